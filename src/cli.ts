@@ -1,0 +1,94 @@
+// The `tally` command.
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from './platform/config.ts';
+import { createTally, makeLogger, openMigrated } from './platform/server.ts';
+import type { Database } from './platform/database.ts';
+import { createUser } from './identity/users.ts';
+import { ROLES, type Role } from './identity/tables.ts';
+import { checkRegistry } from './registry/index.ts';
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+/** Runs `work` against the migrated database, quietly, and closes it after. */
+async function withDatabase<T>(work: (database: Database, cfg: Config) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const database = await openMigrated(cfg, makeLogger('warn'));
+  try {
+    return await work(database, cfg);
+  } finally {
+    await database.close();
+  }
+}
+
+const program = new Command('tally').description('Tally: metered energy into hourly Granular Certificates, a verifiable ledger and markets');
+
+program.command('serve').description('serve the API, docs and jobs (embedded database unless DATABASE_URL is set)').action(async () => {
+  const cfg = config();
+  const tally = await createTally(cfg);
+  const stop = async () => {
+    await tally.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await tally.app.listen({ port: cfg.port, host: cfg.host });
+  tally.ctx.log.info({ docs: `${cfg.publicUrl}/docs`, database: tally.ctx.database.engine }, 'Tally is serving');
+});
+
+program.command('migrate').description('apply database migrations').action(async () => {
+  await withDatabase(async () => {});
+  process.stdout.write('migrations are up to date\n');
+});
+
+program.command('check').description('verify the registry invariants and replay the event log; exits 1 on any violation').action(async () => {
+  const violations = await withDatabase((database) => checkRegistry(database.kysely));
+  for (const v of violations) process.stdout.write(`FAIL ${v.rule}: ${v.detail}\n`);
+  if (violations.length) {
+    process.stdout.write(`${violations.length} violation(s)\n`);
+    process.exit(1);
+  }
+  process.stdout.write('ok: ranges disjoint, quantities conserved, intervals at most one hour, event log replays to the current bundles\n');
+});
+
+const user = program.command('user').description('manage users');
+user.command('create').description('create a verified user')
+  .requiredOption('--email <email>', 'email address')
+  .requiredOption('--password <password>', 'password (at least 10 characters)')
+  .option('--name <name>', 'display name', 'Administrator')
+  .addOption(new Option('--role <role>', 'role').choices([...ROLES]).default('trader'))
+  .option('--admin', 'shorthand for --role admin')
+  .action(async (opts: { email: string; password: string; name: string; role: Role; admin?: boolean }) => {
+    if (opts.password.length < 10) {
+      process.stderr.write('--password: at least 10 characters\n');
+      process.exit(2);
+    }
+    const created = await withDatabase((database) => createUser(database.kysely, { email: opts.email, password: opts.password, name: opts.name, role: opts.admin ? 'admin' : opts.role, verified: true }, null));
+    process.stdout.write(`created user ${created.user.id} <${created.user.email}> with role ${created.user.role}\n`);
+  });
+
+program.command('seed').description('create a demo world: users, accounts, devices and a year of hourly certificates').option('--days <days>', 'days of hourly production', '365').action(async (opts: { days: string }) => {
+  const { seedDemoWorld } = await import('./seed.ts');
+  const summary = await withDatabase((database, cfg) => seedDemoWorld(database.kysely, cfg, { days: Number(opts.days) }));
+  process.stdout.write(`${summary}\n`);
+});
+
+program.command('bench').description('measure issuance, transfers and queries against same-run baselines').action(async () => {
+  const { runBenchmarks } = await import('../bench/run.ts');
+  await runBenchmarks(config());
+});
+
+program.parseAsync().catch((err: unknown) => {
+  const e = err as { status?: number; message?: string };
+  process.stderr.write(`tally: ${e.message ?? String(err)}\n`);
+  process.exit(e.status && e.status < 500 ? 2 : 1);
+});

@@ -1,0 +1,63 @@
+// Long-lived keys for machines. The plain key is shown once at creation; only its digest is kept.
+import type { Db } from '../platform/database.ts';
+import { appendEvent } from '../ledger/events.ts';
+import { notFound } from '../platform/errors.ts';
+import { identity } from './tables.ts';
+import { digest, newSecret } from './secrets.ts';
+
+export const API_KEY_PREFIX = 'tly_';
+
+export interface ApiKeyView { id: number; name: string; prefix: string; created_at: string; last_used_at: string | null; revoked_at: string | null }
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const view = (r: { id: number; name: string; prefix: string; created_at: Date; last_used_at: Date | null; revoked_at: Date | null }): ApiKeyView => ({
+  id: r.id, name: r.name, prefix: r.prefix, created_at: r.created_at.toISOString(), last_used_at: iso(r.last_used_at), revoked_at: iso(r.revoked_at),
+});
+const columns = ['id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at'] as const;
+
+export async function createApiKey(db: Db, userId: number, name: string): Promise<ApiKeyView & { key: string }> {
+  const key = newSecret(API_KEY_PREFIX);
+  return db.transaction().execute(async (trx) => {
+    const row = await identity(trx)
+      .insertInto('api_keys')
+      .values({ user_id: userId, name, prefix: key.slice(0, API_KEY_PREFIX.length + 6), key_hash: digest(key) } as never)
+      .returning(columns)
+      .executeTakeFirstOrThrow();
+    const created = view(row);
+    await appendEvent(trx, { type: 'api_key.created', subject_type: 'user', subject_id: userId, actor_id: userId, payload: created });
+    return { ...created, key };
+  });
+}
+
+export async function listApiKeys(db: Db, userId: number): Promise<ApiKeyView[]> {
+  const rows = await identity(db).selectFrom('api_keys').select(columns).where('user_id', '=', userId).orderBy('id').execute();
+  return rows.map(view);
+}
+
+export async function revokeApiKey(db: Db, userId: number, keyId: number): Promise<ApiKeyView> {
+  return db.transaction().execute(async (trx) => {
+    const row = await identity(trx)
+      .updateTable('api_keys')
+      .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(new Date())) }))
+      .where('id', '=', keyId)
+      .where('user_id', '=', userId)
+      .returning(columns)
+      .executeTakeFirst();
+    if (!row) throw notFound('api_key', keyId);
+    const revoked = view(row);
+    await appendEvent(trx, { type: 'api_key.revoked', subject_type: 'user', subject_id: userId, actor_id: userId, payload: revoked });
+    return revoked;
+  });
+}
+
+/** The user a live key belongs to, or undefined. */
+export async function userOfApiKey(db: Db, key: string): Promise<number | undefined> {
+  const row = await identity(db)
+    .updateTable('api_keys')
+    .set({ last_used_at: new Date() })
+    .where('key_hash', '=', digest(key))
+    .where('revoked_at', 'is', null)
+    .returning('user_id')
+    .executeTakeFirst();
+  return row?.user_id;
+}

@@ -1,0 +1,67 @@
+// Password sessions: a short-lived JWT access token and a rotating opaque refresh token.
+import { randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import type { Db } from '../platform/database.ts';
+import { unauthorized } from '../platform/errors.ts';
+import { identity } from './tables.ts';
+import { digest, newSecret } from './secrets.ts';
+
+export interface TokenSettings { secret: Uint8Array; accessTtl: number; refreshTtl: number }
+export interface TokenPair { access: string; refresh: string; token_type: 'Bearer'; expires_in: number }
+
+const ISSUER = 'tally';
+
+async function signAccess(settings: TokenSettings, userId: number): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(String(userId))
+    .setIssuer(ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(`${settings.accessTtl}s`)
+    .sign(settings.secret);
+}
+
+/** Returns the user id an access token was issued to; 401 if it is invalid or expired. */
+export async function verifyAccess(settings: TokenSettings, token: string): Promise<number> {
+  try {
+    const { payload } = await jwtVerify(token, settings.secret, { issuer: ISSUER, algorithms: ['HS256'] });
+    const id = Number(payload.sub);
+    if (!Number.isSafeInteger(id)) throw new Error('sub');
+    return id;
+  } catch {
+    throw unauthorized('the access token is invalid or expired');
+  }
+}
+
+async function storeRefresh(db: Db, settings: TokenSettings, userId: number, family: string): Promise<string> {
+  const refresh = newSecret();
+  await identity(db)
+    .insertInto('refresh_tokens')
+    .values({ user_id: userId, family, token_hash: digest(refresh), expires_at: new Date(Date.now() + settings.refreshTtl * 1000) } as never)
+    .execute();
+  return refresh;
+}
+
+export async function startSession(db: Db, settings: TokenSettings, userId: number): Promise<TokenPair> {
+  const refresh = await storeRefresh(db, settings, userId, randomUUID());
+  return { access: await signAccess(settings, userId), refresh, token_type: 'Bearer', expires_in: settings.accessTtl };
+}
+
+/**
+ * Trades a refresh token for a new pair. Each refresh token works once; presenting a used one
+ * means it was copied, so the whole family of tokens descending from that login is revoked.
+ */
+export async function refreshSession(db: Db, settings: TokenSettings, refreshToken: string): Promise<TokenPair> {
+  const outcome = await db.transaction().execute(async (trx) => {
+    const row = await identity(trx).selectFrom('refresh_tokens').selectAll().where('token_hash', '=', digest(refreshToken)).forUpdate().executeTakeFirst();
+    if (!row || row.revoked_at !== null || row.expires_at.getTime() <= Date.now()) return undefined;
+    if (row.used_at !== null) {
+      await identity(trx).updateTable('refresh_tokens').set({ revoked_at: new Date() }).where('family', '=', row.family).where('revoked_at', 'is', null).execute();
+      return undefined;
+    }
+    await identity(trx).updateTable('refresh_tokens').set({ used_at: new Date() }).where('id', '=', row.id).execute();
+    return { userId: row.user_id, refresh: await storeRefresh(trx, settings, row.user_id, row.family) };
+  });
+  if (!outcome) throw unauthorized('the refresh token is invalid, expired or already used');
+  return { access: await signAccess(settings, outcome.userId), refresh: outcome.refresh, token_type: 'Bearer', expires_in: settings.accessTtl };
+}

@@ -1,0 +1,89 @@
+// One schema for every setting Tally reads from the environment, validated once at start.
+// A bad value stops start-up with the variable's name and what was expected, never a stack trace.
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const Seconds = Type.Integer({ minimum: 1 });
+
+export const ConfigSchema = Type.Object({
+  PORT: Type.Optional(Port),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  TALLY_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  LOG_LEVEL: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
+  TALLY_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  TALLY_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  TALLY_ACCESS_TOKEN_TTL: Type.Optional(Seconds),
+  TALLY_REFRESH_TOKEN_TTL: Type.Optional(Seconds),
+  TALLY_AUTH_RATE_LIMIT: Type.Optional(Type.Integer({ minimum: 1 })),
+  TALLY_BODY_LIMIT: Type.Optional(Type.Integer({ minimum: 1024 })),
+  TALLY_CERTIFICATE_LIFETIME_DAYS: Type.Optional(Type.Integer({ minimum: 1 })),
+  TALLY_CERTIFICATE_ID_START: Type.Optional(Type.Integer({ minimum: 0 })),
+  TALLY_JOB_INTERVAL: Type.Optional(Seconds),
+  TALLY_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
+  TALLY_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** A PostgreSQL server, or undefined for the embedded database under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: string;
+  publicUrl: string;
+  /** Undefined means: generate one on first start and keep it in the database. */
+  jwtSecret: string | undefined;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  /** Login and registration attempts per minute per client address. */
+  authRateLimit: number;
+  bodyLimit: number;
+  certificateLifetimeDays: number;
+  certificateIdStart: number;
+  jobIntervalSeconds: number;
+  admin: { email: string; password: string } | undefined;
+}
+
+export class ConfigError extends Error {}
+
+const INTEGER_KEYS = new Set([
+  'PORT', 'TALLY_ACCESS_TOKEN_TTL', 'TALLY_REFRESH_TOKEN_TTL', 'TALLY_AUTH_RATE_LIMIT', 'TALLY_BODY_LIMIT',
+  'TALLY_CERTIFICATE_LIFETIME_DAYS', 'TALLY_CERTIFICATE_ID_START', 'TALLY_JOB_INTERVAL',
+]);
+
+/** Reads the settings from `env` (process.env by default); throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value === undefined || value === '') continue;
+    raw[key] = INTEGER_KEYS.has(key) && /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => `${e.instancePath.slice(1) || 'environment'}: ${e.message}`);
+  if (raw.TALLY_ADMIN_EMAIL !== undefined && raw.TALLY_ADMIN_PASSWORD === undefined) {
+    problems.push('TALLY_ADMIN_PASSWORD: must be set together with TALLY_ADMIN_EMAIL');
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  const c = raw as Static<typeof ConfigSchema>;
+  const port = c.PORT ?? 3000;
+  const host = c.HOST ?? '127.0.0.1';
+  return {
+    port,
+    host,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: c.TALLY_DATA_DIR ?? './data',
+    logLevel: c.LOG_LEVEL ?? 'info',
+    publicUrl: (c.TALLY_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, ''),
+    jwtSecret: c.TALLY_JWT_SECRET,
+    accessTokenTtl: c.TALLY_ACCESS_TOKEN_TTL ?? 900,
+    refreshTokenTtl: c.TALLY_REFRESH_TOKEN_TTL ?? 30 * 24 * 3600,
+    authRateLimit: c.TALLY_AUTH_RATE_LIMIT ?? 10,
+    bodyLimit: c.TALLY_BODY_LIMIT ?? 16 * 1024 * 1024,
+    certificateLifetimeDays: c.TALLY_CERTIFICATE_LIFETIME_DAYS ?? 365,
+    certificateIdStart: c.TALLY_CERTIFICATE_ID_START ?? 1,
+    jobIntervalSeconds: c.TALLY_JOB_INTERVAL ?? 60,
+    admin: c.TALLY_ADMIN_EMAIL && c.TALLY_ADMIN_PASSWORD ? { email: c.TALLY_ADMIN_EMAIL, password: c.TALLY_ADMIN_PASSWORD } : undefined,
+  };
+}

@@ -1,0 +1,16 @@
+import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Database } from './database.ts';
+import type { TokenSettings } from '../identity/tokens.ts';
+
+/** What every module's routes and jobs are given: nothing more. */
+export interface AppContext {
+  database: Database;
+  config: Config;
+  tokens: TokenSettings;
+  log: Logger;
+}
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

@@ -1,0 +1,130 @@
+// One database interface over two engines: PGlite (PostgreSQL compiled to WebAssembly, in-process)
+// for a newcomer's machine and the default test run, node-postgres for a real server. Both speak
+// the same SQL, so modules never know which one they run on.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { Kysely, PostgresDialect, type DatabaseConnection } from 'kysely';
+
+/** A query builder or an open transaction; each module narrows it to the tables it owns. */
+export type Db = Kysely<any>;
+
+export interface Database {
+  /** Typed query builder; every module narrows it to the tables it owns. */
+  readonly kysely: Kysely<any>;
+  readonly engine: 'pglite' | 'postgres';
+  /**
+   * Runs SQL text that may hold several statements (migrations); no parameters. If the text
+   * opened a transaction and failed inside it, that transaction is rolled back before the
+   * session is reused.
+   */
+  exec(sqlText: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+
+/** Energy (Wh) and ids are int8 in the database and plain numbers in TypeScript; refuse silently losing precision. */
+function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${text} exceeds the safe integer range`);
+  return n;
+}
+
+export async function openDatabase(opts: { url?: string | undefined; dataDir?: string | undefined }): Promise<Database> {
+  return opts.url ? openPostgres(opts.url) : openPGlite(opts.dataDir);
+}
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 20,
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? parseInt8 : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+  });
+  // An idle client losing its server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return {
+    kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }),
+    engine: 'postgres',
+    exec: async (sqlText) => {
+      const client = await pool.connect();
+      try {
+        await client.query(sqlText);
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: async () => { await pool.end(); },
+  };
+}
+
+/** `dataDir` undefined means in memory (tests); otherwise the cluster persists there. */
+async function openPGlite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir ?? 'memory://', {
+    parsers: { [INT8]: parseInt8 },
+  });
+  const pool = new PGlitePool(pglite);
+  return {
+    kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool: pool as never }) }),
+    engine: 'pglite',
+    exec: (sqlText) => pool.withSession(async () => {
+      try {
+        await pglite.exec(sqlText);
+      } catch (err) {
+        await pglite.exec('ROLLBACK');
+        throw err;
+      }
+    }),
+    close: async () => { await pglite.close(); },
+  };
+}
+
+/**
+ * PGlite is one PostgreSQL session. This pool hands it to one borrower at a time, so a
+ * transaction holds the session from BEGIN to COMMIT and no other query slips in between;
+ * everyone else waits in arrival order.
+ */
+class PGlitePool {
+  #tail: Promise<void> = Promise.resolve();
+  readonly #pglite: PGlite;
+
+  constructor(pglite: PGlite) {
+    this.#pglite = pglite;
+  }
+
+  async withSession<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.#acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  async connect(): Promise<{ query: DatabaseConnection['executeQuery'] | ((sql: string, params: readonly unknown[]) => Promise<unknown>); release(): void }> {
+    const release = await this.#acquire();
+    const pglite = this.#pglite;
+    return {
+      async query(sqlText: string, params: readonly unknown[]) {
+        const result = await pglite.query(sqlText, params as unknown[], { rowMode: 'object' });
+        const command = /^\s*(\w+)/.exec(sqlText)?.[1]?.toUpperCase();
+        return { command, rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
+      },
+      release,
+    } as never;
+  }
+
+  async end(): Promise<void> {}
+
+  #acquire(): Promise<() => void> {
+    let release!: () => void;
+    const turn = new Promise<void>((resolve) => { release = resolve; });
+    const ready = this.#tail.then(() => release);
+    this.#tail = this.#tail.then(() => turn);
+    return ready;
+  }
+}

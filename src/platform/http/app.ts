@@ -1,0 +1,54 @@
+// The HTTP application: validation, access rules, idempotency, problems, docs, and each module's routes.
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext, App } from '../context.ts';
+import { tooManyRequests, TallyError } from '../errors.ts';
+import { sendProblem } from './problems.ts';
+import { registerAccessRules } from './access.ts';
+import { registerIdempotency } from './idempotency.ts';
+import { registerDocs } from './docs.ts';
+
+export type RoutePlugin = (app: App, ctx: AppContext) => Promise<void> | void;
+
+/**
+ * Bodies are validated strictly: no type coercion, unknown fields refused (not silently dropped),
+ * so a client learns about its typo. Query strings and path parameters arrive as text and are coerced.
+ */
+function makeAjv(coerce: boolean) {
+  const ajv = new Ajv({ coerceTypes: coerce ? 'array' : false, removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  return ajv;
+}
+
+export async function buildApp(ctx: AppContext, routes: { authenticate: RoutePlugin; modules: RoutePlugin[] }): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimit,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: {} },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const strict = makeAjv(false);
+  const coercing = makeAjv(true);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+
+  app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
+  app.setNotFoundHandler((request, reply) => sendProblem(new TallyError(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`), request, reply));
+
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) => tooManyRequests(`too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
+  });
+  await registerDocs(app, ctx.config.publicUrl);
+  registerAccessRules(app);
+  await routes.authenticate(app, ctx);
+  registerIdempotency(app, ctx.database.kysely);
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: ctx.database.engine }));
+  for (const register of routes.modules) await app.register(async (scope) => register(scope as App, ctx));
+  return app as App;
+}

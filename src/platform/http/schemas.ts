@@ -1,0 +1,38 @@
+// Schema pieces shared by every module's routes, so an id or a timestamp means the same everywhere.
+import { Type, type TSchema } from 'typebox';
+
+export const Id = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
+export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
+export const IdParams = Type.Object({ id: Id('The id in the path') }, { additionalProperties: false });
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'A URN naming the kind of problem' }),
+    title: Type.String({ description: 'The HTTP status in words' }),
+    status: Type.Integer({ description: 'The HTTP status code' }),
+    code: Type.String({ description: 'A stable, machine-readable code, e.g. `invalid_status`' }),
+    detail: Type.String({ description: 'What went wrong, for a person' }),
+    instance: Type.String({ description: 'The request path' }),
+    request_id: Type.String({ description: 'Quote this when reporting a problem' }),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String({ description: 'Where, e.g. `body/intervals/0/wh`' }), message: Type.String() }), { description: 'The fields at fault' })),
+  },
+  { description: 'RFC 9457 problem details' },
+);
+
+/** Standard error answers, so each route's OpenAPI lists what it may refuse with. */
+export function withProblems(responses: Record<number, TSchema>, statuses: number[] = [400, 401, 403, 404, 409, 422]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = { ...responses };
+  for (const s of statuses) out[s] = ProblemSchema;
+  return out;
+}
+
+export const Page = <T extends TSchema>(item: T, description: string) =>
+  Type.Object({
+    items: Type.Array(item, { description }),
+    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` to get the next page; null on the last page' }),
+  });
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Page size, at most 1000' })),
+  cursor: Type.Optional(Type.String({ description: 'The `next_cursor` of the previous page' })),
+};

@@ -1,0 +1,34 @@
+// Opaque cursors: the client hands back what it was given; a tampered cursor is a 400, not a 500.
+import { badRequest } from './errors.ts';
+
+export const MAX_LIMIT = 1000;
+export const DEFAULT_LIMIT = 100;
+
+export function encodeCursor(position: Record<string, string | number>): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+/** Decodes a cursor made by encodeCursor with the same keys; anything else is a 400 naming `field`. */
+export function decodeCursor<K extends string>(cursor: string, keys: readonly K[], field = 'cursor'): Record<K, number> {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const out = {} as Record<K, number>;
+    for (const k of keys) {
+      const v = value[k];
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new Error(k);
+      out[k] = v;
+    }
+    return out;
+  } catch {
+    throw badRequest('invalid_cursor', 'cursor is not one this server issued', field);
+  }
+}
+
+export interface Page<T> { items: T[]; next_cursor: string | null }
+
+/** Given up to limit+1 rows ordered by id, returns a page and the cursor after its last row. */
+export function pageOf<T extends { id: number }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null };
+}

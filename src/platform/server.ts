@@ -1,0 +1,57 @@
+// Assembles Tally: database, migrations, secrets, the first admin, the HTTP app and the jobs.
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './database.ts';
+import { migrate } from './migrations.ts';
+import { settingOrCreate } from './settings.ts';
+import { scheduleJobs, type Job } from './jobs.ts';
+import { buildApp } from './http/app.ts';
+import { forgetOldIdempotencyKeys } from './http/idempotency.ts';
+import type { App, AppContext } from './context.ts';
+import { authenticationHook, identityRoutes } from '../identity/routes.ts';
+import { ensureAdmin } from '../identity/admin.ts';
+import { newSecret } from '../identity/secrets.ts';
+import { ledgerRoutes } from '../ledger/routes.ts';
+import { registryJobs, registryRoutes } from '../registry/index.ts';
+
+export interface Tally { app: App; ctx: AppContext; close(): Promise<void> }
+
+export const JOBS: Job[] = [
+  ...registryJobs,
+  { name: 'forget-idempotency-keys', run: (db) => forgetOldIdempotencyKeys(db) },
+];
+
+export function makeLogger(level: string): Logger {
+  return pino({ level, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'password', '*.password'] });
+}
+
+/** Opens the configured database (PGlite under dataDir unless DATABASE_URL is set) and applies migrations. */
+export async function openMigrated(config: Config, log: Logger): Promise<Database> {
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
+  const applied = await migrate(database);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  return database;
+}
+
+export async function createTally(config: Config, opts: { database?: Database; log?: Logger; jobs?: boolean } = {}): Promise<Tally> {
+  const log = opts.log ?? makeLogger(config.logLevel);
+  const database = opts.database ?? (await openMigrated(config, log));
+  const db = database.kysely;
+  const secret = config.jwtSecret ?? (await settingOrCreate(db, 'jwt_secret', () => newSecret()));
+  if (config.admin) await ensureAdmin(db, config.admin);
+  const ctx: AppContext = {
+    database, config, log,
+    tokens: { secret: new TextEncoder().encode(secret), accessTtl: config.accessTokenTtl, refreshTtl: config.refreshTokenTtl },
+  };
+  const app = await buildApp(ctx, { authenticate: authenticationHook, modules: [identityRoutes, ledgerRoutes, registryRoutes] });
+  const stopJobs = opts.jobs === false ? async () => {} : scheduleJobs(db, JOBS, config.jobIntervalSeconds, log);
+  return {
+    app, ctx,
+    async close() {
+      await stopJobs();
+      await app.close();
+      if (!opts.database) await database.close();
+    },
+  };
+}

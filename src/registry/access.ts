@@ -1,0 +1,44 @@
+// Who may read or act on an account. Every registry function that touches an account's
+// holdings starts with one of these calls, so the rule is in one place.
+import type { Db } from '../platform/database.ts';
+import type { Principal } from '../identity/principal.ts';
+import { conflict, forbidden, notFound } from '../platform/errors.ts';
+import { registry, type AccountRow } from './tables.ts';
+
+/** Roles that oversee the whole registry and may read every account. */
+const OVERSEERS = new Set(['admin', 'auditor', 'issuer']);
+
+export async function isMember(db: Db, accountId: number, userId: number): Promise<boolean> {
+  const row = await registry(db).selectFrom('account_members').select('user_id').where('account_id', '=', accountId).where('user_id', '=', userId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The account, if the caller may read it: its members and the overseeing roles. Anyone else gets
+ * 404, so account ids cannot be probed. `forUpdate` locks the row for the caller's transaction.
+ */
+export async function readableAccount(db: Db, principal: Principal, accountId: number, opts: { forUpdate?: boolean } = {}): Promise<AccountRow> {
+  let query = registry(db).selectFrom('accounts').selectAll().where('id', '=', accountId);
+  if (opts.forUpdate) query = query.forUpdate();
+  const account = await query.executeTakeFirst();
+  if (!account || (!OVERSEERS.has(principal.role) && !(await isMember(db, accountId, principal.userId)))) throw notFound('account', accountId);
+  return account;
+}
+
+/** The account, if the caller may act on its holdings: its members (not auditors) and admins; open accounts only. */
+export async function actionableAccount(db: Db, principal: Principal, accountId: number, opts: { forUpdate?: boolean } = {}): Promise<AccountRow> {
+  const account = await readableAccount(db, principal, accountId, opts);
+  if (principal.role === 'auditor') throw forbidden('role_required', 'auditors read accounts but do not act on them');
+  if (principal.role !== 'admin' && !(await isMember(db, accountId, principal.userId))) {
+    throw forbidden('not_a_member', `you are not a member of account ${accountId}`);
+  }
+  if (account.closed_at !== null) throw conflict('account_closed', `account ${accountId} is closed`);
+  return account;
+}
+
+/** Accounts the caller may read; undefined means all of them. */
+export async function readableAccountIds(db: Db, principal: Principal): Promise<number[] | undefined> {
+  if (OVERSEERS.has(principal.role)) return undefined;
+  const rows = await registry(db).selectFrom('account_members').select('account_id').where('user_id', '=', principal.userId).execute();
+  return rows.map((r) => r.account_id);
+}

@@ -1,0 +1,207 @@
+// Production and storage devices, with their issuance metadata kept as versions.
+import type { Db } from '../platform/database.ts';
+import type { Principal } from '../identity/principal.ts';
+import { technologyLabel } from '../metering/technology.ts';
+import { appendEvent } from '../ledger/events.ts';
+import { badRequest, notFound } from '../platform/errors.ts';
+import { decodeCursor, pageOf, type Page } from '../platform/pagination.ts';
+import { actionableAccount, readableAccount, readableAccountIds } from './access.ts';
+import { SOURCE_OF_LABEL } from './energy-source.ts';
+import { registry, type DeviceRow, type EnergySource, type IssuanceMetadataRow } from './tables.ts';
+
+export interface IssuanceMetadataInput {
+  country_of_issuance?: string | undefined;
+  connected_grid_identification?: string | undefined;
+  issuing_body: string;
+  legal_status?: string | undefined;
+  issuance_purpose?: string | undefined;
+  support_received?: string | undefined;
+  quality_scheme_reference?: string | undefined;
+  dissemination_level?: string | undefined;
+  issue_market_zone?: string | undefined;
+}
+
+export interface NewDevice {
+  device_name: string;
+  account_id: number;
+  device_type?: 'production' | 'storage' | undefined;
+  technology_code?: string | undefined;
+  fuel_code?: string | undefined;
+  energy_source?: EnergySource | undefined;
+  capacity: number;
+  operational_date: string;
+  country: string;
+  grid: string;
+  location: { latitude: number; longitude: number };
+  time_zone: string;
+  issuance_metadata?: IssuanceMetadataInput | undefined;
+}
+
+export type IssuanceMetadataView = Omit<IssuanceMetadataRow, 'device_id' | 'created_at'> & { created_at: string };
+
+export interface DeviceView {
+  id: number;
+  account_id: number;
+  device_name: string;
+  device_type: 'production' | 'storage';
+  technology_code: string | null;
+  fuel_code: string | null;
+  technology_label: string | null;
+  energy_source: EnergySource;
+  capacity: number;
+  operational_date: string;
+  country: string;
+  grid: string;
+  location: { latitude: number; longitude: number };
+  time_zone: string;
+  next_certificate_id: number;
+  issuance_metadata: IssuanceMetadataView | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function metadataView(m: IssuanceMetadataRow): IssuanceMetadataView {
+  const { device_id: _d, created_at, ...rest } = m;
+  return { ...rest, created_at: created_at.toISOString() };
+}
+
+async function view(db: Db, d: DeviceRow): Promise<DeviceView> {
+  const meta = d.issuance_metadata_id === null ? undefined : await registry(db).selectFrom('issuance_metadata').selectAll().where('id', '=', d.issuance_metadata_id).executeTakeFirst();
+  return {
+    id: d.id, account_id: d.account_id, device_name: d.device_name, device_type: d.device_type,
+    technology_code: d.technology_code, fuel_code: d.fuel_code, technology_label: d.technology_label,
+    energy_source: d.energy_source, capacity: d.capacity, operational_date: d.operational_date.toISOString().slice(0, 10),
+    country: d.country, grid: d.grid, location: { latitude: d.latitude, longitude: d.longitude }, time_zone: d.time_zone,
+    next_certificate_id: d.next_certificate_id, issuance_metadata: meta ? metadataView(meta) : null,
+    created_at: d.created_at.toISOString(), updated_at: d.updated_at.toISOString(),
+  };
+}
+
+function checkTimeZone(tz: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
+    throw badRequest('invalid_time_zone', `${tz} is not an IANA time zone`, 'body/time_zone');
+  }
+}
+
+/** Technology label and energy source of a device, checked against the EECS table. */
+function classify(input: NewDevice): { label: string | null; source: EnergySource } {
+  if ((input.device_type ?? 'production') === 'storage') {
+    if (input.energy_source !== undefined && input.energy_source !== 'battery_storage' && input.energy_source !== 'hydro') {
+      throw badRequest('invalid_energy_source', 'a storage device stores battery_storage or hydro (pumped) energy', 'body/energy_source');
+    }
+    return { label: null, source: input.energy_source ?? 'battery_storage' };
+  }
+  if (input.technology_code === undefined) throw badRequest('technology_code_required', 'a production device needs an EECS technology_code', 'body/technology_code');
+  if (input.fuel_code === undefined) throw badRequest('fuel_code_required', 'a production device needs an EECS fuel_code', 'body/fuel_code');
+  const label = technologyLabel(input.technology_code, input.fuel_code);
+  if (!label) throw badRequest('unknown_technology', `no EECS technology ${input.technology_code} with fuel ${input.fuel_code}; see GET /api/technologies`, 'body/technology_code');
+  const source = SOURCE_OF_LABEL[label];
+  if (input.energy_source !== undefined && input.energy_source !== source) {
+    throw badRequest('energy_source_mismatch', `technology ${input.technology_code}/${input.fuel_code} is ${label}, so energy_source must be ${source}`, 'body/energy_source');
+  }
+  return { label, source };
+}
+
+async function insertMetadata(db: Db, device: DeviceRow, m: IssuanceMetadataInput): Promise<number> {
+  const row = await registry(db)
+    .insertInto('issuance_metadata')
+    .values({
+      device_id: device.id,
+      country_of_issuance: m.country_of_issuance ?? device.country,
+      connected_grid_identification: m.connected_grid_identification ?? device.grid,
+      issuing_body: m.issuing_body,
+      legal_status: m.legal_status ?? null,
+      issuance_purpose: m.issuance_purpose ?? null,
+      support_received: m.support_received ?? null,
+      quality_scheme_reference: m.quality_scheme_reference ?? null,
+      dissemination_level: m.dissemination_level ?? null,
+      issue_market_zone: m.issue_market_zone ?? device.grid,
+    } as never)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await registry(db).updateTable('devices').set({ issuance_metadata_id: row.id, updated_at: new Date() }).where('id', '=', device.id).execute();
+  return row.id;
+}
+
+/** Producers register devices in accounts they belong to; issuers and admins in any open account. */
+async function accountForDevices(db: Db, principal: Principal, accountId: number) {
+  return principal.role === 'issuer' ? readableAccount(db, principal, accountId) : actionableAccount(db, principal, accountId);
+}
+
+export async function createDevice(db: Db, principal: Principal, input: NewDevice, certificateIdStart: number): Promise<DeviceView> {
+  checkTimeZone(input.time_zone);
+  const { label, source } = classify(input);
+  if (Number.isNaN(Date.parse(input.operational_date))) throw badRequest('invalid_date', 'operational_date is not a date', 'body/operational_date');
+  return db.transaction().execute(async (trx) => {
+    await accountForDevices(trx, principal, input.account_id);
+    const row = await registry(trx)
+      .insertInto('devices')
+      .values({
+        account_id: input.account_id, device_name: input.device_name, device_type: input.device_type ?? 'production',
+        technology_code: input.technology_code ?? null, fuel_code: input.fuel_code ?? null, technology_label: label,
+        energy_source: source, capacity: input.capacity, operational_date: input.operational_date,
+        latitude: input.location.latitude, longitude: input.location.longitude, grid: input.grid, country: input.country,
+        time_zone: input.time_zone, next_certificate_id: certificateIdStart,
+      } as never)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (input.issuance_metadata) row.issuance_metadata_id = await insertMetadata(trx, row, input.issuance_metadata);
+    const device = await view(trx, row);
+    await appendEvent(trx, { type: 'device.created', subject_type: 'device', subject_id: row.id, account_ids: [row.account_id], actor_id: principal.userId, payload: device });
+    return device;
+  });
+}
+
+/** The device row, if the caller may read its account. */
+export async function readableDevice(db: Db, principal: Principal, id: number, opts: { forUpdate?: boolean } = {}): Promise<DeviceRow> {
+  let query = registry(db).selectFrom('devices').selectAll().where('id', '=', id);
+  if (opts.forUpdate) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  if (!row) throw notFound('device', id);
+  try {
+    await readableAccount(db, principal, row.account_id);
+  } catch {
+    throw notFound('device', id);
+  }
+  return row;
+}
+
+export async function getDevice(db: Db, principal: Principal, id: number): Promise<DeviceView> {
+  return view(db, await readableDevice(db, principal, id));
+}
+
+/** A device for a reader already entitled to it by other means (the holder of one of its bundles). */
+export async function deviceOfBundle(db: Db, deviceId: number): Promise<DeviceView> {
+  return view(db, await registry(db).selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirstOrThrow());
+}
+
+export async function listDevices(db: Db, principal: Principal, filter: { account_id?: number | undefined }, limit: number, cursor?: string): Promise<Page<DeviceView>> {
+  const visible = await readableAccountIds(db, principal);
+  let query = registry(db).selectFrom('devices').selectAll();
+  if (visible !== undefined) query = query.where('account_id', 'in', visible.length ? visible : [0]);
+  if (filter.account_id !== undefined) query = query.where('account_id', '=', filter.account_id);
+  if (cursor !== undefined) query = query.where('id', '>', decodeCursor(cursor, ['id']).id);
+  const rows = await query.orderBy('id').limit(limit + 1).execute();
+  const page = pageOf(rows, limit);
+  return { items: await Promise.all(page.items.map((r) => view(db, r))), next_cursor: page.next_cursor };
+}
+
+export interface DeviceChange { device_name?: string | undefined; capacity?: number | undefined; issuance_metadata?: IssuanceMetadataInput | undefined }
+
+/** Renames, re-rates or sets new issuance metadata; certificates already issued keep the version they were issued with. */
+export async function updateDevice(db: Db, principal: Principal, id: number, change: DeviceChange): Promise<DeviceView> {
+  return db.transaction().execute(async (trx) => {
+    const before = await readableDevice(trx, principal, id, { forUpdate: true });
+    await accountForDevices(trx, principal, before.account_id);
+    const set: Partial<DeviceRow> = { updated_at: new Date() };
+    if (change.device_name !== undefined) set.device_name = change.device_name;
+    if (change.capacity !== undefined) set.capacity = change.capacity;
+    const row = await registry(trx).updateTable('devices').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    if (change.issuance_metadata) row.issuance_metadata_id = await insertMetadata(trx, row, change.issuance_metadata);
+    const device = await view(trx, row);
+    await appendEvent(trx, { type: 'device.updated', subject_type: 'device', subject_id: id, account_ids: [row.account_id], actor_id: principal.userId, payload: device });
+    return device;
+  });
+}

@@ -1,0 +1,185 @@
+// Issuance: one bundle per (device, production interval ≤ 1 h), ids allocated contiguously per
+// device under the device's row lock, never twice for the same interval.
+import { sql } from 'kysely';
+import type { Db } from '../platform/database.ts';
+import type { Principal } from '../identity/principal.ts';
+import { appendEvent } from '../ledger/events.ts';
+import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
+import { readableDevice } from './devices.ts';
+import { bundleView, type BundleView } from './bundles.ts';
+import { registry, type BundleRow, type DeviceRow } from './tables.ts';
+
+const HOUR_MS = 3_600_000;
+
+export interface IntervalInput { production_starting_interval: string; production_ending_interval: string; wh: number }
+export interface IssuanceRequest { device_id: number; intervals: IntervalInput[] }
+
+interface Interval { index: number; start: Date; end: Date; wh: number }
+
+/** The most a device may issue for an interval: floor(capacity W × hours × 1.1), in exact integers. */
+export function capacityLimitWh(capacityW: number, durationMs: number): number {
+  return Number((BigInt(capacityW) * BigInt(durationMs) * 11n) / (BigInt(HOUR_MS) * 10n));
+}
+
+/** Parses and checks the intervals alone; returns them sorted by start. */
+function checkIntervals(inputs: IntervalInput[], now: Date): Interval[] {
+  const intervals = inputs.map((i, index) => {
+    const field = `body/intervals/${index}`;
+    const start = new Date(i.production_starting_interval);
+    const end = new Date(i.production_ending_interval);
+    if (Number.isNaN(start.getTime())) throw badRequest('invalid_interval', 'production_starting_interval is not a timestamp', `${field}/production_starting_interval`);
+    if (Number.isNaN(end.getTime())) throw badRequest('invalid_interval', 'production_ending_interval is not a timestamp', `${field}/production_ending_interval`);
+    if (end <= start) throw badRequest('reversed_interval', 'production_ending_interval must be after production_starting_interval', `${field}/production_ending_interval`);
+    if (end.getTime() - start.getTime() > HOUR_MS) throw badRequest('interval_too_long', 'a production interval is at most one hour', `${field}/production_ending_interval`);
+    if (end > now) throw unprocessable('future_interval', 'certificates are issued for production that has happened', `${field}/production_ending_interval`);
+    return { index, start, end, wh: i.wh };
+  });
+  intervals.sort((a, b) => a.start.getTime() - b.start.getTime());
+  for (let k = 1; k < intervals.length; k++) {
+    const prev = intervals[k - 1]!, cur = intervals[k]!;
+    if (cur.start < prev.end) throw badRequest('overlapping_intervals', `intervals ${prev.index} and ${cur.index} overlap`, `body/intervals/${cur.index}`);
+  }
+  return intervals;
+}
+
+function checkCapacity(device: DeviceRow, intervals: Interval[]): void {
+  for (const i of intervals) {
+    const limit = capacityLimitWh(device.capacity, i.end.getTime() - i.start.getTime());
+    if (i.wh > limit) throw unprocessable('over_capacity', `${i.wh} Wh exceeds the device's limit of ${limit} Wh for this interval (capacity × hours × 1.1)`, `body/intervals/${i.index}/wh`);
+  }
+}
+
+/** Refuses any interval that overlaps one issued before, in whatever state its bundles are now. */
+async function checkNeverIssued(db: Db, deviceId: number, intervals: Interval[]): Promise<void> {
+  const first = intervals[0]!, last = intervals[intervals.length - 1]!;
+  const existing = await registry(db)
+    .selectFrom('issuances')
+    .select(['production_starting_interval as start', 'production_ending_interval as end'])
+    .where('device_id', '=', deviceId)
+    .where('production_starting_interval', '<', last.end)
+    .where('production_starting_interval', '>', new Date(first.start.getTime() - HOUR_MS))
+    .orderBy('production_starting_interval')
+    .execute();
+  // Both lists are sorted by start: one merge pass finds any overlap.
+  let e = 0;
+  for (const i of intervals) {
+    while (e < existing.length && existing[e]!.end <= i.start) e++;
+    const hit = existing[e];
+    if (hit && hit.start < i.end) {
+      throw conflict('already_issued', `device ${deviceId} already has an issuance for ${hit.start.toISOString()}–${hit.end.toISOString()}, which overlaps interval ${i.index}`);
+    }
+  }
+}
+
+async function lockedIssuingDevice(db: Db, principal: Principal, deviceId: number): Promise<DeviceRow & { issuance_metadata_id: number }> {
+  const device = await readableDevice(db, principal, deviceId, { forUpdate: true });
+  if (device.device_type !== 'production') throw unprocessable('not_a_production_device', `device ${deviceId} is a storage device`, 'body/device_id');
+  if (device.issuance_metadata_id === null) throw unprocessable('issuance_metadata_missing', `device ${deviceId} has no issuance metadata; set it with PATCH /api/devices/${deviceId}`, 'body/device_id');
+  return device as DeviceRow & { issuance_metadata_id: number };
+}
+
+interface NewBundles {
+  device: DeviceRow & { issuance_metadata_id: number };
+  accountId: number;
+  intervals: Array<{ start: Date; end: Date; wh: number }>;
+  reissueOf?: number;
+  principal: Principal;
+  lifetimeDays: number;
+}
+
+/** Inserts issuances and their bundles with set-based statements and advances the device's id counter. */
+async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
+  const issuedAt = new Date();
+  let next = n.device.next_certificate_id;
+  const starts: number[] = [], ends: number[] = [], qty: number[] = [], from: string[] = [], to: string[] = [], expiry: string[] = [];
+  for (const i of n.intervals) {
+    starts.push(next);
+    ends.push(next + i.wh - 1);
+    qty.push(i.wh);
+    next += i.wh;
+    from.push(i.start.toISOString());
+    to.push(i.end.toISOString());
+    expiry.push(new Date(i.end.getTime() + n.lifetimeDays * 24 * HOUR_MS).toISOString());
+  }
+  if (!Number.isSafeInteger(next)) throw unprocessable('id_space_exhausted', `device ${n.device.id} would pass the largest certificate id`);
+  const issuances = await sql<{ id: number }>`
+    INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval,
+                           bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
+                           reissue_of_bundle_id, issued_by, issued_at)
+    SELECT ${n.device.id}, ${n.device.issuance_metadata_id}, s, e, q, rs, re, ${n.reissueOf ?? null}::bigint, ${n.principal.userId}, ${issuedAt.toISOString()}::timestamptz
+    FROM unnest(${from}::timestamptz[], ${to}::timestamptz[], ${qty}::bigint[], ${starts}::bigint[], ${ends}::bigint[]) AS t(s, e, q, rs, re)
+    RETURNING id`.execute(db);
+  const issuanceIds = issuances.rows.map((r) => r.id);
+  const bundles = await sql<BundleRow>`
+    INSERT INTO bundles (issuance_id, device_id, account_id, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
+                         energy_source, production_starting_interval, production_ending_interval, issuance_datestamp, expiry_datestamp)
+    SELECT i, ${n.device.id}, ${n.accountId}, rs, re, ${n.device.energy_source}, s, e, ${issuedAt.toISOString()}::timestamptz, x
+    FROM unnest(${issuanceIds}::bigint[], ${starts}::bigint[], ${ends}::bigint[], ${from}::timestamptz[], ${to}::timestamptz[], ${expiry}::timestamptz[]) AS t(i, rs, re, s, e, x)
+    RETURNING *`.execute(db);
+  await registry(db).updateTable('devices').set({ next_certificate_id: next }).where('id', '=', n.device.id).execute();
+  return bundles.rows;
+}
+
+/** The compact form of issued bundles in the `certificates.issued` event: replay expands it to full rows. */
+export function issuedEventPayload(device: DeviceRow, accountId: number, bundles: BundleRow[], reissueOf?: number) {
+  const first = bundles[0]!;
+  return {
+    device_id: device.id,
+    account_id: accountId,
+    energy_source: device.energy_source,
+    issuance_datestamp: first.issuance_datestamp.toISOString(),
+    reissue_of_bundle_id: reissueOf ?? null,
+    // [bundle id, issuance id, range start, range end, production start, production end, expiry]
+    bundles: bundles.map((b) => [b.id, b.issuance_id, b.certificate_bundle_id_range_start, b.certificate_bundle_id_range_end,
+      b.production_starting_interval.toISOString(), b.production_ending_interval.toISOString(), b.expiry_datestamp.toISOString()]),
+  };
+}
+
+export async function issueCertificates(db: Db, principal: Principal, request: IssuanceRequest, lifetimeDays: number): Promise<BundleView[]> {
+  const intervals = checkIntervals(request.intervals, new Date());
+  return db.transaction().execute(async (trx) => {
+    const device = await lockedIssuingDevice(trx, principal, request.device_id);
+    checkCapacity(device, intervals);
+    await checkNeverIssued(trx, device.id, intervals);
+    const rows = await insertIssued(trx, { device, accountId: device.account_id, intervals, principal, lifetimeDays });
+    await appendEvent(trx, {
+      type: 'certificates.issued', subject_type: 'device', subject_id: device.id, account_ids: [device.account_id],
+      actor_id: principal.userId, payload: issuedEventPayload(device, device.account_id, rows),
+    });
+    return rows.map(bundleView);
+  });
+}
+
+/**
+ * Re-issues a withdrawn bundle: a new issuance for the same device and interval, linked to the
+ * withdrawn bundle, credited to the account that held it. Each withdrawn bundle is re-issued at
+ * most once, and the interval's live certificates stay within the capacity limit.
+ */
+export async function reissueBundle(db: Db, principal: Principal, request: { granular_certificate_bundle_id: number; bundle_quantity?: number | undefined }, lifetimeDays: number): Promise<BundleView> {
+  return db.transaction().execute(async (trx) => {
+    const withdrawn = await registry(trx).selectFrom('bundles').selectAll().where('id', '=', request.granular_certificate_bundle_id).executeTakeFirst();
+    if (!withdrawn) throw notFound('bundle', request.granular_certificate_bundle_id);
+    const device = await lockedIssuingDevice(trx, principal, withdrawn.device_id);
+    const current = await registry(trx).selectFrom('bundles').select('certificate_bundle_status').where('id', '=', withdrawn.id).forUpdate().executeTakeFirstOrThrow();
+    if (current.certificate_bundle_status !== 'withdrawn') throw conflict('invalid_status', `bundle ${withdrawn.id} is ${current.certificate_bundle_status}; only a withdrawn bundle is re-issued`);
+    const again = await registry(trx).selectFrom('issuances').select('id').where('reissue_of_bundle_id', '=', withdrawn.id).executeTakeFirst();
+    if (again) throw conflict('already_reissued', `bundle ${withdrawn.id} was already re-issued as issuance ${again.id}`);
+    const wh = request.bundle_quantity ?? withdrawn.bundle_quantity;
+    const live = await sql<{ wh: number }>`
+      SELECT coalesce(sum(b.bundle_quantity), 0)::bigint AS wh FROM bundles b JOIN issuances i ON i.id = b.issuance_id
+      WHERE i.device_id = ${device.id} AND i.production_starting_interval = ${withdrawn.production_starting_interval}
+        AND b.certificate_bundle_status <> 'withdrawn'`.execute(trx);
+    const limit = capacityLimitWh(device.capacity, withdrawn.production_ending_interval.getTime() - withdrawn.production_starting_interval.getTime());
+    const liveWh = live.rows[0]?.wh ?? 0;
+    if (liveWh + wh > limit) throw unprocessable('over_capacity', `${liveWh} Wh of this interval are live; ${wh} more exceeds the limit of ${limit} Wh`, 'body/bundle_quantity');
+    const [row] = await insertIssued(trx, {
+      device, accountId: withdrawn.account_id, principal, lifetimeDays, reissueOf: withdrawn.id,
+      intervals: [{ start: withdrawn.production_starting_interval, end: withdrawn.production_ending_interval, wh }],
+    });
+    await appendEvent(trx, {
+      type: 'certificates.issued', subject_type: 'device', subject_id: device.id, account_ids: [withdrawn.account_id],
+      actor_id: principal.userId, payload: issuedEventPayload(device, withdrawn.account_id, [row!], withdrawn.id),
+    });
+    return bundleView(row!);
+  });
+}

@@ -1,0 +1,96 @@
+// Reading certificates: filtered, cursor-paginated queries with no window limit, one bundle with
+// its device and issuance metadata, and aggregates by period and energy source.
+import { sql } from 'kysely';
+import type { Db } from '../platform/database.ts';
+import type { Principal } from '../identity/principal.ts';
+import { badRequest, notFound } from '../platform/errors.ts';
+import { decodeCursor, pageOf, type Page } from '../platform/pagination.ts';
+import { readableAccount } from './access.ts';
+import { bundleView, type BundleView } from './bundles.ts';
+import { deviceOfBundle, metadataView, type DeviceView, type IssuanceMetadataView } from './devices.ts';
+import { registry, type BundleStatus, type EnergySource } from './tables.ts';
+
+export interface BundleFilter {
+  source_id: number;
+  device_id?: number | undefined;
+  energy_source?: EnergySource | EnergySource[] | undefined;
+  certificate_bundle_status?: BundleStatus | BundleStatus[] | undefined;
+  certificate_period_start?: string | undefined;
+  certificate_period_end?: string | undefined;
+  issuance_id?: number | undefined;
+}
+
+const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
+/** Bundles of one account matching every given filter; the period selects by production start, [start, end). */
+function filtered(db: Db, f: BundleFilter) {
+  if (f.certificate_period_start && f.certificate_period_end && Date.parse(f.certificate_period_end) <= Date.parse(f.certificate_period_start)) {
+    throw badRequest('reversed_period', 'certificate_period_end must be after certificate_period_start', 'body/certificate_period_end');
+  }
+  let q = registry(db).selectFrom('bundles').where('account_id', '=', f.source_id);
+  if (f.device_id !== undefined) q = q.where('device_id', '=', f.device_id);
+  const sources = list(f.energy_source);
+  if (sources?.length) q = q.where('energy_source', 'in', sources);
+  const statuses = list(f.certificate_bundle_status);
+  if (statuses?.length) q = q.where('certificate_bundle_status', 'in', statuses);
+  if (f.certificate_period_start) q = q.where('production_starting_interval', '>=', new Date(f.certificate_period_start));
+  if (f.certificate_period_end) q = q.where('production_starting_interval', '<', new Date(f.certificate_period_end));
+  if (f.issuance_id !== undefined) q = q.where('issuance_id', '=', f.issuance_id);
+  return q;
+}
+
+export async function queryBundles(db: Db, principal: Principal, filter: BundleFilter, limit: number, cursor?: string): Promise<Page<BundleView>> {
+  await readableAccount(db, principal, filter.source_id);
+  let q = filtered(db, filter).selectAll();
+  if (cursor !== undefined) q = q.where('id', '>', decodeCursor(cursor, ['id']).id);
+  const rows = await q.orderBy('id').limit(limit + 1).execute();
+  return pageOf(rows.map(bundleView), limit);
+}
+
+export type BundleDetail = BundleView & {
+  device: DeviceView;
+  /** The metadata version in force when the certificates were issued. */
+  issuance_metadata: IssuanceMetadataView;
+  device_location: [number, number];
+  reissue_of_bundle_id: number | null;
+};
+
+export async function getBundle(db: Db, principal: Principal, id: number): Promise<BundleDetail> {
+  const row = await registry(db).selectFrom('bundles').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('bundle', id);
+  try {
+    await readableAccount(db, principal, row.account_id);
+  } catch {
+    throw notFound('bundle', id);
+  }
+  const issuance = await registry(db).selectFrom('issuances').select(['issuance_metadata_id', 'reissue_of_bundle_id']).where('id', '=', row.issuance_id).executeTakeFirstOrThrow();
+  const meta = await registry(db).selectFrom('issuance_metadata').selectAll().where('id', '=', issuance.issuance_metadata_id).executeTakeFirstOrThrow();
+  // The holder may read its bundle's device even when the device belongs to another account.
+  const device = await deviceOfBundle(db, row.device_id);
+  return {
+    ...bundleView(row),
+    device,
+    issuance_metadata: metadataView(meta),
+    device_location: [device.location.latitude, device.location.longitude],
+    reissue_of_bundle_id: issuance.reissue_of_bundle_id,
+  };
+}
+
+export const GRANULARITIES = ['hour', 'day', 'month'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+export interface AggregateRow { period_start: string; energy_source: string; certificate_bundle_status: string; bundles: number; wh: number }
+
+/** Wh and bundle counts per UTC period (by production start), energy source and status. */
+export async function aggregateBundles(db: Db, principal: Principal, filter: BundleFilter, granularity: Granularity): Promise<AggregateRow[]> {
+  await readableAccount(db, principal, filter.source_id);
+  const period = sql<Date>`date_trunc(${granularity}, production_starting_interval, 'UTC')`;
+  const rows = await filtered(db, filter)
+    .select([period.as('period_start'), 'energy_source', 'certificate_bundle_status', sql<number>`count(*)::bigint`.as('bundles'), sql<number>`sum(bundle_quantity)::bigint`.as('wh')])
+    .groupBy([period, 'energy_source', 'certificate_bundle_status'])
+    .orderBy(period)
+    .orderBy('energy_source')
+    .orderBy('certificate_bundle_status')
+    .execute();
+  return rows.map((r) => ({ ...r, period_start: new Date(r.period_start).toISOString() }));
+}

@@ -1,0 +1,54 @@
+import { Type } from 'typebox';
+import type { App, AppContext } from '../../platform/context.ts';
+import { caller } from '../../platform/http/access.ts';
+import { Id, IdParams, Page, PageQuery, withProblems } from '../../platform/http/schemas.ts';
+import { DEFAULT_LIMIT } from '../../platform/pagination.ts';
+import { listTechnologies } from '../../metering/technology.ts';
+import { createDevice, getDevice, listDevices, updateDevice } from '../devices.ts';
+import { Device, IssuanceMetadataInput, NewDevice, strict } from '../schemas.ts';
+
+const tags = ['devices'];
+
+export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
+  const db = ctx.database.kysely;
+
+  app.post('/api/devices', {
+    config: { access: ['producer', 'issuer'] },
+    schema: {
+      tags, summary: 'Register a device',
+      description: 'Producers register devices in their own accounts; issuers in any. The technology and fuel codes must be in the EECS table, and energy_source must agree with them.',
+      body: NewDevice, response: withProblems({ 201: Device }),
+    },
+  }, async (request, reply) => reply.status(201).send(await createDevice(db, caller(request), request.body, ctx.config.certificateIdStart)));
+
+  app.get('/api/devices', {
+    config: { access: 'user' },
+    schema: { tags, summary: 'Devices the caller may read', querystring: Type.Object({ account_id: Type.Optional(Id('Only devices of this account')), ...PageQuery }, strict), response: withProblems({ 200: Page(Device, 'Devices') }, [400, 401]) },
+  }, async (request) => listDevices(db, caller(request), { account_id: request.query.account_id }, request.query.limit ?? DEFAULT_LIMIT, request.query.cursor));
+
+  app.get('/api/devices/:id', {
+    config: { access: 'user' },
+    schema: { tags, summary: 'One device', params: IdParams, response: withProblems({ 200: Device }, [401, 404]) },
+  }, async (request) => getDevice(db, caller(request), request.params.id));
+
+  app.patch('/api/devices/:id', {
+    config: { access: ['producer', 'issuer'] },
+    schema: {
+      tags, summary: 'Change a device', description: 'New issuance metadata applies to certificates issued from now on.', params: IdParams,
+      body: Type.Object({
+        device_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'New name' })),
+        capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'New capacity in W' })),
+        issuance_metadata: Type.Optional(IssuanceMetadataInput),
+      }, strict),
+      response: withProblems({ 200: Device }),
+    },
+  }, async (request) => updateDevice(db, caller(request), request.params.id, request.body));
+
+  app.get('/api/technologies', {
+    config: { access: 'public' },
+    schema: {
+      tags, summary: 'EECS technology and fuel codes with their labels',
+      response: { 200: Type.Object({ items: Type.Array(Type.Object({ technology_code: Type.String(), fuel_code: Type.String(), label: Type.String({ description: 'Solar, Wind, Hydro, …' }) })) }) },
+    },
+  }, async () => ({ items: listTechnologies() }));
+}
