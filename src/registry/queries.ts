@@ -84,7 +84,8 @@ export interface AggregateRow { period_start: string; energy_source: string; cer
 /** Wh and bundle counts per UTC period (by production start), energy source and status. */
 export async function aggregateBundles(db: Db, principal: Principal, filter: BundleFilter, granularity: Granularity): Promise<AggregateRow[]> {
   await readableAccount(db, principal, filter.source_id);
-  const period = sql<Date>`date_trunc(${granularity}, production_starting_interval, 'UTC')`;
+  // A literal, not a parameter: the same expression must appear in SELECT and GROUP BY.
+  const period = sql<Date>`date_trunc(${sql.lit(granularity)}, production_starting_interval, 'UTC')`;
   const rows = await filtered(db, filter)
     .select([period.as('period_start'), 'energy_source', 'certificate_bundle_status', sql<number>`count(*)::bigint`.as('bundles'), sql<number>`sum(bundle_quantity)::bigint`.as('wh')])
     .groupBy([period, 'energy_source', 'certificate_bundle_status'])

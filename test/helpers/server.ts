@@ -1,0 +1,73 @@
+// A real Tally server on a free loopback port, over a fresh database, with helpers to call it.
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../src/platform/config.ts';
+import { createTally, type Tally } from '../../src/platform/server.ts';
+import { createUser } from '../../src/identity/users.ts';
+import type { Role } from '../../src/identity/tables.ts';
+import { freshDatabase, type TestDatabase } from './database.ts';
+
+export interface Reply<T = any> { status: number; body: T; headers: Headers }
+
+export interface TestServer {
+  url: string;
+  tally: Tally;
+  db: TestDatabase;
+  config: Config;
+  request<T = any>(method: string, path: string, opts?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }): Promise<Reply<T>>;
+  /** A verified user with `role`, logged in; returns its id and access token. */
+  user(role: Role, name?: string): Promise<{ id: number; email: string; token: string }>;
+  /** How many events the ledger holds: a refused request must not change it. */
+  eventCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+let serial = 0;
+
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const db = await freshDatabase();
+  const config = loadConfig({ TALLY_AUTH_RATE_LIMIT: '100000', LOG_LEVEL: 'silent', TALLY_JWT_SECRET: 'test-secret-test-secret-test-secret!', ...env });
+  const tally = await createTally(config, { database: db.database, log: pino({ level: 'silent' }), jobs: false });
+  await tally.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = tally.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  const url = `http://127.0.0.1:${address.port}`;
+
+  const request: TestServer['request'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined = opts.raw;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(url + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body: parsed as any, headers: res.headers };
+  };
+
+  return {
+    url, tally, db, config, request,
+    async user(role, name) {
+      const email = `${name ?? role}-${++serial}-${process.pid}@example.com`;
+      const password = 'correct horse battery';
+      const { user } = await createUser(db.database.kysely, { email, password, name: name ?? role, role, verified: true }, null);
+      const login = await request('POST', '/api/token', { body: { email, password } });
+      if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+      return { id: user.id, email, token: login.body.access };
+    },
+    async eventCount() {
+      const row = await db.database.kysely.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async close() {
+      await tally.close();
+      await db.drop();
+    },
+  };
+}
