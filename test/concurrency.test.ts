@@ -1,0 +1,65 @@
+// Fifty conflicting requests at once, through HTTP: for each bundle exactly one wins, every other
+// request gets 409, and the invariants hold afterwards.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { buildWorld, expectStatus, issue, type World } from './helpers/world.ts';
+import { checkRegistry } from '../src/registry/check.ts';
+
+let s: TestServer;
+let w: World;
+beforeAll(async () => {
+  s = await startServer();
+  w = await buildWorld(s);
+});
+afterAll(() => s.close());
+
+it('lets exactly one of 50 parallel transfers and cancels of the same bundles win per bundle', async () => {
+  const bundles = await issue(s, w, [[0, 100], [1, 200], [2, 300], [3, 400], [4, 500]]);
+  const requests = Array.from({ length: 50 }, (_, k) => {
+    const b = bundles[k % bundles.length];
+    const cancel = k % 2 === 1;
+    const body = cancel
+      ? { source_id: w.producerAccount, granular_certificate_bundle_ids: [b.id], beneficiary: `B${k}` }
+      : { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: [b.id] };
+    return { bundle: b.id, cancel, send: () => s.request('POST', `/api/certificates/${cancel ? 'cancel' : 'transfer'}`, { token: w.producer.token, body }) };
+  });
+  const replies = await Promise.all(requests.map((r) => r.send()));
+
+  for (const b of bundles) {
+    const mine = replies.map((r, k) => ({ r, req: requests[k]! })).filter((x) => x.req.bundle === b.id);
+    const winners = mine.filter((x) => x.r.status === 200);
+    expect(winners).toHaveLength(1);
+    for (const loser of mine.filter((x) => x.r.status !== 200)) {
+      expect(loser.r.status).toBe(409);
+      expect(['invalid_status', 'bundle_not_in_account']).toContain(loser.r.body.code);
+    }
+    const now = await expectStatus(s.request('GET', `/api/certificates/${b.id}`, { token: w.issuer.token }), 200);
+    const won = winners[0]!;
+    if (won.req.cancel) expect(now).toMatchObject({ certificate_bundle_status: 'cancelled', account_id: w.producerAccount, beneficiary: won.r.body.bundles[0].beneficiary });
+    else expect(now).toMatchObject({ certificate_bundle_status: 'active', account_id: w.traderAccount });
+    expect(now.bundle_quantity).toBe(b.bundle_quantity);
+  }
+  expect(replies.filter((r) => r.status === 200)).toHaveLength(bundles.length);
+  expect(await checkRegistry(s.db.database.kysely)).toEqual([]);
+});
+
+it('conserves energy when 50 partial transfers race for one bundle', async () => {
+  const [b] = await issue(s, w, [[10, 1000]]);
+  const replies = await Promise.all(Array.from({ length: 50 }, () => s.request('POST', '/api/certificates/transfer', {
+    token: w.producer.token, body: { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: [b.id], certificate_quantity: 30 },
+  })));
+  // 33 × 30 = 990 Wh fit; the other 17 find only 10 Wh left.
+  expect(replies.filter((r) => r.status === 200)).toHaveLength(33);
+  expect(replies.filter((r) => r.status === 422).every((r) => r.body.code === 'insufficient_quantity')).toBe(true);
+  expect(replies.filter((r) => r.status === 422)).toHaveLength(17);
+  const moved = replies.filter((r) => r.status === 200).map((r) => r.body.bundles[0]);
+  const ranges = moved.map((m) => [m.certificate_bundle_id_range_start, m.certificate_bundle_id_range_end]).sort((x, y) => x[0] - y[0]);
+  // The moved parts tile the lowest 990 ids of the bundle without gaps or overlaps.
+  ranges.forEach(([start, end], k) => {
+    expect(start).toBe(b.certificate_bundle_id_range_start + 30 * k);
+    expect(end).toBe(start! + 29);
+  });
+  const rest = await expectStatus(s.request('GET', `/api/certificates/${b.id}`, { token: w.producer.token }), 200);
+  expect([rest.bundle_quantity, rest.certificate_bundle_id_range_start]).toEqual([10, b.certificate_bundle_id_range_start + 990]);
+  expect(await checkRegistry(s.db.database.kysely)).toEqual([]);
+});
