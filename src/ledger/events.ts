@@ -50,6 +50,8 @@ export interface EventFilter {
   subject_type?: string | undefined;
   subject_id?: string | undefined;
   type?: string | undefined;
+  /** Only events touching this account. */
+  account_id?: number | undefined;
   /** Only events touching one of these accounts; undefined means every event. */
   visible_accounts?: number[] | undefined;
   after_id?: number | undefined;
@@ -71,6 +73,7 @@ export async function listEvents(db: Db, filter: EventFilter, limit: number, cur
   if (filter.subject_type !== undefined) query = query.where('subject_type', '=', filter.subject_type);
   if (filter.subject_id !== undefined) query = query.where('subject_id', '=', filter.subject_id);
   if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+  if (filter.account_id !== undefined) query = query.where(sql<boolean>`account_ids @> ARRAY[${filter.account_id}]::bigint[]`);
   if (filter.visible_accounts !== undefined) query = query.where(sql<boolean>`account_ids && ${filter.visible_accounts}::bigint[]`);
   if (cursor !== undefined) query = query.where('id', '>', decodeCursor(cursor, ['id']).id);
   const rows = await query.orderBy('id').limit(limit + 1).execute();

@@ -3,7 +3,7 @@ import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
 import { Id, Page, PageQuery, Timestamp, withProblems } from '../platform/http/schemas.ts';
 import { DEFAULT_LIMIT } from '../platform/pagination.ts';
-import { readableAccountIds } from '../registry/access.ts';
+import { readableAccount, readableAccountIds } from '../registry/access.ts';
 import { listEvents } from './events.ts';
 
 const Event = Type.Object({
@@ -28,13 +28,16 @@ export async function ledgerRoutes(app: App, ctx: AppContext): Promise<void> {
         subject_type: Type.Optional(Type.String({ description: 'Filter by subject kind' })),
         subject_id: Type.Optional(Type.String({ description: 'Filter by subject id' })),
         type: Type.Optional(Type.String({ description: 'Filter by event type' })),
+        account_id: Type.Optional(Id('Only events touching this account (its holdings, members or whitelist)')),
         ...PageQuery,
       }, { additionalProperties: false }),
       response: withProblems({ 200: Page(Event, 'Events in id order') }, [400, 401]),
     },
   }, async (request) => {
     const { limit, cursor, ...filter } = request.query;
-    const visible = await readableAccountIds(db, caller(request));
+    const principal = caller(request);
+    if (filter.account_id !== undefined) await readableAccount(db, principal, filter.account_id);
+    const visible = await readableAccountIds(db, principal);
     return listEvents(db, { ...filter, visible_accounts: visible }, limit ?? DEFAULT_LIMIT, cursor);
   });
 }

@@ -23,11 +23,22 @@ export interface TestServer {
 
 let serial = 0;
 
+/** A port no one listens on right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const db = await freshDatabase();
   const config = loadConfig({ TALLY_AUTH_RATE_LIMIT: '100000', LOG_LEVEL: 'silent', TALLY_JWT_SECRET: 'test-secret-test-secret-test-secret!', ...env });
   const tally = await createTally(config, { database: db.database, log: pino({ level: 'silent' }), jobs: false });
-  await tally.app.listen({ port: 0, host: '127.0.0.1' });
+  // Port 0 picks a free port, unless the test needs a known one (links the server hands out).
+  await tally.app.listen({ port: env.PORT ? config.port : 0, host: '127.0.0.1' });
   const address = tally.app.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
   const url = `http://127.0.0.1:${address.port}`;
