@@ -57,16 +57,7 @@ export interface EventFilter {
   after_id?: number | undefined;
 }
 
-export interface EventView {
-  id: number;
-  type: string;
-  subject_type: string;
-  subject_id: string;
-  account_ids: number[];
-  actor_id: number | null;
-  payload: unknown;
-  recorded_at: string;
-}
+export type EventView = Omit<EventsTable, 'recorded_at' | 'xact_id'> & { recorded_at: string };
 
 export async function listEvents(db: Db, filter: EventFilter, limit: number, cursor?: string): Promise<Page<EventView>> {
   let query = q(db).selectFrom('events').select(['id', 'type', 'subject_type', 'subject_id', 'account_ids', 'actor_id', 'payload', 'recorded_at']);

@@ -39,26 +39,14 @@ export interface NewDevice {
 
 export type IssuanceMetadataView = Omit<IssuanceMetadataRow, 'device_id' | 'created_at'> & { created_at: string };
 
-export interface DeviceView {
-  id: number;
-  account_id: number;
-  device_name: string;
-  device_type: 'production' | 'storage';
-  technology_code: string | null;
-  fuel_code: string | null;
-  technology_label: string | null;
-  energy_source: EnergySource;
-  capacity: number;
+/** A device as the API shows it: the row with dates as strings, the location as one object and the current metadata inline. */
+export type DeviceView = Omit<DeviceRow, 'operational_date' | 'latitude' | 'longitude' | 'issuance_metadata_id' | 'created_at' | 'updated_at'> & {
   operational_date: string;
-  country: string;
-  grid: string;
   location: { latitude: number; longitude: number };
-  time_zone: string;
-  next_certificate_id: number;
   issuance_metadata: IssuanceMetadataView | null;
   created_at: string;
   updated_at: string;
-}
+};
 
 export function metadataView(m: IssuanceMetadataRow): IssuanceMetadataView {
   const { device_id: _d, created_at, ...rest } = m;
