@@ -187,7 +187,7 @@ describe('query and aggregates', () => {
     expect(wind.items).toEqual([]);
     const bad = await post('/api/certificates/query', w.producer.token, { source_id: w.producerAccount, cursor: 'garbage' });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors[0].field).toBe('cursor');
+    expect(bad.body.errors[0].field).toBe('body/cursor');
   });
 
   it('aggregates Wh by day and status', async () => {

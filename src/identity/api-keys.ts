@@ -36,16 +36,16 @@ export async function listApiKeys(db: Db, userId: number): Promise<ApiKeyView[]>
 
 export async function revokeApiKey(db: Db, userId: number, keyId: number): Promise<ApiKeyView> {
   return db.transaction().execute(async (trx) => {
+    const before = await identity(trx).selectFrom('api_keys').select('revoked_at').where('id', '=', keyId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
+    if (!before) throw notFound('api_key', keyId);
     const row = await identity(trx)
       .updateTable('api_keys')
       .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(new Date())) }))
       .where('id', '=', keyId)
-      .where('user_id', '=', userId)
       .returning(columns)
-      .executeTakeFirst();
-    if (!row) throw notFound('api_key', keyId);
+      .executeTakeFirstOrThrow();
     const revoked = view(row);
-    await appendEvent(trx, { type: 'api_key.revoked', subject_type: 'user', subject_id: userId, actor_id: userId, payload: revoked });
+    if (before.revoked_at === null) await appendEvent(trx, { type: 'api_key.revoked', subject_type: 'user', subject_id: userId, actor_id: userId, payload: revoked });
     return revoked;
   });
 }

@@ -35,11 +35,20 @@ const ApiKey = Type.Object({
 });
 const strict = { additionalProperties: false } as const;
 
-/** Resolves the caller of every request before any route runs. */
+/**
+ * Resolves the caller of every request before any route runs. On a public route a stale or bad
+ * credential is ignored rather than refused: a client refreshing an expired session, or logging
+ * in again, typically still sends its old token.
+ */
 export function authenticationHook(app: App, ctx: AppContext): void {
   app.addHook('onRequest', async (request) => {
     const apiKey = request.headers['x-api-key'];
-    request.principal = await authenticate(ctx.database.kysely, ctx.tokens, request.headers.authorization, typeof apiKey === 'string' ? apiKey : undefined);
+    const access = request.routeOptions.config.access;
+    try {
+      request.principal = await authenticate(ctx.database.kysely, ctx.tokens, request.headers.authorization, typeof apiKey === 'string' ? apiKey : undefined);
+    } catch (err) {
+      if (access !== undefined && access !== 'public') throw err;
+    }
   });
 }
 

@@ -61,7 +61,7 @@ export async function verifyEmail(db: Db, token: string): Promise<UserView> {
       .where('verification_token_hash', '=', digest(token))
       .returning(columns)
       .executeTakeFirst();
-    if (!row) throw badRequest('invalid_verification_token', 'the verification token is unknown or already used', 'token');
+    if (!row) throw badRequest('invalid_verification_token', 'the verification token is unknown or already used', 'querystring/token');
     const user = view(row);
     await appendEvent(trx, { type: 'user.verified', subject_type: 'user', subject_id: user.id, actor_id: user.id, payload: user });
     return user;

@@ -2,7 +2,8 @@
 // that makes the change, so the log and the tables cannot disagree.
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import { decodeCursor, pageOf, type Page } from '../platform/pagination.ts';
+import { commitHorizon } from './horizon.ts';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 
 export interface EventsTable {
   id: number;
@@ -54,21 +55,35 @@ export interface EventFilter {
   account_id?: number | undefined;
   /** Only events touching one of these accounts; undefined means every event. */
   visible_accounts?: number[] | undefined;
-  after_id?: number | undefined;
 }
 
 export type EventView = Omit<EventsTable, 'recorded_at' | 'xact_id'> & { recorded_at: string };
 
-export async function listEvents(db: Db, filter: EventFilter, limit: number, cursor?: string): Promise<Page<EventView>> {
-  let query = q(db).selectFrom('events').select(['id', 'type', 'subject_type', 'subject_id', 'account_ids', 'actor_id', 'payload', 'recorded_at']);
+/**
+ * Events in commit-safe order. Ids are taken at insert but become visible at commit, so a page
+ * ordered by id alone could pass over an id whose transaction commits later. Pages are ordered
+ * by (writing transaction, id) instead and stop at the commit horizon: nothing can appear behind
+ * a cursor once it has moved on.
+ */
+export async function listEvents(db: Db, filter: EventFilter, page: PageRequest): Promise<Page<EventView>> {
+  const { limit, cursor } = page;
+  let query = q(db)
+    .selectFrom('events')
+    .select(['id', 'type', 'subject_type', 'subject_id', 'account_ids', 'actor_id', 'payload', 'recorded_at', sql<string>`xact_id::text`.as('xact')])
+    .where(sql<boolean>`xact_id < ${await commitHorizon(db)}::xid8`);
   if (filter.subject_type !== undefined) query = query.where('subject_type', '=', filter.subject_type);
   if (filter.subject_id !== undefined) query = query.where('subject_id', '=', filter.subject_id);
   if (filter.type !== undefined) query = query.where('type', '=', filter.type);
   if (filter.account_id !== undefined) query = query.where(sql<boolean>`account_ids @> ARRAY[${filter.account_id}]::bigint[]`);
   if (filter.visible_accounts !== undefined) query = query.where(sql<boolean>`account_ids && ${filter.visible_accounts}::bigint[]`);
-  if (cursor !== undefined) query = query.where('id', '>', decodeCursor(cursor, ['id']).id);
-  const rows = await query.orderBy('id').limit(limit + 1).execute();
-  return pageOf(rows.map((r) => ({ ...r, recorded_at: r.recorded_at.toISOString() })), limit);
+  if (cursor !== undefined) {
+    const after = decodeCursor(cursor, ['x', 'id'], page.field);
+    query = query.where(sql<boolean>`(xact_id, id) > (${String(after.x)}::xid8, ${after.id}::bigint)`);
+  }
+  const rows = await query.orderBy('xact_id').orderBy('id').limit(limit + 1).execute();
+  const items = rows.slice(0, limit).map(({ xact: _x, ...r }) => ({ ...r, recorded_at: r.recorded_at.toISOString() }));
+  const last = rows[limit - 1];
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor({ x: Number(last.xact), id: last.id }) : null };
 }
 
 /** Every event in order, in batches: for replaying the log (`tally check`) without holding it all in memory. */

@@ -2,12 +2,12 @@ import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
 import { Id, Page, PageQuery, Timestamp, withProblems } from '../platform/http/schemas.ts';
-import { DEFAULT_LIMIT } from '../platform/pagination.ts';
+import { pageRequest } from '../platform/pagination.ts';
 import { readableAccount, readableAccountIds } from '../registry/access.ts';
 import { listEvents } from './events.ts';
 
 const Event = Type.Object({
-  id: Id('Event id, in commit order per writer'),
+  id: Id('Event id; the log is listed in commit order, which may differ slightly from id order'),
   type: Type.String({ description: 'What happened, e.g. certificates.transferred' }),
   subject_type: Type.String({ description: 'Kind of thing the event is about: account, device, user, registry' }),
   subject_id: Type.String({ description: 'Its id' }),
@@ -38,6 +38,6 @@ export async function ledgerRoutes(app: App, ctx: AppContext): Promise<void> {
     const principal = caller(request);
     if (filter.account_id !== undefined) await readableAccount(db, principal, filter.account_id);
     const visible = await readableAccountIds(db, principal);
-    return listEvents(db, { ...filter, visible_accounts: visible }, limit ?? DEFAULT_LIMIT, cursor);
+    return listEvents(db, { ...filter, visible_accounts: visible }, pageRequest({ limit, cursor }, 'querystring'));
   });
 }

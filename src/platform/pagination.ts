@@ -26,6 +26,19 @@ export function decodeCursor<K extends string>(cursor: string, keys: readonly K[
 
 export interface Page<T> { items: T[]; next_cursor: string | null }
 
+/** What a list request asks for; `field` says where the cursor came from, for the error if it is bad. */
+export interface PageRequest { limit: number; cursor?: string | undefined; field: string }
+
+/** The page request of a route whose cursor and limit arrive in `part` ('querystring' or 'body'). */
+export function pageRequest(input: { limit?: number | undefined; cursor?: string | undefined }, part: 'querystring' | 'body'): PageRequest {
+  return { limit: input.limit ?? DEFAULT_LIMIT, cursor: input.cursor, field: `${part}/cursor` };
+}
+
+/** The id a page continues after, or 0 for the first page. */
+export function afterId(page: PageRequest): number {
+  return page.cursor === undefined ? 0 : decodeCursor(page.cursor, ['id'], page.field).id;
+}
+
 /** Given up to limit+1 rows ordered by id, returns a page and the cursor after its last row. */
 export function pageOf<T extends { id: number }>(rows: T[], limit: number): Page<T> {
   const items = rows.slice(0, limit);

@@ -5,7 +5,7 @@ import type { Principal } from '../identity/principal.ts';
 import { findUserByEmail, getUser } from '../identity/users.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, notFound } from '../platform/errors.ts';
-import { decodeCursor, pageOf, type Page } from '../platform/pagination.ts';
+import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { actionableAccount, readableAccount, readableAccountIds } from './access.ts';
 import { iso, registry, type AccountRow } from './tables.ts';
 
@@ -29,13 +29,13 @@ export async function getAccount(db: Db, principal: Principal, id: number): Prom
   return view(await readableAccount(db, principal, id));
 }
 
-export async function listAccounts(db: Db, principal: Principal, limit: number, cursor?: string): Promise<Page<AccountView>> {
+export async function listAccounts(db: Db, principal: Principal, page: PageRequest): Promise<Page<AccountView>> {
   const visible = await readableAccountIds(db, principal);
   let query = registry(db).selectFrom('accounts').selectAll();
   if (visible !== undefined) query = query.where('id', 'in', visible.length ? visible : [0]);
-  if (cursor !== undefined) query = query.where('id', '>', decodeCursor(cursor, ['id']).id);
-  const rows = await query.orderBy('id').limit(limit + 1).execute();
-  return pageOf(rows.map(view), limit);
+  query = query.where('id', '>', afterId(page));
+  const rows = await query.orderBy('id').limit(page.limit + 1).execute();
+  return pageOf(rows.map(view), page.limit);
 }
 
 export async function renameAccount(db: Db, principal: Principal, id: number, accountName: string): Promise<AccountView> {
@@ -87,8 +87,8 @@ export async function addMember(db: Db, principal: Principal, accountId: number,
       if (who.user_id === undefined && who.email === undefined) throw badRequest('member_required', 'give user_id or email', 'body/user_id');
       throw notFound('user', who.email ?? String(who.user_id));
     }
-    await registry(trx).insertInto('account_members').values({ account_id: accountId, user_id: user.id } as never).onConflict((oc) => oc.doNothing()).execute();
-    await appendEvent(trx, { type: 'account.member_added', subject_type: 'account', subject_id: accountId, account_ids: [accountId], actor_id: principal.userId, payload: { account_id: accountId, user_id: user.id } });
+    const added = await registry(trx).insertInto('account_members').values({ account_id: accountId, user_id: user.id } as never).onConflict((oc) => oc.doNothing()).returning('user_id').execute();
+    if (added.length > 0) await appendEvent(trx, { type: 'account.member_added', subject_type: 'account', subject_id: accountId, account_ids: [accountId], actor_id: principal.userId, payload: { account_id: accountId, user_id: user.id } });
     return members(trx, accountId);
   });
 }
@@ -134,15 +134,23 @@ export async function updateWhitelist(db: Db, principal: Principal, accountId: n
   if (both !== undefined) throw badRequest('whitelist_contradiction', `account ${both} is both added and removed`, 'body/remove');
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, accountId, { forUpdate: true });
+    const added: number[] = [];
+    const removed: number[] = [];
     if (add.length > 0) {
       const known = await registry(trx).selectFrom('accounts').select('id').where('id', 'in', add).execute();
       const missing = add.find((a) => !known.some((k) => k.id === a));
       if (missing !== undefined) throw notFound('account', missing);
-      await registry(trx).insertInto('account_whitelist').values(add.map((a) => ({ account_id: accountId, accepts_from: a })) as never).onConflict((oc) => oc.doNothing()).execute();
+      const rows = await registry(trx).insertInto('account_whitelist').values(add.map((a) => ({ account_id: accountId, accepts_from: a })) as never).onConflict((oc) => oc.doNothing()).returning('accepts_from').execute();
+      added.push(...rows.map((r) => r.accepts_from));
     }
-    if (remove.length > 0) await registry(trx).deleteFrom('account_whitelist').where('account_id', '=', accountId).where('accepts_from', 'in', remove).execute();
+    if (remove.length > 0) {
+      const rows = await registry(trx).deleteFrom('account_whitelist').where('account_id', '=', accountId).where('accepts_from', 'in', remove).returning('accepts_from').execute();
+      removed.push(...rows.map((r) => r.accepts_from));
+    }
     const result = await whitelist(trx, accountId);
-    await appendEvent(trx, { type: 'account.whitelist_changed', subject_type: 'account', subject_id: accountId, account_ids: [accountId], actor_id: principal.userId, payload: { account_id: accountId, added: add, removed: remove, accepts_from: result.accepts_from } });
+    if (added.length + removed.length > 0) {
+      await appendEvent(trx, { type: 'account.whitelist_changed', subject_type: 'account', subject_id: accountId, account_ids: [accountId], actor_id: principal.userId, payload: { account_id: accountId, added, removed, accepts_from: result.accepts_from } });
+    }
     return result;
   });
 }

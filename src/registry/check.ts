@@ -95,12 +95,15 @@ async function replayMatches(db: Db): Promise<Violation[]> {
   return violations;
 }
 
-/** Runs every registry invariant; an empty list means all hold. */
+/**
+ * Runs every registry invariant; an empty list means all hold. One repeatable-read snapshot
+ * serves every check, so a server writing meanwhile cannot make the log and the tables disagree.
+ */
 export async function checkRegistry(db: Db): Promise<Violation[]> {
-  return [
-    ...(await overlappingRanges(db)),
-    ...(await quantitiesAddUp(db)),
-    ...(await intervalsAtMostAnHour(db)),
-    ...(await replayMatches(db)),
-  ];
+  return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => [
+    ...(await overlappingRanges(trx)),
+    ...(await quantitiesAddUp(trx)),
+    ...(await intervalsAtMostAnHour(trx)),
+    ...(await replayMatches(trx)),
+  ]);
 }

@@ -4,7 +4,7 @@ import type { Principal } from '../identity/principal.ts';
 import { technologyLabel } from '../metering/technology.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
-import { decodeCursor, pageOf, type Page } from '../platform/pagination.ts';
+import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { actionableAccount, readableAccount, readableAccountIds } from './access.ts';
 import { SOURCE_OF_LABEL } from './energy-source.ts';
 import { registry, type DeviceRow, type EnergySource, type IssuanceMetadataRow } from './tables.ts';
@@ -165,15 +165,15 @@ export async function deviceOfBundle(db: Db, deviceId: number): Promise<DeviceVi
   return view(db, await registry(db).selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirstOrThrow());
 }
 
-export async function listDevices(db: Db, principal: Principal, filter: { account_id?: number | undefined }, limit: number, cursor?: string): Promise<Page<DeviceView>> {
+export async function listDevices(db: Db, principal: Principal, filter: { account_id?: number | undefined }, page: PageRequest): Promise<Page<DeviceView>> {
   const visible = await readableAccountIds(db, principal);
   let query = registry(db).selectFrom('devices').selectAll();
   if (visible !== undefined) query = query.where('account_id', 'in', visible.length ? visible : [0]);
   if (filter.account_id !== undefined) query = query.where('account_id', '=', filter.account_id);
-  if (cursor !== undefined) query = query.where('id', '>', decodeCursor(cursor, ['id']).id);
-  const rows = await query.orderBy('id').limit(limit + 1).execute();
-  const page = pageOf(rows, limit);
-  return { items: await Promise.all(page.items.map((r) => view(db, r))), next_cursor: page.next_cursor };
+  query = query.where('id', '>', afterId(page));
+  const rows = await query.orderBy('id').limit(page.limit + 1).execute();
+  const found = pageOf(rows, page.limit);
+  return { items: await Promise.all(found.items.map((r) => view(db, r))), next_cursor: found.next_cursor };
 }
 
 export interface DeviceChange { device_name?: string | undefined; capacity?: number | undefined; issuance_metadata?: IssuanceMetadataInput | undefined }

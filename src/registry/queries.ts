@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
-import { decodeCursor, pageOf, type Page } from '../platform/pagination.ts';
+import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccount } from './access.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { deviceOfBundle, metadataView, type DeviceView, type IssuanceMetadataView } from './devices.ts';
@@ -39,12 +39,12 @@ function filtered(db: Db, f: BundleFilter) {
   return q;
 }
 
-export async function queryBundles(db: Db, principal: Principal, filter: BundleFilter, limit: number, cursor?: string): Promise<Page<BundleView>> {
+export async function queryBundles(db: Db, principal: Principal, filter: BundleFilter, page: PageRequest): Promise<Page<BundleView>> {
   await readableAccount(db, principal, filter.source_id);
   let q = filtered(db, filter).selectAll();
-  if (cursor !== undefined) q = q.where('id', '>', decodeCursor(cursor, ['id']).id);
-  const rows = await q.orderBy('id').limit(limit + 1).execute();
-  return pageOf(rows.map(bundleView), limit);
+  q = q.where('id', '>', afterId(page));
+  const rows = await q.orderBy('id').limit(page.limit + 1).execute();
+  return pageOf(rows.map(bundleView), page.limit);
 }
 
 export type BundleDetail = BundleView & {

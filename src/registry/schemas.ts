@@ -1,6 +1,6 @@
 // Request and answer schemas of the registry routes; field names follow the EnergyTag GC API draft.
 import { Type } from 'typebox';
-import { Id, Timestamp } from '../platform/http/schemas.ts';
+import { DateOnly, Id, Timestamp } from '../platform/http/schemas.ts';
 import { ENERGY_SOURCES, STATUSES } from './tables.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -62,7 +62,7 @@ export const IssuanceMetadata = Type.Object({
 export const Location = Type.Object({
   latitude: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees' }),
   longitude: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees' }),
-}, strict);
+}, { ...strict, description: 'Where the device is (WGS 84)' });
 
 export const NewDevice = Type.Object({
   device_name: Type.String({ minLength: 1, maxLength: 200, description: 'Name of the device' }),
@@ -72,7 +72,7 @@ export const NewDevice = Type.Object({
   fuel_code: Type.Optional(Type.String({ pattern: '^F\\d{8}$', description: 'EECS fuel code, e.g. F01040100; required for production devices' })),
   energy_source: Type.Optional(EnergySource),
   capacity: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Capacity in W' }),
-  operational_date: Type.String({ format: 'date', description: 'Commissioning date (YYYY-MM-DD)' }),
+  operational_date: DateOnly('Commissioning date (YYYY-MM-DD)'),
   country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code' }),
   grid: Type.String({ minLength: 1, description: 'Grid area, e.g. DK1' }),
   location: Location,

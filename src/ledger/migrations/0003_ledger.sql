@@ -12,6 +12,7 @@ CREATE TABLE events (
   -- The writing transaction: the sealer orders events by it and seals only finished transactions.
   xact_id      xid8 NOT NULL DEFAULT pg_current_xact_id()
 );
+CREATE INDEX events_order ON events (xact_id, id);
 CREATE INDEX events_subject ON events (subject_type, subject_id, id);
 CREATE INDEX events_accounts ON events USING gin (account_ids);
 

@@ -10,6 +10,7 @@ import { sendProblem } from './problems.ts';
 import { registerAccessRules } from './access.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerDocs } from './docs.ts';
+import { refuseNul } from './text.ts';
 
 export type RoutePlugin = (app: App, ctx: AppContext) => Promise<void> | void;
 
@@ -45,6 +46,7 @@ export async function buildApp(ctx: AppContext, routes: { authenticate: RoutePlu
   });
   await registerDocs(app, ctx.config.publicUrl);
   registerAccessRules(app);
+  app.addHook('preValidation', async (request) => refuseNul(request));
   await routes.authenticate(app, ctx);
   registerIdempotency(app, ctx.database.kysely);
 

@@ -19,7 +19,11 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const KEPT_HOURS = 24;
 
 declare module 'fastify' {
-  interface FastifyRequest { idempotency?: { caller: string; key: string } }
+  interface FastifyRequest {
+    idempotency?: { caller: string; key: string };
+    /** Set when the answer says "retry": it must not be replayed to the retry. */
+    transientAnswer?: boolean;
+  }
 }
 
 function callerOf(request: FastifyRequest): string {
@@ -53,7 +57,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
     const pending = request.idempotency;
     if (!pending) return payload;
     const where = q(db).updateTable('idempotency_keys').where('caller', '=', pending.caller).where('key', '=', pending.key);
-    if (reply.statusCode >= 500 || (payload !== null && typeof payload !== 'string')) {
+    if (reply.statusCode >= 500 || request.transientAnswer || (payload !== null && typeof payload !== 'string')) {
       await q(db).deleteFrom('idempotency_keys').where('caller', '=', pending.caller).where('key', '=', pending.key).execute();
     } else {
       const contentType = reply.getHeader('content-type');

@@ -1,5 +1,6 @@
 // The one place where every error becomes an RFC 9457 problem+json answer.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import './idempotency.ts';
 import { TallyError, type FieldProblem } from '../errors.ts';
 
 interface Problem {
@@ -51,6 +52,7 @@ function toProblem(err: unknown, request: FastifyRequest): Problem {
     return { type: 'urn:tally:problem:invalid_request', title: TITLES[400]!, status: 400, code: 'invalid_request', detail, errors, ...base };
   }
   if (e.code && RACE_CODES[e.code]) {
+    request.transientAnswer = true;
     return { type: 'urn:tally:problem:concurrent_change', title: TITLES[409]!, status: 409, code: 'concurrent_change', detail: RACE_CODES[e.code]!, ...base };
   }
   // Fastify's own client errors (malformed JSON, body too large, wrong content type) keep their status.

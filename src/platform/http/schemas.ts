@@ -2,7 +2,10 @@
 import { Type, type TSchema } from 'typebox';
 
 export const Id = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
-export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
+/** PostgreSQL has no year 0; refusing it here keeps a 500 out of every route that stores a time. */
+const NOT_YEAR_ZERO = '^(?!0000)';
+export const Timestamp = (description: string) => Type.String({ format: 'date-time', pattern: NOT_YEAR_ZERO, description });
+export const DateOnly = (description: string) => Type.String({ format: 'date', pattern: NOT_YEAR_ZERO, description });
 export const IdParams = Type.Object({ id: Id('The id in the path') }, { additionalProperties: false });
 
 export const ProblemSchema = Type.Object(

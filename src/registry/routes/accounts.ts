@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import { caller } from '../../platform/http/access.ts';
 import { Id, IdParams, Page, PageQuery, withProblems } from '../../platform/http/schemas.ts';
-import { DEFAULT_LIMIT } from '../../platform/pagination.ts';
+import { pageRequest } from '../../platform/pagination.ts';
 import { accountSummary, addMember, closeAccount, createAccount, getAccount, getWhitelist, listAccounts, listMembers, removeMember, renameAccount, updateWhitelist } from '../accounts.ts';
 import { Account, Member, Whitelist, strict } from '../schemas.ts';
 
@@ -20,7 +20,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get('/api/accounts', {
     config: { access: 'user' },
     schema: { tags, summary: 'Accounts the caller may read', querystring: Type.Object(PageQuery, strict), response: withProblems({ 200: Page(Account, 'Accounts') }, [400, 401]) },
-  }, async (request) => listAccounts(db, caller(request), request.query.limit ?? DEFAULT_LIMIT, request.query.cursor));
+  }, async (request) => listAccounts(db, caller(request), pageRequest(request.query, 'querystring')));
 
   app.get('/api/accounts/:id', {
     config: { access: 'user' },

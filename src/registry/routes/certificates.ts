@@ -3,7 +3,7 @@ import type { App, AppContext } from '../../platform/context.ts';
 import type { Access } from '../../platform/http/access.ts';
 import { caller } from '../../platform/http/access.ts';
 import { Id, IdParams, Page, Timestamp, withProblems } from '../../platform/http/schemas.ts';
-import { DEFAULT_LIMIT } from '../../platform/pagination.ts';
+import { pageRequest } from '../../platform/pagination.ts';
 import { performAction, type Action } from '../actions.ts';
 import { issueCertificates, reissueBundle } from '../issuance.ts';
 import { aggregateBundles, getBundle, GRANULARITIES, queryBundles } from '../queries.ts';
@@ -68,7 +68,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     },
   }, async (request) => {
     const { limit, cursor, ...filter } = request.body;
-    return queryBundles(db, caller(request), filter, limit ?? DEFAULT_LIMIT, cursor);
+    return queryBundles(db, caller(request), filter, pageRequest({ limit, cursor }, 'body'));
   });
 
   app.post('/api/certificates/aggregate', {

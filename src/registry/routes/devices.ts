@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import { caller } from '../../platform/http/access.ts';
 import { Id, IdParams, Page, PageQuery, withProblems } from '../../platform/http/schemas.ts';
-import { DEFAULT_LIMIT } from '../../platform/pagination.ts';
+import { pageRequest } from '../../platform/pagination.ts';
 import { listTechnologies } from '../../metering/technology.ts';
 import { createDevice, getDevice, listDevices, updateDevice } from '../devices.ts';
 import { Device, IssuanceMetadataInput, NewDevice, strict } from '../schemas.ts';
@@ -24,7 +24,7 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get('/api/devices', {
     config: { access: 'user' },
     schema: { tags, summary: 'Devices the caller may read', querystring: Type.Object({ account_id: Type.Optional(Id('Only devices of this account')), ...PageQuery }, strict), response: withProblems({ 200: Page(Device, 'Devices') }, [400, 401]) },
-  }, async (request) => listDevices(db, caller(request), { account_id: request.query.account_id }, request.query.limit ?? DEFAULT_LIMIT, request.query.cursor));
+  }, async (request) => listDevices(db, caller(request), { account_id: request.query.account_id }, pageRequest(request.query, 'querystring')));
 
   app.get('/api/devices/:id', {
     config: { access: 'user' },
