@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { Kysely, PostgresDialect, type DatabaseConnection } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 
 /** A query builder or an open transaction; each module narrows it to the tables it owns. */
 export type Db = Kysely<any>;
@@ -23,6 +23,8 @@ export interface Database {
 }
 
 const INT8 = 20;
+
+interface PgStyleResult { command: string; rowCount: number; rows: Record<string, unknown>[] }
 
 /** Energy (Wh) and ids are int8 in the database and plain numbers in TypeScript; refuse silently losing precision. */
 function parseInt8(text: string): number {
@@ -105,17 +107,19 @@ class PGlitePool {
     }
   }
 
-  async connect(): Promise<{ query: DatabaseConnection['executeQuery'] | ((sql: string, params: readonly unknown[]) => Promise<unknown>); release(): void }> {
+  /** A pg-style client for Kysely's PostgresDialect: `query` answers like node-postgres does. */
+  async connect(): Promise<{ query(sqlText: string, params: readonly unknown[]): Promise<PgStyleResult>; release(): void }> {
     const release = await this.#acquire();
     const pglite = this.#pglite;
     return {
-      async query(sqlText: string, params: readonly unknown[]) {
-        const result = await pglite.query(sqlText, params as unknown[], { rowMode: 'object' });
-        const command = /^\s*(\w+)/.exec(sqlText)?.[1]?.toUpperCase();
+      async query(sqlText, params) {
+        const result = await pglite.query<Record<string, unknown>>(sqlText, params as unknown[], { rowMode: 'object' });
+        // Kysely reports affected rows only for INSERT, UPDATE, DELETE and MERGE, keyed on the command.
+        const command = /^\s*(\w+)/.exec(sqlText)?.[1]?.toUpperCase() ?? '';
         return { command, rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
       },
       release,
-    } as never;
+    };
   }
 
   async end(): Promise<void> {}

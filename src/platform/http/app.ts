@@ -30,7 +30,6 @@ export async function buildApp(ctx: AppContext, routes: { authenticate: RoutePlu
     bodyLimit: ctx.config.bodyLimit,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
-    ajv: { customOptions: {} },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const strict = makeAjv(false);
