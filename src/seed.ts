@@ -1,13 +1,14 @@
 // `tally seed`: a demo world built through the same module functions the API calls, so every row
 // has its event and `tally check` holds afterwards. Running it again reuses what exists (users by
-// email, accounts and devices by name) and only issues the hours not issued yet.
+// email, accounts and devices by name) and issues only the hours after each device's last issued one.
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/database.ts';
 import { badRequest } from './platform/errors.ts';
+import { pageRequest, type PageRequest } from './platform/pagination.ts';
 import type { Principal } from './identity/principal.ts';
 import type { Role } from './identity/tables.ts';
 import { createUser, findUserByEmail } from './identity/users.ts';
-import { accountSummary, createAccount, getWhitelist, listAccounts, updateWhitelist } from './registry/accounts.ts';
+import { accountSummary, createAccount, listAccounts, updateWhitelist } from './registry/accounts.ts';
 import { expireBundles, performAction } from './registry/actions.ts';
 import { createDevice, listDevices, type DeviceView, type NewDevice } from './registry/devices.ts';
 import { capacityLimitWh, issueCertificates, type IntervalInput } from './registry/issuance.ts';
@@ -20,8 +21,8 @@ const DAY_MS = 24 * HOUR_MS;
 const PASSWORD = 'tally-demo-password';
 /** Intervals per issuance call: a quarter of a year of one device's hours at most. */
 const ISSUANCE_BATCH = 2_000;
-/** The most rows any listing below can return; the demo world is far smaller. */
-const LIST_LIMIT = 1_000;
+/** The first `limit` rows of a listing; the demo world's listings fit in one page of 1,000. */
+const firstPage = (limit = 1_000): PageRequest => pageRequest({ limit }, 'body');
 
 const USERS = {
   admin: { email: 'admin@tally.example', name: 'Ada Admin', role: 'admin' },
@@ -122,19 +123,12 @@ async function ensureUsers(db: Db): Promise<{ people: People; created: number }>
 
 /** The owner's account of that name, created (with the owner as its first member) if missing. */
 async function ensureAccount(db: Db, owner: Principal, name: string): Promise<number> {
-  const mine = await listAccounts(db, owner, LIST_LIMIT);
+  const mine = await listAccounts(db, owner, firstPage());
   return mine.items.find((a) => a.account_name === name)?.id ?? (await createAccount(db, owner, { account_name: name })).id;
 }
 
-/** Makes `accountId` accept transfers from `from`, writing an event only when something changes. */
-async function ensureWhitelisted(db: Db, member: Principal, accountId: number, from: number[]): Promise<void> {
-  const current = await getWhitelist(db, member, accountId);
-  const add = from.filter((id) => !current.accepts_from.includes(id));
-  if (add.length) await updateWhitelist(db, member, accountId, { add });
-}
-
 async function ensureDevice(db: Db, owner: Principal, accountId: number, spec: DeviceSpec, certificateIdStart: number): Promise<DeviceView> {
-  const existing = await listDevices(db, owner, { account_id: accountId }, LIST_LIMIT);
+  const existing = await listDevices(db, owner, { account_id: accountId }, firstPage());
   const found = existing.items.find((d) => d.device_name === spec.device_name);
   if (found) return found;
   const { owner: _owner, profile: _profile, ...input } = spec;
@@ -179,7 +173,7 @@ interface Accounts { solar: number; wind: number; trader: number }
 async function recentActive(db: Db, holder: Principal, accountId: number, windowEnd: number, n: number): Promise<BundleView[]> {
   const page = await queryBundles(db, holder, {
     source_id: accountId, certificate_bundle_status: 'active', certificate_period_start: new Date(windowEnd - 7 * DAY_MS).toISOString(),
-  }, n);
+  }, firstPage(n));
   if (page.items.length < n) throw new Error(`account ${accountId} holds fewer than ${n} recent active bundles; seed more --days`);
   return page.items;
 }
@@ -240,7 +234,8 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
     wind: await ensureAccount(db, people.wind, ACCOUNTS.wind),
     trader: await ensureAccount(db, people.trader, ACCOUNTS.trader),
   };
-  await ensureWhitelisted(db, people.trader, accounts.trader, [accounts.solar, accounts.wind]);
+  // Whitelisting is a no-op (and writes no event) for accounts already on the list.
+  await updateWhitelist(db, people.trader, accounts.trader, { add: [accounts.solar, accounts.wind] });
 
   // The window ends at the last full hour: certificates are issued for production that has happened.
   const to = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
@@ -253,7 +248,7 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
   }
 
   // The story runs once: a trader account that already holds certificates has had it.
-  const traded = (await queryBundles(db, people.trader, { source_id: accounts.trader }, 1)).items.length > 0;
+  const traded = (await queryBundles(db, people.trader, { source_id: accounts.trader }, firstPage(1))).items.length > 0;
   const statementId = traded ? undefined : await tradingStory(db, people, accounts, window.to);
   await expireDue(db);
 

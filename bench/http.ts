@@ -1,0 +1,61 @@
+// A real Tally server on a loopback port over the benchmark's database, and a lean keep-alive
+// JSON client for it (node:http rather than fetch, so the client costs the shared CPU little).
+import { Agent, request } from 'node:http';
+import type { Config } from '../src/platform/config.ts';
+import { createTally, makeLogger, type Tally } from '../src/platform/server.ts';
+import type { Database } from '../src/platform/database.ts';
+
+export interface Reply { status: number; body: any; ms: number }
+
+export interface BenchServer {
+  /** POSTs JSON; `ms` is the time until the last byte of the answer arrived, before parsing it. */
+  post(path: string, body: unknown, token?: string): Promise<Reply>;
+  login(email: string, password: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, database: Database, connections: number): Promise<BenchServer> {
+  const tally: Tally = await createTally(config, { database, log: makeLogger('silent'), jobs: false });
+  await tally.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = tally.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('the server has no port');
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+
+  const post: BenchServer['post'] = (path, body, token) => new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const start = performance.now();
+    const req = request({
+      agent, host: '127.0.0.1', port: address.port, path, method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const ms = performance.now() - start;
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), ms });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+
+  return {
+    post,
+    async login(email, password) {
+      const reply = await post('/api/token', { email, password });
+      if (reply.status !== 200) throw new Error(`login failed: ${JSON.stringify(reply.body)}`);
+      return reply.body.access as string;
+    },
+    async close() {
+      agent.destroy();
+      await tally.close();
+    },
+  };
+}
+
+/** The answer's body, or an error naming the call when the status is not the expected one. */
+export function expectOk(reply: Reply, what: string): any {
+  if (reply.status !== 200) throw new Error(`${what}: HTTP ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body;
+}

@@ -1,0 +1,107 @@
+// Query latency: POST /api/certificates/query page by page (limit 1000, following next_cursor)
+// against the same SELECT run directly. Each page is fetched both ways back to back, the order
+// alternating, so both see the same caches and the same background load.
+import { sql } from 'kysely';
+import type { Db } from '../src/platform/database.ts';
+import { expectOk, type BenchServer } from './http.ts';
+import { backToBack, fmt, percentile, timed, type ReportRow } from './measure.ts';
+import type { BenchWorld } from './world.ts';
+
+const LIMIT = 1000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const P99_TARGET_MS = 20;
+
+/** The request body's filters, as POST /api/certificates/query takes them. */
+interface Filter {
+  source_id: number;
+  device_id?: number;
+  energy_source?: string[];
+  certificate_bundle_status?: string[];
+  certificate_period_start?: string;
+  certificate_period_end?: string;
+}
+
+interface Scenario { name: string; filters: Filter[]; maxPages: number }
+
+/** The registry's SELECT for one page, written out independently: account, filters, id after the cursor, id order, limit + 1. */
+function directPage(db: Db, f: Filter, afterId: number) {
+  const where = [sql`account_id = ${f.source_id}`, sql`id > ${afterId}`];
+  if (f.device_id !== undefined) where.push(sql`device_id = ${f.device_id}`);
+  if (f.energy_source) where.push(sql`energy_source IN (${sql.join(f.energy_source)})`);
+  if (f.certificate_bundle_status) where.push(sql`certificate_bundle_status IN (${sql.join(f.certificate_bundle_status)})`);
+  if (f.certificate_period_start) where.push(sql`production_starting_interval >= ${new Date(f.certificate_period_start)}`);
+  if (f.certificate_period_end) where.push(sql`production_starting_interval < ${new Date(f.certificate_period_end)}`);
+  return sql<{ id: number }>`SELECT * FROM bundles WHERE ${sql.join(where, sql` AND `)} ORDER BY id LIMIT ${LIMIT + 1}`.execute(db);
+}
+
+const period = (from: number, days: number) => ({ certificate_period_start: new Date(from).toISOString(), certificate_period_end: new Date(from + days * DAY_MS).toISOString() });
+
+/**
+ * What a holder asks for: every page of the account, one device's week, a month across the account
+ * (first pages), one day of wind, and a status the account holds none of (an empty answer that
+ * still has to look at every bundle unless an index says otherwise).
+ */
+function scenarios(world: BenchWorld, history: { start: number; hours: number }): Scenario[] {
+  const account = world.producerAccount;
+  // Days spread over the history, leaving room for a month after each.
+  const day = (k: number) => history.start + ((k * 37) % Math.max(1, Math.floor(history.hours / 24) - 31)) * DAY_MS;
+  const samples = (n: number, make: (k: number) => Filter) => Array.from({ length: n }, (_, k) => make(k));
+  return [
+    { name: 'all pages', filters: [{ source_id: account }], maxPages: Infinity },
+    { name: 'device + week', filters: samples(50, (k) => ({ source_id: account, device_id: world.devices[(k * 7) % world.devices.length]!, ...period(day(k), 7) })), maxPages: Infinity },
+    { name: 'month, 10 pages', filters: samples(10, (k) => ({ source_id: account, ...period(day(k), 30) })), maxPages: 10 },
+    { name: 'wind + day', filters: samples(50, (k) => ({ source_id: account, energy_source: ['wind'], ...period(day(k), 1) })), maxPages: Infinity },
+    { name: 'rare status', filters: samples(10, () => ({ source_id: account, certificate_bundle_status: ['reserved'] })), maxPages: 1 },
+  ];
+}
+
+interface Latencies { http: number[]; direct: number[]; rows: number }
+
+/** Walks the pages of one filter both ways; checks both ways return the same rows. */
+async function walk(db: Db, server: BenchServer, token: string, filter: Filter, maxPages: number, into: Latencies): Promise<void> {
+  let cursor: string | undefined;
+  let afterId = 0;
+  for (let page = 0; page < maxPages; page++) {
+    const viaHttp = () => server.post('/api/certificates/query', { ...filter, limit: LIMIT, ...(cursor ? { cursor } : {}) }, token);
+    const direct = () => timed(() => directPage(db, filter, afterId));
+    const [h, d] = await backToBack(viaHttp, direct, into.http.length % 2 === 0);
+    const body = expectOk(h, 'query');
+    const rows = d.value.rows.slice(0, LIMIT);
+    if (body.items.length !== rows.length || body.items[0]?.id !== rows[0]?.id) throw new Error(`query: the API and the direct SELECT disagree on page ${page} of ${JSON.stringify(filter)}`);
+    into.http.push(h.ms);
+    into.direct.push(d.ms);
+    into.rows += rows.length;
+    if (!body.next_cursor) return;
+    cursor = body.next_cursor;
+    afterId = rows[rows.length - 1]!.id;
+  }
+}
+
+export interface QueryResult { name: string; latencies: Latencies }
+
+export async function benchQueries(db: Db, server: BenchServer, token: string, world: BenchWorld, history: { start: number; hours: number }, log: (line: string) => void): Promise<QueryResult[]> {
+  const results: QueryResult[] = [];
+  for (const s of scenarios(world, history)) {
+    const latencies: Latencies = { http: [], direct: [], rows: 0 };
+    for (const f of s.filters) await walk(db, server, token, f, s.maxPages, latencies);
+    log(`  query ${s.name}: ${fmt(latencies.http.length)} pages, ${fmt(latencies.rows)} rows`);
+    results.push({ name: s.name, latencies });
+  }
+  return results;
+}
+
+const ms = (x: number) => `${fmt(x, 1)} ms`;
+
+export function queryRow(r: QueryResult): ReportRow {
+  const { http, direct } = r.latencies;
+  const p99 = percentile(http, 99);
+  return {
+    benchmark: `query ${r.name} (${fmt(http.length)} pages)`,
+    tally: `p50 ${ms(percentile(http, 50))}, p99 ${ms(p99)}`,
+    baseline: `p50 ${ms(percentile(direct, 50))}, p99 ${ms(percentile(direct, 99))}`,
+    ratio: `${fmt(p99 / percentile(direct, 99), 1)} × p99`,
+    target: `p99 < ${P99_TARGET_MS} ms`,
+    met: p99 < P99_TARGET_MS,
+  };
+}

@@ -1,0 +1,94 @@
+// Partial transfers: transfers per second over HTTP (concurrent clients, each transfer splitting a
+// bundle and recording its event) against the same lock–update–insert transaction issued directly
+// in SQL on as many concurrent connections. Every transfer takes a bundle no other has touched, so
+// neither side waits on the other's row locks; rounds alternate the two and which goes first.
+import { sql } from 'kysely';
+import type { Db } from '../src/platform/database.ts';
+import type { BundleRow } from '../src/registry/tables.ts';
+import { expectOk, type BenchServer } from './http.ts';
+import { fmt, runFor, type ReportRow } from './measure.ts';
+import type { BenchWorld } from './world.ts';
+
+export const CLIENTS = 16;
+const ROUNDS = 3;
+const ROUND_SECONDS = 5;
+/** More untouched bundles than either side transfers in all its rounds on this machine. */
+const POOL = 200_000;
+const TARGET_RATIO = 0.3;
+
+interface Splittable { id: number; quantity: number }
+
+async function splittableBundles(db: Db, accountId: number): Promise<Splittable[]> {
+  const { rows } = await sql<Splittable>`
+    SELECT id, bundle_quantity AS quantity FROM bundles
+    WHERE account_id = ${accountId} AND certificate_bundle_status = 'active' AND bundle_quantity >= 2
+    ORDER BY id DESC LIMIT ${POOL}`.execute(db);
+  return rows;
+}
+
+const half = (quantity: number) => Math.floor(quantity / 2);
+
+/** Lock the bundle, shrink it to its upper half, insert the lower half in the target account, record the event. */
+async function transferInSql(db: Db, world: BenchWorld, bundleId: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const b = (await sql<BundleRow>`SELECT * FROM bundles WHERE id = ${bundleId} FOR UPDATE`.execute(trx)).rows[0]!;
+    const take = half(b.bundle_quantity);
+    const start = b.certificate_bundle_id_range_start;
+    const [remainder] = (await sql<BundleRow>`
+      UPDATE bundles SET certificate_bundle_id_range_start = ${start + take}, updated_at = now() WHERE id = ${bundleId} RETURNING *`.execute(trx)).rows;
+    const [acted] = (await sql<BundleRow>`
+      INSERT INTO bundles (issuance_id, device_id, account_id, certificate_bundle_id_range_start, certificate_bundle_id_range_end, energy_source,
+                           production_starting_interval, production_ending_interval, issuance_datestamp, expiry_datestamp, split_from_bundle_id)
+      VALUES (${b.issuance_id}, ${b.device_id}, ${world.traderAccount}, ${start}, ${start + take - 1}, ${b.energy_source},
+              ${b.production_starting_interval}, ${b.production_ending_interval}, ${b.issuance_datestamp}, ${b.expiry_datestamp}, ${bundleId})
+      RETURNING *`.execute(trx)).rows;
+    await sql`
+      INSERT INTO events (type, subject_type, subject_id, account_ids, actor_id, payload)
+      VALUES ('certificates.transferred', 'account', ${String(world.producerAccount)}, ${[world.producerAccount, world.traderAccount]}::bigint[],
+              ${world.producer.userId}, ${JSON.stringify({ bundles: [acted, remainder] })}::jsonb)`.execute(trx);
+  });
+}
+
+export interface TransferResult { http: { ops: number; seconds: number }; sql: { ops: number; seconds: number }; serialized: boolean }
+
+export async function benchTransfers(db: Db, server: BenchServer, token: string, world: BenchWorld, serialized: boolean, log: (line: string) => void): Promise<TransferResult> {
+  const pool = await splittableBundles(db, world.producerAccount);
+  const viaHttp = async () => {
+    const b = pool.pop();
+    if (!b) return false;
+    const body = { source_id: world.producerAccount, target_id: world.traderAccount, granular_certificate_bundle_ids: [b.id], certificate_quantity: half(b.quantity) };
+    expectOk(await server.post('/api/certificates/transfer', body, token), 'transfer');
+    return true;
+  };
+  const direct = async () => {
+    const b = pool.pop();
+    if (!b) return false;
+    await transferInSql(db, world, b.id);
+    return true;
+  };
+  const result: TransferResult = { http: { ops: 0, seconds: 0 }, sql: { ops: 0, seconds: 0 }, serialized };
+  for (let r = 0; r < ROUNDS; r++) {
+    const sides = [['http', viaHttp], ['sql', direct]] as const;
+    for (const [side, step] of r % 2 === 0 ? sides : [...sides].reverse()) {
+      const done = await runFor(CLIENTS, ROUND_SECONDS, step);
+      result[side].ops += done.ops;
+      result[side].seconds += done.seconds;
+      log(`  transfers round ${r + 1} ${side}: ${fmt(done.ops / done.seconds)}/s`);
+    }
+  }
+  return result;
+}
+
+export function transferRow(r: TransferResult): ReportRow {
+  const httpRate = r.http.ops / r.http.seconds;
+  const sqlRate = r.sql.ops / r.sql.seconds;
+  const ratio = httpRate / sqlRate;
+  return {
+    benchmark: `partial transfers (${CLIENTS} concurrent${r.serialized ? ', serialized by PGlite' : ''})`,
+    tally: `${fmt(httpRate)} /s over HTTP`,
+    baseline: `${fmt(sqlRate)} /s in SQL`,
+    ratio: `${fmt(ratio, 2)} × SQL`,
+    target: `≥ ${fmt(TARGET_RATIO, 2)} × SQL`,
+    met: ratio >= TARGET_RATIO,
+  };
+}
