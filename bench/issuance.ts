@@ -35,7 +35,7 @@ async function round(target: BenchTarget, world: BenchWorld, calls: IssuanceCall
     for (const b of issued.value) lines.push(csvLine(b, world.twins[call.device]!, world.baselineAccount));
   }
   const csv = `${lines.join('\n')}\n`;
-  const copy = await timed(() => target.copyCsv('bundles', COPY_COLUMNS, csv));
+  const copy = await timed(() => target.database.copyCsv('bundles', COPY_COLUMNS, csv));
   return { bundles: lines.length, registryMs, copyMs: copy.ms };
 }
 

@@ -24,15 +24,16 @@ interface Filter {
 
 interface Scenario { name: string; filters: Filter[]; maxPages: number }
 
-/** The registry's SELECT for one page, written out independently: account, filters, id after the cursor, id order, limit + 1. */
-function directPage(db: Db, f: Filter, afterId: number) {
-  const where = [sql`account_id = ${f.source_id}`, sql`id > ${afterId}`];
+/** The registry's SELECT for one page, written out independently: account, filters, after the cursor, production-time order, limit + 1. */
+function directPage(db: Db, f: Filter, after: { t: Date; id: number } | undefined) {
+  const where = [sql`account_id = ${f.source_id}`];
+  if (after) where.push(sql`(production_starting_interval, id) > (${after.t}, ${after.id})`);
   if (f.device_id !== undefined) where.push(sql`device_id = ${f.device_id}`);
   if (f.energy_source) where.push(sql`energy_source IN (${sql.join(f.energy_source)})`);
   if (f.certificate_bundle_status) where.push(sql`certificate_bundle_status IN (${sql.join(f.certificate_bundle_status)})`);
   if (f.certificate_period_start) where.push(sql`production_starting_interval >= ${new Date(f.certificate_period_start)}`);
   if (f.certificate_period_end) where.push(sql`production_starting_interval < ${new Date(f.certificate_period_end)}`);
-  return sql<{ id: number }>`SELECT * FROM bundles WHERE ${sql.join(where, sql` AND `)} ORDER BY id LIMIT ${LIMIT + 1}`.execute(db);
+  return sql<{ id: number; production_starting_interval: Date }>`SELECT * FROM bundles WHERE ${sql.join(where, sql` AND `)} ORDER BY production_starting_interval, id LIMIT ${LIMIT + 1}`.execute(db);
 }
 
 const period = (from: number, days: number) => ({ certificate_period_start: new Date(from).toISOString(), certificate_period_end: new Date(from + days * DAY_MS).toISOString() });
@@ -61,10 +62,10 @@ interface Latencies { http: number[]; direct: number[]; rows: number }
 /** Walks the pages of one filter both ways; checks both ways return the same rows. */
 async function walk(db: Db, server: BenchServer, token: string, filter: Filter, maxPages: number, into: Latencies): Promise<void> {
   let cursor: string | undefined;
-  let afterId = 0;
+  let after: { t: Date; id: number } | undefined;
   for (let page = 0; page < maxPages; page++) {
     const viaHttp = () => server.post('/api/certificates/query', { ...filter, limit: LIMIT, ...(cursor ? { cursor } : {}) }, token);
-    const direct = () => timed(() => directPage(db, filter, afterId));
+    const direct = () => timed(() => directPage(db, filter, after));
     const [h, d] = await backToBack(viaHttp, direct, into.http.length % 2 === 0);
     const body = expectOk(h, 'query');
     const rows = d.value.rows.slice(0, LIMIT);
@@ -74,7 +75,8 @@ async function walk(db: Db, server: BenchServer, token: string, filter: Filter, 
     into.rows += rows.length;
     if (!body.next_cursor) return;
     cursor = body.next_cursor;
-    afterId = rows[rows.length - 1]!.id;
+    const last = rows[rows.length - 1]!;
+    after = { t: last.production_starting_interval, id: last.id };
   }
 }
 

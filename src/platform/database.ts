@@ -3,7 +3,10 @@
 // the same SQL, so modules never know which one they run on.
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { Kysely, PostgresDialect } from 'kysely';
 
 /** A query builder or an open transaction; each module narrows it to the tables it owns. */
@@ -13,6 +16,11 @@ export interface Database {
   /** Typed query builder; every module narrows it to the tables it owns. */
   readonly kysely: Kysely<any>;
   readonly engine: 'pglite' | 'postgres';
+  /**
+   * Bulk-loads CSV rows into `table (columns)` with one COPY: COPY FROM STDIN on a server, the
+   * COPY blob on PGlite. For imports that must go faster than INSERT.
+   */
+  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
   /**
    * Runs SQL text that may hold several statements (migrations); no parameters. If the text
    * opened a transaction and failed inside it, that transaction is rolled back before the
@@ -33,6 +41,8 @@ function parseInt8(text: string): number {
   return n;
 }
 
+const copySql = (table: string, columns: readonly string[], source: string) => `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+
 export async function openDatabase(opts: { url?: string | undefined; dataDir?: string | undefined }): Promise<Database> {
   return opts.url ? openPostgres(opts.url) : openPGlite(opts.dataDir);
 }
@@ -48,6 +58,14 @@ function openPostgres(url: string): Database {
   return {
     kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }),
     engine: 'postgres',
+    copyCsv: async (table, columns, csv) => {
+      const client = await pool.connect();
+      try {
+        await pipeline(Readable.from([csv]), client.query(copyFrom(copySql(table, columns, 'STDIN'))));
+      } finally {
+        client.release();
+      }
+    },
     exec: async (sqlText) => {
       const client = await pool.connect();
       try {
@@ -73,6 +91,9 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
   return {
     kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool: pool as never }) }),
     engine: 'pglite',
+    copyCsv: (table, columns, csv) => pool.withSession(async () => {
+      await pglite.query(copySql(table, columns, `'/dev/blob'`), [], { blob: new Blob([csv]) });
+    }),
     exec: (sqlText) => pool.withSession(async () => {
       try {
         await pglite.exec(sqlText);

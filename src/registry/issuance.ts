@@ -87,37 +87,59 @@ interface NewBundles {
   lifetimeDays: number;
 }
 
-/** Inserts issuances and their bundles with set-based statements and advances the device's id counter. */
+/**
+ * Inserts issuances and their bundles in one statement and advances the device's id counter.
+ * The intervals travel once, as arrays; the database returns only the new ids, and the rows are
+ * assembled here from what we sent rather than decoded back from the database.
+ */
 async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
   const issuedAt = new Date();
+  const lifetimeMs = n.lifetimeDays * 24 * HOUR_MS;
   let next = n.device.next_certificate_id;
-  const starts: number[] = [], ends: number[] = [], qty: number[] = [], from: string[] = [], to: string[] = [], expiry: string[] = [];
+  const starts: number[] = [], qty: number[] = [], from: string[] = [], to: string[] = [];
   for (const i of n.intervals) {
     starts.push(next);
-    ends.push(next + i.wh - 1);
     qty.push(i.wh);
     next += i.wh;
     from.push(i.start.toISOString());
     to.push(i.end.toISOString());
-    expiry.push(new Date(i.end.getTime() + n.lifetimeDays * 24 * HOUR_MS).toISOString());
   }
   if (!Number.isSafeInteger(next)) throw unprocessable('id_space_exhausted', `device ${n.device.id} would pass the largest certificate id`);
-  const issuances = await sql<{ id: number }>`
-    INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval,
-                           bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
-                           reissue_of_bundle_id, issued_by, issued_at)
-    SELECT ${n.device.id}, ${n.device.issuance_metadata_id}, s, e, q, rs, re, ${n.reissueOf ?? null}::bigint, ${n.principal.userId}, ${issuedAt.toISOString()}::timestamptz
-    FROM unnest(${from}::timestamptz[], ${to}::timestamptz[], ${qty}::bigint[], ${starts}::bigint[], ${ends}::bigint[]) AS t(s, e, q, rs, re)
-    RETURNING id`.execute(db);
-  const issuanceIds = issuances.rows.map((r) => r.id);
-  const bundles = await sql<BundleRow>`
-    INSERT INTO bundles (issuance_id, device_id, account_id, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
-                         energy_source, production_starting_interval, production_ending_interval, issuance_datestamp, expiry_datestamp)
-    SELECT i, ${n.device.id}, ${n.accountId}, rs, re, ${n.device.energy_source}, s, e, ${issuedAt.toISOString()}::timestamptz, x
-    FROM unnest(${issuanceIds}::bigint[], ${starts}::bigint[], ${ends}::bigint[], ${from}::timestamptz[], ${to}::timestamptz[], ${expiry}::timestamptz[]) AS t(i, rs, re, s, e, x)
-    RETURNING *`.execute(db);
+  // Intervals of one request never overlap, so the start of each identifies its issuance.
+  const { rows } = await sql<{ id: number; issuance_id: number; rs: number }>`
+    WITH input AS (
+      SELECT * FROM unnest(${from}::timestamptz[], ${to}::timestamptz[], ${qty}::bigint[], ${starts}::bigint[]) AS t(s, e, q, rs)
+    ), issued AS (
+      INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval,
+                             bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
+                             reissue_of_bundle_id, issued_by, issued_at)
+      SELECT ${n.device.id}, ${n.device.issuance_metadata_id}, s, e, q, rs, rs + q - 1, ${n.reissueOf ?? null}::bigint, ${n.principal.userId}, ${issuedAt.toISOString()}::timestamptz
+      FROM input ORDER BY rs
+      RETURNING id, production_starting_interval
+    ), bundled AS (
+      INSERT INTO bundles (issuance_id, device_id, account_id, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
+                           energy_source, production_starting_interval, production_ending_interval, issuance_datestamp, expiry_datestamp)
+      SELECT issued.id, ${n.device.id}, ${n.accountId}, rs, rs + q - 1, ${n.device.energy_source}, s, e, ${issuedAt.toISOString()}::timestamptz,
+             e + ${lifetimeMs} * interval '1 millisecond'
+      FROM issued JOIN input ON input.s = issued.production_starting_interval
+      ORDER BY rs
+      RETURNING id, issuance_id, certificate_bundle_id_range_start AS rs
+    )
+    SELECT id, issuance_id, rs FROM bundled`.execute(db);
   await registry(db).updateTable('devices').set({ next_certificate_id: next }).where('id', '=', n.device.id).execute();
-  return bundles.rows;
+  const ids = new Map(rows.map((r) => [r.rs, r]));
+  return n.intervals.map((i, k) => {
+    const created = ids.get(starts[k]!)!;
+    return {
+      id: created.id, issuance_id: created.issuance_id, device_id: n.device.id, account_id: n.accountId,
+      certificate_bundle_id_range_start: starts[k]!, certificate_bundle_id_range_end: starts[k]! + i.wh - 1, bundle_quantity: i.wh,
+      certificate_bundle_status: 'active', energy_source: n.device.energy_source,
+      production_starting_interval: i.start, production_ending_interval: i.end, issuance_datestamp: issuedAt,
+      expiry_datestamp: new Date(i.end.getTime() + lifetimeMs), split_from_bundle_id: null, beneficiary: null, cancellation_purpose: null,
+      cancelled_at: null, cancellation_statement_id: null, claim_consumer: null, claim_metering_point_id: null, claim_period_start: null,
+      claim_period_end: null, claimed_at: null, updated_at: issuedAt,
+    };
+  });
 }
 
 /** The compact form of issued bundles in the `certificates.issued` event: replay expands it to full rows. */

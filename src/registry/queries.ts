@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
-import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccount } from './access.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { deviceOfBundle, metadataView, type DeviceView, type IssuanceMetadataView } from './devices.ts';
@@ -39,12 +39,24 @@ function filtered(db: Db, f: BundleFilter) {
   return q;
 }
 
+/**
+ * One page of an account's bundles in production-time order (then id), the order holders read
+ * them in and the order of the account's time index, so a page costs the same however deep it is.
+ */
 export async function queryBundles(db: Db, principal: Principal, filter: BundleFilter, page: PageRequest): Promise<Page<BundleView>> {
   await readableAccount(db, principal, filter.source_id);
   let q = filtered(db, filter).selectAll();
-  q = q.where('id', '>', afterId(page));
-  const rows = await q.orderBy('id').limit(page.limit + 1).execute();
-  return pageOf(rows.map(bundleView), page.limit);
+  if (page.cursor !== undefined) {
+    const after = decodeCursor(page.cursor, ['t', 'id'], page.field);
+    q = q.where(sql<boolean>`(production_starting_interval, id) > (${new Date(after.t).toISOString()}::timestamptz, ${after.id}::bigint)`);
+  }
+  const rows = await q.orderBy('production_starting_interval').orderBy('id').limit(page.limit + 1).execute();
+  const items = rows.slice(0, page.limit);
+  const last = items[items.length - 1];
+  return {
+    items: items.map(bundleView),
+    next_cursor: rows.length > page.limit && last ? encodeCursor({ t: last.production_starting_interval.getTime(), id: last.id }) : null,
+  };
 }
 
 export type BundleDetail = BundleView & {

@@ -131,7 +131,11 @@ CREATE TABLE bundles (
   -- Splits keep a device's ranges disjoint; two bundles never start at the same id.
   UNIQUE (device_id, certificate_bundle_id_range_start)
 );
-CREATE INDEX bundles_account ON bundles (account_id, id);
+-- The account query pages in production-time order; the partial index serves queries for
+-- statuses other than active, which are few among many active bundles.
+CREATE INDEX bundles_account_time ON bundles (account_id, production_starting_interval, id);
+CREATE INDEX bundles_account_time_settled ON bundles (account_id, production_starting_interval, id)
+  WHERE certificate_bundle_status <> 'active';
 CREATE INDEX bundles_issuance ON bundles (issuance_id);
 CREATE INDEX bundles_expiry ON bundles (expiry_datestamp) WHERE certificate_bundle_status = 'active';
 ALTER TABLE issuances ADD FOREIGN KEY (reissue_of_bundle_id) REFERENCES bundles (id);

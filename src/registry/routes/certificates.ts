@@ -62,9 +62,9 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
   app.post('/api/certificates/query', {
     config: { access: 'user' },
     schema: {
-      tags, summary: 'Query bundles of an account', description: 'Every filter is optional but the account. Pages follow `next_cursor`; there is no time window limit.',
+      tags, summary: 'Query bundles of an account', description: 'Every filter is optional but the account. Bundles come in production-time order, then id; pages follow `next_cursor`; there is no time window limit.',
       body: Type.Object({ ...BundleFilter, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, at most 1000 (default 100)' })), cursor: Type.Optional(Type.String({ description: 'next_cursor of the previous page' })) }, strict),
-      response: withProblems({ 200: Page(Bundle, 'Bundles in id order') }, [400, 401, 404]),
+      response: withProblems({ 200: Page(Bundle, 'Bundles in production-time order, then id') }, [400, 401, 404]),
     },
   }, async (request) => {
     const { limit, cursor, ...filter } = request.body;
