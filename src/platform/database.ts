@@ -31,6 +31,7 @@ export interface Database {
 }
 
 const INT8 = 20;
+const TIMESTAMPTZ = 1184;
 
 interface PgStyleResult { command: string; rowCount: number; rows: Record<string, unknown>[] }
 
@@ -43,15 +44,29 @@ function parseInt8(text: string): number {
 
 const copySql = (table: string, columns: readonly string[], source: string) => `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
 
+/**
+ * Sessions run in UTC, so timestamps arrive as `2025-06-01 10:00:00+00` (optionally with a
+ * fraction): rewritten to ISO 8601, V8 parses that far faster than the general parser, which
+ * matters when a page carries thousands of timestamps. Anything else takes the general path.
+ */
+const UTC_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00$/;
+function parseTimestamptz(text: string): Date {
+  if (UTC_TIMESTAMP.test(text)) return new Date(`${text.slice(0, 10)}T${text.slice(11, -3)}Z`);
+  return pg.types.getTypeParser(TIMESTAMPTZ, 'text')(text) as Date;
+}
+
 export async function openDatabase(opts: { url?: string | undefined; dataDir?: string | undefined }): Promise<Database> {
   return opts.url ? openPostgres(opts.url) : openPGlite(opts.dataDir);
 }
 
 function openPostgres(url: string): Database {
+  const parsers: Record<number, (text: string) => unknown> = { [INT8]: parseInt8, [TIMESTAMPTZ]: parseTimestamptz };
   const pool = new pg.Pool({
     connectionString: url,
     max: 20,
-    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? parseInt8 : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+    // UTC sessions: interval arithmetic on timestamps never meets a daylight-saving shift.
+    options: '-c TimeZone=UTC',
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
