@@ -13,25 +13,29 @@ export async function isMember(db: Db, accountId: number, userId: number): Promi
   return row !== undefined;
 }
 
+async function accountRow(db: Db, accountId: number, forUpdate: boolean): Promise<AccountRow | undefined> {
+  let query = registry(db).selectFrom('accounts').selectAll().where('id', '=', accountId);
+  if (forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
 /**
  * The account, if the caller may read it: its members and the overseeing roles. Anyone else gets
  * 404, so account ids cannot be probed. `forUpdate` locks the row for the caller's transaction.
  */
 export async function readableAccount(db: Db, principal: Principal, accountId: number, opts: { forUpdate?: boolean } = {}): Promise<AccountRow> {
-  let query = registry(db).selectFrom('accounts').selectAll().where('id', '=', accountId);
-  if (opts.forUpdate) query = query.forUpdate();
-  const account = await query.executeTakeFirst();
+  const account = await accountRow(db, accountId, opts.forUpdate ?? false);
   if (!account || (!OVERSEERS.has(principal.role) && !(await isMember(db, accountId, principal.userId)))) throw notFound('account', accountId);
   return account;
 }
 
 /** The account, if the caller may act on its holdings: its members (not auditors) and admins; open accounts only. */
 export async function actionableAccount(db: Db, principal: Principal, accountId: number, opts: { forUpdate?: boolean } = {}): Promise<AccountRow> {
-  const account = await readableAccount(db, principal, accountId, opts);
+  const account = await accountRow(db, accountId, opts.forUpdate ?? false);
+  const member = principal.role !== 'admin' && account !== undefined && (await isMember(db, accountId, principal.userId));
+  if (!account || (!OVERSEERS.has(principal.role) && !member)) throw notFound('account', accountId);
   if (principal.role === 'auditor') throw forbidden('role_required', 'auditors read accounts but do not act on them');
-  if (principal.role !== 'admin' && !(await isMember(db, accountId, principal.userId))) {
-    throw forbidden('not_a_member', `you are not a member of account ${accountId}`);
-  }
+  if (principal.role !== 'admin' && !member) throw forbidden('not_a_member', `you are not a member of account ${accountId}`);
   if (account.closed_at !== null) throw conflict('account_closed', `account ${accountId} is closed`);
   return account;
 }
