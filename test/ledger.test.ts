@@ -66,11 +66,13 @@ describe('ledger', () => {
         type: 'certificates.issued', subject_type: 'device', subject_id: String(w.device),
         account_ids: [w.producerAccount], actor_id: w.issuer.id,
       });
-      expect(event.payload).toMatchObject({ device_id: w.device, account_id: w.producerAccount, energy_source: 'solar_pv', reissue_of_bundle_id: null });
+      // The default lifetime: 365 days after the interval ends.
+      expect(event.payload).toMatchObject({ device_id: w.device, account_id: w.producerAccount, energy_source: 'solar_pv', reissue_of_bundle_id: null, lifetime_ms: 365 * 24 * 3_600_000 });
       expect(event.payload.bundles).toEqual(issued.bundles.map((b: any) => [
         b.id, b.issuance_id, b.certificate_bundle_id_range_start, b.certificate_bundle_id_range_end,
-        b.production_starting_interval, b.production_ending_interval, b.expiry_datestamp,
+        b.production_starting_interval, b.production_ending_interval,
       ]));
+      for (const b of issued.bundles) expect(Date.parse(b.expiry_datestamp) - Date.parse(b.production_ending_interval)).toBe(event.payload.lifetime_ms);
       expect(issued.bundles.map((b: any) => [b.certificate_bundle_id_range_start, b.certificate_bundle_id_range_end])).toEqual([[1, 1000], [1001, 3000], [3001, 6000]]);
     });
 

@@ -49,7 +49,8 @@ async function intervalsAtMostAnHour(db: Db): Promise<Violation[]> {
 /** Applies one event to the rebuilt bundles. */
 function replayEvent(bundles: Map<number, BundleView>, type: string, payload: any): void {
   if (type === 'certificates.issued') {
-    for (const [id, issuanceId, start, end, from, to, expiry] of payload.bundles as [number, number, number, number, string, string, string][]) {
+    for (const [id, issuanceId, start, end, from, to] of payload.bundles as [number, number, number, number, string, string][]) {
+      const expiry = new Date(Date.parse(to) + payload.lifetime_ms).toISOString();
       bundles.set(id, {
         id, issuance_id: issuanceId, device_id: payload.device_id, account_id: payload.account_id,
         certificate_bundle_id_range_start: start, certificate_bundle_id_range_end: end, bundle_quantity: end - start + 1,

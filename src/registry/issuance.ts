@@ -143,7 +143,7 @@ async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
 }
 
 /** The compact form of issued bundles in the `certificates.issued` event: replay expands it to full rows. */
-export function issuedEventPayload(device: DeviceRow, accountId: number, bundles: BundleRow[], reissueOf?: number) {
+function issuedEventPayload(device: DeviceRow, accountId: number, bundles: BundleRow[], reissueOf?: number) {
   const first = bundles[0]!;
   return {
     device_id: device.id,
@@ -151,9 +151,11 @@ export function issuedEventPayload(device: DeviceRow, accountId: number, bundles
     energy_source: device.energy_source,
     issuance_datestamp: first.issuance_datestamp.toISOString(),
     reissue_of_bundle_id: reissueOf ?? null,
-    // [bundle id, issuance id, range start, range end, production start, production end, expiry]
+    // Every bundle of one issuance request expires the same time after its interval ends.
+    lifetime_ms: first.expiry_datestamp.getTime() - first.production_ending_interval.getTime(),
+    // [bundle id, issuance id, range start, range end, production start, production end]
     bundles: bundles.map((b) => [b.id, b.issuance_id, b.certificate_bundle_id_range_start, b.certificate_bundle_id_range_end,
-      b.production_starting_interval.toISOString(), b.production_ending_interval.toISOString(), b.expiry_datestamp.toISOString()]),
+      b.production_starting_interval.toISOString(), b.production_ending_interval.toISOString()]),
   };
 }
 

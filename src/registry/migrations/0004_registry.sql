@@ -64,7 +64,8 @@ CREATE TABLE issuance_metadata (
   quality_scheme_reference      text,
   dissemination_level           text,
   issue_market_zone             text NOT NULL,
-  created_at                    timestamptz NOT NULL DEFAULT now()
+  created_at                    timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (device_id, id)
 );
 ALTER TABLE devices ADD FOREIGN KEY (issuance_metadata_id) REFERENCES issuance_metadata (id);
 
@@ -72,8 +73,8 @@ ALTER TABLE devices ADD FOREIGN KEY (issuance_metadata_id) REFERENCES issuance_m
 -- start, ever; a re-issue names the withdrawn bundle it replaces, and each bundle is replaced once.
 CREATE TABLE issuances (
   id                                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  device_id                         bigint NOT NULL REFERENCES devices (id),
-  issuance_metadata_id              bigint NOT NULL REFERENCES issuance_metadata (id),
+  device_id                         bigint NOT NULL,
+  issuance_metadata_id              bigint NOT NULL,
   production_starting_interval      timestamptz NOT NULL,
   production_ending_interval        timestamptz NOT NULL,
   bundle_quantity                   bigint NOT NULL CHECK (bundle_quantity > 0),
@@ -85,7 +86,10 @@ CREATE TABLE issuances (
   CHECK (production_ending_interval > production_starting_interval),
   CHECK (production_ending_interval - production_starting_interval <= interval '1 hour'),
   CHECK (certificate_bundle_id_range_end - certificate_bundle_id_range_start + 1 = bundle_quantity),
-  UNIQUE NULLS NOT DISTINCT (device_id, production_starting_interval, reissue_of_bundle_id)
+  UNIQUE NULLS NOT DISTINCT (device_id, production_starting_interval, reissue_of_bundle_id),
+  -- The metadata version must be one of this device's (and so the device exists): one check
+  -- per row that says more than two separate foreign keys would.
+  FOREIGN KEY (device_id, issuance_metadata_id) REFERENCES issuance_metadata (device_id, id)
 );
 
 CREATE TABLE cancellation_statements (
