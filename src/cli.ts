@@ -82,6 +82,29 @@ program.command('seed').description('create a demo world: users, accounts, devic
   process.stdout.write(`${summary}\n`);
 });
 
+const ledger = program.command('ledger').description('the sealed ledger');
+ledger.command('export').description('write the sealed ledger as NDJSON to standard output').action(async () => {
+  const { exportBlocks } = await import('./ledger/seal.ts');
+  await withDatabase(async (database) => {
+    for await (const entry of exportBlocks(database.kysely)) process.stdout.write(`${JSON.stringify(entry)}\n`);
+  });
+});
+ledger.command('verify [source]')
+  .description('recompute every block of an export (a FILE, a URL of /api/ledger/export, or this database when omitted); exits 1 at the first break')
+  .action(async (source?: string) => {
+    const { verifyExport } = await import('./ledger/verify.ts');
+    const { exportLines } = await import('./ledger/sources.ts');
+    const report = source ? await verifyExport(exportLines(source, process.env.TALLY_TOKEN)) : await withDatabase(async (database) => {
+      const { exportBlocks } = await import('./ledger/seal.ts');
+      return verifyExport((async function* () { for await (const e of exportBlocks(database.kysely)) yield JSON.stringify(e); })());
+    });
+    if (report.break) {
+      process.stdout.write(`BREAK after ${report.blocks} good block(s): ${report.break}\n`);
+      process.exit(1);
+    }
+    process.stdout.write(`ok: ${report.blocks} block(s), ${report.events} event(s); every leaf, root and block hash recomputed and the chain is unbroken\n`);
+  });
+
 program.command('bench').description('measure issuance, transfers and queries against same-run baselines').action(async () => {
   const { runBenchmarks } = await import('../bench/run.ts');
   await runBenchmarks(config());

@@ -186,7 +186,7 @@ describe('ledger', () => {
       ['UPDATE', sql`UPDATE events SET type = 'tampered'`],
       ['UPDATE of one row', sql`UPDATE events SET payload = '{}'::jsonb WHERE id = 1`],
       ['DELETE', sql`DELETE FROM events`],
-      ['TRUNCATE', sql`TRUNCATE events`],
+      ['TRUNCATE', sql`TRUNCATE events CASCADE`],
     ])('refuses %s and keeps every event as it was', async (_name, statement) => {
       const before = await allEvents(auditor.token);
       await expect(statement.execute(s.db.database.kysely)).rejects.toThrow(/append-only/);

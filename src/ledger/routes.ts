@@ -1,10 +1,14 @@
+import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { Id, Page, PageQuery, Timestamp, withProblems } from '../platform/http/schemas.ts';
-import { pageRequest } from '../platform/pagination.ts';
+import { Id, IdParams, Page, PageQuery, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { afterId, encodeCursor, pageRequest } from '../platform/pagination.ts';
 import { readableAccount, readableAccountIds } from '../registry/access.ts';
 import { listEvents } from './events.ts';
+import { exportBlocks, getBlock, inclusionProof, listBlocks, sealAll } from './seal.ts';
+import { runAsLeader } from '../platform/jobs.ts';
+import { SEAL_JOB } from './jobs.ts';
 
 const Event = Type.Object({
   id: Id('Event id; the log is listed in commit order, which may differ slightly from id order'),
@@ -39,5 +43,86 @@ export async function ledgerRoutes(app: App, ctx: AppContext): Promise<void> {
     if (filter.account_id !== undefined) await readableAccount(db, principal, filter.account_id);
     const visible = await readableAccountIds(db, principal);
     return listEvents(db, { ...filter, visible_accounts: visible }, pageRequest({ limit, cursor }, 'querystring'));
+  });
+}
+
+const Hex = (description: string) => Type.String({ pattern: '^[0-9a-f]{64}$', description });
+const Block = Type.Object({
+  height: Id('Block number, from 1'),
+  size: Type.Integer({ description: 'Events in the block' }),
+  root: Hex('RFC 6962 Merkle root of the events\' leaf hashes'),
+  previous_hash: Hex('block_hash of the block before (64 zeros for block 1)'),
+  block_hash: Hex('SHA-256 of the canonical JSON of height, size, root, previous_hash and sealed_at'),
+  sealed_at: Timestamp('When the block was sealed'),
+});
+
+export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<void> {
+  const db = ctx.database.kysely;
+  const tags = ['ledger'];
+
+  app.post('/api/ledger/seal', {
+    config: { access: ['issuer', 'auditor'] },
+    schema: {
+      tags, summary: 'Seal committed events into blocks now',
+      description: 'The sealer job does this every TALLY_JOB_INTERVAL seconds; this runs it at once. If another instance is sealing, nothing is sealed by this call.',
+      response: withProblems({ 200: Type.Object({ blocks_sealed: Type.Integer({ description: 'New blocks' }), events_sealed: Type.Integer({ description: 'Events in them' }) }) }, [401, 403]),
+    },
+  }, async () => {
+    let sealed = { blocks: 0, events: 0 };
+    await runAsLeader(db, { name: SEAL_JOB.name, run: async (trx, now) => (sealed = await sealAll(trx, now)).events });
+    return { blocks_sealed: sealed.blocks, events_sealed: sealed.events };
+  });
+
+  app.get('/api/ledger/blocks', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Sealed blocks, oldest first', querystring: Type.Object(PageQuery, { additionalProperties: false }), response: withProblems({ 200: Page(Block, 'Blocks by height') }, [400]) },
+  }, async (request) => {
+    const page = pageRequest(request.query, 'querystring');
+    const rows = await listBlocks(db, afterId(page), page.limit + 1);
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ id: last.height }) : null };
+  });
+
+  app.get('/api/ledger/blocks/:id', {
+    config: { access: 'public' },
+    schema: {
+      tags, summary: 'One block with the ids of its events in leaf order', params: IdParams,
+      response: withProblems({ 200: Type.Intersect([Block, Type.Object({ event_ids: Type.Array(Type.Integer(), { description: 'Event ids, leaf 0 first' }) })]) }, [404]),
+    },
+  }, async (request) => getBlock(db, request.params.id));
+
+  app.get('/api/events/:id/proof', {
+    config: { access: 'public' },
+    schema: {
+      tags, summary: 'Inclusion proof of a sealed event',
+      description: 'Verify with RFC 9162 §2.1.3.2: hash the leaf up through `path` and compare with the block\'s `root`. 409 while the event is not sealed yet.',
+      params: IdParams,
+      response: withProblems({
+        200: Type.Object({
+          event_id: Id('The event'),
+          block: Id('The block holding it'),
+          leaf_index: Type.Integer({ description: 'Its leaf, from 0' }),
+          tree_size: Type.Integer({ description: 'Leaves in the block' }),
+          leaf_hash: Hex('SHA-256(0x00 || canonical event JSON)'),
+          root: Hex('The block\'s Merkle root'),
+          path: Type.Array(Hex('Sibling hash'), { description: 'Sibling hashes from the leaf up' }),
+        }),
+      }, [400, 404, 409]),
+    },
+  }, async (request) => inclusionProof(db, request.params.id));
+
+  app.get('/api/ledger/export', {
+    config: { access: ['auditor', 'issuer'] },
+    schema: {
+      tags, summary: 'The sealed ledger as NDJSON',
+      description: 'One line per block: `{block, events, leaf_hashes}`, events in leaf order. Events carry full registry data, so the export is for auditors, issuers and admins; blocks and proofs are public. Check it offline with `tally ledger verify FILE`.',
+      response: { 200: Type.String({ description: 'application/x-ndjson' }), 401: Type.Unknown(), 403: Type.Unknown() },
+    },
+  }, async (_request, reply) => {
+    const lines = (async function* () {
+      for await (const entry of exportBlocks(db)) yield `${JSON.stringify(entry)}\n`;
+    })();
+    return reply.type('application/x-ndjson').send(Readable.from(lines));
   });
 }

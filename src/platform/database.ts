@@ -31,6 +31,7 @@ export interface Database {
 }
 
 const INT8 = 20;
+const INT8_ARRAY = 1016;
 const TIMESTAMPTZ = 1184;
 
 interface PgStyleResult { command: string; rowCount: number; rows: Record<string, unknown>[] }
@@ -60,7 +61,8 @@ export async function openDatabase(opts: { url?: string | undefined; dataDir?: s
 }
 
 function openPostgres(url: string): Database {
-  const parsers: Record<number, (text: string) => unknown> = { [INT8]: parseInt8, [TIMESTAMPTZ]: parseTimestamptz };
+  const parseInt8Array = (text: string) => (pg.types.getTypeParser(INT8_ARRAY, 'text')(text) as string[]).map(parseInt8);
+  const parsers: Record<number, (text: string) => unknown> = { [INT8]: parseInt8, [INT8_ARRAY]: parseInt8Array, [TIMESTAMPTZ]: parseTimestamptz };
   const pool = new pg.Pool({
     connectionString: url,
     max: 20,

@@ -12,13 +12,15 @@ import type { App, AppContext } from './context.ts';
 import { authenticationHook, identityRoutes } from '../identity/routes.ts';
 import { ensureAdmin } from '../identity/admin.ts';
 import { newSecret } from '../identity/secrets.ts';
-import { ledgerRoutes } from '../ledger/routes.ts';
+import { ledgerRoutes, sealedLedgerRoutes } from '../ledger/routes.ts';
+import { SEAL_JOB } from '../ledger/jobs.ts';
 import { registryJobs, registryRoutes } from '../registry/index.ts';
 
 export interface Tally { app: App; ctx: AppContext; close(): Promise<void> }
 
 export const JOBS: Job[] = [
   ...registryJobs,
+  SEAL_JOB,
   { name: 'forget-idempotency-keys', run: (db) => forgetOldIdempotencyKeys(db) },
 ];
 
@@ -44,7 +46,7 @@ export async function createTally(config: Config, opts: { database?: Database; l
     database, config, log,
     tokens: { secret: new TextEncoder().encode(secret), accessTtl: config.accessTokenTtl, refreshTtl: config.refreshTokenTtl },
   };
-  const app = await buildApp(ctx, { authenticate: authenticationHook, modules: [identityRoutes, ledgerRoutes, registryRoutes] });
+  const app = await buildApp(ctx, { authenticate: authenticationHook, modules: [identityRoutes, ledgerRoutes, sealedLedgerRoutes, registryRoutes] });
   const stopJobs = opts.jobs === false ? async () => {} : scheduleJobs(db, JOBS, config.jobIntervalSeconds, log);
   return {
     app, ctx,

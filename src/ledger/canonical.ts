@@ -1,0 +1,36 @@
+// The bytes an event and a block header are hashed as: JSON with keys sorted at every level and
+// no white space, so anyone holding the same data computes the same hash.
+import { createHash } from 'node:crypto';
+
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** An event as it is hashed and exported. */
+export interface SealedEvent {
+  id: number;
+  type: string;
+  subject_type: string;
+  subject_id: string;
+  account_ids: number[];
+  actor_id: number | null;
+  payload: unknown;
+  recorded_at: string;
+}
+
+export interface BlockHeader {
+  height: number;
+  size: number;
+  root: string;
+  previous_hash: string;
+  sealed_at: string;
+}
+
+/** The hash chaining block n to block n − 1: SHA-256 over the canonical header. */
+export const blockHash = (h: BlockHeader): string =>
+  createHash('sha256').update(canonicalJson({ height: h.height, size: h.size, root: h.root, previous_hash: h.previous_hash, sealed_at: h.sealed_at })).digest('hex');
+
+export const GENESIS_PREVIOUS_HASH = '0'.repeat(64);
