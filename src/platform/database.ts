@@ -61,7 +61,7 @@ export async function openDatabase(opts: { url?: string | undefined; dataDir?: s
 }
 
 function openPostgres(url: string): Database {
-  const parseInt8Array = (text: string) => (pg.types.getTypeParser(INT8_ARRAY, 'text')(text) as string[]).map(parseInt8);
+  const parseInt8Array = (text: string) => (pg.types.getTypeParser(INT8_ARRAY as Parameters<typeof pg.types.getTypeParser>[0], 'text')(text) as string[]).map(parseInt8);
   const parsers: Record<number, (text: string) => unknown> = { [INT8]: parseInt8, [INT8_ARRAY]: parseInt8Array, [TIMESTAMPTZ]: parseTimestamptz };
   const pool = new pg.Pool({
     connectionString: url,
