@@ -15,6 +15,7 @@ import { newSecret } from '../identity/secrets.ts';
 import { ledgerRoutes, sealedLedgerRoutes } from '../ledger/routes.ts';
 import { SEAL_JOB } from '../ledger/jobs.ts';
 import { registryJobs, registryRoutes } from '../registry/index.ts';
+import { meteringRoutes } from '../metering/routes.ts';
 
 export interface Tally { app: App; ctx: AppContext; close(): Promise<void> }
 
@@ -46,7 +47,7 @@ export async function createTally(config: Config, opts: { database?: Database; l
     database, config, log,
     tokens: { secret: new TextEncoder().encode(secret), accessTtl: config.accessTokenTtl, refreshTtl: config.refreshTokenTtl },
   };
-  const app = await buildApp(ctx, { authenticate: authenticationHook, modules: [identityRoutes, ledgerRoutes, sealedLedgerRoutes, registryRoutes] });
+  const app = await buildApp(ctx, { authenticate: authenticationHook, modules: [identityRoutes, ledgerRoutes, sealedLedgerRoutes, registryRoutes, meteringRoutes] });
   const stopJobs = opts.jobs === false ? async () => {} : scheduleJobs(db, JOBS, config.jobIntervalSeconds, log);
   return {
     app, ctx,

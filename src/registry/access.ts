@@ -40,6 +40,14 @@ export async function actionableAccount(db: Db, principal: Principal, accountId:
   return account;
 }
 
+/** Where the caller may register devices and metering points: its own accounts, or any open account for an issuing body. */
+export async function registrableAccount(db: Db, principal: Principal, accountId: number): Promise<AccountRow> {
+  if (principal.role !== 'issuer') return actionableAccount(db, principal, accountId);
+  const account = await readableAccount(db, principal, accountId);
+  if (account.closed_at !== null) throw conflict('account_closed', `account ${accountId} is closed`);
+  return account;
+}
+
 /** Accounts the caller may read; undefined means all of them. */
 export async function readableAccountIds(db: Db, principal: Principal): Promise<number[] | undefined> {
   if (OVERSEERS.has(principal.role)) return undefined;

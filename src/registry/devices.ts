@@ -4,8 +4,9 @@ import type { Principal } from '../identity/principal.ts';
 import { technologyLabel } from '../metering/technology.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
+import { checkTimeZone } from '../platform/time-zone.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
-import { actionableAccount, readableAccount, readableAccountIds } from './access.ts';
+import { readableAccount, readableAccountIds, registrableAccount } from './access.ts';
 import { SOURCE_OF_LABEL } from './energy-source.ts';
 import { registry, type DeviceRow, type EnergySource, type IssuanceMetadataRow } from './tables.ts';
 
@@ -65,14 +66,6 @@ async function view(db: Db, d: DeviceRow): Promise<DeviceView> {
   };
 }
 
-function checkTimeZone(tz: string): void {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-  } catch {
-    throw badRequest('invalid_time_zone', `${tz} is not an IANA time zone`, 'body/time_zone');
-  }
-}
-
 /** Technology label and energy source of a device, checked against the EECS table. */
 function classify(input: NewDevice): { label: string | null; source: EnergySource } {
   if ((input.device_type ?? 'production') === 'storage') {
@@ -113,17 +106,12 @@ async function insertMetadata(db: Db, device: DeviceRow, m: IssuanceMetadataInpu
   return row.id;
 }
 
-/** Producers register devices in accounts they belong to; issuers and admins in any open account. */
-async function accountForDevices(db: Db, principal: Principal, accountId: number) {
-  return principal.role === 'issuer' ? readableAccount(db, principal, accountId) : actionableAccount(db, principal, accountId);
-}
-
 export async function createDevice(db: Db, principal: Principal, input: NewDevice, certificateIdStart: number): Promise<DeviceView> {
-  checkTimeZone(input.time_zone);
+  checkTimeZone(input.time_zone, 'body/time_zone');
   const { label, source } = classify(input);
   if (Number.isNaN(Date.parse(input.operational_date))) throw badRequest('invalid_date', 'operational_date is not a date', 'body/operational_date');
   return db.transaction().execute(async (trx) => {
-    await accountForDevices(trx, principal, input.account_id);
+    await registrableAccount(trx, principal, input.account_id);
     const row = await registry(trx)
       .insertInto('devices')
       .values({
@@ -182,7 +170,7 @@ export interface DeviceChange { device_name?: string | undefined; capacity?: num
 export async function updateDevice(db: Db, principal: Principal, id: number, change: DeviceChange): Promise<DeviceView> {
   return db.transaction().execute(async (trx) => {
     const before = await readableDevice(trx, principal, id, { forUpdate: true });
-    await accountForDevices(trx, principal, before.account_id);
+    await registrableAccount(trx, principal, before.account_id);
     const set: Partial<DeviceRow> = { updated_at: new Date() };
     if (change.device_name !== undefined) set.device_name = change.device_name;
     if (change.capacity !== undefined) set.capacity = change.capacity;

@@ -159,6 +159,19 @@ function issuedEventPayload(device: DeviceRow, accountId: number, bundles: Bundl
   };
 }
 
+export interface LiveIssuance { start: Date; end: Date; bundle_ids: number[] }
+
+/** A device's issuances overlapping [from, to) that still have certificates that are not withdrawn. */
+export async function liveIssuances(db: Db, deviceId: number, from: Date, to: Date): Promise<LiveIssuance[]> {
+  const { rows } = await sql<LiveIssuance>`
+    SELECT i.production_starting_interval AS start, i.production_ending_interval AS "end", array_agg(b.id ORDER BY b.id) AS bundle_ids
+    FROM issuances i JOIN bundles b ON b.issuance_id = i.id
+    WHERE i.device_id = ${deviceId} AND i.production_starting_interval < ${to.toISOString()}::timestamptz
+      AND i.production_ending_interval > ${from.toISOString()}::timestamptz AND b.certificate_bundle_status <> 'withdrawn'
+    GROUP BY i.id ORDER BY i.production_starting_interval`.execute(db);
+  return rows;
+}
+
 export async function issueCertificates(db: Db, principal: Principal, request: IssuanceRequest, lifetimeDays: number): Promise<BundleView[]> {
   const intervals = checkIntervals(request.intervals, new Date());
   return db.transaction().execute(async (trx) => {

@@ -1,0 +1,78 @@
+// Meter readings as CSV: the template's columns (interval_start_datetime, interval_end_datetime,
+// interval_usage, gross_net_indicator), optionally with metering_point_id (several points in one
+// file) and quality. Every problem names its row, counting the header as row 1.
+import { badRequest } from '../platform/errors.ts';
+import { QUALITIES, type Quality } from './tables.ts';
+
+export interface ReadingInput {
+  metering_point_id?: string | undefined;
+  interval_start_datetime: string;
+  interval_end_datetime: string;
+  interval_usage: number;
+  quality?: Quality | undefined;
+  /** Where the reading came from in the request, for error messages: `csv/row/3`, `body/readings/2`. */
+  at: string;
+}
+
+const REQUIRED = ['interval_start_datetime', 'interval_end_datetime', 'interval_usage'] as const;
+const KNOWN = new Set<string>([...REQUIRED, 'gross_net_indicator', 'metering_point_id', 'quality']);
+
+/** Splits one CSV line (RFC 4180 quoting: "a, b" and "" for a quote inside). */
+export function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ',') {
+      cells.push(cell);
+      cell = '';
+    } else {
+      cell += c;
+    }
+  }
+  cells.push(cell);
+  return cells.map((x) => x.trim());
+}
+
+export function parseReadingsCsv(text: string): ReadingInput[] {
+  const lines = text.split(/\r?\n/);
+  const header = splitCsvLine(lines[0] ?? '');
+  for (const column of REQUIRED) if (!header.includes(column)) throw badRequest('invalid_csv', `the header lacks the column ${column}`, 'csv/row/1');
+  const unknown = header.find((h) => !KNOWN.has(h));
+  if (unknown !== undefined) throw badRequest('invalid_csv', `unknown column ${unknown}`, 'csv/row/1');
+  const col = (name: string) => header.indexOf(name);
+  const readings: ReadingInput[] = [];
+  for (let n = 1; n < lines.length; n++) {
+    if (!lines[n]!.trim()) continue;
+    const at = `csv/row/${n + 1}`;
+    const cells = splitCsvLine(lines[n]!);
+    if (cells.length !== header.length) throw badRequest('invalid_csv', `row ${n + 1} has ${cells.length} cells, the header ${header.length}`, at);
+    const usage = cells[col('interval_usage')]!;
+    if (!/^-?\d+$/.test(usage)) throw badRequest('invalid_reading', `row ${n + 1}: interval_usage ${JSON.stringify(usage)} is not a whole number of Wh`, `${at}/interval_usage`);
+    const indicator = col('gross_net_indicator') >= 0 ? cells[col('gross_net_indicator')]! : '';
+    if (indicator && indicator !== 'GROSS' && indicator !== 'NET') throw badRequest('invalid_reading', `row ${n + 1}: gross_net_indicator must be GROSS or NET`, `${at}/gross_net_indicator`);
+    const quality = col('quality') >= 0 ? cells[col('quality')] || undefined : undefined;
+    if (quality !== undefined && !(QUALITIES as readonly string[]).includes(quality)) throw badRequest('invalid_reading', `row ${n + 1}: quality must be ${QUALITIES.join(', ')}`, `${at}/quality`);
+    readings.push({
+      metering_point_id: col('metering_point_id') >= 0 ? cells[col('metering_point_id')] : undefined,
+      interval_start_datetime: cells[col('interval_start_datetime')]!,
+      interval_end_datetime: cells[col('interval_end_datetime')]!,
+      interval_usage: Number(usage),
+      quality: quality as Quality | undefined,
+      at,
+    });
+  }
+  return readings;
+}

@@ -1,0 +1,85 @@
+// Metering points: where readings come from. Access follows the owning account, as in the registry.
+import type { Db } from '../platform/database.ts';
+import type { Principal } from '../identity/principal.ts';
+import { appendEvent } from '../ledger/events.ts';
+import { conflict, notFound, unprocessable } from '../platform/errors.ts';
+import { checkTimeZone } from '../platform/time-zone.ts';
+import { readableAccount, readableAccountIds, registrableAccount } from '../registry/access.ts';
+import { getDevice } from '../registry/devices.ts';
+import { metering, type MeteringPointRow, type PointType } from './tables.ts';
+
+export interface MeteringPointView { id: string; type: PointType; account_id: number; device_id: number | null; grid_area: string | null; time_zone: string; created_at: string; updated_at: string }
+
+const view = (p: MeteringPointRow): MeteringPointView => ({ ...p, created_at: p.created_at.toISOString(), updated_at: p.updated_at.toISOString() });
+
+/** A linked device must be a production or storage device of the point's own account. */
+async function checkDevice(db: Db, principal: Principal, accountId: number, deviceId: number, type: PointType): Promise<void> {
+  const device = await getDevice(db, principal, deviceId);
+  if (device.account_id !== accountId) throw unprocessable('device_of_another_account', `device ${deviceId} belongs to account ${device.account_id}, not ${accountId}`, 'body/device_id');
+  if (type === 'consumption') throw unprocessable('consumption_point_with_device', 'a consumption metering point feeds no device', 'body/device_id');
+}
+
+export interface NewMeteringPoint { id: string; type: PointType; account_id: number; device_id?: number | undefined; grid_area?: string | undefined; time_zone?: string | undefined }
+
+export async function createMeteringPoint(db: Db, principal: Principal, input: NewMeteringPoint): Promise<MeteringPointView> {
+  if (input.time_zone !== undefined) checkTimeZone(input.time_zone, 'body/time_zone');
+  return db.transaction().execute(async (trx) => {
+    await registrableAccount(trx, principal, input.account_id);
+    if (input.device_id !== undefined) await checkDevice(trx, principal, input.account_id, input.device_id, input.type);
+    const row = await metering(trx)
+      .insertInto('metering_points')
+      .values({ id: input.id, type: input.type, account_id: input.account_id, device_id: input.device_id ?? null, grid_area: input.grid_area ?? null, time_zone: input.time_zone ?? 'UTC' } as never)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw conflict('metering_point_exists', `metering point ${input.id} is already registered`);
+    const point = view(row);
+    await appendEvent(trx, { type: 'metering_point.created', subject_type: 'metering_point', subject_id: point.id, account_ids: [point.account_id], actor_id: principal.userId, payload: point });
+    return point;
+  });
+}
+
+/** The point, if the caller may read its account; 404 otherwise. */
+export async function readablePoint(db: Db, principal: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<MeteringPointRow> {
+  let query = metering(db).selectFrom('metering_points').selectAll().where('id', '=', id);
+  if (opts.forUpdate) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  if (!row) throw notFound('metering_point', id);
+  try {
+    await readableAccount(db, principal, row.account_id);
+  } catch {
+    throw notFound('metering_point', id);
+  }
+  return row;
+}
+
+export async function getMeteringPoint(db: Db, principal: Principal, id: string): Promise<MeteringPointView> {
+  return view(await readablePoint(db, principal, id));
+}
+
+export async function listMeteringPoints(db: Db, principal: Principal, filter: { account_id?: number | undefined }): Promise<MeteringPointView[]> {
+  const visible = await readableAccountIds(db, principal);
+  let query = metering(db).selectFrom('metering_points').selectAll();
+  if (visible !== undefined) query = query.where('account_id', 'in', visible.length ? visible : [0]);
+  if (filter.account_id !== undefined) query = query.where('account_id', '=', filter.account_id);
+  return (await query.orderBy('id').limit(10_000).execute()).map(view);
+}
+
+export interface MeteringPointChange { device_id?: number | null | undefined; grid_area?: string | undefined; time_zone?: string | undefined }
+
+export async function updateMeteringPoint(db: Db, principal: Principal, id: string, change: MeteringPointChange): Promise<MeteringPointView> {
+  if (change.time_zone !== undefined) checkTimeZone(change.time_zone, 'body/time_zone');
+  return db.transaction().execute(async (trx) => {
+    const before = await readablePoint(trx, principal, id, { forUpdate: true });
+    await registrableAccount(trx, principal, before.account_id);
+    if (change.device_id !== undefined && change.device_id !== null) await checkDevice(trx, principal, before.account_id, change.device_id, before.type);
+    const set: Partial<MeteringPointRow> = { updated_at: new Date() };
+    if (change.device_id !== undefined) set.device_id = change.device_id;
+    if (change.grid_area !== undefined) set.grid_area = change.grid_area;
+    if (change.time_zone !== undefined) set.time_zone = change.time_zone;
+    const row = await metering(trx).updateTable('metering_points').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const point = view(row);
+    await appendEvent(trx, { type: 'metering_point.updated', subject_type: 'metering_point', subject_id: id, account_ids: [point.account_id], actor_id: principal.userId, payload: point });
+    return point;
+  });
+}

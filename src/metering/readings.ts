@@ -1,0 +1,160 @@
+// Importing and reading meter readings. Re-sending a reading changes nothing; a changed value is a
+// revision, its old value kept in reading_revisions; a revision of an interval that already has
+// live certificates is refused until the issuing body withdraws them.
+import { sql } from 'kysely';
+import type { Db } from '../platform/database.ts';
+import type { Principal } from '../identity/principal.ts';
+import { appendEvent } from '../ledger/events.ts';
+import { badRequest, conflict } from '../platform/errors.ts';
+import { registrableAccount } from '../registry/access.ts';
+import { liveIssuances } from '../registry/issuance.ts';
+import type { ReadingInput } from './csv.ts';
+import { readablePoint } from './points.ts';
+import { metering, type MeteringPointRow, type Quality, type ReadingRow } from './tables.ts';
+
+const MINUTE_MS = 60_000;
+const LENGTHS_MS = new Set([15, 30, 60].map((m) => m * MINUTE_MS));
+
+interface Reading { start: Date; end: Date; wh: number; quality: Quality; at: string }
+
+export interface ImportResult { inserted: number; unchanged: number; revised: number }
+
+/** Checks each reading alone and against the others of the same point; returns them sorted by start. */
+function checkReadings(point: MeteringPointRow, inputs: ReadingInput[]): Reading[] {
+  const readings = inputs.map((r) => {
+    const start = new Date(r.interval_start_datetime);
+    const end = new Date(r.interval_end_datetime);
+    if (Number.isNaN(start.getTime())) throw badRequest('invalid_reading', `${r.at}: interval_start_datetime is not a timestamp`, `${r.at}/interval_start_datetime`);
+    if (Number.isNaN(end.getTime())) throw badRequest('invalid_reading', `${r.at}: interval_end_datetime is not a timestamp`, `${r.at}/interval_end_datetime`);
+    const length = end.getTime() - start.getTime();
+    if (!LENGTHS_MS.has(length)) throw badRequest('invalid_reading', `${r.at}: an interval lasts 15, 30 or 60 minutes`, `${r.at}/interval_end_datetime`);
+    // Aligned to their own length in UTC, so every reading falls inside one hour of issuance.
+    if (start.getTime() % length !== 0) throw badRequest('invalid_reading', `${r.at}: a ${length / MINUTE_MS}-minute interval starts on a multiple of ${length / MINUTE_MS} minutes`, `${r.at}/interval_start_datetime`);
+    if (!Number.isSafeInteger(r.interval_usage)) throw badRequest('invalid_reading', `${r.at}: interval_usage is not a whole number of Wh`, `${r.at}/interval_usage`);
+    if (r.interval_usage < 0 && point.type !== 'storage') throw badRequest('invalid_reading', `${r.at}: a ${point.type} reading is not negative`, `${r.at}/interval_usage`);
+    return { start, end, wh: r.interval_usage, quality: r.quality ?? 'measured', at: r.at };
+  });
+  readings.sort((a, b) => a.start.getTime() - b.start.getTime());
+  for (let k = 1; k < readings.length; k++) {
+    if (readings[k]!.start < readings[k - 1]!.end) throw badRequest('overlapping_readings', `${readings[k - 1]!.at} and ${readings[k]!.at} overlap`, readings[k]!.at);
+  }
+  return readings;
+}
+
+/** Sorts the readings into new, unchanged and revised against what the point already has. */
+async function classify(db: Db, point: MeteringPointRow, readings: Reading[]) {
+  const first = readings[0]!, last = readings[readings.length - 1]!;
+  const existing = await metering(db).selectFrom('readings').selectAll()
+    .where('metering_point_id', '=', point.id)
+    .where('interval_start', '>', new Date(first.start.getTime() - 60 * MINUTE_MS))
+    .where('interval_start', '<', last.end)
+    .orderBy('interval_start').execute();
+  const byStart = new Map(existing.map((e) => [e.interval_start.getTime(), e]));
+  const fresh: Reading[] = [], revised: Array<{ reading: Reading; before: ReadingRow }> = [];
+  let unchanged = 0;
+  for (const r of readings) {
+    const same = byStart.get(r.start.getTime());
+    if (same && same.interval_end.getTime() === r.end.getTime()) {
+      if (same.wh === r.wh) unchanged++;
+      else revised.push({ reading: r, before: same });
+      continue;
+    }
+    const clash = existing.find((e) => e.interval_start < r.end && e.interval_end > r.start);
+    if (clash) throw conflict('overlapping_readings', `${r.at} overlaps the stored reading ${clash.interval_start.toISOString()}–${clash.interval_end.toISOString()} of a different length`);
+    fresh.push(r);
+  }
+  return { fresh, revised, unchanged };
+}
+
+/** A revision may not change production that already has live certificates. */
+async function refuseIssuedRevisions(db: Db, point: MeteringPointRow, revised: Array<{ reading: Reading }>): Promise<void> {
+  if (point.device_id === null || revised.length === 0) return;
+  const from = revised[0]!.reading.start, to = revised[revised.length - 1]!.reading.end;
+  const live = await liveIssuances(db, point.device_id, from, to);
+  for (const { reading } of revised) {
+    const hit = live.find((i) => i.start < reading.end && i.end > reading.start);
+    if (hit) {
+      throw conflict('reading_issued', `${reading.at}: ${reading.start.toISOString()} already has certificates (bundles ${hit.bundle_ids.join(', ')}); the issuing body must withdraw them before the reading is revised`);
+    }
+  }
+}
+
+async function importForPoint(trx: Db, principal: Principal, pointId: string, inputs: ReadingInput[], source: string): Promise<ImportResult> {
+  const point = await readablePoint(trx, principal, pointId, { forUpdate: true });
+  await registrableAccount(trx, principal, point.account_id);
+  const readings = checkReadings(point, inputs);
+  if (readings.length === 0) return { inserted: 0, unchanged: 0, revised: 0 };
+  const { fresh, revised, unchanged } = await classify(trx, point, readings);
+  await refuseIssuedRevisions(trx, point, revised);
+
+  const column = (rs: Reading[]) => ({ s: rs.map((r) => r.start.toISOString()), e: rs.map((r) => r.end.toISOString()), wh: rs.map((r) => r.wh), q: rs.map((r) => r.quality) });
+  if (fresh.length) {
+    const c = column(fresh);
+    await sql`INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source)
+      SELECT ${point.id}, s, e, wh, q, ${source} FROM unnest(${c.s}::timestamptz[], ${c.e}::timestamptz[], ${c.wh}::bigint[], ${c.q}::text[]) AS t(s, e, wh, q)`.execute(trx);
+  }
+  if (revised.length) {
+    const c = column(revised.map((r) => r.reading));
+    await sql`INSERT INTO reading_revisions (metering_point_id, interval_start, interval_end, wh, quality, source, revision, recorded_at)
+      SELECT metering_point_id, interval_start, interval_end, wh, quality, source, revision, recorded_at FROM readings
+      WHERE metering_point_id = ${point.id} AND interval_start = ANY(${c.s}::timestamptz[])`.execute(trx);
+    await sql`UPDATE readings r SET wh = t.wh, quality = CASE WHEN t.q = 'measured' THEN 'revised' ELSE t.q END, source = ${source},
+        revision = r.revision + 1, recorded_at = now()
+      FROM unnest(${c.s}::timestamptz[], ${c.wh}::bigint[], ${c.q}::text[]) AS t(s, wh, q)
+      WHERE r.metering_point_id = ${point.id} AND r.interval_start = t.s`.execute(trx);
+  }
+  if (fresh.length || revised.length) {
+    const row = (r: Reading) => [r.start.toISOString(), r.end.toISOString(), r.wh, r.quality];
+    await appendEvent(trx, {
+      type: 'readings.imported', subject_type: 'metering_point', subject_id: point.id, account_ids: [point.account_id], actor_id: principal.userId,
+      // [interval start, interval end, Wh, quality as sent]
+      payload: { metering_point_id: point.id, source, inserted: fresh.map(row), revised: revised.map(({ reading }) => row(reading)) },
+    });
+  }
+  return { inserted: fresh.length, unchanged, revised: revised.length };
+}
+
+/**
+ * Imports readings for one or more metering points, all or nothing: one bad row, or one refused
+ * revision, and nothing of the request is written.
+ */
+export async function importReadings(db: Db, principal: Principal, byPoint: Map<string, ReadingInput[]>, source: string): Promise<ImportResult> {
+  return db.transaction().execute(async (trx) => {
+    const total: ImportResult = { inserted: 0, unchanged: 0, revised: 0 };
+    // Points in a fixed order, so two concurrent imports lock them in the same order.
+    for (const pointId of [...byPoint.keys()].sort()) {
+      const r = await importForPoint(trx, principal, pointId, byPoint.get(pointId)!, source);
+      total.inserted += r.inserted;
+      total.unchanged += r.unchanged;
+      total.revised += r.revised;
+    }
+    return total;
+  });
+}
+
+export interface ReadingView {
+  interval_start_datetime: string;
+  interval_end_datetime: string;
+  interval_usage: number;
+  quality: Quality;
+  source: string;
+  revision: number;
+  /** Whether live certificates cover this reading, and which bundles. */
+  issued: boolean;
+  bundle_ids: number[];
+}
+
+export async function listReadings(db: Db, principal: Principal, pointId: string, from: Date, to: Date): Promise<ReadingView[]> {
+  if (to <= from) throw badRequest('reversed_period', 'to must be after from', 'querystring/to');
+  const point = await readablePoint(db, principal, pointId);
+  const rows = await metering(db).selectFrom('readings').selectAll().where('metering_point_id', '=', pointId)
+    .where('interval_start', '>=', from).where('interval_start', '<', to).orderBy('interval_start').limit(100_000).execute();
+  const live = point.device_id === null || rows.length === 0 ? [] : await liveIssuances(db, point.device_id, from, to);
+  return rows.map((r) => {
+    const bundles = live.filter((i) => i.start < r.interval_end && i.end > r.interval_start).flatMap((i) => i.bundle_ids);
+    return {
+      interval_start_datetime: r.interval_start.toISOString(), interval_end_datetime: r.interval_end.toISOString(), interval_usage: r.wh,
+      quality: r.quality, source: r.source, revision: r.revision, issued: bundles.length > 0, bundle_ids: bundles,
+    };
+  });
+}

@@ -1,0 +1,146 @@
+import { Type } from 'typebox';
+import type { App, AppContext } from '../platform/context.ts';
+import { caller } from '../platform/http/access.ts';
+import { Id, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { badRequest } from '../platform/errors.ts';
+import { parseReadingsCsv, type ReadingInput } from './csv.ts';
+import { createMeteringPoint, getMeteringPoint, listMeteringPoints, updateMeteringPoint } from './points.ts';
+import { importReadings, listReadings } from './readings.ts';
+import { POINT_TYPES, QUALITIES } from './tables.ts';
+
+const tags = ['metering'];
+const strict = { additionalProperties: false } as const;
+const PointId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'Metering point id, e.g. an 18-digit GSRN' });
+const PointParams = Type.Object({ id: PointId }, strict);
+const MeteringPoint = Type.Object({
+  id: PointId,
+  type: Type.Union(POINT_TYPES.map((t) => Type.Literal(t)), { description: 'production, consumption or storage' }),
+  account_id: Id('Owning account'),
+  device_id: Type.Union([Id('Device whose production this point measures'), Type.Null()]),
+  grid_area: Type.Union([Type.String({ description: 'Grid area, e.g. DK1' }), Type.Null()]),
+  time_zone: Type.String({ description: 'IANA time zone for local display' }),
+  created_at: Timestamp('Registration time'),
+  updated_at: Timestamp('Last change'),
+});
+const ReadingJson = Type.Object({
+  interval_start_datetime: Timestamp('Start of the interval (UTC, inclusive), on a multiple of its length'),
+  interval_end_datetime: Timestamp('End of the interval (UTC, exclusive): 15, 30 or 60 minutes after the start'),
+  interval_usage: Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'Energy in whole Wh; negative only for storage points' }),
+  quality: Type.Optional(Type.Union(QUALITIES.map((q) => Type.Literal(q)), { description: 'measured (default), estimated or revised' })),
+}, strict);
+const ImportResult = Type.Object({
+  inserted: Type.Integer({ description: 'New readings' }),
+  unchanged: Type.Integer({ description: 'Readings sent again with the same value: nothing changed' }),
+  revised: Type.Integer({ description: 'Readings whose value changed; the old value is kept as a revision' }),
+});
+const CSV_DESCRIPTION = 'JSON `{readings: [...]}`, or `text/csv` with the header `interval_start_datetime,interval_end_datetime,interval_usage[,gross_net_indicator][,quality]`.';
+
+/** The body of a readings upload, from either content type, as readings per metering point. */
+function readingsOf(body: unknown, pointId?: string): Map<string, ReadingInput[]> {
+  const rows: ReadingInput[] = typeof body === 'string'
+    ? parseReadingsCsv(body)
+    : (body as { readings: Omit<ReadingInput, 'at'>[] }).readings.map((r, k) => ({ ...r, at: `body/readings/${k}` }));
+  const byPoint = new Map<string, ReadingInput[]>();
+  for (const r of rows) {
+    const id = pointId ?? r.metering_point_id;
+    if (id === undefined) throw badRequest('metering_point_required', `${r.at}: a multi-point upload names the metering_point_id of every row`, `${r.at}/metering_point_id`);
+    if (pointId !== undefined && r.metering_point_id !== undefined && r.metering_point_id !== pointId) {
+      throw badRequest('other_metering_point', `${r.at} is for ${r.metering_point_id}, not ${pointId}`, `${r.at}/metering_point_id`);
+    }
+    byPoint.set(id, [...(byPoint.get(id) ?? []), r]);
+  }
+  return byPoint;
+}
+
+export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
+  const db = ctx.database.kysely;
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.post('/api/metering-points', {
+    config: { access: 'user' },
+    schema: {
+      tags, summary: 'Register a metering point',
+      description: 'In an account the caller may act on (an issuing body: any account). A linked device must belong to the same account.',
+      body: Type.Object({
+        id: PointId,
+        type: Type.Union(POINT_TYPES.map((t) => Type.Literal(t)), { description: 'production, consumption or storage' }),
+        account_id: Id('Owning account'),
+        device_id: Type.Optional(Id('Device whose production this point measures')),
+        grid_area: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Grid area, e.g. DK1' })),
+        time_zone: Type.Optional(Type.String({ minLength: 1, description: 'IANA time zone for local display (default UTC)' })),
+      }, strict),
+      response: withProblems({ 201: MeteringPoint }),
+    },
+  }, async (request, reply) => reply.status(201).send(await createMeteringPoint(db, caller(request), request.body)));
+
+  app.get('/api/metering-points', {
+    config: { access: 'user' },
+    schema: {
+      tags, summary: 'Metering points the caller may read',
+      querystring: Type.Object({ account_id: Type.Optional(Id('Only points of this account')) }, strict),
+      response: withProblems({ 200: Type.Object({ items: Type.Array(MeteringPoint) }) }, [400, 401]),
+    },
+  }, async (request) => ({ items: await listMeteringPoints(db, caller(request), request.query) }));
+
+  app.get('/api/metering-points/:id', {
+    config: { access: 'user' },
+    schema: { tags, summary: 'One metering point', params: PointParams, response: withProblems({ 200: MeteringPoint }, [401, 404]) },
+  }, async (request) => getMeteringPoint(db, caller(request), request.params.id));
+
+  app.patch('/api/metering-points/:id', {
+    config: { access: 'user' },
+    schema: {
+      tags, summary: 'Change a metering point', params: PointParams,
+      body: Type.Object({
+        device_id: Type.Optional(Type.Union([Id('Device to link'), Type.Null()], { description: 'Device to link, or null to unlink' })),
+        grid_area: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Grid area' })),
+        time_zone: Type.Optional(Type.String({ minLength: 1, description: 'IANA time zone' })),
+      }, strict),
+      response: withProblems({ 200: MeteringPoint }),
+    },
+  }, async (request) => updateMeteringPoint(db, caller(request), request.params.id, request.body));
+
+  const uploadBody = (withPoint: boolean) => ({
+    content: {
+      'application/json': { schema: Type.Object({ readings: Type.Array(withPoint ? Type.Intersect([ReadingJson, Type.Object({ metering_point_id: PointId })]) : ReadingJson, { maxItems: 100_000, description: 'Readings' }) }, strict) },
+      'text/csv': { schema: Type.String({ description: 'Readings as CSV' }) },
+    },
+  });
+
+  app.post('/api/metering-points/:id/readings', {
+    config: { access: 'user' },
+    schema: {
+      tags, summary: 'Upload readings of one metering point',
+      description: `${CSV_DESCRIPTION} All or nothing. A reading sent again with the same value changes nothing; a changed value is a revision; revising an interval that has live certificates is refused (409 reading_issued) until the issuing body withdraws them.`,
+      params: PointParams, body: uploadBody(false) as never, response: withProblems({ 200: ImportResult }),
+    },
+  }, async (request) => importReadings(db, caller(request), readingsOf(request.body, request.params.id), 'api'));
+
+  app.post('/api/readings', {
+    config: { access: 'user' },
+    schema: {
+      tags, summary: 'Upload readings of several metering points',
+      description: `${CSV_DESCRIPTION} Each row also names its \`metering_point_id\`. All or nothing across every point.`,
+      body: uploadBody(true) as never, response: withProblems({ 200: ImportResult }),
+    },
+  }, async (request) => importReadings(db, caller(request), readingsOf(request.body), 'api'));
+
+  app.get('/api/metering-points/:id/readings', {
+    config: { access: 'user' },
+    schema: {
+      tags, summary: 'Readings of a metering point, with their issuance state', params: PointParams,
+      querystring: Type.Object({ from: Timestamp('From (inclusive), by interval start'), to: Timestamp('To (exclusive)') }, strict),
+      response: withProblems({
+        200: Type.Object({
+          items: Type.Array(Type.Object({
+            interval_start_datetime: Timestamp('Start'), interval_end_datetime: Timestamp('End'), interval_usage: Type.Integer({ description: 'Wh' }),
+            quality: Type.String({ description: 'measured, estimated or revised' }), source: Type.String({ description: 'Where it came from: api, csv file, a DataHub source' }),
+            revision: Type.Integer({ description: '0 for the first value, then one more per revision' }),
+            issued: Type.Boolean({ description: 'Whether live certificates cover this interval' }),
+            bundle_ids: Type.Array(Type.Integer(), { description: 'The bundles that do' }),
+          })),
+        }),
+      }, [400, 401, 404]),
+    },
+  }, async (request) => ({ items: await listReadings(db, caller(request), request.params.id, new Date(request.query.from), new Date(request.query.to)) }));
+}

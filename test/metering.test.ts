@@ -1,0 +1,110 @@
+// Metering points and readings over HTTP: JSON and CSV uploads, no-op re-sends, revisions with
+// their history, and revisions refused while certificates cover the interval.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { buildWorld, expectStatus, issue, type World } from './helpers/world.ts';
+
+let s: TestServer;
+let w: World;
+const POINT = '571313174000000001';
+const CONSUMER = '571313174000000002';
+beforeAll(async () => {
+  s = await startServer();
+  w = await buildWorld(s);
+  await expectStatus(s.request('POST', '/api/metering-points', { token: w.producer.token, body: { id: POINT, type: 'production', account_id: w.producerAccount, device_id: w.device, grid_area: 'DK1', time_zone: 'Europe/Copenhagen' } }), 201);
+  await expectStatus(s.request('POST', '/api/metering-points', { token: w.trader.token, body: { id: CONSUMER, type: 'consumption', account_id: w.traderAccount } }), 201);
+});
+afterAll(() => s.close());
+
+const quarter = (k: number, wh: number, base = Date.parse('2025-06-01T10:00:00Z')) => ({
+  interval_start_datetime: new Date(base + k * 900_000).toISOString(), interval_end_datetime: new Date(base + (k + 1) * 900_000).toISOString(), interval_usage: wh,
+});
+const upload = (body: unknown, token = w.producer.token, point = POINT) => s.request('POST', `/api/metering-points/${point}/readings`, { token, body });
+const csv = (text: string, token = w.producer.token, path = `/api/metering-points/${POINT}/readings`) => s.request('POST', path, { token, raw: text, headers: { 'content-type': 'text/csv' } });
+const readings = async (from: string, to: string) => (await expectStatus(s.request('GET', `/api/metering-points/${POINT}/readings?from=${from}&to=${to}`, { token: w.producer.token }), 200)).items;
+
+describe('metering points', () => {
+  it('registers points in accounts the caller acts on, once, and hides them from others', async () => {
+    const again = await s.request('POST', '/api/metering-points', { token: w.producer.token, body: { id: POINT, type: 'production', account_id: w.producerAccount } });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('metering_point_exists');
+    const otherDevice = await s.request('POST', '/api/metering-points', { token: w.trader.token, body: { id: 'X1', type: 'production', account_id: w.traderAccount, device_id: w.device } });
+    expect(otherDevice.status).toBe(404); // the trader cannot see the producer's device
+    const inOthers = await s.request('POST', '/api/metering-points', { token: w.outsider.token, body: { id: 'X2', type: 'consumption', account_id: w.producerAccount } });
+    expect(inOthers.status).toBe(404);
+    expect((await s.request('GET', `/api/metering-points/${POINT}`, { token: w.outsider.token })).status).toBe(404);
+    const mine = await expectStatus(s.request('GET', '/api/metering-points', { token: w.producer.token }), 200);
+    expect(mine.items.map((p: any) => [p.id, p.device_id, p.time_zone])).toEqual([[POINT, w.device, 'Europe/Copenhagen']]);
+  });
+});
+
+describe('readings', () => {
+  it('inserts, ignores a re-send, and keeps a revision with its history', async () => {
+    const first = await expectStatus(upload({ readings: [quarter(0, 100), quarter(1, 110), quarter(2, 120), quarter(3, 130)] }), 200);
+    expect(first).toEqual({ inserted: 4, unchanged: 0, revised: 0 });
+    const before = await s.eventCount();
+    expect(await expectStatus(upload({ readings: [quarter(0, 100), quarter(1, 110)] }), 200)).toEqual({ inserted: 0, unchanged: 2, revised: 0 });
+    expect(await s.eventCount()).toBe(before);
+    expect(await expectStatus(upload({ readings: [quarter(1, 115), quarter(4, 140)] }), 200)).toEqual({ inserted: 1, unchanged: 0, revised: 1 });
+    const rows = await readings('2025-06-01T10:00:00Z', '2025-06-01T11:15:00Z');
+    expect(rows.map((r: any) => [r.interval_usage, r.quality, r.revision, r.issued])).toEqual([
+      [100, 'measured', 0, false], [115, 'revised', 1, false], [120, 'measured', 0, false], [130, 'measured', 0, false], [140, 'measured', 0, false],
+    ]);
+    const history = await sql<{ wh: number; revision: number }>`SELECT wh, revision FROM reading_revisions WHERE metering_point_id = ${POINT}`.execute(s.db.database.kysely);
+    expect(history.rows).toEqual([{ wh: 110, revision: 0 }]);
+  });
+
+  it('reads the CSV template, and refuses a bad row by number, writing nothing', async () => {
+    const ok = await expectStatus(csv('interval_start_datetime,interval_end_datetime,interval_usage,gross_net_indicator\n2025-06-02T00:00:00Z,2025-06-02T01:00:00Z,1000,NET\n2025-06-02T01:00:00Z,2025-06-02T02:00:00Z,1200,NET\n'), 200);
+    expect(ok).toEqual({ inserted: 2, unchanged: 0, revised: 0 });
+    const before = await s.eventCount();
+    const bad = await csv('interval_start_datetime,interval_end_datetime,interval_usage,gross_net_indicator\n2025-06-02T02:00:00Z,2025-06-02T03:00:00Z,1000,NET\n2025-06-02T03:00:00Z,2025-06-02T04:00:00Z,12.5,NET\n');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'invalid_reading', errors: [{ field: 'csv/row/3/interval_usage' }] });
+    expect(await s.eventCount()).toBe(before);
+    expect(await readings('2025-06-02T02:00:00Z', '2025-06-02T05:00:00Z')).toEqual([]);
+  });
+
+  it.each([
+    ['a 20-minute interval', { interval_start_datetime: '2025-06-03T00:00:00Z', interval_end_datetime: '2025-06-03T00:20:00Z', interval_usage: 1 }, 'body/readings/0/interval_end_datetime'],
+    ['a misaligned quarter hour', { interval_start_datetime: '2025-06-03T00:05:00Z', interval_end_datetime: '2025-06-03T00:20:00Z', interval_usage: 1 }, 'body/readings/0/interval_start_datetime'],
+    ['negative production', { interval_start_datetime: '2025-06-03T00:00:00Z', interval_end_datetime: '2025-06-03T00:15:00Z', interval_usage: -1 }, 'body/readings/0/interval_usage'],
+  ])('refuses %s naming the field', async (_n, reading, field) => {
+    const r = await upload({ readings: [reading] });
+    expect(r.status).toBe(400);
+    expect(r.body.errors[0].field).toBe(field);
+  });
+
+  it('refuses a reading overlapping a stored one of another length', async () => {
+    const r = await upload({ readings: [{ interval_start_datetime: '2025-06-02T00:30:00Z', interval_end_datetime: '2025-06-02T00:45:00Z', interval_usage: 5 }] });
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('overlapping_readings');
+  });
+
+  it('refuses to revise an interval with live certificates until they are withdrawn', async () => {
+    // 2025-06-01 10:00 is hour 10 from the world's base.
+    const [bundle] = await issue(s, w, [[10, 495]]);
+    const covered = await readings('2025-06-01T10:00:00Z', '2025-06-01T11:00:00Z');
+    expect(covered.every((r: any) => r.issued && r.bundle_ids.includes(bundle.id))).toBe(true);
+    const before = await s.eventCount();
+    const refused = await upload({ readings: [quarter(2, 999)] });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('reading_issued');
+    expect(refused.body.detail).toContain(`bundles ${bundle.id}`);
+    expect(await s.eventCount()).toBe(before);
+    await expectStatus(s.request('POST', '/api/certificates/withdraw', { token: w.issuer.token, body: { source_id: w.producerAccount, granular_certificate_bundle_ids: [bundle.id] } }), 200);
+    expect(await expectStatus(upload({ readings: [quarter(2, 999)] }), 200)).toEqual({ inserted: 0, unchanged: 0, revised: 1 });
+  });
+
+  it('takes a multi-point CSV, all or nothing across points', async () => {
+    const header = 'metering_point_id,interval_start_datetime,interval_end_datetime,interval_usage\n';
+    const both = `${header}${POINT},2025-06-05T00:00:00Z,2025-06-05T01:00:00Z,10\n${CONSUMER},2025-06-05T00:00:00Z,2025-06-05T01:00:00Z,20\n`;
+    // The producer may not write the trader's consumption point: nothing of the file is written.
+    const refused = await csv(both, w.producer.token, '/api/readings');
+    expect(refused.status).toBe(404);
+    expect(await readings('2025-06-05T00:00:00Z', '2025-06-06T00:00:00Z')).toEqual([]);
+    const admin = await s.user('admin');
+    expect(await expectStatus(csv(both, admin.token, '/api/readings'), 200)).toEqual({ inserted: 2, unchanged: 0, revised: 0 });
+  });
+});
