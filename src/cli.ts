@@ -82,6 +82,12 @@ program.command('seed').description('create a demo world: users, accounts, devic
   process.stdout.write(`${summary}\n`);
 });
 
+program.command('issue').description('run automatic issuance now: every complete metered hour of each auto-issuing device, once').action(async () => {
+  const { runAutoIssuanceNow } = await import('./registry/auto-issuance.ts');
+  const result = await withDatabase((database, cfg) => runAutoIssuanceNow(database.kysely, cfg.certificateLifetimeDays));
+  process.stdout.write(`issued ${result.bundles_issued} bundle(s), ${result.wh_issued} Wh\n`);
+});
+
 const ledger = program.command('ledger').description('the sealed ledger');
 ledger.command('export').description('write the sealed ledger as NDJSON to standard output').action(async () => {
   const { exportBlocks } = await import('./ledger/seal.ts');

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from './helpers/world.ts';
 import { runAsLeader } from '../src/platform/jobs.ts';
-import { JOBS } from '../src/platform/server.ts';
+import { jobsFor } from '../src/platform/server.ts';
 import { checkRegistry } from '../src/registry/check.ts';
 
 let s: TestServer;
@@ -150,7 +150,7 @@ describe('status rules', () => {
   it('expires active bundles past their expiry date with the periodic job, and only those', async () => {
     const [a, b] = await issue(s, w, [[h++, 5], [h++, 6]]);
     await expectStatus(post('/api/certificates/reserve', w.producer.token, { source_id: w.producerAccount, granular_certificate_bundle_ids: [b.id] }), 200);
-    const expire = JOBS.find((j) => j.name === 'expire-certificates')!;
+    const expire = jobsFor(s.config).find((j) => j.name === 'expire-certificates')!;
     const expiry = new Date(a.expiry_datestamp);
     const db = s.db.database.kysely;
     // Only bundles of this test are due at this instant: move the others' expiry out of the way first.

@@ -6,9 +6,8 @@ import { Id, IdParams, Page, PageQuery, Timestamp, withProblems } from '../platf
 import { afterId, encodeCursor, pageRequest } from '../platform/pagination.ts';
 import { readableAccount, readableAccountIds } from '../registry/access.ts';
 import { listEvents } from './events.ts';
-import { exportBlocks, getBlock, inclusionProof, listBlocks, sealAll } from './seal.ts';
-import { runAsLeader } from '../platform/jobs.ts';
-import { SEAL_JOB } from './jobs.ts';
+import { exportBlocks, getBlock, inclusionProof, listBlocks } from './seal.ts';
+import { sealNow } from './jobs.ts';
 
 const Event = Type.Object({
   id: Id('Event id; the log is listed in commit order, which may differ slightly from id order'),
@@ -68,8 +67,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
       response: withProblems({ 200: Type.Object({ blocks_sealed: Type.Integer({ description: 'New blocks' }), events_sealed: Type.Integer({ description: 'Events in them' }) }) }, [401, 403]),
     },
   }, async () => {
-    let sealed = { blocks: 0, events: 0 };
-    await runAsLeader(db, { name: SEAL_JOB.name, run: async (trx, now) => (sealed = await sealAll(trx, now)).events });
+    const sealed = await sealNow(db);
     return { blocks_sealed: sealed.blocks, events_sealed: sealed.events };
   });
 

@@ -158,3 +158,22 @@ export async function listReadings(db: Db, principal: Principal, pointId: string
     };
   });
 }
+
+export interface MeteredHour { start: Date; wh: number; complete: boolean }
+
+/**
+ * A device's production per UTC hour, summed over its production metering points. An hour is
+ * complete when every one of those points has readings covering all of it.
+ */
+export async function hourlyProduction(db: Db, deviceId: number): Promise<MeteredHour[]> {
+  const points = await metering(db).selectFrom('metering_points').select('id').where('device_id', '=', deviceId).where('type', '=', 'production').execute();
+  if (points.length === 0) return [];
+  const { rows } = await sql<{ start: Date; wh: number; seconds: number; points: number }>`
+    SELECT hour AS start, sum(wh)::bigint AS wh, min(seconds)::bigint AS seconds, count(*)::bigint AS points FROM (
+      SELECT date_trunc('hour', interval_start, 'UTC') AS hour, metering_point_id, sum(wh) AS wh,
+             sum(extract(epoch FROM interval_end - interval_start)) AS seconds
+      FROM readings WHERE metering_point_id = ANY(${points.map((p) => p.id)}::text[])
+      GROUP BY 1, 2) per_point
+    GROUP BY hour ORDER BY hour`.execute(db);
+  return rows.map((r) => ({ start: r.start, wh: r.wh, complete: r.points === points.length && r.seconds === 3600 }));
+}

@@ -19,8 +19,9 @@ import { meteringRoutes } from '../metering/routes.ts';
 
 export interface Tally { app: App; ctx: AppContext; close(): Promise<void> }
 
-export const JOBS: Job[] = [
-  ...registryJobs,
+/** Every periodic job, in the order a tick runs them: issue, then seal what was issued. */
+export const jobsFor = (config: Config): Job[] => [
+  ...registryJobs(config.certificateLifetimeDays),
   SEAL_JOB,
   { name: 'forget-idempotency-keys', run: (db) => forgetOldIdempotencyKeys(db) },
 ];
@@ -48,7 +49,7 @@ export async function createTally(config: Config, opts: { database?: Database; l
     tokens: { secret: new TextEncoder().encode(secret), accessTtl: config.accessTokenTtl, refreshTtl: config.refreshTokenTtl },
   };
   const app = await buildApp(ctx, { authenticate: authenticationHook, modules: [identityRoutes, ledgerRoutes, sealedLedgerRoutes, registryRoutes, meteringRoutes] });
-  const stopJobs = opts.jobs === false ? async () => {} : scheduleJobs(db, JOBS, config.jobIntervalSeconds, log);
+  const stopJobs = opts.jobs === false ? async () => {} : scheduleJobs(db, jobsFor(config), config.jobIntervalSeconds, log);
   return {
     app, ctx,
     async close() {

@@ -61,7 +61,7 @@ async function view(db: Db, d: DeviceRow): Promise<DeviceView> {
     technology_code: d.technology_code, fuel_code: d.fuel_code, technology_label: d.technology_label,
     energy_source: d.energy_source, capacity: d.capacity, operational_date: d.operational_date.toISOString().slice(0, 10),
     country: d.country, grid: d.grid, location: { latitude: d.latitude, longitude: d.longitude }, time_zone: d.time_zone,
-    next_certificate_id: d.next_certificate_id, issuance_metadata: meta ? metadataView(meta) : null,
+    next_certificate_id: d.next_certificate_id, auto_issue: d.auto_issue, issuance_metadata: meta ? metadataView(meta) : null,
     created_at: d.created_at.toISOString(), updated_at: d.updated_at.toISOString(),
   };
 }
@@ -164,7 +164,7 @@ export async function listDevices(db: Db, principal: Principal, filter: { accoun
   return { items: await Promise.all(found.items.map((r) => view(db, r))), next_cursor: found.next_cursor };
 }
 
-export interface DeviceChange { device_name?: string | undefined; capacity?: number | undefined; issuance_metadata?: IssuanceMetadataInput | undefined }
+export interface DeviceChange { device_name?: string | undefined; capacity?: number | undefined; auto_issue?: boolean | undefined; issuance_metadata?: IssuanceMetadataInput | undefined }
 
 /** Renames, re-rates or sets new issuance metadata; certificates already issued keep the version they were issued with. */
 export async function updateDevice(db: Db, principal: Principal, id: number, change: DeviceChange): Promise<DeviceView> {
@@ -174,6 +174,7 @@ export async function updateDevice(db: Db, principal: Principal, id: number, cha
     const set: Partial<DeviceRow> = { updated_at: new Date() };
     if (change.device_name !== undefined) set.device_name = change.device_name;
     if (change.capacity !== undefined) set.capacity = change.capacity;
+    if (change.auto_issue !== undefined) set.auto_issue = change.auto_issue;
     const row = await registry(trx).updateTable('devices').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     if (change.issuance_metadata) row.issuance_metadata_id = await insertMetadata(trx, row, change.issuance_metadata);
     const device = await view(trx, row);

@@ -14,7 +14,7 @@ const HOUR_MS = 3_600_000;
 export interface IntervalInput { production_starting_interval: string; production_ending_interval: string; wh: number }
 export interface IssuanceRequest { device_id: number; intervals: IntervalInput[] }
 
-interface Interval { index: number; start: Date; end: Date; wh: number }
+export interface Interval { index: number; start: Date; end: Date; wh: number }
 
 /** The most a device may issue for an interval: floor(capacity W × hours × 1.1), in exact integers. */
 export function capacityLimitWh(capacityW: number, durationMs: number): number {
@@ -42,10 +42,16 @@ function checkIntervals(inputs: IntervalInput[], now: Date): Interval[] {
   return intervals;
 }
 
+/** The capacity limit's refusal for one interval, or undefined when it fits. */
+export function overCapacity(device: DeviceRow, i: { start: Date; end: Date; wh: number }): number | undefined {
+  const limit = capacityLimitWh(device.capacity, i.end.getTime() - i.start.getTime());
+  return i.wh > limit ? limit : undefined;
+}
+
 function checkCapacity(device: DeviceRow, intervals: Interval[]): void {
   for (const i of intervals) {
-    const limit = capacityLimitWh(device.capacity, i.end.getTime() - i.start.getTime());
-    if (i.wh > limit) throw unprocessable('over_capacity', `${i.wh} Wh exceeds the device's limit of ${limit} Wh for this interval (capacity × hours × 1.1)`, `body/intervals/${i.index}/wh`);
+    const limit = overCapacity(device, i);
+    if (limit !== undefined) throw unprocessable('over_capacity', `${i.wh} Wh exceeds the device's limit of ${limit} Wh for this interval (capacity × hours × 1.1)`, `body/intervals/${i.index}/wh`);
   }
 }
 
@@ -83,7 +89,8 @@ interface NewBundles {
   accountId: number;
   intervals: Array<{ start: Date; end: Date; wh: number }>;
   reissueOf?: number;
-  principal: Principal;
+  /** Who issues: a user, or null for the automatic issuance job. */
+  actorId: number | null;
   lifetimeDays: number;
 }
 
@@ -113,7 +120,7 @@ async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
       INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval,
                              bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
                              reissue_of_bundle_id, issued_by, issued_at)
-      SELECT ${n.device.id}, ${n.device.issuance_metadata_id}, s, e, q, rs, rs + q - 1, ${n.reissueOf ?? null}::bigint, ${n.principal.userId}, ${issuedAt.toISOString()}::timestamptz
+      SELECT ${n.device.id}, ${n.device.issuance_metadata_id}, s, e, q, rs, rs + q - 1, ${n.reissueOf ?? null}::bigint, ${n.actorId}::bigint, ${issuedAt.toISOString()}::timestamptz
       FROM input ORDER BY rs
       RETURNING id, production_starting_interval
     ), bundled AS (
@@ -172,17 +179,27 @@ export async function liveIssuances(db: Db, deviceId: number, from: Date, to: Da
   return rows;
 }
 
+/**
+ * Issues checked intervals (sorted, not overlapping, in the past) for a device whose row the
+ * caller's transaction has locked: the capacity and never-issued rules, the rows and the event.
+ * Both the issuing body's request and the automatic issuance job come through here.
+ */
+export async function issueForLockedDevice(trx: Db, device: DeviceRow & { issuance_metadata_id: number }, intervals: Interval[], actorId: number | null, lifetimeDays: number): Promise<BundleRow[]> {
+  checkCapacity(device, intervals);
+  await checkNeverIssued(trx, device.id, intervals);
+  const rows = await insertIssued(trx, { device, accountId: device.account_id, intervals, actorId, lifetimeDays });
+  await appendEvent(trx, {
+    type: 'certificates.issued', subject_type: 'device', subject_id: device.id, account_ids: [device.account_id],
+    actor_id: actorId, payload: issuedEventPayload(device, device.account_id, rows),
+  });
+  return rows;
+}
+
 export async function issueCertificates(db: Db, principal: Principal, request: IssuanceRequest, lifetimeDays: number): Promise<BundleView[]> {
   const intervals = checkIntervals(request.intervals, new Date());
   return db.transaction().execute(async (trx) => {
     const device = await lockedIssuingDevice(trx, principal, request.device_id);
-    checkCapacity(device, intervals);
-    await checkNeverIssued(trx, device.id, intervals);
-    const rows = await insertIssued(trx, { device, accountId: device.account_id, intervals, principal, lifetimeDays });
-    await appendEvent(trx, {
-      type: 'certificates.issued', subject_type: 'device', subject_id: device.id, account_ids: [device.account_id],
-      actor_id: principal.userId, payload: issuedEventPayload(device, device.account_id, rows),
-    });
+    const rows = await issueForLockedDevice(trx, device, intervals, principal.userId, lifetimeDays);
     return rows.map(bundleView);
   });
 }
@@ -210,7 +227,7 @@ export async function reissueBundle(db: Db, principal: Principal, request: { gra
     const liveWh = live.rows[0]?.wh ?? 0;
     if (liveWh + wh > limit) throw unprocessable('over_capacity', `${liveWh} Wh of this interval are live; ${wh} more exceeds the limit of ${limit} Wh`, 'body/bundle_quantity');
     const [row] = await insertIssued(trx, {
-      device, accountId: withdrawn.account_id, principal, lifetimeDays, reissueOf: withdrawn.id,
+      device, accountId: withdrawn.account_id, actorId: principal.userId, lifetimeDays, reissueOf: withdrawn.id,
       intervals: [{ start: withdrawn.production_starting_interval, end: withdrawn.production_ending_interval, wh }],
     });
     await appendEvent(trx, {

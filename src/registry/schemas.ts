@@ -96,6 +96,7 @@ export const Device = Type.Object({
   location: Location,
   time_zone: Type.String({ description: 'IANA time zone' }),
   next_certificate_id: Type.Integer({ description: 'The id the next issued certificate of this device gets' }),
+  auto_issue: Type.Boolean({ description: 'Whether the issuance job issues this device\'s complete metered hours on its own' }),
   issuance_metadata: Type.Union([IssuanceMetadata, Type.Null()], { description: 'Current issuance metadata' }),
   created_at: Timestamp('Registration time'),
   updated_at: Timestamp('Last change'),

@@ -30,6 +30,7 @@ export interface DeviceRow {
   time_zone: string;
   issuance_metadata_id: number | null;
   next_certificate_id: number;
+  auto_issue: boolean;
   created_at: Date;
   updated_at: Date;
 }

@@ -5,6 +5,7 @@ import { Id, IdParams, Page, PageQuery, withProblems } from '../../platform/http
 import { pageRequest } from '../../platform/pagination.ts';
 import { listTechnologies } from '../../metering/technology.ts';
 import { createDevice, getDevice, listDevices, updateDevice } from '../devices.ts';
+import { updateMeteringPoint } from '../../metering/points.ts';
 import { Device, IssuanceMetadataInput, NewDevice, strict } from '../schemas.ts';
 
 const tags = ['devices'];
@@ -34,15 +35,21 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
   app.patch('/api/devices/:id', {
     config: { access: ['producer', 'issuer'] },
     schema: {
-      tags, summary: 'Change a device', description: 'New issuance metadata applies to certificates issued from now on.', params: IdParams,
+      tags, summary: 'Change a device, link its metering point, switch auto-issue', description: 'New issuance metadata applies to certificates issued from now on.', params: IdParams,
       body: Type.Object({
         device_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'New name' })),
         capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'New capacity in W' })),
+        metering_point_id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'Link this metering point of the same account to the device: its readings feed automatic issuance' })),
+        auto_issue: Type.Optional(Type.Boolean({ description: 'Issue the complete metered hours of the linked production points automatically' })),
         issuance_metadata: Type.Optional(IssuanceMetadataInput),
       }, strict),
       response: withProblems({ 200: Device }),
     },
-  }, async (request) => updateDevice(db, caller(request), request.params.id, request.body));
+  }, async (request) => {
+    const { metering_point_id, ...change } = request.body;
+    if (metering_point_id !== undefined) await updateMeteringPoint(db, caller(request), metering_point_id, { device_id: request.params.id });
+    return updateDevice(db, caller(request), request.params.id, change);
+  });
 
   app.get('/api/technologies', {
     config: { access: 'public' },
