@@ -83,3 +83,9 @@ export async function updateMeteringPoint(db: Db, principal: Principal, id: stri
     return point;
   });
 }
+
+/** The consumption metering points of an account. */
+export async function consumptionPointsOf(db: Db, accountId: number): Promise<string[]> {
+  const rows = await metering(db).selectFrom('metering_points').select('id').where('account_id', '=', accountId).where('type', '=', 'consumption').orderBy('id').execute();
+  return rows.map((r) => r.id);
+}

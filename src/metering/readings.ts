@@ -177,3 +177,14 @@ export async function hourlyProduction(db: Db, deviceId: number): Promise<Metere
     GROUP BY hour ORDER BY hour`.execute(db);
   return rows.map((r) => ({ start: r.start, wh: r.wh, complete: r.points === points.length && r.seconds === 3600 }));
 }
+
+/** Consumption per UTC hour over the given points, [from, to). */
+export async function hourlyConsumption(db: Db, pointIds: string[], from: Date, to: Date): Promise<Array<{ hour: Date; wh: number }>> {
+  if (pointIds.length === 0) return [];
+  const { rows } = await sql<{ hour: Date; wh: number }>`
+    SELECT date_trunc('hour', interval_start, 'UTC') AS hour, sum(wh)::bigint AS wh FROM readings
+    WHERE metering_point_id = ANY(${pointIds}::text[])
+      AND interval_start >= ${from.toISOString()}::timestamptz AND interval_start < ${to.toISOString()}::timestamptz
+    GROUP BY 1 ORDER BY 1`.execute(db);
+  return rows;
+}

@@ -16,6 +16,7 @@ import { ledgerRoutes, sealedLedgerRoutes } from '../ledger/routes.ts';
 import { SEAL_JOB } from '../ledger/jobs.ts';
 import { registryJobs, registryRoutes } from '../registry/index.ts';
 import { meteringRoutes } from '../metering/routes.ts';
+import { disclosureRoutes } from '../disclosure/routes.ts';
 
 export interface Tally { app: App; ctx: AppContext; close(): Promise<void> }
 
@@ -48,7 +49,7 @@ export async function createTally(config: Config, opts: { database?: Database; l
     database, config, log,
     tokens: { secret: new TextEncoder().encode(secret), accessTtl: config.accessTokenTtl, refreshTtl: config.refreshTokenTtl },
   };
-  const app = await buildApp(ctx, { authenticate: authenticationHook, modules: [identityRoutes, ledgerRoutes, sealedLedgerRoutes, registryRoutes, meteringRoutes] });
+  const app = await buildApp(ctx, { authenticate: authenticationHook, modules: [identityRoutes, ledgerRoutes, sealedLedgerRoutes, registryRoutes, meteringRoutes, disclosureRoutes] });
   const stopJobs = opts.jobs === false ? async () => {} : scheduleJobs(db, jobsFor(config), config.jobIntervalSeconds, log);
   return {
     app, ctx,

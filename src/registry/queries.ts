@@ -107,3 +107,24 @@ export async function aggregateBundles(db: Db, principal: Principal, filter: Bun
     .execute();
   return rows.map((r) => ({ ...r, period_start: new Date(r.period_start).toISOString() }));
 }
+
+export interface ClaimedHour { hour: Date; energy_source: string; technology: string; wh: number }
+
+/**
+ * Claimed certificates per production hour, energy source and technology: those claimed by an
+ * account (they stay in the account that claimed them) or against consumption metering points.
+ * This is what a disclosure matches consumption with.
+ */
+export async function claimedByHour(db: Db, claimant: { account_id: number } | { metering_point_ids: string[] }, from: Date, to: Date): Promise<ClaimedHour[]> {
+  const who = 'account_id' in claimant
+    ? sql`b.account_id = ${claimant.account_id}`
+    : sql`b.claim_metering_point_id = ANY(${claimant.metering_point_ids}::text[])`;
+  const { rows } = await sql<ClaimedHour>`
+    SELECT date_trunc('hour', b.production_starting_interval, 'UTC') AS hour, b.energy_source,
+           coalesce(d.technology_label, b.energy_source) AS technology, sum(b.bundle_quantity)::bigint AS wh
+    FROM bundles b JOIN devices d ON d.id = b.device_id
+    WHERE b.certificate_bundle_status = 'claimed' AND ${who}
+      AND b.production_starting_interval >= ${from.toISOString()}::timestamptz AND b.production_starting_interval < ${to.toISOString()}::timestamptz
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
+  return rows;
+}
