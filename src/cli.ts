@@ -82,6 +82,31 @@ program.command('seed').description('create a demo world: users, accounts, devic
   process.stdout.write(`${summary}\n`);
 });
 
+program.command('import')
+  .description('import data files')
+  .command('readings <file>')
+  .description('import meter readings from a CSV file (the template, or with a metering_point_id column), in batches, each all or nothing')
+  .option('--point <id>', 'the metering point of a single-point file')
+  .option('--as <email>', 'the user the import acts as (default: TALLY_ADMIN_EMAIL)')
+  .option('--batch <rows>', 'readings per batch', '10000')
+  .action(async (file: string, opts: { point?: string; as?: string; batch: string }) => {
+    const { importReadingsFile, progressBar } = await import('./metering/import-file.ts');
+    const { findUserByEmail } = await import('./identity/users.ts');
+    const result = await withDatabase(async (database, cfg) => {
+      const email = opts.as ?? cfg.admin?.email;
+      const user = email ? await findUserByEmail(database.kysely, email) : undefined;
+      if (!user) throw Object.assign(new Error(`--as: ${email ? `no user ${email}` : 'name the user the import acts as'}`), { status: 400 });
+      const startedAt = Date.now();
+      const onProgress = process.stderr.isTTY ? (bytes: number, total: number, rows: number) => process.stderr.write(progressBar(bytes, total, rows, startedAt)) : undefined;
+      const r = await importReadingsFile(database.kysely, { userId: user.id, role: user.role, email: user.email }, file, { batchSize: Number(opts.batch), meteringPointId: opts.point, onProgress });
+      if (onProgress) process.stderr.write('\n');
+      return r;
+    });
+    for (const f of result.failed) process.stdout.write(`batch ${f.batch} refused: ${f.error}\n`);
+    process.stdout.write(`${result.rows} rows in ${result.batches} batch(es): ${result.inserted} inserted, ${result.unchanged} unchanged, ${result.revised} revised, ${result.failed.length} batch(es) refused\n`);
+    if (result.failed.length) process.exit(1);
+  });
+
 program.command('issue').description('run automatic issuance now: every complete metered hour of each auto-issuing device, once').action(async () => {
   const { runAutoIssuanceNow } = await import('./registry/auto-issuance.ts');
   const result = await withDatabase((database, cfg) => runAutoIssuanceNow(database.kysely, cfg.certificateLifetimeDays));

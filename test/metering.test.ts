@@ -108,3 +108,35 @@ describe('readings', () => {
     expect(await expectStatus(csv(both, admin.token, '/api/readings'), 200)).toEqual({ inserted: 2, unchanged: 0, revised: 0 });
   });
 });
+
+describe('tally import readings', () => {
+  it('imports a file in batches, refusing only the batch with a bad row, by its row number', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { importReadingsFile } = await import('../src/metering/import-file.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'tally-import-'));
+    try {
+      const file = join(dir, 'readings.csv');
+      const hourRow = (h: number, wh: string) => `${POINT},${new Date(Date.parse('2025-08-01T00:00:00Z') + h * 3_600_000).toISOString()},${new Date(Date.parse('2025-08-01T01:00:00Z') + h * 3_600_000).toISOString()},${wh}`;
+      writeFileSync(file, ['metering_point_id,interval_start_datetime,interval_end_datetime,interval_usage', hourRow(0, '10'), hourRow(1, '11'), hourRow(2, '12'), hourRow(3, 'x'), hourRow(4, '14')].join('\n'));
+      const progress: number[] = [];
+      const principal = { userId: w.producer.id, role: 'producer' as const, email: 'p' };
+      const r = await importReadingsFile(s.db.database.kysely, principal, file, { batchSize: 2, onProgress: (_b, _t, rows) => progress.push(rows) });
+      expect(r).toEqual({ inserted: 3, unchanged: 0, revised: 0, rows: 5, batches: 3, failed: [{ batch: 2, error: 'csv/row/5/interval_usage row 5: interval_usage "x" is not a whole number of Wh' }] });
+      expect(progress).toEqual([2, 4, 5]);
+      expect((await readings('2025-08-01T00:00:00Z', '2025-08-02T00:00:00Z')).map((x: any) => x.interval_usage)).toEqual([10, 11, 14]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('technology labels', () => {
+  it('lists the EECS table and looks up one label from its codes', async () => {
+    const all = await expectStatus(s.request('GET', '/api/technologies'), 200);
+    expect(all.items).toHaveLength(2666); // every row of the shipped table
+    const one = await expectStatus(s.request('GET', '/api/technologies?technology_code=T020001&fuel_code=F01050100'), 200);
+    expect(one.items).toEqual([{ technology_code: 'T020001', fuel_code: 'F01050100', label: 'Wind' }]);
+  });
+});

@@ -47,24 +47,30 @@ export function splitCsvLine(line: string): string[] {
 }
 
 export function parseReadingsCsv(text: string): ReadingInput[] {
-  const lines = text.split(/\r?\n/);
-  const header = splitCsvLine(lines[0] ?? '');
+  const [header = '', ...lines] = text.split(/\r?\n/);
+  return parseReadingLines(header, lines, 2);
+}
+
+/** Rows under a header; `firstRow` is the file's row number of lines[0] (the header is row 1). */
+export function parseReadingLines(headerLine: string, lines: string[], firstRow: number): ReadingInput[] {
+  const header = splitCsvLine(headerLine);
   for (const column of REQUIRED) if (!header.includes(column)) throw badRequest('invalid_csv', `the header lacks the column ${column}`, 'csv/row/1');
   const unknown = header.find((h) => !KNOWN.has(h));
   if (unknown !== undefined) throw badRequest('invalid_csv', `unknown column ${unknown}`, 'csv/row/1');
   const col = (name: string) => header.indexOf(name);
   const readings: ReadingInput[] = [];
-  for (let n = 1; n < lines.length; n++) {
-    if (!lines[n]!.trim()) continue;
-    const at = `csv/row/${n + 1}`;
-    const cells = splitCsvLine(lines[n]!);
-    if (cells.length !== header.length) throw badRequest('invalid_csv', `row ${n + 1} has ${cells.length} cells, the header ${header.length}`, at);
+  for (let k = 0; k < lines.length; k++) {
+    if (!lines[k]!.trim()) continue;
+    const row = firstRow + k;
+    const at = `csv/row/${row}`;
+    const cells = splitCsvLine(lines[k]!);
+    if (cells.length !== header.length) throw badRequest('invalid_csv', `row ${row} has ${cells.length} cells, the header ${header.length}`, at);
     const usage = cells[col('interval_usage')]!;
-    if (!/^-?\d+$/.test(usage)) throw badRequest('invalid_reading', `row ${n + 1}: interval_usage ${JSON.stringify(usage)} is not a whole number of Wh`, `${at}/interval_usage`);
+    if (!/^-?\d+$/.test(usage)) throw badRequest('invalid_reading', `row ${row}: interval_usage ${JSON.stringify(usage)} is not a whole number of Wh`, `${at}/interval_usage`);
     const indicator = col('gross_net_indicator') >= 0 ? cells[col('gross_net_indicator')]! : '';
-    if (indicator && indicator !== 'GROSS' && indicator !== 'NET') throw badRequest('invalid_reading', `row ${n + 1}: gross_net_indicator must be GROSS or NET`, `${at}/gross_net_indicator`);
+    if (indicator && indicator !== 'GROSS' && indicator !== 'NET') throw badRequest('invalid_reading', `row ${row}: gross_net_indicator must be GROSS or NET`, `${at}/gross_net_indicator`);
     const quality = col('quality') >= 0 ? cells[col('quality')] || undefined : undefined;
-    if (quality !== undefined && !(QUALITIES as readonly string[]).includes(quality)) throw badRequest('invalid_reading', `row ${n + 1}: quality must be ${QUALITIES.join(', ')}`, `${at}/quality`);
+    if (quality !== undefined && !(QUALITIES as readonly string[]).includes(quality)) throw badRequest('invalid_reading', `row ${row}: quality must be ${QUALITIES.join(', ')}`, `${at}/quality`);
     readings.push({
       metering_point_id: col('metering_point_id') >= 0 ? cells[col('metering_point_id')] : undefined,
       interval_start_datetime: cells[col('interval_start_datetime')]!,

@@ -55,7 +55,14 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
     config: { access: 'public' },
     schema: {
       tags, summary: 'EECS technology and fuel codes with their labels',
-      response: { 200: Type.Object({ items: Type.Array(Type.Object({ technology_code: Type.String(), fuel_code: Type.String(), label: Type.String({ description: 'Solar, Wind, Hydro, …' }) })) }) },
+      description: 'The shipped EECS table; give both codes to look up one label.',
+      querystring: Type.Object({
+        technology_code: Type.Optional(Type.String({ description: 'Only this technology code, e.g. T010101' })),
+        fuel_code: Type.Optional(Type.String({ description: 'Only this fuel code, e.g. F01040100' })),
+      }, strict),
+      response: { 200: Type.Object({ items: Type.Array(Type.Object({ technology_code: Type.String({ description: 'EECS technology code' }), fuel_code: Type.String({ description: 'EECS fuel code' }), label: Type.String({ description: 'Solar, Wind, Hydro, …' }) })) }) },
     },
-  }, async () => ({ items: listTechnologies() }));
+  }, async (request) => ({
+    items: listTechnologies().filter((t) => (request.query.technology_code ?? t.technology_code) === t.technology_code && (request.query.fuel_code ?? t.fuel_code) === t.fuel_code),
+  }));
 }
