@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
-import { badRequest, conflict } from '../platform/errors.ts';
+import { badRequest, conflict, notFound } from '../platform/errors.ts';
 import { registrableAccount } from '../registry/access.ts';
 import { liveIssuances } from '../registry/issuance.ts';
 import type { ReadingInput } from './csv.ts';
@@ -79,9 +79,20 @@ async function refuseIssuedRevisions(db: Db, point: MeteringPointRow, revised: A
   }
 }
 
-async function importForPoint(trx: Db, principal: Principal, pointId: string, inputs: ReadingInput[], source: string): Promise<ImportResult> {
+/** The point, locked, if `principal` may write its readings; a null principal is Tally's own DataHub sync. */
+async function writablePoint(trx: Db, principal: Principal | null, pointId: string): Promise<MeteringPointRow> {
+  if (principal === null) {
+    const point = await metering(trx).selectFrom('metering_points').selectAll().where('id', '=', pointId).forUpdate().executeTakeFirst();
+    if (!point) throw notFound('metering_point', pointId);
+    return point;
+  }
   const point = await readablePoint(trx, principal, pointId, { forUpdate: true });
   await registrableAccount(trx, principal, point.account_id);
+  return point;
+}
+
+async function importForPoint(trx: Db, principal: Principal | null, pointId: string, inputs: ReadingInput[], source: string): Promise<ImportResult> {
+  const point = await writablePoint(trx, principal, pointId);
   const readings = checkReadings(point, inputs);
   if (readings.length === 0) return { inserted: 0, unchanged: 0, revised: 0 };
   const { fresh, revised, unchanged } = await classify(trx, point, readings);
@@ -106,7 +117,7 @@ async function importForPoint(trx: Db, principal: Principal, pointId: string, in
   if (fresh.length || revised.length) {
     const row = (r: Reading) => [r.start.toISOString(), r.end.toISOString(), r.wh, r.quality];
     await appendEvent(trx, {
-      type: 'readings.imported', subject_type: 'metering_point', subject_id: point.id, account_ids: [point.account_id], actor_id: principal.userId,
+      type: 'readings.imported', subject_type: 'metering_point', subject_id: point.id, account_ids: [point.account_id], actor_id: principal?.userId ?? null,
       // [interval start, interval end, Wh, quality as sent]
       payload: { metering_point_id: point.id, source, inserted: fresh.map(row), revised: revised.map(({ reading }) => row(reading)) },
     });
@@ -116,9 +127,10 @@ async function importForPoint(trx: Db, principal: Principal, pointId: string, in
 
 /**
  * Imports readings for one or more metering points, all or nothing: one bad row, or one refused
- * revision, and nothing of the request is written.
+ * revision, and nothing of the request is written. `principal` null is Tally itself (a DataHub
+ * source it was configured to read), which needs no account rights.
  */
-export async function importReadings(db: Db, principal: Principal, byPoint: Map<string, ReadingInput[]>, source: string): Promise<ImportResult> {
+export async function importReadings(db: Db, principal: Principal | null, byPoint: Map<string, ReadingInput[]>, source: string): Promise<ImportResult> {
   return db.transaction().execute(async (trx) => {
     const total: ImportResult = { inserted: 0, unchanged: 0, revised: 0 };
     // Points in a fixed order, so two concurrent imports lock them in the same order.

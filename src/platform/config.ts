@@ -23,7 +23,18 @@ export const ConfigSchema = Type.Object({
   TALLY_JOB_INTERVAL: Type.Optional(Seconds),
   TALLY_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
   TALLY_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
+  TALLY_DATAHUB_SOURCES: Type.Optional(Type.String({ minLength: 2 })),
 });
+
+/** One ElOverblik (Danish DataHub third-party API) source, as TALLY_DATAHUB_SOURCES lists them. */
+export const DataHubSourceSchema = Type.Object({
+  name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' }),
+  url: Type.String({ pattern: '^https?://' }),
+  refresh_token: Type.String({ minLength: 1 }),
+  scope: Type.Union([Type.Literal('authorizationId'), Type.Literal('customerCVR'), Type.Literal('customerKey')]),
+  identifier: Type.String({ minLength: 1 }),
+}, { additionalProperties: false });
+const DataHubSources = Type.Array(DataHubSourceSchema);
 
 export interface Config {
   port: number;
@@ -44,6 +55,21 @@ export interface Config {
   certificateIdStart: number;
   jobIntervalSeconds: number;
   admin: { email: string; password: string } | undefined;
+  /** Meter data sources read on the job schedule. */
+  datahubSources: Static<typeof DataHubSources>;
+}
+
+function parseSources(text: string | undefined, problems: string[]): Static<typeof DataHubSources> {
+  if (text === undefined) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    problems.push('TALLY_DATAHUB_SOURCES: must be a JSON array of sources');
+    return [];
+  }
+  for (const e of Value.Errors(DataHubSources, value)) problems.push(`TALLY_DATAHUB_SOURCES${e.instancePath}: ${e.message}`);
+  return value as Static<typeof DataHubSources>;
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.TALLY_ADMIN_EMAIL !== undefined && raw.TALLY_ADMIN_PASSWORD === undefined) {
     problems.push('TALLY_ADMIN_PASSWORD: must be set together with TALLY_ADMIN_EMAIL');
   }
+  const datahubSources = parseSources(raw.TALLY_DATAHUB_SOURCES as string | undefined, problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const c = raw as Static<typeof ConfigSchema>;
   const port = c.PORT ?? 3000;
@@ -85,5 +112,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     certificateIdStart: c.TALLY_CERTIFICATE_ID_START ?? 1,
     jobIntervalSeconds: c.TALLY_JOB_INTERVAL ?? 60,
     admin: c.TALLY_ADMIN_EMAIL && c.TALLY_ADMIN_PASSWORD ? { email: c.TALLY_ADMIN_EMAIL, password: c.TALLY_ADMIN_PASSWORD } : undefined,
+    datahubSources,
   };
 }

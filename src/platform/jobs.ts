@@ -1,14 +1,19 @@
 // Periodic jobs. Several instances may share one database; each run takes a transaction-level
 // advisory lock named after the job, so exactly one instance runs it at a time and the others skip.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from './database.ts';
 
 export interface Job {
   name: string;
-  /** Does one round of work inside the leader's transaction; returns a count worth logging. */
+  /**
+   * Does one round of work; returns a count worth logging. Inside the leader's transaction, or,
+   * for a job with `leaseMs`, on the plain database while this process holds the job's lease.
+   */
   run(db: Db, now: Date): Promise<number>;
+  /** For jobs that wait on the network: hold a lease this long instead of one long transaction. */
+  leaseMs?: number;
 }
 
 const lockKey = (name: string) => createHash('sha256').update(`tally-job:${name}`).digest().readBigInt64BE(0);
@@ -22,6 +27,26 @@ export async function runAsLeader(db: Db, job: Job, now = new Date()): Promise<n
   });
 }
 
+/**
+ * Runs `work` if this process wins the job's lease (none held, or the last one expired), then
+ * releases it. For work that waits on the network: it runs in its own short transactions, not
+ * inside one long one. Returns undefined when another holder has the lease.
+ */
+export async function runWithLease<T>(db: Db, name: string, leaseMs: number, work: () => Promise<T>): Promise<T | undefined> {
+  const holder = randomUUID();
+  const { rows } = await sql<{ holder: string }>`
+    INSERT INTO job_leases (name, holder, lease_until) VALUES (${name}, ${holder}, now() + ${leaseMs} * interval '1 millisecond')
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until
+      WHERE job_leases.lease_until < now()
+    RETURNING holder`.execute(db);
+  if (rows[0]?.holder !== holder) return undefined;
+  try {
+    return await work();
+  } finally {
+    await sql`DELETE FROM job_leases WHERE name = ${name} AND holder = ${holder}`.execute(db);
+  }
+}
+
 /** Starts running each job every `intervalSeconds`; the returned function stops them. */
 export function scheduleJobs(db: Db, jobs: Job[], intervalSeconds: number, log: Logger): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
@@ -31,7 +56,7 @@ export function scheduleJobs(db: Db, jobs: Job[], intervalSeconds: number, log: 
       for (const job of jobs) {
         if (stopped) return;
         try {
-          const count = await runAsLeader(db, job);
+          const count = job.leaseMs ? await runWithLease(db, job.name, job.leaseMs, () => job.run(db, new Date())) : await runAsLeader(db, job);
           if (count) log.info({ job: job.name, count }, 'job done');
         } catch (err) {
           log.error({ err, job: job.name }, 'job failed');

@@ -16,12 +16,14 @@ import { ledgerRoutes, sealedLedgerRoutes } from '../ledger/routes.ts';
 import { SEAL_JOB } from '../ledger/jobs.ts';
 import { registryJobs, registryRoutes } from '../registry/index.ts';
 import { meteringRoutes } from '../metering/routes.ts';
+import { meteringJobs } from '../metering/jobs.ts';
 import { disclosureRoutes } from '../disclosure/routes.ts';
 
 export interface Tally { app: App; ctx: AppContext; close(): Promise<void> }
 
-/** Every periodic job, in the order a tick runs them: issue, then seal what was issued. */
+/** Every periodic job, in the order a tick runs them: read meters, issue, then seal what was issued. */
 export const jobsFor = (config: Config): Job[] => [
+  ...meteringJobs(config),
   ...registryJobs(config.certificateLifetimeDays),
   SEAL_JOB,
   { name: 'forget-idempotency-keys', run: (db) => forgetOldIdempotencyKeys(db) },
