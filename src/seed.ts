@@ -1,6 +1,8 @@
 // `tally seed`: a demo world built through the same module functions the API calls, so every row
-// has its event and `tally check` holds afterwards. Running it again reuses what exists (users by
-// email, accounts and devices by name) and issues only the hours after each device's last issued one.
+// has its event and `tally check` holds afterwards: devices with meters whose hourly readings
+// issue certificates on their own, a customer's consumption, trades, a claim and its disclosure.
+// Running it again reuses what exists (users by email, accounts, devices and points by name or id)
+// and meters only the hours after each point's last reading.
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/database.ts';
 import { badRequest } from './platform/errors.ts';
@@ -10,17 +12,24 @@ import type { Role } from './identity/tables.ts';
 import { createUser, findUserByEmail } from './identity/users.ts';
 import { accountSummary, createAccount, listAccounts, updateWhitelist } from './registry/accounts.ts';
 import { expireBundles, performAction } from './registry/actions.ts';
-import { createDevice, listDevices, type DeviceView, type NewDevice } from './registry/devices.ts';
-import { capacityLimitWh, issueCertificates, type IntervalInput } from './registry/issuance.ts';
+import { createDevice, listDevices, updateDevice, type DeviceView, type NewDevice } from './registry/devices.ts';
+import { capacityLimitWh } from './registry/issuance.ts';
+import { runAutoIssuanceNow } from './registry/auto-issuance.ts';
+import { createMeteringPoint, listMeteringPoints, type NewMeteringPoint } from './metering/points.ts';
+import { importReadings } from './metering/readings.ts';
+import type { ReadingInput } from './metering/csv.ts';
+import { metering } from './metering/tables.ts';
+import { createDisclosure } from './disclosure/disclosures.ts';
+import { sealNow } from './ledger/jobs.ts';
 import type { BundleView } from './registry/bundles.ts';
 import { queryBundles } from './registry/queries.ts';
-import { registry, STATUSES, type BundleStatus } from './registry/tables.ts';
+import { STATUSES, type BundleStatus } from './registry/tables.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const PASSWORD = 'tally-demo-password';
-/** Intervals per issuance call: a quarter of a year of one device's hours at most. */
-const ISSUANCE_BATCH = 2_000;
+/** Readings per import call: a quarter of a year of one meter's hours at most. */
+const READINGS_BATCH = 2_000;
 /** The first `limit` rows of a listing; the demo world's listings fit in one page of 1,000. */
 const firstPage = (limit = 1_000): PageRequest => pageRequest({ limit }, 'body');
 
@@ -135,35 +144,42 @@ async function ensureDevice(db: Db, owner: Principal, accountId: number, spec: D
   return createDevice(db, owner, { ...input, account_id: accountId }, certificateIdStart);
 }
 
-// --- issuance ----------------------------------------------------------------------------------
+// --- metering and automatic issuance -----------------------------------------------------------
 
-/** Where a device's issued history ends: issuances are never changed, so this is where to resume. */
-async function issuedUntil(db: Db, deviceId: number): Promise<number | undefined> {
-  const row = await registry(db).selectFrom('issuances').select((eb) => eb.fn.max('production_ending_interval').as('end'))
-    .where('device_id', '=', deviceId).executeTakeFirst();
+/** The demo's metering point ids: 18-digit GSRNs, one per device and one for the trader's customer. */
+const productionPoint = (deviceId: number) => `5713131740000${String(deviceId).padStart(5, '0')}`;
+const CUSTOMER_POINT = '571313174115123456';
+
+/** Where a point's readings end: the seed resumes there. */
+async function readUntil(db: Db, pointId: string): Promise<number | undefined> {
+  const row = await metering(db).selectFrom('readings').select((eb) => eb.fn.max('interval_end').as('end')).where('metering_point_id', '=', pointId).executeTakeFirst();
   return row?.end ? new Date(row.end).getTime() : undefined;
 }
 
-/** Hourly intervals of [from, to) with their production; hours that produced nothing get no certificate. */
-function productionHours(device: DeviceView, profile: DeviceSpec['profile'], from: number, to: number): IntervalInput[] {
-  const intervals: IntervalInput[] = [];
-  for (let t = from; t < to; t += HOUR_MS) {
-    const start = new Date(t);
-    const wh = profile(device, start);
-    if (wh >= 1) intervals.push({ production_starting_interval: start.toISOString(), production_ending_interval: new Date(t + HOUR_MS).toISOString(), wh });
-  }
-  return intervals;
+/** Registers the point unless it exists. */
+async function ensurePoint(db: Db, owner: Principal, point: NewMeteringPoint): Promise<void> {
+  const existing = await listMeteringPoints(db, owner, { account_id: point.account_id });
+  if (!existing.some((p) => p.id === point.id)) await createMeteringPoint(db, owner, point);
 }
 
-/** Issues the device's hours of the window not issued before, ISSUANCE_BATCH intervals per call; returns the bundles issued. */
-async function issueWindow(db: Db, issuer: Principal, device: DeviceView, profile: DeviceSpec['profile'], window: { from: number; to: number }, lifetimeDays: number): Promise<number> {
-  const from = Math.max(window.from, (await issuedUntil(db, device.id)) ?? window.from);
-  const intervals = productionHours(device, profile, from, window.to);
-  for (let i = 0; i < intervals.length; i += ISSUANCE_BATCH) {
-    await issueCertificates(db, issuer, { device_id: device.id, intervals: intervals.slice(i, i + ISSUANCE_BATCH) }, lifetimeDays);
+/** Hourly readings of [from, to) from a profile, sent READINGS_BATCH at a time as the meter operator would. */
+async function meterWindow(db: Db, issuer: Principal, pointId: string, wh: (start: Date) => number, window: { from: number; to: number }): Promise<number> {
+  const from = Math.max(window.from, (await readUntil(db, pointId)) ?? window.from);
+  const readings: ReadingInput[] = [];
+  for (let t = from; t < window.to; t += HOUR_MS) {
+    readings.push({ interval_start_datetime: new Date(t).toISOString(), interval_end_datetime: new Date(t + HOUR_MS).toISOString(), interval_usage: wh(new Date(t)), at: `seed/${pointId}/${t}` });
   }
-  return intervals.length;
+  for (let i = 0; i < readings.length; i += READINGS_BATCH) {
+    await importReadings(db, issuer, new Map([[pointId, readings.slice(i, i + READINGS_BATCH)]]), 'seed');
+  }
+  return readings.length;
 }
+
+/** A household-sized customer: 400 W at night, up to 1.4 kW in the evening. */
+const customerWh = (start: Date) => {
+  const h = start.getUTCHours();
+  return h >= 16 && h < 21 ? 1_400 : h >= 6 ? 800 : 400;
+};
 
 // --- the trading story -------------------------------------------------------------------------
 
@@ -197,7 +213,7 @@ async function tradingStory(db: Db, people: People, accounts: Accounts, windowEn
   });
   const claimed = cancelled.bundles[0]!;
   await performAction(db, people.trader, 'claim', {
-    source_id: accounts.trader, granular_certificate_bundle_ids: [claimed.id], consumer: BENEFICIARY, metering_point_id: '571313174115123456',
+    source_id: accounts.trader, granular_certificate_bundle_ids: [claimed.id], consumer: BENEFICIARY, metering_point_id: CUSTOMER_POINT,
     period_start: claimed.production_starting_interval, period_end: claimed.production_ending_interval,
   });
   await performAction(db, people.solar, 'reserve', { source_id: accounts.solar, granular_certificate_bundle_ids: [s3.id] });
@@ -240,22 +256,33 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
   // The window ends at the last full hour: certificates are issued for production that has happened.
   const to = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
   const window = { from: to - opts.days * DAY_MS, to };
-  const issued: string[] = [];
+  // Each device's meter reports every hour; auto-issue turns complete hours into certificates.
+  const metered: string[] = [];
   for (const spec of DEVICES) {
-    const device = await ensureDevice(db, people[spec.owner], accounts[spec.owner], spec, config.certificateIdStart);
-    const count = await issueWindow(db, people.issuer, device, spec.profile, window, config.certificateLifetimeDays);
-    issued.push(`${n(count)} for ${device.device_name} (device ${device.id})`);
+    const owner = people[spec.owner];
+    const device = await ensureDevice(db, owner, accounts[spec.owner], spec, config.certificateIdStart);
+    await ensurePoint(db, owner, { id: productionPoint(device.id), type: 'production', account_id: accounts[spec.owner], device_id: device.id, grid_area: spec.grid, time_zone: spec.time_zone });
+    if (!device.auto_issue) await updateDevice(db, owner, device.id, { auto_issue: true });
+    const count = await meterWindow(db, people.issuer, productionPoint(device.id), (start) => spec.profile(device, start), window);
+    metered.push(`${n(count)} hours for ${device.device_name} (device ${device.id}, metering point ${productionPoint(device.id)})`);
   }
+  await ensurePoint(db, people.trader, { id: CUSTOMER_POINT, type: 'consumption', account_id: accounts.trader, grid_area: 'DK2', time_zone: 'Europe/Copenhagen' });
+  await meterWindow(db, people.issuer, CUSTOMER_POINT, customerWh, window);
+  const issued = await runAutoIssuanceNow(db, config.certificateLifetimeDays);
 
   // The story runs once: a trader account that already holds certificates has had it.
   const traded = (await queryBundles(db, people.trader, { source_id: accounts.trader }, firstPage(1))).items.length > 0;
   const statementId = traded ? undefined : await tradingStory(db, people, accounts, window.to);
+  const disclosure = traded ? undefined : await createDisclosure(db, people.trader, { metering_point_ids: [CUSTOMER_POINT], period_start: new Date(window.from).toISOString(), period_end: new Date(window.to).toISOString() }, config.publicUrl);
   await expireDue(db);
+  // Seal what happened, as the server's job would, so `tally ledger verify` has blocks to check.
+  const sealed = await sealNow(db);
 
   const byStatus = [...(await bundlesByStatus(db, people.auditor, accounts))].filter(([, c]) => c > 0).map(([s, c]) => `${n(c)} ${s}`);
   const logins = Object.values(USERS).map((u) => `${u.email} (${u.role})`).join(', ');
   return `Demo world ready: ${Object.keys(USERS).length} users (${created} new), accounts ${ACCOUNTS.solar} #${accounts.solar}, ${ACCOUNTS.wind} #${accounts.wind} and ${ACCOUNTS.trader} #${accounts.trader}, `
-    + `${DEVICES.length} devices; hourly bundles issued now for the ${opts.days} days up to ${new Date(to).toISOString()}: ${issued.join(' and ')}. `
-    + (statementId === undefined ? 'The trading story had already run. ' : `Transfers, a cancellation for ${BENEFICIARY} (statement ${statementId}), a claim, a reservation, a lock and a withdrawal done. `)
-    + `Bundles by status: ${byStatus.join(', ')}. Log in at ${config.publicUrl}/docs as ${logins} with the password ${PASSWORD} (users that already existed keep theirs).`;
+    + `${DEVICES.length} devices; meter readings for the ${opts.days} days up to ${new Date(to).toISOString()}: ${metered.join(' and ')}, and the customer point ${CUSTOMER_POINT}; `
+    + `automatic issuance issued ${n(issued.bundles_issued)} bundles (${n(issued.wh_issued)} Wh) now. `
+    + (statementId === undefined ? 'The trading story had already run. ' : `Transfers, a cancellation for ${BENEFICIARY} (statement ${statementId}), a claim against ${CUSTOMER_POINT}, a reservation, a lock and a withdrawal done; its disclosure is at ${disclosure!.json_url}. `)
+    + `Bundles by status: ${byStatus.join(', ')}. Sealed ${n(sealed.events)} events into ${n(sealed.blocks)} ledger block(s). Log in at ${config.publicUrl}/docs as ${logins} with the password ${PASSWORD} (users that already existed keep theirs).`;
 }

@@ -94,25 +94,41 @@ describe('commands on a database', () => {
     expect(again.stderr).toContain('already exists');
   });
 
+  it('seeds a demo world whose meters issue on their own, twice without harm, and it checks and verifies', async () => {
+    const first = await run('node', [TALLY, 'seed', '--days', '3'], { env });
+    expect(first.stdout).toMatch(/automatic issuance issued [1-9][\d,]* bundles/);
+    expect(first.stdout).toContain('a claim against 571313174115123456');
+    const again = await run('node', [TALLY, 'seed', '--days', '3'], { env });
+    expect(again.stdout).toContain('automatic issuance issued 0 bundles (0 Wh)');
+    expect(again.stdout).toContain('The trading story had already run.');
+    expect((await run('node', [TALLY, 'check'], { env })).stdout).toContain('ok:');
+    expect((await run('node', [TALLY, 'ledger', 'verify'], { env })).stdout).toMatch(/^ok: 1 block\(s\)/);
+  });
+
   it('`tally check` passes on a healthy database and fails, naming the rule, after tampering', async () => {
     const ok = await run('node', [TALLY, 'check'], { env });
     expect(ok.stdout).toContain('ok:');
     const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(dir, 'pglite') });
+    let forged: number;
     try {
-      // A bundle written behind the registry's back: no event records it.
-      await sql`INSERT INTO accounts (account_name) VALUES ('t')`.execute(database.kysely);
-      await sql`INSERT INTO devices (account_id, device_name, device_type, energy_source, capacity, operational_date, latitude, longitude, grid, country, time_zone, next_certificate_id)
-                VALUES (1, 'd', 'production', 'wind', 1000, '2020-01-01', 0, 0, 'g', 'DK', 'UTC', 1)`.execute(database.kysely);
-      await sql`INSERT INTO issuance_metadata (device_id, country_of_issuance, connected_grid_identification, issuing_body, issue_market_zone) VALUES (1, 'DK', 'g', 'b', 'g')`.execute(database.kysely);
-      await sql`INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval, bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end)
-                VALUES (1, 1, '2025-01-01T00:00Z', '2025-01-01T01:00Z', 10, 1, 10)`.execute(database.kysely);
-      await sql`INSERT INTO bundles (issuance_id, device_id, account_id, certificate_bundle_id_range_start, certificate_bundle_id_range_end, energy_source, production_starting_interval, production_ending_interval, issuance_datestamp, expiry_datestamp)
-                VALUES (1, 1, 1, 1, 10, 'wind', '2025-01-01T00:00Z', '2025-01-01T01:00Z', now(), now())`.execute(database.kysely);
+      // A whole issuance and its bundle written behind the registry's back: no event records them.
+      const { rows } = await sql<{ id: number }>`
+        WITH a AS (INSERT INTO accounts (account_name) VALUES ('t') RETURNING id),
+        d AS (INSERT INTO devices (account_id, device_name, device_type, energy_source, capacity, operational_date, latitude, longitude, grid, country, time_zone, next_certificate_id)
+              SELECT id, 'd', 'production', 'wind', 1000, '2020-01-01', 0, 0, 'g', 'DK', 'UTC', 11 FROM a RETURNING id, account_id),
+        m AS (INSERT INTO issuance_metadata (device_id, country_of_issuance, connected_grid_identification, issuing_body, issue_market_zone)
+              SELECT id, 'DK', 'g', 'b', 'g' FROM d RETURNING id, device_id),
+        i AS (INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval, bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end)
+              SELECT device_id, id, '2025-01-01T00:00Z', '2025-01-01T01:00Z', 10, 1, 10 FROM m RETURNING id, device_id)
+        INSERT INTO bundles (issuance_id, device_id, account_id, certificate_bundle_id_range_start, certificate_bundle_id_range_end, energy_source, production_starting_interval, production_ending_interval, issuance_datestamp, expiry_datestamp)
+        SELECT i.id, i.device_id, d.account_id, 1, 10, 'wind', '2025-01-01T00:00Z', '2025-01-01T01:00Z', now(), now() FROM i JOIN d ON d.id = i.device_id
+        RETURNING id`.execute(database.kysely);
+      forged = rows[0]!.id;
     } finally {
       await database.close();
     }
     const bad = await run('node', [TALLY, 'check'], { env }).catch((e) => e);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain('FAIL replay_rebuilds_state: bundle 1 exists but no event created it');
+    expect(bad.stdout).toContain(`FAIL replay_rebuilds_state: bundle ${forged} exists but no event created it`);
   });
 });
