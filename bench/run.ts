@@ -1,17 +1,28 @@
-// `tally bench` (npm run bench): issuance, partial transfers and queries, each measured against a
-// baseline in the same run, on a throwaway database: a new database on the PostgreSQL server of
-// DATABASE_URL, or a temporary PGlite. BENCH_BUNDLES scales the run (default 1,000,000 bundles).
+// `tally bench` (npm run bench): issuance, partial transfers, queries and reading import, each
+// measured against a baseline in the same run, on a throwaway database: a new database on the
+// PostgreSQL server of DATABASE_URL, or a temporary PGlite. BENCH_BUNDLES scales the registry part
+// (default 1,000,000 bundles); BENCH_READINGS_DAYS the reading import (1,000 metering points ×
+// that many days of 15-minute readings; default 7, 365 for the 35-million-row figure).
 import { cpus } from 'node:os';
 import type { Config } from '../src/platform/config.ts';
 import { startServer } from './http.ts';
 import { BATCH, benchIssuance, issuanceRow } from './issuance.ts';
 import { formatTable, fmt } from './measure.ts';
 import { benchQueries, queryRow } from './query.ts';
+import { benchReadings, readingsRow } from './readings.ts';
 import { openTarget } from './target.ts';
 import { benchTransfers, CLIENTS, transferRow } from './transfers.ts';
 import { buildWorld, deviceCountFor, history, PASSWORD } from './world.ts';
 
 const DEFAULT_BUNDLES = 1_000_000;
+const READING_POINTS = 1_000;
+
+function readingDays(env: string | undefined): number {
+  if (env === undefined || env === '') return 7;
+  const n = Number(env);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 366) throw new Error(`BENCH_READINGS_DAYS must be a whole number from 1 to 366, not ${env}`);
+  return n;
+}
 
 function bundlesToIssue(env: string | undefined): number {
   if (env === undefined || env === '') return DEFAULT_BUNDLES;
@@ -43,8 +54,9 @@ export async function runBenchmarks(config: Config): Promise<void> {
       const token = await server.login(world.producer.email, PASSWORD);
       const queries = await benchQueries(db, server, token, world, history(total, devices, end), log);
       const transfers = await benchTransfers(db, server, token, world, target.database.engine === 'pglite', log);
+      const readings = await benchReadings(target, world.issuer, world.producerAccount, READING_POINTS, readingDays(process.env.BENCH_READINGS_DAYS), log);
       log('');
-      log(formatTable([issuanceRow(issuance), transferRow(transfers), ...queries.map(queryRow)]));
+      log(formatTable([issuanceRow(issuance), transferRow(transfers), ...queries.map(queryRow), readingsRow(readings)]));
     } finally {
       await server.close();
     }
