@@ -1,8 +1,9 @@
 // Reading import: `tally import readings` (the same importer) on a multi-point file of 15-minute
 // readings, against a plain COPY of the same rows into the same table, in the same run. Rows come
 // from a generated file on disk; the importer's peak memory is sampled while it runs.
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../src/platform/database.ts';
@@ -39,9 +40,18 @@ async function writeFile(path: string, points: string[], start: number, quarters
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
 
+/** COPYs the file slice by slice, so a 35-million-row file never sits in memory whole. */
 async function copyFile(target: BenchTarget, path: string): Promise<void> {
-  const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
-  for (let i = 0; i < lines.length; i += COPY_SLICE) await target.database.copyCsv('readings', COLUMNS, `${lines.slice(i, i + COPY_SLICE).join('\n')}\n`);
+  let slice: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+    if (!line) continue;
+    slice.push(line);
+    if (slice.length === COPY_SLICE) {
+      await target.database.copyCsv('readings', COLUMNS, `${slice.join('\n')}\n`);
+      slice = [];
+    }
+  }
+  if (slice.length) await target.database.copyCsv('readings', COLUMNS, `${slice.join('\n')}\n`);
 }
 
 /** Peak resident memory while `work` runs, sampled every 50 ms. */
