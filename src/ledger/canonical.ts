@@ -1,6 +1,7 @@
 // The bytes an event and a block header are hashed as: JSON with keys sorted at every level and
 // no white space, so anyone holding the same data computes the same hash.
 import { createHash } from 'node:crypto';
+import type { EventView } from './events.ts';
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
@@ -9,17 +10,8 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** An event as it is hashed and exported. */
-export interface SealedEvent {
-  id: number;
-  type: string;
-  subject_type: string;
-  subject_id: string;
-  account_ids: number[];
-  actor_id: number | null;
-  payload: unknown;
-  recorded_at: string;
-}
+/** An event as it is hashed and exported: exactly what GET /api/events shows of it. */
+export type SealedEvent = EventView;
 
 export interface BlockHeader {
   height: number;
