@@ -106,6 +106,12 @@ describe('readings', () => {
     expect(await readings('2025-06-05T00:00:00Z', '2025-06-06T00:00:00Z')).toEqual([]);
     const admin = await s.user('admin');
     expect(await expectStatus(csv(both, admin.token, '/api/readings'), 200)).toEqual({ inserted: 2, unchanged: 0, revised: 0 });
+    // The same as JSON: each reading names its point.
+    const json = await expectStatus(s.request('POST', '/api/readings', { token: admin.token, body: { readings: [
+      { metering_point_id: POINT, interval_start_datetime: '2025-06-05T01:00:00Z', interval_end_datetime: '2025-06-05T02:00:00Z', interval_usage: 11 },
+      { metering_point_id: CONSUMER, interval_start_datetime: '2025-06-05T00:00:00Z', interval_end_datetime: '2025-06-05T01:00:00Z', interval_usage: 20 },
+    ] } }), 200);
+    expect(json).toEqual({ inserted: 1, unchanged: 1, revised: 0 });
   });
 });
 

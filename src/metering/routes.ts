@@ -28,6 +28,8 @@ const ReadingJson = Type.Object({
   interval_usage: Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'Energy in whole Wh; negative only for storage points' }),
   quality: Type.Optional(Type.Union(QUALITIES.map((q) => Type.Literal(q)), { description: 'measured (default), estimated or revised' })),
 }, strict);
+// Strict objects refuse fields they do not list, so the multi-point reading is its own object, not an intersection.
+const ReadingJsonWithPoint = Type.Object({ ...ReadingJson.properties, metering_point_id: PointId }, strict);
 const ImportResult = Type.Object({
   inserted: Type.Integer({ description: 'New readings' }),
   unchanged: Type.Integer({ description: 'Readings sent again with the same value: nothing changed' }),
@@ -102,7 +104,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
 
   const uploadBody = (withPoint: boolean) => ({
     content: {
-      'application/json': { schema: Type.Object({ readings: Type.Array(withPoint ? Type.Intersect([ReadingJson, Type.Object({ metering_point_id: PointId })]) : ReadingJson, { maxItems: 100_000, description: 'Readings' }) }, strict) },
+      'application/json': { schema: Type.Object({ readings: Type.Array(withPoint ? ReadingJsonWithPoint : ReadingJson, { maxItems: 100_000, description: 'Readings' }) }, strict) },
       'text/csv': { schema: Type.String({ description: 'Readings as CSV' }) },
     },
   });
