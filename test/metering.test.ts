@@ -37,6 +37,19 @@ describe('metering points', () => {
     const mine = await expectStatus(s.request('GET', '/api/metering-points', { token: w.producer.token }), 200);
     expect(mine.items.map((p: any) => [p.id, p.device_id, p.time_zone])).toEqual([[POINT, w.device, 'Europe/Copenhagen']]);
   });
+
+  it('removes a point registered by mistake, but not one with readings or of another account', async () => {
+    await expectStatus(s.request('POST', '/api/metering-points', { token: w.producer.token, body: { id: 'MISTAKE1', type: 'consumption', account_id: w.producerAccount } }), 201);
+    expect((await s.request('DELETE', '/api/metering-points/MISTAKE1', { token: w.outsider.token })).status).toBe(404);
+    const removed = await expectStatus(s.request('DELETE', '/api/metering-points/MISTAKE1', { token: w.producer.token }), 200);
+    expect(removed.id).toBe('MISTAKE1');
+    expect((await s.request('GET', '/api/metering-points/MISTAKE1', { token: w.producer.token })).status).toBe(404);
+    await expectStatus(s.request('POST', '/api/metering-points', { token: w.producer.token, body: { id: 'KEEPER1', type: 'consumption', account_id: w.producerAccount } }), 201);
+    await expectStatus(s.request('POST', '/api/metering-points/KEEPER1/readings', { token: w.producer.token, body: { readings: [{ interval_start_datetime: '2025-01-01T00:00:00Z', interval_end_datetime: '2025-01-01T01:00:00Z', interval_usage: 1 }] } }), 200);
+    const kept = await s.request('DELETE', '/api/metering-points/KEEPER1', { token: w.producer.token });
+    expect(kept.status).toBe(409);
+    expect(kept.body.code).toBe('metering_point_has_readings');
+  });
 });
 
 describe('readings', () => {

@@ -1,4 +1,5 @@
 // Metering points: where readings come from. Access follows the owning account, as in the registry.
+import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
@@ -88,4 +89,19 @@ export async function updateMeteringPoint(db: Db, principal: Principal, id: stri
 export async function consumptionPointsOf(db: Db, accountId: number): Promise<string[]> {
   const rows = await metering(db).selectFrom('metering_points').select('id').where('account_id', '=', accountId).where('type', '=', 'consumption').orderBy('id').execute();
   return rows.map((r) => r.id);
+}
+
+/** Removes a point registered by mistake. A point with readings is history and stays. */
+export async function deleteMeteringPoint(db: Db, principal: Principal, id: string): Promise<MeteringPointView> {
+  return db.transaction().execute(async (trx) => {
+    const point = await readablePoint(trx, principal, id, { forUpdate: true });
+    await registrableAccount(trx, principal, point.account_id);
+    const reading = await metering(trx).selectFrom('readings').select('interval_start').where('metering_point_id', '=', id).limit(1).executeTakeFirst();
+    if (reading) throw conflict('metering_point_has_readings', `metering point ${id} has readings; it stays as their history`);
+    await sql`DELETE FROM meter_source_state WHERE metering_point_id = ${id}`.execute(trx);
+    await metering(trx).deleteFrom('metering_points').where('id', '=', id).execute();
+    const removed = view(point);
+    await appendEvent(trx, { type: 'metering_point.deleted', subject_type: 'metering_point', subject_id: id, account_ids: [point.account_id], actor_id: principal.userId, payload: removed });
+    return removed;
+  });
 }

@@ -4,7 +4,7 @@ import { caller } from '../platform/http/access.ts';
 import { Id, Timestamp, withProblems } from '../platform/http/schemas.ts';
 import { badRequest } from '../platform/errors.ts';
 import { parseReadingsCsv, type ReadingInput } from './csv.ts';
-import { createMeteringPoint, getMeteringPoint, listMeteringPoints, updateMeteringPoint } from './points.ts';
+import { createMeteringPoint, deleteMeteringPoint, getMeteringPoint, listMeteringPoints, updateMeteringPoint } from './points.ts';
 import { importReadings, listReadings } from './readings.ts';
 import { POINT_TYPES, QUALITIES } from './tables.ts';
 
@@ -101,6 +101,15 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
       response: withProblems({ 200: MeteringPoint }),
     },
   }, async (request) => updateMeteringPoint(db, caller(request), request.params.id, request.body));
+
+  app.delete('/api/metering-points/:id', {
+    config: { access: 'user' },
+    schema: {
+      tags, summary: 'Remove a metering point registered by mistake',
+      description: 'Refused (409) once the point has readings: they and the certificates issued from them refer to it.',
+      params: PointParams, response: withProblems({ 200: MeteringPoint }, [401, 403, 404, 409]),
+    },
+  }, async (request) => deleteMeteringPoint(db, caller(request), request.params.id));
 
   const uploadBody = (withPoint: boolean) => ({
     content: {
