@@ -78,6 +78,11 @@ describe('syncing ElOverblik', () => {
     expect(hub.tokensIssued()).toBe(before + 1);
   });
 
+  it('reports a point the DataHub refuses by its error text', async () => {
+    await expect(source().readings(['571313180499999999'], new Date('2025-06-01T00:00:00Z'), new Date('2025-06-02T00:00:00Z')))
+      .rejects.toThrow('dk: metering point 571313180499999999: WrongMeteringPointIdOrWebAccessCode (20000)');
+  });
+
   it('refuses a wrong refresh token with a clear error and imports nothing', async () => {
     const before = await s.eventCount();
     const bad = eloverblikSource({ name: 'dk', url: hub.url, refresh_token: 'wrong', scope: 'customerCVR', identifier: '12345678' });

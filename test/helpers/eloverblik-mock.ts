@@ -52,7 +52,10 @@ export async function startMockDataHub(points: Array<{ id: string; type: 'E17' |
         }
         const from = Date.parse(`${ts[1]}T00:00:00Z`), to = Date.parse(`${ts[2]}T00:00:00Z`);
         const ids: string[] = JSON.parse(body).meteringPoints.meteringPoint;
-        const result = ids.map((id) => ({
+        const result = ids.map((id) => (!points.some((p) => p.id === id) ? {
+          // How the API answers for a point outside the authorisation: a failed item, not an HTTP error.
+          success: false, errorCode: 20000, errorText: 'WrongMeteringPointIdOrWebAccessCode', id, stackTraceback: null, MyEnergyData_MarketDocument: null,
+        } : {
           success: true, errorCode: 10000, errorText: 'NoError', id, stackTraceback: null,
           MyEnergyData_MarketDocument: {
             mRID: `doc-${id}`, createdDateTime: new Date(to).toISOString(),
