@@ -95,7 +95,8 @@ describe('syncing ElOverblik', () => {
     const work = async () => {
       running++;
       most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 50));
+      // Long enough that the other two certainly try while this one holds the lease.
+      await new Promise((r) => setTimeout(r, 500));
       running--;
       return 1;
     };
