@@ -99,7 +99,8 @@ describe('commands on a database', () => {
     expect(first.stdout).toMatch(/automatic issuance issued [1-9][\d,]* bundles/);
     expect(first.stdout).toContain('a claim against 571313174115123456');
     const again = await run('node', [TALLY, 'seed', '--days', '3'], { env });
-    expect(again.stdout).toContain('automatic issuance issued 0 bundles (0 Wh)');
+    // Nothing new, unless the clock passed an hour between the runs: then each device's new hour (two at most).
+    expect(again.stdout).toMatch(/automatic issuance issued [0-2] bundles/);
     expect(again.stdout).toContain('The trading story had already run.');
     expect((await run('node', [TALLY, 'check'], { env })).stdout).toContain('ok:');
     expect((await run('node', [TALLY, 'ledger', 'verify'], { env })).stdout).toMatch(/^ok: 1 block\(s\)/);
