@@ -65,6 +65,20 @@ describe('transfer', () => {
     expect((await get(a.id)).account_id).toBe(w.producerAccount);
   });
 
+  it('refuses a closed target account, even one that whitelisted the source', async () => {
+    const buyer = await s.user('trader');
+    const closing = await expectStatus(post('/api/accounts', buyer.token, { account_name: 'Closing' }), 201);
+    await expectStatus(post(`/api/accounts/${closing.id}/whitelist`, buyer.token, { add: [w.producerAccount] }), 200);
+    await expectStatus(s.request('DELETE', `/api/accounts/${closing.id}`, { token: buyer.token }), 200);
+    const a = await one(10);
+    const before = await s.eventCount();
+    const r = await post('/api/certificates/transfer', w.producer.token, { source_id: w.producerAccount, target_id: closing.id, granular_certificate_bundle_ids: [a.id] });
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('account_closed');
+    expect(await s.eventCount()).toBe(before);
+    expect((await get(a.id)).account_id).toBe(w.producerAccount);
+  });
+
   it('refuses more than the bundles hold, all or nothing', async () => {
     const a = await one(10);
     const r = await post('/api/certificates/transfer', w.producer.token, { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: [a.id], certificate_quantity: 11 });
