@@ -50,14 +50,16 @@ export async function revokeApiKey(db: Db, userId: number, keyId: number): Promi
   });
 }
 
+/** last_used_at is a hint for people, not an audit trail: refresh it at most this often, not on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 /** The user a live key belongs to, or undefined. */
 export async function userOfApiKey(db: Db, key: string): Promise<number | undefined> {
-  const row = await identity(db)
-    .updateTable('api_keys')
-    .set({ last_used_at: new Date() })
-    .where('key_hash', '=', digest(key))
-    .where('revoked_at', 'is', null)
-    .returning('user_id')
-    .executeTakeFirst();
-  return row?.user_id;
+  const row = await identity(db).selectFrom('api_keys').select(['id', 'user_id', 'last_used_at'])
+    .where('key_hash', '=', digest(key)).where('revoked_at', 'is', null).executeTakeFirst();
+  if (!row) return undefined;
+  if (row.last_used_at === null || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+    await identity(db).updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+  }
+  return row.user_id;
 }

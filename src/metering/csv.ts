@@ -82,3 +82,22 @@ export function parseReadingLines(headerLine: string, lines: string[], firstRow:
   }
   return readings;
 }
+
+/**
+ * Readings by metering point. With `pointId` (an upload to one point) every row belongs to it
+ * and a row naming another point is refused; without, every row must name its point.
+ */
+export function groupByPoint(rows: ReadingInput[], pointId?: string): Map<string, ReadingInput[]> {
+  const byPoint = new Map<string, ReadingInput[]>();
+  for (const r of rows) {
+    if (pointId !== undefined && r.metering_point_id !== undefined && r.metering_point_id !== pointId) {
+      throw badRequest('other_metering_point', `${r.at} is for ${r.metering_point_id}, not ${pointId}`, `${r.at}/metering_point_id`);
+    }
+    const id = pointId ?? r.metering_point_id;
+    if (id === undefined) throw badRequest('metering_point_required', `${r.at}: name the metering_point_id of every row of a multi-point upload`, `${r.at}/metering_point_id`);
+    const list = byPoint.get(id);
+    if (list) list.push(r);
+    else byPoint.set(id, [r]);
+  }
+  return byPoint;
+}

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { TallyError } from '../platform/errors.ts';
-import { parseReadingLines, type ReadingInput } from './csv.ts';
+import { groupByPoint, parseReadingLines } from './csv.ts';
 import { importReadings, type ImportResult } from './readings.ts';
 
 export interface FileImport extends ImportResult { rows: number; batches: number; failed: Array<{ batch: number; error: string }> }
@@ -16,16 +16,6 @@ export interface FileImportOptions {
   /** For a single-point file without a metering_point_id column. */
   meteringPointId?: string | undefined;
   onProgress?: (bytes: number, total: number, rows: number) => void;
-}
-
-function group(rows: ReadingInput[], pointId: string | undefined): Map<string, ReadingInput[]> {
-  const byPoint = new Map<string, ReadingInput[]>();
-  for (const r of rows) {
-    const id = r.metering_point_id ?? pointId;
-    if (id === undefined) throw new TallyError(400, 'metering_point_required', `${r.at}: name the metering point with --point or a metering_point_id column`);
-    byPoint.set(id, [...(byPoint.get(id) ?? []), r]);
-  }
-  return byPoint;
 }
 
 export async function importReadingsFile(db: Db, principal: Principal, file: string, opts: FileImportOptions): Promise<FileImport> {
@@ -41,7 +31,7 @@ export async function importReadingsFile(db: Db, principal: Principal, file: str
     if (!header || batch.length === 0) return;
     result.batches++;
     try {
-      const r = await importReadings(db, principal, group(parseReadingLines(header, batch, firstRow), opts.meteringPointId), `file:${file}`);
+      const r = await importReadings(db, principal, groupByPoint(parseReadingLines(header, batch, firstRow), opts.meteringPointId), `file:${file}`);
       result.inserted += r.inserted;
       result.unchanged += r.unchanged;
       result.revised += r.revised;

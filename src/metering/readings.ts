@@ -52,14 +52,17 @@ async function classify(db: Db, point: MeteringPointRow, readings: Reading[]) {
   const byStart = new Map(existing.map((e) => [e.interval_start.getTime(), e]));
   const fresh: Reading[] = [], revised: Array<{ reading: Reading; before: ReadingRow }> = [];
   let unchanged = 0;
+  // Both lists are sorted by start and neither overlaps itself: one pointer finds any clash.
+  let e = 0;
   for (const r of readings) {
+    while (e < existing.length && existing[e]!.interval_end <= r.start) e++;
     const same = byStart.get(r.start.getTime());
     if (same && same.interval_end.getTime() === r.end.getTime()) {
       if (same.wh === r.wh) unchanged++;
       else revised.push({ reading: r, before: same });
       continue;
     }
-    const clash = existing.find((e) => e.interval_start < r.end && e.interval_end > r.start);
+    const clash = existing[e] !== undefined && existing[e]!.interval_start < r.end ? existing[e] : undefined;
     if (clash) throw conflict('overlapping_readings', `${r.at} overlaps the stored reading ${clash.interval_start.toISOString()}–${clash.interval_end.toISOString()} of a different length`);
     fresh.push(r);
   }

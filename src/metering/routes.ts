@@ -2,8 +2,7 @@ import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
 import { Id, Timestamp, withProblems } from '../platform/http/schemas.ts';
-import { badRequest } from '../platform/errors.ts';
-import { parseReadingsCsv, type ReadingInput } from './csv.ts';
+import { groupByPoint, parseReadingsCsv, type ReadingInput } from './csv.ts';
 import { createMeteringPoint, deleteMeteringPoint, getMeteringPoint, listMeteringPoints, updateMeteringPoint } from './points.ts';
 import { importReadings, listReadings } from './readings.ts';
 import { POINT_TYPES, QUALITIES } from './tables.ts';
@@ -42,16 +41,7 @@ function readingsOf(body: unknown, pointId?: string): Map<string, ReadingInput[]
   const rows: ReadingInput[] = typeof body === 'string'
     ? parseReadingsCsv(body)
     : (body as { readings: Omit<ReadingInput, 'at'>[] }).readings.map((r, k) => ({ ...r, at: `body/readings/${k}` }));
-  const byPoint = new Map<string, ReadingInput[]>();
-  for (const r of rows) {
-    const id = pointId ?? r.metering_point_id;
-    if (id === undefined) throw badRequest('metering_point_required', `${r.at}: a multi-point upload names the metering_point_id of every row`, `${r.at}/metering_point_id`);
-    if (pointId !== undefined && r.metering_point_id !== undefined && r.metering_point_id !== pointId) {
-      throw badRequest('other_metering_point', `${r.at} is for ${r.metering_point_id}, not ${pointId}`, `${r.at}/metering_point_id`);
-    }
-    byPoint.set(id, [...(byPoint.get(id) ?? []), r]);
-  }
-  return byPoint;
+  return groupByPoint(rows, pointId);
 }
 
 export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
