@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { buildWorld, expectStatus, type World } from './helpers/world.ts';
 import { checkRegistry } from '../src/registry/check.ts';
+import { runAutoIssuance } from '../src/registry/auto-issuance.ts';
 
 let s: TestServer;
 let w: World;
@@ -67,4 +68,19 @@ it('issues an hour once its missing quarter arrives, and lets only the issuing b
   }), 200);
   expect((await s.request('POST', '/api/issuance/run', { token: w.producer.token })).status).toBe(403);
   expect(await expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200)).toEqual({ bundles_issued: 1, wh_issued: 350 });
+});
+
+it('continues the id range from batch to batch within one run', async () => {
+  const hours = ['2025-07-02T00:00:00Z', '2025-07-02T01:00:00Z', '2025-07-02T02:00:00Z'];
+  await expectStatus(s.request('POST', `/api/metering-points/${POINT}/readings`, {
+    token: w.producer.token,
+    body: { readings: hours.map((h, k) => ({ interval_start_datetime: h, interval_end_datetime: new Date(Date.parse(h) + 3_600_000).toISOString(), interval_usage: 100 * (k + 1) })) },
+  }), 200);
+  // One hour per batch, so each batch must start where the previous one ended.
+  const run = await s.db.database.kysely.transaction().execute((trx) => runAutoIssuance(trx, new Date('2025-08-01T00:00:00Z'), 365, 1));
+  expect(run).toEqual({ bundles_issued: 3, wh_issued: 600 });
+  const q = await expectStatus(s.request('POST', '/api/certificates/query', { token: w.producer.token, body: { source_id: w.producerAccount, certificate_period_start: '2025-07-02T00:00:00Z' } }), 200);
+  // 1,000 + 350 Wh were issued before: ids continue at 1,351 without a gap.
+  expect(q.items.map((b: any) => [b.certificate_bundle_id_range_start, b.certificate_bundle_id_range_end])).toEqual([[1351, 1450], [1451, 1650], [1651, 1950]]);
+  expect(await checkRegistry(s.db.database.kysely)).toEqual([]);
 });

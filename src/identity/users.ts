@@ -83,6 +83,13 @@ export async function getUser(db: Db, id: number): Promise<UserView> {
   return view(row);
 }
 
+/** Several users at once, by id, in id order. */
+export async function getUsers(db: Db, ids: number[]): Promise<UserView[]> {
+  if (ids.length === 0) return [];
+  const rows = await identity(db).selectFrom('users').select(columns).where('id', 'in', ids).orderBy('id').execute();
+  return rows.map(view);
+}
+
 export async function findUserByEmail(db: Db, email: string): Promise<UserView | undefined> {
   const row = await identity(db).selectFrom('users').select(columns).where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
   return row ? view(row) : undefined;

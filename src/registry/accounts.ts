@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
-import { findUserByEmail, getUser } from '../identity/users.ts';
+import { findUserByEmail, getUser, getUsers } from '../identity/users.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, notFound } from '../platform/errors.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
@@ -68,10 +68,11 @@ export interface MemberView { user_id: number; email: string; name: string; role
 
 async function members(db: Db, accountId: number): Promise<MemberView[]> {
   const rows = await registry(db).selectFrom('account_members').select(['user_id', 'added_at']).where('account_id', '=', accountId).orderBy('user_id').execute();
-  return Promise.all(rows.map(async (r) => {
-    const u = await getUser(db, r.user_id);
+  const users = await getUsers(db, rows.map((r) => r.user_id));
+  return rows.map((r, k) => {
+    const u = users[k]!;
     return { user_id: u.id, email: u.email, name: u.name, role: u.role, added_at: r.added_at.toISOString() };
-  }));
+  });
 }
 
 export async function listMembers(db: Db, principal: Principal, accountId: number): Promise<MemberView[]> {

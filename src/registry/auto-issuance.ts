@@ -61,17 +61,15 @@ export async function listPending(db: Db, principal: Principal, filter: { device
 }
 
 /** Issues every ready hour of every auto-issuing device. Runs inside the job leader's transaction. */
-export async function runAutoIssuance(trx: Db, now: Date, lifetimeDays: number): Promise<{ bundles_issued: number; wh_issued: number }> {
+export async function runAutoIssuance(trx: Db, now: Date, lifetimeDays: number, batch = BATCH): Promise<{ bundles_issued: number; wh_issued: number }> {
   const devices = await registry(trx).selectFrom('devices').selectAll().where('auto_issue', '=', true).where('device_type', '=', 'production').orderBy('id').forUpdate().execute();
   let bundles = 0, wh = 0;
   for (const device of devices) {
     if (device.issuance_metadata_id === null) continue;
     const ready = (await pendingHours(trx, device, now)).filter((h) => h.reason === 'ready');
-    for (let k = 0; k < ready.length; k += BATCH) {
-      const intervals: Interval[] = ready.slice(k, k + BATCH).map((h, index) => ({ index, start: h.start, end: h.end, wh: h.wh }));
+    for (let k = 0; k < ready.length; k += batch) {
+      const intervals: Interval[] = ready.slice(k, k + batch).map((h, index) => ({ index, start: h.start, end: h.end, wh: h.wh }));
       const rows = await issueForLockedDevice(trx, device as DeviceRow & { issuance_metadata_id: number }, intervals, null, lifetimeDays);
-      // The counter moved: the next batch continues from the ids this one ended with.
-      device.next_certificate_id += rows.reduce((s, r) => s + r.bundle_quantity, 0);
       bundles += rows.length;
       wh += rows.reduce((s, r) => s + r.bundle_quantity, 0);
     }

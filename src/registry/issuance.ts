@@ -134,6 +134,8 @@ async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
     )
     SELECT id, issuance_id, rs FROM bundled`.execute(db);
   await registry(db).updateTable('devices').set({ next_certificate_id: next }).where('id', '=', n.device.id).execute();
+  // The locked row in hand stays true to the table, so a caller issuing again in the same transaction continues from here.
+  n.device.next_certificate_id = next;
   const ids = new Map(rows.map((r) => [r.rs, r]));
   return n.intervals.map((i, k) => {
     const created = ids.get(starts[k]!)!;
