@@ -3,9 +3,9 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
-import { conflict, notFound, unprocessable } from '../platform/errors.ts';
+import { conflict, unprocessable } from '../platform/errors.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
-import { readableAccount, readableAccountIds, registrableAccount } from '../registry/access.ts';
+import { readableAccountIds, readableInAccount, registrableAccount } from '../registry/access.ts';
 import { getDevice } from '../registry/devices.ts';
 import { metering, type MeteringPointRow, type PointType } from './tables.ts';
 
@@ -44,14 +44,7 @@ export async function createMeteringPoint(db: Db, principal: Principal, input: N
 export async function readablePoint(db: Db, principal: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<MeteringPointRow> {
   let query = metering(db).selectFrom('metering_points').selectAll().where('id', '=', id);
   if (opts.forUpdate) query = query.forUpdate();
-  const row = await query.executeTakeFirst();
-  if (!row) throw notFound('metering_point', id);
-  try {
-    await readableAccount(db, principal, row.account_id);
-  } catch {
-    throw notFound('metering_point', id);
-  }
-  return row;
+  return readableInAccount(db, principal, await query.executeTakeFirst(), 'metering_point', id);
 }
 
 export async function getMeteringPoint(db: Db, principal: Principal, id: string): Promise<MeteringPointView> {

@@ -20,6 +20,16 @@ async function accountRow(db: Db, accountId: number, forUpdate: boolean): Promis
 }
 
 /**
+ * A row held in an account (a device, a bundle, a statement, a metering point), if the caller may
+ * read that account. Missing and not visible answer alike, 404 under the row's own name, so
+ * neither existence nor ownership leaks; any other failure propagates as itself.
+ */
+export async function readableInAccount<T extends { account_id: number }>(db: Db, principal: Principal, row: T | undefined, what: string, id: string | number): Promise<T> {
+  if (!row || (!OVERSEERS.has(principal.role) && !(await isMember(db, row.account_id, principal.userId)))) throw notFound(what, id);
+  return row;
+}
+
+/**
  * The account, if the caller may read it: its members and the overseeing roles. Anyone else gets
  * 404, so account ids cannot be probed. `forUpdate` locks the row for the caller's transaction.
  */

@@ -3,10 +3,10 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { technologyLabel } from '../metering/technology.ts';
 import { appendEvent } from '../ledger/events.ts';
-import { badRequest, notFound } from '../platform/errors.ts';
+import { badRequest } from '../platform/errors.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
-import { readableAccount, readableAccountIds, registrableAccount } from './access.ts';
+import { readableAccountIds, readableInAccount, registrableAccount } from './access.ts';
 import { SOURCE_OF_LABEL } from './energy-source.ts';
 import { registry, type DeviceRow, type EnergySource, type IssuanceMetadataRow } from './tables.ts';
 
@@ -134,14 +134,7 @@ export async function createDevice(db: Db, principal: Principal, input: NewDevic
 export async function readableDevice(db: Db, principal: Principal, id: number, opts: { forUpdate?: boolean } = {}): Promise<DeviceRow> {
   let query = registry(db).selectFrom('devices').selectAll().where('id', '=', id);
   if (opts.forUpdate) query = query.forUpdate();
-  const row = await query.executeTakeFirst();
-  if (!row) throw notFound('device', id);
-  try {
-    await readableAccount(db, principal, row.account_id);
-  } catch {
-    throw notFound('device', id);
-  }
-  return row;
+  return readableInAccount(db, principal, await query.executeTakeFirst(), 'device', id);
 }
 
 export async function getDevice(db: Db, principal: Principal, id: number): Promise<DeviceView> {

@@ -3,9 +3,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
-import { badRequest, notFound } from '../platform/errors.ts';
+import { badRequest } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
-import { readableAccount } from './access.ts';
+import { readableAccount, readableInAccount } from './access.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { deviceOfBundle, metadataView, type DeviceView, type IssuanceMetadataView } from './devices.ts';
 import { registry, type BundleStatus, type EnergySource } from './tables.ts';
@@ -68,13 +68,7 @@ export type BundleDetail = BundleView & {
 };
 
 export async function getBundle(db: Db, principal: Principal, id: number): Promise<BundleDetail> {
-  const row = await registry(db).selectFrom('bundles').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound('bundle', id);
-  try {
-    await readableAccount(db, principal, row.account_id);
-  } catch {
-    throw notFound('bundle', id);
-  }
+  const row = await readableInAccount(db, principal, await registry(db).selectFrom('bundles').selectAll().where('id', '=', id).executeTakeFirst(), 'bundle', id);
   const issuance = await registry(db).selectFrom('issuances').select(['issuance_metadata_id', 'reissue_of_bundle_id']).where('id', '=', row.issuance_id).executeTakeFirstOrThrow();
   const meta = await registry(db).selectFrom('issuance_metadata').selectAll().where('id', '=', issuance.issuance_metadata_id).executeTakeFirstOrThrow();
   // The holder may read its bundle's device even when the device belongs to another account.

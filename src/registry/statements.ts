@@ -1,8 +1,7 @@
 // Cancellation statements: one per cancel request, like a bank statement, kept as issued.
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
-import { notFound } from '../platform/errors.ts';
-import { readableAccount } from './access.ts';
+import { readableInAccount } from './access.ts';
 import { registry, type BundleRow } from './tables.ts';
 
 export interface Statement {
@@ -50,12 +49,6 @@ export function buildStatement(input: { account_id: number; beneficiary: string;
 }
 
 export async function getStatement(db: Db, principal: Principal, id: number): Promise<Statement & { id: number }> {
-  const row = await registry(db).selectFrom('cancellation_statements').select(['id', 'account_id', 'statement']).where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound('statement', id);
-  try {
-    await readableAccount(db, principal, row.account_id);
-  } catch {
-    throw notFound('statement', id);
-  }
+  const row = await readableInAccount(db, principal, await registry(db).selectFrom('cancellation_statements').select(['id', 'account_id', 'statement']).where('id', '=', id).executeTakeFirst(), 'statement', id);
   return { id: row.id, ...(row.statement as Statement) };
 }
