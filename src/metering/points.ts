@@ -84,12 +84,13 @@ export async function consumptionPointsOf(db: Db, accountId: number): Promise<st
   return rows.map((r) => r.id);
 }
 
-/** Removes a point registered by mistake. A point with readings is history and stays. */
+/** Removes a point registered by mistake. A point with readings (interval or register) is history and stays. */
 export async function deleteMeteringPoint(db: Db, principal: Principal, id: string): Promise<MeteringPointView> {
   return db.transaction().execute(async (trx) => {
     const point = await readablePoint(trx, principal, id, { forUpdate: true });
     await registrableAccount(trx, principal, point.account_id);
-    const reading = await metering(trx).selectFrom('readings').select('interval_start').where('metering_point_id', '=', id).limit(1).executeTakeFirst();
+    const reading = await metering(trx).selectFrom('readings').select('interval_start').where('metering_point_id', '=', id).limit(1).executeTakeFirst()
+      ?? await metering(trx).selectFrom('register_readings').select('read_at').where('metering_point_id', '=', id).limit(1).executeTakeFirst();
     if (reading) throw conflict('metering_point_has_readings', `metering point ${id} has readings; it stays as their history`);
     await sql`DELETE FROM meter_source_state WHERE metering_point_id = ${id}`.execute(trx);
     await metering(trx).deleteFrom('metering_points').where('id', '=', id).execute();

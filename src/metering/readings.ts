@@ -83,7 +83,7 @@ async function refuseIssuedRevisions(db: Db, point: MeteringPointRow, revised: A
 }
 
 /** The point, locked, if `principal` may write its readings; a null principal is Tally's own DataHub sync. */
-async function writablePoint(trx: Db, principal: Principal | null, pointId: string): Promise<MeteringPointRow> {
+export async function writablePoint(trx: Db, principal: Principal | null, pointId: string): Promise<MeteringPointRow> {
   if (principal === null) {
     const point = await metering(trx).selectFrom('metering_points').selectAll().where('id', '=', pointId).forUpdate().executeTakeFirst();
     if (!point) throw notFound('metering_point', pointId);

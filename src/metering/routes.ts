@@ -5,6 +5,7 @@ import { Id, Timestamp, withProblems } from '../platform/http/schemas.ts';
 import { groupByPoint, parseReadingsCsv, type ReadingInput } from './csv.ts';
 import { createMeteringPoint, deleteMeteringPoint, getMeteringPoint, listMeteringPoints, updateMeteringPoint } from './points.ts';
 import { importReadings, listReadings } from './readings.ts';
+import { importRegisterReadings, listRegisterReadings } from './registers.ts';
 import { POINT_TYPES, QUALITIES } from './tables.ts';
 
 const tags = ['metering'];
@@ -33,6 +34,16 @@ const ImportResult = Type.Object({
   inserted: Type.Integer({ description: 'New readings' }),
   unchanged: Type.Integer({ description: 'Readings sent again with the same value: nothing changed' }),
   revised: Type.Integer({ description: 'Readings whose value changed; the old value is kept as a revision' }),
+});
+const Wh = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
+const RegisterReadingJson = Type.Object({
+  read_at: Timestamp('When the registers were read'),
+  import_wh: Wh('Cumulative energy imported from the grid up to read_at, whole Wh'),
+  export_wh: Wh('Cumulative energy exported to the grid up to read_at, whole Wh'),
+}, strict);
+const RegisterImportResult = Type.Object({
+  inserted: Type.Integer({ description: 'New register readings' }),
+  unchanged: Type.Integer({ description: 'Readings sent again with the same values: nothing changed' }),
 });
 const CSV_DESCRIPTION = 'JSON `{readings: [...]}`, or `text/csv` with the header `interval_start_datetime,interval_end_datetime,interval_usage[,gross_net_indicator][,quality]`.';
 
@@ -96,7 +107,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     config: { access: 'user' },
     schema: {
       tags, summary: 'Remove a metering point registered by mistake',
-      description: 'Refused (409) once the point has readings: they and the certificates issued from them refer to it.',
+      description: 'Refused (409) once the point has interval or register readings: they and the certificates issued from them refer to it.',
       params: PointParams, response: withProblems({ 200: MeteringPoint }, [401, 403, 404, 409]),
     },
   }, async (request) => deleteMeteringPoint(db, caller(request), request.params.id));
@@ -144,4 +155,34 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
       }, [400, 401, 404]),
     },
   }, async (request) => ({ items: await listReadings(db, caller(request), request.params.id, new Date(request.query.from), new Date(request.query.to)) }));
+
+  app.post('/api/metering-points/:id/registers', {
+    config: { access: 'user' },
+    schema: {
+      tags, summary: 'Upload cumulative register readings of one metering point',
+      description: 'Snapshots of the meter\'s cumulative import and export registers, as JSON `{readings: [...]}`. All or nothing, with the access of interval readings. A reading sent again with the same values changes nothing; different values at a stored read_at are refused (409 register_reading_exists), as readings are not revised; a register that would decrease in time, within the request or against the stored readings, is refused (422 register_decreased) naming the field.',
+      params: PointParams,
+      body: Type.Object({ readings: Type.Array(RegisterReadingJson, { maxItems: 100_000, description: 'Register readings, each at its own read_at, in any order' }) }, strict),
+      response: withProblems({ 200: RegisterImportResult }),
+    },
+  }, async (request) => importRegisterReadings(db, caller(request), request.params.id, request.body.readings.map((r, k) => ({ ...r, at: `body/readings/${k}` })), 'api'));
+
+  app.get('/api/metering-points/:id/registers', {
+    config: { access: 'user' },
+    schema: {
+      tags, summary: 'Cumulative register readings of a metering point', description: 'Readings with read_at in [from, to), oldest first.', params: PointParams,
+      querystring: Type.Object({ from: Timestamp('From (inclusive), by read_at'), to: Timestamp('To (exclusive)') }, strict),
+      response: withProblems({
+        200: Type.Object({
+          items: Type.Array(Type.Object({
+            read_at: Timestamp('When the registers were read'),
+            import_wh: Type.Integer({ description: 'Cumulative Wh imported up to read_at' }),
+            export_wh: Type.Integer({ description: 'Cumulative Wh exported up to read_at' }),
+            source: Type.String({ description: 'Where it came from, e.g. api' }),
+            recorded_at: Timestamp('When Tally stored it'),
+          }), { description: 'Register readings, oldest first' }),
+        }),
+      }, [400, 401, 404]),
+    },
+  }, async (request) => ({ items: await listRegisterReadings(db, caller(request), request.params.id, new Date(request.query.from), new Date(request.query.to)) }));
 }

@@ -28,10 +28,21 @@ export interface ReadingRow {
   recorded_at: Date;
 }
 
+/** A cumulative register snapshot: total Wh imported and exported up to `read_at`. */
+export interface RegisterReadingRow {
+  metering_point_id: string;
+  read_at: Date;
+  import_wh: number;
+  export_wh: number;
+  source: string;
+  recorded_at: Date;
+}
+
 export interface MeteringTables {
   metering_points: MeteringPointRow;
   readings: ReadingRow;
   reading_revisions: ReadingRow & { superseded_at: Date };
+  register_readings: RegisterReadingRow;
 }
 
 export const metering = (db: Db) => db as Kysely<MeteringTables>;
