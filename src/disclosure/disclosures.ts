@@ -12,6 +12,7 @@ import { actionableAccount } from '../registry/access.ts';
 import { claimedByHour } from '../registry/queries.ts';
 import { consumptionPointsOf, readablePoint } from '../metering/points.ts';
 import { hourlyConsumption } from '../metering/readings.ts';
+import { toCsv } from '../platform/csv.ts';
 
 interface DisclosureRow { id: string; account_id: number | null; metering_point_ids: string[]; period_start: Date; period_end: Date; created_by: number; created_at: Date }
 const q = (db: Db) => db as Kysely<{ disclosures: DisclosureRow }>;
@@ -134,9 +135,8 @@ export async function disclosureDataset(db: Db, id: string): Promise<DisclosureD
 export function disclosureCsv(d: DisclosureDataset): string {
   const kinds = [...new Set(d.hours.flatMap((h) => h.claimed.map((c) => `${c.energy_source}/${c.technology}`)))].sort();
   const header = ['hour_start', 'consumption_wh', 'claimed_wh', 'matched_wh', 'matched_share', ...kinds.map((k) => `claimed_wh_${k}`)];
-  const rows = d.hours.map((h) => [
-    h.hour_start, h.consumption_wh, h.claimed_wh, h.matched_wh, h.matched_share ?? '',
+  return toCsv(header, d.hours.map((h) => [
+    h.hour_start, h.consumption_wh, h.claimed_wh, h.matched_wh, h.matched_share,
     ...kinds.map((k) => h.claimed.find((c) => `${c.energy_source}/${c.technology}` === k)?.wh ?? 0),
-  ].join(','));
-  return `${[header.join(','), ...rows].join('\n')}\n`;
+  ]));
 }

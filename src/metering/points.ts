@@ -99,3 +99,22 @@ export async function deleteMeteringPoint(db: Db, principal: Principal, id: stri
     return removed;
   });
 }
+
+/** Locks the points' rows, in id order, so concurrent changes that involve the same points take turns. */
+export async function lockPoints(trx: Db, ids: string[]): Promise<void> {
+  await metering(trx).selectFrom('metering_points').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+}
+
+/** Ids of the points `principal` may read, or undefined for those who read every point. */
+export async function visiblePointIds(db: Db, principal: Principal): Promise<string[] | undefined> {
+  const accounts = await readableAccountIds(db, principal);
+  if (accounts === undefined) return undefined;
+  if (accounts.length === 0) return [];
+  return (await metering(db).selectFrom('metering_points').select('id').where('account_id', 'in', accounts).execute()).map((r) => r.id);
+}
+
+/** The type of each given point, for code that turns readings into energy. */
+export async function pointTypes(db: Db, ids: string[]): Promise<Array<{ id: string; type: PointType }>> {
+  if (ids.length === 0) return [];
+  return metering(db).selectFrom('metering_points').select(['id', 'type']).where('id', 'in', ids).execute();
+}

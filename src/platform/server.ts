@@ -18,13 +18,16 @@ import { registryJobs, registryRoutes } from '../registry/index.ts';
 import { meteringRoutes } from '../metering/routes.ts';
 import { meteringJobs } from '../metering/jobs.ts';
 import { disclosureRoutes } from '../disclosure/routes.ts';
+import { communityRoutes } from '../community/routes.ts';
+import { COMMUNITY_CLEARING_JOB } from '../community/jobs.ts';
 
 export interface Tally { app: App; ctx: AppContext; close(): Promise<void> }
 
-/** Every periodic job, in the order a tick runs them: read meters, issue, then seal what was issued. */
+/** Every periodic job, in the order a tick runs them: read meters, issue, clear communities, then seal what they wrote. */
 export const jobsFor = (config: Config): Job[] => [
   ...meteringJobs(config),
   ...registryJobs(config.certificateLifetimeDays),
+  COMMUNITY_CLEARING_JOB,
   SEAL_JOB,
   { name: 'forget-idempotency-keys', run: (db) => forgetOldIdempotencyKeys(db) },
 ];
@@ -51,7 +54,7 @@ export async function createTally(config: Config, opts: { database?: Database; l
     database, config, log,
     tokens: { secret: new TextEncoder().encode(secret), accessTtl: config.accessTokenTtl, refreshTtl: config.refreshTokenTtl },
   };
-  const app = await buildApp(ctx, { authenticate: authenticationHook, modules: [identityRoutes, ledgerRoutes, sealedLedgerRoutes, registryRoutes, meteringRoutes, disclosureRoutes] });
+  const app = await buildApp(ctx, { authenticate: authenticationHook, modules: [identityRoutes, ledgerRoutes, sealedLedgerRoutes, registryRoutes, meteringRoutes, disclosureRoutes, communityRoutes] });
   const stopJobs = opts.jobs === false ? async () => {} : scheduleJobs(db, jobsFor(config), config.jobIntervalSeconds, log);
   return {
     app, ctx,

@@ -1,0 +1,138 @@
+// Clearing a community over a range of intervals and storing the result. Each interval clears at
+// most once: the community's row is locked for the whole transaction and intervals already in
+// community_intervals are skipped, so concurrent callers, retries and several instances never
+// clear one twice. Work is done a day at a time, one transaction each, so memory stays flat and a
+// long catch-up keeps what it finished if it is stopped.
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../platform/database.ts';
+import { appendEvent } from '../ledger/events.ts';
+import { pointTypes } from '../metering/points.ts';
+import { intervalEnergy, type EnergyByPoint } from '../metering/interval-energy.ts';
+import { clearInterval, type IntervalClearing, type MemberEnergy } from './clearing.ts';
+import { membersDuring } from './members.ts';
+import { community, type CommunityMemberRow, type CommunityRow } from './tables.ts';
+
+const DAY_MS = 86_400_000;
+/** Rows per INSERT: large enough to amortise the round trip, small enough for PGlite's message size. */
+const INSERT_CHUNK = 20_000;
+
+export interface ClearOptions {
+  /**
+   * Stop before the first interval where an active member has no readings yet, unless the interval
+   * ended more than the community's data wait before `now` (the job); a caller asking for a range
+   * explicitly clears it with whatever data there is.
+   */
+  waitForData?: { now: Date } | undefined;
+}
+
+/** Clears [from, to) of community `id`; returns how many intervals were cleared now. */
+export async function clearRange(db: Db, id: number, from: Date, to: Date, opts: ClearOptions = {}): Promise<number> {
+  let cleared = 0;
+  for (let start = from; start < to;) {
+    const end = new Date(Math.min(to.getTime(), start.getTime() + DAY_MS));
+    const { count, stopped } = await db.transaction().execute((trx) => clearChunk(trx, id, start, end, opts));
+    cleared += count;
+    if (stopped) break;
+    start = end;
+  }
+  return cleared;
+}
+
+async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: ClearOptions): Promise<{ count: number; stopped: boolean }> {
+  const c = await community(trx).selectFrom('communities').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+  const lengthMs = c.interval_minutes * 60_000;
+  const count = Math.round((to.getTime() - from.getTime()) / lengthMs);
+  const done = new Set((await community(trx).selectFrom('community_intervals').select('interval_start')
+    .where('community_id', '=', id).where('interval_start', '>=', from).where('interval_start', '<', to).execute()).map((r) => r.interval_start.getTime()));
+  const members = await membersDuring(trx, id, from, to);
+  const energy = await intervalEnergy(trx, await pointsOf(trx, members), { from, count, minutes: c.interval_minutes });
+
+  const intervals: Array<{ start: Date; result: IntervalClearing; missing: number[] }> = [];
+  let stopped = false;
+  for (let k = 0; k < count; k++) {
+    const start = new Date(from.getTime() + k * lengthMs);
+    if (done.has(start.getTime())) continue;
+    const active = members.filter((m) => m.valid_from <= start && (m.valid_to === null || m.valid_to > start));
+    const { present, missing } = memberEnergy(active, energy, k);
+    if (opts.waitForData && missing.length > 0 && start.getTime() + lengthMs + c.data_wait_minutes * 60_000 > opts.waitForData.now.getTime()) {
+      stopped = true;
+      break;
+    }
+    const prices = { grid: c.grid_price, feedIn: c.feed_in_price, peer: c.peer_price };
+    intervals.push({ start, result: clearInterval(c.mechanism, prices, present), missing });
+  }
+  await store(trx, c, intervals);
+  return { count: intervals.length, stopped };
+}
+
+const pointsOf = (db: Db, members: CommunityMemberRow[]) =>
+  pointTypes(db, [...new Set(members.flatMap((m) => [m.metering_point_id, ...(m.export_metering_point_id ? [m.export_metering_point_id] : [])]))]);
+
+/** Each active member's energy in interval k: the sum of its points, present only when every point has data. */
+function memberEnergy(active: CommunityMemberRow[], energy: EnergyByPoint, k: number): { present: MemberEnergy[]; missing: number[] } {
+  const present: MemberEnergy[] = [];
+  const missing: number[] = [];
+  for (const m of active) {
+    const main = energy.get(m.metering_point_id)?.[k];
+    const exporting = m.export_metering_point_id === null ? undefined : energy.get(m.export_metering_point_id)?.[k];
+    if (main === undefined || (m.export_metering_point_id !== null && exporting === undefined)) {
+      missing.push(m.id);
+      continue;
+    }
+    present.push({
+      memberId: m.id,
+      importWh: main.importWh + (exporting?.importWh ?? 0),
+      exportWh: main.exportWh + (exporting?.exportWh ?? 0),
+      gridOnly: main.gridOnly || (exporting?.gridOnly ?? false),
+      shareMillionths: m.share_millionths,
+    });
+  }
+  return { present, missing };
+}
+
+/** A digest of an interval's matches for its ledger event: anyone holding the matches can check them against the sealed log. */
+const digest = (r: IntervalClearing) => createHash('sha256').update(JSON.stringify(r.matches.map((m) => [m.buyer, m.seller, m.wh, m.amount]))).digest('hex');
+
+async function store(trx: Db, c: CommunityRow, intervals: Array<{ start: Date; result: IntervalClearing; missing: number[] }>): Promise<void> {
+  if (intervals.length === 0) return;
+  const lengthMs = c.interval_minutes * 60_000;
+  await community(trx).insertInto('community_intervals').values(intervals.map(({ start, result: r, missing }) => ({
+    community_id: c.id, interval_start: start, interval_end: new Date(start.getTime() + lengthMs), mechanism: c.mechanism,
+    grid_price: c.grid_price, feed_in_price: c.feed_in_price, peer_price: r.peerPrice, buy_price: r.buyPrice, sell_price: r.sellPrice,
+    demand_wh: r.demandWh, supply_wh: r.supplyWh, peer_wh: r.peerWh, grid_import_wh: r.gridImportWh, grid_export_wh: r.gridExportWh,
+    grid_only_member_ids: r.gridOnly, missing_member_ids: missing,
+  })) as never).execute();
+
+  const rows = intervals.flatMap(({ start, result }) => result.matches.map((m) => ({ start: start.toISOString(), m })));
+  for (let k = 0; k < rows.length; k += INSERT_CHUNK) {
+    const chunk = rows.slice(k, k + INSERT_CHUNK);
+    await sql`INSERT INTO community_matches (community_id, interval_start, buyer_member_id, seller_member_id, wh, price, amount_micro)
+      SELECT ${c.id}, s, b, v, wh, p, a FROM unnest(${chunk.map((r) => r.start)}::timestamptz[], ${chunk.map((r) => r.m.buyer)}::bigint[],
+        ${chunk.map((r) => r.m.seller)}::bigint[], ${chunk.map((r) => r.m.wh)}::bigint[], ${chunk.map((r) => r.m.price)}::float8[],
+        ${chunk.map((r) => r.m.amount)}::bigint[]) AS t(s, b, v, wh, p, a)`.execute(trx);
+  }
+  for (const { start, result: r, missing } of intervals) {
+    await appendEvent(trx, {
+      type: 'community.interval_cleared', subject_type: 'community', subject_id: c.id, actor_id: null,
+      payload: {
+        community_id: c.id, interval_start: start.toISOString(), interval_end: new Date(start.getTime() + lengthMs).toISOString(), mechanism: c.mechanism,
+        demand_wh: r.demandWh, supply_wh: r.supplyWh, peer_wh: r.peerWh, grid_import_wh: r.gridImportWh, grid_export_wh: r.gridExportWh,
+        peer_price: r.peerPrice, buy_price: r.buyPrice, sell_price: r.sellPrice, grid_only_member_ids: r.gridOnly, missing_member_ids: missing,
+        matches: r.matches.length, matches_sha256: digest(r),
+      },
+    });
+  }
+}
+
+/** Where the job resumes: the end of the last cleared interval, or the first membership's start. */
+export async function clearingWatermark(db: Db, c: CommunityRow): Promise<Date | undefined> {
+  const { rows } = await sql<{ last: Date | null; first: Date | null }>`
+    SELECT (SELECT max(interval_end) FROM community_intervals WHERE community_id = ${c.id}) AS last,
+           (SELECT min(valid_from) FROM community_members WHERE community_id = ${c.id}) AS first`.execute(db);
+  const at = rows[0]?.last ?? rows[0]?.first;
+  if (!at) return undefined;
+  const lengthMs = c.interval_minutes * 60_000;
+  // A membership may start at a local midnight that is not on the interval grid (a :30 time zone).
+  return new Date(Math.floor(at.getTime() / lengthMs) * lengthMs);
+}

@@ -1,0 +1,134 @@
+// Communities and who may see them. The manager (the user who created it) administers it; a user
+// who can read a member's metering point reads that member's part; admins and auditors read all;
+// anyone reads a community that publishes.
+import type { Db } from '../platform/database.ts';
+import type { Principal } from '../identity/principal.ts';
+import { appendEvent } from '../ledger/events.ts';
+import { forbidden, notFound, unprocessable } from '../platform/errors.ts';
+import { visiblePointIds } from '../metering/points.ts';
+import { checkTimeZone } from '../platform/time-zone.ts';
+import type { Mechanism } from './clearing.ts';
+import { community, type CommunityRow } from './tables.ts';
+
+export interface CommunityTerms {
+  name: string;
+  mechanism: Mechanism;
+  grid_price: number;
+  feed_in_price: number;
+  peer_price: number | null;
+  move_certificates: boolean;
+  public: boolean;
+  data_wait_minutes: number;
+}
+export interface NewCommunity extends Omit<CommunityTerms, 'peer_price' | 'public' | 'data_wait_minutes'> {
+  interval_minutes: 15 | 30 | 60;
+  time_zone: string;
+  currency: string;
+  peer_price?: number | null | undefined;
+  public?: boolean | undefined;
+  data_wait_minutes?: number | undefined;
+}
+
+export interface CommunityView extends CommunityTerms {
+  id: number; interval_minutes: number; time_zone: string; currency: string; manager_id: number; created_at: string; updated_at: string;
+}
+
+export const communityView = (c: CommunityRow): CommunityView => ({
+  id: c.id, name: c.name, interval_minutes: c.interval_minutes, time_zone: c.time_zone, mechanism: c.mechanism,
+  grid_price: c.grid_price, feed_in_price: c.feed_in_price, peer_price: c.peer_price, currency: c.currency,
+  move_certificates: c.move_certificates, public: c.public, data_wait_minutes: c.data_wait_minutes, manager_id: c.manager_id,
+  created_at: c.created_at.toISOString(), updated_at: c.updated_at.toISOString(),
+});
+
+/** Members never pay more than the grid's price nor earn less than feed-in, so the prices must be ordered. */
+function checkPrices(t: Pick<CommunityTerms, 'grid_price' | 'feed_in_price' | 'peer_price'>): void {
+  if (t.feed_in_price > t.grid_price) throw unprocessable('feed_in_above_grid_price', `the feed-in price ${t.feed_in_price} is above the grid price ${t.grid_price}`, 'body/feed_in_price');
+  if (t.peer_price !== null && (t.peer_price < t.feed_in_price || t.peer_price > t.grid_price)) {
+    throw unprocessable('peer_price_out_of_range', `the peer price must lie between the feed-in price ${t.feed_in_price} and the grid price ${t.grid_price}`, 'body/peer_price');
+  }
+}
+
+export async function createCommunity(db: Db, principal: Principal, input: NewCommunity): Promise<CommunityView> {
+  checkTimeZone(input.time_zone, 'body/time_zone');
+  const values = { ...input, peer_price: input.peer_price ?? null, public: input.public ?? false, data_wait_minutes: input.data_wait_minutes ?? 2880, manager_id: principal.userId };
+  checkPrices(values);
+  return db.transaction().execute(async (trx) => {
+    const row = await community(trx).insertInto('communities').values(values as never).returningAll().executeTakeFirstOrThrow();
+    const view = communityView(row);
+    await appendEvent(trx, { type: 'community.created', subject_type: 'community', subject_id: row.id, actor_id: principal.userId, payload: view });
+    return view;
+  });
+}
+
+const sees = (principal: Principal | undefined) => principal?.role === 'admin' || principal?.role === 'auditor';
+const manages = (principal: Principal | undefined, c: CommunityRow) => principal !== undefined && (principal.role === 'admin' || principal.userId === c.manager_id);
+
+async function communityRow(db: Db, id: number, forUpdate = false): Promise<CommunityRow | undefined> {
+  let query = community(db).selectFrom('communities').selectAll().where('id', '=', id);
+  if (forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+/** Ids of the community's members whose metering points `principal` can read. */
+async function ownMemberIds(db: Db, principal: Principal, communityId: number): Promise<number[]> {
+  const points = await visiblePointIds(db, principal);
+  if (points !== undefined && points.length === 0) return [];
+  let query = community(db).selectFrom('community_members').select('id').where('community_id', '=', communityId);
+  if (points !== undefined) query = query.where('metering_point_id', 'in', points);
+  return (await query.orderBy('id').execute()).map((r) => r.id);
+}
+
+/** What a reader may see of a community: everything, or only some members' part. */
+export interface Readable { community: CommunityRow; members: 'all' | number[] }
+
+/** The community if `principal` (undefined: anonymous) may read some of it; 404 otherwise, so existence is not disclosed. */
+export async function readableCommunity(db: Db, principal: Principal | undefined, id: number): Promise<Readable> {
+  const c = await communityRow(db, id);
+  if (!c) throw notFound('community', id);
+  if (c.public || sees(principal) || manages(principal, c)) return { community: c, members: 'all' };
+  const own = principal === undefined ? [] : await ownMemberIds(db, principal, id);
+  if (own.length === 0) throw notFound('community', id);
+  return { community: c, members: own };
+}
+
+/** The community, locked when asked, if `principal` manages it: 404 for those who cannot see it, 403 for readers. */
+export async function managedCommunity(db: Db, principal: Principal, id: number, opts: { forUpdate?: boolean } = {}): Promise<CommunityRow> {
+  const c = await communityRow(db, id, opts.forUpdate);
+  if (c && manages(principal, c)) return c;
+  await readableCommunity(db, principal, id);
+  throw forbidden('not_the_manager', `only the manager of community ${id} may change it`);
+}
+
+export async function getCommunity(db: Db, principal: Principal | undefined, id: number): Promise<CommunityView> {
+  return communityView((await readableCommunity(db, principal, id)).community);
+}
+
+export async function listCommunities(db: Db, principal: Principal): Promise<CommunityView[]> {
+  let query = community(db).selectFrom('communities').selectAll();
+  // Those who read every metering point (admins, auditors, issuing bodies) read every community.
+  const points = await visiblePointIds(db, principal);
+  if (points !== undefined) {
+    query = query.where((eb) => eb.or([
+      eb('public', '=', true),
+      eb('manager_id', '=', principal.userId),
+      eb('id', 'in', eb.selectFrom('community_members').select('community_id').where('metering_point_id', 'in', points.length ? points : [''])),
+    ]));
+  }
+  return (await query.orderBy('id').limit(1000).execute()).map(communityView);
+}
+
+export type CommunityChange = Partial<CommunityTerms>;
+
+/** Changes the terms; intervals already cleared keep the terms they cleared with. */
+export async function updateCommunity(db: Db, principal: Principal, id: number, change: CommunityChange): Promise<CommunityView> {
+  return db.transaction().execute(async (trx) => {
+    const before = await managedCommunity(trx, principal, id, { forUpdate: true });
+    const after = { ...before, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) } as CommunityRow;
+    checkPrices(after);
+    const { id: _id, created_at: _c, manager_id: _m, ...set } = after;
+    const row = await community(trx).updateTable('communities').set({ ...set, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const view = communityView(row);
+    await appendEvent(trx, { type: 'community.updated', subject_type: 'community', subject_id: id, actor_id: principal.userId, payload: view });
+    return view;
+  });
+}

@@ -1,0 +1,100 @@
+// Reading cleared intervals: the matches, each member's energy from and to peers and the grid,
+// and the prices the interval cleared at. Readers who see only their own members see only the
+// matches those members are part of.
+import type { Db } from '../platform/database.ts';
+import type { Principal } from '../identity/principal.ts';
+import { notFound } from '../platform/errors.ts';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
+import { readableCommunity, type Readable } from './communities.ts';
+import { community, money, type CommunityMatchRow, type MatchState } from './tables.ts';
+import { checkPeriod } from './period.ts';
+
+export interface MatchView { id: number; interval_start: string; buyer: number | null; seller: number | null; wh: number; price: number; amount: number; state: MatchState }
+export interface MemberFlows { member_id: number; from_peers_wh: number; to_peers_wh: number; from_grid_wh: number; to_grid_wh: number; cost: number; revenue: number }
+export interface IntervalView {
+  interval_start: string; interval_end: string; mechanism: string;
+  grid_price: number; feed_in_price: number; peer_price: number; buy_price: number | null; sell_price: number | null;
+  demand_wh: number; supply_wh: number; peer_wh: number; grid_import_wh: number; grid_export_wh: number;
+  grid_only_member_ids: number[]; missing_member_ids: number[];
+  matches: Array<Omit<MatchView, 'interval_start'>>;
+  members: MemberFlows[];
+}
+
+export const matchView = (m: CommunityMatchRow): MatchView => ({
+  id: m.id, interval_start: m.interval_start.toISOString(), buyer: m.buyer_member_id, seller: m.seller_member_id, wh: m.wh, price: m.price, amount: money(m.amount_micro), state: m.state,
+});
+
+/** The member ids a request may look at: those it names (if readable) or all it may read. */
+export function scopeOf(readable: Readable, memberId: number | undefined): number[] | 'all' {
+  if (memberId === undefined) return readable.members;
+  if (readable.members !== 'all' && !readable.members.includes(memberId)) throw notFound('member', memberId);
+  return [memberId];
+}
+
+/** Sums each member's side of the matches. */
+export function flows(matches: CommunityMatchRow[], scope: number[] | 'all'): MemberFlows[] {
+  const by = new Map<number, MemberFlows & { costMicro: number; revenueMicro: number }>();
+  const row = (id: number) => {
+    let f = by.get(id);
+    if (!f) by.set(id, (f = { member_id: id, from_peers_wh: 0, to_peers_wh: 0, from_grid_wh: 0, to_grid_wh: 0, cost: 0, revenue: 0, costMicro: 0, revenueMicro: 0 }));
+    return f;
+  };
+  const inScope = (id: number | null): id is number => id !== null && (scope === 'all' || scope.includes(id));
+  for (const m of matches) {
+    if (inScope(m.buyer_member_id)) {
+      const f = row(m.buyer_member_id);
+      if (m.seller_member_id === null) f.from_grid_wh += m.wh; else f.from_peers_wh += m.wh;
+      f.costMicro += m.amount_micro;
+    }
+    if (inScope(m.seller_member_id)) {
+      const f = row(m.seller_member_id);
+      if (m.buyer_member_id === null) f.to_grid_wh += m.wh; else f.to_peers_wh += m.wh;
+      f.revenueMicro += m.amount_micro;
+    }
+  }
+  return [...by.values()].sort((a, b) => a.member_id - b.member_id).map(({ costMicro, revenueMicro, ...f }) => ({ ...f, cost: money(costMicro), revenue: money(revenueMicro) }));
+}
+
+/** Matches of [from, to) that involve `scope`, in interval then id order. */
+export async function matchesIn(db: Db, communityId: number, from: Date, to: Date, scope: number[] | 'all'): Promise<CommunityMatchRow[]> {
+  let query = community(db).selectFrom('community_matches').selectAll().where('community_id', '=', communityId)
+    .where('interval_start', '>=', from).where('interval_start', '<', to);
+  if (scope !== 'all') {
+    query = query.where((eb) => eb.or([
+      eb('buyer_member_id', 'in', scope.length ? scope : [0]),
+      eb('seller_member_id', 'in', scope.length ? scope : [0]),
+    ]));
+  }
+  return query.orderBy('interval_start').orderBy('id').execute();
+}
+
+export async function listIntervals(db: Db, principal: Principal | undefined, id: number, q: { from: Date; to: Date; member_id?: number | undefined }, page: PageRequest): Promise<Page<IntervalView>> {
+  checkPeriod(q.from, q.to, 'querystring');
+  const readable = await readableCommunity(db, principal, id);
+  const scope = scopeOf(readable, q.member_id);
+  const after = page.cursor === undefined ? q.from : new Date(decodeCursor(page.cursor, ['t'], page.field).t);
+  const rows = await community(db).selectFrom('community_intervals').selectAll().where('community_id', '=', id)
+    .where('interval_start', page.cursor === undefined ? '>=' : '>', after).where('interval_start', '<', q.to)
+    .orderBy('interval_start').limit(page.limit + 1).execute();
+  const shown = rows.slice(0, page.limit);
+  const first = shown[0], last = shown[shown.length - 1];
+  const matches = first && last ? await matchesIn(db, id, first.interval_start, last.interval_end, scope) : [];
+  const byInterval = new Map<number, CommunityMatchRow[]>();
+  for (const m of matches) {
+    const list = byInterval.get(m.interval_start.getTime());
+    if (list) list.push(m); else byInterval.set(m.interval_start.getTime(), [m]);
+  }
+  const items = shown.map((r) => {
+    const own = byInterval.get(r.interval_start.getTime()) ?? [];
+    const visible = (ids: number[]) => (scope === 'all' ? ids : ids.filter((m) => scope.includes(m)));
+    return {
+      interval_start: r.interval_start.toISOString(), interval_end: r.interval_end.toISOString(), mechanism: r.mechanism,
+      grid_price: r.grid_price, feed_in_price: r.feed_in_price, peer_price: r.peer_price, buy_price: r.buy_price, sell_price: r.sell_price,
+      demand_wh: r.demand_wh, supply_wh: r.supply_wh, peer_wh: r.peer_wh, grid_import_wh: r.grid_import_wh, grid_export_wh: r.grid_export_wh,
+      grid_only_member_ids: visible(r.grid_only_member_ids), missing_member_ids: visible(r.missing_member_ids),
+      matches: own.map((m) => { const { interval_start: _s, ...v } = matchView(m); return v; }),
+      members: flows(own, scope),
+    };
+  });
+  return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ t: last.interval_start.getTime() }) : null };
+}

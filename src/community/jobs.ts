@@ -1,0 +1,38 @@
+// When clearing happens: a periodic job catches every community up to the last closed interval,
+// and a manager (or `tally community clear`) may clear a closed range on demand.
+import type { Db } from '../platform/database.ts';
+import type { Principal } from '../identity/principal.ts';
+import type { Job } from '../platform/jobs.ts';
+import { notFound, unprocessable } from '../platform/errors.ts';
+import { clearingWatermark, clearRange } from './clear.ts';
+import { managedCommunity } from './communities.ts';
+import { checkOnGrid } from './period.ts';
+import { community } from './tables.ts';
+
+/** Start of the interval `now` falls in: everything before it is closed. */
+const closedUntil = (now: Date, minutes: number) => new Date(Math.floor(now.getTime() / (minutes * 60_000)) * minutes * 60_000);
+
+/** Clears [from, to) of a community its manager asks for; `principal` null is the operator's CLI. */
+export async function clearOnDemand(db: Db, principal: Principal | null, id: number, from: Date, to: Date, now = new Date()): Promise<{ intervals_cleared: number }> {
+  const c = principal === null
+    ? await community(db).selectFrom('communities').selectAll().where('id', '=', id).executeTakeFirst()
+    : await managedCommunity(db, principal, id);
+  if (!c) throw notFound('community', id);
+  checkOnGrid(from, to, c.interval_minutes, 'body');
+  if (to > closedUntil(now, c.interval_minutes)) throw unprocessable('interval_not_closed', `${to.toISOString()} is after the last closed interval`, 'body/to');
+  return { intervals_cleared: await clearRange(db, id, from, to) };
+}
+
+/** Catches every community up: each from its last cleared interval to the last closed one, waiting for late readings as the community says. */
+export async function clearAllCommunities(db: Db, now: Date): Promise<number> {
+  let cleared = 0;
+  for (const c of await community(db).selectFrom('communities').selectAll().orderBy('id').execute()) {
+    const from = await clearingWatermark(db, c);
+    const to = closedUntil(now, c.interval_minutes);
+    if (from && from < to) cleared += await clearRange(db, c.id, from, to, { waitForData: { now } });
+  }
+  return cleared;
+}
+
+/** Runs under a lease, not inside one transaction: a long catch-up commits day by day. */
+export const COMMUNITY_CLEARING_JOB: Job = { name: 'community-clearing', leaseMs: 15 * 60_000, run: clearAllCommunities };
