@@ -63,6 +63,13 @@ const mid = (p: Prices) => (p.grid + p.feedIn) / 2;
  * demand. Allocation keys: the community's own peer price, mid-market when unset.
  */
 export function peerPrice(mechanism: Mechanism, p: Prices, demandWh: number, supplyWh: number): number {
+  return toNanos(exactPeerPrice(mechanism, p, demandWh, supplyWh));
+}
+
+/** Prices are kept to a billionth of the currency per kWh, so 0.12 stays 0.12 and amounts computed from it agree everywhere. */
+const toNanos = (price: number) => Math.round(price * 1e9) / 1e9;
+
+function exactPeerPrice(mechanism: Mechanism, p: Prices, demandWh: number, supplyWh: number): number {
   switch (mechanism) {
     case 'mmr': return mid(p);
     case 'bill_sharing': return 0;
@@ -141,8 +148,8 @@ export function clearInterval(mechanism: Mechanism, prices: Prices, members: rea
     gridImportWh: matches.reduce((a, m) => a + (m.seller === null ? m.wh : 0), 0),
     gridExportWh: matches.reduce((a, m) => a + (m.buyer === null ? m.wh : 0), 0),
     peerPrice: price,
-    buyPrice: demandWh === 0 ? null : (peerWh * price + (demandWh - peerWh) * prices.grid) / demandWh,
-    sellPrice: supplyWh === 0 ? null : (peerWh * price + (supplyWh - peerWh) * prices.feedIn) / supplyWh,
+    buyPrice: demandWh === 0 ? null : toNanos((peerWh * price + (demandWh - peerWh) * prices.grid) / demandWh),
+    sellPrice: supplyWh === 0 ? null : toNanos((peerWh * price + (supplyWh - peerWh) * prices.feedIn) / supplyWh),
     matches,
     gridOnly,
   };

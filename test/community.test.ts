@@ -1,0 +1,145 @@
+// An energy community over HTTP: members, clearing by hand-checked numbers, intervals, statements,
+// match states, CSV, and who may see what.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { expectStatus } from './helpers/world.ts';
+
+let s: TestServer;
+let manager: { id: number; token: string };
+let household: { id: number; token: string };
+let outsider: { id: number; token: string };
+let account: number;
+let householdAccount: number;
+let id: number;
+const members: Record<string, number> = {};
+const BASE = Date.parse('2026-03-02T00:00:00Z');
+
+const quarter = (k: number, wh: number) => ({
+  interval_start_datetime: new Date(BASE + k * 900_000).toISOString(), interval_end_datetime: new Date(BASE + (k + 1) * 900_000).toISOString(), interval_usage: wh,
+});
+const at = (k: number) => new Date(BASE + k * 900_000).toISOString();
+
+async function point(token: string, accountId: number, pointId: string, type: 'production' | 'consumption', whs: number[]) {
+  await expectStatus(s.request('POST', '/api/metering-points', { token, body: { id: pointId, type, account_id: accountId } }), 201);
+  if (whs.length) await expectStatus(s.request('POST', `/api/metering-points/${pointId}/readings`, { token, body: { readings: whs.map((wh, k) => quarter(k, wh)) } }), 200);
+}
+
+beforeAll(async () => {
+  s = await startServer();
+  manager = await s.user('trader', 'manager');
+  household = await s.user('trader', 'household');
+  outsider = await s.user('trader', 'outsider');
+  account = (await expectStatus(s.request('POST', '/api/accounts', { token: manager.token, body: { account_name: 'Cooperative' } }), 201)).id;
+  householdAccount = (await expectStatus(s.request('POST', '/api/accounts', { token: household.token, body: { account_name: 'Home' } }), 201)).id;
+  // Interval 0: the roof makes 1000 Wh, B needs 600, C 900. Interval 1: the roof makes 2000, B 500, C 500.
+  await point(manager.token, account, 'ROOF', 'production', [1000, 2000]);
+  await point(manager.token, account, 'B', 'consumption', [600, 500]);
+  await point(household.token, householdAccount, 'C', 'consumption', [900, 500]);
+});
+afterAll(() => s.close());
+
+describe('a mid-market-rate community', () => {
+  it('is created by its manager and refuses prices out of order', async () => {
+    const body = { name: 'Lisbon street', interval_minutes: 15, time_zone: 'UTC', mechanism: 'mmr', grid_price: 0.2, feed_in_price: 0.04, currency: 'EUR', move_certificates: false };
+    const bad = await s.request('POST', '/api/communities', { token: manager.token, body: { ...body, feed_in_price: 0.3 } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].field).toBe('body/feed_in_price');
+    const created = await expectStatus(s.request('POST', '/api/communities', { token: manager.token, body }), 201);
+    expect(created).toMatchObject({ ...body, manager_id: manager.id, public: false, peer_price: null, data_wait_minutes: 2880 });
+    id = created.id;
+    expect((await s.request('GET', `/api/communities/${id}`)).status).toBe(404);
+    expect((await s.request('GET', `/api/communities/${id}`, { token: outsider.token })).status).toBe(404);
+  });
+
+  it('takes members the manager can read, each point in one community at a time', async () => {
+    members.roof = (await expectStatus(s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'ROOF', name: 'Roof', valid_from: '2026-03-01' } }), 201)).id;
+    members.b = (await expectStatus(s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'B', name: 'Flat B', valid_from: '2026-03-01' } }), 201)).id;
+    // The household's point is not the manager's to see until the household lets the manager in.
+    const before = await s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'C', name: 'Flat C', valid_from: '2026-03-01' } });
+    expect(before.status).toBe(404);
+    await expectStatus(s.request('POST', `/api/accounts/${householdAccount}/members`, { token: household.token, body: { user_id: manager.id } }), 200);
+    members.c = (await expectStatus(s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'C', name: 'Flat C', valid_from: '2026-03-01' } }), 201)).id;
+    const twice = await s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'B', name: 'B again', valid_from: '2026-04-01' } });
+    expect(twice.status).toBe(409);
+    expect(twice.body.code).toBe('metering_point_in_community');
+    const byHousehold = await s.request('POST', `/api/communities/${id}/members`, { token: household.token, body: { metering_point_id: 'C', name: 'x' } });
+    expect(byHousehold.status).toBe(403);
+  });
+
+  it('clears closed intervals once, with pro-rata matches and the grid as a party', async () => {
+    const events = await s.eventCount();
+    const open = await s.request('POST', `/api/communities/${id}/clear`, { token: manager.token, body: { from: at(0), to: '2999-01-01T00:00:00Z' } });
+    expect(open.status).toBe(400); // more than a year
+    const offGrid = await s.request('POST', `/api/communities/${id}/clear`, { token: manager.token, body: { from: '2026-03-02T00:05:00Z', to: at(2) } });
+    expect(offGrid.status).toBe(400);
+    expect(offGrid.body.errors[0].field).toBe('body/from');
+    expect(await s.eventCount()).toBe(events);
+    expect(await expectStatus(s.request('POST', `/api/communities/${id}/clear`, { token: manager.token, body: { from: at(0), to: at(2) } }), 200)).toEqual({ intervals_cleared: 2 });
+    expect(await expectStatus(s.request('POST', `/api/communities/${id}/clear`, { token: manager.token, body: { from: at(0), to: at(4) } }), 200)).toEqual({ intervals_cleared: 2 });
+
+    const page = await expectStatus(s.request('GET', `/api/communities/${id}/intervals?from=${at(0)}&to=${at(4)}`, { token: manager.token }), 200);
+    expect(page.items).toHaveLength(4);
+    const [first, second, empty] = page.items;
+    // D = 1500, S = 1000: buyers get 1000 × 600/1500 = 400 and 600 from the roof at (0.20 + 0.04)/2.
+    expect(first).toMatchObject({ demand_wh: 1500, supply_wh: 1000, peer_wh: 1000, grid_import_wh: 500, grid_export_wh: 0, peer_price: 0.12 });
+    expect(first.buy_price).toBe(0.146666667); // (1000 × 0.12 + 500 × 0.20) / 1500, to a billionth
+    expect(first.sell_price).toBe(0.12);
+    expect(first.matches.map((m: any) => [m.buyer, m.seller, m.wh, m.amount, m.state])).toEqual([
+      [members.b, members.roof, 400, 0.048, 'created'],
+      [members.c, members.roof, 600, 0.072, 'created'],
+      [members.b, null, 200, 0.04, 'created'],
+      [members.c, null, 300, 0.06, 'created'],
+    ]);
+    // S = 2000 > D = 1000: the roof sells half and exports the rest at feed-in.
+    expect(second).toMatchObject({ demand_wh: 1000, supply_wh: 2000, peer_wh: 1000, grid_import_wh: 0, grid_export_wh: 1000 });
+    expect(second.members).toEqual([
+      { member_id: members.roof, from_peers_wh: 0, to_peers_wh: 1000, from_grid_wh: 0, to_grid_wh: 1000, cost: 0, revenue: 0.16 },
+      { member_id: members.b, from_peers_wh: 500, to_peers_wh: 0, from_grid_wh: 0, to_grid_wh: 0, cost: 0.06, revenue: 0 },
+      { member_id: members.c, from_peers_wh: 500, to_peers_wh: 0, from_grid_wh: 0, to_grid_wh: 0, cost: 0.06, revenue: 0 },
+    ]);
+    // No readings yet: everyone is missing, nothing is traded.
+    expect(empty).toMatchObject({ demand_wh: 0, supply_wh: 0, matches: [], missing_member_ids: [members.roof, members.b, members.c] });
+  });
+
+  it('shows a member only its own part', async () => {
+    const page = await expectStatus(s.request('GET', `/api/communities/${id}/intervals?from=${at(0)}&to=${at(1)}`, { token: household.token }), 200);
+    expect(page.items[0].matches.map((m: any) => m.wh)).toEqual([600, 300]);
+    expect(page.items[0].members.map((m: any) => m.member_id)).toEqual([members.c]);
+    const other = await s.request('GET', `/api/communities/${id}/statements?month=2026-03&member_id=${members.b}`, { token: household.token });
+    expect(other.status).toBe(404);
+  });
+
+  it('adds up monthly statements to the grid bill', async () => {
+    const st = await expectStatus(s.request('GET', `/api/communities/${id}/statements?month=2026-03`, { token: manager.token }), 200);
+    expect(st.members.map((l: any) => [l.name, l.from_peers_wh, l.to_peers_wh, l.from_grid_wh, l.to_grid_wh, l.cost, l.revenue, l.grid_only_cost, l.savings])).toEqual([
+      ['Roof', 0, 2000, 0, 1000, 0, 0.28, -0.12, 0.16],
+      ['Flat B', 900, 0, 200, 0, 0.148, 0, 0.22, 0.072],
+      ['Flat C', 1100, 0, 300, 0, 0.192, 0, 0.28, 0.088],
+    ]);
+    expect(st.totals.net_cost).toBeCloseTo(st.totals.grid_bill, 9);
+    expect(st.totals.grid_bill).toBeCloseTo(500 * 0.2 / 1000 - 1000 * 0.04 / 1000, 9);
+    const csv = await s.request('GET', `/api/communities/${id}/statements.csv?month=2026-03`, { token: manager.token });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect((csv.body as string).split('\n')[2]).toBe(`${members.b},Flat B,900,0,200,0,0.148,0,0.148,0.22,0.072`);
+  });
+
+  it('moves match states along the allowed paths only, all or nothing', async () => {
+    const all = await expectStatus(s.request('GET', `/api/communities/${id}/matches?from=${at(0)}&to=${at(2)}`, { token: manager.token }), 200);
+    const ids = all.items.map((m: any) => m.id);
+    expect(ids).toHaveLength(7);
+    const events = await s.eventCount();
+    const skip = await s.request('PATCH', `/api/communities/${id}/matches`, { token: manager.token, body: { match_ids: ids, state: 'paid' } });
+    expect(skip.status).toBe(409);
+    expect(skip.body.code).toBe('invalid_state_transition');
+    const unknown = await s.request('PATCH', `/api/communities/${id}/matches`, { token: manager.token, body: { match_ids: [ids[0], 999_999], state: 'sent' } });
+    expect(unknown.status).toBe(404);
+    expect(await s.eventCount()).toBe(events);
+    const sent = await expectStatus(s.request('PATCH', `/api/communities/${id}/matches`, { token: manager.token, body: { match_ids: ids.slice(0, 2), state: 'sent' } }), 200);
+    expect(sent.items.map((m: any) => m.state)).toEqual(['sent', 'sent']);
+    await expectStatus(s.request('PATCH', `/api/communities/${id}/matches`, { token: manager.token, body: { match_ids: [ids[0]], state: 'paid' } }), 200);
+    const paid = await expectStatus(s.request('GET', `/api/communities/${id}/matches?from=${at(0)}&to=${at(2)}&state=paid`, { token: manager.token }), 200);
+    expect(paid.items.map((m: any) => m.id)).toEqual([ids[0]]);
+    const byMember = await s.request('PATCH', `/api/communities/${id}/matches`, { token: household.token, body: { match_ids: [ids[1]], state: 'paid' } });
+    expect(byMember.status).toBe(403);
+  });
+});
