@@ -113,6 +113,27 @@ program.command('issue').description('run automatic issuance now: every complete
   process.stdout.write(`issued ${result.bundles_issued} bundle(s), ${result.wh_issued} Wh\n`);
 });
 
+const communities = program.command('community').description('energy communities');
+communities.command('clear')
+  .description('clear communities now: one community over --from/--to (closed intervals, each at most once), or, without a range, every community up to the last closed interval as the job does')
+  .option('--id <id>', 'the community to clear, with --from and --to')
+  .option('--from <time>', 'start of the first interval (ISO 8601)')
+  .option('--to <time>', 'end of the last interval (ISO 8601)')
+  .action(async (opts: { id?: string; from?: string; to?: string }) => {
+    const { clearAllCommunities, clearOnDemand } = await import('./community/jobs.ts');
+    const ranged = opts.id !== undefined || opts.from !== undefined || opts.to !== undefined;
+    if (ranged && (opts.id === undefined || opts.from === undefined || opts.to === undefined)) throw Object.assign(new Error('a range needs --id, --from and --to'), { status: 400 });
+    const moment = (value: string, flag: string) => {
+      const t = new Date(value);
+      if (Number.isNaN(t.getTime())) throw Object.assign(new Error(`${flag}: ${value} is not a timestamp`), { status: 400 });
+      return t;
+    };
+    const cleared = await withDatabase(async (database) => ranged
+      ? (await clearOnDemand(database.kysely, null, Number(opts.id), moment(opts.from!, '--from'), moment(opts.to!, '--to'))).intervals_cleared
+      : clearAllCommunities(database.kysely, new Date()));
+    process.stdout.write(`cleared ${cleared} interval(s)\n`);
+  });
+
 const ledger = program.command('ledger').description('the sealed ledger');
 ledger.command('export').description('write the sealed ledger as NDJSON to standard output').action(async () => {
   const { exportBlocks } = await import('./ledger/seal.ts');
