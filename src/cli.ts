@@ -128,8 +128,10 @@ communities.command('clear')
       if (Number.isNaN(t.getTime())) throw Object.assign(new Error(`${flag}: ${value} is not a timestamp`), { status: 400 });
       return t;
     };
+    const id = Number(opts.id);
+    if (ranged && !(Number.isSafeInteger(id) && id > 0)) throw Object.assign(new Error(`--id: ${opts.id} is not a community id`), { status: 400 });
     const cleared = await withDatabase(async (database) => ranged
-      ? (await clearOnDemand(database.kysely, null, Number(opts.id), moment(opts.from!, '--from'), moment(opts.to!, '--to'))).intervals_cleared
+      ? (await clearOnDemand(database.kysely, null, id, moment(opts.from!, '--from'), moment(opts.to!, '--to'))).intervals_cleared
       : clearAllCommunities(database.kysely, new Date()));
     process.stdout.write(`cleared ${cleared} interval(s)\n`);
   });
