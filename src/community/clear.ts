@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { appendEvent } from '../ledger/events.ts';
-import { pointTypes } from '../metering/points.ts';
+import { pointsById } from '../metering/points.ts';
 import { intervalEnergy, type EnergyByPoint } from '../metering/interval-energy.ts';
+import { moveCertificates } from './certificates.ts';
 import { clearInterval, type IntervalClearing, type MemberEnergy } from './clearing.ts';
 import { membersDuring } from './members.ts';
 import { community, type CommunityMemberRow, type CommunityRow } from './tables.ts';
@@ -63,11 +64,12 @@ async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: Clear
     intervals.push({ start, result: clearInterval(c.mechanism, prices, present), missing });
   }
   await store(trx, c, intervals);
+  await moveCertificates(trx, c, intervals.map((i) => i.start));
   return { count: intervals.length, stopped };
 }
 
 const pointsOf = (db: Db, members: CommunityMemberRow[]) =>
-  pointTypes(db, [...new Set(members.flatMap((m) => [m.metering_point_id, ...(m.export_metering_point_id ? [m.export_metering_point_id] : [])]))]);
+  pointsById(db, [...new Set(members.flatMap((m) => [m.metering_point_id, ...(m.export_metering_point_id ? [m.export_metering_point_id] : [])]))]);
 
 /** Each active member's energy in interval k: the sum of its points, present only when every point has data. */
 function memberEnergy(active: CommunityMemberRow[], energy: EnergyByPoint, k: number): { present: MemberEnergy[]; missing: number[] } {

@@ -3,6 +3,7 @@ import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
 import { DateOnly, Id, IdParams, Page, PageQuery, Timestamp, withProblems } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
+import { listCertificateMoves } from './certificates.ts';
 import { MECHANISMS } from './clearing.ts';
 import { createCommunity, getCommunity, listCommunities, updateCommunity } from './communities.ts';
 import { listIntervals } from './intervals.ts';
@@ -216,6 +217,25 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     config: { access: 'public' },
     schema: { tags, summary: 'Monthly statement as CSV', params: IdParams, querystring: Type.Object({ month: Month, member_id: MemberFilter }, strict), response: withProblems({ 200: Type.String({ description: 'text/csv, one row per member' }) }, [400, 404]) },
   }, async (request, reply) => reply.type('text/csv').send(statementCsv(await monthlyStatement(db, request.principal, request.params.id, request.query.month, request.query.member_id))));
+
+  app.get('/api/communities/:id/certificate-moves', {
+    config: { access: 'public' },
+    schema: {
+      tags, summary: 'Certificates moved for members\' trades',
+      description: 'With `move_certificates`, each fully cleared hour moves the Wh each seller sold each buyer from the certificates of the seller\'s device for that hour to the buyer\'s account, cancelled for and claimed by the buyer. `moved_wh` is less than `matched_wh` when the seller had fewer certificates for the hour (none issued yet, or none held).',
+      params: IdParams, querystring: Type.Object({ ...Period, member_id: MemberFilter }, strict),
+      response: withProblems({
+        200: Type.Object({
+          items: Type.Array(Type.Object({
+            hour_start: Timestamp('Hour of production and consumption'), seller: Id('Selling member'), buyer: Id('Buying member'),
+            matched_wh: Type.Integer({ description: 'Wh the seller sold the buyer in the hour' }),
+            moved_wh: Type.Integer({ description: 'Wh of certificates moved and claimed for the buyer' }),
+            bundle_ids: Type.Array(Id('Bundle'), { description: 'The claimed bundles, now in the buyer\'s account' }),
+          })),
+        }),
+      }, [400, 404]),
+    },
+  }, async (request) => ({ items: await listCertificateMoves(db, request.principal, request.params.id, { from: new Date(request.query.from), to: new Date(request.query.to), member_id: request.query.member_id }) }));
 
   const MatchQuery = Type.Object({ ...Period, member_id: MemberFilter, state: Type.Optional(MatchState), ...PageQuery }, strict);
   app.get('/api/communities/:id/matches', {

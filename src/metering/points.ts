@@ -113,8 +113,8 @@ export async function visiblePointIds(db: Db, principal: Principal): Promise<str
   return (await metering(db).selectFrom('metering_points').select('id').where('account_id', 'in', accounts).execute()).map((r) => r.id);
 }
 
-/** The type of each given point, for code that turns readings into energy. */
-export async function pointTypes(db: Db, ids: string[]): Promise<Array<{ id: string; type: PointType }>> {
+/** The given points as stored, for Tally's own work on them (clearing a community); no access check. */
+export async function pointsById(db: Db, ids: string[]): Promise<MeteringPointRow[]> {
   if (ids.length === 0) return [];
-  return metering(db).selectFrom('metering_points').select(['id', 'type']).where('id', 'in', ids).execute();
+  return metering(db).selectFrom('metering_points').selectAll().where('id', 'in', ids).execute();
 }

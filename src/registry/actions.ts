@@ -123,61 +123,72 @@ export async function performAction(db: Db, principal: Principal, action: Action
   checkRequest(action, request);
   return db.transaction().execute(async (trx) => {
     await checkAccounts(trx, principal, action, request);
-    const locked = await lockBundles(trx, action, request);
-    const portions = planPortions(locked.map((b) => ({ id: b.id, quantity: b.bundle_quantity })), request.certificate_quantity);
-    if (!portions) {
-      const held = locked.reduce((s, b) => s + b.bundle_quantity, 0);
-      throw unprocessable('insufficient_quantity', `the bundles hold ${held} Wh, less than certificate_quantity ${request.certificate_quantity}`, 'body/certificate_quantity');
-    }
-    const actedIds: number[] = [];
-    const remainders: BundleRow[] = [];
-    for (const p of portions) {
-      if (p.whole) {
-        actedIds.push(p.id);
-      } else {
-        const parts = await split(trx, locked.find((b) => b.id === p.id)!, p.take);
-        actedIds.push(parts.acted.id);
-        remainders.push(parts.remainder);
-      }
-    }
-
-    const now = new Date();
-    const change: Partial<BundleRow> = { updated_at: now };
-    const to = ACTION_RULES[action].to;
-    if (to) change.certificate_bundle_status = to;
-    if (action === 'transfer') change.account_id = request.target_id!;
-    if (action === 'claim') {
-      Object.assign(change, {
-        claim_consumer: request.consumer ?? null, claim_metering_point_id: request.metering_point_id ?? null,
-        claim_period_start: request.period_start ? new Date(request.period_start) : null,
-        claim_period_end: request.period_end ? new Date(request.period_end) : null, claimed_at: now,
-      });
-    }
-    let statementId: number | null = null;
-    if (action === 'cancel') {
-      Object.assign(change, { beneficiary: request.beneficiary!, cancellation_purpose: request.purpose ?? null, cancelled_at: now });
-      const acted = await registry(trx).selectFrom('bundles').selectAll().where('id', 'in', actedIds).orderBy('id').execute();
-      const statement = buildStatement({ account_id: request.source_id, beneficiary: request.beneficiary!, purpose: request.purpose ?? null, cancelled_at: now, bundles: acted });
-      const row = await registry(trx).insertInto('cancellation_statements')
-        .values({ account_id: request.source_id, beneficiary: request.beneficiary!, purpose: request.purpose ?? null, actor_id: principal.userId, created_at: now, statement: JSON.stringify(statement) } as never)
-        .returning('id').executeTakeFirstOrThrow();
-      statementId = row.id;
-      change.cancellation_statement_id = statementId;
-    }
-    const acted = await registry(trx).updateTable('bundles').set(change).where('id', 'in', actedIds).returningAll().execute();
-    acted.sort((a, b) => actedIds.indexOf(a.id) - actedIds.indexOf(b.id));
-
-    const bundles = acted.map(bundleView);
-    const remainderViews = remainders.map(bundleView);
-    const quantity = acted.reduce((s, b) => s + b.bundle_quantity, 0);
-    const targetId = action === 'transfer' ? request.target_id! : null;
-    const actionId = await appendEvent(trx, {
-      type: ACTION_RULES[action].event, subject_type: 'account', subject_id: request.source_id,
-      account_ids: targetId === null ? [request.source_id] : [request.source_id, targetId], actor_id: principal.userId,
-      payload: { action, request, statement_id: statementId, bundles: [...bundles, ...remainderViews] },
-    });
-    return { action, action_id: actionId, source_id: request.source_id, target_id: targetId, certificate_quantity: quantity, bundles, remainders: remainderViews, statement_id: statementId };
+    return actOn(trx, principal.userId, action, request);
   });
+}
+
+/**
+ * The action itself, inside the caller's transaction, without the caller's account rights or the
+ * target's whitelist: for Tally's own work on behalf of an arrangement the holders agreed to (an
+ * energy community moving its members' matched certificates). Statuses, holdings and quantities
+ * are checked as for everyone.
+ */
+export async function actOn(trx: Db, actorId: number | null, action: Action, request: ActionRequest): Promise<ActionResult> {
+  checkRequest(action, request);
+  const locked = await lockBundles(trx, action, request);
+  const portions = planPortions(locked.map((b) => ({ id: b.id, quantity: b.bundle_quantity })), request.certificate_quantity);
+  if (!portions) {
+    const held = locked.reduce((s, b) => s + b.bundle_quantity, 0);
+    throw unprocessable('insufficient_quantity', `the bundles hold ${held} Wh, less than certificate_quantity ${request.certificate_quantity}`, 'body/certificate_quantity');
+  }
+  const actedIds: number[] = [];
+  const remainders: BundleRow[] = [];
+  for (const p of portions) {
+    if (p.whole) {
+      actedIds.push(p.id);
+    } else {
+      const parts = await split(trx, locked.find((b) => b.id === p.id)!, p.take);
+      actedIds.push(parts.acted.id);
+      remainders.push(parts.remainder);
+    }
+  }
+
+  const now = new Date();
+  const change: Partial<BundleRow> = { updated_at: now };
+  const to = ACTION_RULES[action].to;
+  if (to) change.certificate_bundle_status = to;
+  if (action === 'transfer') change.account_id = request.target_id!;
+  if (action === 'claim') {
+    Object.assign(change, {
+      claim_consumer: request.consumer ?? null, claim_metering_point_id: request.metering_point_id ?? null,
+      claim_period_start: request.period_start ? new Date(request.period_start) : null,
+      claim_period_end: request.period_end ? new Date(request.period_end) : null, claimed_at: now,
+    });
+  }
+  let statementId: number | null = null;
+  if (action === 'cancel') {
+    Object.assign(change, { beneficiary: request.beneficiary!, cancellation_purpose: request.purpose ?? null, cancelled_at: now });
+    const acted = await registry(trx).selectFrom('bundles').selectAll().where('id', 'in', actedIds).orderBy('id').execute();
+    const statement = buildStatement({ account_id: request.source_id, beneficiary: request.beneficiary!, purpose: request.purpose ?? null, cancelled_at: now, bundles: acted });
+    const row = await registry(trx).insertInto('cancellation_statements')
+      .values({ account_id: request.source_id, beneficiary: request.beneficiary!, purpose: request.purpose ?? null, actor_id: actorId, created_at: now, statement: JSON.stringify(statement) } as never)
+      .returning('id').executeTakeFirstOrThrow();
+    statementId = row.id;
+    change.cancellation_statement_id = statementId;
+  }
+  const acted = await registry(trx).updateTable('bundles').set(change).where('id', 'in', actedIds).returningAll().execute();
+  acted.sort((a, b) => actedIds.indexOf(a.id) - actedIds.indexOf(b.id));
+
+  const bundles = acted.map(bundleView);
+  const remainderViews = remainders.map(bundleView);
+  const quantity = acted.reduce((s, b) => s + b.bundle_quantity, 0);
+  const targetId = action === 'transfer' ? request.target_id! : null;
+  const actionId = await appendEvent(trx, {
+    type: ACTION_RULES[action].event, subject_type: 'account', subject_id: request.source_id,
+    account_ids: targetId === null ? [request.source_id] : [request.source_id, targetId], actor_id: actorId,
+    payload: { action, request, statement_id: statementId, bundles: [...bundles, ...remainderViews] },
+  });
+  return { action, action_id: actionId, source_id: request.source_id, target_id: targetId, certificate_quantity: quantity, bundles, remainders: remainderViews, statement_id: statementId };
 }
 
 /**

@@ -1,0 +1,257 @@
+// The demo world's energy community (`tally seed`): a Lisbon neighbourhood of rooftop-solar
+// prosumers, a small wind turbine, a shop read by cumulative registers and households, metered
+// every 15 minutes with synthetic profiles for the last full calendar month in Lisbon, and that
+// month cleared. Built through the module functions the API calls, so every row has its event.
+// Running it again changes nothing: the account, points, community and members are found by
+// name or id, the profiles are functions of time (re-sent readings are unchanged), and clearing
+// skips intervals already cleared.
+import type { Db } from '../platform/database.ts';
+import type { Principal } from '../identity/principal.ts';
+import { pageRequest } from '../platform/pagination.ts';
+import { localDate, localMonth } from '../platform/time-zone.ts';
+import { createAccount, listAccounts } from '../registry/accounts.ts';
+import { createMeteringPoint, listMeteringPoints } from '../metering/points.ts';
+import { importReadings } from '../metering/readings.ts';
+import { importRegisterReadings, type RegisterReadingInput } from '../metering/registers.ts';
+import type { ReadingInput } from '../metering/csv.ts';
+import { metering } from '../metering/tables.ts';
+import { createCommunity, listCommunities, type NewCommunity } from './communities.ts';
+import { addMember, listMembers } from './members.ts';
+import { clearOnDemand } from './jobs.ts';
+import { monthlyStatement } from './settlement.ts';
+
+export const DEMO_COMMUNITY = {
+  name: 'Bairro Solar Lisboa', interval_minutes: 15, time_zone: 'Europe/Lisbon', mechanism: 'mmr',
+  grid_price: 0.1624, feed_in_price: 0.03, currency: 'EUR', move_certificates: false, public: true,
+} as const satisfies NewCommunity;
+const ACCOUNT = 'Bairro Solar Lisboa (community points)';
+const TZ = DEMO_COMMUNITY.time_zone;
+const QUARTER_MS = 15 * 60_000;
+const DAY_MS = 86_400_000;
+const LISBON = { latitude: 38.72, longitude: -9.14 };
+/** Register readers start from a meter that has run for a while. */
+const REGISTER_START = { import_wh: 18_450_000, export_wh: 2_130_000 };
+
+// --- synthetic profiles ------------------------------------------------------------------------
+
+/** A uniform number in [0, 1) determined by (seed, n): a counter-based PRNG (murmur3's finaliser), so a quarter hour's value never depends on the window metered. */
+function unit(seed: number, n: number): number {
+  let x = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ n;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return ((x ^ (x >>> 16)) >>> 0) / 2 ** 32;
+}
+
+/** Local clock of a quarter hour: hours since local midnight and whether it is a weekend. */
+interface Clock { hour: number; weekend: boolean }
+const LOCAL = new Intl.DateTimeFormat('en-US', { timeZone: TZ, hourCycle: 'h23', weekday: 'short', hour: 'numeric', minute: 'numeric' });
+function clockAt(t: number): Clock {
+  const parts = LOCAL.formatToParts(new Date(t));
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return { hour: Number(get('hour')) + Number(get('minute')) / 60, weekend: get('weekday') === 'Sat' || get('weekday') === 'Sun' };
+}
+
+/** Sine of the sun's elevation over Lisbon at instant `t`. */
+function sunSine(t: number): number {
+  const rad = Math.PI / 180;
+  const d = new Date(t);
+  const dayOfYear = (t - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY_MS;
+  const declination = -23.44 * rad * Math.cos((2 * Math.PI * (dayOfYear + 10)) / 365);
+  const solarHours = d.getUTCHours() + d.getUTCMinutes() / 60 + LISBON.longitude / 15;
+  const hourAngle = (solarHours - 12) * 15 * rad;
+  return Math.sin(LISBON.latitude * rad) * Math.sin(declination) + Math.cos(LISBON.latitude * rad) * Math.cos(declination) * Math.cos(hourAngle);
+}
+
+const bump = (h: number, centre: number, width: number) => Math.exp(-(((h - centre) / width) ** 2) / 2);
+
+/** A home's use (W): a base load, a morning and an evening peak (later at weekends), noise and the odd kettle or oven. */
+interface Home { base: number; morning: number; evening: number }
+function homeWh(seed: number, home: Home, t: number, clock: Clock): number {
+  const q = t / QUARTER_MS;
+  const morningAt = clock.weekend ? 9.5 : 7.75;
+  const w = home.base + home.morning * bump(clock.hour, morningAt, 1) + home.evening * bump(clock.hour, 20.25, 1.6) + (clock.hour > 11 && clock.hour < 15 ? home.base * 0.5 : 0);
+  const noise = 0.75 + 0.5 * unit(seed, q);
+  const spike = unit(seed + 1, q) < 0.04 ? 1_800 : 0;
+  return Math.round((w * noise + spike) / 4);
+}
+
+/** Rooftop solar (W per kWp → Wh): the sun's bell, dimmed by the day's cloudiness and passing clouds. */
+function solarWh(seed: number, kwp: number, t: number): number {
+  const sun = sunSine(t + QUARTER_MS / 2);
+  if (sun <= 0) return 0;
+  const q = t / QUARTER_MS;
+  const cloudiness = unit(seed, Math.floor(t / DAY_MS)) ** 2; // mostly sunny days, some overcast ones
+  const passing = unit(seed + 7, Math.floor(q / 2)) < cloudiness ? 0.25 + 0.45 * unit(seed + 8, q) : 0.95 + 0.05 * unit(seed + 8, q);
+  return Math.round((kwp * 1_000 * 0.82 * sun ** 1.15 * (1 - 0.4 * cloudiness) * passing) / 4);
+}
+
+/** A small wind turbine: Weibull wind (scale 6.5 m/s, shape 2) eased between three-hourly knots, gusty within; a cubic power curve. */
+function windWh(seed: number, ratedKw: number, t: number): number {
+  const q = t / QUARTER_MS;
+  const knot = (k: number) => 6.5 * Math.sqrt(-Math.log(1 - unit(seed, k)));
+  const k = Math.floor(q / 12);
+  const ease = (1 - Math.cos((Math.PI * (q % 12)) / 12)) / 2;
+  const v = (knot(k) * (1 - ease) + knot(k + 1) * ease) * (0.85 + 0.3 * unit(seed + 1, q));
+  const share = v < 3 || v > 25 ? 0 : Math.min(1, ((v - 3) / 8) ** 3);
+  return Math.round((ratedKw * 1_000 * 0.95 * share) / 4);
+}
+
+// --- the members -------------------------------------------------------------------------------
+
+type Kind =
+  | { kind: 'household'; home: Home }
+  | { kind: 'prosumer'; home: Home; kwp: number }
+  | { kind: 'wind'; ratedKw: number }
+  | { kind: 'registers'; home: Home; kwp: number };
+type MemberSpec = Kind & { name: string; seed: number };
+
+const MEMBERS: MemberSpec[] = [
+  { name: 'Casa Azul (rooftop solar, 4 kWp)', seed: 11, kind: 'prosumer', kwp: 4, home: { base: 260, morning: 700, evening: 1_500 } },
+  { name: 'Vivenda Sol (rooftop solar, 6 kWp)', seed: 12, kind: 'prosumer', kwp: 6, home: { base: 320, morning: 900, evening: 1_900 } },
+  { name: 'Escola Básica do Bairro (rooftop solar, 10 kWp)', seed: 13, kind: 'prosumer', kwp: 10, home: { base: 700, morning: 2_500, evening: 300 } },
+  { name: 'Oficina Mendes (rooftop solar, 5 kWp)', seed: 14, kind: 'prosumer', kwp: 5, home: { base: 450, morning: 1_200, evening: 400 } },
+  { name: 'Miradouro small wind turbine (10 kW)', seed: 21, kind: 'wind', ratedKw: 10 },
+  { name: 'Padaria Estrela (register meter, 2 kWp)', seed: 31, kind: 'registers', kwp: 2, home: { base: 500, morning: 3_000, evening: 600 } },
+  { name: 'Flat 1A (household)', seed: 41, kind: 'household', home: { base: 180, morning: 600, evening: 1_300 } },
+  { name: 'Flat 1B (household)', seed: 42, kind: 'household', home: { base: 220, morning: 500, evening: 1_600 } },
+  { name: 'Flat 2A (household)', seed: 43, kind: 'household', home: { base: 150, morning: 800, evening: 1_100 } },
+  { name: 'Flat 2B (household)', seed: 44, kind: 'household', home: { base: 250, morning: 400, evening: 1_800 } },
+  { name: 'Flat 3A (household)', seed: 45, kind: 'household', home: { base: 200, morning: 700, evening: 1_400 } },
+  { name: 'Flat 3B (household)', seed: 46, kind: 'household', home: { base: 300, morning: 900, evening: 2_000 } },
+];
+
+/** Portuguese-style CPE codes (PT, distributor 0002, twelve digits, two letters), k numbering the demo's points. */
+const cpe = (k: number, letters: 'DI' | 'DE') => `PT0002${String(970_000_000_000 + k)}${letters}`;
+
+interface Points { main: string; export?: string | undefined; type: 'consumption' | 'production' }
+function pointsOf(spec: MemberSpec, k: number): Points {
+  switch (spec.kind) {
+    case 'prosumer': return { main: cpe(k, 'DI'), export: cpe(k, 'DE'), type: 'consumption' };
+    case 'wind': return { main: cpe(k, 'DE'), type: 'production' };
+    default: return { main: cpe(k, 'DI'), type: 'consumption' };
+  }
+}
+
+/** A member's energy in one quarter hour: grid import and export at its connection (self-consumption is netted behind the meter). */
+function energyAt(spec: MemberSpec, t: number, clock: Clock): { importWh: number; exportWh: number } {
+  switch (spec.kind) {
+    case 'household': return { importWh: homeWh(spec.seed, spec.home, t, clock), exportWh: 0 };
+    case 'wind': return { importWh: 0, exportWh: windWh(spec.seed, spec.ratedKw, t) };
+    case 'prosumer':
+    case 'registers': {
+      const net = solarWh(spec.seed, spec.kwp, t) - homeWh(spec.seed, spec.home, t, clock);
+      return { importWh: Math.max(0, -net), exportWh: Math.max(0, net) };
+    }
+  }
+}
+
+// --- building it -------------------------------------------------------------------------------
+
+/** The last full calendar month in Lisbon before `now`, as YYYY-MM. */
+export function lastFullMonth(now: Date): string {
+  const [y, m] = localDate(now, TZ).split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+const reading = (pointId: string, t: number, wh: number): ReadingInput =>
+  ({ interval_start_datetime: new Date(t).toISOString(), interval_end_datetime: new Date(t + QUARTER_MS).toISOString(), interval_usage: wh, at: `seed/${pointId}/${t}` });
+
+/** The register values the month starts from: the stored reading at or before its start, else a meter that has run for a while. */
+async function registerBase(db: Db, pointId: string, from: Date): Promise<{ import_wh: number; export_wh: number }> {
+  const row = await metering(db).selectFrom('register_readings').select(['import_wh', 'export_wh'])
+    .where('metering_point_id', '=', pointId).where('read_at', '<=', from).orderBy('read_at', 'desc').limit(1).executeTakeFirst();
+  return row ? { import_wh: Number(row.import_wh), export_wh: Number(row.export_wh) } : REGISTER_START;
+}
+
+export interface DemoCommunity {
+  id: number; name: string; month: string; period_start: string; period_end: string;
+  members: number; members_added: number; readings: { inserted: number; unchanged: number }; register_readings: { inserted: number; unchanged: number };
+  intervals_in_month: number; intervals_cleared: number; peer_wh: number; savings: number; grid_bill: number;
+  summary: string;
+}
+
+/**
+ * Seeds the demo community: `manager` creates (or finds) its account, points, the community and
+ * its members; `meterOperator` sends the readings, as a meter operator would.
+ */
+export async function seedDemoCommunity(db: Db, people: { manager: Principal; meterOperator: Principal }, opts: { publicUrl: string; now?: Date }): Promise<DemoCommunity> {
+  const { manager, meterOperator } = people;
+  const now = opts.now ?? new Date();
+  const month = lastFullMonth(now);
+  const { from, to } = localMonth(month, TZ);
+
+  const accounts = await listAccounts(db, manager, pageRequest({ limit: 1_000 }, 'body'));
+  const accountId = accounts.items.find((a) => a.account_name === ACCOUNT)?.id ?? (await createAccount(db, manager, { account_name: ACCOUNT })).id;
+  const existingPoints = new Set((await listMeteringPoints(db, manager, { account_id: accountId })).map((p) => p.id));
+  const ensurePoint = async (id: string, type: 'consumption' | 'production') => {
+    if (!existingPoints.has(id)) await createMeteringPoint(db, manager, { id, type, account_id: accountId, grid_area: 'PT', time_zone: TZ });
+  };
+
+  const c = (await listCommunities(db, manager)).find((x) => x.name === DEMO_COMMUNITY.name && x.manager_id === manager.userId)
+    ?? await createCommunity(db, manager, DEMO_COMMUNITY);
+  const memberPoints = new Set((await listMembers(db, manager, c.id)).map((m) => m.metering_point_id));
+
+  // The month's local clock, once for every member.
+  const starts: number[] = [];
+  for (let t = from.getTime(); t < to.getTime(); t += QUARTER_MS) starts.push(t);
+  const clocks = starts.map(clockAt);
+
+  const readings = { inserted: 0, unchanged: 0 };
+  const registers = { inserted: 0, unchanged: 0 };
+  let added = 0;
+  for (const [k, spec] of MEMBERS.entries()) {
+    const points = pointsOf(spec, k + 1);
+    await ensurePoint(points.main, points.type);
+    if (points.export) await ensurePoint(points.export, 'production');
+    if (!memberPoints.has(points.main)) {
+      await addMember(db, manager, c.id, { name: spec.name, metering_point_id: points.main, export_metering_point_id: points.export, valid_from: `${month}-01` });
+      added++;
+    }
+    const energy = starts.map((t, q) => energyAt(spec, t, clocks[q]!));
+    if (spec.kind === 'registers') {
+      // A cumulative reading at the month's start and at the end of every quarter hour.
+      const base = await registerBase(db, points.main, from);
+      const rows: RegisterReadingInput[] = [{ read_at: from.toISOString(), ...base, at: `seed/${points.main}/0` }];
+      let { import_wh, export_wh } = base;
+      energy.forEach((e, q) => {
+        import_wh += e.importWh;
+        export_wh += e.exportWh;
+        rows.push({ read_at: new Date(starts[q]! + QUARTER_MS).toISOString(), import_wh, export_wh, at: `seed/${points.main}/${q + 1}` });
+      });
+      const r = await importRegisterReadings(db, meterOperator, points.main, rows, 'seed');
+      registers.inserted += r.inserted;
+      registers.unchanged += r.unchanged;
+      continue;
+    }
+    const byPoint = new Map<string, ReadingInput[]>();
+    if (points.type === 'production') byPoint.set(points.main, energy.map((e, q) => reading(points.main, starts[q]!, e.exportWh)));
+    else byPoint.set(points.main, energy.map((e, q) => reading(points.main, starts[q]!, e.importWh)));
+    if (points.export) byPoint.set(points.export, energy.map((e, q) => reading(points.export!, starts[q]!, e.exportWh)));
+    for (const [pointId, rows] of byPoint) {
+      const r = await importReadings(db, meterOperator, new Map([[pointId, rows]]), 'seed');
+      readings.inserted += r.inserted;
+      readings.unchanged += r.unchanged;
+    }
+  }
+
+  const { intervals_cleared } = await clearOnDemand(db, manager, c.id, from, to, now);
+  // Anyone may read a public community's statement: read it as a newcomer would.
+  const statement = await monthlyStatement(db, undefined, c.id, month);
+  const intervalsInMonth = (to.getTime() - from.getTime()) / QUARTER_MS;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const eur = (x: number) => `${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${c.currency}`;
+  const base = `${opts.publicUrl}/api/communities/${c.id}`;
+  const totalReadings = readings.inserted + readings.unchanged;
+  const summary = `Energy community ${c.name} #${c.id} (${TZ}, ${c.interval_minutes}-minute intervals, mechanism ${c.mechanism}, grid ${c.grid_price} and feed-in ${c.feed_in_price} ${c.currency}/kWh, public): `
+    + `${statement.members.length} members (${added} new): 4 rooftop-solar prosumers, a small wind turbine, a bakery read by cumulative registers and 6 households, `
+    + `with synthetic 15-minute profiles for ${month} (${n(totalReadings)} interval readings, ${n(readings.inserted)} new; ${n(registers.inserted + registers.unchanged)} register readings, ${n(registers.inserted)} new). `
+    + `Clearing ${month} cleared ${n(intervals_cleared)} of its ${n(intervalsInMonth)} intervals now; peers shared ${n(statement.totals.from_peers_wh)} Wh, `
+    + `the members saved ${eur(statement.totals.savings)} in total against the grid alone, and the community's grid bill is ${eur(statement.totals.grid_bill)}. `
+    + `Read it without logging in: ${base}/statements?month=${month}, ${base}/members and ${base}/intervals?from=${from.toISOString()}&to=${new Date(from.getTime() + DAY_MS).toISOString()}.`;
+  return {
+    id: c.id, name: c.name, month, period_start: from.toISOString(), period_end: to.toISOString(),
+    members: statement.members.length, members_added: added, readings, register_readings: registers,
+    intervals_in_month: intervalsInMonth, intervals_cleared, peer_wh: statement.totals.from_peers_wh, savings: statement.totals.savings, grid_bill: statement.totals.grid_bill,
+    summary,
+  };
+}
