@@ -49,13 +49,14 @@ export interface ReportRow {
   /** Tally's figure relative to the baseline's, as the target states it. */
   ratio: string;
   target: string;
-  met: boolean;
+  /** null: a row with no target of its own (a part of the row above it). */
+  met: boolean | null;
 }
 
 /** A fixed-width text table, one line per row, with a header. */
 export function formatTable(rows: readonly ReportRow[]): string {
   const header = ['benchmark', 'tally', 'baseline', 'ratio', 'target', 'met'];
-  const cells = rows.map((r) => [r.benchmark, r.tally, r.baseline, r.ratio, r.target, r.met ? 'yes' : 'NO']);
+  const cells = rows.map((r) => [r.benchmark, r.tally, r.baseline, r.ratio, r.target, r.met === null ? '' : r.met ? 'yes' : 'NO']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');

@@ -2,15 +2,19 @@
 // measured against a baseline in the same run, on a throwaway database: a new database on the
 // PostgreSQL server of DATABASE_URL, or a temporary PGlite. BENCH_BUNDLES scales the registry part
 // (default 1,000,000 bundles); BENCH_READINGS_DAYS the reading import (1,000 metering points ×
-// that many days of 15-minute readings; default 7, 365 for the 35-million-row figure).
+// that many days of 15-minute readings; default 7, 365 for the 35-million-row figure);
+// BENCH_COMMUNITY_MEMBERS the community clearing (a day of 15-minute intervals for a quarter of that
+// many members and for that many; default 10,000). BENCH_ONLY=community runs only the community
+// clearing, BENCH_ONLY=registry everything else.
 import { cpus } from 'node:os';
 import type { Config } from '../src/platform/config.ts';
 import { startServer } from './http.ts';
+import { benchCommunity, communityRows, communitySizes } from './community.ts';
 import { BATCH, benchIssuance, issuanceRow } from './issuance.ts';
-import { formatTable, fmt } from './measure.ts';
+import { formatTable, fmt, type ReportRow } from './measure.ts';
 import { benchQueries, queryRow } from './query.ts';
 import { benchReadings, readingsRow } from './readings.ts';
-import { openTarget } from './target.ts';
+import { openTarget, type BenchTarget } from './target.ts';
 import { benchTransfers, CLIENTS, transferRow } from './transfers.ts';
 import { buildWorld, deviceCountFor, history, PASSWORD } from './world.ts';
 
@@ -31,36 +35,63 @@ function bundlesToIssue(env: string | undefined): number {
   return n;
 }
 
+const DEFAULT_COMMUNITY_MEMBERS = 10_000;
+
+function communityMembers(env: string | undefined): number {
+  if (env === undefined || env === '') return DEFAULT_COMMUNITY_MEMBERS;
+  const n = Number(env);
+  // clearRange looks up its points' types with one bind parameter per point (at most 65,535).
+  if (!Number.isSafeInteger(n) || n < 400 || n > 40_000) throw new Error(`BENCH_COMMUNITY_MEMBERS must be a whole number from 400 to 40,000, not ${env}`);
+  return n;
+}
+
+type Part = 'registry' | 'community';
+
+function partsToRun(env: string | undefined): Part[] {
+  if (env === undefined || env === '') return ['registry', 'community'];
+  if (env === 'registry' || env === 'community') return [env];
+  throw new Error(`BENCH_ONLY must be registry or community, not ${env}`);
+}
+
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 export async function runBenchmarks(config: Config): Promise<void> {
+  const parts = partsToRun(process.env.BENCH_ONLY);
   const total = bundlesToIssue(process.env.BENCH_BUNDLES);
+  const members = communityMembers(process.env.BENCH_COMMUNITY_MEMBERS);
   const target = await openTarget(config.databaseUrl);
   try {
-    const db = target.database.kysely;
-    const devices = deviceCountFor(total);
     log(`Tally benchmarks on ${target.description}`);
     log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
-    log(`issuing ${fmt(total)} hourly bundles over ${devices} devices, ${fmt(BATCH)} intervals per issueCertificates call`);
-    const world = await buildWorld(db, config, devices);
-    // Every history ends at the last full hour: issuance refuses production that has not happened.
-    const end = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-    const issuance = await benchIssuance(target, world, total, end, config.certificateLifetimeDays, log);
-    // What autovacuum would have done by the time anyone queries: fresh statistics and visibility map.
-    await target.database.exec('VACUUM ANALYZE');
-
-    const server = await startServer(config, target.database, CLIENTS);
-    try {
-      const token = await server.login(world.producer.email, PASSWORD);
-      const queries = await benchQueries(db, server, token, world, history(total, devices, end), log);
-      const transfers = await benchTransfers(db, server, token, world, target.database.engine === 'pglite', log);
-      const readings = await benchReadings(target, world.issuer, world.producerAccount, READING_POINTS, readingDays(process.env.BENCH_READINGS_DAYS), log);
-      log('');
-      log(formatTable([issuanceRow(issuance), transferRow(transfers), ...queries.map(queryRow), readingsRow(readings)]));
-    } finally {
-      await server.close();
-    }
+    const rows: ReportRow[] = [];
+    if (parts.includes('registry')) rows.push(...await registryPart(config, target, total));
+    if (parts.includes('community')) rows.push(...communityRows(await benchCommunity(target, communitySizes(members), log)));
+    log('');
+    log(formatTable(rows));
   } finally {
     await target.drop();
+  }
+}
+
+async function registryPart(config: Config, target: BenchTarget, total: number): Promise<ReportRow[]> {
+  const db = target.database.kysely;
+  const devices = deviceCountFor(total);
+  log(`issuing ${fmt(total)} hourly bundles over ${devices} devices, ${fmt(BATCH)} intervals per issueCertificates call`);
+  const world = await buildWorld(db, config, devices);
+  // Every history ends at the last full hour: issuance refuses production that has not happened.
+  const end = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const issuance = await benchIssuance(target, world, total, end, config.certificateLifetimeDays, log);
+  // What autovacuum would have done by the time anyone queries: fresh statistics and visibility map.
+  await target.database.exec('VACUUM ANALYZE');
+
+  const server = await startServer(config, target.database, CLIENTS);
+  try {
+    const token = await server.login(world.producer.email, PASSWORD);
+    const queries = await benchQueries(db, server, token, world, history(total, devices, end), log);
+    const transfers = await benchTransfers(db, server, token, world, target.database.engine === 'pglite', log);
+    const readings = await benchReadings(target, world.issuer, world.producerAccount, READING_POINTS, readingDays(process.env.BENCH_READINGS_DAYS), log);
+    return [issuanceRow(issuance), transferRow(transfers), ...queries.map(queryRow), readingsRow(readings)];
+  } finally {
+    await server.close();
   }
 }

@@ -20,6 +20,7 @@ import { importReadings } from './metering/readings.ts';
 import type { ReadingInput } from './metering/csv.ts';
 import { metering } from './metering/tables.ts';
 import { createDisclosure } from './disclosure/disclosures.ts';
+import { seedDemoCommunity } from './community/demo.ts';
 import { sealNow } from './ledger/jobs.ts';
 import type { BundleView } from './registry/bundles.ts';
 import { queryBundles } from './registry/queries.ts';
@@ -40,6 +41,7 @@ const USERS = {
   wind: { email: 'wind@tally.example', name: 'Vind Producer (Nordwind)', role: 'producer' },
   trader: { email: 'trader@tally.example', name: 'Tess Trader (Greenline)', role: 'trader' },
   auditor: { email: 'auditor@tally.example', name: 'Aud Auditor', role: 'auditor' },
+  community: { email: 'community@tally.example', name: 'Cora Community (Bairro Solar Lisboa)', role: 'trader' },
 } as const satisfies Record<string, { email: string; name: string; role: Role }>;
 type DemoUser = keyof typeof USERS;
 
@@ -275,6 +277,8 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
   const statementId = traded ? undefined : await tradingStory(db, people, accounts, window.to);
   const disclosure = traded ? undefined : await createDisclosure(db, people.trader, { metering_point_ids: [CUSTOMER_POINT], period_start: new Date(window.from).toISOString(), period_end: new Date(window.to).toISOString() }, config.publicUrl);
   await expireDue(db);
+  // An energy community in Lisbon, metered every 15 minutes, with last month cleared.
+  const energyCommunity = await seedDemoCommunity(db, { manager: people.community, meterOperator: people.issuer }, { publicUrl: config.publicUrl });
   // Seal what happened, as the server's job would, so `tally ledger verify` has blocks to check.
   const sealed = await sealNow(db);
 
@@ -284,5 +288,5 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
     + `${DEVICES.length} devices; meter readings for the ${opts.days} days up to ${new Date(to).toISOString()}: ${metered.join(' and ')}, and the customer point ${CUSTOMER_POINT}; `
     + `automatic issuance issued ${n(issued.bundles_issued)} bundles (${n(issued.wh_issued)} Wh) now. `
     + (statementId === undefined ? 'The trading story had already run. ' : `Transfers, a cancellation for ${BENEFICIARY} (statement ${statementId}), a claim against ${CUSTOMER_POINT}, a reservation, a lock and a withdrawal done; its disclosure is at ${disclosure!.json_url}. `)
-    + `Bundles by status: ${byStatus.join(', ')}. Sealed ${n(sealed.events)} events into ${n(sealed.blocks)} ledger block(s). Log in at ${config.publicUrl}/docs as ${logins} with the password ${PASSWORD} (users that already existed keep theirs).`;
+    + `Bundles by status: ${byStatus.join(', ')}. ${energyCommunity.summary} Sealed ${n(sealed.events)} events into ${n(sealed.blocks)} ledger block(s). Log in at ${config.publicUrl}/docs as ${logins} with the password ${PASSWORD} (users that already existed keep theirs).`;
 }

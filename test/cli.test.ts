@@ -9,8 +9,26 @@ import { sql } from 'kysely';
 import { loadConfig, ConfigError } from '../src/platform/config.ts';
 import { openDatabase } from '../src/platform/database.ts';
 import { emptyServerDatabase } from './helpers/database.ts';
+import { getCommunity } from '../src/community/communities.ts';
+import { listMembers } from '../src/community/members.ts';
+import { monthlyStatement } from '../src/community/settlement.ts';
 
 const run = promisify(execFile);
+
+/** The last full calendar month in Lisbon at `t`, as YYYY-MM. */
+function lisbonLastMonth(t: Date): string {
+  const [y, m] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Lisbon', year: 'numeric', month: '2-digit' }).format(t).split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/**
+ * Local midnight starting a month in Lisbon, by the EU rule on its own: summer time (UTC+1) runs
+ * from the last Sunday of March to the last Sunday of October, so the 1st of April to October
+ * starts at 23:00 UTC the day before, and every other month at midnight UTC.
+ */
+function lisbonMonthStart(y: number, m: number): number {
+  return Date.UTC(y, m - 1, 1) - (m >= 4 && m <= 10 ? 3_600_000 : 0);
+}
 const TALLY = join(import.meta.dirname, '..', 'bin', 'tally.js');
 
 describe('configuration', () => {
@@ -95,15 +113,64 @@ describe('commands on a database', () => {
   });
 
   it('seeds a demo world whose meters issue on their own, twice without harm, and it checks and verifies', async () => {
+    const monthBefore = lisbonLastMonth(new Date());
     const first = await run('node', [TALLY, 'seed', '--days', '3'], { env });
     expect(first.stdout).toMatch(/automatic issuance issued [1-9][\d,]* bundles/);
     expect(first.stdout).toContain('a claim against 571313174115123456');
+
+    // The energy community: last month in Lisbon, every 15-minute interval of it cleared, DST included.
+    const community = /Energy community Bairro Solar Lisboa #(\d+) .*?: 12 members \(12 new\).*? for (\d{4}-\d{2}) .*?Clearing \2 cleared ([\d,]+) of its ([\d,]+) intervals now; peers shared ([\d,]+) Wh, the members saved ([\d,.]+) EUR/.exec(first.stdout);
+    expect(community, first.stdout).not.toBeNull();
+    const [, idText, month, clearedText, inMonthText, peerText, savedText] = community!;
+    const id = Number(idText);
+    const num = (text: string) => Number(text!.replaceAll(',', ''));
+    expect([monthBefore, lisbonLastMonth(new Date())]).toContain(month);
+    const [y, m] = month!.split('-').map(Number) as [number, number];
+    const start = lisbonMonthStart(y, m);
+    const end = m === 12 ? lisbonMonthStart(y + 1, 1) : lisbonMonthStart(y, m + 1);
+    const intervals = (end - start) / 900_000;
+    expect(num(clearedText!)).toBe(intervals);
+    expect(num(inMonthText!)).toBe(intervals);
+    expect(first.stdout).toContain(`/api/communities/${id}/statements?month=${month}`);
+
     const again = await run('node', [TALLY, 'seed', '--days', '3'], { env });
     // Nothing new, unless the clock passed an hour between the runs: then each device's new hour (two at most).
     expect(again.stdout).toMatch(/automatic issuance issued [0-2] bundles/);
     expect(again.stdout).toContain('The trading story had already run.');
+    expect(again.stdout).toContain(`Energy community Bairro Solar Lisboa #${id} `);
+    expect(again.stdout).toContain('12 members (0 new)');
+    expect(again.stdout).toContain('0 and 0 of them new');
+    expect(again.stdout).toContain(`Clearing ${month} cleared 0 of its ${inMonthText} intervals now; peers shared ${peerText} Wh`);
     expect((await run('node', [TALLY, 'check'], { env })).stdout).toContain('ok:');
     expect((await run('node', [TALLY, 'ledger', 'verify'], { env })).stdout).toMatch(/^ok: 1 block\(s\)/);
+
+    // Its month, read as a newcomer without logging in: the statements add up to the grid's bill.
+    const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(dir, 'pglite') });
+    try {
+      const db = database.kysely;
+      expect(await getCommunity(db, undefined, id)).toMatchObject({
+        name: 'Bairro Solar Lisboa', time_zone: 'Europe/Lisbon', interval_minutes: 15, mechanism: 'mmr', grid_price: 0.1624, feed_in_price: 0.03, currency: 'EUR', move_certificates: false, public: true,
+      });
+      const members = await listMembers(db, undefined, id);
+      expect(members).toHaveLength(12);
+      expect(members.filter((x) => x.export_metering_point_id !== null)).toHaveLength(4);
+      const statement = await monthlyStatement(db, undefined, id, month!);
+      expect([statement.period_start, statement.period_end]).toEqual([new Date(start).toISOString(), new Date(end).toISOString()]);
+      expect(statement.members).toHaveLength(12);
+      expect(Math.abs(statement.members.reduce((a, x) => a + x.net_cost, 0) - statement.totals.grid_bill)).toBeLessThan(1e-6);
+      expect(statement.totals.from_peers_wh).toBe(num(peerText!));
+      expect(statement.totals.from_peers_wh).toBeGreaterThan(0);
+      expect(statement.totals.to_peers_wh).toBe(statement.totals.from_peers_wh);
+      expect(statement.totals.savings.toFixed(2)).toBe(num(savedText!).toFixed(2));
+      expect(statement.members.every((x) => x.savings >= 0 && x.from_grid_wh + x.from_peers_wh + x.to_grid_wh + x.to_peers_wh > 0)).toBe(true);
+      // Every interval of the month cleared once, with every member's readings (the register meter's too).
+      const { rows } = await sql<{ n: number; missing: number }>`
+        SELECT count(*)::int AS n, count(*) FILTER (WHERE cardinality(missing_member_ids) > 0 OR cardinality(grid_only_member_ids) > 0)::int AS missing
+        FROM community_intervals WHERE community_id = ${id} AND interval_start >= ${new Date(start).toISOString()}::timestamptz AND interval_start < ${new Date(end).toISOString()}::timestamptz`.execute(db);
+      expect(rows[0]).toEqual({ n: intervals, missing: 0 });
+    } finally {
+      await database.close();
+    }
   });
 
   it('`tally check` passes on a healthy database and fails, naming the rule, after tampering', async () => {

@@ -3,8 +3,9 @@
 // every 15 minutes with synthetic profiles for the last full calendar month in Lisbon, and that
 // month cleared. Built through the module functions the API calls, so every row has its event.
 // Running it again changes nothing: the account, points, community and members are found by
-// name or id, the profiles are functions of time (re-sent readings are unchanged), and clearing
-// skips intervals already cleared.
+// name or id, each point is metered on from its last reading of the month (the profiles are
+// functions of time, so a reading sent again is unchanged), and clearing skips intervals already
+// cleared.
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { pageRequest } from '../platform/pagination.ts';
@@ -71,7 +72,7 @@ function homeWh(seed: number, home: Home, t: number, clock: Clock): number {
   const morningAt = clock.weekend ? 9.5 : 7.75;
   const w = home.base + home.morning * bump(clock.hour, morningAt, 1) + home.evening * bump(clock.hour, 20.25, 1.6) + (clock.hour > 11 && clock.hour < 15 ? home.base * 0.5 : 0);
   const noise = 0.75 + 0.5 * unit(seed, q);
-  const spike = unit(seed + 1, q) < 0.04 ? 1_800 : 0;
+  const spike = unit(seed + 1, q) < 0.03 ? 1_500 : 0;
   return Math.round((w * noise + spike) / 4);
 }
 
@@ -106,18 +107,18 @@ type Kind =
 type MemberSpec = Kind & { name: string; seed: number };
 
 const MEMBERS: MemberSpec[] = [
-  { name: 'Casa Azul (rooftop solar, 4 kWp)', seed: 11, kind: 'prosumer', kwp: 4, home: { base: 260, morning: 700, evening: 1_500 } },
-  { name: 'Vivenda Sol (rooftop solar, 6 kWp)', seed: 12, kind: 'prosumer', kwp: 6, home: { base: 320, morning: 900, evening: 1_900 } },
-  { name: 'Escola Básica do Bairro (rooftop solar, 10 kWp)', seed: 13, kind: 'prosumer', kwp: 10, home: { base: 700, morning: 2_500, evening: 300 } },
-  { name: 'Oficina Mendes (rooftop solar, 5 kWp)', seed: 14, kind: 'prosumer', kwp: 5, home: { base: 450, morning: 1_200, evening: 400 } },
+  { name: 'Casa Azul (rooftop solar, 4 kWp)', seed: 11, kind: 'prosumer', kwp: 4, home: { base: 170, morning: 450, evening: 1_000 } },
+  { name: 'Vivenda Sol (rooftop solar, 6 kWp)', seed: 12, kind: 'prosumer', kwp: 6, home: { base: 210, morning: 600, evening: 1_300 } },
+  { name: 'Escola Básica do Bairro (rooftop solar, 10 kWp)', seed: 13, kind: 'prosumer', kwp: 10, home: { base: 450, morning: 1_800, evening: 200 } },
+  { name: 'Oficina Mendes (rooftop solar, 5 kWp)', seed: 14, kind: 'prosumer', kwp: 5, home: { base: 300, morning: 900, evening: 250 } },
   { name: 'Miradouro small wind turbine (10 kW)', seed: 21, kind: 'wind', ratedKw: 10 },
-  { name: 'Padaria Estrela (register meter, 2 kWp)', seed: 31, kind: 'registers', kwp: 2, home: { base: 500, morning: 3_000, evening: 600 } },
-  { name: 'Flat 1A (household)', seed: 41, kind: 'household', home: { base: 180, morning: 600, evening: 1_300 } },
-  { name: 'Flat 1B (household)', seed: 42, kind: 'household', home: { base: 220, morning: 500, evening: 1_600 } },
-  { name: 'Flat 2A (household)', seed: 43, kind: 'household', home: { base: 150, morning: 800, evening: 1_100 } },
-  { name: 'Flat 2B (household)', seed: 44, kind: 'household', home: { base: 250, morning: 400, evening: 1_800 } },
-  { name: 'Flat 3A (household)', seed: 45, kind: 'household', home: { base: 200, morning: 700, evening: 1_400 } },
-  { name: 'Flat 3B (household)', seed: 46, kind: 'household', home: { base: 300, morning: 900, evening: 2_000 } },
+  { name: 'Padaria Estrela (register meter, 2 kWp)', seed: 31, kind: 'registers', kwp: 2, home: { base: 350, morning: 2_200, evening: 400 } },
+  { name: 'Flat 1A (household)', seed: 41, kind: 'household', home: { base: 120, morning: 400, evening: 850 } },
+  { name: 'Flat 1B (household)', seed: 42, kind: 'household', home: { base: 150, morning: 350, evening: 1_050 } },
+  { name: 'Flat 2A (household)', seed: 43, kind: 'household', home: { base: 100, morning: 500, evening: 750 } },
+  { name: 'Flat 2B (household)', seed: 44, kind: 'household', home: { base: 170, morning: 300, evening: 1_150 } },
+  { name: 'Flat 3A (household)', seed: 45, kind: 'household', home: { base: 130, morning: 450, evening: 900 } },
+  { name: 'Flat 3B (household)', seed: 46, kind: 'household', home: { base: 200, morning: 600, evening: 1_300 } },
 ];
 
 /** Portuguese-style CPE codes (PT, distributor 0002, twelve digits, two letters), k numbering the demo's points. */
@@ -156,16 +157,29 @@ export function lastFullMonth(now: Date): string {
 const reading = (pointId: string, t: number, wh: number): ReadingInput =>
   ({ interval_start_datetime: new Date(t).toISOString(), interval_end_datetime: new Date(t + QUARTER_MS).toISOString(), interval_usage: wh, at: `seed/${pointId}/${t}` });
 
-/** The register values the month starts from: the stored reading at or before its start, else a meter that has run for a while. */
-async function registerBase(db: Db, pointId: string, from: Date): Promise<{ import_wh: number; export_wh: number }> {
-  const row = await metering(db).selectFrom('register_readings').select(['import_wh', 'export_wh'])
-    .where('metering_point_id', '=', pointId).where('read_at', '<=', from).orderBy('read_at', 'desc').limit(1).executeTakeFirst();
-  return row ? { import_wh: Number(row.import_wh), export_wh: Number(row.export_wh) } : REGISTER_START;
+/** Where a point's interval readings of [from, to) end: metering resumes there, as the rest of the seed does. */
+async function readUntil(db: Db, pointId: string, from: Date, to: Date): Promise<number> {
+  const row = await metering(db).selectFrom('readings').select((eb) => eb.fn.max('interval_end').as('end'))
+    .where('metering_point_id', '=', pointId).where('interval_start', '>=', from).where('interval_start', '<', to).executeTakeFirst();
+  return row?.end ? new Date(row.end).getTime() : from.getTime();
+}
+
+/**
+ * The last stored register reading at or before `to`, which metering continues from; none stored
+ * (a new meter) starts at the month's start from a meter that has run for a while.
+ */
+async function lastRegister(db: Db, pointId: string, from: Date, to: Date): Promise<{ at: number; import_wh: number; export_wh: number }> {
+  const row = await metering(db).selectFrom('register_readings').select(['read_at', 'import_wh', 'export_wh'])
+    .where('metering_point_id', '=', pointId).where('read_at', '<=', to).orderBy('read_at', 'desc').limit(1).executeTakeFirst();
+  if (!row) return { at: from.getTime(), ...REGISTER_START };
+  return { at: Math.max(from.getTime(), new Date(row.read_at).getTime()), import_wh: Number(row.import_wh), export_wh: Number(row.export_wh) };
 }
 
 export interface DemoCommunity {
   id: number; name: string; month: string; period_start: string; period_end: string;
-  members: number; members_added: number; readings: { inserted: number; unchanged: number }; register_readings: { inserted: number; unchanged: number };
+  members: number; members_added: number;
+  /** Readings of the month stored now: interval readings (over `points` points) and register readings. */
+  readings: { points: number; inserted: number }; register_readings: { inserted: number };
   intervals_in_month: number; intervals_cleared: number; peer_wh: number; savings: number; grid_bill: number;
   summary: string;
 }
@@ -196,8 +210,8 @@ export async function seedDemoCommunity(db: Db, people: { manager: Principal; me
   for (let t = from.getTime(); t < to.getTime(); t += QUARTER_MS) starts.push(t);
   const clocks = starts.map(clockAt);
 
-  const readings = { inserted: 0, unchanged: 0 };
-  const registers = { inserted: 0, unchanged: 0 };
+  const readings = { points: 0, inserted: 0 };
+  const registers = { inserted: 0 };
   let added = 0;
   for (const [k, spec] of MEMBERS.entries()) {
     const points = pointsOf(spec, k + 1);
@@ -209,28 +223,30 @@ export async function seedDemoCommunity(db: Db, people: { manager: Principal; me
     }
     const energy = starts.map((t, q) => energyAt(spec, t, clocks[q]!));
     if (spec.kind === 'registers') {
-      // A cumulative reading at the month's start and at the end of every quarter hour.
-      const base = await registerBase(db, points.main, from);
-      const rows: RegisterReadingInput[] = [{ read_at: from.toISOString(), ...base, at: `seed/${points.main}/0` }];
-      let { import_wh, export_wh } = base;
+      // A cumulative reading at the month's start and at the end of every quarter hour, from the last one stored on.
+      const last = await lastRegister(db, points.main, from, to);
+      const rows: RegisterReadingInput[] = [{ read_at: new Date(last.at).toISOString(), import_wh: last.import_wh, export_wh: last.export_wh, at: `seed/${points.main}/${last.at}` }];
+      let { import_wh, export_wh } = last;
       energy.forEach((e, q) => {
+        const end = starts[q]! + QUARTER_MS;
+        if (end <= last.at) return;
         import_wh += e.importWh;
         export_wh += e.exportWh;
-        rows.push({ read_at: new Date(starts[q]! + QUARTER_MS).toISOString(), import_wh, export_wh, at: `seed/${points.main}/${q + 1}` });
+        rows.push({ read_at: new Date(end).toISOString(), import_wh, export_wh, at: `seed/${points.main}/${end}` });
       });
+      // The first row repeats the stored reading it continues from (unchanged), or starts a new meter.
       const r = await importRegisterReadings(db, meterOperator, points.main, rows, 'seed');
       registers.inserted += r.inserted;
-      registers.unchanged += r.unchanged;
       continue;
     }
-    const byPoint = new Map<string, ReadingInput[]>();
-    if (points.type === 'production') byPoint.set(points.main, energy.map((e, q) => reading(points.main, starts[q]!, e.exportWh)));
-    else byPoint.set(points.main, energy.map((e, q) => reading(points.main, starts[q]!, e.importWh)));
-    if (points.export) byPoint.set(points.export, energy.map((e, q) => reading(points.export!, starts[q]!, e.exportWh)));
-    for (const [pointId, rows] of byPoint) {
-      const r = await importReadings(db, meterOperator, new Map([[pointId, rows]]), 'seed');
+    const series: Array<[string, (e: { importWh: number; exportWh: number }) => number]> = [[points.main, (e) => (points.type === 'production' ? e.exportWh : e.importWh)]];
+    if (points.export) series.push([points.export, (e) => e.exportWh]);
+    for (const [pointId, wh] of series) {
+      const until = await readUntil(db, pointId, from, to);
+      const rows = starts.flatMap((t, q) => (t < until ? [] : [reading(pointId, t, wh(energy[q]!))]));
+      const r = rows.length ? await importReadings(db, meterOperator, new Map([[pointId, rows]]), 'seed') : { inserted: 0, unchanged: 0 };
       readings.inserted += r.inserted;
-      readings.unchanged += r.unchanged;
+      readings.points++;
     }
   }
 
@@ -241,10 +257,10 @@ export async function seedDemoCommunity(db: Db, people: { manager: Principal; me
   const n = (x: number) => x.toLocaleString('en-US');
   const eur = (x: number) => `${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${c.currency}`;
   const base = `${opts.publicUrl}/api/communities/${c.id}`;
-  const totalReadings = readings.inserted + readings.unchanged;
+  const count = (kind: Kind['kind']) => MEMBERS.filter((m) => m.kind === kind).length;
   const summary = `Energy community ${c.name} #${c.id} (${TZ}, ${c.interval_minutes}-minute intervals, mechanism ${c.mechanism}, grid ${c.grid_price} and feed-in ${c.feed_in_price} ${c.currency}/kWh, public): `
-    + `${statement.members.length} members (${added} new): 4 rooftop-solar prosumers, a small wind turbine, a bakery read by cumulative registers and 6 households, `
-    + `with synthetic 15-minute profiles for ${month} (${n(totalReadings)} interval readings, ${n(readings.inserted)} new; ${n(registers.inserted + registers.unchanged)} register readings, ${n(registers.inserted)} new). `
+    + `${statement.members.length} members (${added} new): ${count('prosumer')} rooftop-solar prosumers, ${count('wind')} small wind turbine, ${count('registers')} bakery read by cumulative registers and ${count('household')} households, `
+    + `with synthetic 15-minute profiles for ${month} (${n(readings.points * starts.length)} interval readings of ${readings.points} points and ${n(starts.length + 1)} register readings; ${n(readings.inserted)} and ${n(registers.inserted)} of them new). `
     + `Clearing ${month} cleared ${n(intervals_cleared)} of its ${n(intervalsInMonth)} intervals now; peers shared ${n(statement.totals.from_peers_wh)} Wh, `
     + `the members saved ${eur(statement.totals.savings)} in total against the grid alone, and the community's grid bill is ${eur(statement.totals.grid_bill)}. `
     + `Read it without logging in: ${base}/statements?month=${month}, ${base}/members and ${base}/intervals?from=${from.toISOString()}&to=${new Date(from.getTime() + DAY_MS).toISOString()}.`;

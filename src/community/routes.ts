@@ -27,7 +27,7 @@ const Terms = {
   mechanism: Mechanism,
   grid_price: Price('Retail price of energy from the grid'),
   feed_in_price: Price('Price paid for energy fed into the grid; at most the grid price'),
-  peer_price: Type.Union([Price('Price between members under the allocation-key mechanisms; null: halfway between feed-in and grid'), Type.Null()]),
+  peer_price: Type.Union([Price('Price between members'), Type.Null()], { description: 'Price between members under the allocation-key mechanisms, currency per kWh, between feed-in and grid; null: halfway between them' }),
   move_certificates: Type.Boolean({ description: 'Whether matched Wh move as Granular Certificates from the seller\'s account to the buyer\'s and are claimed for the buyer' }),
   public: Type.Boolean({ description: 'Whether anyone may read the community, its intervals and statements without signing in' }),
   data_wait_minutes: Type.Integer({ minimum: 0, maximum: 525_600, description: 'How long the clearing job waits for a member\'s late readings before clearing without them (default 2880, two days)' }),
@@ -173,7 +173,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       tags, summary: 'Rename, re-key or end a membership (manager)', params: CommunityMemberParams,
       body: Type.Object({
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Display name' })),
-        share: Type.Optional(Type.Union([Share, Type.Null()])),
+        share: Type.Optional(Type.Union([Share, Type.Null()], { description: 'Static allocation key, 0 to 1; null removes it' })),
         valid_to: Type.Optional(Type.Union([DateOnly('Last local day of membership'), Type.Null()], { description: 'Last local day; null: open-ended' })),
       }, { ...strict, minProperties: 1 }),
       response: withProblems({ 200: Member }),
