@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { expectStatus } from './helpers/world.ts';
+import { sql } from 'kysely';
+import { checkCommunities } from '../src/community/check.ts';
 
 let s: TestServer;
 let manager: { id: number; token: string };
@@ -141,5 +143,14 @@ describe('a mid-market-rate community', () => {
     expect(paid.items.map((m: any) => m.id)).toEqual([ids[0]]);
     const byMember = await s.request('PATCH', `/api/communities/${id}/matches`, { token: household.token, body: { match_ids: [ids[1]], state: 'paid' } });
     expect(byMember.status).toBe(403);
+  });
+});
+
+describe('tally check on communities', () => {
+  it('finds the stored matches adding up, and names the interval after tampering', async () => {
+    const db = s.db.database.kysely;
+    expect(await checkCommunities(db)).toEqual([]);
+    await sql`UPDATE community_matches SET wh = wh + 1 WHERE id = (SELECT min(id) FROM community_matches WHERE seller_member_id IS NULL)`.execute(db);
+    expect(await checkCommunities(db)).toEqual([{ rule: 'community_energy_balances', detail: `community ${id}, interval ${at(0)}: its matches do not add up to its grid and peer totals` }]);
   });
 });

@@ -1,0 +1,30 @@
+// What `tally check` proves of the communities from the stored results alone: each cleared
+// interval's matches add up to its totals, peers bought exactly what peers sold, and no member was
+// on both sides of an interval.
+import { sql } from 'kysely';
+import type { Db } from '../platform/database.ts';
+import type { Violation } from '../registry/check.ts';
+
+const LIMIT = 20;
+
+export async function checkCommunities(db: Db): Promise<Violation[]> {
+  const totals = await sql<{ community_id: number; interval_start: Date }>`
+    SELECT i.community_id, i.interval_start FROM community_intervals i
+    LEFT JOIN LATERAL (
+      SELECT coalesce(sum(wh) FILTER (WHERE seller_member_id IS NULL), 0) AS grid_in,
+             coalesce(sum(wh) FILTER (WHERE buyer_member_id IS NULL), 0) AS grid_out,
+             coalesce(sum(wh) FILTER (WHERE buyer_member_id IS NOT NULL AND seller_member_id IS NOT NULL), 0) AS peer
+      FROM community_matches x WHERE x.community_id = i.community_id AND x.interval_start = i.interval_start) m ON true
+    WHERE m.grid_in <> i.grid_import_wh OR m.grid_out <> i.grid_export_wh OR m.peer <> i.peer_wh
+       OR i.peer_wh > least(i.demand_wh, i.supply_wh)
+    ORDER BY 1, 2 LIMIT ${LIMIT}`.execute(db);
+  const bothSides = await sql<{ community_id: number; interval_start: Date; member: number }>`
+    SELECT b.community_id, b.interval_start, b.buyer_member_id AS member FROM community_matches b
+    WHERE b.buyer_member_id IS NOT NULL AND EXISTS (
+      SELECT 1 FROM community_matches s WHERE s.community_id = b.community_id AND s.interval_start = b.interval_start AND s.seller_member_id = b.buyer_member_id)
+    ORDER BY 1, 2 LIMIT ${LIMIT}`.execute(db);
+  return [
+    ...totals.rows.map((r) => ({ rule: 'community_energy_balances', detail: `community ${r.community_id}, interval ${r.interval_start.toISOString()}: its matches do not add up to its grid and peer totals` })),
+    ...bothSides.rows.map((r) => ({ rule: 'community_one_side', detail: `community ${r.community_id}, interval ${r.interval_start.toISOString()}: member ${r.member} both bought and sold` })),
+  ];
+}
