@@ -3,6 +3,7 @@
 // case of a missing reading, the baseline of a point's first reading, and interval readings
 // winning over registers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { freshDatabase, type TestDatabase } from './helpers/database.ts';
 import { createUser } from '../src/identity/users.ts';
 import type { Principal } from '../src/identity/principal.ts';
@@ -81,7 +82,7 @@ beforeAll(async () => {
   // A point whose first reading ever is at 15.
   await point('RF', 'production');
   await registers('RF', [[15, 1000, 0], [30, 1200, 0]]);
-  // Registers and an interval reading for the same interval [0, 15): the interval reading (90) wins over the register difference (100).
+  // Registers and an interval reading for the same interval [0, 15): the registers are the point's source; the reading (90) is not added.
   await point('RW', 'consumption');
   await registers('RW', [[0, 0, 0], [15, 100, 0], [30, 250, 0]]);
   await readings('RW', [[0, 15, 90]]);
@@ -159,8 +160,11 @@ describe('cumulative registers', () => {
     expect(await series('RF', grid(15, 1, 15))).toEqual([both(200, 0)]);
   });
 
-  it('lets interval readings win over registers for the same interval', async () => {
-    expect(await series('RW', grid(0, 2, 15))).toEqual([imp(90), both(150, 0)]);
+  it('reads a point with registers from its registers alone, never adding an interval reading to a register difference', async () => {
+    expect(await series('RW', grid(0, 2, 15))).toEqual([both(100, 0), both(150, 0)]);
+    // The same with the reading at 15 missing: the gap's whole difference is counted once, on the grid.
+    await sql`DELETE FROM register_readings WHERE metering_point_id = 'RW' AND read_at = ${iso(15)}::timestamptz`.execute(t.database.kysely);
+    expect(await series('RW', grid(0, 2, 15))).toEqual([undefined, both(250, 0, true)]);
   });
 
   it('mixes points with registers and with interval readings in one call', async () => {

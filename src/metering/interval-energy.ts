@@ -8,7 +8,8 @@
 //   interval before has no reading, the difference from the last earlier reading is still the
 //   member's energy, but it cannot be placed in time, so it is marked `gridOnly` (the original
 //   platform books it to the grid). A point's very first reading only sets the baseline.
-// Interval readings win where a point has both.
+// A point with register readings in or before the grid is read from its registers alone: mixing
+// the two would count a register difference that spans an interval reading twice.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { apportion } from '../platform/apportion.ts';
@@ -26,8 +27,8 @@ export async function intervalEnergy(db: Db, points: Array<{ id: string; type: P
   const out: EnergyByPoint = new Map(points.map((p) => [p.id, new Array<IntervalEnergy | undefined>(grid.count)]));
   if (points.length === 0 || grid.count === 0) return out;
   const types = new Map(points.map((p) => [p.id, p.type]));
-  await addIntervalReadings(db, types, grid, out);
-  await addRegisters(db, [...types.keys()], grid, out);
+  for (const id of await addRegisters(db, [...types.keys()], grid, out)) types.delete(id);
+  if (types.size) await addIntervalReadings(db, types, grid, out);
   return out;
 }
 
@@ -71,7 +72,8 @@ async function addIntervalReadings(db: Db, types: Map<string, PointType>, grid: 
   }
 }
 
-async function addRegisters(db: Db, ids: string[], grid: IntervalGrid, out: EnergyByPoint): Promise<void> {
+/** Fills in the points that have register readings; returns their ids. */
+async function addRegisters(db: Db, ids: string[], grid: IntervalGrid, out: EnergyByPoint): Promise<string[]> {
   const lengthMs = grid.minutes * 60_000;
   const fromMs = grid.from.getTime();
   const toMs = fromMs + grid.count * lengthMs;
@@ -102,7 +104,7 @@ async function addRegisters(db: Db, ids: string[], grid: IntervalGrid, out: Ener
       const previous = next - 1;
       let closing = -1;
       while (next < r.at.length && r.at[next]! <= end) closing = next++;
-      if (series[k] !== undefined || closing < 0) continue;
+      if (closing < 0) continue;
       if (previous < 0) {
         series[k] = { importWh: 0, exportWh: 0, gridOnly: false };
         continue;
@@ -114,4 +116,5 @@ async function addRegisters(db: Db, ids: string[], grid: IntervalGrid, out: Ener
       };
     }
   }
+  return rows.map((r) => r.id);
 }
