@@ -200,13 +200,12 @@ const wh = fc.oneof(
 );
 
 /**
- * 0 ≤ feed-in ≤ peer ≤ grid ≤ 1, each a whole number of billionths, as clearing keeps prices. Off
- * that grid, rounding the peer price to a billionth can put it outside [feed-in, grid]: SDR with
- * S ≥ D and feed-in 0.0300000004 trades at 0.03, and 10⁷ Wh sold to a peer earn 4 millionths less
- * than feed-in would. The API accepts such prices today; these properties keep to the grid.
+ * 0 ≤ feed-in ≤ peer ≤ grid ≤ 1, in ten-billionths: finer than the billionth clearing rounds the
+ * peer price to, so the clamp that keeps a rounded price inside [feed-in, grid] is exercised (SDR
+ * with S ≥ D and feed-in 0.0300000004 must still trade at 0.0300000004, not 0.03).
  */
-const prices: fc.Arbitrary<Prices> = fc.integer({ min: 0, max: 1e9 }).chain((g) => fc.integer({ min: 0, max: g }).chain((f) =>
-  fc.option(fc.integer({ min: f, max: g }), { nil: null }).map((p) => ({ grid: g / 1e9, feedIn: f / 1e9, peer: p === null ? null : p / 1e9 }))));
+const prices: fc.Arbitrary<Prices> = fc.integer({ min: 0, max: 1e10 }).chain((g) => fc.integer({ min: 0, max: g }).chain((f) =>
+  fc.option(fc.integer({ min: f, max: g }), { nil: null }).map((p) => ({ grid: g / 1e10, feedIn: f / 1e10, peer: p === null ? null : p / 1e10 }))));
 
 const member = fc.record({
   importWh: wh,

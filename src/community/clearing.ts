@@ -63,26 +63,25 @@ const mid = (p: Prices) => (p.grid + p.feedIn) / 2;
  * demand. Allocation keys: the community's own peer price, mid-market when unset.
  */
 export function peerPrice(mechanism: Mechanism, p: Prices, demandWh: number, supplyWh: number): number {
-  return toNanos(exactPeerPrice(mechanism, p, demandWh, supplyWh));
+  switch (mechanism) {
+    case 'mmr': return derived(p, mid(p));
+    case 'bill_sharing': return 0;
+    case 'static_keys':
+    case 'dynamic_keys': return p.peer ?? derived(p, mid(p));
+    case 'sdr': {
+      if (demandWh === 0 || supplyWh >= demandWh) return p.feedIn;
+      const sdr = supplyWh / demandWh;
+      const denominator = (p.grid - p.feedIn) * sdr + p.feedIn;
+      return denominator === 0 ? 0 : derived(p, (p.grid * p.feedIn) / denominator);
+    }
+  }
 }
 
 /** Prices are kept to a billionth of the currency per kWh, so 0.12 stays 0.12 and amounts computed from it agree everywhere. */
 const toNanos = (price: number) => Math.round(price * 1e9) / 1e9;
 
-function exactPeerPrice(mechanism: Mechanism, p: Prices, demandWh: number, supplyWh: number): number {
-  switch (mechanism) {
-    case 'mmr': return mid(p);
-    case 'bill_sharing': return 0;
-    case 'static_keys':
-    case 'dynamic_keys': return p.peer ?? mid(p);
-    case 'sdr': {
-      if (demandWh === 0 || supplyWh >= demandWh) return p.feedIn;
-      const sdr = supplyWh / demandWh;
-      const denominator = (p.grid - p.feedIn) * sdr + p.feedIn;
-      return denominator === 0 ? 0 : (p.grid * p.feedIn) / denominator;
-    }
-  }
-}
+/** A price computed from the grid and feed-in prices, to a billionth, but never outside them (they may have more decimals). */
+const derived = (p: Prices, price: number) => Math.min(p.grid, Math.max(p.feedIn, toNanos(price)));
 
 /** Pairs what buyers receive with what sellers give along both lists in member order: at most buyers + sellers − 1 matches. */
 function pair(buyers: number[], received: number[], sellers: number[], given: number[], price: number, out: Match[]): void {
