@@ -109,6 +109,10 @@ describe('a mid-market-rate community', () => {
     expect(page.items[0].members.map((m: any) => m.member_id)).toEqual([members.c]);
     const other = await s.request('GET', `/api/communities/${id}/statements?month=2026-03&member_id=${members.b}`, { token: household.token });
     expect(other.status).toBe(404);
+    // Its statement shows its own line, and only its own grid bill: 300 Wh at 0.20.
+    const own = await expectStatus(s.request('GET', `/api/communities/${id}/statements?month=2026-03`, { token: household.token }), 200);
+    expect(own.members.map((l: any) => l.member_id)).toEqual([members.c]);
+    expect(own.totals.grid_bill).toBe(0.06);
   });
 
   it('adds up monthly statements to the grid bill', async () => {

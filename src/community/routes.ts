@@ -98,7 +98,7 @@ const Statement = Type.Object({
   community_id: Id('Community'), month: Type.String({ description: 'YYYY-MM, in the community\'s time zone' }), currency: Type.String({ description: 'ISO 4217' }),
   period_start: Timestamp('Local month start'), period_end: Timestamp('Local month end (exclusive)'),
   members: Type.Array(Type.Object({ member_id: Id('Member'), name: Type.String({ description: 'Member name' }), ...StatementLineFields })),
-  totals: Type.Object({ ...StatementLineFields, grid_bill: Money('What the community owes the grid: its grid imports less its exports; equals the members\' net cost when all are shown') }),
+  totals: Type.Object({ ...StatementLineFields, grid_bill: Money('What the members shown owe the grid: their grid imports less their exports; for the whole community it equals the members\' net cost') }),
 });
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'Calendar month, YYYY-MM' });
 const Period = { from: Timestamp('From (inclusive)'), to: Timestamp('To (exclusive)') };

@@ -31,7 +31,7 @@ export interface StatementLine {
 export interface Statement {
   community_id: number; month: string; currency: string; period_start: string; period_end: string;
   members: StatementLine[];
-  /** Sums over the members shown; for the whole community `net_cost` equals `grid_bill`. */
+  /** Sums over the members shown; `grid_bill` is what they owe the grid, which equals `net_cost` for the whole community. */
   totals: Omit<StatementLine, 'member_id' | 'name'> & { grid_bill: number };
 }
 
@@ -76,7 +76,7 @@ export async function monthlyStatement(db: Db, principal: Principal | undefined,
   const lines = (await members.orderBy('id').execute()).map((m) => ({ name: m.name, ...(sums.get(m.id) ?? { ...none, member_id: m.id }) }));
 
   const total = (k: keyof Sums) => lines.reduce((a, l) => a + l[k], 0);
-  const grid = await gridBill(db, id, from, to);
+  const grid = await gridBill(db, id, from, to, scope);
   return {
     community_id: id, month, currency: c.currency, period_start: from.toISOString(), period_end: to.toISOString(),
     members: lines.map((l) => line(l.member_id, l.name, l)),
@@ -94,12 +94,14 @@ function line(memberId: number, name: string, s: Sums): StatementLine {
   };
 }
 
-/** What the community as a whole owes the grid over [from, to): its grid imports less its grid exports, in millionths. */
-async function gridBill(db: Db, id: number, from: Date, to: Date): Promise<number> {
+/** What the members in scope owe the grid over [from, to): their grid imports less their grid exports, in millionths. */
+async function gridBill(db: Db, id: number, from: Date, to: Date, scope: number[] | 'all'): Promise<number> {
+  const scoped = scope === 'all' ? sql`true` : sql`coalesce(buyer_member_id, seller_member_id) = ANY(${scope}::bigint[])`;
   const { rows } = await sql<{ bill: number }>`
     SELECT (coalesce(sum(amount_micro) FILTER (WHERE seller_member_id IS NULL), 0) - coalesce(sum(amount_micro) FILTER (WHERE buyer_member_id IS NULL), 0))::bigint AS bill
     FROM community_matches WHERE community_id = ${id}
-      AND interval_start >= ${from.toISOString()}::timestamptz AND interval_start < ${to.toISOString()}::timestamptz`.execute(db);
+      AND interval_start >= ${from.toISOString()}::timestamptz AND interval_start < ${to.toISOString()}::timestamptz
+      AND (buyer_member_id IS NULL OR seller_member_id IS NULL) AND ${scoped}`.execute(db);
   return rows[0]?.bill ?? 0;
 }
 
