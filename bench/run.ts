@@ -4,8 +4,8 @@
 // (default 1,000,000 bundles); BENCH_READINGS_DAYS the reading import (1,000 metering points ×
 // that many days of 15-minute readings; default 7, 365 for the 35-million-row figure);
 // BENCH_COMMUNITY_MEMBERS the community clearing (a day of 15-minute intervals for a quarter of that
-// many members and for that many; default 10,000). BENCH_ONLY=community runs only the community
-// clearing, BENCH_ONLY=registry everything else.
+// many members and for that many; default 10,000), BENCH_COMMUNITY_ROUNDS its rounds per size
+// (default 3). BENCH_ONLY=community runs only the community clearing, BENCH_ONLY=registry the rest.
 import { cpus } from 'node:os';
 import type { Config } from '../src/platform/config.ts';
 import { startServer } from './http.ts';
@@ -45,6 +45,13 @@ function communityMembers(env: string | undefined): number {
   return n;
 }
 
+function communityRounds(env: string | undefined): number {
+  if (env === undefined || env === '') return 3;
+  const n = Number(env);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 9) throw new Error(`BENCH_COMMUNITY_ROUNDS must be a whole number from 1 to 9, not ${env}`);
+  return n;
+}
+
 type Part = 'registry' | 'community';
 
 function partsToRun(env: string | undefined): Part[] {
@@ -59,13 +66,14 @@ export async function runBenchmarks(config: Config): Promise<void> {
   const parts = partsToRun(process.env.BENCH_ONLY);
   const total = bundlesToIssue(process.env.BENCH_BUNDLES);
   const members = communityMembers(process.env.BENCH_COMMUNITY_MEMBERS);
+  const rounds = communityRounds(process.env.BENCH_COMMUNITY_ROUNDS);
   const target = await openTarget(config.databaseUrl);
   try {
     log(`Tally benchmarks on ${target.description}`);
     log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
     const rows: ReportRow[] = [];
     if (parts.includes('registry')) rows.push(...await registryPart(config, target, total));
-    if (parts.includes('community')) rows.push(...communityRows(await benchCommunity(target, communitySizes(members), log)));
+    if (parts.includes('community')) rows.push(...communityRows(await benchCommunity(target, communitySizes(members), rounds, log)));
     log('');
     log(formatTable(rows));
   } finally {
