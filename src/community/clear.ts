@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { pointsById } from '../metering/points.ts';
-import { intervalEnergy, type EnergyByPoint } from '../metering/interval-energy.ts';
+import { intervalEnergy, type EnergyByPoint, type EnergySeries } from '../metering/interval-energy.ts';
 import { moveCertificates } from './certificates.ts';
 import { clearInterval, type IntervalClearing, type MemberEnergy } from './clearing.ts';
 import { membersDuring } from './members.ts';
@@ -50,18 +50,18 @@ async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: Clear
   const energy = await intervalEnergy(trx, await pointsOf(trx, members), { from, count, minutes: c.interval_minutes });
 
   const intervals: Array<{ start: Date; result: IntervalClearing; missing: number[] }> = [];
+  const supplies = members.map((m) => supplyOf(m, energy));
+  const prices = { grid: c.grid_price, feedIn: c.feed_in_price, peer: c.peer_price };
   let stopped = false;
   for (let k = 0; k < count; k++) {
-    const start = new Date(from.getTime() + k * lengthMs);
-    if (done.has(start.getTime())) continue;
-    const active = members.filter((m) => m.valid_from <= start && (m.valid_to === null || m.valid_to > start));
-    const { present, missing } = memberEnergy(active, energy, k);
-    if (opts.waitForData && missing.length > 0 && start.getTime() + lengthMs + c.data_wait_minutes * 60_000 > opts.waitForData.now.getTime()) {
+    const start = from.getTime() + k * lengthMs;
+    if (done.has(start)) continue;
+    const { present, missing } = memberEnergy(supplies, start, k);
+    if (opts.waitForData && missing.length > 0 && start + lengthMs + c.data_wait_minutes * 60_000 > opts.waitForData.now.getTime()) {
       stopped = true;
       break;
     }
-    const prices = { grid: c.grid_price, feedIn: c.feed_in_price, peer: c.peer_price };
-    intervals.push({ start, result: clearInterval(c.mechanism, prices, present), missing });
+    intervals.push({ start: new Date(start), result: clearInterval(c.mechanism, prices, present), missing });
   }
   await store(trx, c, intervals);
   await moveCertificates(trx, c, intervals.map((i) => i.start));
@@ -71,13 +71,22 @@ async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: Clear
 const pointsOf = (db: Db, members: CommunityMemberRow[]) =>
   pointsById(db, [...new Set(members.flatMap((m) => [m.metering_point_id, ...(m.export_metering_point_id ? [m.export_metering_point_id] : [])]))]);
 
-/** Each active member's energy in interval k: the sum of its points, present only when every point has data. */
-function memberEnergy(active: CommunityMemberRow[], energy: EnergyByPoint, k: number): { present: MemberEnergy[]; missing: number[] } {
+/** A member with its membership as milliseconds and its points' series, looked up once per chunk rather than per interval. */
+interface Supply { member: CommunityMemberRow; from: number; to: number; main: EnergySeries | undefined; exporting: EnergySeries | undefined }
+
+const supplyOf = (m: CommunityMemberRow, energy: EnergyByPoint): Supply => ({
+  member: m, from: m.valid_from.getTime(), to: m.valid_to?.getTime() ?? Infinity,
+  main: energy.get(m.metering_point_id), exporting: m.export_metering_point_id === null ? undefined : energy.get(m.export_metering_point_id),
+});
+
+/** The energy of each member active at `start` (interval k): the sum of its points, present only when every point has data. */
+function memberEnergy(supplies: Supply[], start: number, k: number): { present: MemberEnergy[]; missing: number[] } {
   const present: MemberEnergy[] = [];
   const missing: number[] = [];
-  for (const m of active) {
-    const main = energy.get(m.metering_point_id)?.[k];
-    const exporting = m.export_metering_point_id === null ? undefined : energy.get(m.export_metering_point_id)?.[k];
+  for (const { member: m, from, to, main: mainSeries, exporting: exportSeries } of supplies) {
+    if (from > start || to <= start) continue;
+    const main = mainSeries?.[k];
+    const exporting = exportSeries?.[k];
     if (main === undefined || (m.export_metering_point_id !== null && exporting === undefined)) {
       missing.push(m.id);
       continue;
@@ -106,13 +115,20 @@ async function store(trx: Db, c: CommunityRow, intervals: Array<{ start: Date; r
     grid_only_member_ids: r.gridOnly, missing_member_ids: missing,
   })) as never).execute();
 
-  const rows = intervals.flatMap(({ start, result }) => result.matches.map((m) => ({ start: start.toISOString(), m })));
-  for (let k = 0; k < rows.length; k += INSERT_CHUNK) {
-    const chunk = rows.slice(k, k + INSERT_CHUNK);
+  // Matches go in by the thousands per statement. Each row carries its interval's index, not a
+  // timestamp, and its price is the grid's, feed-in or the interval's peer price: less to send and parse.
+  for (let first = 0; first < intervals.length;) {
+    let last = first, rows = 0;
+    while (last < intervals.length && (last === first || rows + intervals[last]!.result.matches.length <= INSERT_CHUNK)) rows += intervals[last++]!.result.matches.length;
+    const batch = intervals.slice(first, last);
+    const column = <T>(pick: (m: IntervalClearing['matches'][number], i: number) => T) => batch.flatMap(({ result }, i) => result.matches.map((m) => pick(m, i + 1)));
     await sql`INSERT INTO community_matches (community_id, interval_start, buyer_member_id, seller_member_id, wh, price, amount_micro)
-      SELECT ${c.id}, s, b, v, wh, p, a FROM unnest(${chunk.map((r) => r.start)}::timestamptz[], ${chunk.map((r) => r.m.buyer)}::bigint[],
-        ${chunk.map((r) => r.m.seller)}::bigint[], ${chunk.map((r) => r.m.wh)}::bigint[], ${chunk.map((r) => r.m.price)}::float8[],
-        ${chunk.map((r) => r.m.amount)}::bigint[]) AS t(s, b, v, wh, p, a)`.execute(trx);
+      SELECT ${c.id}, s.starts[t.i], t.b, t.v, t.wh,
+             CASE WHEN t.v IS NULL THEN ${c.grid_price}::float8 WHEN t.b IS NULL THEN ${c.feed_in_price}::float8 ELSE s.peers[t.i] END, t.a
+      FROM (SELECT ${batch.map((x) => x.start.toISOString())}::timestamptz[] AS starts, ${batch.map((x) => x.result.peerPrice)}::float8[] AS peers) s,
+           unnest(${column((_, i) => i)}::int[], ${column((m) => m.buyer)}::bigint[], ${column((m) => m.seller)}::bigint[],
+                  ${column((m) => m.wh)}::bigint[], ${column((m) => m.amount)}::bigint[]) AS t(i, b, v, wh, a)`.execute(trx);
+    first = last;
   }
   // One event per transaction, each interval summarised with a digest of its matches: a month of
   // 15-minute intervals is 30 events, not 3,000.

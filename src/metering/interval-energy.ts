@@ -20,8 +20,9 @@ export interface IntervalEnergy { importWh: number; exportWh: number; gridOnly: 
 /** Intervals `[from + k·length, from + (k+1)·length)` for k < count. */
 export interface IntervalGrid { from: Date; count: number; minutes: number }
 
-/** Per point, per interval: its energy, or undefined when the interval has no (complete) data. */
-export type EnergyByPoint = Map<string, Array<IntervalEnergy | undefined>>;
+/** Per interval: a point's energy, or undefined when the interval has no (complete) data. */
+export type EnergySeries = Array<IntervalEnergy | undefined>;
+export type EnergyByPoint = Map<string, EnergySeries>;
 
 export async function intervalEnergy(db: Db, points: Array<{ id: string; type: PointType }>, grid: IntervalGrid): Promise<EnergyByPoint> {
   const out: EnergyByPoint = new Map(points.map((p) => [p.id, new Array<IntervalEnergy | undefined>(grid.count)]));
@@ -37,11 +38,13 @@ async function addIntervalReadings(db: Db, types: Map<string, PointType>, grid: 
   const fromS = grid.from.getTime() / 1000;
   const toS = fromS + grid.count * lengthS;
   // One row per point with its readings as arrays: a tenth of the rows to parse for 15-minute data.
+  // Each reading is placed by its own start, so the arrays need no order, only to be aligned, which
+  // aggregates fed by the same rows are; sorting each of them would triple the query's time.
   const { rows } = await sql<{ id: string; starts: number[]; lengths: number[]; whs: number[] }>`
     SELECT metering_point_id AS id,
-           array_agg(extract(epoch FROM interval_start)::bigint ORDER BY interval_start) AS starts,
-           array_agg(extract(epoch FROM interval_end - interval_start)::bigint ORDER BY interval_start) AS lengths,
-           array_agg(wh ORDER BY interval_start) AS whs
+           array_agg(date_part('epoch', interval_start)::bigint) AS starts,
+           array_agg(date_part('epoch', interval_end - interval_start)::bigint) AS lengths,
+           array_agg(wh) AS whs
     FROM readings
     WHERE metering_point_id = ANY(${[...types.keys()]}::text[])
       AND interval_end > to_timestamp(${fromS}) AND interval_start < to_timestamp(${toS})

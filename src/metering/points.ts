@@ -116,5 +116,6 @@ export async function visiblePointIds(db: Db, principal: Principal): Promise<str
 /** The given points as stored, for Tally's own work on them (clearing a community); no access check. */
 export async function pointsById(db: Db, ids: string[]): Promise<MeteringPointRow[]> {
   if (ids.length === 0) return [];
-  return metering(db).selectFrom('metering_points').selectAll().where('id', 'in', ids).execute();
+  // One array parameter, not one parameter per id: a large community has more points than a statement takes parameters.
+  return metering(db).selectFrom('metering_points').selectAll().where(sql<boolean>`id = ANY(${ids}::text[])`).execute();
 }
