@@ -46,6 +46,7 @@ async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: Clear
   const count = Math.round((to.getTime() - from.getTime()) / lengthMs);
   const done = new Set((await community(trx).selectFrom('community_intervals').select('interval_start')
     .where('community_id', '=', id).where('interval_start', '>=', from).where('interval_start', '<', to).execute()).map((r) => r.interval_start.getTime()));
+  if (done.size === count) return { count: 0, stopped: false };
   const members = await membersDuring(trx, id, from, to);
   const energy = await intervalEnergy(trx, await pointsOf(trx, members), { from, count, minutes: c.interval_minutes });
 
