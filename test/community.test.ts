@@ -158,3 +158,38 @@ describe('tally check on communities', () => {
     expect(await checkCommunities(db)).toEqual([{ rule: 'community_energy_balances', detail: `community ${id}, interval ${at(0)}: its matches do not add up to its grid and peer totals` }]);
   });
 });
+
+describe('bad input to communities', () => {
+  const community = { name: 'X', interval_minutes: 15, time_zone: 'UTC', mechanism: 'mmr', grid_price: 0.2, feed_in_price: 0.04, currency: 'EUR', move_certificates: false };
+  const cases: Array<[string, string, string, () => unknown, number, string, string]> = [
+    ['an interval of 20 minutes', 'POST', '/api/communities', () => ({ ...community, interval_minutes: 20 }), 400, 'invalid_request', 'body/interval_minutes'],
+    ['an unknown mechanism', 'POST', '/api/communities', () => ({ ...community, mechanism: 'auction' }), 400, 'invalid_request', 'body/mechanism'],
+    ['a time zone that does not exist', 'POST', '/api/communities', () => ({ ...community, time_zone: 'Mars/Olympus' }), 400, 'invalid_time_zone', 'body/time_zone'],
+    ['a lower-case currency', 'POST', '/api/communities', () => ({ ...community, currency: 'eur' }), 400, 'invalid_request', 'body/currency'],
+    ['a negative grid price', 'POST', '/api/communities', () => ({ ...community, grid_price: -0.1 }), 400, 'invalid_request', 'body/grid_price'],
+    ['a price as a string', 'POST', '/api/communities', () => ({ ...community, feed_in_price: '0.04' }), 400, 'invalid_request', 'body/feed_in_price'],
+    ['a peer price above the grid price', 'POST', '/api/communities', () => ({ ...community, mechanism: 'dynamic_keys', peer_price: 0.25 }), 422, 'peer_price_out_of_range', 'body/peer_price'],
+    ['move_certificates missing', 'POST', '/api/communities', () => { const { move_certificates: _m, ...rest } = community; return rest; }, 400, 'invalid_request', 'body/move_certificates'],
+    ['a share above 1', 'POST', '/api/communities/{id}/members', () => ({ metering_point_id: 'B', name: 'B', share: 1.5 }), 400, 'invalid_request', 'body/share'],
+    ['valid_to before valid_from', 'POST', '/api/communities/{id}/members', () => ({ metering_point_id: 'ROOF', name: 'R', valid_from: '2027-02-01', valid_to: '2027-01-01' }), 400, 'reversed_validity', 'body/valid_to'],
+    ['an unknown metering point', 'POST', '/api/communities/{id}/members', () => ({ metering_point_id: 'NOPE', name: 'N' }), 404, 'metering_point_not_found', ''],
+    ['a clear without to', 'POST', '/api/communities/{id}/clear', () => ({ from: at(0) }), 400, 'invalid_request', 'body/to'],
+    ['an unknown match state', 'PATCH', '/api/communities/{id}/matches', () => ({ match_ids: [1], state: 'refunded' }), 400, 'invalid_request', 'body/state'],
+    ['a match listed twice', 'PATCH', '/api/communities/{id}/matches', () => ({ match_ids: [1, 1], state: 'sent' }), 400, 'duplicate_match', 'body/match_ids'],
+  ];
+  it.each(cases)('refuses %s, naming the field, changing nothing', async (_name, method, path, body, status, code, field) => {
+    const events = await s.eventCount();
+    const communities = (await expectStatus(s.request('GET', '/api/communities', { token: manager.token }), 200)).items.length;
+    const r = await s.request(method, path.replace('{id}', String(id)), { token: manager.token, body: body() });
+    expect([r.status, r.body.code]).toEqual([status, code]);
+    expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    if (field) expect(r.body.errors.map((e: any) => e.field)).toContain(field);
+    expect(await s.eventCount()).toBe(events);
+    expect((await expectStatus(s.request('GET', '/api/communities', { token: manager.token }), 200)).items.length).toBe(communities);
+  });
+
+  it('refuses a month that is not one, naming it', async () => {
+    const r = await s.request('GET', `/api/communities/${id}/statements?month=2026-13`, { token: manager.token });
+    expect([r.status, r.body.errors[0].field]).toEqual([400, 'querystring/month']);
+  });
+});
