@@ -147,6 +147,17 @@ describe('a mid-market-rate community', () => {
     expect(paid.items.map((m: any) => m.id)).toEqual([ids[0]]);
     const byMember = await s.request('PATCH', `/api/communities/${id}/matches`, { token: household.token, body: { match_ids: [ids[1]], state: 'paid' } });
     expect(byMember.status).toBe(403);
+
+    // The same matches as CSV, a page at a time; the grid is named as such.
+    const page = await s.request('GET', `/api/communities/${id}/matches.csv?from=${at(0)}&to=${at(2)}&limit=2`, { token: manager.token });
+    expect(page.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect((page.body as string).trim().split('\n')).toEqual([
+      'id,interval_start,buyer_member_id,seller_member_id,wh,price_EUR_per_kwh,amount_EUR,state',
+      `${ids[0]},${at(0)},${members.b},${members.roof},400,0.12,0.048,paid`,
+      `${ids[1]},${at(0)},${members.c},${members.roof},600,0.12,0.072,sent`,
+    ]);
+    const next = await s.request('GET', `/api/communities/${id}/matches.csv?from=${at(0)}&to=${at(2)}&limit=2&cursor=${page.headers.get('next-cursor')}`, { token: manager.token });
+    expect((next.body as string).split('\n')[1]).toBe(`${ids[2]},${at(0)},${members.b},grid,200,0.2,0.04,created`);
   });
 });
 
