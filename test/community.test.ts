@@ -204,3 +204,15 @@ describe('bad input to communities', () => {
     expect([r.status, r.body.errors[0].field]).toEqual([400, 'querystring/month']);
   });
 });
+
+describe('removing a member', () => {
+  it('removes one added after its period was cleared, since it took no part', async () => {
+    await point(manager.token, account, 'LATE', 'consumption', []);
+    const late = await expectStatus(s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'LATE', name: 'Late', valid_from: '2026-03-01' } }), 201);
+    expect(await expectStatus(s.request('DELETE', `/api/communities/${id}/members/${late.id}`, { token: manager.token }), 200)).toMatchObject({ id: late.id, name: 'Late' });
+    const taken = await s.request('DELETE', `/api/communities/${id}/members/${members.b}`, { token: manager.token });
+    expect([taken.status, taken.body.code]).toEqual([409, 'member_has_cleared_intervals']);
+    const left = await expectStatus(s.request('GET', `/api/communities/${id}/members`, { token: manager.token }), 200);
+    expect(left.items.map((m: any) => m.name)).toEqual(['Roof', 'Flat B', 'Flat C']);
+  });
+});
