@@ -199,7 +199,12 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     config: { access: 'public' },
     schema: {
       tags, summary: 'Cleared intervals with their matches, member flows and prices',
-      params: IdParams, querystring: Type.Object({ ...Period, member_id: MemberFilter, ...PageQuery }, strict),
+      params: IdParams,
+      querystring: Type.Object({
+        ...Period, member_id: MemberFilter, cursor: PageQuery.cursor,
+        // An interval of a large community holds a match per member or more: pages are a few hours.
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 24, description: 'Intervals per page, at most 1000 (default 24); each carries all its matches, so filter by member_id in a large community' })),
+      }, strict),
       response: withProblems({ 200: Page(Interval, 'Cleared intervals in time order') }, [400, 404]),
     },
   }, async (request) => listIntervals(db, request.principal, request.params.id, { from: new Date(request.query.from), to: new Date(request.query.to), member_id: request.query.member_id }, pageRequest(request.query, 'querystring')));
