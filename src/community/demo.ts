@@ -12,10 +12,9 @@ import { pageRequest } from '../platform/pagination.ts';
 import { localDate, localMonth } from '../platform/time-zone.ts';
 import { createAccount, listAccounts } from '../registry/accounts.ts';
 import { createMeteringPoint, listMeteringPoints } from '../metering/points.ts';
-import { importReadings } from '../metering/readings.ts';
-import { importRegisterReadings, type RegisterReadingInput } from '../metering/registers.ts';
+import { importReadings, readingsEnd } from '../metering/readings.ts';
+import { importRegisterReadings, lastRegisterReading, type RegisterReadingInput } from '../metering/registers.ts';
 import type { ReadingInput } from '../metering/csv.ts';
-import { metering } from '../metering/tables.ts';
 import { createCommunity, listCommunities, type NewCommunity } from './communities.ts';
 import { addMember, listMembers } from './members.ts';
 import { clearOnDemand } from './jobs.ts';
@@ -162,9 +161,7 @@ const reading = (pointId: string, t: number, wh: number): ReadingInput =>
 
 /** Where a point's interval readings of [from, to) end: metering resumes there, as the rest of the seed does. */
 async function readUntil(db: Db, pointId: string, from: Date, to: Date): Promise<number> {
-  const row = await metering(db).selectFrom('readings').select((eb) => eb.fn.max('interval_end').as('end'))
-    .where('metering_point_id', '=', pointId).where('interval_start', '>=', from).where('interval_start', '<', to).executeTakeFirst();
-  return row?.end ? new Date(row.end).getTime() : from.getTime();
+  return (await readingsEnd(db, pointId, from, to))?.getTime() ?? from.getTime();
 }
 
 /**
@@ -172,10 +169,9 @@ async function readUntil(db: Db, pointId: string, from: Date, to: Date): Promise
  * (a new meter) starts at the month's start from a meter that has run for a while.
  */
 async function lastRegister(db: Db, pointId: string, from: Date, to: Date): Promise<{ at: number; import_wh: number; export_wh: number }> {
-  const row = await metering(db).selectFrom('register_readings').select(['read_at', 'import_wh', 'export_wh'])
-    .where('metering_point_id', '=', pointId).where('read_at', '<=', to).orderBy('read_at', 'desc').limit(1).executeTakeFirst();
+  const row = await lastRegisterReading(db, pointId, to);
   if (!row) return { at: from.getTime(), ...REGISTER_START };
-  return { at: Math.max(from.getTime(), new Date(row.read_at).getTime()), import_wh: Number(row.import_wh), export_wh: Number(row.export_wh) };
+  return { at: Math.max(from.getTime(), row.read_at.getTime()), import_wh: row.import_wh, export_wh: row.export_wh };
 }
 
 export interface DemoCommunity {

@@ -203,3 +203,10 @@ export async function hourlyConsumption(db: Db, pointIds: string[], from: Date, 
     GROUP BY 1 ORDER BY 1`.execute(db);
   return rows;
 }
+
+/** Where a point's interval readings starting in [from, to) end, or undefined without any: where metering resumes. */
+export async function readingsEnd(db: Db, pointId: string, from: Date, to: Date): Promise<Date | undefined> {
+  const row = await metering(db).selectFrom('readings').select((eb) => eb.fn.max('interval_end').as('end'))
+    .where('metering_point_id', '=', pointId).where('interval_start', '>=', from).where('interval_start', '<', to).executeTakeFirst();
+  return row?.end ? new Date(row.end) : undefined;
+}

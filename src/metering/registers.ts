@@ -139,3 +139,9 @@ export async function listRegisterReadings(db: Db, principal: Principal, pointId
     .where('read_at', '>=', from).where('read_at', '<', to).orderBy('read_at').limit(100_000).execute();
   return rows.map((r) => ({ read_at: r.read_at.toISOString(), import_wh: r.import_wh, export_wh: r.export_wh, source: r.source, recorded_at: r.recorded_at.toISOString() }));
 }
+
+/** A point's last register reading at or before `at`, if any. */
+export async function lastRegisterReading(db: Db, pointId: string, at: Date): Promise<{ read_at: Date; import_wh: number; export_wh: number } | undefined> {
+  return metering(db).selectFrom('register_readings').select(['read_at', 'import_wh', 'export_wh'])
+    .where('metering_point_id', '=', pointId).where('read_at', '<=', at).orderBy('read_at', 'desc').limit(1).executeTakeFirst();
+}
