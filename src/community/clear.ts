@@ -50,23 +50,33 @@ async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: Clear
   const members = await membersDuring(trx, id, from, to);
   const energy = await intervalEnergy(trx, await pointsOf(trx, members), { from, count, minutes: c.interval_minutes });
 
-  const intervals: Array<{ start: Date; result: IntervalClearing; missing: number[] }> = [];
-  const supplies = members.map((m) => supplyOf(m, energy));
-  const prices = { grid: c.grid_price, feedIn: c.feed_in_price, peer: c.peer_price };
-  let stopped = false;
-  for (let k = 0; k < count; k++) {
-    const start = from.getTime() + k * lengthMs;
-    if (done.has(start)) continue;
-    const { present, missing } = memberEnergy(supplies, start, k);
-    if (opts.waitForData && missing.length > 0 && start + lengthMs + c.data_wait_minutes * 60_000 > opts.waitForData.now.getTime()) {
-      stopped = true;
-      break;
-    }
-    intervals.push({ start: new Date(start), result: clearInterval(c.mechanism, prices, present), missing });
-  }
+  const { intervals, stopped } = clearLoaded(c, members, energy, { from, count }, done, opts);
   await store(trx, c, intervals);
   await moveCertificates(trx, c, intervals.map((i) => i.start));
   return { count: intervals.length, stopped };
+}
+
+export interface ClearedInterval { start: Date; result: IntervalClearing; missing: number[] }
+
+/**
+ * The computation of a chunk, once members and their energy are loaded: clears each interval of
+ * the grid not in `done` (start times in ms), in order, stopping where `waitForData` says to wait.
+ */
+export function clearLoaded(c: CommunityRow, members: CommunityMemberRow[], energy: EnergyByPoint, grid: { from: Date; count: number }, done: Set<number>, opts: ClearOptions = {}): { intervals: ClearedInterval[]; stopped: boolean } {
+  const lengthMs = c.interval_minutes * 60_000;
+  const intervals: ClearedInterval[] = [];
+  const supplies = members.map((m) => supplyOf(m, energy));
+  const prices = { grid: c.grid_price, feedIn: c.feed_in_price, peer: c.peer_price };
+  for (let k = 0; k < grid.count; k++) {
+    const start = grid.from.getTime() + k * lengthMs;
+    if (done.has(start)) continue;
+    const { present, missing } = memberEnergy(supplies, start, k);
+    if (opts.waitForData && missing.length > 0 && start + lengthMs + c.data_wait_minutes * 60_000 > opts.waitForData.now.getTime()) {
+      return { intervals, stopped: true };
+    }
+    intervals.push({ start: new Date(start), result: clearInterval(c.mechanism, prices, present), missing });
+  }
+  return { intervals, stopped: false };
 }
 
 const pointsOf = (db: Db, members: CommunityMemberRow[]) =>
@@ -106,7 +116,7 @@ function memberEnergy(supplies: Supply[], start: number, k: number): { present: 
 /** A digest of an interval's matches for its ledger event: anyone holding the matches can check them against the sealed log. */
 const digest = (r: IntervalClearing) => createHash('sha256').update(JSON.stringify(r.matches.map((m) => [m.buyer, m.seller, m.wh, m.amount]))).digest('hex');
 
-async function store(trx: Db, c: CommunityRow, intervals: Array<{ start: Date; result: IntervalClearing; missing: number[] }>): Promise<void> {
+async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Promise<void> {
   if (intervals.length === 0) return;
   const lengthMs = c.interval_minutes * 60_000;
   await community(trx).insertInto('community_intervals').values(intervals.map(({ start, result: r, missing }) => ({
