@@ -228,3 +228,32 @@ describe('paging intervals', () => {
     expect([bad.status, bad.body.errors[0].field]).toEqual([400, 'querystring/cursor']);
   });
 });
+
+describe('listing and changing a community', () => {
+  it('lists a community to its manager and its members\' users, not to others', async () => {
+    const names = async (token: string) => (await expectStatus(s.request('GET', '/api/communities', { token }), 200)).items.map((c: any) => c.id);
+    expect(await names(manager.token)).toEqual([id]);
+    expect(await names(household.token)).toEqual([id]);
+    expect(await names(outsider.token)).toEqual([]);
+  });
+
+  it('changes the terms for intervals cleared afterwards only, and refuses prices out of order', async () => {
+    const events = await s.eventCount();
+    const bad = await s.request('PATCH', `/api/communities/${id}`, { token: manager.token, body: { grid_price: 0.01 } });
+    expect([bad.status, bad.body.code, bad.body.errors[0].field]).toEqual([422, 'feed_in_above_grid_price', 'body/feed_in_price']);
+    expect((await s.request('PATCH', `/api/communities/${id}`, { token: household.token, body: { grid_price: 0.3 } })).status).toBe(403);
+    expect(await s.eventCount()).toBe(events);
+
+    const changed = await expectStatus(s.request('PATCH', `/api/communities/${id}`, { token: manager.token, body: { grid_price: 0.3, mechanism: 'bill_sharing' } }), 200);
+    expect(changed).toMatchObject({ grid_price: 0.3, mechanism: 'bill_sharing', feed_in_price: 0.04, name: 'Lisbon street' });
+    const quarter4 = (wh: number) => ({ readings: [{ interval_start_datetime: at(4), interval_end_datetime: at(5), interval_usage: wh }] });
+    await expectStatus(s.request('POST', '/api/metering-points/ROOF/readings', { token: manager.token, body: quarter4(300) }), 200);
+    await expectStatus(s.request('POST', '/api/metering-points/B/readings', { token: manager.token, body: quarter4(400) }), 200);
+    await expectStatus(s.request('POST', '/api/metering-points/C/readings', { token: household.token, body: quarter4(200) }), 200);
+    expect(await expectStatus(s.request('POST', `/api/communities/${id}/clear`, { token: manager.token, body: { from: at(0), to: at(5) } }), 200)).toEqual({ intervals_cleared: 1 });
+    const page = await expectStatus(s.request('GET', `/api/communities/${id}/intervals?from=${at(0)}&to=${at(5)}`, { token: manager.token }), 200);
+    expect(page.items.map((i: any) => [i.mechanism, i.grid_price, i.peer_price])).toEqual([['mmr', 0.2, 0.12], ['mmr', 0.2, 0.12], ['mmr', 0.2, 0.12], ['mmr', 0.2, 0.12], ['bill_sharing', 0.3, 0]]);
+    // Bill sharing: D = 600, S = 300; buyers pay 0.30 × 300/600 per Wh, the roof gets nothing for what its neighbours used.
+    expect(page.items[4]).toMatchObject({ demand_wh: 600, supply_wh: 300, peer_wh: 300, buy_price: 0.15, sell_price: 0 });
+  });
+});
