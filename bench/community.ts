@@ -244,7 +244,7 @@ async function load(db: Db, id: number, from: Date, to: Date) {
 
 /** clearChunk's computation (src/community/clear.ts `clearLoaded`) over the day, on the energy loaded above. */
 function compute(c: CommunityRow, members: CommunityMemberRow[], energy: EnergyByPoint, from: Date): ClearedInterval[] {
-  const { intervals } = clearLoaded(c, members, energy, { from, count: QUARTERS }, new Set());
+  const { intervals } = clearLoaded(c, members, energy, { from, count: QUARTERS });
   const missing = intervals.find((i) => i.missing.length > 0);
   if (missing) throw new Error(`community: interval ${missing.start.toISOString()} lacks the energy of ${missing.missing.length} members`);
   return intervals;

@@ -5,6 +5,7 @@ import { startServer, type TestServer } from './helpers/server.ts';
 import { expectStatus } from './helpers/world.ts';
 import { sql } from 'kysely';
 import { checkCommunities } from '../src/community/check.ts';
+import { clearingPosition } from '../src/community/clear.ts';
 
 let s: TestServer;
 let manager: { id: number; token: string };
@@ -255,5 +256,17 @@ describe('listing and changing a community', () => {
     expect(page.items.map((i: any) => [i.mechanism, i.grid_price, i.peer_price])).toEqual([['mmr', 0.2, 0.12], ['mmr', 0.2, 0.12], ['mmr', 0.2, 0.12], ['mmr', 0.2, 0.12], ['bill_sharing', 0.3, 0]]);
     // Bill sharing: D = 600, S = 300; buyers pay 0.30 × 300/600 per Wh, the roof gets nothing for what its neighbours used.
     expect(page.items[4]).toMatchObject({ demand_wh: 600, supply_wh: 300, peer_wh: 300, buy_price: 0.15, sell_price: 0 });
+  });
+});
+
+describe('clearing moves forward only', () => {
+  it('never clears an interval behind one already cleared, and the job goes on from the last', async () => {
+    // Cleared so far: [0, 5). Starting at 6 leaves 5 behind for good.
+    expect(await expectStatus(s.request('POST', `/api/communities/${id}/clear`, { token: manager.token, body: { from: at(6), to: at(8) } }), 200)).toEqual({ intervals_cleared: 2 });
+    expect(await expectStatus(s.request('POST', `/api/communities/${id}/clear`, { token: manager.token, body: { from: at(5), to: at(6) } }), 200)).toEqual({ intervals_cleared: 0 });
+    const page = await expectStatus(s.request('GET', `/api/communities/${id}/intervals?from=${at(4)}&to=${at(9)}`, { token: manager.token }), 200);
+    expect(page.items.map((i: any) => i.interval_start)).toEqual([at(4), at(6), at(7)]);
+    const row = await sql<any>`SELECT * FROM communities WHERE id = ${id}`.execute(s.db.database.kysely);
+    expect((await clearingPosition(s.db.database.kysely, row.rows[0])).next).toEqual(new Date(at(8)));
   });
 });

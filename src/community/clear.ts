@@ -1,7 +1,7 @@
 // Clearing a community over a range of intervals and storing the result. Each interval clears at
-// most once: the community's row is locked for the whole transaction and intervals already in
-// community_intervals are skipped, so concurrent callers, retries and several instances never
-// clear one twice. Work is done a day at a time, one transaction each, so memory stays flat and a
+// most once, and only forward: the community's row is locked for the whole transaction and
+// clearing goes on from the end of the last cleared interval, so concurrent callers, retries and
+// several instances never clear one twice. Work is done a day at a time, one transaction each, so memory stays flat and a
 // long catch-up keeps what it finished if it is stopped.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
@@ -43,14 +43,17 @@ export async function clearRange(db: Db, id: number, from: Date, to: Date, opts:
 async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: ClearOptions): Promise<{ count: number; stopped: boolean }> {
   const c = await community(trx).selectFrom('communities').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
   const lengthMs = c.interval_minutes * 60_000;
-  const count = Math.round((to.getTime() - from.getTime()) / lengthMs);
-  const done = new Set((await community(trx).selectFrom('community_intervals').select('interval_start')
-    .where('community_id', '=', id).where('interval_start', '>=', from).where('interval_start', '<', to).execute()).map((r) => r.interval_start.getTime()));
-  if (done.size === count) return { count: 0, stopped: false };
-  const members = await membersDuring(trx, id, from, to);
-  const energy = await intervalEnergy(trx, await pointsOf(trx, members), { from, count, minutes: c.interval_minutes });
+  // Clearing only moves forward: nothing is cleared behind an interval already cleared, so a
+  // register difference is never booked twice. A caller starting later than where clearing stands
+  // leaves the intervals in between uncleared for good.
+  const { last } = await clearingPosition(trx, c);
+  const start = last !== undefined && last > from ? last : from;
+  const count = Math.max(0, Math.round((to.getTime() - start.getTime()) / lengthMs));
+  if (count === 0) return { count: 0, stopped: false };
+  const members = await membersDuring(trx, id, start, to);
+  const energy = await intervalEnergy(trx, await pointsOf(trx, members), { from: start, count, minutes: c.interval_minutes });
 
-  const { intervals, stopped } = clearLoaded(c, members, energy, { from, count }, done, opts);
+  const { intervals, stopped } = clearLoaded(c, members, energy, { from: start, count }, opts);
   await store(trx, c, intervals);
   await moveCertificates(trx, c, intervals.map((i) => i.start));
   return { count: intervals.length, stopped };
@@ -60,17 +63,16 @@ export interface ClearedInterval { start: Date; result: IntervalClearing; missin
 
 /**
  * The computation of a chunk, once members and their energy are loaded: clears each interval of
- * the grid not in `done` (start times in ms), in order, stopping where `waitForData` says to wait.
+ * the grid in order, stopping where `waitForData` says to wait.
  */
-export function clearLoaded(c: CommunityRow, members: CommunityMemberRow[], energy: EnergyByPoint, grid: { from: Date; count: number }, done: Set<number>, opts: ClearOptions = {}): { intervals: ClearedInterval[]; stopped: boolean } {
+export function clearLoaded(c: CommunityRow, members: CommunityMemberRow[], energy: EnergyByPoint, grid: { from: Date; count: number }, opts: ClearOptions = {}): { intervals: ClearedInterval[]; stopped: boolean } {
   const lengthMs = c.interval_minutes * 60_000;
   const intervals: ClearedInterval[] = [];
   const supplies = members.map((m) => supplyOf(m, energy));
   const prices = { grid: c.grid_price, feedIn: c.feed_in_price, peer: c.peer_price };
   for (let k = 0; k < grid.count; k++) {
     const start = grid.from.getTime() + k * lengthMs;
-    if (done.has(start)) continue;
-    const { present, missing } = memberEnergy(supplies, start, k);
+    const { present, missing } = memberEnergy(supplies, start, start + lengthMs, k);
     if (opts.waitForData && missing.length > 0 && start + lengthMs + c.data_wait_minutes * 60_000 > opts.waitForData.now.getTime()) {
       return { intervals, stopped: true };
     }
@@ -90,12 +92,17 @@ const supplyOf = (m: CommunityMemberRow, energy: EnergyByPoint): Supply => ({
   main: energy.get(m.metering_point_id), exporting: m.export_metering_point_id === null ? undefined : energy.get(m.export_metering_point_id),
 });
 
-/** The energy of each member active at `start` (interval k): the sum of its points, present only when every point has data. */
-function memberEnergy(supplies: Supply[], start: number, k: number): { present: MemberEnergy[]; missing: number[] } {
+/**
+ * The energy of each member whose membership covers the whole interval [start, end) (interval k):
+ * the sum of its points, present only when every point has data. A membership that starts or ends
+ * inside an interval (local midnight in a :30 or :45 time zone) leaves that interval out, so no two
+ * communities ever share it.
+ */
+function memberEnergy(supplies: Supply[], start: number, end: number, k: number): { present: MemberEnergy[]; missing: number[] } {
   const present: MemberEnergy[] = [];
   const missing: number[] = [];
   for (const { member: m, from, to, main: mainSeries, exporting: exportSeries } of supplies) {
-    if (from > start || to <= start) continue;
+    if (from > start || to < end) continue;
     const main = mainSeries?.[k];
     const exporting = exportSeries?.[k];
     if (main === undefined || (m.export_metering_point_id !== null && exporting === undefined)) {
@@ -157,14 +164,17 @@ async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Pr
   });
 }
 
-/** Where the job resumes: the end of the last cleared interval, or the first membership's start. */
-export async function clearingWatermark(db: Db, c: CommunityRow): Promise<Date | undefined> {
+/**
+ * Where clearing stands: `last`, the end of the last cleared interval, and `next`, where clearing
+ * goes on (`last`, or before anything was cleared the first membership's start on the grid).
+ */
+export async function clearingPosition(db: Db, c: CommunityRow): Promise<{ last: Date | undefined; next: Date | undefined }> {
   const { rows } = await sql<{ last: Date | null; first: Date | null }>`
     SELECT (SELECT max(interval_end) FROM community_intervals WHERE community_id = ${c.id}) AS last,
            (SELECT min(valid_from) FROM community_members WHERE community_id = ${c.id}) AS first`.execute(db);
-  const at = rows[0]?.last ?? rows[0]?.first;
-  if (!at) return undefined;
+  const last = rows[0]?.last ?? undefined;
+  const first = rows[0]?.first ?? undefined;
   const lengthMs = c.interval_minutes * 60_000;
   // A membership may start at a local midnight that is not on the interval grid (a :30 time zone).
-  return new Date(Math.floor(at.getTime() / lengthMs) * lengthMs);
+  return { last, next: last ?? (first && new Date(Math.ceil(first.getTime() / lengthMs) * lengthMs)) };
 }

@@ -4,7 +4,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { Job } from '../platform/jobs.ts';
 import { notFound, unprocessable } from '../platform/errors.ts';
-import { clearingWatermark, clearRange } from './clear.ts';
+import { clearingPosition, clearRange } from './clear.ts';
 import { managedCommunity } from './communities.ts';
 import { checkOnGrid } from './period.ts';
 import { community } from './tables.ts';
@@ -27,9 +27,9 @@ export async function clearOnDemand(db: Db, principal: Principal | null, id: num
 export async function clearAllCommunities(db: Db, now: Date): Promise<number> {
   let cleared = 0;
   for (const c of await community(db).selectFrom('communities').selectAll().orderBy('id').execute()) {
-    const from = await clearingWatermark(db, c);
+    const { next } = await clearingPosition(db, c);
     const to = closedUntil(now, c.interval_minutes);
-    if (from && from < to) cleared += await clearRange(db, c.id, from, to, { waitForData: { now } });
+    if (next && next < to) cleared += await clearRange(db, c.id, next, to, { waitForData: { now } });
   }
   return cleared;
 }
