@@ -55,4 +55,17 @@ describe('moving certificates with matched energy', () => {
     const producerHeld = await expectStatus(s.request('POST', '/api/certificates/query', { token: w.producer.token, body: { source_id: w.producerAccount } }), 200);
     expect(producerHeld.items.map((b: any) => [b.certificate_bundle_status, b.bundle_quantity])).toEqual([['active', 400]]);
   });
+
+  it('stops moving once the buyer\'s owner takes the manager out of its account', async () => {
+    const later = (whs: number[]) => ({ readings: whs.map((wh, k) => ({ interval_start_datetime: at(8 + k), interval_end_datetime: at(9 + k), interval_usage: wh })) });
+    await expectStatus(s.request('POST', '/api/metering-points/ROOF/readings', { token: w.producer.token, body: later([200, 200, 200, 200]) }), 200);
+    await expectStatus(s.request('POST', '/api/metering-points/FLAT/readings', { token: w.trader.token, body: later([100, 100, 100, 100]) }), 200);
+    await issue(s, w, [[12, 800]]);
+    await expectStatus(s.request('DELETE', `/api/accounts/${w.traderAccount}/members/${w.producer.id}`, { token: w.trader.token }), 200);
+    await expectStatus(s.request('POST', `/api/communities/${id}/clear`, { token: w.producer.token, body: { from: at(8), to: at(12) } }), 200);
+    const moves = await expectStatus(s.request('GET', `/api/communities/${id}/certificate-moves?from=${at(8)}&to=${at(12)}`, { token: w.producer.token }), 200);
+    expect(moves.items.map((m: any) => [m.hour_start, m.matched_wh, m.moved_wh])).toEqual([[at(8), 400, 0]]);
+    const held = await expectStatus(s.request('POST', '/api/certificates/query', { token: w.producer.token, body: { source_id: w.producerAccount } }), 200);
+    expect(held.items.map((b: any) => [b.certificate_bundle_status, b.bundle_quantity])).toEqual([['active', 400], ['active', 800]]);
+  });
 });

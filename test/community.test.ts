@@ -270,3 +270,19 @@ describe('clearing moves forward only', () => {
     expect((await clearingPosition(s.db.database.kysely, row.rows[0])).next).toEqual(new Date(at(8)));
   });
 });
+
+describe('consent to join', () => {
+  it('needs the right to act for a point\'s account, which reading every point does not give', async () => {
+    const auditor = await s.user('auditor', 'aud');
+    const theirs = (await expectStatus(s.request('POST', '/api/communities', {
+      token: auditor.token, body: { name: 'Squat', interval_minutes: 15, time_zone: 'UTC', mechanism: 'mmr', grid_price: 0.2, feed_in_price: 0.04, currency: 'EUR', move_certificates: true },
+    }), 201)).id;
+    const events = await s.eventCount();
+    const r = await s.request('POST', `/api/communities/${theirs}/members`, { token: auditor.token, body: { metering_point_id: 'FREE', name: 'Not theirs' } });
+    expect(r.status).toBe(404); // no such point yet: existence first
+    await point(household.token, householdAccount, 'FREE', 'consumption', []);
+    const refused = await s.request('POST', `/api/communities/${theirs}/members`, { token: auditor.token, body: { metering_point_id: 'FREE', name: 'Not theirs' } });
+    expect([refused.status, refused.body.code]).toEqual([403, 'role_required']);
+    expect(await s.eventCount()).toBe(events + 1); // only the household's new point
+  });
+});

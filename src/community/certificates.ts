@@ -7,6 +7,8 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { pointsById } from '../metering/points.ts';
 import { moveAndClaim } from '../registry/moves.ts';
+import { mayActOn } from '../registry/access.ts';
+import { getUser } from '../identity/users.ts';
 import { readableCommunity } from './communities.ts';
 import { checkPeriod } from './period.ts';
 import { scopeOf } from './intervals.ts';
@@ -35,6 +37,15 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[])
   const members = await community(trx).selectFrom('community_members').selectAll().where('community_id', '=', c.id).execute();
   const byId = new Map(members.map((m) => [m.id, m]));
   const points = new Map((await pointsById(trx, [...new Set(members.flatMap((m) => [m.metering_point_id, m.export_metering_point_id ?? m.metering_point_id]))])).map((p) => [p.id, p]));
+  // The manager acts for the members, so only while it still may act on both accounts: an owner
+  // who takes the manager out of its account stops the moves.
+  const user = await getUser(trx, c.manager_id);
+  const manager: Principal = { userId: user.id, role: user.role, email: user.email };
+  const mayAct = new Map<number, boolean>();
+  const consents = async (accountId: number) => {
+    if (!mayAct.has(accountId)) mayAct.set(accountId, await mayActOn(trx, manager, accountId));
+    return mayAct.get(accountId)!;
+  };
   let moved = 0;
   for (const hour of hours) {
     const end = new Date(hour.getTime() + HOUR_MS);
@@ -47,8 +58,9 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[])
       const seller = byId.get(pair.seller)!, buyer = byId.get(pair.buyer)!;
       const from = points.get(seller.export_metering_point_id ?? seller.metering_point_id)!;
       const to = points.get(buyer.metering_point_id)!;
-      const result = from.device_id === null ? { wh: 0, bundle_ids: [] } : await moveAndClaim(trx, null, {
-        deviceId: from.device_id, fromAccount: from.account_id, toAccount: to.account_id, start: hour, end, wh: pair.wh,
+      const movable = from.device_id !== null && (await consents(from.account_id)) && (await consents(to.account_id));
+      const result = !movable ? { wh: 0, bundle_ids: [] } : await moveAndClaim(trx, null, {
+        deviceId: from.device_id!, fromAccount: from.account_id, toAccount: to.account_id, start: hour, end, wh: pair.wh,
         beneficiary: buyer.name, purpose: `energy shared in community ${c.name}`, meteringPointId: to.id,
       });
       await sql`INSERT INTO community_certificate_moves (community_id, hour_start, seller_member_id, buyer_member_id, matched_wh, moved_wh, bundle_ids)

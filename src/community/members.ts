@@ -8,6 +8,7 @@ import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { localDate, localMidnight } from '../platform/time-zone.ts';
 import { lockPoints, readablePoint } from '../metering/points.ts';
+import { actionableAccount } from '../registry/access.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
 import { community, type CommunityMemberRow, type CommunityRow } from './tables.ts';
 
@@ -68,13 +69,20 @@ async function refuseOverlap(trx: Db, points: string[], from: Date, to: Date | n
   if (clash) throw conflict('metering_point_in_community', `a metering point of this member already belongs to community ${clash.community_id} (member ${clash.id}) in that period`);
 }
 
-/** The member's points must be readable by the manager and hold energy a community can share. */
+/**
+ * The manager must be able to act for each point's account: that is the owner's consent to share
+ * its energy (and, where the community moves certificates, its certificates). Reading is not
+ * enough: auditors and issuing bodies read every point. The points must hold energy a community
+ * can share.
+ */
 async function checkPoints(trx: Db, principal: Principal, input: NewMember): Promise<void> {
   const main = await readablePoint(trx, principal, input.metering_point_id);
+  await actionableAccount(trx, principal, main.account_id);
   if (main.type === 'storage') throw unprocessable('storage_point_not_supported', 'storage metering points cannot be community members yet', 'body/metering_point_id');
   if (input.export_metering_point_id === undefined) return;
   if (input.export_metering_point_id === input.metering_point_id) throw badRequest('same_point_twice', 'the export point must differ from the import point', 'body/export_metering_point_id');
   const exporting = await readablePoint(trx, principal, input.export_metering_point_id);
+  await actionableAccount(trx, principal, exporting.account_id);
   if (main.type !== 'consumption') throw unprocessable('import_point_not_consumption', `with an export point, metering_point_id must be a consumption point; ${main.id} is ${main.type}`, 'body/metering_point_id');
   if (exporting.type !== 'production') throw unprocessable('export_point_not_production', `the export point must be a production point; ${exporting.id} is ${exporting.type}`, 'body/export_metering_point_id');
 }

@@ -153,7 +153,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     config: { access: 'user' },
     schema: {
       tags, summary: 'Add a member (manager)',
-      description: 'A member is a metering point, or a consumption point with a separate production point (`export_metering_point_id`). The manager must be able to read the points. A point belongs to at most one community at any time. Clearing never revisits an interval already cleared.',
+      description: 'A member is a metering point, or a consumption point with a separate production point (`export_metering_point_id`). The manager must be able to act for the points\' accounts (the owners\' consent: they make the manager a member of the account). A point belongs to at most one community at any time. Clearing never revisits an interval already cleared.',
       params: IdParams,
       body: Type.Object({
         metering_point_id: PointId,
@@ -189,7 +189,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     config: { access: 'user' },
     schema: {
       tags, summary: 'Clear a range of closed intervals now (manager)',
-      description: 'Clears every interval of [from, to) not cleared yet, with the readings there are; intervals already cleared are left as they are. The job does the same continuously, waiting `data_wait_minutes` for late readings.',
+      description: 'Clears the intervals of [from, to) after the last cleared one, in order, with the readings there are; clearing only moves forward, so intervals already cleared, and uncleared ones before the last cleared, are left as they are. The job does the same continuously from the last cleared interval, waiting `data_wait_minutes` for late readings.',
       params: IdParams, body: Type.Object({ from: Timestamp('Start of the first interval'), to: Timestamp('End of the last interval; not after the current interval\'s start') }, strict),
       response: withProblems({ 200: Type.Object({ intervals_cleared: Type.Integer({ description: 'Intervals cleared by this request' }) }) }),
     },

@@ -2,7 +2,7 @@
 // holdings starts with one of these calls, so the rule is in one place.
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
-import { conflict, forbidden, notFound } from '../platform/errors.ts';
+import { conflict, forbidden, notFound, TallyError } from '../platform/errors.ts';
 import { registry, type AccountRow } from './tables.ts';
 
 /** Roles that oversee the whole registry and may read every account. */
@@ -63,4 +63,15 @@ export async function readableAccountIds(db: Db, principal: Principal): Promise<
   if (OVERSEERS.has(principal.role)) return undefined;
   const rows = await registry(db).selectFrom('account_members').select('account_id').where('user_id', '=', principal.userId).execute();
   return rows.map((r) => r.account_id);
+}
+
+/** Whether `principal` may act on the account now, as `actionableAccount` decides, without refusing. */
+export async function mayActOn(db: Db, principal: Principal, accountId: number): Promise<boolean> {
+  try {
+    await actionableAccount(db, principal, accountId);
+    return true;
+  } catch (err) {
+    if (err instanceof TallyError) return false;
+    throw err;
+  }
 }

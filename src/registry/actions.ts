@@ -81,12 +81,17 @@ async function checkAccounts(db: Db, principal: Principal, action: Action, r: Ac
   }
   await actionableAccount(db, principal, r.source_id);
   if (action === 'transfer') {
-    const target = await registry(db).selectFrom('accounts').select(['id', 'closed_at']).where('id', '=', r.target_id!).executeTakeFirst();
-    if (!target) throw notFound('account', r.target_id!);
-    if (target.closed_at !== null) throw conflict('account_closed', `account ${target.id} is closed`);
-    const accepted = await registry(db).selectFrom('account_whitelist').select('account_id').where('account_id', '=', target.id).where('accepts_from', '=', r.source_id).executeTakeFirst();
-    if (!accepted) throw unprocessable('transfer_not_accepted', `account ${target.id} does not accept transfers from account ${r.source_id}; it must add it to its whitelist`, 'body/target_id');
+    await openTarget(db, r.target_id!);
+    const accepted = await registry(db).selectFrom('account_whitelist').select('account_id').where('account_id', '=', r.target_id!).where('accepts_from', '=', r.source_id).executeTakeFirst();
+    if (!accepted) throw unprocessable('transfer_not_accepted', `account ${r.target_id} does not accept transfers from account ${r.source_id}; it must add it to its whitelist`, 'body/target_id');
   }
+}
+
+/** A transfer's target must exist and be open, whoever transfers. */
+async function openTarget(db: Db, id: number): Promise<void> {
+  const target = await registry(db).selectFrom('accounts').select(['id', 'closed_at']).where('id', '=', id).executeTakeFirst();
+  if (!target) throw notFound('account', id);
+  if (target.closed_at !== null) throw conflict('account_closed', `account ${target.id} is closed`);
 }
 
 /** Locks the listed bundles in id order and checks each is held by the source and in a status the action starts from. */
@@ -135,6 +140,7 @@ export async function performAction(db: Db, principal: Principal, action: Action
  */
 export async function actOn(trx: Db, actorId: number | null, action: Action, request: ActionRequest): Promise<ActionResult> {
   checkRequest(action, request);
+  if (action === 'transfer') await openTarget(trx, request.target_id!);
   const locked = await lockBundles(trx, action, request);
   const portions = planPortions(locked.map((b) => ({ id: b.id, quantity: b.bundle_quantity })), request.certificate_quantity);
   if (!portions) {
