@@ -286,3 +286,18 @@ describe('consent to join', () => {
     expect(await s.eventCount()).toBe(events + 1); // only the household's new point
   });
 });
+
+describe('dates that would rewrite history', () => {
+  it('refuses to end a membership inside cleared intervals, and years out of range', async () => {
+    const events = await s.eventCount();
+    const back = await s.request('PATCH', `/api/communities/${id}/members/${members.b}`, { token: manager.token, body: { valid_to: '2026-02-28' } });
+    expect([back.status, back.body.code]).toEqual([409, 'interval_already_cleared']);
+    const typo = await s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'LATE', name: 'Typo', valid_from: '0026-03-01' } });
+    expect([typo.status, typo.body.code, typo.body.errors[0].field]).toEqual([400, 'date_out_of_range', 'body/valid_from']);
+    const far = await s.request('GET', `/api/communities/${id}/statements?month=9999-12`, { token: manager.token });
+    expect([far.status, far.body.errors[0].field]).toEqual([400, 'querystring/month']);
+    expect(await s.eventCount()).toBe(events);
+    // Ending it after what is cleared is fine.
+    expect(await expectStatus(s.request('PATCH', `/api/communities/${id}/members/${members.b}`, { token: manager.token, body: { valid_to: '2026-12-31' } }), 200)).toMatchObject({ valid_to: '2026-12-31' });
+  });
+});

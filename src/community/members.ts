@@ -10,6 +10,7 @@ import { localDate, localMidnight } from '../platform/time-zone.ts';
 import { lockPoints, readablePoint } from '../metering/points.ts';
 import { actionableAccount } from '../registry/access.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
+import { clearingPosition } from './clear.ts';
 import { community, type CommunityMemberRow, type CommunityRow } from './tables.ts';
 
 export interface MemberView {
@@ -47,8 +48,16 @@ export interface NewMember {
   valid_to?: string | undefined;
 }
 
+/** Memberships fall between 2000 and 9998: a typo such as 0026 would otherwise send the clearing job back 2,000 years. */
+function checkYear(date: string, field: string): void {
+  const year = Number(date.slice(0, 4));
+  if (year < 2000 || year > 9998) throw badRequest('date_out_of_range', `${date} is not between the years 2000 and 9998`, field);
+}
+
 /** Membership as instants: from local midnight of the first day to local midnight after the last. */
 function validity(c: CommunityRow, from: string, to: string | null | undefined): { from: Date; to: Date | null } {
+  checkYear(from, 'body/valid_from');
+  if (to) checkYear(to, 'body/valid_to');
   const start = localMidnight(from, c.time_zone);
   if (to === null || to === undefined) return { from: start, to: null };
   if (to < from) throw badRequest('reversed_validity', 'valid_to is before valid_from', 'body/valid_to');
@@ -118,6 +127,12 @@ export async function updateMember(db: Db, principal: Principal, communityId: nu
     if (change.share !== undefined) set.share_millionths = change.share === null ? null : Math.round(change.share * 1_000_000);
     if (change.valid_to !== undefined) {
       const { from, to } = validity(c, localDate(before.valid_from, c.time_zone), change.valid_to);
+      // Cleared intervals are history: a membership may not shrink back into them, or its point
+      // could join another community for time this one has already shared.
+      const { last } = await clearingPosition(trx, c);
+      if (to !== null && last !== undefined && to < last && (before.valid_to === null || to < before.valid_to)) {
+        throw conflict('interval_already_cleared', `community ${c.id} has cleared up to ${last.toISOString()}; a membership can end there at the earliest`);
+      }
       const points = [before.metering_point_id, ...(before.export_metering_point_id ? [before.export_metering_point_id] : [])];
       await lockPoints(trx, points);
       await refuseOverlap(trx, points, from, to, memberId);

@@ -41,19 +41,22 @@ export async function monthlyStatement(db: Db, principal: Principal | undefined,
   const readable = await readableCommunity(db, principal, id);
   const c = readable.community;
   const scope = scopeOf(readable, memberId);
+  const year = Number(month.slice(0, 4));
+  if (year < 2000 || year > 9998) throw badRequest('date_out_of_range', `${month} is not between the years 2000 and 9998`, 'querystring/month');
   const { from, to } = localMonth(month, c.time_zone);
   const scoped = scope === 'all' ? sql`true` : sql`member_id = ANY(${scope}::bigint[])`;
   // Each match is one side of two members' statements (or one member and the grid). The grid-only
-  // cost prices the same Wh at the interval's own grid and feed-in prices, rounded as clearing rounds.
+  // cost prices the same Wh at the interval's own grid and feed-in prices, rounded as clearing rounds
+  // (half up, as Math.round; PostgreSQL's round() of a float rounds half to even).
   const { rows } = await sql<Sums>`
     WITH sides AS (
       SELECT x.buyer_member_id AS member_id, x.seller_member_id IS NULL AS grid, true AS buying, x.wh, x.amount_micro,
-             round(x.wh * i.grid_price * 1000)::bigint AS grid_only
+             floor(x.wh * i.grid_price * 1000 + 0.5)::bigint AS grid_only
       FROM community_matches x JOIN community_intervals i ON i.community_id = x.community_id AND i.interval_start = x.interval_start
       WHERE x.community_id = ${id} AND x.interval_start >= ${from.toISOString()}::timestamptz AND x.interval_start < ${to.toISOString()}::timestamptz
         AND x.buyer_member_id IS NOT NULL
       UNION ALL
-      SELECT x.seller_member_id, x.buyer_member_id IS NULL, false, x.wh, x.amount_micro, round(x.wh * i.feed_in_price * 1000)::bigint
+      SELECT x.seller_member_id, x.buyer_member_id IS NULL, false, x.wh, x.amount_micro, floor(x.wh * i.feed_in_price * 1000 + 0.5)::bigint
       FROM community_matches x JOIN community_intervals i ON i.community_id = x.community_id AND i.interval_start = x.interval_start
       WHERE x.community_id = ${id} AND x.interval_start >= ${from.toISOString()}::timestamptz AND x.interval_start < ${to.toISOString()}::timestamptz
         AND x.seller_member_id IS NOT NULL

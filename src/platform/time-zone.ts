@@ -13,20 +13,33 @@ export function checkTimeZone(tz: string, field: string): void {
 function offsetMs(tz: string, t: number): number {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(t));
   const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(t / 1000) * 1000;
+  const wall = new Date(0);
+  wall.setUTCFullYear(n('year'), n('month') - 1, n('day')); // Date.UTC would read years 0–99 as 1900–1999
+  wall.setUTCHours(n('hour'), n('minute'), n('second'));
+  return wall.getTime() - Math.floor(t / 1000) * 1000;
 }
 
-/** The instant local midnight starts `date` (YYYY-MM-DD) in `tz`; the second look settles days that change offset. */
+/**
+ * The instant `date` (YYYY-MM-DD) starts in `tz`: local midnight, or where clocks jump over
+ * midnight (daylight saving starting at 00:00, as in Santiago or Asunción) the first instant after.
+ */
 export function localMidnight(date: string, tz: string): Date {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const wall = Date.UTC(y, m - 1, d);
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d); // Date.UTC would take years 0–99 for 1900–1999
+  const wall = day.getTime();
+  // The offset at the wall time read as UTC, then at the candidate it gives; across a change of
+  // offset the two candidates differ, and the day starts at the earliest one that is on that day.
   const first = wall - offsetMs(tz, wall);
-  return new Date(wall - offsetMs(tz, first));
+  const second = wall - offsetMs(tz, first);
+  const onDay = [Math.min(first, second), Math.max(first, second)].filter((t) => localDate(new Date(t), tz) === date);
+  return new Date(onDay[0] ?? Math.max(first, second));
 }
 
 /** The local calendar date (YYYY-MM-DD) of instant `t` in `tz`. */
 export function localDate(t: Date, tz: string): string {
-  return new Date(t.getTime() + offsetMs(tz, t.getTime())).toISOString().slice(0, 10);
+  const local = new Date(t.getTime() + offsetMs(tz, t.getTime()));
+  return `${String(local.getUTCFullYear()).padStart(4, '0')}-${String(local.getUTCMonth() + 1).padStart(2, '0')}-${String(local.getUTCDate()).padStart(2, '0')}`;
 }
 
 /** [start, end) of a calendar month (YYYY-MM) in `tz`. */
