@@ -290,7 +290,7 @@ describe('consent to join', () => {
 describe('dates that would rewrite history', () => {
   it('refuses to end a membership inside cleared intervals, and years out of range', async () => {
     const events = await s.eventCount();
-    const back = await s.request('PATCH', `/api/communities/${id}/members/${members.b}`, { token: manager.token, body: { valid_to: '2026-02-28' } });
+    const back = await s.request('PATCH', `/api/communities/${id}/members/${members.b}`, { token: manager.token, body: { valid_to: '2026-03-01' } }); // ends 2026-03-02 00:00, before the cleared 00:00–02:00
     expect([back.status, back.body.code]).toEqual([409, 'interval_already_cleared']);
     const typo = await s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'LATE', name: 'Typo', valid_from: '0026-03-01' } });
     expect([typo.status, typo.body.code, typo.body.errors[0].field]).toEqual([400, 'date_out_of_range', 'body/valid_from']);
