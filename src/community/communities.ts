@@ -1,6 +1,7 @@
 // Communities and who may see them. The manager (the user who created it) administers it; a user
 // who can read a member's metering point reads that member's part; admins and auditors read all;
 // anyone reads a community that publishes.
+import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
@@ -69,13 +70,12 @@ async function communityRow(db: Db, id: number, forUpdate = false): Promise<Comm
   return query.executeTakeFirst();
 }
 
-/** Ids of the community's members whose metering points `principal` can read. */
-async function ownMemberIds(db: Db, principal: Principal, communityId: number): Promise<number[]> {
-  const points = await visiblePointIds(db, principal);
-  if (points !== undefined && points.length === 0) return [];
-  let query = community(db).selectFrom('community_members').select('id').where('community_id', '=', communityId);
-  if (points !== undefined) query = query.where('metering_point_id', 'in', points);
-  return (await query.orderBy('id').execute()).map((r) => r.id);
+/** Ids of the community's members whose metering points are among `points`. */
+async function ownMemberIds(db: Db, communityId: number, points: string[]): Promise<number[]> {
+  if (points.length === 0) return [];
+  const rows = await community(db).selectFrom('community_members').select('id').where('community_id', '=', communityId)
+    .where(sql<boolean>`metering_point_id = ANY(${points}::text[])`).orderBy('id').execute();
+  return rows.map((r) => r.id);
 }
 
 /** What a reader may see of a community: everything, or only some members' part. */
@@ -86,7 +86,9 @@ export async function readableCommunity(db: Db, principal: Principal | undefined
   const c = await communityRow(db, id);
   if (!c) throw notFound('community', id);
   if (c.public || sees(principal) || manages(principal, c)) return { community: c, members: 'all' };
-  const own = principal === undefined ? [] : await ownMemberIds(db, principal, id);
+  const points = principal === undefined ? [] : await visiblePointIds(db, principal);
+  if (points === undefined) return { community: c, members: 'all' }; // reads every metering point (an issuing body)
+  const own = await ownMemberIds(db, id, points);
   if (own.length === 0) throw notFound('community', id);
   return { community: c, members: own };
 }
@@ -111,7 +113,7 @@ export async function listCommunities(db: Db, principal: Principal): Promise<Com
     query = query.where((eb) => eb.or([
       eb('public', '=', true),
       eb('manager_id', '=', principal.userId),
-      eb('id', 'in', eb.selectFrom('community_members').select('community_id').where('metering_point_id', 'in', points.length ? points : [''])),
+      eb('id', 'in', eb.selectFrom('community_members').select('community_id').where(sql<boolean>`metering_point_id = ANY(${points}::text[])`)),
     ]));
   }
   return (await query.orderBy('id').limit(1000).execute()).map(communityView);

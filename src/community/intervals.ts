@@ -1,6 +1,7 @@
 // Reading cleared intervals: the matches, each member's energy from and to peers and the grid,
 // and the prices the interval cleared at. Readers who see only their own members see only the
 // matches those members are part of.
+import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { notFound } from '../platform/errors.ts';
@@ -39,7 +40,8 @@ export function flows(matches: CommunityMatchRow[], scope: number[] | 'all'): Me
     if (!f) by.set(id, (f = { member_id: id, from_peers_wh: 0, to_peers_wh: 0, from_grid_wh: 0, to_grid_wh: 0, cost: 0, revenue: 0, costMicro: 0, revenueMicro: 0 }));
     return f;
   };
-  const inScope = (id: number | null): id is number => id !== null && (scope === 'all' || scope.includes(id));
+  const wanted = scope === 'all' ? undefined : new Set(scope);
+  const inScope = (id: number | null): id is number => id !== null && (wanted === undefined || wanted.has(id));
   for (const m of matches) {
     if (inScope(m.buyer_member_id)) {
       const f = row(m.buyer_member_id);
@@ -61,8 +63,8 @@ export async function matchesIn(db: Db, communityId: number, from: Date, to: Dat
     .where('interval_start', '>=', from).where('interval_start', '<', to);
   if (scope !== 'all') {
     query = query.where((eb) => eb.or([
-      eb('buyer_member_id', 'in', scope.length ? scope : [0]),
-      eb('seller_member_id', 'in', scope.length ? scope : [0]),
+      sql<boolean>`buyer_member_id = ANY(${scope}::bigint[])`,
+      sql<boolean>`seller_member_id = ANY(${scope}::bigint[])`,
     ]));
   }
   return query.orderBy('interval_start').orderBy('id').execute();
@@ -72,6 +74,7 @@ export async function listIntervals(db: Db, principal: Principal | undefined, id
   checkPeriod(q.from, q.to, 'querystring');
   const readable = await readableCommunity(db, principal, id);
   const scope = scopeOf(readable, q.member_id);
+  const wanted = scope === 'all' ? undefined : new Set(scope);
   const after = page.cursor === undefined ? q.from : new Date(decodeCursor(page.cursor, ['t'], page.field).t);
   const rows = await community(db).selectFrom('community_intervals').selectAll().where('community_id', '=', id)
     .where('interval_start', page.cursor === undefined ? '>=' : '>', after).where('interval_start', '<', q.to)
@@ -86,7 +89,7 @@ export async function listIntervals(db: Db, principal: Principal | undefined, id
   }
   const items = shown.map((r) => {
     const own = byInterval.get(r.interval_start.getTime()) ?? [];
-    const visible = (ids: number[]) => (scope === 'all' ? ids : ids.filter((m) => scope.includes(m)));
+    const visible = (ids: number[]) => (wanted === undefined ? ids : ids.filter((m) => wanted.has(m)));
     return {
       interval_start: r.interval_start.toISOString(), interval_end: r.interval_end.toISOString(), mechanism: r.mechanism,
       grid_price: r.grid_price, feed_in_price: r.feed_in_price, peer_price: r.peer_price, buy_price: r.buy_price, sell_price: r.sell_price,

@@ -178,7 +178,7 @@ async function memberRow(db: Db, communityId: number, memberId: number): Promise
 export async function listMembers(db: Db, principal: Principal | undefined, communityId: number): Promise<MemberView[]> {
   const { community: c, members } = await readableCommunity(db, principal, communityId);
   let query = community(db).selectFrom('community_members').selectAll().where('community_id', '=', c.id);
-  if (members !== 'all') query = query.where('id', 'in', members);
+  if (members !== 'all') query = query.where(sql<boolean>`id = ANY(${members}::bigint[])`);
   return (await query.orderBy('id').limit(100_000).execute()).map((m) => memberView(m, c));
 }
 

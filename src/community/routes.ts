@@ -203,7 +203,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       querystring: Type.Object({
         ...Period, member_id: MemberFilter, cursor: PageQuery.cursor,
         // An interval of a large community holds a match per member or more: pages are a few hours.
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 24, description: 'Intervals per page, at most 1000 (default 24); each carries all its matches, so filter by member_id in a large community' })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 96, default: 24, description: 'Intervals per page, at most 96 (default 24); each carries all its matches, so filter by member_id in a large community' })),
       }, strict),
       response: withProblems({ 200: Page(Interval, 'Cleared intervals in time order') }, [400, 404]),
     },

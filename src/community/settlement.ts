@@ -74,7 +74,7 @@ export async function monthlyStatement(db: Db, principal: Principal | undefined,
 
   let members = community(db).selectFrom('community_members').select(['id', 'name']).where('community_id', '=', id)
     .where('valid_from', '<', to).where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', from)]));
-  if (scope !== 'all') members = members.where('id', 'in', scope);
+  if (scope !== 'all') members = members.where(sql<boolean>`id = ANY(${scope}::bigint[])`);
   const none: Sums = { member_id: 0, from_peers: 0, to_peers: 0, from_grid: 0, to_grid: 0, cost: 0, revenue: 0, grid_only: 0 };
   const lines = (await members.orderBy('id').execute()).map((m) => ({ name: m.name, ...(sums.get(m.id) ?? { ...none, member_id: m.id }) }));
 
@@ -122,7 +122,7 @@ export async function listMatches(db: Db, principal: Principal | undefined, id: 
   const scope = scopeOf(await readableCommunity(db, principal, id), filter.member_id);
   let query = community(db).selectFrom('community_matches').selectAll().where('community_id', '=', id)
     .where('interval_start', '>=', filter.from).where('interval_start', '<', filter.to).where('id', '>', afterId(page));
-  if (scope !== 'all') query = query.where((eb) => eb.or([eb('buyer_member_id', 'in', scope.length ? scope : [0]), eb('seller_member_id', 'in', scope.length ? scope : [0])]));
+  if (scope !== 'all') query = query.where(sql<boolean>`(buyer_member_id = ANY(${scope}::bigint[]) OR seller_member_id = ANY(${scope}::bigint[]))`);
   if (filter.state !== undefined) query = query.where('state', '=', filter.state);
   return pageOf((await query.orderBy('id').limit(page.limit + 1).execute()).map(matchView), page.limit);
 }
