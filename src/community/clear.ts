@@ -50,13 +50,21 @@ async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: Clear
   const start = last !== undefined && last > from ? last : from;
   const count = Math.max(0, Math.round((to.getTime() - start.getTime()) / lengthMs));
   if (count === 0) return { count: 0, stopped: false };
-  const members = await membersDuring(trx, id, start, to);
-  const energy = await intervalEnergy(trx, await pointsOf(trx, members), { from: start, count, minutes: c.interval_minutes });
-
-  const { intervals, stopped } = clearLoaded(c, members, energy, { from: start, count }, opts);
+  // Most of the job's ticks find the next interval still waiting for a reading: look at that one
+  // interval before loading a day of readings.
+  if (opts.waitForData && count > 1 && (await clearFrom(trx, c, start, 1, opts)).stopped) return { count: 0, stopped: true };
+  const { intervals, stopped } = await clearFrom(trx, c, start, count, opts);
   await store(trx, c, intervals);
   await moveCertificates(trx, c, intervals.map((i) => i.start));
   return { count: intervals.length, stopped };
+}
+
+/** Loads the members and their energy for `count` intervals from `start`, and clears them (without storing). */
+async function clearFrom(trx: Db, c: CommunityRow, start: Date, count: number, opts: ClearOptions): Promise<{ intervals: ClearedInterval[]; stopped: boolean }> {
+  const end = new Date(start.getTime() + count * c.interval_minutes * 60_000);
+  const members = await membersDuring(trx, c.id, start, end);
+  const energy = await intervalEnergy(trx, await pointsOf(trx, members), { from: start, count, minutes: c.interval_minutes });
+  return clearLoaded(c, members, energy, { from: start, count }, opts);
 }
 
 export interface ClearedInterval { start: Date; result: IntervalClearing; missing: number[] }
