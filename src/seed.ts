@@ -264,7 +264,7 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
     const owner = people[spec.owner];
     const device = await ensureDevice(db, owner, accounts[spec.owner], spec, config.certificateIdStart);
     await ensurePoint(db, owner, { id: productionPoint(device.id), type: 'production', account_id: accounts[spec.owner], device_id: device.id, grid_area: spec.grid, time_zone: spec.time_zone });
-    if (!device.auto_issue) await updateDevice(db, owner, device.id, { auto_issue: true });
+    if (!device.auto_issue) await updateDevice(db, people.issuer, device.id, { auto_issue: true });
     const count = await meterWindow(db, people.issuer, productionPoint(device.id), (start) => spec.profile(device, start), window);
     metered.push(`${n(count)} hours for ${device.device_name} (device ${device.id}, metering point ${productionPoint(device.id)})`);
   }

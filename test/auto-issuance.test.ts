@@ -40,7 +40,14 @@ const pending = async () => (await expectStatus(s.request('GET', `/api/issuance/
 
 it('lists the hours not yet issued with what keeps each back', async () => {
   expect(await pending()).toEqual([['10:00', 1000, 'auto_issue_off'], ['11:00', 300, 'incomplete_hour'], ['12:00', 1_100_001, 'over_capacity']]);
-  await expectStatus(s.request('PATCH', `/api/devices/${w.device}`, { token: w.producer.token, body: { auto_issue: true } }), 200);
+  // The holder may not turn it on, and a refused change links no point either: it is one transaction.
+  await expectStatus(s.request('POST', '/api/metering-points', { token: w.producer.token, body: { id: 'SPARE', type: 'production', account_id: w.producerAccount } }), 201);
+  const events = await s.eventCount();
+  const refused = await s.request('PATCH', `/api/devices/${w.device}`, { token: w.producer.token, body: { metering_point_id: 'SPARE', auto_issue: true } });
+  expect([refused.status, refused.body.code]).toEqual([403, 'role_required']);
+  expect((await expectStatus(s.request('GET', '/api/metering-points/SPARE', { token: w.producer.token }), 200)).device_id).toBeNull();
+  expect(await s.eventCount()).toBe(events);
+  await expectStatus(s.request('PATCH', `/api/devices/${w.device}`, { token: w.issuer.token, body: { auto_issue: true } }), 200);
   expect((await pending())[0]).toEqual(['10:00', 1000, 'ready']);
 });
 

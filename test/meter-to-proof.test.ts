@@ -41,7 +41,7 @@ it('goes from a file of readings to a verified, disclosed, hourly-matched claim'
   const post = (path: string, token: string, body: unknown, status = 200) => expectStatus(s.request('POST', path, { token, body }), status);
   await post('/api/metering-points', w.producer.token, { id: PV, type: 'production', account_id: w.producerAccount }, 201);
   await post('/api/metering-points', w.trader.token, { id: HOME, type: 'consumption', account_id: w.traderAccount }, 201);
-  await expectStatus(s.request('PATCH', `/api/devices/${w.device}`, { token: w.producer.token, body: { metering_point_id: PV, auto_issue: true } }), 200);
+  await expectStatus(s.request('PATCH', `/api/devices/${w.device}`, { token: w.issuer.token, body: { metering_point_id: PV, auto_issue: true } }), 200);
 
   // One multi-point file with both meters' 15-minute readings for a week.
   const rows = ['metering_point_id,interval_start_datetime,interval_end_datetime,interval_usage,gross_net_indicator'];

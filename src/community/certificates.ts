@@ -10,7 +10,7 @@ import { moveAndClaim } from '../registry/moves.ts';
 import { mayActOn } from '../registry/access.ts';
 import { getUser } from '../identity/users.ts';
 import { readableCommunity } from './communities.ts';
-import { checkPeriod } from './period.ts';
+import { checkPeriod } from '../platform/period.ts';
 import { scopeOf } from './intervals.ts';
 import { community, type CommunityRow } from './tables.ts';
 
@@ -74,7 +74,7 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[])
 export interface CertificateMoveView { hour_start: string; seller: number; buyer: number; matched_wh: number; moved_wh: number; bundle_ids: number[] }
 
 export async function listCertificateMoves(db: Db, principal: Principal | undefined, id: number, q: { from: Date; to: Date; member_id?: number | undefined }): Promise<CertificateMoveView[]> {
-  checkPeriod(q.from, q.to, 'querystring');
+  checkPeriod(q.from, q.to, 'querystring/to', { bounded: true });
   const scope = scopeOf(await readableCommunity(db, principal, id), q.member_id);
   const scoped = scope === 'all' ? sql`true` : sql`(seller_member_id = ANY(${scope}::bigint[]) OR buyer_member_id = ANY(${scope}::bigint[]))`;
   const { rows } = await sql<{ hour_start: Date; seller: number; buyer: number; matched_wh: number; moved_wh: number; bundle_ids: number[] }>`

@@ -8,7 +8,7 @@ import { notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableCommunity, type Readable } from './communities.ts';
 import { community, money, type CommunityMatchRow, type MatchState } from './tables.ts';
-import { checkPeriod } from './period.ts';
+import { checkPeriod } from '../platform/period.ts';
 
 export interface MatchView { id: number; interval_start: string; buyer: number | null; seller: number | null; wh: number; price: number; amount: number; state: MatchState }
 export interface MemberFlows { member_id: number; from_peers_wh: number; to_peers_wh: number; from_grid_wh: number; to_grid_wh: number; cost: number; revenue: number }
@@ -71,7 +71,7 @@ export async function matchesIn(db: Db, communityId: number, from: Date, to: Dat
 }
 
 export async function listIntervals(db: Db, principal: Principal | undefined, id: number, q: { from: Date; to: Date; member_id?: number | undefined }, page: PageRequest): Promise<Page<IntervalView>> {
-  checkPeriod(q.from, q.to, 'querystring');
+  checkPeriod(q.from, q.to, 'querystring/to', { bounded: true });
   const readable = await readableCommunity(db, principal, id);
   const scope = scopeOf(readable, q.member_id);
   const wanted = scope === 'all' ? undefined : new Set(scope);

@@ -9,7 +9,7 @@ import { localMonth } from '../platform/time-zone.ts';
 import { toCsv } from '../platform/csv.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
 import { matchView, scopeOf, type MatchView } from './intervals.ts';
-import { checkPeriod } from './period.ts';
+import { checkPeriod } from '../platform/period.ts';
 import { community, money, type MatchState } from './tables.ts';
 
 export interface StatementLine {
@@ -118,7 +118,7 @@ export function statementCsv(s: Statement): string {
 export interface MatchFilter { from: Date; to: Date; member_id?: number | undefined; state?: MatchState | undefined }
 
 export async function listMatches(db: Db, principal: Principal | undefined, id: number, filter: MatchFilter, page: PageRequest): Promise<Page<MatchView>> {
-  checkPeriod(filter.from, filter.to, 'querystring');
+  checkPeriod(filter.from, filter.to, 'querystring/to', { bounded: true });
   const scope = scopeOf(await readableCommunity(db, principal, id), filter.member_id);
   let query = community(db).selectFrom('community_matches').selectAll().where('community_id', '=', id)
     .where('interval_start', '>=', filter.from).where('interval_start', '<', filter.to).where('id', '>', afterId(page));

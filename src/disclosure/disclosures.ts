@@ -13,12 +13,12 @@ import { claimedByHour } from '../registry/queries.ts';
 import { consumptionPointsOf, readablePoint } from '../metering/points.ts';
 import { hourlyConsumption } from '../metering/readings.ts';
 import { toCsv } from '../platform/csv.ts';
+import { checkPeriod } from '../platform/period.ts';
 
 interface DisclosureRow { id: string; account_id: number | null; metering_point_ids: string[]; period_start: Date; period_end: Date; created_by: number; created_at: Date }
 const q = (db: Db) => db as Kysely<{ disclosures: DisclosureRow }>;
 
 /** Longest period one disclosure covers: a year of hours, so a dataset stays a few MB. */
-const MAX_PERIOD_MS = 366 * 24 * 3_600_000;
 
 export interface DisclosureLinks { id: string; json_url: string; csv_url: string }
 export interface DisclosureSummary extends DisclosureLinks { account_id: number | null; metering_point_ids: string[]; period_start: string; period_end: string; created_at: string }
@@ -45,8 +45,7 @@ async function checkConsumer(db: Db, principal: Principal, input: NewDisclosure)
 
 export async function createDisclosure(db: Db, principal: Principal, input: NewDisclosure, publicUrl: string): Promise<DisclosureLinks> {
   const start = new Date(input.period_start), end = new Date(input.period_end);
-  if (end <= start) throw badRequest('reversed_period', 'period_end must be after period_start', 'body/period_end');
-  if (end.getTime() - start.getTime() > MAX_PERIOD_MS) throw badRequest('period_too_long', 'a disclosure covers at most 366 days', 'body/period_end');
+  checkPeriod(start, end, 'body/period_end', { bounded: true });
   return db.transaction().execute(async (trx) => {
     await checkConsumer(trx, principal, input);
     const id = randomUUID();

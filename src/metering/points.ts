@@ -62,20 +62,23 @@ export async function listMeteringPoints(db: Db, principal: Principal, filter: {
 export interface MeteringPointChange { device_id?: number | null | undefined; grid_area?: string | undefined; time_zone?: string | undefined }
 
 export async function updateMeteringPoint(db: Db, principal: Principal, id: string, change: MeteringPointChange): Promise<MeteringPointView> {
+  return db.transaction().execute((trx) => changeMeteringPoint(trx, principal, id, change));
+}
+
+/** updateMeteringPoint inside the caller's transaction, for a change that spans modules (linking a device). */
+export async function changeMeteringPoint(trx: Db, principal: Principal, id: string, change: MeteringPointChange): Promise<MeteringPointView> {
   if (change.time_zone !== undefined) checkTimeZone(change.time_zone, 'body/time_zone');
-  return db.transaction().execute(async (trx) => {
-    const before = await readablePoint(trx, principal, id, { forUpdate: true });
-    await registrableAccount(trx, principal, before.account_id);
-    if (change.device_id !== undefined && change.device_id !== null) await checkDevice(trx, principal, before.account_id, change.device_id, before.type);
-    const set: Partial<MeteringPointRow> = { updated_at: new Date() };
-    if (change.device_id !== undefined) set.device_id = change.device_id;
-    if (change.grid_area !== undefined) set.grid_area = change.grid_area;
-    if (change.time_zone !== undefined) set.time_zone = change.time_zone;
-    const row = await metering(trx).updateTable('metering_points').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-    const point = view(row);
-    await appendEvent(trx, { type: 'metering_point.updated', subject_type: 'metering_point', subject_id: id, account_ids: [point.account_id], actor_id: principal.userId, payload: point });
-    return point;
-  });
+  const before = await readablePoint(trx, principal, id, { forUpdate: true });
+  await registrableAccount(trx, principal, before.account_id);
+  if (change.device_id !== undefined && change.device_id !== null) await checkDevice(trx, principal, before.account_id, change.device_id, before.type);
+  const set: Partial<MeteringPointRow> = { updated_at: new Date() };
+  if (change.device_id !== undefined) set.device_id = change.device_id;
+  if (change.grid_area !== undefined) set.grid_area = change.grid_area;
+  if (change.time_zone !== undefined) set.time_zone = change.time_zone;
+  const row = await metering(trx).updateTable('metering_points').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  const point = view(row);
+  await appendEvent(trx, { type: 'metering_point.updated', subject_type: 'metering_point', subject_id: id, account_ids: [point.account_id], actor_id: principal.userId, payload: point });
+  return point;
 }
 
 /** The consumption metering points of an account. */

@@ -11,6 +11,7 @@ import { liveIssuances } from '../registry/issuance.ts';
 import type { ReadingInput } from './csv.ts';
 import { readablePoint } from './points.ts';
 import { metering, type MeteringPointRow, type Quality, type ReadingRow } from './tables.ts';
+import { checkPeriod } from '../platform/period.ts';
 
 const MINUTE_MS = 60_000;
 const LENGTHS_MS = new Set([15, 30, 60].map((m) => m * MINUTE_MS));
@@ -160,7 +161,7 @@ export interface ReadingView {
 }
 
 export async function listReadings(db: Db, principal: Principal, pointId: string, from: Date, to: Date): Promise<ReadingView[]> {
-  if (to <= from) throw badRequest('reversed_period', 'to must be after from', 'querystring/to');
+  checkPeriod(from, to, 'querystring/to');
   const point = await readablePoint(db, principal, pointId);
   const rows = await metering(db).selectFrom('readings').selectAll().where('metering_point_id', '=', pointId)
     .where('interval_start', '>=', from).where('interval_start', '<', to).orderBy('interval_start').limit(100_000).execute();

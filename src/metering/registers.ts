@@ -10,6 +10,7 @@ import { badRequest, conflict, unprocessable } from '../platform/errors.ts';
 import { readablePoint } from './points.ts';
 import { writablePoint } from './readings.ts';
 import { metering, type MeteringPointRow } from './tables.ts';
+import { checkPeriod } from '../platform/period.ts';
 
 /** One register reading as sent; `at` names it in errors, e.g. `body/readings/3`. */
 export interface RegisterReadingInput { read_at: string; import_wh: number; export_wh: number; at: string }
@@ -133,7 +134,7 @@ export interface RegisterReadingView { read_at: string; import_wh: number; expor
 
 /** The point's register readings with read_at in [from, to), oldest first. */
 export async function listRegisterReadings(db: Db, principal: Principal, pointId: string, from: Date, to: Date): Promise<RegisterReadingView[]> {
-  if (to <= from) throw badRequest('reversed_period', 'to must be after from', 'querystring/to');
+  checkPeriod(from, to, 'querystring/to');
   await readablePoint(db, principal, pointId);
   const rows = await metering(db).selectFrom('register_readings').selectAll().where('metering_point_id', '=', pointId)
     .where('read_at', '>=', from).where('read_at', '<', to).orderBy('read_at').limit(100_000).execute();

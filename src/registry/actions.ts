@@ -10,6 +10,7 @@ import { bundleView, type BundleView } from './bundles.ts';
 import { planPortions, splitRange } from './split.ts';
 import { buildStatement } from './statements.ts';
 import { registry, type BundleRow, type BundleStatus } from './tables.ts';
+import { checkPeriod } from '../platform/period.ts';
 
 export const ACTIONS = ['transfer', 'cancel', 'claim', 'withdraw', 'reserve', 'unreserve', 'lock', 'unlock'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -66,9 +67,7 @@ function checkRequest(action: Action, r: ActionRequest): void {
   if (action === 'claim') {
     if (!r.consumer && !r.metering_point_id) throw badRequest('consumer_required', 'a claim names a consumer or a consumption metering point', 'body/consumer');
     if ((r.period_start === undefined) !== (r.period_end === undefined)) throw badRequest('period_incomplete', 'give both period_start and period_end, or neither', 'body/period_end');
-    if (r.period_start !== undefined && r.period_end !== undefined && Date.parse(r.period_end) <= Date.parse(r.period_start)) {
-      throw badRequest('reversed_period', 'period_end must be after period_start', 'body/period_end');
-    }
+    if (r.period_start !== undefined && r.period_end !== undefined) checkPeriod(new Date(r.period_start), new Date(r.period_end), 'body/period_end');
   }
 }
 

@@ -3,7 +3,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { technologyLabel } from '../metering/technology.ts';
 import { appendEvent } from '../ledger/events.ts';
-import { badRequest } from '../platform/errors.ts';
+import { badRequest, forbidden } from '../platform/errors.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccountIds, readableInAccount, registrableAccount } from './access.ts';
@@ -159,19 +159,30 @@ export async function listDevices(db: Db, principal: Principal, filter: { accoun
 
 export interface DeviceChange { device_name?: string | undefined; capacity?: number | undefined; auto_issue?: boolean | undefined; issuance_metadata?: IssuanceMetadataInput | undefined }
 
-/** Renames, re-rates or sets new issuance metadata; certificates already issued keep the version they were issued with. */
+/**
+ * Renames, re-rates or sets new issuance metadata; certificates already issued keep the version
+ * they were issued with. Capacity and automatic issuance are the issuing body's to set: capacity
+ * bounds what may be issued, and automatic issuance issues without anyone asking, so a holder who
+ * could change either would issue to itself.
+ */
 export async function updateDevice(db: Db, principal: Principal, id: number, change: DeviceChange): Promise<DeviceView> {
-  return db.transaction().execute(async (trx) => {
-    const before = await readableDevice(trx, principal, id, { forUpdate: true });
-    await registrableAccount(trx, principal, before.account_id);
-    const set: Partial<DeviceRow> = { updated_at: new Date() };
-    if (change.device_name !== undefined) set.device_name = change.device_name;
-    if (change.capacity !== undefined) set.capacity = change.capacity;
-    if (change.auto_issue !== undefined) set.auto_issue = change.auto_issue;
-    const row = await registry(trx).updateTable('devices').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-    if (change.issuance_metadata) row.issuance_metadata_id = await insertMetadata(trx, row, change.issuance_metadata);
-    const device = await view(trx, row);
-    await appendEvent(trx, { type: 'device.updated', subject_type: 'device', subject_id: id, account_ids: [row.account_id], actor_id: principal.userId, payload: device });
-    return device;
-  });
+  return db.transaction().execute((trx) => changeDevice(trx, principal, id, change));
+}
+
+/** updateDevice inside the caller's transaction, for a change that spans modules (linking a metering point). */
+export async function changeDevice(trx: Db, principal: Principal, id: number, change: DeviceChange): Promise<DeviceView> {
+  const before = await readableDevice(trx, principal, id, { forUpdate: true });
+  await registrableAccount(trx, principal, before.account_id);
+  const issuing = principal.role === 'issuer' || principal.role === 'admin';
+  if (!issuing && change.capacity !== undefined) throw forbidden('role_required', 'only an issuing body changes a device\'s capacity');
+  if (!issuing && change.auto_issue === true) throw forbidden('role_required', 'only an issuing body turns automatic issuance on');
+  const set: Partial<DeviceRow> = { updated_at: new Date() };
+  if (change.device_name !== undefined) set.device_name = change.device_name;
+  if (change.capacity !== undefined) set.capacity = change.capacity;
+  if (change.auto_issue !== undefined) set.auto_issue = change.auto_issue;
+  const row = await registry(trx).updateTable('devices').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  if (change.issuance_metadata) row.issuance_metadata_id = await insertMetadata(trx, row, change.issuance_metadata);
+  const device = await view(trx, row);
+  await appendEvent(trx, { type: 'device.updated', subject_type: 'device', subject_id: id, account_ids: [row.account_id], actor_id: principal.userId, payload: device });
+  return device;
 }

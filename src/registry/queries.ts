@@ -3,12 +3,12 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
-import { badRequest } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccount, readableInAccount } from './access.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { deviceOfBundle, metadataView, type DeviceView, type IssuanceMetadataView } from './devices.ts';
 import { registry, type BundleStatus, type EnergySource } from './tables.ts';
+import { checkPeriod } from '../platform/period.ts';
 
 export interface BundleFilter {
   source_id: number;
@@ -24,9 +24,7 @@ const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? 
 
 /** Bundles of one account matching every given filter; the period selects by production start, [start, end). */
 function filtered(db: Db, f: BundleFilter) {
-  if (f.certificate_period_start && f.certificate_period_end && Date.parse(f.certificate_period_end) <= Date.parse(f.certificate_period_start)) {
-    throw badRequest('reversed_period', 'certificate_period_end must be after certificate_period_start', 'body/certificate_period_end');
-  }
+  if (f.certificate_period_start && f.certificate_period_end) checkPeriod(new Date(f.certificate_period_start), new Date(f.certificate_period_end), 'body/certificate_period_end');
   let q = registry(db).selectFrom('bundles').where('account_id', '=', f.source_id);
   if (f.device_id !== undefined) q = q.where('device_id', '=', f.device_id);
   const sources = list(f.energy_source);

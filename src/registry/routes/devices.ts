@@ -4,8 +4,8 @@ import { caller } from '../../platform/http/access.ts';
 import { Id, IdParams, Page, PageQuery, withProblems } from '../../platform/http/schemas.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import { listTechnologies } from '../../metering/technology.ts';
-import { createDevice, getDevice, listDevices, updateDevice } from '../devices.ts';
-import { updateMeteringPoint } from '../../metering/points.ts';
+import { createDevice, getDevice, listDevices, changeDevice } from '../devices.ts';
+import { changeMeteringPoint } from '../../metering/points.ts';
 import { Device, IssuanceMetadataInput, NewDevice, strict } from '../schemas.ts';
 
 const tags = ['devices'];
@@ -38,17 +38,20 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
       tags, summary: 'Change a device, link its metering point, switch auto-issue', description: 'New issuance metadata applies to certificates issued from now on.', params: IdParams,
       body: Type.Object({
         device_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'New name' })),
-        capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'New capacity in W' })),
+        capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'New capacity in W (issuing bodies only)' })),
         metering_point_id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'Link this metering point of the same account to the device: its readings feed automatic issuance' })),
-        auto_issue: Type.Optional(Type.Boolean({ description: 'Issue the complete metered hours of the linked production points automatically' })),
+        auto_issue: Type.Optional(Type.Boolean({ description: 'Issue the complete metered hours of the linked production points automatically; only an issuing body turns it on, the holder may turn it off' })),
         issuance_metadata: Type.Optional(IssuanceMetadataInput),
       }, strict),
       response: withProblems({ 200: Device }),
     },
   }, async (request) => {
     const { metering_point_id, ...change } = request.body;
-    if (metering_point_id !== undefined) await updateMeteringPoint(db, caller(request), metering_point_id, { device_id: request.params.id });
-    return updateDevice(db, caller(request), request.params.id, change);
+    // Linking and changing happen in one transaction: a refused change links nothing.
+    return db.transaction().execute(async (trx) => {
+      if (metering_point_id !== undefined) await changeMeteringPoint(trx, caller(request), metering_point_id, { device_id: request.params.id });
+      return changeDevice(trx, caller(request), request.params.id, change);
+    });
   });
 
   app.get('/api/technologies', {
