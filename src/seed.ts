@@ -16,9 +16,8 @@ import { createDevice, listDevices, updateDevice, type DeviceView, type NewDevic
 import { capacityLimitWh } from './registry/issuance.ts';
 import { runAutoIssuanceNow } from './registry/auto-issuance.ts';
 import { createMeteringPoint, listMeteringPoints, type NewMeteringPoint } from './metering/points.ts';
-import { importReadings } from './metering/readings.ts';
+import { importReadings, readingsEnd } from './metering/readings.ts';
 import type { ReadingInput } from './metering/csv.ts';
-import { metering } from './metering/tables.ts';
 import { createDisclosure } from './disclosure/disclosures.ts';
 import { seedDemoCommunity } from './community/demo.ts';
 import { sealNow } from './ledger/jobs.ts';
@@ -154,8 +153,7 @@ const CUSTOMER_POINT = '571313174115123456';
 
 /** Where a point's readings end: the seed resumes there. */
 async function readUntil(db: Db, pointId: string): Promise<number | undefined> {
-  const row = await metering(db).selectFrom('readings').select((eb) => eb.fn.max('interval_end').as('end')).where('metering_point_id', '=', pointId).executeTakeFirst();
-  return row?.end ? new Date(row.end).getTime() : undefined;
+  return (await readingsEnd(db, pointId))?.getTime();
 }
 
 /** Registers the point unless it exists. */

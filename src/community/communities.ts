@@ -34,7 +34,7 @@ export interface CommunityView extends CommunityTerms {
   id: number; interval_minutes: number; time_zone: string; currency: string; manager_id: number; created_at: string; updated_at: string;
 }
 
-export const communityView = (c: CommunityRow): CommunityView => ({
+const communityView = (c: CommunityRow): CommunityView => ({
   id: c.id, name: c.name, interval_minutes: c.interval_minutes, time_zone: c.time_zone, mechanism: c.mechanism,
   grid_price: c.grid_price, feed_in_price: c.feed_in_price, peer_price: c.peer_price, currency: c.currency,
   move_certificates: c.move_certificates, public: c.public, data_wait_minutes: c.data_wait_minutes, manager_id: c.manager_id,

@@ -20,7 +20,7 @@ import { addMember, listMembers } from './members.ts';
 import { clearOnDemand } from './jobs.ts';
 import { monthlyStatement } from './settlement.ts';
 
-export const DEMO_COMMUNITY = {
+const DEMO_COMMUNITY = {
   name: 'Bairro Solar Lisboa', interval_minutes: 15, time_zone: 'Europe/Lisbon', mechanism: 'mmr',
   grid_price: 0.1624, feed_in_price: 0.03, currency: 'EUR', move_certificates: false, public: true,
   // The demo meters only report when `tally seed` runs, so the clearing job would otherwise clear the
@@ -151,7 +151,7 @@ function energyAt(spec: MemberSpec, t: number, clock: Clock): { importWh: number
 // --- building it -------------------------------------------------------------------------------
 
 /** The last full calendar month in Lisbon before `now`, as YYYY-MM. */
-export function lastFullMonth(now: Date): string {
+function lastFullMonth(now: Date): string {
   const [y, m] = localDate(now, TZ).split('-').map(Number) as [number, number];
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
@@ -161,7 +161,7 @@ const reading = (pointId: string, t: number, wh: number): ReadingInput =>
 
 /** Where a point's interval readings of [from, to) end: metering resumes there, as the rest of the seed does. */
 async function readUntil(db: Db, pointId: string, from: Date, to: Date): Promise<number> {
-  return (await readingsEnd(db, pointId, from, to))?.getTime() ?? from.getTime();
+  return (await readingsEnd(db, pointId, { from, to }))?.getTime() ?? from.getTime();
 }
 
 /**

@@ -58,7 +58,7 @@ export function flows(matches: CommunityMatchRow[], scope: number[] | 'all'): Me
 }
 
 /** Matches of [from, to) that involve `scope`, in interval then id order. */
-export async function matchesIn(db: Db, communityId: number, from: Date, to: Date, scope: number[] | 'all'): Promise<CommunityMatchRow[]> {
+async function matchesIn(db: Db, communityId: number, from: Date, to: Date, scope: number[] | 'all'): Promise<CommunityMatchRow[]> {
   let query = community(db).selectFrom('community_matches').selectAll().where('community_id', '=', communityId)
     .where('interval_start', '>=', from).where('interval_start', '<', to);
   if (scope !== 'all') {

@@ -30,7 +30,7 @@ export interface MemberView {
 
 const dayBefore = (t: Date, tz: string) => localDate(new Date(t.getTime() - 1), tz);
 
-export function memberView(m: CommunityMemberRow, c: CommunityRow): MemberView {
+function memberView(m: CommunityMemberRow, c: CommunityRow): MemberView {
   return {
     id: m.id, community_id: m.community_id, name: m.name, metering_point_id: m.metering_point_id, export_metering_point_id: m.export_metering_point_id,
     share: m.share_millionths === null ? null : m.share_millionths / 1_000_000,

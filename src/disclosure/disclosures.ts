@@ -18,8 +18,6 @@ import { checkPeriod } from '../platform/period.ts';
 interface DisclosureRow { id: string; account_id: number | null; metering_point_ids: string[]; period_start: Date; period_end: Date; created_by: number; created_at: Date }
 const q = (db: Db) => db as Kysely<{ disclosures: DisclosureRow }>;
 
-/** Longest period one disclosure covers: a year of hours, so a dataset stays a few MB. */
-
 export interface DisclosureLinks { id: string; json_url: string; csv_url: string }
 export interface DisclosureSummary extends DisclosureLinks { account_id: number | null; metering_point_ids: string[]; period_start: string; period_end: string; created_at: string }
 

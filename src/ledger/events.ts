@@ -59,6 +59,11 @@ export interface EventFilter {
 
 export type EventView = Omit<EventsTable, 'recorded_at' | 'xact_id'> & { recorded_at: string };
 
+/** An event as readers see it, and as it is hashed and exported when sealed: one mapping for both. */
+export const eventView = (e: Omit<EventsTable, 'xact_id'>): EventView => ({
+  id: e.id, type: e.type, subject_type: e.subject_type, subject_id: e.subject_id, account_ids: e.account_ids, actor_id: e.actor_id, payload: e.payload, recorded_at: e.recorded_at.toISOString(),
+});
+
 /**
  * Events in commit-safe order. Ids are taken at insert but become visible at commit, so a page
  * ordered by id alone could pass over an id whose transaction commits later. Pages are ordered
@@ -81,7 +86,7 @@ export async function listEvents(db: Db, filter: EventFilter, page: PageRequest)
     query = query.where(sql<boolean>`(xact_id, id) > (${String(after.x)}::xid8, ${after.id}::bigint)`);
   }
   const rows = await query.orderBy('xact_id').orderBy('id').limit(limit + 1).execute();
-  const items = rows.slice(0, limit).map(({ xact: _x, ...r }) => ({ ...r, recorded_at: r.recorded_at.toISOString() }));
+  const items = rows.slice(0, limit).map(eventView);
   const last = rows[limit - 1];
   return { items, next_cursor: rows.length > limit && last ? encodeCursor({ x: Number(last.xact), id: last.id }) : null };
 }

@@ -7,7 +7,7 @@ import { conflict, notFound } from '../platform/errors.ts';
 import { blockHash, canonicalJson, GENESIS_PREVIOUS_HASH, type BlockHeader, type SealedEvent } from './canonical.ts';
 import { commitHorizon } from './horizon.ts';
 import { inclusionPath, leafHash, treeHash } from './merkle.ts';
-import type { EventsTable } from './events.ts';
+import { eventView, type EventsTable } from './events.ts';
 
 export interface BlockRow extends BlockHeader { block_hash: string }
 
@@ -19,11 +19,7 @@ interface LedgerTables {
 const q = (db: Db) => db as Kysely<LedgerTables>;
 
 /** Events per block at most: a block's proof paths stay short and a sealing transaction small. */
-export const BLOCK_EVENTS = 10_000;
-
-export function sealedEvent(e: Pick<EventsTable, 'id' | 'type' | 'subject_type' | 'subject_id' | 'account_ids' | 'actor_id' | 'payload' | 'recorded_at'>): SealedEvent {
-  return { id: e.id, type: e.type, subject_type: e.subject_type, subject_id: e.subject_id, account_ids: e.account_ids, actor_id: e.actor_id, payload: e.payload, recorded_at: e.recorded_at.toISOString() };
-}
+const BLOCK_EVENTS = 10_000;
 
 export const eventLeafHash = (e: SealedEvent): Buffer => leafHash(Buffer.from(canonicalJson(e), 'utf8'));
 
@@ -41,7 +37,7 @@ export async function sealNextBlock(trx: Db, now = new Date(), maxEvents = BLOCK
   const tail = events[events.length - 1];
   if (!tail) return undefined;
 
-  const leaves = events.map((e) => eventLeafHash(sealedEvent(e)));
+  const leaves = events.map((e) => eventLeafHash(eventView(e)));
   const block: BlockHeader = {
     height: (last?.height ?? 0) + 1,
     size: events.length,
@@ -112,7 +108,7 @@ export async function* exportBlocks(db: Db): AsyncGenerator<ExportedBlock> {
       .where('l.block_height', '=', block.height)
       .orderBy('l.leaf_index')
       .execute();
-    yield { block, events: events.map(sealedEvent), leaf_hashes: events.map((e) => e.leaf_hash) };
+    yield { block, events: events.map(eventView), leaf_hashes: events.map((e) => e.leaf_hash) };
     after = block.height;
   }
 }

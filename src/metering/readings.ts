@@ -205,9 +205,10 @@ export async function hourlyConsumption(db: Db, pointIds: string[], from: Date, 
   return rows;
 }
 
-/** Where a point's interval readings starting in [from, to) end, or undefined without any: where metering resumes. */
-export async function readingsEnd(db: Db, pointId: string, from: Date, to: Date): Promise<Date | undefined> {
-  const row = await metering(db).selectFrom('readings').select((eb) => eb.fn.max('interval_end').as('end'))
-    .where('metering_point_id', '=', pointId).where('interval_start', '>=', from).where('interval_start', '<', to).executeTakeFirst();
+/** Where a point's interval readings (starting in [from, to), when given) end, or undefined without any: where metering resumes. */
+export async function readingsEnd(db: Db, pointId: string, within?: { from: Date; to: Date }): Promise<Date | undefined> {
+  let query = metering(db).selectFrom('readings').select((eb) => eb.fn.max('interval_end').as('end')).where('metering_point_id', '=', pointId);
+  if (within) query = query.where('interval_start', '>=', within.from).where('interval_start', '<', within.to);
+  const row = await query.executeTakeFirst();
   return row?.end ? new Date(row.end) : undefined;
 }

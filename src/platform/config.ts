@@ -27,7 +27,7 @@ export const ConfigSchema = Type.Object({
 });
 
 /** One ElOverblik (Danish DataHub third-party API) source, as TALLY_DATAHUB_SOURCES lists them. */
-export const DataHubSourceSchema = Type.Object({
+const DataHubSourceSchema = Type.Object({
   name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' }),
   url: Type.String({ pattern: '^https?://' }),
   refresh_token: Type.String({ minLength: 1 }),

@@ -28,11 +28,14 @@ async function pendingHours(db: Db, device: DeviceRow, now: Date): Promise<Array
     .where('device_id', '=', device.id)
     .where('production_starting_interval', '>', new Date(first.start.getTime() - HOUR_MS))
     .where('production_starting_interval', '<', new Date(last.start.getTime() + HOUR_MS))
-    .execute();
+    .orderBy('production_starting_interval').execute();
   const out: Array<PendingHour & { start: Date; end: Date }> = [];
+  // Hours and issuances both come in time order and neither overlaps itself: one pointer finds a clash.
+  let i = 0;
   for (const h of hours) {
     const end = new Date(h.start.getTime() + HOUR_MS);
-    if (issued.some((i) => i.s < end && i.e > h.start)) continue;
+    while (i < issued.length && issued[i]!.e <= h.start) i++;
+    if (i < issued.length && issued[i]!.s < end) continue;
     const wh = Math.floor(h.wh);
     const reason: PendingReason =
       end > now ? 'hour_not_over'

@@ -9,7 +9,7 @@ import type { MeterDataSource } from './source.ts';
 
 const DAY_MS = 24 * 3_600_000;
 /** How far back a point never imported before is read. */
-export const FIRST_SYNC_DAYS = 30;
+const FIRST_SYNC_DAYS = 30;
 /** Days per request: DataHubs cap the span of one time-series request. */
 const SPAN_DAYS = 30;
 
