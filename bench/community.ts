@@ -18,10 +18,10 @@ import type { Db } from '../src/platform/database.ts';
 import type { Principal } from '../src/identity/principal.ts';
 import { createUser } from '../src/identity/users.ts';
 import { createAccount } from '../src/registry/accounts.ts';
-import { metering, type PointType } from '../src/metering/tables.ts';
+import type { PointType } from '../src/metering/tables.ts';
 import { intervalEnergy, type EnergyByPoint } from '../src/metering/interval-energy.ts';
 import { localMidnight } from '../src/platform/time-zone.ts';
-import { clearLoaded, clearRange, type ClearedInterval } from '../src/community/clear.ts';
+import { clearLoaded, clearRange, pointsOf, type ClearedInterval } from '../src/community/clear.ts';
 import { createCommunity } from '../src/community/communities.ts';
 import { addMember, membersDuring } from '../src/community/members.ts';
 import { community, type CommunityMemberRow, type CommunityRow } from '../src/community/tables.ts';
@@ -224,21 +224,10 @@ async function buildCommunity(target: BenchTarget, s: Setup, n: number): Promise
 // ---------------------------------------------------------------------------------------------
 // The read-only half of clearRange and the pure computation, as clearChunk does them.
 
-/**
- * clearChunk's look-up of its members' points (pointsById in src/metering/points.ts at the time of
- * writing, pointTypes before it), written out here so the benchmark does not follow its renames.
- */
-async function pointRows(db: Db, ids: string[]): Promise<Array<{ id: string; type: PointType }>> {
-  if (ids.length === 0) return [];
-  return metering(db).selectFrom('metering_points').selectAll().where('id', 'in', ids).execute();
-}
-
-const pointsOf = (members: CommunityMemberRow[]) => [...new Set(members.flatMap((m) => [m.metering_point_id, ...(m.export_metering_point_id ? [m.export_metering_point_id] : [])]))];
-
 async function load(db: Db, id: number, from: Date, to: Date) {
   const c = await community(db).selectFrom('communities').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const members = await membersDuring(db, id, from, to);
-  const energy = await intervalEnergy(db, await pointRows(db, pointsOf(members)), { from, count: QUARTERS, minutes: c.interval_minutes });
+  const energy = await intervalEnergy(db, await pointsOf(db, members), { from, count: QUARTERS, minutes: c.interval_minutes });
   return { c, members, energy };
 }
 
@@ -368,7 +357,6 @@ export async function benchCommunity(target: BenchTarget, sizes: readonly number
 /** Interval×members cleared per second. */
 const rate = (members: number, ms: number) => (QUARTERS * members) / (ms / 1000);
 /** Storing (and the transaction, lock and bookkeeping around it): the total minus the split's load and compute. */
-const storeMs = (r: CommunitySize) => r.storeMs;
 const seconds = (ms: number) => `${fmt(ms / 1000, 2)} s`;
 
 export function communityRows(result: CommunityResult): ReportRow[] {
@@ -398,9 +386,9 @@ export function communityRows(result: CommunityResult): ReportRow[] {
       met: r.computeMs < TARGET_MS,
     }, {
       benchmark: `  storing, by difference (${fmt(r.matches)} matches)`,
-      tally: seconds(storeMs(r)),
+      tally: seconds(r.storeMs),
       baseline: `${seconds(r.copyMs)} (COPY)`,
-      ratio: `${fmt(storeMs(r) / r.copyMs, 2)} × COPY`,
+      ratio: `${fmt(r.storeMs / r.copyMs, 2)} × COPY`,
       target: '',
       met: null,
     });
@@ -412,7 +400,7 @@ export function communityRows(result: CommunityResult): ReportRow[] {
     const totalGrowth = growth((r) => r.totalMs), computeGrowth = growth((r) => r.computeMs);
     rows.push({
       benchmark: `  growth, ${fmt(small.members)} → ${fmt(large.members)} members (time per member)`,
-      tally: `total ${fmt(totalGrowth, 2)} ×, compute ${fmt(computeGrowth, 2)} ×, load ${fmt(growth((r) => r.loadMs), 2)} ×, store ${fmt(growth(storeMs), 2)} ×`,
+      tally: `total ${fmt(totalGrowth, 2)} ×, compute ${fmt(computeGrowth, 2)} ×, load ${fmt(growth((r) => r.loadMs), 2)} ×, store ${fmt(growth((r) => r.storeMs), 2)} ×`,
       baseline: '1.00 × (linear)',
       ratio: '',
       target: `≤ ${fmt(LINEAR_TOLERANCE, 1)} × (linear)`,

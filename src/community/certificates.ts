@@ -11,8 +11,9 @@ import { mayActOn } from '../registry/access.ts';
 import { getUser } from '../identity/users.ts';
 import { readableCommunity } from './communities.ts';
 import { checkPeriod } from '../platform/period.ts';
-import { scopeOf } from './intervals.ts';
+import { involving, scopeOf } from './intervals.ts';
 import { community, type CommunityRow } from './tables.ts';
+import { memberPoints } from './members.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -36,7 +37,7 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[])
   // Every member that may have traded in these hours, whatever its membership dates.
   const members = await community(trx).selectFrom('community_members').selectAll().where('community_id', '=', c.id).execute();
   const byId = new Map(members.map((m) => [m.id, m]));
-  const points = new Map((await pointsById(trx, [...new Set(members.flatMap((m) => [m.metering_point_id, m.export_metering_point_id ?? m.metering_point_id]))])).map((p) => [p.id, p]));
+  const points = new Map((await pointsById(trx, [...new Set(members.flatMap(memberPoints))])).map((p) => [p.id, p]));
   // The manager acts for the members, so only while it still may act on both accounts: an owner
   // who takes the manager out of its account stops the moves.
   const user = await getUser(trx, c.manager_id);
@@ -59,7 +60,7 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[])
       const from = points.get(seller.export_metering_point_id ?? seller.metering_point_id)!;
       const to = points.get(buyer.metering_point_id)!;
       const movable = from.device_id !== null && (await consents(from.account_id)) && (await consents(to.account_id));
-      const result = !movable ? { wh: 0, bundle_ids: [] } : await moveAndClaim(trx, null, {
+      const result = !movable ? { wh: 0, bundle_ids: [] } : await moveAndClaim(trx, c.manager_id, {
         deviceId: from.device_id!, fromAccount: from.account_id, toAccount: to.account_id, start: hour, end, wh: pair.wh,
         beneficiary: buyer.name, purpose: `energy shared in community ${c.name}`, meteringPointId: to.id,
       });
@@ -76,10 +77,9 @@ export interface CertificateMoveView { hour_start: string; seller: number; buyer
 export async function listCertificateMoves(db: Db, principal: Principal | undefined, id: number, q: { from: Date; to: Date; member_id?: number | undefined }): Promise<CertificateMoveView[]> {
   checkPeriod(q.from, q.to, 'querystring/to', { bounded: true });
   const scope = scopeOf(await readableCommunity(db, principal, id), q.member_id);
-  const scoped = scope === 'all' ? sql`true` : sql`(seller_member_id = ANY(${scope}::bigint[]) OR buyer_member_id = ANY(${scope}::bigint[]))`;
   const { rows } = await sql<{ hour_start: Date; seller: number; buyer: number; matched_wh: number; moved_wh: number; bundle_ids: number[] }>`
     SELECT hour_start, seller_member_id AS seller, buyer_member_id AS buyer, matched_wh, moved_wh, bundle_ids FROM community_certificate_moves
-    WHERE community_id = ${id} AND hour_start >= ${q.from.toISOString()}::timestamptz AND hour_start < ${q.to.toISOString()}::timestamptz AND ${scoped}
+    WHERE community_id = ${id} AND hour_start >= ${q.from.toISOString()}::timestamptz AND hour_start < ${q.to.toISOString()}::timestamptz AND ${involving(scope)}
     ORDER BY hour_start, seller_member_id, buyer_member_id LIMIT 100000`.execute(db);
   return rows.map((r) => ({ ...r, hour_start: r.hour_start.toISOString() }));
 }

@@ -11,7 +11,7 @@ import { pointsById } from '../metering/points.ts';
 import { intervalEnergy, type EnergyByPoint, type EnergySeries } from '../metering/interval-energy.ts';
 import { moveCertificates } from './certificates.ts';
 import { clearInterval, type IntervalClearing, type MemberEnergy } from './clearing.ts';
-import { membersDuring } from './members.ts';
+import { memberPoints, membersDuring } from './members.ts';
 import { community, type CommunityMemberRow, type CommunityRow } from './tables.ts';
 
 const DAY_MS = 86_400_000;
@@ -50,21 +50,17 @@ async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: Clear
   const start = last !== undefined && last > from ? last : from;
   const count = Math.max(0, Math.round((to.getTime() - start.getTime()) / lengthMs));
   if (count === 0) return { count: 0, stopped: false };
+  const members = await membersDuring(trx, id, start, to);
+  const points = await pointsOf(trx, members);
+  const clearFor = async (n: number) =>
+    clearLoaded(c, members, await intervalEnergy(trx, points, { from: start, count: n, minutes: c.interval_minutes }), { from: start, count: n }, opts);
   // Most of the job's ticks find the next interval still waiting for a reading: look at that one
   // interval before loading a day of readings.
-  if (opts.waitForData && count > 1 && (await clearFrom(trx, c, start, 1, opts)).stopped) return { count: 0, stopped: true };
-  const { intervals, stopped } = await clearFrom(trx, c, start, count, opts);
+  if (opts.waitForData && count > 1 && (await clearFor(1)).stopped) return { count: 0, stopped: true };
+  const { intervals, stopped } = await clearFor(count);
   await store(trx, c, intervals);
   await moveCertificates(trx, c, intervals.map((i) => i.start));
   return { count: intervals.length, stopped };
-}
-
-/** Loads the members and their energy for `count` intervals from `start`, and clears them (without storing). */
-async function clearFrom(trx: Db, c: CommunityRow, start: Date, count: number, opts: ClearOptions): Promise<{ intervals: ClearedInterval[]; stopped: boolean }> {
-  const end = new Date(start.getTime() + count * c.interval_minutes * 60_000);
-  const members = await membersDuring(trx, c.id, start, end);
-  const energy = await intervalEnergy(trx, await pointsOf(trx, members), { from: start, count, minutes: c.interval_minutes });
-  return clearLoaded(c, members, energy, { from: start, count }, opts);
 }
 
 export interface ClearedInterval { start: Date; result: IntervalClearing; missing: number[] }
@@ -89,8 +85,7 @@ export function clearLoaded(c: CommunityRow, members: CommunityMemberRow[], ener
   return { intervals, stopped: false };
 }
 
-const pointsOf = (db: Db, members: CommunityMemberRow[]) =>
-  pointsById(db, [...new Set(members.flatMap((m) => [m.metering_point_id, ...(m.export_metering_point_id ? [m.export_metering_point_id] : [])]))]);
+export const pointsOf = (db: Db, members: CommunityMemberRow[]) => pointsById(db, [...new Set(members.flatMap(memberPoints))]);
 
 /** A member with its membership as milliseconds and its points' series, looked up once per chunk rather than per interval. */
 interface Supply { member: CommunityMemberRow; from: number; to: number; main: EnergySeries | undefined; exporting: EnergySeries | undefined }

@@ -25,15 +25,30 @@ export const matchView = (m: CommunityMatchRow): MatchView => ({
   id: m.id, interval_start: m.interval_start.toISOString(), buyer: m.buyer_member_id, seller: m.seller_member_id, wh: m.wh, price: m.price, amount: money(m.amount_micro), state: m.state,
 });
 
+/** The members a request looks at: all of them, or these ids. */
+export type Scope = number[] | 'all';
+
 /** The member ids a request may look at: those it names (if readable) or all it may read. */
-export function scopeOf(readable: Readable, memberId: number | undefined): number[] | 'all' {
+export function scopeOf(readable: Readable, memberId: number | undefined): Scope {
   if (memberId === undefined) return readable.members;
   if (readable.members !== 'all' && !readable.members.includes(memberId)) throw notFound('member', memberId);
   return [memberId];
 }
 
+/** SQL that holds when `column` names a member in scope. */
+export const inScope = (scope: Scope, column: string) =>
+  scope === 'all' ? sql<boolean>`true` : sql<boolean>`${sql.ref(column)} = ANY(${scope}::bigint[])`;
+
+/** SQL that holds when a match involves a member in scope, as buyer or seller. */
+export const involving = (scope: Scope) => sql<boolean>`(${inScope(scope, 'buyer_member_id')} OR ${inScope(scope, 'seller_member_id')})`;
+
+/** The matches of [from, to) that involve `scope`: the one query behind intervals, match lists and CSV. */
+export const matchesOf = (db: Db, communityId: number, from: Date, to: Date, scope: Scope) =>
+  community(db).selectFrom('community_matches').selectAll().where('community_id', '=', communityId)
+    .where('interval_start', '>=', from).where('interval_start', '<', to).where(involving(scope));
+
 /** Sums each member's side of the matches. */
-export function flows(matches: CommunityMatchRow[], scope: number[] | 'all'): MemberFlows[] {
+export function flows(matches: CommunityMatchRow[], scope: Scope): MemberFlows[] {
   const by = new Map<number, MemberFlows & { costMicro: number; revenueMicro: number }>();
   const row = (id: number) => {
     let f = by.get(id);
@@ -57,19 +72,6 @@ export function flows(matches: CommunityMatchRow[], scope: number[] | 'all'): Me
   return [...by.values()].sort((a, b) => a.member_id - b.member_id).map(({ costMicro, revenueMicro, ...f }) => ({ ...f, cost: money(costMicro), revenue: money(revenueMicro) }));
 }
 
-/** Matches of [from, to) that involve `scope`, in interval then id order. */
-async function matchesIn(db: Db, communityId: number, from: Date, to: Date, scope: number[] | 'all'): Promise<CommunityMatchRow[]> {
-  let query = community(db).selectFrom('community_matches').selectAll().where('community_id', '=', communityId)
-    .where('interval_start', '>=', from).where('interval_start', '<', to);
-  if (scope !== 'all') {
-    query = query.where((eb) => eb.or([
-      sql<boolean>`buyer_member_id = ANY(${scope}::bigint[])`,
-      sql<boolean>`seller_member_id = ANY(${scope}::bigint[])`,
-    ]));
-  }
-  return query.orderBy('interval_start').orderBy('id').execute();
-}
-
 export async function listIntervals(db: Db, principal: Principal | undefined, id: number, q: { from: Date; to: Date; member_id?: number | undefined }, page: PageRequest): Promise<Page<IntervalView>> {
   checkPeriod(q.from, q.to, 'querystring/to', { bounded: true });
   const readable = await readableCommunity(db, principal, id);
@@ -81,7 +83,7 @@ export async function listIntervals(db: Db, principal: Principal | undefined, id
     .orderBy('interval_start').limit(page.limit + 1).execute();
   const shown = rows.slice(0, page.limit);
   const first = shown[0], last = shown[shown.length - 1];
-  const matches = first && last ? await matchesIn(db, id, first.interval_start, last.interval_end, scope) : [];
+  const matches = first && last ? await matchesOf(db, id, first.interval_start, last.interval_end, scope).orderBy('interval_start').orderBy('id').execute() : [];
   const byInterval = new Map<number, CommunityMatchRow[]>();
   for (const m of matches) {
     const list = byInterval.get(m.interval_start.getTime());

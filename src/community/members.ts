@@ -11,6 +11,7 @@ import { lockPoints, readablePoint } from '../metering/points.ts';
 import { actionableAccount } from '../registry/access.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
 import { clearingPosition } from './clear.ts';
+import { inScope } from './intervals.ts';
 import { community, type CommunityMemberRow, type CommunityRow } from './tables.ts';
 
 export interface MemberView {
@@ -53,6 +54,10 @@ function checkYear(date: string, field: string): void {
   const year = Number(date.slice(0, 4));
   if (year < 2000 || year > 9998) throw badRequest('date_out_of_range', `${date} is not between the years 2000 and 9998`, field);
 }
+
+/** A member's metering points: its point, and its export point if it has one. */
+export const memberPoints = (m: { metering_point_id: string; export_metering_point_id?: string | null | undefined }): string[] =>
+  m.export_metering_point_id ? [m.metering_point_id, m.export_metering_point_id] : [m.metering_point_id];
 
 /** Membership as instants: from local midnight of the first day to local midnight after the last. */
 function validity(c: CommunityRow, from: string, to: string | null | undefined): { from: Date; to: Date | null } {
@@ -100,7 +105,7 @@ export async function addMember(db: Db, principal: Principal, communityId: numbe
   return db.transaction().execute(async (trx) => {
     const c = await managedCommunity(trx, principal, communityId, { forUpdate: true });
     await checkPoints(trx, principal, input);
-    const points = [input.metering_point_id, ...(input.export_metering_point_id ? [input.export_metering_point_id] : [])];
+    const points = memberPoints(input);
     // Locking the points serializes concurrent memberships of the same point across communities.
     await lockPoints(trx, points);
     const { from, to } = validity(c, input.valid_from ?? localDate(new Date(), c.time_zone), input.valid_to);
@@ -133,7 +138,7 @@ export async function updateMember(db: Db, principal: Principal, communityId: nu
       if (to !== null && last !== undefined && to < last && (before.valid_to === null || to < before.valid_to)) {
         throw conflict('interval_already_cleared', `community ${c.id} has cleared up to ${last.toISOString()}; a membership can end there at the earliest`);
       }
-      const points = [before.metering_point_id, ...(before.export_metering_point_id ? [before.export_metering_point_id] : [])];
+      const points = memberPoints(before);
       await lockPoints(trx, points);
       await refuseOverlap(trx, points, from, to, memberId);
       set.valid_to = to;
@@ -178,7 +183,7 @@ async function memberRow(db: Db, communityId: number, memberId: number): Promise
 export async function listMembers(db: Db, principal: Principal | undefined, communityId: number): Promise<MemberView[]> {
   const { community: c, members } = await readableCommunity(db, principal, communityId);
   let query = community(db).selectFrom('community_members').selectAll().where('community_id', '=', c.id);
-  if (members !== 'all') query = query.where(sql<boolean>`id = ANY(${members}::bigint[])`);
+  query = query.where(inScope(members, 'id'));
   return (await query.orderBy('id').limit(100_000).execute()).map((m) => memberView(m, c));
 }
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { DateOnly, Id, IdParams, Page, PageQuery, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { DateOnly, Id, IdParams, Page, PageQuery, PointId, Timestamp, withProblems } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { listCertificateMoves } from './certificates.ts';
 import { MECHANISMS } from './clearing.ts';
@@ -14,7 +14,6 @@ import { MATCH_STATES } from './tables.ts';
 
 const tags = ['communities'];
 const strict = { additionalProperties: false } as const;
-const PointId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'Metering point id' });
 const Price = (description: string) => Type.Number({ minimum: 0, maximum: 1000, description: `${description}, in the community's currency per kWh` });
 const Money = (description: string) => Type.Number({ description: `${description}, in the community's currency` });
 const Mechanism = Type.Union(MECHANISMS.map((m) => Type.Literal(m)), {
@@ -246,16 +245,18 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
   app.get('/api/communities/:id/matches', {
     config: { access: 'public' },
     schema: { tags, summary: 'Matches, with their payment states', params: IdParams, querystring: MatchQuery, response: withProblems({ 200: Page(Match, 'Matches in id order') }, [400, 404]) },
-  }, async (request) => listMatches(db, request.principal, request.params.id, { ...request.query, from: new Date(request.query.from), to: new Date(request.query.to) }, pageRequest(request.query, 'querystring')));
+  }, async (request) => {
+    const { items, next_cursor } = await listMatches(db, request.principal, request.params.id, { ...request.query, from: new Date(request.query.from), to: new Date(request.query.to) }, pageRequest(request.query, 'querystring'));
+    return { items, next_cursor };
+  });
 
   app.get('/api/communities/:id/matches.csv', {
     config: { access: 'public' },
     schema: { tags, summary: 'One page of matches as CSV', description: 'The same page as `GET …/matches`; the next page\'s cursor is in the `Next-Cursor` header.', params: IdParams, querystring: MatchQuery, response: withProblems({ 200: Type.String({ description: 'text/csv' }) }, [400, 404]) },
   }, async (request, reply) => {
-    const c = await getCommunity(db, request.principal, request.params.id);
     const page = await listMatches(db, request.principal, request.params.id, { ...request.query, from: new Date(request.query.from), to: new Date(request.query.to) }, pageRequest(request.query, 'querystring'));
     if (page.next_cursor) reply.header('next-cursor', page.next_cursor);
-    return reply.type('text/csv').send(matchesCsv(page.items, c.currency));
+    return reply.type('text/csv').send(matchesCsv(page.items, page.currency));
   });
 
   app.patch('/api/communities/:id/matches', {

@@ -8,7 +8,8 @@ import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagina
 import { localMonth } from '../platform/time-zone.ts';
 import { toCsv } from '../platform/csv.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
-import { matchView, scopeOf, type MatchView } from './intervals.ts';
+import { inScope, matchesOf, matchView, scopeOf, type MatchView } from './intervals.ts';
+import { membersDuring } from './members.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { community, money, type MatchState } from './tables.ts';
 
@@ -35,7 +36,9 @@ export interface Statement {
   totals: Omit<StatementLine, 'member_id' | 'name'> & { grid_bill: number };
 }
 
-interface Sums { member_id: number; from_peers: number; to_peers: number; from_grid: number; to_grid: number; cost: number; revenue: number; grid_only: number }
+interface Sums { from_peers: number; to_peers: number; from_grid: number; to_grid: number; cost: number; revenue: number; grid_only: number; grid_net: number }
+const SUMS: Array<keyof Sums> = ['from_peers', 'to_peers', 'from_grid', 'to_grid', 'cost', 'revenue', 'grid_only', 'grid_net'];
+const NOTHING: Sums = { from_peers: 0, to_peers: 0, from_grid: 0, to_grid: 0, cost: 0, revenue: 0, grid_only: 0, grid_net: 0 };
 
 export async function monthlyStatement(db: Db, principal: Principal | undefined, id: number, month: string, memberId?: number): Promise<Statement> {
   const readable = await readableCommunity(db, principal, id);
@@ -44,68 +47,46 @@ export async function monthlyStatement(db: Db, principal: Principal | undefined,
   const year = Number(month.slice(0, 4));
   if (year < 2000 || year > 9998) throw badRequest('date_out_of_range', `${month} is not between the years 2000 and 9998`, 'querystring/month');
   const { from, to } = localMonth(month, c.time_zone);
-  const scoped = scope === 'all' ? sql`true` : sql`member_id = ANY(${scope}::bigint[])`;
-  // Each match is one side of two members' statements (or one member and the grid). The grid-only
-  // cost prices the same Wh at the interval's own grid and feed-in prices, rounded as clearing rounds
-  // (half up, as Math.round; PostgreSQL's round() of a float rounds half to even).
-  const { rows } = await sql<Sums>`
-    WITH sides AS (
-      SELECT x.buyer_member_id AS member_id, x.seller_member_id IS NULL AS grid, true AS buying, x.wh, x.amount_micro,
-             floor(x.wh * i.grid_price * 1000 + 0.5)::bigint AS grid_only
-      FROM community_matches x JOIN community_intervals i ON i.community_id = x.community_id AND i.interval_start = x.interval_start
-      WHERE x.community_id = ${id} AND x.interval_start >= ${from.toISOString()}::timestamptz AND x.interval_start < ${to.toISOString()}::timestamptz
-        AND x.buyer_member_id IS NOT NULL
-      UNION ALL
-      SELECT x.seller_member_id, x.buyer_member_id IS NULL, false, x.wh, x.amount_micro, floor(x.wh * i.feed_in_price * 1000 + 0.5)::bigint
-      FROM community_matches x JOIN community_intervals i ON i.community_id = x.community_id AND i.interval_start = x.interval_start
-      WHERE x.community_id = ${id} AND x.interval_start >= ${from.toISOString()}::timestamptz AND x.interval_start < ${to.toISOString()}::timestamptz
-        AND x.seller_member_id IS NOT NULL
-    )
-    SELECT member_id,
-      coalesce(sum(wh) FILTER (WHERE buying AND NOT grid), 0)::bigint AS from_peers,
-      coalesce(sum(wh) FILTER (WHERE NOT buying AND NOT grid), 0)::bigint AS to_peers,
-      coalesce(sum(wh) FILTER (WHERE buying AND grid), 0)::bigint AS from_grid,
-      coalesce(sum(wh) FILTER (WHERE NOT buying AND grid), 0)::bigint AS to_grid,
-      coalesce(sum(amount_micro) FILTER (WHERE buying), 0)::bigint AS cost,
-      coalesce(sum(amount_micro) FILTER (WHERE NOT buying), 0)::bigint AS revenue,
-      (coalesce(sum(grid_only) FILTER (WHERE buying), 0) - coalesce(sum(grid_only) FILTER (WHERE NOT buying), 0))::bigint AS grid_only
-    FROM sides WHERE ${scoped} GROUP BY member_id`.execute(db);
+  // One scan: each match is a side of its buyer's and of its seller's statement (the grid has none).
+  // The grid-only cost prices the same Wh at the interval's own grid and feed-in prices, rounded as
+  // clearing rounds (half up, as Math.round; PostgreSQL's round() of a float rounds half to even).
+  // grid_net is what the member owes the grid; summed, it is the grid's bill.
+  const { rows } = await sql<Sums & { member_id: number }>`
+    SELECT s.member_id,
+      coalesce(sum(x.wh) FILTER (WHERE s.buying AND x.seller_member_id IS NOT NULL), 0)::bigint AS from_peers,
+      coalesce(sum(x.wh) FILTER (WHERE NOT s.buying AND x.buyer_member_id IS NOT NULL), 0)::bigint AS to_peers,
+      coalesce(sum(x.wh) FILTER (WHERE s.buying AND x.seller_member_id IS NULL), 0)::bigint AS from_grid,
+      coalesce(sum(x.wh) FILTER (WHERE NOT s.buying AND x.buyer_member_id IS NULL), 0)::bigint AS to_grid,
+      coalesce(sum(x.amount_micro) FILTER (WHERE s.buying), 0)::bigint AS cost,
+      coalesce(sum(x.amount_micro) FILTER (WHERE NOT s.buying), 0)::bigint AS revenue,
+      coalesce(sum(CASE WHEN s.buying THEN 1 ELSE -1 END * floor(x.wh * s.price * 1000 + 0.5)), 0)::bigint AS grid_only,
+      coalesce(sum(CASE WHEN s.buying THEN x.amount_micro ELSE -x.amount_micro END) FILTER (WHERE x.buyer_member_id IS NULL OR x.seller_member_id IS NULL), 0)::bigint AS grid_net
+    FROM community_matches x
+    JOIN community_intervals i ON i.community_id = x.community_id AND i.interval_start = x.interval_start
+    CROSS JOIN LATERAL (VALUES (x.buyer_member_id, true, i.grid_price), (x.seller_member_id, false, i.feed_in_price)) AS s(member_id, buying, price)
+    WHERE x.community_id = ${id} AND x.interval_start >= ${from.toISOString()}::timestamptz AND x.interval_start < ${to.toISOString()}::timestamptz
+      AND s.member_id IS NOT NULL AND ${inScope(scope, 's.member_id')}
+    GROUP BY s.member_id`.execute(db);
   const sums = new Map(rows.map((r) => [r.member_id, r]));
 
-  let members = community(db).selectFrom('community_members').select(['id', 'name']).where('community_id', '=', id)
-    .where('valid_from', '<', to).where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', from)]));
-  if (scope !== 'all') members = members.where(sql<boolean>`id = ANY(${scope}::bigint[])`);
-  const none: Sums = { member_id: 0, from_peers: 0, to_peers: 0, from_grid: 0, to_grid: 0, cost: 0, revenue: 0, grid_only: 0 };
-  const lines = (await members.orderBy('id').execute()).map((m) => ({ name: m.name, ...(sums.get(m.id) ?? { ...none, member_id: m.id }) }));
-
-  const total = (k: keyof Sums) => lines.reduce((a, l) => a + l[k], 0);
-  const grid = await gridBill(db, id, from, to, scope);
+  const wanted = scope === 'all' ? undefined : new Set(scope);
+  const members = (await membersDuring(db, id, from, to)).filter((m) => wanted === undefined || wanted.has(m.id));
+  const lines = members.map((m) => ({ id: m.id, name: m.name, sums: sums.get(m.id) ?? NOTHING }));
+  const totals = { ...NOTHING };
+  for (const l of lines) for (const k of SUMS) totals[k] += l.sums[k];
   return {
     community_id: id, month, currency: c.currency, period_start: from.toISOString(), period_end: to.toISOString(),
-    members: lines.map((l) => line(l.member_id, l.name, l)),
-    totals: { ...omitNames(line(0, '', { ...none, from_peers: total('from_peers'), to_peers: total('to_peers'), from_grid: total('from_grid'), to_grid: total('to_grid'), cost: total('cost'), revenue: total('revenue'), grid_only: total('grid_only') })), grid_bill: money(grid) },
+    members: lines.map((l) => ({ member_id: l.id, name: l.name, ...amounts(l.sums) })),
+    totals: { ...amounts(totals), grid_bill: money(totals.grid_net) },
   };
 }
 
-const omitNames = ({ member_id: _m, name: _n, ...rest }: StatementLine) => rest;
-
-function line(memberId: number, name: string, s: Sums): StatementLine {
+function amounts(s: Sums): Omit<StatementLine, 'member_id' | 'name'> {
   const net = s.cost - s.revenue;
   return {
-    member_id: memberId, name, from_peers_wh: s.from_peers, to_peers_wh: s.to_peers, from_grid_wh: s.from_grid, to_grid_wh: s.to_grid,
+    from_peers_wh: s.from_peers, to_peers_wh: s.to_peers, from_grid_wh: s.from_grid, to_grid_wh: s.to_grid,
     cost: money(s.cost), revenue: money(s.revenue), net_cost: money(net), grid_only_cost: money(s.grid_only), savings: money(s.grid_only - net),
   };
-}
-
-/** What the members in scope owe the grid over [from, to): their grid imports less their grid exports, in millionths. */
-async function gridBill(db: Db, id: number, from: Date, to: Date, scope: number[] | 'all'): Promise<number> {
-  const scoped = scope === 'all' ? sql`true` : sql`coalesce(buyer_member_id, seller_member_id) = ANY(${scope}::bigint[])`;
-  const { rows } = await sql<{ bill: number }>`
-    SELECT (coalesce(sum(amount_micro) FILTER (WHERE seller_member_id IS NULL), 0) - coalesce(sum(amount_micro) FILTER (WHERE buyer_member_id IS NULL), 0))::bigint AS bill
-    FROM community_matches WHERE community_id = ${id}
-      AND interval_start >= ${from.toISOString()}::timestamptz AND interval_start < ${to.toISOString()}::timestamptz
-      AND (buyer_member_id IS NULL OR seller_member_id IS NULL) AND ${scoped}`.execute(db);
-  return rows[0]?.bill ?? 0;
 }
 
 export function statementCsv(s: Statement): string {
@@ -117,14 +98,12 @@ export function statementCsv(s: Statement): string {
 
 export interface MatchFilter { from: Date; to: Date; member_id?: number | undefined; state?: MatchState | undefined }
 
-export async function listMatches(db: Db, principal: Principal | undefined, id: number, filter: MatchFilter, page: PageRequest): Promise<Page<MatchView>> {
+export async function listMatches(db: Db, principal: Principal | undefined, id: number, filter: MatchFilter, page: PageRequest): Promise<Page<MatchView> & { currency: string }> {
   checkPeriod(filter.from, filter.to, 'querystring/to', { bounded: true });
-  const scope = scopeOf(await readableCommunity(db, principal, id), filter.member_id);
-  let query = community(db).selectFrom('community_matches').selectAll().where('community_id', '=', id)
-    .where('interval_start', '>=', filter.from).where('interval_start', '<', filter.to).where('id', '>', afterId(page));
-  if (scope !== 'all') query = query.where(sql<boolean>`(buyer_member_id = ANY(${scope}::bigint[]) OR seller_member_id = ANY(${scope}::bigint[]))`);
+  const readable = await readableCommunity(db, principal, id);
+  let query = matchesOf(db, id, filter.from, filter.to, scopeOf(readable, filter.member_id)).where('id', '>', afterId(page));
   if (filter.state !== undefined) query = query.where('state', '=', filter.state);
-  return pageOf((await query.orderBy('id').limit(page.limit + 1).execute()).map(matchView), page.limit);
+  return { ...pageOf((await query.orderBy('id').limit(page.limit + 1).execute()).map(matchView), page.limit), currency: readable.community.currency };
 }
 
 export function matchesCsv(matches: MatchView[], currency: string): string {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { Id, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { Id, Timestamp, withProblems, PointId } from '../platform/http/schemas.ts';
 import { groupByPoint, parseReadingsCsv, type ReadingInput } from './csv.ts';
 import { createMeteringPoint, deleteMeteringPoint, getMeteringPoint, listMeteringPoints, updateMeteringPoint } from './points.ts';
 import { importReadings, listReadings } from './readings.ts';
@@ -10,7 +10,6 @@ import { POINT_TYPES, QUALITIES } from './tables.ts';
 
 const tags = ['metering'];
 const strict = { additionalProperties: false } as const;
-const PointId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'Metering point id, e.g. an 18-digit GSRN' });
 const PointParams = Type.Object({ id: PointId }, strict);
 const MeteringPoint = Type.Object({
   id: PointId,

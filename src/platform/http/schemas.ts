@@ -6,6 +6,8 @@ export const Id = (description: string) => Type.Integer({ minimum: 1, maximum: N
 const NOT_YEAR_ZERO = '^(?!0000)';
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', pattern: NOT_YEAR_ZERO, description });
 export const DateOnly = (description: string) => Type.String({ format: 'date', pattern: NOT_YEAR_ZERO, description });
+/** A metering point's id, as the metering_points table allows it. */
+export const PointId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'Metering point id, e.g. an 18-digit GSRN' });
 export const IdParams = Type.Object({ id: Id('The id in the path') }, { additionalProperties: false });
 
 export const ProblemSchema = Type.Object(

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import { caller } from '../../platform/http/access.ts';
-import { Id, IdParams, Page, PageQuery, withProblems } from '../../platform/http/schemas.ts';
+import { Id, IdParams, Page, PageQuery, withProblems, PointId } from '../../platform/http/schemas.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import { listTechnologies } from '../../metering/technology.ts';
 import { createDevice, getDevice, listDevices, changeDevice } from '../devices.ts';
@@ -39,7 +39,7 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
       body: Type.Object({
         device_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'New name' })),
         capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'New capacity in W (issuing bodies only)' })),
-        metering_point_id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'Link this metering point of the same account to the device: its readings feed automatic issuance' })),
+        metering_point_id: Type.Optional({ ...PointId, description: 'Link this metering point of the same account to the device: its readings feed automatic issuance' }),
         auto_issue: Type.Optional(Type.Boolean({ description: 'Issue the complete metered hours of the linked production points automatically; only an issuing body turns it on, the holder may turn it off' })),
         issuance_metadata: Type.Optional(IssuanceMetadataInput),
       }, strict),
