@@ -54,6 +54,10 @@ describe('moving certificates with matched energy', () => {
     });
     const producerHeld = await expectStatus(s.request('POST', '/api/certificates/query', { token: w.producer.token, body: { source_id: w.producerAccount } }), 200);
     expect(producerHeld.items.map((b: any) => [b.certificate_bundle_status, b.bundle_quantity])).toEqual([['active', 400]]);
+    // The ledger names the manager, who acts for the members, as the actor of each step.
+    const steps = await expectStatus(s.request('GET', `/api/events?account_id=${w.traderAccount}`, { token: w.trader.token }), 200);
+    expect(steps.items.filter((e: any) => e.type.startsWith('certificates.')).map((e: any) => [e.type, e.actor_id]))
+      .toEqual([['certificates.transferred', w.producer.id], ['certificates.cancelled', w.producer.id], ['certificates.claimed', w.producer.id]]);
   });
 
   it('stops moving once the buyer\'s owner takes the manager out of its account', async () => {
