@@ -4,6 +4,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from './database.ts';
+import type { UnitFailure } from './units.ts';
+
+/** What one round of a job did: a count worth logging, and the units that failed and were skipped. */
+export interface JobOutcome { count: number; failed: UnitFailure[] }
 
 export interface Job {
   name: string;
@@ -11,7 +15,7 @@ export interface Job {
    * Does one round of work; returns a count worth logging. Inside the leader's transaction, or,
    * for a job with `leaseMs`, on the plain database while this process holds the job's lease.
    */
-  run(db: Db, now: Date): Promise<number>;
+  run(db: Db, now: Date): Promise<number | JobOutcome>;
   /** For jobs that wait on the network: hold a lease this long instead of one long transaction. */
   leaseMs?: number;
 }
@@ -19,7 +23,7 @@ export interface Job {
 const lockKey = (name: string) => createHash('sha256').update(`tally-job:${name}`).digest().readBigInt64BE(0);
 
 /** Runs `job` once if no other instance is running it; returns undefined when it was not the leader. */
-export async function runAsLeader(db: Db, job: Job, now = new Date()): Promise<number | undefined> {
+export async function runAsLeader(db: Db, job: Job, now = new Date()): Promise<number | JobOutcome | undefined> {
   return db.transaction().execute(async (trx) => {
     const { rows } = await sql<{ leader: boolean }>`SELECT pg_try_advisory_xact_lock(${lockKey(job.name).toString()}::bigint) AS leader`.execute(trx);
     if (!rows[0]?.leader) return undefined;
@@ -56,8 +60,11 @@ export function scheduleJobs(db: Db, jobs: Job[], intervalSeconds: number, log: 
       for (const job of jobs) {
         if (stopped) return;
         try {
-          const count = job.leaseMs ? await runWithLease(db, job.name, job.leaseMs, () => job.run(db, new Date())) : await runAsLeader(db, job);
-          if (count) log.info({ job: job.name, count }, 'job done');
+          const result = job.leaseMs ? await runWithLease(db, job.name, job.leaseMs, () => job.run(db, new Date())) : await runAsLeader(db, job);
+          const outcome: JobOutcome = typeof result === 'object' ? result : { count: result ?? 0, failed: [] };
+          // A failed unit (a device, a community) was skipped; the others went on. Each is named once a tick.
+          for (const f of outcome.failed) log.error({ err: f.cause, job: job.name, unit: f.unit }, 'job unit failed and was skipped');
+          if (outcome.count || outcome.failed.length) log.info({ job: job.name, count: outcome.count, failed: outcome.failed.length }, 'job done');
         } catch (err) {
           log.error({ err, job: job.name }, 'job failed');
         }
