@@ -5,8 +5,7 @@ import { createTally, makeLogger, openMigrated } from './platform/server.ts';
 import type { Database } from './platform/database.ts';
 import { createUser } from './identity/users.ts';
 import { ROLES, type Role } from './identity/tables.ts';
-import { checkRegistry } from './registry/index.ts';
-import { checkCommunities } from './community/check.ts';
+import { checkEverything } from './check.ts';
 
 function config(): Config {
   try {
@@ -52,7 +51,7 @@ program.command('migrate').description('apply database migrations').action(async
 });
 
 program.command('check').description('verify the registry invariants and replay the event log; exits 1 on any violation').action(async () => {
-  const violations = await withDatabase(async (database) => [...await checkRegistry(database.kysely), ...await checkCommunities(database.kysely)]);
+  const violations = await withDatabase((database) => checkEverything(database.kysely));
   for (const v of violations) process.stdout.write(`FAIL ${v.rule}: ${v.detail}\n`);
   if (violations.length) {
     process.stdout.write(`${violations.length} violation(s)\n`);

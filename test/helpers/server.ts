@@ -13,7 +13,7 @@ export interface TestServer {
   tally: Tally;
   db: TestDatabase;
   config: Config;
-  request<T = any>(method: string, path: string, opts?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }): Promise<Reply<T>>;
+  request<T = any>(method: string, path: string, opts?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string; signal?: AbortSignal }): Promise<Reply<T>>;
   /** A verified user with `role`, logged in; returns its id and access token. */
   user(role: Role, name?: string): Promise<{ id: number; email: string; token: string }>;
   /** How many events the ledger holds: a refused request must not change it. */
@@ -51,7 +51,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(url + path, { method, headers, body });
+    const res = await fetch(url + path, { method, headers, body, ...(opts.signal ? { signal: opts.signal } : {}) });
     const text = await res.text();
     let parsed: unknown = text;
     try {
