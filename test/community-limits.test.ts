@@ -3,11 +3,15 @@
 // energy is beyond what a community member can move takes no part, money stays exact, and a
 // community that cannot clear never stops another on the clearing job's path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { expectStatus } from './helpers/world.ts';
 import { api, HOUR, iso, MIN, trades, type User } from './helpers/community.ts';
 import { clearAllCommunities } from '../src/community/jobs.ts';
+import { clearLoaded } from '../src/community/clear.ts';
+import { MECHANISMS } from '../src/community/clearing.ts';
+import type { CommunityMemberRow, CommunityRow } from '../src/community/tables.ts';
 import { MAX_MEMBER_WH, MAX_PRICE } from '../src/community/limits.ts';
 import { MAX_READING_WH, MAX_REGISTER_WH } from '../src/metering/limits.ts';
 
@@ -51,6 +55,44 @@ describe('prices', () => {
     expect([r.status, r.body.code, [...new Set(r.body.errors.map((e: any) => e.field))]]).toEqual([400, 'invalid_request', [field]]);
     expect(await s.eventCount()).toBe(events);
     expect(await expectStatus(s.request('GET', '/api/communities', { token: owner.token }), 200)).toEqual(before);
+  });
+});
+
+describe('clearing whatever the energy (property)', () => {
+  // What metering may hand clearing: anything within the bound, the bound's edges, register-sized
+  // differences either way, and sums of readings past 2^53.
+  const wh = fc.oneof(
+    fc.integer({ min: -MAX_MEMBER_WH, max: MAX_MEMBER_WH }),
+    fc.constantFrom(0, MAX_MEMBER_WH, MAX_MEMBER_WH + 1, -MAX_MEMBER_WH - 1, MAX_READING_WH, MAX_REGISTER_WH, -MAX_REGISTER_WH, Number.MAX_SAFE_INTEGER, 2 ** 60),
+  );
+  const at = new Date('2026-04-06T00:00:00Z');
+  const community = (mechanism: CommunityRow['mechanism'], grid: number, feedIn: number, peer: number | null): CommunityRow => ({
+    id: 1, name: 'P', interval_minutes: 60, time_zone: 'UTC', mechanism, grid_price: grid, feed_in_price: feedIn, peer_price: peer, currency: 'EUR',
+    move_certificates: false, public: false, data_wait_minutes: 0, manager_id: 1, created_at: at, updated_at: at,
+  });
+  const member = (id: number, share: number): CommunityMemberRow => ({
+    id, community_id: 1, name: `M${id}`, metering_point_id: `P${id}`, export_metering_point_id: null, share_millionths: share,
+    valid_from: at, valid_to: null, created_at: at, updated_at: at,
+  });
+
+  it('gives every match an exact amount and leaves every implausible member out', () => {
+    fc.assert(fc.property(
+      fc.array(fc.record({ importWh: wh, exportWh: wh, share: fc.integer({ min: 0, max: 1_000_000 }) }), { minLength: 1, maxLength: 12 }),
+      fc.constantFrom(...MECHANISMS), fc.double({ min: 0, max: MAX_PRICE, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+      (energies, mechanism, grid, feedInShare, peerShare) => {
+        const feedIn = grid * feedInShare;
+        const c = community(mechanism, grid, feedIn, peerShare === null ? null : feedIn + (grid - feedIn) * peerShare);
+        const members = energies.map((e, k) => member(k + 1, e.share));
+        const energy = new Map(energies.map((e, k) => [`P${k + 1}`, [{ importWh: e.importWh, exportWh: e.exportWh, gridOnly: false }]]));
+        const [cleared] = clearLoaded(c, members, energy, { from: at, count: 1 }).intervals;
+        const implausible = energies.flatMap((e, k) => (Math.abs(e.importWh) > MAX_MEMBER_WH || Math.abs(e.exportWh) > MAX_MEMBER_WH ? [k + 1] : []));
+        expect(cleared!.implausible).toEqual(implausible);
+        for (const x of cleared!.result.matches) {
+          expect(Number.isSafeInteger(x.amount) && x.amount >= 0 && Number.isSafeInteger(x.wh)).toBe(true);
+          expect(implausible.includes(x.buyer ?? 0) || implausible.includes(x.seller ?? 0)).toBe(false);
+        }
+      },
+    ), { numRuns: 500 });
   });
 });
 
