@@ -130,10 +130,13 @@ communities.command('clear')
     };
     const id = Number(opts.id);
     if (ranged && !(Number.isSafeInteger(id) && id > 0)) throw Object.assign(new Error(`--id: ${opts.id} is not a community id`), { status: 400 });
-    const cleared = await withDatabase(async (database) => ranged
-      ? (await clearOnDemand(database.kysely, null, id, moment(opts.from!, '--from'), moment(opts.to!, '--to'))).intervals_cleared
+    const { count, failed } = await withDatabase(async (database) => ranged
+      ? { count: (await clearOnDemand(database.kysely, null, id, moment(opts.from!, '--from'), moment(opts.to!, '--to'))).intervals_cleared, failed: [] }
       : clearAllCommunities(database.kysely, new Date()));
-    process.stdout.write(`cleared ${cleared} interval(s)\n`);
+    // The others went on; each community that failed is named, and the command fails.
+    for (const f of failed) process.stdout.write(`${f.unit} failed and was skipped: ${f.error}\n`);
+    process.stdout.write(`cleared ${count} interval(s)${failed.length ? `; ${failed.length} community(ies) failed` : ''}\n`);
+    if (failed.length) process.exit(1);
   });
 
 const ledger = program.command('ledger').description('the sealed ledger');

@@ -201,3 +201,52 @@ describe('commands on a database', () => {
     expect(bad.stdout).toContain(`FAIL replay_rebuilds_state: bundle ${forged} exists but no event created it`);
   });
 });
+
+describe('`tally community clear`', () => {
+  let dir: string;
+  let pg: { url: string; drop(): Promise<void> } | undefined;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tally-cli-clear-'));
+    env = { ...process.env, TALLY_DATA_DIR: dir, LOG_LEVEL: 'warn' };
+    delete env.DATABASE_URL;
+    if (process.env.TEST_DATABASE_URL) {
+      pg = await emptyServerDatabase(process.env.TEST_DATABASE_URL);
+      env.DATABASE_URL = pg.url;
+    }
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await pg?.drop();
+  });
+
+  it('names a community that fails, clears the others, and exits 1', async () => {
+    await run('node', [TALLY, 'migrate'], { env });
+    // Two hours ago, on the hour: the healthy community has a reading for that hour alone, and waits a year for the next.
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+    const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(dir, 'pglite') });
+    let broken: number;
+    try {
+      // Written behind the API's back: the broken community's reading is beyond any number TypeScript holds exactly.
+      const { rows } = await sql<{ id: number }>`
+        WITH u AS (INSERT INTO users (email, name, password_hash) VALUES ('m@example.com', 'm', 'x') RETURNING id),
+        a AS (INSERT INTO accounts (account_name) VALUES ('a') RETURNING id),
+        p AS (INSERT INTO metering_points (id, type, account_id) SELECT unnest(ARRAY['CLI-BROKEN', 'CLI-OK']), 'consumption', id FROM a RETURNING id),
+        c AS (INSERT INTO communities (name, interval_minutes, time_zone, mechanism, grid_price, feed_in_price, currency, move_certificates, data_wait_minutes, manager_id)
+              SELECT unnest(ARRAY['Broken', 'Healthy']), 60, 'UTC', 'mmr', 0.2, 0.04, 'EUR', false, 525600, id FROM u RETURNING id, name),
+        m AS (INSERT INTO community_members (community_id, name, metering_point_id, valid_from)
+              SELECT c.id, c.name, CASE c.name WHEN 'Broken' THEN 'CLI-BROKEN' ELSE 'CLI-OK' END, ${new Date(hour).toISOString()}::timestamptz FROM c RETURNING community_id),
+        r AS (INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source)
+              VALUES ('CLI-BROKEN', ${new Date(hour).toISOString()}::timestamptz, ${new Date(hour + 3_600_000).toISOString()}::timestamptz, 9007199254740993, 'measured', 'api'),
+                     ('CLI-OK', ${new Date(hour).toISOString()}::timestamptz, ${new Date(hour + 3_600_000).toISOString()}::timestamptz, 500, 'measured', 'api'))
+        SELECT id FROM c WHERE name = 'Broken'`.execute(database.kysely);
+      broken = rows[0]!.id;
+    } finally {
+      await database.close();
+    }
+    const r = await run('node', [TALLY, 'community', 'clear'], { env }).catch((e) => e);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`community ${broken} failed and was skipped: int8 value 9007199254740993 exceeds the safe integer range\ncleared 1 interval(s); 1 community(ies) failed\n`);
+  });
+});

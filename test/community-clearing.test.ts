@@ -7,49 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { expectStatus } from './helpers/world.ts';
+import { api, HOUR, iso, MIN, trades, type User } from './helpers/community.ts';
 import { clearRange } from '../src/community/clear.ts';
 import { clearAllCommunities } from '../src/community/jobs.ts';
-
-type User = { id: number; token: string };
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const iso = (t: number) => new Date(t).toISOString();
-/** Peer price of every mid-market community here: (0.20 + 0.04) / 2. */
-const TERMS = { mechanism: 'mmr', grid_price: 0.2, feed_in_price: 0.04, currency: 'EUR', move_certificates: false };
-
-/** Helpers bound to one server and one manager. */
-function api(s: TestServer, manager: User, account: number) {
-  return {
-    async point(id: string, type: 'production' | 'consumption') {
-      await expectStatus(s.request('POST', '/api/metering-points', { token: manager.token, body: { id, type, account_id: account } }), 201);
-    },
-    /** Interval readings as [start, minutes, Wh]. */
-    async readings(id: string, rows: Array<[number, number, number]>) {
-      const readings = rows.map(([start, minutes, wh]) => ({ interval_start_datetime: iso(start), interval_end_datetime: iso(start + minutes * MIN), interval_usage: wh }));
-      await expectStatus(s.request('POST', `/api/metering-points/${id}/readings`, { token: manager.token, body: { readings } }), 200);
-    },
-    /** Register readings as [read_at, import Wh, export Wh]. */
-    async registers(id: string, rows: Array<[number, number, number]>) {
-      const readings = rows.map(([at, importWh, exportWh]) => ({ read_at: iso(at), import_wh: importWh, export_wh: exportWh }));
-      expect(await expectStatus(s.request('POST', `/api/metering-points/${id}/registers`, { token: manager.token, body: { readings } }), 200)).toEqual({ inserted: rows.length, unchanged: 0 });
-    },
-    async community(body: Record<string, unknown>): Promise<number> {
-      return (await expectStatus(s.request('POST', '/api/communities', { token: manager.token, body: { ...TERMS, ...body } }), 201)).id;
-    },
-    async member(communityId: number, body: Record<string, unknown>): Promise<any> {
-      return expectStatus(s.request('POST', `/api/communities/${communityId}/members`, { token: manager.token, body }), 201);
-    },
-    async clear(communityId: number, from: number, to: number): Promise<number> {
-      return (await expectStatus(s.request('POST', `/api/communities/${communityId}/clear`, { token: manager.token, body: { from: iso(from), to: iso(to) } }), 200)).intervals_cleared;
-    },
-    async intervals(communityId: number, from: number, to: number, token: string | undefined = manager.token): Promise<any[]> {
-      return (await expectStatus(s.request('GET', `/api/communities/${communityId}/intervals?from=${iso(from)}&to=${iso(to)}&limit=96`, { token }), 200)).items;
-    },
-  };
-}
-
-/** An interval's matches as [buyer, seller, Wh], in the order stored. */
-const trades = (interval: any) => interval.matches.map((m: any) => [m.buyer, m.seller, m.wh]);
 
 let s: TestServer;
 let manager: User, auditor: User, outsider: User;
@@ -384,30 +344,30 @@ describe('the clearing job', () => {
 
   it('catches up from the first membership and stops before an interval still waiting for readings', async () => {
     // Hours 0–3 are closed at 03:10 UTC; hour 2 lacks B's reading and ended 70 minutes ago, within the 120-minute wait.
-    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(4) + 10 * MIN))).toBe(2);
+    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(4) + 10 * MIN))).toEqual({ count: 2, failed: [] });
     expect(await starts()).toEqual([iso(hr(0)), iso(hr(1))]);
     const [h0, h1] = await ja.intervals(id, hr(0), hr(2));
     expect(trades(h0)).toEqual([[pb, pa, 500], [null, pa, 500]]);
     expect(trades(h1)).toEqual([[pb, pa, 800], [pb, null, 200]]);
     // A millisecond before the wait is over, still nothing.
-    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(5) - 1))).toBe(0);
+    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(5) - 1))).toEqual({ count: 0, failed: [] });
     expect(await starts()).toEqual([iso(hr(0)), iso(hr(1))]);
   });
 
   it('clears the interval without the member once the data wait has passed, then waits again', async () => {
     // At 04:00 UTC hour 2 ended 120 minutes ago; hour 4 has no readings at all and ended just now.
-    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(5)))).toBe(2);
+    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(5)))).toEqual({ count: 2, failed: [] });
     expect(await starts()).toEqual([iso(hr(0)), iso(hr(1)), iso(hr(2)), iso(hr(3))]);
     const [h2, h3] = await ja.intervals(id, hr(2), hr(4));
     expect(h2).toMatchObject({ missing_member_ids: [pb], demand_wh: 0, supply_wh: 600, grid_export_wh: 600 });
     expect(trades(h2)).toEqual([[null, pa, 600]]);
     expect(h3).toMatchObject({ missing_member_ids: [] });
     expect(trades(h3)).toEqual([[pb, pa, 300], [null, pa, 100]]);
-    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(5)))).toBe(0);
+    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(5)))).toEqual({ count: 0, failed: [] });
     // Two hours later hour 4 clears with everyone missing; hour 5, ended an hour ago, waits.
-    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(7)))).toBe(1);
+    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(7)))).toEqual({ count: 1, failed: [] });
     const [h4] = await ja.intervals(id, hr(4), hr(5));
     expect(h4).toMatchObject({ interval_start: iso(hr(4)), matches: [], missing_member_ids: [pa, pb] });
-    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(7)))).toBe(0);
+    expect(await clearAllCommunities(js.db.database.kysely, new Date(hr(7)))).toEqual({ count: 0, failed: [] });
   });
 });

@@ -179,3 +179,19 @@ describe('CSV', () => {
     expect(toCsv(['n'], [['=1+1'], ['a,b'], ['say "hi"'], [null], [3]])).toBe('n\n"\'=1+1"\n"a,b"\n"say ""hi"""\n\n3\n');
   });
 });
+
+describe('CSV formula guard', () => {
+  it('defuses a text cell that a spreadsheet would run after a leading tab, carriage return or line feed', () => {
+    expect(toCsv(['n'], [['\t=1+1'], ['\r=1+1'], ['\n=1+1'], ['-2'], ['@SUM(A1)'], ['+1']]))
+      .toBe('n\n"\'\t=1+1"\n"\'\r=1+1"\n"\'\n=1+1"\n"\'-2"\n"\'@SUM(A1)"\n"\'+1"\n');
+  });
+
+  it('writes the trial\'s member name "\\t=1+1" into statements.csv as text', async () => {
+    await point('FORMULA', 'consumption', [100]);
+    const community = await newCommunity('Formula');
+    const member = (await expectStatus(addMember(community, { metering_point_id: 'FORMULA', name: '\t=1+1', valid_from: '2026-03-01' }), 201)).id;
+    const csv = await s.request('GET', `/api/communities/${community}/statements.csv?month=2026-03`, { token: manager.token });
+    expect(csv.status).toBe(200);
+    expect((csv.body as string).split('\n')[1]).toBe(`${member},"'\t=1+1",0,0,0,0,0,0,0,0,0`);
+  });
+});

@@ -11,6 +11,7 @@ import { pointsById } from '../metering/points.ts';
 import { intervalEnergy, type EnergyByPoint, type EnergySeries } from '../metering/interval-energy.ts';
 import { moveCertificates } from './certificates.ts';
 import { clearInterval, type IntervalClearing, type MemberEnergy } from './clearing.ts';
+import { MAX_MEMBER_WH } from './limits.ts';
 import { memberPoints, membersDuring } from './members.ts';
 import { community, type CommunityMemberRow, type CommunityRow } from './tables.ts';
 
@@ -63,7 +64,7 @@ async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: Clear
   return { count: intervals.length, stopped };
 }
 
-export interface ClearedInterval { start: Date; result: IntervalClearing; missing: number[] }
+export interface ClearedInterval { start: Date; result: IntervalClearing; missing: number[]; implausible: number[] }
 
 /**
  * The computation of a chunk, once members and their energy are loaded: clears each interval of
@@ -76,11 +77,11 @@ export function clearLoaded(c: CommunityRow, members: CommunityMemberRow[], ener
   const prices = { grid: c.grid_price, feedIn: c.feed_in_price, peer: c.peer_price };
   for (let k = 0; k < grid.count; k++) {
     const start = grid.from.getTime() + k * lengthMs;
-    const { present, missing } = memberEnergy(supplies, start, start + lengthMs, k);
+    const { present, missing, implausible } = memberEnergy(supplies, start, start + lengthMs, k);
     if (opts.waitForData && missing.length > 0 && start + lengthMs + c.data_wait_minutes * 60_000 > opts.waitForData.now.getTime()) {
       return { intervals, stopped: true };
     }
-    intervals.push({ start: new Date(start), result: clearInterval(c.mechanism, prices, present), missing });
+    intervals.push({ start: new Date(start), result: clearInterval(c.mechanism, prices, present), missing, implausible });
   }
   return { intervals, stopped: false };
 }
@@ -95,15 +96,20 @@ const supplyOf = (m: CommunityMemberRow, energy: EnergyByPoint): Supply => ({
   main: energy.get(m.metering_point_id), exporting: m.export_metering_point_id === null ? undefined : energy.get(m.export_metering_point_id),
 });
 
+/** Whether `wh` is energy a community member can move in one interval: a bound that keeps every amount exact (limits.ts). */
+const plausible = (wh: number) => Math.abs(wh) <= MAX_MEMBER_WH;
+
 /**
  * The energy of each member whose membership covers the whole interval [start, end) (interval k):
- * the sum of its points, present only when every point has data. A membership that starts or ends
+ * the sum of its points, present only when every point has data, and only when it is plausible
+ * (else the member is named implausible and takes no part). A membership that starts or ends
  * inside an interval (local midnight in a :30 or :45 time zone) leaves that interval out, so no two
  * communities ever share it.
  */
-function memberEnergy(supplies: Supply[], start: number, end: number, k: number): { present: MemberEnergy[]; missing: number[] } {
+function memberEnergy(supplies: Supply[], start: number, end: number, k: number): { present: MemberEnergy[]; missing: number[]; implausible: number[] } {
   const present: MemberEnergy[] = [];
   const missing: number[] = [];
+  const implausible: number[] = [];
   for (const { member: m, from, to, main: mainSeries, exporting: exportSeries } of supplies) {
     if (from > start || to < end) continue;
     const main = mainSeries?.[k];
@@ -112,15 +118,15 @@ function memberEnergy(supplies: Supply[], start: number, end: number, k: number)
       missing.push(m.id);
       continue;
     }
-    present.push({
-      memberId: m.id,
-      importWh: main.importWh + (exporting?.importWh ?? 0),
-      exportWh: main.exportWh + (exporting?.exportWh ?? 0),
-      gridOnly: main.gridOnly || (exporting?.gridOnly ?? false),
-      shareMillionths: m.share_millionths,
-    });
+    const importWh = main.importWh + (exporting?.importWh ?? 0);
+    const exportWh = main.exportWh + (exporting?.exportWh ?? 0);
+    if (!plausible(importWh) || !plausible(exportWh)) {
+      implausible.push(m.id);
+      continue;
+    }
+    present.push({ memberId: m.id, importWh, exportWh, gridOnly: main.gridOnly || (exporting?.gridOnly ?? false), shareMillionths: m.share_millionths });
   }
-  return { present, missing };
+  return { present, missing, implausible };
 }
 
 /** A digest of an interval's matches for its ledger event: anyone holding the matches can check them against the sealed log. */
@@ -129,11 +135,11 @@ const digest = (r: IntervalClearing) => createHash('sha256').update(JSON.stringi
 async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Promise<void> {
   if (intervals.length === 0) return;
   const lengthMs = c.interval_minutes * 60_000;
-  await community(trx).insertInto('community_intervals').values(intervals.map(({ start, result: r, missing }) => ({
+  await community(trx).insertInto('community_intervals').values(intervals.map(({ start, result: r, missing, implausible }) => ({
     community_id: c.id, interval_start: start, interval_end: new Date(start.getTime() + lengthMs), mechanism: c.mechanism,
     grid_price: c.grid_price, feed_in_price: c.feed_in_price, peer_price: r.peerPrice, buy_price: r.buyPrice, sell_price: r.sellPrice,
     demand_wh: r.demandWh, supply_wh: r.supplyWh, peer_wh: r.peerWh, grid_import_wh: r.gridImportWh, grid_export_wh: r.gridExportWh,
-    grid_only_member_ids: r.gridOnly, missing_member_ids: missing,
+    grid_only_member_ids: r.gridOnly, missing_member_ids: missing, implausible_member_ids: implausible,
   })) as never).execute();
 
   // Matches go in by the thousands per statement. Each row carries its interval's index, not a
@@ -157,11 +163,11 @@ async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Pr
     type: 'community.intervals_cleared', subject_type: 'community', subject_id: c.id, actor_id: null,
     payload: {
       community_id: c.id, mechanism: c.mechanism, interval_minutes: c.interval_minutes,
-      intervals: intervals.map(({ start, result: r, missing }) => ({
+      intervals: intervals.map(({ start, result: r, missing, implausible }) => ({
         interval_start: start.toISOString(),
         demand_wh: r.demandWh, supply_wh: r.supplyWh, peer_wh: r.peerWh, grid_import_wh: r.gridImportWh, grid_export_wh: r.gridExportWh,
         peer_price: r.peerPrice, buy_price: r.buyPrice, sell_price: r.sellPrice, grid_only_member_ids: r.gridOnly, missing_member_ids: missing,
-        matches: r.matches.length, matches_sha256: digest(r),
+        implausible_member_ids: implausible, matches: r.matches.length, matches_sha256: digest(r),
       })),
     },
   });

@@ -16,7 +16,7 @@ export interface IntervalView {
   interval_start: string; interval_end: string; mechanism: string;
   grid_price: number; feed_in_price: number; peer_price: number; buy_price: number | null; sell_price: number | null;
   demand_wh: number; supply_wh: number; peer_wh: number; grid_import_wh: number; grid_export_wh: number;
-  grid_only_member_ids: number[]; missing_member_ids: number[];
+  grid_only_member_ids: number[]; missing_member_ids: number[]; implausible_member_ids: number[];
   matches: Array<Omit<MatchView, 'interval_start'>>;
   members: MemberFlows[];
 }
@@ -96,7 +96,7 @@ export async function listIntervals(db: Db, principal: Principal | undefined, id
       interval_start: r.interval_start.toISOString(), interval_end: r.interval_end.toISOString(), mechanism: r.mechanism,
       grid_price: r.grid_price, feed_in_price: r.feed_in_price, peer_price: r.peer_price, buy_price: r.buy_price, sell_price: r.sell_price,
       demand_wh: r.demand_wh, supply_wh: r.supply_wh, peer_wh: r.peer_wh, grid_import_wh: r.grid_import_wh, grid_export_wh: r.grid_export_wh,
-      grid_only_member_ids: visible(r.grid_only_member_ids), missing_member_ids: visible(r.missing_member_ids),
+      grid_only_member_ids: visible(r.grid_only_member_ids), missing_member_ids: visible(r.missing_member_ids), implausible_member_ids: visible(r.implausible_member_ids),
       matches: own.map((m) => { const { interval_start: _s, ...v } = matchView(m); return v; }),
       members: flows(own, scope),
     };

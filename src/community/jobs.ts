@@ -2,7 +2,8 @@
 // and a manager (or `tally community clear`) may clear a closed range on demand.
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
-import type { Job } from '../platform/jobs.ts';
+import type { Job, JobOutcome } from '../platform/jobs.ts';
+import { eachUnitCommitted } from '../platform/units.ts';
 import { notFound, unprocessable } from '../platform/errors.ts';
 import { clearingPosition, clearRange } from './clear.ts';
 import { managedCommunity } from './communities.ts';
@@ -23,15 +24,20 @@ export async function clearOnDemand(db: Db, principal: Principal | null, id: num
   return { intervals_cleared: await clearRange(db, id, from, to) };
 }
 
-/** Catches every community up: each from its last cleared interval to the last closed one, waiting for late readings as the community says. */
-export async function clearAllCommunities(db: Db, now: Date): Promise<number> {
-  let cleared = 0;
-  for (const c of await community(db).selectFrom('communities').selectAll().orderBy('id').execute()) {
+/**
+ * Catches every community up: each from its last cleared interval to the last closed one, waiting
+ * for late readings as the community says. A community that fails is skipped and reported, so no
+ * community's data can stop another's clearing; what it cleared before failing stays cleared.
+ */
+export async function clearAllCommunities(db: Db, now: Date): Promise<JobOutcome> {
+  let count = 0;
+  const communities = await community(db).selectFrom('communities').selectAll().orderBy('id').execute();
+  const failed = await eachUnitCommitted(communities, (c) => `community ${c.id}`, async (c) => {
     const { next } = await clearingPosition(db, c);
     const to = closedUntil(now, c.interval_minutes);
-    if (next && next < to) cleared += await clearRange(db, c.id, next, to, { waitForData: { now } });
-  }
-  return cleared;
+    if (next && next < to) count += await clearRange(db, c.id, next, to, { waitForData: { now } });
+  });
+  return { count, failed };
 }
 
 /** Runs under a lease, not inside one transaction: a long catch-up commits day by day. */

@@ -155,7 +155,7 @@ export async function removeMember(db: Db, principal: Principal, communityId: nu
   return db.transaction().execute(async (trx) => {
     const c = await managedCommunity(trx, principal, communityId, { forUpdate: true });
     const member = await memberRow(trx, c.id, memberId);
-    // Taking part: a match, or being listed as missing or grid-only in a cleared interval.
+    // Taking part: a match, or being listed as missing, grid-only or implausible in a cleared interval.
     const { rows } = await sql<{ one: number }>`
       SELECT 1 AS one FROM community_matches x
       WHERE x.community_id = ${c.id} AND (x.buyer_member_id = ${memberId} OR x.seller_member_id = ${memberId})
@@ -163,7 +163,8 @@ export async function removeMember(db: Db, principal: Principal, communityId: nu
       UNION ALL
       SELECT 1 FROM community_intervals i
       WHERE i.community_id = ${c.id} AND i.interval_start >= ${member.valid_from.toISOString()}::timestamptz
-        AND (${memberId}::bigint = ANY(i.missing_member_ids) OR ${memberId}::bigint = ANY(i.grid_only_member_ids))
+        AND (${memberId}::bigint = ANY(i.missing_member_ids) OR ${memberId}::bigint = ANY(i.grid_only_member_ids)
+          OR ${memberId}::bigint = ANY(i.implausible_member_ids))
       LIMIT 1`.execute(trx);
     if (rows.length) throw conflict('member_has_cleared_intervals', `member ${memberId} has taken part in cleared intervals; end the membership with valid_to instead`);
     await community(trx).deleteFrom('community_members').where('id', '=', memberId).execute();

@@ -5,6 +5,7 @@ import { DateOnly, Id, IdParams, Page, PageQuery, PointId, Timestamp, withProble
 import { pageRequest } from '../platform/pagination.ts';
 import { listCertificateMoves } from './certificates.ts';
 import { MECHANISMS } from './clearing.ts';
+import { MAX_MEMBER_WH, MAX_PRICE } from './limits.ts';
 import { createCommunity, getCommunity, listCommunities, updateCommunity } from './communities.ts';
 import { listIntervals } from './intervals.ts';
 import { clearOnDemand } from './jobs.ts';
@@ -14,7 +15,7 @@ import { MATCH_STATES } from './tables.ts';
 
 const tags = ['communities'];
 const strict = { additionalProperties: false } as const;
-const Price = (description: string) => Type.Number({ minimum: 0, maximum: 1000, description: `${description}, in the community's currency per kWh` });
+const Price = (description: string) => Type.Number({ minimum: 0, maximum: MAX_PRICE, description: `${description}, in the community's currency per kWh, at most ${MAX_PRICE}` });
 const Money = (description: string) => Type.Number({ description: `${description}, in the community's currency` });
 const Mechanism = Type.Union(MECHANISMS.map((m) => Type.Literal(m)), {
   description: '`mmr`: peers trade at the mid-market rate, halfway between grid and feed-in. `sdr`: the supply–demand-ratio price (Liu et al. 2017). `bill_sharing`: buyers share the grid bill, sellers the feed-in revenue. `static_keys`: surplus shared by each buyer\'s fixed share, unused shares passed on. `dynamic_keys`: surplus shared in proportion to each buyer\'s consumption. Every mechanism pairs sellers with buyers pro rata in volume.',
@@ -81,6 +82,7 @@ const Interval = Type.Object({
   grid_export_wh: Type.Integer({ description: 'Wh the community gave to the grid' }),
   grid_only_member_ids: Type.Array(Id('Member'), { description: 'Members whose energy went straight to the grid: their previous register reading was missing' }),
   missing_member_ids: Type.Array(Id('Member'), { description: 'Members without readings for the interval, who took no part' }),
+  implausible_member_ids: Type.Array(Id('Member'), { description: `Members whose import or export in the interval was beyond ${MAX_MEMBER_WH} Wh, more than a community member can move: they took no part` }),
   matches: Type.Array(Type.Object(MatchFields), { description: 'Who delivered to whom; the grid is a party of its own' }),
   members: Type.Array(Flows, { description: 'Each member\'s energy from and to peers and the grid, and its money' }),
 });

@@ -36,9 +36,14 @@ export interface Statement {
   totals: Omit<StatementLine, 'member_id' | 'name'> & { grid_bill: number };
 }
 
-interface Sums { from_peers: number; to_peers: number; from_grid: number; to_grid: number; cost: number; revenue: number; grid_only: number; grid_net: number }
+/**
+ * A member's month, in Wh and millionths of the currency. Each match's amount is exact (limits.ts),
+ * but a month of them, or the members together, can pass 2^53: they are added in PostgreSQL's
+ * numeric and in BigInt, and rounded to a number only in the answer.
+ */
+interface Sums { from_peers: bigint; to_peers: bigint; from_grid: bigint; to_grid: bigint; cost: bigint; revenue: bigint; grid_only: bigint; grid_net: bigint }
 const SUMS: Array<keyof Sums> = ['from_peers', 'to_peers', 'from_grid', 'to_grid', 'cost', 'revenue', 'grid_only', 'grid_net'];
-const NOTHING: Sums = { from_peers: 0, to_peers: 0, from_grid: 0, to_grid: 0, cost: 0, revenue: 0, grid_only: 0, grid_net: 0 };
+const NOTHING: Sums = { from_peers: 0n, to_peers: 0n, from_grid: 0n, to_grid: 0n, cost: 0n, revenue: 0n, grid_only: 0n, grid_net: 0n };
 
 export async function monthlyStatement(db: Db, principal: Principal | undefined, id: number, month: string, memberId?: number): Promise<Statement> {
   const readable = await readableCommunity(db, principal, id);
@@ -50,24 +55,25 @@ export async function monthlyStatement(db: Db, principal: Principal | undefined,
   // One scan: each match is a side of its buyer's and of its seller's statement (the grid has none).
   // The grid-only cost prices the same Wh at the interval's own grid and feed-in prices, rounded as
   // clearing rounds (half up, as Math.round; PostgreSQL's round() of a float rounds half to even).
-  // grid_net is what the member owes the grid; summed, it is the grid's bill.
-  const { rows } = await sql<Sums & { member_id: number }>`
+  // grid_net is what the member owes the grid; summed, it is the grid's bill. Sums of bigint are
+  // numeric, sent as text so that no driver rounds them.
+  const { rows } = await sql<Record<keyof Sums, string> & { member_id: number }>`
     SELECT s.member_id,
-      coalesce(sum(x.wh) FILTER (WHERE s.buying AND x.seller_member_id IS NOT NULL), 0)::bigint AS from_peers,
-      coalesce(sum(x.wh) FILTER (WHERE NOT s.buying AND x.buyer_member_id IS NOT NULL), 0)::bigint AS to_peers,
-      coalesce(sum(x.wh) FILTER (WHERE s.buying AND x.seller_member_id IS NULL), 0)::bigint AS from_grid,
-      coalesce(sum(x.wh) FILTER (WHERE NOT s.buying AND x.buyer_member_id IS NULL), 0)::bigint AS to_grid,
-      coalesce(sum(x.amount_micro) FILTER (WHERE s.buying), 0)::bigint AS cost,
-      coalesce(sum(x.amount_micro) FILTER (WHERE NOT s.buying), 0)::bigint AS revenue,
-      coalesce(sum(CASE WHEN s.buying THEN 1 ELSE -1 END * floor(x.wh * s.price * 1000 + 0.5)), 0)::bigint AS grid_only,
-      coalesce(sum(CASE WHEN s.buying THEN x.amount_micro ELSE -x.amount_micro END) FILTER (WHERE x.buyer_member_id IS NULL OR x.seller_member_id IS NULL), 0)::bigint AS grid_net
+      coalesce(sum(x.wh) FILTER (WHERE s.buying AND x.seller_member_id IS NOT NULL), 0)::text AS from_peers,
+      coalesce(sum(x.wh) FILTER (WHERE NOT s.buying AND x.buyer_member_id IS NOT NULL), 0)::text AS to_peers,
+      coalesce(sum(x.wh) FILTER (WHERE s.buying AND x.seller_member_id IS NULL), 0)::text AS from_grid,
+      coalesce(sum(x.wh) FILTER (WHERE NOT s.buying AND x.buyer_member_id IS NULL), 0)::text AS to_grid,
+      coalesce(sum(x.amount_micro) FILTER (WHERE s.buying), 0)::text AS cost,
+      coalesce(sum(x.amount_micro) FILTER (WHERE NOT s.buying), 0)::text AS revenue,
+      coalesce(sum(CASE WHEN s.buying THEN 1 ELSE -1 END * floor(x.wh * s.price * 1000 + 0.5)::bigint), 0)::text AS grid_only,
+      coalesce(sum(CASE WHEN s.buying THEN x.amount_micro ELSE -x.amount_micro END) FILTER (WHERE x.buyer_member_id IS NULL OR x.seller_member_id IS NULL), 0)::text AS grid_net
     FROM community_matches x
     JOIN community_intervals i ON i.community_id = x.community_id AND i.interval_start = x.interval_start
     CROSS JOIN LATERAL (VALUES (x.buyer_member_id, true, i.grid_price), (x.seller_member_id, false, i.feed_in_price)) AS s(member_id, buying, price)
     WHERE x.community_id = ${id} AND x.interval_start >= ${from.toISOString()}::timestamptz AND x.interval_start < ${to.toISOString()}::timestamptz
       AND s.member_id IS NOT NULL AND ${inScope(scope, 's.member_id')}
     GROUP BY s.member_id`.execute(db);
-  const sums = new Map(rows.map((r) => [r.member_id, r]));
+  const sums = new Map(rows.map((r) => [r.member_id, Object.fromEntries(SUMS.map((k) => [k, BigInt(r[k])])) as unknown as Sums]));
 
   const wanted = scope === 'all' ? undefined : new Set(scope);
   const members = (await membersDuring(db, id, from, to)).filter((m) => wanted === undefined || wanted.has(m.id));
@@ -84,7 +90,7 @@ export async function monthlyStatement(db: Db, principal: Principal | undefined,
 function amounts(s: Sums): Omit<StatementLine, 'member_id' | 'name'> {
   const net = s.cost - s.revenue;
   return {
-    from_peers_wh: s.from_peers, to_peers_wh: s.to_peers, from_grid_wh: s.from_grid, to_grid_wh: s.to_grid,
+    from_peers_wh: Number(s.from_peers), to_peers_wh: Number(s.to_peers), from_grid_wh: Number(s.from_grid), to_grid_wh: Number(s.to_grid),
     cost: money(s.cost), revenue: money(s.revenue), net_cost: money(net), grid_only_cost: money(s.grid_only), savings: money(s.grid_only - net),
   };
 }

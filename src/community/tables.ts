@@ -50,6 +50,7 @@ export interface CommunityIntervalRow {
   grid_export_wh: number;
   grid_only_member_ids: number[];
   missing_member_ids: number[];
+  implausible_member_ids: number[];
   cleared_at: Date;
 }
 
@@ -78,5 +79,12 @@ export interface CommunityTables {
 
 export const community = (db: Db) => db as Kysely<CommunityTables>;
 
-/** Millionths of the currency as an amount of it, for answers. */
-export const money = (micro: number): number => micro / 1_000_000;
+/**
+ * Millionths of the currency as an amount of it, for answers. A BigInt sum is written out as its
+ * exact decimal first, so the number is the one closest to it, rounded once.
+ */
+export const money = (micro: number | bigint): number => {
+  if (typeof micro === 'number') return micro / 1_000_000;
+  const digits = (micro < 0n ? -micro : micro).toString().padStart(7, '0');
+  return Number(`${micro < 0n ? '-' : ''}${digits.slice(0, -6)}.${digits.slice(-6)}`);
+};
