@@ -117,6 +117,7 @@ describe('cancel and claim', () => {
     const noConsumer = await post('/api/certificates/claim', w.producer.token, { source_id: w.producerAccount, granular_certificate_bundle_ids: [a.id] });
     expect(noConsumer.status).toBe(400);
     const period = { period_start: '2025-06-01T00:00:00Z', period_end: '2025-07-01T00:00:00Z' };
+    await expectStatus(post('/api/metering-points', w.producer.token, { id: '571313174000000001', type: 'consumption', account_id: w.producerAccount }), 201);
     const c = await expectStatus(post('/api/certificates/claim', w.producer.token, { source_id: w.producerAccount, granular_certificate_bundle_ids: [a.id], metering_point_id: '571313174000000001', ...period }), 200);
     expect(c.bundles[0]).toMatchObject({ certificate_bundle_status: 'claimed', claim_metering_point_id: '571313174000000001', claim_period_start: '2025-06-01T00:00:00.000Z', claim_period_end: '2025-07-01T00:00:00.000Z' });
     const again = await post('/api/certificates/claim', w.producer.token, { source_id: w.producerAccount, granular_certificate_bundle_ids: [a.id], consumer: 'Acme' });
