@@ -2,7 +2,7 @@
 // match states, CSV, and who may see what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers/server.ts';
-import { expectStatus } from './helpers/world.ts';
+import { expectStatus, join } from './helpers/world.ts';
 import { sql } from 'kysely';
 import { checkCommunities } from '../src/community/check.ts';
 import { clearingPosition } from '../src/community/clear.ts';
@@ -60,7 +60,7 @@ describe('a mid-market-rate community', () => {
     // The household's point is not the manager's to see until the household lets the manager in.
     const before = await s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'C', name: 'Flat C', valid_from: '2026-03-01' } });
     expect(before.status).toBe(404);
-    await expectStatus(s.request('POST', `/api/accounts/${householdAccount}/members`, { token: household.token, body: { user_id: manager.id } }), 200);
+    await join(s, householdAccount, household, manager);
     members.c = (await expectStatus(s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'C', name: 'Flat C', valid_from: '2026-03-01' } }), 201)).id;
     const twice = await s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'B', name: 'B again', valid_from: '2026-04-01' } });
     expect(twice.status).toBe(409);
