@@ -273,16 +273,19 @@ describe('clearing moves forward only', () => {
 
 describe('consent to join', () => {
   it('needs the right to act for a point\'s account, which reading every point does not give', async () => {
+    // An issuing body reads every point; an auditor too, and acts on nothing at all.
+    const body = { name: 'Squat', interval_minutes: 15, time_zone: 'UTC', mechanism: 'mmr', grid_price: 0.2, feed_in_price: 0.04, currency: 'EUR', move_certificates: true };
     const auditor = await s.user('auditor', 'aud');
-    const theirs = (await expectStatus(s.request('POST', '/api/communities', {
-      token: auditor.token, body: { name: 'Squat', interval_minutes: 15, time_zone: 'UTC', mechanism: 'mmr', grid_price: 0.2, feed_in_price: 0.04, currency: 'EUR', move_certificates: true },
-    }), 201)).id;
+    const audited = await s.request('POST', '/api/communities', { token: auditor.token, body });
+    expect([audited.status, audited.body.code]).toEqual([403, 'auditors_read_only']);
+    const issuer = await s.user('issuer', 'iss');
+    const theirs = (await expectStatus(s.request('POST', '/api/communities', { token: issuer.token, body }), 201)).id;
     const events = await s.eventCount();
-    const r = await s.request('POST', `/api/communities/${theirs}/members`, { token: auditor.token, body: { metering_point_id: 'FREE', name: 'Not theirs' } });
+    const r = await s.request('POST', `/api/communities/${theirs}/members`, { token: issuer.token, body: { metering_point_id: 'FREE', name: 'Not theirs' } });
     expect(r.status).toBe(404); // no such point yet: existence first
     await point(household.token, householdAccount, 'FREE', 'consumption', []);
-    const refused = await s.request('POST', `/api/communities/${theirs}/members`, { token: auditor.token, body: { metering_point_id: 'FREE', name: 'Not theirs' } });
-    expect([refused.status, refused.body.code]).toEqual([403, 'role_required']);
+    const refused = await s.request('POST', `/api/communities/${theirs}/members`, { token: issuer.token, body: { metering_point_id: 'FREE', name: 'Not theirs' } });
+    expect([refused.status, refused.body.code]).toEqual([403, 'not_a_member']);
     expect(await s.eventCount()).toBe(events + 1); // only the household's new point
   });
 });
