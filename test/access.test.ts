@@ -31,11 +31,12 @@ describe('accounts', () => {
     expect(all.items.map((x: any) => x.id)).toEqual(expect.arrayContaining([a.id, w.producerAccount, w.traderAccount]));
   });
 
-  it('adds members by email, keeps the last one, and closes only an empty account', async () => {
+  it('adds members who accept an invitation by email, keeps the last one, and closes only an empty account', async () => {
     const u = await s.user('trader');
     const v = await s.user('trader');
     const a = await expectStatus(s.request('POST', '/api/accounts', { token: u.token, body: { account_name: 'Shared' } }), 201);
-    await expectStatus(s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { email: v.email } }), 200);
+    const invitation = await expectStatus(s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { email: v.email.toUpperCase() } }), 202);
+    await expectStatus(s.request('POST', `/api/invitations/${invitation.id}/accept`, { token: v.token }), 200);
     await expectStatus(s.request('GET', `/api/accounts/${a.id}`, { token: v.token }), 200);
     await expectStatus(s.request('DELETE', `/api/accounts/${a.id}/members/${u.id}`, { token: v.token }), 200);
     const last = await s.request('DELETE', `/api/accounts/${a.id}/members/${v.id}`, { token: v.token });
@@ -49,6 +50,62 @@ describe('accounts', () => {
     const act = await s.request('PATCH', `/api/accounts/${a.id}`, { token: v.token, body: { account_name: 'x' } });
     expect(act.status).toBe(409);
     expect(act.body.code).toBe('account_closed');
+  });
+
+  it('invites alike whether or not the user exists, and tells the inviter nothing about any user', async () => {
+    const u = await s.user('trader');
+    const admin = await s.user('admin');
+    const a = await expectStatus(s.request('POST', '/api/accounts', { token: u.token, body: { account_name: 'Curious' } }), 201);
+    const invite = async (body: object) => {
+      const r = await s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body });
+      const { id: _id, created_at: _at, ...rest } = r.body;
+      return [r.status, rest];
+    };
+    const pending = { account_id: a.id, invited_by: u.id, status: 'pending' };
+    expect(await invite({ user_id: admin.id })).toEqual([202, { ...pending, user_id: admin.id, email: null }]);
+    expect(await invite({ user_id: 987_654 })).toEqual([202, { ...pending, user_id: 987_654, email: null }]);
+    expect(await invite({ email: admin.email })).toEqual([202, { ...pending, user_id: null, email: admin.email }]);
+    expect(await invite({ email: 'nobody-at-all@example.com' })).toEqual([202, { ...pending, user_id: null, email: 'nobody-at-all@example.com' }]);
+    const members = await expectStatus(s.request('GET', `/api/accounts/${a.id}/members`, { token: u.token }), 200);
+    expect(members.items.map((m: any) => [m.user_id, m.email])).toEqual([[u.id, u.email]]);
+    const both = await s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { user_id: admin.id, email: admin.email } });
+    expect([both.status, both.body.code, both.body.errors[0].field]).toEqual([400, 'member_required', 'body/user_id']);
+  });
+
+  it('lets only the invited user accept or decline, once', async () => {
+    const u = await s.user('trader');
+    const v = await s.user('trader');
+    const x = await s.user('trader');
+    const a = await expectStatus(s.request('POST', '/api/accounts', { token: u.token, body: { account_name: 'Club' } }), 201);
+    const forV = await expectStatus(s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { user_id: v.id } }), 202);
+    const forX = await expectStatus(s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { email: x.email } }), 202);
+    expect((await expectStatus(s.request('GET', '/api/invitations', { token: v.token }), 200)).items).toEqual([forV]);
+    expect((await expectStatus(s.request('GET', '/api/invitations', { token: x.token }), 200)).items).toEqual([forX]);
+
+    const before = await s.eventCount();
+    for (const [token, id] of [[w.outsider.token, forV.id], [x.token, forV.id], [u.token, forV.id], [v.token, 987_654]] as const) {
+      const r = await s.request('POST', `/api/invitations/${id}/accept`, { token });
+      expect([r.status, r.body.code]).toEqual([404, 'invitation_not_found']);
+    }
+    expect(await s.eventCount()).toBe(before);
+    expect((await s.request('GET', `/api/accounts/${a.id}`, { token: v.token })).status).toBe(404);
+
+    expect(await expectStatus(s.request('POST', `/api/invitations/${forV.id}/accept`, { token: v.token }), 200)).toEqual({ ...forV, status: 'accepted' });
+    expect(await expectStatus(s.request('POST', `/api/invitations/${forX.id}/decline`, { token: x.token }), 200)).toEqual({ ...forX, status: 'declined' });
+    const again = await s.request('POST', `/api/invitations/${forV.id}/decline`, { token: v.token });
+    expect([again.status, again.body.code]).toEqual([404, 'invitation_not_found']);
+    const members = await expectStatus(s.request('GET', `/api/accounts/${a.id}/members`, { token: v.token }), 200);
+    expect(members.items.map((m: any) => m.user_id)).toEqual([u.id, v.id]);
+    expect((await s.request('GET', `/api/accounts/${a.id}`, { token: x.token })).status).toBe(404);
+    expect((await expectStatus(s.request('GET', '/api/invitations', { token: v.token }), 200)).items).toEqual([]);
+  });
+
+  it('lets an admin add a member at once', async () => {
+    const admin = await s.user('admin');
+    const v = await s.user('trader');
+    const r = await expectStatus(s.request('POST', `/api/accounts/${w.outsiderAccount}/members`, { token: admin.token, body: { email: v.email } }), 200);
+    expect(r.items.map((m: any) => m.user_id)).toEqual([w.outsider.id, v.id]);
+    await expectStatus(s.request('DELETE', `/api/accounts/${w.outsiderAccount}/members/${v.id}`, { token: w.outsider.token }), 200);
   });
 
   it('shows the whitelist in both directions', async () => {

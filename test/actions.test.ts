@@ -55,14 +55,36 @@ describe('transfer', () => {
     expect((await get(b.id)).account_id).toBe(w.producerAccount);
   });
 
-  it('refuses a target that has not whitelisted the source, and changes nothing', async () => {
+  it('refuses a target that has not whitelisted the source, or does not exist, alike, and changes nothing', async () => {
     const a = await one(10);
     const before = await s.eventCount();
-    const r = await post('/api/certificates/transfer', w.producer.token, { source_id: w.producerAccount, target_id: w.outsiderAccount, granular_certificate_bundle_ids: [a.id] });
-    expect(r.status).toBe(422);
-    expect(r.body).toMatchObject({ code: 'transfer_not_accepted', errors: [{ field: 'body/target_id' }] });
+    const refusal = async (target: number) => {
+      const r = await post('/api/certificates/transfer', w.producer.token, { source_id: w.producerAccount, target_id: target, granular_certificate_bundle_ids: [a.id] });
+      return JSON.parse(JSON.stringify([r.status, r.body.code, r.body.detail, r.body.errors]).replaceAll(String(target), 'N'));
+    };
+    const unwilling = await refusal(w.outsiderAccount);
+    const detail = `account N does not accept transfers from account ${w.producerAccount}; it must add it to its whitelist`;
+    expect(unwilling).toEqual([422, 'transfer_not_accepted', detail, [{ field: 'body/target_id', message: detail }]]);
+    // A missing account must not be told apart from an unwilling one: account ids cannot be probed.
+    expect(await refusal(987_654)).toEqual(unwilling);
     expect(await s.eventCount()).toBe(before);
     expect((await get(a.id)).account_id).toBe(w.producerAccount);
+  });
+
+  it('shows the target of a split transfer only the part it received, never the source\'s remainder', async () => {
+    const a = await one(1000);
+    const r = await expectStatus(post('/api/certificates/transfer', w.producer.token, { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: [a.id], certificate_quantity: 400 }), 200);
+    const seen = async (token: string) => {
+      const { items } = await expectStatus(s.request('GET', `/api/events?type=certificates.transferred&subject_id=${w.producerAccount}&limit=1000`, { token }), 200);
+      const event = items.find((e: any) => e.id === r.action_id);
+      return event.payload.bundles.map((b: any) => [b.id, b.account_id, b.bundle_quantity]);
+    };
+    expect(await seen(w.trader.token)).toEqual([[r.bundles[0].id, w.traderAccount, 400]]);
+    expect((await s.request('GET', `/api/certificates/${a.id}`, { token: w.trader.token })).status).toBe(404);
+    // The source, and those who read every account, see the whole event as the ledger holds it.
+    const whole = [[r.bundles[0].id, w.traderAccount, 400], [a.id, w.producerAccount, 600]];
+    expect(await seen(w.producer.token)).toEqual(whole);
+    expect(await seen(w.issuer.token)).toEqual(whole);
   });
 
   it('refuses a closed target account, even one that whitelisted the source', async () => {
@@ -117,6 +139,7 @@ describe('cancel and claim', () => {
     const noConsumer = await post('/api/certificates/claim', w.producer.token, { source_id: w.producerAccount, granular_certificate_bundle_ids: [a.id] });
     expect(noConsumer.status).toBe(400);
     const period = { period_start: '2025-06-01T00:00:00Z', period_end: '2025-07-01T00:00:00Z' };
+    await expectStatus(post('/api/metering-points', w.producer.token, { id: '571313174000000001', type: 'consumption', account_id: w.producerAccount }), 201);
     const c = await expectStatus(post('/api/certificates/claim', w.producer.token, { source_id: w.producerAccount, granular_certificate_bundle_ids: [a.id], metering_point_id: '571313174000000001', ...period }), 200);
     expect(c.bundles[0]).toMatchObject({ certificate_bundle_status: 'claimed', claim_metering_point_id: '571313174000000001', claim_period_start: '2025-06-01T00:00:00.000Z', claim_period_end: '2025-07-01T00:00:00.000Z' });
     const again = await post('/api/certificates/claim', w.producer.token, { source_id: w.producerAccount, granular_certificate_bundle_ids: [a.id], consumer: 'Acme' });

@@ -100,7 +100,7 @@ const TRANSFER: Case[] = [
   { name: 'no target', path: '/api/certificates/transfer', as: 'producer', body: (c) => transferBody(c, { target_id: undefined }), status: 400, code: 'target_required', field: 'body/target_id' },
   { name: 'the source as target', path: '/api/certificates/transfer', as: 'producer', body: (c) => transferBody(c, { target_id: c.w.producerAccount }), status: 400, code: 'same_account', field: 'body/target_id' },
   { name: 'a target that has not whitelisted the source', path: '/api/certificates/transfer', as: 'producer', body: (c) => transferBody(c, { target_id: c.w.outsiderAccount }), status: 422, code: 'transfer_not_accepted', field: 'body/target_id' },
-  { name: 'an unknown target', path: '/api/certificates/transfer', as: 'producer', body: (c) => transferBody(c, { target_id: 999_999 }), status: 404, code: 'account_not_found' },
+  { name: 'an unknown target, told apart from an unwilling one by nothing', path: '/api/certificates/transfer', as: 'producer', body: (c) => transferBody(c, { target_id: 999_999 }), status: 422, code: 'transfer_not_accepted', field: 'body/target_id' },
   { name: 'an unknown bundle', path: '/api/certificates/transfer', as: 'producer', body: (c) => transferBody(c, { granular_certificate_bundle_ids: [999_999] }), status: 404, code: 'bundle_not_found' },
   { name: "another user's account as source", path: '/api/certificates/transfer', as: 'trader', body: (c) => transferBody(c, { target_id: c.w.outsiderAccount }), status: 404, code: 'account_not_found' },
 ];

@@ -2,7 +2,7 @@
 // producer's account as that hour's certificates and arrive claimed for the flat's metering point.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers/server.ts';
-import { buildWorld, expectStatus, issue, type World } from './helpers/world.ts';
+import { buildWorld, expectStatus, issue, join, type World } from './helpers/world.ts';
 
 let s: TestServer;
 let w: World;
@@ -23,7 +23,7 @@ beforeAll(async () => {
   await expectStatus(s.request('POST', '/api/metering-points/FLAT/readings', { token: w.trader.token, body: quarters([150, 150, 150, 150, 100, 100, 100, 100]) }), 200);
   await issue(s, w, [[10, 1000]]);
   // The flat's household lets the community's manager (the producer) see its point.
-  await expectStatus(s.request('POST', `/api/accounts/${w.traderAccount}/members`, { token: w.trader.token, body: { user_id: w.producer.id } }), 200);
+  await join(s, w.traderAccount, w.trader, w.producer);
   id = (await expectStatus(s.request('POST', '/api/communities', {
     token: w.producer.token,
     body: { name: 'Rooftop club', interval_minutes: 15, time_zone: 'UTC', mechanism: 'mmr', grid_price: 0.2, feed_in_price: 0.04, currency: 'EUR', move_certificates: true },

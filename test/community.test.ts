@@ -2,7 +2,7 @@
 // match states, CSV, and who may see what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers/server.ts';
-import { expectStatus } from './helpers/world.ts';
+import { expectStatus, join } from './helpers/world.ts';
 import { sql } from 'kysely';
 import { checkCommunities } from '../src/community/check.ts';
 import { clearingPosition } from '../src/community/clear.ts';
@@ -60,7 +60,7 @@ describe('a mid-market-rate community', () => {
     // The household's point is not the manager's to see until the household lets the manager in.
     const before = await s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'C', name: 'Flat C', valid_from: '2026-03-01' } });
     expect(before.status).toBe(404);
-    await expectStatus(s.request('POST', `/api/accounts/${householdAccount}/members`, { token: household.token, body: { user_id: manager.id } }), 200);
+    await join(s, householdAccount, household, manager);
     members.c = (await expectStatus(s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'C', name: 'Flat C', valid_from: '2026-03-01' } }), 201)).id;
     const twice = await s.request('POST', `/api/communities/${id}/members`, { token: manager.token, body: { metering_point_id: 'B', name: 'B again', valid_from: '2026-04-01' } });
     expect(twice.status).toBe(409);
@@ -273,16 +273,19 @@ describe('clearing moves forward only', () => {
 
 describe('consent to join', () => {
   it('needs the right to act for a point\'s account, which reading every point does not give', async () => {
+    // An issuing body reads every point; an auditor too, and acts on nothing at all.
+    const body = { name: 'Squat', interval_minutes: 15, time_zone: 'UTC', mechanism: 'mmr', grid_price: 0.2, feed_in_price: 0.04, currency: 'EUR', move_certificates: true };
     const auditor = await s.user('auditor', 'aud');
-    const theirs = (await expectStatus(s.request('POST', '/api/communities', {
-      token: auditor.token, body: { name: 'Squat', interval_minutes: 15, time_zone: 'UTC', mechanism: 'mmr', grid_price: 0.2, feed_in_price: 0.04, currency: 'EUR', move_certificates: true },
-    }), 201)).id;
+    const audited = await s.request('POST', '/api/communities', { token: auditor.token, body });
+    expect([audited.status, audited.body.code]).toEqual([403, 'auditors_read_only']);
+    const issuer = await s.user('issuer', 'iss');
+    const theirs = (await expectStatus(s.request('POST', '/api/communities', { token: issuer.token, body }), 201)).id;
     const events = await s.eventCount();
-    const r = await s.request('POST', `/api/communities/${theirs}/members`, { token: auditor.token, body: { metering_point_id: 'FREE', name: 'Not theirs' } });
+    const r = await s.request('POST', `/api/communities/${theirs}/members`, { token: issuer.token, body: { metering_point_id: 'FREE', name: 'Not theirs' } });
     expect(r.status).toBe(404); // no such point yet: existence first
     await point(household.token, householdAccount, 'FREE', 'consumption', []);
-    const refused = await s.request('POST', `/api/communities/${theirs}/members`, { token: auditor.token, body: { metering_point_id: 'FREE', name: 'Not theirs' } });
-    expect([refused.status, refused.body.code]).toEqual([403, 'role_required']);
+    const refused = await s.request('POST', `/api/communities/${theirs}/members`, { token: issuer.token, body: { metering_point_id: 'FREE', name: 'Not theirs' } });
+    expect([refused.status, refused.body.code]).toEqual([403, 'not_a_member']);
     expect(await s.eventCount()).toBe(events + 1); // only the household's new point
   });
 });

@@ -62,3 +62,43 @@ it('follows a new claim without being published again', async () => {
   expect(d.hours[1].claimed_wh).toBe(2000);
   expect((await s.request('GET', '/api/disclosures/00000000-0000-4000-8000-000000000000/data.json')).status).toBe(404);
 });
+
+it('refuses a claim against another tenant\'s point, a production point or an unknown one, and changes nothing', async () => {
+  await post(`/api/accounts/${w.outsiderAccount}/whitelist`, w.outsider.token, { add: [w.producerAccount] });
+  const [b] = await issue(s, w, [[20, 100_000]]);
+  await post('/api/certificates/transfer', w.producer.token, { source_id: w.producerAccount, target_id: w.outsiderAccount, granular_certificate_bundle_ids: [b.id] });
+  await post('/api/certificates/cancel', w.outsider.token, { source_id: w.outsiderAccount, granular_certificate_bundle_ids: [b.id], beneficiary: 'Outsider' });
+  await post('/api/metering-points', w.outsider.token, { id: 'OUTSIDER-PRODUCTION', type: 'production', account_id: w.outsiderAccount });
+  const admin = await s.user('admin');
+  const disclosed = () => expectStatus(s.request('GET', `/api/disclosures/${links.id}/data.json`), 200);
+  const before = { events: await s.eventCount(), claimed: (await disclosed()).claimed_wh };
+  const claim = (token: string, point: string) => s.request('POST', '/api/certificates/claim', { token, body: { source_id: w.outsiderAccount, granular_certificate_bundle_ids: [b.id], metering_point_id: point } });
+
+  const theirs = await claim(w.outsider.token, CONSUMER);
+  expect([theirs.status, theirs.body.code]).toEqual([404, 'metering_point_not_found']);
+  const unknown = await claim(w.outsider.token, 'NO-SUCH-POINT');
+  expect([unknown.status, unknown.body.code]).toEqual([404, 'metering_point_not_found']);
+  const production = await claim(w.outsider.token, 'OUTSIDER-PRODUCTION');
+  expect([production.status, production.body.code, production.body.errors[0].field]).toEqual([400, 'not_a_consumption_point', 'body/metering_point_id']);
+  // Even an admin, who may act for both accounts, claims only against a point of the claiming account.
+  const elsewhere = await claim(admin.token, CONSUMER);
+  expect([elsewhere.status, elsewhere.body.code, elsewhere.body.errors[0].field]).toEqual([422, 'point_of_another_account', 'body/metering_point_id']);
+
+  expect(await s.eventCount()).toBe(before.events);
+  expect((await disclosed()).claimed_wh).toBe(before.claimed);
+  const still = await expectStatus(s.request('GET', `/api/certificates/${b.id}`, { token: w.outsider.token }), 200);
+  expect([still.certificate_bundle_status, still.bundle_quantity, still.claim_metering_point_id]).toEqual(['cancelled', 100_000, null]);
+});
+
+it('counts a Wh claimed against a point in that point\'s consumer only, never also in the claiming account', async () => {
+  // A claim made before claims were confined to the claiming account's own points.
+  const [b] = await issue(s, w, [[30, 5_000]]);
+  await post('/api/certificates/cancel', w.producer.token, { source_id: w.producerAccount, granular_certificate_bundle_ids: [b.id], beneficiary: 'Producer' });
+  await s.db.database.kysely.updateTable('bundles' as never).set({ certificate_bundle_status: 'claimed', claim_metering_point_id: CONSUMER, claimed_at: new Date() } as never).where('id' as never, '=', b.id as never).execute();
+  const day = { period_start: '2025-06-02T00:00:00Z', period_end: '2025-06-03T00:00:00Z' };
+  const byAccount = await post('/api/disclosures', w.producer.token, { account_id: w.producerAccount, ...day });
+  const byPoint = await post('/api/disclosures', w.trader.token, { metering_point_ids: [CONSUMER], ...day });
+  const byTraderAccount = await post('/api/disclosures', w.trader.token, { account_id: w.traderAccount, ...day });
+  const claimed = async (l: { id: string }) => (await expectStatus(s.request('GET', `/api/disclosures/${l.id}/data.json`), 200)).claimed_wh;
+  expect([await claimed(byAccount), await claimed(byPoint), await claimed(byTraderAccount)]).toEqual([0, 5_000, 5_000]);
+});

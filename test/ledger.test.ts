@@ -199,7 +199,8 @@ describe('ledger', () => {
     it('shows a trader exactly the events touching its accounts', async () => {
       const all = (await allEvents(auditor.token)).items;
       const mine = (await allEvents(w.trader.token)).items;
-      expect(mine).toEqual(all.filter((e) => e.account_ids.includes(w.traderAccount)));
+      // The same events; a payload may show the trader less (see actions.test.ts on split transfers).
+      expect(mine.map((e) => e.id)).toEqual(all.filter((e) => e.account_ids.includes(w.traderAccount)).map((e) => e.id));
       expect(mine.map((e) => e.type)).toEqual([
         'account.created', 'account.whitelist_changed', 'certificates.transferred', 'certificates.transferred', 'certificates.cancelled', 'certificates.claimed',
       ]);
@@ -266,9 +267,10 @@ describe('ledger', () => {
     });
 
     it('writes no event for a change that changes nothing', async () => {
+      const admin = await s.user('admin');
       const before = await s.eventCount();
       await expectStatus(s.request('POST', `/api/accounts/${w.traderAccount}/whitelist`, { token: w.trader.token, body: { add: [w.producerAccount] } }), 200);
-      await expectStatus(s.request('POST', `/api/accounts/${w.traderAccount}/members`, { token: w.trader.token, body: { user_id: w.trader.id } }), 200);
+      await expectStatus(s.request('POST', `/api/accounts/${w.traderAccount}/members`, { token: admin.token, body: { user_id: w.trader.id } }), 200);
       expect(await s.eventCount()).toBe(before);
     });
 

@@ -40,7 +40,7 @@ it('runs the README worked example from issuing to claiming', async () => {
   });
   const claimed = JSON.parse(lines[4]!) as Array<[number, string, number]>;
   expect(claimed.map(([, status, wh]) => [status, wh])).toEqual([['claimed', 1_200_000], ['claimed', 800_000]]);
-  expect(lines.slice(5)).toEqual(['account.created', 'account.whitelist_changed', 'certificates.transferred', 'certificates.cancelled', 'certificates.claimed']);
+  expect(lines.slice(5)).toEqual(['account.created', 'account.whitelist_changed', 'certificates.transferred', 'certificates.cancelled', 'metering_point.created', 'certificates.claimed']);
 });
 
 it('runs the README energy community example and its numbers add up', async () => {

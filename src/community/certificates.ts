@@ -59,7 +59,8 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[])
       const seller = byId.get(pair.seller)!, buyer = byId.get(pair.buyer)!;
       const from = points.get(seller.export_metering_point_id ?? seller.metering_point_id)!;
       const to = points.get(buyer.metering_point_id)!;
-      const movable = from.device_id !== null && (await consents(from.account_id)) && (await consents(to.account_id));
+      // A claim speaks for a consumer: certificates follow only into a buyer's consumption point.
+      const movable = from.device_id !== null && to.type === 'consumption' && (await consents(from.account_id)) && (await consents(to.account_id));
       const result = !movable ? { wh: 0, bundle_ids: [] } : await moveAndClaim(trx, c.manager_id, {
         deviceId: from.device_id!, fromAccount: from.account_id, toAccount: to.account_id, start: hour, end, wh: pair.wh,
         beneficiary: buyer.name, purpose: `energy shared in community ${c.name}`, meteringPointId: to.id,

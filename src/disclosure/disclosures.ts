@@ -10,7 +10,7 @@ import { appendEvent } from '../ledger/events.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
 import { actionableAccount } from '../registry/access.ts';
 import { claimedByHour } from '../registry/queries.ts';
-import { consumptionPointsOf, readablePoint } from '../metering/points.ts';
+import { consumptionOnly, consumptionPointsOf, readablePoint } from '../metering/points.ts';
 import { hourlyConsumption } from '../metering/readings.ts';
 import { toCsv } from '../platform/csv.ts';
 import { checkPeriod } from '../platform/period.ts';
@@ -36,7 +36,7 @@ async function checkConsumer(db: Db, principal: Principal, input: NewDisclosure)
   }
   for (const [k, id] of (input.metering_point_ids ?? []).entries()) {
     const point = await readablePoint(db, principal, id);
-    if (point.type !== 'consumption') throw badRequest('not_a_consumption_point', `metering point ${id} is a ${point.type} point`, `body/metering_point_ids/${k}`);
+    consumptionOnly(point, `body/metering_point_ids/${k}`);
     await actionableAccount(db, principal, point.account_id);
   }
 }
@@ -98,7 +98,7 @@ export async function disclosureDataset(db: Db, id: string): Promise<DisclosureD
   const d = await q(db).selectFrom('disclosures').selectAll().where('id', '=', id).executeTakeFirst();
   if (!d) throw notFound('disclosure', id);
   const points = d.account_id !== null ? await consumptionPointsOf(db, d.account_id) : d.metering_point_ids;
-  const claimant = d.account_id !== null ? { account_id: d.account_id } : { metering_point_ids: d.metering_point_ids };
+  const claimant = d.account_id !== null ? { account_id: d.account_id, metering_point_ids: points } : { metering_point_ids: points };
   const consumption = await hourlyConsumption(db, points, d.period_start, d.period_end);
   const claimed = await claimedByHour(db, claimant, d.period_start, d.period_end);
 

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
 import { Id, IdParams, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { refuseAuditorChanges } from './auditors.ts';
 import { authenticate } from './principal.ts';
 import { ROLES } from './tables.ts';
 import { createUser, verifyEmail, checkLogin, getUser, listUsers, setRole } from './users.ts';
@@ -49,6 +50,7 @@ export function authenticationHook(app: App, ctx: AppContext): void {
     } catch (err) {
       if (access !== undefined && access !== 'public') throw err;
     }
+    refuseAuditorChanges(request);
   });
 }
 
@@ -141,7 +143,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
   }, async (request) => setRole(db, request.params.id, request.body.role, caller(request).userId));
 
   app.post('/api/api-keys', {
-    config: { access: 'user' },
+    config: { access: 'user', auditorsMay: 'their own API keys' },
     schema: {
       tags: ['identity'],
       summary: 'Create an API key',
@@ -157,7 +159,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
   }, async (request) => ({ items: await listApiKeys(db, caller(request).userId) }));
 
   app.delete('/api/api-keys/:id', {
-    config: { access: 'user' },
+    config: { access: 'user', auditorsMay: 'their own API keys' },
     schema: { tags: ['identity'], summary: 'Revoke an API key', params: IdParams, response: withProblems({ 200: ApiKey }, [401, 404]) },
   }, async (request) => revokeApiKey(db, caller(request).userId, request.params.id));
 }

@@ -53,7 +53,7 @@ export interface EventFilter {
   type?: string | undefined;
   /** Only events touching this account. */
   account_id?: number | undefined;
-  /** Only events touching one of these accounts; undefined means every event. */
+  /** Only events touching one of these accounts, showing only their bundles; undefined means every event, whole. */
   visible_accounts?: number[] | undefined;
 }
 
@@ -63,6 +63,21 @@ export type EventView = Omit<EventsTable, 'recorded_at' | 'xact_id'> & { recorde
 export const eventView = (e: Omit<EventsTable, 'xact_id'>): EventView => ({
   id: e.id, type: e.type, subject_type: e.subject_type, subject_id: e.subject_id, account_ids: e.account_ids, actor_id: e.actor_id, payload: e.payload, recorded_at: e.recorded_at.toISOString(),
 });
+
+/**
+ * The event as a reader limited to `visible` accounts sees it. One event may touch several accounts
+ * (a split transfer leaves the source's remainder beside the target's part; the expiry job touches
+ * every holder): the account the event is about sees it whole, any other reader only the bundles
+ * held in accounts it may read. The stored, sealed and replayed event is unchanged: this is a
+ * view, not a second record.
+ */
+function readerView(e: EventView, visible: number[]): EventView {
+  const payload = e.payload as { bundles?: unknown } | null;
+  if (!payload || !Array.isArray(payload.bundles)) return e;
+  if (e.subject_type === 'account' && visible.includes(Number(e.subject_id))) return e;
+  const readable = (b: unknown) => typeof b !== 'object' || b === null || !('account_id' in b) || visible.includes(Number(b.account_id));
+  return { ...e, payload: { ...payload, bundles: payload.bundles.filter(readable) } };
+}
 
 /**
  * Events in commit-safe order. Ids are taken at insert but become visible at commit, so a page
@@ -86,7 +101,8 @@ export async function listEvents(db: Db, filter: EventFilter, page: PageRequest)
     query = query.where(sql<boolean>`(xact_id, id) > (${String(after.x)}::xid8, ${after.id}::bigint)`);
   }
   const rows = await query.orderBy('xact_id').orderBy('id').limit(limit + 1).execute();
-  const items = rows.slice(0, limit).map(eventView);
+  const visible = filter.visible_accounts;
+  const items = rows.slice(0, limit).map(eventView).map((e) => (visible === undefined ? e : readerView(e, visible)));
   const last = rows[limit - 1];
   return { items, next_cursor: rows.length > limit && last ? encodeCursor({ x: Number(last.xact), id: last.id }) : null };
 }

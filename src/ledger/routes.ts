@@ -16,7 +16,7 @@ const Event = Type.Object({
   subject_id: Type.String({ description: 'Its id' }),
   account_ids: Type.Array(Type.Integer(), { description: 'Accounts whose holdings the event touches' }),
   actor_id: Type.Union([Type.Integer(), Type.Null()], { description: 'User who caused it; null for jobs' }),
-  payload: Type.Unknown({ description: 'The full data of the change' }),
+  payload: Type.Unknown({ description: 'The full data of the change; users who do not read every account see only the bundles of accounts they may read' }),
   recorded_at: Timestamp('When it was recorded'),
 });
 

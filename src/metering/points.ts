@@ -3,10 +3,11 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
-import { conflict, unprocessable } from '../platform/errors.ts';
+import { badRequest, conflict, unprocessable } from '../platform/errors.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
 import { readableAccountIds, readableInAccount, registrableAccount } from '../registry/access.ts';
 import { getDevice } from '../registry/devices.ts';
+import { claimedAgainst } from '../registry/queries.ts';
 import { metering, type MeteringPointRow, type PointType } from './tables.ts';
 
 export interface MeteringPointView { id: string; type: PointType; account_id: number; device_id: number | null; grid_area: string | null; time_zone: string; created_at: string; updated_at: string }
@@ -45,6 +46,16 @@ export async function readablePoint(db: Db, principal: Principal, id: string, op
   let query = metering(db).selectFrom('metering_points').selectAll().where('id', '=', id);
   if (opts.forUpdate) query = query.forUpdate();
   return readableInAccount(db, principal, await query.executeTakeFirst(), 'metering_point', id);
+}
+
+/** Claims and disclosures speak for a consumer, so the points they name must be consumption points. */
+export function consumptionOnly(point: MeteringPointRow, field: string): void {
+  if (point.type !== 'consumption') throw badRequest('not_a_consumption_point', `metering point ${point.id} is a ${point.type} point`, field);
+}
+
+/** The point as stored, share-locked until the caller commits so it cannot be deleted meanwhile; no access check. */
+export async function sharedPoint(db: Db, id: string): Promise<MeteringPointRow | undefined> {
+  return metering(db).selectFrom('metering_points').selectAll().where('id', '=', id).forShare().executeTakeFirst();
 }
 
 export async function getMeteringPoint(db: Db, principal: Principal, id: string): Promise<MeteringPointView> {
@@ -95,6 +106,7 @@ export async function deleteMeteringPoint(db: Db, principal: Principal, id: stri
     const reading = await metering(trx).selectFrom('readings').select('interval_start').where('metering_point_id', '=', id).limit(1).executeTakeFirst()
       ?? await metering(trx).selectFrom('register_readings').select('read_at').where('metering_point_id', '=', id).limit(1).executeTakeFirst();
     if (reading) throw conflict('metering_point_has_readings', `metering point ${id} has readings; it stays as their history`);
+    if (await claimedAgainst(trx, id)) throw conflict('metering_point_has_claims', `certificates are claimed against metering point ${id}; it stays as their consumer`);
     await sql`DELETE FROM meter_source_state WHERE metering_point_id = ${id}`.execute(trx);
     await metering(trx).deleteFrom('metering_points').where('id', '=', id).execute();
     const removed = view(point);

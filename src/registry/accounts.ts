@@ -4,9 +4,10 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { findUserByEmail, getUser, getUsers } from '../identity/users.ts';
 import { appendEvent } from '../ledger/events.ts';
-import { badRequest, conflict, notFound } from '../platform/errors.ts';
+import { badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { actionableAccount, readableAccount, readableAccountIds } from './access.ts';
+import { checkInvitee, type Invitee } from './invitations.ts';
 import { iso, registry, type AccountRow } from './tables.ts';
 
 export interface AccountView { id: number; account_name: string; created_at: string; updated_at: string; closed_at: string | null }
@@ -80,14 +81,14 @@ export async function listMembers(db: Db, principal: Principal, accountId: numbe
   return members(db, accountId);
 }
 
-export async function addMember(db: Db, principal: Principal, accountId: number, who: { user_id?: number | undefined; email?: string | undefined }): Promise<MemberView[]> {
+/** An admin, who sees every user anyway, adds one directly; anyone else joins only by accepting an invitation. */
+export async function addMember(db: Db, principal: Principal, accountId: number, who: Invitee): Promise<MemberView[]> {
+  if (principal.role !== 'admin') throw forbidden('role_required', 'only an admin adds a member directly; members invite');
+  checkInvitee(who);
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, accountId, { forUpdate: true });
-    const user = who.user_id !== undefined ? await getUser(trx, who.user_id) : who.email !== undefined ? await findUserByEmail(trx, who.email) : undefined;
-    if (!user) {
-      if (who.user_id === undefined && who.email === undefined) throw badRequest('member_required', 'give user_id or email', 'body/user_id');
-      throw notFound('user', who.email ?? String(who.user_id));
-    }
+    const user = who.user_id !== undefined ? await getUser(trx, who.user_id) : await findUserByEmail(trx, who.email!);
+    if (!user) throw notFound('user', who.email!);
     const added = await registry(trx).insertInto('account_members').values({ account_id: accountId, user_id: user.id } as never).onConflict((oc) => oc.doNothing()).returning('user_id').execute();
     if (added.length > 0) await appendEvent(trx, { type: 'account.member_added', subject_type: 'account', subject_id: accountId, account_ids: [accountId], actor_id: principal.userId, payload: { account_id: accountId, user_id: user.id } });
     return members(trx, accountId);

@@ -11,6 +11,7 @@ import { planPortions, splitRange } from './split.ts';
 import { buildStatement } from './statements.ts';
 import { registry, type BundleRow, type BundleStatus } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
+import { consumptionOnly, readablePoint, sharedPoint } from '../metering/points.ts';
 
 export const ACTIONS = ['transfer', 'cancel', 'claim', 'withdraw', 'reserve', 'unreserve', 'lock', 'unlock'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -80,15 +81,36 @@ async function checkAccounts(db: Db, principal: Principal, action: Action, r: Ac
   }
   await actionableAccount(db, principal, r.source_id);
   if (action === 'transfer') {
-    await openTarget(db, r.target_id!);
+    // Asked before anything else about the target: an account that does not exist whitelists no
+    // one, so a missing target and an unwilling one answer alike and account ids cannot be probed.
     const accepted = await registry(db).selectFrom('account_whitelist').select('account_id').where('account_id', '=', r.target_id!).where('accepts_from', '=', r.source_id).executeTakeFirst();
     if (!accepted) throw unprocessable('transfer_not_accepted', `account ${r.target_id} does not accept transfers from account ${r.source_id}; it must add it to its whitelist`, 'body/target_id');
   }
+  // A point the caller may not read answers as a missing one; the claim rules themselves are claimPoint's.
+  if (action === 'claim' && r.metering_point_id !== undefined) await readablePoint(db, principal, r.metering_point_id);
 }
 
-/** A transfer's target must exist and be open, whoever transfers. */
+/**
+ * A claim against a metering point counts in that point's disclosures, so the point must be a
+ * consumption point of the claiming account: certificates for another account's consumer are
+ * transferred there and claimed by it. Share-locked so the point cannot be deleted meanwhile.
+ */
+async function claimPoint(db: Db, r: ActionRequest): Promise<void> {
+  if (r.metering_point_id === undefined) return;
+  const point = await sharedPoint(db, r.metering_point_id);
+  if (!point) throw notFound('metering_point', r.metering_point_id);
+  consumptionOnly(point, 'body/metering_point_id');
+  if (point.account_id !== r.source_id) {
+    throw unprocessable('point_of_another_account', `metering point ${point.id} belongs to account ${point.account_id}, not the claiming account ${r.source_id}; transfer the certificates there to claim them for it`, 'body/metering_point_id');
+  }
+}
+
+/**
+ * A transfer's target must exist and be open, whoever transfers. Its row is share-locked until
+ * the transfer commits, so a concurrent close waits and then sees the certificates arrive.
+ */
 async function openTarget(db: Db, id: number): Promise<void> {
-  const target = await registry(db).selectFrom('accounts').select(['id', 'closed_at']).where('id', '=', id).executeTakeFirst();
+  const target = await registry(db).selectFrom('accounts').select(['id', 'closed_at']).where('id', '=', id).forShare().executeTakeFirst();
   if (!target) throw notFound('account', id);
   if (target.closed_at !== null) throw conflict('account_closed', `account ${target.id} is closed`);
 }
@@ -140,6 +162,7 @@ export async function performAction(db: Db, principal: Principal, action: Action
 export async function actOn(trx: Db, actorId: number | null, action: Action, request: ActionRequest): Promise<ActionResult> {
   checkRequest(action, request);
   if (action === 'transfer') await openTarget(trx, request.target_id!);
+  if (action === 'claim') await claimPoint(trx, request);
   const locked = await lockBundles(trx, action, request);
   const portions = planPortions(locked.map((b) => ({ id: b.id, quantity: b.bundle_quantity })), request.certificate_quantity);
   if (!portions) {

@@ -6,10 +6,12 @@ import { autoIssuanceJob } from './auto-issuance.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { certificateRoutes } from './routes/certificates.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { invitationRoutes } from './routes/invitations.ts';
 import { issuanceRoutes } from './routes/issuance.ts';
 
 export async function registryRoutes(app: App, ctx: AppContext): Promise<void> {
   await accountRoutes(app, ctx);
+  await invitationRoutes(app, ctx);
   await deviceRoutes(app, ctx);
   await certificateRoutes(app, ctx);
   await issuanceRoutes(app, ctx);

@@ -103,14 +103,15 @@ export async function aggregateBundles(db: Db, principal: Principal, filter: Bun
 export interface ClaimedHour { hour: Date; energy_source: string; technology: string; wh: number }
 
 /**
- * Claimed certificates per production hour, energy source and technology: those claimed by an
- * account (they stay in the account that claimed them) or against consumption metering points.
+ * Claimed certificates per production hour, energy source and technology, for one consumer: claimed
+ * against its consumption metering points, or, for an account, also claimed by it for a named
+ * consumer without a point (they stay in the account that claimed them). A claimed Wh counts for
+ * exactly one subject, the point when it names one, so it never shows in two consumers' disclosures.
  * This is what a disclosure matches consumption with.
  */
-export async function claimedByHour(db: Db, claimant: { account_id: number } | { metering_point_ids: string[] }, from: Date, to: Date): Promise<ClaimedHour[]> {
-  const who = 'account_id' in claimant
-    ? sql`b.account_id = ${claimant.account_id}`
-    : sql`b.claim_metering_point_id = ANY(${claimant.metering_point_ids}::text[])`;
+export async function claimedByHour(db: Db, claimant: { account_id?: number; metering_point_ids: string[] }, from: Date, to: Date): Promise<ClaimedHour[]> {
+  const points = sql`b.claim_metering_point_id = ANY(${claimant.metering_point_ids}::text[])`;
+  const who = claimant.account_id === undefined ? points : sql`(${points} OR (b.claim_metering_point_id IS NULL AND b.account_id = ${claimant.account_id}))`;
   const { rows } = await sql<ClaimedHour>`
     SELECT date_trunc('hour', b.production_starting_interval, 'UTC') AS hour, b.energy_source,
            coalesce(d.technology_label, b.energy_source) AS technology, sum(b.bundle_quantity)::bigint AS wh
@@ -119,4 +120,9 @@ export async function claimedByHour(db: Db, claimant: { account_id: number } | {
       AND b.production_starting_interval >= ${from.toISOString()}::timestamptz AND b.production_starting_interval < ${to.toISOString()}::timestamptz
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
   return rows;
+}
+
+/** Whether any certificate is claimed against the metering point. */
+export async function claimedAgainst(db: Db, pointId: string): Promise<boolean> {
+  return (await registry(db).selectFrom('bundles').select('id').where('claim_metering_point_id', '=', pointId).limit(1).executeTakeFirst()) !== undefined;
 }

@@ -27,6 +27,16 @@ export const Member = Type.Object({
   added_at: Timestamp('When the user joined the account'),
 });
 
+export const Invitation = Type.Object({
+  id: Id('Invitation id'),
+  account_id: Id('The account the user is invited to'),
+  user_id: NullableId('The invited user, when invited by id'),
+  email: Nullable(Type.String({ description: 'The invited email address, when invited by email' })),
+  invited_by: Id('The member who invited'),
+  created_at: Timestamp('When the invitation was made'),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('declined')], { description: 'Whether the user has answered' }),
+});
+
 export const Whitelist = Type.Object({
   account_id: Id('The account'),
   accepts_from: Type.Array(Id('Account'), { description: 'Accounts whose transfers this account accepts' }),

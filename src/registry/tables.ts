@@ -91,10 +91,13 @@ export interface BundleRow {
   updated_at: Date;
 }
 
+export interface InvitationRow { id: number; account_id: number; user_id: number | null; email: string | null; invited_by: number; created_at: Date; answered_at: Date | null; accepted: boolean | null }
+
 export interface RegistryTables {
   accounts: AccountRow;
   account_members: { account_id: number; user_id: number; added_at: Date };
   account_whitelist: { account_id: number; accepts_from: number; added_at: Date };
+  account_invitations: InvitationRow;
   devices: DeviceRow;
   issuance_metadata: IssuanceMetadataRow;
   issuances: IssuanceRow;

@@ -55,3 +55,9 @@ export async function issue(s: TestServer, w: World, hours: Array<[number, numbe
   }), 201);
   return body.bundles;
 }
+
+/** `user` joins `account` the way membership needs: a member invites it and it accepts. */
+export async function join(s: TestServer, account: number, member: { token: string }, user: { id: number; token: string }): Promise<void> {
+  const invitation = await expectStatus(s.request('POST', `/api/accounts/${account}/members`, { token: member.token, body: { user_id: user.id } }), 202);
+  await expectStatus(s.request('POST', `/api/invitations/${invitation.id}/accept`, { token: user.token }), 200);
+}

@@ -4,7 +4,8 @@ import { caller } from '../../platform/http/access.ts';
 import { Id, IdParams, Page, PageQuery, withProblems } from '../../platform/http/schemas.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import { accountSummary, addMember, closeAccount, createAccount, getAccount, getWhitelist, listAccounts, listMembers, removeMember, renameAccount, updateWhitelist } from '../accounts.ts';
-import { Account, Member, Whitelist, strict } from '../schemas.ts';
+import { inviteMember } from '../invitations.ts';
+import { Account, Invitation, Member, Whitelist, strict } from '../schemas.ts';
 
 const AccountName = Type.String({ minLength: 1, maxLength: 200, description: 'Name of the account' });
 const tags = ['accounts'];
@@ -45,11 +46,17 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post('/api/accounts/:id/members', {
     config: { access: 'user' },
     schema: {
-      tags, summary: 'Add a member (members)', params: IdParams,
-      body: Type.Object({ user_id: Type.Optional(Id('User to add')), email: Type.Optional(Type.String({ format: 'email', description: 'Or the email of the user to add' })) }, strict),
-      response: withProblems({ 200: Type.Object({ items: Type.Array(Member) }) }),
+      tags, summary: 'Invite a member (members), or add one (admins)',
+      description: 'A member invites: 202 with the invitation, the same answer whether or not the user exists; the user joins by accepting it (POST /api/invitations/{id}/accept). An admin adds the user at once: 200 with the members.',
+      params: IdParams,
+      body: Type.Object({ user_id: Type.Optional(Id('User to invite')), email: Type.Optional(Type.String({ format: 'email', description: 'Or the email of the user to invite' })) }, strict),
+      response: withProblems({ 200: Type.Object({ items: Type.Array(Member) }), 202: Invitation }),
     },
-  }, async (request) => ({ items: await addMember(db, caller(request), request.params.id, request.body) }));
+  }, async (request, reply) => {
+    const principal = caller(request);
+    if (principal.role === 'admin') return { items: await addMember(db, principal, request.params.id, request.body) };
+    return reply.status(202).send(await inviteMember(db, principal, request.params.id, request.body));
+  });
 
   app.delete('/api/accounts/:id/members/:user_id', {
     config: { access: 'user' },

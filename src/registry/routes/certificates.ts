@@ -60,7 +60,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
   }, async (request, reply) => reply.status(201).send(await reissueBundle(db, caller(request), request.body, lifetime)));
 
   app.post('/api/certificates/query', {
-    config: { access: 'user' },
+    config: { access: 'user', auditorsMay: 'it only reads; the body is the filter' },
     schema: {
       tags, summary: 'Query bundles of an account', description: 'Every filter is optional but the account. Bundles come in production-time order, then id; pages follow `next_cursor`; there is no time window limit.',
       body: Type.Object({ ...BundleFilter, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, at most 1000 (default 100)' })), cursor: Type.Optional(Type.String({ description: 'next_cursor of the previous page' })) }, strict),
@@ -72,7 +72,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
   });
 
   app.post('/api/certificates/aggregate', {
-    config: { access: 'user' },
+    config: { access: 'user', auditorsMay: 'it only reads; the body is the filter' },
     schema: {
       tags, summary: 'Wh by period, energy source and status',
       body: Type.Object({ ...BundleFilter, granularity: Type.Union(GRANULARITIES.map((g) => Type.Literal(g)), { description: 'hour, day or month (UTC, by production start)' }) }, strict),
