@@ -1,5 +1,6 @@
 // A metered hour is issued at most once, whatever device its point feeds later and whatever path
-// issues it; readings stay within physical bounds; and one failing device never stops the others.
+// issues it; readings stay within physical bounds; one failing device never stops the others; and
+// `tally check` sees a metered hour issued twice or a device's issuances overlapping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startServer, type TestServer } from './helpers/server.ts';
@@ -161,5 +162,32 @@ describe('one failing device', () => {
     expect(result).toEqual({ bundles_issued: 1, wh_issued: 500, failed: [{ device_id: broken, error: `device ${broken} would pass the largest certificate id` }] });
     expect(await liveWh(healthy)).toEqual([[at(10), 500]]);
     expect(await liveWh(broken)).toEqual([]);
+  });
+});
+
+describe('tally check', () => {
+  it('names a metered hour issued twice through two devices', async () => {
+    expect(await checkRegistry(db())).toEqual([]);
+    const device = await meteredDevice('TWICE-1');
+    expect((await upload('TWICE-1', [hourReading(20, 800)])).status).toBe(200);
+    await run();
+    const other = await newDevice('Tampered plant');
+    await expectStatus(s.request('PATCH', `/api/devices/${other}`, { token: w.issuer.token, body: { auto_issue: true } }), 200);
+    await expectStatus(s.request('PATCH', '/api/metering-points/TWICE-1', { token: w.producer.token, body: { device_id: other } }), 200);
+    // Behind the API's back: the record of which point hours were issued is lost, and the hour issues again.
+    await sql`DELETE FROM issued_point_hours WHERE metering_point_id = 'TWICE-1'`.execute(db());
+    expect(await run()).toMatchObject({ bundles_issued: 1, wh_issued: 800 });
+    expect(await liveWh(device)).toEqual([[at(20), 800]]);
+    expect(await checkRegistry(db())).toEqual([{ rule: 'issued_within_metered', detail: `metering point TWICE-1 at ${at(20)}: 1600 Wh live for 800 Wh metered (devices ${device}, ${other})` }]);
+  });
+
+  it('names a device whose issuances overlap in time', async () => {
+    const device = await meteredDevice('OVERLAP-1');
+    expect((await upload('OVERLAP-1', [hourReading(30, 100), hourReading(31, 100)])).status).toBe(200);
+    await run();
+    await sql`UPDATE issuances SET production_starting_interval = production_starting_interval - interval '30 minutes', production_ending_interval = production_ending_interval - interval '30 minutes'
+      WHERE device_id = ${device} AND production_starting_interval = ${at(31)}::timestamptz`.execute(db());
+    const rules = (await checkRegistry(db())).filter((v) => v.rule === 'issuances_disjoint');
+    expect(rules).toEqual([{ rule: 'issuances_disjoint', detail: `device ${device}: the issuance of ${at(30, 30)} overlaps the one of ${at(30)}` }]);
   });
 });

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { streamEvents } from '../ledger/events.ts';
 import { bundleView, type BundleView } from './bundles.ts';
+import { checkMetered } from './check-metered.ts';
 import { registry, type BundleRow } from './tables.ts';
 
 export interface Violation { rule: string; detail: string }
@@ -106,5 +107,6 @@ export async function checkRegistry(db: Db): Promise<Violation[]> {
     ...(await quantitiesAddUp(trx)),
     ...(await intervalsAtMostAnHour(trx)),
     ...(await replayMatches(trx)),
+    ...(await checkMetered(trx)),
   ]);
 }
