@@ -2,6 +2,7 @@
 // issues it; readings stay within physical bounds; one failing device never stops the others; and
 // `tally check` sees a metered hour issued twice or a device's issuances overlapping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { buildWorld, CAPACITY_W, expectStatus, SOLAR, type World } from './helpers/world.ts';
@@ -142,6 +143,60 @@ describe('physical bounds of readings', () => {
     expect(await pending(device)).toEqual([[at(0), 275_001, 'over_capacity']]);
     await run();
     expect(await liveWh(device)).toEqual([]);
+  });
+});
+
+describe('any sequence of readings, revisions, relinks, runs, manual issuances, withdrawals and re-issues', () => {
+  it('never leaves an hour of a point with more live Wh than it metered, and a refused request changes nothing', async () => {
+    const devices = [await newDevice('Left plant'), await newDevice('Right plant')];
+    for (const d of devices) await expectStatus(s.request('PATCH', `/api/devices/${d}`, { token: w.issuer.token, body: { auto_issue: true } }), 200);
+    const step = fc.record({
+      kind: fc.constantFrom('read', 'read', 'run', 'manual', 'withdraw', 'reissue', 'relink'),
+      hour: fc.nat(3),
+      wh: fc.integer({ min: 0, max: 1500 }),
+      pick: fc.nat(),
+    });
+    let round = 0;
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 20 }), async (steps) => {
+      // Each run meters its own point on its own day, first for the left device.
+      const point = `PROP-${++round}`;
+      const day = 100 * 24 + round * 24;
+      let feeds = 0;
+      await expectStatus(post('/api/metering-points', w.producer.token, { id: point, type: 'production', account_id: w.producerAccount, device_id: devices[feeds] }), 201);
+      const bundlesOfDay = async (status: 'live' | 'withdrawn') => (await sql<{ id: number }>`
+        SELECT id FROM bundles WHERE device_id = ANY(${devices}::bigint[]) AND production_starting_interval >= ${at(day)}::timestamptz
+          AND production_starting_interval < ${at(day + 4)}::timestamptz AND (certificate_bundle_status = 'withdrawn') = ${status === 'withdrawn'} ORDER BY id`.execute(db())).rows.map((r) => r.id);
+      for (const st of steps) {
+        const events = await s.eventCount();
+        const h = day + st.hour;
+        let reply: { status: number; body: any } | undefined;
+        if (st.kind === 'read') reply = await upload(point, [hourReading(h, st.wh)]);
+        else if (st.kind === 'run') reply = await post('/api/issuance/run', w.issuer.token);
+        else if (st.kind === 'manual') reply = await post('/api/certificates/issue', w.issuer.token, { device_id: devices[feeds], intervals: [{ production_starting_interval: at(h), production_ending_interval: at(h + 1), wh: Math.max(1, st.wh) }] });
+        else if (st.kind === 'relink') {
+          feeds = 1 - feeds;
+          reply = await s.request('PATCH', `/api/metering-points/${point}`, { token: w.producer.token, body: { device_id: devices[feeds] } });
+        } else {
+          const ids = await bundlesOfDay(st.kind === 'withdraw' ? 'live' : 'withdrawn');
+          if (ids.length === 0) continue;
+          const id = ids[st.pick % ids.length]!;
+          reply = st.kind === 'withdraw'
+            ? await post('/api/certificates/withdraw', w.issuer.token, { source_id: w.producerAccount, granular_certificate_bundle_ids: [id] })
+            : await post('/api/certificates/reissue', w.issuer.token, { granular_certificate_bundle_id: id, bundle_quantity: Math.max(1, st.wh) });
+        }
+        expect(reply.status, JSON.stringify(reply.body)).toBeLessThan(500);
+        if (reply.status >= 400) expect(await s.eventCount()).toBe(events);
+        if (st.kind === 'run') expect(reply.body.failed).toEqual([]);
+        const { rows } = await sql<{ hour: Date; live: number; metered: number }>`
+          SELECT b.production_starting_interval AS hour, sum(b.bundle_quantity)::bigint AS live,
+                 (SELECT coalesce(sum(r.wh), 0)::bigint FROM readings r WHERE r.metering_point_id = ${point} AND r.interval_start = b.production_starting_interval) AS metered
+          FROM bundles b WHERE b.device_id = ANY(${devices}::bigint[]) AND b.certificate_bundle_status <> 'withdrawn'
+            AND b.production_starting_interval >= ${at(day)}::timestamptz AND b.production_starting_interval < ${at(day + 4)}::timestamptz
+          GROUP BY b.production_starting_interval`.execute(db());
+        expect(rows.filter((r) => r.live > r.metered)).toEqual([]);
+      }
+      expect(await checkRegistry(db())).toEqual([]);
+    }), { numRuns: 15 });
   });
 });
 
