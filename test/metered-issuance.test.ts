@@ -8,6 +8,7 @@ import { startServer, type TestServer } from './helpers/server.ts';
 import { buildWorld, CAPACITY_W, expectStatus, SOLAR, type World } from './helpers/world.ts';
 import { checkRegistry } from '../src/registry/check.ts';
 import { MAX_READING_WH } from '../src/metering/limits.ts';
+import { migrate } from '../src/platform/migrations.ts';
 
 let s: TestServer;
 let w: World;
@@ -244,5 +245,20 @@ describe('tally check', () => {
       WHERE device_id = ${device} AND production_starting_interval = ${at(31)}::timestamptz`.execute(db());
     const rules = (await checkRegistry(db())).filter((v) => v.rule === 'issuances_disjoint');
     expect(rules).toEqual([{ rule: 'issuances_disjoint', detail: `device ${device}: the issuance of ${at(30, 30)} overlaps the one of ${at(30)}` }]);
+  });
+});
+
+describe('migration 0014 on an existing database', () => {
+  it('derives the point hours of existing issuances from the points their devices have', async () => {
+    const recorded = async () => (await sql<{ p: string; h: Date; i: number }>`
+      SELECT metering_point_id AS p, hour_start AS h, issuance_id AS i FROM issued_point_hours
+      WHERE metering_point_id IN ('MANUAL-1', 'HEALTHY-1') ORDER BY 1, 2`.execute(db())).rows.map((r) => [r.p, r.h.toISOString(), r.i]);
+    const written = await recorded();
+    expect(written.map(([p, h]) => [p, h])).toEqual([['HEALTHY-1', at(10)], ['MANUAL-1', at(5)]]);
+    // As if the database had been made before 0014: the table and its record gone, then migrated again.
+    await sql`DROP TABLE issued_point_hours`.execute(db());
+    await sql`DELETE FROM schema_migrations WHERE name = '0014_issued_point_hours'`.execute(db());
+    expect(await migrate(s.db.database)).toEqual(['0014_issued_point_hours']);
+    expect(await recorded()).toEqual(written);
   });
 });
