@@ -144,6 +144,12 @@ describe('physical bounds of readings', () => {
     expect(await pending(device)).toEqual([[at(0), 275_001, 'over_capacity']]);
     await run();
     expect(await liveWh(device)).toEqual([]);
+    // Nor by the issuing body's hand, whatever quantity it asks for.
+    const events = await s.eventCount();
+    const manual = await post('/api/certificates/issue', w.issuer.token, { device_id: device, intervals: [{ production_starting_interval: at(0), production_ending_interval: at(1), wh: 1000 }] });
+    expect([manual.status, manual.body.code, manual.body.errors[0].field]).toEqual([422, 'over_capacity', 'body/intervals/0/production_starting_interval']);
+    expect(await s.eventCount()).toBe(events);
+    expect(await liveWh(device)).toEqual([]);
   });
 });
 

@@ -179,7 +179,7 @@ function issuedEventPayload(device: DeviceRow, accountId: number, bundles: Bundl
 export async function issueForLockedDevice(trx: Db, device: DeviceRow & { issuance_metadata_id: number }, intervals: Interval[], actorId: number | null, lifetimeDays: number): Promise<BundleRow[]> {
   checkCapacity(device, intervals);
   await checkNeverIssued(trx, device.id, intervals);
-  const points = await claimMeteredHours(trx, device.id, intervals);
+  const points = await claimMeteredHours(trx, device, intervals);
   const rows = await insertIssued(trx, { device, accountId: device.account_id, intervals, actorId, lifetimeDays });
   await recordPointHours(trx, points, rows);
   await appendEvent(trx, {

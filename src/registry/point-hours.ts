@@ -7,7 +7,8 @@ import type { Db } from '../platform/database.ts';
 import { conflict, unprocessable } from '../platform/errors.ts';
 import { lockPoints, productionPoints } from '../metering/points.ts';
 import { hourlyProduction } from '../metering/readings.ts';
-import type { Interval } from './issuance.ts';
+import { overCapacity, type Interval } from './issuance.ts';
+import type { DeviceRow } from './tables.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -23,30 +24,32 @@ export async function issuedPointHours(db: Db, points: string[], from: Date, to:
   return rows;
 }
 
-/** The floored Wh metered at `points` in each UTC hour of [from, to), by the hour's start in ms. */
-async function meteredWh(db: Db, points: string[], from: Date, to: Date): Promise<Map<number, number>> {
-  return new Map((await hourlyProduction(db, points, { from, to })).map((h) => [h.start.getTime(), Math.floor(h.wh)]));
+/** The floored Wh metered at `points` in each UTC hour of [from, to), and its largest reading at an hourly rate, by the hour's start in ms. */
+async function meteredWh(db: Db, points: string[], from: Date, to: Date): Promise<Map<number, { wh: number; peak: number }>> {
+  return new Map((await hourlyProduction(db, points, { from, to })).map((h) => [h.start.getTime(), { wh: Math.floor(h.wh), peak: h.peak }]));
 }
 
 /**
  * Before a device issues intervals (sorted by start): locks the production points feeding it, in
- * id order, and checks that each interval is one whole UTC hour, no more than the Wh metered at
- * those points in that hour, and not issued from any of them before, under whatever device.
- * Returns the points, whose hours `recordPointHours` then writes; none for a device no point
+ * id order, and checks that each interval is one whole UTC hour without a reading beyond its own
+ * interval's capacity, no more than the Wh metered at those points in that hour, and not issued
+ * from any of them before, under whatever device. Returns the points, whose hours `recordPointHours` then writes; none for a device no point
  * feeds, whose issuance rests on the issuing body's own evidence.
  */
-export async function claimMeteredHours(trx: Db, deviceId: number, intervals: Interval[]): Promise<string[]> {
-  const points = await productionPoints(trx, deviceId, { lock: true });
+export async function claimMeteredHours(trx: Db, device: DeviceRow, intervals: Interval[]): Promise<string[]> {
+  const points = await productionPoints(trx, device.id, { lock: true });
   if (points.length === 0 || intervals.length === 0) return points;
   for (const i of intervals) {
     if (i.start.getTime() % HOUR_MS !== 0 || i.end.getTime() - i.start.getTime() !== HOUR_MS) {
-      throw unprocessable('whole_hour_required', `device ${deviceId} is metered (points ${points.join(', ')}): interval ${i.index} must be one whole UTC hour`, `body/intervals/${i.index}/production_starting_interval`);
+      throw unprocessable('whole_hour_required', `device ${device.id} is metered (points ${points.join(', ')}): interval ${i.index} must be one whole UTC hour`, `body/intervals/${i.index}/production_starting_interval`);
     }
   }
   const from = intervals[0]!.start, to = intervals[intervals.length - 1]!.end;
   const metered = await meteredWh(trx, points, from, to);
   for (const i of intervals) {
-    const wh = metered.get(i.start.getTime()) ?? 0;
+    const { wh, peak } = metered.get(i.start.getTime()) ?? { wh: 0, peak: 0 };
+    const limit = overCapacity(device, { start: i.start, end: i.end, wh: peak });
+    if (limit !== undefined) throw unprocessable('over_capacity', `a reading in ${i.start.toISOString()} exceeds the device's capacity for its own interval (${limit} Wh an hour); the hour is not issued`, `body/intervals/${i.index}/production_starting_interval`);
     if (i.wh > wh) throw unprocessable('over_metered', `${i.wh} Wh exceeds the ${wh} Wh metered at points ${points.join(', ')} in ${i.start.toISOString()}`, `body/intervals/${i.index}/wh`);
   }
   const taken = new Map((await issuedPointHours(trx, points, from, to)).map((c) => [c.hour_start.getTime(), c]));
@@ -78,7 +81,7 @@ export async function checkReissueMetered(trx: Db, deviceId: number, start: Date
   const points = rows.map((r) => r.id);
   if (points.length === 0) return;
   await lockPoints(trx, points);
-  const wh = (await meteredWh(trx, points, hour, new Date(hour.getTime() + HOUR_MS))).get(hour.getTime()) ?? 0;
+  const wh = (await meteredWh(trx, points, hour, new Date(hour.getTime() + HOUR_MS))).get(hour.getTime())?.wh ?? 0;
   if (liveWh > wh) throw unprocessable('over_metered', `${liveWh} Wh would be live in ${hour.toISOString()}, more than the ${wh} Wh metered at points ${points.join(', ')}`, 'body/bundle_quantity');
 }
 
