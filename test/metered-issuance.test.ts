@@ -9,6 +9,8 @@ import { buildWorld, CAPACITY_W, expectStatus, SOLAR, type World } from './helpe
 import { checkRegistry } from '../src/registry/check.ts';
 import { MAX_READING_WH } from '../src/metering/limits.ts';
 import { migrate } from '../src/platform/migrations.ts';
+import { syncSource } from '../src/metering/sources/sync.ts';
+import type { MeterDataSource } from '../src/metering/sources/source.ts';
 
 let s: TestServer;
 let w: World;
@@ -135,6 +137,22 @@ describe('physical bounds of readings', () => {
     expect([csv.status, csv.body.code, csv.body.errors[0].field]).toEqual([400, 'invalid_reading', 'csv/row/2/interval_usage']);
     expect(await s.eventCount()).toBe(events);
     expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM readings WHERE metering_point_id = 'HUGE-1'`.execute(db())).rows[0]!.n).toBe(0);
+  });
+
+  it('refuses it from a DataHub sync too, reporting the point while the others go on', async () => {
+    await expectStatus(post('/api/metering-points', w.producer.token, { id: 'DH-OK', type: 'production', account_id: w.producerAccount }), 201);
+    const reading = (wh: number) => ({ interval_start_datetime: at(48), interval_end_datetime: at(49), interval_usage: wh, at: 'datahub/0' });
+    const source: MeterDataSource = {
+      name: 'fake',
+      authorisedPoints: async () => [{ id: 'DH-OK', type: 'production' }, { id: 'HUGE-1', type: 'production' }],
+      readings: async (ids) => new Map(ids.map((id) => [id, [reading(id === 'HUGE-1' ? MAX_READING_WH + 1 : 700)]])),
+    };
+    expect(await syncSource(db(), source, new Date(Date.parse(at(72)) + 10 * 60_000))).toEqual({
+      points: 2, inserted: 1, unchanged: 0, revised: 0,
+      refused: [{ metering_point_id: 'HUGE-1', error: `datahub/0: interval_usage is beyond the ${MAX_READING_WH} Wh one reading may hold` }],
+    });
+    const stored = await sql<{ p: string; wh: number }>`SELECT metering_point_id AS p, wh FROM readings WHERE metering_point_id IN ('DH-OK', 'HUGE-1')`.execute(db());
+    expect(stored.rows).toEqual([{ p: 'DH-OK', wh: 700 }]);
   });
 
   it('never issues an hour in which one reading exceeds the capacity of its interval', async () => {
