@@ -111,6 +111,8 @@ program.command('issue').description('run automatic issuance now: every complete
   const { runAutoIssuanceNow } = await import('./registry/auto-issuance.ts');
   const result = await withDatabase((database, cfg) => runAutoIssuanceNow(database.kysely, cfg.certificateLifetimeDays));
   process.stdout.write(`issued ${result.bundles_issued} bundle(s), ${result.wh_issued} Wh\n`);
+  for (const f of result.failed) process.stdout.write(`device ${f.device_id} skipped: ${f.error}\n`);
+  if (result.failed.length) process.exit(1);
 });
 
 const communities = program.command('community').description('energy communities');

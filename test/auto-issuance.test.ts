@@ -55,7 +55,7 @@ it('issues each complete hour once, even when two runs race', async () => {
   const runs = await Promise.all([1, 2].map(() => expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200)));
   expect(runs.reduce((sum, r) => sum + r.bundles_issued, 0)).toBe(1);
   expect(runs.reduce((sum, r) => sum + r.wh_issued, 0)).toBe(1000);
-  expect(await expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200)).toEqual({ bundles_issued: 0, wh_issued: 0 });
+  expect(await expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200)).toEqual({ bundles_issued: 0, wh_issued: 0, failed: [] });
 
   const q = await expectStatus(s.request('POST', '/api/certificates/query', { token: w.producer.token, body: { source_id: w.producerAccount } }), 200);
   expect(q.items.map((b: any) => [b.production_starting_interval, b.bundle_quantity, b.certificate_bundle_id_range_start, b.certificate_bundle_id_range_end]))
@@ -74,7 +74,7 @@ it('issues an hour once its missing quarter arrives, and lets only the issuing b
     token: w.producer.token, body: { readings: [{ interval_start_datetime: '2025-07-01T11:45:00Z', interval_end_datetime: '2025-07-01T12:00:00Z', interval_usage: 50 }] },
   }), 200);
   expect((await s.request('POST', '/api/issuance/run', { token: w.producer.token })).status).toBe(403);
-  expect(await expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200)).toEqual({ bundles_issued: 1, wh_issued: 350 });
+  expect(await expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200)).toEqual({ bundles_issued: 1, wh_issued: 350, failed: [] });
 });
 
 it('continues the id range from batch to batch within one run', async () => {
@@ -85,7 +85,7 @@ it('continues the id range from batch to batch within one run', async () => {
   }), 200);
   // One hour per batch, so each batch must start where the previous one ended.
   const run = await s.db.database.kysely.transaction().execute((trx) => runAutoIssuance(trx, new Date('2025-08-01T00:00:00Z'), 365, 1));
-  expect(run).toEqual({ bundles_issued: 3, wh_issued: 600 });
+  expect(run).toEqual({ bundles_issued: 3, wh_issued: 600, failed: [] });
   const q = await expectStatus(s.request('POST', '/api/certificates/query', { token: w.producer.token, body: { source_id: w.producerAccount, certificate_period_start: '2025-07-02T00:00:00Z' } }), 200);
   // 1,000 + 350 Wh were issued before: ids continue at 1,351 without a gap.
   expect(q.items.map((b: any) => [b.certificate_bundle_id_range_start, b.certificate_bundle_id_range_end])).toEqual([[1351, 1450], [1451, 1650], [1651, 1950]]);

@@ -200,6 +200,33 @@ describe('commands on a database', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain(`FAIL replay_rebuilds_state: bundle ${forged} exists but no event created it`);
   });
+
+  it('`tally issue` names a device whose issuance failed, issues the others, and exits 1', async () => {
+    const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(dir, 'pglite') });
+    let device: number;
+    try {
+      // An auto-issuing device rated so high that readings stored before their bound look issuable: its ids run out.
+      const { rows } = await sql<{ id: number }>`
+        WITH a AS (INSERT INTO accounts (account_name) VALUES ('broken') RETURNING id),
+        d AS (INSERT INTO devices (account_id, device_name, device_type, energy_source, capacity, operational_date, latitude, longitude, grid, country, time_zone, next_certificate_id, auto_issue)
+              SELECT id, 'broken', 'production', 'wind', 9007199254740991, '2020-01-01', 0, 0, 'g', 'DK', 'UTC', 1, true FROM a RETURNING id, account_id),
+        p AS (INSERT INTO metering_points (id, type, account_id, device_id) SELECT 'BROKEN-CLI', 'production', account_id, id FROM d RETURNING id)
+        INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source)
+        SELECT p.id, s, s + interval '15 minutes', 9007199254740991, 'measured', 'legacy'
+        FROM p, generate_series('2025-01-01T00:00Z'::timestamptz, '2025-01-01T00:45Z'::timestamptz, interval '15 minutes') AS s
+        RETURNING (SELECT id FROM d)`.execute(database.kysely);
+      device = rows[0]!.id;
+      await sql`WITH m AS (INSERT INTO issuance_metadata (device_id, country_of_issuance, connected_grid_identification, issuing_body, issue_market_zone)
+                  VALUES (${device}, 'DK', 'g', 'b', 'g') RETURNING id)
+                UPDATE devices SET issuance_metadata_id = (SELECT id FROM m) WHERE id = ${device}`.execute(database.kysely);
+    } finally {
+      await database.close();
+    }
+    const failed = await run('node', [TALLY, 'issue'], { env }).catch((e) => e);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^issued \d+ bundle\(s\), \d+ Wh\n/);
+    expect(failed.stdout).toContain(`device ${device} skipped: device ${device} would pass the largest certificate id`);
+  });
 });
 
 describe('`tally community clear`', () => {

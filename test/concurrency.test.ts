@@ -1,6 +1,7 @@
 // Fifty conflicting requests at once, through HTTP: for each bundle exactly one wins, every other
 // request gets 409, and the invariants hold afterwards.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { buildWorld, expectStatus, issue, type World } from './helpers/world.ts';
 import { checkRegistry } from '../src/registry/check.ts';
@@ -61,5 +62,35 @@ it('conserves energy when 50 partial transfers race for one bundle', async () =>
   });
   const rest = await expectStatus(s.request('GET', `/api/certificates/${b.id}`, { token: w.producer.token }), 200);
   expect([rest.bundle_quantity, rest.certificate_bundle_id_range_start]).toEqual([10, b.certificate_bundle_id_range_start + 990]);
+  expect(await checkRegistry(s.db.database.kysely)).toEqual([]);
+});
+
+it('serialises reading revisions with automatic issuance: every hour\'s live Wh is its stored reading', async () => {
+  const HOURS = 2000;
+  const base = Date.parse('2024-01-01T00:00:00Z');
+  const hourAt = (h: number) => new Date(base + h * 3_600_000).toISOString();
+  const reading = (h: number, wh: number) => ({ interval_start_datetime: hourAt(h), interval_end_datetime: hourAt(h + 1), interval_usage: wh });
+  await expectStatus(s.request('POST', '/api/metering-points', { token: w.producer.token, body: { id: 'RACE-1', type: 'production', account_id: w.producerAccount } }), 201);
+  await expectStatus(s.request('PATCH', `/api/devices/${w.device}`, { token: w.issuer.token, body: { metering_point_id: 'RACE-1', auto_issue: true } }), 200);
+  await expectStatus(s.request('POST', '/api/metering-points/RACE-1/readings', { token: w.producer.token, body: { readings: Array.from({ length: HOURS }, (_, h) => reading(h, 1000)) } }), 200);
+
+  // Single-hour revisions, up and down, one after another for as long as the run lasts.
+  let running = true;
+  const run = expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200).finally(() => { running = false; });
+  const replies: Array<{ status: number; body: any }> = [];
+  for (let k = 0; running && k < 200; k++) {
+    replies.push(await s.request('POST', '/api/metering-points/RACE-1/readings', { token: w.producer.token, body: { readings: [reading((k * 37) % HOURS, k % 2 ? 500 : 2000)] } }));
+  }
+  const result = await run;
+  for (const r of replies) expect(r.status === 200 || (r.status === 409 && r.body.code === 'reading_issued')).toBe(true);
+
+  const { rows } = await sql<{ start: Date; metered: number; live: number | null }>`
+    SELECT r.interval_start AS start, r.wh AS metered,
+           (SELECT sum(b.bundle_quantity)::bigint FROM bundles b WHERE b.device_id = ${w.device} AND b.production_starting_interval = r.interval_start
+              AND b.certificate_bundle_status <> 'withdrawn') AS live
+    FROM readings r WHERE r.metering_point_id = 'RACE-1' ORDER BY r.interval_start`.execute(s.db.database.kysely);
+  expect(rows).toHaveLength(HOURS);
+  expect(rows.filter((r) => r.live !== r.metered).map((r) => [r.start.toISOString(), r.metered, r.live])).toEqual([]);
+  expect(result.failed).toEqual([]);
   expect(await checkRegistry(s.db.database.kysely)).toEqual([]);
 });

@@ -58,7 +58,7 @@ it('goes from a file of readings to a verified, disclosed, hourly-matched claim'
   // Daylight hours issue on their own: 12 hours a day, each the sum of its four quarters.
   const run = await post('/api/issuance/run', w.issuer.token, {});
   const produced = Array.from({ length: QUARTERS }, (_, q) => pvWh(q)).reduce((a, b) => a + b, 0);
-  expect(run).toEqual({ bundles_issued: 7 * 12, wh_issued: produced });
+  expect(run).toEqual({ bundles_issued: 7 * 12, wh_issued: produced, failed: [] });
   const pending = await expectStatus(s.request('GET', `/api/issuance/pending?device_id=${w.device}`, { token: w.producer.token }), 200);
   expect(new Set(pending.items.map((p: any) => p.reason))).toEqual(new Set(['nothing_to_issue']));
 

@@ -96,8 +96,8 @@ describe('readings', () => {
   });
 
   it('refuses to revise an interval with live certificates until they are withdrawn', async () => {
-    // 2025-06-01 10:00 is hour 10 from the world's base.
-    const [bundle] = await issue(s, w, [[10, 495]]);
+    // 2025-06-01 10:00 is hour 10 from the world's base; the point metered 100 + 115 + 120 + 130 Wh in it.
+    const [bundle] = await issue(s, w, [[10, 465]]);
     const covered = await readings('2025-06-01T10:00:00Z', '2025-06-01T11:00:00Z');
     expect(covered.every((r: any) => r.issued && r.bundle_ids.includes(bundle.id))).toBe(true);
     const before = await s.eventCount();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { buildWorld, expectStatus, type World } from './helpers/world.ts';
+import { MAX_REGISTER_WH } from '../src/metering/limits.ts';
 
 let s: TestServer;
 let w: World;
@@ -69,6 +70,17 @@ describe('register readings', () => {
     expect(r.body.code).toBe('register_reading_exists');
     expect(r.body.detail).toContain('body/readings/1');
     expect(await stored()).toEqual(rows);
+    expect(await s.eventCount()).toBe(before);
+  });
+
+  it('refuses a register beyond its documented maximum, naming the field and writing nothing', async () => {
+    const before = await s.eventCount();
+    const r = await upload([reading(30, 3_000, 100), reading(31, MAX_REGISTER_WH + 1, 100)]);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ code: 'invalid_register_reading', errors: [{ field: 'body/readings/1/import_wh' }] });
+    const exported = await upload([reading(31, 3_100, Number.MAX_SAFE_INTEGER)]);
+    expect(exported.body).toMatchObject({ code: 'invalid_register_reading', errors: [{ field: 'body/readings/0/export_wh' }] });
+    expect(await list(at(30), at(32))).toEqual([]);
     expect(await s.eventCount()).toBe(before);
   });
 

@@ -63,7 +63,7 @@ describe('automatic issuance', () => {
     const expected = [{ device_id: w.device, production_starting_interval: new Date(start).toISOString(), production_ending_interval: new Date(start + HOUR_MS).toISOString(), wh: 500, reason: 'hour_not_over' }];
     const pending = await expectStatus(s.request('GET', `/api/issuance/pending?device_id=${w.device}`, { token: w.issuer.token }), 200);
     expect(pending.items).toEqual(expected);
-    expect(await expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200)).toEqual({ bundles_issued: 0, wh_issued: 0 });
+    expect(await expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200)).toEqual({ bundles_issued: 0, wh_issued: 0, failed: [] });
     expect((await expectStatus(s.request('GET', `/api/issuance/pending?device_id=${w.device}`, { token: w.issuer.token }), 200)).items).toEqual(expected);
   });
 });
@@ -103,6 +103,8 @@ describe('disclosures', () => {
     await expectStatus(s.request('POST', `/api/metering-points/${CONSUMER}/readings`, { token: w.trader.token, body: { readings: [hourly(10, 1000), hourly(11, 1000), hourly(12, 500)] } }), 200);
     await expectStatus(s.request('POST', `/api/metering-points/${CONSUMER2}/readings`, { token: w.trader.token, body: { readings: [hourly(12, 300)] } }), 200);
     await expectStatus(s.request('POST', `/api/metering-points/${OUTSIDER_POINT}/readings`, { token: w.outsider.token, body: { readings: [hourly(10, 5000)] } }), 200);
+    // The device is metered: the issuing body issues no more than its point metered.
+    await expectStatus(s.request('POST', `/api/metering-points/${PRODUCTION}/readings`, { token: w.producer.token, body: { readings: [hourly(10, 600), hourly(11, 2000)] } }), 200);
     const bundles = await issue(s, w, [[10, 600], [11, 2000]]);
     const ids = bundles.map((b) => b.id);
     await expectStatus(s.request('POST', '/api/certificates/transfer', { token: w.producer.token, body: { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: ids } }), 200);

@@ -120,6 +120,16 @@ export async function lockPoints(trx: Db, ids: string[]): Promise<void> {
   await metering(trx).selectFrom('metering_points').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
 }
 
+/**
+ * The production points feeding a device, in id order. With `lock`, their rows are locked: the
+ * import locks a point's row too, so issuing from a point and revising its readings take turns.
+ */
+export async function productionPoints(db: Db, deviceId: number, opts: { lock?: boolean } = {}): Promise<string[]> {
+  let query = metering(db).selectFrom('metering_points').select('id').where('device_id', '=', deviceId).where('type', '=', 'production').orderBy('id');
+  if (opts.lock) query = query.forUpdate();
+  return (await query.execute()).map((r) => r.id);
+}
+
 /** Ids of the points `principal` may read, or undefined for those who read every point. */
 export async function visiblePointIds(db: Db, principal: Principal): Promise<string[] | undefined> {
   const accounts = await readableAccountIds(db, principal);

@@ -1,14 +1,15 @@
 // Importing and reading meter readings. Re-sending a reading changes nothing; a changed value is a
-// revision, its old value kept in reading_revisions; a revision of an interval that already has
-// live certificates is refused until the issuing body withdraws them.
+// revision, its old value kept in reading_revisions; a revision of an hour issued from the point
+// that still has live certificates is refused until the issuing body withdraws them.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, notFound } from '../platform/errors.ts';
 import { registrableAccount } from '../registry/access.ts';
-import { liveIssuances } from '../registry/issuance.ts';
+import { liveIssuedHours } from '../registry/point-hours.ts';
 import type { ReadingInput } from './csv.ts';
+import { MAX_READING_WH } from './limits.ts';
 import { readablePoint } from './points.ts';
 import { metering, type MeteringPointRow, type Quality, type ReadingRow } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
@@ -32,6 +33,7 @@ function checkReadings(point: MeteringPointRow, inputs: ReadingInput[]): Reading
     // Aligned to their own length in UTC, so every reading falls inside one hour of issuance.
     if (start.getTime() % length !== 0) throw badRequest('invalid_reading', `${r.at}: a ${length / MINUTE_MS}-minute interval starts on a multiple of ${length / MINUTE_MS} minutes`, `${r.at}/interval_start_datetime`);
     if (!Number.isSafeInteger(r.interval_usage)) throw badRequest('invalid_reading', `${r.at}: interval_usage is not a whole number of Wh`, `${r.at}/interval_usage`);
+    if (Math.abs(r.interval_usage) > MAX_READING_WH) throw badRequest('invalid_reading', `${r.at}: interval_usage is beyond the ${MAX_READING_WH} Wh one reading may hold`, `${r.at}/interval_usage`);
     if (r.interval_usage < 0 && point.type !== 'storage') throw badRequest('invalid_reading', `${r.at}: a ${point.type} reading is not negative`, `${r.at}/interval_usage`);
     return { start, end, wh: r.interval_usage, quality: r.quality ?? 'measured', at: r.at };
   });
@@ -70,11 +72,15 @@ async function classify(db: Db, point: MeteringPointRow, readings: Reading[]) {
   return { fresh, revised, unchanged };
 }
 
-/** A revision may not change production that already has live certificates. */
+/**
+ * A revision may not change production issued from this point while its certificates are live,
+ * whichever device the point feeds now. The caller holds the point's row lock, which issuance
+ * from the point takes too, so an issuance in flight is either seen here or sees the revision.
+ */
 async function refuseIssuedRevisions(db: Db, point: MeteringPointRow, revised: Array<{ reading: Reading }>): Promise<void> {
-  if (point.device_id === null || revised.length === 0) return;
+  if (revised.length === 0) return;
   const from = revised[0]!.reading.start, to = revised[revised.length - 1]!.reading.end;
-  const live = await liveIssuances(db, point.device_id, from, to);
+  const live = await liveIssuedHours(db, point.id, from, to);
   for (const { reading } of revised) {
     const hit = live.find((i) => i.start < reading.end && i.end > reading.start);
     if (hit) {
@@ -155,7 +161,7 @@ export interface ReadingView {
   quality: Quality;
   source: string;
   revision: number;
-  /** Whether live certificates cover this reading, and which bundles. */
+  /** Whether live certificates issued from this point cover this reading, and which bundles. */
   issued: boolean;
   bundle_ids: number[];
 }
@@ -165,7 +171,7 @@ export async function listReadings(db: Db, principal: Principal, pointId: string
   const point = await readablePoint(db, principal, pointId);
   const rows = await metering(db).selectFrom('readings').selectAll().where('metering_point_id', '=', pointId)
     .where('interval_start', '>=', from).where('interval_start', '<', to).orderBy('interval_start').limit(100_000).execute();
-  const live = point.device_id === null || rows.length === 0 ? [] : await liveIssuances(db, point.device_id, from, to);
+  const live = rows.length === 0 ? [] : await liveIssuedHours(db, point.id, from, to);
   return rows.map((r) => {
     const bundles = live.filter((i) => i.start < r.interval_end && i.end > r.interval_start).flatMap((i) => i.bundle_ids);
     return {
@@ -175,23 +181,32 @@ export async function listReadings(db: Db, principal: Principal, pointId: string
   });
 }
 
-export interface MeteredHour { start: Date; wh: number; complete: boolean }
+/**
+ * Production of one UTC hour. `peak` is the largest single reading at its hourly rate (a quarter
+ * hour's Wh × 4), so a reading beyond its own interval's capacity shows even when the hour's sum fits.
+ */
+export interface MeteredHour { start: Date; wh: number; peak: number; complete: boolean }
 
 /**
- * A device's production per UTC hour, summed over its production metering points. An hour is
- * complete when every one of those points has readings covering all of it.
+ * Production per UTC hour (starting in [from, to) when given), summed over the given production
+ * points. An hour is complete when every one of those points has readings covering all of it.
+ * Readings within MAX_READING_WH never reach 2^53 here; rows stored before that bound existed
+ * are capped at the largest safe integer, which no real capacity allows, so such an hour is
+ * shown as over capacity instead of failing every caller.
  */
-export async function hourlyProduction(db: Db, deviceId: number): Promise<MeteredHour[]> {
-  const points = await metering(db).selectFrom('metering_points').select('id').where('device_id', '=', deviceId).where('type', '=', 'production').execute();
-  if (points.length === 0) return [];
-  const { rows } = await sql<{ start: Date; wh: number; seconds: number; points: number }>`
-    SELECT hour AS start, sum(wh)::bigint AS wh, min(seconds)::bigint AS seconds, count(*)::bigint AS points FROM (
+export async function hourlyProduction(db: Db, pointIds: string[], within?: { from: Date; to: Date }): Promise<MeteredHour[]> {
+  if (pointIds.length === 0) return [];
+  const period = within ? sql`AND interval_start >= ${within.from.toISOString()}::timestamptz AND interval_start < ${within.to.toISOString()}::timestamptz` : sql``;
+  const { rows } = await sql<{ start: Date; wh: number; peak: number; seconds: number; points: number }>`
+    SELECT hour AS start, least(sum(wh), ${Number.MAX_SAFE_INTEGER})::bigint AS wh, least(max(peak), ${Number.MAX_SAFE_INTEGER})::bigint AS peak,
+           min(seconds)::bigint AS seconds, count(*)::bigint AS points FROM (
       SELECT date_trunc('hour', interval_start, 'UTC') AS hour, metering_point_id, sum(wh) AS wh,
+             max(wh * (3600 / extract(epoch FROM interval_end - interval_start)::bigint)) AS peak,
              sum(extract(epoch FROM interval_end - interval_start)) AS seconds
-      FROM readings WHERE metering_point_id = ANY(${points.map((p) => p.id)}::text[])
+      FROM readings WHERE metering_point_id = ANY(${pointIds}::text[]) ${period}
       GROUP BY 1, 2) per_point
     GROUP BY hour ORDER BY hour`.execute(db);
-  return rows.map((r) => ({ start: r.start, wh: r.wh, complete: r.points === points.length && r.seconds === 3600 }));
+  return rows.map((r) => ({ start: r.start, wh: r.wh, peak: r.peak, complete: r.points === pointIds.length && r.seconds === 3600 }));
 }
 
 /** Consumption per UTC hour over the given points, [from, to). */

@@ -7,6 +7,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, unprocessable } from '../platform/errors.ts';
+import { MAX_REGISTER_WH } from './limits.ts';
 import { readablePoint } from './points.ts';
 import { writablePoint } from './readings.ts';
 import { metering, type MeteringPointRow } from './tables.ts';
@@ -30,6 +31,7 @@ function checkRegisters(inputs: RegisterReadingInput[]): Register[] {
     if (Number.isNaN(readAt.getTime())) throw badRequest('invalid_register_reading', `${r.at}: read_at is not a timestamp`, `${r.at}/read_at`);
     for (const name of REGISTERS) {
       if (!Number.isSafeInteger(r[name]) || r[name] < 0) throw badRequest('invalid_register_reading', `${r.at}: ${name} is not a whole, non-negative number of Wh`, `${r.at}/${name}`);
+      if (r[name] > MAX_REGISTER_WH) throw badRequest('invalid_register_reading', `${r.at}: ${name} is beyond the ${MAX_REGISTER_WH} Wh a register may read`, `${r.at}/${name}`);
     }
     return { readAt, importWh: r.import_wh, exportWh: r.export_wh, at: r.at };
   });

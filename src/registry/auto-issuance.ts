@@ -1,29 +1,38 @@
 // Automatic issuance: every complete metered hour of a device with auto-issue on becomes one
 // bundle of floor(Wh) certificates, once. Running it twice, or on two instances at once, issues
 // nothing twice: the job runs under an advisory-lock leader, each device's row is locked, and
-// the registry's never-twice rule stands behind both.
+// the registry's never-twice rule stands behind both. Each device is one unit of work: one that
+// fails is rolled back, reported and skipped, and the others go on.
 import type { Db } from '../platform/database.ts';
 import { runAsLeader, type Job } from '../platform/jobs.ts';
+import { eachUnit, type UnitFailure } from '../platform/units.ts';
 import type { Principal } from '../identity/principal.ts';
+import { productionPoints } from '../metering/points.ts';
 import { hourlyProduction } from '../metering/readings.ts';
 import { readableAccountIds } from './access.ts';
 import { issueForLockedDevice, overCapacity, type Interval } from './issuance.ts';
+import { issuedPointHours } from './point-hours.ts';
 import { registry, type DeviceRow } from './tables.ts';
 
 const HOUR_MS = 3_600_000;
 /** Hours issued per statement: a year of one device's hours in two. */
 const BATCH = 5_000;
 
-export const PENDING_REASONS = ['ready', 'hour_not_over', 'incomplete_hour', 'nothing_to_issue', 'over_capacity', 'issuance_metadata_missing', 'auto_issue_off'] as const;
+export const PENDING_REASONS = ['ready', 'issued_under_another_device', 'hour_not_over', 'incomplete_hour', 'nothing_to_issue', 'over_capacity', 'issuance_metadata_missing', 'auto_issue_off'] as const;
 export type PendingReason = (typeof PENDING_REASONS)[number];
 
 export interface PendingHour { device_id: number; production_starting_interval: string; production_ending_interval: string; wh: number; reason: PendingReason }
 
-/** Metered hours of a device that have no issuance yet, each with what keeps it from issuing ('ready' if nothing). */
-async function pendingHours(db: Db, device: DeviceRow, now: Date): Promise<Array<PendingHour & { start: Date; end: Date }>> {
-  const hours = await hourlyProduction(db, device.id);
+/**
+ * Metered hours of a device's production `points` that have no issuance of the device yet, each
+ * with what keeps it from issuing ('ready' if nothing).
+ */
+async function pendingHours(db: Db, device: DeviceRow, points: string[], now: Date): Promise<Array<PendingHour & { start: Date; end: Date }>> {
+  const hours = await hourlyProduction(db, points);
   const first = hours[0], last = hours[hours.length - 1];
   if (!first || !last) return [];
+  // Hours the points fed to a device they were linked to before: never issued again.
+  const elsewhere = new Set((await issuedPointHours(db, points, first.start, new Date(last.start.getTime() + HOUR_MS))).map((c) => c.hour_start.getTime()));
   const issued = await registry(db).selectFrom('issuances').select(['production_starting_interval as s', 'production_ending_interval as e'])
     .where('device_id', '=', device.id)
     .where('production_starting_interval', '>', new Date(first.start.getTime() - HOUR_MS))
@@ -38,10 +47,12 @@ async function pendingHours(db: Db, device: DeviceRow, now: Date): Promise<Array
     if (i < issued.length && issued[i]!.s < end) continue;
     const wh = Math.floor(h.wh);
     const reason: PendingReason =
-      end > now ? 'hour_not_over'
+      elsewhere.has(h.start.getTime()) ? 'issued_under_another_device'
+      : end > now ? 'hour_not_over'
       : !h.complete ? 'incomplete_hour'
       : wh < 1 ? 'nothing_to_issue'
-      : overCapacity(device, { start: h.start, end, wh }) !== undefined ? 'over_capacity'
+      // One reading beyond its own interval's capacity is as impossible as an hour beyond the hour's.
+      : overCapacity(device, { start: h.start, end, wh: Math.max(wh, h.peak) }) !== undefined ? 'over_capacity'
       : device.issuance_metadata_id === null ? 'issuance_metadata_missing'
       : !device.auto_issue ? 'auto_issue_off'
       : 'ready';
@@ -58,33 +69,50 @@ export async function listPending(db: Db, principal: Principal, filter: { device
   if (filter.device_id !== undefined) query = query.where('id', '=', filter.device_id);
   const out: PendingHour[] = [];
   for (const device of await query.orderBy('id').execute()) {
-    for (const { start: _s, end: _e, ...hour } of await pendingHours(db, device, now)) out.push(hour);
+    for (const { start: _s, end: _e, ...hour } of await pendingHours(db, device, await productionPoints(db, device.id), now)) out.push(hour);
   }
   return out;
 }
 
+/** What one round did; `failed` names each device whose issuance failed and was skipped (its `unit` is the device id). */
+interface Round { bundles_issued: number; wh_issued: number; failed: UnitFailure[] }
+
 /** Issues every ready hour of every auto-issuing device. Runs inside the job leader's transaction. */
-export async function runAutoIssuance(trx: Db, now: Date, lifetimeDays: number, batch = BATCH): Promise<{ bundles_issued: number; wh_issued: number }> {
+export async function runAutoIssuance(trx: Db, now: Date, lifetimeDays: number, batch = BATCH): Promise<Round> {
   const devices = await registry(trx).selectFrom('devices').selectAll().where('auto_issue', '=', true).where('device_type', '=', 'production').orderBy('id').forUpdate().execute();
-  let bundles = 0, wh = 0;
-  for (const device of devices) {
-    if (device.issuance_metadata_id === null) continue;
-    const ready = (await pendingHours(trx, device, now)).filter((h) => h.reason === 'ready');
+  const round: Round = { bundles_issued: 0, wh_issued: 0, failed: [] };
+  const issuing = devices.filter((d): d is DeviceRow & { issuance_metadata_id: number } => d.issuance_metadata_id !== null);
+  round.failed = await eachUnit(trx, issuing, (device) => String(device.id), async (device) => {
+    // The points' rows before their readings: a revision in flight is waited for and seen, a later one sees this issuance.
+    const points = await productionPoints(trx, device.id, { lock: true });
+    const ready = (await pendingHours(trx, device, points, now)).filter((h) => h.reason === 'ready');
+    let bundles = 0, wh = 0;
     for (let k = 0; k < ready.length; k += batch) {
       const intervals: Interval[] = ready.slice(k, k + batch).map((h, index) => ({ index, start: h.start, end: h.end, wh: h.wh }));
-      const rows = await issueForLockedDevice(trx, device as DeviceRow & { issuance_metadata_id: number }, intervals, null, lifetimeDays);
+      const rows = await issueForLockedDevice(trx, device, intervals, null, lifetimeDays);
       bundles += rows.length;
       wh += rows.reduce((s, r) => s + r.bundle_quantity, 0);
     }
-  }
-  return { bundles_issued: bundles, wh_issued: wh };
+    // Counted only once the whole device succeeded: a failed one is rolled back.
+    round.bundles_issued += bundles;
+    round.wh_issued += wh;
+  });
+  return round;
 }
 
-export const autoIssuanceJob = (lifetimeDays: number): Job => ({ name: 'auto-issue', run: async (db, now) => (await runAutoIssuance(db, now, lifetimeDays)).bundles_issued });
+export const autoIssuanceJob = (lifetimeDays: number): Job => ({
+  name: 'auto-issue',
+  run: async (db, now) => {
+    const round = await runAutoIssuance(db, now, lifetimeDays);
+    return { count: round.bundles_issued, failed: round.failed };
+  },
+});
+
+export interface AutoIssuanceResult { bundles_issued: number; wh_issued: number; failed: Array<{ device_id: number; error: string }> }
 
 /** One run on demand (API, CLI), as the job's leader: if another instance holds the job, nothing is issued. */
-export async function runAutoIssuanceNow(db: Db, lifetimeDays: number): Promise<{ bundles_issued: number; wh_issued: number }> {
-  let result = { bundles_issued: 0, wh_issued: 0 };
-  await runAsLeader(db, { name: autoIssuanceJob(lifetimeDays).name, run: async (trx, now) => (result = await runAutoIssuance(trx, now, lifetimeDays)).bundles_issued });
-  return result;
+export async function runAutoIssuanceNow(db: Db, lifetimeDays: number): Promise<AutoIssuanceResult> {
+  let round: Round = { bundles_issued: 0, wh_issued: 0, failed: [] };
+  await runAsLeader(db, { name: autoIssuanceJob(lifetimeDays).name, run: async (trx, now) => (round = await runAutoIssuance(trx, now, lifetimeDays)).bundles_issued });
+  return { bundles_issued: round.bundles_issued, wh_issued: round.wh_issued, failed: round.failed.map((f) => ({ device_id: Number(f.unit), error: f.error })) };
 }

@@ -5,6 +5,7 @@ import type { Db } from '../platform/database.ts';
 import { streamEvents } from '../ledger/events.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { checkAccess } from './check-access.ts';
+import { checkMetered } from './check-metered.ts';
 import { registry, type BundleRow } from './tables.ts';
 
 export interface Violation { rule: string; detail: string }
@@ -108,5 +109,6 @@ export async function checkRegistry(db: Db): Promise<Violation[]> {
     ...(await intervalsAtMostAnHour(trx)),
     ...(await replayMatches(trx)),
     ...(await checkAccess(trx)),
+    ...(await checkMetered(trx)),
   ]);
 }

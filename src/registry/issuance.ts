@@ -1,5 +1,6 @@
 // Issuance: one bundle per (device, production interval ≤ 1 h), ids allocated contiguously per
-// device under the device's row lock, never twice for the same interval.
+// device under the device's row lock, never twice for the same interval, and never twice for the
+// same metered hour of a point (point-hours.ts).
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
@@ -7,6 +8,7 @@ import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { readableDevice } from './devices.ts';
 import { bundleView, type BundleView } from './bundles.ts';
+import { checkReissueMetered, claimMeteredHours, recordPointHours } from './point-hours.ts';
 import { registry, type BundleRow, type DeviceRow } from './tables.ts';
 
 const HOUR_MS = 3_600_000;
@@ -168,28 +170,18 @@ function issuedEventPayload(device: DeviceRow, accountId: number, bundles: Bundl
   };
 }
 
-export interface LiveIssuance { start: Date; end: Date; bundle_ids: number[] }
-
-/** A device's issuances overlapping [from, to) that still have certificates that are not withdrawn. */
-export async function liveIssuances(db: Db, deviceId: number, from: Date, to: Date): Promise<LiveIssuance[]> {
-  const { rows } = await sql<LiveIssuance>`
-    SELECT i.production_starting_interval AS start, i.production_ending_interval AS "end", array_agg(b.id ORDER BY b.id) AS bundle_ids
-    FROM issuances i JOIN bundles b ON b.issuance_id = i.id
-    WHERE i.device_id = ${deviceId} AND i.production_starting_interval < ${to.toISOString()}::timestamptz
-      AND i.production_ending_interval > ${from.toISOString()}::timestamptz AND b.certificate_bundle_status <> 'withdrawn'
-    GROUP BY i.id ORDER BY i.production_starting_interval`.execute(db);
-  return rows;
-}
-
 /**
  * Issues checked intervals (sorted, not overlapping, in the past) for a device whose row the
- * caller's transaction has locked: the capacity and never-issued rules, the rows and the event.
- * Both the issuing body's request and the automatic issuance job come through here.
+ * caller's transaction has locked: the capacity, never-issued and metered-hour rules, the rows
+ * and the event. The issuing body's request, the automatic issuance job and `tally issue` all
+ * come through here.
  */
 export async function issueForLockedDevice(trx: Db, device: DeviceRow & { issuance_metadata_id: number }, intervals: Interval[], actorId: number | null, lifetimeDays: number): Promise<BundleRow[]> {
   checkCapacity(device, intervals);
   await checkNeverIssued(trx, device.id, intervals);
+  const points = await claimMeteredHours(trx, device, intervals);
   const rows = await insertIssued(trx, { device, accountId: device.account_id, intervals, actorId, lifetimeDays });
+  await recordPointHours(trx, points, rows);
   await appendEvent(trx, {
     type: 'certificates.issued', subject_type: 'device', subject_id: device.id, account_ids: [device.account_id],
     actor_id: actorId, payload: issuedEventPayload(device, device.account_id, rows),
@@ -228,6 +220,7 @@ export async function reissueBundle(db: Db, principal: Principal, request: { gra
     const limit = capacityLimitWh(device.capacity, withdrawn.production_ending_interval.getTime() - withdrawn.production_starting_interval.getTime());
     const liveWh = live.rows[0]?.wh ?? 0;
     if (liveWh + wh > limit) throw unprocessable('over_capacity', `${liveWh} Wh of this interval are live; ${wh} more exceeds the limit of ${limit} Wh`, 'body/bundle_quantity');
+    await checkReissueMetered(trx, device.id, withdrawn.production_starting_interval, liveWh + wh);
     const [row] = await insertIssued(trx, {
       device, accountId: withdrawn.account_id, actorId: principal.userId, lifetimeDays, reissueOf: withdrawn.id,
       intervals: [{ start: withdrawn.production_starting_interval, end: withdrawn.production_ending_interval, wh }],

@@ -47,10 +47,12 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
     },
   }, async (request) => {
     const { metering_point_id, ...change } = request.body;
-    // Linking and changing happen in one transaction: a refused change links nothing.
+    // Linking and changing happen in one transaction: a refused change links nothing. The device's
+    // row is locked before the point's, in the order issuance takes them, so the two never deadlock.
     return db.transaction().execute(async (trx) => {
+      const device = await changeDevice(trx, caller(request), request.params.id, change);
       if (metering_point_id !== undefined) await changeMeteringPoint(trx, caller(request), metering_point_id, { device_id: request.params.id });
-      return changeDevice(trx, caller(request), request.params.id, change);
+      return device;
     });
   });
 
