@@ -48,13 +48,21 @@ it('issues and re-issues nothing into a closed account, and changes nothing', as
   const [b] = await issue(s, w, [[400, 100]]);
   await expectStatus(s.request('POST', '/api/certificates/transfer', { token: w.producer.token, body: { source_id: w.producerAccount, target_id: account, granular_certificate_bundle_ids: [b.id] } }), 200);
   await expectStatus(s.request('POST', '/api/certificates/withdraw', { token: w.issuer.token, body: { source_id: account, granular_certificate_bundle_ids: [b.id] } }), 200);
+  // A metered hour ready to issue on its own, until the account closes.
+  await expectStatus(s.request('POST', '/api/metering-points', { token: w.producer.token, body: { id: 'SHED', type: 'production', account_id: account, device_id: device } }), 201);
+  await expectStatus(s.request('POST', '/api/metering-points/SHED/readings', { token: w.producer.token, body: { readings: [{ interval_start_datetime: '2025-06-01T00:00:00Z', interval_end_datetime: '2025-06-01T01:00:00Z', interval_usage: 500 }] } }), 200);
+  await expectStatus(s.request('PATCH', `/api/devices/${device}`, { token: w.issuer.token, body: { auto_issue: true } }), 200);
   await expectStatus(s.request('DELETE', `/api/accounts/${account}`, { token: w.producer.token }), 200);
 
   const before = await s.eventCount();
   const issued = await s.request('POST', '/api/certificates/issue', { token: w.issuer.token, body: { device_id: device, intervals: [{ production_starting_interval: '2025-06-01T00:00:00Z', production_ending_interval: '2025-06-01T01:00:00Z', wh: 500 }] } });
-  expect([issued.status, issued.body.code]).toEqual([409, 'concurrent_change']);
+  expect([issued.status, issued.body.code]).toEqual([409, 'account_closed']);
   const reissued = await s.request('POST', '/api/certificates/reissue', { token: w.issuer.token, body: { granular_certificate_bundle_id: b.id } });
-  expect([reissued.status, reissued.body.code]).toEqual([409, 'concurrent_change']);
+  expect([reissued.status, reissued.body.code]).toEqual([409, 'account_closed']);
+  // The job neither issues into it nor counts the device as failed: its hour waits, and says why.
+  expect(await expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200)).toEqual({ bundles_issued: 0, wh_issued: 0, failed: [] });
+  const pending = await expectStatus(s.request('GET', `/api/issuance/pending?device_id=${device}`, { token: w.issuer.token }), 200);
+  expect(pending.items.map((p: any) => [p.production_starting_interval, p.wh, p.reason])).toEqual([['2025-06-01T00:00:00.000Z', 500, 'account_closed']]);
   expect(await s.eventCount()).toBe(before);
   const summary = await expectStatus(s.request('GET', `/api/accounts/${account}/summary`, { token: w.producer.token }), 200);
   expect(summary.by_source_and_status).toEqual([{ energy_source: 'solar_pv', certificate_bundle_status: 'withdrawn', bundles: 1, wh: 100 }]);

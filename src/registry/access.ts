@@ -75,3 +75,14 @@ export async function mayActOn(db: Db, principal: Principal, accountId: number):
     throw err;
   }
 }
+
+/**
+ * An account certificates are about to enter (a transfer's target, an issuance's or re-issue's
+ * account) must exist and be open. Its row is share-locked until the caller commits, so a
+ * concurrent close waits and then sees the certificates arrive (and refuses to close).
+ */
+export async function lockOpenAccount(db: Db, id: number): Promise<void> {
+  const target = await registry(db).selectFrom('accounts').select(['id', 'closed_at']).where('id', '=', id).forShare().executeTakeFirst();
+  if (!target) throw notFound('account', id);
+  if (target.closed_at !== null) throw conflict('account_closed', `account ${target.id} is closed`);
+}

@@ -5,7 +5,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../platform/errors.ts';
-import { actionableAccount, readableAccount } from './access.ts';
+import { actionableAccount, lockOpenAccount, readableAccount } from './access.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { planPortions, splitRange } from './split.ts';
 import { buildStatement } from './statements.ts';
@@ -105,16 +105,6 @@ async function claimPoint(db: Db, r: ActionRequest): Promise<void> {
   }
 }
 
-/**
- * A transfer's target must exist and be open, whoever transfers. Its row is share-locked until
- * the transfer commits, so a concurrent close waits and then sees the certificates arrive.
- */
-async function openTarget(db: Db, id: number): Promise<void> {
-  const target = await registry(db).selectFrom('accounts').select(['id', 'closed_at']).where('id', '=', id).forShare().executeTakeFirst();
-  if (!target) throw notFound('account', id);
-  if (target.closed_at !== null) throw conflict('account_closed', `account ${target.id} is closed`);
-}
-
 /** Locks the listed bundles in id order and checks each is held by the source and in a status the action starts from. */
 async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<BundleRow[]> {
   const ids = [...r.granular_certificate_bundle_ids].sort((a, b) => a - b);
@@ -161,7 +151,7 @@ export async function performAction(db: Db, principal: Principal, action: Action
  */
 export async function actOn(trx: Db, actorId: number | null, action: Action, request: ActionRequest): Promise<ActionResult> {
   checkRequest(action, request);
-  if (action === 'transfer') await openTarget(trx, request.target_id!);
+  if (action === 'transfer') await lockOpenAccount(trx, request.target_id!);
   if (action === 'claim') await claimPoint(trx, request);
   const locked = await lockBundles(trx, action, request);
   const portions = planPortions(locked.map((b) => ({ id: b.id, quantity: b.bundle_quantity })), request.certificate_quantity);

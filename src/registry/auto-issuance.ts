@@ -18,7 +18,7 @@ const HOUR_MS = 3_600_000;
 /** Hours issued per statement: a year of one device's hours in two. */
 const BATCH = 5_000;
 
-export const PENDING_REASONS = ['ready', 'issued_under_another_device', 'hour_not_over', 'incomplete_hour', 'nothing_to_issue', 'over_capacity', 'issuance_metadata_missing', 'auto_issue_off'] as const;
+export const PENDING_REASONS = ['ready', 'account_closed', 'issued_under_another_device', 'hour_not_over', 'incomplete_hour', 'nothing_to_issue', 'over_capacity', 'issuance_metadata_missing', 'auto_issue_off'] as const;
 export type PendingReason = (typeof PENDING_REASONS)[number];
 
 export interface PendingHour { device_id: number; production_starting_interval: string; production_ending_interval: string; wh: number; reason: PendingReason }
@@ -61,15 +61,26 @@ async function pendingHours(db: Db, device: DeviceRow, points: string[], now: Da
   return out;
 }
 
+async function closedAccounts(db: Db, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await registry(db).selectFrom('accounts').select('id').where('id', 'in', ids).where('closed_at', 'is not', null).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Pending hours of every device the caller may read, or of one device. */
 export async function listPending(db: Db, principal: Principal, filter: { device_id?: number | undefined }, now = new Date()): Promise<PendingHour[]> {
   const visible = await readableAccountIds(db, principal);
   let query = registry(db).selectFrom('devices').selectAll().where('device_type', '=', 'production');
   if (visible !== undefined) query = query.where('account_id', 'in', visible.length ? visible : [0]);
   if (filter.device_id !== undefined) query = query.where('id', '=', filter.device_id);
+  const devices = await query.orderBy('id').execute();
+  const closed = await closedAccounts(db, devices.map((d) => d.account_id));
   const out: PendingHour[] = [];
-  for (const device of await query.orderBy('id').execute()) {
-    for (const { start: _s, end: _e, ...hour } of await pendingHours(db, device, await productionPoints(db, device.id), now)) out.push(hour);
+  for (const device of devices) {
+    for (const { start: _s, end: _e, ...hour } of await pendingHours(db, device, await productionPoints(db, device.id), now)) {
+      // A closed account takes no certificates: its devices' hours wait, and the job skips them.
+      out.push(hour.reason === 'ready' && closed.has(device.account_id) ? { ...hour, reason: 'account_closed' } : hour);
+    }
   }
   return out;
 }
@@ -79,7 +90,8 @@ interface Round { bundles_issued: number; wh_issued: number; failed: UnitFailure
 
 /** Issues every ready hour of every auto-issuing device. Runs inside the job leader's transaction. */
 export async function runAutoIssuance(trx: Db, now: Date, lifetimeDays: number, batch = BATCH): Promise<Round> {
-  const devices = await registry(trx).selectFrom('devices').selectAll().where('auto_issue', '=', true).where('device_type', '=', 'production').orderBy('id').forUpdate().execute();
+  const devices = await registry(trx).selectFrom('devices').selectAll().where('auto_issue', '=', true).where('device_type', '=', 'production')
+    .where('account_id', 'in', (eb) => eb.selectFrom('accounts').select('id').where('closed_at', 'is', null)).orderBy('id').forUpdate().execute();
   const round: Round = { bundles_issued: 0, wh_issued: 0, failed: [] };
   const issuing = devices.filter((d): d is DeviceRow & { issuance_metadata_id: number } => d.issuance_metadata_id !== null);
   round.failed = await eachUnit(trx, issuing, (device) => String(device.id), async (device) => {

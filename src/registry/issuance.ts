@@ -6,6 +6,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
+import { lockOpenAccount } from './access.ts';
 import { readableDevice } from './devices.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { checkReissueMetered, claimMeteredHours, recordPointHours } from './point-hours.ts';
@@ -178,6 +179,7 @@ function issuedEventPayload(device: DeviceRow, accountId: number, bundles: Bundl
  */
 export async function issueForLockedDevice(trx: Db, device: DeviceRow & { issuance_metadata_id: number }, intervals: Interval[], actorId: number | null, lifetimeDays: number): Promise<BundleRow[]> {
   checkCapacity(device, intervals);
+  await lockOpenAccount(trx, device.account_id);
   await checkNeverIssued(trx, device.id, intervals);
   const points = await claimMeteredHours(trx, device, intervals);
   const rows = await insertIssued(trx, { device, accountId: device.account_id, intervals, actorId, lifetimeDays });
@@ -212,6 +214,7 @@ export async function reissueBundle(db: Db, principal: Principal, request: { gra
     if (current.certificate_bundle_status !== 'withdrawn') throw conflict('invalid_status', `bundle ${withdrawn.id} is ${current.certificate_bundle_status}; only a withdrawn bundle is re-issued`);
     const again = await registry(trx).selectFrom('issuances').select('id').where('reissue_of_bundle_id', '=', withdrawn.id).executeTakeFirst();
     if (again) throw conflict('already_reissued', `bundle ${withdrawn.id} was already re-issued as issuance ${again.id}`);
+    await lockOpenAccount(trx, withdrawn.account_id);
     const wh = request.bundle_quantity ?? withdrawn.bundle_quantity;
     const live = await sql<{ wh: number }>`
       SELECT coalesce(sum(b.bundle_quantity), 0)::bigint AS wh FROM bundles b JOIN issuances i ON i.id = b.issuance_id
