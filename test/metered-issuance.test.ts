@@ -123,6 +123,26 @@ describe('a metered hour is issued once', () => {
   });
 });
 
+describe('a device no point feeds any more', () => {
+  it('is issued by hand only within what its former points metered, and never an hour they gave another device', async () => {
+    const former = await newDevice('Former');
+    await expectStatus(post('/api/metering-points', w.producer.token, { id: 'MOVED-1', type: 'production', account_id: w.producerAccount, device_id: former }), 201);
+    expect((await upload('MOVED-1', [hourReading(30, 1000), hourReading(31, 800)])).status).toBe(200);
+    const next = await newDevice('Next');
+    await expectStatus(s.request('PATCH', '/api/metering-points/MOVED-1', { token: w.producer.token, body: { device_id: next } }), 200);
+    await expectStatus(post('/api/certificates/issue', w.issuer.token, { device_id: next, intervals: [{ production_starting_interval: at(30), production_ending_interval: at(31), wh: 1000 }] }), 201);
+    const events = await s.eventCount();
+    const again = await post('/api/certificates/issue', w.issuer.token, { device_id: former, intervals: [{ production_starting_interval: at(30), production_ending_interval: at(31), wh: 1000 }] });
+    expect([again.status, again.body.code]).toEqual([409, 'already_issued']);
+    const over = await post('/api/certificates/issue', w.issuer.token, { device_id: former, intervals: [{ production_starting_interval: at(31), production_ending_interval: at(32), wh: 801 }] });
+    expect([over.status, over.body.code, over.body.errors[0].field]).toEqual([422, 'over_metered', 'body/intervals/0/wh']);
+    expect(await s.eventCount()).toBe(events);
+    expect(await liveWh(former)).toEqual([]);
+    expect(await liveWh(next)).toEqual([[at(30), 1000]]);
+    expect(await checkRegistry(db())).toEqual([]);
+  });
+});
+
 describe('physical bounds of readings', () => {
   it('refuses a reading beyond the documented maximum on every way in, writing nothing', async () => {
     await meteredDevice('HUGE-1');

@@ -130,6 +130,18 @@ export async function productionPoints(db: Db, deviceId: number, opts: { lock?: 
   return (await query.execute()).map((r) => r.id);
 }
 
+/**
+ * The production points that once fed a device and feed it no longer, in id order, their rows
+ * locked: a device left without points still answers to them when issued by hand.
+ */
+export async function formerProductionPoints(trx: Db, deviceId: number): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT p.id FROM metering_points p JOIN point_device_links l ON l.metering_point_id = p.id
+    WHERE l.device_id = ${deviceId} AND p.type = 'production' AND p.device_id IS DISTINCT FROM ${deviceId}
+    ORDER BY p.id FOR UPDATE OF p`.execute(trx);
+  return rows.map((r) => r.id);
+}
+
 /** Ids of the points `principal` may read, or undefined for those who read every point. */
 export async function visiblePointIds(db: Db, principal: Principal): Promise<string[] | undefined> {
   const accounts = await readableAccountIds(db, principal);

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { conflict, unprocessable } from '../platform/errors.ts';
-import { lockPoints, productionPoints } from '../metering/points.ts';
+import { formerProductionPoints, lockPoints, productionPoints } from '../metering/points.ts';
 import { hourlyProduction } from '../metering/readings.ts';
 import { overCapacity, type Interval } from './issuance.ts';
 import type { DeviceRow } from './tables.ts';
@@ -33,11 +33,14 @@ async function meteredWh(db: Db, points: string[], from: Date, to: Date): Promis
  * Before a device issues intervals (sorted by start): locks the production points feeding it, in
  * id order, and checks that each interval is one whole UTC hour without a reading beyond its own
  * interval's capacity, no more than the Wh metered at those points in that hour, and not issued
- * from any of them before, under whatever device. Returns the points, whose hours `recordPointHours` then writes; none for a device no point
- * feeds, whose issuance rests on the issuing body's own evidence.
+ * from any of them before, under whatever device. Returns the points, whose hours `recordPointHours`
+ * then writes. A device no point feeds any more answers to the points that once fed it, so a point
+ * moved away cannot have its hours issued again by hand; one no point ever fed is issued on the
+ * issuing body's own evidence.
  */
 export async function claimMeteredHours(trx: Db, device: DeviceRow, intervals: Interval[]): Promise<string[]> {
-  const points = await productionPoints(trx, device.id, { lock: true });
+  const current = await productionPoints(trx, device.id, { lock: true });
+  const points = current.length ? current : await formerProductionPoints(trx, device.id);
   if (points.length === 0 || intervals.length === 0) return points;
   for (const i of intervals) {
     if (i.start.getTime() % HOUR_MS !== 0 || i.end.getTime() - i.start.getTime() !== HOUR_MS) {
