@@ -6,6 +6,7 @@
 // byte arrays and big integers cross as themselves.
 import { chmodSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { deserialize, serialize } from 'node:v8';
 import { SessionPool, type PgStyleResult, type SessionOps } from './session-pool.ts';
 
@@ -20,7 +21,7 @@ type Request =
   | { op: 'copy'; table: string; columns: readonly string[]; csv: string };
 type Reply = { ok: unknown } | { error: { message: string; fields: Record<string, unknown> } };
 
-function frame(value: unknown): Buffer {
+export function frame(value: unknown): Buffer {
   const body = serialize(value);
   const head = Buffer.alloc(4);
   head.writeUInt32BE(body.length);
@@ -28,7 +29,7 @@ function frame(value: unknown): Buffer {
 }
 
 /** Calls `onFrame` with each whole message; chunks are joined only once a message is complete. */
-function readFrames(socket: Socket, onFrame: (value: unknown) => void): void {
+export function readFrames(socket: Readable, onFrame: (value: unknown) => void): void {
   let chunks: Buffer[] = [];
   let size = 0;
   socket.on('data', (chunk: Buffer) => {
