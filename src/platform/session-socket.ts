@@ -51,7 +51,7 @@ export function readFrames(socket: Readable, onFrame: (value: unknown) => void):
 }
 
 /** A database error crosses as its message and plain fields (`code` is what callers test). */
-function describe(err: unknown): Reply {
+function failed(err: unknown): Reply {
   const fields = Object.fromEntries(Object.entries(err as object).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)));
   return { error: { message: (err as Error).message ?? String(err), fields } };
 }
@@ -85,7 +85,7 @@ export async function serveSessions(path: string, holder: Holder, pool: Promise<
     // One request at a time, in order: the borrower's statements run as it sent them.
     readFrames(socket, (req) => {
       done = done.then(async () => {
-        const reply = await answer(req as Request).then((ok) => ({ ok }), describe);
+        const reply = await answer(req as Request).then((ok) => ({ ok }), failed);
         if (!socket.destroyed) socket.write(frame(reply));
       });
     });
