@@ -3,6 +3,7 @@
 // be checked fast: borrowed transactions never interleave with the holder's, values and errors
 // cross unchanged, a borrower that vanishes mid-transaction leaves nothing behind.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -99,6 +100,15 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('an embedded database lent to ano
     await gone.close(); // the process died with its turn
     expect(await count(holder.kysely, 'gone')).toBe(0);
     expect(await count(borrower.kysely, 'gone')).toBe(0);
+  });
+
+  it('drops a peer that sends something other than its messages, and lends on', async () => {
+    const stranger = createConnection(`${join(dir, 'pglite')}.sock`);
+    stranger.on('error', () => {});
+    stranger.write(Buffer.from([0, 0, 0, 3, 0xde, 0xad, 0xbe]));
+    await new Promise((closed) => stranger.once('close', closed));
+    await borrower.kysely.insertInto('counters').values({ k: 'after', n: 1 }).execute();
+    expect(await count(holder.kysely, 'after')).toBe(1);
   });
 
   it('serialises concurrent transactions from both sides: nothing committed is undone, nothing rolled back stays', async () => {
