@@ -43,7 +43,14 @@ export function readFrames(socket: Readable, onFrame: (value: unknown) => void):
       const end = 4 + chunks[0]!.readUInt32BE(0);
       if (size < end) return;
       const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      onFrame(deserialize(all.subarray(4, end)));
+      let value: unknown;
+      try {
+        value = deserialize(all.subarray(4, end));
+      } catch {
+        socket.destroy(); // not one of ours: drop the peer, not the process
+        return;
+      }
+      onFrame(value);
       chunks = all.length > end ? [all.subarray(end)] : [];
       size -= end;
     }
@@ -52,7 +59,7 @@ export function readFrames(socket: Readable, onFrame: (value: unknown) => void):
 
 /** A database error crosses as its message and plain fields (`code` is what callers test). */
 function failed(err: unknown): Reply {
-  const fields = Object.fromEntries(Object.entries(err as object).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)));
+  const fields = typeof err === 'object' && err !== null ? Object.fromEntries(Object.entries(err).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))) : {};
   return { error: { message: (err as Error).message ?? String(err), fields } };
 }
 
@@ -83,11 +90,11 @@ export async function serveSessions(path: string, holder: Holder, pool: Promise<
       }
     };
     // One request at a time, in order: the borrower's statements run as it sent them.
+    // A reply that cannot be sent ends the connection (and so the turn), never the queue behind it.
     readFrames(socket, (req) => {
-      done = done.then(async () => {
-        const reply = await answer(req as Request).then((ok) => ({ ok }), failed);
-        if (!socket.destroyed) socket.write(frame(reply));
-      });
+      done = done.then(() => answer(req as Request)).then((ok) => ({ ok }), failed)
+        .then((reply) => { if (!socket.destroyed) socket.write(frame(reply)); })
+        .catch(() => { socket.destroy(); });
     });
     // A borrower that went away mid-transaction (killed, crashed) leaves nothing half done.
     socket.on('close', () => {
@@ -132,8 +139,9 @@ export async function borrowSessions(path: string): Promise<Borrowed | undefined
   });
   const call = (req: Request) => new Promise<unknown>((resolve, reject) => {
     if (gone) return reject(gone);
+    const bytes = frame(req); // may throw on a value that cannot cross: before it is awaited
     waiting.push({ resolve, reject });
-    socket.write(frame(req));
+    socket.write(bytes);
   });
   const holder = await call({ op: 'hello' }).catch(() => undefined) as Holder | undefined;
   if (!holder) {
