@@ -126,3 +126,28 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('an embedded database lent to ano
     }), { numRuns: 25 });
   });
 });
+
+describe.skipIf(process.env.TEST_DATABASE_URL)('a holder that stops', () => {
+  it('serves borrowers that arrive while it waits for the last ones, then frees the directory for the next process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tally-session-'));
+    const where = { dataDir: join(dir, 'pglite'), use: { owner: 'tally test', exclusive: false } };
+    try {
+      const holder = await openDatabase(where);
+      await holder.exec('CREATE TABLE marks (k text PRIMARY KEY)');
+      const early = await openDatabase(where);
+      let stopped = false;
+      const stopping = holder.close().then(() => { stopped = true; });
+      const late = await openDatabase(where);
+      await late.kysely.insertInto('marks').values({ k: 'late' }).execute();
+      await early.close();
+      expect(stopped).toBe(false); // `late` is still connected
+      await late.close();
+      await stopping;
+      const next = await openDatabase({ ...where, use: { owner: 'tally serve', exclusive: true } });
+      expect(await next.kysely.selectFrom('marks').select('k').execute()).toEqual([{ k: 'late' }]);
+      await next.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
