@@ -67,13 +67,16 @@ export interface SessionServer { close(): Promise<void> }
 
 /**
  * Lends the session of `pool` (which may still be opening) on a socket at `path`, readable by this
- * user only. Closing stops new connections and waits for the open ones to end.
+ * user only. Closing waits until no borrower is connected, then stops listening.
  */
 export async function serveSessions(path: string, holder: Holder, pool: Promise<SessionPool>): Promise<SessionServer> {
   // A socket file left by a holder that died: we hold the lock, so nobody else serves on it.
   rmSync(path, { force: true });
   pool.catch(() => {}); // a failed open reaches each borrower, and the holder that opened it
+  let open = 0;
+  let closing: (() => void) | undefined;
   const server = createServer((socket) => {
+    open++;
     let turn: { ops: SessionOps; end(): void } | undefined;
     let done: Promise<void> = Promise.resolve();
     const borrowed = async () => (turn ??= await (await pool).take());
@@ -104,6 +107,7 @@ export async function serveSessions(path: string, holder: Holder, pool: Promise<
         turn.end();
         turn = undefined;
       });
+      if (--open === 0) closing?.();
     });
     socket.on('error', () => {}); // 'close' follows
   });
@@ -112,7 +116,17 @@ export async function serveSessions(path: string, holder: Holder, pool: Promise<
     server.listen(path, resolve);
   });
   chmodSync(path, 0o600);
-  return { close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    // Borrowers that arrive while others finish are still served: a command started a moment too
+    // late waits for this holder's end instead of being turned away by a socket that went quiet.
+    close: () => new Promise((resolve) => {
+      closing = () => {
+        closing = undefined;
+        server.close(() => resolve());
+      };
+      if (open === 0) closing();
+    }),
+  };
 }
 
 export interface Borrowed { holder: Holder; pool: SessionPool; close(): Promise<void> }
