@@ -146,5 +146,5 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
     // With nothing serving, the commands open the directory themselves.
     expect((await run('node', [TALLY, 'check'], { env })).stdout).toMatch(/^ok: /);
     expect((await run('node', [TALLY, 'ledger', 'verify'], { env })).stdout).toMatch(/^ok: /);
-  });
+  }, 180_000);
 });
