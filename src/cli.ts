@@ -19,10 +19,16 @@ function config(): Config {
   }
 }
 
-/** Runs `work` against the migrated database, quietly, and closes it after. */
+/** The command being run, as a refused server names it: `tally seed`, `tally user create`. */
+const command = ['tally', ...process.argv.slice(2, 4).filter((word) => !word.startsWith('-'))].join(' ');
+
+/**
+ * Runs `work` against the migrated database, quietly, and closes it after. While a server holds
+ * the embedded database, the work goes through that server's session instead of the files.
+ */
 async function withDatabase<T>(work: (database: Database, cfg: Config) => Promise<T>): Promise<T> {
   const cfg = config();
-  const database = await openMigrated(cfg, makeLogger('warn'));
+  const database = await openMigrated(cfg, makeLogger('warn'), { owner: command, exclusive: false });
   try {
     return await work(database, cfg);
   } finally {

@@ -1,13 +1,14 @@
 // One database interface over two engines: PGlite (PostgreSQL compiled to WebAssembly, in-process)
 // for a newcomer's machine and the default test run, node-postgres for a real server. Both speak
 // the same SQL, so modules never know which one they run on.
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Kysely, PostgresDialect } from 'kysely';
+import { openEmbedded, type DirectoryUse } from './embedded-database.ts';
+import { SessionPool, sessionDatabase } from './session-pool.ts';
 
 /** A query builder or an open transaction; each module narrows it to the tables it owns. */
 export type Db = Kysely<any>;
@@ -34,8 +35,6 @@ const INT8 = 20;
 const INT8_ARRAY = 1016;
 const TIMESTAMPTZ = 1184;
 
-interface PgStyleResult { command: string; rowCount: number; rows: Record<string, unknown>[] }
-
 /** Energy (Wh) and ids are int8 in the database and plain numbers in TypeScript; refuse silently losing precision. */
 function parseInt8(text: string): number {
   const n = Number(text);
@@ -56,8 +55,15 @@ function parseTimestamptz(text: string): Date {
   return pg.types.getTypeParser(TIMESTAMPTZ, 'text')(text) as Date;
 }
 
-export async function openDatabase(opts: { url?: string | undefined; dataDir?: string | undefined }): Promise<Database> {
-  return opts.url ? openPostgres(opts.url) : openPGlite(opts.dataDir);
+/**
+ * A PostgreSQL server when `url` is set; else PGlite under `dataDir`, reached through the process
+ * that holds that directory if another does (`use` says how); else PGlite in memory (tests).
+ */
+export async function openDatabase(opts: { url?: string | undefined; dataDir?: string | undefined; use?: DirectoryUse }): Promise<Database> {
+  if (opts.url) return openPostgres(opts.url);
+  if (opts.dataDir) return openEmbedded(opts.dataDir, openPGlite, opts.use ?? { owner: 'tally', exclusive: false });
+  const memory = await openPGlite('memory://');
+  return sessionDatabase(memory.pool, memory.close);
 }
 
 function openPostgres(url: string): Database {
@@ -98,75 +104,29 @@ function openPostgres(url: string): Database {
   };
 }
 
-/** `dataDir` undefined means in memory (tests); otherwise the cluster persists there. */
-async function openPGlite(dataDir: string | undefined): Promise<Database> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir ?? 'memory://', {
+/** PGlite in this process; `where` is a directory or `memory://`. */
+async function openPGlite(where: string): Promise<{ pool: SessionPool; close(): Promise<void> }> {
+  const pglite = await PGlite.create(where, {
     parsers: { [INT8]: parseInt8 },
   });
-  const pool = new PGlitePool(pglite);
-  return {
-    kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool: pool as never }) }),
-    engine: 'pglite',
-    copyCsv: (table, columns, csv) => pool.withSession(async () => {
-      await pglite.query(copySql(table, columns, `'/dev/blob'`), [], { blob: new Blob([csv]) });
-    }),
-    exec: (sqlText) => pool.withSession(async () => {
+  const pool = new SessionPool({
+    async query(sqlText, params) {
+      const result = await pglite.query<Record<string, unknown>>(sqlText, params as unknown[], { rowMode: 'object' });
+      // Kysely reports affected rows only for INSERT, UPDATE, DELETE and MERGE, keyed on the command.
+      const command = /^\s*(\w+)/.exec(sqlText)?.[1]?.toUpperCase() ?? '';
+      return { command, rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
+    },
+    async exec(sqlText) {
       try {
         await pglite.exec(sqlText);
       } catch (err) {
         await pglite.exec('ROLLBACK');
         throw err;
       }
-    }),
-    close: async () => { await pglite.close(); },
-  };
-}
-
-/**
- * PGlite is one PostgreSQL session. This pool hands it to one borrower at a time, so a
- * transaction holds the session from BEGIN to COMMIT and no other query slips in between;
- * everyone else waits in arrival order.
- */
-class PGlitePool {
-  #tail: Promise<void> = Promise.resolve();
-  readonly #pglite: PGlite;
-
-  constructor(pglite: PGlite) {
-    this.#pglite = pglite;
-  }
-
-  async withSession<T>(work: () => Promise<T>): Promise<T> {
-    const release = await this.#acquire();
-    try {
-      return await work();
-    } finally {
-      release();
-    }
-  }
-
-  /** A pg-style client for Kysely's PostgresDialect: `query` answers like node-postgres does. */
-  async connect(): Promise<{ query(sqlText: string, params: readonly unknown[]): Promise<PgStyleResult>; release(): void }> {
-    const release = await this.#acquire();
-    const pglite = this.#pglite;
-    return {
-      async query(sqlText, params) {
-        const result = await pglite.query<Record<string, unknown>>(sqlText, params as unknown[], { rowMode: 'object' });
-        // Kysely reports affected rows only for INSERT, UPDATE, DELETE and MERGE, keyed on the command.
-        const command = /^\s*(\w+)/.exec(sqlText)?.[1]?.toUpperCase() ?? '';
-        return { command, rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
-      },
-      release,
-    };
-  }
-
-  async end(): Promise<void> {}
-
-  #acquire(): Promise<() => void> {
-    let release!: () => void;
-    const turn = new Promise<void>((resolve) => { release = resolve; });
-    const ready = this.#tail.then(() => release);
-    this.#tail = this.#tail.then(() => turn);
-    return ready;
-  }
+    },
+    async copyCsv(table, columns, csv) {
+      await pglite.query(copySql(table, columns, `'/dev/blob'`), [], { blob: new Blob([csv]) });
+    },
+  });
+  return { pool, close: () => pglite.close() };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
+import type { DirectoryUse } from './embedded-database.ts';
 import { migrate } from './migrations.ts';
 import { settingOrCreate } from './settings.ts';
 import { scheduleJobs, type Job } from './jobs.ts';
@@ -36,9 +37,12 @@ export function makeLogger(level: string): Logger {
   return pino({ level, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'password', '*.password'] });
 }
 
-/** Opens the configured database (PGlite under dataDir unless DATABASE_URL is set) and applies migrations. */
-export async function openMigrated(config: Config, log: Logger): Promise<Database> {
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
+/**
+ * Opens the configured database (PGlite under dataDir unless DATABASE_URL is set) and applies
+ * migrations. `use` says who opens it and whether it must hold the embedded directory itself.
+ */
+export async function openMigrated(config: Config, log: Logger, use: DirectoryUse): Promise<Database> {
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite'), use });
   const applied = await migrate(database);
   if (applied.length) log.info({ applied }, 'migrations applied');
   return database;
@@ -46,7 +50,8 @@ export async function openMigrated(config: Config, log: Logger): Promise<Databas
 
 export async function createTally(config: Config, opts: { database?: Database; log?: Logger; jobs?: boolean } = {}): Promise<Tally> {
   const log = opts.log ?? makeLogger(config.logLevel);
-  const database = opts.database ?? (await openMigrated(config, log));
+  // The server owns the embedded database: a second one on the same directory is refused.
+  const database = opts.database ?? (await openMigrated(config, log, { owner: 'tally serve', exclusive: true }));
   const db = database.kysely;
   const secret = config.jwtSecret ?? (await settingOrCreate(db, 'jwt_secret', () => newSecret()));
   if (config.admin) await ensureAdmin(db, config.admin);

@@ -1,0 +1,71 @@
+// PGlite is one PostgreSQL session. Whether it runs in this process or in the process that holds
+// the data directory, one borrower at a time has it, from BEGIN to COMMIT, and everyone else waits
+// in arrival order. This file is that queue and the Database built on it.
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database } from './database.ts';
+
+export interface PgStyleResult { command: string; rowCount: number; rows: Record<string, unknown>[] }
+
+/** What a borrower may do with the session during its turn. */
+export interface SessionOps {
+  /** One statement with parameters, answered as node-postgres would (Kysely reads `command` and `rowCount`). */
+  query(sqlText: string, params: readonly unknown[]): Promise<PgStyleResult>;
+  /** Statements without parameters; a transaction the text opened and failed in is rolled back. */
+  exec(sqlText: string): Promise<void>;
+  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+}
+
+export class SessionPool {
+  #tail: Promise<void> = Promise.resolve();
+  readonly #ops: SessionOps;
+  readonly #endTurn: () => void;
+
+  /** `endTurn` tells whoever lends the session that this process is done with it for now. */
+  constructor(ops: SessionOps, endTurn: () => void = () => {}) {
+    this.#ops = ops;
+    this.#endTurn = endTurn;
+  }
+
+  async withSession<T>(work: (ops: SessionOps) => Promise<T>): Promise<T> {
+    const turn = await this.take();
+    try {
+      return await work(turn.ops);
+    } finally {
+      turn.end();
+    }
+  }
+
+  /** A pg-style client for Kysely's PostgresDialect, holding the session until `release`. */
+  async connect(): Promise<{ query: SessionOps['query']; release(): void }> {
+    const turn = await this.take();
+    return { query: (sqlText, params) => turn.ops.query(sqlText, params), release: () => turn.end() };
+  }
+
+  async end(): Promise<void> {}
+
+  /** Waits for this borrower's turn with the session; `end` passes it on. */
+  take(): Promise<{ ops: SessionOps; end(): void }> {
+    let pass!: () => void;
+    const turn = new Promise<void>((resolve) => { pass = resolve; });
+    const ready = this.#tail.then(() => ({
+      ops: this.#ops,
+      end: () => {
+        this.#endTurn();
+        pass();
+      },
+    }));
+    this.#tail = this.#tail.then(() => turn);
+    return ready;
+  }
+}
+
+/** The Database interface over a session pool; `close` frees whatever the pool runs on. */
+export function sessionDatabase(pool: SessionPool, close: () => Promise<void>): Database {
+  return {
+    kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool: pool as never }) }),
+    engine: 'pglite',
+    copyCsv: (table, columns, csv) => pool.withSession((ops) => ops.copyCsv(table, columns, csv)),
+    exec: (sqlText) => pool.withSession((ops) => ops.exec(sqlText)),
+    close,
+  };
+}
