@@ -7,6 +7,7 @@ import { createUser } from './identity/users.ts';
 import { ROLES, type Role } from './identity/tables.ts';
 import { checkRegistry } from './registry/index.ts';
 import { checkCommunities } from './community/check.ts';
+import { checkLedger } from './ledger/check.ts';
 
 function config(): Config {
   try {
@@ -52,13 +53,13 @@ program.command('migrate').description('apply database migrations').action(async
 });
 
 program.command('check').description('verify the registry invariants and replay the event log; exits 1 on any violation').action(async () => {
-  const violations = await withDatabase(async (database) => [...await checkRegistry(database.kysely), ...await checkCommunities(database.kysely)]);
+  const violations = await withDatabase(async (database) => [...await checkRegistry(database.kysely), ...await checkCommunities(database.kysely), ...await checkLedger(database.kysely)]);
   for (const v of violations) process.stdout.write(`FAIL ${v.rule}: ${v.detail}\n`);
   if (violations.length) {
     process.stdout.write(`${violations.length} violation(s)\n`);
     process.exit(1);
   }
-  process.stdout.write('ok: ranges disjoint, quantities conserved, intervals at most one hour, event log replays to the current bundles, community matches add up\n');
+  process.stdout.write('ok: ranges disjoint, quantities conserved, intervals at most one hour, event log replays to the current bundles, community matches add up, every event below the sealed horizon sealed exactly once, the blocks verify\n');
 });
 
 const user = program.command('user').description('manage users');

@@ -5,7 +5,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/platform/database.ts';
+import { checkLedger } from '../src/ledger/check.ts';
 import { appendEvent } from '../src/ledger/events.ts';
+import { commitHorizon } from '../src/ledger/horizon.ts';
 import { sealNow } from '../src/ledger/jobs.ts';
 import { exportBlocks } from '../src/ledger/seal.ts';
 import { verifyExport } from '../src/ledger/verify.ts';
@@ -60,4 +62,27 @@ it('seals every committed event exactly once under concurrent writers and sealer
   const report = await verifyExport((async function* () { for await (const b of exportBlocks(db)) yield JSON.stringify(b); })());
   expect(report.break).toBeUndefined();
   expect(report.events).toBe(WRITERS * TRANSACTIONS * EVENTS_PER_TRANSACTION);
+  expect(await checkLedger(db)).toEqual([]);
+});
+
+it.skipIf(!process.env.TEST_DATABASE_URL)('keeps a transaction\'s horizon below a writer that took its id after the first look', async () => {
+  const [sealer, holder, other] = pools as [Database, Database, Database];
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let tookId!: (xid: string) => void;
+  const held = new Promise<string>((resolve) => (tookId = resolve));
+  await sealer.kysely.transaction().execute(async (trx) => {
+    await commitHorizon(trx);
+    // A writer takes its id and stays open; a later writer commits above it.
+    const holding = holder.kysely.transaction().execute(async (w) => {
+      await appendEvent(w, { type: 'test.held', subject_type: 'test', subject_id: 1, actor_id: null, payload: {} });
+      tookId((await sql<{ x: string }>`SELECT pg_current_xact_id()::text AS x`.execute(w)).rows[0]!.x);
+      await released;
+    });
+    const xid = await held;
+    await appendEvent(other.kysely, { type: 'test.later', subject_type: 'test', subject_id: 2, actor_id: null, payload: {} });
+    expect(await commitHorizon(trx)).toBe(xid);
+    release();
+    await holding;
+  });
 });
