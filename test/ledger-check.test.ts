@@ -33,7 +33,7 @@ async function cliCheck(): Promise<{ code: number; stdout: string } | undefined>
 
 it('passes when every committed event is sealed once', async () => {
   await append(3);
-  await sealNow(db());
+  await sealNow(db(), undefined);
   await append(2);
   expect(await checkLedger(db())).toEqual([]);
   const cli = await cliCheck();
@@ -42,7 +42,7 @@ it('passes when every committed event is sealed once', async () => {
 
 it('names an event committed below the sealed horizon that no block holds', async () => {
   await append(3);
-  await sealNow(db());
+  await sealNow(db(), undefined);
   // What the skipping sealer left behind: a committed event whose transaction sorts before the
   // last sealed one, written here directly with the oldest ordinary transaction id there is.
   const { rows } = await sql<{ id: number }>`
@@ -58,7 +58,7 @@ it('names an event committed below the sealed horizon that no block holds', asyn
 
 it('names an event sealed into two blocks', async () => {
   await append(2);
-  await sealNow(db());
+  await sealNow(db(), undefined);
   // The primary key forbids it; an intruder who drops the key can still write the second leaf.
   await sql`ALTER TABLE ledger_leaves DROP CONSTRAINT ledger_leaves_pkey`.execute(db());
   await sql`INSERT INTO ledger_leaves (event_id, block_height, leaf_index, leaf_hash) SELECT event_id, 1, 2, leaf_hash FROM ledger_leaves WHERE leaf_index = 0`.execute(db());

@@ -45,12 +45,12 @@ it('seals every committed event exactly once under concurrent writers and sealer
   let writing = true;
   const writers = Array.from({ length: WRITERS }, (_, w) => write(pools[w % pools.length]!.kysely, w));
   const sealers = pools.map(async (p) => {
-    while (writing) await sealNow(p.kysely);
+    while (writing) await sealNow(p.kysely, undefined);
   });
   await Promise.all(writers);
   writing = false;
   await Promise.all(sealers);
-  await sealNow(t.database.kysely);
+  await sealNow(t.database.kysely, undefined);
 
   const db = t.database.kysely;
   const { rows } = await sql<{ id: number; blocks: number }>`

@@ -2,8 +2,7 @@
 // the sealer has passed is in exactly one block, and the blocks verify as an export would.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import { exportBlocks } from './seal.ts';
-import { verifyExport } from './verify.ts';
+import { verifySource } from './verify-source.ts';
 
 /** A broken rule, as `tally check` prints it. */
 export interface LedgerViolation { rule: string; detail: string }
@@ -37,9 +36,9 @@ async function sealedOnce(db: Db): Promise<LedgerViolation[]> {
   }));
 }
 
-/** The stored blocks, checked exactly as `tally ledger verify` checks an export. */
+/** The stored blocks and their signed heads, checked exactly as `tally ledger verify` checks this database. */
 async function blocksVerify(db: Db): Promise<LedgerViolation[]> {
-  const report = await verifyExport((async function* () { for await (const b of exportBlocks(db)) yield JSON.stringify(b); })());
+  const report = await verifySource(db);
   return report.break ? [{ rule: 'ledger_verifies', detail: report.break }] : [];
 }
 
