@@ -65,3 +65,13 @@ it('names an event sealed into two blocks', async () => {
   const first = (await sql<{ id: number }>`SELECT min(id)::int AS id FROM events`.execute(db())).rows[0]!.id;
   expect(await checkLedger(db())).toContainEqual({ rule: 'events_sealed_once', detail: `event ${first} is sealed 2 times (blocks 1, 1)` });
 });
+
+it('names a block whose signed head no longer verifies with its key', async () => {
+  await append(2);
+  await sealNow(db(), undefined);
+  await sql`ALTER TABLE ledger_heads DISABLE TRIGGER USER`.execute(db());
+  await sql`UPDATE ledger_heads SET signature = ${Buffer.alloc(64).toString('base64')}`.execute(db());
+  await sql`ALTER TABLE ledger_heads ENABLE TRIGGER USER`.execute(db());
+  const key = (await sql<{ key_id: string }>`SELECT key_id FROM ledger_keys`.execute(db())).rows[0]!.key_id;
+  expect(await checkLedger(db())).toEqual([{ rule: 'ledger_verifies', detail: `block 1: its head's signature does not verify with key ${key}` }]);
+});

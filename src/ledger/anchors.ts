@@ -14,12 +14,11 @@ const isHead = (value: unknown): value is SignedHead =>
   typeof value === 'object' && value !== null && 'signature' in value && 'block_hash' in value && !('block' in value);
 
 /**
- * OLD from a file: a saved head (one JSON object, as GET /api/ledger/head answers; its signature
- * is checked when keys are known) or an earlier export (one block a line).
+ * OLD as text: a saved head (one JSON object, as GET /api/ledger/head answers; its signature is
+ * checked when keys are known) or an earlier export (one block a line). `name` is how the output
+ * names it.
  */
-export async function readAnchor(file: string, keys: KeyRing | undefined): Promise<Anchor> {
-  const text = await readFile(file, 'utf8');
-  const name = `OLD (${file})`;
+export function anchorFrom(text: string, name: string, keys: KeyRing | undefined): Anchor {
   let whole: unknown;
   try {
     whole = JSON.parse(text);
@@ -28,7 +27,7 @@ export async function readAnchor(file: string, keys: KeyRing | undefined): Promi
   }
   if (isHead(whole)) {
     const problem = keys && signatureProblem(whole, keys);
-    if (problem) throw badInput(`--since: ${file}: ${problem}`);
+    if (problem) throw badInput(`--since: ${name}: ${problem}`);
     return headAnchor(whole, name);
   }
   const blocks = new Map<number, AnchoredBlock>();
@@ -39,7 +38,7 @@ export async function readAnchor(file: string, keys: KeyRing | undefined): Promi
     try {
       entry = JSON.parse(line) as ExportedBlock;
     } catch {
-      throw badInput(`--since: line ${k + 1} of ${file} is not JSON`);
+      throw badInput(`--since: line ${k + 1} of ${name} is not JSON`);
     }
     const { block, leaf_hashes } = entry;
     blocks.set(block.height, { height: block.height, block_hash: block.block_hash, earlier: { block, leaf_hashes, event_ids: entry.events.map((e) => e.id) } });
@@ -47,3 +46,5 @@ export async function readAnchor(file: string, keys: KeyRing | undefined): Promi
   }
   return { name, blocks, height };
 }
+
+export const readAnchor = async (file: string, keys: KeyRing | undefined): Promise<Anchor> => anchorFrom(await readFile(file, 'utf8'), `OLD (${file})`, keys);
