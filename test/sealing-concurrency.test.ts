@@ -1,12 +1,13 @@
-// Every committed event is sealed exactly once, however writers and sealers interleave. On
-// PostgreSQL, three pools stand for three processes: twelve writers append events in transactions
-// of several statements while sealers on every pool seal concurrently; a final seal must then
-// leave no committed event outside a block and none in two.
+// Every committed event is sealed exactly once, and paged past exactly once, however writers,
+// sealers and readers interleave. On PostgreSQL, three pools stand for three processes: twelve
+// writers append events in transactions of several statements while sealers on every pool seal
+// and a reader pages through the log concurrently; a final seal must then leave no committed event
+// outside a block and none in two, and the reader must have met every event.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/platform/database.ts';
 import { checkLedger } from '../src/ledger/check.ts';
-import { appendEvent } from '../src/ledger/events.ts';
+import { appendEvent, listEvents } from '../src/ledger/events.ts';
 import { commitHorizon } from '../src/ledger/horizon.ts';
 import { sealNow } from '../src/ledger/jobs.ts';
 import { exportBlocks } from '../src/ledger/seal.ts';
@@ -41,16 +42,38 @@ async function write(db: Database['kysely'], writer: number): Promise<void> {
   }
 }
 
-it('seals every committed event exactly once under concurrent writers and sealers', async () => {
+/**
+ * A reader following the log as GET /api/events pages it: it moves its cursor on only past full
+ * pages and reads the last, short page again next time, so an event that appears behind a cursor
+ * it has moved past is never met.
+ */
+interface Reader { cursor?: string; seen: Set<number> }
+async function readOn(db: Database['kysely'], reader: Reader): Promise<void> {
+  for (;;) {
+    const page = await listEvents(db, {}, { limit: 25, cursor: reader.cursor, field: 'cursor' });
+    for (const e of page.items) reader.seen.add(e.id);
+    if (!page.next_cursor) return;
+    reader.cursor = page.next_cursor;
+  }
+}
+
+it('seals and pages every committed event exactly once under concurrent writers, sealers and a reader', async () => {
   let writing = true;
+  const reader: Reader = { seen: new Set() };
   const writers = Array.from({ length: WRITERS }, (_, w) => write(pools[w % pools.length]!.kysely, w));
   const sealers = pools.map(async (p) => {
     while (writing) await sealNow(p.kysely, undefined);
   });
+  const reading = (async () => {
+    while (writing) await readOn(pools[0]!.kysely, reader);
+  })();
   await Promise.all(writers);
   writing = false;
-  await Promise.all(sealers);
+  await Promise.all([...sealers, reading]);
+  // Nothing runs any more: the last pass and the last seal see every committed event.
+  await readOn(t.database.kysely, reader);
   await sealNow(t.database.kysely, undefined);
+  expect(reader.seen.size).toBe(WRITERS * TRANSACTIONS * EVENTS_PER_TRANSACTION);
 
   const db = t.database.kysely;
   const { rows } = await sql<{ id: number; blocks: number }>`
