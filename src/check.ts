@@ -3,9 +3,10 @@
 import type { Db } from './platform/database.ts';
 import { checkRegistry } from './registry/index.ts';
 import { checkCommunities } from './community/check.ts';
+import { checkLedger } from './ledger/check.ts';
 
 export interface Violation { rule: string; detail: string }
 
 export async function checkEverything(db: Db): Promise<Violation[]> {
-  return [...await checkRegistry(db), ...await checkCommunities(db)];
+  return [...await checkRegistry(db), ...await checkCommunities(db), ...await checkLedger(db)];
 }

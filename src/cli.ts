@@ -63,7 +63,7 @@ program.command('check').description('verify the registry invariants and replay 
     process.stdout.write(`${violations.length} violation(s)\n`);
     process.exit(1);
   }
-  process.stdout.write('ok: ranges disjoint, quantities conserved, intervals at most one hour, event log replays to the current bundles, community matches add up\n');
+  process.stdout.write('ok: ranges disjoint, quantities conserved, intervals at most one hour, event log replays to the current bundles, community matches add up, every event below the sealed horizon sealed exactly once, the blocks verify\n');
 });
 
 const user = program.command('user').description('manage users');
@@ -155,19 +155,19 @@ ledger.command('export').description('write the sealed ledger as NDJSON to stand
   });
 });
 ledger.command('verify [source]')
-  .description('recompute every block of an export (a FILE, a URL of /api/ledger/export, or this database when omitted); exits 1 at the first break')
-  .action(async (source?: string) => {
-    const { verifyExport } = await import('./ledger/verify.ts');
-    const { exportLines } = await import('./ledger/sources.ts');
-    const report = source ? await verifyExport(exportLines(source, process.env.TALLY_TOKEN)) : await withDatabase(async (database) => {
-      const { exportBlocks } = await import('./ledger/seal.ts');
-      return verifyExport((async function* () { for await (const e of exportBlocks(database.kysely)) yield JSON.stringify(e); })());
-    });
+  .description('recompute every block of an export (a FILE, a URL of /api/ledger/export, or this database when omitted) and check its signed heads; a URL must reach its server\'s signed head; exits 1 at the first break')
+  .option('--since <old>', 'an earlier export or a saved head (GET /api/ledger/head) that the source must hold unchanged')
+  .option('--key <file>', 'a PEM public key to check signed heads with, instead of the keys the server lists')
+  .action(async (source: string | undefined, opts: { since?: string; key?: string }) => {
+    const { verifySource } = await import('./ledger/verify-source.ts');
+    const req = { ...opts, token: process.env.TALLY_TOKEN };
+    const report = source ? await verifySource(source, req) : await withDatabase((database) => verifySource(database.kysely, req));
     if (report.break) {
       process.stdout.write(`BREAK after ${report.blocks} good block(s): ${report.break}\n`);
       process.exit(1);
     }
-    process.stdout.write(`ok: ${report.blocks} block(s), ${report.events} event(s); every leaf, root and block hash recomputed and the chain is unbroken\n`);
+    const anchored = report.anchors.map((a) => `; holds ${a.name} unchanged up to block ${a.height}`).join('');
+    process.stdout.write(`ok: ${report.blocks} block(s), ${report.events} event(s); every leaf, root and block hash recomputed and the chain is unbroken; ${report.signed} signed head(s) verified${anchored}\n`);
   });
 
 program.command('bench').description('measure issuance, transfers and queries against same-run baselines').action(async () => {

@@ -278,7 +278,7 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
   // An energy community in Lisbon, metered every 15 minutes, with last month cleared.
   const energyCommunity = await seedDemoCommunity(db, { manager: people.community, meterOperator: people.issuer }, { publicUrl: config.publicUrl });
   // Seal what happened, as the server's job would, so `tally ledger verify` has blocks to check.
-  const sealed = await sealNow(db);
+  const sealed = await sealNow(db, config.ledgerKey);
 
   const byStatus = [...(await bundlesByStatus(db, people.auditor, accounts))].filter(([, c]) => c > 0).map(([s, c]) => `${n(c)} ${s}`);
   const logins = Object.values(USERS).map((u) => `${u.email} (${u.role})`).join(', ');

@@ -6,6 +6,7 @@ import { Id, IdParams, Page, PageQuery, Timestamp, withProblems } from '../platf
 import { afterId, encodeCursor, pageRequest } from '../platform/pagination.ts';
 import { readableAccount, readableAccountIds } from '../registry/access.ts';
 import { listEvents } from './events.ts';
+import { latestHead, listKeys } from './heads.ts';
 import { exportBlocks, getBlock, inclusionProof, listBlocks } from './seal.ts';
 import { sealNow } from './jobs.ts';
 
@@ -55,6 +56,15 @@ const Block = Type.Object({
   sealed_at: Timestamp('When the block was sealed'),
 });
 
+const SignedHead = Type.Object({
+  height: Id('The newest signed block'),
+  block_hash: Hex('Its block_hash, which chains to every block before it'),
+  size: Type.Integer({ description: 'Events in the whole log up to and including it' }),
+  timestamp: Timestamp('When it was sealed'),
+  key_id: Hex('The signing key: SHA-256 of its DER SubjectPublicKeyInfo'),
+  signature: Type.String({ description: 'Ed25519, base64, over the canonical JSON of height, block_hash, size and timestamp' }),
+});
+
 export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<void> {
   const db = ctx.database.kysely;
   const tags = ['ledger'];
@@ -67,7 +77,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
       response: withProblems({ 200: Type.Object({ blocks_sealed: Type.Integer({ description: 'New blocks' }), events_sealed: Type.Integer({ description: 'Events in them' }) }) }, [401, 403]),
     },
   }, async () => {
-    const sealed = await sealNow(db);
+    const sealed = await sealNow(db, ctx.config.ledgerKey);
     return { blocks_sealed: sealed.blocks, events_sealed: sealed.events };
   });
 
@@ -81,6 +91,33 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
     const last = items[items.length - 1];
     return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ id: last.height }) : null };
   });
+
+  app.get('/api/ledger/head', {
+    config: { access: 'public' },
+    schema: {
+      tags, summary: 'The newest signed head of the ledger',
+      description: 'Keep it: `tally ledger verify NEW --since HEAD_FILE` proves a later export holds everything up to it unchanged. 409 while nothing is sealed.',
+      response: withProblems({ 200: SignedHead }, [409]),
+    },
+  }, async () => latestHead(db));
+
+  app.get('/api/ledger/keys', {
+    config: { access: 'public' },
+    schema: {
+      tags, summary: 'Every public key that has signed ledger heads',
+      description: 'A rotated key stays listed, so the heads it signed still verify.',
+      response: withProblems({
+        200: Type.Object({
+          items: Type.Array(Type.Object({
+            key_id: Hex('SHA-256 of the key\'s DER SubjectPublicKeyInfo; heads name their key by it'),
+            algorithm: Type.Literal('Ed25519'),
+            public_key: Type.String({ description: 'PEM (SubjectPublicKeyInfo)' }),
+            added_at: Timestamp('When it first signed'),
+          })),
+        }),
+      }, []),
+    },
+  }, async () => ({ items: await listKeys(db) }));
 
   app.get('/api/ledger/blocks/:id', {
     config: { access: 'public' },
@@ -114,7 +151,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
     config: { access: ['auditor', 'issuer'] },
     schema: {
       tags, summary: 'The sealed ledger as NDJSON',
-      description: 'One line per block: `{block, events, leaf_hashes}`, events in leaf order. Events carry full registry data, so the export is for auditors, issuers and admins; blocks and proofs are public. Check it offline with `tally ledger verify FILE`.',
+      description: 'One line per block: `{block, events, leaf_hashes, head}`, events in leaf order, `head` its signed head (absent for blocks sealed before heads were signed). Events carry full registry data, so the export is for auditors, issuers and admins; blocks and proofs are public. Check it offline with `tally ledger verify FILE`.',
       response: { 200: Type.String({ description: 'application/x-ndjson' }), 401: Type.Unknown(), 403: Type.Unknown() },
     },
   }, async (_request, reply) => {

@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import { blockHash, canonicalJson, GENESIS_PREVIOUS_HASH, type BlockHeader, type SealedEvent } from './canonical.ts';
+import { headAt, type SignedHead } from './heads.ts';
 import { commitHorizon } from './horizon.ts';
 import { inclusionPath, leafHash, treeHash } from './merkle.ts';
 import { eventView, type EventsTable } from './events.ts';
@@ -91,11 +92,13 @@ export async function inclusionProof(db: Db, eventId: number): Promise<Inclusion
   return { event_id: eventId, block: leaf.block_height, leaf_index: leaf.leaf_index, tree_size: block.size, leaf_hash: leaf.leaf_hash, root: block.root, path: path.map((p) => p.toString('hex')) };
 }
 
-export interface ExportedBlock { block: BlockRow; events: SealedEvent[]; leaf_hashes: string[] }
+/** One line of an export; `head` is absent in exports made before heads were signed, which stay readable. */
+export interface ExportedBlock { block: BlockRow; events: SealedEvent[]; leaf_hashes: string[]; head?: SignedHead }
 
 /**
- * The sealed log, a block at a time with its events in leaf order and the leaf hashes recorded
- * when it was sealed: what `tally ledger verify` checks, and what lets it name a changed event.
+ * The sealed log, a block at a time with its events in leaf order, the leaf hashes recorded
+ * when it was sealed and its signed head: what `tally ledger verify` checks, and what lets it
+ * name a changed event.
  */
 export async function* exportBlocks(db: Db): AsyncGenerator<ExportedBlock> {
   for (let after = 0; ;) {
@@ -108,7 +111,8 @@ export async function* exportBlocks(db: Db): AsyncGenerator<ExportedBlock> {
       .where('l.block_height', '=', block.height)
       .orderBy('l.leaf_index')
       .execute();
-    yield { block, events: events.map(eventView), leaf_hashes: events.map((e) => e.leaf_hash) };
+    const head = await headAt(db, block.height);
+    yield { block, events: events.map(eventView), leaf_hashes: events.map((e) => e.leaf_hash), ...(head && { head }) };
     after = block.height;
   }
 }

@@ -1,5 +1,6 @@
 // One schema for every setting Tally reads from the environment, validated once at start.
 // A bad value stops start-up with the variable's name and what was expected, never a stack trace.
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -14,6 +15,7 @@ export const ConfigSchema = Type.Object({
   LOG_LEVEL: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
   TALLY_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   TALLY_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  TALLY_LEDGER_KEY: Type.Optional(Type.String({ minLength: 1 })),
   TALLY_ACCESS_TOKEN_TTL: Type.Optional(Seconds),
   TALLY_REFRESH_TOKEN_TTL: Type.Optional(Seconds),
   TALLY_AUTH_RATE_LIMIT: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -46,6 +48,8 @@ export interface Config {
   publicUrl: string;
   /** Undefined means: generate one on first start and keep it in the database. */
   jwtSecret: string | undefined;
+  /** The Ed25519 key signing ledger heads; undefined means: generate one on first sealing and keep it in the database. */
+  ledgerKey: KeyObject | undefined;
   accessTokenTtl: number;
   refreshTokenTtl: number;
   /** Login and registration attempts per minute per client address. */
@@ -72,6 +76,19 @@ function parseSources(text: string | undefined, problems: string[]): Static<type
   return value as Static<typeof DataHubSources>;
 }
 
+/** An Ed25519 private key as PKCS#8 PEM, or that DER in base64: one line, which env files can hold. */
+function parseLedgerKey(text: string | undefined, problems: string[]): KeyObject | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const key = text.startsWith('-----BEGIN') ? createPrivateKey(text) : createPrivateKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'pkcs8' });
+    if (key.asymmetricKeyType === 'ed25519') return key;
+  } catch {
+    // Not a key at all: named below, like a key of another kind.
+  }
+  problems.push('TALLY_LEDGER_KEY: must be an Ed25519 private key, as PKCS#8 PEM or its DER in base64');
+  return undefined;
+}
+
 export class ConfigError extends Error {}
 
 const INTEGER_KEYS = new Set([
@@ -92,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('TALLY_ADMIN_PASSWORD: must be set together with TALLY_ADMIN_EMAIL');
   }
   const datahubSources = parseSources(raw.TALLY_DATAHUB_SOURCES as string | undefined, problems);
+  const ledgerKey = parseLedgerKey(raw.TALLY_LEDGER_KEY as string | undefined, problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const c = raw as Static<typeof ConfigSchema>;
   const port = c.PORT ?? 3000;
@@ -104,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL ?? 'info',
     publicUrl: (c.TALLY_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, ''),
     jwtSecret: c.TALLY_JWT_SECRET,
+    ledgerKey,
     accessTokenTtl: c.TALLY_ACCESS_TOKEN_TTL ?? 900,
     refreshTokenTtl: c.TALLY_REFRESH_TOKEN_TTL ?? 30 * 24 * 3600,
     authRateLimit: c.TALLY_AUTH_RATE_LIMIT ?? 10,

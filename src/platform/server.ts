@@ -14,7 +14,7 @@ import { authenticationHook, identityRoutes } from '../identity/routes.ts';
 import { ensureAdmin } from '../identity/admin.ts';
 import { newSecret } from '../identity/secrets.ts';
 import { ledgerRoutes, sealedLedgerRoutes } from '../ledger/routes.ts';
-import { SEAL_JOB } from '../ledger/jobs.ts';
+import { sealJob } from '../ledger/jobs.ts';
 import { registryJobs, registryRoutes } from '../registry/index.ts';
 import { meteringRoutes } from '../metering/routes.ts';
 import { meteringJobs } from '../metering/jobs.ts';
@@ -29,7 +29,7 @@ export const jobsFor = (config: Config): Job[] => [
   ...meteringJobs(config),
   ...registryJobs(config.certificateLifetimeDays),
   COMMUNITY_CLEARING_JOB,
-  SEAL_JOB,
+  sealJob(config.ledgerKey),
   { name: 'forget-idempotency-keys', run: (db) => forgetOldIdempotencyKeys(db) },
 ];
 
