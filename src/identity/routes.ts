@@ -57,7 +57,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
   const authLimit = { max: ctx.config.authRateLimit, timeWindow: '1 minute' };
 
   app.post('/api/user/register', {
-    config: { access: 'public', rateLimit: authLimit },
+    config: { access: 'public', rateLimit: authLimit, mintsSecrets: true },
     schema: {
       tags: ['identity'],
       summary: 'Register a user',
@@ -82,7 +82,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
   }, async (request) => verifyEmail(db, request.query.token));
 
   app.post('/api/token', {
-    config: { access: 'public', rateLimit: authLimit },
+    config: { access: 'public', rateLimit: authLimit, mintsSecrets: true },
     schema: {
       tags: ['identity'],
       summary: 'Log in',
@@ -96,7 +96,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
   });
 
   app.post('/api/token/refresh', {
-    config: { access: 'public', rateLimit: authLimit },
+    config: { access: 'public', rateLimit: authLimit, mintsSecrets: true },
     schema: {
       tags: ['identity'],
       summary: 'Refresh a session',
@@ -141,7 +141,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
   }, async (request) => setRole(db, request.params.id, request.body.role, caller(request).userId));
 
   app.post('/api/api-keys', {
-    config: { access: 'user' },
+    config: { access: 'user', mintsSecrets: true },
     schema: {
       tags: ['identity'],
       summary: 'Create an API key',

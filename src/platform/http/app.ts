@@ -47,7 +47,7 @@ export async function buildApp(ctx: AppContext, routes: { authenticate: RoutePlu
   registerAccessRules(app);
   app.addHook('preValidation', async (request) => refuseNul(request));
   await routes.authenticate(app, ctx);
-  registerIdempotency(app, ctx.database.kysely);
+  registerIdempotency(app, ctx.database);
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: ctx.database.engine }));
   for (const register of routes.modules) await app.register(async (scope) => register(scope as App, ctx));
