@@ -11,6 +11,8 @@ import { registerAccessRules } from './access.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerDocs } from './docs.ts';
 import { refuseNul } from './text.ts';
+import { refuseDeepBody } from './depth.ts';
+import { parseTimestamp } from '../timestamp.ts';
 
 export type RoutePlugin = (app: App, ctx: AppContext) => Promise<void> | void;
 
@@ -21,6 +23,8 @@ export type RoutePlugin = (app: App, ctx: AppContext) => Promise<void> | void;
 function makeAjv(coerce: boolean) {
   const ajv = new Ajv({ coerceTypes: coerce ? 'array' : false, removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
+  // ajv's own date-time takes leap seconds and any year; every route reads times as Tally does.
+  ajv.addFormat('date-time', { type: 'string', validate: (text: string) => parseTimestamp(text) !== undefined });
   return ajv;
 }
 
@@ -45,7 +49,10 @@ export async function buildApp(ctx: AppContext, routes: { authenticate: RoutePlu
   });
   await registerDocs(app, ctx.config.publicUrl);
   registerAccessRules(app);
-  app.addHook('preValidation', async (request) => refuseNul(request));
+  app.addHook('preValidation', async (request) => {
+    refuseDeepBody(request);
+    refuseNul(request);
+  });
   await routes.authenticate(app, ctx);
   registerIdempotency(app, ctx.database);
 
