@@ -47,6 +47,14 @@ export async function buildApp(ctx: AppContext, routes: { authenticate: RoutePlu
     global: false,
     errorResponseBuilder: (_req, context) => tooManyRequests(`too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
+  // Anonymous callers of public routes are the ones no account answers for: each address gets
+  // TALLY_PUBLIC_RATE_LIMIT requests a minute across all of them (one limiter, one count); a route
+  // with a limit of its own (logging in) keeps that one. Route hooks run after authentication.
+  const limitAnonymous = app.rateLimit({ max: ctx.config.publicRateLimit, timeWindow: '1 minute', allowList: (request) => request.principal !== undefined });
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.config?.access !== 'public' || route.config.rateLimit !== undefined) return;
+    route.onRequest = [...[route.onRequest ?? []].flat(), limitAnonymous];
+  });
   await registerDocs(app, ctx.config.publicUrl);
   registerAccessRules(app);
   app.addHook('preValidation', async (request) => {
