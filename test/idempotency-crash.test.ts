@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/platform/database.ts';
 import { migrate } from '../src/platform/migrations.ts';
@@ -47,6 +48,30 @@ describe('Idempotency-Key claims', () => {
     expect((await first).statusCode).toBe(201);
     const after = await app.inject(post('busy', 7));
     expect([after.statusCode, after.json(), after.headers['idempotent-replayed']]).toEqual([201, { served: 7 }, 'true']);
+  });
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)('holds a claim against another instance on the same PostgreSQL, and claims again after the server ended its claim session', async () => {
+    const db = await freshDatabase();
+    cleanups.push(db.drop);
+    const other = await openDatabase({ url: db.url });
+    cleanups.push(() => other.close());
+    const g = gate();
+    const a = await heldApp(db.database, g.enter, g.released);
+    const b = await heldApp(other, () => {}, Promise.resolve());
+    cleanups.push(() => a.close(), () => b.close());
+    const first = a.inject(post('shared', 3));
+    await g.entered;
+    expect((await b.inject(post('shared', 3))).statusCode).toBe(409);
+    g.release();
+    expect((await first).statusCode).toBe(201);
+    expect((await b.inject(post('shared', 3))).headers['idempotent-replayed']).toBe('true');
+
+    // Both claim sessions (the connections that ran the unlock) are ended by the server: the next claims still work.
+    const { rows } = await sql<{ n: number }>`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND query LIKE 'SELECT pg_advisory_unlock%'`.execute(db.database.kysely);
+    expect(rows[0]!.n).toBe(2);
+    const [x, y] = [await a.inject(post('after-a', 4)), await b.inject(post('after-b', 5))];
+    expect([x.statusCode, x.json(), y.statusCode, y.json()]).toEqual([201, { served: 4 }, 201, { served: 5 }]);
   });
 
   it('serves the retry normally after the process that claimed the key was killed mid-request', async () => {

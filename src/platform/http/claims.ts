@@ -31,6 +31,8 @@ const lockKey = (id: string) => BigInt.asIntN(64, BigInt(`0x${createHash('sha256
  * A server shared by several instances: a session advisory lock on one connection of this
  * process's own. PostgreSQL frees it when that connection ends, which a dead process's does.
  * Session locks nest within one session, so claims inside this process are also kept in memory.
+ * If the server ends that session while requests are at work, their claims are gone with it and
+ * another instance could start the same key: the price of never leaving a key stuck.
  */
 function serverClaims(open: () => Promise<Session>): Claims {
   const local = processClaims();
@@ -57,8 +59,11 @@ function serverClaims(open: () => Promise<Session>): Claims {
       const key = lockKey(id);
       let lock;
       try {
-        // A session the server ended since the last claim fails once; its successor then answers.
-        lock = await tryLock(key).catch(() => tryLock(key));
+        // A session the server ended since the last claim fails once; a new one then answers.
+        lock = await tryLock(key).catch(() => {
+          session = undefined;
+          return tryLock(key);
+        });
       } catch (err) {
         await releaseLocal();
         throw err;
