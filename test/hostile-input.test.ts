@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { startServer, type Reply, type TestServer } from './helpers/server.ts';
 import { parseTimestamp } from '../src/platform/timestamp.ts';
+import { MAX_BODY_DEPTH, refuseDeepBody } from '../src/platform/http/depth.ts';
 
 const BODY_LIMIT = 64 * 1024;
 const BAD_TIMES = ['2026-06-30T23:59:60Z', '0001-01-01T00:00:00+23:59', '9998-12-31T23:59:59-00:01', '2026-06-01T10:00:00'];
@@ -153,5 +154,24 @@ describe('parseTimestamp', () => {
 
   it.each(['2026-06-30T23:59:60Z', '0001-01-01T00:00:00+23:59', '1999-12-31T23:59:59Z', '9999-01-01T00:00:00Z', '2026-02-29T00:00:00Z', '2026-06-01T10:00:00', '2026-06-01 10:00:00Z', '2026-06-01T10:00Z', 'September 2, 2026 00:00 UTC', '2026-06-01T10:00:00+24:00'])('refuses %s', (text) => {
     expect(parseTimestamp(text)).toBeUndefined();
+  });
+});
+
+describe('refuseDeepBody', () => {
+  const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0);
+  const nest = (v: unknown, levels: number): unknown => (levels === 0 ? v : nest(levels % 2 ? [v] : { a: v }, levels - 1));
+
+  it(`takes every body at most ${MAX_BODY_DEPTH} levels deep and refuses every deeper one (property)`, () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), fc.integer({ min: 0, max: 2 * MAX_BODY_DEPTH }), (inner, levels) => {
+      const body = nest(inner, levels);
+      const refused = (() => { try { refuseDeepBody({ body }); return false; } catch { return true; } })();
+      expect(refused).toBe(depthOf(body) > MAX_BODY_DEPTH);
+    }));
+  });
+
+  it('walks a body a million levels deep without a stack', () => {
+    let body: unknown = 1;
+    for (let k = 0; k < 1_000_000; k++) body = [body];
+    expect(() => refuseDeepBody({ body })).toThrow(/nests more than 64 levels/);
   });
 });
