@@ -2,6 +2,8 @@
 // answer carries an ETag, a revalidation gets 304, a new claim or reading changes both the ETag and
 // the content, and anonymous callers of public routes meet a rate limit.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
+import { disclosureDataset } from '../src/disclosure/disclosures.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from './helpers/world.ts';
 
@@ -100,5 +102,34 @@ describe('anonymous rate limit', () => {
     expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
     expect((await s.request('GET', '/api/disclosures', { token: w.trader.token })).status).toBe(200);
+  });
+});
+
+describe('cached datasets are current', () => {
+  it('equal a fresh computation after any sequence of readings and claims (property)', async () => {
+    // A pool of cancelled certificates of 12:00 for the claims to draw on.
+    const [bundle] = await issue(s, w, [[12, 100_000]]);
+    await expectStatus(s.request('POST', '/api/certificates/transfer', { token: w.producer.token, body: { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: [bundle.id] } }), 200);
+    await expectStatus(s.request('POST', '/api/certificates/cancel', { token: w.trader.token, body: { source_id: w.traderAccount, granular_certificate_bundle_ids: [bundle.id], beneficiary: 'Trader' } }), 200);
+    const step = fc.oneof(
+      fc.record({ reading: fc.integer({ min: 0, max: 23 }), wh: fc.integer({ min: 0, max: 5000 }) }),
+      fc.record({ claim: fc.integer({ min: 1, max: 50 }) }),
+      fc.constant({ read: true }),
+    );
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 4 }), async (steps) => {
+      for (const st of steps) {
+        if ('reading' in st) {
+          await expectStatus(s.request('POST', `/api/metering-points/${CONSUMER}/readings`, { token: w.trader.token, body: { readings: [reading(st.reading, st.wh)] } }), 200);
+        } else if ('claim' in st) {
+          const pool = (await expectStatus(s.request('POST', '/api/certificates/query', { token: w.trader.token, body: { source_id: w.traderAccount, certificate_bundle_status: 'cancelled', issuance_id: bundle.issuance_id } }), 200)).items;
+          await expectStatus(s.request('POST', '/api/certificates/claim', { token: w.trader.token, body: { source_id: w.traderAccount, granular_certificate_bundle_ids: [pool[0].id], certificate_quantity: st.claim, metering_point_id: CONSUMER } }), 200);
+        } else {
+          await expectStatus(s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }), 200);
+        }
+      }
+      const served = await expectStatus(s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }), 200);
+      const fresh = await disclosureDataset(s.db.database.kysely, id);
+      expect({ ...served, generated_at: fresh.generated_at }).toEqual(fresh);
+    }), { numRuns: 15 });
   });
 });
