@@ -3,6 +3,7 @@
 // the content, and anonymous callers of public routes meet a rate limit.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
+import pg from 'pg';
 import { disclosureDataset } from '../src/disclosure/disclosures.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from './helpers/world.ts';
@@ -131,5 +132,25 @@ describe('cached datasets are current', () => {
       const fresh = await disclosureDataset(s.db.database.kysely, id);
       expect({ ...served, generated_at: fresh.generated_at }).toEqual(fresh);
     }), { numRuns: 15 });
+  });
+});
+
+describe('a change committing after a later one', () => {
+  it.skipIf(!process.env.TEST_DATABASE_URL)('is not hidden behind the later event id (PostgreSQL)', async () => {
+    // A reading and its event written by a transaction that takes its event id first but commits last.
+    const slow = new pg.Client({ connectionString: s.db.url });
+    await slow.connect();
+    try {
+      await slow.query('BEGIN');
+      await slow.query(`INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source) VALUES ($1, '2025-06-01T20:00:00Z', '2025-06-01T21:00:00Z', 900, 'measured', 'test')`, [CONSUMER]);
+      await slow.query(`INSERT INTO events (type, subject_type, subject_id, actor_id, payload) VALUES ('readings.imported', 'metering_point', $1, NULL, '{}')`, [CONSUMER]);
+      await expectStatus(s.request('POST', '/api/accounts', { token: w.trader.token, body: { account_name: 'a later event' } }), 201);
+      const before = await expectStatus(s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }), 200);
+      await slow.query('COMMIT');
+      const after = await expectStatus(s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }), 200);
+      expect(after.consumption_wh).toBe(before.consumption_wh + 900);
+    } finally {
+      await slow.end();
+    }
   });
 });
