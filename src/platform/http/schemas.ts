@@ -2,7 +2,7 @@
 import { Type, type TSchema } from 'typebox';
 
 export const Id = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
-/** PostgreSQL has no year 0; refusing it here keeps a 500 out of every route that stores a time. */
+/** PostgreSQL has no year 0; refusing it here keeps a 500 out of every route that stores a date. */
 const NOT_YEAR_ZERO = '^(?!0000)';
 /** Checked by platform/timestamp.ts (the `date-time` format of app.ts): a zone, no leap second, years 2000–9998. */
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
