@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createTally, makeLogger, openMigrated } from './platform/server.ts';
 import type { Database } from './platform/database.ts';
+import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
 import { createUser } from './identity/users.ts';
 import { ROLES, type Role } from './identity/tables.ts';
 import { checkEverything } from './check.ts';
@@ -132,8 +133,8 @@ communities.command('clear')
     const ranged = opts.id !== undefined || opts.from !== undefined || opts.to !== undefined;
     if (ranged && (opts.id === undefined || opts.from === undefined || opts.to === undefined)) throw Object.assign(new Error('a range needs --id, --from and --to'), { status: 400 });
     const moment = (value: string, flag: string) => {
-      const t = new Date(value);
-      if (Number.isNaN(t.getTime())) throw Object.assign(new Error(`${flag}: ${value} is not a timestamp`), { status: 400 });
+      const t = parseTimestamp(value);
+      if (!t) throw Object.assign(new Error(`${flag}: ${value} is not ${TIMESTAMP_RULE}`), { status: 400 });
       return t;
     };
     const id = Number(opts.id);

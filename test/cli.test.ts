@@ -277,3 +277,16 @@ describe('`tally community clear`', () => {
     expect(r.stdout).toBe(`community ${broken} failed and was skipped: int8 value 9007199254740993 exceeds the safe integer range\ncleared 1 interval(s); 1 community(ies) failed\n`);
   });
 });
+
+describe('times on the command line', () => {
+  it.each(['September 2, 2026 00:00', '2026-09-02T00:00:00', '0001-01-01T00:00:00+23:59', '2026-06-30T23:59:60Z'])('refuses `community clear --from %s` as the API would, naming the flag', async (from) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tally-cli-time-'));
+    try {
+      const err = await run('node', [TALLY, 'community', 'clear', '--id', '1', '--from', from, '--to', '2026-09-03T00:00:00Z'], { env: { ...process.env, TALLY_DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'warn' } }).catch((e) => e);
+      expect(err.code).toBe(2);
+      expect(err.stderr).toBe(`tally: --from: ${from} is not an ISO 8601 time with seconds and a zone (e.g. 2026-06-01T10:00:00Z), no leap second, in the years 2000–9998\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,9 @@
 // Idempotency-Key: a retried request gets the first answer back, marked as replayed, and does
 // its work once; reusing a key for a different request is refused; keys are per caller.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { canonicalJson } from '../src/platform/canonical-json.ts';
+import { createUser } from '../src/identity/users.ts';
 import { startServer, type Reply, type TestServer } from './helpers/server.ts';
 import { buildWorld, hour, issue, type World } from './helpers/world.ts';
 
@@ -129,6 +132,78 @@ describe('Idempotency-Key', () => {
     expect(fixed.body.account_name).toBe('Fixed');
     expect(fixed.headers.get('idempotent-replayed')).toBeNull();
     expect(await s.eventCount()).toBe(before + 1);
+  });
+
+  it('replays a retry whose body lists the same fields in another order', async () => {
+    const body = { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: [(await issue(s, w, [[30, 900]]))[0].id], certificate_quantity: 100 };
+    const reordered = { certificate_quantity: 100, granular_certificate_bundle_ids: body.granular_certificate_bundle_ids, target_id: w.traderAccount, source_id: w.producerAccount };
+    const before = await s.eventCount();
+    const first = await post('/api/certificates/transfer', w.producer.token, 'move-30', body);
+    const second = await post('/api/certificates/transfer', w.producer.token, 'move-30', reordered);
+    expect(first.status).toBe(200);
+    expectReplayOf(second, first);
+    expect(await s.eventCount()).toBe(before + 1);
+  });
+
+  it('hashes a body the same whatever the order of its keys (property)', () => {
+    const shuffled = (v: unknown, flip: boolean): unknown => {
+      if (Array.isArray(v)) return v.map((x) => shuffled(x, flip));
+      if (v === null || typeof v !== 'object') return v;
+      const entries = Object.entries(v).map(([k, x]) => [k, shuffled(x, !flip)] as const);
+      return Object.fromEntries(flip ? entries.reverse() : entries);
+    };
+    fc.assert(fc.property(fc.jsonValue(), fc.boolean(), (value, flip) => canonicalJson(shuffled(value, flip)) === canonicalJson(value)));
+  });
+
+  describe('routes whose answer carries a secret', () => {
+    const storedAnswers = async () => (await s.db.database.kysely.selectFrom('idempotency_keys').select(['key', 'body']).execute()) as Array<{ key: string; body: string | null }>;
+
+    it('never stores the answer of POST /api/api-keys: a retry mints a new key and no row holds either', async () => {
+      const first = await post('/api/api-keys', w.trader.token, 'mint-1', { name: 'robot' });
+      const second = await post('/api/api-keys', w.trader.token, 'mint-1', { name: 'robot' });
+      expect([first.status, second.status]).toEqual([201, 201]);
+      expect(second.headers.get('idempotent-replayed')).toBeNull();
+      expect(second.body.key).not.toBe(first.body.key);
+      const rows = await storedAnswers();
+      expect(rows.filter((r) => r.key === 'mint-1')).toEqual([]);
+      expect(rows.filter((r) => r.body?.includes(first.body.key) || r.body?.includes(second.body.key))).toEqual([]);
+    });
+
+    it('never stores the tokens of POST /api/token or POST /api/token/refresh', async () => {
+      const email = `secret-${process.pid}@example.com`;
+      await createUser(s.db.database.kysely, { email, password: 'correct horse battery', name: 'S', role: 'trader', verified: true }, null);
+      const login = await s.request('POST', '/api/token', { body: { email, password: 'correct horse battery' }, headers: { 'idempotency-key': 'login-1' } });
+      expect(login.status).toBe(200);
+      const refreshed = await s.request('POST', '/api/token/refresh', { body: { refresh: login.body.refresh }, headers: { 'idempotency-key': 'refresh-1' } });
+      expect(refreshed.status).toBe(200);
+      const rows = await storedAnswers();
+      expect(rows.filter((r) => r.key === 'login-1' || r.key === 'refresh-1')).toEqual([]);
+      for (const secret of [login.body.access, login.body.refresh, refreshed.body.access, refreshed.body.refresh]) {
+        expect(rows.filter((r) => r.body?.includes(secret))).toEqual([]);
+      }
+    });
+
+    it('are exactly the routes the OpenAPI document marks x-mints-secrets, and every answer naming a secret is marked', async () => {
+      const spec = (await s.request('GET', '/openapi.json')).body;
+      const SECRET = /token|secret|password|link|^key$|^access$|^refresh$/;
+      const namesSecret = (schema: any): boolean => {
+        if (!schema || typeof schema !== 'object') return false;
+        if (Object.keys(schema.properties ?? {}).some((name) => SECRET.test(name))) return true;
+        return [...Object.values(schema.properties ?? {}), schema.items, ...(schema.allOf ?? []), ...(schema.anyOf ?? [])].some(namesSecret);
+      };
+      const marked: string[] = [];
+      const carrying: string[] = [];
+      for (const [path, ops] of Object.entries<any>(spec.paths)) {
+        for (const [method, op] of Object.entries<any>(ops)) {
+          const name = `${method.toUpperCase()} ${path}`;
+          if (op['x-mints-secrets'] === true) marked.push(name);
+          const answers = Object.entries<any>(op.responses ?? {}).filter(([status]) => status.startsWith('2'));
+          if (answers.some(([, r]) => namesSecret(r.content?.['application/json']?.schema))) carrying.push(name);
+        }
+      }
+      expect(carrying.sort()).toEqual(marked.sort());
+      expect(marked.sort()).toEqual(['POST /api/api-keys', 'POST /api/token', 'POST /api/token/refresh', 'POST /api/user/register']);
+    });
   });
 
   it('refuses a key longer than 255 characters with 400 invalid_idempotency_key', async () => {

@@ -128,6 +128,47 @@ describe('readings', () => {
   });
 });
 
+describe('CSV uploads pass the checks JSON uploads pass', () => {
+  const HEADER = 'interval_start_datetime,interval_end_datetime,interval_usage';
+  const stored = () => readings('2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z');
+
+  it.each([
+    ['a free-text date', '"September 2, 2026 00:00 UTC"', '2026-09-02T01:00:00Z', 'csv/row/2/interval_start_datetime'],
+    ['a time without a zone, which would be read as server-local', '2026-09-02T00:00:00', '2026-09-02T01:00:00Z', 'csv/row/2/interval_start_datetime'],
+    ['a leap second', '2026-06-30T23:59:60Z', '2026-07-01T01:00:00Z', 'csv/row/2/interval_start_datetime'],
+    ['a year out of range', '2026-09-02T00:00:00Z', '10000-01-01T00:00:00Z', 'csv/row/2/interval_end_datetime'],
+  ])('refuses %s with 400 naming the cell, storing nothing', async (_name, start, end, field) => {
+    const before = await s.eventCount();
+    const r = await csv(`${HEADER}\n${start},${end},5\n`);
+    expect(r.status, JSON.stringify(r.body)).toBe(400);
+    expect(r.body).toMatchObject({ code: 'invalid_reading', errors: [{ field }] });
+    expect(await s.eventCount()).toBe(before);
+    expect(await stored()).toEqual([]);
+  });
+
+  it('refuses a reading of an interval that has not ended yet, as a JSON upload, with 422 future_reading', async () => {
+    const before = await s.eventCount();
+    const fromCsv = await csv(`${HEADER}\n2099-07-01T00:00:00Z,2099-07-01T01:00:00Z,5\n`);
+    expect(fromCsv.status, JSON.stringify(fromCsv.body)).toBe(422);
+    expect(fromCsv.body).toMatchObject({ code: 'future_reading', errors: [{ field: 'csv/row/2/interval_end_datetime' }] });
+    const fromJson = await upload({ readings: [{ interval_start_datetime: '2099-07-01T00:00:00Z', interval_end_datetime: '2099-07-01T01:00:00Z', interval_usage: 5 }] });
+    expect(fromJson.status).toBe(422);
+    expect(fromJson.body).toMatchObject({ code: 'future_reading', errors: [{ field: 'body/readings/0/interval_end_datetime' }] });
+    expect(await s.eventCount()).toBe(before);
+    expect(await readings('2099-07-01T00:00:00Z', '2099-07-02T00:00:00Z')).toEqual([]);
+  });
+
+  it('refuses a CSV of more than 100,000 rows as JSON refuses more than 100,000 readings', async () => {
+    const base = Date.parse('2024-01-01T00:00:00Z');
+    const rows = Array.from({ length: 100_001 }, (_, k) => `${new Date(base + k * 900_000).toISOString()},${new Date(base + (k + 1) * 900_000).toISOString()},1`);
+    const before = await s.eventCount();
+    const r = await csv(`${HEADER}\n${rows.join('\n')}\n`);
+    expect(r.status, JSON.stringify(r.body)).toBe(400);
+    expect(r.body).toMatchObject({ code: 'too_many_rows', errors: [{ field: 'csv/row/100002' }] });
+    expect(await s.eventCount()).toBe(before);
+  });
+});
+
 describe('tally import readings', () => {
   it('imports a file in batches, refusing only the batch with a bad row, by its row number', async () => {
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
@@ -145,6 +186,26 @@ describe('tally import readings', () => {
       expect(r).toEqual({ inserted: 3, unchanged: 0, revised: 0, rows: 5, batches: 3, failed: [{ batch: 2, error: 'csv/row/5/interval_usage row 5: interval_usage "x" is not a whole number of Wh' }] });
       expect(progress).toEqual([2, 4, 5]);
       expect((await readings('2025-08-01T00:00:00Z', '2025-08-02T00:00:00Z')).map((x: any) => x.interval_usage)).toEqual([10, 11, 14]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('tally import readings: blank lines', () => {
+  it('counts rows, not trailing blank lines', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { importReadingsFile } = await import('../src/metering/import-file.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'tally-import-'));
+    try {
+      const file = join(dir, 'readings.csv');
+      writeFileSync(file, 'metering_point_id,interval_start_datetime,interval_end_datetime,interval_usage\n'
+        + `${POINT},2025-08-03T00:00:00Z,2025-08-03T01:00:00Z,7\n${POINT},2025-08-03T01:00:00Z,2025-08-03T02:00:00Z,8\n\n\n`);
+      const principal = { userId: w.producer.id, role: 'producer' as const, email: 'p' };
+      const r = await importReadingsFile(s.db.database.kysely, principal, file, { batchSize: 2 });
+      expect(r).toEqual({ inserted: 2, unchanged: 0, revised: 0, rows: 2, batches: 1, failed: [] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,8 +1,10 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
 import { Id, Timestamp, withProblems } from '../platform/http/schemas.ts';
-import { createDisclosure, disclosureCsv, disclosureDataset, listDisclosures } from './disclosures.ts';
+import { createDisclosure, listDisclosures } from './disclosures.ts';
+import { disclosureCache, matches } from './cache.ts';
 
 const tags = ['disclosures'];
 const Links = {
@@ -10,6 +12,8 @@ const Links = {
   json_url: Type.String({ description: 'The dataset as JSON; public, no token needed' }),
   csv_url: Type.String({ description: 'The dataset as CSV; public, no token needed' }),
 };
+const CACHING = 'Computed once per change of the claims and readings behind it; the answer carries an `ETag`, and `If-None-Match` with it answers 304 while nothing changed.';
+const NotModified = Type.Null({ description: 'Not modified: the ETag sent in If-None-Match is current' });
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'Disclosure id' }) }, { additionalProperties: false });
 
 export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void> {
@@ -48,13 +52,24 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
     },
   }, async () => ({ items: await listDisclosures(db, publicUrl) }));
 
+  const datasets = disclosureCache(db);
+  /** Serves one representation of a dataset with its ETag, or 304 when the client holds it already. */
+  const serve = (kind: 'json' | 'csv') => async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const dataset = await datasets(request.params.id);
+    const etag = dataset.etag(kind);
+    // Caches may keep it, but must ask again before each use: a new claim shows at once.
+    reply.header('etag', etag).header('cache-control', 'public, no-cache');
+    if (matches(request.headers['if-none-match'], etag)) return reply.status(304).send();
+    return kind === 'json' ? reply.send(dataset.json) : reply.type('text/csv').send(dataset.csv());
+  };
+
   app.get('/api/disclosures/:id/data.json', {
     config: { access: 'public' },
-    schema: { tags, summary: 'A disclosure dataset as JSON, computed from the current claims', params: IdParams, response: withProblems({ 200: Type.Unknown({ description: 'The dataset' }) }, [400, 404]) },
-  }, async (request) => disclosureDataset(db, request.params.id));
+    schema: { tags, summary: 'A disclosure dataset as JSON, computed from the current claims', description: CACHING, params: IdParams, response: withProblems({ 200: Type.Unknown({ description: 'The dataset' }), 304: NotModified }, [400, 404, 429]) },
+  }, serve('json'));
 
   app.get('/api/disclosures/:id/data.csv', {
     config: { access: 'public' },
-    schema: { tags, summary: 'A disclosure dataset as CSV', params: IdParams, response: withProblems({ 200: Type.String({ description: 'text/csv' }) }, [400, 404]) },
-  }, async (request, reply) => reply.type('text/csv').send(disclosureCsv(await disclosureDataset(db, request.params.id))));
+    schema: { tags, summary: 'A disclosure dataset as CSV', description: CACHING, params: IdParams, response: withProblems({ 200: Type.String({ description: 'text/csv' }), 304: NotModified }, [400, 404, 429]) },
+  }, serve('csv'));
 }

@@ -59,7 +59,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
   const authLimit = { max: ctx.config.authRateLimit, timeWindow: '1 minute' };
 
   app.post('/api/user/register', {
-    config: { access: 'public', rateLimit: authLimit },
+    config: { access: 'public', rateLimit: authLimit, mintsSecrets: true },
     schema: {
       tags: ['identity'],
       summary: 'Register a user',
@@ -84,7 +84,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
   }, async (request) => verifyEmail(db, request.query.token));
 
   app.post('/api/token', {
-    config: { access: 'public', rateLimit: authLimit },
+    config: { access: 'public', rateLimit: authLimit, mintsSecrets: true },
     schema: {
       tags: ['identity'],
       summary: 'Log in',
@@ -98,7 +98,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
   });
 
   app.post('/api/token/refresh', {
-    config: { access: 'public', rateLimit: authLimit },
+    config: { access: 'public', rateLimit: authLimit, mintsSecrets: true },
     schema: {
       tags: ['identity'],
       summary: 'Refresh a session',
@@ -143,7 +143,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
   }, async (request) => setRole(db, request.params.id, request.body.role, caller(request).userId));
 
   app.post('/api/api-keys', {
-    config: { access: 'user', auditorsMay: 'their own API keys' },
+    config: { access: 'user', auditorsMay: 'their own API keys', mintsSecrets: true },
     schema: {
       tags: ['identity'],
       summary: 'Create an API key',

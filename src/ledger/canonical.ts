@@ -2,13 +2,10 @@
 // no white space, so anyone holding the same data computes the same hash.
 import { createHash } from 'node:crypto';
 import type { EventView } from './events.ts';
+import { canonicalJson } from '../platform/canonical-json.ts';
 
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
+/** The canonical form lives in platform, shared with Idempotency-Key; the ledger's importers keep this path. */
+export { canonicalJson };
 
 /** An event as it is hashed and exported: exactly what GET /api/events shows of it. */
 export type SealedEvent = EventView;

@@ -1,8 +1,12 @@
 // Meter readings as CSV: the template's columns (interval_start_datetime, interval_end_datetime,
 // interval_usage, gross_net_indicator), optionally with metering_point_id (several points in one
 // file) and quality. Every problem names its row, counting the header as row 1.
-import { badRequest } from '../platform/errors.ts';
+import { badRequest, unprocessable } from '../platform/errors.ts';
+import { parseTimestamp, TIMESTAMP_RULE } from '../platform/timestamp.ts';
 import { QUALITIES, type Quality } from './tables.ts';
+
+/** The most readings one upload carries, as CSV rows or as a JSON list. */
+export const MAX_UPLOAD_READINGS = 100_000;
 
 export interface ReadingInput {
   metering_point_id?: string | undefined;
@@ -48,7 +52,19 @@ function splitCsvLine(line: string): string[] {
 
 export function parseReadingsCsv(text: string): ReadingInput[] {
   const [header = '', ...lines] = text.split(/\r?\n/);
+  let rows = 0;
+  for (let k = 0; k < lines.length; k++) {
+    if (lines[k]!.trim() && ++rows > MAX_UPLOAD_READINGS) throw badRequest('too_many_rows', `an upload holds at most ${MAX_UPLOAD_READINGS} readings; split the file or use tally import readings`, `csv/row/${k + 2}`);
+  }
   return parseReadingLines(header, lines, 2);
+}
+
+/** A cell read as JSON's `date-time` is read: a CSV is no looser than JSON. */
+function timestampCell(cells: string[], index: number, row: number, column: string): string {
+  const text = cells[index]!;
+  const t = parseTimestamp(text);
+  if (!t) throw badRequest('invalid_reading', `row ${row}: ${column} ${JSON.stringify(text)} is not ${TIMESTAMP_RULE}`, `csv/row/${row}/${column}`);
+  return t.toISOString();
 }
 
 /** Rows under a header; `firstRow` is the file's row number of lines[0] (the header is row 1). */
@@ -73,8 +89,8 @@ export function parseReadingLines(headerLine: string, lines: string[], firstRow:
     if (quality !== undefined && !(QUALITIES as readonly string[]).includes(quality)) throw badRequest('invalid_reading', `row ${row}: quality must be ${QUALITIES.join(', ')}`, `${at}/quality`);
     readings.push({
       metering_point_id: col('metering_point_id') >= 0 ? cells[col('metering_point_id')] : undefined,
-      interval_start_datetime: cells[col('interval_start_datetime')]!,
-      interval_end_datetime: cells[col('interval_end_datetime')]!,
+      interval_start_datetime: timestampCell(cells, col('interval_start_datetime'), row, 'interval_start_datetime'),
+      interval_end_datetime: timestampCell(cells, col('interval_end_datetime'), row, 'interval_end_datetime'),
       interval_usage: Number(usage),
       quality: quality as Quality | undefined,
       at,
@@ -85,11 +101,14 @@ export function parseReadingLines(headerLine: string, lines: string[], firstRow:
 
 /**
  * Readings by metering point. With `pointId` (an upload to one point) every row belongs to it
- * and a row naming another point is refused; without, every row must name its point.
+ * and a row naming another point is refused; without, every row must name its point. Every
+ * upload (JSON, CSV, a file) passes here, so here a reading of an interval not yet over is refused.
  */
 export function groupByPoint(rows: ReadingInput[], pointId?: string): Map<string, ReadingInput[]> {
   const byPoint = new Map<string, ReadingInput[]>();
+  const now = Date.now();
   for (const r of rows) {
+    if (Date.parse(r.interval_end_datetime) > now) throw unprocessable('future_reading', `${r.at}: the interval has not ended yet; a meter reads only the past`, `${r.at}/interval_end_datetime`);
     if (pointId !== undefined && r.metering_point_id !== undefined && r.metering_point_id !== pointId) {
       throw badRequest('other_metering_point', `${r.at} is for ${r.metering_point_id}, not ${pointId}`, `${r.at}/metering_point_id`);
     }

@@ -26,6 +26,8 @@ export async function importReadingsFile(db: Db, principal: Principal, file: str
   let batch: string[] = [];
   let firstRow = 2;
   let bytes = 0;
+  // Blank lines wait until a row follows them: inside the file they keep row numbers right, at its end they are no rows.
+  let blanks = 0;
 
   const flush = async () => {
     if (!header || batch.length === 0) return;
@@ -39,7 +41,7 @@ export async function importReadingsFile(db: Db, principal: Principal, file: str
       if (!(err instanceof TallyError) || err.status >= 500) throw err;
       result.failed.push({ batch: result.batches, error: `${err.errors?.[0]?.field ?? ''} ${err.message}`.trim() });
     }
-    result.rows += batch.length;
+    result.rows += batch.filter((line) => line.trim()).length;
     firstRow += batch.length;
     batch = [];
     opts.onProgress?.(bytes, total, result.rows);
@@ -51,6 +53,11 @@ export async function importReadingsFile(db: Db, principal: Principal, file: str
       header = line;
       continue;
     }
+    if (!line.trim()) {
+      blanks++;
+      continue;
+    }
+    for (; blanks > 0; blanks--) batch.push('');
     batch.push(line);
     if (batch.length >= opts.batchSize) await flush();
   }

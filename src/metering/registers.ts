@@ -12,6 +12,7 @@ import { readablePoint } from './points.ts';
 import { writablePoint } from './readings.ts';
 import { metering, type MeteringPointRow } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
+import { parseTimestamp, TIMESTAMP_RULE } from '../platform/timestamp.ts';
 
 /** One register reading as sent; `at` names it in errors, e.g. `body/readings/3`. */
 export interface RegisterReadingInput { read_at: string; import_wh: number; export_wh: number; at: string }
@@ -27,8 +28,8 @@ const valueOf = (r: Register, name: RegisterName) => (name === 'import_wh' ? r.i
 /** Checks each reading alone and against the others of the request; returns them sorted by read_at. */
 function checkRegisters(inputs: RegisterReadingInput[]): Register[] {
   const registers = inputs.map((r) => {
-    const readAt = new Date(r.read_at);
-    if (Number.isNaN(readAt.getTime())) throw badRequest('invalid_register_reading', `${r.at}: read_at is not a timestamp`, `${r.at}/read_at`);
+    const readAt = parseTimestamp(r.read_at);
+    if (!readAt) throw badRequest('invalid_register_reading', `${r.at}: read_at is not ${TIMESTAMP_RULE}`, `${r.at}/read_at`);
     for (const name of REGISTERS) {
       if (!Number.isSafeInteger(r[name]) || r[name] < 0) throw badRequest('invalid_register_reading', `${r.at}: ${name} is not a whole, non-negative number of Wh`, `${r.at}/${name}`);
       if (r[name] > MAX_REGISTER_WH) throw badRequest('invalid_register_reading', `${r.at}: ${name} is beyond the ${MAX_REGISTER_WH} Wh a register may read`, `${r.at}/${name}`);

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
 import { Id, Timestamp, withProblems, PointId } from '../platform/http/schemas.ts';
-import { groupByPoint, parseReadingsCsv, type ReadingInput } from './csv.ts';
+import { groupByPoint, MAX_UPLOAD_READINGS, parseReadingsCsv, type ReadingInput } from './csv.ts';
 import { createMeteringPoint, deleteMeteringPoint, getMeteringPoint, listMeteringPoints, updateMeteringPoint } from './points.ts';
 import { importReadings, listReadings } from './readings.ts';
 import { importRegisterReadings, listRegisterReadings } from './registers.ts';
@@ -113,7 +113,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
 
   const uploadBody = (withPoint: boolean) => ({
     content: {
-      'application/json': { schema: Type.Object({ readings: Type.Array(withPoint ? ReadingJsonWithPoint : ReadingJson, { maxItems: 100_000, description: 'Readings' }) }, strict) },
+      'application/json': { schema: Type.Object({ readings: Type.Array(withPoint ? ReadingJsonWithPoint : ReadingJson, { maxItems: MAX_UPLOAD_READINGS, description: 'Readings' }) }, strict) },
       'text/csv': { schema: Type.String({ description: 'Readings as CSV' }) },
     },
   });

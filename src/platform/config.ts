@@ -19,6 +19,7 @@ export const ConfigSchema = Type.Object({
   TALLY_ACCESS_TOKEN_TTL: Type.Optional(Seconds),
   TALLY_REFRESH_TOKEN_TTL: Type.Optional(Seconds),
   TALLY_AUTH_RATE_LIMIT: Type.Optional(Type.Integer({ minimum: 1 })),
+  TALLY_PUBLIC_RATE_LIMIT: Type.Optional(Type.Integer({ minimum: 1 })),
   TALLY_BODY_LIMIT: Type.Optional(Type.Integer({ minimum: 1024 })),
   TALLY_CERTIFICATE_LIFETIME_DAYS: Type.Optional(Type.Integer({ minimum: 1 })),
   TALLY_CERTIFICATE_ID_START: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -54,6 +55,8 @@ export interface Config {
   refreshTokenTtl: number;
   /** Login and registration attempts per minute per client address. */
   authRateLimit: number;
+  /** Requests per minute per client address to public routes by callers who are not logged in. */
+  publicRateLimit: number;
   bodyLimit: number;
   certificateLifetimeDays: number;
   certificateIdStart: number;
@@ -92,7 +95,7 @@ function parseLedgerKey(text: string | undefined, problems: string[]): KeyObject
 export class ConfigError extends Error {}
 
 const INTEGER_KEYS = new Set([
-  'PORT', 'TALLY_ACCESS_TOKEN_TTL', 'TALLY_REFRESH_TOKEN_TTL', 'TALLY_AUTH_RATE_LIMIT', 'TALLY_BODY_LIMIT',
+  'PORT', 'TALLY_ACCESS_TOKEN_TTL', 'TALLY_REFRESH_TOKEN_TTL', 'TALLY_AUTH_RATE_LIMIT', 'TALLY_PUBLIC_RATE_LIMIT', 'TALLY_BODY_LIMIT',
   'TALLY_CERTIFICATE_LIFETIME_DAYS', 'TALLY_CERTIFICATE_ID_START', 'TALLY_JOB_INTERVAL',
 ]);
 
@@ -126,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessTokenTtl: c.TALLY_ACCESS_TOKEN_TTL ?? 900,
     refreshTokenTtl: c.TALLY_REFRESH_TOKEN_TTL ?? 30 * 24 * 3600,
     authRateLimit: c.TALLY_AUTH_RATE_LIMIT ?? 10,
+    publicRateLimit: c.TALLY_PUBLIC_RATE_LIMIT ?? 600,
     bodyLimit: c.TALLY_BODY_LIMIT ?? 16 * 1024 * 1024,
     certificateLifetimeDays: c.TALLY_CERTIFICATE_LIFETIME_DAYS ?? 365,
     certificateIdStart: c.TALLY_CERTIFICATE_ID_START ?? 1,

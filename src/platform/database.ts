@@ -28,7 +28,20 @@ export interface Database {
    * session is reused.
    */
   exec(sqlText: string): Promise<void>;
+  /**
+   * A connection of its own, outside the pool, for state that must last exactly as long as this
+   * process's link to the server (session advisory locks). Absent on PGlite, where this process
+   * is the server.
+   */
+  openSession?: () => Promise<Session>;
   close(): Promise<void>;
+}
+
+/** One server connection; `onEnd` runs once when it ends for any reason (closed, terminated, network). */
+export interface Session {
+  query(sqlText: string, params: readonly unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  onEnd(listener: () => void): void;
+  end(): Promise<void>;
 }
 
 const INT8 = 20;
@@ -69,13 +82,13 @@ export async function openDatabase(opts: { url?: string | undefined; dataDir?: s
 function openPostgres(url: string): Database {
   const parseInt8Array = (text: string) => (pg.types.getTypeParser(INT8_ARRAY as Parameters<typeof pg.types.getTypeParser>[0], 'text')(text) as string[]).map(parseInt8);
   const parsers: Record<number, (text: string) => unknown> = { [INT8]: parseInt8, [INT8_ARRAY]: parseInt8Array, [TIMESTAMPTZ]: parseTimestamptz };
-  const pool = new pg.Pool({
+  const settings = {
     connectionString: url,
-    max: 20,
     // UTC sessions: interval arithmetic on timestamps never meets a daylight-saving shift.
     options: '-c TimeZone=UTC',
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
-  });
+  };
+  const pool = new pg.Pool({ ...settings, max: 20 });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   return {
@@ -99,6 +112,17 @@ function openPostgres(url: string): Database {
       } finally {
         client.release();
       }
+    },
+    openSession: async () => {
+      const client = new pg.Client(settings);
+      // A lost connection is reported through onEnd, never as an uncaught error.
+      client.on('error', () => {});
+      await client.connect();
+      return {
+        query: (sqlText, params) => client.query(sqlText, params as unknown[]),
+        onEnd: (listener) => { client.once('end', listener); },
+        end: () => client.end(),
+      };
     },
     close: async () => { await pool.end(); },
   };

@@ -1,6 +1,10 @@
 // A period a request names, [from, to): the same checks and the same answers on every route.
 import { badRequest } from './errors.ts';
 
+/** Times Tally accepts fall in these years: a typo such as 0026 or 20260 is refused, not stored. */
+export const EARLIEST_YEAR = 2000;
+export const LATEST_YEAR = 9998;
+
 /** At most this long when a route bounds its periods, so one answer stays bounded. */
 export const MAX_PERIOD_DAYS = 366;
 

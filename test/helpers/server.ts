@@ -35,7 +35,7 @@ export async function freePort(): Promise<number> {
 
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const db = await freshDatabase();
-  const config = loadConfig({ TALLY_AUTH_RATE_LIMIT: '100000', LOG_LEVEL: 'silent', TALLY_JWT_SECRET: 'test-secret-test-secret-test-secret!', ...env });
+  const config = loadConfig({ TALLY_AUTH_RATE_LIMIT: '100000', TALLY_PUBLIC_RATE_LIMIT: '100000', LOG_LEVEL: 'silent', TALLY_JWT_SECRET: 'test-secret-test-secret-test-secret!', ...env });
   const tally = await createTally(config, { database: db.database, log: pino({ level: 'silent' }), jobs: false });
   // Port 0 picks a free port, unless the test needs a known one (links the server hands out).
   await tally.app.listen({ port: env.PORT ? config.port : 0, host: '127.0.0.1' });

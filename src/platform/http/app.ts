@@ -11,6 +11,8 @@ import { registerAccessRules } from './access.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerDocs } from './docs.ts';
 import { refuseNul } from './text.ts';
+import { refuseDeepBody } from './depth.ts';
+import { parseTimestamp } from '../timestamp.ts';
 
 export type RoutePlugin = (app: App, ctx: AppContext) => Promise<void> | void;
 
@@ -21,6 +23,8 @@ export type RoutePlugin = (app: App, ctx: AppContext) => Promise<void> | void;
 function makeAjv(coerce: boolean) {
   const ajv = new Ajv({ coerceTypes: coerce ? 'array' : false, removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
+  // ajv's own date-time takes leap seconds and any year; every route reads times as Tally does.
+  ajv.addFormat('date-time', { type: 'string', validate: (text: string) => parseTimestamp(text) !== undefined });
   return ajv;
 }
 
@@ -43,11 +47,22 @@ export async function buildApp(ctx: AppContext, routes: { authenticate: RoutePlu
     global: false,
     errorResponseBuilder: (_req, context) => tooManyRequests(`too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
+  // Anonymous callers of public routes are the ones no account answers for: each address gets
+  // TALLY_PUBLIC_RATE_LIMIT requests a minute across all of them (one limiter, one count); a route
+  // with a limit of its own (logging in) keeps that one. Route hooks run after authentication.
+  const limitAnonymous = app.rateLimit({ max: ctx.config.publicRateLimit, timeWindow: '1 minute', allowList: (request) => request.principal !== undefined });
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.config?.access !== 'public' || route.config.rateLimit !== undefined) return;
+    route.onRequest = [...[route.onRequest ?? []].flat(), limitAnonymous];
+  });
   await registerDocs(app, ctx.config.publicUrl);
   registerAccessRules(app);
-  app.addHook('preValidation', async (request) => refuseNul(request));
+  app.addHook('preValidation', async (request) => {
+    refuseDeepBody(request);
+    refuseNul(request);
+  });
   await routes.authenticate(app, ctx);
-  registerIdempotency(app, ctx.database.kysely);
+  registerIdempotency(app, ctx.database);
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: ctx.database.engine }));
   for (const register of routes.modules) await app.register(async (scope) => register(scope as App, ctx));

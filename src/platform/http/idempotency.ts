@@ -1,28 +1,37 @@
 // Idempotency-Key on every mutating request: the first answer to (caller, key) is stored and
 // replayed to every retry; a retry while the first is still running gets 409, and reusing a key
 // for a different request gets 422. Server errors are not stored, so a retry can succeed.
+// Routes whose answer carries a secret declare `config.mintsSecrets`: their answers are never
+// stored (a stored token would log in for a day), so on them the key is ignored.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { Db } from '../database.ts';
-import { conflict, unprocessable, badRequest } from '../errors.ts';
+import type { Database, Db } from '../database.ts';
+import { canonicalJson } from '../canonical-json.ts';
+import { unprocessable, badRequest, conflict } from '../errors.ts';
+import { claimsFor } from './claims.ts';
 
 interface IdempotencyTables {
   idempotency_keys: {
     caller: string; key: string; method: string; path: string; request_hash: string;
-    status_code: number | null; content_type: string | null; body: string | null; created_at: Date;
+    status_code: number; content_type: string | null; body: string; created_at: Date;
   };
 }
 const q = (db: Db) => db as Kysely<IdempotencyTables>;
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const KEPT_HOURS = 24;
+const NOT_REPLAYABLE = 'Not replayable: the answer carries a secret that Tally never stores, so an `Idempotency-Key` is ignored here.';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency?: { caller: string; key: string };
+    idempotency?: { caller: string; key: string; requestHash: string; release: () => Promise<void> };
     /** Set when the answer says "retry": it must not be replayed to the retry. */
     transientAnswer?: boolean;
+  }
+  interface FastifyContextConfig {
+    /** The answer carries a secret (a token, a key, a link that logs in): never stored, never replayed. */
+    mintsSecrets?: boolean;
   }
 }
 
@@ -30,38 +39,61 @@ function callerOf(request: FastifyRequest): string {
   return request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`;
 }
 
-export function registerIdempotency(app: FastifyInstance, db: Db): void {
+/** A retry may send the same body with its keys in another order: hash the canonical form. */
+const hashOf = (request: FastifyRequest) =>
+  createHash('sha256').update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`).digest('hex');
+
+export function registerIdempotency(app: FastifyInstance, database: Database): void {
+  const db = database.kysely;
+  const claims = claimsFor(database);
+  app.addHook('onClose', () => claims.close());
+
+  // The OpenAPI document says which routes are not replayable, and a test enumerates them there.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.mintsSecrets) return;
+    route.schema ??= {};
+    Object.assign(route.schema, { 'x-mints-secrets': true, description: [(route.schema as { description?: string }).description, NOT_REPLAYABLE].filter(Boolean).join(' ') });
+  });
+
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key'];
     if (!MUTATING.has(request.method) || key === undefined) return;
     if (typeof key !== 'string' || key.length < 1 || key.length > 255) throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 characters', 'header/idempotency-key');
+    if (request.routeOptions.config.mintsSecrets) return;
     const caller = callerOf(request);
-    const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
-    const inserted = await q(db)
-      .insertInto('idempotency_keys')
-      .values({ caller, key, method: request.method, path: request.url, request_hash: requestHash } as never)
-      .onConflict((oc) => oc.columns(['caller', 'key']).doNothing())
-      .returning('key')
-      .executeTakeFirst();
-    if (inserted) {
-      request.idempotency = { caller, key };
+    const requestHash = hashOf(request);
+    const release = await claims.take(`${caller}\n${key}`);
+    if (!release) throw conflict('idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed');
+    let first;
+    try {
+      first = await q(db).selectFrom('idempotency_keys').selectAll().where('caller', '=', caller).where('key', '=', key).executeTakeFirst();
+    } catch (err) {
+      await release();
+      throw err;
+    }
+    if (!first) {
+      request.idempotency = { caller, key, requestHash, release };
       return;
     }
-    const first = await q(db).selectFrom('idempotency_keys').selectAll().where('caller', '=', caller).where('key', '=', key).executeTakeFirstOrThrow();
+    await release();
     if (first.request_hash !== requestHash) throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was used for a different request', 'header/idempotency-key');
-    if (first.status_code === null) throw conflict('idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed');
     return reply.status(first.status_code).header('idempotent-replayed', 'true').type(first.content_type ?? 'application/json').send(first.body);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
     const pending = request.idempotency;
     if (!pending) return payload;
-    const where = q(db).updateTable('idempotency_keys').where('caller', '=', pending.caller).where('key', '=', pending.key);
-    if (reply.statusCode >= 500 || request.transientAnswer || (payload !== null && typeof payload !== 'string')) {
-      await q(db).deleteFrom('idempotency_keys').where('caller', '=', pending.caller).where('key', '=', pending.key).execute();
-    } else {
-      const contentType = reply.getHeader('content-type');
-      await where.set({ status_code: reply.statusCode, content_type: typeof contentType === 'string' ? contentType : null, body: payload ?? '' }).execute();
+    request.idempotency = undefined;
+    try {
+      if (reply.statusCode < 500 && !request.transientAnswer && (payload === null || typeof payload === 'string')) {
+        const contentType = reply.getHeader('content-type');
+        await q(db).insertInto('idempotency_keys').values({
+          caller: pending.caller, key: pending.key, method: request.method, path: request.url, request_hash: pending.requestHash,
+          status_code: reply.statusCode, content_type: typeof contentType === 'string' ? contentType : null, body: payload ?? '',
+        } as never).execute();
+      }
+    } finally {
+      await pending.release();
     }
     return payload;
   });

@@ -2,9 +2,10 @@
 import { Type, type TSchema } from 'typebox';
 
 export const Id = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
-/** PostgreSQL has no year 0; refusing it here keeps a 500 out of every route that stores a time. */
+/** PostgreSQL has no year 0; refusing it here keeps a 500 out of every route that stores a date. */
 const NOT_YEAR_ZERO = '^(?!0000)';
-export const Timestamp = (description: string) => Type.String({ format: 'date-time', pattern: NOT_YEAR_ZERO, description });
+/** Checked by platform/timestamp.ts (the `date-time` format of app.ts): a zone, no leap second, years 2000–9998. */
+export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 export const DateOnly = (description: string) => Type.String({ format: 'date', pattern: NOT_YEAR_ZERO, description });
 /** A metering point's id, as the metering_points table allows it. */
 export const PointId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'Metering point id, e.g. an 18-digit GSRN' });

@@ -1,0 +1,40 @@
+// Disclosure datasets are public and cost a scan of a year of readings and claims, so each is
+// computed once per version of the ledger's state (ledger/version.ts) and kept in this process,
+// with an ETag per representation: a client revalidating an unchanged dataset gets 304.
+import { createHash } from 'node:crypto';
+import type { Db } from '../platform/database.ts';
+import { stateVersion } from '../ledger/version.ts';
+import { disclosureCsv, disclosureDataset, type DisclosureDataset } from './disclosures.ts';
+
+/** Datasets kept at once; the oldest computed leaves first. */
+const KEPT = 256;
+
+export interface CachedDataset { json: DisclosureDataset; csv: () => string; etag: (kind: 'json' | 'csv') => string }
+interface Entry extends CachedDataset { version: string }
+
+export function disclosureCache(db: Db): (id: string) => Promise<CachedDataset> {
+  const entries = new Map<string, Entry>();
+  return async (id) => {
+    // Read before computing: a change landing during the computation then moves the version past this entry.
+    const version = await stateVersion(db);
+    const kept = entries.get(id);
+    if (kept?.version === version) return kept;
+    const json = await disclosureDataset(db, id);
+    const tag = createHash('sha256').update(`${id}\n${version}`).digest('base64url').slice(0, 22);
+    let csv: string | undefined;
+    const entry: Entry = { version, json, csv: () => (csv ??= disclosureCsv(json)), etag: (kind) => `"${tag}-${kind}"` };
+    entries.delete(id);
+    entries.set(id, entry);
+    if (entries.size > KEPT) entries.delete(entries.keys().next().value!);
+    return entry;
+  };
+}
+
+/** Whether an If-None-Match header names `etag` (or is `*`); weak tags compare by their value. */
+export function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  return ifNoneMatch.split(',').some((t) => {
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag;
+  });
+}
