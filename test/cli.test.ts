@@ -4,11 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { loadConfig, ConfigError } from '../src/platform/config.ts';
-import { openDatabase } from '../src/platform/database.ts';
-import { emptyServerDatabase } from './helpers/database.ts';
+import { cliDatabase } from './helpers/cli-database.ts';
 import { getCommunity } from '../src/community/communities.ts';
 import { listMembers } from '../src/community/members.ts';
 import { monthlyStatement } from '../src/community/settlement.ts';
@@ -65,34 +64,18 @@ describe('configuration', () => {
 });
 
 describe('commands on a database', () => {
-  let dir: string;
-  let pg: { url: string; drop(): Promise<void> } | undefined;
-  let env: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tally-cli-'));
-    env = { ...process.env, TALLY_DATA_DIR: dir, LOG_LEVEL: 'warn' };
-    delete env.DATABASE_URL;
-    if (process.env.TEST_DATABASE_URL) {
-      pg = await emptyServerDatabase(process.env.TEST_DATABASE_URL);
-      env.DATABASE_URL = pg.url;
-    }
-  });
-  afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    await pg?.drop();
-  });
+  const where = cliDatabase('tally-cli-');
 
   it('serves the API and docs, creating the first admin from the environment', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn('node', [TALLY, 'serve'], { env: { ...env, PORT: String(port), TALLY_ADMIN_EMAIL: 'root@example.com', TALLY_ADMIN_PASSWORD: 'root-password-1' }, stdio: 'ignore' });
+    const child = spawn('node', [TALLY, 'serve'], { env: { ...where.env, PORT: String(port), TALLY_ADMIN_EMAIL: 'root@example.com', TALLY_ADMIN_PASSWORD: 'root-password-1' }, stdio: 'ignore' });
     try {
       let health: Response | undefined;
       for (let k = 0; k < 120 && !health; k++) {
         health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
         if (!health) await new Promise((r) => setTimeout(r, 250));
       }
-      expect(await health!.json()).toEqual({ status: 'ok', database: pg ? 'postgres' : 'pglite' });
+      expect(await health!.json()).toEqual({ status: 'ok', database: where.env.DATABASE_URL ? 'postgres' : 'pglite' });
       const login = await fetch(`http://127.0.0.1:${port}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'root@example.com', password: 'root-password-1' }) });
       expect(login.status).toBe(200);
       const { access } = (await login.json()) as { access: string };
@@ -105,16 +88,16 @@ describe('commands on a database', () => {
   });
 
   it('creates an admin with `tally user create --admin`', async () => {
-    const { stdout } = await run('node', [TALLY, 'user', 'create', '--admin', '--email', 'cli@example.com', '--password', 'cli-password-1'], { env });
+    const { stdout } = await run('node', [TALLY, 'user', 'create', '--admin', '--email', 'cli@example.com', '--password', 'cli-password-1'], { env: where.env });
     expect(stdout).toMatch(/created user \d+ <cli@example.com> with role admin/);
-    const again = await run('node', [TALLY, 'user', 'create', '--email', 'cli@example.com', '--password', 'cli-password-1'], { env }).catch((e) => e);
+    const again = await run('node', [TALLY, 'user', 'create', '--email', 'cli@example.com', '--password', 'cli-password-1'], { env: where.env }).catch((e) => e);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already exists');
   });
 
   it('seeds a demo world whose meters issue on their own, twice without harm, and it checks and verifies', async () => {
     const monthBefore = lisbonLastMonth(new Date());
-    const first = await run('node', [TALLY, 'seed', '--days', '3'], { env });
+    const first = await run('node', [TALLY, 'seed', '--days', '3'], { env: where.env });
     expect(first.stdout).toMatch(/automatic issuance issued [1-9][\d,]* bundles/);
     expect(first.stdout).toContain('a claim against 571313174115123456');
 
@@ -133,7 +116,7 @@ describe('commands on a database', () => {
     expect(num(inMonthText!)).toBe(intervals);
     expect(first.stdout).toContain(`/api/communities/${id}/statements?month=${month}`);
 
-    const again = await run('node', [TALLY, 'seed', '--days', '3'], { env });
+    const again = await run('node', [TALLY, 'seed', '--days', '3'], { env: where.env });
     // Nothing new, unless the clock passed an hour between the runs: then each device's new hour (two at most).
     expect(again.stdout).toMatch(/automatic issuance issued [0-2] bundles/);
     expect(again.stdout).toContain('The trading story had already run.');
@@ -141,11 +124,11 @@ describe('commands on a database', () => {
     expect(again.stdout).toContain('12 members (0 new)');
     expect(again.stdout).toContain('0 and 0 of them new');
     expect(again.stdout).toContain(`Clearing ${month} cleared 0 of its ${inMonthText} intervals now; peers shared ${peerText} Wh`);
-    expect((await run('node', [TALLY, 'check'], { env })).stdout).toContain('ok:');
-    expect((await run('node', [TALLY, 'ledger', 'verify'], { env })).stdout).toMatch(/^ok: 1 block\(s\)/);
+    expect((await run('node', [TALLY, 'check'], { env: where.env })).stdout).toContain('ok:');
+    expect((await run('node', [TALLY, 'ledger', 'verify'], { env: where.env })).stdout).toMatch(/^ok: 1 block\(s\)/);
 
     // Its month, read as a newcomer without logging in: the statements add up to the grid's bill.
-    const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(dir, 'pglite') });
+    const database = await where.open();
     try {
       const db = database.kysely;
       expect(await getCommunity(db, undefined, id)).toMatchObject({
@@ -175,9 +158,9 @@ describe('commands on a database', () => {
   }, 240_000);
 
   it('`tally check` passes on a healthy database and fails, naming the rule, after tampering', async () => {
-    const ok = await run('node', [TALLY, 'check'], { env });
+    const ok = await run('node', [TALLY, 'check'], { env: where.env });
     expect(ok.stdout).toContain('ok:');
-    const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(dir, 'pglite') });
+    const database = await where.open();
     let forged: number;
     try {
       // A whole issuance and its bundle written behind the registry's back: no event records them.
@@ -196,13 +179,13 @@ describe('commands on a database', () => {
     } finally {
       await database.close();
     }
-    const bad = await run('node', [TALLY, 'check'], { env }).catch((e) => e);
+    const bad = await run('node', [TALLY, 'check'], { env: where.env }).catch((e) => e);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain(`FAIL replay_rebuilds_state: bundle ${forged} exists but no event created it`);
   });
 
   it('`tally issue` names a device whose issuance failed, issues the others, and exits 1', async () => {
-    const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(dir, 'pglite') });
+    const database = await where.open();
     let device: number;
     try {
       // An auto-issuing device rated so high that readings stored before their bound look issuable: its ids run out.
@@ -222,7 +205,7 @@ describe('commands on a database', () => {
     } finally {
       await database.close();
     }
-    const failed = await run('node', [TALLY, 'issue'], { env }).catch((e) => e);
+    const failed = await run('node', [TALLY, 'issue'], { env: where.env }).catch((e) => e);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/^issued \d+ bundle\(s\), \d+ Wh\n/);
     expect(failed.stdout).toContain(`device ${device} skipped: device ${device} would pass the largest certificate id`);
@@ -230,29 +213,13 @@ describe('commands on a database', () => {
 });
 
 describe('`tally community clear`', () => {
-  let dir: string;
-  let pg: { url: string; drop(): Promise<void> } | undefined;
-  let env: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tally-cli-clear-'));
-    env = { ...process.env, TALLY_DATA_DIR: dir, LOG_LEVEL: 'warn' };
-    delete env.DATABASE_URL;
-    if (process.env.TEST_DATABASE_URL) {
-      pg = await emptyServerDatabase(process.env.TEST_DATABASE_URL);
-      env.DATABASE_URL = pg.url;
-    }
-  });
-  afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    await pg?.drop();
-  });
+  const where = cliDatabase('tally-cli-clear-');
 
   it('names a community that fails, clears the others, and exits 1', async () => {
-    await run('node', [TALLY, 'migrate'], { env });
+    await run('node', [TALLY, 'migrate'], { env: where.env });
     // Two hours ago, on the hour: the healthy community has a reading for that hour alone, and waits a year for the next.
     const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
-    const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(dir, 'pglite') });
+    const database = await where.open();
     let broken: number;
     try {
       // Written behind the API's back: the broken community's reading is beyond any number TypeScript holds exactly.
@@ -272,7 +239,7 @@ describe('`tally community clear`', () => {
     } finally {
       await database.close();
     }
-    const r = await run('node', [TALLY, 'community', 'clear'], { env }).catch((e) => e);
+    const r = await run('node', [TALLY, 'community', 'clear'], { env: where.env }).catch((e) => e);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`community ${broken} failed and was skipped: int8 value 9007199254740993 exceeds the safe integer range\ncleared 1 interval(s); 1 community(ies) failed\n`);
   });

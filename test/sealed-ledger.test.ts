@@ -2,8 +2,7 @@
 // public blocks and inclusion proofs, an NDJSON export, and `tally ledger verify` catching an
 // event changed behind the triggers' back.
 import { execFile } from 'node:child_process';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
@@ -12,26 +11,23 @@ import { blockHash, GENESIS_PREVIOUS_HASH } from '../src/ledger/canonical.ts';
 import { verifyInclusion } from '../src/ledger/merkle.ts';
 import { eventLeafHash, sealNextBlock } from '../src/ledger/seal.ts';
 import { verifyExport } from '../src/ledger/verify.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
-import { buildWorld, expectStatus, issue, type World } from './helpers/world.ts';
+import type { TestServer } from './helpers/server.ts';
+import { openLedgerWorld, type LedgerWorld } from './helpers/ledger-world.ts';
+import { expectStatus, issue, type World } from './helpers/world.ts';
 
 const run = promisify(execFile);
 const TALLY = join(import.meta.dirname, '..', 'bin', 'tally.js');
 
 let s: TestServer;
 let w: World;
-let auditor: { id: number; token: string };
+let auditor: LedgerWorld['auditor'];
 let dir: string;
+let world: LedgerWorld | undefined;
 beforeAll(async () => {
-  s = await startServer();
-  w = await buildWorld(s);
-  auditor = await s.user('auditor');
-  dir = mkdtempSync(join(tmpdir(), 'tally-ledger-'));
+  world = await openLedgerWorld('tally-ledger-');
+  ({ s, w, auditor, dir } = world);
 });
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await s?.close();
-});
+afterAll(() => world?.close());
 
 const db = () => s.db.database.kysely;
 const lines = (text: string) => (async function* () { yield* text.split('\n'); })();

@@ -4,9 +4,8 @@
 // the export against a head or an export kept from before, and a URL against its server's head.
 import { execFile } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
@@ -19,26 +18,23 @@ import { treeHash } from '../src/ledger/merkle.ts';
 import { eventLeafHash } from '../src/ledger/seal.ts';
 import { verifyExport } from '../src/ledger/verify.ts';
 import { verifySource } from '../src/ledger/verify-source.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
-import { buildWorld, expectStatus, issue, type World } from './helpers/world.ts';
+import type { TestServer } from './helpers/server.ts';
+import { openLedgerWorld, type LedgerWorld } from './helpers/ledger-world.ts';
+import { expectStatus, issue, type World } from './helpers/world.ts';
 
 const run = promisify(execFile);
 const TALLY = join(import.meta.dirname, '..', 'bin', 'tally.js');
 
 let s: TestServer;
 let w: World;
-let auditor: { id: number; token: string };
+let auditor: LedgerWorld['auditor'];
 let dir: string;
+let world: LedgerWorld | undefined;
 beforeAll(async () => {
-  s = await startServer();
-  w = await buildWorld(s);
-  auditor = await s.user('auditor');
-  dir = mkdtempSync(join(tmpdir(), 'tally-signed-'));
+  world = await openLedgerWorld('tally-signed-');
+  ({ s, w, auditor, dir } = world);
 });
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await s?.close();
-});
+afterAll(() => world?.close());
 
 const db = () => s.db.database.kysely;
 const exportUrl = () => `${s.url}/api/ledger/export`;

@@ -2,6 +2,7 @@
 // that makes the change, so the log and the tables cannot disagree.
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../platform/database.ts';
+import { markWorkDone } from '../platform/idempotent-work.ts';
 import { commitHorizon } from './horizon.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 
@@ -32,6 +33,7 @@ export interface NewEvent {
 }
 
 export async function appendEvent(db: Db, event: NewEvent): Promise<number> {
+  await markWorkDone(db);
   const row = await q(db)
     .insertInto('events')
     .values({

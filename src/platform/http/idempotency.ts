@@ -5,11 +5,12 @@
 // stored (a stored token would log in for a day), so on them the key is ignored.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Db } from '../database.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import { unprocessable, badRequest, conflict } from '../errors.ts';
 import { claimsFor } from './claims.ts';
+import { guardWork, withRequestContext, workDone } from '../idempotent-work.ts';
 
 interface IdempotencyTables {
   idempotency_keys: {
@@ -47,6 +48,8 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
   const db = database.kysely;
   const claims = claimsFor(database);
   app.addHook('onClose', () => claims.close());
+  // The rest of each request runs where the ledger can find its key (callback style, so the context holds).
+  app.addHook('onRequest', (_request, _reply, done) => withRequestContext(done));
 
   // The OpenAPI document says which routes are not replayable, and a test enumerates them there.
   app.addHook('onRoute', (route) => {
@@ -64,18 +67,24 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
     const requestHash = hashOf(request);
     const release = await claims.take(`${caller}\n${key}`);
     if (!release) throw conflict('idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed');
-    let first;
+    let first, done;
     try {
       first = await q(db).selectFrom('idempotency_keys').selectAll().where('caller', '=', caller).where('key', '=', key).executeTakeFirst();
+      done = first ? undefined : await workDone(db, caller, key);
     } catch (err) {
       await release();
       throw err;
     }
-    if (!first) {
+    if (!first && !done) {
       request.idempotency = { caller, key, requestHash, release };
+      guardWork({ caller, key, requestHash });
       return;
     }
     await release();
+    if (!first) {
+      if (done!.request_hash !== requestHash) throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was used for a different request', 'header/idempotency-key');
+      throw conflict('idempotency_outcome_unknown', 'the first request with this Idempotency-Key committed its work, but its answer was lost; it is not run again (see GET /api/events for what it did)');
+    }
     if (first.request_hash !== requestHash) throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was used for a different request', 'header/idempotency-key');
     return reply.status(first.status_code).header('idempotent-replayed', 'true').type(first.content_type ?? 'application/json').send(first.body);
   });
@@ -101,6 +110,8 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
 
 /** Forgets answers older than KEPT_HOURS; run by the platform's periodic jobs. */
 export async function forgetOldIdempotencyKeys(db: Db): Promise<number> {
-  const result = await q(db).deleteFrom('idempotency_keys').where('created_at', '<', new Date(Date.now() - KEPT_HOURS * 3600_000)).executeTakeFirst();
+  const before = new Date(Date.now() - KEPT_HOURS * 3600_000);
+  await sql`DELETE FROM idempotency_work WHERE created_at < ${before.toISOString()}::timestamptz`.execute(db);
+  const result = await q(db).deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
