@@ -3,6 +3,8 @@
 // name consumption points and sum an account's points, and a single-point upload keeps to its point.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers/server.ts';
+import { autoIssuanceJob, listPending } from '../src/registry/auto-issuance.ts';
+import { runAsLeader } from '../src/platform/jobs.ts';
 import { buildWorld, CAPACITY_W, expectStatus, hour, issue, type World } from './helpers/world.ts';
 
 let s: TestServer;
@@ -54,17 +56,20 @@ describe('who sets auto-issue and capacity', () => {
 
 describe('automatic issuance', () => {
   it('never issues an hour that has not ended', async () => {
-    // Near the end of the hour, wait for the next one, so the hour cannot end during the test.
-    if (HOUR_MS - (Date.now() % HOUR_MS) < 60_000) await new Promise((resolve) => setTimeout(resolve, HOUR_MS - (Date.now() % HOUR_MS) + 1_000));
-    const start = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
-    const current = { interval_start_datetime: new Date(start).toISOString(), interval_end_datetime: new Date(start + HOUR_MS).toISOString(), interval_usage: 500 };
-    await expectStatus(s.request('POST', `/api/metering-points/${PRODUCTION}/readings`, { token: w.producer.token, body: { readings: [current] } }), 200);
+    // A meter reports only the past, so the hour is seen from inside it by the job's own clock.
+    const start = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 2 * HOUR_MS;
+    const duringIt = new Date(start + 30 * 60_000);
+    const reading = { interval_start_datetime: new Date(start).toISOString(), interval_end_datetime: new Date(start + HOUR_MS).toISOString(), interval_usage: 500 };
+    await expectStatus(s.request('POST', `/api/metering-points/${PRODUCTION}/readings`, { token: w.producer.token, body: { readings: [reading] } }), 200);
     expect((await expectStatus(s.request('PATCH', `/api/devices/${w.device}`, { token: w.issuer.token, body: { auto_issue: true } }), 200)).auto_issue).toBe(true);
-    const expected = [{ device_id: w.device, production_starting_interval: new Date(start).toISOString(), production_ending_interval: new Date(start + HOUR_MS).toISOString(), wh: 500, reason: 'hour_not_over' }];
-    const pending = await expectStatus(s.request('GET', `/api/issuance/pending?device_id=${w.device}`, { token: w.issuer.token }), 200);
-    expect(pending.items).toEqual(expected);
-    expect(await expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200)).toEqual({ bundles_issued: 0, wh_issued: 0, failed: [] });
-    expect((await expectStatus(s.request('GET', `/api/issuance/pending?device_id=${w.device}`, { token: w.issuer.token }), 200)).items).toEqual(expected);
+    const db = s.db.database.kysely;
+    const issuer = { userId: w.issuer.id, role: 'issuer' as const, email: 'issuer@example.com' };
+    const expected = [{ device_id: w.device, production_starting_interval: reading.interval_start_datetime, production_ending_interval: reading.interval_end_datetime, wh: 500, reason: 'hour_not_over' }];
+    expect(await listPending(db, issuer, { device_id: w.device }, duringIt)).toEqual(expected);
+    expect(await runAsLeader(db, autoIssuanceJob(365), duringIt)).toEqual({ count: 0, failed: [] });
+    expect(await listPending(db, issuer, { device_id: w.device }, duringIt)).toEqual(expected);
+    // Once it is over, it issues.
+    expect(await runAsLeader(db, autoIssuanceJob(365), new Date(start + HOUR_MS))).toEqual({ count: 1, failed: [] });
   });
 });
 
