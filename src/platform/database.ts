@@ -89,8 +89,11 @@ function openPostgres(url: string): Database {
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
   };
   const pool = new pg.Pool({ ...settings, max: 20 });
-  // An idle client losing its server must not crash the process; the next query reconnects.
+  // A client losing its server must not crash the process. Idle, the pool drops it and the next
+  // query reconnects; checked out (the pool then listens no more), its query fails and its caller
+  // answers for it, while the 'error' event itself would otherwise be uncaught.
   pool.on('error', () => {});
+  pool.on('connect', (client) => { client.on('error', () => {}); });
   return {
     kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }),
     engine: 'postgres',
