@@ -94,3 +94,31 @@ it('serialises reading revisions with automatic issuance: every hour\'s live Wh 
   expect(result.failed).toEqual([]);
   expect(await checkRegistry(s.db.database.kysely)).toEqual([]);
 });
+
+// Issuance locks a device, then its points. Linking a point to a device must take them in the same
+// order, or the two wait for each other. Seen deterministically: the "job" holds the new device;
+// the link must then wait before it locks the point, so the job can still take the point at once.
+it.skipIf(!process.env.TEST_DATABASE_URL)('links a point to a device only after the device, as issuance takes them, so the two never deadlock', async () => {
+  await expectStatus(s.request('POST', '/api/metering-points', { token: w.producer.token, body: { id: 'ORDER-1', type: 'production', account_id: w.producerAccount } }), 201);
+  const job = await s.db.database.kysely.connection().execute(async (conn) => {
+    await sql`BEGIN`.execute(conn);
+    try {
+      await sql`SELECT id FROM devices WHERE id = ${w.device} FOR UPDATE`.execute(conn);
+      const link = s.request('PATCH', '/api/metering-points/ORDER-1', { token: w.producer.token, body: { device_id: w.device } });
+      // Wait until the link is blocked on a lock, wherever it took it.
+      for (let k = 0; k < 500; k++) {
+        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(s.db.database.kysely);
+        if (rows[0]!.n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const point = await sql`SELECT id FROM metering_points WHERE id = 'ORDER-1' FOR UPDATE NOWAIT`.execute(conn).then(() => 'free', () => 'held by the link');
+      await sql`COMMIT`.execute(conn);
+      return { point, link: await link };
+    } catch (err) {
+      await sql`ROLLBACK`.execute(conn);
+      throw err;
+    }
+  });
+  expect(job.point).toBe('free');
+  expect([job.link.status, job.link.body.device_id]).toEqual([200, w.device]);
+});

@@ -1,6 +1,7 @@
 // An Idempotency-Key's work commits or rolls back with the key: a retry after the first request
 // committed but lost its answer (here a 500 after the commit; in life a crash) is not run again,
 // and a retry after the first request's work rolled back is run anew.
+import { request as httpRequest } from 'node:http';
 import { pino } from 'pino';
 import { Type } from 'typebox';
 import { sql } from 'kysely';
@@ -34,11 +35,28 @@ beforeAll(async () => {
       });
     }],
   });
+  await app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
   await app.close();
   await db.drop();
 });
+
+/** Over a real socket, the body in two writes: its end arrives in another turn of the event loop than the headers. */
+async function sendInTwoParts(key: string, n = 1): Promise<{ statusCode: number; body: any }> {
+  const address = app.server.address() as { port: number };
+  const body = JSON.stringify({ n });
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: address.port, method: 'POST', path: '/api/test/work', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': key } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => { text += chunk; });
+      res.on('end', () => resolve({ statusCode: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.write(body.slice(0, 3));
+    setTimeout(() => req.end(body.slice(3)), 50);
+  });
+}
 
 const send = (key: string, n = 1) => app.inject({ method: 'POST', url: '/api/test/work', headers: { 'idempotency-key': key }, payload: { n } });
 const works = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM events WHERE type = 'test.work'`.execute(db.database.kysely)).rows[0]!.n);
@@ -66,5 +84,15 @@ it('runs anew a retry whose first request rolled back, and replays it after', as
   expect([retry.statusCode, retry.json()]).toEqual([201, { n: 1 }]);
   const again = await send('rolled');
   expect([again.statusCode, again.headers['idempotent-replayed']]).toEqual([201, 'true']);
+  expect(await works()).toBe(before + 1);
+});
+
+it('marks the work of a request whose body arrived in parts over a real socket', async () => {
+  const before = await works();
+  after = 'fail_after_commit';
+  expect((await sendInTwoParts('parts')).statusCode).toBe(500);
+  after = 'answer';
+  const retry = await sendInTwoParts('parts');
+  expect([retry.statusCode, retry.body.code]).toEqual([409, 'idempotency_outcome_unknown']);
   expect(await works()).toBe(before + 1);
 });

@@ -6,7 +6,7 @@ import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, unprocessable } from '../platform/errors.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
 import { readableAccountIds, readableInAccount, registrableAccount } from '../registry/access.ts';
-import { getDevice } from '../registry/devices.ts';
+import { getDevice, holdDevice } from '../registry/devices.ts';
 import { claimedAgainst } from '../registry/queries.ts';
 import { metering, type MeteringPointRow, type PointType } from './tables.ts';
 
@@ -79,6 +79,7 @@ export async function updateMeteringPoint(db: Db, principal: Principal, id: stri
 /** updateMeteringPoint inside the caller's transaction, for a change that spans modules (linking a device). */
 export async function changeMeteringPoint(trx: Db, principal: Principal, id: string, change: MeteringPointChange): Promise<MeteringPointView> {
   if (change.time_zone !== undefined) checkTimeZone(change.time_zone, 'body/time_zone');
+  if (change.device_id !== undefined && change.device_id !== null) await holdDevice(trx, change.device_id);
   const before = await readablePoint(trx, principal, id, { forUpdate: true });
   await registrableAccount(trx, principal, before.account_id);
   if (change.device_id !== undefined && change.device_id !== null) await checkDevice(trx, principal, before.account_id, change.device_id, before.type);

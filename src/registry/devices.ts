@@ -137,6 +137,15 @@ export async function readableDevice(db: Db, principal: Principal, id: number, o
   return readableInAccount(db, principal, await query.executeTakeFirst(), 'device', id);
 }
 
+/**
+ * Holds a device row against change (FOR KEY SHARE, what linking a point to it takes anyway),
+ * before the caller locks any of its points: issuance locks a device and then its points, so a
+ * link taken in the other order could deadlock with it.
+ */
+export async function holdDevice(db: Db, id: number): Promise<void> {
+  await registry(db).selectFrom('devices').select('id').where('id', '=', id).forKeyShare().execute();
+}
+
 export async function getDevice(db: Db, principal: Principal, id: number): Promise<DeviceView> {
   return view(db, await readableDevice(db, principal, id));
 }

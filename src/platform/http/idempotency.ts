@@ -48,8 +48,10 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
   const db = database.kysely;
   const claims = claimsFor(database);
   app.addHook('onClose', () => claims.close());
-  // The rest of each request runs where the ledger can find its key (callback style, so the context holds).
-  app.addHook('onRequest', (_request, _reply, done) => withRequestContext(done));
+  // The rest of each request runs where the ledger can find its key. Entered once the body has
+  // arrived (the body's last chunk resumes in the socket's context, not the request's), and
+  // callback style, so the hooks and the handler that follow run inside it.
+  app.addHook('preHandler', (_request, _reply, done) => withRequestContext(done));
 
   // The OpenAPI document says which routes are not replayable, and a test enumerates them there.
   app.addHook('onRoute', (route) => {
