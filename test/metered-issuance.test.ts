@@ -93,7 +93,7 @@ describe('a metered hour is issued once', () => {
   it('lets the issuing body issue a metered device\'s whole hours only, up to the metered Wh', async () => {
     const device = await meteredDevice('MANUAL-1');
     await expectStatus(s.request('PATCH', `/api/devices/${device}`, { token: w.issuer.token, body: { auto_issue: false } }), 200);
-    expect((await upload('MANUAL-1', [quarter(5, 0, 100), quarter(5, 1, 200), quarter(5, 2, 300), quarter(5, 3, 400)])).status).toBe(200);
+    expect((await upload('MANUAL-1', [quarter(5, 0, 100), quarter(5, 1, 200), quarter(5, 2, 300), quarter(5, 3, 400), quarter(7, 0, 100)])).status).toBe(200);
     const events = await s.eventCount();
     const issue = (interval: { production_starting_interval: string; production_ending_interval: string; wh: number }) => post('/api/certificates/issue', w.issuer.token, { device_id: device, intervals: [interval] });
     const part = await issue({ production_starting_interval: at(5), production_ending_interval: at(5, 15), wh: 100 });
@@ -101,7 +101,10 @@ describe('a metered hour is issued once', () => {
     const over = await issue({ production_starting_interval: at(5), production_ending_interval: at(6), wh: 1001 });
     expect([over.status, over.body.code, over.body.errors[0].field]).toEqual([422, 'over_metered', 'body/intervals/0/wh']);
     const unmetered = await issue({ production_starting_interval: at(6), production_ending_interval: at(7), wh: 1 });
-    expect([unmetered.status, unmetered.body.code]).toEqual([422, 'over_metered']);
+    expect([unmetered.status, unmetered.body.code]).toEqual([422, 'incomplete_hour']);
+    // An hour read in part (7:00) would be claimed for the quarters still to come, which could then never issue.
+    const partial = await issue({ production_starting_interval: at(7), production_ending_interval: at(8), wh: 100 });
+    expect([partial.status, partial.body.code, partial.body.errors[0].field]).toEqual([422, 'incomplete_hour', 'body/intervals/0/production_starting_interval']);
     expect(await s.eventCount()).toBe(events);
     const ok = await expectStatus(issue({ production_starting_interval: at(5), production_ending_interval: at(6), wh: 1000 }), 201);
     expect(ok.bundles.map((b: any) => [b.production_starting_interval, b.bundle_quantity])).toEqual([[at(5), 1000]]);

@@ -24,14 +24,14 @@ export async function issuedPointHours(db: Db, points: string[], from: Date, to:
   return rows;
 }
 
-/** The floored Wh metered at `points` in each UTC hour of [from, to), and its largest reading at an hourly rate, by the hour's start in ms. */
-async function meteredWh(db: Db, points: string[], from: Date, to: Date): Promise<Map<number, { wh: number; peak: number }>> {
-  return new Map((await hourlyProduction(db, points, { from, to })).map((h) => [h.start.getTime(), { wh: Math.floor(h.wh), peak: h.peak }]));
+/** The floored Wh metered at `points` in each UTC hour of [from, to), its largest reading at an hourly rate, and whether every point read all of it, by the hour's start in ms. */
+async function meteredWh(db: Db, points: string[], from: Date, to: Date): Promise<Map<number, { wh: number; peak: number; complete: boolean }>> {
+  return new Map((await hourlyProduction(db, points, { from, to })).map((h) => [h.start.getTime(), { wh: Math.floor(h.wh), peak: h.peak, complete: h.complete }]));
 }
 
 /**
  * Before a device issues intervals (sorted by start): locks the production points feeding it, in
- * id order, and checks that each interval is one whole UTC hour without a reading beyond its own
+ * id order, and checks that each interval is one whole UTC hour, read in full by every point, without a reading beyond its own
  * interval's capacity, no more than the Wh metered at those points in that hour, and not issued
  * from any of them before, under whatever device. Returns the points, whose hours `recordPointHours`
  * then writes. A device no point feeds any more answers to the points that once fed it, so a point
@@ -50,7 +50,9 @@ export async function claimMeteredHours(trx: Db, device: DeviceRow, intervals: I
   const from = intervals[0]!.start, to = intervals[intervals.length - 1]!.end;
   const metered = await meteredWh(trx, points, from, to);
   for (const i of intervals) {
-    const { wh, peak } = metered.get(i.start.getTime()) ?? { wh: 0, peak: 0 };
+    const { wh, peak, complete } = metered.get(i.start.getTime()) ?? { wh: 0, peak: 0, complete: false };
+    // The hour is claimed for every point at once: one whose readings are still to come would lose them for good.
+    if (!complete) throw unprocessable('incomplete_hour', `not every point of ${points.join(', ')} has read all of ${i.start.toISOString()}; the hour is issued once it has`, `body/intervals/${i.index}/production_starting_interval`);
     const limit = overCapacity(device, { start: i.start, end: i.end, wh: peak });
     if (limit !== undefined) throw unprocessable('over_capacity', `a reading in ${i.start.toISOString()} exceeds the device's capacity for its own interval (${limit} Wh an hour); the hour is not issued`, `body/intervals/${i.index}/production_starting_interval`);
     if (i.wh > wh) throw unprocessable('over_metered', `${i.wh} Wh exceeds the ${wh} Wh metered at points ${points.join(', ')} in ${i.start.toISOString()}`, `body/intervals/${i.index}/wh`);
