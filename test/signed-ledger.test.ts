@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/platform/config.ts';
 import { blockHash, canonicalJson, GENESIS_PREVIOUS_HASH } from '../src/ledger/canonical.ts';
-import { keyId } from '../src/ledger/heads.ts';
+import { keyId, keyRing } from '../src/ledger/heads.ts';
 import { sealNow } from '../src/ledger/jobs.ts';
 import { treeHash } from '../src/ledger/merkle.ts';
 import { eventLeafHash } from '../src/ledger/seal.ts';
@@ -110,6 +110,17 @@ describe('signed heads', () => {
   it('reads an export made before heads were signed', async () => {
     const old = (await exportedBlocks()).map(({ head: _head, ...rest }) => JSON.stringify(rest)).join('\n');
     expect(await verifyExport((async function* () { yield* old.split('\n'); })())).toEqual({ blocks: 4, events: await s.eventCount(), signed: 0 });
+  });
+
+  it('names a block whose signed head was dropped, once heads began or keys are given', async () => {
+    const blocks = await exportedBlocks();
+    const lastUnsigned = blocks.map(({ head, ...rest }, k) => JSON.stringify(k === blocks.length - 1 ? rest : { ...rest, head })).join('\n');
+    expect((await verifyExport((async function* () { yield* lastUnsigned.split('\n'); })())).break)
+      .toBe(`block ${blocks.length} has no signed head, though the blocks before it have`);
+    const unsigned = blocks.map(({ head: _head, ...rest }) => JSON.stringify(rest)).join('\n');
+    const keys = keyRing((await expectStatus(s.request('GET', '/api/ledger/keys'), 200)).items.map((k: { public_key: string }) => k.public_key));
+    expect((await verifyExport((async function* () { yield* unsigned.split('\n'); })(), { keys })).break)
+      .toBe('block 1 has no signed head to check against the known keys');
   });
 
   it('signs with the configured key, and heads signed before a rotation still verify', async () => {

@@ -70,10 +70,21 @@ function checkAnchored(entry: ExportedBlock, size: number, want: AnchoredBlock, 
   return `${at}: ${what.join(', ')} changed`;
 }
 
+/**
+ * Every block is signed when it is sealed (blocks sealed before signing began get their heads on
+ * the next run), so a head never goes missing: once one was seen, or when keys were given to check
+ * them, a block without one is a rewrite that dropped the signatures it could not forge.
+ */
+function missingHead(height: number, headsSeen: boolean, keys: KeyRing | undefined): string | undefined {
+  if (headsSeen) return `block ${height} has no signed head, though the blocks before it have`;
+  if (keys && keys.size > 0) return `block ${height} has no signed head to check against the known keys`;
+  return undefined;
+}
+
 export async function verifyExport(lines: AsyncIterable<string>, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const { keys, anchors = [] } = opts;
   let previous = GENESIS_PREVIOUS_HASH;
-  let blocks = 0, events = 0, signed = 0;
+  let blocks = 0, events = 0, signed = 0, sawHead = false;
   const report = (problem?: string): VerifyReport => ({ blocks, events, signed, ...(problem !== undefined && { break: problem }) });
   for await (const line of lines) {
     if (!line.trim()) continue;
@@ -85,10 +96,11 @@ export async function verifyExport(lines: AsyncIterable<string>, opts: VerifyOpt
     }
     const size = events + entry.events.length;
     const problem = checkBlock(entry, blocks + 1, previous)
-      ?? (entry.head && checkHead(entry.head, entry.block, size, keys))
+      ?? (entry.head ? checkHead(entry.head, entry.block, size, keys) : missingHead(entry.block.height, sawHead, keys))
       ?? anchors.map((a) => { const want = a.blocks.get(blocks + 1); return want && checkAnchored(entry, size, want, a.name); }).find(Boolean);
     if (problem) return report(problem);
     if (entry.head && keys) signed++;
+    if (entry.head) sawHead = true;
     previous = entry.block.block_hash;
     blocks++;
     events = size;

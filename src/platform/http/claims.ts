@@ -60,8 +60,11 @@ function serverClaims(open: () => Promise<Session>): Claims {
       let lock;
       try {
         // A session the server ended since the last claim fails once; a new one then answers.
-        lock = await tryLock(key).catch(() => {
+        lock = await tryLock(key).catch(async () => {
+          const stale = session;
           session = undefined;
+          // Ended, or broken some other way: either way it is closed before a new one is opened.
+          await stale?.then((s) => s.end()).catch(() => {});
           return tryLock(key);
         });
       } catch (err) {

@@ -91,6 +91,8 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
     return reply.status(first.status_code).header('idempotent-replayed', 'true').type(first.content_type ?? 'application/json').send(first.body);
   });
 
+  // The first stored answer stands: another instance that ran the same key while this one's claim
+  // session was lost (claims.ts says when) must not turn its own success into a 500.
   app.addHook('onSend', async (request, reply, payload) => {
     const pending = request.idempotency;
     if (!pending) return payload;
@@ -101,7 +103,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
         await q(db).insertInto('idempotency_keys').values({
           caller: pending.caller, key: pending.key, method: request.method, path: request.url, request_hash: pending.requestHash,
           status_code: reply.statusCode, content_type: typeof contentType === 'string' ? contentType : null, body: payload ?? '',
-        } as never).execute();
+        } as never).onConflict((oc) => oc.columns(['caller', 'key']).doNothing()).execute();
       }
     } finally {
       await pending.release();
