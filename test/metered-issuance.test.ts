@@ -178,6 +178,19 @@ describe('physical bounds of readings', () => {
     expect(stored.rows).toEqual([{ p: 'DH-OK', wh: 700 }]);
   });
 
+  it('refuses a reading of an interval not yet over from a DataHub sync, as from an upload', async () => {
+    await expectStatus(post('/api/metering-points', w.producer.token, { id: 'DH-LATE', type: 'production', account_id: w.producerAccount }), 201);
+    const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+    const source: MeterDataSource = {
+      name: 'fake-future',
+      authorisedPoints: async () => [{ id: 'DH-LATE', type: 'production' }],
+      readings: async () => new Map([['DH-LATE', [{ interval_start_datetime: new Date(hour).toISOString(), interval_end_datetime: new Date(hour + HOUR_MS).toISOString(), interval_usage: 500, at: 'datahub/0' }]]]),
+    };
+    expect(await syncSource(db(), source, new Date(hour + 2 * HOUR_MS))).toMatchObject({
+      inserted: 0, refused: [{ metering_point_id: 'DH-LATE', error: 'datahub/0: the interval has not ended yet; a meter reads only the past' }],
+    });
+  });
+
   it('never issues an hour in which one reading exceeds the capacity of its interval', async () => {
     const device = await meteredDevice('PEAK-1');
     // A quarter of a 1 MW device holds at most 275,000 Wh; the hour's sum alone would fit.

@@ -1,7 +1,7 @@
 // Meter readings as CSV: the template's columns (interval_start_datetime, interval_end_datetime,
 // interval_usage, gross_net_indicator), optionally with metering_point_id (several points in one
 // file) and quality. Every problem names its row, counting the header as row 1.
-import { badRequest, unprocessable } from '../platform/errors.ts';
+import { badRequest } from '../platform/errors.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from '../platform/timestamp.ts';
 import { QUALITIES, type Quality } from './tables.ts';
 
@@ -101,14 +101,11 @@ export function parseReadingLines(headerLine: string, lines: string[], firstRow:
 
 /**
  * Readings by metering point. With `pointId` (an upload to one point) every row belongs to it
- * and a row naming another point is refused; without, every row must name its point. Every
- * upload (JSON, CSV, a file) passes here, so here a reading of an interval not yet over is refused.
+ * and a row naming another point is refused; without, every row must name its point.
  */
 export function groupByPoint(rows: ReadingInput[], pointId?: string): Map<string, ReadingInput[]> {
   const byPoint = new Map<string, ReadingInput[]>();
-  const now = Date.now();
   for (const r of rows) {
-    if (Date.parse(r.interval_end_datetime) > now) throw unprocessable('future_reading', `${r.at}: the interval has not ended yet; a meter reads only the past`, `${r.at}/interval_end_datetime`);
     if (pointId !== undefined && r.metering_point_id !== undefined && r.metering_point_id !== pointId) {
       throw badRequest('other_metering_point', `${r.at} is for ${r.metering_point_id}, not ${pointId}`, `${r.at}/metering_point_id`);
     }

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
-import { badRequest, conflict, notFound } from '../platform/errors.ts';
+import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { registrableAccount } from '../registry/access.ts';
 import { liveIssuedHours } from '../registry/point-hours.ts';
 import type { ReadingInput } from './csv.ts';
@@ -21,13 +21,17 @@ interface Reading { start: Date; end: Date; wh: number; quality: Quality; at: st
 
 export interface ImportResult { inserted: number; unchanged: number; revised: number }
 
-/** Checks each reading alone and against the others of the same point; returns them sorted by start. */
-function checkReadings(point: MeteringPointRow, inputs: ReadingInput[]): Reading[] {
+/**
+ * Checks each reading alone and against the others of the same point; returns them sorted by
+ * start. Every way in (JSON, CSV, a file, a DataHub sync) comes through here.
+ */
+function checkReadings(point: MeteringPointRow, inputs: ReadingInput[], now = Date.now()): Reading[] {
   const readings = inputs.map((r) => {
     const start = new Date(r.interval_start_datetime);
     const end = new Date(r.interval_end_datetime);
     if (Number.isNaN(start.getTime())) throw badRequest('invalid_reading', `${r.at}: interval_start_datetime is not a timestamp`, `${r.at}/interval_start_datetime`);
     if (Number.isNaN(end.getTime())) throw badRequest('invalid_reading', `${r.at}: interval_end_datetime is not a timestamp`, `${r.at}/interval_end_datetime`);
+    if (end.getTime() > now) throw unprocessable('future_reading', `${r.at}: the interval has not ended yet; a meter reads only the past`, `${r.at}/interval_end_datetime`);
     const length = end.getTime() - start.getTime();
     if (!LENGTHS_MS.has(length)) throw badRequest('invalid_reading', `${r.at}: an interval lasts 15, 30 or 60 minutes`, `${r.at}/interval_end_datetime`);
     // Aligned to their own length in UTC, so every reading falls inside one hour of issuance.
