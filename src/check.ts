@@ -1,11 +1,11 @@
 // `tally check`: every module's invariants, proved from the database alone. The CLI, the
 // simulation test and the soak run call this one list, so a new rule is checked everywhere.
 import type { Db } from './platform/database.ts';
+import type { Violation } from './platform/violation.ts';
 import { checkRegistry } from './registry/index.ts';
 import { checkCommunities } from './community/check.ts';
 import { checkLedger } from './ledger/check.ts';
 
-export interface Violation { rule: string; detail: string }
 
 export async function checkEverything(db: Db): Promise<Violation[]> {
   return [...await checkRegistry(db), ...await checkCommunities(db), ...await checkLedger(db)];

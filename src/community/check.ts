@@ -3,7 +3,7 @@
 // on both sides of an interval.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Violation } from '../registry/check.ts';
+import type { Violation } from '../platform/violation.ts';
 
 const LIMIT = 20;
 

@@ -2,10 +2,9 @@
 // the sealer has passed is in exactly one block, and the blocks verify as an export would.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
+import type { Violation } from '../platform/violation.ts';
 import { verifySource } from './verify-source.ts';
 
-/** A broken rule, as `tally check` prints it. */
-export interface LedgerViolation { rule: string; detail: string }
 
 const LIMIT = 20;
 
@@ -13,7 +12,7 @@ const LIMIT = 20;
  * Below the sealed horizon (the commit-order position of the last block's last event) the sealer
  * has decided every event: an event there in no block was skipped, one in two was sealed twice.
  */
-async function sealedOnce(db: Db): Promise<LedgerViolation[]> {
+async function sealedOnce(db: Db): Promise<Violation[]> {
   const { rows } = await sql<{ id: number; height: number | null; blocks: number[] }>`
     WITH horizon AS (SELECT height, last_xact_id, last_event_id FROM ledger_blocks ORDER BY height DESC LIMIT 1)
     SELECT * FROM (
@@ -37,11 +36,11 @@ async function sealedOnce(db: Db): Promise<LedgerViolation[]> {
 }
 
 /** The stored blocks and their signed heads, checked exactly as `tally ledger verify` checks this database. */
-async function blocksVerify(db: Db): Promise<LedgerViolation[]> {
+async function blocksVerify(db: Db): Promise<Violation[]> {
   const report = await verifySource(db);
   return report.break ? [{ rule: 'ledger_verifies', detail: report.break }] : [];
 }
 
-export async function checkLedger(db: Db): Promise<LedgerViolation[]> {
+export async function checkLedger(db: Db): Promise<Violation[]> {
   return [...await sealedOnce(db), ...await blocksVerify(db)];
 }

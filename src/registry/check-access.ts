@@ -2,7 +2,7 @@
 // `tally check` proves them from the database alone.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Violation } from './check.ts';
+import type { Violation } from '../platform/violation.ts';
 
 const LIMIT = 20;
 

@@ -3,7 +3,7 @@
 // device has two issuances (other than a re-issue) for overlapping time.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Violation } from './check.ts';
+import type { Violation } from '../platform/violation.ts';
 
 const LIMIT = 20;
 

@@ -2,13 +2,13 @@
 // lost, duplicated or overlapped, and that the event log rebuilds the current bundles exactly.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
+import type { Violation } from '../platform/violation.ts';
 import { streamEvents } from '../ledger/events.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { checkAccess } from './check-access.ts';
 import { checkMetered } from './check-metered.ts';
 import { registry, type BundleRow } from './tables.ts';
 
-export interface Violation { rule: string; detail: string }
 
 const LIMIT = 20;
 
