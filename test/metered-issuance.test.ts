@@ -321,4 +321,26 @@ describe('migration 0014 on an existing database', () => {
     expect(await migrate(s.db.database)).toEqual(['0014_issued_point_hours']);
     expect(await recorded()).toEqual(written);
   });
+
+  it('rebuilds from the ledger the links and issued hours of a point moved before the upgrade', async () => {
+    const first = await meteredDevice('MOVED-EARLY');
+    expect((await upload('MOVED-EARLY', [hourReading(40, 900)])).status).toBe(200);
+    expect((await run()).bundles_issued).toBeGreaterThanOrEqual(1);
+    const second = await newDevice('Later');
+    await expectStatus(s.request('PATCH', `/api/devices/${second}`, { token: w.issuer.token, body: { auto_issue: true } }), 200);
+    await expectStatus(s.request('PATCH', '/api/metering-points/MOVED-EARLY', { token: w.producer.token, body: { device_id: second } }), 200);
+    // As if the point had moved before 0014 and 0019: no link history, no record of its issued hour.
+    await sql`DROP TABLE point_device_links CASCADE`.execute(db());
+    await sql`DROP FUNCTION remember_point_device_link() CASCADE`.execute(db());
+    await sql`DELETE FROM issued_point_hours WHERE metering_point_id = 'MOVED-EARLY'`.execute(db());
+    await sql`DELETE FROM schema_migrations WHERE name = '0019_point_device_links'`.execute(db());
+    expect(await migrate(s.db.database)).toEqual(['0019_point_device_links']);
+    const links = await sql<{ d: number }>`SELECT device_id AS d FROM point_device_links WHERE metering_point_id = 'MOVED-EARLY' ORDER BY 1`.execute(db());
+    expect(links.rows.map((r) => r.d)).toEqual([first, second]);
+    expect(await pending(second)).toEqual([[at(40), 900, 'issued_under_another_device']]);
+    expect((await run()).wh_issued).toBe(0);
+    expect(await liveWh(second)).toEqual([]);
+    // Earlier tests in this file tamper on purpose; this point has nothing to report.
+    expect((await checkRegistry(db())).filter((v) => v.detail.includes('MOVED-EARLY'))).toEqual([]);
+  });
 });

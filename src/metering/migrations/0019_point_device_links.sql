@@ -22,3 +22,27 @@ CREATE TRIGGER metering_points_remember_link AFTER INSERT OR UPDATE OF device_id
 
 INSERT INTO point_device_links (device_id, metering_point_id)
 SELECT device_id, id FROM metering_points WHERE device_id IS NOT NULL AND type = 'production';
+
+-- Links made before this table existed are in the ledger: every creation or change of a point
+-- recorded the device it fed then.
+INSERT INTO point_device_links (device_id, metering_point_id, first_linked_at)
+SELECT (e.payload->>'device_id')::bigint, p.id, min(e.recorded_at)
+FROM events e JOIN metering_points p ON p.id = e.subject_id AND p.type = 'production'
+WHERE e.subject_type = 'metering_point' AND e.type IN ('metering_point.created', 'metering_point.updated')
+  AND e.payload->>'device_id' IS NOT NULL
+GROUP BY 1, 2
+ON CONFLICT DO NOTHING;
+
+-- With that history, issuances made under a point's earlier device claim its hours too (0014
+-- could see only the device each point feeds now): the earliest issuance of a point hour keeps it.
+INSERT INTO issued_point_hours (metering_point_id, hour_start, issuance_id)
+SELECT DISTINCT ON (l.metering_point_id, h.hour) l.metering_point_id, h.hour, i.id
+FROM issuances i
+JOIN point_device_links l ON l.device_id = i.device_id
+CROSS JOIN LATERAL generate_series(date_trunc('hour', i.production_starting_interval, 'UTC'),
+                                   i.production_ending_interval - interval '1 microsecond', interval '1 hour') AS h(hour)
+WHERE i.reissue_of_bundle_id IS NULL
+  AND EXISTS (SELECT 1 FROM readings r WHERE r.metering_point_id = l.metering_point_id
+                AND r.interval_start >= h.hour AND r.interval_start < h.hour + interval '1 hour')
+ORDER BY l.metering_point_id, h.hour, i.id
+ON CONFLICT DO NOTHING;
