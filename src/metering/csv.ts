@@ -2,7 +2,7 @@
 // interval_usage, gross_net_indicator), optionally with metering_point_id (several points in one
 // file) and quality. Every problem names its row, counting the header as row 1.
 import { badRequest } from '../platform/errors.ts';
-import { parseTimestamp, TIMESTAMP_RULE } from '../platform/timestamp.ts';
+import { timestampMs, TIMESTAMP_RULE } from '../platform/timestamp.ts';
 import { QUALITIES, type Quality } from './tables.ts';
 
 /** The most readings one upload carries, as CSV rows or as a JSON list. */
@@ -62,9 +62,9 @@ export function parseReadingsCsv(text: string): ReadingInput[] {
 /** A cell read as JSON's `date-time` is read: a CSV is no looser than JSON. */
 function timestampCell(cells: string[], index: number, row: number, column: string): string {
   const text = cells[index]!;
-  const t = parseTimestamp(text);
-  if (!t) throw badRequest('invalid_reading', `row ${row}: ${column} ${JSON.stringify(text)} is not ${TIMESTAMP_RULE}`, `csv/row/${row}/${column}`);
-  return t.toISOString();
+  if (timestampMs(text) === undefined) throw badRequest('invalid_reading', `row ${row}: ${column} ${JSON.stringify(text)} is not ${TIMESTAMP_RULE}`, `csv/row/${row}/${column}`);
+  // As JSON's: the text as sent, which every later step reads with Date.
+  return text;
 }
 
 /** Rows under a header; `firstRow` is the file's row number of lines[0] (the header is row 1). */

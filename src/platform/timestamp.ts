@@ -7,21 +7,33 @@ import { EARLIEST_YEAR, LATEST_YEAR } from './period.ts';
 
 const ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:Z|([+-])(\d\d):(\d\d))$/;
 
-/** The instant `text` names, or undefined when it is not such a timestamp. */
-export function parseTimestamp(text: string): Date | undefined {
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const leap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+
+/**
+ * The instant `text` names, in milliseconds since the epoch, or undefined when it is not such a
+ * timestamp. Plain arithmetic, no Date: a CSV upload reads two of these per row.
+ */
+export function timestampMs(text: string): number | undefined {
   const m = ISO.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const [fraction = '', sign, offsetHours = 0, offsetMinutes = 0] = [m[7], m[8], Number(m[9] ?? 0), Number(m[10] ?? 0)];
+  const year = Number(m[1]), month = Number(m[2]), day = Number(m[3]), hour = Number(m[4]), minute = Number(m[5]), second = Number(m[6]);
+  const offsetHours = Number(m[9] ?? 0), offsetMinutes = Number(m[10] ?? 0);
   if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
-  const wall = new Date(0);
-  wall.setUTCFullYear(year, month - 1, day);
-  // A day the month does not have (2026-02-30) would roll over into the next month.
-  if (wall.getUTCMonth() !== month - 1 || wall.getUTCDate() !== day) return undefined;
-  const offsetMs = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  const t = new Date(wall.getTime() + ((hour * 60 + minute) * 60 + second) * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3)) - offsetMs);
-  const utcYear = t.getUTCFullYear();
-  return utcYear >= EARLIEST_YEAR && utcYear <= LATEST_YEAR ? t : undefined;
+  // A day the month does not have (2026-02-30) is refused, not rolled over into the next month.
+  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && leap(year) ? 29 : DAYS[month - 1]!)) return undefined;
+  const offsetMs = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3))) - offsetMs;
+  // Only a wall time in the first or last year can move out of range by its offset.
+  if (year > EARLIEST_YEAR && year < LATEST_YEAR) return ms;
+  const utcYear = new Date(ms).getUTCFullYear();
+  return utcYear >= EARLIEST_YEAR && utcYear <= LATEST_YEAR ? ms : undefined;
+}
+
+/** The instant `text` names, or undefined when it is not such a timestamp. */
+export function parseTimestamp(text: string): Date | undefined {
+  const ms = timestampMs(text);
+  return ms === undefined ? undefined : new Date(ms);
 }
 
 /** What a client is told when a timestamp is refused. */
