@@ -69,13 +69,13 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'seal' as const }) },
 );
 
-/** A step: one operation, two at once, or one with a failure injected while it runs. */
+/** A step: one operation, two at once, or one with a failure injected while it runs. Plans are long enough for state to build up (fast-check would otherwise keep them short). */
 export type Step = { mode: 'one'; op: Op } | { mode: 'pair'; ops: [Op, Op] } | { mode: 'fault'; op: Op; fault: 'kill_connections' | 'abandon' };
 export const steps = (max: number): fc.Arbitrary<Step[]> => fc.array(fc.oneof(
   { weight: 6, arbitrary: op.map((o): Step => ({ mode: 'one', op: o })) },
   { weight: 3, arbitrary: fc.tuple(op, op).map((ops): Step => ({ mode: 'pair', ops })) },
   { weight: 1, arbitrary: fc.record({ op, fault: fc.constantFrom('kill_connections' as const, 'abandon' as const) }).map((f): Step => ({ mode: 'fault', ...f })) },
-), { minLength: 1, maxLength: max });
+), { minLength: Math.ceil(max / 2), maxLength: max });
 
 /** The bundle ids of an account in some statuses, in the registry's order (query first, then act). */
 async function bundlesOf(s: TestServer, token: string, account: number, status: string[]): Promise<Array<{ id: number; bundle_quantity: number }>> {
