@@ -25,7 +25,8 @@ export interface ImportResult { inserted: number; unchanged: number; revised: nu
  * Checks each reading alone and against the others of the same point; returns them sorted by
  * start. Every way in (JSON, CSV, a file, a DataHub sync) comes through here.
  */
-function checkReadings(point: MeteringPointRow, inputs: ReadingInput[], now = Date.now()): Reading[] {
+function checkReadings(point: MeteringPointRow, inputs: ReadingInput[]): Reading[] {
+  const now = Date.now();
   const readings = inputs.map((r) => {
     const start = new Date(r.interval_start_datetime);
     const end = new Date(r.interval_end_datetime);

@@ -9,7 +9,6 @@ import { checkAccess } from './check-access.ts';
 import { checkMetered } from './check-metered.ts';
 import { registry, type BundleRow } from './tables.ts';
 
-
 const LIMIT = 20;
 
 async function overlappingRanges(db: Db): Promise<Violation[]> {
