@@ -301,10 +301,17 @@ describe('tally check', () => {
     const device = await meteredDevice('OVERLAP-1');
     expect((await upload('OVERLAP-1', [hourReading(30, 100), hourReading(31, 100)])).status).toBe(200);
     await run();
-    await sql`UPDATE issuances SET production_starting_interval = production_starting_interval - interval '30 minutes', production_ending_interval = production_ending_interval - interval '30 minutes'
-      WHERE device_id = ${device} AND production_starting_interval = ${at(31)}::timestamptz`.execute(db());
+    // Issuances refuse every change; as the database's owner would, with the trigger off.
+    const tamper = sql`UPDATE issuances SET production_starting_interval = production_starting_interval - interval '30 minutes', production_ending_interval = production_ending_interval - interval '30 minutes'
+      WHERE device_id = ${device} AND production_starting_interval = ${at(31)}::timestamptz`;
+    await expect(tamper.execute(db())).rejects.toThrow('issuances are immutable: UPDATE refused');
+    await sql`ALTER TABLE issuances DISABLE TRIGGER issuances_immutable`.execute(db());
+    await tamper.execute(db());
+    await sql`ALTER TABLE issuances ENABLE TRIGGER issuances_immutable`.execute(db());
     const rules = (await checkRegistry(db())).filter((v) => v.rule === 'issuances_disjoint');
     expect(rules).toEqual([{ rule: 'issuances_disjoint', detail: `device ${device}: the issuance of ${at(30, 30)} overlaps the one of ${at(30)}` }]);
+    await expect(sql`DELETE FROM issuances WHERE device_id = ${device}`.execute(db())).rejects.toThrow('issuances are immutable: DELETE refused');
+    await expect(sql`TRUNCATE issuances CASCADE`.execute(db())).rejects.toThrow('issuances are immutable: TRUNCATE refused');
   });
 });
 
