@@ -64,7 +64,7 @@ program.command('check').description('verify the registry invariants and replay 
     process.stdout.write(`${violations.length} violation(s)\n`);
     process.exit(1);
   }
-  process.stdout.write('ok: ranges disjoint, quantities conserved, intervals at most one hour, issuances disjoint, no metered hour issued beyond its readings, claims in reach, no live certificates in closed accounts, event log replays to the current bundles, community matches add up, every event below the sealed horizon sealed exactly once, the blocks verify\n');
+  process.stdout.write('ok: ranges disjoint, quantities conserved, intervals at most one hour, issuances disjoint, no metered hour issued beyond its readings, claims in reach, no live certificates in closed accounts, event log replays to the current bundles, community matches add up, each metering point in one membership at a time, every event below the sealed horizon sealed exactly once, the blocks verify\n');
 });
 
 const user = program.command('user').description('manage users');

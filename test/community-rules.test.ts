@@ -174,6 +174,21 @@ describe('tally check: one side per interval', () => {
   });
 });
 
+describe('tally check: a point in one membership at a time', () => {
+  it('names a metering point in two memberships at one instant', async () => {
+    const db = s.db.database.kysely;
+    expect((await checkCommunities(db)).filter((v) => v.rule === 'community_point_once')).toEqual([]);
+    // A second community that took B's point for the same days, written past refuseOverlap.
+    const other = await newCommunity('Forged');
+    const [b] = (await sql<{ metering_point_id: string; valid_from: Date }>`SELECT metering_point_id, valid_from FROM community_members WHERE id = ${m.b}`.execute(db)).rows;
+    const forged = (await sql<{ id: number }>`INSERT INTO community_members (community_id, name, metering_point_id, valid_from)
+      VALUES (${other}, 'B again', ${b!.metering_point_id}, ${b!.valid_from.toISOString()}::timestamptz) RETURNING id`.execute(db)).rows[0]!.id;
+    expect((await checkCommunities(db)).filter((v) => v.rule === 'community_point_once')).toEqual([
+      { rule: 'community_point_once', detail: `metering point ${b!.metering_point_id} is in members ${m.b} and ${forged} at the same time` },
+    ]);
+  });
+});
+
 describe('CSV', () => {
   it('quotes commas and quotes, defuses formulas, leaves null empty', () => {
     expect(toCsv(['n'], [['=1+1'], ['a,b'], ['say "hi"'], [null], [3]])).toBe('n\n"\'=1+1"\n"a,b"\n"say ""hi"""\n\n3\n');
