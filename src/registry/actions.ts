@@ -139,7 +139,7 @@ export async function performAction(db: Db, principal: Principal, action: Action
   checkRequest(action, request);
   return db.transaction().execute(async (trx) => {
     await checkAccounts(trx, principal, action, request);
-    return actOn(trx, principal.userId, action, request);
+    return act(trx, principal.userId, action, request);
   });
 }
 
@@ -151,6 +151,11 @@ export async function performAction(db: Db, principal: Principal, action: Action
  */
 export async function actOn(trx: Db, actorId: number | null, action: Action, request: ActionRequest): Promise<ActionResult> {
   checkRequest(action, request);
+  return act(trx, actorId, action, request);
+}
+
+/** An action whose request has been checked, by either way in: statuses, holdings, quantities, the rows and the event. */
+async function act(trx: Db, actorId: number | null, action: Action, request: ActionRequest): Promise<ActionResult> {
   if (action === 'transfer') await lockOpenAccount(trx, request.target_id!);
   if (action === 'claim') await claimPoint(trx, request);
   const locked = await lockBundles(trx, action, request);
