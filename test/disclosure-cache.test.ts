@@ -113,7 +113,8 @@ describe('cached datasets are current', () => {
     await expectStatus(s.request('POST', '/api/certificates/transfer', { token: w.producer.token, body: { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: [bundle.id] } }), 200);
     await expectStatus(s.request('POST', '/api/certificates/cancel', { token: w.trader.token, body: { source_id: w.traderAccount, granular_certificate_bundle_ids: [bundle.id], beneficiary: 'Trader' } }), 200);
     const step = fc.oneof(
-      fc.record({ reading: fc.integer({ min: 0, max: 23 }), wh: fc.integer({ min: 0, max: 5000 }) }),
+      // Hours 0–19: 20:00 belongs to the late-commit test below, which writes it behind the server's back.
+      fc.record({ reading: fc.integer({ min: 0, max: 19 }), wh: fc.integer({ min: 0, max: 5000 }) }),
       fc.record({ claim: fc.integer({ min: 1, max: 50 }) }),
       fc.constant({ read: true }),
     );

@@ -1,9 +1,13 @@
 // Metering points and readings over HTTP: JSON and CSV uploads, no-op re-sends, revisions with
 // their history, and revisions refused while certificates cover the interval.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { buildWorld, expectStatus, issue, type World } from './helpers/world.ts';
+import { importReadingsFile } from '../src/metering/import-file.ts';
 
 let s: TestServer;
 let w: World;
@@ -169,46 +173,35 @@ describe('CSV uploads pass the checks JSON uploads pass', () => {
   });
 });
 
+/** Writes `content` to a temporary readings file, imports it as the producer, and removes the file. */
+async function importFile(content: string, opts: { batchSize: number; onProgress?: (bytes: number, total: number, rows: number) => void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-import-'));
+  try {
+    const file = join(dir, 'readings.csv');
+    writeFileSync(file, content);
+    return await importReadingsFile(s.db.database.kysely, { userId: w.producer.id, role: 'producer', email: 'p' }, file, opts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('tally import readings', () => {
   it('imports a file in batches, refusing only the batch with a bad row, by its row number', async () => {
-    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { importReadingsFile } = await import('../src/metering/import-file.ts');
-    const dir = mkdtempSync(join(tmpdir(), 'tally-import-'));
-    try {
-      const file = join(dir, 'readings.csv');
-      const hourRow = (h: number, wh: string) => `${POINT},${new Date(Date.parse('2025-08-01T00:00:00Z') + h * 3_600_000).toISOString()},${new Date(Date.parse('2025-08-01T01:00:00Z') + h * 3_600_000).toISOString()},${wh}`;
-      writeFileSync(file, ['metering_point_id,interval_start_datetime,interval_end_datetime,interval_usage', hourRow(0, '10'), hourRow(1, '11'), hourRow(2, '12'), hourRow(3, 'x'), hourRow(4, '14')].join('\n'));
-      const progress: number[] = [];
-      const principal = { userId: w.producer.id, role: 'producer' as const, email: 'p' };
-      const r = await importReadingsFile(s.db.database.kysely, principal, file, { batchSize: 2, onProgress: (_b, _t, rows) => progress.push(rows) });
-      expect(r).toEqual({ inserted: 3, unchanged: 0, revised: 0, rows: 5, batches: 3, failed: [{ batch: 2, error: 'csv/row/5/interval_usage row 5: interval_usage "x" is not a whole number of Wh' }] });
-      expect(progress).toEqual([2, 4, 5]);
-      expect((await readings('2025-08-01T00:00:00Z', '2025-08-02T00:00:00Z')).map((x: any) => x.interval_usage)).toEqual([10, 11, 14]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const hourRow = (h: number, wh: string) => `${POINT},${new Date(Date.parse('2025-08-01T00:00:00Z') + h * 3_600_000).toISOString()},${new Date(Date.parse('2025-08-01T01:00:00Z') + h * 3_600_000).toISOString()},${wh}`;
+    const progress: number[] = [];
+    const r = await importFile(['metering_point_id,interval_start_datetime,interval_end_datetime,interval_usage', hourRow(0, '10'), hourRow(1, '11'), hourRow(2, '12'), hourRow(3, 'x'), hourRow(4, '14')].join('\n'),
+      { batchSize: 2, onProgress: (_b, _t, rows) => progress.push(rows) });
+    expect(r).toEqual({ inserted: 3, unchanged: 0, revised: 0, rows: 5, batches: 3, failed: [{ batch: 2, error: 'csv/row/5/interval_usage row 5: interval_usage "x" is not a whole number of Wh' }] });
+    expect(progress).toEqual([2, 4, 5]);
+    expect((await readings('2025-08-01T00:00:00Z', '2025-08-02T00:00:00Z')).map((x: any) => x.interval_usage)).toEqual([10, 11, 14]);
   });
 });
 
 describe('tally import readings: blank lines', () => {
   it('counts rows, not trailing blank lines', async () => {
-    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { importReadingsFile } = await import('../src/metering/import-file.ts');
-    const dir = mkdtempSync(join(tmpdir(), 'tally-import-'));
-    try {
-      const file = join(dir, 'readings.csv');
-      writeFileSync(file, 'metering_point_id,interval_start_datetime,interval_end_datetime,interval_usage\n'
-        + `${POINT},2025-08-03T00:00:00Z,2025-08-03T01:00:00Z,7\n${POINT},2025-08-03T01:00:00Z,2025-08-03T02:00:00Z,8\n\n\n`);
-      const principal = { userId: w.producer.id, role: 'producer' as const, email: 'p' };
-      const r = await importReadingsFile(s.db.database.kysely, principal, file, { batchSize: 2 });
-      expect(r).toEqual({ inserted: 2, unchanged: 0, revised: 0, rows: 2, batches: 1, failed: [] });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = await importFile('metering_point_id,interval_start_datetime,interval_end_datetime,interval_usage\n'
+      + `${POINT},2025-08-03T00:00:00Z,2025-08-03T01:00:00Z,7\n${POINT},2025-08-03T01:00:00Z,2025-08-03T02:00:00Z,8\n\n\n`, { batchSize: 2 });
+    expect(r).toEqual({ inserted: 2, unchanged: 0, revised: 0, rows: 2, batches: 1, failed: [] });
   });
 });
 
