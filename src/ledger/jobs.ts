@@ -10,7 +10,7 @@ const SEAL = 'seal-ledger';
 /** Seals and signs in the same transaction, so no committed block is ever left without its signed head. */
 async function sealAndSign(trx: Db, key: KeyObject | undefined, now: Date): Promise<{ blocks: number; events: number }> {
   const sealed = await sealAll(trx, now);
-  await signHeads(trx, await ledgerSigner(trx, key));
+  await signHeads(trx, () => ledgerSigner(trx, key));
   return sealed;
 }
 

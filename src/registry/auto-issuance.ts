@@ -101,7 +101,8 @@ export async function runAutoIssuance(trx: Db, now: Date, lifetimeDays: number, 
     let bundles = 0, wh = 0;
     for (let k = 0; k < ready.length; k += batch) {
       const intervals: Interval[] = ready.slice(k, k + batch).map((h, index) => ({ index, start: h.start, end: h.end, wh: h.wh }));
-      const rows = await issueForLockedDevice(trx, device, intervals, null, lifetimeDays);
+      // The hours were read from these locked points just now: issuance records them without reading them again.
+      const rows = await issueForLockedDevice(trx, device, intervals, null, lifetimeDays, points);
       bundles += rows.length;
       wh += rows.reduce((s, r) => s + r.bundle_quantity, 0);
     }

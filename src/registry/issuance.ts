@@ -175,13 +175,16 @@ function issuedEventPayload(device: DeviceRow, accountId: number, bundles: Bundl
  * Issues checked intervals (sorted, not overlapping, in the past) for a device whose row the
  * caller's transaction has locked: the capacity, never-issued and metered-hour rules, the rows
  * and the event. The issuing body's request, the automatic issuance job and `tally issue` all
- * come through here.
+ * come through here. `meteredBy` names the points the caller locked and read these very hours
+ * from (the job's pending hours, complete, within capacity and not issued from them before):
+ * their metered-hour checks are not made again, only recorded; the primary key of
+ * issued_point_hours still stands behind it.
  */
-export async function issueForLockedDevice(trx: Db, device: DeviceRow & { issuance_metadata_id: number }, intervals: Interval[], actorId: number | null, lifetimeDays: number): Promise<BundleRow[]> {
+export async function issueForLockedDevice(trx: Db, device: DeviceRow & { issuance_metadata_id: number }, intervals: Interval[], actorId: number | null, lifetimeDays: number, meteredBy?: string[]): Promise<BundleRow[]> {
   checkCapacity(device, intervals);
   await lockOpenAccount(trx, device.account_id);
   await checkNeverIssued(trx, device.id, intervals);
-  const points = await claimMeteredHours(trx, device, intervals);
+  const points = meteredBy ?? await claimMeteredHours(trx, device, intervals);
   const rows = await insertIssued(trx, { device, accountId: device.account_id, intervals, actorId, lifetimeDays });
   await recordPointHours(trx, points, rows);
   await appendEvent(trx, {

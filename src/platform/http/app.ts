@@ -11,7 +11,6 @@ import { registerAccessRules } from './access.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerDocs } from './docs.ts';
 import { refuseNul } from './text.ts';
-import { refuseDeepBody } from './depth.ts';
 import { parseTimestamp } from '../timestamp.ts';
 
 export type RoutePlugin = (app: App, ctx: AppContext) => Promise<void> | void;
@@ -57,10 +56,8 @@ export async function buildApp(ctx: AppContext, routes: { authenticate: RoutePlu
   });
   await registerDocs(app, ctx.config.publicUrl);
   registerAccessRules(app);
-  app.addHook('preValidation', async (request) => {
-    refuseDeepBody(request);
-    refuseNul(request);
-  });
+  // One walk of the body: too deep (400 body_too_deep) or carrying NUL (400 invalid_text).
+  app.addHook('preValidation', async (request) => refuseNul(request));
   await routes.authenticate(app, ctx);
   registerIdempotency(app, ctx.database);
 
