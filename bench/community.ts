@@ -39,7 +39,15 @@ const QUARTER_MS = 900_000;
 /** Rows per COPY statement, so a few million rows never sit in one string. */
 const COPY_SLICE = 250_000;
 const READING_COLUMNS = ['metering_point_id', 'interval_start', 'interval_end', 'wh', 'quality', 'source'] as const;
-const MATCH_COLUMNS = ['community_id', 'interval_start', 'buyer_member_id', 'seller_member_id', 'wh', 'price', 'amount_micro'] as const;
+const MATCH_COLUMNS = [
+  'community_id',
+  'interval_start',
+  'buyer_member_id',
+  'seller_member_id',
+  'wh',
+  'price',
+  'amount_micro',
+] as const;
 const MEMBER_COLUMNS = ['community_id', 'name', 'metering_point_id', 'export_metering_point_id', 'valid_from'] as const;
 /** The issue's target: a whole day of clearing for 10,000 members in under a second. */
 const TARGET_MS = 1_000;
@@ -76,13 +84,14 @@ interface SyntheticMember {
 }
 
 /** Local hour at the middle of quarter k. */
-const localHour = (k: number) => (((k + 0.5) / 4 + UTC_OFFSET_H) % 24);
+const localHour = (k: number) => ((k + 0.5) / 4 + UTC_OFFSET_H) % 24;
 
 /** Weather the whole town shares: cloud cover (0..1 of clear sky) and wind speed (m/s), as random walks. */
 function weather(rand: () => number): { clear: number[]; wind: number[] } {
   const clear: number[] = [];
   const wind: number[] = [];
-  let c = 0.8, w = 7;
+  let c = 0.8,
+    w = 7;
   for (let k = 0; k < QUARTERS; k++) {
     c = Math.min(1, Math.max(0.25, c + (rand() - 0.5) * 0.16));
     w = Math.min(18, Math.max(1, w + (rand() - 0.5) * 1.6));
@@ -94,7 +103,8 @@ function weather(rand: () => number): { clear: number[]; wind: number[] } {
 
 /** Clear-sky output of 1 kWp fixed panels at local hour h, in kW: a bell between sunrise and sunset. */
 function solarKw(h: number): number {
-  const rise = 4.4, set = 21.9;
+  const rise = 4.4,
+    set = 21.9;
   if (h <= rise || h >= set) return 0;
   return 0.78 * Math.sin((Math.PI * (h - rise)) / (set - rise)) ** 1.6;
 }
@@ -128,30 +138,68 @@ function syntheticMembers(n: number, tag: string): SyntheticMember[] {
       const scale = 0.6 + rand() * 0.9;
       const load = Array.from({ length: QUARTERS }, (_, k) => householdW(localHour(k), scale, rand));
       if (kind === 'household') {
-        members.push({ name: `Household ${i}`, kind, point: `${id}-C`, exportPoint: null, main: load.map(wh), exported: null });
+        members.push({
+          name: `Household ${i}`,
+          kind,
+          point: `${id}-C`,
+          exportPoint: null,
+          main: load.map(wh),
+          exported: null,
+        });
         continue;
       }
-      const kwp = 3 + rand() * 7, aspect = 0.75 + rand() * 0.25;
+      const kwp = 3 + rand() * 7,
+        aspect = 0.75 + rand() * 0.25;
       const pv = load.map((_, k) => 1_000 * kwp * aspect * solarKw(localHour(k)) * clear[k]! * (0.95 + 0.1 * rand()));
       members.push({
-        name: `Prosumer ${i}`, kind, point: `${id}-C`, exportPoint: `${id}-E`,
-        main: load.map((w, k) => wh(w - pv[k]!)), exported: load.map((w, k) => wh(pv[k]! - w)),
+        name: `Prosumer ${i}`,
+        kind,
+        point: `${id}-C`,
+        exportPoint: `${id}-E`,
+        main: load.map((w, k) => wh(w - pv[k]!)),
+        exported: load.map((w, k) => wh(pv[k]! - w)),
       });
     } else if (kind === 'solar') {
       const kwp = 20 + rand() * 130;
-      const out = Array.from({ length: QUARTERS }, (_, k) => 1_000 * kwp * 0.85 * solarKw(localHour(k)) * clear[k]! * (0.97 + 0.06 * rand()));
-      members.push({ name: `Solar park ${i}`, kind, point: `${id}-P`, exportPoint: null, main: out.map(wh), exported: null });
+      const out = Array.from(
+        { length: QUARTERS },
+        (_, k) => 1_000 * kwp * 0.85 * solarKw(localHour(k)) * clear[k]! * (0.97 + 0.06 * rand()),
+      );
+      members.push({
+        name: `Solar park ${i}`,
+        kind,
+        point: `${id}-P`,
+        exportPoint: null,
+        main: out.map(wh),
+        exported: null,
+      });
     } else {
-      const kw = 50 + rand() * 250, site = 0.8 + rand() * 0.4;
-      const out = Array.from({ length: QUARTERS }, (_, k) => 1_000 * kw * windShare(wind[k]! * site) * (0.9 + 0.2 * rand()));
-      members.push({ name: `Wind turbine ${i}`, kind, point: `${id}-P`, exportPoint: null, main: out.map(wh), exported: null });
+      const kw = 50 + rand() * 250,
+        site = 0.8 + rand() * 0.4;
+      const out = Array.from(
+        { length: QUARTERS },
+        (_, k) => 1_000 * kw * windShare(wind[k]! * site) * (0.9 + 0.2 * rand()),
+      );
+      members.push({
+        name: `Wind turbine ${i}`,
+        kind,
+        point: `${id}-P`,
+        exportPoint: null,
+        main: out.map(wh),
+        exported: null,
+      });
     }
   }
   return members;
 }
 
 /** COPYs CSV lines in slices. */
-async function copyLines(target: BenchTarget, table: string, columns: readonly string[], lines: Iterable<string>): Promise<number> {
+async function copyLines(
+  target: BenchTarget,
+  table: string,
+  columns: readonly string[],
+  lines: Iterable<string>,
+): Promise<number> {
   let slice: string[] = [];
   let rows = 0;
   for (const line of lines) {
@@ -169,10 +217,23 @@ async function copyLines(target: BenchTarget, table: string, columns: readonly s
 // ---------------------------------------------------------------------------------------------
 // Setup: the manager, an account for every point, a community per size.
 
-interface Setup { manager: Principal; accountId: number }
+interface Setup {
+  manager: Principal;
+  accountId: number;
+}
 
 async function setup(db: Db): Promise<Setup> {
-  const { user } = await createUser(db, { email: 'community-manager@bench.tally.example', password: PASSWORD, name: 'Bench community manager', role: 'trader', verified: true }, null);
+  const { user } = await createUser(
+    db,
+    {
+      email: 'community-manager@bench.tally.example',
+      password: PASSWORD,
+      name: 'Bench community manager',
+      role: 'trader',
+      verified: true,
+    },
+    null,
+  );
   const manager: Principal = { userId: user.id, role: user.role, email: user.email };
   const accountId = (await createAccount(db, manager, { account_name: 'Bench community' })).id;
   // The COPY baseline's twin of community_matches: same columns, defaults, checks and indexes.
@@ -180,42 +241,81 @@ async function setup(db: Db): Promise<Setup> {
   return { manager, accountId };
 }
 
-interface BuiltCommunity { id: number; members: SyntheticMember[]; points: string[]; readings: number; from: Date; to: Date }
+interface BuiltCommunity {
+  id: number;
+  members: SyntheticMember[];
+  points: string[];
+  readings: number;
+  from: Date;
+  to: Date;
+}
 
 async function buildCommunity(target: BenchTarget, s: Setup, n: number): Promise<BuiltCommunity> {
   const db = target.database.kysely;
   const tag = `CB${n}`;
   const members = syntheticMembers(n, tag);
-  const from = localMidnight(DAY, TIME_ZONE), to = localMidnight(NEXT_DAY, TIME_ZONE);
-  if (Math.round((to.getTime() - from.getTime()) / QUARTER_MS) !== QUARTERS) throw new Error(`community: ${DAY} is not ${QUARTERS} quarter hours long in ${TIME_ZONE}`);
+  const from = localMidnight(DAY, TIME_ZONE),
+    to = localMidnight(NEXT_DAY, TIME_ZONE);
+  if (Math.round((to.getTime() - from.getTime()) / QUARTER_MS) !== QUARTERS)
+    throw new Error(`community: ${DAY} is not ${QUARTERS} quarter hours long in ${TIME_ZONE}`);
 
   const points: Array<[string, PointType]> = members.flatMap((m) => {
     const main: [string, PointType] = [m.point, m.kind === 'solar' || m.kind === 'wind' ? 'production' : 'consumption'];
     return m.exportPoint ? [main, [m.exportPoint, 'production'] as [string, PointType]] : [main];
   });
-  await copyLines(target, 'metering_points', ['id', 'type', 'account_id', 'time_zone'], points.map(([id, type]) => `${id},${type},${s.accountId},${TIME_ZONE}`));
+  await copyLines(
+    target,
+    'metering_points',
+    ['id', 'type', 'account_id', 'time_zone'],
+    points.map(([id, type]) => `${id},${type},${s.accountId},${TIME_ZONE}`),
+  );
 
-  const bounds = Array.from({ length: QUARTERS + 1 }, (_, k) => new Date(from.getTime() + k * QUARTER_MS).toISOString());
+  const bounds = Array.from({ length: QUARTERS + 1 }, (_, k) =>
+    new Date(from.getTime() + k * QUARTER_MS).toISOString(),
+  );
   function* readingLines(): Generator<string> {
     for (const m of members) {
       for (let k = 0; k < QUARTERS; k++) yield `${m.point},${bounds[k]},${bounds[k + 1]},${m.main[k]},measured,bench`;
-      if (m.exportPoint) for (let k = 0; k < QUARTERS; k++) yield `${m.exportPoint},${bounds[k]},${bounds[k + 1]},${m.exported![k]},measured,bench`;
+      if (m.exportPoint)
+        for (let k = 0; k < QUARTERS; k++)
+          yield `${m.exportPoint},${bounds[k]},${bounds[k + 1]},${m.exported![k]},measured,bench`;
     }
   }
   const readings = await copyLines(target, 'readings', READING_COLUMNS, readingLines());
 
   const c = await createCommunity(db, s.manager, {
-    name: `Bench community of ${fmt(n)}`, interval_minutes: 15, time_zone: TIME_ZONE, mechanism: 'mmr',
-    grid_price: 0.3, feed_in_price: 0.06, currency: 'EUR', move_certificates: false,
+    name: `Bench community of ${fmt(n)}`,
+    interval_minutes: 15,
+    time_zone: TIME_ZONE,
+    mechanism: 'mmr',
+    grid_price: 0.3,
+    feed_in_price: 0.06,
+    currency: 'EUR',
+    move_certificates: false,
   });
   // The first member through the module (checks, locks, overlap refusal, event); the rest COPYed
   // with the same columns and the same valid_from that addMember stored for it.
   const first = members[0]!;
-  const added = await addMember(db, s.manager, c.id, { metering_point_id: first.point, export_metering_point_id: first.exportPoint ?? undefined, name: first.name, valid_from: '2026-06-01' });
-  const stored = await community(db).selectFrom('community_members').selectAll().where('id', '=', added.id).executeTakeFirstOrThrow();
-  if (stored.valid_to !== null || stored.share_millionths !== null) throw new Error('community: addMember stored an unexpected row');
+  const added = await addMember(db, s.manager, c.id, {
+    metering_point_id: first.point,
+    export_metering_point_id: first.exportPoint ?? undefined,
+    name: first.name,
+    valid_from: '2026-06-01',
+  });
+  const stored = await community(db)
+    .selectFrom('community_members')
+    .selectAll()
+    .where('id', '=', added.id)
+    .executeTakeFirstOrThrow();
+  if (stored.valid_to !== null || stored.share_millionths !== null)
+    throw new Error('community: addMember stored an unexpected row');
   const validFrom = stored.valid_from.toISOString();
-  await copyLines(target, 'community_members', MEMBER_COLUMNS, members.slice(1).map((m) => `${c.id},${m.name},${m.point},${m.exportPoint ?? ''},${validFrom}`));
+  await copyLines(
+    target,
+    'community_members',
+    MEMBER_COLUMNS,
+    members.slice(1).map((m) => `${c.id},${m.name},${m.point},${m.exportPoint ?? ''},${validFrom}`),
+  );
   // What autovacuum would have done by the time a clearing job runs.
   await target.database.exec('VACUUM ANALYZE metering_points, readings, community_members');
   return { id: c.id, members, points: points.map(([id]) => id), readings, from, to };
@@ -227,7 +327,11 @@ async function buildCommunity(target: BenchTarget, s: Setup, n: number): Promise
 async function load(db: Db, id: number, from: Date, to: Date) {
   const c = await community(db).selectFrom('communities').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const members = await membersDuring(db, id, from, to);
-  const energy = await intervalEnergy(db, await pointsOf(db, members), { from, count: QUARTERS, minutes: c.interval_minutes });
+  const energy = await intervalEnergy(db, await pointsOf(db, members), {
+    from,
+    count: QUARTERS,
+    minutes: c.interval_minutes,
+  });
   return { c, members, energy };
 }
 
@@ -235,7 +339,10 @@ async function load(db: Db, id: number, from: Date, to: Date) {
 function compute(c: CommunityRow, members: CommunityMemberRow[], energy: EnergyByPoint, from: Date): ClearedInterval[] {
   const { intervals } = clearLoaded(c, members, energy, { from, count: QUARTERS });
   const missing = intervals.find((i) => i.missing.length > 0);
-  if (missing) throw new Error(`community: interval ${missing.start.toISOString()} lacks the energy of ${missing.missing.length} members`);
+  if (missing)
+    throw new Error(
+      `community: interval ${missing.start.toISOString()} lacks the energy of ${missing.missing.length} members`,
+    );
   return intervals;
 }
 
@@ -260,7 +367,10 @@ export interface CommunitySize {
   copyMs: number;
 }
 
-export interface CommunityResult { sizes: CommunitySize[]; engine: 'postgres' | 'pglite' }
+export interface CommunityResult {
+  sizes: CommunitySize[];
+  engine: 'postgres' | 'pglite';
+}
 
 /** The sizes a run clears: a quarter of `members` and `members`, to show how the time grows. */
 export const communitySizes = (members: number) => [Math.round(members / 4), members];
@@ -271,7 +381,16 @@ const median = (xs: readonly number[]) => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-interface Round { totalMs: number; loadMs: number; computeMs: number; storeMs: number; selectMs: number; copyMs: number; matches: number; peerWh: number }
+interface Round {
+  totalMs: number;
+  loadMs: number;
+  computeMs: number;
+  storeMs: number;
+  selectMs: number;
+  copyMs: number;
+  matches: number;
+  peerWh: number;
+}
 
 /**
  * One round: the SELECT baseline, clearRange for the day, the split pass, the COPY baseline. The
@@ -282,16 +401,20 @@ async function round(target: BenchTarget, built: BuiltCommunity): Promise<Round>
   const { id, from, to } = built;
   global.gc?.();
   // Baseline for loading: one SELECT over the same readings, aggregated in the database.
-  const select = await timed(() => sql<{ n: number }>`
+  const select = await timed(() =>
+    sql<{ n: number }>`
     SELECT metering_point_id, sum(wh)::bigint AS wh, count(*)::int AS n FROM readings
     WHERE metering_point_id = ANY(${built.points}::text[]) AND interval_start >= ${from.toISOString()}::timestamptz AND interval_start < ${to.toISOString()}::timestamptz
-    GROUP BY metering_point_id`.execute(db));
+    GROUP BY metering_point_id`.execute(db),
+  );
   const selected = select.value.rows.reduce((a, r) => a + r.n, 0);
-  if (selected !== built.readings) throw new Error(`community: the baseline SELECT saw ${selected} of ${built.readings} readings`);
+  if (selected !== built.readings)
+    throw new Error(`community: the baseline SELECT saw ${selected} of ${built.readings} readings`);
 
   global.gc?.();
   const total = await timed(() => clearRange(db, id, from, to));
-  if (total.value !== QUARTERS) throw new Error(`community: clearRange cleared ${total.value} of ${QUARTERS} intervals`);
+  if (total.value !== QUARTERS)
+    throw new Error(`community: clearRange cleared ${total.value} of ${QUARTERS} intervals`);
 
   global.gc?.();
   const loaded = await timed(() => load(db, id, from, to));
@@ -299,10 +422,15 @@ async function round(target: BenchTarget, built: BuiltCommunity): Promise<Round>
   const intervals = computed.value;
   const matches = intervals.reduce((a, i) => a + i.result.matches.length, 0);
   const peerWh = intervals.reduce((a, i) => a + i.result.peerWh, 0);
-  const { rows: [stored] } = await sql<{ n: number; peer: number }>`
+  const {
+    rows: [stored],
+  } = await sql<{ n: number; peer: number }>`
     SELECT count(*)::int AS n, coalesce(sum(wh) FILTER (WHERE buyer_member_id IS NOT NULL AND seller_member_id IS NOT NULL), 0)::bigint AS peer
     FROM community_matches WHERE community_id = ${id}`.execute(db);
-  if (stored!.n !== matches || stored!.peer !== peerWh) throw new Error(`community: clearRange stored ${stored!.n} matches (${stored!.peer} Wh between peers), the split pass computed ${matches} (${peerWh} Wh)`);
+  if (stored!.n !== matches || stored!.peer !== peerWh)
+    throw new Error(
+      `community: clearRange stored ${stored!.n} matches (${stored!.peer} Wh between peers), the split pass computed ${matches} (${peerWh} Wh)`,
+    );
 
   // Baseline for storing: a plain COPY of the same match rows into the twin table.
   const lines = intervals.flatMap(({ start, result }) => {
@@ -312,8 +440,14 @@ async function round(target: BenchTarget, built: BuiltCommunity): Promise<Round>
   global.gc?.();
   const copy = await timed(() => copyLines(target, 'bench_community_matches', MATCH_COLUMNS, lines));
   return {
-    totalMs: total.ms, loadMs: loaded.ms, computeMs: computed.ms, storeMs: Math.max(0, total.ms - loaded.ms - computed.ms),
-    selectMs: select.ms, copyMs: copy.ms, matches, peerWh,
+    totalMs: total.ms,
+    loadMs: loaded.ms,
+    computeMs: computed.ms,
+    storeMs: Math.max(0, total.ms - loaded.ms - computed.ms),
+    selectMs: select.ms,
+    copyMs: copy.ms,
+    matches,
+    peerWh,
   };
 }
 
@@ -326,25 +460,49 @@ async function reset(target: BenchTarget, id: number): Promise<void> {
   await target.database.exec('VACUUM community_matches, community_intervals, bench_community_matches');
 }
 
-async function benchSize(target: BenchTarget, s: Setup, n: number, rounds: number, log: (l: string) => void): Promise<CommunitySize> {
+async function benchSize(
+  target: BenchTarget,
+  s: Setup,
+  n: number,
+  rounds: number,
+  log: (l: string) => void,
+): Promise<CommunitySize> {
   const built = await buildCommunity(target, s, n);
-  log(`community: ${fmt(n)} members (${fmt(built.members.filter((m) => m.kind !== 'household').length)} producing), ${fmt(built.points.length)} metering points, ${fmt(built.readings)} readings of ${DAY} (${TIME_ZONE})`);
+  log(
+    `community: ${fmt(n)} members (${fmt(built.members.filter((m) => m.kind !== 'household').length)} producing), ${fmt(built.points.length)} metering points, ${fmt(built.readings)} readings of ${DAY} (${TIME_ZONE})`,
+  );
   const done: Round[] = [];
   for (let k = 0; k < rounds; k++) {
     if (k > 0) await reset(target, built.id);
     const r = await round(target, built);
     done.push(r);
-    log(`  round ${k + 1}: clearRange ${fmt(r.totalMs)} ms = load ${fmt(r.loadMs)} + compute ${fmt(r.computeMs)} + store ≈ ${fmt(r.storeMs)}; ${fmt(r.matches)} matches (${fmt(r.peerWh / 1000)} kWh between peers); baseline SELECT ${fmt(r.selectMs)} ms, COPY ${fmt(r.copyMs)} ms`);
+    log(
+      `  round ${k + 1}: clearRange ${fmt(r.totalMs)} ms = load ${fmt(r.loadMs)} + compute ${fmt(r.computeMs)} + store ≈ ${fmt(r.storeMs)}; ${fmt(r.matches)} matches (${fmt(r.peerWh / 1000)} kWh between peers); baseline SELECT ${fmt(r.selectMs)} ms, COPY ${fmt(r.copyMs)} ms`,
+    );
   }
   const m = (f: (r: Round) => number) => median(done.map(f));
   return {
-    members: n, points: built.points.length, readings: built.readings, matches: done[0]!.matches, peerWh: done[0]!.peerWh, rounds,
-    loadMs: m((r) => r.loadMs), computeMs: m((r) => r.computeMs), totalMs: m((r) => r.totalMs), storeMs: m((r) => r.storeMs),
-    selectMs: m((r) => r.selectMs), copyMs: m((r) => r.copyMs),
+    members: n,
+    points: built.points.length,
+    readings: built.readings,
+    matches: done[0]!.matches,
+    peerWh: done[0]!.peerWh,
+    rounds,
+    loadMs: m((r) => r.loadMs),
+    computeMs: m((r) => r.computeMs),
+    totalMs: m((r) => r.totalMs),
+    storeMs: m((r) => r.storeMs),
+    selectMs: m((r) => r.selectMs),
+    copyMs: m((r) => r.copyMs),
   };
 }
 
-export async function benchCommunity(target: BenchTarget, sizes: readonly number[], rounds: number, log: (l: string) => void): Promise<CommunityResult> {
+export async function benchCommunity(
+  target: BenchTarget,
+  sizes: readonly number[],
+  rounds: number,
+  log: (l: string) => void,
+): Promise<CommunityResult> {
   const s = await setup(target.database.kysely);
   const result: CommunityResult = { sizes: [], engine: target.database.engine };
   for (const n of sizes) result.sizes.push(await benchSize(target, s, n, rounds, log));
@@ -363,44 +521,57 @@ export function communityRows(result: CommunityResult): ReportRow[] {
   const rows: ReportRow[] = [];
   for (const r of result.sizes) {
     const baseline = r.selectMs + r.copyMs;
-    rows.push({
-      benchmark: `community clearing, ${fmt(r.members)} members × ${QUARTERS} intervals (clearRange, total)`,
-      tally: `${seconds(r.totalMs)}; ${fmt(rate(r.members, r.totalMs))} interval×members/s; ${fmt(r.totalMs / QUARTERS, 1)} ms/interval`,
-      baseline: `${seconds(baseline)} (SELECT + COPY)`,
-      ratio: `${fmt(r.totalMs / baseline, 2)} × baseline`,
-      target: 'day < 1 s',
-      met: r.totalMs < TARGET_MS,
-    }, {
-      benchmark: `  loading energy (${fmt(r.readings)} readings)`,
-      tally: seconds(r.loadMs),
-      baseline: `${seconds(r.selectMs)} (SELECT)`,
-      ratio: `${fmt(r.loadMs / r.selectMs, 2)} × SELECT`,
-      target: '',
-      met: null,
-    }, {
-      benchmark: '  clearing computation (clearLoaded, 96 intervals)',
-      tally: `${seconds(r.computeMs)}; ${fmt(rate(r.members, r.computeMs))} interval×members/s; ${fmt(r.computeMs / QUARTERS, 1)} ms/interval`,
-      baseline: '',
-      ratio: '',
-      target: 'day < 1 s',
-      met: r.computeMs < TARGET_MS,
-    }, {
-      benchmark: `  storing, by difference (${fmt(r.matches)} matches)`,
-      tally: seconds(r.storeMs),
-      baseline: `${seconds(r.copyMs)} (COPY)`,
-      ratio: `${fmt(r.storeMs / r.copyMs, 2)} × COPY`,
-      target: '',
-      met: null,
-    });
+    rows.push(
+      {
+        benchmark: `community clearing, ${fmt(r.members)} members × ${QUARTERS} intervals (clearRange, total)`,
+        tally: `${seconds(r.totalMs)}; ${fmt(rate(r.members, r.totalMs))} interval×members/s; ${fmt(r.totalMs / QUARTERS, 1)} ms/interval`,
+        baseline: `${seconds(baseline)} (SELECT + COPY)`,
+        ratio: `${fmt(r.totalMs / baseline, 2)} × baseline`,
+        target: 'day < 1 s',
+        met: r.totalMs < TARGET_MS,
+      },
+      {
+        benchmark: `  loading energy (${fmt(r.readings)} readings)`,
+        tally: seconds(r.loadMs),
+        baseline: `${seconds(r.selectMs)} (SELECT)`,
+        ratio: `${fmt(r.loadMs / r.selectMs, 2)} × SELECT`,
+        target: '',
+        met: null,
+      },
+      {
+        benchmark: '  clearing computation (clearLoaded, 96 intervals)',
+        tally: `${seconds(r.computeMs)}; ${fmt(rate(r.members, r.computeMs))} interval×members/s; ${fmt(r.computeMs / QUARTERS, 1)} ms/interval`,
+        baseline: '',
+        ratio: '',
+        target: 'day < 1 s',
+        met: r.computeMs < TARGET_MS,
+      },
+      {
+        benchmark: `  storing, by difference (${fmt(r.matches)} matches)`,
+        tally: seconds(r.storeMs),
+        baseline: `${seconds(r.copyMs)} (COPY)`,
+        ratio: `${fmt(r.storeMs / r.copyMs, 2)} × COPY`,
+        target: '',
+        met: null,
+      },
+    );
   }
-  const small = result.sizes[0], large = result.sizes[result.sizes.length - 1];
+  const small = result.sizes[0],
+    large = result.sizes[result.sizes.length - 1];
   if (small && large && large.members > small.members) {
     const perMember = (ms: number, r: CommunitySize) => ms / r.members;
     const growth = (f: (r: CommunitySize) => number) => perMember(f(large), large) / perMember(f(small), small);
-    const totalGrowth = growth((r) => r.totalMs), computeGrowth = growth((r) => r.computeMs);
+    const totalGrowth = growth((r) => r.totalMs),
+      computeGrowth = growth((r) => r.computeMs);
     rows.push({
       benchmark: `  growth, ${fmt(small.members)} → ${fmt(large.members)} members (time per member)`,
-      tally: `total ${fmt(totalGrowth, 2)} ×, compute ${fmt(computeGrowth, 2)} ×, load ${fmt(growth((r) => r.loadMs), 2)} ×, store ${fmt(growth((r) => r.storeMs), 2)} ×`,
+      tally: `total ${fmt(totalGrowth, 2)} ×, compute ${fmt(computeGrowth, 2)} ×, load ${fmt(
+        growth((r) => r.loadMs),
+        2,
+      )} ×, store ${fmt(
+        growth((r) => r.storeMs),
+        2,
+      )} ×`,
       baseline: '1.00 × (linear)',
       ratio: '',
       target: `≤ ${fmt(LINEAR_TOLERANCE, 1)} × (linear)`,

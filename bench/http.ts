@@ -5,7 +5,11 @@ import type { Config } from '../src/platform/config.ts';
 import { createTally, makeLogger, type Tally } from '../src/platform/server.ts';
 import type { Database } from '../src/platform/database.ts';
 
-export interface Reply { status: number; body: any; ms: number }
+export interface Reply {
+  status: number;
+  body: any;
+  ms: number;
+}
 
 export interface BenchServer {
   /** POSTs JSON; `ms` is the time until the last byte of the answer arrived, before parsing it. */
@@ -21,24 +25,36 @@ export async function startServer(config: Config, database: Database, connection
   if (!address || typeof address === 'string') throw new Error('the server has no port');
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
 
-  const post: BenchServer['post'] = (path, body, token) => new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const start = performance.now();
-    const req = request({
-      agent, host: '127.0.0.1', port: address.port, path, method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const ms = performance.now() - start;
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), ms });
-      });
-      res.on('error', reject);
+  const post: BenchServer['post'] = (path, body, token) =>
+    new Promise((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const start = performance.now();
+      const req = request(
+        {
+          agent,
+          host: '127.0.0.1',
+          port: address.port,
+          path,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const ms = performance.now() - start;
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), ms });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
     });
-    req.on('error', reject);
-    req.end(payload);
-  });
 
   return {
     post,

@@ -12,17 +12,40 @@ export const BATCH = 5_000;
 const CALLS_PER_ROUND = 10;
 /** The columns Tally's own issuance writes; the rest are defaults or generated. */
 const COPY_COLUMNS = [
-  'issuance_id', 'device_id', 'account_id', 'certificate_bundle_id_range_start', 'certificate_bundle_id_range_end',
-  'energy_source', 'production_starting_interval', 'production_ending_interval', 'issuance_datestamp', 'expiry_datestamp',
+  'issuance_id',
+  'device_id',
+  'account_id',
+  'certificate_bundle_id_range_start',
+  'certificate_bundle_id_range_end',
+  'energy_source',
+  'production_starting_interval',
+  'production_ending_interval',
+  'issuance_datestamp',
+  'expiry_datestamp',
 ] as const;
 
 /** The same bundle as a CSV line, held by the device's twin in the baseline account (the unique (device, range start) forbids a second copy on the same device). */
 function csvLine(b: BundleView, twinId: number, baselineAccount: number): string {
-  return [b.issuance_id, twinId, baselineAccount, b.certificate_bundle_id_range_start, b.certificate_bundle_id_range_end,
-    b.energy_source, b.production_starting_interval, b.production_ending_interval, b.issuance_datestamp, b.expiry_datestamp].join(',');
+  return [
+    b.issuance_id,
+    twinId,
+    baselineAccount,
+    b.certificate_bundle_id_range_start,
+    b.certificate_bundle_id_range_end,
+    b.energy_source,
+    b.production_starting_interval,
+    b.production_ending_interval,
+    b.issuance_datestamp,
+    b.expiry_datestamp,
+  ].join(',');
 }
 
-export interface IssuanceResult { bundles: number; registryMs: number; copyMs: number; rounds: number }
+export interface IssuanceResult {
+  bundles: number;
+  registryMs: number;
+  copyMs: number;
+  rounds: number;
+}
 
 /** Issues one round through the registry (timed call by call), then copies the same rows (timed). */
 async function round(target: BenchTarget, world: BenchWorld, calls: IssuanceCall[], lifetimeDays: number) {
@@ -40,7 +63,14 @@ async function round(target: BenchTarget, world: BenchWorld, calls: IssuanceCall
 }
 
 /** Issues `total` bundles whose production ends by `end`, copying each round's rows after it. */
-export async function benchIssuance(target: BenchTarget, world: BenchWorld, total: number, end: number, lifetimeDays: number, log: (line: string) => void): Promise<IssuanceResult> {
+export async function benchIssuance(
+  target: BenchTarget,
+  world: BenchWorld,
+  total: number,
+  end: number,
+  lifetimeDays: number,
+  log: (line: string) => void,
+): Promise<IssuanceResult> {
   const plan = issuancePlan(total, world.devices.length, BATCH, end);
   const result: IssuanceResult = { bundles: 0, registryMs: 0, copyMs: 0, rounds: 0 };
   for (let i = 0; i < plan.length; i += CALLS_PER_ROUND) {
@@ -49,7 +79,9 @@ export async function benchIssuance(target: BenchTarget, world: BenchWorld, tota
     result.registryMs += r.registryMs;
     result.copyMs += r.copyMs;
     result.rounds++;
-    log(`  issuance round ${result.rounds}: ${fmt(r.bundles)} bundles, registry ${fmt(r.bundles / (r.registryMs / 1000))}/s, COPY ${fmt(r.bundles / (r.copyMs / 1000))}/s`);
+    log(
+      `  issuance round ${result.rounds}: ${fmt(r.bundles)} bundles, registry ${fmt(r.bundles / (r.registryMs / 1000))}/s, COPY ${fmt(r.bundles / (r.copyMs / 1000))}/s`,
+    );
   }
   return result;
 }

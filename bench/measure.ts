@@ -29,7 +29,11 @@ export function percentile(samples: readonly number[], p: number): number {
  * and returns how many steps completed and how long that took. A step returns false when it has
  * nothing left to do, which ends its loop early.
  */
-export async function runFor(workers: number, seconds: number, step: () => Promise<boolean>): Promise<{ ops: number; seconds: number }> {
+export async function runFor(
+  workers: number,
+  seconds: number,
+  step: () => Promise<boolean>,
+): Promise<{ ops: number; seconds: number }> {
   const start = performance.now();
   const deadline = start + seconds * 1000;
   let ops = 0;
@@ -40,7 +44,8 @@ export async function runFor(workers: number, seconds: number, step: () => Promi
   return { ops, seconds: (performance.now() - start) / 1000 };
 }
 
-export const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const fmt = (x: number, digits = 0) =>
+  x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export interface ReportRow {
   benchmark: string;
@@ -56,8 +61,19 @@ export interface ReportRow {
 /** A fixed-width text table, one line per row, with a header. */
 export function formatTable(rows: readonly ReportRow[]): string {
   const header = ['benchmark', 'tally', 'baseline', 'ratio', 'target', 'met'];
-  const cells = rows.map((r) => [r.benchmark, r.tally, r.baseline, r.ratio, r.target, r.met === null ? '' : r.met ? 'yes' : 'NO']);
+  const cells = rows.map((r) => [
+    r.benchmark,
+    r.tally,
+    r.baseline,
+    r.ratio,
+    r.target,
+    r.met === null ? '' : r.met ? 'yes' : 'NO',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }

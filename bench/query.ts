@@ -24,7 +24,12 @@ interface Filter {
   certificate_period_end?: string;
 }
 
-interface Scenario { name: string; filters: Filter[]; maxPages: number; limit: number }
+interface Scenario {
+  name: string;
+  filters: Filter[];
+  maxPages: number;
+  limit: number;
+}
 
 /** The registry's SELECT for one page, written out independently: account, filters, after the cursor, production-time order, limit + 1. */
 function directPage(db: Db, f: Filter, after: { t: Date; id: number } | undefined, limit: number) {
@@ -32,13 +37,23 @@ function directPage(db: Db, f: Filter, after: { t: Date; id: number } | undefine
   if (after) where.push(sql`(production_starting_interval, id) > (${after.t}, ${after.id})`);
   if (f.device_id !== undefined) where.push(sql`device_id = ${f.device_id}`);
   if (f.energy_source) where.push(sql`energy_source IN (${sql.join(f.energy_source)})`);
-  if (f.certificate_bundle_status) where.push(sql`certificate_bundle_status IN (${sql.join(f.certificate_bundle_status)})`);
-  if (f.certificate_period_start) where.push(sql`production_starting_interval >= ${new Date(f.certificate_period_start)}`);
+  if (f.certificate_bundle_status)
+    where.push(sql`certificate_bundle_status IN (${sql.join(f.certificate_bundle_status)})`);
+  if (f.certificate_period_start)
+    where.push(sql`production_starting_interval >= ${new Date(f.certificate_period_start)}`);
   if (f.certificate_period_end) where.push(sql`production_starting_interval < ${new Date(f.certificate_period_end)}`);
-  return sql<{ id: number; production_starting_interval: Date }>`SELECT * FROM bundles WHERE ${sql.join(where, sql` AND `)} ORDER BY production_starting_interval, id LIMIT ${limit + 1}`.execute(db);
+  return sql<{
+    id: number;
+    production_starting_interval: Date;
+  }>`SELECT * FROM bundles WHERE ${sql.join(where, sql` AND `)} ORDER BY production_starting_interval, id LIMIT ${limit + 1}`.execute(
+    db,
+  );
 }
 
-const period = (from: number, days: number) => ({ certificate_period_start: new Date(from).toISOString(), certificate_period_end: new Date(from + days * DAY_MS).toISOString() });
+const period = (from: number, days: number) => ({
+  certificate_period_start: new Date(from).toISOString(),
+  certificate_period_end: new Date(from + days * DAY_MS).toISOString(),
+});
 
 /**
  * What a holder asks for: every page of the account, one device's week, a month across the account
@@ -52,27 +67,70 @@ function scenarios(world: BenchWorld, history: { start: number; hours: number })
   const samples = (n: number, make: (k: number) => Filter) => Array.from({ length: n }, (_, k) => make(k));
   return [
     { name: 'all pages', filters: [{ source_id: account }], maxPages: Infinity, limit: MAX_LIMIT },
-    { name: 'first 1,000 pages of 100 (default size)', filters: [{ source_id: account }], maxPages: 1000, limit: DEFAULT_LIMIT },
-    { name: 'device + week', filters: samples(50, (k) => ({ source_id: account, device_id: world.devices[(k * 7) % world.devices.length]!, ...period(day(k), 7) })), maxPages: Infinity, limit: MAX_LIMIT },
-    { name: 'month, 10 pages', filters: samples(10, (k) => ({ source_id: account, ...period(day(k), 30) })), maxPages: 10, limit: MAX_LIMIT },
-    { name: 'wind + day', filters: samples(50, (k) => ({ source_id: account, energy_source: ['wind'], ...period(day(k), 1) })), maxPages: Infinity, limit: MAX_LIMIT },
-    { name: 'rare status', filters: samples(10, () => ({ source_id: account, certificate_bundle_status: ['reserved'] })), maxPages: 1, limit: MAX_LIMIT },
+    {
+      name: 'first 1,000 pages of 100 (default size)',
+      filters: [{ source_id: account }],
+      maxPages: 1000,
+      limit: DEFAULT_LIMIT,
+    },
+    {
+      name: 'device + week',
+      filters: samples(50, (k) => ({
+        source_id: account,
+        device_id: world.devices[(k * 7) % world.devices.length]!,
+        ...period(day(k), 7),
+      })),
+      maxPages: Infinity,
+      limit: MAX_LIMIT,
+    },
+    {
+      name: 'month, 10 pages',
+      filters: samples(10, (k) => ({ source_id: account, ...period(day(k), 30) })),
+      maxPages: 10,
+      limit: MAX_LIMIT,
+    },
+    {
+      name: 'wind + day',
+      filters: samples(50, (k) => ({ source_id: account, energy_source: ['wind'], ...period(day(k), 1) })),
+      maxPages: Infinity,
+      limit: MAX_LIMIT,
+    },
+    {
+      name: 'rare status',
+      filters: samples(10, () => ({ source_id: account, certificate_bundle_status: ['reserved'] })),
+      maxPages: 1,
+      limit: MAX_LIMIT,
+    },
   ];
 }
 
-interface Latencies { http: number[]; direct: number[]; rows: number }
+interface Latencies {
+  http: number[];
+  direct: number[];
+  rows: number;
+}
 
 /** Walks the pages of one filter both ways; checks both ways return the same rows. */
-async function walk(db: Db, server: BenchServer, token: string, filter: Filter, maxPages: number, limit: number, into: Latencies): Promise<void> {
+async function walk(
+  db: Db,
+  server: BenchServer,
+  token: string,
+  filter: Filter,
+  maxPages: number,
+  limit: number,
+  into: Latencies,
+): Promise<void> {
   let cursor: string | undefined;
   let after: { t: Date; id: number } | undefined;
   for (let page = 0; page < maxPages; page++) {
-    const viaHttp = () => server.post('/api/certificates/query', { ...filter, limit, ...(cursor ? { cursor } : {}) }, token);
+    const viaHttp = () =>
+      server.post('/api/certificates/query', { ...filter, limit, ...(cursor ? { cursor } : {}) }, token);
     const direct = () => timed(() => directPage(db, filter, after, limit));
     const [h, d] = await backToBack(viaHttp, direct, into.http.length % 2 === 0);
     const body = expectOk(h, 'query');
     const rows = d.value.rows.slice(0, limit);
-    if (body.items.length !== rows.length || body.items[0]?.id !== rows[0]?.id) throw new Error(`query: the API and the direct SELECT disagree on page ${page} of ${JSON.stringify(filter)}`);
+    if (body.items.length !== rows.length || body.items[0]?.id !== rows[0]?.id)
+      throw new Error(`query: the API and the direct SELECT disagree on page ${page} of ${JSON.stringify(filter)}`);
     into.http.push(h.ms);
     into.direct.push(d.ms);
     into.rows += rows.length;
@@ -83,9 +141,19 @@ async function walk(db: Db, server: BenchServer, token: string, filter: Filter, 
   }
 }
 
-export interface QueryResult { name: string; latencies: Latencies }
+export interface QueryResult {
+  name: string;
+  latencies: Latencies;
+}
 
-export async function benchQueries(db: Db, server: BenchServer, token: string, world: BenchWorld, history: { start: number; hours: number }, log: (line: string) => void): Promise<QueryResult[]> {
+export async function benchQueries(
+  db: Db,
+  server: BenchServer,
+  token: string,
+  world: BenchWorld,
+  history: { start: number; hours: number },
+  log: (line: string) => void,
+): Promise<QueryResult[]> {
   const results: QueryResult[] = [];
   for (const s of scenarios(world, history)) {
     const latencies: Latencies = { http: [], direct: [], rows: 0 };

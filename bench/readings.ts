@@ -19,19 +19,33 @@ const BATCH = 10_000;
 const COPY_SLICE = 500_000;
 const COLUMNS = ['metering_point_id', 'interval_start', 'interval_end', 'wh', 'quality', 'source'] as const;
 
-export interface ReadingsResult { rows: number; importMs: number; copyMs: number; peakRssMb: number; baseRssMb: number }
+export interface ReadingsResult {
+  rows: number;
+  importMs: number;
+  copyMs: number;
+  peakRssMb: number;
+  baseRssMb: number;
+}
 
 const pointId = (set: string, k: number) => `BENCH${set}${String(k).padStart(6, '0')}`;
 
 /** Writes one multi-point CSV: every point's quarter hours in order, as a DataHub export would. */
-async function writeFile(path: string, points: string[], start: number, quarters: number, copyFormat: boolean): Promise<void> {
+async function writeFile(
+  path: string,
+  points: string[],
+  start: number,
+  quarters: number,
+  copyFormat: boolean,
+): Promise<void> {
   const out = createWriteStream(path);
-  const write = (line: string) => (out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  const write = (line: string) =>
+    out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
   if (!copyFormat) await write('metering_point_id,interval_start_datetime,interval_end_datetime,interval_usage\n');
   for (const p of points) {
     let chunk = '';
     for (let q = 0; q < quarters; q++) {
-      const from = new Date(start + q * QUARTER_MS).toISOString(), to = new Date(start + (q + 1) * QUARTER_MS).toISOString();
+      const from = new Date(start + q * QUARTER_MS).toISOString(),
+        to = new Date(start + (q + 1) * QUARTER_MS).toISOString();
       const wh = 100 + ((q * 37) % 400);
       chunk += copyFormat ? `${p},${from},${to},${wh},measured,bench\n` : `${p},${from},${to},${wh}\n`;
     }
@@ -57,7 +71,9 @@ async function copyFile(target: BenchTarget, path: string): Promise<void> {
 /** Peak resident memory while `work` runs, sampled every 50 ms. */
 async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakRssMb: number }> {
   let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 50);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
   try {
     const value = await work();
     return { value, peakRssMb: Math.max(peak, process.memoryUsage.rss()) / 2 ** 20 };
@@ -66,7 +82,14 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakR
   }
 }
 
-export async function benchReadings(target: BenchTarget, admin: Principal, accountId: number, points: number, days: number, log: (l: string) => void): Promise<ReadingsResult> {
+export async function benchReadings(
+  target: BenchTarget,
+  admin: Principal,
+  accountId: number,
+  points: number,
+  days: number,
+  log: (l: string) => void,
+): Promise<ReadingsResult> {
   const db: Db = target.database.kysely;
   const quarters = days * 96;
   const start = Date.UTC(2024, 0, 1);
@@ -75,18 +98,27 @@ export async function benchReadings(target: BenchTarget, admin: Principal, accou
     const tally = Array.from({ length: points }, (_, k) => pointId('T', k));
     const copied = Array.from({ length: points }, (_, k) => pointId('C', k));
     // Both sets of points exist up front: the baseline's COPY needs its points for the foreign key.
-    for (const id of [...tally, ...copied]) await createMeteringPoint(db, admin, { id, type: 'consumption', account_id: accountId });
-    const importPath = join(dir, 'import.csv'), copyPath = join(dir, 'copy.csv');
+    for (const id of [...tally, ...copied])
+      await createMeteringPoint(db, admin, { id, type: 'consumption', account_id: accountId });
+    const importPath = join(dir, 'import.csv'),
+      copyPath = join(dir, 'copy.csv');
     await writeFile(importPath, tally, start, quarters, false);
     await writeFile(copyPath, copied, start, quarters, true);
     const rows = points * quarters;
-    log(`readings: ${fmt(points)} points × ${fmt(quarters)} quarter hours = ${fmt(rows)} rows, ${fmt(BATCH)} per batch`);
+    log(
+      `readings: ${fmt(points)} points × ${fmt(quarters)} quarter hours = ${fmt(rows)} rows, ${fmt(BATCH)} per batch`,
+    );
     global.gc?.();
     const baseRssMb = process.memoryUsage.rss() / 2 ** 20;
-    const imported = await withPeakRss(() => timed(() => importReadingsFile(db, admin, importPath, { batchSize: BATCH })));
-    if (imported.value.value.inserted !== rows) throw new Error(`readings: imported ${imported.value.value.inserted} of ${rows}`);
+    const imported = await withPeakRss(() =>
+      timed(() => importReadingsFile(db, admin, importPath, { batchSize: BATCH })),
+    );
+    if (imported.value.value.inserted !== rows)
+      throw new Error(`readings: imported ${imported.value.value.inserted} of ${rows}`);
     const copy = await timed(() => copyFile(target, copyPath));
-    log(`  import ${fmt(rows / (imported.value.ms / 1000))} rows/s, COPY ${fmt(rows / (copy.ms / 1000))} rows/s, peak RSS ${fmt(imported.peakRssMb)} MB`);
+    log(
+      `  import ${fmt(rows / (imported.value.ms / 1000))} rows/s, COPY ${fmt(rows / (copy.ms / 1000))} rows/s, peak RSS ${fmt(imported.peakRssMb)} MB`,
+    );
     return { rows, importMs: imported.value.ms, copyMs: copy.ms, peakRssMb: imported.peakRssMb, baseRssMb };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -94,7 +126,8 @@ export async function benchReadings(target: BenchTarget, admin: Principal, accou
 }
 
 export function readingsRow(r: ReadingsResult): ReportRow {
-  const tally = r.rows / (r.importMs / 1000), copy = r.rows / (r.copyMs / 1000);
+  const tally = r.rows / (r.importMs / 1000),
+    copy = r.rows / (r.copyMs / 1000);
   return {
     benchmark: `reading import (${fmt(r.rows)} rows; peak RSS ${fmt(r.peakRssMb)} MB, ${fmt(r.baseRssMb)} MB before)`,
     tally: `${fmt(tally)} rows/s`,

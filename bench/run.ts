@@ -24,14 +24,16 @@ const READING_POINTS = 1_000;
 function readingDays(env: string | undefined): number {
   if (env === undefined || env === '') return 7;
   const n = Number(env);
-  if (!Number.isSafeInteger(n) || n < 1 || n > 366) throw new Error(`BENCH_READINGS_DAYS must be a whole number from 1 to 366, not ${env}`);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 366)
+    throw new Error(`BENCH_READINGS_DAYS must be a whole number from 1 to 366, not ${env}`);
   return n;
 }
 
 function bundlesToIssue(env: string | undefined): number {
   if (env === undefined || env === '') return DEFAULT_BUNDLES;
   const n = Number(env);
-  if (!Number.isSafeInteger(n) || n < 10_000) throw new Error(`BENCH_BUNDLES must be a whole number of at least 10,000, not ${env}`);
+  if (!Number.isSafeInteger(n) || n < 10_000)
+    throw new Error(`BENCH_BUNDLES must be a whole number of at least 10,000, not ${env}`);
   return n;
 }
 
@@ -41,14 +43,16 @@ function communityMembers(env: string | undefined): number {
   if (env === undefined || env === '') return DEFAULT_COMMUNITY_MEMBERS;
   const n = Number(env);
   // clearRange looks up its points' types with one bind parameter per point (at most 65,535).
-  if (!Number.isSafeInteger(n) || n < 400 || n > 40_000) throw new Error(`BENCH_COMMUNITY_MEMBERS must be a whole number from 400 to 40,000, not ${env}`);
+  if (!Number.isSafeInteger(n) || n < 400 || n > 40_000)
+    throw new Error(`BENCH_COMMUNITY_MEMBERS must be a whole number from 400 to 40,000, not ${env}`);
   return n;
 }
 
 function communityRounds(env: string | undefined): number {
   if (env === undefined || env === '') return 3;
   const n = Number(env);
-  if (!Number.isSafeInteger(n) || n < 1 || n > 9) throw new Error(`BENCH_COMMUNITY_ROUNDS must be a whole number from 1 to 9, not ${env}`);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 9)
+    throw new Error(`BENCH_COMMUNITY_ROUNDS must be a whole number from 1 to 9, not ${env}`);
   return n;
 }
 
@@ -72,8 +76,9 @@ export async function runBenchmarks(config: Config): Promise<void> {
     log(`Tally benchmarks on ${target.description}`);
     log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
     const rows: ReportRow[] = [];
-    if (parts.includes('registry')) rows.push(...await registryPart(config, target, total));
-    if (parts.includes('community')) rows.push(...communityRows(await benchCommunity(target, communitySizes(members), rounds, log)));
+    if (parts.includes('registry')) rows.push(...(await registryPart(config, target, total)));
+    if (parts.includes('community'))
+      rows.push(...communityRows(await benchCommunity(target, communitySizes(members), rounds, log)));
     log('');
     log(formatTable(rows));
   } finally {
@@ -84,7 +89,9 @@ export async function runBenchmarks(config: Config): Promise<void> {
 async function registryPart(config: Config, target: BenchTarget, total: number): Promise<ReportRow[]> {
   const db = target.database.kysely;
   const devices = deviceCountFor(total);
-  log(`issuing ${fmt(total)} hourly bundles over ${devices} devices, ${fmt(BATCH)} intervals per issueCertificates call`);
+  log(
+    `issuing ${fmt(total)} hourly bundles over ${devices} devices, ${fmt(BATCH)} intervals per issueCertificates call`,
+  );
   const world = await buildWorld(db, config, devices);
   // Every history ends at the last full hour: issuance refuses production that has not happened.
   const end = Math.floor(Date.now() / 3_600_000) * 3_600_000;
@@ -97,7 +104,14 @@ async function registryPart(config: Config, target: BenchTarget, total: number):
     const token = await server.login(world.producer.email, PASSWORD);
     const queries = await benchQueries(db, server, token, world, history(total, devices, end), log);
     const transfers = await benchTransfers(db, server, token, world, target.database.engine === 'pglite', log);
-    const readings = await benchReadings(target, world.issuer, world.producerAccount, READING_POINTS, readingDays(process.env.BENCH_READINGS_DAYS), log);
+    const readings = await benchReadings(
+      target,
+      world.issuer,
+      world.producerAccount,
+      READING_POINTS,
+      readingDays(process.env.BENCH_READINGS_DAYS),
+      log,
+    );
     return [issuanceRow(issuance), transferRow(transfers), ...queries.map(queryRow), readingsRow(readings)];
   } finally {
     await server.close();

@@ -16,7 +16,10 @@ const ROUND_SECONDS = 5;
 const POOL = 200_000;
 const TARGET_RATIO = 0.3;
 
-interface Splittable { id: number; quantity: number }
+interface Splittable {
+  id: number;
+  quantity: number;
+}
 
 async function splittableBundles(db: Db, accountId: number): Promise<Splittable[]> {
   const { rows } = await sql<Splittable>`
@@ -34,14 +37,20 @@ async function transferInSql(db: Db, world: BenchWorld, bundleId: number): Promi
     const b = (await sql<BundleRow>`SELECT * FROM bundles WHERE id = ${bundleId} FOR UPDATE`.execute(trx)).rows[0]!;
     const take = half(b.bundle_quantity);
     const start = b.certificate_bundle_id_range_start;
-    const [remainder] = (await sql<BundleRow>`
-      UPDATE bundles SET certificate_bundle_id_range_start = ${start + take}, updated_at = now() WHERE id = ${bundleId} RETURNING *`.execute(trx)).rows;
-    const [acted] = (await sql<BundleRow>`
+    const [remainder] = (
+      await sql<BundleRow>`
+      UPDATE bundles SET certificate_bundle_id_range_start = ${start + take}, updated_at = now() WHERE id = ${bundleId} RETURNING *`.execute(
+        trx,
+      )
+    ).rows;
+    const [acted] = (
+      await sql<BundleRow>`
       INSERT INTO bundles (issuance_id, device_id, account_id, certificate_bundle_id_range_start, certificate_bundle_id_range_end, energy_source,
                            production_starting_interval, production_ending_interval, issuance_datestamp, expiry_datestamp, split_from_bundle_id)
       VALUES (${b.issuance_id}, ${b.device_id}, ${world.traderAccount}, ${start}, ${start + take - 1}, ${b.energy_source},
               ${b.production_starting_interval}, ${b.production_ending_interval}, ${b.issuance_datestamp}, ${b.expiry_datestamp}, ${bundleId})
-      RETURNING *`.execute(trx)).rows;
+      RETURNING *`.execute(trx)
+    ).rows;
     await sql`
       INSERT INTO events (type, subject_type, subject_id, account_ids, actor_id, payload)
       VALUES ('certificates.transferred', 'account', ${String(world.producerAccount)}, ${[world.producerAccount, world.traderAccount]}::bigint[],
@@ -49,14 +58,30 @@ async function transferInSql(db: Db, world: BenchWorld, bundleId: number): Promi
   });
 }
 
-export interface TransferResult { http: { ops: number; seconds: number }; sql: { ops: number; seconds: number }; serialized: boolean }
+export interface TransferResult {
+  http: { ops: number; seconds: number };
+  sql: { ops: number; seconds: number };
+  serialized: boolean;
+}
 
-export async function benchTransfers(db: Db, server: BenchServer, token: string, world: BenchWorld, serialized: boolean, log: (line: string) => void): Promise<TransferResult> {
+export async function benchTransfers(
+  db: Db,
+  server: BenchServer,
+  token: string,
+  world: BenchWorld,
+  serialized: boolean,
+  log: (line: string) => void,
+): Promise<TransferResult> {
   const pool = await splittableBundles(db, world.producerAccount);
   const viaHttp = async () => {
     const b = pool.pop();
     if (!b) return false;
-    const body = { source_id: world.producerAccount, target_id: world.traderAccount, granular_certificate_bundle_ids: [b.id], certificate_quantity: half(b.quantity) };
+    const body = {
+      source_id: world.producerAccount,
+      target_id: world.traderAccount,
+      granular_certificate_bundle_ids: [b.id],
+      certificate_quantity: half(b.quantity),
+    };
     expectOk(await server.post('/api/certificates/transfer', body, token), 'transfer');
     return true;
   };
@@ -68,7 +93,10 @@ export async function benchTransfers(db: Db, server: BenchServer, token: string,
   };
   const result: TransferResult = { http: { ops: 0, seconds: 0 }, sql: { ops: 0, seconds: 0 }, serialized };
   for (let r = 0; r < ROUNDS; r++) {
-    const sides = [['http', viaHttp], ['sql', direct]] as const;
+    const sides = [
+      ['http', viaHttp],
+      ['sql', direct],
+    ] as const;
     for (const [side, step] of r % 2 === 0 ? sides : [...sides].reverse()) {
       const done = await runFor(CLIENTS, ROUND_SECONDS, step);
       result[side].ops += done.ops;

@@ -32,20 +32,45 @@ export interface BenchWorld {
 
 async function user(db: Db, role: Role): Promise<Principal> {
   const email = `${role}@bench.tally.example`;
-  const { user: u } = await createUser(db, { email, password: PASSWORD, name: `Bench ${role}`, role, verified: true }, null);
+  const { user: u } = await createUser(
+    db,
+    { email, password: PASSWORD, name: `Bench ${role}`, role, verified: true },
+    null,
+  );
   return { userId: u.id, role: u.role, email: u.email };
 }
 
 /** Even devices are solar, odd ones wind, so energy-source filters select half of them. */
-async function addDevices(db: Db, issuer: Principal, accountId: number, count: number, certificateIdStart: number): Promise<number[]> {
+async function addDevices(
+  db: Db,
+  issuer: Principal,
+  accountId: number,
+  count: number,
+  certificateIdStart: number,
+): Promise<number[]> {
   const devices: number[] = [];
   for (let i = 0; i < count; i++) {
-    const codes = i % 2 === 0 ? { technology_code: 'T010101', fuel_code: 'F01040100' } : { technology_code: 'T020001', fuel_code: 'F01050100' };
-    const d = await createDevice(db, issuer, {
-      device_name: `Bench device ${accountId}-${i}`, account_id: accountId, ...codes, capacity: CAPACITY_W, operational_date: '2015-01-01',
-      country: 'DK', grid: 'DK1', location: { latitude: 56, longitude: 9 }, time_zone: 'Europe/Copenhagen',
-      issuance_metadata: { issuing_body: 'Bench issuing body' },
-    }, certificateIdStart);
+    const codes =
+      i % 2 === 0
+        ? { technology_code: 'T010101', fuel_code: 'F01040100' }
+        : { technology_code: 'T020001', fuel_code: 'F01050100' };
+    const d = await createDevice(
+      db,
+      issuer,
+      {
+        device_name: `Bench device ${accountId}-${i}`,
+        account_id: accountId,
+        ...codes,
+        capacity: CAPACITY_W,
+        operational_date: '2015-01-01',
+        country: 'DK',
+        grid: 'DK1',
+        location: { latitude: 56, longitude: 9 },
+        time_zone: 'Europe/Copenhagen',
+        issuance_metadata: { issuing_body: 'Bench issuing body' },
+      },
+      certificateIdStart,
+    );
     devices.push(d.id);
   }
   return devices;
@@ -62,14 +87,23 @@ export async function buildWorld(db: Db, config: Config, deviceCount: number): P
   const baselineAccount = (await createAccount(db, issuer, { account_name: 'Bench COPY baseline' })).id;
   await updateWhitelist(db, trader, traderAccount, { add: [producerAccount] });
   return {
-    issuer, producer, trader, producerAccount, traderAccount, baselineAccount,
+    issuer,
+    producer,
+    trader,
+    producerAccount,
+    traderAccount,
+    baselineAccount,
     devices: await addDevices(db, issuer, producerAccount, deviceCount, config.certificateIdStart),
     twins: await addDevices(db, issuer, baselineAccount, deviceCount, config.certificateIdStart),
   };
 }
 
 /** One issuance call: `hours` consecutive hours of one device from `start` (ms). */
-export interface IssuanceCall { device: number; start: number; hours: number }
+export interface IssuanceCall {
+  device: number;
+  start: number;
+  hours: number;
+}
 
 /** Each device's history: the same number of hours, ending at `end`. */
 export function history(total: number, devices: number, end: number): { start: number; hours: number } {

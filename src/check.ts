@@ -6,7 +6,6 @@ import { checkRegistry } from './registry/index.ts';
 import { checkCommunities } from './community/check.ts';
 import { checkLedger } from './ledger/check.ts';
 
-
 export async function checkEverything(db: Db): Promise<Violation[]> {
-  return [...await checkRegistry(db), ...await checkCommunities(db), ...await checkLedger(db)];
+  return [...(await checkRegistry(db)), ...(await checkCommunities(db)), ...(await checkLedger(db))];
 }

@@ -37,38 +37,53 @@ async function withDatabase<T>(work: (database: Database, cfg: Config) => Promis
   }
 }
 
-const program = new Command('tally').description('Tally: metered energy into hourly Granular Certificates, a verifiable ledger and markets');
+const program = new Command('tally').description(
+  'Tally: metered energy into hourly Granular Certificates, a verifiable ledger and markets',
+);
 
-program.command('serve').description('serve the API, docs and jobs (embedded database unless DATABASE_URL is set)').action(async () => {
-  const cfg = config();
-  const tally = await createTally(cfg);
-  const stop = async () => {
-    await tally.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await tally.app.listen({ port: cfg.port, host: cfg.host });
-  tally.ctx.log.info({ docs: `${cfg.publicUrl}/docs`, database: tally.ctx.database.engine }, 'Tally is serving');
-});
+program
+  .command('serve')
+  .description('serve the API, docs and jobs (embedded database unless DATABASE_URL is set)')
+  .action(async () => {
+    const cfg = config();
+    const tally = await createTally(cfg);
+    const stop = async () => {
+      await tally.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await tally.app.listen({ port: cfg.port, host: cfg.host });
+    tally.ctx.log.info({ docs: `${cfg.publicUrl}/docs`, database: tally.ctx.database.engine }, 'Tally is serving');
+  });
 
-program.command('migrate').description('apply database migrations').action(async () => {
-  await withDatabase(async () => {});
-  process.stdout.write('migrations are up to date\n');
-});
+program
+  .command('migrate')
+  .description('apply database migrations')
+  .action(async () => {
+    await withDatabase(async () => {});
+    process.stdout.write('migrations are up to date\n');
+  });
 
-program.command('check').description('verify the registry invariants and replay the event log; exits 1 on any violation').action(async () => {
-  const violations = await withDatabase((database) => checkEverything(database.kysely));
-  for (const v of violations) process.stdout.write(`FAIL ${v.rule}: ${v.detail}\n`);
-  if (violations.length) {
-    process.stdout.write(`${violations.length} violation(s)\n`);
-    process.exit(1);
-  }
-  process.stdout.write('ok: ranges disjoint, quantities conserved, intervals at most one hour, issuances disjoint, no metered hour issued beyond its readings, claims in reach, no live certificates in closed accounts, event log replays to the current bundles, community matches add up, each metering point in one membership at a time, every event below the sealed horizon sealed exactly once, the blocks verify\n');
-});
+program
+  .command('check')
+  .description('verify the registry invariants and replay the event log; exits 1 on any violation')
+  .action(async () => {
+    const violations = await withDatabase((database) => checkEverything(database.kysely));
+    for (const v of violations) process.stdout.write(`FAIL ${v.rule}: ${v.detail}\n`);
+    if (violations.length) {
+      process.stdout.write(`${violations.length} violation(s)\n`);
+      process.exit(1);
+    }
+    process.stdout.write(
+      'ok: ranges disjoint, quantities conserved, intervals at most one hour, issuances disjoint, no metered hour issued beyond its readings, claims in reach, no live certificates in closed accounts, event log replays to the current bundles, community matches add up, each metering point in one membership at a time, every event below the sealed horizon sealed exactly once, the blocks verify\n',
+    );
+  });
 
 const user = program.command('user').description('manage users');
-user.command('create').description('create a verified user')
+user
+  .command('create')
+  .description('create a verified user')
   .requiredOption('--email <email>', 'email address')
   .requiredOption('--password <password>', 'password (at least 10 characters)')
   .option('--name <name>', 'display name', 'Administrator')
@@ -79,20 +94,41 @@ user.command('create').description('create a verified user')
       process.stderr.write('--password: at least 10 characters\n');
       process.exit(2);
     }
-    const created = await withDatabase((database) => createUser(database.kysely, { email: opts.email, password: opts.password, name: opts.name, role: opts.admin ? 'admin' : opts.role, verified: true }, null));
+    const created = await withDatabase((database) =>
+      createUser(
+        database.kysely,
+        {
+          email: opts.email,
+          password: opts.password,
+          name: opts.name,
+          role: opts.admin ? 'admin' : opts.role,
+          verified: true,
+        },
+        null,
+      ),
+    );
     process.stdout.write(`created user ${created.user.id} <${created.user.email}> with role ${created.user.role}\n`);
   });
 
-program.command('seed').description('create a demo world: users, accounts, devices and a year of hourly certificates').option('--days <days>', 'days of hourly production', '365').action(async (opts: { days: string }) => {
-  const { seedDemoWorld } = await import('./seed.ts');
-  const summary = await withDatabase((database, cfg) => seedDemoWorld(database.kysely, cfg, { days: Number(opts.days) }));
-  process.stdout.write(`${summary}\n`);
-});
+program
+  .command('seed')
+  .description('create a demo world: users, accounts, devices and a year of hourly certificates')
+  .option('--days <days>', 'days of hourly production', '365')
+  .action(async (opts: { days: string }) => {
+    const { seedDemoWorld } = await import('./seed.ts');
+    const summary = await withDatabase((database, cfg) =>
+      seedDemoWorld(database.kysely, cfg, { days: Number(opts.days) }),
+    );
+    process.stdout.write(`${summary}\n`);
+  });
 
-program.command('import')
+program
+  .command('import')
   .description('import data files')
   .command('readings <file>')
-  .description('import meter readings from a CSV file (the template, or with a metering_point_id column), in batches, each all or nothing')
+  .description(
+    'import meter readings from a CSV file (the template, or with a metering_point_id column), in batches, each all or nothing',
+  )
   .option('--point <id>', 'the metering point of a single-point file')
   .option('--as <email>', 'the user the import acts as (default: TALLY_ADMIN_EMAIL)')
   .option('--batch <rows>', 'readings per batch', '10000')
@@ -102,79 +138,127 @@ program.command('import')
     const result = await withDatabase(async (database, cfg) => {
       const email = opts.as ?? cfg.admin?.email;
       const user = email ? await findUserByEmail(database.kysely, email) : undefined;
-      if (!user) throw Object.assign(new Error(`--as: ${email ? `no user ${email}` : 'name the user the import acts as'}`), { status: 400 });
+      if (!user)
+        throw Object.assign(new Error(`--as: ${email ? `no user ${email}` : 'name the user the import acts as'}`), {
+          status: 400,
+        });
       const startedAt = Date.now();
-      const onProgress = process.stderr.isTTY ? (bytes: number, total: number, rows: number) => process.stderr.write(progressBar(bytes, total, rows, startedAt)) : undefined;
-      const r = await importReadingsFile(database.kysely, { userId: user.id, role: user.role, email: user.email }, file, { batchSize: Number(opts.batch), meteringPointId: opts.point, onProgress });
+      const onProgress = process.stderr.isTTY
+        ? (bytes: number, total: number, rows: number) =>
+            process.stderr.write(progressBar(bytes, total, rows, startedAt))
+        : undefined;
+      const r = await importReadingsFile(
+        database.kysely,
+        { userId: user.id, role: user.role, email: user.email },
+        file,
+        { batchSize: Number(opts.batch), meteringPointId: opts.point, onProgress },
+      );
       if (onProgress) process.stderr.write('\n');
       return r;
     });
     for (const f of result.failed) process.stdout.write(`batch ${f.batch} refused: ${f.error}\n`);
-    process.stdout.write(`${result.rows} rows in ${result.batches} batch(es): ${result.inserted} inserted, ${result.unchanged} unchanged, ${result.revised} revised, ${result.failed.length} batch(es) refused\n`);
+    process.stdout.write(
+      `${result.rows} rows in ${result.batches} batch(es): ${result.inserted} inserted, ${result.unchanged} unchanged, ${result.revised} revised, ${result.failed.length} batch(es) refused\n`,
+    );
     if (result.failed.length) process.exit(1);
   });
 
-program.command('issue').description('run automatic issuance now: every complete metered hour of each auto-issuing device, once').action(async () => {
-  const { runAutoIssuanceNow } = await import('./registry/auto-issuance.ts');
-  const result = await withDatabase((database, cfg) => runAutoIssuanceNow(database.kysely, cfg.certificateLifetimeDays));
-  process.stdout.write(`issued ${result.bundles_issued} bundle(s), ${result.wh_issued} Wh\n`);
-  for (const f of result.failed) process.stdout.write(`device ${f.device_id} skipped: ${f.error}\n`);
-  if (result.failed.length) process.exit(1);
-});
+program
+  .command('issue')
+  .description('run automatic issuance now: every complete metered hour of each auto-issuing device, once')
+  .action(async () => {
+    const { runAutoIssuanceNow } = await import('./registry/auto-issuance.ts');
+    const result = await withDatabase((database, cfg) =>
+      runAutoIssuanceNow(database.kysely, cfg.certificateLifetimeDays),
+    );
+    process.stdout.write(`issued ${result.bundles_issued} bundle(s), ${result.wh_issued} Wh\n`);
+    for (const f of result.failed) process.stdout.write(`device ${f.device_id} skipped: ${f.error}\n`);
+    if (result.failed.length) process.exit(1);
+  });
 
 const communities = program.command('community').description('energy communities');
-communities.command('clear')
-  .description('clear communities now: one community over --from/--to (closed intervals, each at most once), or, without a range, every community up to the last closed interval as the job does')
+communities
+  .command('clear')
+  .description(
+    'clear communities now: one community over --from/--to (closed intervals, each at most once), or, without a range, every community up to the last closed interval as the job does',
+  )
   .option('--id <id>', 'the community to clear, with --from and --to')
   .option('--from <time>', 'start of the first interval (ISO 8601)')
   .option('--to <time>', 'end of the last interval (ISO 8601)')
   .action(async (opts: { id?: string; from?: string; to?: string }) => {
     const { clearAllCommunities, clearOnDemand } = await import('./community/jobs.ts');
     const ranged = opts.id !== undefined || opts.from !== undefined || opts.to !== undefined;
-    if (ranged && (opts.id === undefined || opts.from === undefined || opts.to === undefined)) throw Object.assign(new Error('a range needs --id, --from and --to'), { status: 400 });
+    if (ranged && (opts.id === undefined || opts.from === undefined || opts.to === undefined))
+      throw Object.assign(new Error('a range needs --id, --from and --to'), { status: 400 });
     const moment = (value: string, flag: string) => {
       const t = parseTimestamp(value);
       if (!t) throw Object.assign(new Error(`${flag}: ${value} is not ${TIMESTAMP_RULE}`), { status: 400 });
       return t;
     };
     const id = Number(opts.id);
-    if (ranged && !(Number.isSafeInteger(id) && id > 0)) throw Object.assign(new Error(`--id: ${opts.id} is not a community id`), { status: 400 });
-    const { count, failed } = await withDatabase(async (database) => ranged
-      ? { count: (await clearOnDemand(database.kysely, null, id, moment(opts.from!, '--from'), moment(opts.to!, '--to'))).intervals_cleared, failed: [] }
-      : clearAllCommunities(database.kysely, new Date()));
+    if (ranged && !(Number.isSafeInteger(id) && id > 0))
+      throw Object.assign(new Error(`--id: ${opts.id} is not a community id`), { status: 400 });
+    const { count, failed } = await withDatabase(async (database) =>
+      ranged
+        ? {
+            count: (
+              await clearOnDemand(database.kysely, null, id, moment(opts.from!, '--from'), moment(opts.to!, '--to'))
+            ).intervals_cleared,
+            failed: [],
+          }
+        : clearAllCommunities(database.kysely, new Date()),
+    );
     // The others went on; each community that failed is named, and the command fails.
     for (const f of failed) process.stdout.write(`${f.unit} failed and was skipped: ${f.error}\n`);
-    process.stdout.write(`cleared ${count} interval(s)${failed.length ? `; ${failed.length} community(ies) failed` : ''}\n`);
+    process.stdout.write(
+      `cleared ${count} interval(s)${failed.length ? `; ${failed.length} community(ies) failed` : ''}\n`,
+    );
     if (failed.length) process.exit(1);
   });
 
 const ledger = program.command('ledger').description('the sealed ledger');
-ledger.command('export').description('write the sealed ledger as NDJSON to standard output').action(async () => {
-  const { exportBlocks } = await import('./ledger/seal.ts');
-  await withDatabase(async (database) => {
-    for await (const entry of exportBlocks(database.kysely)) process.stdout.write(`${JSON.stringify(entry)}\n`);
+ledger
+  .command('export')
+  .description('write the sealed ledger as NDJSON to standard output')
+  .action(async () => {
+    const { exportBlocks } = await import('./ledger/seal.ts');
+    await withDatabase(async (database) => {
+      for await (const entry of exportBlocks(database.kysely)) process.stdout.write(`${JSON.stringify(entry)}\n`);
+    });
   });
-});
-ledger.command('verify [source]')
-  .description('recompute every block of an export (a FILE, a URL of /api/ledger/export, or this database when omitted) and check its signed heads; a URL must reach its server\'s signed head; exits 1 at the first break')
-  .option('--since <old>', 'an earlier export or a saved head (GET /api/ledger/head) that the source must hold unchanged')
+ledger
+  .command('verify [source]')
+  .description(
+    "recompute every block of an export (a FILE, a URL of /api/ledger/export, or this database when omitted) and check its signed heads; a URL must reach its server's signed head; exits 1 at the first break",
+  )
+  .option(
+    '--since <old>',
+    'an earlier export or a saved head (GET /api/ledger/head) that the source must hold unchanged',
+  )
   .option('--key <file>', 'a PEM public key to check signed heads with, instead of the keys the server lists')
   .action(async (source: string | undefined, opts: { since?: string; key?: string }) => {
     const { verifySource } = await import('./ledger/verify-source.ts');
     const req = { ...opts, token: process.env.TALLY_TOKEN };
-    const report = source ? await verifySource(source, req) : await withDatabase((database) => verifySource(database.kysely, req));
+    const report = source
+      ? await verifySource(source, req)
+      : await withDatabase((database) => verifySource(database.kysely, req));
     if (report.break) {
       process.stdout.write(`BREAK after ${report.blocks} good block(s): ${report.break}\n`);
       process.exit(1);
     }
     const anchored = report.anchors.map((a) => `; holds ${a.name} unchanged up to block ${a.height}`).join('');
-    process.stdout.write(`ok: ${report.blocks} block(s), ${report.events} event(s); every leaf, root and block hash recomputed and the chain is unbroken; ${report.signed} signed head(s) verified${anchored}\n`);
+    process.stdout.write(
+      `ok: ${report.blocks} block(s), ${report.events} event(s); every leaf, root and block hash recomputed and the chain is unbroken; ${report.signed} signed head(s) verified${anchored}\n`,
+    );
   });
 
-program.command('bench').description('measure issuance, transfers and queries against same-run baselines').action(async () => {
-  const { runBenchmarks } = await import('../bench/run.ts');
-  await runBenchmarks(config());
-});
+program
+  .command('bench')
+  .description('measure issuance, transfers and queries against same-run baselines')
+  .action(async () => {
+    const { runBenchmarks } = await import('../bench/run.ts');
+    await runBenchmarks(config());
+  });
 
 program.parseAsync().catch((err: unknown) => {
   const e = err as { status?: number; message?: string };

@@ -46,7 +46,10 @@ type DemoUser = keyof typeof USERS;
 
 const ACCOUNTS = { solar: 'Sunfield Solar', wind: 'Nordwind Energy', trader: 'Greenline Trading' } as const;
 
-type DeviceSpec = Omit<NewDevice, 'account_id'> & { owner: 'solar' | 'wind'; profile: (device: DeviceView, start: Date) => number };
+type DeviceSpec = Omit<NewDevice, 'account_id'> & {
+  owner: 'solar' | 'wind';
+  profile: (device: DeviceView, start: Date) => number;
+};
 
 const BENEFICIARY = 'Greenline Offices ApS';
 
@@ -67,7 +70,10 @@ function sunElevationSine(latitude: number, longitude: number, t: Date): number 
   const declination = -23.44 * rad * Math.cos((2 * Math.PI * (dayOfYear + 10)) / 365);
   const solarHours = t.getUTCHours() + t.getUTCMinutes() / 60 + longitude / 15;
   const hourAngle = (solarHours - 12) * 15 * rad;
-  return Math.sin(latitude * rad) * Math.sin(declination) + Math.cos(latitude * rad) * Math.cos(declination) * Math.cos(hourAngle);
+  return (
+    Math.sin(latitude * rad) * Math.sin(declination) +
+    Math.cos(latitude * rad) * Math.cos(declination) * Math.cos(hourAngle)
+  );
 }
 
 /** The Wh a device may issue for one hour, clamped to the registry's own limit. */
@@ -77,7 +83,11 @@ function clampWh(device: DeviceView, wh: number): number {
 
 /** Solar: the sun's elevation at mid-hour, dimmed by a cloud cover drawn once per day. */
 function solarWh(device: DeviceView, start: Date): number {
-  const sun = sunElevationSine(device.location.latitude, device.location.longitude, new Date(start.getTime() + HOUR_MS / 2));
+  const sun = sunElevationSine(
+    device.location.latitude,
+    device.location.longitude,
+    new Date(start.getTime() + HOUR_MS / 2),
+  );
   const clearness = 0.25 + 0.75 * hashUnit(device.id, Math.floor(start.getTime() / DAY_MS));
   return clampWh(device, device.capacity * 0.85 * Math.max(0, sun) ** 1.2 * clearness);
 }
@@ -99,16 +109,42 @@ function windWh(device: DeviceView, start: Date): number {
 
 const DEVICES: DeviceSpec[] = [
   {
-    owner: 'solar', profile: solarWh,
-    device_name: 'Sunfield solar park', technology_code: 'T010101', fuel_code: 'F01040100', capacity: 20_000_000,
-    operational_date: '2019-05-01', country: 'DK', grid: 'DK2', location: { latitude: 55.35, longitude: 11.92 }, time_zone: 'Europe/Copenhagen',
-    issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure', legal_status: 'Guarantee of Origin', support_received: 'none' },
+    owner: 'solar',
+    profile: solarWh,
+    device_name: 'Sunfield solar park',
+    technology_code: 'T010101',
+    fuel_code: 'F01040100',
+    capacity: 20_000_000,
+    operational_date: '2019-05-01',
+    country: 'DK',
+    grid: 'DK2',
+    location: { latitude: 55.35, longitude: 11.92 },
+    time_zone: 'Europe/Copenhagen',
+    issuance_metadata: {
+      issuing_body: 'Energinet',
+      issuance_purpose: 'disclosure',
+      legal_status: 'Guarantee of Origin',
+      support_received: 'none',
+    },
   },
   {
-    owner: 'wind', profile: windWh,
-    device_name: 'Nordwind wind farm', technology_code: 'T020001', fuel_code: 'F01050100', capacity: 48_000_000,
-    operational_date: '2016-09-15', country: 'DK', grid: 'DK1', location: { latitude: 56.02, longitude: 8.13 }, time_zone: 'Europe/Copenhagen',
-    issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure', legal_status: 'Guarantee of Origin', support_received: 'feed-in premium' },
+    owner: 'wind',
+    profile: windWh,
+    device_name: 'Nordwind wind farm',
+    technology_code: 'T020001',
+    fuel_code: 'F01050100',
+    capacity: 48_000_000,
+    operational_date: '2016-09-15',
+    country: 'DK',
+    grid: 'DK1',
+    location: { latitude: 56.02, longitude: 8.13 },
+    time_zone: 'Europe/Copenhagen',
+    issuance_metadata: {
+      issuing_body: 'Energinet',
+      issuance_purpose: 'disclosure',
+      legal_status: 'Guarantee of Origin',
+      support_received: 'feed-in premium',
+    },
   },
 ];
 
@@ -134,10 +170,18 @@ async function ensureUsers(db: Db): Promise<{ people: People; created: number }>
 /** The owner's account of that name, created (with the owner as its first member) if missing. */
 async function ensureAccount(db: Db, owner: Principal, name: string): Promise<number> {
   const mine = await listAccounts(db, owner, firstPage());
-  return mine.items.find((a) => a.account_name === name)?.id ?? (await createAccount(db, owner, { account_name: name })).id;
+  return (
+    mine.items.find((a) => a.account_name === name)?.id ?? (await createAccount(db, owner, { account_name: name })).id
+  );
 }
 
-async function ensureDevice(db: Db, owner: Principal, accountId: number, spec: DeviceSpec, certificateIdStart: number): Promise<DeviceView> {
+async function ensureDevice(
+  db: Db,
+  owner: Principal,
+  accountId: number,
+  spec: DeviceSpec,
+  certificateIdStart: number,
+): Promise<DeviceView> {
   const existing = await listDevices(db, owner, { account_id: accountId }, firstPage());
   const found = existing.items.find((d) => d.device_name === spec.device_name);
   if (found) return found;
@@ -163,11 +207,22 @@ async function ensurePoint(db: Db, owner: Principal, point: NewMeteringPoint): P
 }
 
 /** Hourly readings of [from, to) from a profile, sent READINGS_BATCH at a time as the meter operator would. */
-async function meterWindow(db: Db, issuer: Principal, pointId: string, wh: (start: Date) => number, window: { from: number; to: number }): Promise<number> {
+async function meterWindow(
+  db: Db,
+  issuer: Principal,
+  pointId: string,
+  wh: (start: Date) => number,
+  window: { from: number; to: number },
+): Promise<number> {
   const from = Math.max(window.from, (await readUntil(db, pointId)) ?? window.from);
   const readings: ReadingInput[] = [];
   for (let t = from; t < window.to; t += HOUR_MS) {
-    readings.push({ interval_start_datetime: new Date(t).toISOString(), interval_end_datetime: new Date(t + HOUR_MS).toISOString(), interval_usage: wh(new Date(t)), at: `seed/${pointId}/${t}` });
+    readings.push({
+      interval_start_datetime: new Date(t).toISOString(),
+      interval_end_datetime: new Date(t + HOUR_MS).toISOString(),
+      interval_usage: wh(new Date(t)),
+      at: `seed/${pointId}/${t}`,
+    });
   }
   for (let i = 0; i < readings.length; i += READINGS_BATCH) {
     await importReadings(db, issuer, new Map([[pointId, readings.slice(i, i + READINGS_BATCH)]]), 'seed');
@@ -183,14 +238,32 @@ const customerWh = (start: Date) => {
 
 // --- the trading story -------------------------------------------------------------------------
 
-interface Accounts { solar: number; wind: number; trader: number }
+interface Accounts {
+  solar: number;
+  wind: number;
+  trader: number;
+}
 
 /** The first `n` active bundles of an account produced in the last week of the window. */
-async function recentActive(db: Db, holder: Principal, accountId: number, windowEnd: number, n: number): Promise<BundleView[]> {
-  const page = await queryBundles(db, holder, {
-    source_id: accountId, certificate_bundle_status: 'active', certificate_period_start: new Date(windowEnd - 7 * DAY_MS).toISOString(),
-  }, firstPage(n));
-  if (page.items.length < n) throw new Error(`account ${accountId} holds fewer than ${n} recent active bundles; seed more --days`);
+async function recentActive(
+  db: Db,
+  holder: Principal,
+  accountId: number,
+  windowEnd: number,
+  n: number,
+): Promise<BundleView[]> {
+  const page = await queryBundles(
+    db,
+    holder,
+    {
+      source_id: accountId,
+      certificate_bundle_status: 'active',
+      certificate_period_start: new Date(windowEnd - 7 * DAY_MS).toISOString(),
+    },
+    firstPage(n),
+  );
+  if (page.items.length < n)
+    throw new Error(`account ${accountId} holds fewer than ${n} recent active bundles; seed more --days`);
   return page.items;
 }
 
@@ -200,25 +273,55 @@ async function recentActive(db: Db, holder: Principal, accountId: number, window
  * a withdrawal. Returns the cancellation statement's id.
  */
 async function tradingStory(db: Db, people: People, accounts: Accounts, windowEnd: number): Promise<number> {
-  const [s1, s2, s3, s4] = await recentActive(db, people.solar, accounts.solar, windowEnd, 4) as [BundleView, BundleView, BundleView, BundleView];
-  const [w1, w2, w3] = await recentActive(db, people.wind, accounts.wind, windowEnd, 3) as [BundleView, BundleView, BundleView];
+  const [s1, s2, s3, s4] = (await recentActive(db, people.solar, accounts.solar, windowEnd, 4)) as [
+    BundleView,
+    BundleView,
+    BundleView,
+    BundleView,
+  ];
+  const [w1, w2, w3] = (await recentActive(db, people.wind, accounts.wind, windowEnd, 3)) as [
+    BundleView,
+    BundleView,
+    BundleView,
+  ];
   const sold = await performAction(db, people.solar, 'transfer', {
-    source_id: accounts.solar, target_id: accounts.trader, granular_certificate_bundle_ids: [s1.id, s2.id],
+    source_id: accounts.solar,
+    target_id: accounts.trader,
+    granular_certificate_bundle_ids: [s1.id, s2.id],
     certificate_quantity: s1.bundle_quantity + Math.ceil(s2.bundle_quantity / 2),
   });
-  const windSold = await performAction(db, people.wind, 'transfer', { source_id: accounts.wind, target_id: accounts.trader, granular_certificate_bundle_ids: [w1.id, w2.id] });
+  const windSold = await performAction(db, people.wind, 'transfer', {
+    source_id: accounts.wind,
+    target_id: accounts.trader,
+    granular_certificate_bundle_ids: [w1.id, w2.id],
+  });
   const cancelled = await performAction(db, people.trader, 'cancel', {
-    source_id: accounts.trader, granular_certificate_bundle_ids: [...sold.bundles, windSold.bundles[0]!].map((b) => b.id),
-    beneficiary: BENEFICIARY, purpose: 'Scope 2 reporting with hourly matching',
+    source_id: accounts.trader,
+    granular_certificate_bundle_ids: [...sold.bundles, windSold.bundles[0]!].map((b) => b.id),
+    beneficiary: BENEFICIARY,
+    purpose: 'Scope 2 reporting with hourly matching',
   });
   const claimed = cancelled.bundles[0]!;
   await performAction(db, people.trader, 'claim', {
-    source_id: accounts.trader, granular_certificate_bundle_ids: [claimed.id], consumer: BENEFICIARY, metering_point_id: CUSTOMER_POINT,
-    period_start: claimed.production_starting_interval, period_end: claimed.production_ending_interval,
+    source_id: accounts.trader,
+    granular_certificate_bundle_ids: [claimed.id],
+    consumer: BENEFICIARY,
+    metering_point_id: CUSTOMER_POINT,
+    period_start: claimed.production_starting_interval,
+    period_end: claimed.production_ending_interval,
   });
-  await performAction(db, people.solar, 'reserve', { source_id: accounts.solar, granular_certificate_bundle_ids: [s3.id] });
-  await performAction(db, people.solar, 'lock', { source_id: accounts.solar, granular_certificate_bundle_ids: [s4.id] });
-  await performAction(db, people.issuer, 'withdraw', { source_id: accounts.wind, granular_certificate_bundle_ids: [w3.id] });
+  await performAction(db, people.solar, 'reserve', {
+    source_id: accounts.solar,
+    granular_certificate_bundle_ids: [s3.id],
+  });
+  await performAction(db, people.solar, 'lock', {
+    source_id: accounts.solar,
+    granular_certificate_bundle_ids: [s4.id],
+  });
+  await performAction(db, people.issuer, 'withdraw', {
+    source_id: accounts.wind,
+    granular_certificate_bundle_ids: [w3.id],
+  });
   return cancelled.statement_id!;
 }
 
@@ -243,7 +346,8 @@ async function bundlesByStatus(db: Db, auditor: Principal, accounts: Accounts): 
 const n = (x: number) => x.toLocaleString('en-US');
 
 export async function seedDemoWorld(db: Db, config: Config, opts: { days: number }): Promise<string> {
-  if (!Number.isSafeInteger(opts.days) || opts.days < 1) throw badRequest('invalid_days', '--days must be a whole number, at least 1', 'days');
+  if (!Number.isSafeInteger(opts.days) || opts.days < 1)
+    throw badRequest('invalid_days', '--days must be a whole number, at least 1', 'days');
   const { people, created } = await ensureUsers(db);
   const accounts: Accounts = {
     solar: await ensureAccount(db, people.solar, ACCOUNTS.solar),
@@ -261,30 +365,74 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
   for (const spec of DEVICES) {
     const owner = people[spec.owner];
     const device = await ensureDevice(db, owner, accounts[spec.owner], spec, config.certificateIdStart);
-    await ensurePoint(db, owner, { id: productionPoint(device.id), type: 'production', account_id: accounts[spec.owner], device_id: device.id, grid_area: spec.grid, time_zone: spec.time_zone });
+    await ensurePoint(db, owner, {
+      id: productionPoint(device.id),
+      type: 'production',
+      account_id: accounts[spec.owner],
+      device_id: device.id,
+      grid_area: spec.grid,
+      time_zone: spec.time_zone,
+    });
     if (!device.auto_issue) await updateDevice(db, people.issuer, device.id, { auto_issue: true });
-    const count = await meterWindow(db, people.issuer, productionPoint(device.id), (start) => spec.profile(device, start), window);
-    metered.push(`${n(count)} hours for ${device.device_name} (device ${device.id}, metering point ${productionPoint(device.id)})`);
+    const count = await meterWindow(
+      db,
+      people.issuer,
+      productionPoint(device.id),
+      (start) => spec.profile(device, start),
+      window,
+    );
+    metered.push(
+      `${n(count)} hours for ${device.device_name} (device ${device.id}, metering point ${productionPoint(device.id)})`,
+    );
   }
-  await ensurePoint(db, people.trader, { id: CUSTOMER_POINT, type: 'consumption', account_id: accounts.trader, grid_area: 'DK2', time_zone: 'Europe/Copenhagen' });
+  await ensurePoint(db, people.trader, {
+    id: CUSTOMER_POINT,
+    type: 'consumption',
+    account_id: accounts.trader,
+    grid_area: 'DK2',
+    time_zone: 'Europe/Copenhagen',
+  });
   await meterWindow(db, people.issuer, CUSTOMER_POINT, customerWh, window);
   const issued = await runAutoIssuanceNow(db, config.certificateLifetimeDays);
 
   // The story runs once: a trader account that already holds certificates has had it.
   const traded = (await queryBundles(db, people.trader, { source_id: accounts.trader }, firstPage(1))).items.length > 0;
   const statementId = traded ? undefined : await tradingStory(db, people, accounts, window.to);
-  const disclosure = traded ? undefined : await createDisclosure(db, people.trader, { metering_point_ids: [CUSTOMER_POINT], period_start: new Date(window.from).toISOString(), period_end: new Date(window.to).toISOString() }, config.publicUrl);
+  const disclosure = traded
+    ? undefined
+    : await createDisclosure(
+        db,
+        people.trader,
+        {
+          metering_point_ids: [CUSTOMER_POINT],
+          period_start: new Date(window.from).toISOString(),
+          period_end: new Date(window.to).toISOString(),
+        },
+        config.publicUrl,
+      );
   await expireDue(db);
   // An energy community in Lisbon, metered every 15 minutes, with last month cleared.
-  const energyCommunity = await seedDemoCommunity(db, { manager: people.community, meterOperator: people.issuer }, { publicUrl: config.publicUrl });
+  const energyCommunity = await seedDemoCommunity(
+    db,
+    { manager: people.community, meterOperator: people.issuer },
+    { publicUrl: config.publicUrl },
+  );
   // Seal what happened, as the server's job would, so `tally ledger verify` has blocks to check.
   const sealed = await sealNow(db, config.ledgerKey);
 
-  const byStatus = [...(await bundlesByStatus(db, people.auditor, accounts))].filter(([, c]) => c > 0).map(([s, c]) => `${n(c)} ${s}`);
-  const logins = Object.values(USERS).map((u) => `${u.email} (${u.role})`).join(', ');
-  return `Demo world ready: ${Object.keys(USERS).length} users (${created} new), accounts ${ACCOUNTS.solar} #${accounts.solar}, ${ACCOUNTS.wind} #${accounts.wind} and ${ACCOUNTS.trader} #${accounts.trader}, `
-    + `${DEVICES.length} devices; meter readings for the ${opts.days} days up to ${new Date(to).toISOString()}: ${metered.join(' and ')}, and the customer point ${CUSTOMER_POINT}; `
-    + `automatic issuance issued ${n(issued.bundles_issued)} bundles (${n(issued.wh_issued)} Wh) now. `
-    + (statementId === undefined ? 'The trading story had already run. ' : `Transfers, a cancellation for ${BENEFICIARY} (statement ${statementId}), a claim against ${CUSTOMER_POINT}, a reservation, a lock and a withdrawal done; its disclosure is at ${disclosure!.json_url}. `)
-    + `Bundles by status: ${byStatus.join(', ')}. ${energyCommunity.summary} Sealed ${n(sealed.events)} events into ${n(sealed.blocks)} ledger block(s). Log in at ${config.publicUrl}/docs as ${logins} with the password ${PASSWORD} (users that already existed keep theirs).`;
+  const byStatus = [...(await bundlesByStatus(db, people.auditor, accounts))]
+    .filter(([, c]) => c > 0)
+    .map(([s, c]) => `${n(c)} ${s}`);
+  const logins = Object.values(USERS)
+    .map((u) => `${u.email} (${u.role})`)
+    .join(', ');
+  return (
+    `Demo world ready: ${Object.keys(USERS).length} users (${created} new), accounts ${ACCOUNTS.solar} #${accounts.solar}, ${ACCOUNTS.wind} #${accounts.wind} and ${ACCOUNTS.trader} #${accounts.trader}, ` +
+    `${DEVICES.length} devices; meter readings for the ${opts.days} days up to ${new Date(to).toISOString()}: ${metered.join(' and ')}, and the customer point ${CUSTOMER_POINT}; ` +
+    `automatic issuance issued ${n(issued.bundles_issued)} bundles (${n(issued.wh_issued)} Wh) now. ` +
+    (statementId === undefined
+      ? 'The trading story had already run. '
+      : `Transfers, a cancellation for ${BENEFICIARY} (statement ${statementId}), a claim against ${CUSTOMER_POINT}, a reservation, a lock and a withdrawal done; its disclosure is at ${disclosure!.json_url}. `) +
+    `Bundles by status: ${byStatus.join(', ')}. ${energyCommunity.summary} Sealed ${n(sealed.events)} events into ${n(sealed.blocks)} ledger block(s). Log in at ${config.publicUrl}/docs as ${logins} with the password ${PASSWORD} (users that already existed keep theirs).`
+  );
 }

@@ -19,11 +19,17 @@ afterAll(() => s.close());
 describe('accounts', () => {
   it('creates an account with the caller as member, renames it, lists only what the caller may read', async () => {
     const u = await s.user('trader');
-    const a = await expectStatus(s.request('POST', '/api/accounts', { token: u.token, body: { account_name: 'Mine' } }), 201);
+    const a = await expectStatus(
+      s.request('POST', '/api/accounts', { token: u.token, body: { account_name: 'Mine' } }),
+      201,
+    );
     expect(a).toMatchObject({ account_name: 'Mine', closed_at: null });
     const members = await expectStatus(s.request('GET', `/api/accounts/${a.id}/members`, { token: u.token }), 200);
     expect(members.items.map((m: any) => m.user_id)).toEqual([u.id]);
-    const renamed = await expectStatus(s.request('PATCH', `/api/accounts/${a.id}`, { token: u.token, body: { account_name: 'Renamed' } }), 200);
+    const renamed = await expectStatus(
+      s.request('PATCH', `/api/accounts/${a.id}`, { token: u.token, body: { account_name: 'Renamed' } }),
+      200,
+    );
     expect(renamed.account_name).toBe('Renamed');
     const mine = await expectStatus(s.request('GET', '/api/accounts', { token: u.token }), 200);
     expect(mine.items.map((x: any) => x.id)).toEqual([a.id]);
@@ -34,8 +40,14 @@ describe('accounts', () => {
   it('adds members who accept an invitation by email, keeps the last one, and closes only an empty account', async () => {
     const u = await s.user('trader');
     const v = await s.user('trader');
-    const a = await expectStatus(s.request('POST', '/api/accounts', { token: u.token, body: { account_name: 'Shared' } }), 201);
-    const invitation = await expectStatus(s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { email: v.email.toUpperCase() } }), 202);
+    const a = await expectStatus(
+      s.request('POST', '/api/accounts', { token: u.token, body: { account_name: 'Shared' } }),
+      201,
+    );
+    const invitation = await expectStatus(
+      s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { email: v.email.toUpperCase() } }),
+      202,
+    );
     await expectStatus(s.request('POST', `/api/invitations/${invitation.id}/accept`, { token: v.token }), 200);
     await expectStatus(s.request('GET', `/api/accounts/${a.id}`, { token: v.token }), 200);
     await expectStatus(s.request('DELETE', `/api/accounts/${a.id}/members/${u.id}`, { token: v.token }), 200);
@@ -55,7 +67,10 @@ describe('accounts', () => {
   it('invites alike whether or not the user exists, and tells the inviter nothing about any user', async () => {
     const u = await s.user('trader');
     const admin = await s.user('admin');
-    const a = await expectStatus(s.request('POST', '/api/accounts', { token: u.token, body: { account_name: 'Curious' } }), 201);
+    const a = await expectStatus(
+      s.request('POST', '/api/accounts', { token: u.token, body: { account_name: 'Curious' } }),
+      201,
+    );
     const invite = async (body: object) => {
       const r = await s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body });
       const { id: _id, created_at: _at, ...rest } = r.body;
@@ -65,10 +80,16 @@ describe('accounts', () => {
     expect(await invite({ user_id: admin.id })).toEqual([202, { ...pending, user_id: admin.id, email: null }]);
     expect(await invite({ user_id: 987_654 })).toEqual([202, { ...pending, user_id: 987_654, email: null }]);
     expect(await invite({ email: admin.email })).toEqual([202, { ...pending, user_id: null, email: admin.email }]);
-    expect(await invite({ email: 'nobody-at-all@example.com' })).toEqual([202, { ...pending, user_id: null, email: 'nobody-at-all@example.com' }]);
+    expect(await invite({ email: 'nobody-at-all@example.com' })).toEqual([
+      202,
+      { ...pending, user_id: null, email: 'nobody-at-all@example.com' },
+    ]);
     const members = await expectStatus(s.request('GET', `/api/accounts/${a.id}/members`, { token: u.token }), 200);
     expect(members.items.map((m: any) => [m.user_id, m.email])).toEqual([[u.id, u.email]]);
-    const both = await s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { user_id: admin.id, email: admin.email } });
+    const both = await s.request('POST', `/api/accounts/${a.id}/members`, {
+      token: u.token,
+      body: { user_id: admin.id, email: admin.email },
+    });
     expect([both.status, both.body.code, both.body.errors[0].field]).toEqual([400, 'member_required', 'body/user_id']);
   });
 
@@ -76,22 +97,40 @@ describe('accounts', () => {
     const u = await s.user('trader');
     const v = await s.user('trader');
     const x = await s.user('trader');
-    const a = await expectStatus(s.request('POST', '/api/accounts', { token: u.token, body: { account_name: 'Club' } }), 201);
-    const forV = await expectStatus(s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { user_id: v.id } }), 202);
-    const forX = await expectStatus(s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { email: x.email } }), 202);
+    const a = await expectStatus(
+      s.request('POST', '/api/accounts', { token: u.token, body: { account_name: 'Club' } }),
+      201,
+    );
+    const forV = await expectStatus(
+      s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { user_id: v.id } }),
+      202,
+    );
+    const forX = await expectStatus(
+      s.request('POST', `/api/accounts/${a.id}/members`, { token: u.token, body: { email: x.email } }),
+      202,
+    );
     expect((await expectStatus(s.request('GET', '/api/invitations', { token: v.token }), 200)).items).toEqual([forV]);
     expect((await expectStatus(s.request('GET', '/api/invitations', { token: x.token }), 200)).items).toEqual([forX]);
 
     const before = await s.eventCount();
-    for (const [token, id] of [[w.outsider.token, forV.id], [x.token, forV.id], [u.token, forV.id], [v.token, 987_654]] as const) {
+    for (const [token, id] of [
+      [w.outsider.token, forV.id],
+      [x.token, forV.id],
+      [u.token, forV.id],
+      [v.token, 987_654],
+    ] as const) {
       const r = await s.request('POST', `/api/invitations/${id}/accept`, { token });
       expect([r.status, r.body.code]).toEqual([404, 'invitation_not_found']);
     }
     expect(await s.eventCount()).toBe(before);
     expect((await s.request('GET', `/api/accounts/${a.id}`, { token: v.token })).status).toBe(404);
 
-    expect(await expectStatus(s.request('POST', `/api/invitations/${forV.id}/accept`, { token: v.token }), 200)).toEqual({ ...forV, status: 'accepted' });
-    expect(await expectStatus(s.request('POST', `/api/invitations/${forX.id}/decline`, { token: x.token }), 200)).toEqual({ ...forX, status: 'declined' });
+    expect(
+      await expectStatus(s.request('POST', `/api/invitations/${forV.id}/accept`, { token: v.token }), 200),
+    ).toEqual({ ...forV, status: 'accepted' });
+    expect(
+      await expectStatus(s.request('POST', `/api/invitations/${forX.id}/decline`, { token: x.token }), 200),
+    ).toEqual({ ...forX, status: 'declined' });
     const again = await s.request('POST', `/api/invitations/${forV.id}/decline`, { token: v.token });
     expect([again.status, again.body.code]).toEqual([404, 'invitation_not_found']);
     const members = await expectStatus(s.request('GET', `/api/accounts/${a.id}/members`, { token: v.token }), 200);
@@ -103,27 +142,65 @@ describe('accounts', () => {
   it('lets an admin add a member at once', async () => {
     const admin = await s.user('admin');
     const v = await s.user('trader');
-    const r = await expectStatus(s.request('POST', `/api/accounts/${w.outsiderAccount}/members`, { token: admin.token, body: { email: v.email } }), 200);
+    const r = await expectStatus(
+      s.request('POST', `/api/accounts/${w.outsiderAccount}/members`, { token: admin.token, body: { email: v.email } }),
+      200,
+    );
     expect(r.items.map((m: any) => m.user_id)).toEqual([w.outsider.id, v.id]);
-    await expectStatus(s.request('DELETE', `/api/accounts/${w.outsiderAccount}/members/${v.id}`, { token: w.outsider.token }), 200);
+    await expectStatus(
+      s.request('DELETE', `/api/accounts/${w.outsiderAccount}/members/${v.id}`, { token: w.outsider.token }),
+      200,
+    );
   });
 
   it('shows the whitelist in both directions', async () => {
-    const p = await expectStatus(s.request('GET', `/api/accounts/${w.producerAccount}/whitelist`, { token: w.producer.token }), 200);
+    const p = await expectStatus(
+      s.request('GET', `/api/accounts/${w.producerAccount}/whitelist`, { token: w.producer.token }),
+      200,
+    );
     expect(p).toEqual({ account_id: w.producerAccount, accepts_from: [], accepted_by: [w.traderAccount] });
-    const t = await expectStatus(s.request('POST', `/api/accounts/${w.traderAccount}/whitelist`, { token: w.trader.token, body: { add: [w.outsiderAccount], remove: [] } }), 200);
-    expect(t).toEqual({ account_id: w.traderAccount, accepts_from: [w.producerAccount, w.outsiderAccount], accepted_by: [] });
-    const removed = await expectStatus(s.request('POST', `/api/accounts/${w.traderAccount}/whitelist`, { token: w.trader.token, body: { remove: [w.outsiderAccount] } }), 200);
+    const t = await expectStatus(
+      s.request('POST', `/api/accounts/${w.traderAccount}/whitelist`, {
+        token: w.trader.token,
+        body: { add: [w.outsiderAccount], remove: [] },
+      }),
+      200,
+    );
+    expect(t).toEqual({
+      account_id: w.traderAccount,
+      accepts_from: [w.producerAccount, w.outsiderAccount],
+      accepted_by: [],
+    });
+    const removed = await expectStatus(
+      s.request('POST', `/api/accounts/${w.traderAccount}/whitelist`, {
+        token: w.trader.token,
+        body: { remove: [w.outsiderAccount] },
+      }),
+      200,
+    );
     expect(removed.accepts_from).toEqual([w.producerAccount]);
-    const self = await s.request('POST', `/api/accounts/${w.traderAccount}/whitelist`, { token: w.trader.token, body: { add: [w.traderAccount] } });
+    const self = await s.request('POST', `/api/accounts/${w.traderAccount}/whitelist`, {
+      token: w.trader.token,
+      body: { add: [w.traderAccount] },
+    });
     expect(self.status).toBe(400);
-    const unknown = await s.request('POST', `/api/accounts/${w.traderAccount}/whitelist`, { token: w.trader.token, body: { add: [987654] } });
+    const unknown = await s.request('POST', `/api/accounts/${w.traderAccount}/whitelist`, {
+      token: w.trader.token,
+      body: { add: [987654] },
+    });
     expect(unknown.status).toBe(404);
   });
 
   it('summarises Wh by energy source and status', async () => {
-    const r = await expectStatus(s.request('GET', `/api/accounts/${w.producerAccount}/summary`, { token: w.producer.token }), 200);
-    expect(r).toEqual({ account_id: w.producerAccount, total_wh: 1000, by_source_and_status: [{ energy_source: 'solar_pv', certificate_bundle_status: 'active', bundles: 1, wh: 1000 }] });
+    const r = await expectStatus(
+      s.request('GET', `/api/accounts/${w.producerAccount}/summary`, { token: w.producer.token }),
+      200,
+    );
+    expect(r).toEqual({
+      account_id: w.producerAccount,
+      total_wh: 1000,
+      by_source_and_status: [{ energy_source: 'solar_pv', certificate_bundle_status: 'active', bundles: 1, wh: 1000 }],
+    });
   });
 });
 
@@ -143,19 +220,51 @@ describe('a user of another account', () => {
   });
 
   it('cannot query the account', async () => {
-    const r = await s.request('POST', '/api/certificates/query', { token: w.outsider.token, body: { source_id: w.producerAccount } });
+    const r = await s.request('POST', '/api/certificates/query', {
+      token: w.outsider.token,
+      body: { source_id: w.producerAccount },
+    });
     expect(r.status).toBe(404);
     expect(r.body.code).toBe('account_not_found');
   });
 
   const writes: Array<[string, string, () => string, () => unknown]> = [
-    ['transfer from it', 'POST', () => '/api/certificates/transfer', () => ({ source_id: w.producerAccount, target_id: w.outsiderAccount, granular_certificate_bundle_ids: [bundle.id] })],
-    ['cancel in it', 'POST', () => '/api/certificates/cancel', () => ({ source_id: w.producerAccount, granular_certificate_bundle_ids: [bundle.id], beneficiary: 'Thief' })],
-    ['reserve in it', 'POST', () => '/api/certificates/reserve', () => ({ source_id: w.producerAccount, granular_certificate_bundle_ids: [bundle.id] })],
-    ['move its bundle as if it were its own', 'POST', () => '/api/certificates/cancel', () => ({ source_id: w.outsiderAccount, granular_certificate_bundle_ids: [bundle.id], beneficiary: 'Thief' })],
+    [
+      'transfer from it',
+      'POST',
+      () => '/api/certificates/transfer',
+      () => ({
+        source_id: w.producerAccount,
+        target_id: w.outsiderAccount,
+        granular_certificate_bundle_ids: [bundle.id],
+      }),
+    ],
+    [
+      'cancel in it',
+      'POST',
+      () => '/api/certificates/cancel',
+      () => ({ source_id: w.producerAccount, granular_certificate_bundle_ids: [bundle.id], beneficiary: 'Thief' }),
+    ],
+    [
+      'reserve in it',
+      'POST',
+      () => '/api/certificates/reserve',
+      () => ({ source_id: w.producerAccount, granular_certificate_bundle_ids: [bundle.id] }),
+    ],
+    [
+      'move its bundle as if it were its own',
+      'POST',
+      () => '/api/certificates/cancel',
+      () => ({ source_id: w.outsiderAccount, granular_certificate_bundle_ids: [bundle.id], beneficiary: 'Thief' }),
+    ],
     ['rename it', 'PATCH', () => `/api/accounts/${w.producerAccount}`, () => ({ account_name: 'Hijacked' })],
     ['join it', 'POST', () => `/api/accounts/${w.producerAccount}/members`, () => ({ user_id: w.outsider.id })],
-    ['whitelist for it', 'POST', () => `/api/accounts/${w.producerAccount}/whitelist`, () => ({ add: [w.outsiderAccount] })],
+    [
+      'whitelist for it',
+      'POST',
+      () => `/api/accounts/${w.producerAccount}/whitelist`,
+      () => ({ add: [w.outsiderAccount] }),
+    ],
     ['close it', 'DELETE', () => `/api/accounts/${w.producerAccount}`, () => undefined],
   ];
   it.each(writes)('cannot %s, and nothing changes', async (_n, method, path, body) => {
@@ -163,13 +272,23 @@ describe('a user of another account', () => {
     const r = await s.request(method, path(), { token: w.outsider.token, body: body() });
     expect([403, 404, 409]).toContain(r.status);
     expect(await s.eventCount()).toBe(before);
-    const still = await expectStatus(s.request('GET', `/api/certificates/${bundle.id}`, { token: w.producer.token }), 200);
-    expect(still).toMatchObject({ account_id: w.producerAccount, certificate_bundle_status: 'active', bundle_quantity: 1000 });
+    const still = await expectStatus(
+      s.request('GET', `/api/certificates/${bundle.id}`, { token: w.producer.token }),
+      200,
+    );
+    expect(still).toMatchObject({
+      account_id: w.producerAccount,
+      certificate_bundle_status: 'active',
+      bundle_quantity: 1000,
+    });
   });
 
   it('as an auditor reads every account but acts on none', async () => {
     await expectStatus(s.request('GET', `/api/certificates/${bundle.id}`, { token: auditor.token }), 200);
-    const r = await s.request('POST', '/api/certificates/reserve', { token: auditor.token, body: { source_id: w.producerAccount, granular_certificate_bundle_ids: [bundle.id] } });
+    const r = await s.request('POST', '/api/certificates/reserve', {
+      token: auditor.token,
+      body: { source_id: w.producerAccount, granular_certificate_bundle_ids: [bundle.id] },
+    });
     expect(r.status).toBe(403);
   });
 

@@ -16,7 +16,10 @@ const run = promisify(execFile);
 
 /** The last full calendar month in Lisbon at `t`, as YYYY-MM. */
 function lisbonLastMonth(t: Date): string {
-  const [y, m] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Lisbon', year: 'numeric', month: '2-digit' }).format(t).split('-').map(Number) as [number, number];
+  const [y, m] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Lisbon', year: 'numeric', month: '2-digit' })
+    .format(t)
+    .split('-')
+    .map(Number) as [number, number];
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
 
@@ -32,7 +35,9 @@ const TALLY = join(import.meta.dirname, '..', 'bin', 'tally.js');
 
 describe('configuration', () => {
   it('names every bad variable', () => {
-    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', TALLY_ADMIN_EMAIL: 'a@b.co' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', TALLY_ADMIN_EMAIL: 'a@b.co' })).toThrow(
+      ConfigError,
+    );
     try {
       loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', TALLY_ADMIN_EMAIL: 'a@b.co' });
     } catch (err) {
@@ -44,15 +49,32 @@ describe('configuration', () => {
   });
 
   it('reads DataHub sources as JSON and names what is wrong in them', () => {
-    const source = { name: 'dk', url: 'https://api.eloverblik.dk/thirdpartyapi', refresh_token: 't', scope: 'customerCVR', identifier: '12345678' };
+    const source = {
+      name: 'dk',
+      url: 'https://api.eloverblik.dk/thirdpartyapi',
+      refresh_token: 't',
+      scope: 'customerCVR',
+      identifier: '12345678',
+    };
     expect(loadConfig({ TALLY_DATAHUB_SOURCES: JSON.stringify([source]) }).datahubSources).toEqual([source]);
-    expect(() => loadConfig({ TALLY_DATAHUB_SOURCES: '[{' })).toThrow('TALLY_DATAHUB_SOURCES: must be a JSON array of sources');
-    expect(() => loadConfig({ TALLY_DATAHUB_SOURCES: JSON.stringify([{ ...source, scope: 'everyone' }]) })).toThrow(/TALLY_DATAHUB_SOURCES\/0\/scope/);
+    expect(() => loadConfig({ TALLY_DATAHUB_SOURCES: '[{' })).toThrow(
+      'TALLY_DATAHUB_SOURCES: must be a JSON array of sources',
+    );
+    expect(() => loadConfig({ TALLY_DATAHUB_SOURCES: JSON.stringify([{ ...source, scope: 'everyone' }]) })).toThrow(
+      /TALLY_DATAHUB_SOURCES\/0\/scope/,
+    );
   });
 
   it('has documented defaults', () => {
     const c = loadConfig({});
-    expect([c.port, c.host, c.databaseUrl, c.dataDir, c.certificateLifetimeDays, c.certificateIdStart]).toEqual([3000, '127.0.0.1', undefined, './data', 365, 1]);
+    expect([c.port, c.host, c.databaseUrl, c.dataDir, c.certificateLifetimeDays, c.certificateIdStart]).toEqual([
+      3000,
+      '127.0.0.1',
+      undefined,
+      './data',
+      365,
+      1,
+    ]);
   });
 
   it('stops `tally serve` with a message, not a stack trace', async () => {
@@ -68,7 +90,15 @@ describe('commands on a database', () => {
 
   it('serves the API and docs, creating the first admin from the environment', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn('node', [TALLY, 'serve'], { env: { ...where.env, PORT: String(port), TALLY_ADMIN_EMAIL: 'root@example.com', TALLY_ADMIN_PASSWORD: 'root-password-1' }, stdio: 'ignore' });
+    const child = spawn('node', [TALLY, 'serve'], {
+      env: {
+        ...where.env,
+        PORT: String(port),
+        TALLY_ADMIN_EMAIL: 'root@example.com',
+        TALLY_ADMIN_PASSWORD: 'root-password-1',
+      },
+      stdio: 'ignore',
+    });
     try {
       let health: Response | undefined;
       for (let k = 0; k < 120 && !health; k++) {
@@ -76,10 +106,16 @@ describe('commands on a database', () => {
         if (!health) await new Promise((r) => setTimeout(r, 250));
       }
       expect(await health!.json()).toEqual({ status: 'ok', database: where.env.DATABASE_URL ? 'postgres' : 'pglite' });
-      const login = await fetch(`http://127.0.0.1:${port}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'root@example.com', password: 'root-password-1' }) });
+      const login = await fetch(`http://127.0.0.1:${port}/api/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'root@example.com', password: 'root-password-1' }),
+      });
       expect(login.status).toBe(200);
       const { access } = (await login.json()) as { access: string };
-      const me = await fetch(`http://127.0.0.1:${port}/api/user/me`, { headers: { authorization: `Bearer ${access}` } });
+      const me = await fetch(`http://127.0.0.1:${port}/api/user/me`, {
+        headers: { authorization: `Bearer ${access}` },
+      });
       expect(((await me.json()) as { role: string }).role).toBe('admin');
     } finally {
       child.kill('SIGTERM');
@@ -88,9 +124,17 @@ describe('commands on a database', () => {
   });
 
   it('creates an admin with `tally user create --admin`', async () => {
-    const { stdout } = await run('node', [TALLY, 'user', 'create', '--admin', '--email', 'cli@example.com', '--password', 'cli-password-1'], { env: where.env });
+    const { stdout } = await run(
+      'node',
+      [TALLY, 'user', 'create', '--admin', '--email', 'cli@example.com', '--password', 'cli-password-1'],
+      { env: where.env },
+    );
     expect(stdout).toMatch(/created user \d+ <cli@example.com> with role admin/);
-    const again = await run('node', [TALLY, 'user', 'create', '--email', 'cli@example.com', '--password', 'cli-password-1'], { env: where.env }).catch((e) => e);
+    const again = await run(
+      'node',
+      [TALLY, 'user', 'create', '--email', 'cli@example.com', '--password', 'cli-password-1'],
+      { env: where.env },
+    ).catch((e) => e);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already exists');
   });
@@ -102,7 +146,10 @@ describe('commands on a database', () => {
     expect(first.stdout).toContain('a claim against 571313174115123456');
 
     // The energy community: last month in Lisbon, every 15-minute interval of it cleared, DST included.
-    const community = /Energy community Bairro Solar Lisboa #(\d+) .*?: 12 members \(12 new\).*? for (\d{4}-\d{2}) .*?Clearing \2 cleared ([\d,]+) of its ([\d,]+) intervals now; peers shared ([\d,]+) Wh, the members saved ([\d,.]+) EUR/.exec(first.stdout);
+    const community =
+      /Energy community Bairro Solar Lisboa #(\d+) .*?: 12 members \(12 new\).*? for (\d{4}-\d{2}) .*?Clearing \2 cleared ([\d,]+) of its ([\d,]+) intervals now; peers shared ([\d,]+) Wh, the members saved ([\d,.]+) EUR/.exec(
+        first.stdout,
+      );
     expect(community, first.stdout).not.toBeNull();
     const [, idText, month, clearedText, inMonthText, peerText, savedText] = community!;
     const id = Number(idText);
@@ -123,7 +170,9 @@ describe('commands on a database', () => {
     expect(again.stdout).toContain(`Energy community Bairro Solar Lisboa #${id} `);
     expect(again.stdout).toContain('12 members (0 new)');
     expect(again.stdout).toContain('0 and 0 of them new');
-    expect(again.stdout).toContain(`Clearing ${month} cleared 0 of its ${inMonthText} intervals now; peers shared ${peerText} Wh`);
+    expect(again.stdout).toContain(
+      `Clearing ${month} cleared 0 of its ${inMonthText} intervals now; peers shared ${peerText} Wh`,
+    );
     expect((await run('node', [TALLY, 'check'], { env: where.env })).stdout).toContain('ok:');
     expect((await run('node', [TALLY, 'ledger', 'verify'], { env: where.env })).stdout).toMatch(/^ok: 1 block\(s\)/);
 
@@ -132,24 +181,43 @@ describe('commands on a database', () => {
     try {
       const db = database.kysely;
       expect(await getCommunity(db, undefined, id)).toMatchObject({
-        name: 'Bairro Solar Lisboa', time_zone: 'Europe/Lisbon', interval_minutes: 15, mechanism: 'mmr', grid_price: 0.1624, feed_in_price: 0.03, currency: 'EUR', move_certificates: false, public: true,
+        name: 'Bairro Solar Lisboa',
+        time_zone: 'Europe/Lisbon',
+        interval_minutes: 15,
+        mechanism: 'mmr',
+        grid_price: 0.1624,
+        feed_in_price: 0.03,
+        currency: 'EUR',
+        move_certificates: false,
+        public: true,
       });
       const members = await listMembers(db, undefined, id);
       expect(members).toHaveLength(12);
       expect(members.filter((x) => x.export_metering_point_id !== null)).toHaveLength(4);
       const statement = await monthlyStatement(db, undefined, id, month!);
-      expect([statement.period_start, statement.period_end]).toEqual([new Date(start).toISOString(), new Date(end).toISOString()]);
+      expect([statement.period_start, statement.period_end]).toEqual([
+        new Date(start).toISOString(),
+        new Date(end).toISOString(),
+      ]);
       expect(statement.members).toHaveLength(12);
-      expect(Math.abs(statement.members.reduce((a, x) => a + x.net_cost, 0) - statement.totals.grid_bill)).toBeLessThan(1e-6);
+      expect(Math.abs(statement.members.reduce((a, x) => a + x.net_cost, 0) - statement.totals.grid_bill)).toBeLessThan(
+        1e-6,
+      );
       expect(statement.totals.from_peers_wh).toBe(num(peerText!));
       expect(statement.totals.from_peers_wh).toBeGreaterThan(0);
       expect(statement.totals.to_peers_wh).toBe(statement.totals.from_peers_wh);
       expect(statement.totals.savings.toFixed(2)).toBe(num(savedText!).toFixed(2));
-      expect(statement.members.every((x) => x.savings >= 0 && x.from_grid_wh + x.from_peers_wh + x.to_grid_wh + x.to_peers_wh > 0)).toBe(true);
+      expect(
+        statement.members.every(
+          (x) => x.savings >= 0 && x.from_grid_wh + x.from_peers_wh + x.to_grid_wh + x.to_peers_wh > 0,
+        ),
+      ).toBe(true);
       // Every interval of the month cleared once, with every member's readings (the register meter's too).
       const { rows } = await sql<{ n: number; missing: number }>`
         SELECT count(*)::int AS n, count(*) FILTER (WHERE cardinality(missing_member_ids) > 0 OR cardinality(grid_only_member_ids) > 0)::int AS missing
-        FROM community_intervals WHERE community_id = ${id} AND interval_start >= ${new Date(start).toISOString()}::timestamptz AND interval_start < ${new Date(end).toISOString()}::timestamptz`.execute(db);
+        FROM community_intervals WHERE community_id = ${id} AND interval_start >= ${new Date(start).toISOString()}::timestamptz AND interval_start < ${new Date(end).toISOString()}::timestamptz`.execute(
+        db,
+      );
       expect(rows[0]).toEqual({ n: intervals, missing: 0 });
     } finally {
       await database.close();
@@ -201,7 +269,9 @@ describe('commands on a database', () => {
       device = rows[0]!.id;
       await sql`WITH m AS (INSERT INTO issuance_metadata (device_id, country_of_issuance, connected_grid_identification, issuing_body, issue_market_zone)
                   VALUES (${device}, 'DK', 'g', 'b', 'g') RETURNING id)
-                UPDATE devices SET issuance_metadata_id = (SELECT id FROM m) WHERE id = ${device}`.execute(database.kysely);
+                UPDATE devices SET issuance_metadata_id = (SELECT id FROM m) WHERE id = ${device}`.execute(
+        database.kysely,
+      );
     } finally {
       await database.close();
     }
@@ -241,19 +311,30 @@ describe('`tally community clear`', () => {
     }
     const r = await run('node', [TALLY, 'community', 'clear'], { env: where.env }).catch((e) => e);
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe(`community ${broken} failed and was skipped: int8 value 9007199254740993 exceeds the safe integer range\ncleared 1 interval(s); 1 community(ies) failed\n`);
+    expect(r.stdout).toBe(
+      `community ${broken} failed and was skipped: int8 value 9007199254740993 exceeds the safe integer range\ncleared 1 interval(s); 1 community(ies) failed\n`,
+    );
   });
 });
 
 describe('times on the command line', () => {
-  it.each(['September 2, 2026 00:00', '2026-09-02T00:00:00', '0001-01-01T00:00:00+23:59', '2026-06-30T23:59:60Z'])('refuses `community clear --from %s` as the API would, naming the flag', async (from) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tally-cli-time-'));
-    try {
-      const err = await run('node', [TALLY, 'community', 'clear', '--id', '1', '--from', from, '--to', '2026-09-03T00:00:00Z'], { env: { ...process.env, TALLY_DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'warn' } }).catch((e) => e);
-      expect(err.code).toBe(2);
-      expect(err.stderr).toBe(`tally: --from: ${from} is not an ISO 8601 time with seconds and a zone (e.g. 2026-06-01T10:00:00Z), no leap second, in the years 2000–9998\n`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.each(['September 2, 2026 00:00', '2026-09-02T00:00:00', '0001-01-01T00:00:00+23:59', '2026-06-30T23:59:60Z'])(
+    'refuses `community clear --from %s` as the API would, naming the flag',
+    async (from) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tally-cli-time-'));
+      try {
+        const err = await run(
+          'node',
+          [TALLY, 'community', 'clear', '--id', '1', '--from', from, '--to', '2026-09-03T00:00:00Z'],
+          { env: { ...process.env, TALLY_DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'warn' } },
+        ).catch((e) => e);
+        expect(err.code).toBe(2);
+        expect(err.stderr).toBe(
+          `tally: --from: ${from} is not an ISO 8601 time with seconds and a zone (e.g. 2026-06-01T10:00:00Z), no leap second, in the years 2000–9998\n`,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -17,17 +17,34 @@ let s: TestServer;
 let w: World;
 let hub: MockDataHub;
 const sleeps: number[] = [];
-const source = () => eloverblikSource(
-  { name: 'dk', url: hub.url, refresh_token: REFRESH_TOKEN, scope: 'customerCVR', identifier: '12345678' },
-  { sleep: async (ms) => { sleeps.push(ms); } },
-);
+const source = () =>
+  eloverblikSource(
+    { name: 'dk', url: hub.url, refresh_token: REFRESH_TOKEN, scope: 'customerCVR', identifier: '12345678' },
+    {
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    },
+  );
 const db = () => s.db.database.kysely;
 
 beforeAll(async () => {
   s = await startServer();
   w = await buildWorld(s);
-  hub = await startMockDataHub([{ id: PRODUCTION, type: 'E18' }, { id: UNKNOWN_TO_TALLY, type: 'E17' }], UNAVAILABLE);
-  await expectStatus(s.request('POST', '/api/metering-points', { token: w.producer.token, body: { id: PRODUCTION, type: 'production', account_id: w.producerAccount, device_id: w.device } }), 201);
+  hub = await startMockDataHub(
+    [
+      { id: PRODUCTION, type: 'E18' },
+      { id: UNKNOWN_TO_TALLY, type: 'E17' },
+    ],
+    UNAVAILABLE,
+  );
+  await expectStatus(
+    s.request('POST', '/api/metering-points', {
+      token: w.producer.token,
+      body: { id: PRODUCTION, type: 'production', account_id: w.producerAccount, device_id: w.device },
+    }),
+    201,
+  );
 });
 afterAll(async () => {
   await hub?.close();
@@ -35,7 +52,14 @@ afterAll(async () => {
 });
 
 describe('kWh to Wh', () => {
-  it.each([['1.234', 1234], ['0.5', 500], ['2', 2000], ['0.0005', 0], ['-1.5', -1500], ['12.3456', 12345]])('%s kWh is %i Wh', (kwh, wh) => {
+  it.each([
+    ['1.234', 1234],
+    ['0.5', 500],
+    ['2', 2000],
+    ['0.0005', 0],
+    ['-1.5', -1500],
+    ['12.3456', 12345],
+  ])('%s kWh is %i Wh', (kwh, wh) => {
     expect(kwhToWh(kwh)).toBe(wh);
   });
 });
@@ -48,15 +72,25 @@ describe('syncing ElOverblik', () => {
     expect(r).toEqual({ points: 1, inserted: 719, unchanged: 0, revised: 0, refused: [] });
     expect(sleeps).toEqual([0]);
     expect(hub.requests.filter((q) => q.includes('gettimeseries'))).toEqual([
-      'POST /api/meterdata/gettimeseries/2025-05-05/2025-06-04/Actual', 'POST /api/meterdata/gettimeseries/2025-05-05/2025-06-04/Actual',
+      'POST /api/meterdata/gettimeseries/2025-05-05/2025-06-04/Actual',
+      'POST /api/meterdata/gettimeseries/2025-05-05/2025-06-04/Actual',
     ]);
-    const day = await expectStatus(s.request('GET', `/api/metering-points/${PRODUCTION}/readings?from=2025-05-20T10:00:00Z&to=2025-05-20T14:00:00Z`, { token: w.producer.token }), 200);
+    const day = await expectStatus(
+      s.request(
+        'GET',
+        `/api/metering-points/${PRODUCTION}/readings?from=2025-05-20T10:00:00Z&to=2025-05-20T14:00:00Z`,
+        { token: w.producer.token },
+      ),
+      200,
+    );
     expect(day.items.map((x: any) => [x.interval_start_datetime, x.interval_usage, x.source])).toEqual([
       ['2025-05-20T10:00:00.000Z', kwhToWh(fixtureKwh(Date.parse('2025-05-20T10:00:00Z'))), 'datahub:dk'],
       ['2025-05-20T11:00:00.000Z', kwhToWh(fixtureKwh(Date.parse('2025-05-20T11:00:00Z'))), 'datahub:dk'],
       ['2025-05-20T13:00:00.000Z', kwhToWh(fixtureKwh(Date.parse('2025-05-20T13:00:00Z'))), 'datahub:dk'],
     ]);
-    const unknown = await sql`SELECT count(*)::int AS n FROM metering_points WHERE id = ${UNKNOWN_TO_TALLY}`.execute(db());
+    const unknown = await sql`SELECT count(*)::int AS n FROM metering_points WHERE id = ${UNKNOWN_TO_TALLY}`.execute(
+      db(),
+    );
     expect(unknown.rows).toEqual([{ n: 0 }]);
   });
 
@@ -66,7 +100,9 @@ describe('syncing ElOverblik', () => {
     expect(hub.requests.filter((q) => q.includes('gettimeseries'))).toEqual([]);
     const next = await syncSource(db(), source(), new Date('2025-06-05T08:00:00Z'));
     expect(next).toMatchObject({ inserted: 24, unchanged: 0 });
-    expect(hub.requests.filter((q) => q.includes('gettimeseries'))).toEqual(['POST /api/meterdata/gettimeseries/2025-06-04/2025-06-05/Actual']);
+    expect(hub.requests.filter((q) => q.includes('gettimeseries'))).toEqual([
+      'POST /api/meterdata/gettimeseries/2025-06-04/2025-06-05/Actual',
+    ]);
   });
 
   it('renews an expired data access token once and carries on', async () => {
@@ -79,19 +115,29 @@ describe('syncing ElOverblik', () => {
   });
 
   it('reports a point the DataHub refuses by its error text', async () => {
-    await expect(source().readings(['571313180499999999'], new Date('2025-06-01T00:00:00Z'), new Date('2025-06-02T00:00:00Z')))
-      .rejects.toThrow('dk: metering point 571313180499999999: WrongMeteringPointIdOrWebAccessCode (20000)');
+    await expect(
+      source().readings(['571313180499999999'], new Date('2025-06-01T00:00:00Z'), new Date('2025-06-02T00:00:00Z')),
+    ).rejects.toThrow('dk: metering point 571313180499999999: WrongMeteringPointIdOrWebAccessCode (20000)');
   });
 
   it('refuses a wrong refresh token with a clear error and imports nothing', async () => {
     const before = await s.eventCount();
-    const bad = eloverblikSource({ name: 'dk', url: hub.url, refresh_token: 'wrong', scope: 'customerCVR', identifier: '12345678' });
-    await expect(syncSource(db(), bad, new Date('2025-06-06T08:00:00Z'))).rejects.toThrow('dk: token exchange answered 401');
+    const bad = eloverblikSource({
+      name: 'dk',
+      url: hub.url,
+      refresh_token: 'wrong',
+      scope: 'customerCVR',
+      identifier: '12345678',
+    });
+    await expect(syncSource(db(), bad, new Date('2025-06-06T08:00:00Z'))).rejects.toThrow(
+      'dk: token exchange answered 401',
+    );
     expect(await s.eventCount()).toBe(before);
   });
 
   it('runs one sync at a time across instances, by lease', async () => {
-    let running = 0, most = 0;
+    let running = 0,
+      most = 0;
     const work = async () => {
       running++;
       most = Math.max(most, running);

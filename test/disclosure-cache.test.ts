@@ -12,7 +12,13 @@ import { buildWorld, expectStatus, hour, issue, type World } from './helpers/wor
 const computed = vi.hoisted(() => ({ count: 0 }));
 vi.mock('../src/disclosure/disclosures.ts', async (original) => {
   const real = await original<typeof import('../src/disclosure/disclosures.ts')>();
-  return { ...real, disclosureDataset: (...args: Parameters<typeof real.disclosureDataset>) => { computed.count++; return real.disclosureDataset(...args); } };
+  return {
+    ...real,
+    disclosureDataset: (...args: Parameters<typeof real.disclosureDataset>) => {
+      computed.count++;
+      return real.disclosureDataset(...args);
+    },
+  };
 });
 
 const CONSUMER = '571313174000000088';
@@ -22,20 +28,80 @@ let w: World;
 let id: string;
 let cancelled: number;
 
-const reading = (h: number, wh: number) => ({ interval_start_datetime: hour(h).production_starting_interval, interval_end_datetime: hour(h).production_ending_interval, interval_usage: wh });
-const data = (kind: 'json' | 'csv', headers: Record<string, string> = {}) => s.request('GET', `/api/disclosures/${id}/data.${kind}`, { headers });
+const reading = (h: number, wh: number) => ({
+  interval_start_datetime: hour(h).production_starting_interval,
+  interval_end_datetime: hour(h).production_ending_interval,
+  interval_usage: wh,
+});
+const data = (kind: 'json' | 'csv', headers: Record<string, string> = {}) =>
+  s.request('GET', `/api/disclosures/${id}/data.${kind}`, { headers });
 
 beforeAll(async () => {
   s = await startServer({ TALLY_PUBLIC_RATE_LIMIT: String(PUBLIC_LIMIT) });
   w = await buildWorld(s);
-  await expectStatus(s.request('POST', '/api/metering-points', { token: w.trader.token, body: { id: CONSUMER, type: 'consumption', account_id: w.traderAccount } }), 201);
-  await expectStatus(s.request('POST', `/api/metering-points/${CONSUMER}/readings`, { token: w.trader.token, body: { readings: [reading(10, 1000)] } }), 200);
+  await expectStatus(
+    s.request('POST', '/api/metering-points', {
+      token: w.trader.token,
+      body: { id: CONSUMER, type: 'consumption', account_id: w.traderAccount },
+    }),
+    201,
+  );
+  await expectStatus(
+    s.request('POST', `/api/metering-points/${CONSUMER}/readings`, {
+      token: w.trader.token,
+      body: { readings: [reading(10, 1000)] },
+    }),
+    200,
+  );
   const bundles = await issue(s, w, [[10, 600]]);
-  await expectStatus(s.request('POST', '/api/certificates/transfer', { token: w.producer.token, body: { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: bundles.map((b) => b.id) } }), 200);
-  const cancel = await expectStatus(s.request('POST', '/api/certificates/cancel', { token: w.trader.token, body: { source_id: w.traderAccount, granular_certificate_bundle_ids: bundles.map((b) => b.id), beneficiary: 'Trader' } }), 200);
+  await expectStatus(
+    s.request('POST', '/api/certificates/transfer', {
+      token: w.producer.token,
+      body: {
+        source_id: w.producerAccount,
+        target_id: w.traderAccount,
+        granular_certificate_bundle_ids: bundles.map((b) => b.id),
+      },
+    }),
+    200,
+  );
+  const cancel = await expectStatus(
+    s.request('POST', '/api/certificates/cancel', {
+      token: w.trader.token,
+      body: {
+        source_id: w.traderAccount,
+        granular_certificate_bundle_ids: bundles.map((b) => b.id),
+        beneficiary: 'Trader',
+      },
+    }),
+    200,
+  );
   cancelled = cancel.bundles[0].id;
-  await expectStatus(s.request('POST', '/api/certificates/claim', { token: w.trader.token, body: { source_id: w.traderAccount, granular_certificate_bundle_ids: [cancelled], certificate_quantity: 400, metering_point_id: CONSUMER } }), 200);
-  id = (await expectStatus(s.request('POST', '/api/disclosures', { token: w.trader.token, body: { metering_point_ids: [CONSUMER], period_start: '2025-06-01T00:00:00Z', period_end: '2025-06-02T00:00:00Z' } }), 201)).id;
+  await expectStatus(
+    s.request('POST', '/api/certificates/claim', {
+      token: w.trader.token,
+      body: {
+        source_id: w.traderAccount,
+        granular_certificate_bundle_ids: [cancelled],
+        certificate_quantity: 400,
+        metering_point_id: CONSUMER,
+      },
+    }),
+    200,
+  );
+  id = (
+    await expectStatus(
+      s.request('POST', '/api/disclosures', {
+        token: w.trader.token,
+        body: {
+          metering_point_ids: [CONSUMER],
+          period_start: '2025-06-01T00:00:00Z',
+          period_end: '2025-06-02T00:00:00Z',
+        },
+      }),
+      201,
+    )
+  ).id;
 });
 afterAll(() => s?.close());
 
@@ -69,7 +135,17 @@ describe('disclosure cache', () => {
   });
 
   it('changes the ETag and the content after a claim', async () => {
-    await expectStatus(s.request('POST', '/api/certificates/claim', { token: w.trader.token, body: { source_id: w.traderAccount, granular_certificate_bundle_ids: [(await cancelledRest()).id], metering_point_id: CONSUMER } }), 200);
+    await expectStatus(
+      s.request('POST', '/api/certificates/claim', {
+        token: w.trader.token,
+        body: {
+          source_id: w.traderAccount,
+          granular_certificate_bundle_ids: [(await cancelledRest()).id],
+          metering_point_id: CONSUMER,
+        },
+      }),
+      200,
+    );
     const after = await data('json', { 'if-none-match': etag });
     expect(after.status).toBe(200);
     expect([after.body.claimed_wh, after.body.matched_wh]).toEqual([600, 600]);
@@ -78,7 +154,13 @@ describe('disclosure cache', () => {
   });
 
   it('changes the ETag and the content after a reading', async () => {
-    await expectStatus(s.request('POST', `/api/metering-points/${CONSUMER}/readings`, { token: w.trader.token, body: { readings: [reading(11, 700)] } }), 200);
+    await expectStatus(
+      s.request('POST', `/api/metering-points/${CONSUMER}/readings`, {
+        token: w.trader.token,
+        body: { readings: [reading(11, 700)] },
+      }),
+      200,
+    );
     const after = await data('json', { 'if-none-match': etag });
     expect(after.status).toBe(200);
     expect(after.body.consumption_wh).toBe(1700);
@@ -87,7 +169,15 @@ describe('disclosure cache', () => {
 });
 
 async function cancelledRest() {
-  const rest = (await expectStatus(s.request('POST', '/api/certificates/query', { token: w.trader.token, body: { source_id: w.traderAccount, certificate_bundle_status: 'cancelled' } }), 200)).items;
+  const rest = (
+    await expectStatus(
+      s.request('POST', '/api/certificates/query', {
+        token: w.trader.token,
+        body: { source_id: w.traderAccount, certificate_bundle_status: 'cancelled' },
+      }),
+      200,
+    )
+  ).items;
   expect(rest.map((b: any) => b.bundle_quantity)).toEqual([200]);
   return rest[0];
 }
@@ -110,29 +200,80 @@ describe('cached datasets are current', () => {
   it('equal a fresh computation after any sequence of readings and claims (property)', async () => {
     // A pool of cancelled certificates of 12:00 for the claims to draw on.
     const [bundle] = await issue(s, w, [[12, 100_000]]);
-    await expectStatus(s.request('POST', '/api/certificates/transfer', { token: w.producer.token, body: { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: [bundle.id] } }), 200);
-    await expectStatus(s.request('POST', '/api/certificates/cancel', { token: w.trader.token, body: { source_id: w.traderAccount, granular_certificate_bundle_ids: [bundle.id], beneficiary: 'Trader' } }), 200);
+    await expectStatus(
+      s.request('POST', '/api/certificates/transfer', {
+        token: w.producer.token,
+        body: {
+          source_id: w.producerAccount,
+          target_id: w.traderAccount,
+          granular_certificate_bundle_ids: [bundle.id],
+        },
+      }),
+      200,
+    );
+    await expectStatus(
+      s.request('POST', '/api/certificates/cancel', {
+        token: w.trader.token,
+        body: { source_id: w.traderAccount, granular_certificate_bundle_ids: [bundle.id], beneficiary: 'Trader' },
+      }),
+      200,
+    );
     const step = fc.oneof(
       // Hours 0–19: 20:00 belongs to the late-commit test below, which writes it behind the server's back.
       fc.record({ reading: fc.integer({ min: 0, max: 19 }), wh: fc.integer({ min: 0, max: 5000 }) }),
       fc.record({ claim: fc.integer({ min: 1, max: 50 }) }),
       fc.constant({ read: true }),
     );
-    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 4 }), async (steps) => {
-      for (const st of steps) {
-        if ('reading' in st) {
-          await expectStatus(s.request('POST', `/api/metering-points/${CONSUMER}/readings`, { token: w.trader.token, body: { readings: [reading(st.reading, st.wh)] } }), 200);
-        } else if ('claim' in st) {
-          const pool = (await expectStatus(s.request('POST', '/api/certificates/query', { token: w.trader.token, body: { source_id: w.traderAccount, certificate_bundle_status: 'cancelled', issuance_id: bundle.issuance_id } }), 200)).items;
-          await expectStatus(s.request('POST', '/api/certificates/claim', { token: w.trader.token, body: { source_id: w.traderAccount, granular_certificate_bundle_ids: [pool[0].id], certificate_quantity: st.claim, metering_point_id: CONSUMER } }), 200);
-        } else {
-          await expectStatus(s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }), 200);
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 4 }), async (steps) => {
+        for (const st of steps) {
+          if ('reading' in st) {
+            await expectStatus(
+              s.request('POST', `/api/metering-points/${CONSUMER}/readings`, {
+                token: w.trader.token,
+                body: { readings: [reading(st.reading, st.wh)] },
+              }),
+              200,
+            );
+          } else if ('claim' in st) {
+            const pool = (
+              await expectStatus(
+                s.request('POST', '/api/certificates/query', {
+                  token: w.trader.token,
+                  body: {
+                    source_id: w.traderAccount,
+                    certificate_bundle_status: 'cancelled',
+                    issuance_id: bundle.issuance_id,
+                  },
+                }),
+                200,
+              )
+            ).items;
+            await expectStatus(
+              s.request('POST', '/api/certificates/claim', {
+                token: w.trader.token,
+                body: {
+                  source_id: w.traderAccount,
+                  granular_certificate_bundle_ids: [pool[0].id],
+                  certificate_quantity: st.claim,
+                  metering_point_id: CONSUMER,
+                },
+              }),
+              200,
+            );
+          } else {
+            await expectStatus(s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }), 200);
+          }
         }
-      }
-      const served = await expectStatus(s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }), 200);
-      const fresh = await disclosureDataset(s.db.database.kysely, id);
-      expect({ ...served, generated_at: fresh.generated_at }).toEqual(fresh);
-    }), { numRuns: 15 });
+        const served = await expectStatus(
+          s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }),
+          200,
+        );
+        const fresh = await disclosureDataset(s.db.database.kysely, id);
+        expect({ ...served, generated_at: fresh.generated_at }).toEqual(fresh);
+      }),
+      { numRuns: 15 },
+    );
   });
 });
 
@@ -143,12 +284,27 @@ describe('a change committing after a later one', () => {
     await slow.connect();
     try {
       await slow.query('BEGIN');
-      await slow.query(`INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source) VALUES ($1, '2025-06-01T20:00:00Z', '2025-06-01T21:00:00Z', 900, 'measured', 'test')`, [CONSUMER]);
-      await slow.query(`INSERT INTO events (type, subject_type, subject_id, actor_id, payload) VALUES ('readings.imported', 'metering_point', $1, NULL, '{}')`, [CONSUMER]);
-      await expectStatus(s.request('POST', '/api/accounts', { token: w.trader.token, body: { account_name: 'a later event' } }), 201);
-      const before = await expectStatus(s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }), 200);
+      await slow.query(
+        `INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source) VALUES ($1, '2025-06-01T20:00:00Z', '2025-06-01T21:00:00Z', 900, 'measured', 'test')`,
+        [CONSUMER],
+      );
+      await slow.query(
+        `INSERT INTO events (type, subject_type, subject_id, actor_id, payload) VALUES ('readings.imported', 'metering_point', $1, NULL, '{}')`,
+        [CONSUMER],
+      );
+      await expectStatus(
+        s.request('POST', '/api/accounts', { token: w.trader.token, body: { account_name: 'a later event' } }),
+        201,
+      );
+      const before = await expectStatus(
+        s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }),
+        200,
+      );
       await slow.query('COMMIT');
-      const after = await expectStatus(s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }), 200);
+      const after = await expectStatus(
+        s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }),
+        200,
+      );
       expect(after.consumption_wh).toBe(before.consumption_wh + 900);
     } finally {
       await slow.end();

@@ -15,7 +15,9 @@ const CORE_ROUTES: Array<[method: string, path: string]> = [
   ['post', '/api/certificates/issue'],
   ['post', '/api/certificates/query'],
   ['get', '/api/certificates/{id}'],
-  ...['transfer', 'cancel', 'claim', 'withdraw', 'reserve', 'unreserve', 'lock', 'unlock'].map((a): [string, string] => ['post', `/api/certificates/${a}`]),
+  ...['transfer', 'cancel', 'claim', 'withdraw', 'reserve', 'unreserve', 'lock', 'unlock'].map(
+    (a): [string, string] => ['post', `/api/certificates/${a}`],
+  ),
 ];
 
 /** Paths of every property under `schema` that has no description. */
@@ -48,7 +50,10 @@ describe('API documentation', () => {
   it('is OpenAPI 3.1 with bearer and API key security', () => {
     expect(spec.openapi).toBe('3.1.0');
     expect(spec.info).toMatchObject({ title: 'Tally API', version: expect.any(String) });
-    expect(spec.components.securitySchemes).toMatchObject({ bearer: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } });
+    expect(spec.components.securitySchemes).toMatchObject({
+      bearer: { type: 'http', scheme: 'bearer' },
+      apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+    });
   });
 
   it.each(CORE_ROUTES)('lists %s %s with a summary', (method, path) => {
@@ -59,7 +64,10 @@ describe('API documentation', () => {
 
   it('gives every operation a summary', () => {
     const missing = Object.entries<any>(spec.paths).flatMap(([path, ops]) =>
-      Object.entries<any>(ops).filter(([, op]) => !op.summary).map(([m]) => `${m.toUpperCase()} ${path}`));
+      Object.entries<any>(ops)
+        .filter(([, op]) => !op.summary)
+        .map(([m]) => `${m.toUpperCase()} ${path}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -81,7 +89,9 @@ describe('API documentation', () => {
 
   it('documents the problem answers of the writing routes', () => {
     const transfer = spec.paths['/api/certificates/transfer'].post;
-    expect(Object.keys(transfer.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409', '422']));
+    expect(Object.keys(transfer.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '404', '409', '422']),
+    );
   });
 
   it.each(['/docs/', '/redoc'])('serves %s as HTML', async (path) => {

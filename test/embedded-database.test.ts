@@ -13,7 +13,12 @@ const run = promisify(execFile);
 const TALLY = join(import.meta.dirname, '..', 'bin', 'tally.js');
 const ADMIN = { email: 'root@example.com', password: 'root-password-1' };
 
-interface Served { child: ChildProcess; url: string; stderr(): string; exited: Promise<number | null> }
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
 
 describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded database', () => {
   let dir: string;
@@ -22,7 +27,13 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tally-embedded-'));
-    env = { ...process.env, TALLY_DATA_DIR: dir, LOG_LEVEL: 'warn', TALLY_ADMIN_EMAIL: ADMIN.email, TALLY_ADMIN_PASSWORD: ADMIN.password };
+    env = {
+      ...process.env,
+      TALLY_DATA_DIR: dir,
+      LOG_LEVEL: 'warn',
+      TALLY_ADMIN_EMAIL: ADMIN.email,
+      TALLY_ADMIN_PASSWORD: ADMIN.password,
+    };
     delete env.DATABASE_URL;
   });
   afterEach(async () => {
@@ -37,10 +48,15 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
 
   async function serve(): Promise<Served> {
     const port = await freePort();
-    const child = spawn('node', [TALLY, 'serve'], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('node', [TALLY, 'serve'], {
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     children.push(child);
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     return { child, url: `http://127.0.0.1:${port}`, stderr: () => stderr, exited };
   }
@@ -48,7 +64,9 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
   /** Resolves once the server answers /health, or with false once it has exited. */
   async function healthy(served: Served): Promise<boolean> {
     let gone = false;
-    void served.exited.then(() => { gone = true; });
+    void served.exited.then(() => {
+      gone = true;
+    });
     while (!gone) {
       const res = await fetch(`${served.url}/health`).catch(() => undefined);
       if (res?.ok) return true;
@@ -58,7 +76,11 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
   }
 
   async function login(url: string, email: string, password: string): Promise<string> {
-    const res = await fetch(`${url}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const res = await fetch(`${url}/api/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
     expect(res.status).toBe(200);
     return ((await res.json()) as { access: string }).access;
   }
@@ -91,9 +113,12 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
     const seeding = run('node', [TALLY, 'seed', '--days', '2'], { env });
     // While the seed borrows the server's database, the server's own requests wait their turn and succeed.
     let seeded = false;
-    void seeding.finally(() => { seeded = true; });
+    void seeding.finally(() => {
+      seeded = true;
+    });
     const during: number[] = [];
-    while (!seeded) during.push((await fetch(`${server.url}/api/users`, { headers: { authorization: `Bearer ${admin}` } })).status);
+    while (!seeded)
+      during.push((await fetch(`${server.url}/api/users`, { headers: { authorization: `Bearer ${admin}` } })).status);
     expect(during.length).toBeGreaterThan(0);
     expect(during.filter((status) => status !== 200)).toEqual([]);
     const seed = await seeding;
@@ -104,7 +129,11 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
     expect(((await me.json()) as { email: string }).email).toBe(credentials![1]);
     expect((await run('node', [TALLY, 'check'], { env })).stdout).toMatch(/^ok: /);
     expect((await run('node', [TALLY, 'ledger', 'verify'], { env })).stdout).toMatch(/^ok: /);
-    const created = await run('node', [TALLY, 'user', 'create', '--email', 'cli@example.com', '--password', 'cli-password-1'], { env });
+    const created = await run(
+      'node',
+      [TALLY, 'user', 'create', '--email', 'cli@example.com', '--password', 'cli-password-1'],
+      { env },
+    );
     expect(created.stdout).toMatch(/created user \d+ <cli@example.com> with role trader/);
     await login(server.url, 'cli@example.com', 'cli-password-1');
     expect(server.child.exitCode).toBeNull();
@@ -137,7 +166,9 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
     const again = await serve();
     expect(await healthy(again)).toBe(true);
     const admin = await login(again.url, ADMIN.email, ADMIN.password);
-    const users = (await (await fetch(`${again.url}/api/users`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { items: { id: number; email: string }[] };
+    const users = (await (
+      await fetch(`${again.url}/api/users`, { headers: { authorization: `Bearer ${admin}` } })
+    ).json()) as { items: { id: number; email: string }[] };
     const found = new Map(users.items.map((u) => [u.id, u.email]));
     for (const c of committed) expect(found.get(c.id)).toBe(c.email);
     again.child.kill('SIGTERM');

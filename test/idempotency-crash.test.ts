@@ -17,13 +17,22 @@ import { heldApp, HELD_PATH } from './helpers/held-request.ts';
 const CHILD = join(import.meta.dirname, 'helpers', 'held-request.ts');
 /** The child's connections carry this application_name, so the test can see when they are gone. */
 const CHILD_NAME = 'held-child';
-const post = (key: string, n: number) => ({ method: 'POST' as const, url: HELD_PATH, headers: { 'idempotency-key': key }, payload: { n } });
+const post = (key: string, n: number) => ({
+  method: 'POST' as const,
+  url: HELD_PATH,
+  headers: { 'idempotency-key': key },
+  payload: { n },
+});
 
 /** Resolves when `held` has entered its handler. */
 function gate() {
   let enter!: () => void, release!: () => void;
-  const entered = new Promise<void>((resolve) => { enter = resolve; });
-  const released = new Promise<void>((resolve) => { release = resolve; });
+  const entered = new Promise<void>((resolve) => {
+    enter = resolve;
+  });
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   return { enter, release, entered, released };
 }
 
@@ -45,37 +54,50 @@ describe('Idempotency-Key claims', () => {
     expect(during.statusCode).toBe(409);
     expect(during.json()).toMatchObject({ code: 'idempotency_key_in_progress' });
     // The claim is held by this process alone: no row says "in progress", so none can outlive a crash.
-    const stored = await sql`SELECT key FROM idempotency_keys WHERE key = 'busy' UNION ALL SELECT key FROM idempotency_work WHERE key = 'busy'`.execute(db.database.kysely);
+    const stored =
+      await sql`SELECT key FROM idempotency_keys WHERE key = 'busy' UNION ALL SELECT key FROM idempotency_work WHERE key = 'busy'`.execute(
+        db.database.kysely,
+      );
     expect(stored.rows).toEqual([]);
     g.release();
     expect((await first).statusCode).toBe(201);
     const after = await app.inject(post('busy', 7));
-    expect([after.statusCode, after.json(), after.headers['idempotent-replayed']]).toEqual([201, { served: 7 }, 'true']);
+    expect([after.statusCode, after.json(), after.headers['idempotent-replayed']]).toEqual([
+      201,
+      { served: 7 },
+      'true',
+    ]);
   });
 
-  it.skipIf(!process.env.TEST_DATABASE_URL)('holds a claim against another instance on the same PostgreSQL, and claims again after the server ended its claim session', async () => {
-    const db = await freshDatabase();
-    cleanups.push(db.drop);
-    const other = await openDatabase({ url: db.url });
-    cleanups.push(() => other.close());
-    const g = gate();
-    const a = await heldApp(db.database, g.enter, g.released);
-    const b = await heldApp(other, () => {}, Promise.resolve());
-    cleanups.push(() => a.close(), () => b.close());
-    const first = a.inject(post('shared', 3));
-    await g.entered;
-    expect((await b.inject(post('shared', 3))).statusCode).toBe(409);
-    g.release();
-    expect((await first).statusCode).toBe(201);
-    expect((await b.inject(post('shared', 3))).headers['idempotent-replayed']).toBe('true');
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'holds a claim against another instance on the same PostgreSQL, and claims again after the server ended its claim session',
+    async () => {
+      const db = await freshDatabase();
+      cleanups.push(db.drop);
+      const other = await openDatabase({ url: db.url });
+      cleanups.push(() => other.close());
+      const g = gate();
+      const a = await heldApp(db.database, g.enter, g.released);
+      const b = await heldApp(other, () => {}, Promise.resolve());
+      cleanups.push(
+        () => a.close(),
+        () => b.close(),
+      );
+      const first = a.inject(post('shared', 3));
+      await g.entered;
+      expect((await b.inject(post('shared', 3))).statusCode).toBe(409);
+      g.release();
+      expect((await first).statusCode).toBe(201);
+      expect((await b.inject(post('shared', 3))).headers['idempotent-replayed']).toBe('true');
 
-    // Both claim sessions (the connections that ran the unlock) are ended by the server: the next claims still work.
-    const { rows } = await sql<{ n: number }>`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+      // Both claim sessions (the connections that ran the unlock) are ended by the server: the next claims still work.
+      const { rows } = await sql<{ n: number }>`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
       WHERE datname = current_database() AND query LIKE 'SELECT pg_advisory_unlock%'`.execute(db.database.kysely);
-    expect(rows[0]!.n).toBe(2);
-    const [x, y] = [await a.inject(post('after-a', 4)), await b.inject(post('after-b', 5))];
-    expect([x.statusCode, x.json(), y.statusCode, y.json()]).toEqual([201, { served: 4 }, 201, { served: 5 }]);
-  });
+      expect(rows[0]!.n).toBe(2);
+      const [x, y] = [await a.inject(post('after-a', 4)), await b.inject(post('after-b', 5))];
+      expect([x.statusCode, x.json(), y.statusCode, y.json()]).toEqual([201, { served: 4 }, 201, { served: 5 }]);
+    },
+  );
 
   it('serves the retry normally after the process that claimed the key was killed mid-request', async () => {
     const serverUrl = process.env.TEST_DATABASE_URL;
@@ -115,7 +137,11 @@ describe('Idempotency-Key claims', () => {
     expect(retry.json()).toEqual({ served: 1 });
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
     const replay = await app.inject(post('crash', 1));
-    expect([replay.statusCode, replay.json(), replay.headers['idempotent-replayed']]).toEqual([201, { served: 1 }, 'true']);
+    expect([replay.statusCode, replay.json(), replay.headers['idempotent-replayed']]).toEqual([
+      201,
+      { served: 1 },
+      'true',
+    ]);
   });
 });
 
@@ -125,7 +151,10 @@ async function untilBackendsGone(url: string): Promise<void> {
   await client.connect();
   try {
     for (;;) {
-      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [CHILD_NAME]);
+      const { rows } = await client.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`,
+        [CHILD_NAME],
+      );
       if (rows[0].n === 0) return;
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -19,7 +19,8 @@ describe('Idempotency-Key', () => {
     await s?.close();
   });
 
-  const post = (path: string, token: string, key: string, body: unknown) => s.request('POST', path, { token, body, headers: { 'idempotency-key': key } });
+  const post = (path: string, token: string, key: string, body: unknown) =>
+    s.request('POST', path, { token, body, headers: { 'idempotency-key': key } });
   const bundlesOf = async (token: string, account: number, filter: Record<string, unknown> = {}) => {
     const r = await s.request('POST', '/api/certificates/query', { token, body: { source_id: account, ...filter } });
     expect(r.status).toBe(200);
@@ -54,14 +55,22 @@ describe('Idempotency-Key', () => {
     expect(first.body.bundles).toHaveLength(1);
     expectReplayOf(second, first);
     expect(await s.eventCount()).toBe(before + 1);
-    const issued = await bundlesOf(w.producer.token, w.producerAccount, { certificate_period_start: hour(10).production_starting_interval, certificate_period_end: hour(11).production_starting_interval });
+    const issued = await bundlesOf(w.producer.token, w.producerAccount, {
+      certificate_period_start: hour(10).production_starting_interval,
+      certificate_period_end: hour(11).production_starting_interval,
+    });
     expect(issued).toEqual(first.body.bundles);
     expect(issued[0].bundle_quantity).toBe(4200);
   });
 
   it('transfers once for two identical POST /api/certificates/transfer (a repeat without the key would be refused)', async () => {
     const [bundle] = await issue(s, w, [[20, 1500]]);
-    const body = { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: [bundle.id], certificate_quantity: 500 };
+    const body = {
+      source_id: w.producerAccount,
+      target_id: w.traderAccount,
+      granular_certificate_bundle_ids: [bundle.id],
+      certificate_quantity: 500,
+    };
     const before = await s.eventCount();
     const first = await post('/api/certificates/transfer', w.producer.token, 'move-20', body);
     const second = await post('/api/certificates/transfer', w.producer.token, 'move-20', body);
@@ -83,10 +92,15 @@ describe('Idempotency-Key', () => {
     const reused = await post('/api/accounts', w.trader.token, 'acct-2', { account_name: 'Something else' });
     expect(reused.status).toBe(422);
     expect(reused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(reused.body).toMatchObject({ code: 'idempotency_key_reused', errors: [{ field: 'header/idempotency-key', message: expect.any(String) }] });
+    expect(reused.body).toMatchObject({
+      code: 'idempotency_key_reused',
+      errors: [{ field: 'header/idempotency-key', message: expect.any(String) }],
+    });
     expect(reused.headers.get('idempotent-replayed')).toBeNull();
     expect(await s.eventCount()).toBe(before);
-    const names = (await s.request('GET', '/api/accounts', { token: w.trader.token })).body.items.map((a: any) => a.account_name);
+    const names = (await s.request('GET', '/api/accounts', { token: w.trader.token })).body.items.map(
+      (a: any) => a.account_name,
+    );
     expect(names).toContain('Original');
     expect(names).not.toContain('Something else');
   });
@@ -95,11 +109,15 @@ describe('Idempotency-Key', () => {
     const first = await post('/api/accounts', w.producer.token, 'shared-route-key', { account_name: 'Route A' });
     expect(first.status).toBe(201);
     const before = await s.eventCount();
-    const other = await post(`/api/accounts/${w.producerAccount}/whitelist`, w.producer.token, 'shared-route-key', { add: [w.outsiderAccount] });
+    const other = await post(`/api/accounts/${w.producerAccount}/whitelist`, w.producer.token, 'shared-route-key', {
+      add: [w.outsiderAccount],
+    });
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('idempotency_key_reused');
     expect(await s.eventCount()).toBe(before);
-    const whitelist = await s.request('GET', `/api/accounts/${w.producerAccount}/whitelist`, { token: w.producer.token });
+    const whitelist = await s.request('GET', `/api/accounts/${w.producerAccount}/whitelist`, {
+      token: w.producer.token,
+    });
     expect(whitelist.body.accepts_from).toEqual([]);
   });
 
@@ -113,7 +131,9 @@ describe('Idempotency-Key', () => {
     expect(theirs.headers.get('idempotent-replayed')).toBeNull();
     expect(theirs.body.id).not.toBe(mine.body.id);
     expect(await s.eventCount()).toBe(before + 2);
-    const outsiderAccounts = (await s.request('GET', '/api/accounts', { token: w.outsider.token })).body.items.map((a: any) => a.id);
+    const outsiderAccounts = (await s.request('GET', '/api/accounts', { token: w.outsider.token })).body.items.map(
+      (a: any) => a.id,
+    );
     expect(outsiderAccounts).toContain(theirs.body.id);
     expect(outsiderAccounts).not.toContain(mine.body.id);
 
@@ -135,8 +155,18 @@ describe('Idempotency-Key', () => {
   });
 
   it('replays a retry whose body lists the same fields in another order', async () => {
-    const body = { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: [(await issue(s, w, [[30, 900]]))[0].id], certificate_quantity: 100 };
-    const reordered = { certificate_quantity: 100, granular_certificate_bundle_ids: body.granular_certificate_bundle_ids, target_id: w.traderAccount, source_id: w.producerAccount };
+    const body = {
+      source_id: w.producerAccount,
+      target_id: w.traderAccount,
+      granular_certificate_bundle_ids: [(await issue(s, w, [[30, 900]]))[0].id],
+      certificate_quantity: 100,
+    };
+    const reordered = {
+      certificate_quantity: 100,
+      granular_certificate_bundle_ids: body.granular_certificate_bundle_ids,
+      target_id: w.traderAccount,
+      source_id: w.producerAccount,
+    };
     const before = await s.eventCount();
     const first = await post('/api/certificates/transfer', w.producer.token, 'move-30', body);
     const second = await post('/api/certificates/transfer', w.producer.token, 'move-30', reordered);
@@ -152,11 +182,21 @@ describe('Idempotency-Key', () => {
       const entries = Object.entries(v).map(([k, x]) => [k, shuffled(x, !flip)] as const);
       return Object.fromEntries(flip ? entries.reverse() : entries);
     };
-    fc.assert(fc.property(fc.jsonValue(), fc.boolean(), (value, flip) => canonicalJson(shuffled(value, flip)) === canonicalJson(value)));
+    fc.assert(
+      fc.property(
+        fc.jsonValue(),
+        fc.boolean(),
+        (value, flip) => canonicalJson(shuffled(value, flip)) === canonicalJson(value),
+      ),
+    );
   });
 
   describe('routes whose answer carries a secret', () => {
-    const storedAnswers = async () => (await s.db.database.kysely.selectFrom('idempotency_keys').select(['key', 'body']).execute()) as Array<{ key: string; body: string | null }>;
+    const storedAnswers = async () =>
+      (await s.db.database.kysely.selectFrom('idempotency_keys').select(['key', 'body']).execute()) as Array<{
+        key: string;
+        body: string | null;
+      }>;
 
     it('never stores the answer of POST /api/api-keys: a retry mints a new key and no row holds either', async () => {
       const first = await post('/api/api-keys', w.trader.token, 'mint-1', { name: 'robot' });
@@ -171,10 +211,20 @@ describe('Idempotency-Key', () => {
 
     it('never stores the tokens of POST /api/token or POST /api/token/refresh', async () => {
       const email = `secret-${process.pid}@example.com`;
-      await createUser(s.db.database.kysely, { email, password: 'correct horse battery', name: 'S', role: 'trader', verified: true }, null);
-      const login = await s.request('POST', '/api/token', { body: { email, password: 'correct horse battery' }, headers: { 'idempotency-key': 'login-1' } });
+      await createUser(
+        s.db.database.kysely,
+        { email, password: 'correct horse battery', name: 'S', role: 'trader', verified: true },
+        null,
+      );
+      const login = await s.request('POST', '/api/token', {
+        body: { email, password: 'correct horse battery' },
+        headers: { 'idempotency-key': 'login-1' },
+      });
       expect(login.status).toBe(200);
-      const refreshed = await s.request('POST', '/api/token/refresh', { body: { refresh: login.body.refresh }, headers: { 'idempotency-key': 'refresh-1' } });
+      const refreshed = await s.request('POST', '/api/token/refresh', {
+        body: { refresh: login.body.refresh },
+        headers: { 'idempotency-key': 'refresh-1' },
+      });
       expect(refreshed.status).toBe(200);
       const rows = await storedAnswers();
       expect(rows.filter((r) => r.key === 'login-1' || r.key === 'refresh-1')).toEqual([]);
@@ -189,7 +239,12 @@ describe('Idempotency-Key', () => {
       const namesSecret = (schema: any): boolean => {
         if (!schema || typeof schema !== 'object') return false;
         if (Object.keys(schema.properties ?? {}).some((name) => SECRET.test(name))) return true;
-        return [...Object.values(schema.properties ?? {}), schema.items, ...(schema.allOf ?? []), ...(schema.anyOf ?? [])].some(namesSecret);
+        return [
+          ...Object.values(schema.properties ?? {}),
+          schema.items,
+          ...(schema.allOf ?? []),
+          ...(schema.anyOf ?? []),
+        ].some(namesSecret);
       };
       const marked: string[] = [];
       const carrying: string[] = [];
@@ -202,7 +257,12 @@ describe('Idempotency-Key', () => {
         }
       }
       expect(carrying.sort()).toEqual(marked.sort());
-      expect(marked.sort()).toEqual(['POST /api/api-keys', 'POST /api/token', 'POST /api/token/refresh', 'POST /api/user/register']);
+      expect(marked.sort()).toEqual([
+        'POST /api/api-keys',
+        'POST /api/token',
+        'POST /api/token/refresh',
+        'POST /api/user/register',
+      ]);
     });
   });
 

@@ -21,19 +21,36 @@ let after: 'answer' | 'fail_after_commit' | 'roll_back' = 'answer';
 beforeAll(async () => {
   db = await freshDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', TALLY_JWT_SECRET: 'test-secret-test-secret-test-secret!' });
-  const ctx = { database: db.database, config, log: pino({ level: 'silent' }), tokens: { secret: new TextEncoder().encode(config.jwtSecret), accessTtl: 60, refreshTtl: 60 } };
+  const ctx = {
+    database: db.database,
+    config,
+    log: pino({ level: 'silent' }),
+    tokens: { secret: new TextEncoder().encode(config.jwtSecret), accessTtl: 60, refreshTtl: 60 },
+  };
   app = await buildApp(ctx, {
     authenticate: authenticationHook,
-    modules: [(a) => {
-      a.post('/api/test/work', { config: { access: 'public' }, schema: { body: Type.Object({ n: Type.Integer() }) } }, async (request, reply) => {
-        await db.database.kysely.transaction().execute(async (trx) => {
-          await appendEvent(trx, { type: 'test.work', subject_type: 'test', subject_id: request.body.n, actor_id: null, payload: {} });
-          if (after === 'roll_back') throw new Error('the work fails before it commits');
-        });
-        if (after === 'fail_after_commit') throw new Error('the answer is lost after the commit');
-        return reply.status(201).send({ n: request.body.n });
-      });
-    }],
+    modules: [
+      (a) => {
+        a.post(
+          '/api/test/work',
+          { config: { access: 'public' }, schema: { body: Type.Object({ n: Type.Integer() }) } },
+          async (request, reply) => {
+            await db.database.kysely.transaction().execute(async (trx) => {
+              await appendEvent(trx, {
+                type: 'test.work',
+                subject_type: 'test',
+                subject_id: request.body.n,
+                actor_id: null,
+                payload: {},
+              });
+              if (after === 'roll_back') throw new Error('the work fails before it commits');
+            });
+            if (after === 'fail_after_commit') throw new Error('the answer is lost after the commit');
+            return reply.status(201).send({ n: request.body.n });
+          },
+        );
+      },
+    ],
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -47,19 +64,39 @@ async function sendInTwoParts(key: string, n = 1): Promise<{ statusCode: number;
   const address = app.server.address() as { port: number };
   const body = JSON.stringify({ n });
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: address.port, method: 'POST', path: '/api/test/work', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': key } }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => { text += chunk; });
-      res.on('end', () => resolve({ statusCode: res.statusCode!, body: JSON.parse(text) }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: address.port,
+        method: 'POST',
+        path: '/api/test/work',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'idempotency-key': key,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ statusCode: res.statusCode!, body: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     req.write(body.slice(0, 3));
     setTimeout(() => req.end(body.slice(3)), 50);
   });
 }
 
-const send = (key: string, n = 1) => app.inject({ method: 'POST', url: '/api/test/work', headers: { 'idempotency-key': key }, payload: { n } });
-const works = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM events WHERE type = 'test.work'`.execute(db.database.kysely)).rows[0]!.n);
+const send = (key: string, n = 1) =>
+  app.inject({ method: 'POST', url: '/api/test/work', headers: { 'idempotency-key': key }, payload: { n } });
+const works = async () =>
+  Number(
+    (await sql<{ n: string }>`SELECT count(*) AS n FROM events WHERE type = 'test.work'`.execute(db.database.kysely))
+      .rows[0]!.n,
+  );
 
 it('never runs again the work of a first request that committed but lost its answer', async () => {
   after = 'fail_after_commit';

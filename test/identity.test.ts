@@ -46,21 +46,36 @@ describe('identity', () => {
       const email = newEmail();
       const reg = await s.request('POST', '/api/user/register', { body: { email, password: PASSWORD, name: 'Ada' } });
       expect(reg.status).toBe(201);
-      expect(reg.body).toEqual({ id: expect.any(Number), email, verification_link: expect.stringMatching(/\/api\/user\/verify\?token=[\w-]+$/) });
+      expect(reg.body).toEqual({
+        id: expect.any(Number),
+        email,
+        verification_link: expect.stringMatching(/\/api\/user\/verify\?token=[\w-]+$/),
+      });
 
       expectProblem(await login(email), 403, 'email_not_verified');
 
       const link = new URL(reg.body.verification_link);
       const verified = await s.request('GET', link.pathname + link.search);
       expect(verified.status).toBe(200);
-      expect(verified.body).toMatchObject({ id: reg.body.id, email, name: 'Ada', role: 'trader', email_verified: true });
+      expect(verified.body).toMatchObject({
+        id: reg.body.id,
+        email,
+        name: 'Ada',
+        role: 'trader',
+        email_verified: true,
+      });
 
       // The link works once.
       expectProblem(await s.request('GET', link.pathname + link.search), 400, 'invalid_verification_token');
 
       const pair = await login(email);
       expect(pair.status).toBe(200);
-      expect(pair.body).toEqual({ access: expect.any(String), refresh: expect.any(String), token_type: 'Bearer', expires_in: 900 });
+      expect(pair.body).toEqual({
+        access: expect.any(String),
+        refresh: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 900,
+      });
       const me = await s.request('GET', '/api/user/me', { token: pair.body.access });
       expect(me.status).toBe(200);
       expect(me.body).toMatchObject({ id: reg.body.id, email, role: 'trader', email_verified: true });
@@ -68,10 +83,22 @@ describe('identity', () => {
 
     it('refuses a second user with the same email, whatever its case, with 409 email_taken', async () => {
       const email = newEmail();
-      expect((await s.request('POST', '/api/user/register', { body: { email, password: PASSWORD, name: 'First' } })).status).toBe(201);
+      expect(
+        (await s.request('POST', '/api/user/register', { body: { email, password: PASSWORD, name: 'First' } })).status,
+      ).toBe(201);
       const before = await s.eventCount();
-      expectProblem(await s.request('POST', '/api/user/register', { body: { email, password: PASSWORD, name: 'Second' } }), 409, 'email_taken');
-      expectProblem(await s.request('POST', '/api/user/register', { body: { email: email.toUpperCase(), password: PASSWORD, name: 'Third' } }), 409, 'email_taken');
+      expectProblem(
+        await s.request('POST', '/api/user/register', { body: { email, password: PASSWORD, name: 'Second' } }),
+        409,
+        'email_taken',
+      );
+      expectProblem(
+        await s.request('POST', '/api/user/register', {
+          body: { email: email.toUpperCase(), password: PASSWORD, name: 'Third' },
+        }),
+        409,
+        'email_taken',
+      );
       expect(await s.eventCount()).toBe(before);
     });
 
@@ -101,13 +128,22 @@ describe('identity', () => {
       const u = await registered();
       const next = await s.request('POST', '/api/token/refresh', { body: { refresh: u.refresh } });
       expect(next.status).toBe(200);
-      expect(next.body).toEqual({ access: expect.any(String), refresh: expect.any(String), token_type: 'Bearer', expires_in: 900 });
+      expect(next.body).toEqual({
+        access: expect.any(String),
+        refresh: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 900,
+      });
       expect(next.body.refresh).not.toBe(u.refresh);
       const me = await s.request('GET', '/api/user/me', { token: next.body.access });
       expect(me.status).toBe(200);
       expect(me.body.id).toBe(u.id);
 
-      expectProblem(await s.request('POST', '/api/token/refresh', { body: { refresh: u.refresh } }), 401, 'unauthorized');
+      expectProblem(
+        await s.request('POST', '/api/token/refresh', { body: { refresh: u.refresh } }),
+        401,
+        'unauthorized',
+      );
     });
 
     it('revokes the newer token too when a used one is replayed', async () => {
@@ -115,9 +151,17 @@ describe('identity', () => {
       const second = await s.request('POST', '/api/token/refresh', { body: { refresh: u.refresh } });
       expect(second.status).toBe(200);
       // Someone replays the first (used) token: the whole login is revoked ...
-      expectProblem(await s.request('POST', '/api/token/refresh', { body: { refresh: u.refresh } }), 401, 'unauthorized');
+      expectProblem(
+        await s.request('POST', '/api/token/refresh', { body: { refresh: u.refresh } }),
+        401,
+        'unauthorized',
+      );
       // ... so the legitimate holder's newer token no longer works either.
-      expectProblem(await s.request('POST', '/api/token/refresh', { body: { refresh: second.body.refresh } }), 401, 'unauthorized');
+      expectProblem(
+        await s.request('POST', '/api/token/refresh', { body: { refresh: second.body.refresh } }),
+        401,
+        'unauthorized',
+      );
     });
 
     it('leaves other logins of the same user alone', async () => {
@@ -130,7 +174,11 @@ describe('identity', () => {
     });
 
     it('refuses an unknown refresh token', async () => {
-      expectProblem(await s.request('POST', '/api/token/refresh', { body: { refresh: 'made-up' } }), 401, 'unauthorized');
+      expectProblem(
+        await s.request('POST', '/api/token/refresh', { body: { refresh: 'made-up' } }),
+        401,
+        'unauthorized',
+      );
     });
   });
 
@@ -141,12 +189,22 @@ describe('identity', () => {
       expect(created.status).toBe(201);
       const key: string = created.body.key;
       expect(key).toMatch(/^tly_[\w-]{43}$/);
-      expect(created.body).toMatchObject({ id: expect.any(Number), name: 'meter uploader', prefix: key.slice(0, 10), revoked_at: null });
+      expect(created.body).toMatchObject({
+        id: expect.any(Number),
+        name: 'meter uploader',
+        prefix: key.slice(0, 10),
+        revoked_at: null,
+      });
 
       const list = await s.request('GET', '/api/api-keys', { token: u.access });
       expect(list.status).toBe(200);
       expect(list.body.items).toHaveLength(1);
-      expect(list.body.items[0]).toMatchObject({ id: created.body.id, name: 'meter uploader', prefix: key.slice(0, 10), revoked_at: null });
+      expect(list.body.items[0]).toMatchObject({
+        id: created.body.id,
+        name: 'meter uploader',
+        prefix: key.slice(0, 10),
+        revoked_at: null,
+      });
       expect(list.body.items[0]).not.toHaveProperty('key');
       expect(JSON.stringify(list.body)).not.toContain(key);
 
@@ -172,13 +230,21 @@ describe('identity', () => {
       const other = await registered();
       const created = await s.request('POST', '/api/api-keys', { token: owner.access, body: { name: 'mine' } });
       expect((await s.request('GET', '/api/api-keys', { token: other.access })).body.items).toEqual([]);
-      expectProblem(await s.request('DELETE', `/api/api-keys/${created.body.id}`, { token: other.access }), 404, 'api_key_not_found');
+      expectProblem(
+        await s.request('DELETE', `/api/api-keys/${created.body.id}`, { token: other.access }),
+        404,
+        'api_key_not_found',
+      );
       expect((await s.request('GET', '/api/user/me', { token: created.body.key })).status).toBe(200);
     });
 
     it('refuses a made-up key in either header', async () => {
       expectProblem(await s.request('GET', '/api/user/me', { token: 'tly_made-up' }), 401, 'unauthorized');
-      expectProblem(await s.request('GET', '/api/user/me', { headers: { 'x-api-key': 'tly_made-up' } }), 401, 'unauthorized');
+      expectProblem(
+        await s.request('GET', '/api/user/me', { headers: { 'x-api-key': 'tly_made-up' } }),
+        401,
+        'unauthorized',
+      );
     });
   });
 
@@ -187,7 +253,11 @@ describe('identity', () => {
       const trader = await registered();
       const before = await s.eventCount();
       expectProblem(await s.request('GET', '/api/users', { token: trader.access }), 403, 'role_required');
-      expectProblem(await s.request('PATCH', `/api/users/${trader.id}`, { token: trader.access, body: { role: 'admin' } }), 403, 'role_required');
+      expectProblem(
+        await s.request('PATCH', `/api/users/${trader.id}`, { token: trader.access, body: { role: 'admin' } }),
+        403,
+        'role_required',
+      );
       expect((await s.request('GET', '/api/user/me', { token: trader.access })).body.role).toBe('trader');
       expect(await s.eventCount()).toBe(before);
     });
@@ -204,8 +274,12 @@ describe('identity', () => {
 
       const users = await s.request('GET', '/api/users', { token: admin });
       expect(users.status).toBe(200);
-      expect(users.body.items).toContainEqual(expect.objectContaining({ email: ADMIN.email, role: 'admin', email_verified: true }));
-      expect(users.body.items).toContainEqual(expect.objectContaining({ id: trader.id, email: trader.email, role: 'trader' }));
+      expect(users.body.items).toContainEqual(
+        expect.objectContaining({ email: ADMIN.email, role: 'admin', email_verified: true }),
+      );
+      expect(users.body.items).toContainEqual(
+        expect.objectContaining({ id: trader.id, email: trader.email, role: 'trader' }),
+      );
 
       const changed = await s.request('PATCH', `/api/users/${trader.id}`, { token: admin, body: { role: 'auditor' } });
       expect(changed.status).toBe(200);
@@ -213,8 +287,15 @@ describe('identity', () => {
       // The role is read per request: the user's existing token now carries the new role.
       expect((await s.request('GET', '/api/user/me', { token: trader.access })).body.role).toBe('auditor');
 
-      expectProblem(await s.request('PATCH', '/api/users/999999', { token: admin, body: { role: 'auditor' } }), 404, 'user_not_found');
-      const badRole = await s.request('PATCH', `/api/users/${trader.id}`, { token: admin, body: { role: 'superuser' } });
+      expectProblem(
+        await s.request('PATCH', '/api/users/999999', { token: admin, body: { role: 'auditor' } }),
+        404,
+        'user_not_found',
+      );
+      const badRole = await s.request('PATCH', `/api/users/${trader.id}`, {
+        token: admin,
+        body: { role: 'superuser' },
+      });
       expectProblem(badRole, 400, 'invalid_request');
       expect(badRole.body.errors.map((e: any) => e.field)).toContain('body/role');
     });
@@ -237,7 +318,10 @@ describe('public routes with a stale credential', () => {
     const login = await s.request('POST', '/api/token', { body: { email: u.email, password: PASSWORD } });
     const dead = `${login.body.access.slice(0, -4)}AAAA`;
     expect((await s.request('GET', '/api/user/me', { token: dead })).status).toBe(401);
-    const refreshed = await s.request('POST', '/api/token/refresh', { token: dead, body: { refresh: login.body.refresh } });
+    const refreshed = await s.request('POST', '/api/token/refresh', {
+      token: dead,
+      body: { refresh: login.body.refresh },
+    });
     expect(refreshed.status).toBe(200);
     expect((await s.request('GET', '/api/user/me', { token: refreshed.body.access })).status).toBe(200);
     const again = await s.request('POST', '/api/token', { token: dead, body: { email: u.email, password: PASSWORD } });
@@ -257,7 +341,8 @@ describe('login rate limit', () => {
   it('answers the 4th login within a minute with 429 rate_limited, and leaves other routes alone', async () => {
     const u = await s.user('trader'); // logs in once: attempt 1
     const attempts = [];
-    for (let i = 2; i <= 4; i++) attempts.push(await s.request('POST', '/api/token', { body: { email: u.email, password: PASSWORD } }));
+    for (let i = 2; i <= 4; i++)
+      attempts.push(await s.request('POST', '/api/token', { body: { email: u.email, password: PASSWORD } }));
     expect(attempts.map((r) => r.status)).toEqual([200, 200, 429]);
     expectProblem(attempts[2]!, 429, 'rate_limited');
     expect(attempts[2]!.body).toMatchObject({ status: 429, title: 'Too Many Requests', instance: '/api/token' });

@@ -21,14 +21,27 @@ beforeEach(async () => {
 afterEach(() => t.drop());
 
 const db = () => t.database.kysely;
-const append = (n: number) => db().transaction().execute(async (trx) => {
-  for (let k = 0; k < n; k++) await appendEvent(trx, { type: 'test.written', subject_type: 'test', subject_id: k, actor_id: null, payload: { k } });
-});
+const append = (n: number) =>
+  db()
+    .transaction()
+    .execute(async (trx) => {
+      for (let k = 0; k < n; k++)
+        await appendEvent(trx, {
+          type: 'test.written',
+          subject_type: 'test',
+          subject_id: k,
+          actor_id: null,
+          payload: { k },
+        });
+    });
 
 /** `tally check` on the test's server database; the embedded one lives in this process only. */
 async function cliCheck(): Promise<{ code: number; stdout: string } | undefined> {
   if (!t.url) return undefined;
-  return run('node', [TALLY, 'check'], { env: { ...process.env, DATABASE_URL: t.url } }).then((r) => ({ code: 0, stdout: r.stdout }), (e) => e);
+  return run('node', [TALLY, 'check'], { env: { ...process.env, DATABASE_URL: t.url } }).then(
+    (r) => ({ code: 0, stdout: r.stdout }),
+    (e) => e,
+  );
 }
 
 it('passes when every committed event is sealed once', async () => {
@@ -46,13 +59,19 @@ it('names an event committed below the sealed horizon that no block holds', asyn
   // What the skipping sealer left behind: a committed event whose transaction sorts before the
   // last sealed one, written here directly with the oldest ordinary transaction id there is.
   const { rows } = await sql<{ id: number }>`
-    INSERT INTO events (type, subject_type, subject_id, payload, xact_id) VALUES ('test.skipped', 'test', 'x', '{}', '3') RETURNING id`.execute(db());
+    INSERT INTO events (type, subject_type, subject_id, payload, xact_id) VALUES ('test.skipped', 'test', 'x', '{}', '3') RETURNING id`.execute(
+    db(),
+  );
   const skipped = rows[0]!.id;
-  expect(await checkLedger(db())).toEqual([{ rule: 'events_sealed_once', detail: `event ${skipped} is below the sealed horizon (block 1) but in no block` }]);
+  expect(await checkLedger(db())).toEqual([
+    { rule: 'events_sealed_once', detail: `event ${skipped} is below the sealed horizon (block 1) but in no block` },
+  ]);
   const cli = await cliCheck();
   if (cli) {
     expect(cli.code).toBe(1);
-    expect(cli.stdout).toContain(`FAIL events_sealed_once: event ${skipped} is below the sealed horizon (block 1) but in no block`);
+    expect(cli.stdout).toContain(
+      `FAIL events_sealed_once: event ${skipped} is below the sealed horizon (block 1) but in no block`,
+    );
   }
 });
 
@@ -61,9 +80,14 @@ it('names an event sealed into two blocks', async () => {
   await sealNow(db(), undefined);
   // The primary key forbids it; an intruder who drops the key can still write the second leaf.
   await sql`ALTER TABLE ledger_leaves DROP CONSTRAINT ledger_leaves_pkey`.execute(db());
-  await sql`INSERT INTO ledger_leaves (event_id, block_height, leaf_index, leaf_hash) SELECT event_id, 1, 2, leaf_hash FROM ledger_leaves WHERE leaf_index = 0`.execute(db());
+  await sql`INSERT INTO ledger_leaves (event_id, block_height, leaf_index, leaf_hash) SELECT event_id, 1, 2, leaf_hash FROM ledger_leaves WHERE leaf_index = 0`.execute(
+    db(),
+  );
   const first = (await sql<{ id: number }>`SELECT min(id)::int AS id FROM events`.execute(db())).rows[0]!.id;
-  expect(await checkLedger(db())).toContainEqual({ rule: 'events_sealed_once', detail: `event ${first} is sealed 2 times (blocks 1, 1)` });
+  expect(await checkLedger(db())).toContainEqual({
+    rule: 'events_sealed_once',
+    detail: `event ${first} is sealed 2 times (blocks 1, 1)`,
+  });
 });
 
 it('names a block whose signed head no longer verifies with its key', async () => {
@@ -73,5 +97,7 @@ it('names a block whose signed head no longer verifies with its key', async () =
   await sql`UPDATE ledger_heads SET signature = ${Buffer.alloc(64).toString('base64')}`.execute(db());
   await sql`ALTER TABLE ledger_heads ENABLE TRIGGER USER`.execute(db());
   const key = (await sql<{ key_id: string }>`SELECT key_id FROM ledger_keys`.execute(db())).rows[0]!.key_id;
-  expect(await checkLedger(db())).toEqual([{ rule: 'ledger_verifies', detail: `block 1: its head's signature does not verify with key ${key}` }]);
+  expect(await checkLedger(db())).toEqual([
+    { rule: 'ledger_verifies', detail: `block 1: its head's signature does not verify with key ${key}` },
+  ]);
 });

@@ -33,13 +33,22 @@ describe('RFC 6962 Merkle tree', () => {
   });
 
   it('never accepts a proof with a flipped byte (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 2, max: 300 }), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 31 }), (n, mi, pi, byte) => {
-      const ls = leaves(n);
-      const m = mi % n;
-      const path = inclusionPath(ls, m);
-      const broken = path.map((p) => Buffer.from(p));
-      broken[pi % broken.length]![byte]! ^= 0xff;
-      expect(verifyInclusion(ls[m]!, m, n, broken, treeHash(ls))).toBe(false);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 300 }),
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 0, max: 31 }),
+        (n, mi, pi, byte) => {
+          const ls = leaves(n);
+          const m = mi % n;
+          const path = inclusionPath(ls, m);
+          const broken = path.map((p) => Buffer.from(p));
+          broken[pi % broken.length]![byte]! ^= 0xff;
+          expect(verifyInclusion(ls[m]!, m, n, broken, treeHash(ls))).toBe(false);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -16,42 +16,59 @@ import { TallyError } from '../src/platform/errors.ts';
 
 describe('split arithmetic', () => {
   it('splitRange gives the lowest ids to the acted part and loses, duplicates or overlaps none', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 50 }), fc.integer({ min: 2, max: 10 ** 9 }), fc.double({ min: 0, max: 1, noNaN: true }), (start, quantity, f) => {
-      const take = 1 + Math.floor(f * (quantity - 2));
-      const end = start + quantity - 1;
-      const { acted, remainder } = splitRange({ start, end }, take);
-      expect(acted.start).toBe(start);
-      expect(acted.end - acted.start + 1).toBe(take);
-      expect(remainder.start).toBe(acted.end + 1);
-      expect(remainder.end).toBe(end);
-    }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 50 }),
+        fc.integer({ min: 2, max: 10 ** 9 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (start, quantity, f) => {
+          const take = 1 + Math.floor(f * (quantity - 2));
+          const end = start + quantity - 1;
+          const { acted, remainder } = splitRange({ start, end }, take);
+          expect(acted.start).toBe(start);
+          expect(acted.end - acted.start + 1).toBe(take);
+          expect(remainder.start).toBe(acted.end + 1);
+          expect(remainder.end).toBe(end);
+        },
+      ),
+    );
   });
 
   it('splitRange refuses takes that would leave an empty part', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: -5, max: 2000 }), (quantity, take) => {
-      fc.pre(take < 1 || take >= quantity);
-      expect(() => splitRange({ start: 1, end: quantity }, take)).toThrow(RangeError);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: -5, max: 2000 }), (quantity, take) => {
+        fc.pre(take < 1 || take >= quantity);
+        expect(() => splitRange({ start: 1, end: quantity }, take)).toThrow(RangeError);
+      }),
+    );
   });
 
   it('planPortions takes exactly the quantity: whole bundles in order, then at most one partial', () => {
-    const bundles = fc.uniqueArray(fc.integer({ min: 1, max: 10_000 }), { minLength: 1, maxLength: 20 }).chain((ids) =>
-      fc.tuple(fc.constant(ids), fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: ids.length, maxLength: ids.length })));
-    fc.assert(fc.property(bundles, fc.integer({ min: 1, max: 25_000 }), ([ids, qty], quantity) => {
-      const list = ids.map((id, k) => ({ id, quantity: qty[k]! }));
-      const total = qty.reduce((a, b) => a + b, 0);
-      const plan = planPortions(list, quantity);
-      if (quantity > total) {
-        expect(plan).toBeUndefined();
-        return;
-      }
-      expect(plan!.reduce((s, p) => s + p.take, 0)).toBe(quantity);
-      plan!.forEach((p, k) => {
-        expect(p.id).toBe(list[k]!.id);
-        expect(p.whole).toBe(p.take === list[k]!.quantity);
-        if (k < plan!.length - 1) expect(p.whole).toBe(true);
-      });
-    }));
+    const bundles = fc
+      .uniqueArray(fc.integer({ min: 1, max: 10_000 }), { minLength: 1, maxLength: 20 })
+      .chain((ids) =>
+        fc.tuple(
+          fc.constant(ids),
+          fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: ids.length, maxLength: ids.length }),
+        ),
+      );
+    fc.assert(
+      fc.property(bundles, fc.integer({ min: 1, max: 25_000 }), ([ids, qty], quantity) => {
+        const list = ids.map((id, k) => ({ id, quantity: qty[k]! }));
+        const total = qty.reduce((a, b) => a + b, 0);
+        const plan = planPortions(list, quantity);
+        if (quantity > total) {
+          expect(plan).toBeUndefined();
+          return;
+        }
+        expect(plan!.reduce((s, p) => s + p.take, 0)).toBe(quantity);
+        plan!.forEach((p, k) => {
+          expect(p.id).toBe(list[k]!.id);
+          expect(p.whole).toBe(p.take === list[k]!.quantity);
+          if (k < plan!.length - 1) expect(p.whole).toBe(true);
+        });
+      }),
+    );
   });
 });
 
@@ -66,7 +83,11 @@ describe('random action sequences on the database', () => {
     t = await freshDatabase();
     const db = t.database.kysely;
     const mk = async (role: 'producer' | 'trader' | 'issuer', n: string): Promise<Principal> => {
-      const { user } = await createUser(db, { email: `${n}@example.com`, password: 'password-password', name: n, role, verified: true }, null);
+      const { user } = await createUser(
+        db,
+        { email: `${n}@example.com`, password: 'password-password', name: n, role, verified: true },
+        null,
+      );
       return { userId: user.id, role, email: user.email };
     };
     holder = await mk('producer', 'holder');
@@ -76,10 +97,26 @@ describe('random action sequences on the database', () => {
     const b = await createAccount(db, other, { account_name: 'B' });
     await updateWhitelist(db, other, b.id, { add: [a.id] });
     accounts = [a.id, b.id];
-    device = (await createDevice(db, holder, {
-      device_name: 'PV', account_id: a.id, technology_code: 'T010101', fuel_code: 'F01040100', capacity: 10_000, operational_date: '2020-01-01',
-      country: 'DK', grid: 'DK1', location: { latitude: 55, longitude: 12 }, time_zone: 'UTC', issuance_metadata: { issuing_body: 'Energinet' },
-    }, 1)).id;
+    device = (
+      await createDevice(
+        db,
+        holder,
+        {
+          device_name: 'PV',
+          account_id: a.id,
+          technology_code: 'T010101',
+          fuel_code: 'F01040100',
+          capacity: 10_000,
+          operational_date: '2020-01-01',
+          country: 'DK',
+          grid: 'DK1',
+          location: { latitude: 55, longitude: 12 },
+          time_zone: 'UTC',
+          issuance_metadata: { issuing_body: 'Energinet' },
+        },
+        1,
+      )
+    ).id;
   });
   afterAll(() => t.drop());
 
@@ -103,40 +140,63 @@ describe('random action sequences on the database', () => {
 
   it('conserves every Wh and id through any sequence of actions', async () => {
     const db = t.database.kysely;
-    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 25 }), async (steps) => {
-      for (const st of steps) {
-        const before = await snapshot();
-        const live = await db.selectFrom('bundles').select(['id', 'account_id']).orderBy('id').execute();
-        try {
-          if (st.kind === 'issue') {
-            const start = new Date(Date.UTC(2025, 0, 1) + nextHour++ * 3_600_000);
-            await issueCertificates(db, issuer, { device_id: device, intervals: [{ production_starting_interval: start.toISOString(), production_ending_interval: new Date(start.getTime() + 3_600_000).toISOString(), wh: st.wh }] }, 365);
-          } else {
-            if (live.length === 0) continue;
-            const ids = [...new Set(st.picks.map((p) => live[p % live.length]!.id))];
-            const source = live.find((b) => b.id === ids[0])!.account_id;
-            const actor = st.kind === 'withdraw' ? issuer : source === accounts[0] ? holder : other;
-            await performAction(db, actor, st.kind, {
-              source_id: source, granular_certificate_bundle_ids: ids, certificate_quantity: st.quantity,
-              target_id: accounts.find((a) => a !== source), beneficiary: 'Beneficiary', consumer: 'Consumer',
-            });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 25 }), async (steps) => {
+        for (const st of steps) {
+          const before = await snapshot();
+          const live = await db.selectFrom('bundles').select(['id', 'account_id']).orderBy('id').execute();
+          try {
+            if (st.kind === 'issue') {
+              const start = new Date(Date.UTC(2025, 0, 1) + nextHour++ * 3_600_000);
+              await issueCertificates(
+                db,
+                issuer,
+                {
+                  device_id: device,
+                  intervals: [
+                    {
+                      production_starting_interval: start.toISOString(),
+                      production_ending_interval: new Date(start.getTime() + 3_600_000).toISOString(),
+                      wh: st.wh,
+                    },
+                  ],
+                },
+                365,
+              );
+            } else {
+              if (live.length === 0) continue;
+              const ids = [...new Set(st.picks.map((p) => live[p % live.length]!.id))];
+              const source = live.find((b) => b.id === ids[0])!.account_id;
+              const actor = st.kind === 'withdraw' ? issuer : source === accounts[0] ? holder : other;
+              await performAction(db, actor, st.kind, {
+                source_id: source,
+                granular_certificate_bundle_ids: ids,
+                certificate_quantity: st.quantity,
+                target_id: accounts.find((a) => a !== source),
+                beneficiary: 'Beneficiary',
+                consumer: 'Consumer',
+              });
+            }
+          } catch (err) {
+            if (!(err instanceof TallyError) || err.status >= 500) throw err;
+            // A refused request changes nothing at all.
+            expect(await snapshot()).toEqual(before);
+            continue;
           }
-        } catch (err) {
-          if (!(err instanceof TallyError) || err.status >= 500) throw err;
-          // A refused request changes nothing at all.
-          expect(await snapshot()).toEqual(before);
-          continue;
+          const after = await snapshot();
+          // Certificates exist exactly for the ids the device has handed out, whatever happened to them.
+          expect(after.wh).toBe(after.next - 1);
+          expect(after.events).toBe(before.events + 1);
         }
-        const after = await snapshot();
-        // Certificates exist exactly for the ids the device has handed out, whatever happened to them.
-        expect(after.wh).toBe(after.next - 1);
-        expect(after.events).toBe(before.events + 1);
-      }
-      expect(await checkRegistry(db)).toEqual([]);
-    }), { numRuns: 12 });
+        expect(await checkRegistry(db)).toEqual([]);
+      }),
+      { numRuns: 12 },
+    );
     // The sequences did reach the interesting cases: splits and several statuses.
     const { rows } = await sql<{ splits: number; statuses: number }>`
-      SELECT count(split_from_bundle_id)::bigint AS splits, count(DISTINCT certificate_bundle_status)::bigint AS statuses FROM bundles`.execute(db);
+      SELECT count(split_from_bundle_id)::bigint AS splits, count(DISTINCT certificate_bundle_status)::bigint AS statuses FROM bundles`.execute(
+      db,
+    );
     expect(rows[0]!.splits).toBeGreaterThan(0);
     expect(rows[0]!.statuses).toBeGreaterThan(3);
   });

@@ -11,16 +11,25 @@ const run = promisify(execFile);
 let s: TestServer;
 beforeAll(async () => {
   const port = String(await freePort());
-  s = await startServer({ PORT: port, TALLY_PUBLIC_URL: `http://127.0.0.1:${port}`, TALLY_ADMIN_EMAIL: 'admin@example.com', TALLY_ADMIN_PASSWORD: 'change-me-now' });
+  s = await startServer({
+    PORT: port,
+    TALLY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    TALLY_ADMIN_EMAIL: 'admin@example.com',
+    TALLY_ADMIN_PASSWORD: 'change-me-now',
+  });
 });
 afterAll(() => s.close());
 
 /** The shell block between `<!-- name:start -->` and `<!-- name:end -->`, run against the test server; its output lines. */
 async function runExample(name: string): Promise<string[]> {
   const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-  const block = new RegExp(`<!-- ${name}:start -->\\s*\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\s*<!-- ${name}:end -->`).exec(readme);
+  const block = new RegExp(`<!-- ${name}:start -->\\s*\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\s*<!-- ${name}:end -->`).exec(
+    readme,
+  );
   if (!block?.[1]) throw new Error(`README has no ${name} block`);
-  const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', block[1]], { env: { ...process.env, TALLY: s.url } }).catch((e) => {
+  const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', block[1]], {
+    env: { ...process.env, TALLY: s.url },
+  }).catch((e) => {
     throw new Error(`the ${name} failed (exit ${e.code}):\n${e.stdout}\n${e.stderr}`);
   });
   return stdout.trim().split('\n');
@@ -39,17 +48,39 @@ it('runs the README worked example from issuing to claiming', async () => {
     ],
   });
   const claimed = JSON.parse(lines[4]!) as Array<[number, string, number]>;
-  expect(claimed.map(([, status, wh]) => [status, wh])).toEqual([['claimed', 1_200_000], ['claimed', 800_000]]);
-  expect(lines.slice(5)).toEqual(['account.created', 'account.whitelist_changed', 'certificates.transferred', 'certificates.cancelled', 'metering_point.created', 'certificates.claimed']);
+  expect(claimed.map(([, status, wh]) => [status, wh])).toEqual([
+    ['claimed', 1_200_000],
+    ['claimed', 800_000],
+  ]);
+  expect(lines.slice(5)).toEqual([
+    'account.created',
+    'account.whitelist_changed',
+    'certificates.transferred',
+    'certificates.cancelled',
+    'metering_point.created',
+    'certificates.claimed',
+  ]);
 });
 
 it('runs the README energy community example and its numbers add up', async () => {
   const lines = await runExample('community-example');
   expect(lines.slice(0, 4)).toEqual(['[1,"Rooftop"]', '[2,"Flat-1"]', '[3,"Flat-2"]', '{"intervals_cleared":1}']);
   expect(JSON.parse(lines[4]!)).toEqual({
-    peer_wh: 1000, grid_import_wh: 500, peer_price: 0.0962, buy_price: 0.118266667,
-    matches: [[2, 1, 400, 0.03848], [3, 1, 600, 0.05772], [2, null, 200, 0.03248], [3, null, 300, 0.04872]],
+    peer_wh: 1000,
+    grid_import_wh: 500,
+    peer_price: 0.0962,
+    buy_price: 0.118266667,
+    matches: [
+      [2, 1, 400, 0.03848],
+      [3, 1, 600, 0.05772],
+      [2, null, 200, 0.03248],
+      [3, null, 300, 0.04872],
+    ],
   });
-  expect(JSON.parse(lines[5]!)).toEqual([['Rooftop', 0, 0, -0.0962, 0.0662], ['Flat-1', 400, 200, 0.07096, 0.02648], ['Flat-2', 600, 300, 0.10644, 0.03972]]);
+  expect(JSON.parse(lines[5]!)).toEqual([
+    ['Rooftop', 0, 0, -0.0962, 0.0662],
+    ['Flat-1', 400, 200, 0.07096, 0.02648],
+    ['Flat-2', 600, 300, 0.10644, 0.03972],
+  ]);
   expect(JSON.parse(lines[6]!)).toEqual([0.0812, 0.0812]);
 });

@@ -30,7 +30,10 @@ beforeAll(async () => {
 afterAll(() => world?.close());
 
 const db = () => s.db.database.kysely;
-const lines = (text: string) => (async function* () { yield* text.split('\n'); })();
+const lines = (text: string) =>
+  (async function* () {
+    yield* text.split('\n');
+  })();
 async function exported(): Promise<string> {
   const r = await s.request('GET', '/api/ledger/export', { token: auditor.token });
   expect(r.status).toBe(200);
@@ -41,20 +44,33 @@ async function exported(): Promise<string> {
 describe('sealing', () => {
   it('seals every committed event once, in blocks chained by hash', async () => {
     // Three small blocks first, so proofs and the chain span several blocks.
-    for (let k = 0; k < 3; k++) await db().transaction().execute((trx) => sealNextBlock(trx, new Date(), 3));
+    for (let k = 0; k < 3; k++)
+      await db()
+        .transaction()
+        .execute((trx) => sealNextBlock(trx, new Date(), 3));
     const events = await s.eventCount();
     const sealed = await expectStatus(s.request('POST', '/api/ledger/seal', { token: auditor.token }), 200);
     expect(sealed.events_sealed).toBe(events - 9);
     expect(sealed.blocks_sealed).toBe(1);
-    expect(await expectStatus(s.request('POST', '/api/ledger/seal', { token: auditor.token }), 200)).toEqual({ blocks_sealed: 0, events_sealed: 0 });
+    expect(await expectStatus(s.request('POST', '/api/ledger/seal', { token: auditor.token }), 200)).toEqual({
+      blocks_sealed: 0,
+      events_sealed: 0,
+    });
 
     const blocks = (await expectStatus(s.request('GET', '/api/ledger/blocks'), 200)).items;
-    expect(blocks.map((b: any) => [b.height, b.size])).toEqual([[1, 3], [2, 3], [3, 3], [4, events - 9]]);
+    expect(blocks.map((b: any) => [b.height, b.size])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+      [4, events - 9],
+    ]);
     blocks.forEach((b: any, k: number) => {
       expect(b.previous_hash).toBe(k === 0 ? GENESIS_PREVIOUS_HASH : blocks[k - 1].block_hash);
       expect(blockHash(b)).toBe(b.block_hash);
     });
-    const ids = (await Promise.all(blocks.map((b: any) => expectStatus(s.request('GET', `/api/ledger/blocks/${b.height}`), 200)))).flatMap((b: any) => b.event_ids);
+    const ids = (
+      await Promise.all(blocks.map((b: any) => expectStatus(s.request('GET', `/api/ledger/blocks/${b.height}`), 200)))
+    ).flatMap((b: any) => b.event_ids);
     expect(new Set(ids).size).toBe(events);
   });
 
@@ -64,14 +80,26 @@ describe('sealing', () => {
       const p = await expectStatus(s.request('GET', `/api/events/${e.id}/proof`), 200);
       expect(p.leaf_hash).toBe(eventLeafHash(e).toString('hex'));
       const path = p.path.map((h: string) => Buffer.from(h, 'hex'));
-      expect(verifyInclusion(Buffer.from(p.leaf_hash, 'hex'), p.leaf_index, p.tree_size, path, Buffer.from(p.root, 'hex'))).toBe(true);
-      expect(verifyInclusion(eventLeafHash({ ...e, payload: { forged: true } }), p.leaf_index, p.tree_size, path, Buffer.from(p.root, 'hex'))).toBe(false);
+      expect(
+        verifyInclusion(Buffer.from(p.leaf_hash, 'hex'), p.leaf_index, p.tree_size, path, Buffer.from(p.root, 'hex')),
+      ).toBe(true);
+      expect(
+        verifyInclusion(
+          eventLeafHash({ ...e, payload: { forged: true } }),
+          p.leaf_index,
+          p.tree_size,
+          path,
+          Buffer.from(p.root, 'hex'),
+        ),
+      ).toBe(false);
     }
   });
 
   it('answers 409 for an event not sealed yet and 404 for an unknown one', async () => {
     await issue(s, w, [[0, 10]]);
-    const last = (await expectStatus(s.request('GET', '/api/events?type=certificates.issued', { token: auditor.token }), 200)).items.at(-1);
+    const last = (
+      await expectStatus(s.request('GET', '/api/events?type=certificates.issued', { token: auditor.token }), 200)
+    ).items.at(-1);
     const r = await s.request('GET', `/api/events/${last.id}/proof`);
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('not_sealed');
@@ -110,15 +138,22 @@ describe('verifying an export', () => {
 
     const report = await verifyExport(lines(await exported()));
     expect(report.blocks).toBe(1);
-    expect(report.break).toBe(`block 2: event ${victim} (leaf 1) does not hash to the leaf sealed for it: it was changed after sealing`);
-    const cli = await run('node', [TALLY, 'ledger', 'verify', `${s.url}/api/ledger/export`], { env: { ...process.env, TALLY_TOKEN: auditor.token } }).catch((e) => e);
+    expect(report.break).toBe(
+      `block 2: event ${victim} (leaf 1) does not hash to the leaf sealed for it: it was changed after sealing`,
+    );
+    const cli = await run('node', [TALLY, 'ledger', 'verify', `${s.url}/api/ledger/export`], {
+      env: { ...process.env, TALLY_TOKEN: auditor.token },
+    }).catch((e) => e);
     expect(cli.code).toBe(1);
     expect(cli.stdout).toContain(`BREAK after 1 good block(s): block 2: event ${victim}`);
   });
 
   it('notices a block whose leaves were rewritten to match a changed event', async () => {
     const text = await exported();
-    const [first, second, ...rest] = text.trim().split('\n').map((l) => JSON.parse(l));
+    const [first, second, ...rest] = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     second.leaf_hashes = second.events.map((e: any) => eventLeafHash(e).toString('hex'));
     const report = await verifyExport(lines([first, second, ...rest].map((x) => JSON.stringify(x)).join('\n')));
     expect(report.break).toBe('block 2: its leaf hashes do not hash to its Merkle root');

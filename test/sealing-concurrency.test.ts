@@ -24,7 +24,9 @@ let pools: Database[];
 beforeAll(async () => {
   t = await freshDatabase();
   // The embedded database has one connection: the "processes" share it and simply take turns.
-  pools = t.url ? await Promise.all(Array.from({ length: PROCESSES }, () => openDatabase({ url: t.url }))) : [t.database];
+  pools = t.url
+    ? await Promise.all(Array.from({ length: PROCESSES }, () => openDatabase({ url: t.url })))
+    : [t.database];
 });
 afterAll(async () => {
   if (t.url) await Promise.all(pools.map((p) => p.close()));
@@ -36,7 +38,13 @@ async function write(db: Database['kysely'], writer: number): Promise<void> {
   for (let k = 0; k < TRANSACTIONS; k++) {
     await db.transaction().execute(async (trx) => {
       for (let e = 0; e < EVENTS_PER_TRANSACTION; e++) {
-        await appendEvent(trx, { type: 'test.written', subject_type: 'writer', subject_id: writer, actor_id: null, payload: { k, e } });
+        await appendEvent(trx, {
+          type: 'test.written',
+          subject_type: 'writer',
+          subject_id: writer,
+          actor_id: null,
+          payload: { k, e },
+        });
       }
     });
   }
@@ -47,7 +55,10 @@ async function write(db: Database['kysely'], writer: number): Promise<void> {
  * pages and reads the last, short page again next time, so an event that appears behind a cursor
  * it has moved past is never met.
  */
-interface Reader { cursor?: string; seen: Set<number> }
+interface Reader {
+  cursor?: string;
+  seen: Set<number>;
+}
 async function readOn(db: Database['kysely'], reader: Reader): Promise<void> {
   for (;;) {
     const page = await listEvents(db, {}, { limit: 25, cursor: reader.cursor, field: 'cursor' });
@@ -82,30 +93,43 @@ it('seals and pages every committed event exactly once under concurrent writers,
   expect(rows).toEqual([]);
   const sealed = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ledger_leaves`.execute(db);
   expect(sealed.rows[0]!.n).toBe(WRITERS * TRANSACTIONS * EVENTS_PER_TRANSACTION);
-  const report = await verifyExport((async function* () { for await (const b of exportBlocks(db)) yield JSON.stringify(b); })());
+  const report = await verifyExport(
+    (async function* () {
+      for await (const b of exportBlocks(db)) yield JSON.stringify(b);
+    })(),
+  );
   expect(report.break).toBeUndefined();
   expect(report.events).toBe(WRITERS * TRANSACTIONS * EVENTS_PER_TRANSACTION);
   expect(await checkLedger(db)).toEqual([]);
 });
 
-it.skipIf(!process.env.TEST_DATABASE_URL)('keeps a transaction\'s horizon below a writer that took its id after the first look', async () => {
-  const [sealer, holder, other] = pools as [Database, Database, Database];
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let tookId!: (xid: string) => void;
-  const held = new Promise<string>((resolve) => (tookId = resolve));
-  await sealer.kysely.transaction().execute(async (trx) => {
-    await commitHorizon(trx);
-    // A writer takes its id and stays open; a later writer commits above it.
-    const holding = holder.kysely.transaction().execute(async (w) => {
-      await appendEvent(w, { type: 'test.held', subject_type: 'test', subject_id: 1, actor_id: null, payload: {} });
-      tookId((await sql<{ x: string }>`SELECT pg_current_xact_id()::text AS x`.execute(w)).rows[0]!.x);
-      await released;
+it.skipIf(!process.env.TEST_DATABASE_URL)(
+  "keeps a transaction's horizon below a writer that took its id after the first look",
+  async () => {
+    const [sealer, holder, other] = pools as [Database, Database, Database];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let tookId!: (xid: string) => void;
+    const held = new Promise<string>((resolve) => (tookId = resolve));
+    await sealer.kysely.transaction().execute(async (trx) => {
+      await commitHorizon(trx);
+      // A writer takes its id and stays open; a later writer commits above it.
+      const holding = holder.kysely.transaction().execute(async (w) => {
+        await appendEvent(w, { type: 'test.held', subject_type: 'test', subject_id: 1, actor_id: null, payload: {} });
+        tookId((await sql<{ x: string }>`SELECT pg_current_xact_id()::text AS x`.execute(w)).rows[0]!.x);
+        await released;
+      });
+      const xid = await held;
+      await appendEvent(other.kysely, {
+        type: 'test.later',
+        subject_type: 'test',
+        subject_id: 2,
+        actor_id: null,
+        payload: {},
+      });
+      expect(await commitHorizon(trx)).toBe(xid);
+      release();
+      await holding;
     });
-    const xid = await held;
-    await appendEvent(other.kysely, { type: 'test.later', subject_type: 'test', subject_id: 2, actor_id: null, payload: {} });
-    expect(await commitHorizon(trx)).toBe(xid);
-    release();
-    await holding;
-  });
-});
+  },
+);

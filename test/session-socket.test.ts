@@ -16,20 +16,29 @@ import { borrowSessions, frame, readFrames } from '../src/platform/session-socke
 
 describe('frames', () => {
   it('decode the same values in order however the stream is cut', () => {
-    const value = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.date({ noInvalidDate: true }), fc.uint8Array(), fc.array(fc.string()));
-    fc.assert(fc.property(fc.array(value), fc.array(fc.nat()), (values, cuts) => {
-      const bytes = Buffer.concat(values.map(frame));
-      const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-      const stream = new PassThrough();
-      const decoded: unknown[] = [];
-      readFrames(stream, (v) => decoded.push(v));
-      let from = 0;
-      for (const to of [...at, bytes.length]) {
-        stream.emit('data', bytes.subarray(from, to));
-        from = to;
-      }
-      expect(decoded).toEqual(values);
-    }));
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.constant(null),
+      fc.date({ noInvalidDate: true }),
+      fc.uint8Array(),
+      fc.array(fc.string()),
+    );
+    fc.assert(
+      fc.property(fc.array(value), fc.array(fc.nat()), (values, cuts) => {
+        const bytes = Buffer.concat(values.map(frame));
+        const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const stream = new PassThrough();
+        const decoded: unknown[] = [];
+        readFrames(stream, (v) => decoded.push(v));
+        let from = 0;
+        for (const to of [...at, bytes.length]) {
+          stream.emit('data', bytes.subarray(from, to));
+          from = to;
+        }
+        expect(decoded).toEqual(values);
+      }),
+    );
   });
 });
 
@@ -54,10 +63,14 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('an embedded database lent to ano
     await holder.exec(`DELETE FROM counters; INSERT INTO counters (k, n) VALUES ('a', 1000000), ('b', 0)`);
   });
 
-  const count = async (db: Kysely<any>, k: string) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM counters WHERE k = ${k}`.execute(db)).rows[0]!.n);
+  const count = async (db: Kysely<any>, k: string) =>
+    Number((await sql<{ n: string }>`SELECT count(*) AS n FROM counters WHERE k = ${k}`.execute(db)).rows[0]!.n);
 
   it('refuses a process that must own the directory, naming the holder', async () => {
-    const refused = await openDatabase({ dataDir: join(dir, 'pglite'), use: { owner: 'tally serve', exclusive: true } }).catch((e: unknown) => e);
+    const refused = await openDatabase({
+      dataDir: join(dir, 'pglite'),
+      use: { owner: 'tally serve', exclusive: true },
+    }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(TallyError);
     expect((refused as TallyError).status).toBe(409);
     expect((refused as TallyError).code).toBe('database_in_use');
@@ -65,14 +78,20 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('an embedded database lent to ano
   });
 
   it("never runs the holder's work inside a borrowed transaction, nor the other way round", async () => {
-    for (const [inside, outside] of [[borrower, holder], [holder, borrower]] as const) {
+    for (const [inside, outside] of [
+      [borrower, holder],
+      [holder, borrower],
+    ] as const) {
       let waiting!: Promise<unknown>;
-      const rolledBack = await inside.kysely.transaction().execute(async (trx) => {
-        await trx.insertInto('counters').values({ k: 'inside', n: 1 }).execute();
-        // Issued while the transaction is open: it must wait for it, not join it.
-        waiting = outside.kysely.insertInto('counters').values({ k: 'outside', n: 2 }).execute();
-        throw new Error('roll back');
-      }).catch((e: Error) => e.message);
+      const rolledBack = await inside.kysely
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto('counters').values({ k: 'inside', n: 1 }).execute();
+          // Issued while the transaction is open: it must wait for it, not join it.
+          waiting = outside.kysely.insertInto('counters').values({ k: 'outside', n: 2 }).execute();
+          throw new Error('roll back');
+        })
+        .catch((e: Error) => e.message);
       await waiting;
       expect(rolledBack).toBe('roll back');
       expect([await count(holder.kysely, 'inside'), await count(borrower.kysely, 'outside')]).toEqual([0, 1]);
@@ -82,12 +101,21 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('an embedded database lent to ano
 
   it('hands values and errors across unchanged: int8 as a number, timestamptz as a Date, bytea as bytes, the error code', async () => {
     const at = new Date('2026-06-01T10:00:00.123Z');
-    await borrower.kysely.insertInto('counters').values({ k: 'c', n: 2 ** 53 - 1, at, b: Buffer.from([0, 255, 7]) }).execute();
+    await borrower.kysely
+      .insertInto('counters')
+      .values({ k: 'c', n: 2 ** 53 - 1, at, b: Buffer.from([0, 255, 7]) })
+      .execute();
     const row = await borrower.kysely.selectFrom('counters').selectAll().where('k', '=', 'c').executeTakeFirstOrThrow();
     expect(row).toEqual({ k: 'c', n: 2 ** 53 - 1, at, b: new Uint8Array([0, 255, 7]) });
-    const duplicate = await borrower.kysely.insertInto('counters').values({ k: 'c', n: 1 }).execute().catch((e: unknown) => e);
+    const duplicate = await borrower.kysely
+      .insertInto('counters')
+      .values({ k: 'c', n: 1 })
+      .execute()
+      .catch((e: unknown) => e);
     expect((duplicate as { code?: string }).code).toBe('23505');
-    const failedScript = await borrower.exec(`BEGIN; INSERT INTO counters (k, n) VALUES ('d', 1); SELECT 1/0; COMMIT;`).catch((e: unknown) => e);
+    const failedScript = await borrower
+      .exec(`BEGIN; INSERT INTO counters (k, n) VALUES ('d', 1); SELECT 1/0; COMMIT;`)
+      .catch((e: unknown) => e);
     expect((failedScript as { code?: string }).code).toBe('22012');
     expect(await count(holder.kysely, 'd')).toBe(0);
   });
@@ -113,17 +141,30 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('an embedded database lent to ano
 
   it('serialises concurrent transactions from both sides: nothing committed is undone, nothing rolled back stays', async () => {
     const move = fc.record({ byBorrower: fc.boolean(), wh: fc.integer({ min: 1, max: 1000 }), commit: fc.boolean() });
-    await fc.assert(fc.asyncProperty(fc.array(move, { minLength: 1, maxLength: 12 }), async (moves) => {
-      await holder.exec(`UPDATE counters SET n = CASE k WHEN 'a' THEN 1000000 ELSE 0 END`);
-      await Promise.all(moves.map((m) => (m.byBorrower ? borrower : holder).kysely.transaction().execute(async (trx) => {
-        await sql`UPDATE counters SET n = n - ${m.wh} WHERE k = 'a'`.execute(trx);
-        await sql`UPDATE counters SET n = n + ${m.wh} WHERE k = 'b'`.execute(trx);
-        if (!m.commit) throw new Error('roll back');
-      }).catch(() => {})));
-      const moved = moves.filter((m) => m.commit).reduce((s, m) => s + m.wh, 0);
-      const rows = await holder.kysely.selectFrom('counters').select(['k', 'n']).orderBy('k').execute();
-      expect(rows).toEqual([{ k: 'a', n: 1000000 - moved }, { k: 'b', n: moved }]);
-    }), { numRuns: 25 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(move, { minLength: 1, maxLength: 12 }), async (moves) => {
+        await holder.exec(`UPDATE counters SET n = CASE k WHEN 'a' THEN 1000000 ELSE 0 END`);
+        await Promise.all(
+          moves.map((m) =>
+            (m.byBorrower ? borrower : holder).kysely
+              .transaction()
+              .execute(async (trx) => {
+                await sql`UPDATE counters SET n = n - ${m.wh} WHERE k = 'a'`.execute(trx);
+                await sql`UPDATE counters SET n = n + ${m.wh} WHERE k = 'b'`.execute(trx);
+                if (!m.commit) throw new Error('roll back');
+              })
+              .catch(() => {}),
+          ),
+        );
+        const moved = moves.filter((m) => m.commit).reduce((s, m) => s + m.wh, 0);
+        const rows = await holder.kysely.selectFrom('counters').select(['k', 'n']).orderBy('k').execute();
+        expect(rows).toEqual([
+          { k: 'a', n: 1000000 - moved },
+          { k: 'b', n: moved },
+        ]);
+      }),
+      { numRuns: 25 },
+    );
   });
 });
 
@@ -136,7 +177,9 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('a holder that stops', () => {
       await holder.exec('CREATE TABLE marks (k text PRIMARY KEY)');
       const early = await openDatabase(where);
       let stopped = false;
-      const stopping = holder.close().then(() => { stopped = true; });
+      const stopping = holder.close().then(() => {
+        stopped = true;
+      });
       const late = await openDatabase(where);
       await late.kysely.insertInto('marks').values({ k: 'late' }).execute();
       await early.close();

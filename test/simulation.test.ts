@@ -18,26 +18,40 @@ async function simulate(plan: Step[]): Promise<void> {
   }
 }
 
-it('keeps every invariant through the trial\'s attacks: relinking, revising while issuing, foreign claims, closing under transfers', async () => {
-  const reading = (tenant: 0 | 1, hour: number, wh: number): Step => ({ mode: 'one', op: { kind: 'reading', tenant, hour, wh } });
-  await expect(simulate([
-    reading(0, 0, 1000), reading(0, 1, 1000), { mode: 'one', op: { kind: 'issue' } },
-    { mode: 'one', op: { kind: 'relink', tenant: 0, device: 1 } }, { mode: 'one', op: { kind: 'issue' } },
-    { mode: 'pair', ops: [{ kind: 'reading', tenant: 0, hour: 2, wh: 500 }, { kind: 'issue' }] },
-    { mode: 'pair', ops: [{ kind: 'issue' }, { kind: 'reading', tenant: 0, hour: 2, wh: 2000 }] },
-    { mode: 'one', op: { kind: 'cancel', tenant: 0, pick: 0, quantity: 300 } },
-    { mode: 'one', op: { kind: 'claim', tenant: 0, pick: 0, point: 'other' } },
-    { mode: 'one', op: { kind: 'claim', tenant: 0, pick: 0, point: 'production' } },
-    { mode: 'one', op: { kind: 'claim', tenant: 0, pick: 0, point: 'missing' } },
-    { mode: 'one', op: { kind: 'claim', tenant: 0, pick: 0, point: 'own' } },
-    reading(1, 3, Number.MAX_SAFE_INTEGER), reading(1, 4, 900), { mode: 'one', op: { kind: 'issue' } },
-    { mode: 'one', op: { kind: 'close', parallelTransfers: 3 } },
-    { mode: 'fault', op: { kind: 'transfer', tenant: 1, pick: 0, quantity: 10 }, fault: 'kill_connections' },
-    { mode: 'fault', op: { kind: 'issue' }, fault: 'abandon' },
-    { mode: 'one', op: { kind: 'seal' } },
-  ])).resolves.toBeUndefined();
+it("keeps every invariant through the trial's attacks: relinking, revising while issuing, foreign claims, closing under transfers", async () => {
+  const reading = (tenant: 0 | 1, hour: number, wh: number): Step => ({
+    mode: 'one',
+    op: { kind: 'reading', tenant, hour, wh },
+  });
+  await expect(
+    simulate([
+      reading(0, 0, 1000),
+      reading(0, 1, 1000),
+      { mode: 'one', op: { kind: 'issue' } },
+      { mode: 'one', op: { kind: 'relink', tenant: 0, device: 1 } },
+      { mode: 'one', op: { kind: 'issue' } },
+      { mode: 'pair', ops: [{ kind: 'reading', tenant: 0, hour: 2, wh: 500 }, { kind: 'issue' }] },
+      { mode: 'pair', ops: [{ kind: 'issue' }, { kind: 'reading', tenant: 0, hour: 2, wh: 2000 }] },
+      { mode: 'one', op: { kind: 'cancel', tenant: 0, pick: 0, quantity: 300 } },
+      { mode: 'one', op: { kind: 'claim', tenant: 0, pick: 0, point: 'other' } },
+      { mode: 'one', op: { kind: 'claim', tenant: 0, pick: 0, point: 'production' } },
+      { mode: 'one', op: { kind: 'claim', tenant: 0, pick: 0, point: 'missing' } },
+      { mode: 'one', op: { kind: 'claim', tenant: 0, pick: 0, point: 'own' } },
+      reading(1, 3, Number.MAX_SAFE_INTEGER),
+      reading(1, 4, 900),
+      { mode: 'one', op: { kind: 'issue' } },
+      { mode: 'one', op: { kind: 'close', parallelTransfers: 3 } },
+      { mode: 'fault', op: { kind: 'transfer', tenant: 1, pick: 0, quantity: 10 }, fault: 'kill_connections' },
+      { mode: 'fault', op: { kind: 'issue' }, fault: 'abandon' },
+      { mode: 'one', op: { kind: 'seal' } },
+    ]),
+  ).resolves.toBeUndefined();
 }, 300_000);
 
-it('keeps every invariant through seeded random plans of several tenants, with concurrent pairs and injected failures', async () => {
-  await fc.assert(fc.asyncProperty(steps(STEPS), simulate), { numRuns: RUNS, seed: SEED, endOnFailure: true });
-}, Math.max(600_000, RUNS * STEPS * 5_000));
+it(
+  'keeps every invariant through seeded random plans of several tenants, with concurrent pairs and injected failures',
+  async () => {
+    await fc.assert(fc.asyncProperty(steps(STEPS), simulate), { numRuns: RUNS, seed: SEED, endOnFailure: true });
+  },
+  Math.max(600_000, RUNS * STEPS * 5_000),
+);

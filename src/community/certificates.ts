@@ -19,7 +19,9 @@ const HOUR_MS = 3_600_000;
 
 /** Hours among `starts` whose every interval is now cleared. */
 async function completedHours(trx: Db, c: CommunityRow, starts: Date[]): Promise<Date[]> {
-  const hours = [...new Set(starts.map((s) => Math.floor(s.getTime() / HOUR_MS) * HOUR_MS))].map((h) => new Date(h).toISOString());
+  const hours = [...new Set(starts.map((s) => Math.floor(s.getTime() / HOUR_MS) * HOUR_MS))].map((h) =>
+    new Date(h).toISOString(),
+  );
   if (hours.length === 0) return [];
   const { rows } = await sql<{ hour: Date }>`
     SELECT h.hour FROM unnest(${hours}::timestamptz[]) AS h(hour)
@@ -35,7 +37,11 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[])
   const hours = await completedHours(trx, c, starts);
   if (hours.length === 0) return 0;
   // Every member that may have traded in these hours, whatever its membership dates.
-  const members = await community(trx).selectFrom('community_members').selectAll().where('community_id', '=', c.id).execute();
+  const members = await community(trx)
+    .selectFrom('community_members')
+    .selectAll()
+    .where('community_id', '=', c.id)
+    .execute();
   const byId = new Map(members.map((m) => [m.id, m]));
   const points = new Map((await pointsById(trx, [...new Set(members.flatMap(memberPoints))])).map((p) => [p.id, p]));
   // The manager acts for the members, so only while it still may act on both accounts: an owner
@@ -56,29 +62,64 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[])
         AND seller_member_id IS NOT NULL AND buyer_member_id IS NOT NULL
       GROUP BY 1, 2 ORDER BY 1, 2`.execute(trx);
     for (const pair of pairs) {
-      const seller = byId.get(pair.seller)!, buyer = byId.get(pair.buyer)!;
+      const seller = byId.get(pair.seller)!,
+        buyer = byId.get(pair.buyer)!;
       const from = points.get(seller.export_metering_point_id ?? seller.metering_point_id)!;
       const to = points.get(buyer.metering_point_id)!;
       // A claim speaks for a consumer: certificates follow only into a buyer's consumption point.
-      const movable = from.device_id !== null && to.type === 'consumption' && (await consents(from.account_id)) && (await consents(to.account_id));
-      const result = !movable ? { wh: 0, bundle_ids: [] } : await moveAndClaim(trx, c.manager_id, {
-        deviceId: from.device_id!, fromAccount: from.account_id, toAccount: to.account_id, start: hour, end, wh: pair.wh,
-        beneficiary: buyer.name, purpose: `energy shared in community ${c.name}`, meteringPointId: to.id,
-      });
+      const movable =
+        from.device_id !== null &&
+        to.type === 'consumption' &&
+        (await consents(from.account_id)) &&
+        (await consents(to.account_id));
+      const result = !movable
+        ? { wh: 0, bundle_ids: [] }
+        : await moveAndClaim(trx, c.manager_id, {
+            deviceId: from.device_id!,
+            fromAccount: from.account_id,
+            toAccount: to.account_id,
+            start: hour,
+            end,
+            wh: pair.wh,
+            beneficiary: buyer.name,
+            purpose: `energy shared in community ${c.name}`,
+            meteringPointId: to.id,
+          });
       await sql`INSERT INTO community_certificate_moves (community_id, hour_start, seller_member_id, buyer_member_id, matched_wh, moved_wh, bundle_ids)
-        VALUES (${c.id}, ${hour.toISOString()}::timestamptz, ${pair.seller}, ${pair.buyer}, ${pair.wh}, ${result.wh}, ${result.bundle_ids}::bigint[])`.execute(trx);
+        VALUES (${c.id}, ${hour.toISOString()}::timestamptz, ${pair.seller}, ${pair.buyer}, ${pair.wh}, ${result.wh}, ${result.bundle_ids}::bigint[])`.execute(
+        trx,
+      );
       moved += result.wh;
     }
   }
   return moved;
 }
 
-export interface CertificateMoveView { hour_start: string; seller: number; buyer: number; matched_wh: number; moved_wh: number; bundle_ids: number[] }
+export interface CertificateMoveView {
+  hour_start: string;
+  seller: number;
+  buyer: number;
+  matched_wh: number;
+  moved_wh: number;
+  bundle_ids: number[];
+}
 
-export async function listCertificateMoves(db: Db, principal: Principal | undefined, id: number, q: { from: Date; to: Date; member_id?: number | undefined }): Promise<CertificateMoveView[]> {
+export async function listCertificateMoves(
+  db: Db,
+  principal: Principal | undefined,
+  id: number,
+  q: { from: Date; to: Date; member_id?: number | undefined },
+): Promise<CertificateMoveView[]> {
   checkPeriod(q.from, q.to, 'querystring/to', { bounded: true });
   const scope = scopeOf(await readableCommunity(db, principal, id), q.member_id);
-  const { rows } = await sql<{ hour_start: Date; seller: number; buyer: number; matched_wh: number; moved_wh: number; bundle_ids: number[] }>`
+  const { rows } = await sql<{
+    hour_start: Date;
+    seller: number;
+    buyer: number;
+    matched_wh: number;
+    moved_wh: number;
+    bundle_ids: number[];
+  }>`
     SELECT hour_start, seller_member_id AS seller, buyer_member_id AS buyer, matched_wh, moved_wh, bundle_ids FROM community_certificate_moves
     WHERE community_id = ${id} AND hour_start >= ${q.from.toISOString()}::timestamptz AND hour_start < ${q.to.toISOString()}::timestamptz AND ${involving(scope)}
     ORDER BY hour_start, seller_member_id, buyer_member_id LIMIT 100000`.execute(db);

@@ -33,8 +33,17 @@ export async function checkCommunities(db: Db): Promise<Violation[]> {
     WHERE tstzrange(a.valid_from, a.valid_to) && tstzrange(b.valid_from, b.valid_to)
     ORDER BY 1, 2, 3 LIMIT ${LIMIT}`.execute(db);
   return [
-    ...twice.rows.map((r) => ({ rule: 'community_point_once', detail: `metering point ${r.point} is in members ${r.first} and ${r.second} at the same time` })),
-    ...totals.rows.map((r) => ({ rule: 'community_energy_balances', detail: `community ${r.community_id}, interval ${r.interval_start.toISOString()}: its matches do not add up to its grid and peer totals` })),
-    ...bothSides.rows.map((r) => ({ rule: 'community_one_side', detail: `community ${r.community_id}, interval ${r.interval_start.toISOString()}: member ${r.member} both bought and sold` })),
+    ...twice.rows.map((r) => ({
+      rule: 'community_point_once',
+      detail: `metering point ${r.point} is in members ${r.first} and ${r.second} at the same time`,
+    })),
+    ...totals.rows.map((r) => ({
+      rule: 'community_energy_balances',
+      detail: `community ${r.community_id}, interval ${r.interval_start.toISOString()}: its matches do not add up to its grid and peer totals`,
+    })),
+    ...bothSides.rows.map((r) => ({
+      rule: 'community_one_side',
+      detail: `community ${r.community_id}, interval ${r.interval_start.toISOString()}: member ${r.member} both bought and sold`,
+    })),
   ];
 }

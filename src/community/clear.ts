@@ -31,7 +31,7 @@ export interface ClearOptions {
 /** Clears [from, to) of community `id`; returns how many intervals were cleared now. */
 export async function clearRange(db: Db, id: number, from: Date, to: Date, opts: ClearOptions = {}): Promise<number> {
   let cleared = 0;
-  for (let start = from; start < to;) {
+  for (let start = from; start < to; ) {
     const end = new Date(Math.min(to.getTime(), start.getTime() + DAY_MS));
     const { count, stopped } = await db.transaction().execute((trx) => clearChunk(trx, id, start, end, opts));
     cleared += count;
@@ -41,8 +41,19 @@ export async function clearRange(db: Db, id: number, from: Date, to: Date, opts:
   return cleared;
 }
 
-async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: ClearOptions): Promise<{ count: number; stopped: boolean }> {
-  const c = await community(trx).selectFrom('communities').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+async function clearChunk(
+  trx: Db,
+  id: number,
+  from: Date,
+  to: Date,
+  opts: ClearOptions,
+): Promise<{ count: number; stopped: boolean }> {
+  const c = await community(trx)
+    .selectFrom('communities')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   const lengthMs = c.interval_minutes * 60_000;
   // Clearing only moves forward: nothing is cleared behind an interval already cleared, so a
   // register difference is never booked twice. A caller starting later than where clearing stands
@@ -54,23 +65,44 @@ async function clearChunk(trx: Db, id: number, from: Date, to: Date, opts: Clear
   const members = await membersDuring(trx, id, start, to);
   const points = await pointsOf(trx, members);
   const clearFor = async (n: number) =>
-    clearLoaded(c, members, await intervalEnergy(trx, points, { from: start, count: n, minutes: c.interval_minutes }), { from: start, count: n }, opts);
+    clearLoaded(
+      c,
+      members,
+      await intervalEnergy(trx, points, { from: start, count: n, minutes: c.interval_minutes }),
+      { from: start, count: n },
+      opts,
+    );
   // Most of the job's ticks find the next interval still waiting for a reading: look at that one
   // interval before loading a day of readings.
   if (opts.waitForData && count > 1 && (await clearFor(1)).stopped) return { count: 0, stopped: true };
   const { intervals, stopped } = await clearFor(count);
   await store(trx, c, intervals);
-  await moveCertificates(trx, c, intervals.map((i) => i.start));
+  await moveCertificates(
+    trx,
+    c,
+    intervals.map((i) => i.start),
+  );
   return { count: intervals.length, stopped };
 }
 
-export interface ClearedInterval { start: Date; result: IntervalClearing; missing: number[]; implausible: number[] }
+export interface ClearedInterval {
+  start: Date;
+  result: IntervalClearing;
+  missing: number[];
+  implausible: number[];
+}
 
 /**
  * The computation of a chunk, once members and their energy are loaded: clears each interval of
  * the grid in order, stopping where `waitForData` says to wait.
  */
-export function clearLoaded(c: CommunityRow, members: CommunityMemberRow[], energy: EnergyByPoint, grid: { from: Date; count: number }, opts: ClearOptions = {}): { intervals: ClearedInterval[]; stopped: boolean } {
+export function clearLoaded(
+  c: CommunityRow,
+  members: CommunityMemberRow[],
+  energy: EnergyByPoint,
+  grid: { from: Date; count: number },
+  opts: ClearOptions = {},
+): { intervals: ClearedInterval[]; stopped: boolean } {
   const lengthMs = c.interval_minutes * 60_000;
   const intervals: ClearedInterval[] = [];
   const supplies = members.map((m) => supplyOf(m, energy));
@@ -78,22 +110,41 @@ export function clearLoaded(c: CommunityRow, members: CommunityMemberRow[], ener
   for (let k = 0; k < grid.count; k++) {
     const start = grid.from.getTime() + k * lengthMs;
     const { present, missing, implausible } = memberEnergy(supplies, start, start + lengthMs, k);
-    if (opts.waitForData && missing.length > 0 && start + lengthMs + c.data_wait_minutes * 60_000 > opts.waitForData.now.getTime()) {
+    if (
+      opts.waitForData &&
+      missing.length > 0 &&
+      start + lengthMs + c.data_wait_minutes * 60_000 > opts.waitForData.now.getTime()
+    ) {
       return { intervals, stopped: true };
     }
-    intervals.push({ start: new Date(start), result: clearInterval(c.mechanism, prices, present), missing, implausible });
+    intervals.push({
+      start: new Date(start),
+      result: clearInterval(c.mechanism, prices, present),
+      missing,
+      implausible,
+    });
   }
   return { intervals, stopped: false };
 }
 
-export const pointsOf = (db: Db, members: CommunityMemberRow[]) => pointsById(db, [...new Set(members.flatMap(memberPoints))]);
+export const pointsOf = (db: Db, members: CommunityMemberRow[]) =>
+  pointsById(db, [...new Set(members.flatMap(memberPoints))]);
 
 /** A member with its membership as milliseconds and its points' series, looked up once per chunk rather than per interval. */
-interface Supply { member: CommunityMemberRow; from: number; to: number; main: EnergySeries | undefined; exporting: EnergySeries | undefined }
+interface Supply {
+  member: CommunityMemberRow;
+  from: number;
+  to: number;
+  main: EnergySeries | undefined;
+  exporting: EnergySeries | undefined;
+}
 
 const supplyOf = (m: CommunityMemberRow, energy: EnergyByPoint): Supply => ({
-  member: m, from: m.valid_from.getTime(), to: m.valid_to?.getTime() ?? Infinity,
-  main: energy.get(m.metering_point_id), exporting: m.export_metering_point_id === null ? undefined : energy.get(m.export_metering_point_id),
+  member: m,
+  from: m.valid_from.getTime(),
+  to: m.valid_to?.getTime() ?? Infinity,
+  main: energy.get(m.metering_point_id),
+  exporting: m.export_metering_point_id === null ? undefined : energy.get(m.export_metering_point_id),
 });
 
 /** Whether `wh` is energy a community member can move in one interval: a bound that keeps every amount exact (limits.ts). */
@@ -106,7 +157,12 @@ const plausible = (wh: number) => Math.abs(wh) <= MAX_MEMBER_WH;
  * inside an interval (local midnight in a :30 or :45 time zone) leaves that interval out, so no two
  * communities ever share it.
  */
-function memberEnergy(supplies: Supply[], start: number, end: number, k: number): { present: MemberEnergy[]; missing: number[]; implausible: number[] } {
+function memberEnergy(
+  supplies: Supply[],
+  start: number,
+  end: number,
+  k: number,
+): { present: MemberEnergy[]; missing: number[]; implausible: number[] } {
   const present: MemberEnergy[] = [];
   const missing: number[] = [];
   const implausible: number[] = [];
@@ -124,50 +180,97 @@ function memberEnergy(supplies: Supply[], start: number, end: number, k: number)
       implausible.push(m.id);
       continue;
     }
-    present.push({ memberId: m.id, importWh, exportWh, gridOnly: main.gridOnly || (exporting?.gridOnly ?? false), shareMillionths: m.share_millionths });
+    present.push({
+      memberId: m.id,
+      importWh,
+      exportWh,
+      gridOnly: main.gridOnly || (exporting?.gridOnly ?? false),
+      shareMillionths: m.share_millionths,
+    });
   }
   return { present, missing, implausible };
 }
 
 /** A digest of an interval's matches for its ledger event: anyone holding the matches can check them against the sealed log. */
-const digest = (r: IntervalClearing) => createHash('sha256').update(JSON.stringify(r.matches.map((m) => [m.buyer, m.seller, m.wh, m.amount]))).digest('hex');
+const digest = (r: IntervalClearing) =>
+  createHash('sha256')
+    .update(JSON.stringify(r.matches.map((m) => [m.buyer, m.seller, m.wh, m.amount])))
+    .digest('hex');
 
 async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Promise<void> {
   if (intervals.length === 0) return;
   const lengthMs = c.interval_minutes * 60_000;
-  await community(trx).insertInto('community_intervals').values(intervals.map(({ start, result: r, missing, implausible }) => ({
-    community_id: c.id, interval_start: start, interval_end: new Date(start.getTime() + lengthMs), mechanism: c.mechanism,
-    grid_price: c.grid_price, feed_in_price: c.feed_in_price, peer_price: r.peerPrice, buy_price: r.buyPrice, sell_price: r.sellPrice,
-    demand_wh: r.demandWh, supply_wh: r.supplyWh, peer_wh: r.peerWh, grid_import_wh: r.gridImportWh, grid_export_wh: r.gridExportWh,
-    grid_only_member_ids: r.gridOnly, missing_member_ids: missing, implausible_member_ids: implausible,
-  })) as never).execute();
+  await community(trx)
+    .insertInto('community_intervals')
+    .values(
+      intervals.map(({ start, result: r, missing, implausible }) => ({
+        community_id: c.id,
+        interval_start: start,
+        interval_end: new Date(start.getTime() + lengthMs),
+        mechanism: c.mechanism,
+        grid_price: c.grid_price,
+        feed_in_price: c.feed_in_price,
+        peer_price: r.peerPrice,
+        buy_price: r.buyPrice,
+        sell_price: r.sellPrice,
+        demand_wh: r.demandWh,
+        supply_wh: r.supplyWh,
+        peer_wh: r.peerWh,
+        grid_import_wh: r.gridImportWh,
+        grid_export_wh: r.gridExportWh,
+        grid_only_member_ids: r.gridOnly,
+        missing_member_ids: missing,
+        implausible_member_ids: implausible,
+      })) as never,
+    )
+    .execute();
 
   // Matches go in by the thousands per statement. Each row carries its interval's index, not a
   // timestamp, and its price is the grid's, feed-in or the interval's peer price: less to send and parse.
-  for (let first = 0; first < intervals.length;) {
-    let last = first, rows = 0;
-    while (last < intervals.length && (last === first || rows + intervals[last]!.result.matches.length <= INSERT_CHUNK)) rows += intervals[last++]!.result.matches.length;
+  for (let first = 0; first < intervals.length; ) {
+    let last = first,
+      rows = 0;
+    while (last < intervals.length && (last === first || rows + intervals[last]!.result.matches.length <= INSERT_CHUNK))
+      rows += intervals[last++]!.result.matches.length;
     const batch = intervals.slice(first, last);
-    const column = <T>(pick: (m: IntervalClearing['matches'][number], i: number) => T) => batch.flatMap(({ result }, i) => result.matches.map((m) => pick(m, i + 1)));
+    const column = <T>(pick: (m: IntervalClearing['matches'][number], i: number) => T) =>
+      batch.flatMap(({ result }, i) => result.matches.map((m) => pick(m, i + 1)));
     await sql`INSERT INTO community_matches (community_id, interval_start, buyer_member_id, seller_member_id, wh, price, amount_micro)
       SELECT ${c.id}, s.starts[t.i], t.b, t.v, t.wh,
              CASE WHEN t.v IS NULL THEN ${c.grid_price}::float8 WHEN t.b IS NULL THEN ${c.feed_in_price}::float8 ELSE s.peers[t.i] END, t.a
       FROM (SELECT ${batch.map((x) => x.start.toISOString())}::timestamptz[] AS starts, ${batch.map((x) => x.result.peerPrice)}::float8[] AS peers) s,
            unnest(${column((_, i) => i)}::int[], ${column((m) => m.buyer)}::bigint[], ${column((m) => m.seller)}::bigint[],
-                  ${column((m) => m.wh)}::bigint[], ${column((m) => m.amount)}::bigint[]) AS t(i, b, v, wh, a)`.execute(trx);
+                  ${column((m) => m.wh)}::bigint[], ${column((m) => m.amount)}::bigint[]) AS t(i, b, v, wh, a)`.execute(
+      trx,
+    );
     first = last;
   }
   // One event per transaction, each interval summarised with a digest of its matches: a month of
   // 15-minute intervals is 30 events, not 3,000.
   await appendEvent(trx, {
-    type: 'community.intervals_cleared', subject_type: 'community', subject_id: c.id, actor_id: null,
+    type: 'community.intervals_cleared',
+    subject_type: 'community',
+    subject_id: c.id,
+    actor_id: null,
     payload: {
-      community_id: c.id, mechanism: c.mechanism, interval_minutes: c.interval_minutes,
+      community_id: c.id,
+      mechanism: c.mechanism,
+      interval_minutes: c.interval_minutes,
       intervals: intervals.map(({ start, result: r, missing, implausible }) => ({
         interval_start: start.toISOString(),
-        demand_wh: r.demandWh, supply_wh: r.supplyWh, peer_wh: r.peerWh, grid_import_wh: r.gridImportWh, grid_export_wh: r.gridExportWh,
-        peer_price: r.peerPrice, buy_price: r.buyPrice, sell_price: r.sellPrice, grid_only_member_ids: r.gridOnly, missing_member_ids: missing,
-        implausible_member_ids: implausible, matches: r.matches.length, matches_sha256: digest(r),
+        demand_wh: r.demandWh,
+        supply_wh: r.supplyWh,
+        peer_wh: r.peerWh,
+        grid_import_wh: r.gridImportWh,
+        grid_export_wh: r.gridExportWh,
+        peer_price: r.peerPrice,
+        buy_price: r.buyPrice,
+        sell_price: r.sellPrice,
+        grid_only_member_ids: r.gridOnly,
+        missing_member_ids: missing,
+        implausible_member_ids: implausible,
+        matches: r.matches.length,
+        matches_sha256: digest(r),
       })),
     },
   });
@@ -177,7 +280,10 @@ async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Pr
  * Where clearing stands: `last`, the end of the last cleared interval, and `next`, where clearing
  * goes on (`last`, or before anything was cleared the first membership's start on the grid).
  */
-export async function clearingPosition(db: Db, c: CommunityRow): Promise<{ last: Date | undefined; next: Date | undefined }> {
+export async function clearingPosition(
+  db: Db,
+  c: CommunityRow,
+): Promise<{ last: Date | undefined; next: Date | undefined }> {
   const { rows } = await sql<{ last: Date | null; first: Date | null }>`
     SELECT (SELECT max(interval_end) FROM community_intervals WHERE community_id = ${c.id}) AS last,
            (SELECT min(valid_from) FROM community_members WHERE community_id = ${c.id}) AS first`.execute(db);

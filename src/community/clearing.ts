@@ -12,7 +12,11 @@ export const MECHANISMS = ['mmr', 'sdr', 'bill_sharing', 'static_keys', 'dynamic
 export type Mechanism = (typeof MECHANISMS)[number];
 
 /** Prices in currency per kWh. `peer` is the internal price of the allocation-key mechanisms. */
-export interface Prices { grid: number; feedIn: number; peer: number | null }
+export interface Prices {
+  grid: number;
+  feedIn: number;
+  peer: number | null;
+}
 
 export interface MemberEnergy {
   memberId: number;
@@ -64,10 +68,13 @@ const mid = (p: Prices) => (p.grid + p.feedIn) / 2;
  */
 export function peerPrice(mechanism: Mechanism, p: Prices, demandWh: number, supplyWh: number): number {
   switch (mechanism) {
-    case 'mmr': return derived(p, mid(p));
-    case 'bill_sharing': return 0;
+    case 'mmr':
+      return derived(p, mid(p));
+    case 'bill_sharing':
+      return 0;
     case 'static_keys':
-    case 'dynamic_keys': return p.peer ?? derived(p, mid(p));
+    case 'dynamic_keys':
+      return p.peer ?? derived(p, mid(p));
     case 'sdr': {
       if (demandWh === 0 || supplyWh >= demandWh) return p.feedIn;
       const sdr = supplyWh / demandWh;
@@ -84,14 +91,27 @@ const toNanos = (price: number) => Math.round(price * 1e9) / 1e9;
 const derived = (p: Prices, price: number) => Math.min(p.grid, Math.max(p.feedIn, toNanos(price)));
 
 /** Pairs what buyers receive with what sellers give along both lists in member order: at most buyers + sellers − 1 matches. */
-function pair(buyers: number[], received: number[], sellers: number[], given: number[], price: number, out: Match[]): void {
+function pair(
+  buyers: number[],
+  received: number[],
+  sellers: number[],
+  given: number[],
+  price: number,
+  out: Match[],
+): void {
   let b = 0;
   let s = 0;
   let needB = received[0] ?? 0;
   let haveS = given[0] ?? 0;
   while (b < buyers.length && s < sellers.length) {
-    if (needB === 0) { needB = received[++b] ?? 0; continue; }
-    if (haveS === 0) { haveS = given[++s] ?? 0; continue; }
+    if (needB === 0) {
+      needB = received[++b] ?? 0;
+      continue;
+    }
+    if (haveS === 0) {
+      haveS = given[++s] ?? 0;
+      continue;
+    }
     const wh = Math.min(needB, haveS);
     out.push({ buyer: buyers[b]!, seller: sellers[s]!, wh, price, amount: amountFor(wh, price) });
     needB -= wh;
@@ -99,7 +119,11 @@ function pair(buyers: number[], received: number[], sellers: number[], given: nu
   }
 }
 
-export function clearInterval(mechanism: Mechanism, prices: Prices, members: readonly MemberEnergy[]): IntervalClearing {
+export function clearInterval(
+  mechanism: Mechanism,
+  prices: Prices,
+  members: readonly MemberEnergy[],
+): IntervalClearing {
   const ordered = [...members].sort((a, b) => a.memberId - b.memberId);
   const buyers: number[] = [];
   const deficits: number[] = [];
@@ -108,14 +132,19 @@ export function clearInterval(mechanism: Mechanism, prices: Prices, members: rea
   const surpluses: number[] = [];
   const gridOnly: number[] = [];
   const matches: Match[] = [];
-  const toGrid = (seller: number, wh: number) => { if (wh > 0) matches.push({ buyer: null, seller, wh, price: prices.feedIn, amount: amountFor(wh, prices.feedIn) }); };
-  const fromGrid = (buyer: number, wh: number) => { if (wh > 0) matches.push({ buyer, seller: null, wh, price: prices.grid, amount: amountFor(wh, prices.grid) }); };
+  const toGrid = (seller: number, wh: number) => {
+    if (wh > 0) matches.push({ buyer: null, seller, wh, price: prices.feedIn, amount: amountFor(wh, prices.feedIn) });
+  };
+  const fromGrid = (buyer: number, wh: number) => {
+    if (wh > 0) matches.push({ buyer, seller: null, wh, price: prices.grid, amount: amountFor(wh, prices.grid) });
+  };
 
   for (const m of ordered) {
     const net = m.exportWh - m.importWh;
     if (m.gridOnly) {
       gridOnly.push(m.memberId);
-      if (net > 0) toGrid(m.memberId, net); else fromGrid(m.memberId, -net);
+      if (net > 0) toGrid(m.memberId, net);
+      else fromGrid(m.memberId, -net);
     } else if (net > 0) {
       sellers.push(m.memberId);
       surpluses.push(net);
@@ -130,9 +159,10 @@ export function clearInterval(mechanism: Mechanism, prices: Prices, members: rea
 
   // What each buyer receives from peers: static keys by share (capped at the deficit, the unused
   // share passed on); every other mechanism pro rata to the deficit.
-  const received = mechanism === 'static_keys'
-    ? apportionCapped(supplyWh, shares, deficits)
-    : apportion(Math.min(demandWh, supplyWh), deficits);
+  const received =
+    mechanism === 'static_keys'
+      ? apportionCapped(supplyWh, shares, deficits)
+      : apportion(Math.min(demandWh, supplyWh), deficits);
   const peerWh = received.reduce((a, r) => a + r, 0);
   // Every seller sells the same share of its surplus.
   const given = apportion(peerWh, surpluses);
@@ -143,7 +173,9 @@ export function clearInterval(mechanism: Mechanism, prices: Prices, members: rea
   sellers.forEach((s, k) => toGrid(s, surpluses[k]! - given[k]!));
 
   return {
-    demandWh, supplyWh, peerWh,
+    demandWh,
+    supplyWh,
+    peerWh,
     gridImportWh: matches.reduce((a, m) => a + (m.seller === null ? m.wh : 0), 0),
     gridExportWh: matches.reduce((a, m) => a + (m.buyer === null ? m.wh : 0), 0),
     peerPrice: price,

@@ -31,38 +31,81 @@ export interface NewCommunity extends Omit<CommunityTerms, 'peer_price' | 'publi
 }
 
 export interface CommunityView extends CommunityTerms {
-  id: number; interval_minutes: number; time_zone: string; currency: string; manager_id: number; created_at: string; updated_at: string;
+  id: number;
+  interval_minutes: number;
+  time_zone: string;
+  currency: string;
+  manager_id: number;
+  created_at: string;
+  updated_at: string;
 }
 
 const communityView = (c: CommunityRow): CommunityView => ({
-  id: c.id, name: c.name, interval_minutes: c.interval_minutes, time_zone: c.time_zone, mechanism: c.mechanism,
-  grid_price: c.grid_price, feed_in_price: c.feed_in_price, peer_price: c.peer_price, currency: c.currency,
-  move_certificates: c.move_certificates, public: c.public, data_wait_minutes: c.data_wait_minutes, manager_id: c.manager_id,
-  created_at: c.created_at.toISOString(), updated_at: c.updated_at.toISOString(),
+  id: c.id,
+  name: c.name,
+  interval_minutes: c.interval_minutes,
+  time_zone: c.time_zone,
+  mechanism: c.mechanism,
+  grid_price: c.grid_price,
+  feed_in_price: c.feed_in_price,
+  peer_price: c.peer_price,
+  currency: c.currency,
+  move_certificates: c.move_certificates,
+  public: c.public,
+  data_wait_minutes: c.data_wait_minutes,
+  manager_id: c.manager_id,
+  created_at: c.created_at.toISOString(),
+  updated_at: c.updated_at.toISOString(),
 });
 
 /** Members never pay more than the grid's price nor earn less than feed-in, so the prices must be ordered. */
 function checkPrices(t: Pick<CommunityTerms, 'grid_price' | 'feed_in_price' | 'peer_price'>): void {
-  if (t.feed_in_price > t.grid_price) throw unprocessable('feed_in_above_grid_price', `the feed-in price ${t.feed_in_price} is above the grid price ${t.grid_price}`, 'body/feed_in_price');
+  if (t.feed_in_price > t.grid_price)
+    throw unprocessable(
+      'feed_in_above_grid_price',
+      `the feed-in price ${t.feed_in_price} is above the grid price ${t.grid_price}`,
+      'body/feed_in_price',
+    );
   if (t.peer_price !== null && (t.peer_price < t.feed_in_price || t.peer_price > t.grid_price)) {
-    throw unprocessable('peer_price_out_of_range', `the peer price must lie between the feed-in price ${t.feed_in_price} and the grid price ${t.grid_price}`, 'body/peer_price');
+    throw unprocessable(
+      'peer_price_out_of_range',
+      `the peer price must lie between the feed-in price ${t.feed_in_price} and the grid price ${t.grid_price}`,
+      'body/peer_price',
+    );
   }
 }
 
 export async function createCommunity(db: Db, principal: Principal, input: NewCommunity): Promise<CommunityView> {
   checkTimeZone(input.time_zone, 'body/time_zone');
-  const values = { ...input, peer_price: input.peer_price ?? null, public: input.public ?? false, data_wait_minutes: input.data_wait_minutes ?? 2880, manager_id: principal.userId };
+  const values = {
+    ...input,
+    peer_price: input.peer_price ?? null,
+    public: input.public ?? false,
+    data_wait_minutes: input.data_wait_minutes ?? 2880,
+    manager_id: principal.userId,
+  };
   checkPrices(values);
   return db.transaction().execute(async (trx) => {
-    const row = await community(trx).insertInto('communities').values(values as never).returningAll().executeTakeFirstOrThrow();
+    const row = await community(trx)
+      .insertInto('communities')
+      .values(values as never)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     const view = communityView(row);
-    await appendEvent(trx, { type: 'community.created', subject_type: 'community', subject_id: row.id, actor_id: principal.userId, payload: view });
+    await appendEvent(trx, {
+      type: 'community.created',
+      subject_type: 'community',
+      subject_id: row.id,
+      actor_id: principal.userId,
+      payload: view,
+    });
     return view;
   });
 }
 
 const sees = (principal: Principal | undefined) => principal?.role === 'admin' || principal?.role === 'auditor';
-const manages = (principal: Principal | undefined, c: CommunityRow) => principal !== undefined && (principal.role === 'admin' || principal.userId === c.manager_id);
+const manages = (principal: Principal | undefined, c: CommunityRow) =>
+  principal !== undefined && (principal.role === 'admin' || principal.userId === c.manager_id);
 
 async function communityRow(db: Db, id: number, forUpdate = false): Promise<CommunityRow | undefined> {
   let query = community(db).selectFrom('communities').selectAll().where('id', '=', id);
@@ -73,13 +116,21 @@ async function communityRow(db: Db, id: number, forUpdate = false): Promise<Comm
 /** Ids of the community's members whose metering points are among `points`. */
 async function ownMemberIds(db: Db, communityId: number, points: string[]): Promise<number[]> {
   if (points.length === 0) return [];
-  const rows = await community(db).selectFrom('community_members').select('id').where('community_id', '=', communityId)
-    .where(sql<boolean>`metering_point_id = ANY(${points}::text[])`).orderBy('id').execute();
+  const rows = await community(db)
+    .selectFrom('community_members')
+    .select('id')
+    .where('community_id', '=', communityId)
+    .where(sql<boolean>`metering_point_id = ANY(${points}::text[])`)
+    .orderBy('id')
+    .execute();
   return rows.map((r) => r.id);
 }
 
 /** What a reader may see of a community: everything, or only some members' part. */
-export interface Readable { community: CommunityRow; members: 'all' | number[] }
+export interface Readable {
+  community: CommunityRow;
+  members: 'all' | number[];
+}
 
 /** The community if `principal` (undefined: anonymous) may read some of it; 404 otherwise, so existence is not disclosed. */
 export async function readableCommunity(db: Db, principal: Principal | undefined, id: number): Promise<Readable> {
@@ -94,7 +145,12 @@ export async function readableCommunity(db: Db, principal: Principal | undefined
 }
 
 /** The community, locked when asked, if `principal` manages it: 404 for those who cannot see it, 403 for readers. */
-export async function managedCommunity(db: Db, principal: Principal, id: number, opts: { forUpdate?: boolean } = {}): Promise<CommunityRow> {
+export async function managedCommunity(
+  db: Db,
+  principal: Principal,
+  id: number,
+  opts: { forUpdate?: boolean } = {},
+): Promise<CommunityRow> {
   const c = await communityRow(db, id, opts.forUpdate);
   if (c && manages(principal, c)) return c;
   await readableCommunity(db, principal, id);
@@ -110,11 +166,20 @@ export async function listCommunities(db: Db, principal: Principal): Promise<Com
   // Those who read every metering point (admins, auditors, issuing bodies) read every community.
   const points = await visiblePointIds(db, principal);
   if (points !== undefined) {
-    query = query.where((eb) => eb.or([
-      eb('public', '=', true),
-      eb('manager_id', '=', principal.userId),
-      eb('id', 'in', eb.selectFrom('community_members').select('community_id').where(sql<boolean>`metering_point_id = ANY(${points}::text[])`)),
-    ]));
+    query = query.where((eb) =>
+      eb.or([
+        eb('public', '=', true),
+        eb('manager_id', '=', principal.userId),
+        eb(
+          'id',
+          'in',
+          eb
+            .selectFrom('community_members')
+            .select('community_id')
+            .where(sql<boolean>`metering_point_id = ANY(${points}::text[])`),
+        ),
+      ]),
+    );
   }
   return (await query.orderBy('id').limit(1000).execute()).map(communityView);
 }
@@ -122,15 +187,34 @@ export async function listCommunities(db: Db, principal: Principal): Promise<Com
 export type CommunityChange = Partial<CommunityTerms>;
 
 /** Changes the terms; intervals already cleared keep the terms they cleared with. */
-export async function updateCommunity(db: Db, principal: Principal, id: number, change: CommunityChange): Promise<CommunityView> {
+export async function updateCommunity(
+  db: Db,
+  principal: Principal,
+  id: number,
+  change: CommunityChange,
+): Promise<CommunityView> {
   return db.transaction().execute(async (trx) => {
     const before = await managedCommunity(trx, principal, id, { forUpdate: true });
-    const after = { ...before, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) } as CommunityRow;
+    const after = {
+      ...before,
+      ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)),
+    } as CommunityRow;
     checkPrices(after);
     const { id: _id, created_at: _c, manager_id: _m, ...set } = after;
-    const row = await community(trx).updateTable('communities').set({ ...set, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const row = await community(trx)
+      .updateTable('communities')
+      .set({ ...set, updated_at: new Date() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     const view = communityView(row);
-    await appendEvent(trx, { type: 'community.updated', subject_type: 'community', subject_id: id, actor_id: principal.userId, payload: view });
+    await appendEvent(trx, {
+      type: 'community.updated',
+      subject_type: 'community',
+      subject_id: id,
+      actor_id: principal.userId,
+      payload: view,
+    });
     return view;
   });
 }

@@ -21,8 +21,15 @@ import { clearOnDemand } from './jobs.ts';
 import { monthlyStatement } from './settlement.ts';
 
 const DEMO_COMMUNITY = {
-  name: 'Bairro Solar Lisboa', interval_minutes: 15, time_zone: 'Europe/Lisbon', mechanism: 'mmr',
-  grid_price: 0.1624, feed_in_price: 0.03, currency: 'EUR', move_certificates: false, public: true,
+  name: 'Bairro Solar Lisboa',
+  interval_minutes: 15,
+  time_zone: 'Europe/Lisbon',
+  mechanism: 'mmr',
+  grid_price: 0.1624,
+  feed_in_price: 0.03,
+  currency: 'EUR',
+  move_certificates: false,
+  public: true,
   // The demo meters only report when `tally seed` runs, so the clearing job would otherwise clear the
   // following weeks with every member missing: it waits up to a year for readings instead.
   data_wait_minutes: 525_600,
@@ -46,12 +53,24 @@ function unit(seed: number, n: number): number {
 }
 
 /** Local clock of a quarter hour: hours since local midnight and whether it is a weekend. */
-interface Clock { hour: number; weekend: boolean }
-const LOCAL = new Intl.DateTimeFormat('en-US', { timeZone: TZ, hourCycle: 'h23', weekday: 'short', hour: 'numeric', minute: 'numeric' });
+interface Clock {
+  hour: number;
+  weekend: boolean;
+}
+const LOCAL = new Intl.DateTimeFormat('en-US', {
+  timeZone: TZ,
+  hourCycle: 'h23',
+  weekday: 'short',
+  hour: 'numeric',
+  minute: 'numeric',
+});
 function clockAt(t: number): Clock {
   const parts = LOCAL.formatToParts(new Date(t));
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
-  return { hour: Number(get('hour')) + Number(get('minute')) / 60, weekend: get('weekday') === 'Sat' || get('weekday') === 'Sun' };
+  return {
+    hour: Number(get('hour')) + Number(get('minute')) / 60,
+    weekend: get('weekday') === 'Sat' || get('weekday') === 'Sun',
+  };
 }
 
 /** Sine of the sun's elevation over Lisbon at instant `t`. */
@@ -62,17 +81,28 @@ function sunSine(t: number): number {
   const declination = -23.44 * rad * Math.cos((2 * Math.PI * (dayOfYear + 10)) / 365);
   const solarHours = d.getUTCHours() + d.getUTCMinutes() / 60 + LISBON.longitude / 15;
   const hourAngle = (solarHours - 12) * 15 * rad;
-  return Math.sin(LISBON.latitude * rad) * Math.sin(declination) + Math.cos(LISBON.latitude * rad) * Math.cos(declination) * Math.cos(hourAngle);
+  return (
+    Math.sin(LISBON.latitude * rad) * Math.sin(declination) +
+    Math.cos(LISBON.latitude * rad) * Math.cos(declination) * Math.cos(hourAngle)
+  );
 }
 
 const bump = (h: number, centre: number, width: number) => Math.exp(-(((h - centre) / width) ** 2) / 2);
 
 /** A home's use (W): a base load, a morning and an evening peak (later at weekends), noise and the odd kettle or oven. */
-interface Home { base: number; morning: number; evening: number }
+interface Home {
+  base: number;
+  morning: number;
+  evening: number;
+}
 function homeWh(seed: number, home: Home, t: number, clock: Clock): number {
   const q = t / QUARTER_MS;
   const morningAt = clock.weekend ? 9.5 : 7.75;
-  const w = home.base + home.morning * bump(clock.hour, morningAt, 1) + home.evening * bump(clock.hour, 20.25, 1.6) + (clock.hour > 11 && clock.hour < 15 ? home.base * 0.5 : 0);
+  const w =
+    home.base +
+    home.morning * bump(clock.hour, morningAt, 1) +
+    home.evening * bump(clock.hour, 20.25, 1.6) +
+    (clock.hour > 11 && clock.hour < 15 ? home.base * 0.5 : 0);
   const noise = 0.75 + 0.5 * unit(seed, q);
   const spike = unit(seed + 1, q) < 0.03 ? 1_500 : 0;
   return Math.round((w * noise + spike) / 4);
@@ -84,7 +114,8 @@ function solarWh(seed: number, kwp: number, t: number): number {
   if (sun <= 0) return 0;
   const q = t / QUARTER_MS;
   const cloudiness = unit(seed, Math.floor(t / DAY_MS)) ** 2; // mostly sunny days, some overcast ones
-  const passing = unit(seed + 7, Math.floor(q / 2)) < cloudiness ? 0.25 + 0.45 * unit(seed + 8, q) : 0.95 + 0.05 * unit(seed + 8, q);
+  const passing =
+    unit(seed + 7, Math.floor(q / 2)) < cloudiness ? 0.25 + 0.45 * unit(seed + 8, q) : 0.95 + 0.05 * unit(seed + 8, q);
   return Math.round((kwp * 1_000 * 0.82 * sun ** 1.15 * (1 - 0.4 * cloudiness) * passing) / 4);
 }
 
@@ -109,12 +140,42 @@ type Kind =
 type MemberSpec = Kind & { name: string; seed: number };
 
 const MEMBERS: MemberSpec[] = [
-  { name: 'Casa Azul (rooftop solar, 4 kWp)', seed: 11, kind: 'prosumer', kwp: 4, home: { base: 170, morning: 450, evening: 1_000 } },
-  { name: 'Vivenda Sol (rooftop solar, 6 kWp)', seed: 12, kind: 'prosumer', kwp: 6, home: { base: 210, morning: 600, evening: 1_300 } },
-  { name: 'Escola Básica do Bairro (rooftop solar, 10 kWp)', seed: 13, kind: 'prosumer', kwp: 10, home: { base: 450, morning: 1_800, evening: 200 } },
-  { name: 'Oficina Mendes (rooftop solar, 5 kWp)', seed: 14, kind: 'prosumer', kwp: 5, home: { base: 300, morning: 900, evening: 250 } },
+  {
+    name: 'Casa Azul (rooftop solar, 4 kWp)',
+    seed: 11,
+    kind: 'prosumer',
+    kwp: 4,
+    home: { base: 170, morning: 450, evening: 1_000 },
+  },
+  {
+    name: 'Vivenda Sol (rooftop solar, 6 kWp)',
+    seed: 12,
+    kind: 'prosumer',
+    kwp: 6,
+    home: { base: 210, morning: 600, evening: 1_300 },
+  },
+  {
+    name: 'Escola Básica do Bairro (rooftop solar, 10 kWp)',
+    seed: 13,
+    kind: 'prosumer',
+    kwp: 10,
+    home: { base: 450, morning: 1_800, evening: 200 },
+  },
+  {
+    name: 'Oficina Mendes (rooftop solar, 5 kWp)',
+    seed: 14,
+    kind: 'prosumer',
+    kwp: 5,
+    home: { base: 300, morning: 900, evening: 250 },
+  },
   { name: 'Miradouro small wind turbine (10 kW)', seed: 21, kind: 'wind', ratedKw: 10 },
-  { name: 'Padaria Estrela (register meter, 2 kWp)', seed: 31, kind: 'registers', kwp: 2, home: { base: 350, morning: 2_200, evening: 400 } },
+  {
+    name: 'Padaria Estrela (register meter, 2 kWp)',
+    seed: 31,
+    kind: 'registers',
+    kwp: 2,
+    home: { base: 350, morning: 2_200, evening: 400 },
+  },
   { name: 'Flat 1A (household)', seed: 41, kind: 'household', home: { base: 120, morning: 400, evening: 850 } },
   { name: 'Flat 1B (household)', seed: 42, kind: 'household', home: { base: 150, morning: 350, evening: 1_050 } },
   { name: 'Flat 2A (household)', seed: 43, kind: 'household', home: { base: 100, morning: 500, evening: 750 } },
@@ -126,20 +187,29 @@ const MEMBERS: MemberSpec[] = [
 /** Portuguese-style CPE codes (PT, distributor 0002, twelve digits, two letters), k numbering the demo's points. */
 const cpe = (k: number, letters: 'DI' | 'DE') => `PT0002${String(970_000_000_000 + k)}${letters}`;
 
-interface Points { main: string; export?: string | undefined; type: 'consumption' | 'production' }
+interface Points {
+  main: string;
+  export?: string | undefined;
+  type: 'consumption' | 'production';
+}
 function pointsOf(spec: MemberSpec, k: number): Points {
   switch (spec.kind) {
-    case 'prosumer': return { main: cpe(k, 'DI'), export: cpe(k, 'DE'), type: 'consumption' };
-    case 'wind': return { main: cpe(k, 'DE'), type: 'production' };
-    default: return { main: cpe(k, 'DI'), type: 'consumption' };
+    case 'prosumer':
+      return { main: cpe(k, 'DI'), export: cpe(k, 'DE'), type: 'consumption' };
+    case 'wind':
+      return { main: cpe(k, 'DE'), type: 'production' };
+    default:
+      return { main: cpe(k, 'DI'), type: 'consumption' };
   }
 }
 
 /** A member's energy in one quarter hour: grid import and export at its connection (self-consumption is netted behind the meter). */
 function energyAt(spec: MemberSpec, t: number, clock: Clock): { importWh: number; exportWh: number } {
   switch (spec.kind) {
-    case 'household': return { importWh: homeWh(spec.seed, spec.home, t, clock), exportWh: 0 };
-    case 'wind': return { importWh: 0, exportWh: windWh(spec.seed, spec.ratedKw, t) };
+    case 'household':
+      return { importWh: homeWh(spec.seed, spec.home, t, clock), exportWh: 0 };
+    case 'wind':
+      return { importWh: 0, exportWh: windWh(spec.seed, spec.ratedKw, t) };
     case 'prosumer':
     case 'registers': {
       const net = solarWh(spec.seed, spec.kwp, t) - homeWh(spec.seed, spec.home, t, clock);
@@ -156,8 +226,12 @@ function lastFullMonth(now: Date): string {
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
 
-const reading = (pointId: string, t: number, wh: number): ReadingInput =>
-  ({ interval_start_datetime: new Date(t).toISOString(), interval_end_datetime: new Date(t + QUARTER_MS).toISOString(), interval_usage: wh, at: `seed/${pointId}/${t}` });
+const reading = (pointId: string, t: number, wh: number): ReadingInput => ({
+  interval_start_datetime: new Date(t).toISOString(),
+  interval_end_datetime: new Date(t + QUARTER_MS).toISOString(),
+  interval_usage: wh,
+  at: `seed/${pointId}/${t}`,
+});
 
 /** Where a point's interval readings of [from, to) end: metering resumes there, as the rest of the seed does. */
 async function readUntil(db: Db, pointId: string, from: Date, to: Date): Promise<number> {
@@ -168,18 +242,33 @@ async function readUntil(db: Db, pointId: string, from: Date, to: Date): Promise
  * The last stored register reading at or before `to`, which metering continues from; none stored
  * (a new meter) starts at the month's start from a meter that has run for a while.
  */
-async function lastRegister(db: Db, pointId: string, from: Date, to: Date): Promise<{ at: number; import_wh: number; export_wh: number }> {
+async function lastRegister(
+  db: Db,
+  pointId: string,
+  from: Date,
+  to: Date,
+): Promise<{ at: number; import_wh: number; export_wh: number }> {
   const row = await lastRegisterReading(db, pointId, to);
   if (!row) return { at: from.getTime(), ...REGISTER_START };
   return { at: Math.max(from.getTime(), row.read_at.getTime()), import_wh: row.import_wh, export_wh: row.export_wh };
 }
 
 export interface DemoCommunity {
-  id: number; name: string; month: string; period_start: string; period_end: string;
-  members: number; members_added: number;
+  id: number;
+  name: string;
+  month: string;
+  period_start: string;
+  period_end: string;
+  members: number;
+  members_added: number;
   /** Readings of the month stored now: interval readings (over `points` points) and register readings. */
-  readings: { points: number; inserted: number }; register_readings: { inserted: number };
-  intervals_in_month: number; intervals_cleared: number; peer_wh: number; savings: number; grid_bill: number;
+  readings: { points: number; inserted: number };
+  register_readings: { inserted: number };
+  intervals_in_month: number;
+  intervals_cleared: number;
+  peer_wh: number;
+  savings: number;
+  grid_bill: number;
   summary: string;
 }
 
@@ -187,21 +276,30 @@ export interface DemoCommunity {
  * Seeds the demo community: `manager` creates (or finds) its account, points, the community and
  * its members; `meterOperator` sends the readings, as a meter operator would.
  */
-export async function seedDemoCommunity(db: Db, people: { manager: Principal; meterOperator: Principal }, opts: { publicUrl: string; now?: Date }): Promise<DemoCommunity> {
+export async function seedDemoCommunity(
+  db: Db,
+  people: { manager: Principal; meterOperator: Principal },
+  opts: { publicUrl: string; now?: Date },
+): Promise<DemoCommunity> {
   const { manager, meterOperator } = people;
   const now = opts.now ?? new Date();
   const month = lastFullMonth(now);
   const { from, to } = localMonth(month, TZ);
 
   const accounts = await listAccounts(db, manager, pageRequest({ limit: 1_000 }, 'body'));
-  const accountId = accounts.items.find((a) => a.account_name === ACCOUNT)?.id ?? (await createAccount(db, manager, { account_name: ACCOUNT })).id;
+  const accountId =
+    accounts.items.find((a) => a.account_name === ACCOUNT)?.id ??
+    (await createAccount(db, manager, { account_name: ACCOUNT })).id;
   const existingPoints = new Set((await listMeteringPoints(db, manager, { account_id: accountId })).map((p) => p.id));
   const ensurePoint = async (id: string, type: 'consumption' | 'production') => {
-    if (!existingPoints.has(id)) await createMeteringPoint(db, manager, { id, type, account_id: accountId, grid_area: 'PT', time_zone: TZ });
+    if (!existingPoints.has(id))
+      await createMeteringPoint(db, manager, { id, type, account_id: accountId, grid_area: 'PT', time_zone: TZ });
   };
 
-  const c = (await listCommunities(db, manager)).find((x) => x.name === DEMO_COMMUNITY.name && x.manager_id === manager.userId)
-    ?? await createCommunity(db, manager, DEMO_COMMUNITY);
+  const c =
+    (await listCommunities(db, manager)).find(
+      (x) => x.name === DEMO_COMMUNITY.name && x.manager_id === manager.userId,
+    ) ?? (await createCommunity(db, manager, DEMO_COMMUNITY));
   const memberPoints = new Set((await listMembers(db, manager, c.id)).map((m) => m.metering_point_id));
 
   // The month's local clock, once for every member.
@@ -217,14 +315,26 @@ export async function seedDemoCommunity(db: Db, people: { manager: Principal; me
     await ensurePoint(points.main, points.type);
     if (points.export) await ensurePoint(points.export, 'production');
     if (!memberPoints.has(points.main)) {
-      await addMember(db, manager, c.id, { name: spec.name, metering_point_id: points.main, export_metering_point_id: points.export, valid_from: `${month}-01` });
+      await addMember(db, manager, c.id, {
+        name: spec.name,
+        metering_point_id: points.main,
+        export_metering_point_id: points.export,
+        valid_from: `${month}-01`,
+      });
       added++;
     }
     const energy = starts.map((t, q) => energyAt(spec, t, clocks[q]!));
     if (spec.kind === 'registers') {
       // A cumulative reading at the month's start and at the end of every quarter hour, from the last one stored on.
       const last = await lastRegister(db, points.main, from, to);
-      const rows: RegisterReadingInput[] = [{ read_at: new Date(last.at).toISOString(), import_wh: last.import_wh, export_wh: last.export_wh, at: `seed/${points.main}/${last.at}` }];
+      const rows: RegisterReadingInput[] = [
+        {
+          read_at: new Date(last.at).toISOString(),
+          import_wh: last.import_wh,
+          export_wh: last.export_wh,
+          at: `seed/${points.main}/${last.at}`,
+        },
+      ];
       let { import_wh, export_wh } = last;
       energy.forEach((e, q) => {
         const end = starts[q]! + QUARTER_MS;
@@ -238,12 +348,16 @@ export async function seedDemoCommunity(db: Db, people: { manager: Principal; me
       registers.inserted += r.inserted;
       continue;
     }
-    const series: Array<[string, (e: { importWh: number; exportWh: number }) => number]> = [[points.main, (e) => (points.type === 'production' ? e.exportWh : e.importWh)]];
+    const series: Array<[string, (e: { importWh: number; exportWh: number }) => number]> = [
+      [points.main, (e) => (points.type === 'production' ? e.exportWh : e.importWh)],
+    ];
     if (points.export) series.push([points.export, (e) => e.exportWh]);
     for (const [pointId, wh] of series) {
       const until = await readUntil(db, pointId, from, to);
       const rows = starts.flatMap((t, q) => (t < until ? [] : [reading(pointId, t, wh(energy[q]!))]));
-      const r = rows.length ? await importReadings(db, meterOperator, new Map([[pointId, rows]]), 'seed') : { inserted: 0, unchanged: 0 };
+      const r = rows.length
+        ? await importReadings(db, meterOperator, new Map([[pointId, rows]]), 'seed')
+        : { inserted: 0, unchanged: 0 };
       readings.inserted += r.inserted;
       readings.points++;
     }
@@ -254,19 +368,32 @@ export async function seedDemoCommunity(db: Db, people: { manager: Principal; me
   const statement = await monthlyStatement(db, undefined, c.id, month);
   const intervalsInMonth = (to.getTime() - from.getTime()) / QUARTER_MS;
   const n = (x: number) => x.toLocaleString('en-US');
-  const eur = (x: number) => `${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${c.currency}`;
+  const eur = (x: number) =>
+    `${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${c.currency}`;
   const base = `${opts.publicUrl}/api/communities/${c.id}`;
   const count = (kind: Kind['kind']) => MEMBERS.filter((m) => m.kind === kind).length;
-  const summary = `Energy community ${c.name} #${c.id} (${TZ}, ${c.interval_minutes}-minute intervals, mechanism ${c.mechanism}, grid ${c.grid_price} and feed-in ${c.feed_in_price} ${c.currency}/kWh, public): `
-    + `${statement.members.length} members (${added} new): ${count('prosumer')} rooftop-solar prosumers, ${count('wind')} small wind turbine, ${count('registers')} bakery read by cumulative registers and ${count('household')} households, `
-    + `with synthetic 15-minute profiles for ${month} (${n(readings.points * starts.length)} interval readings of ${readings.points} points and ${n(starts.length + 1)} register readings; ${n(readings.inserted)} and ${n(registers.inserted)} of them new). `
-    + `Clearing ${month} cleared ${n(intervals_cleared)} of its ${n(intervalsInMonth)} intervals now; peers shared ${n(statement.totals.from_peers_wh)} Wh, `
-    + `the members saved ${eur(statement.totals.savings)} in total against the grid alone, and the community's grid bill is ${eur(statement.totals.grid_bill)}. `
-    + `Read it without logging in: ${base}/statements?month=${month}, ${base}/members and ${base}/intervals?from=${from.toISOString()}&to=${new Date(from.getTime() + DAY_MS).toISOString()}.`;
+  const summary =
+    `Energy community ${c.name} #${c.id} (${TZ}, ${c.interval_minutes}-minute intervals, mechanism ${c.mechanism}, grid ${c.grid_price} and feed-in ${c.feed_in_price} ${c.currency}/kWh, public): ` +
+    `${statement.members.length} members (${added} new): ${count('prosumer')} rooftop-solar prosumers, ${count('wind')} small wind turbine, ${count('registers')} bakery read by cumulative registers and ${count('household')} households, ` +
+    `with synthetic 15-minute profiles for ${month} (${n(readings.points * starts.length)} interval readings of ${readings.points} points and ${n(starts.length + 1)} register readings; ${n(readings.inserted)} and ${n(registers.inserted)} of them new). ` +
+    `Clearing ${month} cleared ${n(intervals_cleared)} of its ${n(intervalsInMonth)} intervals now; peers shared ${n(statement.totals.from_peers_wh)} Wh, ` +
+    `the members saved ${eur(statement.totals.savings)} in total against the grid alone, and the community's grid bill is ${eur(statement.totals.grid_bill)}. ` +
+    `Read it without logging in: ${base}/statements?month=${month}, ${base}/members and ${base}/intervals?from=${from.toISOString()}&to=${new Date(from.getTime() + DAY_MS).toISOString()}.`;
   return {
-    id: c.id, name: c.name, month, period_start: from.toISOString(), period_end: to.toISOString(),
-    members: statement.members.length, members_added: added, readings, register_readings: registers,
-    intervals_in_month: intervalsInMonth, intervals_cleared, peer_wh: statement.totals.from_peers_wh, savings: statement.totals.savings, grid_bill: statement.totals.grid_bill,
+    id: c.id,
+    name: c.name,
+    month,
+    period_start: from.toISOString(),
+    period_end: to.toISOString(),
+    members: statement.members.length,
+    members_added: added,
+    readings,
+    register_readings: registers,
+    intervals_in_month: intervalsInMonth,
+    intervals_cleared,
+    peer_wh: statement.totals.from_peers_wh,
+    savings: statement.totals.savings,
+    grid_bill: statement.totals.grid_bill,
     summary,
   };
 }

@@ -10,19 +10,55 @@ import { readableCommunity, type Readable } from './communities.ts';
 import { community, money, type CommunityMatchRow, type MatchState } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 
-export interface MatchView { id: number; interval_start: string; buyer: number | null; seller: number | null; wh: number; price: number; amount: number; state: MatchState }
-export interface MemberFlows { member_id: number; from_peers_wh: number; to_peers_wh: number; from_grid_wh: number; to_grid_wh: number; cost: number; revenue: number }
+export interface MatchView {
+  id: number;
+  interval_start: string;
+  buyer: number | null;
+  seller: number | null;
+  wh: number;
+  price: number;
+  amount: number;
+  state: MatchState;
+}
+export interface MemberFlows {
+  member_id: number;
+  from_peers_wh: number;
+  to_peers_wh: number;
+  from_grid_wh: number;
+  to_grid_wh: number;
+  cost: number;
+  revenue: number;
+}
 export interface IntervalView {
-  interval_start: string; interval_end: string; mechanism: string;
-  grid_price: number; feed_in_price: number; peer_price: number; buy_price: number | null; sell_price: number | null;
-  demand_wh: number; supply_wh: number; peer_wh: number; grid_import_wh: number; grid_export_wh: number;
-  grid_only_member_ids: number[]; missing_member_ids: number[]; implausible_member_ids: number[];
+  interval_start: string;
+  interval_end: string;
+  mechanism: string;
+  grid_price: number;
+  feed_in_price: number;
+  peer_price: number;
+  buy_price: number | null;
+  sell_price: number | null;
+  demand_wh: number;
+  supply_wh: number;
+  peer_wh: number;
+  grid_import_wh: number;
+  grid_export_wh: number;
+  grid_only_member_ids: number[];
+  missing_member_ids: number[];
+  implausible_member_ids: number[];
   matches: Array<Omit<MatchView, 'interval_start'>>;
   members: MemberFlows[];
 }
 
 export const matchView = (m: CommunityMatchRow): MatchView => ({
-  id: m.id, interval_start: m.interval_start.toISOString(), buyer: m.buyer_member_id, seller: m.seller_member_id, wh: m.wh, price: m.price, amount: money(m.amount_micro), state: m.state,
+  id: m.id,
+  interval_start: m.interval_start.toISOString(),
+  buyer: m.buyer_member_id,
+  seller: m.seller_member_id,
+  wh: m.wh,
+  price: m.price,
+  amount: money(m.amount_micro),
+  state: m.state,
 });
 
 /** The members a request looks at: all of them, or these ids. */
@@ -40,19 +76,39 @@ export const inScope = (scope: Scope, column: string) =>
   scope === 'all' ? sql<boolean>`true` : sql<boolean>`${sql.ref(column)} = ANY(${scope}::bigint[])`;
 
 /** SQL that holds when a match involves a member in scope, as buyer or seller. */
-export const involving = (scope: Scope) => sql<boolean>`(${inScope(scope, 'buyer_member_id')} OR ${inScope(scope, 'seller_member_id')})`;
+export const involving = (scope: Scope) =>
+  sql<boolean>`(${inScope(scope, 'buyer_member_id')} OR ${inScope(scope, 'seller_member_id')})`;
 
 /** The matches of [from, to) that involve `scope`: the one query behind intervals, match lists and CSV. */
 export const matchesOf = (db: Db, communityId: number, from: Date, to: Date, scope: Scope) =>
-  community(db).selectFrom('community_matches').selectAll().where('community_id', '=', communityId)
-    .where('interval_start', '>=', from).where('interval_start', '<', to).where(involving(scope));
+  community(db)
+    .selectFrom('community_matches')
+    .selectAll()
+    .where('community_id', '=', communityId)
+    .where('interval_start', '>=', from)
+    .where('interval_start', '<', to)
+    .where(involving(scope));
 
 /** Sums each member's side of the matches. */
 export function flows(matches: CommunityMatchRow[], scope: Scope): MemberFlows[] {
   const by = new Map<number, MemberFlows & { costMicro: number; revenueMicro: number }>();
   const row = (id: number) => {
     let f = by.get(id);
-    if (!f) by.set(id, (f = { member_id: id, from_peers_wh: 0, to_peers_wh: 0, from_grid_wh: 0, to_grid_wh: 0, cost: 0, revenue: 0, costMicro: 0, revenueMicro: 0 }));
+    if (!f)
+      by.set(
+        id,
+        (f = {
+          member_id: id,
+          from_peers_wh: 0,
+          to_peers_wh: 0,
+          from_grid_wh: 0,
+          to_grid_wh: 0,
+          cost: 0,
+          revenue: 0,
+          costMicro: 0,
+          revenueMicro: 0,
+        }),
+      );
     return f;
   };
   const wanted = scope === 'all' ? undefined : new Set(scope);
@@ -60,46 +116,88 @@ export function flows(matches: CommunityMatchRow[], scope: Scope): MemberFlows[]
   for (const m of matches) {
     if (inScope(m.buyer_member_id)) {
       const f = row(m.buyer_member_id);
-      if (m.seller_member_id === null) f.from_grid_wh += m.wh; else f.from_peers_wh += m.wh;
+      if (m.seller_member_id === null) f.from_grid_wh += m.wh;
+      else f.from_peers_wh += m.wh;
       f.costMicro += m.amount_micro;
     }
     if (inScope(m.seller_member_id)) {
       const f = row(m.seller_member_id);
-      if (m.buyer_member_id === null) f.to_grid_wh += m.wh; else f.to_peers_wh += m.wh;
+      if (m.buyer_member_id === null) f.to_grid_wh += m.wh;
+      else f.to_peers_wh += m.wh;
       f.revenueMicro += m.amount_micro;
     }
   }
-  return [...by.values()].sort((a, b) => a.member_id - b.member_id).map(({ costMicro, revenueMicro, ...f }) => ({ ...f, cost: money(costMicro), revenue: money(revenueMicro) }));
+  return [...by.values()]
+    .sort((a, b) => a.member_id - b.member_id)
+    .map(({ costMicro, revenueMicro, ...f }) => ({ ...f, cost: money(costMicro), revenue: money(revenueMicro) }));
 }
 
-export async function listIntervals(db: Db, principal: Principal | undefined, id: number, q: { from: Date; to: Date; member_id?: number | undefined }, page: PageRequest): Promise<Page<IntervalView>> {
+export async function listIntervals(
+  db: Db,
+  principal: Principal | undefined,
+  id: number,
+  q: { from: Date; to: Date; member_id?: number | undefined },
+  page: PageRequest,
+): Promise<Page<IntervalView>> {
   checkPeriod(q.from, q.to, 'querystring/to', { bounded: true });
   const readable = await readableCommunity(db, principal, id);
   const scope = scopeOf(readable, q.member_id);
   const wanted = scope === 'all' ? undefined : new Set(scope);
   const after = page.cursor === undefined ? q.from : new Date(decodeCursor(page.cursor, ['t'], page.field).t);
-  const rows = await community(db).selectFrom('community_intervals').selectAll().where('community_id', '=', id)
-    .where('interval_start', page.cursor === undefined ? '>=' : '>', after).where('interval_start', '<', q.to)
-    .orderBy('interval_start').limit(page.limit + 1).execute();
+  const rows = await community(db)
+    .selectFrom('community_intervals')
+    .selectAll()
+    .where('community_id', '=', id)
+    .where('interval_start', page.cursor === undefined ? '>=' : '>', after)
+    .where('interval_start', '<', q.to)
+    .orderBy('interval_start')
+    .limit(page.limit + 1)
+    .execute();
   const shown = rows.slice(0, page.limit);
-  const first = shown[0], last = shown[shown.length - 1];
-  const matches = first && last ? await matchesOf(db, id, first.interval_start, last.interval_end, scope).orderBy('interval_start').orderBy('id').execute() : [];
+  const first = shown[0],
+    last = shown[shown.length - 1];
+  const matches =
+    first && last
+      ? await matchesOf(db, id, first.interval_start, last.interval_end, scope)
+          .orderBy('interval_start')
+          .orderBy('id')
+          .execute()
+      : [];
   const byInterval = new Map<number, CommunityMatchRow[]>();
   for (const m of matches) {
     const list = byInterval.get(m.interval_start.getTime());
-    if (list) list.push(m); else byInterval.set(m.interval_start.getTime(), [m]);
+    if (list) list.push(m);
+    else byInterval.set(m.interval_start.getTime(), [m]);
   }
   const items = shown.map((r) => {
     const own = byInterval.get(r.interval_start.getTime()) ?? [];
     const visible = (ids: number[]) => (wanted === undefined ? ids : ids.filter((m) => wanted.has(m)));
     return {
-      interval_start: r.interval_start.toISOString(), interval_end: r.interval_end.toISOString(), mechanism: r.mechanism,
-      grid_price: r.grid_price, feed_in_price: r.feed_in_price, peer_price: r.peer_price, buy_price: r.buy_price, sell_price: r.sell_price,
-      demand_wh: r.demand_wh, supply_wh: r.supply_wh, peer_wh: r.peer_wh, grid_import_wh: r.grid_import_wh, grid_export_wh: r.grid_export_wh,
-      grid_only_member_ids: visible(r.grid_only_member_ids), missing_member_ids: visible(r.missing_member_ids), implausible_member_ids: visible(r.implausible_member_ids),
-      matches: own.map((m) => { const { interval_start: _s, ...v } = matchView(m); return v; }),
+      interval_start: r.interval_start.toISOString(),
+      interval_end: r.interval_end.toISOString(),
+      mechanism: r.mechanism,
+      grid_price: r.grid_price,
+      feed_in_price: r.feed_in_price,
+      peer_price: r.peer_price,
+      buy_price: r.buy_price,
+      sell_price: r.sell_price,
+      demand_wh: r.demand_wh,
+      supply_wh: r.supply_wh,
+      peer_wh: r.peer_wh,
+      grid_import_wh: r.grid_import_wh,
+      grid_export_wh: r.grid_export_wh,
+      grid_only_member_ids: visible(r.grid_only_member_ids),
+      missing_member_ids: visible(r.missing_member_ids),
+      implausible_member_ids: visible(r.implausible_member_ids),
+      matches: own.map((m) => {
+        const { interval_start: _s, ...v } = matchView(m);
+        return v;
+      }),
       members: flows(own, scope),
     };
   });
-  return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ t: last.interval_start.getTime() }) : null };
+  return {
+    items,
+    next_cursor: rows.length > page.limit && last ? encodeCursor({ t: last.interval_start.getTime() }) : null,
+  };
 }

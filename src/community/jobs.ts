@@ -11,16 +11,26 @@ import { checkOnGrid } from './period.ts';
 import { community } from './tables.ts';
 
 /** Start of the interval `now` falls in: everything before it is closed. */
-const closedUntil = (now: Date, minutes: number) => new Date(Math.floor(now.getTime() / (minutes * 60_000)) * minutes * 60_000);
+const closedUntil = (now: Date, minutes: number) =>
+  new Date(Math.floor(now.getTime() / (minutes * 60_000)) * minutes * 60_000);
 
 /** Clears [from, to) of a community its manager asks for; `principal` null is the operator's CLI. */
-export async function clearOnDemand(db: Db, principal: Principal | null, id: number, from: Date, to: Date, now = new Date()): Promise<{ intervals_cleared: number }> {
-  const c = principal === null
-    ? await community(db).selectFrom('communities').selectAll().where('id', '=', id).executeTakeFirst()
-    : await managedCommunity(db, principal, id);
+export async function clearOnDemand(
+  db: Db,
+  principal: Principal | null,
+  id: number,
+  from: Date,
+  to: Date,
+  now = new Date(),
+): Promise<{ intervals_cleared: number }> {
+  const c =
+    principal === null
+      ? await community(db).selectFrom('communities').selectAll().where('id', '=', id).executeTakeFirst()
+      : await managedCommunity(db, principal, id);
   if (!c) throw notFound('community', id);
   checkOnGrid(from, to, c.interval_minutes, 'body');
-  if (to > closedUntil(now, c.interval_minutes)) throw unprocessable('interval_not_closed', `${to.toISOString()} is after the last closed interval`, 'body/to');
+  if (to > closedUntil(now, c.interval_minutes))
+    throw unprocessable('interval_not_closed', `${to.toISOString()} is after the last closed interval`, 'body/to');
   return { intervals_cleared: await clearRange(db, id, from, to) };
 }
 
@@ -32,13 +42,21 @@ export async function clearOnDemand(db: Db, principal: Principal | null, id: num
 export async function clearAllCommunities(db: Db, now: Date): Promise<JobOutcome> {
   let count = 0;
   const communities = await community(db).selectFrom('communities').selectAll().orderBy('id').execute();
-  const failed = await eachUnitCommitted(communities, (c) => `community ${c.id}`, async (c) => {
-    const { next } = await clearingPosition(db, c);
-    const to = closedUntil(now, c.interval_minutes);
-    if (next && next < to) count += await clearRange(db, c.id, next, to, { waitForData: { now } });
-  });
+  const failed = await eachUnitCommitted(
+    communities,
+    (c) => `community ${c.id}`,
+    async (c) => {
+      const { next } = await clearingPosition(db, c);
+      const to = closedUntil(now, c.interval_minutes);
+      if (next && next < to) count += await clearRange(db, c.id, next, to, { waitForData: { now } });
+    },
+  );
   return { count, failed };
 }
 
 /** Runs under a lease, not inside one transaction: a long catch-up commits day by day. */
-export const COMMUNITY_CLEARING_JOB: Job = { name: 'community-clearing', leaseMs: 15 * 60_000, run: clearAllCommunities };
+export const COMMUNITY_CLEARING_JOB: Job = {
+  name: 'community-clearing',
+  leaseMs: 15 * 60_000,
+  run: clearAllCommunities,
+};

@@ -33,10 +33,16 @@ const dayBefore = (t: Date, tz: string) => localDate(new Date(t.getTime() - 1), 
 
 function memberView(m: CommunityMemberRow, c: CommunityRow): MemberView {
   return {
-    id: m.id, community_id: m.community_id, name: m.name, metering_point_id: m.metering_point_id, export_metering_point_id: m.export_metering_point_id,
+    id: m.id,
+    community_id: m.community_id,
+    name: m.name,
+    metering_point_id: m.metering_point_id,
+    export_metering_point_id: m.export_metering_point_id,
     share: m.share_millionths === null ? null : m.share_millionths / 1_000_000,
-    valid_from: localDate(m.valid_from, c.time_zone), valid_to: m.valid_to === null ? null : dayBefore(m.valid_to, c.time_zone),
-    created_at: m.created_at.toISOString(), updated_at: m.updated_at.toISOString(),
+    valid_from: localDate(m.valid_from, c.time_zone),
+    valid_to: m.valid_to === null ? null : dayBefore(m.valid_to, c.time_zone),
+    created_at: m.created_at.toISOString(),
+    updated_at: m.updated_at.toISOString(),
   };
 }
 
@@ -52,11 +58,15 @@ export interface NewMember {
 /** Memberships fall between 2000 and 9998: a typo such as 0026 would otherwise send the clearing job back 2,000 years. */
 function checkYear(date: string, field: string): void {
   const year = Number(date.slice(0, 4));
-  if (year < 2000 || year > 9998) throw badRequest('date_out_of_range', `${date} is not between the years 2000 and 9998`, field);
+  if (year < 2000 || year > 9998)
+    throw badRequest('date_out_of_range', `${date} is not between the years 2000 and 9998`, field);
 }
 
 /** A member's metering points: its point, and its export point if it has one. */
-export const memberPoints = (m: { metering_point_id: string; export_metering_point_id?: string | null | undefined }): string[] =>
+export const memberPoints = (m: {
+  metering_point_id: string;
+  export_metering_point_id?: string | null | undefined;
+}): string[] =>
   m.export_metering_point_id ? [m.metering_point_id, m.export_metering_point_id] : [m.metering_point_id];
 
 /** Membership as instants: from local midnight of the first day to local midnight after the last. */
@@ -80,7 +90,11 @@ async function refuseOverlap(trx: Db, points: string[], from: Date, to: Date | n
       AND id <> ${except ?? 0}
     LIMIT 1`.execute(trx);
   const clash = rows[0];
-  if (clash) throw conflict('metering_point_in_community', `a metering point of this member already belongs to community ${clash.community_id} (member ${clash.id}) in that period`);
+  if (clash)
+    throw conflict(
+      'metering_point_in_community',
+      `a metering point of this member already belongs to community ${clash.community_id} (member ${clash.id}) in that period`,
+    );
 }
 
 /**
@@ -92,16 +106,41 @@ async function refuseOverlap(trx: Db, points: string[], from: Date, to: Date | n
 async function checkPoints(trx: Db, principal: Principal, input: NewMember): Promise<void> {
   const main = await readablePoint(trx, principal, input.metering_point_id);
   await actionableAccount(trx, principal, main.account_id);
-  if (main.type === 'storage') throw unprocessable('storage_point_not_supported', 'storage metering points cannot be community members yet', 'body/metering_point_id');
+  if (main.type === 'storage')
+    throw unprocessable(
+      'storage_point_not_supported',
+      'storage metering points cannot be community members yet',
+      'body/metering_point_id',
+    );
   if (input.export_metering_point_id === undefined) return;
-  if (input.export_metering_point_id === input.metering_point_id) throw badRequest('same_point_twice', 'the export point must differ from the import point', 'body/export_metering_point_id');
+  if (input.export_metering_point_id === input.metering_point_id)
+    throw badRequest(
+      'same_point_twice',
+      'the export point must differ from the import point',
+      'body/export_metering_point_id',
+    );
   const exporting = await readablePoint(trx, principal, input.export_metering_point_id);
   await actionableAccount(trx, principal, exporting.account_id);
-  if (main.type !== 'consumption') throw unprocessable('import_point_not_consumption', `with an export point, metering_point_id must be a consumption point; ${main.id} is ${main.type}`, 'body/metering_point_id');
-  if (exporting.type !== 'production') throw unprocessable('export_point_not_production', `the export point must be a production point; ${exporting.id} is ${exporting.type}`, 'body/export_metering_point_id');
+  if (main.type !== 'consumption')
+    throw unprocessable(
+      'import_point_not_consumption',
+      `with an export point, metering_point_id must be a consumption point; ${main.id} is ${main.type}`,
+      'body/metering_point_id',
+    );
+  if (exporting.type !== 'production')
+    throw unprocessable(
+      'export_point_not_production',
+      `the export point must be a production point; ${exporting.id} is ${exporting.type}`,
+      'body/export_metering_point_id',
+    );
 }
 
-export async function addMember(db: Db, principal: Principal, communityId: number, input: NewMember): Promise<MemberView> {
+export async function addMember(
+  db: Db,
+  principal: Principal,
+  communityId: number,
+  input: NewMember,
+): Promise<MemberView> {
   return db.transaction().execute(async (trx) => {
     const c = await managedCommunity(trx, principal, communityId, { forUpdate: true });
     await checkPoints(trx, principal, input);
@@ -110,48 +149,93 @@ export async function addMember(db: Db, principal: Principal, communityId: numbe
     await lockPoints(trx, points);
     const { from, to } = validity(c, input.valid_from ?? localDate(new Date(), c.time_zone), input.valid_to);
     await refuseOverlap(trx, points, from, to);
-    const row = await community(trx).insertInto('community_members').values({
-      community_id: c.id, name: input.name, metering_point_id: input.metering_point_id, export_metering_point_id: input.export_metering_point_id ?? null,
-      share_millionths: input.share === undefined ? null : Math.round(input.share * 1_000_000), valid_from: from, valid_to: to,
-    } as never).returningAll().executeTakeFirstOrThrow();
+    const row = await community(trx)
+      .insertInto('community_members')
+      .values({
+        community_id: c.id,
+        name: input.name,
+        metering_point_id: input.metering_point_id,
+        export_metering_point_id: input.export_metering_point_id ?? null,
+        share_millionths: input.share === undefined ? null : Math.round(input.share * 1_000_000),
+        valid_from: from,
+        valid_to: to,
+      } as never)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     const view = memberView(row, c);
-    await appendEvent(trx, { type: 'community.member_added', subject_type: 'community', subject_id: c.id, actor_id: principal.userId, payload: view });
+    await appendEvent(trx, {
+      type: 'community.member_added',
+      subject_type: 'community',
+      subject_id: c.id,
+      actor_id: principal.userId,
+      payload: view,
+    });
     return view;
   });
 }
 
-export interface MemberChange { name?: string | undefined; share?: number | null | undefined; valid_to?: string | null | undefined }
+export interface MemberChange {
+  name?: string | undefined;
+  share?: number | null | undefined;
+  valid_to?: string | null | undefined;
+}
 
 /** Renames, re-keys or ends a membership; intervals already cleared keep what they cleared with. */
-export async function updateMember(db: Db, principal: Principal, communityId: number, memberId: number, change: MemberChange): Promise<MemberView> {
+export async function updateMember(
+  db: Db,
+  principal: Principal,
+  communityId: number,
+  memberId: number,
+  change: MemberChange,
+): Promise<MemberView> {
   return db.transaction().execute(async (trx) => {
     const c = await managedCommunity(trx, principal, communityId, { forUpdate: true });
     const before = await memberRow(trx, c.id, memberId);
     const set: Partial<CommunityMemberRow> = { updated_at: new Date() };
     if (change.name !== undefined) set.name = change.name;
-    if (change.share !== undefined) set.share_millionths = change.share === null ? null : Math.round(change.share * 1_000_000);
+    if (change.share !== undefined)
+      set.share_millionths = change.share === null ? null : Math.round(change.share * 1_000_000);
     if (change.valid_to !== undefined) {
       const { from, to } = validity(c, localDate(before.valid_from, c.time_zone), change.valid_to);
       // Cleared intervals are history: a membership may not shrink back into them, or its point
       // could join another community for time this one has already shared.
       const { last } = await clearingPosition(trx, c);
       if (to !== null && last !== undefined && to < last && (before.valid_to === null || to < before.valid_to)) {
-        throw conflict('interval_already_cleared', `community ${c.id} has cleared up to ${last.toISOString()}; a membership can end there at the earliest`);
+        throw conflict(
+          'interval_already_cleared',
+          `community ${c.id} has cleared up to ${last.toISOString()}; a membership can end there at the earliest`,
+        );
       }
       const points = memberPoints(before);
       await lockPoints(trx, points);
       await refuseOverlap(trx, points, from, to, memberId);
       set.valid_to = to;
     }
-    const row = await community(trx).updateTable('community_members').set(set).where('id', '=', memberId).returningAll().executeTakeFirstOrThrow();
+    const row = await community(trx)
+      .updateTable('community_members')
+      .set(set)
+      .where('id', '=', memberId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     const view = memberView(row, c);
-    await appendEvent(trx, { type: 'community.member_updated', subject_type: 'community', subject_id: c.id, actor_id: principal.userId, payload: view });
+    await appendEvent(trx, {
+      type: 'community.member_updated',
+      subject_type: 'community',
+      subject_id: c.id,
+      actor_id: principal.userId,
+      payload: view,
+    });
     return view;
   });
 }
 
 /** Removes a member added by mistake. One that has taken part in clearing is history: end it with valid_to instead. */
-export async function removeMember(db: Db, principal: Principal, communityId: number, memberId: number): Promise<MemberView> {
+export async function removeMember(
+  db: Db,
+  principal: Principal,
+  communityId: number,
+  memberId: number,
+): Promise<MemberView> {
   return db.transaction().execute(async (trx) => {
     const c = await managedCommunity(trx, principal, communityId, { forUpdate: true });
     const member = await memberRow(trx, c.id, memberId);
@@ -166,22 +250,41 @@ export async function removeMember(db: Db, principal: Principal, communityId: nu
         AND (${memberId}::bigint = ANY(i.missing_member_ids) OR ${memberId}::bigint = ANY(i.grid_only_member_ids)
           OR ${memberId}::bigint = ANY(i.implausible_member_ids))
       LIMIT 1`.execute(trx);
-    if (rows.length) throw conflict('member_has_cleared_intervals', `member ${memberId} has taken part in cleared intervals; end the membership with valid_to instead`);
+    if (rows.length)
+      throw conflict(
+        'member_has_cleared_intervals',
+        `member ${memberId} has taken part in cleared intervals; end the membership with valid_to instead`,
+      );
     await community(trx).deleteFrom('community_members').where('id', '=', memberId).execute();
     const view = memberView(member, c);
-    await appendEvent(trx, { type: 'community.member_removed', subject_type: 'community', subject_id: c.id, actor_id: principal.userId, payload: view });
+    await appendEvent(trx, {
+      type: 'community.member_removed',
+      subject_type: 'community',
+      subject_id: c.id,
+      actor_id: principal.userId,
+      payload: view,
+    });
     return view;
   });
 }
 
 async function memberRow(db: Db, communityId: number, memberId: number): Promise<CommunityMemberRow> {
-  const row = await community(db).selectFrom('community_members').selectAll().where('community_id', '=', communityId).where('id', '=', memberId).executeTakeFirst();
+  const row = await community(db)
+    .selectFrom('community_members')
+    .selectAll()
+    .where('community_id', '=', communityId)
+    .where('id', '=', memberId)
+    .executeTakeFirst();
   if (!row) throw notFound('member', memberId);
   return row;
 }
 
 /** The members a reader may see. */
-export async function listMembers(db: Db, principal: Principal | undefined, communityId: number): Promise<MemberView[]> {
+export async function listMembers(
+  db: Db,
+  principal: Principal | undefined,
+  communityId: number,
+): Promise<MemberView[]> {
   const { community: c, members } = await readableCommunity(db, principal, communityId);
   let query = community(db).selectFrom('community_members').selectAll().where('community_id', '=', c.id);
   query = query.where(inScope(members, 'id'));
@@ -190,7 +293,12 @@ export async function listMembers(db: Db, principal: Principal | undefined, comm
 
 /** Members whose membership overlaps [from, to), for clearing. */
 export async function membersDuring(db: Db, communityId: number, from: Date, to: Date): Promise<CommunityMemberRow[]> {
-  return community(db).selectFrom('community_members').selectAll().where('community_id', '=', communityId)
-    .where('valid_from', '<', to).where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', from)]))
-    .orderBy('id').execute();
+  return community(db)
+    .selectFrom('community_members')
+    .selectAll()
+    .where('community_id', '=', communityId)
+    .where('valid_from', '<', to)
+    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', from)]))
+    .orderBy('id')
+    .execute();
 }

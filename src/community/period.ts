@@ -5,6 +5,8 @@ import { checkPeriod } from '../platform/period.ts';
 export function checkOnGrid(from: Date, to: Date, minutes: number, part: 'querystring' | 'body'): void {
   checkPeriod(from, to, `${part}/to`, { bounded: true });
   const lengthMs = minutes * 60_000;
-  if (from.getTime() % lengthMs !== 0) throw badRequest('not_on_interval', `from must start a ${minutes}-minute interval`, `${part}/from`);
-  if (to.getTime() % lengthMs !== 0) throw badRequest('not_on_interval', `to must end a ${minutes}-minute interval`, `${part}/to`);
+  if (from.getTime() % lengthMs !== 0)
+    throw badRequest('not_on_interval', `from must start a ${minutes}-minute interval`, `${part}/from`);
+  if (to.getTime() % lengthMs !== 0)
+    throw badRequest('not_on_interval', `to must end a ${minutes}-minute interval`, `${part}/to`);
 }

@@ -30,7 +30,11 @@ export interface StatementLine {
   savings: number;
 }
 export interface Statement {
-  community_id: number; month: string; currency: string; period_start: string; period_end: string;
+  community_id: number;
+  month: string;
+  currency: string;
+  period_start: string;
+  period_end: string;
   members: StatementLine[];
   /** Sums over the members shown; `grid_bill` is what they owe the grid, which equals `net_cost` for the whole community. */
   totals: Omit<StatementLine, 'member_id' | 'name'> & { grid_bill: number };
@@ -41,16 +45,50 @@ export interface Statement {
  * but a month of them, or the members together, can pass 2^53: they are added in PostgreSQL's
  * numeric and in BigInt, and rounded to a number only in the answer.
  */
-interface Sums { from_peers: bigint; to_peers: bigint; from_grid: bigint; to_grid: bigint; cost: bigint; revenue: bigint; grid_only: bigint; grid_net: bigint }
-const SUMS: Array<keyof Sums> = ['from_peers', 'to_peers', 'from_grid', 'to_grid', 'cost', 'revenue', 'grid_only', 'grid_net'];
-const NOTHING: Sums = { from_peers: 0n, to_peers: 0n, from_grid: 0n, to_grid: 0n, cost: 0n, revenue: 0n, grid_only: 0n, grid_net: 0n };
+interface Sums {
+  from_peers: bigint;
+  to_peers: bigint;
+  from_grid: bigint;
+  to_grid: bigint;
+  cost: bigint;
+  revenue: bigint;
+  grid_only: bigint;
+  grid_net: bigint;
+}
+const SUMS: Array<keyof Sums> = [
+  'from_peers',
+  'to_peers',
+  'from_grid',
+  'to_grid',
+  'cost',
+  'revenue',
+  'grid_only',
+  'grid_net',
+];
+const NOTHING: Sums = {
+  from_peers: 0n,
+  to_peers: 0n,
+  from_grid: 0n,
+  to_grid: 0n,
+  cost: 0n,
+  revenue: 0n,
+  grid_only: 0n,
+  grid_net: 0n,
+};
 
-export async function monthlyStatement(db: Db, principal: Principal | undefined, id: number, month: string, memberId?: number): Promise<Statement> {
+export async function monthlyStatement(
+  db: Db,
+  principal: Principal | undefined,
+  id: number,
+  month: string,
+  memberId?: number,
+): Promise<Statement> {
   const readable = await readableCommunity(db, principal, id);
   const c = readable.community;
   const scope = scopeOf(readable, memberId);
   const year = Number(month.slice(0, 4));
-  if (year < 2000 || year > 9998) throw badRequest('date_out_of_range', `${month} is not between the years 2000 and 9998`, 'querystring/month');
+  if (year < 2000 || year > 9998)
+    throw badRequest('date_out_of_range', `${month} is not between the years 2000 and 9998`, 'querystring/month');
   const { from, to } = localMonth(month, c.time_zone);
   // One scan: each match is a side of its buyer's and of its seller's statement (the grid has none).
   // The grid-only cost prices the same Wh at the interval's own grid and feed-in prices, rounded as
@@ -73,7 +111,9 @@ export async function monthlyStatement(db: Db, principal: Principal | undefined,
     WHERE x.community_id = ${id} AND x.interval_start >= ${from.toISOString()}::timestamptz AND x.interval_start < ${to.toISOString()}::timestamptz
       AND s.member_id IS NOT NULL AND ${inScope(scope, 's.member_id')}
     GROUP BY s.member_id`.execute(db);
-  const sums = new Map(rows.map((r) => [r.member_id, Object.fromEntries(SUMS.map((k) => [k, BigInt(r[k])])) as unknown as Sums]));
+  const sums = new Map(
+    rows.map((r) => [r.member_id, Object.fromEntries(SUMS.map((k) => [k, BigInt(r[k])])) as unknown as Sums]),
+  );
 
   const wanted = scope === 'all' ? undefined : new Set(scope);
   const members = (await membersDuring(db, id, from, to)).filter((m) => wanted === undefined || wanted.has(m.id));
@@ -81,7 +121,11 @@ export async function monthlyStatement(db: Db, principal: Principal | undefined,
   const totals = { ...NOTHING };
   for (const l of lines) for (const k of SUMS) totals[k] += l.sums[k];
   return {
-    community_id: id, month, currency: c.currency, period_start: from.toISOString(), period_end: to.toISOString(),
+    community_id: id,
+    month,
+    currency: c.currency,
+    period_start: from.toISOString(),
+    period_end: to.toISOString(),
     members: lines.map((l) => ({ member_id: l.id, name: l.name, ...amounts(l.sums) })),
     totals: { ...amounts(totals), grid_bill: money(totals.grid_net) },
   };
@@ -90,31 +134,111 @@ export async function monthlyStatement(db: Db, principal: Principal | undefined,
 function amounts(s: Sums): Omit<StatementLine, 'member_id' | 'name'> {
   const net = s.cost - s.revenue;
   return {
-    from_peers_wh: Number(s.from_peers), to_peers_wh: Number(s.to_peers), from_grid_wh: Number(s.from_grid), to_grid_wh: Number(s.to_grid),
-    cost: money(s.cost), revenue: money(s.revenue), net_cost: money(net), grid_only_cost: money(s.grid_only), savings: money(s.grid_only - net),
+    from_peers_wh: Number(s.from_peers),
+    to_peers_wh: Number(s.to_peers),
+    from_grid_wh: Number(s.from_grid),
+    to_grid_wh: Number(s.to_grid),
+    cost: money(s.cost),
+    revenue: money(s.revenue),
+    net_cost: money(net),
+    grid_only_cost: money(s.grid_only),
+    savings: money(s.grid_only - net),
   };
 }
 
 export function statementCsv(s: Statement): string {
-  const header = ['member_id', 'name', 'from_peers_wh', 'to_peers_wh', 'from_grid_wh', 'to_grid_wh', `cost_${s.currency}`, `revenue_${s.currency}`, `net_cost_${s.currency}`, `grid_only_cost_${s.currency}`, `savings_${s.currency}`];
-  return toCsv(header, s.members.map((l) => [l.member_id, l.name, l.from_peers_wh, l.to_peers_wh, l.from_grid_wh, l.to_grid_wh, l.cost, l.revenue, l.net_cost, l.grid_only_cost, l.savings]));
+  const header = [
+    'member_id',
+    'name',
+    'from_peers_wh',
+    'to_peers_wh',
+    'from_grid_wh',
+    'to_grid_wh',
+    `cost_${s.currency}`,
+    `revenue_${s.currency}`,
+    `net_cost_${s.currency}`,
+    `grid_only_cost_${s.currency}`,
+    `savings_${s.currency}`,
+  ];
+  return toCsv(
+    header,
+    s.members.map((l) => [
+      l.member_id,
+      l.name,
+      l.from_peers_wh,
+      l.to_peers_wh,
+      l.from_grid_wh,
+      l.to_grid_wh,
+      l.cost,
+      l.revenue,
+      l.net_cost,
+      l.grid_only_cost,
+      l.savings,
+    ]),
+  );
 }
 
 // --- matches and their payment states ----------------------------------------------------------
 
-export interface MatchFilter { from: Date; to: Date; member_id?: number | undefined; state?: MatchState | undefined }
+export interface MatchFilter {
+  from: Date;
+  to: Date;
+  member_id?: number | undefined;
+  state?: MatchState | undefined;
+}
 
-export async function listMatches(db: Db, principal: Principal | undefined, id: number, filter: MatchFilter, page: PageRequest): Promise<Page<MatchView> & { currency: string }> {
+export async function listMatches(
+  db: Db,
+  principal: Principal | undefined,
+  id: number,
+  filter: MatchFilter,
+  page: PageRequest,
+): Promise<Page<MatchView> & { currency: string }> {
   checkPeriod(filter.from, filter.to, 'querystring/to', { bounded: true });
   const readable = await readableCommunity(db, principal, id);
-  let query = matchesOf(db, id, filter.from, filter.to, scopeOf(readable, filter.member_id)).where('id', '>', afterId(page));
+  let query = matchesOf(db, id, filter.from, filter.to, scopeOf(readable, filter.member_id)).where(
+    'id',
+    '>',
+    afterId(page),
+  );
   if (filter.state !== undefined) query = query.where('state', '=', filter.state);
-  return { ...pageOf((await query.orderBy('id').limit(page.limit + 1).execute()).map(matchView), page.limit), currency: readable.community.currency };
+  return {
+    ...pageOf(
+      (
+        await query
+          .orderBy('id')
+          .limit(page.limit + 1)
+          .execute()
+      ).map(matchView),
+      page.limit,
+    ),
+    currency: readable.community.currency,
+  };
 }
 
 export function matchesCsv(matches: MatchView[], currency: string): string {
-  return toCsv(['id', 'interval_start', 'buyer_member_id', 'seller_member_id', 'wh', `price_${currency}_per_kwh`, `amount_${currency}`, 'state'],
-    matches.map((m) => [m.id, m.interval_start, m.buyer ?? 'grid', m.seller ?? 'grid', m.wh, m.price, m.amount, m.state]));
+  return toCsv(
+    [
+      'id',
+      'interval_start',
+      'buyer_member_id',
+      'seller_member_id',
+      'wh',
+      `price_${currency}_per_kwh`,
+      `amount_${currency}`,
+      'state',
+    ],
+    matches.map((m) => [
+      m.id,
+      m.interval_start,
+      m.buyer ?? 'grid',
+      m.seller ?? 'grid',
+      m.wh,
+      m.price,
+      m.amount,
+      m.state,
+    ]),
+  );
 }
 
 /** A match is created, sent to be paid, then paid or not paid; `error` marks a failed send, which may be sent again; an unpaid one may still be paid. */
@@ -127,20 +251,47 @@ const NEXT: Record<MatchState, readonly MatchState[]> = {
 };
 
 /** Moves matches to `state`, all or nothing: any unknown id or refused transition and none change. */
-export async function updateMatchStates(db: Db, principal: Principal, id: number, matchIds: number[], state: MatchState): Promise<MatchView[]> {
-  if (new Set(matchIds).size !== matchIds.length) throw badRequest('duplicate_match', 'a match id is listed twice', 'body/match_ids');
+export async function updateMatchStates(
+  db: Db,
+  principal: Principal,
+  id: number,
+  matchIds: number[],
+  state: MatchState,
+): Promise<MatchView[]> {
+  if (new Set(matchIds).size !== matchIds.length)
+    throw badRequest('duplicate_match', 'a match id is listed twice', 'body/match_ids');
   return db.transaction().execute(async (trx) => {
     await managedCommunity(trx, principal, id);
-    const rows = await community(trx).selectFrom('community_matches').selectAll().where('community_id', '=', id).where('id', 'in', matchIds).orderBy('id').forUpdate().execute();
+    const rows = await community(trx)
+      .selectFrom('community_matches')
+      .selectAll()
+      .where('community_id', '=', id)
+      .where('id', 'in', matchIds)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
     const found = new Set(rows.map((r) => r.id));
     const missing = matchIds.findIndex((m) => !found.has(m));
     if (missing >= 0) throw notFound('match', matchIds[missing]!);
     const refused = rows.find((r) => !NEXT[r.state].includes(state));
-    if (refused) throw conflict('invalid_state_transition', `match ${refused.id} is ${refused.state}; it cannot become ${state}`);
+    if (refused)
+      throw conflict('invalid_state_transition', `match ${refused.id} is ${refused.state}; it cannot become ${state}`);
     const now = new Date();
-    const updated = await community(trx).updateTable('community_matches').set({ state, state_changed_at: now }).where('community_id', '=', id).where('id', 'in', matchIds).returningAll().execute();
+    const updated = await community(trx)
+      .updateTable('community_matches')
+      .set({ state, state_changed_at: now })
+      .where('community_id', '=', id)
+      .where('id', 'in', matchIds)
+      .returningAll()
+      .execute();
     updated.sort((a, b) => a.id - b.id);
-    await appendEvent(trx, { type: 'community.matches_updated', subject_type: 'community', subject_id: id, actor_id: principal.userId, payload: { community_id: id, state, match_ids: updated.map((m) => m.id) } });
+    await appendEvent(trx, {
+      type: 'community.matches_updated',
+      subject_type: 'community',
+      subject_id: id,
+      actor_id: principal.userId,
+      payload: { community_id: id, state, match_ids: updated.map((m) => m.id) },
+    });
     return updated.map(matchView);
   });
 }

@@ -9,8 +9,14 @@ import { disclosureCsv, disclosureDataset, type DisclosureDataset } from './disc
 /** Datasets kept at once; the oldest computed leaves first. */
 const KEPT = 256;
 
-export interface CachedDataset { json: DisclosureDataset; csv: () => string; etag: (kind: 'json' | 'csv') => string }
-interface Entry extends CachedDataset { version: string }
+export interface CachedDataset {
+  json: DisclosureDataset;
+  csv: () => string;
+  etag: (kind: 'json' | 'csv') => string;
+}
+interface Entry extends CachedDataset {
+  version: string;
+}
 
 export function disclosureCache(db: Db): (id: string) => Promise<CachedDataset> {
   const entries = new Map<string, Entry>();
@@ -22,7 +28,12 @@ export function disclosureCache(db: Db): (id: string) => Promise<CachedDataset> 
     const json = await disclosureDataset(db, id);
     const tag = createHash('sha256').update(`${id}\n${version}`).digest('base64url').slice(0, 22);
     let csv: string | undefined;
-    const entry: Entry = { version, json, csv: () => (csv ??= disclosureCsv(json)), etag: (kind) => `"${tag}-${kind}"` };
+    const entry: Entry = {
+      version,
+      json,
+      csv: () => (csv ??= disclosureCsv(json)),
+      etag: (kind) => `"${tag}-${kind}"`,
+    };
     entries.delete(id);
     entries.set(id, entry);
     if (entries.size > KEPT) entries.delete(entries.keys().next().value!);

@@ -15,20 +15,54 @@ import { hourlyConsumption } from '../metering/readings.ts';
 import { toCsv } from '../platform/csv.ts';
 import { checkPeriod } from '../platform/period.ts';
 
-interface DisclosureRow { id: string; account_id: number | null; metering_point_ids: string[]; period_start: Date; period_end: Date; created_by: number; created_at: Date }
+interface DisclosureRow {
+  id: string;
+  account_id: number | null;
+  metering_point_ids: string[];
+  period_start: Date;
+  period_end: Date;
+  created_by: number;
+  created_at: Date;
+}
 const q = (db: Db) => db as Kysely<{ disclosures: DisclosureRow }>;
 
-export interface DisclosureLinks { id: string; json_url: string; csv_url: string }
-export interface DisclosureSummary extends DisclosureLinks { account_id: number | null; metering_point_ids: string[]; period_start: string; period_end: string; created_at: string }
+export interface DisclosureLinks {
+  id: string;
+  json_url: string;
+  csv_url: string;
+}
+export interface DisclosureSummary extends DisclosureLinks {
+  account_id: number | null;
+  metering_point_ids: string[];
+  period_start: string;
+  period_end: string;
+  created_at: string;
+}
 
-const links = (publicUrl: string, id: string): DisclosureLinks => ({ id, json_url: `${publicUrl}/api/disclosures/${id}/data.json`, csv_url: `${publicUrl}/api/disclosures/${id}/data.csv` });
+const links = (publicUrl: string, id: string): DisclosureLinks => ({
+  id,
+  json_url: `${publicUrl}/api/disclosures/${id}/data.json`,
+  csv_url: `${publicUrl}/api/disclosures/${id}/data.csv`,
+});
 
-export interface NewDisclosure { account_id?: number | undefined; metering_point_ids?: string[] | undefined; period_start: string; period_end: string }
+export interface NewDisclosure {
+  account_id?: number | undefined;
+  metering_point_ids?: string[] | undefined;
+  period_start: string;
+  period_end: string;
+}
 
 /** Publishing makes a consumer's data public, so the caller must be able to act for that consumer. */
 async function checkConsumer(db: Db, principal: Principal, input: NewDisclosure): Promise<void> {
-  if ((input.account_id === undefined) === (input.metering_point_ids === undefined || input.metering_point_ids.length === 0)) {
-    throw badRequest('consumer_required', 'name the consumer by account_id or by metering_point_ids, not both', 'body/account_id');
+  if (
+    (input.account_id === undefined) ===
+    (input.metering_point_ids === undefined || input.metering_point_ids.length === 0)
+  ) {
+    throw badRequest(
+      'consumer_required',
+      'name the consumer by account_id or by metering_point_ids, not both',
+      'body/account_id',
+    );
   }
   if (input.account_id !== undefined) {
     await actionableAccount(db, principal, input.account_id);
@@ -41,18 +75,43 @@ async function checkConsumer(db: Db, principal: Principal, input: NewDisclosure)
   }
 }
 
-export async function createDisclosure(db: Db, principal: Principal, input: NewDisclosure, publicUrl: string): Promise<DisclosureLinks> {
-  const start = new Date(input.period_start), end = new Date(input.period_end);
+export async function createDisclosure(
+  db: Db,
+  principal: Principal,
+  input: NewDisclosure,
+  publicUrl: string,
+): Promise<DisclosureLinks> {
+  const start = new Date(input.period_start),
+    end = new Date(input.period_end);
   checkPeriod(start, end, 'body/period_end', { bounded: true });
   return db.transaction().execute(async (trx) => {
     await checkConsumer(trx, principal, input);
     const id = randomUUID();
-    const row = await q(trx).insertInto('disclosures').values({
-      id, account_id: input.account_id ?? null, metering_point_ids: [...new Set(input.metering_point_ids ?? [])].sort(), period_start: start, period_end: end, created_by: principal.userId,
-    } as never).returningAll().executeTakeFirstOrThrow();
+    const row = await q(trx)
+      .insertInto('disclosures')
+      .values({
+        id,
+        account_id: input.account_id ?? null,
+        metering_point_ids: [...new Set(input.metering_point_ids ?? [])].sort(),
+        period_start: start,
+        period_end: end,
+        created_by: principal.userId,
+      } as never)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await appendEvent(trx, {
-      type: 'disclosure.published', subject_type: 'disclosure', subject_id: id, account_ids: row.account_id === null ? [] : [row.account_id], actor_id: principal.userId,
-      payload: { id, account_id: row.account_id, metering_point_ids: row.metering_point_ids, period_start: start.toISOString(), period_end: end.toISOString() },
+      type: 'disclosure.published',
+      subject_type: 'disclosure',
+      subject_id: id,
+      account_ids: row.account_id === null ? [] : [row.account_id],
+      actor_id: principal.userId,
+      payload: {
+        id,
+        account_id: row.account_id,
+        metering_point_ids: row.metering_point_ids,
+        period_start: start.toISOString(),
+        period_end: end.toISOString(),
+      },
     });
     return links(publicUrl, id);
   });
@@ -61,8 +120,12 @@ export async function createDisclosure(db: Db, principal: Principal, input: NewD
 export async function listDisclosures(db: Db, publicUrl: string): Promise<DisclosureSummary[]> {
   const rows = await q(db).selectFrom('disclosures').selectAll().orderBy('created_at', 'desc').limit(1000).execute();
   return rows.map((r) => ({
-    ...links(publicUrl, r.id), account_id: r.account_id, metering_point_ids: r.metering_point_ids,
-    period_start: r.period_start.toISOString(), period_end: r.period_end.toISOString(), created_at: r.created_at.toISOString(),
+    ...links(publicUrl, r.id),
+    account_id: r.account_id,
+    metering_point_ids: r.metering_point_ids,
+    period_start: r.period_start.toISOString(),
+    period_end: r.period_end.toISOString(),
+    created_at: r.created_at.toISOString(),
   }));
 }
 
@@ -98,14 +161,26 @@ export async function disclosureDataset(db: Db, id: string): Promise<DisclosureD
   const d = await q(db).selectFrom('disclosures').selectAll().where('id', '=', id).executeTakeFirst();
   if (!d) throw notFound('disclosure', id);
   const points = d.account_id !== null ? await consumptionPointsOf(db, d.account_id) : d.metering_point_ids;
-  const claimant = d.account_id !== null ? { account_id: d.account_id, metering_point_ids: points } : { metering_point_ids: points };
+  const claimant =
+    d.account_id !== null ? { account_id: d.account_id, metering_point_ids: points } : { metering_point_ids: points };
   const consumption = await hourlyConsumption(db, points, d.period_start, d.period_end);
   const claimed = await claimedByHour(db, claimant, d.period_start, d.period_end);
 
   const hours = new Map<number, DisclosureHour>();
   const hourOf = (t: Date) => {
     let h = hours.get(t.getTime());
-    if (!h) hours.set(t.getTime(), (h = { hour_start: t.toISOString(), consumption_wh: 0, claimed_wh: 0, matched_wh: 0, matched_share: null, claimed: [] }));
+    if (!h)
+      hours.set(
+        t.getTime(),
+        (h = {
+          hour_start: t.toISOString(),
+          consumption_wh: 0,
+          claimed_wh: 0,
+          matched_wh: 0,
+          matched_share: null,
+          claimed: [],
+        }),
+      );
     return h;
   };
   for (const c of consumption) hourOf(c.hour).consumption_wh = c.wh;
@@ -121,19 +196,39 @@ export async function disclosureDataset(db: Db, id: string): Promise<DisclosureD
   }
   const total = (k: 'consumption_wh' | 'claimed_wh' | 'matched_wh') => list.reduce((s, h) => s + h[k], 0);
   return {
-    id, consumer: { account_id: d.account_id, metering_point_ids: d.metering_point_ids },
-    period_start: d.period_start.toISOString(), period_end: d.period_end.toISOString(), generated_at: new Date().toISOString(),
-    consumption_wh: total('consumption_wh'), claimed_wh: total('claimed_wh'), matched_wh: total('matched_wh'),
-    hourly_matching_score: share(total('matched_wh'), total('consumption_wh')), hours: list,
+    id,
+    consumer: { account_id: d.account_id, metering_point_ids: d.metering_point_ids },
+    period_start: d.period_start.toISOString(),
+    period_end: d.period_end.toISOString(),
+    generated_at: new Date().toISOString(),
+    consumption_wh: total('consumption_wh'),
+    claimed_wh: total('claimed_wh'),
+    matched_wh: total('matched_wh'),
+    hourly_matching_score: share(total('matched_wh'), total('consumption_wh')),
+    hours: list,
   };
 }
 
 /** The same dataset as CSV: one row per hour, one claimed-Wh column per energy source and technology. */
 export function disclosureCsv(d: DisclosureDataset): string {
   const kinds = [...new Set(d.hours.flatMap((h) => h.claimed.map((c) => `${c.energy_source}/${c.technology}`)))].sort();
-  const header = ['hour_start', 'consumption_wh', 'claimed_wh', 'matched_wh', 'matched_share', ...kinds.map((k) => `claimed_wh_${k}`)];
-  return toCsv(header, d.hours.map((h) => [
-    h.hour_start, h.consumption_wh, h.claimed_wh, h.matched_wh, h.matched_share,
-    ...kinds.map((k) => h.claimed.find((c) => `${c.energy_source}/${c.technology}` === k)?.wh ?? 0),
-  ]));
+  const header = [
+    'hour_start',
+    'consumption_wh',
+    'claimed_wh',
+    'matched_wh',
+    'matched_share',
+    ...kinds.map((k) => `claimed_wh_${k}`),
+  ];
+  return toCsv(
+    header,
+    d.hours.map((h) => [
+      h.hour_start,
+      h.consumption_wh,
+      h.claimed_wh,
+      h.matched_wh,
+      h.matched_share,
+      ...kinds.map((k) => h.claimed.find((c) => `${c.energy_source}/${c.technology}` === k)?.wh ?? 0),
+    ]),
+  );
 }

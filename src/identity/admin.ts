@@ -5,6 +5,10 @@ import { createUser, findUserByEmail, type UserView } from './users.ts';
 export async function ensureAdmin(db: Db, admin: { email: string; password: string }): Promise<UserView> {
   const existing = await findUserByEmail(db, admin.email);
   if (existing) return existing;
-  const { user } = await createUser(db, { email: admin.email, password: admin.password, name: 'Administrator', role: 'admin', verified: true }, null);
+  const { user } = await createUser(
+    db,
+    { email: admin.email, password: admin.password, name: 'Administrator', role: 'admin', verified: true },
+    null,
+  );
   return user;
 }

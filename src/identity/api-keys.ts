@@ -7,11 +7,30 @@ import { digest, newSecret } from './secrets.ts';
 
 export const API_KEY_PREFIX = 'tly_';
 
-export interface ApiKeyView { id: number; name: string; prefix: string; created_at: string; last_used_at: string | null; revoked_at: string | null }
+export interface ApiKeyView {
+  id: number;
+  name: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const view = (r: { id: number; name: string; prefix: string; created_at: Date; last_used_at: Date | null; revoked_at: Date | null }): ApiKeyView => ({
-  id: r.id, name: r.name, prefix: r.prefix, created_at: r.created_at.toISOString(), last_used_at: iso(r.last_used_at), revoked_at: iso(r.revoked_at),
+const view = (r: {
+  id: number;
+  name: string;
+  prefix: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}): ApiKeyView => ({
+  id: r.id,
+  name: r.name,
+  prefix: r.prefix,
+  created_at: r.created_at.toISOString(),
+  last_used_at: iso(r.last_used_at),
+  revoked_at: iso(r.revoked_at),
 });
 const columns = ['id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at'] as const;
 
@@ -20,23 +39,45 @@ export async function createApiKey(db: Db, userId: number, name: string): Promis
   return db.transaction().execute(async (trx) => {
     const row = await identity(trx)
       .insertInto('api_keys')
-      .values({ user_id: userId, name, prefix: key.slice(0, API_KEY_PREFIX.length + 6), key_hash: digest(key) } as never)
+      .values({
+        user_id: userId,
+        name,
+        prefix: key.slice(0, API_KEY_PREFIX.length + 6),
+        key_hash: digest(key),
+      } as never)
       .returning(columns)
       .executeTakeFirstOrThrow();
     const created = view(row);
-    await appendEvent(trx, { type: 'api_key.created', subject_type: 'user', subject_id: userId, actor_id: userId, payload: created });
+    await appendEvent(trx, {
+      type: 'api_key.created',
+      subject_type: 'user',
+      subject_id: userId,
+      actor_id: userId,
+      payload: created,
+    });
     return { ...created, key };
   });
 }
 
 export async function listApiKeys(db: Db, userId: number): Promise<ApiKeyView[]> {
-  const rows = await identity(db).selectFrom('api_keys').select(columns).where('user_id', '=', userId).orderBy('id').execute();
+  const rows = await identity(db)
+    .selectFrom('api_keys')
+    .select(columns)
+    .where('user_id', '=', userId)
+    .orderBy('id')
+    .execute();
   return rows.map(view);
 }
 
 export async function revokeApiKey(db: Db, userId: number, keyId: number): Promise<ApiKeyView> {
   return db.transaction().execute(async (trx) => {
-    const before = await identity(trx).selectFrom('api_keys').select('revoked_at').where('id', '=', keyId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
+    const before = await identity(trx)
+      .selectFrom('api_keys')
+      .select('revoked_at')
+      .where('id', '=', keyId)
+      .where('user_id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!before) throw notFound('api_key', keyId);
     const row = await identity(trx)
       .updateTable('api_keys')
@@ -45,7 +86,14 @@ export async function revokeApiKey(db: Db, userId: number, keyId: number): Promi
       .returning(columns)
       .executeTakeFirstOrThrow();
     const revoked = view(row);
-    if (before.revoked_at === null) await appendEvent(trx, { type: 'api_key.revoked', subject_type: 'user', subject_id: userId, actor_id: userId, payload: revoked });
+    if (before.revoked_at === null)
+      await appendEvent(trx, {
+        type: 'api_key.revoked',
+        subject_type: 'user',
+        subject_id: userId,
+        actor_id: userId,
+        payload: revoked,
+      });
     return revoked;
   });
 }
@@ -55,8 +103,12 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** The user a live key belongs to, or undefined. */
 export async function userOfApiKey(db: Db, key: string): Promise<number | undefined> {
-  const row = await identity(db).selectFrom('api_keys').select(['id', 'user_id', 'last_used_at'])
-    .where('key_hash', '=', digest(key)).where('revoked_at', 'is', null).executeTakeFirst();
+  const row = await identity(db)
+    .selectFrom('api_keys')
+    .select(['id', 'user_id', 'last_used_at'])
+    .where('key_hash', '=', digest(key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   if (!row) return undefined;
   if (row.last_used_at === null || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
     await identity(db).updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();

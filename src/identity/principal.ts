@@ -5,9 +5,18 @@ import { identity, type Role } from './tables.ts';
 import { API_KEY_PREFIX, userOfApiKey } from './api-keys.ts';
 import { verifyAccess, type TokenSettings } from './tokens.ts';
 
-export interface Principal { userId: number; role: Role; email: string }
+export interface Principal {
+  userId: number;
+  role: Role;
+  email: string;
+}
 
-export async function authenticate(db: Db, settings: TokenSettings, authorization: string | undefined, apiKeyHeader: string | undefined): Promise<Principal | undefined> {
+export async function authenticate(
+  db: Db,
+  settings: TokenSettings,
+  authorization: string | undefined,
+  apiKeyHeader: string | undefined,
+): Promise<Principal | undefined> {
   let userId: number | undefined;
   if (apiKeyHeader !== undefined) {
     userId = await userOfApiKey(db, apiKeyHeader);
@@ -26,7 +35,11 @@ export async function authenticate(db: Db, settings: TokenSettings, authorizatio
     return undefined;
   }
   // The role is read now, not from the token, so a changed role takes effect on the next request.
-  const user = await identity(db).selectFrom('users').select(['id', 'role', 'email', 'email_verified_at']).where('id', '=', userId).executeTakeFirst();
+  const user = await identity(db)
+    .selectFrom('users')
+    .select(['id', 'role', 'email', 'email_verified_at'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
   if (!user) throw unauthorized('the user of this credential no longer exists');
   if (user.email_verified_at === null) throw forbidden('email_not_verified', 'verify your email address first');
   return { userId: user.id, role: user.role, email: user.email };

@@ -6,8 +6,17 @@ import { unauthorized } from '../platform/errors.ts';
 import { identity } from './tables.ts';
 import { digest, newSecret } from './secrets.ts';
 
-export interface TokenSettings { secret: Uint8Array; accessTtl: number; refreshTtl: number }
-export interface TokenPair { access: string; refresh: string; token_type: 'Bearer'; expires_in: number }
+export interface TokenSettings {
+  secret: Uint8Array;
+  accessTtl: number;
+  refreshTtl: number;
+}
+export interface TokenPair {
+  access: string;
+  refresh: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
 
 const ISSUER = 'tally';
 
@@ -37,7 +46,12 @@ async function storeRefresh(db: Db, settings: TokenSettings, userId: number, fam
   const refresh = newSecret();
   await identity(db)
     .insertInto('refresh_tokens')
-    .values({ user_id: userId, family, token_hash: digest(refresh), expires_at: new Date(Date.now() + settings.refreshTtl * 1000) } as never)
+    .values({
+      user_id: userId,
+      family,
+      token_hash: digest(refresh),
+      expires_at: new Date(Date.now() + settings.refreshTtl * 1000),
+    } as never)
     .execute();
   return refresh;
 }
@@ -53,15 +67,30 @@ export async function startSession(db: Db, settings: TokenSettings, userId: numb
  */
 export async function refreshSession(db: Db, settings: TokenSettings, refreshToken: string): Promise<TokenPair> {
   const outcome = await db.transaction().execute(async (trx) => {
-    const row = await identity(trx).selectFrom('refresh_tokens').selectAll().where('token_hash', '=', digest(refreshToken)).forUpdate().executeTakeFirst();
+    const row = await identity(trx)
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('token_hash', '=', digest(refreshToken))
+      .forUpdate()
+      .executeTakeFirst();
     if (!row || row.revoked_at !== null || row.expires_at.getTime() <= Date.now()) return undefined;
     if (row.used_at !== null) {
-      await identity(trx).updateTable('refresh_tokens').set({ revoked_at: new Date() }).where('family', '=', row.family).where('revoked_at', 'is', null).execute();
+      await identity(trx)
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: new Date() })
+        .where('family', '=', row.family)
+        .where('revoked_at', 'is', null)
+        .execute();
       return undefined;
     }
     await identity(trx).updateTable('refresh_tokens').set({ used_at: new Date() }).where('id', '=', row.id).execute();
     return { userId: row.user_id, refresh: await storeRefresh(trx, settings, row.user_id, row.family) };
   });
   if (!outcome) throw unauthorized('the refresh token is invalid, expired or already used');
-  return { access: await signAccess(settings, outcome.userId), refresh: outcome.refresh, token_type: 'Bearer', expires_in: settings.accessTtl };
+  return {
+    access: await signAccess(settings, outcome.userId),
+    refresh: outcome.refresh,
+    token_type: 'Bearer',
+    expires_in: settings.accessTtl,
+  };
 }

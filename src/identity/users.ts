@@ -14,19 +14,41 @@ export interface UserView {
 }
 
 const columns = ['id', 'email', 'name', 'role', 'email_verified_at', 'created_at'] as const;
-const view = (u: { id: number; email: string; name: string; role: Role; email_verified_at: Date | null; created_at: Date }): UserView => ({
-  id: u.id, email: u.email, name: u.name, role: u.role, email_verified: u.email_verified_at !== null, created_at: u.created_at.toISOString(),
+const view = (u: {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  email_verified_at: Date | null;
+  created_at: Date;
+}): UserView => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  email_verified: u.email_verified_at !== null,
+  created_at: u.created_at.toISOString(),
 });
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
 
-export interface NewUser { email: string; password: string; name: string; role?: Role; verified?: boolean }
+export interface NewUser {
+  email: string;
+  password: string;
+  name: string;
+  role?: Role;
+  verified?: boolean;
+}
 
 /**
  * Creates a user. Self-registered users start unverified, as traders, and get a verification token
  * (returned once, stored as a digest); users made by an admin or the CLI may be verified at once.
  */
-export async function createUser(db: Db, input: NewUser, actorId: number | null): Promise<{ user: UserView; verificationToken: string | undefined }> {
+export async function createUser(
+  db: Db,
+  input: NewUser,
+  actorId: number | null,
+): Promise<{ user: UserView; verificationToken: string | undefined }> {
   const verificationToken = input.verified ? undefined : newSecret();
   const passwordHash = await hashPassword(input.password);
   try {
@@ -44,7 +66,13 @@ export async function createUser(db: Db, input: NewUser, actorId: number | null)
         .returning(columns)
         .executeTakeFirstOrThrow();
       const user = view(row);
-      await appendEvent(trx, { type: 'user.created', subject_type: 'user', subject_id: user.id, actor_id: actorId ?? user.id, payload: user });
+      await appendEvent(trx, {
+        type: 'user.created',
+        subject_type: 'user',
+        subject_id: user.id,
+        actor_id: actorId ?? user.id,
+        payload: user,
+      });
       return { user, verificationToken };
     });
   } catch (err) {
@@ -61,19 +89,35 @@ export async function verifyEmail(db: Db, token: string): Promise<UserView> {
       .where('verification_token_hash', '=', digest(token))
       .returning(columns)
       .executeTakeFirst();
-    if (!row) throw badRequest('invalid_verification_token', 'the verification token is unknown or already used', 'querystring/token');
+    if (!row)
+      throw badRequest(
+        'invalid_verification_token',
+        'the verification token is unknown or already used',
+        'querystring/token',
+      );
     const user = view(row);
-    await appendEvent(trx, { type: 'user.verified', subject_type: 'user', subject_id: user.id, actor_id: user.id, payload: user });
+    await appendEvent(trx, {
+      type: 'user.verified',
+      subject_type: 'user',
+      subject_id: user.id,
+      actor_id: user.id,
+      payload: user,
+    });
     return user;
   });
 }
 
 /** Checks a password login. Unknown email and wrong password answer alike, in the same time. */
 export async function checkLogin(db: Db, email: string, password: string): Promise<UserView> {
-  const row = await identity(db).selectFrom('users').select([...columns, 'password_hash']).where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
+  const row = await identity(db)
+    .selectFrom('users')
+    .select([...columns, 'password_hash'])
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
   const ok = await verifyPassword(row?.password_hash ?? (await decoyHash()), password);
   if (!row || !ok) throw unauthorized('email or password is wrong');
-  if (row.email_verified_at === null) throw forbidden('email_not_verified', 'verify your email address before logging in');
+  if (row.email_verified_at === null)
+    throw forbidden('email_not_verified', 'verify your email address before logging in');
   return view(row);
 }
 
@@ -91,7 +135,11 @@ export async function getUsers(db: Db, ids: number[]): Promise<UserView[]> {
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserView | undefined> {
-  const row = await identity(db).selectFrom('users').select(columns).where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
+  const row = await identity(db)
+    .selectFrom('users')
+    .select(columns)
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
   return row ? view(row) : undefined;
 }
 
@@ -102,10 +150,21 @@ export async function listUsers(db: Db): Promise<UserView[]> {
 
 export async function setRole(db: Db, id: number, role: Role, actorId: number): Promise<UserView> {
   return db.transaction().execute(async (trx) => {
-    const row = await identity(trx).updateTable('users').set({ role }).where('id', '=', id).returning(columns).executeTakeFirst();
+    const row = await identity(trx)
+      .updateTable('users')
+      .set({ role })
+      .where('id', '=', id)
+      .returning(columns)
+      .executeTakeFirst();
     if (!row) throw notFound('user', id);
     const user = view(row);
-    await appendEvent(trx, { type: 'user.role_changed', subject_type: 'user', subject_id: id, actor_id: actorId, payload: user });
+    await appendEvent(trx, {
+      type: 'user.role_changed',
+      subject_type: 'user',
+      subject_id: id,
+      actor_id: actorId,
+      payload: user,
+    });
     return user;
   });
 }

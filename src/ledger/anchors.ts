@@ -7,8 +7,11 @@ import type { Anchor, AnchoredBlock } from './verify.ts';
 
 const badInput = (message: string) => Object.assign(new Error(message), { status: 400 });
 
-export const headAnchor = (head: SignedHead, name: string): Anchor =>
-  ({ name, height: head.height, blocks: new Map([[head.height, { height: head.height, block_hash: head.block_hash, size: head.size }]]) });
+export const headAnchor = (head: SignedHead, name: string): Anchor => ({
+  name,
+  height: head.height,
+  blocks: new Map([[head.height, { height: head.height, block_hash: head.block_hash, size: head.size }]]),
+});
 
 const isHead = (value: unknown): value is SignedHead =>
   typeof value === 'object' && value !== null && 'signature' in value && 'block_hash' in value && !('block' in value);
@@ -41,10 +44,15 @@ export function anchorFrom(text: string, name: string, keys: KeyRing | undefined
       throw badInput(`--since: line ${k + 1} of ${name} is not JSON`);
     }
     const { block, leaf_hashes } = entry;
-    blocks.set(block.height, { height: block.height, block_hash: block.block_hash, earlier: { block, leaf_hashes, event_ids: entry.events.map((e) => e.id) } });
+    blocks.set(block.height, {
+      height: block.height,
+      block_hash: block.block_hash,
+      earlier: { block, leaf_hashes, event_ids: entry.events.map((e) => e.id) },
+    });
     height = Math.max(height, block.height);
   }
   return { name, blocks, height };
 }
 
-export const readAnchor = async (file: string, keys: KeyRing | undefined): Promise<Anchor> => anchorFrom(await readFile(file, 'utf8'), `OLD (${file})`, keys);
+export const readAnchor = async (file: string, keys: KeyRing | undefined): Promise<Anchor> =>
+  anchorFrom(await readFile(file, 'utf8'), `OLD (${file})`, keys);

@@ -20,6 +20,16 @@ export interface BlockHeader {
 
 /** The hash chaining block n to block n − 1: SHA-256 over the canonical header. */
 export const blockHash = (h: BlockHeader): string =>
-  createHash('sha256').update(canonicalJson({ height: h.height, size: h.size, root: h.root, previous_hash: h.previous_hash, sealed_at: h.sealed_at })).digest('hex');
+  createHash('sha256')
+    .update(
+      canonicalJson({
+        height: h.height,
+        size: h.size,
+        root: h.root,
+        previous_hash: h.previous_hash,
+        sealed_at: h.sealed_at,
+      }),
+    )
+    .digest('hex');
 
 export const GENESIS_PREVIOUS_HASH = '0'.repeat(64);

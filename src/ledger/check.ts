@@ -5,7 +5,6 @@ import type { Db } from '../platform/database.ts';
 import type { Violation } from '../platform/violation.ts';
 import { verifySource } from './verify-source.ts';
 
-
 const LIMIT = 20;
 
 /**
@@ -29,9 +28,12 @@ async function sealedOnce(db: Db): Promise<Violation[]> {
     ORDER BY id LIMIT ${LIMIT}`.execute(db);
   return rows.map((r) => ({
     rule: 'events_sealed_once',
-    detail: r.blocks === null ? `event ${r.id} is below the sealed horizon (block ${r.height}) but in no block`
-      : r.height === null ? `event ${r.id} is sealed in block ${r.blocks.join(', ')} beyond the sealed horizon`
-      : `event ${r.id} is sealed ${r.blocks.length} times (blocks ${r.blocks.join(', ')})`,
+    detail:
+      r.blocks === null
+        ? `event ${r.id} is below the sealed horizon (block ${r.height}) but in no block`
+        : r.height === null
+          ? `event ${r.id} is sealed in block ${r.blocks.join(', ')} beyond the sealed horizon`
+          : `event ${r.id} is sealed ${r.blocks.length} times (blocks ${r.blocks.join(', ')})`,
   }));
 }
 
@@ -42,5 +44,5 @@ async function blocksVerify(db: Db): Promise<Violation[]> {
 }
 
 export async function checkLedger(db: Db): Promise<Violation[]> {
-  return [...await sealedOnce(db), ...await blocksVerify(db)];
+  return [...(await sealedOnce(db)), ...(await blocksVerify(db))];
 }

@@ -17,7 +17,9 @@ export interface EventsTable {
   recorded_at: Date;
   xact_id: string;
 }
-interface LedgerTables { events: EventsTable }
+interface LedgerTables {
+  events: EventsTable;
+}
 const q = (db: Db) => db as Kysely<LedgerTables>;
 
 export interface NewEvent {
@@ -63,7 +65,14 @@ export type EventView = Omit<EventsTable, 'recorded_at' | 'xact_id'> & { recorde
 
 /** An event as readers see it, and as it is hashed and exported when sealed: one mapping for both. */
 export const eventView = (e: Omit<EventsTable, 'xact_id'>): EventView => ({
-  id: e.id, type: e.type, subject_type: e.subject_type, subject_id: e.subject_id, account_ids: e.account_ids, actor_id: e.actor_id, payload: e.payload, recorded_at: e.recorded_at.toISOString(),
+  id: e.id,
+  type: e.type,
+  subject_type: e.subject_type,
+  subject_id: e.subject_id,
+  account_ids: e.account_ids,
+  actor_id: e.actor_id,
+  payload: e.payload,
+  recorded_at: e.recorded_at.toISOString(),
 });
 
 /**
@@ -77,7 +86,8 @@ function readerView(e: EventView, visible: number[]): EventView {
   const payload = e.payload as { bundles?: unknown } | null;
   if (!payload || !Array.isArray(payload.bundles)) return e;
   if (e.subject_type === 'account' && visible.includes(Number(e.subject_id))) return e;
-  const readable = (b: unknown) => typeof b !== 'object' || b === null || !('account_id' in b) || visible.includes(Number(b.account_id));
+  const readable = (b: unknown) =>
+    typeof b !== 'object' || b === null || !('account_id' in b) || visible.includes(Number(b.account_id));
   return { ...e, payload: { ...payload, bundles: payload.bundles.filter(readable) } };
 }
 
@@ -91,29 +101,57 @@ export async function listEvents(db: Db, filter: EventFilter, page: PageRequest)
   const { limit, cursor } = page;
   let query = q(db)
     .selectFrom('events')
-    .select(['id', 'type', 'subject_type', 'subject_id', 'account_ids', 'actor_id', 'payload', 'recorded_at', sql<string>`xact_id::text`.as('xact')])
+    .select([
+      'id',
+      'type',
+      'subject_type',
+      'subject_id',
+      'account_ids',
+      'actor_id',
+      'payload',
+      'recorded_at',
+      sql<string>`xact_id::text`.as('xact'),
+    ])
     .where(sql<boolean>`xact_id < ${await commitHorizon(db)}::xid8`);
   if (filter.subject_type !== undefined) query = query.where('subject_type', '=', filter.subject_type);
   if (filter.subject_id !== undefined) query = query.where('subject_id', '=', filter.subject_id);
   if (filter.type !== undefined) query = query.where('type', '=', filter.type);
-  if (filter.account_id !== undefined) query = query.where(sql<boolean>`account_ids @> ARRAY[${filter.account_id}]::bigint[]`);
-  if (filter.visible_accounts !== undefined) query = query.where(sql<boolean>`account_ids && ${filter.visible_accounts}::bigint[]`);
+  if (filter.account_id !== undefined)
+    query = query.where(sql<boolean>`account_ids @> ARRAY[${filter.account_id}]::bigint[]`);
+  if (filter.visible_accounts !== undefined)
+    query = query.where(sql<boolean>`account_ids && ${filter.visible_accounts}::bigint[]`);
   if (cursor !== undefined) {
     const after = decodeCursor(cursor, ['x', 'id'], page.field);
     query = query.where(sql<boolean>`(xact_id, id) > (${String(after.x)}::xid8, ${after.id}::bigint)`);
   }
-  const rows = await query.orderBy('xact_id').orderBy('id').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('xact_id')
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
   const visible = filter.visible_accounts;
-  const items = rows.slice(0, limit).map(eventView).map((e) => (visible === undefined ? e : readerView(e, visible)));
+  const items = rows
+    .slice(0, limit)
+    .map(eventView)
+    .map((e) => (visible === undefined ? e : readerView(e, visible)));
   const last = rows[limit - 1];
-  return { items, next_cursor: rows.length > limit && last ? encodeCursor({ x: Number(last.xact), id: last.id }) : null };
+  return {
+    items,
+    next_cursor: rows.length > limit && last ? encodeCursor({ x: Number(last.xact), id: last.id }) : null,
+  };
 }
 
 /** Every event in order, in batches: for replaying the log (`tally check`) without holding it all in memory. */
 export async function* streamEvents(db: Db, batch = 1000): AsyncGenerator<EventsTable> {
   let after = 0;
   for (;;) {
-    const rows = await q(db).selectFrom('events').selectAll().where('id', '>', after).orderBy('id').limit(batch).execute();
+    const rows = await q(db)
+      .selectFrom('events')
+      .selectAll()
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(batch)
+      .execute();
     for (const r of rows) yield r;
     const last = rows[rows.length - 1];
     if (!last || rows.length < batch) return;

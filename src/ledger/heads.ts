@@ -2,7 +2,15 @@
 // its block hash, which chains to every block before it, the events in the log so far and when it
 // was sealed) is signed with an Ed25519 key. A head kept by a reader anchors everything before it:
 // a later export must hold that block unchanged, so a rewrite or a truncation shows.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { conflict } from '../platform/errors.ts';
@@ -21,25 +29,47 @@ export interface SignedHead {
   signature: string;
 }
 
-export interface LedgerKey { key_id: string; algorithm: 'Ed25519'; public_key: string; added_at: string }
+export interface LedgerKey {
+  key_id: string;
+  algorithm: 'Ed25519';
+  public_key: string;
+  added_at: string;
+}
 
 interface HeadTables {
   ledger_blocks: { height: number; size: number; block_hash: string; sealed_at: Date };
-  ledger_heads: { height: number; block_hash: string; size: number; timestamp: Date; key_id: string; signature: string };
+  ledger_heads: {
+    height: number;
+    block_hash: string;
+    size: number;
+    timestamp: Date;
+    key_id: string;
+    signature: string;
+  };
   ledger_keys: { key_id: string; public_key: string; added_at: Date };
 }
 const q = (db: Db) => db as Kysely<HeadTables>;
 
 /** The bytes a head's signature covers: the canonical JSON of its height, block_hash, size and timestamp. */
 export const headMessage = (h: Pick<SignedHead, 'height' | 'block_hash' | 'size' | 'timestamp'>): Buffer =>
-  Buffer.from(canonicalJson({ height: h.height, block_hash: h.block_hash, size: h.size, timestamp: h.timestamp }), 'utf8');
+  Buffer.from(
+    canonicalJson({ height: h.height, block_hash: h.block_hash, size: h.size, timestamp: h.timestamp }),
+    'utf8',
+  );
 
 /** A public key's id: SHA-256 of its DER SubjectPublicKeyInfo, hex, as RFC 6962 names a log by its key. */
-export const keyId = (publicKey: KeyObject): string => createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+export const keyId = (publicKey: KeyObject): string =>
+  createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 
-export interface Signer { keyId: string; privateKey: KeyObject }
+export interface Signer {
+  keyId: string;
+  privateKey: KeyObject;
+}
 
-const newSigningKey = (): string => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const newSigningKey = (): string =>
+  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /**
  * The key signing heads: the configured one, or one generated once and shared through the
@@ -50,8 +80,11 @@ export async function ledgerSigner(db: Db, configured: KeyObject | undefined): P
   const privateKey = configured ?? createPrivateKey(await settingOrCreate(db, 'ledger_signing_key', newSigningKey));
   const publicKey = createPublicKey(privateKey);
   const id = keyId(publicKey);
-  await q(db).insertInto('ledger_keys').values({ key_id: id, public_key: publicKey.export({ type: 'spki', format: 'pem' }).toString() } as never)
-    .onConflict((oc) => oc.column('key_id').doNothing()).execute();
+  await q(db)
+    .insertInto('ledger_keys')
+    .values({ key_id: id, public_key: publicKey.export({ type: 'spki', format: 'pem' }).toString() } as never)
+    .onConflict((oc) => oc.column('key_id').doNothing())
+    .execute();
   return { keyId: id, privateKey };
 }
 
@@ -60,16 +93,38 @@ export async function ledgerSigner(db: Db, configured: KeyObject | undefined): P
  * after an upgrade the blocks sealed before heads were signed. Returns how many it signed.
  */
 export async function signHeads(trx: Db, signerFor: () => Promise<Signer>): Promise<number> {
-  const last = await q(trx).selectFrom('ledger_heads').select(['height', 'size']).orderBy('height', 'desc').limit(1).executeTakeFirst();
-  const blocks = await q(trx).selectFrom('ledger_blocks').select(['height', 'size', 'block_hash', 'sealed_at']).where('height', '>', last?.height ?? 0).orderBy('height').execute();
+  const last = await q(trx)
+    .selectFrom('ledger_heads')
+    .select(['height', 'size'])
+    .orderBy('height', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const blocks = await q(trx)
+    .selectFrom('ledger_blocks')
+    .select(['height', 'size', 'block_hash', 'sealed_at'])
+    .where('height', '>', last?.height ?? 0)
+    .orderBy('height')
+    .execute();
   // Most ticks seal nothing: the key is read (and listed) only when there is a head to sign.
   if (blocks.length === 0) return 0;
   const signer = await signerFor();
   let size = last?.size ?? 0;
   const heads = blocks.map((b) => {
     size += b.size;
-    const message = headMessage({ height: b.height, block_hash: b.block_hash, size, timestamp: b.sealed_at.toISOString() });
-    return { height: b.height, block_hash: b.block_hash, size, timestamp: b.sealed_at, key_id: signer.keyId, signature: sign(null, message, signer.privateKey).toString('base64') };
+    const message = headMessage({
+      height: b.height,
+      block_hash: b.block_hash,
+      size,
+      timestamp: b.sealed_at.toISOString(),
+    });
+    return {
+      height: b.height,
+      block_hash: b.block_hash,
+      size,
+      timestamp: b.sealed_at,
+      key_id: signer.keyId,
+      signature: sign(null, message, signer.privateKey).toString('base64'),
+    };
   });
   await q(trx).insertInto('ledger_heads').values(heads).execute();
   return heads.length;
@@ -92,17 +147,25 @@ export async function latestHead(db: Db): Promise<SignedHead> {
 
 export async function listKeys(db: Db): Promise<LedgerKey[]> {
   const rows = await q(db).selectFrom('ledger_keys').selectAll().orderBy('added_at').orderBy('key_id').execute();
-  return rows.map((k) => ({ key_id: k.key_id, algorithm: 'Ed25519', public_key: k.public_key, added_at: k.added_at.toISOString() }));
+  return rows.map((k) => ({
+    key_id: k.key_id,
+    algorithm: 'Ed25519',
+    public_key: k.public_key,
+    added_at: k.added_at.toISOString(),
+  }));
 }
 
 /** Public keys by id, for checking signatures away from the server. */
 export type KeyRing = ReadonlyMap<string, KeyObject>;
 
 /** The ring of PEM public keys (SubjectPublicKeyInfo), each under the id computed from it, not a claimed one. */
-export const keyRing = (pems: readonly string[]): KeyRing => new Map(pems.map((pem) => {
-  const key = createPublicKey(pem);
-  return [keyId(key), key] as const;
-}));
+export const keyRing = (pems: readonly string[]): KeyRing =>
+  new Map(
+    pems.map((pem) => {
+      const key = createPublicKey(pem);
+      return [keyId(key), key] as const;
+    }),
+  );
 
 /** What is wrong with a head's signature, or undefined when one of `keys` made it. */
 export function signatureProblem(head: SignedHead, keys: KeyRing): string | undefined {

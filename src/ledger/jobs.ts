@@ -8,14 +8,21 @@ import { sealAll } from './seal.ts';
 const SEAL = 'seal-ledger';
 
 /** Seals and signs in the same transaction, so no committed block is ever left without its signed head. */
-async function sealAndSign(trx: Db, key: KeyObject | undefined, now: Date): Promise<{ blocks: number; events: number }> {
+async function sealAndSign(
+  trx: Db,
+  key: KeyObject | undefined,
+  now: Date,
+): Promise<{ blocks: number; events: number }> {
   const sealed = await sealAll(trx, now);
   await signHeads(trx, () => ledgerSigner(trx, key));
   return sealed;
 }
 
 /** The job; `key` is the configured signing key (TALLY_LEDGER_KEY), or undefined for the generated one. */
-export const sealJob = (key: KeyObject | undefined): Job => ({ name: SEAL, run: async (trx, now) => (await sealAndSign(trx, key, now)).events });
+export const sealJob = (key: KeyObject | undefined): Job => ({
+  name: SEAL,
+  run: async (trx, now) => (await sealAndSign(trx, key, now)).events,
+});
 
 /** One sealing run on demand, as the job's leader: if another instance is sealing, this seals nothing. */
 export async function sealNow(db: Db, key: KeyObject | undefined): Promise<{ blocks: number; events: number }> {

@@ -41,7 +41,13 @@ export function inclusionPath(leaves: readonly Uint8Array[], m: number): Buffer[
 }
 
 /** Verifies an inclusion proof as RFC 9162 §2.1.3.2 prescribes. */
-export function verifyInclusion(leaf: Uint8Array, index: number, treeSize: number, path: readonly Uint8Array[], root: Uint8Array): boolean {
+export function verifyInclusion(
+  leaf: Uint8Array,
+  index: number,
+  treeSize: number,
+  path: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
   if (index < 0 || index >= treeSize) return false;
   let fn = index;
   let sn = treeSize - 1;

@@ -10,11 +10,22 @@ import { commitHorizon } from './horizon.ts';
 import { inclusionPath, leafHash, treeHash } from './merkle.ts';
 import { eventView, type EventsTable } from './events.ts';
 
-export interface BlockRow extends BlockHeader { block_hash: string }
+export interface BlockRow extends BlockHeader {
+  block_hash: string;
+}
 
 interface LedgerTables {
   events: EventsTable;
-  ledger_blocks: { height: number; size: number; root: string; previous_hash: string; block_hash: string; last_xact_id: string; last_event_id: number; sealed_at: Date };
+  ledger_blocks: {
+    height: number;
+    size: number;
+    root: string;
+    previous_hash: string;
+    block_hash: string;
+    last_xact_id: string;
+    last_event_id: number;
+    sealed_at: Date;
+  };
   ledger_leaves: { event_id: number; block_height: number; leaf_index: number; leaf_hash: string };
 }
 const q = (db: Db) => db as Kysely<LedgerTables>;
@@ -25,15 +36,30 @@ const BLOCK_EVENTS = 10_000;
 export const eventLeafHash = (e: SealedEvent): Buffer => leafHash(Buffer.from(canonicalJson(e), 'utf8'));
 
 const header = (b: LedgerTables['ledger_blocks']): BlockRow => ({
-  height: b.height, size: b.size, root: b.root, previous_hash: b.previous_hash, sealed_at: b.sealed_at.toISOString(), block_hash: b.block_hash,
+  height: b.height,
+  size: b.size,
+  root: b.root,
+  previous_hash: b.previous_hash,
+  sealed_at: b.sealed_at.toISOString(),
+  block_hash: b.block_hash,
 });
 
 /** Seals the next block of committed events, if there are any; returns it. Run inside the job's transaction. */
-export async function sealNextBlock(trx: Db, now = new Date(), maxEvents = BLOCK_EVENTS): Promise<BlockRow | undefined> {
-  const last = await q(trx).selectFrom('ledger_blocks').selectAll().orderBy('height', 'desc').limit(1).executeTakeFirst();
+export async function sealNextBlock(
+  trx: Db,
+  now = new Date(),
+  maxEvents = BLOCK_EVENTS,
+): Promise<BlockRow | undefined> {
+  const last = await q(trx)
+    .selectFrom('ledger_blocks')
+    .selectAll()
+    .orderBy('height', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   const horizon = await commitHorizon(trx);
   let pending = q(trx).selectFrom('events').selectAll().where(sql<boolean>`xact_id < ${horizon}::xid8`);
-  if (last) pending = pending.where(sql<boolean>`(xact_id, id) > (${last.last_xact_id}::xid8, ${last.last_event_id}::bigint)`);
+  if (last)
+    pending = pending.where(sql<boolean>`(xact_id, id) > (${last.last_xact_id}::xid8, ${last.last_event_id}::bigint)`);
   const events = await pending.orderBy('xact_id').orderBy('id').limit(maxEvents).execute();
   const tail = events[events.length - 1];
   if (!tail) return undefined;
@@ -47,16 +73,22 @@ export async function sealNextBlock(trx: Db, now = new Date(), maxEvents = BLOCK
     sealed_at: now.toISOString(),
   };
   const hash = blockHash(block);
-  await q(trx).insertInto('ledger_blocks').values({ ...block, block_hash: hash, last_xact_id: tail.xact_id, last_event_id: tail.id, sealed_at: now } as never).execute();
+  await q(trx)
+    .insertInto('ledger_blocks')
+    .values({ ...block, block_hash: hash, last_xact_id: tail.xact_id, last_event_id: tail.id, sealed_at: now } as never)
+    .execute();
   await sql`
     INSERT INTO ledger_leaves (event_id, block_height, leaf_index, leaf_hash)
-    SELECT e, ${block.height}, i - 1, h FROM unnest(${events.map((e) => e.id)}::bigint[], ${leaves.map((l) => l.toString('hex'))}::text[]) WITH ORDINALITY AS t(e, h, i)`.execute(trx);
+    SELECT e, ${block.height}, i - 1, h FROM unnest(${events.map((e) => e.id)}::bigint[], ${leaves.map((l) => l.toString('hex'))}::text[]) WITH ORDINALITY AS t(e, h, i)`.execute(
+    trx,
+  );
   return { ...block, block_hash: hash };
 }
 
 /** Seals every committed event not yet in a block; returns how many events it sealed. */
 export async function sealAll(trx: Db, now = new Date()): Promise<{ blocks: number; events: number }> {
-  let blocks = 0, events = 0;
+  let blocks = 0,
+    events = 0;
   for (let b = await sealNextBlock(trx, now); b; b = await sealNextBlock(trx, now)) {
     blocks++;
     events += b.size;
@@ -65,18 +97,37 @@ export async function sealAll(trx: Db, now = new Date()): Promise<{ blocks: numb
 }
 
 export async function listBlocks(db: Db, afterHeight: number, limit: number): Promise<BlockRow[]> {
-  const rows = await q(db).selectFrom('ledger_blocks').selectAll().where('height', '>', afterHeight).orderBy('height').limit(limit).execute();
+  const rows = await q(db)
+    .selectFrom('ledger_blocks')
+    .selectAll()
+    .where('height', '>', afterHeight)
+    .orderBy('height')
+    .limit(limit)
+    .execute();
   return rows.map(header);
 }
 
 export async function getBlock(db: Db, height: number): Promise<BlockRow & { event_ids: number[] }> {
   const row = await q(db).selectFrom('ledger_blocks').selectAll().where('height', '=', height).executeTakeFirst();
   if (!row) throw notFound('block', height);
-  const leaves = await q(db).selectFrom('ledger_leaves').select('event_id').where('block_height', '=', height).orderBy('leaf_index').execute();
+  const leaves = await q(db)
+    .selectFrom('ledger_leaves')
+    .select('event_id')
+    .where('block_height', '=', height)
+    .orderBy('leaf_index')
+    .execute();
   return { ...header(row), event_ids: leaves.map((l) => l.event_id) };
 }
 
-export interface InclusionProof { event_id: number; block: number; leaf_index: number; tree_size: number; leaf_hash: string; root: string; path: string[] }
+export interface InclusionProof {
+  event_id: number;
+  block: number;
+  leaf_index: number;
+  tree_size: number;
+  leaf_hash: string;
+  root: string;
+  path: string[];
+}
 
 /** The proof that an event is in its block: the sibling hashes from its leaf to the block's root. */
 export async function inclusionProof(db: Db, eventId: number): Promise<InclusionProof> {
@@ -86,14 +137,39 @@ export async function inclusionProof(db: Db, eventId: number): Promise<Inclusion
     if (!exists) throw notFound('event', eventId);
     throw conflict('not_sealed', `event ${eventId} is not sealed yet; the next block will hold it`);
   }
-  const block = await q(db).selectFrom('ledger_blocks').select(['root', 'size']).where('height', '=', leaf.block_height).executeTakeFirstOrThrow();
-  const siblings = await q(db).selectFrom('ledger_leaves').select('leaf_hash').where('block_height', '=', leaf.block_height).orderBy('leaf_index').execute();
-  const path = inclusionPath(siblings.map((s) => Buffer.from(s.leaf_hash, 'hex')), leaf.leaf_index);
-  return { event_id: eventId, block: leaf.block_height, leaf_index: leaf.leaf_index, tree_size: block.size, leaf_hash: leaf.leaf_hash, root: block.root, path: path.map((p) => p.toString('hex')) };
+  const block = await q(db)
+    .selectFrom('ledger_blocks')
+    .select(['root', 'size'])
+    .where('height', '=', leaf.block_height)
+    .executeTakeFirstOrThrow();
+  const siblings = await q(db)
+    .selectFrom('ledger_leaves')
+    .select('leaf_hash')
+    .where('block_height', '=', leaf.block_height)
+    .orderBy('leaf_index')
+    .execute();
+  const path = inclusionPath(
+    siblings.map((s) => Buffer.from(s.leaf_hash, 'hex')),
+    leaf.leaf_index,
+  );
+  return {
+    event_id: eventId,
+    block: leaf.block_height,
+    leaf_index: leaf.leaf_index,
+    tree_size: block.size,
+    leaf_hash: leaf.leaf_hash,
+    root: block.root,
+    path: path.map((p) => p.toString('hex')),
+  };
 }
 
 /** One line of an export; `head` is absent in exports made before heads were signed, which stay readable. */
-export interface ExportedBlock { block: BlockRow; events: SealedEvent[]; leaf_hashes: string[]; head?: SignedHead }
+export interface ExportedBlock {
+  block: BlockRow;
+  events: SealedEvent[];
+  leaf_hashes: string[];
+  head?: SignedHead;
+}
 
 /**
  * The sealed log, a block at a time with its events in leaf order, the leaf hashes recorded
@@ -101,13 +177,23 @@ export interface ExportedBlock { block: BlockRow; events: SealedEvent[]; leaf_ha
  * name a changed event.
  */
 export async function* exportBlocks(db: Db): AsyncGenerator<ExportedBlock> {
-  for (let after = 0; ;) {
+  for (let after = 0; ; ) {
     const [block] = await listBlocks(db, after, 1);
     if (!block) return;
     const events = await q(db)
       .selectFrom('ledger_leaves as l')
       .innerJoin('events as e', 'e.id', 'l.event_id')
-      .select(['e.id', 'e.type', 'e.subject_type', 'e.subject_id', 'e.account_ids', 'e.actor_id', 'e.payload', 'e.recorded_at', 'l.leaf_hash'])
+      .select([
+        'e.id',
+        'e.type',
+        'e.subject_type',
+        'e.subject_id',
+        'e.account_ids',
+        'e.actor_id',
+        'e.payload',
+        'e.recorded_at',
+        'l.leaf_hash',
+      ])
       .where('l.block_height', '=', block.height)
       .orderBy('l.leaf_index')
       .execute();

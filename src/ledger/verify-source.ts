@@ -17,7 +17,9 @@ export interface VerifyRequest {
   token?: string | undefined;
 }
 
-export interface SourceReport extends VerifyReport { anchors: Anchor[] }
+export interface SourceReport extends VerifyReport {
+  anchors: Anchor[];
+}
 
 async function keyFile(file: string): Promise<KeyRing> {
   try {
@@ -31,9 +33,14 @@ async function keyFile(file: string): Promise<KeyRing> {
  * The keys heads are checked with: the one given, else the server's or this database's list.
  * A file alone brings none: its heads are matched to their blocks, their signatures unchecked.
  */
-async function keysFor(source: string | Db, url: string | undefined, key: string | undefined): Promise<KeyRing | undefined> {
+async function keysFor(
+  source: string | Db,
+  url: string | undefined,
+  key: string | undefined,
+): Promise<KeyRing | undefined> {
   if (key) return keyFile(key);
-  if (url) return keyRing(((await besideExport<{ items: LedgerKey[] }>(url, 'keys'))?.items ?? []).map((k) => k.public_key));
+  if (url)
+    return keyRing(((await besideExport<{ items: LedgerKey[] }>(url, 'keys'))?.items ?? []).map((k) => k.public_key));
   if (typeof source !== 'string') return keyRing((await listKeys(source)).map((k) => k.public_key));
   return undefined;
 }
@@ -47,11 +54,21 @@ export async function verifySource(source: string | Db, req: VerifyRequest = {})
   const head = url && (await besideExport<SignedHead>(url, 'head'));
   if (head) {
     const problem = signatureProblem(head, keys ?? new Map());
-    if (problem) return { blocks: 0, events: 0, signed: 0, break: `the server's signed head (block ${head.height}): ${problem}`, anchors };
-    anchors.push(headAnchor(head, 'the server\'s signed head'));
+    if (problem)
+      return {
+        blocks: 0,
+        events: 0,
+        signed: 0,
+        break: `the server's signed head (block ${head.height}): ${problem}`,
+        anchors,
+      };
+    anchors.push(headAnchor(head, "the server's signed head"));
   }
-  const lines = typeof source === 'string' ? exportLines(source, req.token) : (async function* () {
-    for await (const entry of exportBlocks(source)) yield JSON.stringify(entry);
-  })();
-  return { ...await verifyExport(lines, { keys, anchors }), anchors };
+  const lines =
+    typeof source === 'string'
+      ? exportLines(source, req.token)
+      : (async function* () {
+          for await (const entry of exportBlocks(source)) yield JSON.stringify(entry);
+        })();
+  return { ...(await verifyExport(lines, { keys, anchors })), anchors };
 }

@@ -16,7 +16,12 @@ export interface VerifyReport {
 }
 
 /** A block as the anchor saw it; an earlier export also knows its header and leaves, to name what changed. */
-export interface AnchoredBlock { height: number; block_hash: string; size?: number; earlier?: Pick<ExportedBlock, 'block' | 'leaf_hashes'> & { event_ids: number[] } }
+export interface AnchoredBlock {
+  height: number;
+  block_hash: string;
+  size?: number;
+  earlier?: Pick<ExportedBlock, 'block' | 'leaf_hashes'> & { event_ids: number[] };
+}
 
 export interface Anchor {
   /** How the output names it: `the signed head`, `OLD (old.ndjson)`. */
@@ -40,15 +45,23 @@ function checkBlock(entry: ExportedBlock, height: number, previous: string): str
   if (block.height !== height) return `${at}: expected block ${height}`;
   if (block.previous_hash !== previous) return `${at}: previous_hash does not match block ${height - 1}'s hash`;
   if (blockHash(block) !== block.block_hash) return `${at}: block_hash does not match its header`;
-  if (events.length !== block.size || sealed.length !== block.size) return `${at}: holds ${events.length} events, its header says ${block.size}`;
-  if (treeHash(sealed.map((h) => Buffer.from(h, 'hex'))).toString('hex') !== block.root) return `${at}: its leaf hashes do not hash to its Merkle root`;
+  if (events.length !== block.size || sealed.length !== block.size)
+    return `${at}: holds ${events.length} events, its header says ${block.size}`;
+  if (treeHash(sealed.map((h) => Buffer.from(h, 'hex'))).toString('hex') !== block.root)
+    return `${at}: its leaf hashes do not hash to its Merkle root`;
   const changed = events.findIndex((e, k) => eventLeafHash(e).toString('hex') !== sealed[k]);
-  if (changed >= 0) return `${at}: event ${events[changed]!.id} (leaf ${changed}) does not hash to the leaf sealed for it: it was changed after sealing`;
+  if (changed >= 0)
+    return `${at}: event ${events[changed]!.id} (leaf ${changed}) does not hash to the leaf sealed for it: it was changed after sealing`;
   return undefined;
 }
 
 /** Checks a block's signed head: it must describe this block and the log up to it, and be signed by a known key. */
-function checkHead(head: SignedHead, block: ExportedBlock['block'], size: number, keys: KeyRing | undefined): string | undefined {
+function checkHead(
+  head: SignedHead,
+  block: ExportedBlock['block'],
+  size: number,
+  keys: KeyRing | undefined,
+): string | undefined {
   const claimed = { height: block.height, block_hash: block.block_hash, size, timestamp: block.sealed_at };
   const wrong = (Object.keys(claimed) as (keyof typeof claimed)[]).filter((k) => head[k] !== claimed[k]);
   if (wrong.length) return `block ${block.height}: its signed head does not match the block (${wrong.join(', ')})`;
@@ -61,7 +74,8 @@ function checkAnchored(entry: ExportedBlock, size: number, want: AnchoredBlock, 
   const { block, leaf_hashes } = entry;
   if (block.block_hash === want.block_hash && (want.size === undefined || want.size === size)) return undefined;
   const at = `block ${block.height} differs from ${anchor}`;
-  if (block.block_hash === want.block_hash) return `${at}: the log holds ${size} events up to it, ${anchor} says ${want.size}`;
+  if (block.block_hash === want.block_hash)
+    return `${at}: the log holds ${size} events up to it, ${anchor} says ${want.size}`;
   if (!want.earlier) return `${at}: its block_hash is ${block.block_hash}, ${anchor} has ${want.block_hash}`;
   const { block: was, leaf_hashes: leaves, event_ids } = want.earlier;
   const fields = (['root', 'size', 'previous_hash', 'sealed_at'] as const).filter((f) => block[f] !== was[f]);
@@ -84,8 +98,16 @@ function missingHead(height: number, headsSeen: boolean, keys: KeyRing | undefin
 export async function verifyExport(lines: AsyncIterable<string>, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const { keys, anchors = [] } = opts;
   let previous = GENESIS_PREVIOUS_HASH;
-  let blocks = 0, events = 0, signed = 0, sawHead = false;
-  const report = (problem?: string): VerifyReport => ({ blocks, events, signed, ...(problem !== undefined && { break: problem }) });
+  let blocks = 0,
+    events = 0,
+    signed = 0,
+    sawHead = false;
+  const report = (problem?: string): VerifyReport => ({
+    blocks,
+    events,
+    signed,
+    ...(problem !== undefined && { break: problem }),
+  });
   for await (const line of lines) {
     if (!line.trim()) continue;
     let entry: ExportedBlock;
@@ -95,9 +117,15 @@ export async function verifyExport(lines: AsyncIterable<string>, opts: VerifyOpt
       return report(`line ${blocks + 1} is not JSON`);
     }
     const size = events + entry.events.length;
-    const problem = checkBlock(entry, blocks + 1, previous)
-      ?? (entry.head ? checkHead(entry.head, entry.block, size, keys) : missingHead(entry.block.height, sawHead, keys))
-      ?? anchors.map((a) => { const want = a.blocks.get(blocks + 1); return want && checkAnchored(entry, size, want, a.name); }).find(Boolean);
+    const problem =
+      checkBlock(entry, blocks + 1, previous) ??
+      (entry.head ? checkHead(entry.head, entry.block, size, keys) : missingHead(entry.block.height, sawHead, keys)) ??
+      anchors
+        .map((a) => {
+          const want = a.blocks.get(blocks + 1);
+          return want && checkAnchored(entry, size, want, a.name);
+        })
+        .find(Boolean);
     if (problem) return report(problem);
     if (entry.head && keys) signed++;
     if (entry.head) sawHead = true;
@@ -106,6 +134,9 @@ export async function verifyExport(lines: AsyncIterable<string>, opts: VerifyOpt
     events = size;
   }
   const cut = anchors.find((a) => a.height > blocks);
-  if (cut) return report(`the export ends at block ${blocks}, but ${cut.name} reaches block ${cut.height}: blocks ${blocks + 1}–${cut.height} are missing`);
+  if (cut)
+    return report(
+      `the export ends at block ${blocks}, but ${cut.name} reaches block ${cut.height}: blocks ${blocks + 1}–${cut.height} are missing`,
+    );
   return report();
 }

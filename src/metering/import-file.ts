@@ -8,7 +8,11 @@ import { TallyError } from '../platform/errors.ts';
 import { groupByPoint, parseReadingLines } from './csv.ts';
 import { importReadings, type ImportResult } from './readings.ts';
 
-export interface FileImport extends ImportResult { rows: number; batches: number; failed: Array<{ batch: number; error: string }> }
+export interface FileImport extends ImportResult {
+  rows: number;
+  batches: number;
+  failed: Array<{ batch: number; error: string }>;
+}
 
 export interface FileImportOptions {
   /** Readings per transaction: one bad row refuses its whole batch and no more. */
@@ -18,7 +22,12 @@ export interface FileImportOptions {
   onProgress?: (bytes: number, total: number, rows: number) => void;
 }
 
-export async function importReadingsFile(db: Db, principal: Principal, file: string, opts: FileImportOptions): Promise<FileImport> {
+export async function importReadingsFile(
+  db: Db,
+  principal: Principal,
+  file: string,
+  opts: FileImportOptions,
+): Promise<FileImport> {
   const total = statSync(file).size;
   const stream = createReadStream(file, 'utf8');
   const result: FileImport = { inserted: 0, unchanged: 0, revised: 0, rows: 0, batches: 0, failed: [] };
@@ -33,7 +42,12 @@ export async function importReadingsFile(db: Db, principal: Principal, file: str
     if (!header || batch.length === 0) return;
     result.batches++;
     try {
-      const r = await importReadings(db, principal, groupByPoint(parseReadingLines(header, batch, firstRow), opts.meteringPointId), `file:${file}`);
+      const r = await importReadings(
+        db,
+        principal,
+        groupByPoint(parseReadingLines(header, batch, firstRow), opts.meteringPointId),
+        `file:${file}`,
+      );
       result.inserted += r.inserted;
       result.unchanged += r.unchanged;
       result.revised += r.revised;

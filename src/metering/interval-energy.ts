@@ -15,16 +15,28 @@ import type { Db } from '../platform/database.ts';
 import { apportion } from '../platform/apportion.ts';
 import type { PointType } from './tables.ts';
 
-export interface IntervalEnergy { importWh: number; exportWh: number; gridOnly: boolean }
+export interface IntervalEnergy {
+  importWh: number;
+  exportWh: number;
+  gridOnly: boolean;
+}
 
 /** Intervals `[from + k·length, from + (k+1)·length)` for k < count. */
-export interface IntervalGrid { from: Date; count: number; minutes: number }
+export interface IntervalGrid {
+  from: Date;
+  count: number;
+  minutes: number;
+}
 
 /** Per interval: a point's energy, or undefined when the interval has no (complete) data. */
 export type EnergySeries = Array<IntervalEnergy | undefined>;
 export type EnergyByPoint = Map<string, EnergySeries>;
 
-export async function intervalEnergy(db: Db, points: Array<{ id: string; type: PointType }>, grid: IntervalGrid): Promise<EnergyByPoint> {
+export async function intervalEnergy(
+  db: Db,
+  points: Array<{ id: string; type: PointType }>,
+  grid: IntervalGrid,
+): Promise<EnergyByPoint> {
   const out: EnergyByPoint = new Map(points.map((p) => [p.id, new Array<IntervalEnergy | undefined>(grid.count)]));
   if (points.length === 0 || grid.count === 0) return out;
   const types = new Map(points.map((p) => [p.id, p.type]));
@@ -33,7 +45,12 @@ export async function intervalEnergy(db: Db, points: Array<{ id: string; type: P
   return out;
 }
 
-async function addIntervalReadings(db: Db, types: Map<string, PointType>, grid: IntervalGrid, out: EnergyByPoint): Promise<void> {
+async function addIntervalReadings(
+  db: Db,
+  types: Map<string, PointType>,
+  grid: IntervalGrid,
+  out: EnergyByPoint,
+): Promise<void> {
   const lengthS = grid.minutes * 60;
   const fromS = grid.from.getTime() / 1000;
   const toS = fromS + grid.count * lengthS;
@@ -58,19 +75,27 @@ async function addIntervalReadings(db: Db, types: Map<string, PointType>, grid: 
       const first = Math.floor((start - fromS) / lengthS);
       if (length <= lengthS) {
         // Readings and intervals are aligned to their own lengths, which divide one another.
-        if (first >= 0 && first < grid.count) { wh[first]! += r.whs[k]!; covered[first]! += length; }
+        if (first >= 0 && first < grid.count) {
+          wh[first]! += r.whs[k]!;
+          covered[first]! += length;
+        }
         return;
       }
       const parts = length / lengthS;
       apportion(r.whs[k]!, new Array<number>(parts).fill(1)).forEach((part, i) => {
         const at = first + i;
-        if (at >= 0 && at < grid.count) { wh[at]! += part; covered[at]! += lengthS; }
+        if (at >= 0 && at < grid.count) {
+          wh[at]! += part;
+          covered[at]! += lengthS;
+        }
       });
     });
     const series = out.get(r.id)!;
     for (let k = 0; k < grid.count; k++) {
       if (covered[k] !== lengthS) continue;
-      series[k] = exports ? { importWh: 0, exportWh: wh[k]!, gridOnly: false } : { importWh: wh[k]!, exportWh: 0, gridOnly: false };
+      series[k] = exports
+        ? { importWh: 0, exportWh: wh[k]!, gridOnly: false }
+        : { importWh: wh[k]!, exportWh: 0, gridOnly: false };
     }
   }
 }

@@ -7,7 +7,12 @@ import { syncSource } from './sources/sync.ts';
 /** Long enough for a slow sync; a crashed holder's lease lapses after this. */
 const SYNC_LEASE_MS = 15 * 60_000;
 
-export const meteringJobs = (config: Config): Job[] => config.datahubSources.map((cfg) => {
-  const source = eloverblikSource(cfg);
-  return { name: `datahub-sync:${cfg.name}`, leaseMs: SYNC_LEASE_MS, run: async (db, now) => (await syncSource(db, source, now)).inserted };
-});
+export const meteringJobs = (config: Config): Job[] =>
+  config.datahubSources.map((cfg) => {
+    const source = eloverblikSource(cfg);
+    return {
+      name: `datahub-sync:${cfg.name}`,
+      leaseMs: SYNC_LEASE_MS,
+      run: async (db, now) => (await syncSource(db, source, now)).inserted,
+    };
+  });

@@ -10,39 +10,98 @@ import { getDevice, holdDevice } from '../registry/devices.ts';
 import { claimedAgainst } from '../registry/queries.ts';
 import { metering, type MeteringPointRow, type PointType } from './tables.ts';
 
-export interface MeteringPointView { id: string; type: PointType; account_id: number; device_id: number | null; grid_area: string | null; time_zone: string; created_at: string; updated_at: string }
-
-const view = (p: MeteringPointRow): MeteringPointView => ({ ...p, created_at: p.created_at.toISOString(), updated_at: p.updated_at.toISOString() });
-
-/** A linked device must be a production or storage device of the point's own account. */
-async function checkDevice(db: Db, principal: Principal, accountId: number, deviceId: number, type: PointType): Promise<void> {
-  const device = await getDevice(db, principal, deviceId);
-  if (device.account_id !== accountId) throw unprocessable('device_of_another_account', `device ${deviceId} belongs to account ${device.account_id}, not ${accountId}`, 'body/device_id');
-  if (type === 'consumption') throw unprocessable('consumption_point_with_device', 'a consumption metering point feeds no device', 'body/device_id');
+export interface MeteringPointView {
+  id: string;
+  type: PointType;
+  account_id: number;
+  device_id: number | null;
+  grid_area: string | null;
+  time_zone: string;
+  created_at: string;
+  updated_at: string;
 }
 
-export interface NewMeteringPoint { id: string; type: PointType; account_id: number; device_id?: number | undefined; grid_area?: string | undefined; time_zone?: string | undefined }
+const view = (p: MeteringPointRow): MeteringPointView => ({
+  ...p,
+  created_at: p.created_at.toISOString(),
+  updated_at: p.updated_at.toISOString(),
+});
 
-export async function createMeteringPoint(db: Db, principal: Principal, input: NewMeteringPoint): Promise<MeteringPointView> {
+/** A linked device must be a production or storage device of the point's own account. */
+async function checkDevice(
+  db: Db,
+  principal: Principal,
+  accountId: number,
+  deviceId: number,
+  type: PointType,
+): Promise<void> {
+  const device = await getDevice(db, principal, deviceId);
+  if (device.account_id !== accountId)
+    throw unprocessable(
+      'device_of_another_account',
+      `device ${deviceId} belongs to account ${device.account_id}, not ${accountId}`,
+      'body/device_id',
+    );
+  if (type === 'consumption')
+    throw unprocessable(
+      'consumption_point_with_device',
+      'a consumption metering point feeds no device',
+      'body/device_id',
+    );
+}
+
+export interface NewMeteringPoint {
+  id: string;
+  type: PointType;
+  account_id: number;
+  device_id?: number | undefined;
+  grid_area?: string | undefined;
+  time_zone?: string | undefined;
+}
+
+export async function createMeteringPoint(
+  db: Db,
+  principal: Principal,
+  input: NewMeteringPoint,
+): Promise<MeteringPointView> {
   if (input.time_zone !== undefined) checkTimeZone(input.time_zone, 'body/time_zone');
   return db.transaction().execute(async (trx) => {
     await registrableAccount(trx, principal, input.account_id);
     if (input.device_id !== undefined) await checkDevice(trx, principal, input.account_id, input.device_id, input.type);
     const row = await metering(trx)
       .insertInto('metering_points')
-      .values({ id: input.id, type: input.type, account_id: input.account_id, device_id: input.device_id ?? null, grid_area: input.grid_area ?? null, time_zone: input.time_zone ?? 'UTC' } as never)
+      .values({
+        id: input.id,
+        type: input.type,
+        account_id: input.account_id,
+        device_id: input.device_id ?? null,
+        grid_area: input.grid_area ?? null,
+        time_zone: input.time_zone ?? 'UTC',
+      } as never)
       .onConflict((oc) => oc.column('id').doNothing())
       .returningAll()
       .executeTakeFirst();
     if (!row) throw conflict('metering_point_exists', `metering point ${input.id} is already registered`);
     const point = view(row);
-    await appendEvent(trx, { type: 'metering_point.created', subject_type: 'metering_point', subject_id: point.id, account_ids: [point.account_id], actor_id: principal.userId, payload: point });
+    await appendEvent(trx, {
+      type: 'metering_point.created',
+      subject_type: 'metering_point',
+      subject_id: point.id,
+      account_ids: [point.account_id],
+      actor_id: principal.userId,
+      payload: point,
+    });
     return point;
   });
 }
 
 /** The point, if the caller may read its account; 404 otherwise. */
-export async function readablePoint(db: Db, principal: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<MeteringPointRow> {
+export async function readablePoint(
+  db: Db,
+  principal: Principal,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<MeteringPointRow> {
   let query = metering(db).selectFrom('metering_points').selectAll().where('id', '=', id);
   if (opts.forUpdate) query = query.forUpdate();
   return readableInAccount(db, principal, await query.executeTakeFirst(), 'metering_point', id);
@@ -50,7 +109,8 @@ export async function readablePoint(db: Db, principal: Principal, id: string, op
 
 /** Claims and disclosures speak for a consumer, so the points they name must be consumption points. */
 export function consumptionOnly(point: MeteringPointRow, field: string): void {
-  if (point.type !== 'consumption') throw badRequest('not_a_consumption_point', `metering point ${point.id} is a ${point.type} point`, field);
+  if (point.type !== 'consumption')
+    throw badRequest('not_a_consumption_point', `metering point ${point.id} is a ${point.type} point`, field);
 }
 
 /** The point as stored, share-locked until the caller commits so it cannot be deleted meanwhile; no access check. */
@@ -62,7 +122,11 @@ export async function getMeteringPoint(db: Db, principal: Principal, id: string)
   return view(await readablePoint(db, principal, id));
 }
 
-export async function listMeteringPoints(db: Db, principal: Principal, filter: { account_id?: number | undefined }): Promise<MeteringPointView[]> {
+export async function listMeteringPoints(
+  db: Db,
+  principal: Principal,
+  filter: { account_id?: number | undefined },
+): Promise<MeteringPointView[]> {
   const visible = await readableAccountIds(db, principal);
   let query = metering(db).selectFrom('metering_points').selectAll();
   if (visible !== undefined) query = query.where('account_id', 'in', visible.length ? visible : [0]);
@@ -70,32 +134,65 @@ export async function listMeteringPoints(db: Db, principal: Principal, filter: {
   return (await query.orderBy('id').limit(10_000).execute()).map(view);
 }
 
-export interface MeteringPointChange { device_id?: number | null | undefined; grid_area?: string | undefined; time_zone?: string | undefined }
+export interface MeteringPointChange {
+  device_id?: number | null | undefined;
+  grid_area?: string | undefined;
+  time_zone?: string | undefined;
+}
 
-export async function updateMeteringPoint(db: Db, principal: Principal, id: string, change: MeteringPointChange): Promise<MeteringPointView> {
+export async function updateMeteringPoint(
+  db: Db,
+  principal: Principal,
+  id: string,
+  change: MeteringPointChange,
+): Promise<MeteringPointView> {
   return db.transaction().execute((trx) => changeMeteringPoint(trx, principal, id, change));
 }
 
 /** updateMeteringPoint inside the caller's transaction, for a change that spans modules (linking a device). */
-export async function changeMeteringPoint(trx: Db, principal: Principal, id: string, change: MeteringPointChange): Promise<MeteringPointView> {
+export async function changeMeteringPoint(
+  trx: Db,
+  principal: Principal,
+  id: string,
+  change: MeteringPointChange,
+): Promise<MeteringPointView> {
   if (change.time_zone !== undefined) checkTimeZone(change.time_zone, 'body/time_zone');
   if (change.device_id !== undefined && change.device_id !== null) await holdDevice(trx, change.device_id);
   const before = await readablePoint(trx, principal, id, { forUpdate: true });
   await registrableAccount(trx, principal, before.account_id);
-  if (change.device_id !== undefined && change.device_id !== null) await checkDevice(trx, principal, before.account_id, change.device_id, before.type);
+  if (change.device_id !== undefined && change.device_id !== null)
+    await checkDevice(trx, principal, before.account_id, change.device_id, before.type);
   const set: Partial<MeteringPointRow> = { updated_at: new Date() };
   if (change.device_id !== undefined) set.device_id = change.device_id;
   if (change.grid_area !== undefined) set.grid_area = change.grid_area;
   if (change.time_zone !== undefined) set.time_zone = change.time_zone;
-  const row = await metering(trx).updateTable('metering_points').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  const row = await metering(trx)
+    .updateTable('metering_points')
+    .set(set)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   const point = view(row);
-  await appendEvent(trx, { type: 'metering_point.updated', subject_type: 'metering_point', subject_id: id, account_ids: [point.account_id], actor_id: principal.userId, payload: point });
+  await appendEvent(trx, {
+    type: 'metering_point.updated',
+    subject_type: 'metering_point',
+    subject_id: id,
+    account_ids: [point.account_id],
+    actor_id: principal.userId,
+    payload: point,
+  });
   return point;
 }
 
 /** The consumption metering points of an account. */
 export async function consumptionPointsOf(db: Db, accountId: number): Promise<string[]> {
-  const rows = await metering(db).selectFrom('metering_points').select('id').where('account_id', '=', accountId).where('type', '=', 'consumption').orderBy('id').execute();
+  const rows = await metering(db)
+    .selectFrom('metering_points')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('type', '=', 'consumption')
+    .orderBy('id')
+    .execute();
   return rows.map((r) => r.id);
 }
 
@@ -104,21 +201,50 @@ export async function deleteMeteringPoint(db: Db, principal: Principal, id: stri
   return db.transaction().execute(async (trx) => {
     const point = await readablePoint(trx, principal, id, { forUpdate: true });
     await registrableAccount(trx, principal, point.account_id);
-    const reading = await metering(trx).selectFrom('readings').select('interval_start').where('metering_point_id', '=', id).limit(1).executeTakeFirst()
-      ?? await metering(trx).selectFrom('register_readings').select('read_at').where('metering_point_id', '=', id).limit(1).executeTakeFirst();
-    if (reading) throw conflict('metering_point_has_readings', `metering point ${id} has readings; it stays as their history`);
-    if (await claimedAgainst(trx, id)) throw conflict('metering_point_has_claims', `certificates are claimed against metering point ${id}; it stays as their consumer`);
+    const reading =
+      (await metering(trx)
+        .selectFrom('readings')
+        .select('interval_start')
+        .where('metering_point_id', '=', id)
+        .limit(1)
+        .executeTakeFirst()) ??
+      (await metering(trx)
+        .selectFrom('register_readings')
+        .select('read_at')
+        .where('metering_point_id', '=', id)
+        .limit(1)
+        .executeTakeFirst());
+    if (reading)
+      throw conflict('metering_point_has_readings', `metering point ${id} has readings; it stays as their history`);
+    if (await claimedAgainst(trx, id))
+      throw conflict(
+        'metering_point_has_claims',
+        `certificates are claimed against metering point ${id}; it stays as their consumer`,
+      );
     await sql`DELETE FROM meter_source_state WHERE metering_point_id = ${id}`.execute(trx);
     await metering(trx).deleteFrom('metering_points').where('id', '=', id).execute();
     const removed = view(point);
-    await appendEvent(trx, { type: 'metering_point.deleted', subject_type: 'metering_point', subject_id: id, account_ids: [point.account_id], actor_id: principal.userId, payload: removed });
+    await appendEvent(trx, {
+      type: 'metering_point.deleted',
+      subject_type: 'metering_point',
+      subject_id: id,
+      account_ids: [point.account_id],
+      actor_id: principal.userId,
+      payload: removed,
+    });
     return removed;
   });
 }
 
 /** Locks the points' rows, in id order, so concurrent changes that involve the same points take turns. */
 export async function lockPoints(trx: Db, ids: string[]): Promise<void> {
-  await metering(trx).selectFrom('metering_points').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  await metering(trx)
+    .selectFrom('metering_points')
+    .select('id')
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 /**
@@ -126,7 +252,12 @@ export async function lockPoints(trx: Db, ids: string[]): Promise<void> {
  * import locks a point's row too, so issuing from a point and revising its readings take turns.
  */
 export async function productionPoints(db: Db, deviceId: number, opts: { lock?: boolean } = {}): Promise<string[]> {
-  let query = metering(db).selectFrom('metering_points').select('id').where('device_id', '=', deviceId).where('type', '=', 'production').orderBy('id');
+  let query = metering(db)
+    .selectFrom('metering_points')
+    .select('id')
+    .where('device_id', '=', deviceId)
+    .where('type', '=', 'production')
+    .orderBy('id');
   if (opts.lock) query = query.forUpdate();
   return (await query.execute()).map((r) => r.id);
 }
@@ -148,7 +279,9 @@ export async function visiblePointIds(db: Db, principal: Principal): Promise<str
   const accounts = await readableAccountIds(db, principal);
   if (accounts === undefined) return undefined;
   if (accounts.length === 0) return [];
-  return (await metering(db).selectFrom('metering_points').select('id').where('account_id', 'in', accounts).execute()).map((r) => r.id);
+  return (
+    await metering(db).selectFrom('metering_points').select('id').where('account_id', 'in', accounts).execute()
+  ).map((r) => r.id);
 }
 
 /** The given points as stored, for Tally's own work on them (clearing a community); no access check. */

@@ -17,9 +17,19 @@ import { checkPeriod } from '../platform/period.ts';
 const MINUTE_MS = 60_000;
 const LENGTHS_MS = new Set([15, 30, 60].map((m) => m * MINUTE_MS));
 
-interface Reading { start: Date; end: Date; wh: number; quality: Quality; at: string }
+interface Reading {
+  start: Date;
+  end: Date;
+  wh: number;
+  quality: Quality;
+  at: string;
+}
 
-export interface ImportResult { inserted: number; unchanged: number; revised: number }
+export interface ImportResult {
+  inserted: number;
+  unchanged: number;
+  revised: number;
+}
 
 /**
  * Checks each reading alone and against the others of the same point; returns them sorted by
@@ -30,35 +40,81 @@ function checkReadings(point: MeteringPointRow, inputs: ReadingInput[]): Reading
   const readings = inputs.map((r) => {
     const start = new Date(r.interval_start_datetime);
     const end = new Date(r.interval_end_datetime);
-    if (Number.isNaN(start.getTime())) throw badRequest('invalid_reading', `${r.at}: interval_start_datetime is not a timestamp`, `${r.at}/interval_start_datetime`);
-    if (Number.isNaN(end.getTime())) throw badRequest('invalid_reading', `${r.at}: interval_end_datetime is not a timestamp`, `${r.at}/interval_end_datetime`);
-    if (end.getTime() > now) throw unprocessable('future_reading', `${r.at}: the interval has not ended yet; a meter reads only the past`, `${r.at}/interval_end_datetime`);
+    if (Number.isNaN(start.getTime()))
+      throw badRequest(
+        'invalid_reading',
+        `${r.at}: interval_start_datetime is not a timestamp`,
+        `${r.at}/interval_start_datetime`,
+      );
+    if (Number.isNaN(end.getTime()))
+      throw badRequest(
+        'invalid_reading',
+        `${r.at}: interval_end_datetime is not a timestamp`,
+        `${r.at}/interval_end_datetime`,
+      );
+    if (end.getTime() > now)
+      throw unprocessable(
+        'future_reading',
+        `${r.at}: the interval has not ended yet; a meter reads only the past`,
+        `${r.at}/interval_end_datetime`,
+      );
     const length = end.getTime() - start.getTime();
-    if (!LENGTHS_MS.has(length)) throw badRequest('invalid_reading', `${r.at}: an interval lasts 15, 30 or 60 minutes`, `${r.at}/interval_end_datetime`);
+    if (!LENGTHS_MS.has(length))
+      throw badRequest(
+        'invalid_reading',
+        `${r.at}: an interval lasts 15, 30 or 60 minutes`,
+        `${r.at}/interval_end_datetime`,
+      );
     // Aligned to their own length in UTC, so every reading falls inside one hour of issuance.
-    if (start.getTime() % length !== 0) throw badRequest('invalid_reading', `${r.at}: a ${length / MINUTE_MS}-minute interval starts on a multiple of ${length / MINUTE_MS} minutes`, `${r.at}/interval_start_datetime`);
-    if (!Number.isSafeInteger(r.interval_usage)) throw badRequest('invalid_reading', `${r.at}: interval_usage is not a whole number of Wh`, `${r.at}/interval_usage`);
-    if (Math.abs(r.interval_usage) > MAX_READING_WH) throw badRequest('invalid_reading', `${r.at}: interval_usage is beyond the ${MAX_READING_WH} Wh one reading may hold`, `${r.at}/interval_usage`);
-    if (r.interval_usage < 0 && point.type !== 'storage') throw badRequest('invalid_reading', `${r.at}: a ${point.type} reading is not negative`, `${r.at}/interval_usage`);
+    if (start.getTime() % length !== 0)
+      throw badRequest(
+        'invalid_reading',
+        `${r.at}: a ${length / MINUTE_MS}-minute interval starts on a multiple of ${length / MINUTE_MS} minutes`,
+        `${r.at}/interval_start_datetime`,
+      );
+    if (!Number.isSafeInteger(r.interval_usage))
+      throw badRequest(
+        'invalid_reading',
+        `${r.at}: interval_usage is not a whole number of Wh`,
+        `${r.at}/interval_usage`,
+      );
+    if (Math.abs(r.interval_usage) > MAX_READING_WH)
+      throw badRequest(
+        'invalid_reading',
+        `${r.at}: interval_usage is beyond the ${MAX_READING_WH} Wh one reading may hold`,
+        `${r.at}/interval_usage`,
+      );
+    if (r.interval_usage < 0 && point.type !== 'storage')
+      throw badRequest('invalid_reading', `${r.at}: a ${point.type} reading is not negative`, `${r.at}/interval_usage`);
     return { start, end, wh: r.interval_usage, quality: r.quality ?? 'measured', at: r.at };
   });
   readings.sort((a, b) => a.start.getTime() - b.start.getTime());
   for (let k = 1; k < readings.length; k++) {
-    if (readings[k]!.start < readings[k - 1]!.end) throw badRequest('overlapping_readings', `${readings[k - 1]!.at} and ${readings[k]!.at} overlap`, readings[k]!.at);
+    if (readings[k]!.start < readings[k - 1]!.end)
+      throw badRequest(
+        'overlapping_readings',
+        `${readings[k - 1]!.at} and ${readings[k]!.at} overlap`,
+        readings[k]!.at,
+      );
   }
   return readings;
 }
 
 /** Sorts the readings into new, unchanged and revised against what the point already has. */
 async function classify(db: Db, point: MeteringPointRow, readings: Reading[]) {
-  const first = readings[0]!, last = readings[readings.length - 1]!;
-  const existing = await metering(db).selectFrom('readings').selectAll()
+  const first = readings[0]!,
+    last = readings[readings.length - 1]!;
+  const existing = await metering(db)
+    .selectFrom('readings')
+    .selectAll()
     .where('metering_point_id', '=', point.id)
     .where('interval_start', '>', new Date(first.start.getTime() - 60 * MINUTE_MS))
     .where('interval_start', '<', last.end)
-    .orderBy('interval_start').execute();
+    .orderBy('interval_start')
+    .execute();
   const byStart = new Map(existing.map((e) => [e.interval_start.getTime(), e]));
-  const fresh: Reading[] = [], revised: Array<{ reading: Reading; before: ReadingRow }> = [];
+  const fresh: Reading[] = [],
+    revised: Array<{ reading: Reading; before: ReadingRow }> = [];
   let unchanged = 0;
   // Both lists are sorted by start and neither overlaps itself: one pointer finds any clash.
   let e = 0;
@@ -71,7 +127,11 @@ async function classify(db: Db, point: MeteringPointRow, readings: Reading[]) {
       continue;
     }
     const clash = existing[e] !== undefined && existing[e]!.interval_start < r.end ? existing[e] : undefined;
-    if (clash) throw conflict('overlapping_readings', `${r.at} overlaps the stored reading ${clash.interval_start.toISOString()}–${clash.interval_end.toISOString()} of a different length`);
+    if (clash)
+      throw conflict(
+        'overlapping_readings',
+        `${r.at} overlaps the stored reading ${clash.interval_start.toISOString()}–${clash.interval_end.toISOString()} of a different length`,
+      );
     fresh.push(r);
   }
   return { fresh, revised, unchanged };
@@ -82,14 +142,22 @@ async function classify(db: Db, point: MeteringPointRow, readings: Reading[]) {
  * whichever device the point feeds now. The caller holds the point's row lock, which issuance
  * from the point takes too, so an issuance in flight is either seen here or sees the revision.
  */
-async function refuseIssuedRevisions(db: Db, point: MeteringPointRow, revised: Array<{ reading: Reading }>): Promise<void> {
+async function refuseIssuedRevisions(
+  db: Db,
+  point: MeteringPointRow,
+  revised: Array<{ reading: Reading }>,
+): Promise<void> {
   if (revised.length === 0) return;
-  const from = revised[0]!.reading.start, to = revised[revised.length - 1]!.reading.end;
+  const from = revised[0]!.reading.start,
+    to = revised[revised.length - 1]!.reading.end;
   const live = await liveIssuedHours(db, point.id, from, to);
   for (const { reading } of revised) {
     const hit = live.find((i) => i.start < reading.end && i.end > reading.start);
     if (hit) {
-      throw conflict('reading_issued', `${reading.at}: ${reading.start.toISOString()} already has certificates (bundles ${hit.bundle_ids.join(', ')}); the issuing body must withdraw them before the reading is revised`);
+      throw conflict(
+        'reading_issued',
+        `${reading.at}: ${reading.start.toISOString()} already has certificates (bundles ${hit.bundle_ids.join(', ')}); the issuing body must withdraw them before the reading is revised`,
+      );
     }
   }
 }
@@ -97,7 +165,12 @@ async function refuseIssuedRevisions(db: Db, point: MeteringPointRow, revised: A
 /** The point, locked, if `principal` may write its readings; a null principal is Tally's own DataHub sync. */
 export async function writablePoint(trx: Db, principal: Principal | null, pointId: string): Promise<MeteringPointRow> {
   if (principal === null) {
-    const point = await metering(trx).selectFrom('metering_points').selectAll().where('id', '=', pointId).forUpdate().executeTakeFirst();
+    const point = await metering(trx)
+      .selectFrom('metering_points')
+      .selectAll()
+      .where('id', '=', pointId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!point) throw notFound('metering_point', pointId);
     return point;
   }
@@ -106,18 +179,31 @@ export async function writablePoint(trx: Db, principal: Principal | null, pointI
   return point;
 }
 
-async function importForPoint(trx: Db, principal: Principal | null, pointId: string, inputs: ReadingInput[], source: string): Promise<ImportResult> {
+async function importForPoint(
+  trx: Db,
+  principal: Principal | null,
+  pointId: string,
+  inputs: ReadingInput[],
+  source: string,
+): Promise<ImportResult> {
   const point = await writablePoint(trx, principal, pointId);
   const readings = checkReadings(point, inputs);
   if (readings.length === 0) return { inserted: 0, unchanged: 0, revised: 0 };
   const { fresh, revised, unchanged } = await classify(trx, point, readings);
   await refuseIssuedRevisions(trx, point, revised);
 
-  const column = (rs: Reading[]) => ({ s: rs.map((r) => r.start.toISOString()), e: rs.map((r) => r.end.toISOString()), wh: rs.map((r) => r.wh), q: rs.map((r) => r.quality) });
+  const column = (rs: Reading[]) => ({
+    s: rs.map((r) => r.start.toISOString()),
+    e: rs.map((r) => r.end.toISOString()),
+    wh: rs.map((r) => r.wh),
+    q: rs.map((r) => r.quality),
+  });
   if (fresh.length) {
     const c = column(fresh);
     await sql`INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source)
-      SELECT ${point.id}, s, e, wh, q, ${source} FROM unnest(${c.s}::timestamptz[], ${c.e}::timestamptz[], ${c.wh}::bigint[], ${c.q}::text[]) AS t(s, e, wh, q)`.execute(trx);
+      SELECT ${point.id}, s, e, wh, q, ${source} FROM unnest(${c.s}::timestamptz[], ${c.e}::timestamptz[], ${c.wh}::bigint[], ${c.q}::text[]) AS t(s, e, wh, q)`.execute(
+      trx,
+    );
   }
   if (revised.length) {
     const c = column(revised.map((r) => r.reading));
@@ -132,9 +218,18 @@ async function importForPoint(trx: Db, principal: Principal | null, pointId: str
   if (fresh.length || revised.length) {
     const row = (r: Reading) => [r.start.toISOString(), r.end.toISOString(), r.wh, r.quality];
     await appendEvent(trx, {
-      type: 'readings.imported', subject_type: 'metering_point', subject_id: point.id, account_ids: [point.account_id], actor_id: principal?.userId ?? null,
+      type: 'readings.imported',
+      subject_type: 'metering_point',
+      subject_id: point.id,
+      account_ids: [point.account_id],
+      actor_id: principal?.userId ?? null,
       // [interval start, interval end, Wh, quality as sent]
-      payload: { metering_point_id: point.id, source, inserted: fresh.map(row), revised: revised.map(({ reading }) => row(reading)) },
+      payload: {
+        metering_point_id: point.id,
+        source,
+        inserted: fresh.map(row),
+        revised: revised.map(({ reading }) => row(reading)),
+      },
     });
   }
   return { inserted: fresh.length, unchanged, revised: revised.length };
@@ -145,7 +240,12 @@ async function importForPoint(trx: Db, principal: Principal | null, pointId: str
  * revision, and nothing of the request is written. `principal` null is Tally itself (a DataHub
  * source it was configured to read), which needs no account rights.
  */
-export async function importReadings(db: Db, principal: Principal | null, byPoint: Map<string, ReadingInput[]>, source: string): Promise<ImportResult> {
+export async function importReadings(
+  db: Db,
+  principal: Principal | null,
+  byPoint: Map<string, ReadingInput[]>,
+  source: string,
+): Promise<ImportResult> {
   return db.transaction().execute(async (trx) => {
     const total: ImportResult = { inserted: 0, unchanged: 0, revised: 0 };
     // Points in a fixed order, so two concurrent imports lock them in the same order.
@@ -171,17 +271,38 @@ export interface ReadingView {
   bundle_ids: number[];
 }
 
-export async function listReadings(db: Db, principal: Principal, pointId: string, from: Date, to: Date): Promise<ReadingView[]> {
+export async function listReadings(
+  db: Db,
+  principal: Principal,
+  pointId: string,
+  from: Date,
+  to: Date,
+): Promise<ReadingView[]> {
   checkPeriod(from, to, 'querystring/to');
   const point = await readablePoint(db, principal, pointId);
-  const rows = await metering(db).selectFrom('readings').selectAll().where('metering_point_id', '=', pointId)
-    .where('interval_start', '>=', from).where('interval_start', '<', to).orderBy('interval_start').limit(100_000).execute();
+  const rows = await metering(db)
+    .selectFrom('readings')
+    .selectAll()
+    .where('metering_point_id', '=', pointId)
+    .where('interval_start', '>=', from)
+    .where('interval_start', '<', to)
+    .orderBy('interval_start')
+    .limit(100_000)
+    .execute();
   const live = rows.length === 0 ? [] : await liveIssuedHours(db, point.id, from, to);
   return rows.map((r) => {
-    const bundles = live.filter((i) => i.start < r.interval_end && i.end > r.interval_start).flatMap((i) => i.bundle_ids);
+    const bundles = live
+      .filter((i) => i.start < r.interval_end && i.end > r.interval_start)
+      .flatMap((i) => i.bundle_ids);
     return {
-      interval_start_datetime: r.interval_start.toISOString(), interval_end_datetime: r.interval_end.toISOString(), interval_usage: r.wh,
-      quality: r.quality, source: r.source, revision: r.revision, issued: bundles.length > 0, bundle_ids: bundles,
+      interval_start_datetime: r.interval_start.toISOString(),
+      interval_end_datetime: r.interval_end.toISOString(),
+      interval_usage: r.wh,
+      quality: r.quality,
+      source: r.source,
+      revision: r.revision,
+      issued: bundles.length > 0,
+      bundle_ids: bundles,
     };
   });
 }
@@ -190,7 +311,12 @@ export async function listReadings(db: Db, principal: Principal, pointId: string
  * Production of one UTC hour. `peak` is the largest single reading at its hourly rate (a quarter
  * hour's Wh × 4), so a reading beyond its own interval's capacity shows even when the hour's sum fits.
  */
-export interface MeteredHour { start: Date; wh: number; peak: number; complete: boolean }
+export interface MeteredHour {
+  start: Date;
+  wh: number;
+  peak: number;
+  complete: boolean;
+}
 
 /**
  * Production per UTC hour (starting in [from, to) when given), summed over the given production
@@ -199,9 +325,15 @@ export interface MeteredHour { start: Date; wh: number; peak: number; complete: 
  * are capped at the largest safe integer, which no real capacity allows, so such an hour is
  * shown as over capacity instead of failing every caller.
  */
-export async function hourlyProduction(db: Db, pointIds: string[], within?: { from: Date; to: Date }): Promise<MeteredHour[]> {
+export async function hourlyProduction(
+  db: Db,
+  pointIds: string[],
+  within?: { from: Date; to: Date },
+): Promise<MeteredHour[]> {
   if (pointIds.length === 0) return [];
-  const period = within ? sql`AND interval_start >= ${within.from.toISOString()}::timestamptz AND interval_start < ${within.to.toISOString()}::timestamptz` : sql``;
+  const period = within
+    ? sql`AND interval_start >= ${within.from.toISOString()}::timestamptz AND interval_start < ${within.to.toISOString()}::timestamptz`
+    : sql``;
   const { rows } = await sql<{ start: Date; wh: number; peak: number; seconds: number; points: number }>`
     SELECT hour AS start, least(sum(wh), ${Number.MAX_SAFE_INTEGER})::bigint AS wh, least(max(peak), ${Number.MAX_SAFE_INTEGER})::bigint AS peak,
            min(seconds)::bigint AS seconds, count(*)::bigint AS points FROM (
@@ -211,11 +343,21 @@ export async function hourlyProduction(db: Db, pointIds: string[], within?: { fr
       FROM readings WHERE metering_point_id = ANY(${pointIds}::text[]) ${period}
       GROUP BY 1, 2) per_point
     GROUP BY hour ORDER BY hour`.execute(db);
-  return rows.map((r) => ({ start: r.start, wh: r.wh, peak: r.peak, complete: r.points === pointIds.length && r.seconds === 3600 }));
+  return rows.map((r) => ({
+    start: r.start,
+    wh: r.wh,
+    peak: r.peak,
+    complete: r.points === pointIds.length && r.seconds === 3600,
+  }));
 }
 
 /** Consumption per UTC hour over the given points, [from, to). */
-export async function hourlyConsumption(db: Db, pointIds: string[], from: Date, to: Date): Promise<Array<{ hour: Date; wh: number }>> {
+export async function hourlyConsumption(
+  db: Db,
+  pointIds: string[],
+  from: Date,
+  to: Date,
+): Promise<Array<{ hour: Date; wh: number }>> {
   if (pointIds.length === 0) return [];
   const { rows } = await sql<{ hour: Date; wh: number }>`
     SELECT date_trunc('hour', interval_start, 'UTC') AS hour, sum(wh)::bigint AS wh FROM readings
@@ -226,8 +368,15 @@ export async function hourlyConsumption(db: Db, pointIds: string[], from: Date, 
 }
 
 /** Where a point's interval readings (starting in [from, to), when given) end, or undefined without any: where metering resumes. */
-export async function readingsEnd(db: Db, pointId: string, within?: { from: Date; to: Date }): Promise<Date | undefined> {
-  let query = metering(db).selectFrom('readings').select((eb) => eb.fn.max('interval_end').as('end')).where('metering_point_id', '=', pointId);
+export async function readingsEnd(
+  db: Db,
+  pointId: string,
+  within?: { from: Date; to: Date },
+): Promise<Date | undefined> {
+  let query = metering(db)
+    .selectFrom('readings')
+    .select((eb) => eb.fn.max('interval_end').as('end'))
+    .where('metering_point_id', '=', pointId);
   if (within) query = query.where('interval_start', '>=', within.from).where('interval_start', '<', within.to);
   const row = await query.executeTakeFirst();
   return row?.end ? new Date(row.end) : undefined;

@@ -15,11 +15,24 @@ import { checkPeriod } from '../platform/period.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from '../platform/timestamp.ts';
 
 /** One register reading as sent; `at` names it in errors, e.g. `body/readings/3`. */
-export interface RegisterReadingInput { read_at: string; import_wh: number; export_wh: number; at: string }
+export interface RegisterReadingInput {
+  read_at: string;
+  import_wh: number;
+  export_wh: number;
+  at: string;
+}
 
-export interface RegisterImportResult { inserted: number; unchanged: number }
+export interface RegisterImportResult {
+  inserted: number;
+  unchanged: number;
+}
 
-interface Register { readAt: Date; importWh: number; exportWh: number; at: string }
+interface Register {
+  readAt: Date;
+  importWh: number;
+  exportWh: number;
+  at: string;
+}
 
 const REGISTERS = ['import_wh', 'export_wh'] as const;
 type RegisterName = (typeof REGISTERS)[number];
@@ -29,23 +42,47 @@ const valueOf = (r: Register, name: RegisterName) => (name === 'import_wh' ? r.i
 function checkRegisters(inputs: RegisterReadingInput[]): Register[] {
   const registers = inputs.map((r) => {
     const readAt = parseTimestamp(r.read_at);
-    if (!readAt) throw badRequest('invalid_register_reading', `${r.at}: read_at is not ${TIMESTAMP_RULE}`, `${r.at}/read_at`);
+    if (!readAt)
+      throw badRequest('invalid_register_reading', `${r.at}: read_at is not ${TIMESTAMP_RULE}`, `${r.at}/read_at`);
     for (const name of REGISTERS) {
-      if (!Number.isSafeInteger(r[name]) || r[name] < 0) throw badRequest('invalid_register_reading', `${r.at}: ${name} is not a whole, non-negative number of Wh`, `${r.at}/${name}`);
-      if (r[name] > MAX_REGISTER_WH) throw badRequest('invalid_register_reading', `${r.at}: ${name} is beyond the ${MAX_REGISTER_WH} Wh a register may read`, `${r.at}/${name}`);
+      if (!Number.isSafeInteger(r[name]) || r[name] < 0)
+        throw badRequest(
+          'invalid_register_reading',
+          `${r.at}: ${name} is not a whole, non-negative number of Wh`,
+          `${r.at}/${name}`,
+        );
+      if (r[name] > MAX_REGISTER_WH)
+        throw badRequest(
+          'invalid_register_reading',
+          `${r.at}: ${name} is beyond the ${MAX_REGISTER_WH} Wh a register may read`,
+          `${r.at}/${name}`,
+        );
     }
     return { readAt, importWh: r.import_wh, exportWh: r.export_wh, at: r.at };
   });
   registers.sort((a, b) => a.readAt.getTime() - b.readAt.getTime());
   for (let k = 1; k < registers.length; k++) {
     const [a, b] = [registers[k - 1]!, registers[k]!];
-    if (a.readAt.getTime() === b.readAt.getTime()) throw badRequest('duplicate_register_reading', `${a.at} and ${b.at} are both read at ${b.readAt.toISOString()}`, `${b.at}/read_at`);
+    if (a.readAt.getTime() === b.readAt.getTime())
+      throw badRequest(
+        'duplicate_register_reading',
+        `${a.at} and ${b.at} are both read at ${b.readAt.toISOString()}`,
+        `${b.at}/read_at`,
+      );
   }
   return registers;
 }
 
-interface Stored { read_at: Date; import_wh: number; export_wh: number }
-interface Neighbours { same: Stored | undefined; before: Stored | undefined; after: Stored | undefined }
+interface Stored {
+  read_at: Date;
+  import_wh: number;
+  export_wh: number;
+}
+interface Neighbours {
+  same: Stored | undefined;
+  before: Stored | undefined;
+  after: Stored | undefined;
+}
 
 /**
  * For each reading (sorted by read_at), the stored reading at the same time and the nearest
@@ -54,9 +91,15 @@ interface Neighbours { same: Stored | undefined; before: Stored | undefined; aft
 async function neighbours(db: Db, point: MeteringPointRow, registers: Register[]): Promise<Neighbours[]> {
   const { rows } = await sql<{
     k: number;
-    same_at: Date | null; same_import: number | null; same_export: number | null;
-    before_at: Date | null; before_import: number | null; before_export: number | null;
-    after_at: Date | null; after_import: number | null; after_export: number | null;
+    same_at: Date | null;
+    same_import: number | null;
+    same_export: number | null;
+    before_at: Date | null;
+    before_import: number | null;
+    before_export: number | null;
+    after_at: Date | null;
+    after_import: number | null;
+    after_export: number | null;
   }>`
     SELECT t.k::bigint AS k,
            same.read_at AS same_at, same.import_wh AS same_import, same.export_wh AS same_export,
@@ -85,14 +128,23 @@ async function neighbours(db: Db, point: MeteringPointRow, registers: Register[]
  */
 function refuseDecrease(registers: Register[], near: Neighbours[]): void {
   const decreased = (r: Register, name: RegisterName, detail: string) =>
-    unprocessable('register_decreased', `${r.at}: ${name} ${valueOf(r, name)} at ${r.readAt.toISOString()} ${detail}; a cumulative register never decreases`, `${r.at}/${name}`);
+    unprocessable(
+      'register_decreased',
+      `${r.at}: ${name} ${valueOf(r, name)} at ${r.readAt.toISOString()} ${detail}; a cumulative register never decreases`,
+      `${r.at}/${name}`,
+    );
   for (let k = 0; k < registers.length; k++) {
-    const r = registers[k]!, prev = registers[k - 1], { before, after } = near[k]!;
+    const r = registers[k]!,
+      prev = registers[k - 1],
+      { before, after } = near[k]!;
     for (const name of REGISTERS) {
       const value = valueOf(r, name);
-      if (prev && value < valueOf(prev, name)) throw decreased(r, name, `is below ${valueOf(prev, name)} at ${prev.readAt.toISOString()} (${prev.at})`);
-      if (before && value < before[name]) throw decreased(r, name, `is below the stored ${before[name]} at ${before.read_at.toISOString()}`);
-      if (after && value > after[name]) throw decreased(r, name, `is above the stored ${after[name]} at the later ${after.read_at.toISOString()}`);
+      if (prev && value < valueOf(prev, name))
+        throw decreased(r, name, `is below ${valueOf(prev, name)} at ${prev.readAt.toISOString()} (${prev.at})`);
+      if (before && value < before[name])
+        throw decreased(r, name, `is below the stored ${before[name]} at ${before.read_at.toISOString()}`);
+      if (after && value > after[name])
+        throw decreased(r, name, `is above the stored ${after[name]} at the later ${after.read_at.toISOString()}`);
     }
   }
 }
@@ -103,7 +155,13 @@ function refuseDecrease(registers: Register[], near: Neighbours[]): void {
  * the same values is unchanged; different values at a stored read_at are refused (409
  * register_reading_exists); a register decreasing in time is refused (422 register_decreased).
  */
-export async function importRegisterReadings(db: Db, principal: Principal | null, pointId: string, rows: RegisterReadingInput[], source: string): Promise<RegisterImportResult> {
+export async function importRegisterReadings(
+  db: Db,
+  principal: Principal | null,
+  pointId: string,
+  rows: RegisterReadingInput[],
+  source: string,
+): Promise<RegisterImportResult> {
   return db.transaction().execute(async (trx) => {
     const point = await writablePoint(trx, principal, pointId);
     const registers = checkRegisters(rows);
@@ -113,39 +171,89 @@ export async function importRegisterReadings(db: Db, principal: Principal | null
     const fresh: Register[] = [];
     let unchanged = 0;
     for (let k = 0; k < registers.length; k++) {
-      const r = registers[k]!, same = near[k]!.same;
+      const r = registers[k]!,
+        same = near[k]!.same;
       if (!same) fresh.push(r);
       else if (same.import_wh === r.importWh && same.export_wh === r.exportWh) unchanged++;
-      else throw conflict('register_reading_exists', `${r.at}: ${pointId} already has a reading at ${r.readAt.toISOString()} (import_wh ${same.import_wh}, export_wh ${same.export_wh}); a register reading is not revised`);
+      else
+        throw conflict(
+          'register_reading_exists',
+          `${r.at}: ${pointId} already has a reading at ${r.readAt.toISOString()} (import_wh ${same.import_wh}, export_wh ${same.export_wh}); a register reading is not revised`,
+        );
     }
     refuseDecrease(registers, near);
 
     if (fresh.length) {
       await sql`INSERT INTO register_readings (metering_point_id, read_at, import_wh, export_wh, source)
-        SELECT ${point.id}, r, i, e, ${source} FROM unnest(${fresh.map((r) => r.readAt.toISOString())}::timestamptz[], ${fresh.map((r) => r.importWh)}::bigint[], ${fresh.map((r) => r.exportWh)}::bigint[]) AS t(r, i, e)`.execute(trx);
+        SELECT ${point.id}, r, i, e, ${source} FROM unnest(${fresh.map((r) => r.readAt.toISOString())}::timestamptz[], ${fresh.map((r) => r.importWh)}::bigint[], ${fresh.map((r) => r.exportWh)}::bigint[]) AS t(r, i, e)`.execute(
+        trx,
+      );
       await appendEvent(trx, {
-        type: 'register_readings.imported', subject_type: 'metering_point', subject_id: point.id, account_ids: [point.account_id], actor_id: principal?.userId ?? null,
+        type: 'register_readings.imported',
+        subject_type: 'metering_point',
+        subject_id: point.id,
+        account_ids: [point.account_id],
+        actor_id: principal?.userId ?? null,
         // [read_at, import Wh, export Wh]
-        payload: { metering_point_id: point.id, source, inserted: fresh.map((r) => [r.readAt.toISOString(), r.importWh, r.exportWh]) },
+        payload: {
+          metering_point_id: point.id,
+          source,
+          inserted: fresh.map((r) => [r.readAt.toISOString(), r.importWh, r.exportWh]),
+        },
       });
     }
     return { inserted: fresh.length, unchanged };
   });
 }
 
-export interface RegisterReadingView { read_at: string; import_wh: number; export_wh: number; source: string; recorded_at: string }
+export interface RegisterReadingView {
+  read_at: string;
+  import_wh: number;
+  export_wh: number;
+  source: string;
+  recorded_at: string;
+}
 
 /** The point's register readings with read_at in [from, to), oldest first. */
-export async function listRegisterReadings(db: Db, principal: Principal, pointId: string, from: Date, to: Date): Promise<RegisterReadingView[]> {
+export async function listRegisterReadings(
+  db: Db,
+  principal: Principal,
+  pointId: string,
+  from: Date,
+  to: Date,
+): Promise<RegisterReadingView[]> {
   checkPeriod(from, to, 'querystring/to');
   await readablePoint(db, principal, pointId);
-  const rows = await metering(db).selectFrom('register_readings').selectAll().where('metering_point_id', '=', pointId)
-    .where('read_at', '>=', from).where('read_at', '<', to).orderBy('read_at').limit(100_000).execute();
-  return rows.map((r) => ({ read_at: r.read_at.toISOString(), import_wh: r.import_wh, export_wh: r.export_wh, source: r.source, recorded_at: r.recorded_at.toISOString() }));
+  const rows = await metering(db)
+    .selectFrom('register_readings')
+    .selectAll()
+    .where('metering_point_id', '=', pointId)
+    .where('read_at', '>=', from)
+    .where('read_at', '<', to)
+    .orderBy('read_at')
+    .limit(100_000)
+    .execute();
+  return rows.map((r) => ({
+    read_at: r.read_at.toISOString(),
+    import_wh: r.import_wh,
+    export_wh: r.export_wh,
+    source: r.source,
+    recorded_at: r.recorded_at.toISOString(),
+  }));
 }
 
 /** A point's last register reading at or before `at`, if any. */
-export async function lastRegisterReading(db: Db, pointId: string, at: Date): Promise<{ read_at: Date; import_wh: number; export_wh: number } | undefined> {
-  return metering(db).selectFrom('register_readings').select(['read_at', 'import_wh', 'export_wh'])
-    .where('metering_point_id', '=', pointId).where('read_at', '<=', at).orderBy('read_at', 'desc').limit(1).executeTakeFirst();
+export async function lastRegisterReading(
+  db: Db,
+  pointId: string,
+  at: Date,
+): Promise<{ read_at: Date; import_wh: number; export_wh: number } | undefined> {
+  return metering(db)
+    .selectFrom('register_readings')
+    .select(['read_at', 'import_wh', 'export_wh'])
+    .where('metering_point_id', '=', pointId)
+    .where('read_at', '<=', at)
+    .orderBy('read_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }

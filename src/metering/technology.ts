@@ -2,10 +2,26 @@
 // (eecs-technology-labels.csv, from Project Origin's DataHubService). Loaded once, on first use.
 import { readFileSync } from 'node:fs';
 
-export const TECHNOLOGY_LABELS = ['Solar', 'Wind', 'Hydro', 'Marine', 'Biomass', 'Biogas', 'Waste', 'Nuclear', 'Naturalgas', 'Coal', 'Oil'] as const;
+export const TECHNOLOGY_LABELS = [
+  'Solar',
+  'Wind',
+  'Hydro',
+  'Marine',
+  'Biomass',
+  'Biogas',
+  'Waste',
+  'Nuclear',
+  'Naturalgas',
+  'Coal',
+  'Oil',
+] as const;
 export type TechnologyLabel = (typeof TECHNOLOGY_LABELS)[number];
 
-export interface Technology { technology_code: string; fuel_code: string; label: TechnologyLabel }
+export interface Technology {
+  technology_code: string;
+  fuel_code: string;
+  label: TechnologyLabel;
+}
 
 let table: Map<string, Technology> | undefined;
 

@@ -47,7 +47,10 @@ export function apportionCapped(total: number, weights: readonly number[], caps:
   let open = weights.map((_, k) => k).filter((k) => weights[k]! > 0 && caps[k]! > 0);
   let left = total;
   while (left > 0 && open.length > 0) {
-    const shares = apportion(left, open.map((k) => weights[k]!));
+    const shares = apportion(
+      left,
+      open.map((k) => weights[k]!),
+    );
     const stillOpen: number[] = [];
     open.forEach((k, i) => {
       const room = caps[k]! - out[k]!;

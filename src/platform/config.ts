@@ -12,7 +12,9 @@ export const ConfigSchema = Type.Object({
   HOST: Type.Optional(Type.String({ minLength: 1 })),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   TALLY_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
-  LOG_LEVEL: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
+  LOG_LEVEL: Type.Optional(
+    Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  ),
   TALLY_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   TALLY_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   TALLY_LEDGER_KEY: Type.Optional(Type.String({ minLength: 1 })),
@@ -30,13 +32,16 @@ export const ConfigSchema = Type.Object({
 });
 
 /** One ElOverblik (Danish DataHub third-party API) source, as TALLY_DATAHUB_SOURCES lists them. */
-const DataHubSourceSchema = Type.Object({
-  name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' }),
-  url: Type.String({ pattern: '^https?://' }),
-  refresh_token: Type.String({ minLength: 1 }),
-  scope: Type.Union([Type.Literal('authorizationId'), Type.Literal('customerCVR'), Type.Literal('customerKey')]),
-  identifier: Type.String({ minLength: 1 }),
-}, { additionalProperties: false });
+const DataHubSourceSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' }),
+    url: Type.String({ pattern: '^https?://' }),
+    refresh_token: Type.String({ minLength: 1 }),
+    scope: Type.Union([Type.Literal('authorizationId'), Type.Literal('customerCVR'), Type.Literal('customerKey')]),
+    identifier: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
 const DataHubSources = Type.Array(DataHubSourceSchema);
 
 export interface Config {
@@ -75,7 +80,8 @@ function parseSources(text: string | undefined, problems: string[]): Static<type
     problems.push('TALLY_DATAHUB_SOURCES: must be a JSON array of sources');
     return [];
   }
-  for (const e of Value.Errors(DataHubSources, value)) problems.push(`TALLY_DATAHUB_SOURCES${e.instancePath}: ${e.message}`);
+  for (const e of Value.Errors(DataHubSources, value))
+    problems.push(`TALLY_DATAHUB_SOURCES${e.instancePath}: ${e.message}`);
   return value as Static<typeof DataHubSources>;
 }
 
@@ -83,7 +89,9 @@ function parseSources(text: string | undefined, problems: string[]): Static<type
 function parseLedgerKey(text: string | undefined, problems: string[]): KeyObject | undefined {
   if (text === undefined) return undefined;
   try {
-    const key = text.startsWith('-----BEGIN') ? createPrivateKey(text) : createPrivateKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'pkcs8' });
+    const key = text.startsWith('-----BEGIN')
+      ? createPrivateKey(text)
+      : createPrivateKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'pkcs8' });
     if (key.asymmetricKeyType === 'ed25519') return key;
   } catch {
     // Not a key at all: named below, like a key of another kind.
@@ -95,8 +103,15 @@ function parseLedgerKey(text: string | undefined, problems: string[]): KeyObject
 export class ConfigError extends Error {}
 
 const INTEGER_KEYS = new Set([
-  'PORT', 'TALLY_ACCESS_TOKEN_TTL', 'TALLY_REFRESH_TOKEN_TTL', 'TALLY_AUTH_RATE_LIMIT', 'TALLY_PUBLIC_RATE_LIMIT', 'TALLY_BODY_LIMIT',
-  'TALLY_CERTIFICATE_LIFETIME_DAYS', 'TALLY_CERTIFICATE_ID_START', 'TALLY_JOB_INTERVAL',
+  'PORT',
+  'TALLY_ACCESS_TOKEN_TTL',
+  'TALLY_REFRESH_TOKEN_TTL',
+  'TALLY_AUTH_RATE_LIMIT',
+  'TALLY_PUBLIC_RATE_LIMIT',
+  'TALLY_BODY_LIMIT',
+  'TALLY_CERTIFICATE_LIFETIME_DAYS',
+  'TALLY_CERTIFICATE_ID_START',
+  'TALLY_JOB_INTERVAL',
 ]);
 
 /** Reads the settings from `env` (process.env by default); throws ConfigError naming every bad variable. */
@@ -107,7 +122,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (value === undefined || value === '') continue;
     raw[key] = INTEGER_KEYS.has(key) && /^-?\d+$/.test(value) ? Number(value) : value;
   }
-  const problems = [...Value.Errors(ConfigSchema, raw)].map((e) => `${e.instancePath.slice(1) || 'environment'}: ${e.message}`);
+  const problems = [...Value.Errors(ConfigSchema, raw)].map(
+    (e) => `${e.instancePath.slice(1) || 'environment'}: ${e.message}`,
+  );
   if (raw.TALLY_ADMIN_EMAIL !== undefined && raw.TALLY_ADMIN_PASSWORD === undefined) {
     problems.push('TALLY_ADMIN_PASSWORD: must be set together with TALLY_ADMIN_EMAIL');
   }
@@ -134,7 +151,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     certificateLifetimeDays: c.TALLY_CERTIFICATE_LIFETIME_DAYS ?? 365,
     certificateIdStart: c.TALLY_CERTIFICATE_ID_START ?? 1,
     jobIntervalSeconds: c.TALLY_JOB_INTERVAL ?? 60,
-    admin: c.TALLY_ADMIN_EMAIL && c.TALLY_ADMIN_PASSWORD ? { email: c.TALLY_ADMIN_EMAIL, password: c.TALLY_ADMIN_PASSWORD } : undefined,
+    admin:
+      c.TALLY_ADMIN_EMAIL && c.TALLY_ADMIN_PASSWORD
+        ? { email: c.TALLY_ADMIN_EMAIL, password: c.TALLY_ADMIN_PASSWORD }
+        : undefined,
     datahubSources,
   };
 }

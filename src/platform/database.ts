@@ -55,7 +55,8 @@ function parseInt8(text: string): number {
   return n;
 }
 
-const copySql = (table: string, columns: readonly string[], source: string) => `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+const copySql = (table: string, columns: readonly string[], source: string) =>
+  `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
 
 /**
  * Sessions run in UTC, so timestamps arrive as `2025-06-01 10:00:00+00` (optionally with a
@@ -72,7 +73,11 @@ function parseTimestamptz(text: string): Date {
  * A PostgreSQL server when `url` is set; else PGlite under `dataDir`, reached through the process
  * that holds that directory if another does (`use` says how); else PGlite in memory (tests).
  */
-export async function openDatabase(opts: { url?: string | undefined; dataDir?: string | undefined; use?: DirectoryUse }): Promise<Database> {
+export async function openDatabase(opts: {
+  url?: string | undefined;
+  dataDir?: string | undefined;
+  use?: DirectoryUse;
+}): Promise<Database> {
   if (opts.url) return openPostgres(opts.url);
   if (opts.dataDir) return openEmbedded(opts.dataDir, openPGlite, opts.use ?? { owner: 'tally', exclusive: false });
   const memory = await openPGlite('memory://');
@@ -80,20 +85,32 @@ export async function openDatabase(opts: { url?: string | undefined; dataDir?: s
 }
 
 function openPostgres(url: string): Database {
-  const parseInt8Array = (text: string) => (pg.types.getTypeParser(INT8_ARRAY as Parameters<typeof pg.types.getTypeParser>[0], 'text')(text) as string[]).map(parseInt8);
-  const parsers: Record<number, (text: string) => unknown> = { [INT8]: parseInt8, [INT8_ARRAY]: parseInt8Array, [TIMESTAMPTZ]: parseTimestamptz };
+  const parseInt8Array = (text: string) =>
+    (pg.types.getTypeParser(INT8_ARRAY as Parameters<typeof pg.types.getTypeParser>[0], 'text')(text) as string[]).map(
+      parseInt8,
+    );
+  const parsers: Record<number, (text: string) => unknown> = {
+    [INT8]: parseInt8,
+    [INT8_ARRAY]: parseInt8Array,
+    [TIMESTAMPTZ]: parseTimestamptz,
+  };
   const settings = {
     connectionString: url,
     // UTC sessions: interval arithmetic on timestamps never meets a daylight-saving shift.
     options: '-c TimeZone=UTC',
-    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
   };
   const pool = new pg.Pool({ ...settings, max: 20 });
   // A client losing its server must not crash the process. Idle, the pool drops it and the next
   // query reconnects; checked out (the pool then listens no more), its query fails and its caller
   // answers for it, while the 'error' event itself would otherwise be uncaught.
   pool.on('error', () => {});
-  pool.on('connect', (client) => { client.on('error', () => {}); });
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return {
     kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }),
     engine: 'postgres',
@@ -123,11 +140,15 @@ function openPostgres(url: string): Database {
       await client.connect();
       return {
         query: (sqlText, params) => client.query(sqlText, params as unknown[]),
-        onEnd: (listener) => { client.once('end', listener); },
+        onEnd: (listener) => {
+          client.once('end', listener);
+        },
         end: () => client.end(),
       };
     },
-    close: async () => { await pool.end(); },
+    close: async () => {
+      await pool.end();
+    },
   };
 }
 

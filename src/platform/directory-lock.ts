@@ -5,7 +5,9 @@
 import { statSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 
-export interface DirectoryLock { release(): Promise<void> }
+export interface DirectoryLock {
+  release(): Promise<void>;
+}
 
 /** Takes the lock on `dir` (which must exist), or returns undefined while another process holds it. */
 export async function lockDirectory(dir: string): Promise<DirectoryLock | undefined> {
@@ -19,7 +21,7 @@ export async function lockDirectory(dir: string): Promise<DirectoryLock | undefi
   // process that died and is replaced (two processes replacing it in the same instant could both win).
   const path = `${dir}.lock`;
   const taken = await listenOnce(path);
-  if (taken || await answers(path)) return taken;
+  if (taken || (await answers(path))) return taken;
   unlinkSync(path);
   return listenOnce(path);
 }
@@ -28,7 +30,9 @@ function listenOnce(address: string): Promise<DirectoryLock | undefined> {
   return new Promise((resolve, reject) => {
     // Nobody talks on the lock: it only exists.
     const server = createServer((socket) => socket.destroy());
-    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err),
+    );
     server.listen(address, () => {
       // The lock lasts as long as the process, but never keeps it alive.
       server.unref();

@@ -30,7 +30,11 @@ export async function openEmbedded(dir: string, open: OpenSession, use: Director
     const lock = await lockDirectory(dir);
     if (lock) {
       const opening = open(dir);
-      const lending = await serveSessions(socketPath, { pid: process.pid, command: use.owner }, opening.then((o) => o.pool));
+      const lending = await serveSessions(
+        socketPath,
+        { pid: process.pid, command: use.owner },
+        opening.then((o) => o.pool),
+      );
       const session = await opening.catch(async (err: unknown) => {
         await lending.close();
         await lock.release();
@@ -47,9 +51,15 @@ export async function openEmbedded(dir: string, open: OpenSession, use: Director
     if (borrowed && !use.exclusive) return sessionDatabase(borrowed.pool, borrowed.close);
     if (borrowed) {
       await borrowed.close();
-      throw conflict('database_in_use', `the embedded database ${dir} is in use by process ${borrowed.holder.pid} (${borrowed.holder.command}); stop it first (while it runs, CLI commands go through it)`);
+      throw conflict(
+        'database_in_use',
+        `the embedded database ${dir} is in use by process ${borrowed.holder.pid} (${borrowed.holder.command}); stop it first (while it runs, CLI commands go through it)`,
+      );
     }
     await delay(RETRY_MS);
   }
-  throw conflict('database_in_use', `the embedded database ${dir} is locked by a process that does not answer on ${socketPath}`);
+  throw conflict(
+    'database_in_use',
+    `the embedded database ${dir} is locked by a process that does not answer on ${socketPath}`,
+  );
 }

@@ -26,7 +26,8 @@ export const badRequest = (code: string, message: string, field?: string) =>
 export const unauthorized = (message = 'authentication required') => new TallyError(401, 'unauthorized', message);
 export const forbidden = (code: string, message: string) => new TallyError(403, code, message);
 /** Also used for things that exist but the caller may not see: existence is not disclosed. */
-export const notFound = (what: string, id: string | number) => new TallyError(404, `${what}_not_found`, `${what.replace(/_/g, ' ')} ${id} not found`);
+export const notFound = (what: string, id: string | number) =>
+  new TallyError(404, `${what}_not_found`, `${what.replace(/_/g, ' ')} ${id} not found`);
 /** The request is valid but conflicts with the current state (a status, a concurrent winner, a duplicate). */
 export const conflict = (code: string, message: string) => new TallyError(409, code, message);
 /** The request is well formed but breaks a domain rule (capacity, whitelist, quantity). */

@@ -7,7 +7,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
 
-export interface KeyInWork { caller: string; key: string; requestHash: string }
+export interface KeyInWork {
+  caller: string;
+  key: string;
+  requestHash: string;
+}
 
 const current = new AsyncLocalStorage<{ work?: KeyInWork }>();
 
@@ -30,6 +34,8 @@ export async function markWorkDone(trx: Db): Promise<void> {
 
 /** Whether the first request of this key committed work (whose answer may have been lost). */
 export async function workDone(db: Db, caller: string, key: string): Promise<{ request_hash: string } | undefined> {
-  const { rows } = await sql<{ request_hash: string }>`SELECT request_hash FROM idempotency_work WHERE caller = ${caller} AND key = ${key}`.execute(db);
+  const { rows } = await sql<{
+    request_hash: string;
+  }>`SELECT request_hash FROM idempotency_work WHERE caller = ${caller} AND key = ${key}`.execute(db);
   return rows[0];
 }

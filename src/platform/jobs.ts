@@ -7,7 +7,10 @@ import type { Db } from './database.ts';
 import type { UnitFailure } from './units.ts';
 
 /** What one round of a job did: a count worth logging, and the units that failed and were skipped. */
-export interface JobOutcome { count: number; failed: UnitFailure[] }
+export interface JobOutcome {
+  count: number;
+  failed: UnitFailure[];
+}
 
 export interface Job {
   name: string;
@@ -25,7 +28,9 @@ const lockKey = (name: string) => createHash('sha256').update(`tally-job:${name}
 /** Runs `job` once if no other instance is running it; returns undefined when it was not the leader. */
 export async function runAsLeader(db: Db, job: Job, now = new Date()): Promise<number | JobOutcome | undefined> {
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ leader: boolean }>`SELECT pg_try_advisory_xact_lock(${lockKey(job.name).toString()}::bigint) AS leader`.execute(trx);
+    const { rows } = await sql<{
+      leader: boolean;
+    }>`SELECT pg_try_advisory_xact_lock(${lockKey(job.name).toString()}::bigint) AS leader`.execute(trx);
     if (!rows[0]?.leader) return undefined;
     return job.run(trx, now);
   });
@@ -36,7 +41,12 @@ export async function runAsLeader(db: Db, job: Job, now = new Date()): Promise<n
  * releases it. For work that waits on the network: it runs in its own short transactions, not
  * inside one long one. Returns undefined when another holder has the lease.
  */
-export async function runWithLease<T>(db: Db, name: string, leaseMs: number, work: () => Promise<T>): Promise<T | undefined> {
+export async function runWithLease<T>(
+  db: Db,
+  name: string,
+  leaseMs: number,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
   const holder = randomUUID();
   const { rows } = await sql<{ holder: string }>`
     INSERT INTO job_leases (name, holder, lease_until) VALUES (${name}, ${holder}, now() + ${leaseMs} * interval '1 millisecond')
@@ -60,11 +70,15 @@ export function scheduleJobs(db: Db, jobs: Job[], intervalSeconds: number, log: 
       for (const job of jobs) {
         if (stopped) return;
         try {
-          const result = job.leaseMs ? await runWithLease(db, job.name, job.leaseMs, () => job.run(db, new Date())) : await runAsLeader(db, job);
+          const result = job.leaseMs
+            ? await runWithLease(db, job.name, job.leaseMs, () => job.run(db, new Date()))
+            : await runAsLeader(db, job);
           const outcome: JobOutcome = typeof result === 'object' ? result : { count: result ?? 0, failed: [] };
           // A failed unit (a device, a community) was skipped; the others went on. Each is named once a tick.
-          for (const f of outcome.failed) log.error({ err: f.cause, job: job.name, unit: f.unit }, 'job unit failed and was skipped');
-          if (outcome.count || outcome.failed.length) log.info({ job: job.name, count: outcome.count, failed: outcome.failed.length }, 'job done');
+          for (const f of outcome.failed)
+            log.error({ err: f.cause, job: job.name, unit: f.unit }, 'job unit failed and was skipped');
+          if (outcome.count || outcome.failed.length)
+            log.info({ job: job.name, count: outcome.count, failed: outcome.failed.length }, 'job done');
         } catch (err) {
           log.error({ err, job: job.name }, 'job failed');
         }

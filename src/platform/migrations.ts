@@ -10,7 +10,11 @@ const SRC = fileURLToPath(new URL('..', import.meta.url));
 /** Any constant shared by every Tally instance: only one of them migrates at a time. */
 const MIGRATION_LOCK = 7_346_001;
 
-interface Migration { name: string; sql: string; checksum: string }
+interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
 
 export function listMigrations(): Migration[] {
   const files: string[] = [];
@@ -39,7 +43,8 @@ export async function migrate(database: Database): Promise<string[]> {
   for (const m of listMigrations()) {
     const known = applied.get(m.name);
     if (known !== undefined) {
-      if (known !== m.checksum) throw new Error(`migration ${m.name} was changed after it was applied; add a new migration instead`);
+      if (known !== m.checksum)
+        throw new Error(`migration ${m.name} was changed after it was applied; add a new migration instead`);
       continue;
     }
     // The bookkeeping row goes in first, under the lock: a second instance racing us fails on
@@ -51,7 +56,11 @@ INSERT INTO schema_migrations (name, checksum) VALUES ('${m.name}', '${m.checksu
 ${m.sql}
 ;COMMIT;`);
     } catch (err) {
-      const again = await database.kysely.selectFrom('schema_migrations').select('name').where('name', '=', m.name).executeTakeFirst();
+      const again = await database.kysely
+        .selectFrom('schema_migrations')
+        .select('name')
+        .where('name', '=', m.name)
+        .executeTakeFirst();
       if (again) continue; // another instance applied it meanwhile
       throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
     }

@@ -9,7 +9,11 @@ export function encodeCursor(position: Record<string, string | number>): string 
 }
 
 /** Decodes a cursor made by encodeCursor with the same keys; anything else is a 400 naming `field`. */
-export function decodeCursor<K extends string>(cursor: string, keys: readonly K[], field = 'cursor'): Record<K, number> {
+export function decodeCursor<K extends string>(
+  cursor: string,
+  keys: readonly K[],
+  field = 'cursor',
+): Record<K, number> {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
     const out = {} as Record<K, number>;
@@ -24,13 +28,23 @@ export function decodeCursor<K extends string>(cursor: string, keys: readonly K[
   }
 }
 
-export interface Page<T> { items: T[]; next_cursor: string | null }
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
 
 /** What a list request asks for; `field` says where the cursor came from, for the error if it is bad. */
-export interface PageRequest { limit: number; cursor?: string | undefined; field: string }
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+  field: string;
+}
 
 /** The page request of a route whose cursor and limit arrive in `part` ('querystring' or 'body'). */
-export function pageRequest(input: { limit?: number | undefined; cursor?: string | undefined }, part: 'querystring' | 'body'): PageRequest {
+export function pageRequest(
+  input: { limit?: number | undefined; cursor?: string | undefined },
+  part: 'querystring' | 'body',
+): PageRequest {
   return { limit: input.limit ?? DEFAULT_LIMIT, cursor: input.cursor, field: `${part}/cursor` };
 }
 

@@ -22,7 +22,11 @@ import { disclosureRoutes } from '../disclosure/routes.ts';
 import { communityRoutes } from '../community/routes.ts';
 import { COMMUNITY_CLEARING_JOB } from '../community/jobs.ts';
 
-export interface Tally { app: App; ctx: AppContext; close(): Promise<void> }
+export interface Tally {
+  app: App;
+  ctx: AppContext;
+  close(): Promise<void>;
+}
 
 /** Every periodic job, in the order a tick runs them: read meters, issue, clear communities, then seal what they wrote. */
 export const jobsFor = (config: Config): Job[] => [
@@ -48,7 +52,10 @@ export async function openMigrated(config: Config, log: Logger, use: DirectoryUs
   return database;
 }
 
-export async function createTally(config: Config, opts: { database?: Database; log?: Logger; jobs?: boolean } = {}): Promise<Tally> {
+export async function createTally(
+  config: Config,
+  opts: { database?: Database; log?: Logger; jobs?: boolean } = {},
+): Promise<Tally> {
   const log = opts.log ?? makeLogger(config.logLevel);
   // The server owns the embedded database: a second one on the same directory is refused.
   const database = opts.database ?? (await openMigrated(config, log, { owner: 'tally serve', exclusive: true }));
@@ -56,13 +63,32 @@ export async function createTally(config: Config, opts: { database?: Database; l
   const secret = config.jwtSecret ?? (await settingOrCreate(db, 'jwt_secret', () => newSecret()));
   if (config.admin) await ensureAdmin(db, config.admin);
   const ctx: AppContext = {
-    database, config, log,
-    tokens: { secret: new TextEncoder().encode(secret), accessTtl: config.accessTokenTtl, refreshTtl: config.refreshTokenTtl },
+    database,
+    config,
+    log,
+    tokens: {
+      secret: new TextEncoder().encode(secret),
+      accessTtl: config.accessTokenTtl,
+      refreshTtl: config.refreshTokenTtl,
+    },
   };
-  const app = await buildApp(ctx, { authenticate: authenticationHook, modules: [identityRoutes, ledgerRoutes, sealedLedgerRoutes, registryRoutes, meteringRoutes, disclosureRoutes, communityRoutes] });
-  const stopJobs = opts.jobs === false ? async () => {} : scheduleJobs(db, jobsFor(config), config.jobIntervalSeconds, log);
+  const app = await buildApp(ctx, {
+    authenticate: authenticationHook,
+    modules: [
+      identityRoutes,
+      ledgerRoutes,
+      sealedLedgerRoutes,
+      registryRoutes,
+      meteringRoutes,
+      disclosureRoutes,
+      communityRoutes,
+    ],
+  });
+  const stopJobs =
+    opts.jobs === false ? async () => {} : scheduleJobs(db, jobsFor(config), config.jobIntervalSeconds, log);
   return {
-    app, ctx,
+    app,
+    ctx,
     async close() {
       await stopJobs();
       await app.close();

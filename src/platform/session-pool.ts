@@ -4,7 +4,11 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from './database.ts';
 
-export interface PgStyleResult { command: string; rowCount: number; rows: Record<string, unknown>[] }
+export interface PgStyleResult {
+  command: string;
+  rowCount: number;
+  rows: Record<string, unknown>[];
+}
 
 /** What a borrower may do with the session during its turn. */
 export interface SessionOps {
@@ -46,7 +50,9 @@ export class SessionPool {
   /** Waits for this borrower's turn with the session; `end` passes it on. */
   take(): Promise<{ ops: SessionOps; end(): void }> {
     let pass!: () => void;
-    const turn = new Promise<void>((resolve) => { pass = resolve; });
+    const turn = new Promise<void>((resolve) => {
+      pass = resolve;
+    });
     const ready = this.#tail.then(() => ({
       ops: this.#ops,
       end: () => {

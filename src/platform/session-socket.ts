@@ -11,7 +11,10 @@ import { deserialize, serialize } from 'node:v8';
 import { SessionPool, type PgStyleResult, type SessionOps } from './session-pool.ts';
 
 /** Who holds a database directory, as a refused second server names it. */
-export interface Holder { pid: number; command: string }
+export interface Holder {
+  pid: number;
+  command: string;
+}
 
 type Request =
   | { op: 'hello' }
@@ -59,11 +62,16 @@ export function readFrames(socket: Readable, onFrame: (value: unknown) => void):
 
 /** A database error crosses as its message and plain fields (`code` is what callers test). */
 function failed(err: unknown): Reply {
-  const fields = typeof err === 'object' && err !== null ? Object.fromEntries(Object.entries(err).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))) : {};
+  const fields =
+    typeof err === 'object' && err !== null
+      ? Object.fromEntries(Object.entries(err).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)))
+      : {};
   return { error: { message: (err as Error).message ?? String(err), fields } };
 }
 
-export interface SessionServer { close(): Promise<void> }
+export interface SessionServer {
+  close(): Promise<void>;
+}
 
 /**
  * Lends the session of `pool` (which may still be opening) on a socket at `path`, readable by this
@@ -82,22 +90,32 @@ export async function serveSessions(path: string, holder: Holder, pool: Promise<
     const borrowed = async () => (turn ??= await (await pool).take());
     const answer = async (req: Request): Promise<unknown> => {
       switch (req.op) {
-        case 'hello': return holder;
+        case 'hello':
+          return holder;
         case 'release':
           turn?.end();
           turn = undefined;
           return null;
-        case 'query': return (await borrowed()).ops.query(req.sql, req.params);
-        case 'exec': return (await borrowed()).ops.exec(req.sql);
-        case 'copy': return (await borrowed()).ops.copyCsv(req.table, req.columns, req.csv);
+        case 'query':
+          return (await borrowed()).ops.query(req.sql, req.params);
+        case 'exec':
+          return (await borrowed()).ops.exec(req.sql);
+        case 'copy':
+          return (await borrowed()).ops.copyCsv(req.table, req.columns, req.csv);
       }
     };
     // One request at a time, in order: the borrower's statements run as it sent them.
     // A reply that cannot be sent ends the connection (and so the turn), never the queue behind it.
     readFrames(socket, (req) => {
-      done = done.then(() => answer(req as Request)).then((ok) => ({ ok }), failed)
-        .then((reply) => { if (!socket.destroyed) socket.write(frame(reply)); })
-        .catch(() => { socket.destroy(); });
+      done = done
+        .then(() => answer(req as Request))
+        .then((ok) => ({ ok }), failed)
+        .then((reply) => {
+          if (!socket.destroyed) socket.write(frame(reply));
+        })
+        .catch(() => {
+          socket.destroy();
+        });
     });
     // A borrower that went away mid-transaction (killed, crashed) leaves nothing half done.
     socket.on('close', () => {
@@ -119,17 +137,22 @@ export async function serveSessions(path: string, holder: Holder, pool: Promise<
   return {
     // Borrowers that arrive while others finish are still served: a command started a moment too
     // late waits for this holder's end instead of being turned away by a socket that went quiet.
-    close: () => new Promise((resolve) => {
-      closing = () => {
-        closing = undefined;
-        server.close(() => resolve());
-      };
-      if (open === 0) closing();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        closing = () => {
+          closing = undefined;
+          server.close(() => resolve());
+        };
+        if (open === 0) closing();
+      }),
   };
 }
 
-export interface Borrowed { holder: Holder; pool: SessionPool; close(): Promise<void> }
+export interface Borrowed {
+  holder: Holder;
+  pool: SessionPool;
+  close(): Promise<void>;
+}
 
 /** Connects to the holder serving on `path`; undefined when nobody answers there. */
 export async function borrowSessions(path: string): Promise<Borrowed | undefined> {
@@ -151,30 +174,39 @@ export async function borrowSessions(path: string): Promise<Borrowed | undefined
     gone = new Error(`the process holding the embedded database stopped answering on ${path}`);
     for (const caller of waiting.splice(0)) caller.reject(gone);
   });
-  const call = (req: Request) => new Promise<unknown>((resolve, reject) => {
-    if (gone) return reject(gone);
-    const bytes = frame(req); // may throw on a value that cannot cross: before it is awaited
-    waiting.push({ resolve, reject });
-    socket.write(bytes);
-  });
-  const holder = await call({ op: 'hello' }).catch(() => undefined) as Holder | undefined;
+  const call = (req: Request) =>
+    new Promise<unknown>((resolve, reject) => {
+      if (gone) return reject(gone);
+      const bytes = frame(req); // may throw on a value that cannot cross: before it is awaited
+      waiting.push({ resolve, reject });
+      socket.write(bytes);
+    });
+  const holder = (await call({ op: 'hello' }).catch(() => undefined)) as Holder | undefined;
   if (!holder) {
     socket.destroy();
     return undefined;
   }
   const ops: SessionOps = {
     query: async (sql, params) => (await call({ op: 'query', sql, params })) as PgStyleResult,
-    exec: async (sql) => { await call({ op: 'exec', sql }); },
-    copyCsv: async (table, columns, csv) => { await call({ op: 'copy', table, columns, csv }); },
+    exec: async (sql) => {
+      await call({ op: 'exec', sql });
+    },
+    copyCsv: async (table, columns, csv) => {
+      await call({ op: 'copy', table, columns, csv });
+    },
   };
   // Releases are pipelined: the holder reads them before this process's next request.
-  const pool = new SessionPool(ops, () => { call({ op: 'release' }).catch(() => {}); });
+  const pool = new SessionPool(ops, () => {
+    call({ op: 'release' }).catch(() => {});
+  });
   return {
-    holder, pool,
-    close: () => new Promise((resolve) => {
-      if (socket.destroyed) return resolve();
-      socket.once('close', () => resolve());
-      socket.end();
-    }),
+    holder,
+    pool,
+    close: () =>
+      new Promise((resolve) => {
+        if (socket.destroyed) return resolve();
+        socket.once('close', () => resolve());
+        socket.end();
+      }),
   };
 }

@@ -1,12 +1,22 @@
 // Values Tally makes for itself once and shares through the database with every instance.
 import type { Kysely } from 'kysely';
 
-interface SettingsTables { platform_settings: { name: string; value: string } }
+interface SettingsTables {
+  platform_settings: { name: string; value: string };
+}
 
 /** Returns the stored value of `name`, storing `generate()` first if there is none (race-safe). */
 export async function settingOrCreate(db: Kysely<any>, name: string, generate: () => string): Promise<string> {
   const q = db as Kysely<SettingsTables>;
-  await q.insertInto('platform_settings').values({ name, value: generate() }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  const row = await q.selectFrom('platform_settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+  await q
+    .insertInto('platform_settings')
+    .values({ name, value: generate() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await q
+    .selectFrom('platform_settings')
+    .select('value')
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
   return row.value;
 }

@@ -11,7 +11,16 @@ export function checkTimeZone(tz: string, field: string): void {
 
 /** Milliseconds `tz` is ahead of UTC at instant `t`. */
 function offsetMs(tz: string, t: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(t));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(t));
   const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   const wall = new Date(0);
   wall.setUTCFullYear(n('year'), n('month') - 1, n('day')); // Date.UTC would read years 0–99 as 1900–1999

@@ -17,13 +17,20 @@ const leap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400
 export function timestampMs(text: string): number | undefined {
   const m = ISO.exec(text);
   if (!m) return undefined;
-  const year = Number(m[1]), month = Number(m[2]), day = Number(m[3]), hour = Number(m[4]), minute = Number(m[5]), second = Number(m[6]);
-  const offsetHours = Number(m[9] ?? 0), offsetMinutes = Number(m[10] ?? 0);
+  const year = Number(m[1]),
+    month = Number(m[2]),
+    day = Number(m[3]),
+    hour = Number(m[4]),
+    minute = Number(m[5]),
+    second = Number(m[6]);
+  const offsetHours = Number(m[9] ?? 0),
+    offsetMinutes = Number(m[10] ?? 0);
   if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
   // A day the month does not have (2026-02-30) is refused, not rolled over into the next month.
   if (month < 1 || month > 12 || day < 1 || day > (month === 2 && leap(year) ? 29 : DAYS[month - 1]!)) return undefined;
   const offsetMs = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3))) - offsetMs;
+  const ms =
+    Date.UTC(year, month - 1, day, hour, minute, second, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3))) - offsetMs;
   // Only a wall time in the first or last year can move out of range by its offset.
   if (year > EARLIEST_YEAR && year < LATEST_YEAR) return ms;
   const utcYear = new Date(ms).getUTCFullYear();

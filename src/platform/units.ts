@@ -5,13 +5,22 @@ import { sql } from 'kysely';
 import type { Db } from './database.ts';
 
 /** A unit that failed: which one, and why (the error's message; the stack goes to the log). */
-export interface UnitFailure { unit: string; error: string; cause: unknown }
+export interface UnitFailure {
+  unit: string;
+  error: string;
+  cause: unknown;
+}
 
 /**
  * Runs `work` for each unit in order, each inside its own savepoint of `trx`, and collects the
  * failures instead of throwing them. `trx` must be a transaction (savepoints need one).
  */
-export async function eachUnit<T>(trx: Db, units: Iterable<T>, name: (unit: T) => string, work: (unit: T) => Promise<void>): Promise<UnitFailure[]> {
+export async function eachUnit<T>(
+  trx: Db,
+  units: Iterable<T>,
+  name: (unit: T) => string,
+  work: (unit: T) => Promise<void>,
+): Promise<UnitFailure[]> {
   const failed: UnitFailure[] = [];
   for (const unit of units) {
     await sql`SAVEPOINT tally_unit`.execute(trx);
@@ -31,7 +40,11 @@ export async function eachUnit<T>(trx: Db, units: Iterable<T>, name: (unit: T) =
  * Runs `work` for each unit in order, each in its own transaction (for jobs that commit as they
  * go, such as clearing under a lease), and collects the failures instead of throwing them.
  */
-export async function eachUnitCommitted<T>(units: Iterable<T>, name: (unit: T) => string, work: (unit: T) => Promise<void>): Promise<UnitFailure[]> {
+export async function eachUnitCommitted<T>(
+  units: Iterable<T>,
+  name: (unit: T) => string,
+  work: (unit: T) => Promise<void>,
+): Promise<UnitFailure[]> {
   const failed: UnitFailure[] = [];
   for (const unit of units) {
     try {

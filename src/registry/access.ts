@@ -9,7 +9,12 @@ import { registry, type AccountRow } from './tables.ts';
 const OVERSEERS = new Set(['admin', 'auditor', 'issuer']);
 
 export async function isMember(db: Db, accountId: number, userId: number): Promise<boolean> {
-  const row = await registry(db).selectFrom('account_members').select('user_id').where('account_id', '=', accountId).where('user_id', '=', userId).executeTakeFirst();
+  const row = await registry(db)
+    .selectFrom('account_members')
+    .select('user_id')
+    .where('account_id', '=', accountId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -24,8 +29,15 @@ async function accountRow(db: Db, accountId: number, forUpdate: boolean): Promis
  * read that account. Missing and not visible answer alike, 404 under the row's own name, so
  * neither existence nor ownership leaks; any other failure propagates as itself.
  */
-export async function readableInAccount<T extends { account_id: number }>(db: Db, principal: Principal, row: T | undefined, what: string, id: string | number): Promise<T> {
-  if (!row || (!OVERSEERS.has(principal.role) && !(await isMember(db, row.account_id, principal.userId)))) throw notFound(what, id);
+export async function readableInAccount<T extends { account_id: number }>(
+  db: Db,
+  principal: Principal,
+  row: T | undefined,
+  what: string,
+  id: string | number,
+): Promise<T> {
+  if (!row || (!OVERSEERS.has(principal.role) && !(await isMember(db, row.account_id, principal.userId))))
+    throw notFound(what, id);
   return row;
 }
 
@@ -33,19 +45,32 @@ export async function readableInAccount<T extends { account_id: number }>(db: Db
  * The account, if the caller may read it: its members and the overseeing roles. Anyone else gets
  * 404, so account ids cannot be probed. `forUpdate` locks the row for the caller's transaction.
  */
-export async function readableAccount(db: Db, principal: Principal, accountId: number, opts: { forUpdate?: boolean } = {}): Promise<AccountRow> {
+export async function readableAccount(
+  db: Db,
+  principal: Principal,
+  accountId: number,
+  opts: { forUpdate?: boolean } = {},
+): Promise<AccountRow> {
   const account = await accountRow(db, accountId, opts.forUpdate ?? false);
-  if (!account || (!OVERSEERS.has(principal.role) && !(await isMember(db, accountId, principal.userId)))) throw notFound('account', accountId);
+  if (!account || (!OVERSEERS.has(principal.role) && !(await isMember(db, accountId, principal.userId))))
+    throw notFound('account', accountId);
   return account;
 }
 
 /** The account, if the caller may act on its holdings: its members (not auditors) and admins; open accounts only. */
-export async function actionableAccount(db: Db, principal: Principal, accountId: number, opts: { forUpdate?: boolean } = {}): Promise<AccountRow> {
+export async function actionableAccount(
+  db: Db,
+  principal: Principal,
+  accountId: number,
+  opts: { forUpdate?: boolean } = {},
+): Promise<AccountRow> {
   const account = await accountRow(db, accountId, opts.forUpdate ?? false);
-  const member = principal.role !== 'admin' && account !== undefined && (await isMember(db, accountId, principal.userId));
+  const member =
+    principal.role !== 'admin' && account !== undefined && (await isMember(db, accountId, principal.userId));
   if (!account || (!OVERSEERS.has(principal.role) && !member)) throw notFound('account', accountId);
   if (principal.role === 'auditor') throw forbidden('role_required', 'auditors read accounts but do not act on them');
-  if (principal.role !== 'admin' && !member) throw forbidden('not_a_member', `you are not a member of account ${accountId}`);
+  if (principal.role !== 'admin' && !member)
+    throw forbidden('not_a_member', `you are not a member of account ${accountId}`);
   if (account.closed_at !== null) throw conflict('account_closed', `account ${accountId} is closed`);
   return account;
 }
@@ -61,7 +86,11 @@ export async function registrableAccount(db: Db, principal: Principal, accountId
 /** Accounts the caller may read; undefined means all of them. */
 export async function readableAccountIds(db: Db, principal: Principal): Promise<number[] | undefined> {
   if (OVERSEERS.has(principal.role)) return undefined;
-  const rows = await registry(db).selectFrom('account_members').select('account_id').where('user_id', '=', principal.userId).execute();
+  const rows = await registry(db)
+    .selectFrom('account_members')
+    .select('account_id')
+    .where('user_id', '=', principal.userId)
+    .execute();
   return rows.map((r) => r.account_id);
 }
 
@@ -82,7 +111,12 @@ export async function mayActOn(db: Db, principal: Principal, accountId: number):
  * concurrent close waits and then sees the certificates arrive (and refuses to close).
  */
 export async function lockOpenAccount(db: Db, id: number): Promise<void> {
-  const target = await registry(db).selectFrom('accounts').select(['id', 'closed_at']).where('id', '=', id).forShare().executeTakeFirst();
+  const target = await registry(db)
+    .selectFrom('accounts')
+    .select(['id', 'closed_at'])
+    .where('id', '=', id)
+    .forShare()
+    .executeTakeFirst();
   if (!target) throw notFound('account', id);
   if (target.closed_at !== null) throw conflict('account_closed', `account ${target.id} is closed`);
 }

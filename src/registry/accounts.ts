@@ -10,18 +10,46 @@ import { actionableAccount, readableAccount, readableAccountIds } from './access
 import { checkInvitee, type Invitee } from './invitations.ts';
 import { iso, registry, type AccountRow } from './tables.ts';
 
-export interface AccountView { id: number; account_name: string; created_at: string; updated_at: string; closed_at: string | null }
+export interface AccountView {
+  id: number;
+  account_name: string;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
 
 const view = (a: AccountRow): AccountView => ({
-  id: a.id, account_name: a.account_name, created_at: a.created_at.toISOString(), updated_at: a.updated_at.toISOString(), closed_at: iso(a.closed_at),
+  id: a.id,
+  account_name: a.account_name,
+  created_at: a.created_at.toISOString(),
+  updated_at: a.updated_at.toISOString(),
+  closed_at: iso(a.closed_at),
 });
 
-export async function createAccount(db: Db, principal: Principal, input: { account_name: string }): Promise<AccountView> {
+export async function createAccount(
+  db: Db,
+  principal: Principal,
+  input: { account_name: string },
+): Promise<AccountView> {
   return db.transaction().execute(async (trx) => {
-    const row = await registry(trx).insertInto('accounts').values({ account_name: input.account_name } as never).returningAll().executeTakeFirstOrThrow();
-    await registry(trx).insertInto('account_members').values({ account_id: row.id, user_id: principal.userId } as never).execute();
+    const row = await registry(trx)
+      .insertInto('accounts')
+      .values({ account_name: input.account_name } as never)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await registry(trx)
+      .insertInto('account_members')
+      .values({ account_id: row.id, user_id: principal.userId } as never)
+      .execute();
     const account = view(row);
-    await appendEvent(trx, { type: 'account.created', subject_type: 'account', subject_id: row.id, account_ids: [row.id], actor_id: principal.userId, payload: { account, members: [principal.userId] } });
+    await appendEvent(trx, {
+      type: 'account.created',
+      subject_type: 'account',
+      subject_id: row.id,
+      account_ids: [row.id],
+      actor_id: principal.userId,
+      payload: { account, members: [principal.userId] },
+    });
     return account;
   });
 }
@@ -35,16 +63,36 @@ export async function listAccounts(db: Db, principal: Principal, page: PageReque
   let query = registry(db).selectFrom('accounts').selectAll();
   if (visible !== undefined) query = query.where('id', 'in', visible.length ? visible : [0]);
   query = query.where('id', '>', afterId(page));
-  const rows = await query.orderBy('id').limit(page.limit + 1).execute();
+  const rows = await query
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
   return pageOf(rows.map(view), page.limit);
 }
 
-export async function renameAccount(db: Db, principal: Principal, id: number, accountName: string): Promise<AccountView> {
+export async function renameAccount(
+  db: Db,
+  principal: Principal,
+  id: number,
+  accountName: string,
+): Promise<AccountView> {
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, id, { forUpdate: true });
-    const row = await registry(trx).updateTable('accounts').set({ account_name: accountName, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const row = await registry(trx)
+      .updateTable('accounts')
+      .set({ account_name: accountName, updated_at: new Date() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     const account = view(row);
-    await appendEvent(trx, { type: 'account.updated', subject_type: 'account', subject_id: id, account_ids: [id], actor_id: principal.userId, payload: { account } });
+    await appendEvent(trx, {
+      type: 'account.updated',
+      subject_type: 'account',
+      subject_id: id,
+      account_ids: [id],
+      actor_id: principal.userId,
+      payload: { account },
+    });
     return account;
   });
 }
@@ -53,23 +101,59 @@ export async function renameAccount(db: Db, principal: Principal, id: number, ac
 export async function closeAccount(db: Db, principal: Principal, id: number): Promise<AccountView> {
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, id, { forUpdate: true });
-    const held = await registry(trx).selectFrom('bundles').select('id').where('account_id', '=', id).where('certificate_bundle_status', 'in', ['active', 'reserved', 'locked']).limit(1).executeTakeFirst();
-    if (held) throw conflict('account_not_empty', `account ${id} still holds active, reserved or locked certificates; transfer or cancel them first`);
+    const held = await registry(trx)
+      .selectFrom('bundles')
+      .select('id')
+      .where('account_id', '=', id)
+      .where('certificate_bundle_status', 'in', ['active', 'reserved', 'locked'])
+      .limit(1)
+      .executeTakeFirst();
+    if (held)
+      throw conflict(
+        'account_not_empty',
+        `account ${id} still holds active, reserved or locked certificates; transfer or cancel them first`,
+      );
     const now = new Date();
-    const row = await registry(trx).updateTable('accounts').set({ closed_at: now, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const row = await registry(trx)
+      .updateTable('accounts')
+      .set({ closed_at: now, updated_at: now })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     const account = view(row);
-    await appendEvent(trx, { type: 'account.closed', subject_type: 'account', subject_id: id, account_ids: [id], actor_id: principal.userId, payload: { account } });
+    await appendEvent(trx, {
+      type: 'account.closed',
+      subject_type: 'account',
+      subject_id: id,
+      account_ids: [id],
+      actor_id: principal.userId,
+      payload: { account },
+    });
     return account;
   });
 }
 
 // --- members ---------------------------------------------------------------------------------
 
-export interface MemberView { user_id: number; email: string; name: string; role: string; added_at: string }
+export interface MemberView {
+  user_id: number;
+  email: string;
+  name: string;
+  role: string;
+  added_at: string;
+}
 
 async function members(db: Db, accountId: number): Promise<MemberView[]> {
-  const rows = await registry(db).selectFrom('account_members').select(['user_id', 'added_at']).where('account_id', '=', accountId).orderBy('user_id').execute();
-  const users = await getUsers(db, rows.map((r) => r.user_id));
+  const rows = await registry(db)
+    .selectFrom('account_members')
+    .select(['user_id', 'added_at'])
+    .where('account_id', '=', accountId)
+    .orderBy('user_id')
+    .execute();
+  const users = await getUsers(
+    db,
+    rows.map((r) => r.user_id),
+  );
   return rows.map((r, k) => {
     const u = users[k]!;
     return { user_id: u.id, email: u.email, name: u.name, role: u.role, added_at: r.added_at.toISOString() };
@@ -83,26 +167,56 @@ export async function listMembers(db: Db, principal: Principal, accountId: numbe
 
 /** An admin, who sees every user anyway, adds one directly; anyone else joins only by accepting an invitation. */
 export async function addMember(db: Db, principal: Principal, accountId: number, who: Invitee): Promise<MemberView[]> {
-  if (principal.role !== 'admin') throw forbidden('role_required', 'only an admin adds a member directly; members invite');
+  if (principal.role !== 'admin')
+    throw forbidden('role_required', 'only an admin adds a member directly; members invite');
   checkInvitee(who);
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, accountId, { forUpdate: true });
     const user = who.user_id !== undefined ? await getUser(trx, who.user_id) : await findUserByEmail(trx, who.email!);
     if (!user) throw notFound('user', who.email!);
-    const added = await registry(trx).insertInto('account_members').values({ account_id: accountId, user_id: user.id } as never).onConflict((oc) => oc.doNothing()).returning('user_id').execute();
-    if (added.length > 0) await appendEvent(trx, { type: 'account.member_added', subject_type: 'account', subject_id: accountId, account_ids: [accountId], actor_id: principal.userId, payload: { account_id: accountId, user_id: user.id } });
+    const added = await registry(trx)
+      .insertInto('account_members')
+      .values({ account_id: accountId, user_id: user.id } as never)
+      .onConflict((oc) => oc.doNothing())
+      .returning('user_id')
+      .execute();
+    if (added.length > 0)
+      await appendEvent(trx, {
+        type: 'account.member_added',
+        subject_type: 'account',
+        subject_id: accountId,
+        account_ids: [accountId],
+        actor_id: principal.userId,
+        payload: { account_id: accountId, user_id: user.id },
+      });
     return members(trx, accountId);
   });
 }
 
-export async function removeMember(db: Db, principal: Principal, accountId: number, userId: number): Promise<MemberView[]> {
+export async function removeMember(
+  db: Db,
+  principal: Principal,
+  accountId: number,
+  userId: number,
+): Promise<MemberView[]> {
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, accountId, { forUpdate: true });
     const current = await members(trx, accountId);
     if (!current.some((m) => m.user_id === userId)) throw notFound('member', userId);
     if (current.length === 1) throw conflict('last_member', 'an account keeps at least one member');
-    await registry(trx).deleteFrom('account_members').where('account_id', '=', accountId).where('user_id', '=', userId).execute();
-    await appendEvent(trx, { type: 'account.member_removed', subject_type: 'account', subject_id: accountId, account_ids: [accountId], actor_id: principal.userId, payload: { account_id: accountId, user_id: userId } });
+    await registry(trx)
+      .deleteFrom('account_members')
+      .where('account_id', '=', accountId)
+      .where('user_id', '=', userId)
+      .execute();
+    await appendEvent(trx, {
+      type: 'account.member_removed',
+      subject_type: 'account',
+      subject_id: accountId,
+      account_ids: [accountId],
+      actor_id: principal.userId,
+      payload: { account_id: accountId, user_id: userId },
+    });
     return current.filter((m) => m.user_id !== userId);
   });
 }
@@ -118,9 +232,23 @@ export interface WhitelistView {
 }
 
 async function whitelist(db: Db, accountId: number): Promise<WhitelistView> {
-  const from = await registry(db).selectFrom('account_whitelist').select('accepts_from').where('account_id', '=', accountId).orderBy('accepts_from').execute();
-  const by = await registry(db).selectFrom('account_whitelist').select('account_id').where('accepts_from', '=', accountId).orderBy('account_id').execute();
-  return { account_id: accountId, accepts_from: from.map((r) => r.accepts_from), accepted_by: by.map((r) => r.account_id) };
+  const from = await registry(db)
+    .selectFrom('account_whitelist')
+    .select('accepts_from')
+    .where('account_id', '=', accountId)
+    .orderBy('accepts_from')
+    .execute();
+  const by = await registry(db)
+    .selectFrom('account_whitelist')
+    .select('account_id')
+    .where('accepts_from', '=', accountId)
+    .orderBy('account_id')
+    .execute();
+  return {
+    account_id: accountId,
+    accepts_from: from.map((r) => r.accepts_from),
+    accepted_by: by.map((r) => r.account_id),
+  };
 }
 
 export async function getWhitelist(db: Db, principal: Principal, accountId: number): Promise<WhitelistView> {
@@ -128,12 +256,18 @@ export async function getWhitelist(db: Db, principal: Principal, accountId: numb
   return whitelist(db, accountId);
 }
 
-export async function updateWhitelist(db: Db, principal: Principal, accountId: number, change: { add?: number[] | undefined; remove?: number[] | undefined }): Promise<WhitelistView> {
+export async function updateWhitelist(
+  db: Db,
+  principal: Principal,
+  accountId: number,
+  change: { add?: number[] | undefined; remove?: number[] | undefined },
+): Promise<WhitelistView> {
   const add = [...new Set(change.add ?? [])];
   const remove = [...new Set(change.remove ?? [])];
   if (add.includes(accountId)) throw badRequest('whitelist_self', 'an account does not whitelist itself', 'body/add');
   const both = add.find((a) => remove.includes(a));
-  if (both !== undefined) throw badRequest('whitelist_contradiction', `account ${both} is both added and removed`, 'body/remove');
+  if (both !== undefined)
+    throw badRequest('whitelist_contradiction', `account ${both} is both added and removed`, 'body/remove');
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, accountId, { forUpdate: true });
     const added: number[] = [];
@@ -142,16 +276,33 @@ export async function updateWhitelist(db: Db, principal: Principal, accountId: n
       const known = await registry(trx).selectFrom('accounts').select('id').where('id', 'in', add).execute();
       const missing = add.find((a) => !known.some((k) => k.id === a));
       if (missing !== undefined) throw notFound('account', missing);
-      const rows = await registry(trx).insertInto('account_whitelist').values(add.map((a) => ({ account_id: accountId, accepts_from: a })) as never).onConflict((oc) => oc.doNothing()).returning('accepts_from').execute();
+      const rows = await registry(trx)
+        .insertInto('account_whitelist')
+        .values(add.map((a) => ({ account_id: accountId, accepts_from: a })) as never)
+        .onConflict((oc) => oc.doNothing())
+        .returning('accepts_from')
+        .execute();
       added.push(...rows.map((r) => r.accepts_from));
     }
     if (remove.length > 0) {
-      const rows = await registry(trx).deleteFrom('account_whitelist').where('account_id', '=', accountId).where('accepts_from', 'in', remove).returning('accepts_from').execute();
+      const rows = await registry(trx)
+        .deleteFrom('account_whitelist')
+        .where('account_id', '=', accountId)
+        .where('accepts_from', 'in', remove)
+        .returning('accepts_from')
+        .execute();
       removed.push(...rows.map((r) => r.accepts_from));
     }
     const result = await whitelist(trx, accountId);
     if (added.length + removed.length > 0) {
-      await appendEvent(trx, { type: 'account.whitelist_changed', subject_type: 'account', subject_id: accountId, account_ids: [accountId], actor_id: principal.userId, payload: { account_id: accountId, added, removed, accepts_from: result.accepts_from } });
+      await appendEvent(trx, {
+        type: 'account.whitelist_changed',
+        subject_type: 'account',
+        subject_id: accountId,
+        account_ids: [accountId],
+        actor_id: principal.userId,
+        payload: { account_id: accountId, added, removed, accepts_from: result.accepts_from },
+      });
     }
     return result;
   });
@@ -159,13 +310,27 @@ export async function updateWhitelist(db: Db, principal: Principal, accountId: n
 
 // --- summary ---------------------------------------------------------------------------------
 
-export interface SummaryRow { energy_source: string; certificate_bundle_status: string; bundles: number; wh: number }
+export interface SummaryRow {
+  energy_source: string;
+  certificate_bundle_status: string;
+  bundles: number;
+  wh: number;
+}
 
-export async function accountSummary(db: Db, principal: Principal, accountId: number): Promise<{ account_id: number; total_wh: number; by_source_and_status: SummaryRow[] }> {
+export async function accountSummary(
+  db: Db,
+  principal: Principal,
+  accountId: number,
+): Promise<{ account_id: number; total_wh: number; by_source_and_status: SummaryRow[] }> {
   await readableAccount(db, principal, accountId);
   const rows = await registry(db)
     .selectFrom('bundles')
-    .select(['energy_source', 'certificate_bundle_status', sql<number>`count(*)::bigint`.as('bundles'), sql<number>`sum(bundle_quantity)::bigint`.as('wh')])
+    .select([
+      'energy_source',
+      'certificate_bundle_status',
+      sql<number>`count(*)::bigint`.as('bundles'),
+      sql<number>`sum(bundle_quantity)::bigint`.as('wh'),
+    ])
     .where('account_id', '=', accountId)
     .groupBy(['energy_source', 'certificate_bundle_status'])
     .orderBy('energy_source')

@@ -17,7 +17,10 @@ export const ACTIONS = ['transfer', 'cancel', 'claim', 'withdraw', 'reserve', 'u
 export type Action = (typeof ACTIONS)[number];
 
 /** From which statuses each action may start, and the status it leaves (transfer keeps it). */
-export const ACTION_RULES: Record<Action, { from: readonly BundleStatus[]; to: BundleStatus | undefined; event: string }> = {
+export const ACTION_RULES: Record<
+  Action,
+  { from: readonly BundleStatus[]; to: BundleStatus | undefined; event: string }
+> = {
   transfer: { from: ['active'], to: undefined, event: 'certificates.transferred' },
   cancel: { from: ['active', 'reserved'], to: 'cancelled', event: 'certificates.cancelled' },
   claim: { from: ['cancelled'], to: 'claimed', event: 'certificates.claimed' },
@@ -59,23 +62,34 @@ export interface ActionResult {
 function checkRequest(action: Action, r: ActionRequest): void {
   const ids = r.granular_certificate_bundle_ids;
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (dup !== undefined) throw badRequest('duplicate_bundle_id', `bundle ${dup} is listed twice`, 'body/granular_certificate_bundle_ids');
+  if (dup !== undefined)
+    throw badRequest('duplicate_bundle_id', `bundle ${dup} is listed twice`, 'body/granular_certificate_bundle_ids');
   if (action === 'transfer') {
     if (r.target_id === undefined) throw badRequest('target_required', 'a transfer needs target_id', 'body/target_id');
-    if (r.target_id === r.source_id) throw badRequest('same_account', 'target_id is the source account', 'body/target_id');
+    if (r.target_id === r.source_id)
+      throw badRequest('same_account', 'target_id is the source account', 'body/target_id');
   }
-  if (action === 'cancel' && !r.beneficiary) throw badRequest('beneficiary_required', 'a cancellation names its beneficiary', 'body/beneficiary');
+  if (action === 'cancel' && !r.beneficiary)
+    throw badRequest('beneficiary_required', 'a cancellation names its beneficiary', 'body/beneficiary');
   if (action === 'claim') {
-    if (!r.consumer && !r.metering_point_id) throw badRequest('consumer_required', 'a claim names a consumer or a consumption metering point', 'body/consumer');
-    if ((r.period_start === undefined) !== (r.period_end === undefined)) throw badRequest('period_incomplete', 'give both period_start and period_end, or neither', 'body/period_end');
-    if (r.period_start !== undefined && r.period_end !== undefined) checkPeriod(new Date(r.period_start), new Date(r.period_end), 'body/period_end');
+    if (!r.consumer && !r.metering_point_id)
+      throw badRequest(
+        'consumer_required',
+        'a claim names a consumer or a consumption metering point',
+        'body/consumer',
+      );
+    if ((r.period_start === undefined) !== (r.period_end === undefined))
+      throw badRequest('period_incomplete', 'give both period_start and period_end, or neither', 'body/period_end');
+    if (r.period_start !== undefined && r.period_end !== undefined)
+      checkPeriod(new Date(r.period_start), new Date(r.period_end), 'body/period_end');
   }
 }
 
 async function checkAccounts(db: Db, principal: Principal, action: Action, r: ActionRequest): Promise<void> {
   if (action === 'withdraw') {
     // Withdrawal is the issuing body's correction, not the holder's choice.
-    if (principal.role !== 'issuer' && principal.role !== 'admin') throw forbidden('role_required', 'only an issuing body withdraws certificates');
+    if (principal.role !== 'issuer' && principal.role !== 'admin')
+      throw forbidden('role_required', 'only an issuing body withdraws certificates');
     await readableAccount(db, principal, r.source_id);
     return;
   }
@@ -83,8 +97,18 @@ async function checkAccounts(db: Db, principal: Principal, action: Action, r: Ac
   if (action === 'transfer') {
     // Asked before anything else about the target: an account that does not exist whitelists no
     // one, so a missing target and an unwilling one answer alike and account ids cannot be probed.
-    const accepted = await registry(db).selectFrom('account_whitelist').select('account_id').where('account_id', '=', r.target_id!).where('accepts_from', '=', r.source_id).executeTakeFirst();
-    if (!accepted) throw unprocessable('transfer_not_accepted', `account ${r.target_id} does not accept transfers from account ${r.source_id}; it must add it to its whitelist`, 'body/target_id');
+    const accepted = await registry(db)
+      .selectFrom('account_whitelist')
+      .select('account_id')
+      .where('account_id', '=', r.target_id!)
+      .where('accepts_from', '=', r.source_id)
+      .executeTakeFirst();
+    if (!accepted)
+      throw unprocessable(
+        'transfer_not_accepted',
+        `account ${r.target_id} does not accept transfers from account ${r.source_id}; it must add it to its whitelist`,
+        'body/target_id',
+      );
   }
   // A point the caller may not read answers as a missing one; the claim rules themselves are claimPoint's.
   if (action === 'claim' && r.metering_point_id !== undefined) await readablePoint(db, principal, r.metering_point_id);
@@ -101,20 +125,34 @@ async function claimPoint(db: Db, r: ActionRequest): Promise<void> {
   if (!point) throw notFound('metering_point', r.metering_point_id);
   consumptionOnly(point, 'body/metering_point_id');
   if (point.account_id !== r.source_id) {
-    throw unprocessable('point_of_another_account', `metering point ${point.id} belongs to account ${point.account_id}, not the claiming account ${r.source_id}; transfer the certificates there to claim them for it`, 'body/metering_point_id');
+    throw unprocessable(
+      'point_of_another_account',
+      `metering point ${point.id} belongs to account ${point.account_id}, not the claiming account ${r.source_id}; transfer the certificates there to claim them for it`,
+      'body/metering_point_id',
+    );
   }
 }
 
 /** Locks the listed bundles in id order and checks each is held by the source and in a status the action starts from. */
 async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<BundleRow[]> {
   const ids = [...r.granular_certificate_bundle_ids].sort((a, b) => a - b);
-  const rows = await registry(db).selectFrom('bundles').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  const rows = await registry(db)
+    .selectFrom('bundles')
+    .selectAll()
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
   const missing = ids.find((id) => !rows.some((b) => b.id === id));
   if (missing !== undefined) throw notFound('bundle', missing);
   for (const b of rows) {
-    if (b.account_id !== r.source_id) throw conflict('bundle_not_in_account', `bundle ${b.id} is not held by account ${r.source_id}`);
+    if (b.account_id !== r.source_id)
+      throw conflict('bundle_not_in_account', `bundle ${b.id} is not held by account ${r.source_id}`);
     if (!ACTION_RULES[action].from.includes(b.certificate_bundle_status)) {
-      throw conflict('invalid_status', `bundle ${b.id} is ${b.certificate_bundle_status}; ${action} needs ${ACTION_RULES[action].from.join(' or ')}`);
+      throw conflict(
+        'invalid_status',
+        `bundle ${b.id} is ${b.certificate_bundle_status}; ${action} needs ${ACTION_RULES[action].from.join(' or ')}`,
+      );
     }
   }
   // Act in the order the caller listed the bundles: that order decides which one a partial quantity splits.
@@ -123,19 +161,37 @@ async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<Bu
 
 /** Splits `b`: the remainder keeps b's id and the upper ids; a new bundle gets the lowest `take` ids. */
 async function split(db: Db, b: BundleRow, take: number): Promise<{ acted: BundleRow; remainder: BundleRow }> {
-  const parts = splitRange({ start: b.certificate_bundle_id_range_start, end: b.certificate_bundle_id_range_end }, take);
+  const parts = splitRange(
+    { start: b.certificate_bundle_id_range_start, end: b.certificate_bundle_id_range_end },
+    take,
+  );
   // Shrink first: the unique (device, range start) index would refuse the new bundle otherwise.
-  const remainder = await registry(db).updateTable('bundles')
+  const remainder = await registry(db)
+    .updateTable('bundles')
     .set({ certificate_bundle_id_range_start: parts.remainder.start, updated_at: new Date() })
-    .where('id', '=', b.id).returningAll().executeTakeFirstOrThrow();
+    .where('id', '=', b.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   const { id: _id, bundle_quantity: _q, updated_at: _u, ...copy } = b;
-  const acted = await registry(db).insertInto('bundles')
-    .values({ ...copy, certificate_bundle_id_range_start: parts.acted.start, certificate_bundle_id_range_end: parts.acted.end, split_from_bundle_id: b.id } as never)
-    .returningAll().executeTakeFirstOrThrow();
+  const acted = await registry(db)
+    .insertInto('bundles')
+    .values({
+      ...copy,
+      certificate_bundle_id_range_start: parts.acted.start,
+      certificate_bundle_id_range_end: parts.acted.end,
+      split_from_bundle_id: b.id,
+    } as never)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   return { acted, remainder };
 }
 
-export async function performAction(db: Db, principal: Principal, action: Action, request: ActionRequest): Promise<ActionResult> {
+export async function performAction(
+  db: Db,
+  principal: Principal,
+  action: Action,
+  request: ActionRequest,
+): Promise<ActionResult> {
   checkRequest(action, request);
   return db.transaction().execute(async (trx) => {
     await checkAccounts(trx, principal, action, request);
@@ -149,7 +205,12 @@ export async function performAction(db: Db, principal: Principal, action: Action
  * energy community moving its members' matched certificates). Statuses, holdings and quantities
  * are checked as for everyone.
  */
-export async function actOn(trx: Db, actorId: number | null, action: Action, request: ActionRequest): Promise<ActionResult> {
+export async function actOn(
+  trx: Db,
+  actorId: number | null,
+  action: Action,
+  request: ActionRequest,
+): Promise<ActionResult> {
   checkRequest(action, request);
   return act(trx, actorId, action, request);
 }
@@ -159,10 +220,17 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
   if (action === 'transfer') await lockOpenAccount(trx, request.target_id!);
   if (action === 'claim') await claimPoint(trx, request);
   const locked = await lockBundles(trx, action, request);
-  const portions = planPortions(locked.map((b) => ({ id: b.id, quantity: b.bundle_quantity })), request.certificate_quantity);
+  const portions = planPortions(
+    locked.map((b) => ({ id: b.id, quantity: b.bundle_quantity })),
+    request.certificate_quantity,
+  );
   if (!portions) {
     const held = locked.reduce((s, b) => s + b.bundle_quantity, 0);
-    throw unprocessable('insufficient_quantity', `the bundles hold ${held} Wh, less than certificate_quantity ${request.certificate_quantity}`, 'body/certificate_quantity');
+    throw unprocessable(
+      'insufficient_quantity',
+      `the bundles hold ${held} Wh, less than certificate_quantity ${request.certificate_quantity}`,
+      'body/certificate_quantity',
+    );
   }
   const actedIds: number[] = [];
   const remainders: BundleRow[] = [];
@@ -183,23 +251,54 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
   if (action === 'transfer') change.account_id = request.target_id!;
   if (action === 'claim') {
     Object.assign(change, {
-      claim_consumer: request.consumer ?? null, claim_metering_point_id: request.metering_point_id ?? null,
+      claim_consumer: request.consumer ?? null,
+      claim_metering_point_id: request.metering_point_id ?? null,
       claim_period_start: request.period_start ? new Date(request.period_start) : null,
-      claim_period_end: request.period_end ? new Date(request.period_end) : null, claimed_at: now,
+      claim_period_end: request.period_end ? new Date(request.period_end) : null,
+      claimed_at: now,
     });
   }
   let statementId: number | null = null;
   if (action === 'cancel') {
-    Object.assign(change, { beneficiary: request.beneficiary!, cancellation_purpose: request.purpose ?? null, cancelled_at: now });
-    const acted = await registry(trx).selectFrom('bundles').selectAll().where('id', 'in', actedIds).orderBy('id').execute();
-    const statement = buildStatement({ account_id: request.source_id, beneficiary: request.beneficiary!, purpose: request.purpose ?? null, cancelled_at: now, bundles: acted });
-    const row = await registry(trx).insertInto('cancellation_statements')
-      .values({ account_id: request.source_id, beneficiary: request.beneficiary!, purpose: request.purpose ?? null, actor_id: actorId, created_at: now, statement: JSON.stringify(statement) } as never)
-      .returning('id').executeTakeFirstOrThrow();
+    Object.assign(change, {
+      beneficiary: request.beneficiary!,
+      cancellation_purpose: request.purpose ?? null,
+      cancelled_at: now,
+    });
+    const acted = await registry(trx)
+      .selectFrom('bundles')
+      .selectAll()
+      .where('id', 'in', actedIds)
+      .orderBy('id')
+      .execute();
+    const statement = buildStatement({
+      account_id: request.source_id,
+      beneficiary: request.beneficiary!,
+      purpose: request.purpose ?? null,
+      cancelled_at: now,
+      bundles: acted,
+    });
+    const row = await registry(trx)
+      .insertInto('cancellation_statements')
+      .values({
+        account_id: request.source_id,
+        beneficiary: request.beneficiary!,
+        purpose: request.purpose ?? null,
+        actor_id: actorId,
+        created_at: now,
+        statement: JSON.stringify(statement),
+      } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
     statementId = row.id;
     change.cancellation_statement_id = statementId;
   }
-  const acted = await registry(trx).updateTable('bundles').set(change).where('id', 'in', actedIds).returningAll().execute();
+  const acted = await registry(trx)
+    .updateTable('bundles')
+    .set(change)
+    .where('id', 'in', actedIds)
+    .returningAll()
+    .execute();
   acted.sort((a, b) => actedIds.indexOf(a.id) - actedIds.indexOf(b.id));
 
   const bundles = acted.map(bundleView);
@@ -207,11 +306,23 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
   const quantity = acted.reduce((s, b) => s + b.bundle_quantity, 0);
   const targetId = action === 'transfer' ? request.target_id! : null;
   const actionId = await appendEvent(trx, {
-    type: ACTION_RULES[action].event, subject_type: 'account', subject_id: request.source_id,
-    account_ids: targetId === null ? [request.source_id] : [request.source_id, targetId], actor_id: actorId,
+    type: ACTION_RULES[action].event,
+    subject_type: 'account',
+    subject_id: request.source_id,
+    account_ids: targetId === null ? [request.source_id] : [request.source_id, targetId],
+    actor_id: actorId,
     payload: { action, request, statement_id: statementId, bundles: [...bundles, ...remainderViews] },
   });
-  return { action, action_id: actionId, source_id: request.source_id, target_id: targetId, certificate_quantity: quantity, bundles, remainders: remainderViews, statement_id: statementId };
+  return {
+    action,
+    action_id: actionId,
+    source_id: request.source_id,
+    target_id: targetId,
+    certificate_quantity: quantity,
+    bundles,
+    remainders: remainderViews,
+    statement_id: statementId,
+  };
 }
 
 /**
@@ -226,6 +337,13 @@ export async function expireBundles(trx: Db, now: Date, batch = 10_000): Promise
     RETURNING *`.execute(trx);
   if (rows.rows.length === 0) return 0;
   const accounts = [...new Set(rows.rows.map((b) => b.account_id))];
-  await appendEvent(trx, { type: 'certificates.expired', subject_type: 'registry', subject_id: 'expiry', account_ids: accounts, actor_id: null, payload: { bundles: rows.rows.map(bundleView) } });
+  await appendEvent(trx, {
+    type: 'certificates.expired',
+    subject_type: 'registry',
+    subject_id: 'expiry',
+    account_ids: accounts,
+    actor_id: null,
+    payload: { bundles: rows.rows.map(bundleView) },
+  });
   return rows.rows.length;
 }

@@ -3,7 +3,11 @@
 import { iso, type BundleRow } from './tables.ts';
 
 export type BundleView = {
-  [K in Exclude<keyof BundleRow, 'updated_at'>]: BundleRow[K] extends Date ? string : BundleRow[K] extends Date | null ? string | null : BundleRow[K];
+  [K in Exclude<keyof BundleRow, 'updated_at'>]: BundleRow[K] extends Date
+    ? string
+    : BundleRow[K] extends Date | null
+      ? string | null
+      : BundleRow[K];
 };
 
 export function bundleView(b: BundleRow): BundleView {

@@ -8,7 +8,13 @@ const LIMIT = 20;
 
 /** A claim against a metering point counts for that point's consumer, so the point must be a consumption point of the claiming account. */
 async function claimsInReach(db: Db): Promise<Violation[]> {
-  const { rows } = await sql<{ id: number; account_id: number; point: string; type: string | null; point_account: number | null }>`
+  const { rows } = await sql<{
+    id: number;
+    account_id: number;
+    point: string;
+    type: string | null;
+    point_account: number | null;
+  }>`
     SELECT b.id, b.account_id, b.claim_metering_point_id AS point, p.type, p.account_id AS point_account
     FROM bundles b LEFT JOIN metering_points p ON p.id = b.claim_metering_point_id
     WHERE b.claim_metering_point_id IS NOT NULL
@@ -16,9 +22,10 @@ async function claimsInReach(db: Db): Promise<Violation[]> {
     ORDER BY b.id LIMIT ${LIMIT}`.execute(db);
   return rows.map((r) => ({
     rule: 'claims_in_reach',
-    detail: r.type === null
-      ? `bundle ${r.id} is claimed against metering point ${r.point}, which does not exist`
-      : `bundle ${r.id} of account ${r.account_id} is claimed against ${r.type} metering point ${r.point} of account ${r.point_account}`,
+    detail:
+      r.type === null
+        ? `bundle ${r.id} is claimed against metering point ${r.point}, which does not exist`
+        : `bundle ${r.id} of account ${r.account_id} is claimed against ${r.type} metering point ${r.point} of account ${r.point_account}`,
   }));
 }
 
@@ -29,7 +36,10 @@ async function closedAccountsHoldNothingLive(db: Db): Promise<Violation[]> {
     FROM bundles b JOIN accounts a ON a.id = b.account_id
     WHERE a.closed_at IS NOT NULL AND b.certificate_bundle_status IN ('active', 'reserved', 'locked')
     GROUP BY b.account_id ORDER BY b.account_id LIMIT ${LIMIT}`.execute(db);
-  return rows.map((r) => ({ rule: 'closed_accounts_hold_nothing_live', detail: `closed account ${r.account_id} holds ${r.bundles} live bundles (${r.wh} Wh)` }));
+  return rows.map((r) => ({
+    rule: 'closed_accounts_hold_nothing_live',
+    detail: `closed account ${r.account_id} holds ${r.bundles} live bundles (${r.wh} Wh)`,
+  }));
 }
 
 export async function checkAccess(db: Db): Promise<Violation[]> {

@@ -19,7 +19,9 @@ async function fedGroups(db: Db): Promise<{ points: Map<string, number>; devices
     SELECT e.subject_id, (e.payload->>'device_id')::bigint FROM events e JOIN metering_points p ON p.id = e.subject_id AND p.type = 'production'
     WHERE e.type IN ('metering_point.created', 'metering_point.updated') AND e.payload->>'device_id' IS NOT NULL
     UNION
-    SELECT h.metering_point_id, i.device_id FROM issued_point_hours h JOIN issuances i ON i.id = h.issuance_id`.execute(db);
+    SELECT h.metering_point_id, i.device_id FROM issued_point_hours h JOIN issuances i ON i.id = h.issuance_id`.execute(
+    db,
+  );
   // Union-find over "point:<id>" and "device:<id>" nodes.
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -81,7 +83,10 @@ async function issuancesDisjoint(db: Db): Promise<Violation[]> {
       FROM issuances WHERE reissue_of_bundle_id IS NULL
       WINDOW w AS (PARTITION BY device_id ORDER BY production_starting_interval)) t
     WHERE prev_end > start ORDER BY device_id, start LIMIT ${LIMIT}`.execute(db);
-  return rows.map((r) => ({ rule: 'issuances_disjoint', detail: `device ${r.device_id}: the issuance of ${r.start.toISOString()} overlaps the one of ${r.prev_start.toISOString()}` }));
+  return rows.map((r) => ({
+    rule: 'issuances_disjoint',
+    detail: `device ${r.device_id}: the issuance of ${r.start.toISOString()} overlaps the one of ${r.prev_start.toISOString()}`,
+  }));
 }
 
 /** Every metering invariant of the registry; an empty list means all hold. */

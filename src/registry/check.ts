@@ -18,11 +18,22 @@ async function overlappingRanges(db: Db): Promise<Violation[]> {
              lag(certificate_bundle_id_range_end) OVER w AS prev_end, lag(id) OVER w AS prev_id
       FROM bundles WINDOW w AS (PARTITION BY device_id ORDER BY certificate_bundle_id_range_start)) t
     WHERE prev_end >= s LIMIT ${LIMIT}`.execute(db);
-  return rows.rows.map((r) => ({ rule: 'ranges_disjoint', detail: `device ${r.device_id}: bundles ${r.prev_id} and ${r.id} overlap` }));
+  return rows.rows.map((r) => ({
+    rule: 'ranges_disjoint',
+    detail: `device ${r.device_id}: bundles ${r.prev_id} and ${r.id} overlap`,
+  }));
 }
 
 async function quantitiesAddUp(db: Db): Promise<Violation[]> {
-  const rows = await sql<{ id: number; issued: number; held: number | null; lo: number | null; hi: number | null; rs: number; re: number }>`
+  const rows = await sql<{
+    id: number;
+    issued: number;
+    held: number | null;
+    lo: number | null;
+    hi: number | null;
+    rs: number;
+    re: number;
+  }>`
     SELECT i.id, i.bundle_quantity AS issued, sum(b.bundle_quantity)::bigint AS held,
            min(b.certificate_bundle_id_range_start) AS lo, max(b.certificate_bundle_id_range_end) AS hi,
            i.certificate_bundle_id_range_start AS rs, i.certificate_bundle_id_range_end AS re
@@ -44,21 +55,48 @@ async function intervalsAtMostAnHour(db: Db): Promise<Violation[]> {
     WHERE production_ending_interval <= production_starting_interval
        OR production_ending_interval - production_starting_interval > interval '1 hour'
     LIMIT ${LIMIT}`.execute(db);
-  return rows.rows.map((r) => ({ rule: 'interval_at_most_one_hour', detail: `bundle ${r.id} has an interval that is empty or longer than one hour` }));
+  return rows.rows.map((r) => ({
+    rule: 'interval_at_most_one_hour',
+    detail: `bundle ${r.id} has an interval that is empty or longer than one hour`,
+  }));
 }
 
 /** Applies one event to the rebuilt bundles. */
 function replayEvent(bundles: Map<number, BundleView>, type: string, payload: any): void {
   if (type === 'certificates.issued') {
-    for (const [id, issuanceId, start, end, from, to] of payload.bundles as [number, number, number, number, string, string][]) {
+    for (const [id, issuanceId, start, end, from, to] of payload.bundles as [
+      number,
+      number,
+      number,
+      number,
+      string,
+      string,
+    ][]) {
       const expiry = new Date(Date.parse(to) + payload.lifetime_ms).toISOString();
       bundles.set(id, {
-        id, issuance_id: issuanceId, device_id: payload.device_id, account_id: payload.account_id,
-        certificate_bundle_id_range_start: start, certificate_bundle_id_range_end: end, bundle_quantity: end - start + 1,
-        certificate_bundle_status: 'active', energy_source: payload.energy_source,
-        production_starting_interval: from, production_ending_interval: to, issuance_datestamp: payload.issuance_datestamp, expiry_datestamp: expiry,
-        split_from_bundle_id: null, beneficiary: null, cancellation_purpose: null, cancelled_at: null, cancellation_statement_id: null,
-        claim_consumer: null, claim_metering_point_id: null, claim_period_start: null, claim_period_end: null, claimed_at: null,
+        id,
+        issuance_id: issuanceId,
+        device_id: payload.device_id,
+        account_id: payload.account_id,
+        certificate_bundle_id_range_start: start,
+        certificate_bundle_id_range_end: end,
+        bundle_quantity: end - start + 1,
+        certificate_bundle_status: 'active',
+        energy_source: payload.energy_source,
+        production_starting_interval: from,
+        production_ending_interval: to,
+        issuance_datestamp: payload.issuance_datestamp,
+        expiry_datestamp: expiry,
+        split_from_bundle_id: null,
+        beneficiary: null,
+        cancellation_purpose: null,
+        cancelled_at: null,
+        cancellation_statement_id: null,
+        claim_consumer: null,
+        claim_metering_point_id: null,
+        claim_period_start: null,
+        claim_period_end: null,
+        claimed_at: null,
       });
     }
     return;
@@ -69,11 +107,18 @@ function replayEvent(bundles: Map<number, BundleView>, type: string, payload: an
 
 async function replayMatches(db: Db): Promise<Violation[]> {
   const rebuilt = new Map<number, BundleView>();
-  for await (const e of streamEvents(db)) if (e.type.startsWith('certificates.')) replayEvent(rebuilt, e.type, e.payload);
+  for await (const e of streamEvents(db))
+    if (e.type.startsWith('certificates.')) replayEvent(rebuilt, e.type, e.payload);
   const violations: Violation[] = [];
   let after = 0;
   for (;;) {
-    const rows: BundleRow[] = await registry(db).selectFrom('bundles').selectAll().where('id', '>', after).orderBy('id').limit(5000).execute();
+    const rows: BundleRow[] = await registry(db)
+      .selectFrom('bundles')
+      .selectAll()
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(5000)
+      .execute();
     for (const row of rows) {
       const actual = bundleView(row);
       const replayed = rebuilt.get(row.id);
@@ -82,7 +127,11 @@ async function replayMatches(db: Db): Promise<Violation[]> {
         violations.push({ rule: 'replay_rebuilds_state', detail: `bundle ${row.id} exists but no event created it` });
       } else {
         const fields = (Object.keys(actual) as (keyof BundleView)[]).filter((k) => actual[k] !== replayed[k]);
-        if (fields.length) violations.push({ rule: 'replay_rebuilds_state', detail: `bundle ${row.id} differs from the event log in ${fields.join(', ')}` });
+        if (fields.length)
+          violations.push({
+            rule: 'replay_rebuilds_state',
+            detail: `bundle ${row.id} differs from the event log in ${fields.join(', ')}`,
+          });
       }
       if (violations.length >= LIMIT) return violations;
     }
@@ -102,12 +151,15 @@ async function replayMatches(db: Db): Promise<Violation[]> {
  * serves every check, so a server writing meanwhile cannot make the log and the tables disagree.
  */
 export async function checkRegistry(db: Db): Promise<Violation[]> {
-  return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => [
-    ...(await overlappingRanges(trx)),
-    ...(await quantitiesAddUp(trx)),
-    ...(await intervalsAtMostAnHour(trx)),
-    ...(await replayMatches(trx)),
-    ...(await checkAccess(trx)),
-    ...(await checkMetered(trx)),
-  ]);
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => [
+      ...(await overlappingRanges(trx)),
+      ...(await quantitiesAddUp(trx)),
+      ...(await intervalsAtMostAnHour(trx)),
+      ...(await replayMatches(trx)),
+      ...(await checkAccess(trx)),
+      ...(await checkMetered(trx)),
+    ]);
 }

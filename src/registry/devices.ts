@@ -41,7 +41,10 @@ export interface NewDevice {
 export type IssuanceMetadataView = Omit<IssuanceMetadataRow, 'device_id' | 'created_at'> & { created_at: string };
 
 /** A device as the API shows it: the row with dates as strings, the location as one object and the current metadata inline. */
-export type DeviceView = Omit<DeviceRow, 'operational_date' | 'latitude' | 'longitude' | 'issuance_metadata_id' | 'created_at' | 'updated_at'> & {
+export type DeviceView = Omit<
+  DeviceRow,
+  'operational_date' | 'latitude' | 'longitude' | 'issuance_metadata_id' | 'created_at' | 'updated_at'
+> & {
   operational_date: string;
   location: { latitude: number; longitude: number };
   issuance_metadata: IssuanceMetadataView | null;
@@ -55,32 +58,75 @@ export function metadataView(m: IssuanceMetadataRow): IssuanceMetadataView {
 }
 
 async function view(db: Db, d: DeviceRow): Promise<DeviceView> {
-  const meta = d.issuance_metadata_id === null ? undefined : await registry(db).selectFrom('issuance_metadata').selectAll().where('id', '=', d.issuance_metadata_id).executeTakeFirst();
+  const meta =
+    d.issuance_metadata_id === null
+      ? undefined
+      : await registry(db)
+          .selectFrom('issuance_metadata')
+          .selectAll()
+          .where('id', '=', d.issuance_metadata_id)
+          .executeTakeFirst();
   return {
-    id: d.id, account_id: d.account_id, device_name: d.device_name, device_type: d.device_type,
-    technology_code: d.technology_code, fuel_code: d.fuel_code, technology_label: d.technology_label,
-    energy_source: d.energy_source, capacity: d.capacity, operational_date: d.operational_date.toISOString().slice(0, 10),
-    country: d.country, grid: d.grid, location: { latitude: d.latitude, longitude: d.longitude }, time_zone: d.time_zone,
-    next_certificate_id: d.next_certificate_id, auto_issue: d.auto_issue, issuance_metadata: meta ? metadataView(meta) : null,
-    created_at: d.created_at.toISOString(), updated_at: d.updated_at.toISOString(),
+    id: d.id,
+    account_id: d.account_id,
+    device_name: d.device_name,
+    device_type: d.device_type,
+    technology_code: d.technology_code,
+    fuel_code: d.fuel_code,
+    technology_label: d.technology_label,
+    energy_source: d.energy_source,
+    capacity: d.capacity,
+    operational_date: d.operational_date.toISOString().slice(0, 10),
+    country: d.country,
+    grid: d.grid,
+    location: { latitude: d.latitude, longitude: d.longitude },
+    time_zone: d.time_zone,
+    next_certificate_id: d.next_certificate_id,
+    auto_issue: d.auto_issue,
+    issuance_metadata: meta ? metadataView(meta) : null,
+    created_at: d.created_at.toISOString(),
+    updated_at: d.updated_at.toISOString(),
   };
 }
 
 /** Technology label and energy source of a device, checked against the EECS table. */
 function classify(input: NewDevice): { label: string | null; source: EnergySource } {
   if ((input.device_type ?? 'production') === 'storage') {
-    if (input.energy_source !== undefined && input.energy_source !== 'battery_storage' && input.energy_source !== 'hydro') {
-      throw badRequest('invalid_energy_source', 'a storage device stores battery_storage or hydro (pumped) energy', 'body/energy_source');
+    if (
+      input.energy_source !== undefined &&
+      input.energy_source !== 'battery_storage' &&
+      input.energy_source !== 'hydro'
+    ) {
+      throw badRequest(
+        'invalid_energy_source',
+        'a storage device stores battery_storage or hydro (pumped) energy',
+        'body/energy_source',
+      );
     }
     return { label: null, source: input.energy_source ?? 'battery_storage' };
   }
-  if (input.technology_code === undefined) throw badRequest('technology_code_required', 'a production device needs an EECS technology_code', 'body/technology_code');
-  if (input.fuel_code === undefined) throw badRequest('fuel_code_required', 'a production device needs an EECS fuel_code', 'body/fuel_code');
+  if (input.technology_code === undefined)
+    throw badRequest(
+      'technology_code_required',
+      'a production device needs an EECS technology_code',
+      'body/technology_code',
+    );
+  if (input.fuel_code === undefined)
+    throw badRequest('fuel_code_required', 'a production device needs an EECS fuel_code', 'body/fuel_code');
   const label = technologyLabel(input.technology_code, input.fuel_code);
-  if (!label) throw badRequest('unknown_technology', `no EECS technology ${input.technology_code} with fuel ${input.fuel_code}; see GET /api/technologies`, 'body/technology_code');
+  if (!label)
+    throw badRequest(
+      'unknown_technology',
+      `no EECS technology ${input.technology_code} with fuel ${input.fuel_code}; see GET /api/technologies`,
+      'body/technology_code',
+    );
   const source = SOURCE_OF_LABEL[label];
   if (input.energy_source !== undefined && input.energy_source !== source) {
-    throw badRequest('energy_source_mismatch', `technology ${input.technology_code}/${input.fuel_code} is ${label}, so energy_source must be ${source}`, 'body/energy_source');
+    throw badRequest(
+      'energy_source_mismatch',
+      `technology ${input.technology_code}/${input.fuel_code} is ${label}, so energy_source must be ${source}`,
+      'body/energy_source',
+    );
   }
   return { label, source };
 }
@@ -102,36 +148,68 @@ async function insertMetadata(db: Db, device: DeviceRow, m: IssuanceMetadataInpu
     } as never)
     .returning('id')
     .executeTakeFirstOrThrow();
-  await registry(db).updateTable('devices').set({ issuance_metadata_id: row.id, updated_at: new Date() }).where('id', '=', device.id).execute();
+  await registry(db)
+    .updateTable('devices')
+    .set({ issuance_metadata_id: row.id, updated_at: new Date() })
+    .where('id', '=', device.id)
+    .execute();
   return row.id;
 }
 
-export async function createDevice(db: Db, principal: Principal, input: NewDevice, certificateIdStart: number): Promise<DeviceView> {
+export async function createDevice(
+  db: Db,
+  principal: Principal,
+  input: NewDevice,
+  certificateIdStart: number,
+): Promise<DeviceView> {
   checkTimeZone(input.time_zone, 'body/time_zone');
   const { label, source } = classify(input);
-  if (Number.isNaN(Date.parse(input.operational_date))) throw badRequest('invalid_date', 'operational_date is not a date', 'body/operational_date');
+  if (Number.isNaN(Date.parse(input.operational_date)))
+    throw badRequest('invalid_date', 'operational_date is not a date', 'body/operational_date');
   return db.transaction().execute(async (trx) => {
     await registrableAccount(trx, principal, input.account_id);
     const row = await registry(trx)
       .insertInto('devices')
       .values({
-        account_id: input.account_id, device_name: input.device_name, device_type: input.device_type ?? 'production',
-        technology_code: input.technology_code ?? null, fuel_code: input.fuel_code ?? null, technology_label: label,
-        energy_source: source, capacity: input.capacity, operational_date: input.operational_date,
-        latitude: input.location.latitude, longitude: input.location.longitude, grid: input.grid, country: input.country,
-        time_zone: input.time_zone, next_certificate_id: certificateIdStart,
+        account_id: input.account_id,
+        device_name: input.device_name,
+        device_type: input.device_type ?? 'production',
+        technology_code: input.technology_code ?? null,
+        fuel_code: input.fuel_code ?? null,
+        technology_label: label,
+        energy_source: source,
+        capacity: input.capacity,
+        operational_date: input.operational_date,
+        latitude: input.location.latitude,
+        longitude: input.location.longitude,
+        grid: input.grid,
+        country: input.country,
+        time_zone: input.time_zone,
+        next_certificate_id: certificateIdStart,
       } as never)
       .returningAll()
       .executeTakeFirstOrThrow();
     if (input.issuance_metadata) row.issuance_metadata_id = await insertMetadata(trx, row, input.issuance_metadata);
     const device = await view(trx, row);
-    await appendEvent(trx, { type: 'device.created', subject_type: 'device', subject_id: row.id, account_ids: [row.account_id], actor_id: principal.userId, payload: device });
+    await appendEvent(trx, {
+      type: 'device.created',
+      subject_type: 'device',
+      subject_id: row.id,
+      account_ids: [row.account_id],
+      actor_id: principal.userId,
+      payload: device,
+    });
     return device;
   });
 }
 
 /** The device row, if the caller may read its account. */
-export async function readableDevice(db: Db, principal: Principal, id: number, opts: { forUpdate?: boolean } = {}): Promise<DeviceRow> {
+export async function readableDevice(
+  db: Db,
+  principal: Principal,
+  id: number,
+  opts: { forUpdate?: boolean } = {},
+): Promise<DeviceRow> {
   let query = registry(db).selectFrom('devices').selectAll().where('id', '=', id);
   if (opts.forUpdate) query = query.forUpdate();
   return readableInAccount(db, principal, await query.executeTakeFirst(), 'device', id);
@@ -152,21 +230,37 @@ export async function getDevice(db: Db, principal: Principal, id: number): Promi
 
 /** A device for a reader already entitled to it by other means (the holder of one of its bundles). */
 export async function deviceOfBundle(db: Db, deviceId: number): Promise<DeviceView> {
-  return view(db, await registry(db).selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirstOrThrow());
+  return view(
+    db,
+    await registry(db).selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirstOrThrow(),
+  );
 }
 
-export async function listDevices(db: Db, principal: Principal, filter: { account_id?: number | undefined }, page: PageRequest): Promise<Page<DeviceView>> {
+export async function listDevices(
+  db: Db,
+  principal: Principal,
+  filter: { account_id?: number | undefined },
+  page: PageRequest,
+): Promise<Page<DeviceView>> {
   const visible = await readableAccountIds(db, principal);
   let query = registry(db).selectFrom('devices').selectAll();
   if (visible !== undefined) query = query.where('account_id', 'in', visible.length ? visible : [0]);
   if (filter.account_id !== undefined) query = query.where('account_id', '=', filter.account_id);
   query = query.where('id', '>', afterId(page));
-  const rows = await query.orderBy('id').limit(page.limit + 1).execute();
+  const rows = await query
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
   const found = pageOf(rows, page.limit);
   return { items: await Promise.all(found.items.map((r) => view(db, r))), next_cursor: found.next_cursor };
 }
 
-export interface DeviceChange { device_name?: string | undefined; capacity?: number | undefined; auto_issue?: boolean | undefined; issuance_metadata?: IssuanceMetadataInput | undefined }
+export interface DeviceChange {
+  device_name?: string | undefined;
+  capacity?: number | undefined;
+  auto_issue?: boolean | undefined;
+  issuance_metadata?: IssuanceMetadataInput | undefined;
+}
 
 /**
  * Renames, re-rates or sets new issuance metadata; certificates already issued keep the version
@@ -174,24 +268,48 @@ export interface DeviceChange { device_name?: string | undefined; capacity?: num
  * bounds what may be issued, and automatic issuance issues without anyone asking, so a holder who
  * could change either would issue to itself.
  */
-export async function updateDevice(db: Db, principal: Principal, id: number, change: DeviceChange): Promise<DeviceView> {
+export async function updateDevice(
+  db: Db,
+  principal: Principal,
+  id: number,
+  change: DeviceChange,
+): Promise<DeviceView> {
   return db.transaction().execute((trx) => changeDevice(trx, principal, id, change));
 }
 
 /** updateDevice inside the caller's transaction, for a change that spans modules (linking a metering point). */
-export async function changeDevice(trx: Db, principal: Principal, id: number, change: DeviceChange): Promise<DeviceView> {
+export async function changeDevice(
+  trx: Db,
+  principal: Principal,
+  id: number,
+  change: DeviceChange,
+): Promise<DeviceView> {
   const before = await readableDevice(trx, principal, id, { forUpdate: true });
   await registrableAccount(trx, principal, before.account_id);
   const issuing = principal.role === 'issuer' || principal.role === 'admin';
-  if (!issuing && change.capacity !== undefined) throw forbidden('role_required', 'only an issuing body changes a device\'s capacity');
-  if (!issuing && change.auto_issue === true) throw forbidden('role_required', 'only an issuing body turns automatic issuance on');
+  if (!issuing && change.capacity !== undefined)
+    throw forbidden('role_required', "only an issuing body changes a device's capacity");
+  if (!issuing && change.auto_issue === true)
+    throw forbidden('role_required', 'only an issuing body turns automatic issuance on');
   const set: Partial<DeviceRow> = { updated_at: new Date() };
   if (change.device_name !== undefined) set.device_name = change.device_name;
   if (change.capacity !== undefined) set.capacity = change.capacity;
   if (change.auto_issue !== undefined) set.auto_issue = change.auto_issue;
-  const row = await registry(trx).updateTable('devices').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  const row = await registry(trx)
+    .updateTable('devices')
+    .set(set)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   if (change.issuance_metadata) row.issuance_metadata_id = await insertMetadata(trx, row, change.issuance_metadata);
   const device = await view(trx, row);
-  await appendEvent(trx, { type: 'device.updated', subject_type: 'device', subject_id: id, account_ids: [row.account_id], actor_id: principal.userId, payload: device });
+  await appendEvent(trx, {
+    type: 'device.updated',
+    subject_type: 'device',
+    subject_id: id,
+    account_ids: [row.account_id],
+    actor_id: principal.userId,
+    payload: device,
+  });
   return device;
 }

@@ -14,10 +14,22 @@ import { registry, type BundleRow, type DeviceRow } from './tables.ts';
 
 const HOUR_MS = 3_600_000;
 
-export interface IntervalInput { production_starting_interval: string; production_ending_interval: string; wh: number }
-export interface IssuanceRequest { device_id: number; intervals: IntervalInput[] }
+export interface IntervalInput {
+  production_starting_interval: string;
+  production_ending_interval: string;
+  wh: number;
+}
+export interface IssuanceRequest {
+  device_id: number;
+  intervals: IntervalInput[];
+}
 
-export interface Interval { index: number; start: Date; end: Date; wh: number }
+export interface Interval {
+  index: number;
+  start: Date;
+  end: Date;
+  wh: number;
+}
 
 /** The most a device may issue for an interval: floor(capacity W × hours × 1.1), in exact integers. */
 export function capacityLimitWh(capacityW: number, durationMs: number): number {
@@ -30,17 +42,48 @@ function checkIntervals(inputs: IntervalInput[], now: Date): Interval[] {
     const field = `body/intervals/${index}`;
     const start = new Date(i.production_starting_interval);
     const end = new Date(i.production_ending_interval);
-    if (Number.isNaN(start.getTime())) throw badRequest('invalid_interval', 'production_starting_interval is not a timestamp', `${field}/production_starting_interval`);
-    if (Number.isNaN(end.getTime())) throw badRequest('invalid_interval', 'production_ending_interval is not a timestamp', `${field}/production_ending_interval`);
-    if (end <= start) throw badRequest('reversed_interval', 'production_ending_interval must be after production_starting_interval', `${field}/production_ending_interval`);
-    if (end.getTime() - start.getTime() > HOUR_MS) throw badRequest('interval_too_long', 'a production interval is at most one hour', `${field}/production_ending_interval`);
-    if (end > now) throw unprocessable('future_interval', 'certificates are issued for production that has happened', `${field}/production_ending_interval`);
+    if (Number.isNaN(start.getTime()))
+      throw badRequest(
+        'invalid_interval',
+        'production_starting_interval is not a timestamp',
+        `${field}/production_starting_interval`,
+      );
+    if (Number.isNaN(end.getTime()))
+      throw badRequest(
+        'invalid_interval',
+        'production_ending_interval is not a timestamp',
+        `${field}/production_ending_interval`,
+      );
+    if (end <= start)
+      throw badRequest(
+        'reversed_interval',
+        'production_ending_interval must be after production_starting_interval',
+        `${field}/production_ending_interval`,
+      );
+    if (end.getTime() - start.getTime() > HOUR_MS)
+      throw badRequest(
+        'interval_too_long',
+        'a production interval is at most one hour',
+        `${field}/production_ending_interval`,
+      );
+    if (end > now)
+      throw unprocessable(
+        'future_interval',
+        'certificates are issued for production that has happened',
+        `${field}/production_ending_interval`,
+      );
     return { index, start, end, wh: i.wh };
   });
   intervals.sort((a, b) => a.start.getTime() - b.start.getTime());
   for (let k = 1; k < intervals.length; k++) {
-    const prev = intervals[k - 1]!, cur = intervals[k]!;
-    if (cur.start < prev.end) throw badRequest('overlapping_intervals', `intervals ${prev.index} and ${cur.index} overlap`, `body/intervals/${cur.index}`);
+    const prev = intervals[k - 1]!,
+      cur = intervals[k]!;
+    if (cur.start < prev.end)
+      throw badRequest(
+        'overlapping_intervals',
+        `intervals ${prev.index} and ${cur.index} overlap`,
+        `body/intervals/${cur.index}`,
+      );
   }
   return intervals;
 }
@@ -54,13 +97,19 @@ export function overCapacity(device: DeviceRow, i: { start: Date; end: Date; wh:
 function checkCapacity(device: DeviceRow, intervals: Interval[]): void {
   for (const i of intervals) {
     const limit = overCapacity(device, i);
-    if (limit !== undefined) throw unprocessable('over_capacity', `${i.wh} Wh exceeds the device's limit of ${limit} Wh for this interval (capacity × hours × 1.1)`, `body/intervals/${i.index}/wh`);
+    if (limit !== undefined)
+      throw unprocessable(
+        'over_capacity',
+        `${i.wh} Wh exceeds the device's limit of ${limit} Wh for this interval (capacity × hours × 1.1)`,
+        `body/intervals/${i.index}/wh`,
+      );
   }
 }
 
 /** Refuses any interval that overlaps one issued before, in whatever state its bundles are now. */
 async function checkNeverIssued(db: Db, deviceId: number, intervals: Interval[]): Promise<void> {
-  const first = intervals[0]!, last = intervals[intervals.length - 1]!;
+  const first = intervals[0]!,
+    last = intervals[intervals.length - 1]!;
   const existing = await registry(db)
     .selectFrom('issuances')
     .select(['production_starting_interval as start', 'production_ending_interval as end'])
@@ -75,15 +124,28 @@ async function checkNeverIssued(db: Db, deviceId: number, intervals: Interval[])
     while (e < existing.length && existing[e]!.end <= i.start) e++;
     const hit = existing[e];
     if (hit && hit.start < i.end) {
-      throw conflict('already_issued', `device ${deviceId} already has an issuance for ${hit.start.toISOString()}–${hit.end.toISOString()}, which overlaps interval ${i.index}`);
+      throw conflict(
+        'already_issued',
+        `device ${deviceId} already has an issuance for ${hit.start.toISOString()}–${hit.end.toISOString()}, which overlaps interval ${i.index}`,
+      );
     }
   }
 }
 
-async function lockedIssuingDevice(db: Db, principal: Principal, deviceId: number): Promise<DeviceRow & { issuance_metadata_id: number }> {
+async function lockedIssuingDevice(
+  db: Db,
+  principal: Principal,
+  deviceId: number,
+): Promise<DeviceRow & { issuance_metadata_id: number }> {
   const device = await readableDevice(db, principal, deviceId, { forUpdate: true });
-  if (device.device_type !== 'production') throw unprocessable('not_a_production_device', `device ${deviceId} is a storage device`, 'body/device_id');
-  if (device.issuance_metadata_id === null) throw unprocessable('issuance_metadata_missing', `device ${deviceId} has no issuance metadata; set it with PATCH /api/devices/${deviceId}`, 'body/device_id');
+  if (device.device_type !== 'production')
+    throw unprocessable('not_a_production_device', `device ${deviceId} is a storage device`, 'body/device_id');
+  if (device.issuance_metadata_id === null)
+    throw unprocessable(
+      'issuance_metadata_missing',
+      `device ${deviceId} has no issuance metadata; set it with PATCH /api/devices/${deviceId}`,
+      'body/device_id',
+    );
   return device as DeviceRow & { issuance_metadata_id: number };
 }
 
@@ -106,7 +168,10 @@ async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
   const issuedAt = new Date();
   const lifetimeMs = n.lifetimeDays * 24 * HOUR_MS;
   let next = n.device.next_certificate_id;
-  const starts: number[] = [], qty: number[] = [], from: string[] = [], to: string[] = [];
+  const starts: number[] = [],
+    qty: number[] = [],
+    from: string[] = [],
+    to: string[] = [];
   for (const i of n.intervals) {
     starts.push(next);
     qty.push(i.wh);
@@ -114,7 +179,8 @@ async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
     from.push(i.start.toISOString());
     to.push(i.end.toISOString());
   }
-  if (!Number.isSafeInteger(next)) throw unprocessable('id_space_exhausted', `device ${n.device.id} would pass the largest certificate id`);
+  if (!Number.isSafeInteger(next))
+    throw unprocessable('id_space_exhausted', `device ${n.device.id} would pass the largest certificate id`);
   // Intervals of one request never overlap, so the start of each identifies its issuance.
   const { rows } = await sql<{ id: number; issuance_id: number; rs: number }>`
     WITH input AS (
@@ -143,13 +209,30 @@ async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
   return n.intervals.map((i, k) => {
     const created = ids.get(starts[k]!)!;
     return {
-      id: created.id, issuance_id: created.issuance_id, device_id: n.device.id, account_id: n.accountId,
-      certificate_bundle_id_range_start: starts[k]!, certificate_bundle_id_range_end: starts[k]! + i.wh - 1, bundle_quantity: i.wh,
-      certificate_bundle_status: 'active', energy_source: n.device.energy_source,
-      production_starting_interval: i.start, production_ending_interval: i.end, issuance_datestamp: issuedAt,
-      expiry_datestamp: new Date(i.end.getTime() + lifetimeMs), split_from_bundle_id: null, beneficiary: null, cancellation_purpose: null,
-      cancelled_at: null, cancellation_statement_id: null, claim_consumer: null, claim_metering_point_id: null, claim_period_start: null,
-      claim_period_end: null, claimed_at: null, updated_at: issuedAt,
+      id: created.id,
+      issuance_id: created.issuance_id,
+      device_id: n.device.id,
+      account_id: n.accountId,
+      certificate_bundle_id_range_start: starts[k]!,
+      certificate_bundle_id_range_end: starts[k]! + i.wh - 1,
+      bundle_quantity: i.wh,
+      certificate_bundle_status: 'active',
+      energy_source: n.device.energy_source,
+      production_starting_interval: i.start,
+      production_ending_interval: i.end,
+      issuance_datestamp: issuedAt,
+      expiry_datestamp: new Date(i.end.getTime() + lifetimeMs),
+      split_from_bundle_id: null,
+      beneficiary: null,
+      cancellation_purpose: null,
+      cancelled_at: null,
+      cancellation_statement_id: null,
+      claim_consumer: null,
+      claim_metering_point_id: null,
+      claim_period_start: null,
+      claim_period_end: null,
+      claimed_at: null,
+      updated_at: issuedAt,
     };
   });
 }
@@ -166,8 +249,14 @@ function issuedEventPayload(device: DeviceRow, accountId: number, bundles: Bundl
     // Every bundle of one issuance request expires the same time after its interval ends.
     lifetime_ms: first.expiry_datestamp.getTime() - first.production_ending_interval.getTime(),
     // [bundle id, issuance id, range start, range end, production start, production end]
-    bundles: bundles.map((b) => [b.id, b.issuance_id, b.certificate_bundle_id_range_start, b.certificate_bundle_id_range_end,
-      b.production_starting_interval.toISOString(), b.production_ending_interval.toISOString()]),
+    bundles: bundles.map((b) => [
+      b.id,
+      b.issuance_id,
+      b.certificate_bundle_id_range_start,
+      b.certificate_bundle_id_range_end,
+      b.production_starting_interval.toISOString(),
+      b.production_ending_interval.toISOString(),
+    ]),
   };
 }
 
@@ -180,21 +269,37 @@ function issuedEventPayload(device: DeviceRow, accountId: number, bundles: Bundl
  * their metered-hour checks are not made again, only recorded; the primary key of
  * issued_point_hours still stands behind it.
  */
-export async function issueForLockedDevice(trx: Db, device: DeviceRow & { issuance_metadata_id: number }, intervals: Interval[], actorId: number | null, lifetimeDays: number, meteredBy?: string[]): Promise<BundleRow[]> {
+export async function issueForLockedDevice(
+  trx: Db,
+  device: DeviceRow & { issuance_metadata_id: number },
+  intervals: Interval[],
+  actorId: number | null,
+  lifetimeDays: number,
+  meteredBy?: string[],
+): Promise<BundleRow[]> {
   checkCapacity(device, intervals);
   await lockOpenAccount(trx, device.account_id);
   await checkNeverIssued(trx, device.id, intervals);
-  const points = meteredBy ?? await claimMeteredHours(trx, device, intervals);
+  const points = meteredBy ?? (await claimMeteredHours(trx, device, intervals));
   const rows = await insertIssued(trx, { device, accountId: device.account_id, intervals, actorId, lifetimeDays });
   await recordPointHours(trx, points, rows);
   await appendEvent(trx, {
-    type: 'certificates.issued', subject_type: 'device', subject_id: device.id, account_ids: [device.account_id],
-    actor_id: actorId, payload: issuedEventPayload(device, device.account_id, rows),
+    type: 'certificates.issued',
+    subject_type: 'device',
+    subject_id: device.id,
+    account_ids: [device.account_id],
+    actor_id: actorId,
+    payload: issuedEventPayload(device, device.account_id, rows),
   });
   return rows;
 }
 
-export async function issueCertificates(db: Db, principal: Principal, request: IssuanceRequest, lifetimeDays: number): Promise<BundleView[]> {
+export async function issueCertificates(
+  db: Db,
+  principal: Principal,
+  request: IssuanceRequest,
+  lifetimeDays: number,
+): Promise<BundleView[]> {
   const intervals = checkIntervals(request.intervals, new Date());
   return db.transaction().execute(async (trx) => {
     const device = await lockedIssuingDevice(trx, principal, request.device_id);
@@ -208,32 +313,71 @@ export async function issueCertificates(db: Db, principal: Principal, request: I
  * withdrawn bundle, credited to the account that held it. Each withdrawn bundle is re-issued at
  * most once, and the interval's live certificates stay within the capacity limit.
  */
-export async function reissueBundle(db: Db, principal: Principal, request: { granular_certificate_bundle_id: number; bundle_quantity?: number | undefined }, lifetimeDays: number): Promise<BundleView> {
+export async function reissueBundle(
+  db: Db,
+  principal: Principal,
+  request: { granular_certificate_bundle_id: number; bundle_quantity?: number | undefined },
+  lifetimeDays: number,
+): Promise<BundleView> {
   return db.transaction().execute(async (trx) => {
-    const withdrawn = await registry(trx).selectFrom('bundles').selectAll().where('id', '=', request.granular_certificate_bundle_id).executeTakeFirst();
+    const withdrawn = await registry(trx)
+      .selectFrom('bundles')
+      .selectAll()
+      .where('id', '=', request.granular_certificate_bundle_id)
+      .executeTakeFirst();
     if (!withdrawn) throw notFound('bundle', request.granular_certificate_bundle_id);
     const device = await lockedIssuingDevice(trx, principal, withdrawn.device_id);
-    const current = await registry(trx).selectFrom('bundles').select('certificate_bundle_status').where('id', '=', withdrawn.id).forUpdate().executeTakeFirstOrThrow();
-    if (current.certificate_bundle_status !== 'withdrawn') throw conflict('invalid_status', `bundle ${withdrawn.id} is ${current.certificate_bundle_status}; only a withdrawn bundle is re-issued`);
-    const again = await registry(trx).selectFrom('issuances').select('id').where('reissue_of_bundle_id', '=', withdrawn.id).executeTakeFirst();
-    if (again) throw conflict('already_reissued', `bundle ${withdrawn.id} was already re-issued as issuance ${again.id}`);
+    const current = await registry(trx)
+      .selectFrom('bundles')
+      .select('certificate_bundle_status')
+      .where('id', '=', withdrawn.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (current.certificate_bundle_status !== 'withdrawn')
+      throw conflict(
+        'invalid_status',
+        `bundle ${withdrawn.id} is ${current.certificate_bundle_status}; only a withdrawn bundle is re-issued`,
+      );
+    const again = await registry(trx)
+      .selectFrom('issuances')
+      .select('id')
+      .where('reissue_of_bundle_id', '=', withdrawn.id)
+      .executeTakeFirst();
+    if (again)
+      throw conflict('already_reissued', `bundle ${withdrawn.id} was already re-issued as issuance ${again.id}`);
     await lockOpenAccount(trx, withdrawn.account_id);
     const wh = request.bundle_quantity ?? withdrawn.bundle_quantity;
     const live = await sql<{ wh: number }>`
       SELECT coalesce(sum(b.bundle_quantity), 0)::bigint AS wh FROM bundles b JOIN issuances i ON i.id = b.issuance_id
       WHERE i.device_id = ${device.id} AND i.production_starting_interval = ${withdrawn.production_starting_interval}
         AND b.certificate_bundle_status <> 'withdrawn'`.execute(trx);
-    const limit = capacityLimitWh(device.capacity, withdrawn.production_ending_interval.getTime() - withdrawn.production_starting_interval.getTime());
+    const limit = capacityLimitWh(
+      device.capacity,
+      withdrawn.production_ending_interval.getTime() - withdrawn.production_starting_interval.getTime(),
+    );
     const liveWh = live.rows[0]?.wh ?? 0;
-    if (liveWh + wh > limit) throw unprocessable('over_capacity', `${liveWh} Wh of this interval are live; ${wh} more exceeds the limit of ${limit} Wh`, 'body/bundle_quantity');
+    if (liveWh + wh > limit)
+      throw unprocessable(
+        'over_capacity',
+        `${liveWh} Wh of this interval are live; ${wh} more exceeds the limit of ${limit} Wh`,
+        'body/bundle_quantity',
+      );
     await checkReissueMetered(trx, device.id, withdrawn.production_starting_interval, liveWh + wh);
     const [row] = await insertIssued(trx, {
-      device, accountId: withdrawn.account_id, actorId: principal.userId, lifetimeDays, reissueOf: withdrawn.id,
+      device,
+      accountId: withdrawn.account_id,
+      actorId: principal.userId,
+      lifetimeDays,
+      reissueOf: withdrawn.id,
       intervals: [{ start: withdrawn.production_starting_interval, end: withdrawn.production_ending_interval, wh }],
     });
     await appendEvent(trx, {
-      type: 'certificates.issued', subject_type: 'device', subject_id: device.id, account_ids: [withdrawn.account_id],
-      actor_id: principal.userId, payload: issuedEventPayload(device, withdrawn.account_id, [row!], withdrawn.id),
+      type: 'certificates.issued',
+      subject_type: 'device',
+      subject_id: device.id,
+      account_ids: [withdrawn.account_id],
+      actor_id: principal.userId,
+      payload: issuedEventPayload(device, withdrawn.account_id, [row!], withdrawn.id),
     });
     return bundleView(row!);
   });

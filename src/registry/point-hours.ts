@@ -12,7 +12,12 @@ import type { DeviceRow } from './tables.ts';
 
 const HOUR_MS = 3_600_000;
 
-interface Claimed { metering_point_id: string; hour_start: Date; issuance_id: number; device_id: number }
+interface Claimed {
+  metering_point_id: string;
+  hour_start: Date;
+  issuance_id: number;
+  device_id: number;
+}
 
 /** The point hours starting in [from, to) already issued from any of `points`, with the issuance and device that took them. */
 export async function issuedPointHours(db: Db, points: string[], from: Date, to: Date): Promise<Claimed[]> {
@@ -25,8 +30,18 @@ export async function issuedPointHours(db: Db, points: string[], from: Date, to:
 }
 
 /** The floored Wh metered at `points` in each UTC hour of [from, to), its largest reading at an hourly rate, and whether every point read all of it, by the hour's start in ms. */
-async function meteredWh(db: Db, points: string[], from: Date, to: Date): Promise<Map<number, { wh: number; peak: number; complete: boolean }>> {
-  return new Map((await hourlyProduction(db, points, { from, to })).map((h) => [h.start.getTime(), { wh: Math.floor(h.wh), peak: h.peak, complete: h.complete }]));
+async function meteredWh(
+  db: Db,
+  points: string[],
+  from: Date,
+  to: Date,
+): Promise<Map<number, { wh: number; peak: number; complete: boolean }>> {
+  return new Map(
+    (await hourlyProduction(db, points, { from, to })).map((h) => [
+      h.start.getTime(),
+      { wh: Math.floor(h.wh), peak: h.peak, complete: h.complete },
+    ]),
+  );
 }
 
 /**
@@ -44,33 +59,63 @@ export async function claimMeteredHours(trx: Db, device: DeviceRow, intervals: I
   if (points.length === 0 || intervals.length === 0) return points;
   for (const i of intervals) {
     if (i.start.getTime() % HOUR_MS !== 0 || i.end.getTime() - i.start.getTime() !== HOUR_MS) {
-      throw unprocessable('whole_hour_required', `device ${device.id} is metered (points ${points.join(', ')}): interval ${i.index} must be one whole UTC hour`, `body/intervals/${i.index}/production_starting_interval`);
+      throw unprocessable(
+        'whole_hour_required',
+        `device ${device.id} is metered (points ${points.join(', ')}): interval ${i.index} must be one whole UTC hour`,
+        `body/intervals/${i.index}/production_starting_interval`,
+      );
     }
   }
-  const from = intervals[0]!.start, to = intervals[intervals.length - 1]!.end;
+  const from = intervals[0]!.start,
+    to = intervals[intervals.length - 1]!.end;
   const metered = await meteredWh(trx, points, from, to);
   for (const i of intervals) {
     const { wh, peak, complete } = metered.get(i.start.getTime()) ?? { wh: 0, peak: 0, complete: false };
     // The hour is claimed for every point at once: one whose readings are still to come would lose them for good.
-    if (!complete) throw unprocessable('incomplete_hour', `not every point of ${points.join(', ')} has read all of ${i.start.toISOString()}; the hour is issued once it has`, `body/intervals/${i.index}/production_starting_interval`);
+    if (!complete)
+      throw unprocessable(
+        'incomplete_hour',
+        `not every point of ${points.join(', ')} has read all of ${i.start.toISOString()}; the hour is issued once it has`,
+        `body/intervals/${i.index}/production_starting_interval`,
+      );
     const limit = overCapacity(device, { start: i.start, end: i.end, wh: peak });
-    if (limit !== undefined) throw unprocessable('over_capacity', `a reading in ${i.start.toISOString()} exceeds the device's capacity for its own interval (${limit} Wh an hour); the hour is not issued`, `body/intervals/${i.index}/production_starting_interval`);
-    if (i.wh > wh) throw unprocessable('over_metered', `${i.wh} Wh exceeds the ${wh} Wh metered at points ${points.join(', ')} in ${i.start.toISOString()}`, `body/intervals/${i.index}/wh`);
+    if (limit !== undefined)
+      throw unprocessable(
+        'over_capacity',
+        `a reading in ${i.start.toISOString()} exceeds the device's capacity for its own interval (${limit} Wh an hour); the hour is not issued`,
+        `body/intervals/${i.index}/production_starting_interval`,
+      );
+    if (i.wh > wh)
+      throw unprocessable(
+        'over_metered',
+        `${i.wh} Wh exceeds the ${wh} Wh metered at points ${points.join(', ')} in ${i.start.toISOString()}`,
+        `body/intervals/${i.index}/wh`,
+      );
   }
   const taken = new Map((await issuedPointHours(trx, points, from, to)).map((c) => [c.hour_start.getTime(), c]));
   for (const i of intervals) {
     const c = taken.get(i.start.getTime());
-    if (c) throw conflict('already_issued', `${i.start.toISOString()} of metering point ${c.metering_point_id} was already issued (issuance ${c.issuance_id} of device ${c.device_id}), which covers interval ${i.index}`);
+    if (c)
+      throw conflict(
+        'already_issued',
+        `${i.start.toISOString()} of metering point ${c.metering_point_id} was already issued (issuance ${c.issuance_id} of device ${c.device_id}), which covers interval ${i.index}`,
+      );
   }
   return points;
 }
 
 /** Records that the new issuances consumed these hours of `points`. */
-export async function recordPointHours(trx: Db, points: string[], issued: Array<{ issuance_id: number; production_starting_interval: Date }>): Promise<void> {
+export async function recordPointHours(
+  trx: Db,
+  points: string[],
+  issued: Array<{ issuance_id: number; production_starting_interval: Date }>,
+): Promise<void> {
   if (points.length === 0 || issued.length === 0) return;
   await sql`INSERT INTO issued_point_hours (metering_point_id, hour_start, issuance_id)
     SELECT p, s, i FROM unnest(${points}::text[]) AS p
-    CROSS JOIN unnest(${issued.map((r) => r.production_starting_interval.toISOString())}::timestamptz[], ${issued.map((r) => r.issuance_id)}::bigint[]) AS t(s, i)`.execute(trx);
+    CROSS JOIN unnest(${issued.map((r) => r.production_starting_interval.toISOString())}::timestamptz[], ${issued.map((r) => r.issuance_id)}::bigint[]) AS t(s, i)`.execute(
+    trx,
+  );
 }
 
 /**
@@ -87,10 +132,19 @@ export async function checkReissueMetered(trx: Db, deviceId: number, start: Date
   if (points.length === 0) return;
   await lockPoints(trx, points);
   const wh = (await meteredWh(trx, points, hour, new Date(hour.getTime() + HOUR_MS))).get(hour.getTime())?.wh ?? 0;
-  if (liveWh > wh) throw unprocessable('over_metered', `${liveWh} Wh would be live in ${hour.toISOString()}, more than the ${wh} Wh metered at points ${points.join(', ')}`, 'body/bundle_quantity');
+  if (liveWh > wh)
+    throw unprocessable(
+      'over_metered',
+      `${liveWh} Wh would be live in ${hour.toISOString()}, more than the ${wh} Wh metered at points ${points.join(', ')}`,
+      'body/bundle_quantity',
+    );
 }
 
-export interface LiveIssuedHour { start: Date; end: Date; bundle_ids: number[] }
+export interface LiveIssuedHour {
+  start: Date;
+  end: Date;
+  bundle_ids: number[];
+}
 
 /**
  * Hours of a point, starting in [from, to) or the hour before `from`, that were issued from it

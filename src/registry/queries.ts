@@ -24,14 +24,20 @@ const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? 
 
 /** Bundles of one account matching every given filter; the period selects by production start, [start, end). */
 function filtered(db: Db, f: BundleFilter) {
-  if (f.certificate_period_start && f.certificate_period_end) checkPeriod(new Date(f.certificate_period_start), new Date(f.certificate_period_end), 'body/certificate_period_end');
+  if (f.certificate_period_start && f.certificate_period_end)
+    checkPeriod(
+      new Date(f.certificate_period_start),
+      new Date(f.certificate_period_end),
+      'body/certificate_period_end',
+    );
   let q = registry(db).selectFrom('bundles').where('account_id', '=', f.source_id);
   if (f.device_id !== undefined) q = q.where('device_id', '=', f.device_id);
   const sources = list(f.energy_source);
   if (sources?.length) q = q.where('energy_source', 'in', sources);
   const statuses = list(f.certificate_bundle_status);
   if (statuses?.length) q = q.where('certificate_bundle_status', 'in', statuses);
-  if (f.certificate_period_start) q = q.where('production_starting_interval', '>=', new Date(f.certificate_period_start));
+  if (f.certificate_period_start)
+    q = q.where('production_starting_interval', '>=', new Date(f.certificate_period_start));
   if (f.certificate_period_end) q = q.where('production_starting_interval', '<', new Date(f.certificate_period_end));
   if (f.issuance_id !== undefined) q = q.where('issuance_id', '=', f.issuance_id);
   return q;
@@ -41,19 +47,33 @@ function filtered(db: Db, f: BundleFilter) {
  * One page of an account's bundles in production-time order (then id), the order holders read
  * them in and the order of the account's time index, so a page costs the same however deep it is.
  */
-export async function queryBundles(db: Db, principal: Principal, filter: BundleFilter, page: PageRequest): Promise<Page<BundleView>> {
+export async function queryBundles(
+  db: Db,
+  principal: Principal,
+  filter: BundleFilter,
+  page: PageRequest,
+): Promise<Page<BundleView>> {
   await readableAccount(db, principal, filter.source_id);
   let q = filtered(db, filter).selectAll();
   if (page.cursor !== undefined) {
     const after = decodeCursor(page.cursor, ['t', 'id'], page.field);
-    q = q.where(sql<boolean>`(production_starting_interval, id) > (${new Date(after.t).toISOString()}::timestamptz, ${after.id}::bigint)`);
+    q = q.where(
+      sql<boolean>`(production_starting_interval, id) > (${new Date(after.t).toISOString()}::timestamptz, ${after.id}::bigint)`,
+    );
   }
-  const rows = await q.orderBy('production_starting_interval').orderBy('id').limit(page.limit + 1).execute();
+  const rows = await q
+    .orderBy('production_starting_interval')
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
   return {
     items: items.map(bundleView),
-    next_cursor: rows.length > page.limit && last ? encodeCursor({ t: last.production_starting_interval.getTime(), id: last.id }) : null,
+    next_cursor:
+      rows.length > page.limit && last
+        ? encodeCursor({ t: last.production_starting_interval.getTime(), id: last.id })
+        : null,
   };
 }
 
@@ -66,9 +86,23 @@ export type BundleDetail = BundleView & {
 };
 
 export async function getBundle(db: Db, principal: Principal, id: number): Promise<BundleDetail> {
-  const row = await readableInAccount(db, principal, await registry(db).selectFrom('bundles').selectAll().where('id', '=', id).executeTakeFirst(), 'bundle', id);
-  const issuance = await registry(db).selectFrom('issuances').select(['issuance_metadata_id', 'reissue_of_bundle_id']).where('id', '=', row.issuance_id).executeTakeFirstOrThrow();
-  const meta = await registry(db).selectFrom('issuance_metadata').selectAll().where('id', '=', issuance.issuance_metadata_id).executeTakeFirstOrThrow();
+  const row = await readableInAccount(
+    db,
+    principal,
+    await registry(db).selectFrom('bundles').selectAll().where('id', '=', id).executeTakeFirst(),
+    'bundle',
+    id,
+  );
+  const issuance = await registry(db)
+    .selectFrom('issuances')
+    .select(['issuance_metadata_id', 'reissue_of_bundle_id'])
+    .where('id', '=', row.issuance_id)
+    .executeTakeFirstOrThrow();
+  const meta = await registry(db)
+    .selectFrom('issuance_metadata')
+    .selectAll()
+    .where('id', '=', issuance.issuance_metadata_id)
+    .executeTakeFirstOrThrow();
   // The holder may read its bundle's device even when the device belongs to another account.
   const device = await deviceOfBundle(db, row.device_id);
   return {
@@ -83,15 +117,32 @@ export async function getBundle(db: Db, principal: Principal, id: number): Promi
 export const GRANULARITIES = ['hour', 'day', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
-export interface AggregateRow { period_start: string; energy_source: string; certificate_bundle_status: string; bundles: number; wh: number }
+export interface AggregateRow {
+  period_start: string;
+  energy_source: string;
+  certificate_bundle_status: string;
+  bundles: number;
+  wh: number;
+}
 
 /** Wh and bundle counts per UTC period (by production start), energy source and status. */
-export async function aggregateBundles(db: Db, principal: Principal, filter: BundleFilter, granularity: Granularity): Promise<AggregateRow[]> {
+export async function aggregateBundles(
+  db: Db,
+  principal: Principal,
+  filter: BundleFilter,
+  granularity: Granularity,
+): Promise<AggregateRow[]> {
   await readableAccount(db, principal, filter.source_id);
   // A literal, not a parameter: the same expression must appear in SELECT and GROUP BY.
   const period = sql<Date>`date_trunc(${sql.lit(granularity)}, production_starting_interval, 'UTC')`;
   const rows = await filtered(db, filter)
-    .select([period.as('period_start'), 'energy_source', 'certificate_bundle_status', sql<number>`count(*)::bigint`.as('bundles'), sql<number>`sum(bundle_quantity)::bigint`.as('wh')])
+    .select([
+      period.as('period_start'),
+      'energy_source',
+      'certificate_bundle_status',
+      sql<number>`count(*)::bigint`.as('bundles'),
+      sql<number>`sum(bundle_quantity)::bigint`.as('wh'),
+    ])
     .groupBy([period, 'energy_source', 'certificate_bundle_status'])
     .orderBy(period)
     .orderBy('energy_source')
@@ -100,7 +151,12 @@ export async function aggregateBundles(db: Db, principal: Principal, filter: Bun
   return rows.map((r) => ({ ...r, period_start: new Date(r.period_start).toISOString() }));
 }
 
-export interface ClaimedHour { hour: Date; energy_source: string; technology: string; wh: number }
+export interface ClaimedHour {
+  hour: Date;
+  energy_source: string;
+  technology: string;
+  wh: number;
+}
 
 /**
  * Claimed certificates per production hour, energy source and technology, for one consumer: claimed
@@ -109,9 +165,17 @@ export interface ClaimedHour { hour: Date; energy_source: string; technology: st
  * exactly one subject, the point when it names one, so it never shows in two consumers' disclosures.
  * This is what a disclosure matches consumption with.
  */
-export async function claimedByHour(db: Db, claimant: { account_id?: number; metering_point_ids: string[] }, from: Date, to: Date): Promise<ClaimedHour[]> {
+export async function claimedByHour(
+  db: Db,
+  claimant: { account_id?: number; metering_point_ids: string[] },
+  from: Date,
+  to: Date,
+): Promise<ClaimedHour[]> {
   const points = sql`b.claim_metering_point_id = ANY(${claimant.metering_point_ids}::text[])`;
-  const who = claimant.account_id === undefined ? points : sql`(${points} OR (b.claim_metering_point_id IS NULL AND b.account_id = ${claimant.account_id}))`;
+  const who =
+    claimant.account_id === undefined
+      ? points
+      : sql`(${points} OR (b.claim_metering_point_id IS NULL AND b.account_id = ${claimant.account_id}))`;
   const { rows } = await sql<ClaimedHour>`
     SELECT date_trunc('hour', b.production_starting_interval, 'UTC') AS hour, b.energy_source,
            coalesce(d.technology_label, b.energy_source) AS technology, sum(b.bundle_quantity)::bigint AS wh
@@ -124,5 +188,12 @@ export async function claimedByHour(db: Db, claimant: { account_id?: number; met
 
 /** Whether any certificate is claimed against the metering point. */
 export async function claimedAgainst(db: Db, pointId: string): Promise<boolean> {
-  return (await registry(db).selectFrom('bundles').select('id').where('claim_metering_point_id', '=', pointId).limit(1).executeTakeFirst()) !== undefined;
+  return (
+    (await registry(db)
+      .selectFrom('bundles')
+      .select('id')
+      .where('claim_metering_point_id', '=', pointId)
+      .limit(1)
+      .executeTakeFirst()) !== undefined
+  );
 }

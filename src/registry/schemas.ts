@@ -7,8 +7,14 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 const NullableId = (d: string) => Type.Union([Id(d), Type.Null()]);
 export const strict = { additionalProperties: false } as const;
 
-export const EnergySource = Type.Union(ENERGY_SOURCES.map((s) => Type.Literal(s)), { description: 'The energy source of the production device' });
-export const Status = Type.Union(STATUSES.map((s) => Type.Literal(s)), { description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired' });
+export const EnergySource = Type.Union(
+  ENERGY_SOURCES.map((s) => Type.Literal(s)),
+  { description: 'The energy source of the production device' },
+);
+export const Status = Type.Union(
+  STATUSES.map((s) => Type.Literal(s)),
+  { description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired' },
+);
 export const Wh = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 
 export const Account = Type.Object({
@@ -34,7 +40,9 @@ export const Invitation = Type.Object({
   email: Nullable(Type.String({ description: 'The invited email address, when invited by email' })),
   invited_by: Id('The member who invited'),
   created_at: Timestamp('When the invitation was made'),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('declined')], { description: 'Whether the user has answered' }),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('declined')], {
+    description: 'Whether the user has answered',
+  }),
 });
 
 export const Whitelist = Type.Object({
@@ -43,17 +51,30 @@ export const Whitelist = Type.Object({
   accepted_by: Type.Array(Id('Account'), { description: 'Accounts that accept transfers from this account' }),
 });
 
-export const IssuanceMetadataInput = Type.Object({
-  country_of_issuance: Type.Optional(Type.String({ minLength: 1, description: 'Domain of the issuing body; defaults to the device country' })),
-  connected_grid_identification: Type.Optional(Type.String({ minLength: 1, description: 'Grid the energy was injected into; defaults to the device grid' })),
-  issuing_body: Type.String({ minLength: 1, description: 'The issuing body' }),
-  legal_status: Type.Optional(Type.String({ description: 'Legal status of the certificates' })),
-  issuance_purpose: Type.Optional(Type.String({ description: 'Why they are issued, e.g. disclosure or compliance' })),
-  support_received: Type.Optional(Type.String({ description: 'Public support the device received' })),
-  quality_scheme_reference: Type.Optional(Type.String({ description: 'Quality scheme the device takes part in' })),
-  dissemination_level: Type.Optional(Type.String({ description: 'Dissemination level' })),
-  issue_market_zone: Type.Optional(Type.String({ minLength: 1, description: 'Bidding zone; defaults to the device grid' })),
-}, { ...strict, description: 'Issuance metadata; each change is a new version, and certificates keep the version they were issued with' });
+export const IssuanceMetadataInput = Type.Object(
+  {
+    country_of_issuance: Type.Optional(
+      Type.String({ minLength: 1, description: 'Domain of the issuing body; defaults to the device country' }),
+    ),
+    connected_grid_identification: Type.Optional(
+      Type.String({ minLength: 1, description: 'Grid the energy was injected into; defaults to the device grid' }),
+    ),
+    issuing_body: Type.String({ minLength: 1, description: 'The issuing body' }),
+    legal_status: Type.Optional(Type.String({ description: 'Legal status of the certificates' })),
+    issuance_purpose: Type.Optional(Type.String({ description: 'Why they are issued, e.g. disclosure or compliance' })),
+    support_received: Type.Optional(Type.String({ description: 'Public support the device received' })),
+    quality_scheme_reference: Type.Optional(Type.String({ description: 'Quality scheme the device takes part in' })),
+    dissemination_level: Type.Optional(Type.String({ description: 'Dissemination level' })),
+    issue_market_zone: Type.Optional(
+      Type.String({ minLength: 1, description: 'Bidding zone; defaults to the device grid' }),
+    ),
+  },
+  {
+    ...strict,
+    description:
+      'Issuance metadata; each change is a new version, and certificates keep the version they were issued with',
+  },
+);
 
 export const IssuanceMetadata = Type.Object({
   id: Id('Metadata version id'),
@@ -69,32 +90,55 @@ export const IssuanceMetadata = Type.Object({
   created_at: Timestamp('When this version was set'),
 });
 
-export const Location = Type.Object({
-  latitude: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees' }),
-  longitude: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees' }),
-}, { ...strict, description: 'Where the device is (WGS 84)' });
+export const Location = Type.Object(
+  {
+    latitude: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees' }),
+    longitude: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees' }),
+  },
+  { ...strict, description: 'Where the device is (WGS 84)' },
+);
 
-export const NewDevice = Type.Object({
-  device_name: Type.String({ minLength: 1, maxLength: 200, description: 'Name of the device' }),
-  account_id: Id('Account that owns the device and receives its certificates'),
-  device_type: Type.Optional(Type.Union([Type.Literal('production'), Type.Literal('storage')], { default: 'production', description: 'production (default) or storage' })),
-  technology_code: Type.Optional(Type.String({ pattern: '^T\\d{6}$', description: 'EECS technology code, e.g. T010101; required for production devices' })),
-  fuel_code: Type.Optional(Type.String({ pattern: '^F\\d{8}$', description: 'EECS fuel code, e.g. F01040100; required for production devices' })),
-  energy_source: Type.Optional(EnergySource),
-  capacity: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Capacity in W' }),
-  operational_date: DateOnly('Commissioning date (YYYY-MM-DD)'),
-  country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code' }),
-  grid: Type.String({ minLength: 1, description: 'Grid area, e.g. DK1' }),
-  location: Location,
-  time_zone: Type.String({ minLength: 1, description: 'IANA time zone for local display, e.g. Europe/Copenhagen' }),
-  issuance_metadata: Type.Optional(IssuanceMetadataInput),
-}, strict);
+export const NewDevice = Type.Object(
+  {
+    device_name: Type.String({ minLength: 1, maxLength: 200, description: 'Name of the device' }),
+    account_id: Id('Account that owns the device and receives its certificates'),
+    device_type: Type.Optional(
+      Type.Union([Type.Literal('production'), Type.Literal('storage')], {
+        default: 'production',
+        description: 'production (default) or storage',
+      }),
+    ),
+    technology_code: Type.Optional(
+      Type.String({
+        pattern: '^T\\d{6}$',
+        description: 'EECS technology code, e.g. T010101; required for production devices',
+      }),
+    ),
+    fuel_code: Type.Optional(
+      Type.String({
+        pattern: '^F\\d{8}$',
+        description: 'EECS fuel code, e.g. F01040100; required for production devices',
+      }),
+    ),
+    energy_source: Type.Optional(EnergySource),
+    capacity: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Capacity in W' }),
+    operational_date: DateOnly('Commissioning date (YYYY-MM-DD)'),
+    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code' }),
+    grid: Type.String({ minLength: 1, description: 'Grid area, e.g. DK1' }),
+    location: Location,
+    time_zone: Type.String({ minLength: 1, description: 'IANA time zone for local display, e.g. Europe/Copenhagen' }),
+    issuance_metadata: Type.Optional(IssuanceMetadataInput),
+  },
+  strict,
+);
 
 export const Device = Type.Object({
   id: Id('Device id'),
   account_id: Id('Owning account'),
   device_name: Type.String({ description: 'Name' }),
-  device_type: Type.Union([Type.Literal('production'), Type.Literal('storage')], { description: 'production or storage' }),
+  device_type: Type.Union([Type.Literal('production'), Type.Literal('storage')], {
+    description: 'production or storage',
+  }),
   technology_code: Nullable(Type.String({ description: 'EECS technology code' })),
   fuel_code: Nullable(Type.String({ description: 'EECS fuel code' })),
   technology_label: Nullable(Type.String({ description: 'EECS label of the codes, e.g. Solar' })),
@@ -106,7 +150,9 @@ export const Device = Type.Object({
   location: Location,
   time_zone: Type.String({ description: 'IANA time zone' }),
   next_certificate_id: Type.Integer({ description: 'The id the next issued certificate of this device gets' }),
-  auto_issue: Type.Boolean({ description: 'Whether the issuance job issues this device\'s complete metered hours on its own' }),
+  auto_issue: Type.Boolean({
+    description: "Whether the issuance job issues this device's complete metered hours on its own",
+  }),
   issuance_metadata: Type.Union([IssuanceMetadata, Type.Null()], { description: 'Current issuance metadata' }),
   created_at: Timestamp('Registration time'),
   updated_at: Timestamp('Last change'),
@@ -138,16 +184,26 @@ export const Bundle = Type.Object({
   claimed_at: Type.Union([Timestamp('Claim time'), Type.Null()]),
 });
 
-const BundleIds = Type.Array(Id('Bundle id'), { minItems: 1, maxItems: 10_000, description: 'Bundles to act on, all or nothing; a partial quantity splits them in this order' });
-const Quantity = Type.Optional(Wh('Act on this many Wh only: whole bundles first, then the lowest ids of the next one, which is split'));
+const BundleIds = Type.Array(Id('Bundle id'), {
+  minItems: 1,
+  maxItems: 10_000,
+  description: 'Bundles to act on, all or nothing; a partial quantity splits them in this order',
+});
+const Quantity = Type.Optional(
+  Wh('Act on this many Wh only: whole bundles first, then the lowest ids of the next one, which is split'),
+);
 
 /** The body of every lifecycle action; each action adds its own fields. */
-export const actionBody = (extra: Record<string, ReturnType<typeof Type.Optional>> = {}) => Type.Object({
-  source_id: Id('Account holding the bundles'),
-  granular_certificate_bundle_ids: BundleIds,
-  certificate_quantity: Quantity,
-  ...extra,
-}, strict);
+export const actionBody = (extra: Record<string, ReturnType<typeof Type.Optional>> = {}) =>
+  Type.Object(
+    {
+      source_id: Id('Account holding the bundles'),
+      granular_certificate_bundle_ids: BundleIds,
+      certificate_quantity: Quantity,
+      ...extra,
+    },
+    strict,
+  );
 
 export const ActionResult = Type.Object({
   action: Type.String({ description: 'The action performed' }),
@@ -163,8 +219,12 @@ export const ActionResult = Type.Object({
 export const BundleFilter = {
   source_id: Id('Account to query (required)'),
   device_id: Type.Optional(Id('Only bundles of this device')),
-  energy_source: Type.Optional(Type.Union([EnergySource, Type.Array(EnergySource)], { description: 'One energy source or a list' })),
-  certificate_bundle_status: Type.Optional(Type.Union([Status, Type.Array(Status)], { description: 'One status or a list' })),
+  energy_source: Type.Optional(
+    Type.Union([EnergySource, Type.Array(EnergySource)], { description: 'One energy source or a list' }),
+  ),
+  certificate_bundle_status: Type.Optional(
+    Type.Union([Status, Type.Array(Status)], { description: 'One status or a list' }),
+  ),
   certificate_period_start: Type.Optional(Timestamp('Only production intervals starting at or after this time')),
   certificate_period_end: Type.Optional(Timestamp('Only production intervals starting before this time')),
   issuance_id: Type.Optional(Id('Only bundles of this issuance')),
@@ -177,10 +237,23 @@ export const Statement = Type.Object({
   purpose: Type.Union([Type.String(), Type.Null()], { description: 'Purpose' }),
   cancelled_at: Timestamp('Cancellation time'),
   total_wh: Type.Integer({ description: 'Wh cancelled' }),
-  bundles: Type.Array(Type.Object({
-    id: Id('Bundle id'), device_id: Id('Device'), energy_source: Type.String(), certificate_bundle_id_range_start: Type.Integer(),
-    certificate_bundle_id_range_end: Type.Integer(), bundle_quantity: Type.Integer(), production_starting_interval: Type.String(), production_ending_interval: Type.String(),
-  }), { description: 'The bundles cancelled' }),
-  by_energy_source: Type.Array(Type.Object({ energy_source: Type.String(), wh: Type.Integer() }), { description: 'Wh by energy source' }),
-  by_hour: Type.Array(Type.Object({ hour: Type.String(), energy_source: Type.String(), wh: Type.Integer() }), { description: 'Wh by production hour (UTC) and energy source' }),
+  bundles: Type.Array(
+    Type.Object({
+      id: Id('Bundle id'),
+      device_id: Id('Device'),
+      energy_source: Type.String(),
+      certificate_bundle_id_range_start: Type.Integer(),
+      certificate_bundle_id_range_end: Type.Integer(),
+      bundle_quantity: Type.Integer(),
+      production_starting_interval: Type.String(),
+      production_ending_interval: Type.String(),
+    }),
+    { description: 'The bundles cancelled' },
+  ),
+  by_energy_source: Type.Array(Type.Object({ energy_source: Type.String(), wh: Type.Integer() }), {
+    description: 'Wh by energy source',
+  }),
+  by_hour: Type.Array(Type.Object({ hour: Type.String(), energy_source: Type.String(), wh: Type.Integer() }), {
+    description: 'Wh by production hour (UTC) and energy source',
+  }),
 });

@@ -1,6 +1,9 @@
 // Pure arithmetic of partial actions, kept apart so property tests can hammer it.
 
-export interface IdRange { start: number; end: number }
+export interface IdRange {
+  start: number;
+  end: number;
+}
 
 /**
  * Splits a range so the acted-on part takes the lowest `take` ids and the remainder keeps the
@@ -8,11 +11,19 @@ export interface IdRange { start: number; end: number }
  */
 export function splitRange(range: IdRange, take: number): { acted: IdRange; remainder: IdRange } {
   const quantity = range.end - range.start + 1;
-  if (!Number.isSafeInteger(take) || take < 1 || take >= quantity) throw new RangeError(`cannot take ${take} of ${quantity}`);
-  return { acted: { start: range.start, end: range.start + take - 1 }, remainder: { start: range.start + take, end: range.end } };
+  if (!Number.isSafeInteger(take) || take < 1 || take >= quantity)
+    throw new RangeError(`cannot take ${take} of ${quantity}`);
+  return {
+    acted: { start: range.start, end: range.start + take - 1 },
+    remainder: { start: range.start + take, end: range.end },
+  };
 }
 
-export interface Portion { id: number; take: number; whole: boolean }
+export interface Portion {
+  id: number;
+  take: number;
+  whole: boolean;
+}
 
 /**
  * Which bundles an action takes, and how much of each, when the caller asks for `quantity` Wh
@@ -20,7 +31,10 @@ export interface Portion { id: number; take: number; whole: boolean }
  * one; bundles after that are left alone. Without a quantity every bundle is taken whole.
  * Returns undefined when the bundles hold less than `quantity`.
  */
-export function planPortions(bundles: ReadonlyArray<{ id: number; quantity: number }>, quantity?: number): Portion[] | undefined {
+export function planPortions(
+  bundles: ReadonlyArray<{ id: number; quantity: number }>,
+  quantity?: number,
+): Portion[] | undefined {
   if (quantity === undefined) return bundles.map((b) => ({ id: b.id, take: b.quantity, whole: true }));
   const portions: Portion[] = [];
   let left = quantity;

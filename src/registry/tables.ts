@@ -5,12 +5,30 @@ export const STATUSES = ['active', 'reserved', 'locked', 'cancelled', 'claimed',
 export type BundleStatus = (typeof STATUSES)[number];
 
 export const ENERGY_SOURCES = [
-  'solar_pv', 'wind', 'hydro', 'marine', 'geothermal', 'biomass', 'biogas', 'waste',
-  'nuclear', 'natural_gas', 'coal', 'oil', 'battery_storage', 'other',
+  'solar_pv',
+  'wind',
+  'hydro',
+  'marine',
+  'geothermal',
+  'biomass',
+  'biogas',
+  'waste',
+  'nuclear',
+  'natural_gas',
+  'coal',
+  'oil',
+  'battery_storage',
+  'other',
 ] as const;
 export type EnergySource = (typeof ENERGY_SOURCES)[number];
 
-export interface AccountRow { id: number; account_name: string; created_at: Date; updated_at: Date; closed_at: Date | null }
+export interface AccountRow {
+  id: number;
+  account_name: string;
+  created_at: Date;
+  updated_at: Date;
+  closed_at: Date | null;
+}
 
 export interface DeviceRow {
   id: number;
@@ -91,7 +109,16 @@ export interface BundleRow {
   updated_at: Date;
 }
 
-export interface InvitationRow { id: number; account_id: number; user_id: number | null; email: string | null; invited_by: number; created_at: Date; answered_at: Date | null; accepted: boolean | null }
+export interface InvitationRow {
+  id: number;
+  account_id: number;
+  user_id: number | null;
+  email: string | null;
+  invited_by: number;
+  created_at: Date;
+  answered_at: Date | null;
+  accepted: boolean | null;
+}
 
 export interface RegistryTables {
   accounts: AccountRow;
@@ -102,7 +129,15 @@ export interface RegistryTables {
   issuance_metadata: IssuanceMetadataRow;
   issuances: IssuanceRow;
   bundles: BundleRow;
-  cancellation_statements: { id: number; account_id: number; beneficiary: string; purpose: string | null; actor_id: number | null; created_at: Date; statement: unknown };
+  cancellation_statements: {
+    id: number;
+    account_id: number;
+    beneficiary: string;
+    purpose: string | null;
+    actor_id: number | null;
+    created_at: Date;
+    statement: unknown;
+  };
 }
 
 export const registry = (db: Db) => db as Kysely<RegistryTables>;

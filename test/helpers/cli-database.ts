@@ -18,8 +18,13 @@ export interface CliDatabase {
 /** Call inside a describe block; read the fields from its tests (they are set in beforeAll). */
 export function cliDatabase(prefix: string): CliDatabase {
   const state: CliDatabase = {
-    dir: '', env: {},
-    open: () => openDatabase({ url: state.env.DATABASE_URL, dataDir: state.env.DATABASE_URL ? undefined : join(state.dir, 'pglite') }),
+    dir: '',
+    env: {},
+    open: () =>
+      openDatabase({
+        url: state.env.DATABASE_URL,
+        dataDir: state.env.DATABASE_URL ? undefined : join(state.dir, 'pglite'),
+      }),
   };
   let pg: { url: string; drop(): Promise<void> } | undefined;
   beforeAll(async () => {

@@ -5,7 +5,11 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../../src/platform/database.ts';
 import { migrate } from '../../src/platform/migrations.ts';
 
-export interface TestDatabase { database: Database; url: string | undefined; drop(): Promise<void> }
+export interface TestDatabase {
+  database: Database;
+  url: string | undefined;
+  drop(): Promise<void>;
+}
 
 async function onServer(serverUrl: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });

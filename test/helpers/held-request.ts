@@ -16,16 +16,27 @@ export const HELD_PATH = '/api/test/held';
 
 export async function heldApp(database: Database, entered: () => void, release: Promise<void>): Promise<App> {
   const config = loadConfig({ LOG_LEVEL: 'silent', TALLY_JWT_SECRET: 'test-secret-test-secret-test-secret!' });
-  const ctx = { database, config, log: pino({ level: 'silent' }), tokens: { secret: new TextEncoder().encode(config.jwtSecret), accessTtl: 60, refreshTtl: 60 } };
+  const ctx = {
+    database,
+    config,
+    log: pino({ level: 'silent' }),
+    tokens: { secret: new TextEncoder().encode(config.jwtSecret), accessTtl: 60, refreshTtl: 60 },
+  };
   return buildApp(ctx, {
     authenticate: authenticationHook,
-    modules: [(app) => {
-      app.post(HELD_PATH, { config: { access: 'public' }, schema: { body: Type.Object({ n: Type.Integer() }) } }, async (request, reply) => {
-        entered();
-        await release;
-        return reply.status(201).send({ served: request.body.n });
-      });
-    }],
+    modules: [
+      (app) => {
+        app.post(
+          HELD_PATH,
+          { config: { access: 'public' }, schema: { body: Type.Object({ n: Type.Integer() }) } },
+          async (request, reply) => {
+            entered();
+            await release;
+            return reply.status(201).send({ served: request.body.n });
+          },
+        );
+      },
+    ],
   });
 }
 
@@ -35,5 +46,9 @@ if (process.argv[1] === import.meta.filename) {
   const app = await heldApp(database, () => console.log('entered'), new Promise(() => {}));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
-  await fetch(`http://127.0.0.1:${port}${HELD_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'crash' }, body: JSON.stringify({ n: 1 }) });
+  await fetch(`http://127.0.0.1:${port}${HELD_PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': 'crash' },
+    body: JSON.stringify({ n: 1 }),
+  });
 }

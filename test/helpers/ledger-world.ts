@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { startServer, type TestServer } from './server.ts';
 import { buildWorld, type World } from './world.ts';
 
-export interface LedgerWorld { s: TestServer; w: World; auditor: { id: number; token: string }; dir: string; close(): Promise<void> }
+export interface LedgerWorld {
+  s: TestServer;
+  w: World;
+  auditor: { id: number; token: string };
+  dir: string;
+  close(): Promise<void>;
+}
 
 export async function openLedgerWorld(prefix: string): Promise<LedgerWorld> {
   const s = await startServer();
@@ -14,7 +20,10 @@ export async function openLedgerWorld(prefix: string): Promise<LedgerWorld> {
   const auditor = await s.user('auditor');
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
-    s, w, auditor, dir,
+    s,
+    w,
+    auditor,
+    dir,
     async close() {
       rmSync(dir, { recursive: true, force: true });
       await s.close();

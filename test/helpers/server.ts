@@ -6,14 +6,22 @@ import { createUser } from '../../src/identity/users.ts';
 import type { Role } from '../../src/identity/tables.ts';
 import { freshDatabase, type TestDatabase } from './database.ts';
 
-export interface Reply<T = any> { status: number; body: T; headers: Headers }
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
 
 export interface TestServer {
   url: string;
   tally: Tally;
   db: TestDatabase;
   config: Config;
-  request<T = any>(method: string, path: string, opts?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string; signal?: AbortSignal }): Promise<Reply<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    opts?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string; signal?: AbortSignal },
+  ): Promise<Reply<T>>;
   /** A verified user with `role`, logged in; returns its id and access token. */
   user(role: Role, name?: string): Promise<{ id: number; email: string; token: string }>;
   /** How many events the ledger holds: a refused request must not change it. */
@@ -35,7 +43,13 @@ export async function freePort(): Promise<number> {
 
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const db = await freshDatabase();
-  const config = loadConfig({ TALLY_AUTH_RATE_LIMIT: '100000', TALLY_PUBLIC_RATE_LIMIT: '100000', LOG_LEVEL: 'silent', TALLY_JWT_SECRET: 'test-secret-test-secret-test-secret!', ...env });
+  const config = loadConfig({
+    TALLY_AUTH_RATE_LIMIT: '100000',
+    TALLY_PUBLIC_RATE_LIMIT: '100000',
+    LOG_LEVEL: 'silent',
+    TALLY_JWT_SECRET: 'test-secret-test-secret-test-secret!',
+    ...env,
+  });
   const tally = await createTally(config, { database: db.database, log: pino({ level: 'silent' }), jobs: false });
   // Port 0 picks a free port, unless the test needs a known one (links the server hands out).
   await tally.app.listen({ port: env.PORT ? config.port : 0, host: '127.0.0.1' });
@@ -63,17 +77,28 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   };
 
   return {
-    url, tally, db, config, request,
+    url,
+    tally,
+    db,
+    config,
+    request,
     async user(role, name) {
       const email = `${name ?? role}-${++serial}-${process.pid}@example.com`;
       const password = 'correct horse battery';
-      const { user } = await createUser(db.database.kysely, { email, password, name: name ?? role, role, verified: true }, null);
+      const { user } = await createUser(
+        db.database.kysely,
+        { email, password, name: name ?? role, role, verified: true },
+        null,
+      );
       const login = await request('POST', '/api/token', { body: { email, password } });
       if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
       return { id: user.id, email, token: login.body.access };
     },
     async eventCount() {
-      const row = await db.database.kysely.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      const row = await db.database.kysely
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
     async close() {

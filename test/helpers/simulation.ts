@@ -14,33 +14,85 @@ const BASE = Date.parse('2025-06-01T00:00:00Z');
 const HOURS = 24;
 const at = (h: number) => new Date(BASE + h * 3_600_000).toISOString();
 
-interface Tenant { token: string; account: number; devices: [number, number]; production: string; consumption: string }
-export interface SimWorld { issuer: string; trader: { token: string; account: number }; tenants: [Tenant, Tenant] }
+interface Tenant {
+  token: string;
+  account: number;
+  devices: [number, number];
+  production: string;
+  consumption: string;
+}
+export interface SimWorld {
+  issuer: string;
+  trader: { token: string; account: number };
+  tenants: [Tenant, Tenant];
+}
 
 /** Two producers, each with two devices (one fed by its production point) and a consumption point; a trader that accepts both. */
 export async function buildSimWorld(s: TestServer): Promise<SimWorld> {
   const issuer = await s.user('issuer');
   const traderUser = await s.user('trader');
-  const trader = { token: traderUser.token, account: (await expectStatus(s.request('POST', '/api/accounts', { token: traderUser.token, body: { account_name: 'Trader' } }), 201)).id };
+  const trader = {
+    token: traderUser.token,
+    account: (
+      await expectStatus(
+        s.request('POST', '/api/accounts', { token: traderUser.token, body: { account_name: 'Trader' } }),
+        201,
+      )
+    ).id,
+  };
   const tenants = [] as unknown as [Tenant, Tenant];
   for (const name of ['A', 'B']) {
     const user = await s.user('producer', name);
-    const account = (await expectStatus(s.request('POST', '/api/accounts', { token: user.token, body: { account_name: name } }), 201)).id;
+    const account = (
+      await expectStatus(s.request('POST', '/api/accounts', { token: user.token, body: { account_name: name } }), 201)
+    ).id;
     const devices = [] as unknown as [number, number];
     for (const k of [0, 1]) {
-      devices[k] = (await expectStatus(s.request('POST', '/api/devices', {
-        token: user.token,
-        body: {
-          device_name: `${name}${k}`, account_id: account, ...SOLAR, capacity: 1_000_000, operational_date: '2020-01-01', country: 'DK', grid: 'DK1',
-          location: { latitude: 55.7, longitude: 12.6 }, time_zone: 'UTC', issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure' },
-        },
-      }), 201)).id;
-      await expectStatus(s.request('PATCH', `/api/devices/${devices[k]}`, { token: issuer.token, body: { auto_issue: true } }), 200);
+      devices[k] = (
+        await expectStatus(
+          s.request('POST', '/api/devices', {
+            token: user.token,
+            body: {
+              device_name: `${name}${k}`,
+              account_id: account,
+              ...SOLAR,
+              capacity: 1_000_000,
+              operational_date: '2020-01-01',
+              country: 'DK',
+              grid: 'DK1',
+              location: { latitude: 55.7, longitude: 12.6 },
+              time_zone: 'UTC',
+              issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure' },
+            },
+          }),
+          201,
+        )
+      ).id;
+      await expectStatus(
+        s.request('PATCH', `/api/devices/${devices[k]}`, { token: issuer.token, body: { auto_issue: true } }),
+        200,
+      );
     }
-    const production = `${name}-PROD`, consumption = `${name}-CONS`;
-    await expectStatus(s.request('POST', '/api/metering-points', { token: user.token, body: { id: production, type: 'production', account_id: account, device_id: devices[0] } }), 201);
-    await expectStatus(s.request('POST', '/api/metering-points', { token: user.token, body: { id: consumption, type: 'consumption', account_id: account } }), 201);
-    await expectStatus(s.request('POST', `/api/accounts/${trader.account}/whitelist`, { token: trader.token, body: { add: [account] } }), 200);
+    const production = `${name}-PROD`,
+      consumption = `${name}-CONS`;
+    await expectStatus(
+      s.request('POST', '/api/metering-points', {
+        token: user.token,
+        body: { id: production, type: 'production', account_id: account, device_id: devices[0] },
+      }),
+      201,
+    );
+    await expectStatus(
+      s.request('POST', '/api/metering-points', {
+        token: user.token,
+        body: { id: consumption, type: 'consumption', account_id: account },
+      }),
+      201,
+    );
+    await expectStatus(
+      s.request('POST', `/api/accounts/${trader.account}/whitelist`, { token: trader.token, body: { add: [account] } }),
+      200,
+    );
     tenants.push({ token: user.token, account, devices, production, consumption });
   }
   return { issuer: issuer.token, trader, tenants };
@@ -59,65 +111,173 @@ export type Op =
 
 const tenant = fc.constantFrom(0 as const, 1 as const);
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('reading' as const), tenant, hour: fc.nat(HOURS - 1), wh: fc.oneof({ weight: 6, arbitrary: fc.nat(1_200_000) }, fc.constantFrom(0, 1_100_001, MAX_READING_WH, Number.MAX_SAFE_INTEGER)) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('reading' as const),
+      tenant,
+      hour: fc.nat(HOURS - 1),
+      wh: fc.oneof(
+        { weight: 6, arbitrary: fc.nat(1_200_000) },
+        fc.constantFrom(0, 1_100_001, MAX_READING_WH, Number.MAX_SAFE_INTEGER),
+      ),
+    }),
+  },
   { weight: 3, arbitrary: fc.constant({ kind: 'issue' as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('relink' as const), tenant, device: fc.constantFrom(0 as const, 1 as const, null) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('transfer' as const, 'cancel' as const, 'reserve' as const), tenant, pick: fc.nat(50), quantity: fc.integer({ min: 1, max: 1_200_000 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('claim' as const), tenant, pick: fc.nat(50), point: fc.constantFrom('own' as const, 'other' as const, 'production' as const, 'missing' as const, 'consumer' as const) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('withdraw' as const, 'reissue' as const), pick: fc.nat(50) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), parallelTransfers: fc.integer({ min: 1, max: 6 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('relink' as const),
+      tenant,
+      device: fc.constantFrom(0 as const, 1 as const, null),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('transfer' as const, 'cancel' as const, 'reserve' as const),
+      tenant,
+      pick: fc.nat(50),
+      quantity: fc.integer({ min: 1, max: 1_200_000 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('claim' as const),
+      tenant,
+      pick: fc.nat(50),
+      point: fc.constantFrom(
+        'own' as const,
+        'other' as const,
+        'production' as const,
+        'missing' as const,
+        'consumer' as const,
+      ),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constantFrom('withdraw' as const, 'reissue' as const), pick: fc.nat(50) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('close' as const), parallelTransfers: fc.integer({ min: 1, max: 6 }) }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'seal' as const }) },
 );
 
 /** A step: one operation, two at once, or one with a failure injected while it runs. Plans are long enough for state to build up (fast-check would otherwise keep them short). */
-export type Step = { mode: 'one'; op: Op } | { mode: 'pair'; ops: [Op, Op] } | { mode: 'fault'; op: Op; fault: 'kill_connections' | 'abandon' };
-export const steps = (max: number): fc.Arbitrary<Step[]> => fc.array(fc.oneof(
-  { weight: 6, arbitrary: op.map((o): Step => ({ mode: 'one', op: o })) },
-  { weight: 3, arbitrary: fc.tuple(op, op).map((ops): Step => ({ mode: 'pair', ops })) },
-  { weight: 1, arbitrary: fc.record({ op, fault: fc.constantFrom('kill_connections' as const, 'abandon' as const) }).map((f): Step => ({ mode: 'fault', ...f })) },
-), { minLength: Math.ceil(max / 2), maxLength: max });
+export type Step =
+  | { mode: 'one'; op: Op }
+  | { mode: 'pair'; ops: [Op, Op] }
+  | { mode: 'fault'; op: Op; fault: 'kill_connections' | 'abandon' };
+export const steps = (max: number): fc.Arbitrary<Step[]> =>
+  fc.array(
+    fc.oneof(
+      { weight: 6, arbitrary: op.map((o): Step => ({ mode: 'one', op: o })) },
+      { weight: 3, arbitrary: fc.tuple(op, op).map((ops): Step => ({ mode: 'pair', ops })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({ op, fault: fc.constantFrom('kill_connections' as const, 'abandon' as const) })
+          .map((f): Step => ({ mode: 'fault', ...f })),
+      },
+    ),
+    { minLength: Math.ceil(max / 2), maxLength: max },
+  );
 
 /** The bundle ids of an account in some statuses, in the registry's order (query first, then act). */
-async function bundlesOf(s: TestServer, token: string, account: number, status: string[]): Promise<Array<{ id: number; bundle_quantity: number }>> {
-  const r = await s.request('POST', '/api/certificates/query', { token, body: { source_id: account, certificate_bundle_status: status, limit: 1000 } });
+async function bundlesOf(
+  s: TestServer,
+  token: string,
+  account: number,
+  status: string[],
+): Promise<Array<{ id: number; bundle_quantity: number }>> {
+  const r = await s.request('POST', '/api/certificates/query', {
+    token,
+    body: { source_id: account, certificate_bundle_status: status, limit: 1000 },
+  });
   return r.status === 200 ? r.body.items : [];
 }
 
-const choose = <T>(items: T[], pick: number): T | undefined => items.length ? items[pick % items.length] : undefined;
+const choose = <T>(items: T[], pick: number): T | undefined => (items.length ? items[pick % items.length] : undefined);
 
 /** Runs one operation through the API; returns every reply it got. */
 async function perform(s: TestServer, w: SimWorld, o: Op, signal?: AbortSignal): Promise<Reply[]> {
-  const send = (method: string, path: string, token: string, body?: unknown) => s.request(method, path, { token, body, ...(signal ? { signal } : {}) });
+  const send = (method: string, path: string, token: string, body?: unknown) =>
+    s.request(method, path, { token, body, ...(signal ? { signal } : {}) });
   const t = 'tenant' in o ? w.tenants[o.tenant] : undefined;
   switch (o.kind) {
     case 'reading':
-      return [await send('POST', `/api/metering-points/${t!.production}/readings`, t!.token, {
-        readings: [{ interval_start_datetime: at(o.hour), interval_end_datetime: at(o.hour + 1), interval_usage: o.wh }],
-      })];
+      return [
+        await send('POST', `/api/metering-points/${t!.production}/readings`, t!.token, {
+          readings: [
+            { interval_start_datetime: at(o.hour), interval_end_datetime: at(o.hour + 1), interval_usage: o.wh },
+          ],
+        }),
+      ];
     case 'issue':
       return [await send('POST', '/api/issuance/run', w.issuer)];
     case 'relink':
-      return [await send('PATCH', `/api/metering-points/${t!.production}`, t!.token, { device_id: o.device === null ? null : t!.devices[o.device] })];
-    case 'transfer': case 'cancel': case 'reserve': {
+      return [
+        await send('PATCH', `/api/metering-points/${t!.production}`, t!.token, {
+          device_id: o.device === null ? null : t!.devices[o.device],
+        }),
+      ];
+    case 'transfer':
+    case 'cancel':
+    case 'reserve': {
       const b = choose(await bundlesOf(s, t!.token, t!.account, ['active']), o.pick);
       if (!b) return [];
-      const extra = o.kind === 'transfer' ? { target_id: w.trader.account } : o.kind === 'cancel' ? { beneficiary: 'Sim' } : {};
-      return [await send('POST', `/api/certificates/${o.kind}`, t!.token, { source_id: t!.account, granular_certificate_bundle_ids: [b.id], certificate_quantity: Math.min(o.quantity, b.bundle_quantity), ...extra })];
+      const extra =
+        o.kind === 'transfer' ? { target_id: w.trader.account } : o.kind === 'cancel' ? { beneficiary: 'Sim' } : {};
+      return [
+        await send('POST', `/api/certificates/${o.kind}`, t!.token, {
+          source_id: t!.account,
+          granular_certificate_bundle_ids: [b.id],
+          certificate_quantity: Math.min(o.quantity, b.bundle_quantity),
+          ...extra,
+        }),
+      ];
     }
     case 'claim': {
       const b = choose(await bundlesOf(s, t!.token, t!.account, ['cancelled']), o.pick);
       if (!b) return [];
       const other = w.tenants[1 - o.tenant]!;
-      const target = { own: { metering_point_id: t!.consumption }, other: { metering_point_id: other.consumption }, production: { metering_point_id: t!.production }, missing: { metering_point_id: 'NO-SUCH-POINT' }, consumer: { consumer: 'Sim consumer' } }[o.point];
-      return [await send('POST', '/api/certificates/claim', t!.token, { source_id: t!.account, granular_certificate_bundle_ids: [b.id], ...target, period_start: at(0), period_end: at(HOURS) })];
+      const target = {
+        own: { metering_point_id: t!.consumption },
+        other: { metering_point_id: other.consumption },
+        production: { metering_point_id: t!.production },
+        missing: { metering_point_id: 'NO-SUCH-POINT' },
+        consumer: { consumer: 'Sim consumer' },
+      }[o.point];
+      return [
+        await send('POST', '/api/certificates/claim', t!.token, {
+          source_id: t!.account,
+          granular_certificate_bundle_ids: [b.id],
+          ...target,
+          period_start: at(0),
+          period_end: at(HOURS),
+        }),
+      ];
     }
-    case 'withdraw': case 'reissue': {
+    case 'withdraw':
+    case 'reissue': {
       const holder = w.tenants[o.pick % 2]!;
-      const b = choose(await bundlesOf(s, w.issuer, holder.account, o.kind === 'withdraw' ? ['active', 'reserved'] : ['withdrawn']), o.pick);
+      const b = choose(
+        await bundlesOf(s, w.issuer, holder.account, o.kind === 'withdraw' ? ['active', 'reserved'] : ['withdrawn']),
+        o.pick,
+      );
       if (!b) return [];
-      return [o.kind === 'withdraw'
-        ? await send('POST', '/api/certificates/withdraw', w.issuer, { source_id: holder.account, granular_certificate_bundle_ids: [b.id] })
-        : await send('POST', '/api/certificates/reissue', w.issuer, { granular_certificate_bundle_id: b.id })];
+      return [
+        o.kind === 'withdraw'
+          ? await send('POST', '/api/certificates/withdraw', w.issuer, {
+              source_id: holder.account,
+              granular_certificate_bundle_ids: [b.id],
+            })
+          : await send('POST', '/api/certificates/reissue', w.issuer, { granular_certificate_bundle_id: b.id }),
+      ];
     }
     case 'close': {
       // A fresh account of the trader, open to tenant A; transfers into it race its closing.
@@ -127,7 +287,14 @@ async function perform(s: TestServer, w: SimWorld, o: Op, signal?: AbortSignal):
       await send('POST', `/api/accounts/${target.body.id}/whitelist`, w.trader.token, { add: [a.account] });
       const active = (await bundlesOf(s, a.token, a.account, ['active'])).slice(0, o.parallelTransfers);
       return Promise.all([
-        ...active.map((b) => send('POST', '/api/certificates/transfer', a.token, { source_id: a.account, target_id: target.body.id, granular_certificate_bundle_ids: [b.id], certificate_quantity: 1 })),
+        ...active.map((b) =>
+          send('POST', '/api/certificates/transfer', a.token, {
+            source_id: a.account,
+            target_id: target.body.id,
+            granular_certificate_bundle_ids: [b.id],
+            certificate_quantity: 1,
+          }),
+        ),
         send('DELETE', `/api/accounts/${target.body.id}`, w.trader.token),
       ]);
     }
@@ -139,10 +306,14 @@ async function perform(s: TestServer, w: SimWorld, o: Op, signal?: AbortSignal):
 /** Kills every other connection to the test database until `done` settles (PostgreSQL only). */
 async function killConnectionsUntil(s: TestServer, done: Promise<unknown>): Promise<void> {
   let finished = false;
-  void done.finally(() => { finished = true; });
+  void done.finally(() => {
+    finished = true;
+  });
   const db = s.db.database.kysely;
   for (let round = 0; round < 20 && !finished; round++) {
-    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`.execute(db).catch(() => undefined);
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`
+      .execute(db)
+      .catch(() => undefined);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
@@ -176,9 +347,11 @@ export async function runSimulation(s: TestServer, w: SimWorld, plan: Step[]): P
       } else replies = await perform(s, w, step.op);
     }
     const broken = replies.filter((r) => r.status >= 500);
-    if (broken.length && !faulty) throw new Error(`step ${k} ${describeStep(step)}: ${broken[0]!.status} ${JSON.stringify(broken[0]!.body)}`);
+    if (broken.length && !faulty)
+      throw new Error(`step ${k} ${describeStep(step)}: ${broken[0]!.status} ${JSON.stringify(broken[0]!.body)}`);
     const violations = await checkEverything(s.db.database.kysely);
-    if (violations.length) throw new Error(`step ${k} ${describeStep(step)}: ${violations.map((v) => `${v.rule}: ${v.detail}`).join('; ')}`);
+    if (violations.length)
+      throw new Error(`step ${k} ${describeStep(step)}: ${violations.map((v) => `${v.rule}: ${v.detail}`).join('; ')}`);
   }
 }
 
@@ -186,7 +359,11 @@ export async function runSimulation(s: TestServer, w: SimWorld, plan: Step[]): P
 async function settle(s: TestServer): Promise<void> {
   for (let k = 0; k < 100; k++) {
     const { rows } = s.db.url
-      ? await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`.execute(s.db.database.kysely)
+      ? await sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`.execute(
+          s.db.database.kysely,
+        )
       : { rows: [{ n: 0 }] };
     if (rows[0]!.n === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 10));

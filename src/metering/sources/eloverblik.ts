@@ -16,7 +16,11 @@ export interface EloverblikConfig {
   identifier: string;
 }
 
-interface Options { fetch?: typeof fetch; maxRetries?: number; sleep?: (ms: number) => Promise<void> }
+interface Options {
+  fetch?: typeof fetch;
+  maxRetries?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
 
 /** Access tokens live 24 h; renew well before, and at once when the API says 401. */
 const TOKEN_LIFETIME_MS = 60 * 60_000;
@@ -34,10 +38,26 @@ export function kwhToWh(text: string): number {
 const QUALITY: Record<string, Quality | undefined> = { A04: 'measured', A03: 'estimated', A01: 'revised' };
 const RESOLUTION_MS: Record<string, number> = { PT15M: 15 * 60_000, PT30M: 30 * 60_000, PT1H: 60 * 60_000 };
 
-interface Point { position: string; 'out_Quantity.quantity': string; 'out_Quantity.quality': string }
-interface Period { resolution: string; timeInterval: { start: string; end: string }; Point: Point[] }
+interface Point {
+  position: string;
+  'out_Quantity.quantity': string;
+  'out_Quantity.quality': string;
+}
+interface Period {
+  resolution: string;
+  timeInterval: { start: string; end: string };
+  Point: Point[];
+}
 interface TimeSeriesResponse {
-  result: Array<{ success?: boolean; errorCode?: number; errorText?: string; id?: string; MyEnergyData_MarketDocument?: { TimeSeries: Array<{ mRID: string; 'measurement_Unit.name': string; Period: Period[] }> } }>;
+  result: Array<{
+    success?: boolean;
+    errorCode?: number;
+    errorText?: string;
+    id?: string;
+    MyEnergyData_MarketDocument?: {
+      TimeSeries: Array<{ mRID: string; 'measurement_Unit.name': string; Period: Period[] }>;
+    };
+  }>;
 }
 
 export function eloverblikSource(config: EloverblikConfig, opts: Options = {}): MeterDataSource {
@@ -49,7 +69,10 @@ export function eloverblikSource(config: EloverblikConfig, opts: Options = {}): 
 
   async function call(path: string, init: RequestInit, token: string): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
-      const res = await doFetch(`${base}${path}`, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}`, accept: 'application/json' } });
+      const res = await doFetch(`${base}${path}`, {
+        ...init,
+        headers: { ...init.headers, authorization: `Bearer ${token}`, accept: 'application/json' },
+      });
       if ((res.status === 429 || res.status === 503) && attempt < maxRetries) {
         const wait = Number(res.headers.get('retry-after'));
         await sleep(Number.isFinite(wait) ? Math.min(wait, 300) * 1000 : 2 ** attempt * 1000);
@@ -82,32 +105,48 @@ export function eloverblikSource(config: EloverblikConfig, opts: Options = {}): 
     name: config.name,
 
     async authorisedPoints(): Promise<AuthorisedPoint[]> {
-      const body = (await data(`/api/authorization/authorization/meteringpoints/${config.scope}/${encodeURIComponent(config.identifier)}`, { method: 'GET' })) as { result: Array<{ meteringPointId: string; typeOfMP: string }> };
-      return body.result.map((p) => ({ id: p.meteringPointId, type: p.typeOfMP === 'E18' ? 'production' : 'consumption' }));
+      const body = (await data(
+        `/api/authorization/authorization/meteringpoints/${config.scope}/${encodeURIComponent(config.identifier)}`,
+        { method: 'GET' },
+      )) as { result: Array<{ meteringPointId: string; typeOfMP: string }> };
+      return body.result.map((p) => ({
+        id: p.meteringPointId,
+        type: p.typeOfMP === 'E18' ? 'production' : 'consumption',
+      }));
     },
 
     async readings(pointIds: string[], from: Date, to: Date): Promise<Map<string, ReadingInput[]>> {
       const day = (d: Date) => d.toISOString().slice(0, 10);
       const body = (await data(`/api/meterdata/gettimeseries/${day(from)}/${day(to)}/Actual`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ meteringPoints: { meteringPoint: pointIds } }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ meteringPoints: { meteringPoint: pointIds } }),
       })) as TimeSeriesResponse;
       const byPoint = new Map<string, ReadingInput[]>();
       for (const item of body.result) {
-        if (item.success === false) throw new SourceError(`${config.name}: metering point ${item.id}: ${item.errorText ?? 'error'} (${item.errorCode})`);
+        if (item.success === false)
+          throw new SourceError(
+            `${config.name}: metering point ${item.id}: ${item.errorText ?? 'error'} (${item.errorCode})`,
+          );
         for (const series of item.MyEnergyData_MarketDocument?.TimeSeries ?? []) {
-          if (series['measurement_Unit.name'] !== 'KWH') throw new SourceError(`${config.name}: unit ${series['measurement_Unit.name']} is not KWH`);
+          if (series['measurement_Unit.name'] !== 'KWH')
+            throw new SourceError(`${config.name}: unit ${series['measurement_Unit.name']} is not KWH`);
           const readings = byPoint.get(series.mRID) ?? [];
           for (const period of series.Period) {
             const step = RESOLUTION_MS[period.resolution];
-            if (!step) throw new SourceError(`${config.name}: resolution ${period.resolution} is not 15, 30 or 60 minutes`);
+            if (!step)
+              throw new SourceError(`${config.name}: resolution ${period.resolution} is not 15, 30 or 60 minutes`);
             const start = Date.parse(period.timeInterval.start);
             for (const p of period.Point) {
               const quality = QUALITY[p['out_Quantity.quality']];
               if (!quality) continue;
               const t = start + (Number(p.position) - 1) * step;
               readings.push({
-                interval_start_datetime: new Date(t).toISOString(), interval_end_datetime: new Date(t + step).toISOString(),
-                interval_usage: kwhToWh(p['out_Quantity.quantity']), quality, at: `${config.name}/${series.mRID}/${new Date(t).toISOString()}`,
+                interval_start_datetime: new Date(t).toISOString(),
+                interval_end_datetime: new Date(t + step).toISOString(),
+                interval_usage: kwhToWh(p['out_Quantity.quantity']),
+                quality,
+                at: `${config.name}/${series.mRID}/${new Date(t).toISOString()}`,
               });
             }
           }

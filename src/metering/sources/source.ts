@@ -1,7 +1,10 @@
 // A source of meter data outside Tally (a DataHub), read on a schedule.
 import type { ReadingInput } from '../csv.ts';
 
-export interface AuthorisedPoint { id: string; type: 'production' | 'consumption' }
+export interface AuthorisedPoint {
+  id: string;
+  type: 'production' | 'consumption';
+}
 
 export interface MeterDataSource {
   /** Stable name, recorded as each reading's source: `datahub:<name>`. */

@@ -13,11 +13,19 @@ const FIRST_SYNC_DAYS = 30;
 /** Days per request: DataHubs cap the span of one time-series request. */
 const SPAN_DAYS = 30;
 
-interface StateTables { meter_source_state: { source: string; metering_point_id: string; imported_until: Date; synced_at: Date } }
+interface StateTables {
+  meter_source_state: { source: string; metering_point_id: string; imported_until: Date; synced_at: Date };
+}
 const state = (db: Db) => db as Kysely<StateTables>;
 const startOfDay = (t: number) => new Date(Math.floor(t / DAY_MS) * DAY_MS);
 
-export interface SyncResult { points: number; inserted: number; unchanged: number; revised: number; refused: Array<{ metering_point_id: string; error: string }> }
+export interface SyncResult {
+  points: number;
+  inserted: number;
+  unchanged: number;
+  revised: number;
+  refused: Array<{ metering_point_id: string; error: string }>;
+}
 
 /**
  * One sync of one source. Each span is imported, then the point's watermark moves past it; if
@@ -27,12 +35,29 @@ export interface SyncResult { points: number; inserted: number; unchanged: numbe
  */
 export async function syncSource(db: Db, source: MeterDataSource, now: Date): Promise<SyncResult> {
   const authorised = await source.authorisedPoints();
-  const known = authorised.length === 0 ? [] : await metering(db).selectFrom('metering_points').select('id').where('id', 'in', authorised.map((p) => p.id)).orderBy('id').execute();
+  const known =
+    authorised.length === 0
+      ? []
+      : await metering(db)
+          .selectFrom('metering_points')
+          .select('id')
+          .where(
+            'id',
+            'in',
+            authorised.map((p) => p.id),
+          )
+          .orderBy('id')
+          .execute();
   const name = `datahub:${source.name}`;
   const today = startOfDay(now.getTime());
   const result: SyncResult = { points: known.length, inserted: 0, unchanged: 0, revised: 0, refused: [] };
   for (const { id } of known) {
-    const row = await state(db).selectFrom('meter_source_state').select('imported_until').where('source', '=', source.name).where('metering_point_id', '=', id).executeTakeFirst();
+    const row = await state(db)
+      .selectFrom('meter_source_state')
+      .select('imported_until')
+      .where('source', '=', source.name)
+      .where('metering_point_id', '=', id)
+      .executeTakeFirst();
     let from = row?.imported_until ?? new Date(today.getTime() - FIRST_SYNC_DAYS * DAY_MS);
     while (from < today) {
       const to = new Date(Math.min(today.getTime(), from.getTime() + SPAN_DAYS * DAY_MS));
@@ -48,7 +73,9 @@ export async function syncSource(db: Db, source: MeterDataSource, now: Date): Pr
         break;
       }
       await sql`INSERT INTO meter_source_state (source, metering_point_id, imported_until) VALUES (${source.name}, ${id}, ${to.toISOString()}::timestamptz)
-        ON CONFLICT (source, metering_point_id) DO UPDATE SET imported_until = excluded.imported_until, synced_at = now()`.execute(db);
+        ON CONFLICT (source, metering_point_id) DO UPDATE SET imported_until = excluded.imported_until, synced_at = now()`.execute(
+        db,
+      );
       from = to;
     }
   }

@@ -10,8 +10,12 @@ import { forbidden, unauthorized } from '../errors.ts';
 export type Access = 'public' | 'user' | readonly Role[];
 
 declare module 'fastify' {
-  interface FastifyRequest { principal?: Principal }
-  interface FastifyContextConfig { access?: Access }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
 }
 
 export function registerAccessRules(app: FastifyInstance): void {
@@ -26,7 +30,10 @@ export function registerAccessRules(app: FastifyInstance): void {
     const principal = request.principal;
     if (!principal) throw unauthorized();
     if (access !== 'user' && principal.role !== 'admin' && !access.includes(principal.role)) {
-      throw forbidden('role_required', `this endpoint needs the role ${access.join(' or ')}; you are ${principal.role}`);
+      throw forbidden(
+        'role_required',
+        `this endpoint needs the role ${access.join(' or ')}; you are ${principal.role}`,
+      );
     }
   });
 }

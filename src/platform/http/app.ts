@@ -20,14 +20,23 @@ export type RoutePlugin = (app: App, ctx: AppContext) => Promise<void> | void;
  * so a client learns about its typo. Query strings and path parameters arrive as text and are coerced.
  */
 function makeAjv(coerce: boolean) {
-  const ajv = new Ajv({ coerceTypes: coerce ? 'array' : false, removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
+  const ajv = new Ajv({
+    coerceTypes: coerce ? 'array' : false,
+    removeAdditional: false,
+    useDefaults: true,
+    allErrors: true,
+    strict: false,
+  });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
   // ajv's own date-time takes leap seconds and any year; every route reads times as Tally does.
   ajv.addFormat('date-time', { type: 'string', validate: (text: string) => parseTimestamp(text) !== undefined });
   return ajv;
 }
 
-export async function buildApp(ctx: AppContext, routes: { authenticate: RoutePlugin; modules: RoutePlugin[] }): Promise<App> {
+export async function buildApp(
+  ctx: AppContext,
+  routes: { authenticate: RoutePlugin; modules: RoutePlugin[] },
+): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
@@ -40,18 +49,30 @@ export async function buildApp(ctx: AppContext, routes: { authenticate: RoutePlu
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
-  app.setNotFoundHandler((request, reply) => sendProblem(new TallyError(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`), request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      new TallyError(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+      request,
+      reply,
+    ),
+  );
 
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, context) => tooManyRequests(`too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
+    errorResponseBuilder: (_req, context) =>
+      tooManyRequests(`too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });
   // Anonymous callers of public routes are the ones no account answers for: each address gets
   // TALLY_PUBLIC_RATE_LIMIT requests a minute across all of them (one limiter, one count); a route
   // with a limit of its own (logging in) keeps that one. Route hooks run after authentication.
-  const limitAnonymous = app.rateLimit({ max: ctx.config.publicRateLimit, timeWindow: '1 minute', allowList: (request) => request.principal !== undefined });
+  const limitAnonymous = app.rateLimit({
+    max: ctx.config.publicRateLimit,
+    timeWindow: '1 minute',
+    allowList: (request) => request.principal !== undefined,
+  });
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/') || route.config?.access !== 'public' || route.config.rateLimit !== undefined) return;
+    if (!route.url.startsWith('/api/') || route.config?.access !== 'public' || route.config.rateLimit !== undefined)
+      return;
     route.onRequest = [...[route.onRequest ?? []].flat(), limitAnonymous];
   });
   await registerDocs(app, ctx.config.publicUrl);

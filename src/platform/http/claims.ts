@@ -18,14 +18,20 @@ function processClaims(): Claims & { held: Set<string> } {
     async take(id) {
       if (held.has(id)) return undefined;
       held.add(id);
-      return async () => { held.delete(id); };
+      return async () => {
+        held.delete(id);
+      };
     },
     async close() {},
   };
 }
 
 /** A claim's advisory lock key: 64 bits of its SHA-256, so distinct keys do not meet in practice. */
-const lockKey = (id: string) => BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(`idempotency\n${id}`).digest('hex').slice(0, 16)}`)).toString();
+const lockKey = (id: string) =>
+  BigInt.asIntN(
+    64,
+    BigInt(`0x${createHash('sha256').update(`idempotency\n${id}`).digest('hex').slice(0, 16)}`),
+  ).toString();
 
 /**
  * A server shared by several instances: a session advisory lock on one connection of this
@@ -38,13 +44,18 @@ function serverClaims(open: () => Promise<Session>): Claims {
   const local = processClaims();
   let session: Promise<Session> | undefined;
   const current = () => {
-    session ??= open().then((s) => {
-      s.onEnd(() => { session = undefined; });
-      return s;
-    }, (err) => {
-      session = undefined;
-      throw err;
-    });
+    session ??= open().then(
+      (s) => {
+        s.onEnd(() => {
+          session = undefined;
+        });
+        return s;
+      },
+      (err) => {
+        session = undefined;
+        throw err;
+      },
+    );
     return session;
   };
   const tryLock = async (key: string) => {

@@ -21,7 +21,8 @@ export function firstNul(value: unknown, path: string): string | undefined {
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (next.depth >= MAX_BODY_DEPTH) throw badRequest('body_too_deep', `the body nests more than ${MAX_BODY_DEPTH} levels deep`, 'body');
+    if (next.depth >= MAX_BODY_DEPTH)
+      throw badRequest('body_too_deep', `the body nests more than ${MAX_BODY_DEPTH} levels deep`, 'body');
     const entries = Array.isArray(v) ? v.map((child, k) => [String(k), child] as const) : Object.entries(v);
     // Pushed last to first, so they come off in document order; an object's key before its value.
     for (let k = entries.length - 1; k >= 0; k--) {

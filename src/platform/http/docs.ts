@@ -15,12 +15,17 @@ export async function registerDocs(app: FastifyInstance, publicUrl: string): Pro
       info: {
         title: 'Tally API',
         version: '0.1.0',
-        description: 'Hourly Granular Certificates from metered energy: accounts, devices, issuance, transfer, cancellation and claims, with an append-only ledger of every change. Errors are RFC 9457 problem+json with a stable `code`. Mutating requests accept an `Idempotency-Key` header.',
+        description:
+          'Hourly Granular Certificates from metered energy: accounts, devices, issuance, transfer, cancellation and claims, with an append-only ledger of every change. Errors are RFC 9457 problem+json with a stable `code`. Mutating requests accept an `Idempotency-Key` header.',
       },
       servers: [{ url: publicUrl }],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'An access token from POST /api/token, or an API key' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An access token from POST /api/token, or an API key',
+          },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
         },
       },
@@ -31,8 +36,11 @@ export async function registerDocs(app: FastifyInstance, publicUrl: string): Pro
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const redocBundle = readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'));
-  app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_req, reply) => reply.type('application/javascript').header('cache-control', 'public, max-age=86400').send(redocBundle));
+  app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('application/javascript').header('cache-control', 'public, max-age=86400').send(redocBundle),
+  );
   app.get('/redoc', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html').send(`<!doctype html><html><head><title>Tally API</title><meta charset="utf-8"/></head>
-<body><redoc spec-url="/openapi.json"></redoc><script src="/redoc/redoc.standalone.js"></script></body></html>`));
+<body><redoc spec-url="/openapi.json"></redoc><script src="/redoc/redoc.standalone.js"></script></body></html>`),
+  );
 }

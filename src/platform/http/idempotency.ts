@@ -14,15 +14,23 @@ import { guardWork, withRequestContext, workDone } from '../idempotent-work.ts';
 
 interface IdempotencyTables {
   idempotency_keys: {
-    caller: string; key: string; method: string; path: string; request_hash: string;
-    status_code: number; content_type: string | null; body: string; created_at: Date;
+    caller: string;
+    key: string;
+    method: string;
+    path: string;
+    request_hash: string;
+    status_code: number;
+    content_type: string | null;
+    body: string;
+    created_at: Date;
   };
 }
 const q = (db: Db) => db as Kysely<IdempotencyTables>;
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const KEPT_HOURS = 24;
-const NOT_REPLAYABLE = 'Not replayable: the answer carries a secret that Tally never stores, so an `Idempotency-Key` is ignored here.';
+const NOT_REPLAYABLE =
+  'Not replayable: the answer carries a secret that Tally never stores, so an `Idempotency-Key` is ignored here.';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,7 +50,9 @@ function callerOf(request: FastifyRequest): string {
 
 /** A retry may send the same body with its keys in another order: hash the canonical form. */
 const hashOf = (request: FastifyRequest) =>
-  createHash('sha256').update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`).digest('hex');
+  createHash('sha256')
+    .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
+    .digest('hex');
 
 export function registerIdempotency(app: FastifyInstance, database: Database): void {
   const db = database.kysely;
@@ -57,21 +67,35 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
   app.addHook('onRoute', (route) => {
     if (!route.config?.mintsSecrets) return;
     route.schema ??= {};
-    Object.assign(route.schema, { 'x-mints-secrets': true, description: [(route.schema as { description?: string }).description, NOT_REPLAYABLE].filter(Boolean).join(' ') });
+    Object.assign(route.schema, {
+      'x-mints-secrets': true,
+      description: [(route.schema as { description?: string }).description, NOT_REPLAYABLE].filter(Boolean).join(' '),
+    });
   });
 
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key'];
     if (!MUTATING.has(request.method) || key === undefined) return;
-    if (typeof key !== 'string' || key.length < 1 || key.length > 255) throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 characters', 'header/idempotency-key');
+    if (typeof key !== 'string' || key.length < 1 || key.length > 255)
+      throw badRequest(
+        'invalid_idempotency_key',
+        'Idempotency-Key must be 1 to 255 characters',
+        'header/idempotency-key',
+      );
     if (request.routeOptions.config.mintsSecrets) return;
     const caller = callerOf(request);
     const requestHash = hashOf(request);
     const release = await claims.take(`${caller}\n${key}`);
-    if (!release) throw conflict('idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed');
+    if (!release)
+      throw conflict('idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed');
     let first, done;
     try {
-      first = await q(db).selectFrom('idempotency_keys').selectAll().where('caller', '=', caller).where('key', '=', key).executeTakeFirst();
+      first = await q(db)
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('caller', '=', caller)
+        .where('key', '=', key)
+        .executeTakeFirst();
       done = first ? undefined : await workDone(db, caller, key);
     } catch (err) {
       await release();
@@ -84,11 +108,28 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
     }
     await release();
     if (!first) {
-      if (done!.request_hash !== requestHash) throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was used for a different request', 'header/idempotency-key');
-      throw conflict('idempotency_outcome_unknown', 'the first request with this Idempotency-Key committed its work, but its answer was lost; it is not run again (see GET /api/events for what it did)');
+      if (done!.request_hash !== requestHash)
+        throw unprocessable(
+          'idempotency_key_reused',
+          'this Idempotency-Key was used for a different request',
+          'header/idempotency-key',
+        );
+      throw conflict(
+        'idempotency_outcome_unknown',
+        'the first request with this Idempotency-Key committed its work, but its answer was lost; it is not run again (see GET /api/events for what it did)',
+      );
     }
-    if (first.request_hash !== requestHash) throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was used for a different request', 'header/idempotency-key');
-    return reply.status(first.status_code).header('idempotent-replayed', 'true').type(first.content_type ?? 'application/json').send(first.body);
+    if (first.request_hash !== requestHash)
+      throw unprocessable(
+        'idempotency_key_reused',
+        'this Idempotency-Key was used for a different request',
+        'header/idempotency-key',
+      );
+    return reply
+      .status(first.status_code)
+      .header('idempotent-replayed', 'true')
+      .type(first.content_type ?? 'application/json')
+      .send(first.body);
   });
 
   // The first stored answer stands: another instance that ran the same key while this one's claim
@@ -100,10 +141,20 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
     try {
       if (reply.statusCode < 500 && !request.transientAnswer && (payload === null || typeof payload === 'string')) {
         const contentType = reply.getHeader('content-type');
-        await q(db).insertInto('idempotency_keys').values({
-          caller: pending.caller, key: pending.key, method: request.method, path: request.url, request_hash: pending.requestHash,
-          status_code: reply.statusCode, content_type: typeof contentType === 'string' ? contentType : null, body: payload ?? '',
-        } as never).onConflict((oc) => oc.columns(['caller', 'key']).doNothing()).execute();
+        await q(db)
+          .insertInto('idempotency_keys')
+          .values({
+            caller: pending.caller,
+            key: pending.key,
+            method: request.method,
+            path: request.url,
+            request_hash: pending.requestHash,
+            status_code: reply.statusCode,
+            content_type: typeof contentType === 'string' ? contentType : null,
+            body: payload ?? '',
+          } as never)
+          .onConflict((oc) => oc.columns(['caller', 'key']).doNothing())
+          .execute();
       }
     } finally {
       await pending.release();

@@ -15,9 +15,18 @@ interface Problem {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 /** PostgreSQL error codes a correct request can still meet when it loses a race. */
@@ -35,7 +44,9 @@ function fieldProblems(err: FastifyError): FieldProblem[] {
     const params = v.params as Record<string, unknown>;
     const extra = params.missingProperty ?? params.additionalProperty;
     const path = `${v.instancePath}${extra ? `/${String(extra)}` : ''}`;
-    const message = params.additionalProperty ? `unknown field ${String(params.additionalProperty)}` : (v.message ?? 'is invalid');
+    const message = params.additionalProperty
+      ? `unknown field ${String(params.additionalProperty)}`
+      : (v.message ?? 'is invalid');
     return { field: `${part}${path || ''}`, message };
   });
 }
@@ -43,24 +54,62 @@ function fieldProblems(err: FastifyError): FieldProblem[] {
 function toProblem(err: unknown, request: FastifyRequest): Problem {
   const base = { instance: request.url, request_id: String(request.id) };
   if (err instanceof TallyError) {
-    return { type: `urn:tally:problem:${err.code}`, title: TITLES[err.status] ?? 'Error', status: err.status, code: err.code, detail: err.message, ...(err.errors ? { errors: err.errors } : {}), ...base };
+    return {
+      type: `urn:tally:problem:${err.code}`,
+      title: TITLES[err.status] ?? 'Error',
+      status: err.status,
+      code: err.code,
+      detail: err.message,
+      ...(err.errors ? { errors: err.errors } : {}),
+      ...base,
+    };
   }
   const e = err as FastifyError & { code?: string };
   if (e.validation) {
     const errors = fieldProblems(e);
     const detail = errors.map((f) => `${f.field}: ${f.message}`).join('; ');
-    return { type: 'urn:tally:problem:invalid_request', title: TITLES[400]!, status: 400, code: 'invalid_request', detail, errors, ...base };
+    return {
+      type: 'urn:tally:problem:invalid_request',
+      title: TITLES[400]!,
+      status: 400,
+      code: 'invalid_request',
+      detail,
+      errors,
+      ...base,
+    };
   }
   if (e.code && RACE_CODES[e.code]) {
     request.transientAnswer = true;
-    return { type: 'urn:tally:problem:concurrent_change', title: TITLES[409]!, status: 409, code: 'concurrent_change', detail: RACE_CODES[e.code]!, ...base };
+    return {
+      type: 'urn:tally:problem:concurrent_change',
+      title: TITLES[409]!,
+      status: 409,
+      code: 'concurrent_change',
+      detail: RACE_CODES[e.code]!,
+      ...base,
+    };
   }
   // Fastify's own client errors (malformed JSON, body too large, wrong content type) keep their status.
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const code = (e.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
-    return { type: `urn:tally:problem:${code}`, title: TITLES[e.statusCode] ?? 'Error', status: e.statusCode, code, detail: e.message, ...(code.includes('json') || code.includes('body') ? { errors: [{ field: 'body', message: e.message }] } : {}), ...base };
+    return {
+      type: `urn:tally:problem:${code}`,
+      title: TITLES[e.statusCode] ?? 'Error',
+      status: e.statusCode,
+      code,
+      detail: e.message,
+      ...(code.includes('json') || code.includes('body') ? { errors: [{ field: 'body', message: e.message }] } : {}),
+      ...base,
+    };
   }
-  return { type: 'urn:tally:problem:internal_error', title: TITLES[500]!, status: 500, code: 'internal_error', detail: 'an internal error occurred; it was logged with this request id', ...base };
+  return {
+    type: 'urn:tally:problem:internal_error',
+    title: TITLES[500]!,
+    status: 500,
+    code: 'internal_error',
+    detail: 'an internal error occurred; it was logged with this request id',
+    ...base,
+  };
 }
 
 export function sendProblem(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {

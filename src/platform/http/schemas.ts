@@ -8,7 +8,10 @@ const NOT_YEAR_ZERO = '^(?!0000)';
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 export const DateOnly = (description: string) => Type.String({ format: 'date', pattern: NOT_YEAR_ZERO, description });
 /** A metering point's id, as the metering_points table allows it. */
-export const PointId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'Metering point id, e.g. an 18-digit GSRN' });
+export const PointId = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$',
+  description: 'Metering point id, e.g. an 18-digit GSRN',
+});
 export const IdParams = Type.Object({ id: Id('The id in the path') }, { additionalProperties: false });
 
 export const ProblemSchema = Type.Object(
@@ -20,13 +23,24 @@ export const ProblemSchema = Type.Object(
     detail: Type.String({ description: 'What went wrong, for a person' }),
     instance: Type.String({ description: 'The request path' }),
     request_id: Type.String({ description: 'Quote this when reporting a problem' }),
-    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String({ description: 'Where, e.g. `body/intervals/0/wh`' }), message: Type.String() }), { description: 'The fields at fault' })),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String({ description: 'Where, e.g. `body/intervals/0/wh`' }),
+          message: Type.String(),
+        }),
+        { description: 'The fields at fault' },
+      ),
+    ),
   },
   { description: 'RFC 9457 problem details' },
 );
 
 /** Standard error answers, so each route's OpenAPI lists what it may refuse with. */
-export function withProblems(responses: Record<number, TSchema>, statuses: number[] = [400, 401, 403, 404, 409, 422]): Record<number, TSchema> {
+export function withProblems(
+  responses: Record<number, TSchema>,
+  statuses: number[] = [400, 401, 403, 404, 409, 422],
+): Record<number, TSchema> {
   const out: Record<number, TSchema> = { ...responses };
   for (const s of statuses) out[s] = ProblemSchema;
   return out;
@@ -35,10 +49,14 @@ export function withProblems(responses: Record<number, TSchema>, statuses: numbe
 export const Page = <T extends TSchema>(item: T, description: string) =>
   Type.Object({
     items: Type.Array(item, { description }),
-    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` to get the next page; null on the last page' }),
+    next_cursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'Pass as `cursor` to get the next page; null on the last page',
+    }),
   });
 
 export const PageQuery = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Page size, at most 1000' })),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Page size, at most 1000' }),
+  ),
   cursor: Type.Optional(Type.String({ description: 'The `next_cursor` of the previous page' })),
 };

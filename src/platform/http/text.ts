@@ -5,6 +5,7 @@ import { badRequest } from '../errors.ts';
 import { firstNul } from './depth.ts';
 
 export function refuseNul(request: { body?: unknown; query?: unknown; params?: unknown }): void {
-  const field = firstNul(request.body, 'body') ?? firstNul(request.query, 'querystring') ?? firstNul(request.params, 'params');
+  const field =
+    firstNul(request.body, 'body') ?? firstNul(request.query, 'querystring') ?? firstNul(request.params, 'params');
   if (field) throw badRequest('invalid_text', 'text must not contain NUL (U+0000) characters', field);
 }
