@@ -17,7 +17,7 @@ import { sql } from 'kysely';
 import type { Db } from '../src/platform/database.ts';
 import type { Principal } from '../src/identity/principal.ts';
 import { createUser } from '../src/identity/users.ts';
-import { createAccount } from '../src/registry/accounts.ts';
+import { createAccount } from '../src/accounts/index.ts';
 import type { PointType } from '../src/metering/tables.ts';
 import { intervalEnergy, type EnergyByPoint } from '../src/metering/interval-energy.ts';
 import { localMidnight } from '../src/platform/time-zone.ts';

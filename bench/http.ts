@@ -2,7 +2,7 @@
 // JSON client for it (node:http rather than fetch, so the client costs the shared CPU little).
 import { Agent, request } from 'node:http';
 import type { Config } from '../src/platform/config.ts';
-import { createTally, makeLogger, type Tally } from '../src/platform/server.ts';
+import { createTally, makeLogger, type Tally } from '../src/app.ts';
 import type { Database } from '../src/platform/database.ts';
 
 export interface Reply {

@@ -6,7 +6,7 @@ import type { Db } from '../src/platform/database.ts';
 import type { Principal } from '../src/identity/principal.ts';
 import type { Role } from '../src/identity/tables.ts';
 import { createUser } from '../src/identity/users.ts';
-import { createAccount, updateWhitelist } from '../src/registry/accounts.ts';
+import { createAccount, updateWhitelist } from '../src/accounts/index.ts';
 import { createDevice } from '../src/registry/devices.ts';
 import type { IntervalInput } from '../src/registry/issuance.ts';
 

@@ -1,7 +1,7 @@
 // The `tally` command.
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
-import { createTally, makeLogger, openMigrated } from './platform/server.ts';
+import { createTally, makeLogger, openMigrated } from './app.ts';
 import type { Database } from './platform/database.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
 import { createUser } from './identity/users.ts';

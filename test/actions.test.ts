@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from './helpers/world.ts';
 import { runAsLeader } from '../src/platform/jobs.ts';
-import { jobsFor } from '../src/platform/server.ts';
+import { jobsFor } from '../src/app.ts';
 import { checkRegistry } from '../src/registry/check.ts';
 
 let s: TestServer;

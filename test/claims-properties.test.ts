@@ -8,7 +8,7 @@ import { freshDatabase, type TestDatabase } from './helpers/database.ts';
 import { createUser } from '../src/identity/users.ts';
 import type { Principal } from '../src/identity/principal.ts';
 import type { Role } from '../src/identity/tables.ts';
-import { createAccount, updateWhitelist } from '../src/registry/accounts.ts';
+import { createAccount, updateWhitelist } from '../src/accounts/index.ts';
 import { createDevice } from '../src/registry/devices.ts';
 import { createMeteringPoint } from '../src/metering/points.ts';
 import { issueCertificates } from '../src/registry/issuance.ts';

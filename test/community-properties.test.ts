@@ -24,7 +24,7 @@ import { monthlyStatement } from '../src/community/settlement.ts';
 import type { CommunityIntervalRow, CommunityMatchRow } from '../src/community/tables.ts';
 import { createUser } from '../src/identity/users.ts';
 import type { Principal } from '../src/identity/principal.ts';
-import { createAccount } from '../src/registry/accounts.ts';
+import { createAccount } from '../src/accounts/index.ts';
 import { createMeteringPoint } from '../src/metering/points.ts';
 import { importReadings } from '../src/metering/readings.ts';
 import { importRegisterReadings } from '../src/metering/registers.ts';

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { freshDatabase, type TestDatabase } from './helpers/database.ts';
 import { createUser } from '../src/identity/users.ts';
 import type { Principal } from '../src/identity/principal.ts';
-import { createAccount } from '../src/registry/accounts.ts';
+import { createAccount } from '../src/accounts/index.ts';
 import { createMeteringPoint } from '../src/metering/points.ts';
 import { importReadings } from '../src/metering/readings.ts';
 import { importRegisterReadings } from '../src/metering/registers.ts';

@@ -7,7 +7,7 @@ import { planPortions, splitRange } from '../src/registry/split.ts';
 import { freshDatabase, type TestDatabase } from './helpers/database.ts';
 import { createUser } from '../src/identity/users.ts';
 import type { Principal } from '../src/identity/principal.ts';
-import { createAccount, updateWhitelist } from '../src/registry/accounts.ts';
+import { createAccount, updateWhitelist } from '../src/accounts/index.ts';
 import { createDevice } from '../src/registry/devices.ts';
 import { issueCertificates } from '../src/registry/issuance.ts';
 import { ACTIONS, performAction, type Action } from '../src/registry/actions.ts';

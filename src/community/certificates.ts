@@ -7,7 +7,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { pointsById } from '../metering/points.ts';
 import { moveAndClaim } from '../registry/moves.ts';
-import { mayActOn } from '../registry/access.ts';
+import { mayActOn } from '../accounts/index.ts';
 import { getUser } from '../identity/users.ts';
 import { readableCommunity } from './communities.ts';
 import { checkPeriod } from '../platform/period.ts';

@@ -10,7 +10,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { localDate, localMonth } from '../platform/time-zone.ts';
-import { createAccount, listAccounts } from '../registry/accounts.ts';
+import { createAccount, listAccounts } from '../accounts/index.ts';
 import { createMeteringPoint, listMeteringPoints } from '../metering/points.ts';
 import { importReadings, readingsEnd } from '../metering/readings.ts';
 import { importRegisterReadings, lastRegisterReading, type RegisterReadingInput } from '../metering/registers.ts';

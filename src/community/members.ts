@@ -8,7 +8,7 @@ import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { localDate, localMidnight } from '../platform/time-zone.ts';
 import { lockPoints, readablePoint } from '../metering/points.ts';
-import { actionableAccount } from '../registry/access.ts';
+import { actionableAccount } from '../accounts/index.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
 import { clearingPosition } from './clear.ts';
 import { inScope } from './intervals.ts';

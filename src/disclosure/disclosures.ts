@@ -8,7 +8,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
-import { actionableAccount } from '../registry/access.ts';
+import { actionableAccount } from '../accounts/index.ts';
 import { claimedByHour } from '../registry/queries.ts';
 import { consumptionOnly, consumptionPointsOf, readablePoint } from '../metering/points.ts';
 import { hourlyConsumption } from '../metering/readings.ts';

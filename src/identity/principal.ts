@@ -3,13 +3,11 @@ import type { Db } from '../platform/database.ts';
 import { forbidden, unauthorized } from '../platform/errors.ts';
 import { identity, type Role } from './tables.ts';
 import { API_KEY_PREFIX, userOfApiKey } from './api-keys.ts';
-import { verifyAccess, type TokenSettings } from './tokens.ts';
+import { verifyAccess } from './tokens.ts';
+import type { TokenSettings } from '../platform/context.ts';
+import type { Principal } from '../platform/principal.ts';
 
-export interface Principal {
-  userId: number;
-  role: Role;
-  email: string;
-}
+export type { Principal };
 
 export async function authenticate(
   db: Db,

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../platform/database.ts';
 
-export const ROLES = ['admin', 'issuer', 'producer', 'trader', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../platform/principal.ts';
+
+export { ROLES, type Role } from '../platform/principal.ts';
 
 export interface IdentityTables {
   users: {

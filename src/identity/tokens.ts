@@ -1,16 +1,12 @@
 // Password sessions: a short-lived JWT access token and a rotating opaque refresh token.
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import type { TokenSettings } from '../platform/context.ts';
 import type { Db } from '../platform/database.ts';
 import { unauthorized } from '../platform/errors.ts';
 import { identity } from './tables.ts';
 import { digest, newSecret } from './secrets.ts';
 
-export interface TokenSettings {
-  secret: Uint8Array;
-  accessTtl: number;
-  refreshTtl: number;
-}
 export interface TokenPair {
   access: string;
   refresh: string;

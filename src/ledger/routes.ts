@@ -4,7 +4,7 @@ import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
 import { Id, IdParams, Page, PageQuery, Timestamp, withProblems } from '../platform/http/schemas.ts';
 import { afterId, encodeCursor, pageRequest } from '../platform/pagination.ts';
-import { readableAccount, readableAccountIds } from '../registry/access.ts';
+import { readableAccount, readableAccountIds } from '../accounts/index.ts';
 import { listEvents } from './events.ts';
 import { latestHead, listKeys } from './heads.ts';
 import { exportBlocks, getBlock, inclusionProof, listBlocks } from './seal.ts';

@@ -5,7 +5,7 @@ import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, unprocessable } from '../platform/errors.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
-import { readableAccountIds, readableInAccount, registrableAccount } from '../registry/access.ts';
+import { readableAccountIds, readableInAccount, registrableAccount } from '../accounts/index.ts';
 import { getDevice, holdDevice } from '../registry/devices.ts';
 import { claimedAgainst } from '../registry/queries.ts';
 import { metering, type MeteringPointRow, type PointType } from './tables.ts';

@@ -6,7 +6,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
-import { registrableAccount } from '../registry/access.ts';
+import { registrableAccount } from '../accounts/index.ts';
 import { liveIssuedHours } from '../registry/point-hours.ts';
 import type { ReadingInput } from './csv.ts';
 import { MAX_READING_WH } from './limits.ts';

@@ -9,7 +9,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Database } from './database.ts';
-import type { TokenSettings } from '../identity/tokens.ts';
+
+/** How sessions are signed and how long their tokens live (identity/tokens.ts uses it). */
+export interface TokenSettings {
+  secret: Uint8Array;
+  accessTtl: number;
+  refreshTtl: number;
+}
 
 /** What every module's routes and jobs are given: nothing more. */
 export interface AppContext {

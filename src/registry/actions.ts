@@ -5,7 +5,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../platform/errors.ts';
-import { actionableAccount, lockOpenAccount, readableAccount } from './access.ts';
+import { acceptsTransfersFrom, actionableAccount, lockOpenAccount, readableAccount } from '../accounts/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { planPortions, splitRange } from './split.ts';
 import { buildStatement } from './statements.ts';
@@ -97,13 +97,7 @@ async function checkAccounts(db: Db, principal: Principal, action: Action, r: Ac
   if (action === 'transfer') {
     // Asked before anything else about the target: an account that does not exist whitelists no
     // one, so a missing target and an unwilling one answer alike and account ids cannot be probed.
-    const accepted = await registry(db)
-      .selectFrom('account_whitelist')
-      .select('account_id')
-      .where('account_id', '=', r.target_id!)
-      .where('accepts_from', '=', r.source_id)
-      .executeTakeFirst();
-    if (!accepted)
+    if (!(await acceptsTransfersFrom(db, r.target_id!, r.source_id)))
       throw unprocessable(
         'transfer_not_accepted',
         `account ${r.target_id} does not accept transfers from account ${r.source_id}; it must add it to its whitelist`,

@@ -9,7 +9,7 @@ import { eachUnit, type UnitFailure } from '../platform/units.ts';
 import type { Principal } from '../identity/principal.ts';
 import { productionPoints } from '../metering/points.ts';
 import { hourlyProduction } from '../metering/readings.ts';
-import { readableAccountIds } from './access.ts';
+import { closedAccounts, readableAccountIds } from '../accounts/index.ts';
 import { issueForLockedDevice, overCapacity, type Interval } from './issuance.ts';
 import { issuedPointHours } from './point-hours.ts';
 import { registry, type DeviceRow } from './tables.ts';
@@ -104,17 +104,6 @@ async function pendingHours(
   return out;
 }
 
-async function closedAccounts(db: Db, ids: number[]): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
-  const rows = await registry(db)
-    .selectFrom('accounts')
-    .select('id')
-    .where('id', 'in', ids)
-    .where('closed_at', 'is not', null)
-    .execute();
-  return new Set(rows.map((r) => r.id));
-}
-
 /** Pending hours of every device the caller may read, or of one device. */
 export async function listPending(
   db: Db,
@@ -160,13 +149,15 @@ export async function runAutoIssuance(trx: Db, now: Date, lifetimeDays: number, 
     .selectAll()
     .where('auto_issue', '=', true)
     .where('device_type', '=', 'production')
-    .where('account_id', 'in', (eb) => eb.selectFrom('accounts').select('id').where('closed_at', 'is', null))
     .orderBy('id')
     .forUpdate()
     .execute();
+  // A closed account takes no new certificates; its devices wait (listPending says why).
+  const closed = await closedAccounts(trx, [...new Set(devices.map((d) => d.account_id))]);
   const round: Round = { bundles_issued: 0, wh_issued: 0, failed: [] };
   const issuing = devices.filter(
-    (d): d is DeviceRow & { issuance_metadata_id: number } => d.issuance_metadata_id !== null,
+    (d): d is DeviceRow & { issuance_metadata_id: number } =>
+      d.issuance_metadata_id !== null && !closed.has(d.account_id),
   );
   round.failed = await eachUnit(
     trx,

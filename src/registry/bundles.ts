@@ -1,6 +1,7 @@
 // A bundle as the API shows it and as events record it: every column but the bookkeeping
 // timestamp, timestamps as ISO 8601 UTC. Replaying events rebuilds exactly these values.
-import { iso, type BundleRow } from './tables.ts';
+import { iso } from '../platform/timestamp.ts';
+import type { BundleRow } from './tables.ts';
 
 export type BundleView = {
   [K in Exclude<keyof BundleRow, 'updated_at'>]: BundleRow[K] extends Date

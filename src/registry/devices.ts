@@ -6,7 +6,7 @@ import { appendEvent } from '../ledger/events.ts';
 import { badRequest, forbidden } from '../platform/errors.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
-import { readableAccountIds, readableInAccount, registrableAccount } from './access.ts';
+import { readableAccountIds, readableInAccount, registrableAccount } from '../accounts/index.ts';
 import { SOURCE_OF_LABEL } from './energy-source.ts';
 import { registry, type DeviceRow, type EnergySource, type IssuanceMetadataRow } from './tables.ts';
 

@@ -3,15 +3,13 @@ import type { App, AppContext } from '../platform/context.ts';
 import type { Job } from '../platform/jobs.ts';
 import { expireBundles } from './actions.ts';
 import { autoIssuanceJob } from './auto-issuance.ts';
-import { accountRoutes } from './routes/accounts.ts';
 import { certificateRoutes } from './routes/certificates.ts';
 import { deviceRoutes } from './routes/devices.ts';
-import { invitationRoutes } from './routes/invitations.ts';
+import { holdingRoutes } from './routes/holdings.ts';
 import { issuanceRoutes } from './routes/issuance.ts';
 
 export async function registryRoutes(app: App, ctx: AppContext): Promise<void> {
-  await accountRoutes(app, ctx);
-  await invitationRoutes(app, ctx);
+  await holdingRoutes(app, ctx);
   await deviceRoutes(app, ctx);
   await certificateRoutes(app, ctx);
   await issuanceRoutes(app, ctx);

@@ -6,7 +6,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
-import { lockOpenAccount } from './access.ts';
+import { lockOpenAccount } from '../accounts/index.ts';
 import { readableDevice } from './devices.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { checkReissueMetered, claimMeteredHours, recordPointHours } from './point-hours.ts';

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
-import { readableAccount, readableInAccount } from './access.ts';
+import { readableAccount, readableInAccount } from '../accounts/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { deviceOfBundle, metadataView, type DeviceView, type IssuanceMetadataView } from './devices.ts';
 import { registry, type BundleStatus, type EnergySource } from './tables.ts';

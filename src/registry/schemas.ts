@@ -1,11 +1,7 @@
 // Request and answer schemas of the registry routes; field names follow the EnergyTag GC API draft.
 import { Type } from 'typebox';
-import { DateOnly, Id, Timestamp } from '../platform/http/schemas.ts';
+import { DateOnly, Id, Nullable, NullableId, Timestamp, strict } from '../platform/http/schemas.ts';
 import { ENERGY_SOURCES, STATUSES } from './tables.ts';
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const NullableId = (d: string) => Type.Union([Id(d), Type.Null()]);
-export const strict = { additionalProperties: false } as const;
 
 export const EnergySource = Type.Union(
   ENERGY_SOURCES.map((s) => Type.Literal(s)),
@@ -16,40 +12,6 @@ export const Status = Type.Union(
   { description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired' },
 );
 export const Wh = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
-
-export const Account = Type.Object({
-  id: Id('Account id'),
-  account_name: Type.String({ description: 'Name of the account' }),
-  created_at: Timestamp('Creation time'),
-  updated_at: Timestamp('Last change'),
-  closed_at: Type.Union([Timestamp('When the account was closed'), Type.Null()]),
-});
-
-export const Member = Type.Object({
-  user_id: Id('User id'),
-  email: Type.String({ description: 'Email of the member' }),
-  name: Type.String({ description: 'Name of the member' }),
-  role: Type.String({ description: 'Role of the member' }),
-  added_at: Timestamp('When the user joined the account'),
-});
-
-export const Invitation = Type.Object({
-  id: Id('Invitation id'),
-  account_id: Id('The account the user is invited to'),
-  user_id: NullableId('The invited user, when invited by id'),
-  email: Nullable(Type.String({ description: 'The invited email address, when invited by email' })),
-  invited_by: Id('The member who invited'),
-  created_at: Timestamp('When the invitation was made'),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('declined')], {
-    description: 'Whether the user has answered',
-  }),
-});
-
-export const Whitelist = Type.Object({
-  account_id: Id('The account'),
-  accepts_from: Type.Array(Id('Account'), { description: 'Accounts whose transfers this account accepts' }),
-  accepted_by: Type.Array(Id('Account'), { description: 'Accounts that accept transfers from this account' }),
-});
 
 export const IssuanceMetadataInput = Type.Object(
   {

@@ -22,14 +22,6 @@ export const ENERGY_SOURCES = [
 ] as const;
 export type EnergySource = (typeof ENERGY_SOURCES)[number];
 
-export interface AccountRow {
-  id: number;
-  account_name: string;
-  created_at: Date;
-  updated_at: Date;
-  closed_at: Date | null;
-}
-
 export interface DeviceRow {
   id: number;
   account_id: number;
@@ -109,22 +101,7 @@ export interface BundleRow {
   updated_at: Date;
 }
 
-export interface InvitationRow {
-  id: number;
-  account_id: number;
-  user_id: number | null;
-  email: string | null;
-  invited_by: number;
-  created_at: Date;
-  answered_at: Date | null;
-  accepted: boolean | null;
-}
-
 export interface RegistryTables {
-  accounts: AccountRow;
-  account_members: { account_id: number; user_id: number; added_at: Date };
-  account_whitelist: { account_id: number; accepts_from: number; added_at: Date };
-  account_invitations: InvitationRow;
   devices: DeviceRow;
   issuance_metadata: IssuanceMetadataRow;
   issuances: IssuanceRow;
@@ -141,4 +118,3 @@ export interface RegistryTables {
 }
 
 export const registry = (db: Db) => db as Kysely<RegistryTables>;
-export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

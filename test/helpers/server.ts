@@ -1,7 +1,7 @@
 // A real Tally server on a free loopback port, over a fresh database, with helpers to call it.
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/platform/config.ts';
-import { createTally, type Tally } from '../../src/platform/server.ts';
+import { createTally, type Tally } from '../../src/app.ts';
 import { createUser } from '../../src/identity/users.ts';
 import type { Role } from '../../src/identity/tables.ts';
 import { freshDatabase, type TestDatabase } from './database.ts';

@@ -2,8 +2,7 @@
 // register, so no endpoint is open by accident. Finer rules (account membership) are checked
 // by the module the route calls.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../../identity/principal.ts';
-import type { Role } from '../../identity/tables.ts';
+import type { Principal, Role } from '../principal.ts';
 import { forbidden, unauthorized } from '../errors.ts';
 
 /** `public`: anyone; `user`: any verified user; a list of roles: those roles (admin always passes). */

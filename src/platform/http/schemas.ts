@@ -12,6 +12,10 @@ export const PointId = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$',
   description: 'Metering point id, e.g. an 18-digit GSRN',
 });
+/** An object schema option: unknown fields are refused, not ignored. */
+export const strict = { additionalProperties: false } as const;
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const NullableId = (description: string) => Nullable(Id(description));
 export const IdParams = Type.Object({ id: Id('The id in the path') }, { additionalProperties: false });
 
 export const ProblemSchema = Type.Object(

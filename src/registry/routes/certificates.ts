@@ -3,6 +3,7 @@ import type { App, AppContext } from '../../platform/context.ts';
 import type { Access } from '../../platform/http/access.ts';
 import { caller } from '../../platform/http/access.ts';
 import { Id, IdParams, Page, Timestamp, withProblems } from '../../platform/http/schemas.ts';
+import { strict } from '../../platform/http/schemas.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import { performAction, type Action } from '../actions.ts';
 import { issueCertificates, reissueBundle } from '../issuance.ts';
@@ -18,7 +19,6 @@ import {
   Statement,
   actionBody,
   Wh,
-  strict,
 } from '../schemas.ts';
 
 const tags = ['certificates'];

@@ -1,14 +1,14 @@
 // Accounts hold certificates. Members act on them; a whitelist says whose transfers they accept.
-import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
+import type { Principal } from '../platform/principal.ts';
 import { findUserByEmail, getUser, getUsers } from '../identity/users.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { actionableAccount, readableAccount, readableAccountIds } from './access.ts';
 import { checkInvitee, type Invitee } from './invitations.ts';
-import { iso, registry, type AccountRow } from './tables.ts';
+import { accountTables, type AccountRow } from './tables.ts';
+import { iso } from '../platform/timestamp.ts';
 
 export interface AccountView {
   id: number;
@@ -32,12 +32,12 @@ export async function createAccount(
   input: { account_name: string },
 ): Promise<AccountView> {
   return db.transaction().execute(async (trx) => {
-    const row = await registry(trx)
+    const row = await accountTables(trx)
       .insertInto('accounts')
       .values({ account_name: input.account_name } as never)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await registry(trx)
+    await accountTables(trx)
       .insertInto('account_members')
       .values({ account_id: row.id, user_id: principal.userId } as never)
       .execute();
@@ -60,7 +60,7 @@ export async function getAccount(db: Db, principal: Principal, id: number): Prom
 
 export async function listAccounts(db: Db, principal: Principal, page: PageRequest): Promise<Page<AccountView>> {
   const visible = await readableAccountIds(db, principal);
-  let query = registry(db).selectFrom('accounts').selectAll();
+  let query = accountTables(db).selectFrom('accounts').selectAll();
   if (visible !== undefined) query = query.where('id', 'in', visible.length ? visible : [0]);
   query = query.where('id', '>', afterId(page));
   const rows = await query
@@ -78,7 +78,7 @@ export async function renameAccount(
 ): Promise<AccountView> {
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, id, { forUpdate: true });
-    const row = await registry(trx)
+    const row = await accountTables(trx)
       .updateTable('accounts')
       .set({ account_name: accountName, updated_at: new Date() })
       .where('id', '=', id)
@@ -97,40 +97,29 @@ export async function renameAccount(
   });
 }
 
-/** Closing is soft and final; an account still holding usable certificates cannot close. */
-export async function closeAccount(db: Db, principal: Principal, id: number): Promise<AccountView> {
-  return db.transaction().execute(async (trx) => {
-    await actionableAccount(trx, principal, id, { forUpdate: true });
-    const held = await registry(trx)
-      .selectFrom('bundles')
-      .select('id')
-      .where('account_id', '=', id)
-      .where('certificate_bundle_status', 'in', ['active', 'reserved', 'locked'])
-      .limit(1)
-      .executeTakeFirst();
-    if (held)
-      throw conflict(
-        'account_not_empty',
-        `account ${id} still holds active, reserved or locked certificates; transfer or cancel them first`,
-      );
-    const now = new Date();
-    const row = await registry(trx)
-      .updateTable('accounts')
-      .set({ closed_at: now, updated_at: now })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const account = view(row);
-    await appendEvent(trx, {
-      type: 'account.closed',
-      subject_type: 'account',
-      subject_id: id,
-      account_ids: [id],
-      actor_id: principal.userId,
-      payload: { account },
-    });
-    return account;
+/**
+ * Marks an account closed, inside the caller's transaction, which holds the account's row lock
+ * (`actionableAccount(..., { forUpdate: true })`) and has checked that nothing is held there (the
+ * registry's closeAccount: what an account holds is the registry's to know).
+ */
+export async function markClosed(trx: Db, principal: Principal, id: number): Promise<AccountView> {
+  const now = new Date();
+  const row = await accountTables(trx)
+    .updateTable('accounts')
+    .set({ closed_at: now, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const account = view(row);
+  await appendEvent(trx, {
+    type: 'account.closed',
+    subject_type: 'account',
+    subject_id: id,
+    account_ids: [id],
+    actor_id: principal.userId,
+    payload: { account },
   });
+  return account;
 }
 
 // --- members ---------------------------------------------------------------------------------
@@ -144,7 +133,7 @@ export interface MemberView {
 }
 
 async function members(db: Db, accountId: number): Promise<MemberView[]> {
-  const rows = await registry(db)
+  const rows = await accountTables(db)
     .selectFrom('account_members')
     .select(['user_id', 'added_at'])
     .where('account_id', '=', accountId)
@@ -174,7 +163,7 @@ export async function addMember(db: Db, principal: Principal, accountId: number,
     await actionableAccount(trx, principal, accountId, { forUpdate: true });
     const user = who.user_id !== undefined ? await getUser(trx, who.user_id) : await findUserByEmail(trx, who.email!);
     if (!user) throw notFound('user', who.email!);
-    const added = await registry(trx)
+    const added = await accountTables(trx)
       .insertInto('account_members')
       .values({ account_id: accountId, user_id: user.id } as never)
       .onConflict((oc) => oc.doNothing())
@@ -204,7 +193,7 @@ export async function removeMember(
     const current = await members(trx, accountId);
     if (!current.some((m) => m.user_id === userId)) throw notFound('member', userId);
     if (current.length === 1) throw conflict('last_member', 'an account keeps at least one member');
-    await registry(trx)
+    await accountTables(trx)
       .deleteFrom('account_members')
       .where('account_id', '=', accountId)
       .where('user_id', '=', userId)
@@ -232,13 +221,13 @@ export interface WhitelistView {
 }
 
 async function whitelist(db: Db, accountId: number): Promise<WhitelistView> {
-  const from = await registry(db)
+  const from = await accountTables(db)
     .selectFrom('account_whitelist')
     .select('accepts_from')
     .where('account_id', '=', accountId)
     .orderBy('accepts_from')
     .execute();
-  const by = await registry(db)
+  const by = await accountTables(db)
     .selectFrom('account_whitelist')
     .select('account_id')
     .where('accepts_from', '=', accountId)
@@ -273,10 +262,10 @@ export async function updateWhitelist(
     const added: number[] = [];
     const removed: number[] = [];
     if (add.length > 0) {
-      const known = await registry(trx).selectFrom('accounts').select('id').where('id', 'in', add).execute();
+      const known = await accountTables(trx).selectFrom('accounts').select('id').where('id', 'in', add).execute();
       const missing = add.find((a) => !known.some((k) => k.id === a));
       if (missing !== undefined) throw notFound('account', missing);
-      const rows = await registry(trx)
+      const rows = await accountTables(trx)
         .insertInto('account_whitelist')
         .values(add.map((a) => ({ account_id: accountId, accepts_from: a })) as never)
         .onConflict((oc) => oc.doNothing())
@@ -285,7 +274,7 @@ export async function updateWhitelist(
       added.push(...rows.map((r) => r.accepts_from));
     }
     if (remove.length > 0) {
-      const rows = await registry(trx)
+      const rows = await accountTables(trx)
         .deleteFrom('account_whitelist')
         .where('account_id', '=', accountId)
         .where('accepts_from', 'in', remove)
@@ -309,32 +298,3 @@ export async function updateWhitelist(
 }
 
 // --- summary ---------------------------------------------------------------------------------
-
-export interface SummaryRow {
-  energy_source: string;
-  certificate_bundle_status: string;
-  bundles: number;
-  wh: number;
-}
-
-export async function accountSummary(
-  db: Db,
-  principal: Principal,
-  accountId: number,
-): Promise<{ account_id: number; total_wh: number; by_source_and_status: SummaryRow[] }> {
-  await readableAccount(db, principal, accountId);
-  const rows = await registry(db)
-    .selectFrom('bundles')
-    .select([
-      'energy_source',
-      'certificate_bundle_status',
-      sql<number>`count(*)::bigint`.as('bundles'),
-      sql<number>`sum(bundle_quantity)::bigint`.as('wh'),
-    ])
-    .where('account_id', '=', accountId)
-    .groupBy(['energy_source', 'certificate_bundle_status'])
-    .orderBy('energy_source')
-    .orderBy('certificate_bundle_status')
-    .execute();
-  return { account_id: accountId, total_wh: rows.reduce((s, r) => s + r.wh, 0), by_source_and_status: rows };
-}

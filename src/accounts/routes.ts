@@ -1,12 +1,10 @@
 import { Type } from 'typebox';
-import type { App, AppContext } from '../../platform/context.ts';
-import { caller } from '../../platform/http/access.ts';
-import { Id, IdParams, Page, PageQuery, withProblems } from '../../platform/http/schemas.ts';
-import { pageRequest } from '../../platform/pagination.ts';
+import type { App, AppContext } from '../platform/context.ts';
+import { caller } from '../platform/http/access.ts';
+import { Id, IdParams, Page, PageQuery, withProblems } from '../platform/http/schemas.ts';
+import { pageRequest } from '../platform/pagination.ts';
 import {
-  accountSummary,
   addMember,
-  closeAccount,
   createAccount,
   getAccount,
   getWhitelist,
@@ -15,9 +13,10 @@ import {
   removeMember,
   renameAccount,
   updateWhitelist,
-} from '../accounts.ts';
-import { inviteMember } from '../invitations.ts';
-import { Account, Invitation, Member, Whitelist, strict } from '../schemas.ts';
+} from './accounts.ts';
+import { inviteMember } from './invitations.ts';
+import { strict } from '../platform/http/schemas.ts';
+import { Account, Invitation, Member, Whitelist } from './schemas.ts';
 
 const AccountName = Type.String({ minLength: 1, maxLength: 200, description: 'Name of the account' });
 const tags = ['accounts'];
@@ -76,21 +75,6 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request) => renameAccount(db, caller(request), request.params.id, request.body.account_name),
-  );
-
-  app.delete(
-    '/api/accounts/:id',
-    {
-      config: { access: 'user' },
-      schema: {
-        tags,
-        summary: 'Close an account (members)',
-        description: 'Soft and final. Refused while the account holds active, reserved or locked certificates.',
-        params: IdParams,
-        response: withProblems({ 200: Account }, [401, 403, 404, 409]),
-      },
-    },
-    async (request) => closeAccount(db, caller(request), request.params.id),
   );
 
   app.get(
@@ -185,35 +169,5 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request) => updateWhitelist(db, caller(request), request.params.id, request.body),
-  );
-
-  app.get(
-    '/api/accounts/:id/summary',
-    {
-      config: { access: 'user' },
-      schema: {
-        tags,
-        summary: 'Wh held by energy source and status',
-        params: IdParams,
-        response: withProblems(
-          {
-            200: Type.Object({
-              account_id: Id('Account'),
-              total_wh: Type.Integer({ description: 'Wh of every bundle the account holds, any status' }),
-              by_source_and_status: Type.Array(
-                Type.Object({
-                  energy_source: Type.String({ description: 'Energy source' }),
-                  certificate_bundle_status: Type.String({ description: 'Status' }),
-                  bundles: Type.Integer({ description: 'Number of bundles' }),
-                  wh: Type.Integer({ description: 'Wh' }),
-                }),
-              ),
-            }),
-          },
-          [401, 404],
-        ),
-      },
-    },
-    async (request) => accountSummary(db, caller(request), request.params.id),
   );
 }

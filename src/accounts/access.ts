@@ -1,15 +1,12 @@
 // Who may read or act on an account. Every registry function that touches an account's
 // holdings starts with one of these calls, so the rule is in one place.
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
+import { type Principal, readsEverything } from '../platform/principal.ts';
 import { conflict, forbidden, notFound, TallyError } from '../platform/errors.ts';
-import { registry, type AccountRow } from './tables.ts';
-
-/** Roles that oversee the whole registry and may read every account. */
-const OVERSEERS = new Set(['admin', 'auditor', 'issuer']);
+import { accountTables, type AccountRow } from './tables.ts';
 
 export async function isMember(db: Db, accountId: number, userId: number): Promise<boolean> {
-  const row = await registry(db)
+  const row = await accountTables(db)
     .selectFrom('account_members')
     .select('user_id')
     .where('account_id', '=', accountId)
@@ -19,7 +16,7 @@ export async function isMember(db: Db, accountId: number, userId: number): Promi
 }
 
 async function accountRow(db: Db, accountId: number, forUpdate: boolean): Promise<AccountRow | undefined> {
-  let query = registry(db).selectFrom('accounts').selectAll().where('id', '=', accountId);
+  let query = accountTables(db).selectFrom('accounts').selectAll().where('id', '=', accountId);
   if (forUpdate) query = query.forUpdate();
   return query.executeTakeFirst();
 }
@@ -36,7 +33,7 @@ export async function readableInAccount<T extends { account_id: number }>(
   what: string,
   id: string | number,
 ): Promise<T> {
-  if (!row || (!OVERSEERS.has(principal.role) && !(await isMember(db, row.account_id, principal.userId))))
+  if (!row || (!readsEverything(principal) && !(await isMember(db, row.account_id, principal.userId))))
     throw notFound(what, id);
   return row;
 }
@@ -52,7 +49,7 @@ export async function readableAccount(
   opts: { forUpdate?: boolean } = {},
 ): Promise<AccountRow> {
   const account = await accountRow(db, accountId, opts.forUpdate ?? false);
-  if (!account || (!OVERSEERS.has(principal.role) && !(await isMember(db, accountId, principal.userId))))
+  if (!account || (!readsEverything(principal) && !(await isMember(db, accountId, principal.userId))))
     throw notFound('account', accountId);
   return account;
 }
@@ -67,7 +64,7 @@ export async function actionableAccount(
   const account = await accountRow(db, accountId, opts.forUpdate ?? false);
   const member =
     principal.role !== 'admin' && account !== undefined && (await isMember(db, accountId, principal.userId));
-  if (!account || (!OVERSEERS.has(principal.role) && !member)) throw notFound('account', accountId);
+  if (!account || (!readsEverything(principal) && !member)) throw notFound('account', accountId);
   if (principal.role === 'auditor') throw forbidden('role_required', 'auditors read accounts but do not act on them');
   if (principal.role !== 'admin' && !member)
     throw forbidden('not_a_member', `you are not a member of account ${accountId}`);
@@ -85,8 +82,8 @@ export async function registrableAccount(db: Db, principal: Principal, accountId
 
 /** Accounts the caller may read; undefined means all of them. */
 export async function readableAccountIds(db: Db, principal: Principal): Promise<number[] | undefined> {
-  if (OVERSEERS.has(principal.role)) return undefined;
-  const rows = await registry(db)
+  if (readsEverything(principal)) return undefined;
+  const rows = await accountTables(db)
     .selectFrom('account_members')
     .select('account_id')
     .where('user_id', '=', principal.userId)
@@ -111,7 +108,7 @@ export async function mayActOn(db: Db, principal: Principal, accountId: number):
  * concurrent close waits and then sees the certificates arrive (and refuses to close).
  */
 export async function lockOpenAccount(db: Db, id: number): Promise<void> {
-  const target = await registry(db)
+  const target = await accountTables(db)
     .selectFrom('accounts')
     .select(['id', 'closed_at'])
     .where('id', '=', id)
@@ -119,4 +116,27 @@ export async function lockOpenAccount(db: Db, id: number): Promise<void> {
     .executeTakeFirst();
   if (!target) throw notFound('account', id);
   if (target.closed_at !== null) throw conflict('account_closed', `account ${target.id} is closed`);
+}
+
+/** Whether `target` accepts transfers from `source` (its whitelist); a missing target accepts none. */
+export async function acceptsTransfersFrom(db: Db, target: number, source: number): Promise<boolean> {
+  const row = await accountTables(db)
+    .selectFrom('account_whitelist')
+    .select('account_id')
+    .where('account_id', '=', target)
+    .where('accepts_from', '=', source)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Those of `ids` that are closed. */
+export async function closedAccounts(db: Db, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await accountTables(db)
+    .selectFrom('accounts')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('closed_at', 'is not', null)
+    .execute();
+  return new Set(rows.map((r) => r.id));
 }

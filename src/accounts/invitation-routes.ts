@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
-import type { App, AppContext } from '../../platform/context.ts';
-import { caller } from '../../platform/http/access.ts';
-import { IdParams, withProblems } from '../../platform/http/schemas.ts';
-import { answerInvitation, myInvitations } from '../invitations.ts';
-import { Invitation } from '../schemas.ts';
+import type { App, AppContext } from '../platform/context.ts';
+import { caller } from '../platform/http/access.ts';
+import { IdParams, withProblems } from '../platform/http/schemas.ts';
+import { answerInvitation, myInvitations } from './invitations.ts';
+import { Invitation } from './schemas.ts';
 
 const tags = ['accounts'];
 

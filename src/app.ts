@@ -1,26 +1,27 @@
 // Assembles Tally: database, migrations, secrets, the first admin, the HTTP app and the jobs.
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { Config } from './config.ts';
-import { openDatabase, type Database } from './database.ts';
-import type { DirectoryUse } from './embedded-database.ts';
-import { migrate } from './migrations.ts';
-import { settingOrCreate } from './settings.ts';
-import { scheduleJobs, type Job } from './jobs.ts';
-import { buildApp } from './http/app.ts';
-import { forgetOldIdempotencyKeys } from './http/idempotency.ts';
-import type { App, AppContext } from './context.ts';
-import { authenticationHook, identityRoutes } from '../identity/routes.ts';
-import { ensureAdmin } from '../identity/admin.ts';
-import { newSecret } from '../identity/secrets.ts';
-import { ledgerRoutes, sealedLedgerRoutes } from '../ledger/routes.ts';
-import { sealJob } from '../ledger/jobs.ts';
-import { registryJobs, registryRoutes } from '../registry/index.ts';
-import { meteringRoutes } from '../metering/routes.ts';
-import { meteringJobs } from '../metering/jobs.ts';
-import { disclosureRoutes } from '../disclosure/routes.ts';
-import { communityRoutes } from '../community/routes.ts';
-import { COMMUNITY_CLEARING_JOB } from '../community/jobs.ts';
+import type { Config } from './platform/config.ts';
+import { openDatabase, type Database } from './platform/database.ts';
+import type { DirectoryUse } from './platform/embedded-database.ts';
+import { migrate } from './platform/migrations.ts';
+import { settingOrCreate } from './platform/settings.ts';
+import { scheduleJobs, type Job } from './platform/jobs.ts';
+import { buildApp } from './platform/http/app.ts';
+import { forgetOldIdempotencyKeys } from './platform/http/idempotency.ts';
+import type { App, AppContext } from './platform/context.ts';
+import { authenticationHook, identityRoutes } from './identity/routes.ts';
+import { ensureAdmin } from './identity/admin.ts';
+import { newSecret } from './identity/secrets.ts';
+import { ledgerRoutes, sealedLedgerRoutes } from './ledger/routes.ts';
+import { sealJob } from './ledger/jobs.ts';
+import { accountRoutes, invitationRoutes } from './accounts/index.ts';
+import { registryJobs, registryRoutes } from './registry/index.ts';
+import { meteringRoutes } from './metering/routes.ts';
+import { meteringJobs } from './metering/jobs.ts';
+import { disclosureRoutes } from './disclosure/routes.ts';
+import { communityRoutes } from './community/routes.ts';
+import { COMMUNITY_CLEARING_JOB } from './community/jobs.ts';
 
 export interface Tally {
   app: App;
@@ -78,6 +79,8 @@ export async function createTally(
       identityRoutes,
       ledgerRoutes,
       sealedLedgerRoutes,
+      accountRoutes,
+      invitationRoutes,
       registryRoutes,
       meteringRoutes,
       disclosureRoutes,

@@ -2,11 +2,11 @@
 // answer is the same whether or not such a user exists, so an invitation reveals nothing about
 // users the inviter may not see. The invited user lists its invitations and accepts or declines.
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
+import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
 import { badRequest, conflict, notFound } from '../platform/errors.ts';
 import { actionableAccount } from './access.ts';
-import { registry, type InvitationRow } from './tables.ts';
+import { accountTables, type InvitationRow } from './tables.ts';
 
 export type Invitee = { user_id?: number | undefined; email?: string | undefined };
 
@@ -45,7 +45,7 @@ export async function inviteMember(
   checkInvitee(who);
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, accountId, { forUpdate: true });
-    const row = await registry(trx)
+    const row = await accountTables(trx)
       .insertInto('account_invitations')
       .values({
         account_id: accountId,
@@ -70,7 +70,7 @@ export async function inviteMember(
 
 /** Pending invitations addressed to the caller, by its id or its email. */
 export async function myInvitations(db: Db, principal: Principal): Promise<InvitationView[]> {
-  const rows = await registry(db)
+  const rows = await accountTables(db)
     .selectFrom('account_invitations')
     .selectAll()
     .where('answered_at', 'is', null)
@@ -94,7 +94,7 @@ export async function answerInvitation(
   accept: boolean,
 ): Promise<InvitationView> {
   return db.transaction().execute(async (trx) => {
-    const row = await registry(trx)
+    const row = await accountTables(trx)
       .selectFrom('account_invitations')
       .selectAll()
       .where('id', '=', id)
@@ -104,14 +104,14 @@ export async function answerInvitation(
     const mine = row !== undefined && (row.user_id === principal.userId || row.email === principal.email.toLowerCase());
     if (!row || !mine) throw notFound('invitation', id);
     // Locked as every change of membership locks it; a closed account takes no one in.
-    const account = await registry(trx)
+    const account = await accountTables(trx)
       .selectFrom('accounts')
       .select('closed_at')
       .where('id', '=', row.account_id)
       .forUpdate()
       .executeTakeFirstOrThrow();
     if (accept && account.closed_at !== null) throw conflict('account_closed', `account ${row.account_id} is closed`);
-    const answered = await registry(trx)
+    const answered = await accountTables(trx)
       .updateTable('account_invitations')
       .set({ answered_at: new Date(), accepted: accept })
       .where('id', '=', id)
@@ -119,7 +119,7 @@ export async function answerInvitation(
       .executeTakeFirstOrThrow();
     const invitation = view(answered);
     if (accept) {
-      await registry(trx)
+      await accountTables(trx)
         .insertInto('account_members')
         .values({ account_id: row.account_id, user_id: principal.userId } as never)
         .onConflict((oc) => oc.doNothing())
