@@ -10,18 +10,17 @@ import { scheduleJobs, type Job } from './platform/jobs.ts';
 import { buildApp } from './platform/http/app.ts';
 import { forgetOldIdempotencyKeys } from './platform/http/idempotency.ts';
 import type { App, AppContext } from './platform/context.ts';
-import { authenticationHook, identityRoutes } from './identity/routes.ts';
-import { ensureAdmin } from './identity/admin.ts';
-import { newSecret } from './identity/secrets.ts';
-import { ledgerRoutes, sealedLedgerRoutes } from './ledger/routes.ts';
-import { sealJob } from './ledger/jobs.ts';
-import { accountRoutes, invitationRoutes } from './accounts/index.ts';
-import { registryJobs, registryRoutes } from './registry/index.ts';
-import { meteringRoutes } from './metering/routes.ts';
-import { meteringJobs } from './metering/jobs.ts';
-import { disclosureRoutes } from './disclosure/routes.ts';
-import { communityRoutes } from './community/routes.ts';
-import { COMMUNITY_CLEARING_JOB } from './community/jobs.ts';
+import { authenticationHook, identityRoutes, ensureAdmin, newSecret } from './identity/index.ts';
+import { ledgerRoutes, sealedLedgerRoutes, sealJob } from './ledger/index.ts';
+import { accountRoutes, invitationRoutes, readableAccount, readableAccountIds } from './accounts/index.ts';
+import { certificatesOfPoints, registryJobs, registryRoutes } from './registry/index.ts';
+import { answerCertificateQuestions, meteringRoutes, meteringJobs } from './metering/index.ts';
+import { disclosureRoutes } from './disclosure/index.ts';
+import { communityRoutes, COMMUNITY_CLEARING_JOB } from './community/index.ts';
+
+// Metering sits below the registry yet must ask it about certificates issued from its points:
+// the registry's answers are plugged in here, once, before anything runs.
+answerCertificateQuestions(certificatesOfPoints);
 
 export interface Tally {
   app: App;
@@ -77,7 +76,7 @@ export async function createTally(
     authenticate: authenticationHook,
     modules: [
       identityRoutes,
-      ledgerRoutes,
+      ledgerRoutes({ readableAccount, readableAccountIds }),
       sealedLedgerRoutes,
       accountRoutes,
       invitationRoutes,

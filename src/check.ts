@@ -3,8 +3,8 @@
 import type { Db } from './platform/database.ts';
 import type { Violation } from './platform/violation.ts';
 import { checkRegistry } from './registry/index.ts';
-import { checkCommunities } from './community/check.ts';
-import { checkLedger } from './ledger/check.ts';
+import { checkCommunities } from './community/index.ts';
+import { checkLedger } from './ledger/index.ts';
 
 export async function checkEverything(db: Db): Promise<Violation[]> {
   return [...(await checkRegistry(db)), ...(await checkCommunities(db)), ...(await checkLedger(db))];

@@ -4,8 +4,7 @@ import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createTally, makeLogger, openMigrated } from './app.ts';
 import type { Database } from './platform/database.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
-import { createUser } from './identity/users.ts';
-import { ROLES, type Role } from './identity/tables.ts';
+import { createUser, ROLES, type Role } from './identity/index.ts';
 import { checkEverything } from './check.ts';
 
 function config(): Config {
@@ -133,8 +132,8 @@ program
   .option('--as <email>', 'the user the import acts as (default: TALLY_ADMIN_EMAIL)')
   .option('--batch <rows>', 'readings per batch', '10000')
   .action(async (file: string, opts: { point?: string; as?: string; batch: string }) => {
-    const { importReadingsFile, progressBar } = await import('./metering/import-file.ts');
-    const { findUserByEmail } = await import('./identity/users.ts');
+    const { importReadingsFile, progressBar } = await import('./metering/index.ts');
+    const { findUserByEmail } = await import('./identity/index.ts');
     const result = await withDatabase(async (database, cfg) => {
       const email = opts.as ?? cfg.admin?.email;
       const user = email ? await findUserByEmail(database.kysely, email) : undefined;
@@ -167,7 +166,7 @@ program
   .command('issue')
   .description('run automatic issuance now: every complete metered hour of each auto-issuing device, once')
   .action(async () => {
-    const { runAutoIssuanceNow } = await import('./registry/auto-issuance.ts');
+    const { runAutoIssuanceNow } = await import('./registry/index.ts');
     const result = await withDatabase((database, cfg) =>
       runAutoIssuanceNow(database.kysely, cfg.certificateLifetimeDays),
     );
@@ -186,7 +185,7 @@ communities
   .option('--from <time>', 'start of the first interval (ISO 8601)')
   .option('--to <time>', 'end of the last interval (ISO 8601)')
   .action(async (opts: { id?: string; from?: string; to?: string }) => {
-    const { clearAllCommunities, clearOnDemand } = await import('./community/jobs.ts');
+    const { clearAllCommunities, clearOnDemand } = await import('./community/index.ts');
     const ranged = opts.id !== undefined || opts.from !== undefined || opts.to !== undefined;
     if (ranged && (opts.id === undefined || opts.from === undefined || opts.to === undefined))
       throw Object.assign(new Error('a range needs --id, --from and --to'), { status: 400 });
@@ -221,7 +220,7 @@ ledger
   .command('export')
   .description('write the sealed ledger as NDJSON to standard output')
   .action(async () => {
-    const { exportBlocks } = await import('./ledger/seal.ts');
+    const { exportBlocks } = await import('./ledger/index.ts');
     await withDatabase(async (database) => {
       for await (const entry of exportBlocks(database.kysely)) process.stdout.write(`${JSON.stringify(entry)}\n`);
     });
@@ -237,7 +236,7 @@ ledger
   )
   .option('--key <file>', 'a PEM public key to check signed heads with, instead of the keys the server lists')
   .action(async (source: string | undefined, opts: { since?: string; key?: string }) => {
-    const { verifySource } = await import('./ledger/verify-source.ts');
+    const { verifySource } = await import('./ledger/index.ts');
     const req = { ...opts, token: process.env.TALLY_TOKEN };
     const report = source
       ? await verifySource(source, req)

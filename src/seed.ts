@@ -7,24 +7,37 @@ import type { Config } from './platform/config.ts';
 import type { Db } from './platform/database.ts';
 import { badRequest } from './platform/errors.ts';
 import { pageRequest, type PageRequest } from './platform/pagination.ts';
-import type { Principal } from './identity/principal.ts';
-import type { Role } from './identity/tables.ts';
-import { createUser, findUserByEmail } from './identity/users.ts';
+import type { Principal } from './platform/principal.ts';
+import type { Role } from './identity/index.ts';
+import { createUser, findUserByEmail } from './identity/index.ts';
 import { createAccount, listAccounts, updateWhitelist } from './accounts/index.ts';
-import { accountSummary } from './registry/holdings.ts';
-import { expireBundles, performAction } from './registry/actions.ts';
-import { createDevice, listDevices, updateDevice, type DeviceView, type NewDevice } from './registry/devices.ts';
-import { capacityLimitWh } from './registry/issuance.ts';
-import { runAutoIssuanceNow } from './registry/auto-issuance.ts';
-import { createMeteringPoint, listMeteringPoints, type NewMeteringPoint } from './metering/points.ts';
-import { importReadings, readingsEnd } from './metering/readings.ts';
-import type { ReadingInput } from './metering/csv.ts';
-import { createDisclosure } from './disclosure/disclosures.ts';
-import { seedDemoCommunity } from './community/demo.ts';
-import { sealNow } from './ledger/jobs.ts';
-import type { BundleView } from './registry/bundles.ts';
-import { queryBundles } from './registry/queries.ts';
-import { STATUSES, type BundleStatus } from './registry/tables.ts';
+import {
+  accountSummary,
+  expireBundles,
+  performAction,
+  createDevice,
+  listDevices,
+  updateDevice,
+  type DeviceView,
+  type NewDevice,
+  capacityLimitWh,
+  runAutoIssuanceNow,
+  queryBundles,
+  STATUSES,
+  type BundleStatus,
+} from './registry/index.ts';
+import {
+  createMeteringPoint,
+  listMeteringPoints,
+  type NewMeteringPoint,
+  importReadings,
+  readingsEnd,
+} from './metering/index.ts';
+import type { ReadingInput } from './metering/index.ts';
+import { createDisclosure } from './disclosure/index.ts';
+import { seedDemoCommunity } from './community/index.ts';
+import { sealNow } from './ledger/index.ts';
+import type { BundleView } from './registry/index.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -65,11 +65,10 @@ function flows(matches: readonly Match[]): Map<number, Flow> {
   const out = new Map<number, Flow>();
   const of = (id: number) => {
     let f = out.get(id);
-    if (!f)
-      out.set(
-        id,
-        (f = { bought: 0, sold: 0, peerBought: 0, peerSold: 0, cost: 0, revenue: 0, matches: 0, peerMatches: 0 }),
-      );
+    if (!f) {
+      f = { bought: 0, sold: 0, peerBought: 0, peerSold: 0, cost: 0, revenue: 0, matches: 0, peerMatches: 0 };
+      out.set(id, f);
+    }
     return f;
   };
   for (const x of matches) {

@@ -5,7 +5,7 @@ import { startServer, type TestServer } from './helpers/server.ts';
 import { expectStatus, join } from './helpers/world.ts';
 import { sql } from 'kysely';
 import { checkCommunities } from '../src/community/check.ts';
-import { clearingPosition } from '../src/community/clear.ts';
+import { clearingPosition } from '../src/community/position.ts';
 
 let s: TestServer;
 let manager: { id: number; token: string };

@@ -1,8 +1,8 @@
 // Accounts hold certificates. Members act on them; a whitelist says whose transfers they accept.
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
-import { findUserByEmail, getUser, getUsers } from '../identity/users.ts';
-import { appendEvent } from '../ledger/events.ts';
+import { findUserByEmail, getUser, getUsers } from '../identity/index.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { actionableAccount, readableAccount, readableAccountIds } from './access.ts';

@@ -3,7 +3,7 @@
 // users the inviter may not see. The invited user lists its invitations and accepts or declines.
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
-import { appendEvent } from '../ledger/events.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound } from '../platform/errors.ts';
 import { actionableAccount } from './access.ts';
 import { accountTables, type InvitationRow } from './tables.ts';

@@ -4,11 +4,11 @@
 // certificates for the hour yet, moves fewer Wh than it traded; the record says how many.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
-import { pointsById } from '../metering/points.ts';
-import { moveAndClaim } from '../registry/moves.ts';
+import type { Principal } from '../platform/principal.ts';
+import { pointsById } from '../metering/index.ts';
+import { moveAndClaim } from '../registry/index.ts';
 import { mayActOn } from '../accounts/index.ts';
-import { getUser } from '../identity/users.ts';
+import { getUser } from '../identity/index.ts';
 import { readableCommunity } from './communities.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { involving, scopeOf } from './intervals.ts';

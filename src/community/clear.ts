@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import { appendEvent } from '../ledger/events.ts';
-import { pointsById } from '../metering/points.ts';
-import { intervalEnergy, type EnergyByPoint, type EnergySeries } from '../metering/interval-energy.ts';
+import { appendEvent } from '../ledger/index.ts';
+import { pointsById, intervalEnergy, type EnergyByPoint, type EnergySeries } from '../metering/index.ts';
 import { moveCertificates } from './certificates.ts';
+import { clearingPosition } from './position.ts';
 import { clearInterval, type IntervalClearing, type MemberEnergy } from './clearing.ts';
 import { MAX_MEMBER_WH } from './limits.ts';
 import { memberPoints, membersDuring } from './members.ts';
@@ -274,22 +274,4 @@ async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Pr
       })),
     },
   });
-}
-
-/**
- * Where clearing stands: `last`, the end of the last cleared interval, and `next`, where clearing
- * goes on (`last`, or before anything was cleared the first membership's start on the grid).
- */
-export async function clearingPosition(
-  db: Db,
-  c: CommunityRow,
-): Promise<{ last: Date | undefined; next: Date | undefined }> {
-  const { rows } = await sql<{ last: Date | null; first: Date | null }>`
-    SELECT (SELECT max(interval_end) FROM community_intervals WHERE community_id = ${c.id}) AS last,
-           (SELECT min(valid_from) FROM community_members WHERE community_id = ${c.id}) AS first`.execute(db);
-  const last = rows[0]?.last ?? undefined;
-  const first = rows[0]?.first ?? undefined;
-  const lengthMs = c.interval_minutes * 60_000;
-  // A membership may start at a local midnight that is not on the interval grid (a :30 time zone).
-  return { last, next: last ?? (first && new Date(Math.ceil(first.getTime() / lengthMs) * lengthMs)) };
 }

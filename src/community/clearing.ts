@@ -169,8 +169,8 @@ export function clearInterval(
   const price = peerPrice(mechanism, prices, demandWh, supplyWh);
 
   pair(buyers, received, sellers, given, price, matches);
-  buyers.forEach((b, k) => fromGrid(b, deficits[k]! - received[k]!));
-  sellers.forEach((s, k) => toGrid(s, surpluses[k]! - given[k]!));
+  for (const [k, b] of buyers.entries()) fromGrid(b, deficits[k]! - received[k]!);
+  for (const [k, s] of sellers.entries()) toGrid(s, surpluses[k]! - given[k]!);
 
   return {
     demandWh,

@@ -3,10 +3,10 @@
 // anyone reads a community that publishes.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
-import { appendEvent } from '../ledger/events.ts';
+import type { Principal } from '../platform/principal.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { forbidden, notFound, unprocessable } from '../platform/errors.ts';
-import { visiblePointIds } from '../metering/points.ts';
+import { visiblePointIds } from '../metering/index.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
 import type { Mechanism } from './clearing.ts';
 import { community, type CommunityRow } from './tables.ts';

@@ -7,14 +7,20 @@
 // functions of time, so a reading sent again is unchanged), and clearing skips intervals already
 // cleared.
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
+import type { Principal } from '../platform/principal.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { localDate, localMonth } from '../platform/time-zone.ts';
 import { createAccount, listAccounts } from '../accounts/index.ts';
-import { createMeteringPoint, listMeteringPoints } from '../metering/points.ts';
-import { importReadings, readingsEnd } from '../metering/readings.ts';
-import { importRegisterReadings, lastRegisterReading, type RegisterReadingInput } from '../metering/registers.ts';
-import type { ReadingInput } from '../metering/csv.ts';
+import {
+  createMeteringPoint,
+  listMeteringPoints,
+  importReadings,
+  readingsEnd,
+  importRegisterReadings,
+  lastRegisterReading,
+  type RegisterReadingInput,
+} from '../metering/index.ts';
+import type { ReadingInput } from '../metering/index.ts';
 import { createCommunity, listCommunities, type NewCommunity } from './communities.ts';
 import { addMember, listMembers } from './members.ts';
 import { clearOnDemand } from './jobs.ts';

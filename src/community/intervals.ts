@@ -3,7 +3,7 @@
 // matches those members are part of.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
+import type { Principal } from '../platform/principal.ts';
 import { notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableCommunity, type Readable } from './communities.ts';
@@ -94,21 +94,20 @@ export function flows(matches: CommunityMatchRow[], scope: Scope): MemberFlows[]
   const by = new Map<number, MemberFlows & { costMicro: number; revenueMicro: number }>();
   const row = (id: number) => {
     let f = by.get(id);
-    if (!f)
-      by.set(
-        id,
-        (f = {
-          member_id: id,
-          from_peers_wh: 0,
-          to_peers_wh: 0,
-          from_grid_wh: 0,
-          to_grid_wh: 0,
-          cost: 0,
-          revenue: 0,
-          costMicro: 0,
-          revenueMicro: 0,
-        }),
-      );
+    if (!f) {
+      f = {
+        member_id: id,
+        from_peers_wh: 0,
+        to_peers_wh: 0,
+        from_grid_wh: 0,
+        to_grid_wh: 0,
+        cost: 0,
+        revenue: 0,
+        costMicro: 0,
+        revenueMicro: 0,
+      };
+      by.set(id, f);
+    }
     return f;
   };
   const wanted = scope === 'all' ? undefined : new Set(scope);

@@ -1,11 +1,12 @@
 // When clearing happens: a periodic job catches every community up to the last closed interval,
 // and a manager (or `tally community clear`) may clear a closed range on demand.
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
+import type { Principal } from '../platform/principal.ts';
 import type { Job, JobOutcome } from '../platform/jobs.ts';
 import { eachUnitCommitted } from '../platform/units.ts';
 import { notFound, unprocessable } from '../platform/errors.ts';
-import { clearingPosition, clearRange } from './clear.ts';
+import { clearRange } from './clear.ts';
+import { clearingPosition } from './position.ts';
 import { managedCommunity } from './communities.ts';
 import { checkOnGrid } from './period.ts';
 import { community } from './tables.ts';

@@ -3,14 +3,14 @@
 // community at a time, so no Wh is ever shared twice.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
-import { appendEvent } from '../ledger/events.ts';
+import type { Principal } from '../platform/principal.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { localDate, localMidnight } from '../platform/time-zone.ts';
-import { lockPoints, readablePoint } from '../metering/points.ts';
+import { lockPoints, readablePoint } from '../metering/index.ts';
 import { actionableAccount } from '../accounts/index.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
-import { clearingPosition } from './clear.ts';
+import { clearingPosition } from './position.ts';
 import { inScope } from './intervals.ts';
 import { community, type CommunityMemberRow, type CommunityRow } from './tables.ts';
 

@@ -1,8 +1,8 @@
 // Settlement: monthly statements per member, the payment state of each match, CSV exports.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
-import { appendEvent } from '../ledger/events.ts';
+import type { Principal } from '../platform/principal.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound } from '../platform/errors.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { localMonth } from '../platform/time-zone.ts';

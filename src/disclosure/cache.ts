@@ -3,7 +3,7 @@
 // with an ETag per representation: a client revalidating an unchanged dataset gets 304.
 import { createHash } from 'node:crypto';
 import type { Db } from '../platform/database.ts';
-import { stateVersion } from '../ledger/version.ts';
+import { stateVersion } from '../ledger/index.ts';
 import { disclosureCsv, disclosureDataset, type DisclosureDataset } from './disclosures.ts';
 
 /** Datasets kept at once; the oldest computed leaves first. */

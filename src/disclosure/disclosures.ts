@@ -5,13 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
-import { appendEvent } from '../ledger/events.ts';
+import type { Principal } from '../platform/principal.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
 import { actionableAccount } from '../accounts/index.ts';
-import { claimedByHour } from '../registry/queries.ts';
-import { consumptionOnly, consumptionPointsOf, readablePoint } from '../metering/points.ts';
-import { hourlyConsumption } from '../metering/readings.ts';
+import { claimedByHour } from '../registry/index.ts';
+import { consumptionOnly, consumptionPointsOf, readablePoint, hourlyConsumption } from '../metering/index.ts';
 import { toCsv } from '../platform/csv.ts';
 import { checkPeriod } from '../platform/period.ts';
 
@@ -169,18 +168,17 @@ export async function disclosureDataset(db: Db, id: string): Promise<DisclosureD
   const hours = new Map<number, DisclosureHour>();
   const hourOf = (t: Date) => {
     let h = hours.get(t.getTime());
-    if (!h)
-      hours.set(
-        t.getTime(),
-        (h = {
-          hour_start: t.toISOString(),
-          consumption_wh: 0,
-          claimed_wh: 0,
-          matched_wh: 0,
-          matched_share: null,
-          claimed: [],
-        }),
-      );
+    if (!h) {
+      h = {
+        hour_start: t.toISOString(),
+        consumption_wh: 0,
+        claimed_wh: 0,
+        matched_wh: 0,
+        matched_share: null,
+        claimed: [],
+      };
+      hours.set(t.getTime(), h);
+    }
     return h;
   };
   for (const c of consumption) hourOf(c.hour).consumption_wh = c.wh;

@@ -1,6 +1,6 @@
 // Long-lived keys for machines. The plain key is shown once at creation; only its digest is kept.
 import type { Db } from '../platform/database.ts';
-import { appendEvent } from '../ledger/events.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { notFound } from '../platform/errors.ts';
 import { identity } from './tables.ts';
 import { digest, newSecret } from './secrets.ts';

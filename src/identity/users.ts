@@ -1,5 +1,5 @@
 import type { Db } from '../platform/database.ts';
-import { appendEvent } from '../ledger/events.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound, unauthorized, forbidden } from '../platform/errors.ts';
 import { identity, type Role } from './tables.ts';
 import { decoyHash, digest, hashPassword, newSecret, verifyPassword } from './secrets.ts';

@@ -27,6 +27,12 @@ export const sealJob = (key: KeyObject | undefined): Job => ({
 /** One sealing run on demand, as the job's leader: if another instance is sealing, this seals nothing. */
 export async function sealNow(db: Db, key: KeyObject | undefined): Promise<{ blocks: number; events: number }> {
   let sealed = { blocks: 0, events: 0 };
-  await runAsLeader(db, { name: SEAL, run: async (trx, now) => (sealed = await sealAndSign(trx, key, now)).events });
+  await runAsLeader(db, {
+    name: SEAL,
+    run: async (trx, now) => {
+      sealed = await sealAndSign(trx, key, now);
+      return sealed.events;
+    },
+  });
   return sealed;
 }

@@ -3,7 +3,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
+import type { Principal } from '../platform/principal.ts';
 import { TallyError } from '../platform/errors.ts';
 import { groupByPoint, parseReadingLines } from './csv.ts';
 import { importReadings, type ImportResult } from './readings.ts';

@@ -1,13 +1,12 @@
 // Metering points: where readings come from. Access follows the owning account, as in the registry.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
-import { appendEvent } from '../ledger/events.ts';
+import type { Principal } from '../platform/principal.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, unprocessable } from '../platform/errors.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
 import { readableAccountIds, readableInAccount, registrableAccount } from '../accounts/index.ts';
-import { getDevice, holdDevice } from '../registry/devices.ts';
-import { claimedAgainst } from '../registry/queries.ts';
+import { certificates } from './certificates.ts';
 import { metering, type MeteringPointRow, type PointType } from './tables.ts';
 
 export interface MeteringPointView {
@@ -35,11 +34,11 @@ async function checkDevice(
   deviceId: number,
   type: PointType,
 ): Promise<void> {
-  const device = await getDevice(db, principal, deviceId);
-  if (device.account_id !== accountId)
+  const deviceAccount = await certificates().deviceAccount(db, principal, deviceId);
+  if (deviceAccount !== accountId)
     throw unprocessable(
       'device_of_another_account',
-      `device ${deviceId} belongs to account ${device.account_id}, not ${accountId}`,
+      `device ${deviceId} belongs to account ${deviceAccount}, not ${accountId}`,
       'body/device_id',
     );
   if (type === 'consumption')
@@ -157,7 +156,8 @@ export async function changeMeteringPoint(
   change: MeteringPointChange,
 ): Promise<MeteringPointView> {
   if (change.time_zone !== undefined) checkTimeZone(change.time_zone, 'body/time_zone');
-  if (change.device_id !== undefined && change.device_id !== null) await holdDevice(trx, change.device_id);
+  if (change.device_id !== undefined && change.device_id !== null)
+    await certificates().holdDevice(trx, change.device_id);
   const before = await readablePoint(trx, principal, id, { forUpdate: true });
   await registrableAccount(trx, principal, before.account_id);
   if (change.device_id !== undefined && change.device_id !== null)
@@ -216,7 +216,7 @@ export async function deleteMeteringPoint(db: Db, principal: Principal, id: stri
         .executeTakeFirst());
     if (reading)
       throw conflict('metering_point_has_readings', `metering point ${id} has readings; it stays as their history`);
-    if (await claimedAgainst(trx, id))
+    if (await certificates().claimedAgainst(trx, id))
       throw conflict(
         'metering_point_has_claims',
         `certificates are claimed against metering point ${id}; it stays as their consumer`,

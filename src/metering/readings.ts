@@ -3,11 +3,11 @@
 // that still has live certificates is refused until the issuing body withdraws them.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
-import { appendEvent } from '../ledger/events.ts';
+import type { Principal } from '../platform/principal.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { registrableAccount } from '../accounts/index.ts';
-import { liveIssuedHours } from '../registry/point-hours.ts';
+import { certificates } from './certificates.ts';
 import type { ReadingInput } from './csv.ts';
 import { MAX_READING_WH } from './limits.ts';
 import { readablePoint } from './points.ts';
@@ -150,7 +150,7 @@ async function refuseIssuedRevisions(
   if (revised.length === 0) return;
   const from = revised[0]!.reading.start,
     to = revised[revised.length - 1]!.reading.end;
-  const live = await liveIssuedHours(db, point.id, from, to);
+  const live = await certificates().liveIssuedHours(db, point.id, from, to);
   for (const { reading } of revised) {
     const hit = live.find((i) => i.start < reading.end && i.end > reading.start);
     if (hit) {
@@ -289,7 +289,7 @@ export async function listReadings(
     .orderBy('interval_start')
     .limit(100_000)
     .execute();
-  const live = rows.length === 0 ? [] : await liveIssuedHours(db, point.id, from, to);
+  const live = rows.length === 0 ? [] : await certificates().liveIssuedHours(db, point.id, from, to);
   return rows.map((r) => {
     const bundles = live
       .filter((i) => i.start < r.interval_end && i.end > r.interval_start)

@@ -4,8 +4,8 @@
 // so every new reading must lie between its stored neighbours and its neighbours in the request.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
-import { appendEvent } from '../ledger/events.ts';
+import type { Principal } from '../platform/principal.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, unprocessable } from '../platform/errors.ts';
 import { MAX_REGISTER_WH } from './limits.ts';
 import { readablePoint } from './points.ts';
@@ -36,7 +36,7 @@ interface Register {
 
 const REGISTERS = ['import_wh', 'export_wh'] as const;
 type RegisterName = (typeof REGISTERS)[number];
-const valueOf = (r: Register, name: RegisterName) => (name === 'import_wh' ? r.importWh : r.exportWh);
+const registerValue = (r: Register, name: RegisterName) => (name === 'import_wh' ? r.importWh : r.exportWh);
 
 /** Checks each reading alone and against the others of the request; returns them sorted by read_at. */
 function checkRegisters(inputs: RegisterReadingInput[]): Register[] {
@@ -130,7 +130,7 @@ function refuseDecrease(registers: Register[], near: Neighbours[]): void {
   const decreased = (r: Register, name: RegisterName, detail: string) =>
     unprocessable(
       'register_decreased',
-      `${r.at}: ${name} ${valueOf(r, name)} at ${r.readAt.toISOString()} ${detail}; a cumulative register never decreases`,
+      `${r.at}: ${name} ${registerValue(r, name)} at ${r.readAt.toISOString()} ${detail}; a cumulative register never decreases`,
       `${r.at}/${name}`,
     );
   for (let k = 0; k < registers.length; k++) {
@@ -138,9 +138,9 @@ function refuseDecrease(registers: Register[], near: Neighbours[]): void {
       prev = registers[k - 1],
       { before, after } = near[k]!;
     for (const name of REGISTERS) {
-      const value = valueOf(r, name);
-      if (prev && value < valueOf(prev, name))
-        throw decreased(r, name, `is below ${valueOf(prev, name)} at ${prev.readAt.toISOString()} (${prev.at})`);
+      const value = registerValue(r, name);
+      if (prev && value < registerValue(prev, name))
+        throw decreased(r, name, `is below ${registerValue(prev, name)} at ${prev.readAt.toISOString()} (${prev.at})`);
       if (before && value < before[name])
         throw decreased(r, name, `is below the stored ${before[name]} at ${before.read_at.toISOString()}`);
       if (after && value > after[name])

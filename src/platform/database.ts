@@ -10,39 +10,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { openEmbedded, type DirectoryUse } from './embedded-database.ts';
 import { SessionPool, sessionDatabase } from './session-pool.ts';
 
-/** A query builder or an open transaction; each module narrows it to the tables it owns. */
-export type Db = Kysely<any>;
-
-export interface Database {
-  /** Typed query builder; every module narrows it to the tables it owns. */
-  readonly kysely: Kysely<any>;
-  readonly engine: 'pglite' | 'postgres';
-  /**
-   * Bulk-loads CSV rows into `table (columns)` with one COPY: COPY FROM STDIN on a server, the
-   * COPY blob on PGlite. For imports that must go faster than INSERT.
-   */
-  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
-  /**
-   * Runs SQL text that may hold several statements (migrations); no parameters. If the text
-   * opened a transaction and failed inside it, that transaction is rolled back before the
-   * session is reused.
-   */
-  exec(sqlText: string): Promise<void>;
-  /**
-   * A connection of its own, outside the pool, for state that must last exactly as long as this
-   * process's link to the server (session advisory locks). Absent on PGlite, where this process
-   * is the server.
-   */
-  openSession?: () => Promise<Session>;
-  close(): Promise<void>;
-}
-
-/** One server connection; `onEnd` runs once when it ends for any reason (closed, terminated, network). */
-export interface Session {
-  query(sqlText: string, params: readonly unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
-  onEnd(listener: () => void): void;
-  end(): Promise<void>;
-}
+export type { Database, Db, Session } from './database-interface.ts';
+import type { Database } from './database-interface.ts';
 
 const INT8 = 20;
 const INT8_ARRAY = 1016;

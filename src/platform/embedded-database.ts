@@ -4,7 +4,7 @@
 // write, and a process that must own the directory itself (a server) is refused with the holder's name.
 import { mkdirSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Database } from './database.ts';
+import type { Database } from './database-interface.ts';
 import { lockDirectory } from './directory-lock.ts';
 import { conflict } from './errors.ts';
 import { sessionDatabase, type SessionPool } from './session-pool.ts';

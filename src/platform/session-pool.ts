@@ -2,7 +2,7 @@
 // the data directory, one borrower at a time has it, from BEGIN to COMMIT, and everyone else waits
 // in arrival order. This file is that queue and the Database built on it.
 import { Kysely, PostgresDialect } from 'kysely';
-import type { Database } from './database.ts';
+import type { Database } from './database-interface.ts';
 
 export interface PgStyleResult {
   command: string;

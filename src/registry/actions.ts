@@ -2,8 +2,8 @@
 // quantities split the last bundle touched. One event per action records every row it changed.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
-import { appendEvent } from '../ledger/events.ts';
+import type { Principal } from '../platform/principal.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../platform/errors.ts';
 import { acceptsTransfersFrom, actionableAccount, lockOpenAccount, readableAccount } from '../accounts/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
@@ -11,7 +11,7 @@ import { planPortions, splitRange } from './split.ts';
 import { buildStatement } from './statements.ts';
 import { registry, type BundleRow, type BundleStatus } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
-import { consumptionOnly, readablePoint, sharedPoint } from '../metering/points.ts';
+import { consumptionOnly, readablePoint, sharedPoint } from '../metering/index.ts';
 
 export const ACTIONS = ['transfer', 'cancel', 'claim', 'withdraw', 'reserve', 'unreserve', 'lock', 'unlock'] as const;
 export type Action = (typeof ACTIONS)[number];

@@ -6,11 +6,11 @@
 import type { Db } from '../platform/database.ts';
 import { runAsLeader, type Job } from '../platform/jobs.ts';
 import { eachUnit, type UnitFailure } from '../platform/units.ts';
-import type { Principal } from '../identity/principal.ts';
-import { productionPoints } from '../metering/points.ts';
-import { hourlyProduction } from '../metering/readings.ts';
+import type { Principal } from '../platform/principal.ts';
+import { productionPoints, hourlyProduction } from '../metering/index.ts';
 import { closedAccounts, readableAccountIds } from '../accounts/index.ts';
-import { issueForLockedDevice, overCapacity, type Interval } from './issuance.ts';
+import { type Interval, overCapacity } from './capacity.ts';
+import { issueForLockedDevice } from './issuance.ts';
 import { issuedPointHours } from './point-hours.ts';
 import { registry, type DeviceRow } from './tables.ts';
 
@@ -205,7 +205,10 @@ export async function runAutoIssuanceNow(db: Db, lifetimeDays: number): Promise<
   let round: Round = { bundles_issued: 0, wh_issued: 0, failed: [] };
   await runAsLeader(db, {
     name: autoIssuanceJob(lifetimeDays).name,
-    run: async (trx, now) => (round = await runAutoIssuance(trx, now, lifetimeDays)).bundles_issued,
+    run: async (trx, now) => {
+      round = await runAutoIssuance(trx, now, lifetimeDays);
+      return round.bundles_issued;
+    },
   });
   return {
     bundles_issued: round.bundles_issued,

@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Violation } from '../platform/violation.ts';
-import { streamEvents } from '../ledger/events.ts';
+import { streamEvents } from '../ledger/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { checkAccess } from './check-access.ts';
 import { checkMetered } from './check-metered.ts';

@@ -1,8 +1,8 @@
 // Production and storage devices, with their issuance metadata kept as versions.
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
-import { technologyLabel } from '../metering/technology.ts';
-import { appendEvent } from '../ledger/events.ts';
+import type { Principal } from '../platform/principal.ts';
+import { technologyLabel } from '../metering/index.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, forbidden } from '../platform/errors.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';

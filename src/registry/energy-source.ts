@@ -1,4 +1,4 @@
-import type { TechnologyLabel } from '../metering/technology.ts';
+import type { TechnologyLabel } from '../metering/index.ts';
 import type { EnergySource } from './tables.ts';
 
 /** The energy source a technology label stands for: a device's declared source must agree with its codes. */

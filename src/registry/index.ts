@@ -1,4 +1,5 @@
-// The registry module's face to the rest of Tally: its routes and its periodic jobs.
+// The registry module's face: devices, issuance, certificate bundles and their actions, its routes
+// and periodic jobs, the checks `tally check` runs, and its answers to metering's questions.
 import type { App, AppContext } from '../platform/context.ts';
 import type { Job } from '../platform/jobs.ts';
 import { expireBundles } from './actions.ts';
@@ -21,3 +22,13 @@ export const registryJobs = (lifetimeDays: number): Job[] => [
 ];
 
 export { checkRegistry } from './check.ts';
+export { performAction, expireBundles } from './actions.ts';
+export { runAutoIssuanceNow } from './auto-issuance.ts';
+export type { BundleView } from './bundles.ts';
+export { createDevice, type DeviceView, listDevices, type NewDevice, updateDevice } from './devices.ts';
+export { accountSummary } from './holdings.ts';
+export { capacityLimitWh } from './capacity.ts';
+export { moveAndClaim } from './moves.ts';
+export { certificatesOfPoints } from './points.ts';
+export { claimedByHour, queryBundles } from './queries.ts';
+export { type BundleStatus, STATUSES } from './tables.ts';

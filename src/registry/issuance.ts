@@ -3,12 +3,13 @@
 // same metered hour of a point (point-hours.ts).
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
-import { appendEvent } from '../ledger/events.ts';
+import type { Principal } from '../platform/principal.ts';
+import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { lockOpenAccount } from '../accounts/index.ts';
 import { readableDevice } from './devices.ts';
 import { bundleView, type BundleView } from './bundles.ts';
+import { capacityLimitWh, type Interval, overCapacity } from './capacity.ts';
 import { checkReissueMetered, claimMeteredHours, recordPointHours } from './point-hours.ts';
 import { registry, type BundleRow, type DeviceRow } from './tables.ts';
 
@@ -22,18 +23,6 @@ export interface IntervalInput {
 export interface IssuanceRequest {
   device_id: number;
   intervals: IntervalInput[];
-}
-
-export interface Interval {
-  index: number;
-  start: Date;
-  end: Date;
-  wh: number;
-}
-
-/** The most a device may issue for an interval: floor(capacity W × hours × 1.1), in exact integers. */
-export function capacityLimitWh(capacityW: number, durationMs: number): number {
-  return Number((BigInt(capacityW) * BigInt(durationMs) * 11n) / (BigInt(HOUR_MS) * 10n));
 }
 
 /** Parses and checks the intervals alone; returns them sorted by start. */
@@ -86,12 +75,6 @@ function checkIntervals(inputs: IntervalInput[], now: Date): Interval[] {
       );
   }
   return intervals;
-}
-
-/** The capacity limit's refusal for one interval, or undefined when it fits. */
-export function overCapacity(device: DeviceRow, i: { start: Date; end: Date; wh: number }): number | undefined {
-  const limit = capacityLimitWh(device.capacity, i.end.getTime() - i.start.getTime());
-  return i.wh > limit ? limit : undefined;
 }
 
 function checkCapacity(device: DeviceRow, intervals: Interval[]): void {

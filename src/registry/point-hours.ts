@@ -5,9 +5,14 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { conflict, unprocessable } from '../platform/errors.ts';
-import { formerProductionPoints, lockPoints, productionPoints } from '../metering/points.ts';
-import { hourlyProduction } from '../metering/readings.ts';
-import { overCapacity, type Interval } from './issuance.ts';
+import {
+  formerProductionPoints,
+  hourlyProduction,
+  type LiveIssuedHour,
+  lockPoints,
+  productionPoints,
+} from '../metering/index.ts';
+import { type Interval, overCapacity } from './capacity.ts';
 import type { DeviceRow } from './tables.ts';
 
 const HOUR_MS = 3_600_000;
@@ -138,12 +143,6 @@ export async function checkReissueMetered(trx: Db, deviceId: number, start: Date
       `${liveWh} Wh would be live in ${hour.toISOString()}, more than the ${wh} Wh metered at points ${points.join(', ')}`,
       'body/bundle_quantity',
     );
-}
-
-export interface LiveIssuedHour {
-  start: Date;
-  end: Date;
-  bundle_ids: number[];
 }
 
 /**

@@ -2,7 +2,7 @@
 // its device and issuance metadata, and aggregates by period and energy source.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
+import type { Principal } from '../platform/principal.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccount, readableInAccount } from '../accounts/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';

@@ -1,6 +1,6 @@
 // Cancellation statements: one per cancel request, like a bank statement, kept as issued.
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../identity/principal.ts';
+import type { Principal } from '../platform/principal.ts';
 import { readableInAccount } from '../accounts/index.ts';
 import { registry, type BundleRow } from './tables.ts';
 

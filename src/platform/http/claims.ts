@@ -68,7 +68,7 @@ function serverClaims(open: () => Promise<Session>): Claims {
       const releaseLocal = await local.take(id);
       if (!releaseLocal) return undefined;
       const key = lockKey(id);
-      let lock;
+      let lock: Awaited<ReturnType<typeof tryLock>>;
       try {
         // A session the server ended since the last claim fails once; a new one then answers.
         lock = await tryLock(key).catch(async () => {

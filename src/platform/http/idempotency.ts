@@ -88,7 +88,8 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
     const release = await claims.take(`${caller}\n${key}`);
     if (!release)
       throw conflict('idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed');
-    let first, done;
+    let first: IdempotencyTables['idempotency_keys'] | undefined;
+    let done: Awaited<ReturnType<typeof workDone>>;
     try {
       first = await q(db)
         .selectFrom('idempotency_keys')

@@ -4,9 +4,8 @@ import { caller } from '../../platform/http/access.ts';
 import { Id, IdParams, Page, PageQuery, withProblems, PointId } from '../../platform/http/schemas.ts';
 import { strict } from '../../platform/http/schemas.ts';
 import { pageRequest } from '../../platform/pagination.ts';
-import { listTechnologies } from '../../metering/technology.ts';
+import { listTechnologies, changeMeteringPoint } from '../../metering/index.ts';
 import { createDevice, getDevice, listDevices, changeDevice } from '../devices.ts';
-import { changeMeteringPoint } from '../../metering/points.ts';
 import { Device, IssuanceMetadataInput, NewDevice } from '../schemas.ts';
 
 const tags = ['devices'];

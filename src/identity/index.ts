@@ -1,0 +1,7 @@
+// The identity module's face: users, sessions and API keys, and the hook that turns a credential
+// into the request's principal. The principal's type itself is the platform's (platform/principal.ts).
+export { ensureAdmin } from './admin.ts';
+export { authenticationHook, identityRoutes } from './routes.ts';
+export { newSecret } from './secrets.ts';
+export { ROLES, type Role } from './tables.ts';
+export { createUser, findUserByEmail, getUser, getUsers } from './users.ts';
