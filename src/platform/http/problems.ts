@@ -29,9 +29,13 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** PostgreSQL error codes a correct request can still meet when it loses a race. */
+/**
+ * PostgreSQL error codes a correct request can still meet when it loses a race. A unique
+ * violation is not one of them: every insert a concurrent request can duplicate says what it
+ * does then (ON CONFLICT, or the module's own refusal, like a taken email), so one that reaches
+ * this point is a bug, answered 500 and logged with its constraint's name.
+ */
 const RACE_CODES: Record<string, string> = {
-  '23505': 'a concurrent request created the same thing first',
   '40001': 'a concurrent request changed the same rows; retry',
   '40P01': 'a concurrent request changed the same rows; retry',
   '55P03': 'the rows are locked by a concurrent request; retry',
@@ -112,9 +116,12 @@ function toProblem(err: unknown, request: FastifyRequest): Problem {
   };
 }
 
+/** The constraint a database error names (both drivers report it), for the log. */
+const constraintOf = (err: unknown): string | undefined => (err as { constraint?: string }).constraint;
+
 export function sendProblem(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const problem = toProblem(err, request);
-  if (problem.status >= 500) request.log.error({ err }, 'request failed');
+  if (problem.status >= 500) request.log.error({ err, constraint: constraintOf(err) }, 'request failed');
   else request.log.info({ code: problem.code, status: problem.status }, problem.detail);
   return reply.status(problem.status).type('application/problem+json').send(problem);
 }
