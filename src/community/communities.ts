@@ -3,7 +3,7 @@
 // anyone reads a community that publishes.
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
-import type { Principal } from '../platform/principal.ts';
+import { type Principal, readsEverything } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { forbidden, notFound, unprocessable } from '../platform/errors.ts';
 import { visiblePointIds } from '../metering/index.ts';
@@ -103,7 +103,8 @@ export async function createCommunity(db: Db, principal: Principal, input: NewCo
   });
 }
 
-const sees = (principal: Principal | undefined) => principal?.role === 'admin' || principal?.role === 'auditor';
+/** The overseeing roles read every community, as they read every account (platform/principal.ts). */
+const sees = (principal: Principal | undefined) => principal !== undefined && readsEverything(principal);
 const manages = (principal: Principal | undefined, c: CommunityRow) =>
   principal !== undefined && (principal.role === 'admin' || principal.userId === c.manager_id);
 
