@@ -7,6 +7,7 @@ import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
 import { createUser } from './identity/users.ts';
 import { ROLES, type Role } from './identity/tables.ts';
 import { checkEverything } from './check.ts';
+import { VERSION } from './platform/version.ts';
 
 function config(): Config {
   try {
@@ -37,9 +38,9 @@ async function withDatabase<T>(work: (database: Database, cfg: Config) => Promis
   }
 }
 
-const program = new Command('tally').description(
-  'Tally: metered energy into hourly Granular Certificates, a verifiable ledger and markets',
-);
+const program = new Command('tally')
+  .description('Tally: metered energy into hourly Granular Certificates, a verifiable ledger and markets')
+  .version(VERSION);
 
 program
   .command('serve')
