@@ -1,7 +1,20 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly: tsx strips types on load, so there is no build step
-// between a fresh clone and a running server.
-import { register } from 'tsx/esm/api';
+// Runs the built JavaScript in dist/, which `npm install` (and `npm ci`) builds through the `prepare` script:
+// nothing compiles TypeScript while Tally runs. An install that skipped scripts builds it here, once.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/cli.ts');
+const cli = new URL('../dist/src/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  process.stderr.write('tally: dist/ is missing; building it (npm run build)\n');
+  try {
+    execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.js', import.meta.url))], {
+      stdio: ['ignore', process.stderr, 'inherit'],
+    });
+  } catch {
+    process.stderr.write('tally: the build failed; `npm install` installs TypeScript and builds dist/\n');
+    process.exit(1);
+  }
+}
+await import(cli.href);

@@ -6,6 +6,7 @@ import type { Database } from './platform/database.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
 import { createUser, ROLES, type Role } from './identity/index.ts';
 import { checkEverything } from './check.ts';
+import { VERSION } from './platform/version.ts';
 
 function config(): Config {
   try {
@@ -36,9 +37,9 @@ async function withDatabase<T>(work: (database: Database, cfg: Config) => Promis
   }
 }
 
-const program = new Command('tally').description(
-  'Tally: metered energy into hourly Granular Certificates, a verifiable ledger and markets',
-);
+const program = new Command('tally')
+  .description('Tally: metered energy into hourly Granular Certificates, a verifiable ledger and markets')
+  .version(VERSION);
 
 program
   .command('serve')

@@ -1,6 +1,6 @@
 // The `tally` command as a newcomer runs it: configuration errors, serve, user create, check.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import { cliDatabase } from './helpers/cli-database.ts';
 import { getCommunity } from '../src/community/communities.ts';
 import { listMembers } from '../src/community/members.ts';
 import { monthlyStatement } from '../src/community/settlement.ts';
+import { TALLY } from './helpers/cli.ts';
 
 const run = promisify(execFile);
 
@@ -31,7 +32,6 @@ function lisbonLastMonth(t: Date): string {
 function lisbonMonthStart(y: number, m: number): number {
   return Date.UTC(y, m - 1, 1) - (m >= 4 && m <= 10 ? 3_600_000 : 0);
 }
-const TALLY = join(import.meta.dirname, '..', 'bin', 'tally.js');
 
 describe('configuration', () => {
   it('names every bad variable', () => {
@@ -78,10 +78,16 @@ describe('configuration', () => {
   });
 
   it('stops `tally serve` with a message, not a stack trace', async () => {
-    const err = await run('node', [TALLY, 'serve'], { env: { ...process.env, PORT: '99999' } }).catch((e) => e);
+    const err = await run('node', [...TALLY, 'serve'], { env: { ...process.env, PORT: '99999' } }).catch((e) => e);
     expect(err.code).toBe(2);
     expect(err.stderr).toContain('PORT');
     expect(err.stderr).not.toMatch(/\s+at /);
+  });
+
+  it('prints the version of package.json for `tally --version`', async () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    const { stdout, stderr } = await run('node', [...TALLY, '--version']);
+    expect([stdout, stderr]).toEqual([`${version}\n`, '']);
   });
 });
 
@@ -90,7 +96,7 @@ describe('commands on a database', () => {
 
   it('serves the API and docs, creating the first admin from the environment', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn('node', [TALLY, 'serve'], {
+    const child = spawn('node', [...TALLY, 'serve'], {
       env: {
         ...where.env,
         PORT: String(port),
@@ -126,13 +132,13 @@ describe('commands on a database', () => {
   it('creates an admin with `tally user create --admin`', async () => {
     const { stdout } = await run(
       'node',
-      [TALLY, 'user', 'create', '--admin', '--email', 'cli@example.com', '--password', 'cli-password-1'],
+      [...TALLY, 'user', 'create', '--admin', '--email', 'cli@example.com', '--password', 'cli-password-1'],
       { env: where.env },
     );
     expect(stdout).toMatch(/created user \d+ <cli@example.com> with role admin/);
     const again = await run(
       'node',
-      [TALLY, 'user', 'create', '--email', 'cli@example.com', '--password', 'cli-password-1'],
+      [...TALLY, 'user', 'create', '--email', 'cli@example.com', '--password', 'cli-password-1'],
       { env: where.env },
     ).catch((e) => e);
     expect(again.code).toBe(2);
@@ -141,7 +147,7 @@ describe('commands on a database', () => {
 
   it('seeds a demo world whose meters issue on their own, twice without harm, and it checks and verifies', async () => {
     const monthBefore = lisbonLastMonth(new Date());
-    const first = await run('node', [TALLY, 'seed', '--days', '3'], { env: where.env });
+    const first = await run('node', [...TALLY, 'seed', '--days', '3'], { env: where.env });
     expect(first.stdout).toMatch(/automatic issuance issued [1-9][\d,]* bundles/);
     expect(first.stdout).toContain('a claim against 571313174115123456');
 
@@ -163,7 +169,7 @@ describe('commands on a database', () => {
     expect(num(inMonthText!)).toBe(intervals);
     expect(first.stdout).toContain(`/api/communities/${id}/statements?month=${month}`);
 
-    const again = await run('node', [TALLY, 'seed', '--days', '3'], { env: where.env });
+    const again = await run('node', [...TALLY, 'seed', '--days', '3'], { env: where.env });
     // Nothing new, unless the clock passed an hour between the runs: then each device's new hour (two at most).
     expect(again.stdout).toMatch(/automatic issuance issued [0-2] bundles/);
     expect(again.stdout).toContain('The trading story had already run.');
@@ -173,8 +179,8 @@ describe('commands on a database', () => {
     expect(again.stdout).toContain(
       `Clearing ${month} cleared 0 of its ${inMonthText} intervals now; peers shared ${peerText} Wh`,
     );
-    expect((await run('node', [TALLY, 'check'], { env: where.env })).stdout).toContain('ok:');
-    expect((await run('node', [TALLY, 'ledger', 'verify'], { env: where.env })).stdout).toMatch(/^ok: 1 block\(s\)/);
+    expect((await run('node', [...TALLY, 'check'], { env: where.env })).stdout).toContain('ok:');
+    expect((await run('node', [...TALLY, 'ledger', 'verify'], { env: where.env })).stdout).toMatch(/^ok: 1 block\(s\)/);
 
     // Its month, read as a newcomer without logging in: the statements add up to the grid's bill.
     const database = await where.open();
@@ -226,7 +232,7 @@ describe('commands on a database', () => {
   }, 240_000);
 
   it('`tally check` passes on a healthy database and fails, naming the rule, after tampering', async () => {
-    const ok = await run('node', [TALLY, 'check'], { env: where.env });
+    const ok = await run('node', [...TALLY, 'check'], { env: where.env });
     expect(ok.stdout).toContain('ok:');
     const database = await where.open();
     let forged: number;
@@ -247,7 +253,7 @@ describe('commands on a database', () => {
     } finally {
       await database.close();
     }
-    const bad = await run('node', [TALLY, 'check'], { env: where.env }).catch((e) => e);
+    const bad = await run('node', [...TALLY, 'check'], { env: where.env }).catch((e) => e);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain(`FAIL replay_rebuilds_state: bundle ${forged} exists but no event created it`);
   });
@@ -275,7 +281,7 @@ describe('commands on a database', () => {
     } finally {
       await database.close();
     }
-    const failed = await run('node', [TALLY, 'issue'], { env: where.env }).catch((e) => e);
+    const failed = await run('node', [...TALLY, 'issue'], { env: where.env }).catch((e) => e);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/^issued \d+ bundle\(s\), \d+ Wh\n/);
     expect(failed.stdout).toContain(`device ${device} skipped: device ${device} would pass the largest certificate id`);
@@ -286,7 +292,7 @@ describe('`tally community clear`', () => {
   const where = cliDatabase('tally-cli-clear-');
 
   it('names a community that fails, clears the others, and exits 1', async () => {
-    await run('node', [TALLY, 'migrate'], { env: where.env });
+    await run('node', [...TALLY, 'migrate'], { env: where.env });
     // Two hours ago, on the hour: the healthy community has a reading for that hour alone, and waits a year for the next.
     const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
     const database = await where.open();
@@ -309,7 +315,7 @@ describe('`tally community clear`', () => {
     } finally {
       await database.close();
     }
-    const r = await run('node', [TALLY, 'community', 'clear'], { env: where.env }).catch((e) => e);
+    const r = await run('node', [...TALLY, 'community', 'clear'], { env: where.env }).catch((e) => e);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(
       `community ${broken} failed and was skipped: int8 value 9007199254740993 exceeds the safe integer range\ncleared 1 interval(s); 1 community(ies) failed\n`,
@@ -325,7 +331,7 @@ describe('times on the command line', () => {
       try {
         const err = await run(
           'node',
-          [TALLY, 'community', 'clear', '--id', '1', '--from', from, '--to', '2026-09-03T00:00:00Z'],
+          [...TALLY, 'community', 'clear', '--id', '1', '--from', from, '--to', '2026-09-03T00:00:00Z'],
           { env: { ...process.env, TALLY_DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'warn' } },
         ).catch((e) => e);
         expect(err.code).toBe(2);

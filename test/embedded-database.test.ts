@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from './helpers/server.ts';
+import { TALLY } from './helpers/cli.ts';
 
 const run = promisify(execFile);
-const TALLY = join(import.meta.dirname, '..', 'bin', 'tally.js');
 const ADMIN = { email: 'root@example.com', password: 'root-password-1' };
 
 interface Served {
@@ -48,7 +48,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
 
   async function serve(): Promise<Served> {
     const port = await freePort();
-    const child = spawn('node', [TALLY, 'serve'], {
+    const child = spawn('node', [...TALLY, 'serve'], {
       env: { ...env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -110,7 +110,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
     const server = await serve();
     expect(await healthy(server)).toBe(true);
     const admin = await login(server.url, ADMIN.email, ADMIN.password);
-    const seeding = run('node', [TALLY, 'seed', '--days', '2'], { env });
+    const seeding = run('node', [...TALLY, 'seed', '--days', '2'], { env });
     // While the seed borrows the server's database, the server's own requests wait their turn and succeed.
     let seeded = false;
     void seeding.finally(() => {
@@ -127,11 +127,11 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
     const token = await login(server.url, credentials![1]!, credentials![2]!);
     const me = await fetch(`${server.url}/api/user/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await me.json()) as { email: string }).email).toBe(credentials![1]);
-    expect((await run('node', [TALLY, 'check'], { env })).stdout).toMatch(/^ok: /);
-    expect((await run('node', [TALLY, 'ledger', 'verify'], { env })).stdout).toMatch(/^ok: /);
+    expect((await run('node', [...TALLY, 'check'], { env })).stdout).toMatch(/^ok: /);
+    expect((await run('node', [...TALLY, 'ledger', 'verify'], { env })).stdout).toMatch(/^ok: /);
     const created = await run(
       'node',
-      [TALLY, 'user', 'create', '--email', 'cli@example.com', '--password', 'cli-password-1'],
+      [...TALLY, 'user', 'create', '--email', 'cli@example.com', '--password', 'cli-password-1'],
       { env },
     );
     expect(created.stdout).toMatch(/created user \d+ <cli@example.com> with role trader/);
@@ -175,7 +175,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
     expect(await again.exited).toBe(0);
 
     // With nothing serving, the commands open the directory themselves.
-    expect((await run('node', [TALLY, 'check'], { env })).stdout).toMatch(/^ok: /);
-    expect((await run('node', [TALLY, 'ledger', 'verify'], { env })).stdout).toMatch(/^ok: /);
+    expect((await run('node', [...TALLY, 'check'], { env })).stdout).toMatch(/^ok: /);
+    expect((await run('node', [...TALLY, 'ledger', 'verify'], { env })).stdout).toMatch(/^ok: /);
   }, 180_000);
 });

@@ -2,7 +2,6 @@
 // missing from a block, none is in two, and the blocks verify. Each rule is broken here the way
 // the defect or an intruder with the database owner's rights would break it.
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -10,9 +9,9 @@ import { checkLedger } from '../src/ledger/check.ts';
 import { appendEvent } from '../src/ledger/events.ts';
 import { sealNow } from '../src/ledger/jobs.ts';
 import { freshDatabase, type TestDatabase } from './helpers/database.ts';
+import { TALLY } from './helpers/cli.ts';
 
 const run = promisify(execFile);
-const TALLY = join(import.meta.dirname, '..', 'bin', 'tally.js');
 
 let t: TestDatabase;
 beforeEach(async () => {
@@ -38,7 +37,7 @@ const append = (n: number) =>
 /** `tally check` on the test's server database; the embedded one lives in this process only. */
 async function cliCheck(): Promise<{ code: number; stdout: string } | undefined> {
   if (!t.url) return undefined;
-  return run('node', [TALLY, 'check'], { env: { ...process.env, DATABASE_URL: t.url } }).then(
+  return run('node', [...TALLY, 'check'], { env: { ...process.env, DATABASE_URL: t.url } }).then(
     (r) => ({ code: 0, stdout: r.stdout }),
     (e) => e,
   );

@@ -14,9 +14,9 @@ import { verifyExport } from '../src/ledger/verify.ts';
 import type { TestServer } from './helpers/server.ts';
 import { openLedgerWorld, type LedgerWorld } from './helpers/ledger-world.ts';
 import { expectStatus, issue, type World } from './helpers/world.ts';
+import { TALLY } from './helpers/cli.ts';
 
 const run = promisify(execFile);
-const TALLY = join(import.meta.dirname, '..', 'bin', 'tally.js');
 
 let s: TestServer;
 let w: World;
@@ -125,7 +125,7 @@ describe('verifying an export', () => {
     expect(report).toEqual({ blocks: 5, events: await s.eventCount(), signed: 0 });
     const file = join(dir, 'ledger.ndjson');
     writeFileSync(file, text);
-    const { stdout } = await run('node', [TALLY, 'ledger', 'verify', file]);
+    const { stdout } = await run('node', [...TALLY, 'ledger', 'verify', file]);
     expect(stdout).toContain(`ok: 5 block(s), ${report.events} event(s)`);
   });
 
@@ -141,7 +141,7 @@ describe('verifying an export', () => {
     expect(report.break).toBe(
       `block 2: event ${victim} (leaf 1) does not hash to the leaf sealed for it: it was changed after sealing`,
     );
-    const cli = await run('node', [TALLY, 'ledger', 'verify', `${s.url}/api/ledger/export`], {
+    const cli = await run('node', [...TALLY, 'ledger', 'verify', `${s.url}/api/ledger/export`], {
       env: { ...process.env, TALLY_TOKEN: auditor.token },
     }).catch((e) => e);
     expect(cli.code).toBe(1);

@@ -21,9 +21,9 @@ import { verifySource } from '../src/ledger/verify-source.ts';
 import type { TestServer } from './helpers/server.ts';
 import { openLedgerWorld, type LedgerWorld } from './helpers/ledger-world.ts';
 import { expectStatus, issue, type World } from './helpers/world.ts';
+import { TALLY } from './helpers/cli.ts';
 
 const run = promisify(execFile);
-const TALLY = join(import.meta.dirname, '..', 'bin', 'tally.js');
 
 let s: TestServer;
 let w: World;
@@ -53,7 +53,7 @@ const file = (name: string, text: string) => {
 };
 /** `tally ledger verify ARGS`, as a reader runs it; resolves with the exit code and output. */
 const cliVerify = (...args: string[]) =>
-  run('node', [TALLY, 'ledger', 'verify', ...args], { env: { ...process.env, TALLY_TOKEN: auditor.token } }).then(
+  run('node', [...TALLY, 'ledger', 'verify', ...args], { env: { ...process.env, TALLY_TOKEN: auditor.token } }).then(
     (r) => ({ code: 0, stdout: r.stdout }),
     (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
   );

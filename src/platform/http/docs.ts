@@ -1,12 +1,11 @@
 // OpenAPI 3.1 from the route schemas, served as JSON, as interactive docs (Swagger UI) and as ReDoc.
-// Both UIs are served from installed packages, so the docs work without internet access.
-import { createRequire } from 'node:module';
+// Both UIs are served from this server (Swagger UI from its package, ReDoc's standalone bundle from vendor/),
+// so the docs work without internet access.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-
-const require = createRequire(import.meta.url);
+import { VERSION } from '../version.ts';
 
 export async function registerDocs(app: FastifyInstance, publicUrl: string): Promise<void> {
   await app.register(swagger, {
@@ -14,7 +13,7 @@ export async function registerDocs(app: FastifyInstance, publicUrl: string): Pro
       openapi: '3.1.0',
       info: {
         title: 'Tally API',
-        version: '0.1.0',
+        version: VERSION,
         description:
           'Hourly Granular Certificates from metered energy: accounts, devices, issuance, transfer, cancellation and claims, with an append-only ledger of every change. Errors are RFC 9457 problem+json with a stable `code`. Mutating requests accept an `Idempotency-Key` header.',
       },
@@ -35,7 +34,7 @@ export async function registerDocs(app: FastifyInstance, publicUrl: string): Pro
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const redocBundle = readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'));
+  const redocBundle = readFileSync(new URL('./vendor/redoc/redoc.standalone.js', import.meta.url));
   app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('application/javascript').header('cache-control', 'public, max-age=86400').send(redocBundle),
   );
