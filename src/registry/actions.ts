@@ -1,6 +1,6 @@
 // Lifecycle actions on lists of bundle ids: all-or-nothing, row locks taken in id order, partial
 // quantities split the last bundle touched. One event per action records every row it changed.
-import { sql } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { appendEvent } from '../ledger/events.ts';
@@ -9,7 +9,7 @@ import { actionableAccount, lockOpenAccount, readableAccount } from './access.ts
 import { bundleView, type BundleView } from './bundles.ts';
 import { planPortions, splitRange } from './split.ts';
 import { buildStatement } from './statements.ts';
-import { registry, type BundleRow, type BundleStatus } from './tables.ts';
+import { registry, type BundleRow, type BundleStatus, type BundlesTable } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { consumptionOnly, readablePoint, sharedPoint } from '../metering/points.ts';
 
@@ -180,7 +180,7 @@ async function split(db: Db, b: BundleRow, take: number): Promise<{ acted: Bundl
       certificate_bundle_id_range_start: parts.acted.start,
       certificate_bundle_id_range_end: parts.acted.end,
       split_from_bundle_id: b.id,
-    } as never)
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return { acted, remainder };
@@ -245,7 +245,7 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
   }
 
   const now = new Date();
-  const change: Partial<BundleRow> = { updated_at: now };
+  const change: Updateable<BundlesTable> = { updated_at: now };
   const to = ACTION_RULES[action].to;
   if (to) change.certificate_bundle_status = to;
   if (action === 'transfer') change.account_id = request.target_id!;
@@ -287,7 +287,7 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
         actor_id: actorId,
         created_at: now,
         statement: JSON.stringify(statement),
-      } as never)
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     statementId = row.id;
