@@ -8,7 +8,7 @@ import { badRequest, conflict, forbidden, notFound } from '../platform/errors.ts
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { actionableAccount, readableAccount, readableAccountIds } from './access.ts';
 import { checkInvitee, type Invitee } from './invitations.ts';
-import { iso, registry, type AccountRow } from './tables.ts';
+import { iso, LIVE_STATUSES, registry, type AccountRow } from './tables.ts';
 
 export interface AccountView {
   id: number;
@@ -105,7 +105,7 @@ export async function closeAccount(db: Db, principal: Principal, id: number): Pr
       .selectFrom('bundles')
       .select('id')
       .where('account_id', '=', id)
-      .where('certificate_bundle_status', 'in', ['active', 'reserved', 'locked'])
+      .where('certificate_bundle_status', 'in', LIVE_STATUSES)
       .limit(1)
       .executeTakeFirst();
     if (held)

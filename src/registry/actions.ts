@@ -9,7 +9,7 @@ import { actionableAccount, lockOpenAccount, readableAccount } from './access.ts
 import { bundleView, type BundleView } from './bundles.ts';
 import { planPortions, splitRange } from './split.ts';
 import { buildStatement } from './statements.ts';
-import { registry, type BundleRow, type BundleStatus, type BundlesTable } from './tables.ts';
+import { LIVE_STATUSES, registry, type BundleRow, type BundleStatus, type BundlesTable } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { consumptionOnly, readablePoint, sharedPoint } from '../metering/points.ts';
 
@@ -24,7 +24,7 @@ export const ACTION_RULES: Record<
   transfer: { from: ['active'], to: undefined, event: 'certificates.transferred' },
   cancel: { from: ['active', 'reserved'], to: 'cancelled', event: 'certificates.cancelled' },
   claim: { from: ['cancelled'], to: 'claimed', event: 'certificates.claimed' },
-  withdraw: { from: ['active', 'reserved', 'locked'], to: 'withdrawn', event: 'certificates.withdrawn' },
+  withdraw: { from: LIVE_STATUSES, to: 'withdrawn', event: 'certificates.withdrawn' },
   reserve: { from: ['active'], to: 'reserved', event: 'certificates.reserved' },
   unreserve: { from: ['reserved'], to: 'active', event: 'certificates.unreserved' },
   lock: { from: ['active'], to: 'locked', event: 'certificates.locked' },

@@ -9,7 +9,14 @@ import { checkTimeZone } from '../platform/time-zone.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccountIds, readableInAccount, registrableAccount } from './access.ts';
 import { SOURCE_OF_LABEL } from './energy-source.ts';
-import { registry, type DeviceRow, type DevicesTable, type EnergySource, type IssuanceMetadataRow } from './tables.ts';
+import {
+  registry,
+  type DeviceRow,
+  type DevicesTable,
+  type DeviceType,
+  type EnergySource,
+  type IssuanceMetadataRow,
+} from './tables.ts';
 
 export interface IssuanceMetadataInput {
   country_of_issuance?: string | undefined;
@@ -26,7 +33,7 @@ export interface IssuanceMetadataInput {
 export interface NewDevice {
   device_name: string;
   account_id: number;
-  device_type?: 'production' | 'storage' | undefined;
+  device_type?: DeviceType | undefined;
   technology_code?: string | undefined;
   fuel_code?: string | undefined;
   energy_source?: EnergySource | undefined;

@@ -6,6 +6,8 @@ import type { Db } from '../platform/database.ts';
 
 export const STATUSES = ['active', 'reserved', 'locked', 'cancelled', 'claimed', 'withdrawn', 'expired'] as const;
 export type BundleStatus = (typeof STATUSES)[number];
+/** The statuses a holder may still act on (the rest are final): what a closed account may not hold. */
+export const LIVE_STATUSES = ['active', 'reserved', 'locked'] as const satisfies readonly BundleStatus[];
 
 export const ENERGY_SOURCES = [
   'solar_pv',
