@@ -1,19 +1,32 @@
 // Request and answer schemas of the registry routes; field names follow the EnergyTag GC API draft.
 import { Type } from 'typebox';
 import { DateOnly, Id, Timestamp } from '../platform/http/schemas.ts';
-import { COUNTRY_PATTERN, DEVICE_TYPES, ENERGY_SOURCES, STATUSES } from './tables.ts';
+import {
+  COUNTRY_PATTERN,
+  DEVICE_TYPES,
+  ENERGY_SOURCES,
+  STATUSES,
+  type BundleStatus,
+  type EnergySource as EnergySourceValue,
+} from './tables.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const NullableId = (d: string) => Type.Union([Id(d), Type.Null()]);
 export const strict = { additionalProperties: false } as const;
 
-export const EnergySource = Type.Union(
-  ENERGY_SOURCES.map((s) => Type.Literal(s)),
-  { description: 'The energy source of the production device' },
+// Typed as the lists' values: TypeBox infers nothing from a union built by map, and the bundle
+// view's type is this schema's (bundles.ts).
+export const EnergySource = Type.Unsafe<EnergySourceValue>(
+  Type.Union(
+    ENERGY_SOURCES.map((s) => Type.Literal(s)),
+    { description: 'The energy source of the production device' },
+  ),
 );
-export const Status = Type.Union(
-  STATUSES.map((s) => Type.Literal(s)),
-  { description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired' },
+export const Status = Type.Unsafe<BundleStatus>(
+  Type.Union(
+    STATUSES.map((s) => Type.Literal(s)),
+    { description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired' },
+  ),
 );
 export const Wh = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 
