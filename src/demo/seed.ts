@@ -3,27 +3,27 @@
 // issue certificates on their own, a customer's consumption, trades, a claim and its disclosure.
 // Running it again reuses what exists (users by email, accounts, devices and points by name or id)
 // and meters only the hours after each point's last reading.
-import type { Config } from './platform/config.ts';
-import type { Db } from './platform/database.ts';
-import { badRequest } from './platform/errors.ts';
-import { pageRequest, type PageRequest } from './platform/pagination.ts';
-import type { Principal } from './identity/principal.ts';
-import type { Role } from './identity/tables.ts';
-import { createUser, findUserByEmail } from './identity/users.ts';
-import { accountSummary, createAccount, listAccounts, updateWhitelist } from './registry/accounts.ts';
-import { expireBundles, performAction } from './registry/actions.ts';
-import { createDevice, listDevices, updateDevice, type DeviceView, type NewDevice } from './registry/devices.ts';
-import { capacityLimitWh } from './registry/issuance.ts';
-import { runAutoIssuanceNow } from './registry/auto-issuance.ts';
-import { createMeteringPoint, listMeteringPoints, type NewMeteringPoint } from './metering/points.ts';
-import { importReadings, readingsEnd } from './metering/readings.ts';
-import type { ReadingInput } from './metering/csv.ts';
-import { createDisclosure } from './disclosure/disclosures.ts';
-import { seedDemoCommunity } from './community/demo.ts';
-import { sealNow } from './ledger/jobs.ts';
-import type { BundleView } from './registry/bundles.ts';
-import { queryBundles } from './registry/queries.ts';
-import { STATUSES, type BundleStatus } from './registry/tables.ts';
+import type { Config } from '../platform/config.ts';
+import type { Db } from '../platform/database.ts';
+import { badRequest } from '../platform/errors.ts';
+import { pageRequest, type PageRequest } from '../platform/pagination.ts';
+import type { Principal } from '../identity/principal.ts';
+import type { Role } from '../identity/tables.ts';
+import { createUser, findUserByEmail } from '../identity/users.ts';
+import { accountSummary, createAccount, listAccounts, updateWhitelist } from '../registry/accounts.ts';
+import { expireBundles, performAction } from '../registry/actions.ts';
+import { createDevice, listDevices, updateDevice, type DeviceView, type NewDevice } from '../registry/devices.ts';
+import { capacityLimitWh } from '../registry/issuance.ts';
+import { runAutoIssuanceNow } from '../registry/auto-issuance.ts';
+import { createMeteringPoint, listMeteringPoints, type NewMeteringPoint } from '../metering/points.ts';
+import { importReadings, readingsEnd } from '../metering/readings.ts';
+import type { ReadingInput } from '../metering/csv.ts';
+import { createDisclosure } from '../disclosure/disclosures.ts';
+import { seedDemoCommunity } from './community.ts';
+import { sealNow } from '../ledger/jobs.ts';
+import type { BundleView } from '../registry/bundles.ts';
+import { queryBundles } from '../registry/queries.ts';
+import { STATUSES, type BundleStatus } from '../registry/tables.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -15,10 +15,10 @@ import { createMeteringPoint, listMeteringPoints } from '../metering/points.ts';
 import { importReadings, readingsEnd } from '../metering/readings.ts';
 import { importRegisterReadings, lastRegisterReading, type RegisterReadingInput } from '../metering/registers.ts';
 import type { ReadingInput } from '../metering/csv.ts';
-import { createCommunity, listCommunities, type NewCommunity } from './communities.ts';
-import { addMember, listMembers } from './members.ts';
-import { clearOnDemand } from './jobs.ts';
-import { monthlyStatement } from './settlement.ts';
+import { createCommunity, listCommunities, type NewCommunity } from '../community/communities.ts';
+import { addMember, listMembers } from '../community/members.ts';
+import { clearOnDemand } from '../community/jobs.ts';
+import { monthlyStatement } from '../community/settlement.ts';
 
 const DEMO_COMMUNITY = {
   name: 'Bairro Solar Lisboa',
