@@ -115,7 +115,7 @@ program
   .description('create a demo world: users, accounts, devices and a year of hourly certificates')
   .option('--days <days>', 'days of hourly production', '365')
   .action(async (opts: { days: string }) => {
-    const { seedDemoWorld } = await import('./seed.ts');
+    const { seedDemoWorld } = await import('./demo/index.ts');
     const summary = await withDatabase((database, cfg) =>
       seedDemoWorld(database.kysely, cfg, { days: Number(opts.days) }),
     );

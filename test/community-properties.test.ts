@@ -21,7 +21,7 @@ import { clearRange } from '../src/community/clear.ts';
 import { createCommunity } from '../src/community/communities.ts';
 import { addMember } from '../src/community/members.ts';
 import { monthlyStatement } from '../src/community/settlement.ts';
-import type { CommunityIntervalRow, CommunityMatchRow } from '../src/community/tables.ts';
+import { community as communityTables } from '../src/community/tables.ts';
 import { createUser } from '../src/identity/users.ts';
 import type { Principal } from '../src/identity/principal.ts';
 import { createAccount } from '../src/accounts/index.ts';
@@ -720,13 +720,13 @@ describe('clearing on the database', () => {
   /** Everything clearing wrote for the community, and the event count: clearing again must change none of it. */
   async function snapshot(id: number) {
     const db = t.database.kysely;
-    const intervals = await db
+    const intervals = await communityTables(db)
       .selectFrom('community_intervals')
       .selectAll()
       .where('community_id', '=', id)
       .orderBy('interval_start')
       .execute();
-    const matches = await db
+    const matches = await communityTables(db)
       .selectFrom('community_matches')
       .selectAll()
       .where('community_id', '=', id)
@@ -734,8 +734,8 @@ describe('clearing on the database', () => {
       .execute();
     const { rows } = await sql<{ n: number }>`SELECT count(*)::bigint AS n FROM events`.execute(db);
     return {
-      intervals: intervals as CommunityIntervalRow[],
-      matches: matches as CommunityMatchRow[],
+      intervals,
+      matches,
       events: rows[0]!.n,
     };
   }

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from './helpers/world.ts';
+import { registry } from '../src/registry/tables.ts';
 
 let s: TestServer;
 let w: World;
@@ -199,10 +200,10 @@ it("counts a Wh claimed against a point in that point's consumer only, never als
     granular_certificate_bundle_ids: [b.id],
     beneficiary: 'Producer',
   });
-  await s.db.database.kysely
-    .updateTable('bundles' as never)
-    .set({ certificate_bundle_status: 'claimed', claim_metering_point_id: CONSUMER, claimed_at: new Date() } as never)
-    .where('id' as never, '=', b.id as never)
+  await registry(s.db.database.kysely)
+    .updateTable('bundles')
+    .set({ certificate_bundle_status: 'claimed', claim_metering_point_id: CONSUMER, claimed_at: new Date() })
+    .where('id', '=', b.id)
     .execute();
   const day = { period_start: '2025-06-02T00:00:00Z', period_end: '2025-06-03T00:00:00Z' };
   const byAccount = await post('/api/disclosures', w.producer.token, { account_id: w.producerAccount, ...day });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { canonicalJson } from '../src/platform/canonical-json.ts';
 import { createUser } from '../src/identity/users.ts';
+import { platform } from '../src/platform/tables.ts';
 import { startServer, type Reply, type TestServer } from './helpers/server.ts';
 import { buildWorld, hour, issue, type World } from './helpers/world.ts';
 
@@ -193,10 +194,7 @@ describe('Idempotency-Key', () => {
 
   describe('routes whose answer carries a secret', () => {
     const storedAnswers = async () =>
-      (await s.db.database.kysely.selectFrom('idempotency_keys').select(['key', 'body']).execute()) as Array<{
-        key: string;
-        body: string | null;
-      }>;
+      await platform(s.db.database.kysely).selectFrom('idempotency_keys').select(['key', 'body']).execute();
 
     it('never stores the answer of POST /api/api-keys: a retry mints a new key and no row holds either', async () => {
       const first = await post('/api/api-keys', w.trader.token, 'mint-1', { name: 'robot' });

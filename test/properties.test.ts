@@ -12,6 +12,7 @@ import { createDevice } from '../src/registry/devices.ts';
 import { issueCertificates } from '../src/registry/issuance.ts';
 import { ACTIONS, performAction, type Action } from '../src/registry/actions.ts';
 import { checkRegistry } from '../src/registry/check.ts';
+import { registry } from '../src/registry/tables.ts';
 import { TallyError } from '../src/platform/errors.ts';
 
 describe('split arithmetic', () => {
@@ -144,7 +145,7 @@ describe('random action sequences on the database', () => {
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 25 }), async (steps) => {
         for (const st of steps) {
           const before = await snapshot();
-          const live = await db.selectFrom('bundles').select(['id', 'account_id']).orderBy('id').execute();
+          const live = await registry(db).selectFrom('bundles').select(['id', 'account_id']).orderBy('id').execute();
           try {
             if (st.kind === 'issue') {
               const start = new Date(Date.UTC(2025, 0, 1) + nextHour++ * 3_600_000);

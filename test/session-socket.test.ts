@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sql, type Kysely } from 'kysely';
-import { openDatabase, type Database } from '../src/platform/database.ts';
+import { sql } from 'kysely';
+import { openDatabase, type Database, type Db } from '../src/platform/database.ts';
 import { TallyError } from '../src/platform/errors.ts';
 import { borrowSessions, frame, readFrames } from '../src/platform/session-socket.ts';
 
@@ -63,7 +63,9 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('an embedded database lent to ano
     await holder.exec(`DELETE FROM counters; INSERT INTO counters (k, n) VALUES ('a', 1000000), ('b', 0)`);
   });
 
-  const count = async (db: Kysely<any>, k: string) =>
+  type Counters = { counters: { k: string; n: number; at: Date | null; b: Uint8Array | null } };
+  const counters = (db: Db) => db.withTables<Counters>();
+  const count = async (db: Db, k: string) =>
     Number((await sql<{ n: string }>`SELECT count(*) AS n FROM counters WHERE k = ${k}`.execute(db)).rows[0]!.n);
 
   it('refuses a process that must own the directory, naming the holder', async () => {
@@ -86,9 +88,9 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('an embedded database lent to ano
       const rolledBack = await inside.kysely
         .transaction()
         .execute(async (trx) => {
-          await trx.insertInto('counters').values({ k: 'inside', n: 1 }).execute();
+          await counters(trx).insertInto('counters').values({ k: 'inside', n: 1 }).execute();
           // Issued while the transaction is open: it must wait for it, not join it.
-          waiting = outside.kysely.insertInto('counters').values({ k: 'outside', n: 2 }).execute();
+          waiting = counters(outside.kysely).insertInto('counters').values({ k: 'outside', n: 2 }).execute();
           throw new Error('roll back');
         })
         .catch((e: Error) => e.message);
@@ -101,13 +103,17 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('an embedded database lent to ano
 
   it('hands values and errors across unchanged: int8 as a number, timestamptz as a Date, bytea as bytes, the error code', async () => {
     const at = new Date('2026-06-01T10:00:00.123Z');
-    await borrower.kysely
+    await counters(borrower.kysely)
       .insertInto('counters')
       .values({ k: 'c', n: 2 ** 53 - 1, at, b: Buffer.from([0, 255, 7]) })
       .execute();
-    const row = await borrower.kysely.selectFrom('counters').selectAll().where('k', '=', 'c').executeTakeFirstOrThrow();
+    const row = await counters(borrower.kysely)
+      .selectFrom('counters')
+      .selectAll()
+      .where('k', '=', 'c')
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ k: 'c', n: 2 ** 53 - 1, at, b: new Uint8Array([0, 255, 7]) });
-    const duplicate = await borrower.kysely
+    const duplicate = await counters(borrower.kysely)
       .insertInto('counters')
       .values({ k: 'c', n: 1 })
       .execute()
@@ -135,7 +141,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('an embedded database lent to ano
     stranger.on('error', () => {});
     stranger.write(Buffer.from([0, 0, 0, 3, 0xde, 0xad, 0xbe]));
     await new Promise((closed) => stranger.once('close', closed));
-    await borrower.kysely.insertInto('counters').values({ k: 'after', n: 1 }).execute();
+    await counters(borrower.kysely).insertInto('counters').values({ k: 'after', n: 1 }).execute();
     expect(await count(holder.kysely, 'after')).toBe(1);
   });
 
@@ -157,7 +163,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('an embedded database lent to ano
           ),
         );
         const moved = moves.filter((m) => m.commit).reduce((s, m) => s + m.wh, 0);
-        const rows = await holder.kysely.selectFrom('counters').select(['k', 'n']).orderBy('k').execute();
+        const rows = await counters(holder.kysely).selectFrom('counters').select(['k', 'n']).orderBy('k').execute();
         expect(rows).toEqual([
           { k: 'a', n: 1000000 - moved },
           { k: 'b', n: moved },
@@ -173,6 +179,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('a holder that stops', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tally-session-'));
     const where = { dataDir: join(dir, 'pglite'), use: { owner: 'tally test', exclusive: false } };
     try {
+      const marks = (db: Db) => db.withTables<{ marks: { k: string } }>();
       const holder = await openDatabase(where);
       await holder.exec('CREATE TABLE marks (k text PRIMARY KEY)');
       const early = await openDatabase(where);
@@ -181,13 +188,13 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('a holder that stops', () => {
         stopped = true;
       });
       const late = await openDatabase(where);
-      await late.kysely.insertInto('marks').values({ k: 'late' }).execute();
+      await marks(late.kysely).insertInto('marks').values({ k: 'late' }).execute();
       await early.close();
       expect(stopped).toBe(false); // `late` is still connected
       await late.close();
       await stopping;
       const next = await openDatabase({ ...where, use: { owner: 'tally serve', exclusive: true } });
-      expect(await next.kysely.selectFrom('marks').select('k').execute()).toEqual([{ k: 'late' }]);
+      expect(await marks(next.kysely).selectFrom('marks').select('k').execute()).toEqual([{ k: 'late' }]);
       await next.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

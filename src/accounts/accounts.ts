@@ -34,12 +34,12 @@ export async function createAccount(
   return db.transaction().execute(async (trx) => {
     const row = await accountTables(trx)
       .insertInto('accounts')
-      .values({ account_name: input.account_name } as never)
+      .values({ account_name: input.account_name })
       .returningAll()
       .executeTakeFirstOrThrow();
     await accountTables(trx)
       .insertInto('account_members')
-      .values({ account_id: row.id, user_id: principal.userId } as never)
+      .values({ account_id: row.id, user_id: principal.userId })
       .execute();
     const account = view(row);
     await appendEvent(trx, {
@@ -165,7 +165,7 @@ export async function addMember(db: Db, principal: Principal, accountId: number,
     if (!user) throw notFound('user', who.email!);
     const added = await accountTables(trx)
       .insertInto('account_members')
-      .values({ account_id: accountId, user_id: user.id } as never)
+      .values({ account_id: accountId, user_id: user.id })
       .onConflict((oc) => oc.doNothing())
       .returning('user_id')
       .execute();
@@ -267,7 +267,7 @@ export async function updateWhitelist(
       if (missing !== undefined) throw notFound('account', missing);
       const rows = await accountTables(trx)
         .insertInto('account_whitelist')
-        .values(add.map((a) => ({ account_id: accountId, accepts_from: a })) as never)
+        .values(add.map((a) => ({ account_id: accountId, accepts_from: a })))
         .onConflict((oc) => oc.doNothing())
         .returning('accepts_from')
         .execute();

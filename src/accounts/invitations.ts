@@ -52,7 +52,7 @@ export async function inviteMember(
         user_id: who.user_id ?? null,
         email: who.email?.toLowerCase() ?? null,
         invited_by: principal.userId,
-      } as never)
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const invitation = view(row);
@@ -121,7 +121,7 @@ export async function answerInvitation(
     if (accept) {
       await accountTables(trx)
         .insertInto('account_members')
-        .values({ account_id: row.account_id, user_id: principal.userId } as never)
+        .values({ account_id: row.account_id, user_id: principal.userId })
         .onConflict((oc) => oc.doNothing())
         .execute();
     }

@@ -221,7 +221,7 @@ async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Pr
         grid_only_member_ids: r.gridOnly,
         missing_member_ids: missing,
         implausible_member_ids: implausible,
-      })) as never,
+      })),
     )
     .execute();
 

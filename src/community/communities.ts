@@ -9,7 +9,7 @@ import { forbidden, notFound, unprocessable } from '../platform/errors.ts';
 import { visiblePointIds } from '../metering/index.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
 import type { Mechanism } from './clearing.ts';
-import { community, type CommunityRow } from './tables.ts';
+import { community, type CommunityRow, type IntervalMinutes } from './tables.ts';
 
 export interface CommunityTerms {
   name: string;
@@ -22,7 +22,7 @@ export interface CommunityTerms {
   data_wait_minutes: number;
 }
 export interface NewCommunity extends Omit<CommunityTerms, 'peer_price' | 'public' | 'data_wait_minutes'> {
-  interval_minutes: 15 | 30 | 60;
+  interval_minutes: IntervalMinutes;
   time_zone: string;
   currency: string;
   peer_price?: number | null | undefined;
@@ -86,11 +86,7 @@ export async function createCommunity(db: Db, principal: Principal, input: NewCo
   };
   checkPrices(values);
   return db.transaction().execute(async (trx) => {
-    const row = await community(trx)
-      .insertInto('communities')
-      .values(values as never)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await community(trx).insertInto('communities').values(values).returningAll().executeTakeFirstOrThrow();
     const view = communityView(row);
     await appendEvent(trx, {
       type: 'community.created',

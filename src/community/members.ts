@@ -1,7 +1,7 @@
 // Members: a metering point (or an import point with its export point) with a name, an optional
 // static share and the dates it belongs to the community. A point belongs to at most one
 // community at a time, so no Wh is ever shared twice.
-import { sql } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
@@ -12,7 +12,7 @@ import { actionableAccount } from '../accounts/index.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
 import { clearingPosition } from './position.ts';
 import { inScope } from './intervals.ts';
-import { community, type CommunityMemberRow, type CommunityRow } from './tables.ts';
+import { community, type CommunityMemberRow, type CommunityMembersTable, type CommunityRow } from './tables.ts';
 
 export interface MemberView {
   id: number;
@@ -159,7 +159,7 @@ export async function addMember(
         share_millionths: input.share === undefined ? null : Math.round(input.share * 1_000_000),
         valid_from: from,
         valid_to: to,
-      } as never)
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const view = memberView(row, c);
@@ -191,7 +191,7 @@ export async function updateMember(
   return db.transaction().execute(async (trx) => {
     const c = await managedCommunity(trx, principal, communityId, { forUpdate: true });
     const before = await memberRow(trx, c.id, memberId);
-    const set: Partial<CommunityMemberRow> = { updated_at: new Date() };
+    const set: Updateable<CommunityMembersTable> = { updated_at: new Date() };
     if (change.name !== undefined) set.name = change.name;
     if (change.share !== undefined)
       set.share_millionths = change.share === null ? null : Math.round(change.share * 1_000_000);

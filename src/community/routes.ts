@@ -11,7 +11,7 @@ import { listIntervals } from './intervals.ts';
 import { clearOnDemand } from './jobs.ts';
 import { addMember, listMembers, removeMember, updateMember } from './members.ts';
 import { listMatches, matchesCsv, monthlyStatement, statementCsv, updateMatchStates } from './settlement.ts';
-import { MATCH_STATES } from './tables.ts';
+import { CURRENCY_PATTERN, INTERVAL_MINUTES, MATCH_STATES } from './tables.ts';
 
 const tags = ['communities'];
 const strict = { additionalProperties: false } as const;
@@ -187,14 +187,15 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         body: Type.Object(
           {
             name: Terms.name,
-            interval_minutes: Type.Union([Type.Literal(15), Type.Literal(30), Type.Literal(60)], {
-              description: 'Clearing interval, minutes',
-            }),
+            interval_minutes: Type.Union(
+              INTERVAL_MINUTES.map((m) => Type.Literal(m)),
+              { description: 'Clearing interval, minutes' },
+            ),
             time_zone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Lisbon' }),
             mechanism: Mechanism,
             grid_price: Terms.grid_price,
             feed_in_price: Terms.feed_in_price,
-            currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. EUR' }),
+            currency: Type.String({ pattern: CURRENCY_PATTERN, description: 'ISO 4217 code, e.g. EUR' }),
             move_certificates: Terms.move_certificates,
             peer_price: Type.Optional(Terms.peer_price),
             public: Type.Optional(Terms.public),

@@ -1,11 +1,21 @@
-import type { Kysely } from 'kysely';
+// The community module's tables as Kysely sees them; columns the database fills are marked
+// `Generated`, so an insert may leave them out and a read always has them.
+import type { Generated, GeneratedAlways, Kysely, Selectable } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Mechanism } from './clearing.ts';
 
-export interface CommunityRow {
-  id: number;
+/** How long a community's clearing interval may be, in minutes. */
+export const INTERVAL_MINUTES = [15, 30, 60] as const;
+export type IntervalMinutes = (typeof INTERVAL_MINUTES)[number];
+/** ISO 4217, as a community's currency is stored. */
+export const CURRENCY_PATTERN = '^[A-Z]{3}$';
+export const MATCH_STATES = ['created', 'sent', 'paid', 'not_paid', 'error'] as const;
+export type MatchState = (typeof MATCH_STATES)[number];
+
+export interface CommunitiesTable {
+  id: GeneratedAlways<number>;
   name: string;
-  interval_minutes: number;
+  interval_minutes: IntervalMinutes;
   time_zone: string;
   mechanism: Mechanism;
   grid_price: number;
@@ -13,15 +23,15 @@ export interface CommunityRow {
   peer_price: number | null;
   currency: string;
   move_certificates: boolean;
-  public: boolean;
-  data_wait_minutes: number;
+  public: Generated<boolean>;
+  data_wait_minutes: Generated<number>;
   manager_id: number;
-  created_at: Date;
-  updated_at: Date;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
-export interface CommunityMemberRow {
-  id: number;
+export interface CommunityMembersTable {
+  id: GeneratedAlways<number>;
   community_id: number;
   name: string;
   metering_point_id: string;
@@ -29,11 +39,11 @@ export interface CommunityMemberRow {
   share_millionths: number | null;
   valid_from: Date;
   valid_to: Date | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
-export interface CommunityIntervalRow {
+export interface CommunityIntervalsTable {
   community_id: number;
   interval_start: Date;
   interval_end: Date;
@@ -50,15 +60,12 @@ export interface CommunityIntervalRow {
   grid_export_wh: number;
   grid_only_member_ids: number[];
   missing_member_ids: number[];
-  implausible_member_ids: number[];
-  cleared_at: Date;
+  implausible_member_ids: Generated<number[]>;
+  cleared_at: Generated<Date>;
 }
 
-export const MATCH_STATES = ['created', 'sent', 'paid', 'not_paid', 'error'] as const;
-export type MatchState = (typeof MATCH_STATES)[number];
-
-export interface CommunityMatchRow {
-  id: number;
+export interface CommunityMatchesTable {
+  id: GeneratedAlways<number>;
   community_id: number;
   interval_start: Date;
   buyer_member_id: number | null;
@@ -66,18 +73,36 @@ export interface CommunityMatchRow {
   wh: number;
   price: number;
   amount_micro: number;
-  state: MatchState;
+  state: Generated<MatchState>;
   state_changed_at: Date | null;
 }
 
-export interface CommunityTables {
-  communities: CommunityRow;
-  community_members: CommunityMemberRow;
-  community_intervals: CommunityIntervalRow;
-  community_matches: CommunityMatchRow;
+export interface CommunityCertificateMovesTable {
+  community_id: number;
+  hour_start: Date;
+  seller_member_id: number;
+  buyer_member_id: number;
+  matched_wh: number;
+  moved_wh: number;
+  bundle_ids: number[];
+  moved_at: Generated<Date>;
 }
 
-export const community = (db: Db) => db as Kysely<CommunityTables>;
+export type CommunityTables = {
+  communities: CommunitiesTable;
+  community_members: CommunityMembersTable;
+  community_intervals: CommunityIntervalsTable;
+  community_matches: CommunityMatchesTable;
+  community_certificate_moves: CommunityCertificateMovesTable;
+};
+
+export type CommunityRow = Selectable<CommunitiesTable>;
+export type CommunityMemberRow = Selectable<CommunityMembersTable>;
+export type CommunityIntervalRow = Selectable<CommunityIntervalsTable>;
+export type CommunityMatchRow = Selectable<CommunityMatchesTable>;
+
+/** The community module's tables over any handle (a transaction included). */
+export const community = (db: Db): Kysely<CommunityTables> => db.withTables<CommunityTables>();
 
 /**
  * Millionths of the currency as an amount of it, for answers. A BigInt sum is written out as its

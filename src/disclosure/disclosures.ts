@@ -3,7 +3,6 @@
 // technology, and the share matched by certificates of the same hour. Published at stable public
 // URLs and recomputed on every fetch, so a new claim shows at once.
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
@@ -13,17 +12,7 @@ import { claimedByHour } from '../registry/index.ts';
 import { consumptionOnly, consumptionPointsOf, readablePoint, hourlyConsumption } from '../metering/index.ts';
 import { toCsv } from '../platform/csv.ts';
 import { checkPeriod } from '../platform/period.ts';
-
-interface DisclosureRow {
-  id: string;
-  account_id: number | null;
-  metering_point_ids: string[];
-  period_start: Date;
-  period_end: Date;
-  created_by: number;
-  created_at: Date;
-}
-const q = (db: Db) => db as Kysely<{ disclosures: DisclosureRow }>;
+import { disclosure } from './tables.ts';
 
 export interface DisclosureLinks {
   id: string;
@@ -86,7 +75,7 @@ export async function createDisclosure(
   return db.transaction().execute(async (trx) => {
     await checkConsumer(trx, principal, input);
     const id = randomUUID();
-    const row = await q(trx)
+    const row = await disclosure(trx)
       .insertInto('disclosures')
       .values({
         id,
@@ -95,7 +84,7 @@ export async function createDisclosure(
         period_start: start,
         period_end: end,
         created_by: principal.userId,
-      } as never)
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     await appendEvent(trx, {
@@ -117,7 +106,12 @@ export async function createDisclosure(
 }
 
 export async function listDisclosures(db: Db, publicUrl: string): Promise<DisclosureSummary[]> {
-  const rows = await q(db).selectFrom('disclosures').selectAll().orderBy('created_at', 'desc').limit(1000).execute();
+  const rows = await disclosure(db)
+    .selectFrom('disclosures')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .limit(1000)
+    .execute();
   return rows.map((r) => ({
     ...links(publicUrl, r.id),
     account_id: r.account_id,
@@ -157,7 +151,7 @@ const share = (part: number, whole: number) => (whole === 0 ? null : Math.round(
 
 /** The dataset as of now: consumption and claims per hour, matched within the hour. */
 export async function disclosureDataset(db: Db, id: string): Promise<DisclosureDataset> {
-  const d = await q(db).selectFrom('disclosures').selectAll().where('id', '=', id).executeTakeFirst();
+  const d = await disclosure(db).selectFrom('disclosures').selectAll().where('id', '=', id).executeTakeFirst();
   if (!d) throw notFound('disclosure', id);
   const points = d.account_id !== null ? await consumptionPointsOf(db, d.account_id) : d.metering_point_ids;
   const claimant =

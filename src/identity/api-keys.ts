@@ -44,7 +44,7 @@ export async function createApiKey(db: Db, userId: number, name: string): Promis
         name,
         prefix: key.slice(0, API_KEY_PREFIX.length + 6),
         key_hash: digest(key),
-      } as never)
+      })
       .returning(columns)
       .executeTakeFirstOrThrow();
     const created = view(row);

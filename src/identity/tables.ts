@@ -1,41 +1,49 @@
-import type { Kysely } from 'kysely';
+// Identity's tables as Kysely sees them; columns the database fills are marked `Generated`.
+import type { Generated, GeneratedAlways, Kysely } from 'kysely';
 import type { Db } from '../platform/database.ts';
 
 import type { Role } from '../platform/principal.ts';
 
 export { ROLES, type Role } from '../platform/principal.ts';
 
-export interface IdentityTables {
-  users: {
-    id: number;
-    email: string;
-    name: string;
-    password_hash: string;
-    role: Role;
-    email_verified_at: Date | null;
-    verification_token_hash: string | null;
-    created_at: Date;
-  };
-  refresh_tokens: {
-    id: number;
-    user_id: number;
-    family: string;
-    token_hash: string;
-    expires_at: Date;
-    used_at: Date | null;
-    revoked_at: Date | null;
-    created_at: Date;
-  };
-  api_keys: {
-    id: number;
-    user_id: number;
-    name: string;
-    prefix: string;
-    key_hash: string;
-    created_at: Date;
-    last_used_at: Date | null;
-    revoked_at: Date | null;
-  };
+export interface UsersTable {
+  id: GeneratedAlways<number>;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: Generated<Role>;
+  email_verified_at: Date | null;
+  verification_token_hash: string | null;
+  created_at: Generated<Date>;
 }
 
-export const identity = (db: Db) => db as Kysely<IdentityTables>;
+export interface RefreshTokensTable {
+  id: GeneratedAlways<number>;
+  user_id: number;
+  family: string;
+  token_hash: string;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface ApiKeysTable {
+  id: GeneratedAlways<number>;
+  user_id: number;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  created_at: Generated<Date>;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export type IdentityTables = {
+  users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
+  api_keys: ApiKeysTable;
+};
+
+/** Identity's tables over any handle (a transaction included). */
+export const identity = (db: Db): Kysely<IdentityTables> => db.withTables<IdentityTables>();

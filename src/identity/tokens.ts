@@ -47,7 +47,7 @@ async function storeRefresh(db: Db, settings: TokenSettings, userId: number, fam
       family,
       token_hash: digest(refresh),
       expires_at: new Date(Date.now() + settings.refreshTtl * 1000),
-    } as never)
+    })
     .execute();
   return refresh;
 }

@@ -62,7 +62,7 @@ export async function createUser(
           role: input.role ?? 'trader',
           email_verified_at: input.verified ? new Date() : null,
           verification_token_hash: verificationToken ? digest(verificationToken) : null,
-        } as never)
+        })
         .returning(columns)
         .executeTakeFirstOrThrow();
       const user = view(row);

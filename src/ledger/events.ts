@@ -1,26 +1,11 @@
 // The append-only event log. Every module records its state changes here, inside the transaction
 // that makes the change, so the log and the tables cannot disagree.
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { markWorkDone } from '../platform/idempotent-work.ts';
 import { commitHorizon } from './horizon.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
-
-export interface EventsTable {
-  id: number;
-  type: string;
-  subject_type: string;
-  subject_id: string;
-  account_ids: number[];
-  actor_id: number | null;
-  payload: unknown;
-  recorded_at: Date;
-  xact_id: string;
-}
-interface LedgerTables {
-  events: EventsTable;
-}
-const q = (db: Db) => db as Kysely<LedgerTables>;
+import { ledger, type EventRow } from './tables.ts';
 
 export interface NewEvent {
   /** What happened, `<subject>.<verb>`: `certificates.issued`, `account.created`, … */
@@ -36,7 +21,7 @@ export interface NewEvent {
 
 export async function appendEvent(db: Db, event: NewEvent): Promise<number> {
   await markWorkDone(db);
-  const row = await q(db)
+  const row = await ledger(db)
     .insertInto('events')
     .values({
       type: event.type,
@@ -45,7 +30,7 @@ export async function appendEvent(db: Db, event: NewEvent): Promise<number> {
       account_ids: event.account_ids ?? [],
       actor_id: event.actor_id,
       payload: JSON.stringify(event.payload),
-    } as never)
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -61,10 +46,10 @@ export interface EventFilter {
   visible_accounts?: number[] | undefined;
 }
 
-export type EventView = Omit<EventsTable, 'recorded_at' | 'xact_id'> & { recorded_at: string };
+export type EventView = Omit<EventRow, 'recorded_at' | 'xact_id'> & { recorded_at: string };
 
 /** An event as readers see it, and as it is hashed and exported when sealed: one mapping for both. */
-export const eventView = (e: Omit<EventsTable, 'xact_id'>): EventView => ({
+export const eventView = (e: Omit<EventRow, 'xact_id'>): EventView => ({
   id: e.id,
   type: e.type,
   subject_type: e.subject_type,
@@ -99,7 +84,7 @@ function readerView(e: EventView, visible: number[]): EventView {
  */
 export async function listEvents(db: Db, filter: EventFilter, page: PageRequest): Promise<Page<EventView>> {
   const { limit, cursor } = page;
-  let query = q(db)
+  let query = ledger(db)
     .selectFrom('events')
     .select([
       'id',
@@ -142,10 +127,10 @@ export async function listEvents(db: Db, filter: EventFilter, page: PageRequest)
 }
 
 /** Every event in order, in batches: for replaying the log (`tally check`) without holding it all in memory. */
-export async function* streamEvents(db: Db, batch = 1000): AsyncGenerator<EventsTable> {
+export async function* streamEvents(db: Db, batch = 1000): AsyncGenerator<EventRow> {
   let after = 0;
   for (;;) {
-    const rows = await q(db)
+    const rows = await ledger(db)
       .selectFrom('events')
       .selectAll()
       .where('id', '>', after)

@@ -11,11 +11,11 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { conflict } from '../platform/errors.ts';
 import { settingOrCreate } from '../platform/settings.ts';
 import { canonicalJson } from './canonical.ts';
+import { ledger, type HeadRow } from './tables.ts';
 
 export interface SignedHead {
   height: number;
@@ -35,20 +35,6 @@ export interface LedgerKey {
   public_key: string;
   added_at: string;
 }
-
-interface HeadTables {
-  ledger_blocks: { height: number; size: number; block_hash: string; sealed_at: Date };
-  ledger_heads: {
-    height: number;
-    block_hash: string;
-    size: number;
-    timestamp: Date;
-    key_id: string;
-    signature: string;
-  };
-  ledger_keys: { key_id: string; public_key: string; added_at: Date };
-}
-const q = (db: Db) => db as Kysely<HeadTables>;
 
 /** The bytes a head's signature covers: the canonical JSON of its height, block_hash, size and timestamp. */
 export const headMessage = (h: Pick<SignedHead, 'height' | 'block_hash' | 'size' | 'timestamp'>): Buffer =>
@@ -80,9 +66,9 @@ export async function ledgerSigner(db: Db, configured: KeyObject | undefined): P
   const privateKey = configured ?? createPrivateKey(await settingOrCreate(db, 'ledger_signing_key', newSigningKey));
   const publicKey = createPublicKey(privateKey);
   const id = keyId(publicKey);
-  await q(db)
+  await ledger(db)
     .insertInto('ledger_keys')
-    .values({ key_id: id, public_key: publicKey.export({ type: 'spki', format: 'pem' }).toString() } as never)
+    .values({ key_id: id, public_key: publicKey.export({ type: 'spki', format: 'pem' }).toString() })
     .onConflict((oc) => oc.column('key_id').doNothing())
     .execute();
   return { keyId: id, privateKey };
@@ -93,13 +79,13 @@ export async function ledgerSigner(db: Db, configured: KeyObject | undefined): P
  * after an upgrade the blocks sealed before heads were signed. Returns how many it signed.
  */
 export async function signHeads(trx: Db, signerFor: () => Promise<Signer>): Promise<number> {
-  const last = await q(trx)
+  const last = await ledger(trx)
     .selectFrom('ledger_heads')
     .select(['height', 'size'])
     .orderBy('height', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const blocks = await q(trx)
+  const blocks = await ledger(trx)
     .selectFrom('ledger_blocks')
     .select(['height', 'size', 'block_hash', 'sealed_at'])
     .where('height', '>', last?.height ?? 0)
@@ -126,12 +112,12 @@ export async function signHeads(trx: Db, signerFor: () => Promise<Signer>): Prom
       signature: sign(null, message, signer.privateKey).toString('base64'),
     };
   });
-  await q(trx).insertInto('ledger_heads').values(heads).execute();
+  await ledger(trx).insertInto('ledger_heads').values(heads).execute();
   return heads.length;
 }
 
-const heads = (db: Db) => q(db).selectFrom('ledger_heads').selectAll();
-const headView = (h: HeadTables['ledger_heads']): SignedHead => ({ ...h, timestamp: h.timestamp.toISOString() });
+const heads = (db: Db) => ledger(db).selectFrom('ledger_heads').selectAll();
+const headView = (h: HeadRow): SignedHead => ({ ...h, timestamp: h.timestamp.toISOString() });
 
 export async function headAt(db: Db, height: number): Promise<SignedHead | undefined> {
   const row = await heads(db).where('height', '=', height).executeTakeFirst();
@@ -146,7 +132,7 @@ export async function latestHead(db: Db): Promise<SignedHead> {
 }
 
 export async function listKeys(db: Db): Promise<LedgerKey[]> {
-  const rows = await q(db).selectFrom('ledger_keys').selectAll().orderBy('added_at').orderBy('key_id').execute();
+  const rows = await ledger(db).selectFrom('ledger_keys').selectAll().orderBy('added_at').orderBy('key_id').execute();
   return rows.map((k) => ({
     key_id: k.key_id,
     algorithm: 'Ed25519',

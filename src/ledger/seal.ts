@@ -1,41 +1,26 @@
 // The sealer: groups committed events, in commit order, into Merkle blocks chained by hash.
 // It takes no lock on the event log: it reads only below the commit horizon, where no running
 // transaction can still add an event, and the job runner makes sure one sealer runs at a time.
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import { blockHash, canonicalJson, GENESIS_PREVIOUS_HASH, type BlockHeader, type SealedEvent } from './canonical.ts';
 import { headAt, type SignedHead } from './heads.ts';
 import { commitHorizon } from './horizon.ts';
 import { inclusionPath, leafHash, treeHash } from './merkle.ts';
-import { eventView, type EventsTable } from './events.ts';
+import { eventView } from './events.ts';
+import { ledger, type BlockTableRow } from './tables.ts';
 
 export interface BlockRow extends BlockHeader {
   block_hash: string;
 }
-
-interface LedgerTables {
-  events: EventsTable;
-  ledger_blocks: {
-    height: number;
-    size: number;
-    root: string;
-    previous_hash: string;
-    block_hash: string;
-    last_xact_id: string;
-    last_event_id: number;
-    sealed_at: Date;
-  };
-  ledger_leaves: { event_id: number; block_height: number; leaf_index: number; leaf_hash: string };
-}
-const q = (db: Db) => db as Kysely<LedgerTables>;
 
 /** Events per block at most: a block's proof paths stay short and a sealing transaction small. */
 const BLOCK_EVENTS = 10_000;
 
 export const eventLeafHash = (e: SealedEvent): Buffer => leafHash(Buffer.from(canonicalJson(e), 'utf8'));
 
-const header = (b: LedgerTables['ledger_blocks']): BlockRow => ({
+const header = (b: BlockTableRow): BlockRow => ({
   height: b.height,
   size: b.size,
   root: b.root,
@@ -50,14 +35,14 @@ export async function sealNextBlock(
   now = new Date(),
   maxEvents = BLOCK_EVENTS,
 ): Promise<BlockRow | undefined> {
-  const last = await q(trx)
+  const last = await ledger(trx)
     .selectFrom('ledger_blocks')
     .selectAll()
     .orderBy('height', 'desc')
     .limit(1)
     .executeTakeFirst();
   const horizon = await commitHorizon(trx);
-  let pending = q(trx).selectFrom('events').selectAll().where(sql<boolean>`xact_id < ${horizon}::xid8`);
+  let pending = ledger(trx).selectFrom('events').selectAll().where(sql<boolean>`xact_id < ${horizon}::xid8`);
   if (last)
     pending = pending.where(sql<boolean>`(xact_id, id) > (${last.last_xact_id}::xid8, ${last.last_event_id}::bigint)`);
   const events = await pending.orderBy('xact_id').orderBy('id').limit(maxEvents).execute();
@@ -73,9 +58,9 @@ export async function sealNextBlock(
     sealed_at: now.toISOString(),
   };
   const hash = blockHash(block);
-  await q(trx)
+  await ledger(trx)
     .insertInto('ledger_blocks')
-    .values({ ...block, block_hash: hash, last_xact_id: tail.xact_id, last_event_id: tail.id, sealed_at: now } as never)
+    .values({ ...block, block_hash: hash, last_xact_id: tail.xact_id, last_event_id: tail.id, sealed_at: now })
     .execute();
   await sql`
     INSERT INTO ledger_leaves (event_id, block_height, leaf_index, leaf_hash)
@@ -97,7 +82,7 @@ export async function sealAll(trx: Db, now = new Date()): Promise<{ blocks: numb
 }
 
 export async function listBlocks(db: Db, afterHeight: number, limit: number): Promise<BlockRow[]> {
-  const rows = await q(db)
+  const rows = await ledger(db)
     .selectFrom('ledger_blocks')
     .selectAll()
     .where('height', '>', afterHeight)
@@ -108,9 +93,9 @@ export async function listBlocks(db: Db, afterHeight: number, limit: number): Pr
 }
 
 export async function getBlock(db: Db, height: number): Promise<BlockRow & { event_ids: number[] }> {
-  const row = await q(db).selectFrom('ledger_blocks').selectAll().where('height', '=', height).executeTakeFirst();
+  const row = await ledger(db).selectFrom('ledger_blocks').selectAll().where('height', '=', height).executeTakeFirst();
   if (!row) throw notFound('block', height);
-  const leaves = await q(db)
+  const leaves = await ledger(db)
     .selectFrom('ledger_leaves')
     .select('event_id')
     .where('block_height', '=', height)
@@ -131,18 +116,22 @@ export interface InclusionProof {
 
 /** The proof that an event is in its block: the sibling hashes from its leaf to the block's root. */
 export async function inclusionProof(db: Db, eventId: number): Promise<InclusionProof> {
-  const leaf = await q(db).selectFrom('ledger_leaves').selectAll().where('event_id', '=', eventId).executeTakeFirst();
+  const leaf = await ledger(db)
+    .selectFrom('ledger_leaves')
+    .selectAll()
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
   if (!leaf) {
-    const exists = await q(db).selectFrom('events').select('id').where('id', '=', eventId).executeTakeFirst();
+    const exists = await ledger(db).selectFrom('events').select('id').where('id', '=', eventId).executeTakeFirst();
     if (!exists) throw notFound('event', eventId);
     throw conflict('not_sealed', `event ${eventId} is not sealed yet; the next block will hold it`);
   }
-  const block = await q(db)
+  const block = await ledger(db)
     .selectFrom('ledger_blocks')
     .select(['root', 'size'])
     .where('height', '=', leaf.block_height)
     .executeTakeFirstOrThrow();
-  const siblings = await q(db)
+  const siblings = await ledger(db)
     .selectFrom('ledger_leaves')
     .select('leaf_hash')
     .where('block_height', '=', leaf.block_height)
@@ -180,7 +169,7 @@ export async function* exportBlocks(db: Db): AsyncGenerator<ExportedBlock> {
   for (let after = 0; ; ) {
     const [block] = await listBlocks(db, after, 1);
     if (!block) return;
-    const events = await q(db)
+    const events = await ledger(db)
       .selectFrom('ledger_leaves as l')
       .innerJoin('events as e', 'e.id', 'l.event_id')
       .select([

@@ -76,7 +76,7 @@ export async function createMeteringPoint(
         device_id: input.device_id ?? null,
         grid_area: input.grid_area ?? null,
         time_zone: input.time_zone ?? 'UTC',
-      } as never)
+      })
       .onConflict((oc) => oc.column('id').doNothing())
       .returningAll()
       .executeTakeFirst();

@@ -11,11 +11,11 @@ import { certificates } from './certificates.ts';
 import type { ReadingInput } from './csv.ts';
 import { MAX_READING_WH } from './limits.ts';
 import { readablePoint } from './points.ts';
-import { metering, type MeteringPointRow, type Quality, type ReadingRow } from './tables.ts';
+import { metering, READING_MINUTES, type MeteringPointRow, type Quality, type ReadingRow } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 
 const MINUTE_MS = 60_000;
-const LENGTHS_MS = new Set([15, 30, 60].map((m) => m * MINUTE_MS));
+const LENGTHS_MS = new Set(READING_MINUTES.map((m) => m * MINUTE_MS));
 
 interface Reading {
   start: Date;

@@ -3,12 +3,15 @@
 // importing the file that imports them.
 import type { Kysely } from 'kysely';
 
-/** A query builder or an open transaction; each module narrows it to the tables it owns. */
-export type Db = Kysely<any>;
+/**
+ * A query builder or an open transaction, typed with no table at all: each module reads it through
+ * the typed view of the tables it owns (its `tables.ts`), so a wrong column fails the compiler.
+ */
+export type Db = Kysely<unknown>;
 
 export interface Database {
-  /** Typed query builder; every module narrows it to the tables it owns. */
-  readonly kysely: Kysely<any>;
+  /** The query builder; every module narrows it to the tables it owns. */
+  readonly kysely: Db;
   readonly engine: 'pglite' | 'postgres';
   /**
    * Bulk-loads CSV rows into `table (columns)` with one COPY: COPY FROM STDIN on a server, the

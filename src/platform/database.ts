@@ -81,7 +81,7 @@ function openPostgres(url: string): Database {
     client.on('error', () => {});
   });
   return {
-    kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }),
+    kysely: new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }),
     engine: 'postgres',
     copyCsv: async (table, columns, csv) => {
       const client = await pool.connect();

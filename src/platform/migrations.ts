@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from './database.ts';
+import { platform } from './tables.ts';
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 /** Any constant shared by every Tally instance: only one of them migrates at a time. */
@@ -36,7 +37,7 @@ export async function migrate(database: Database): Promise<string[]> {
   await database.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const applied = new Map<string, string>();
-  const rows = await database.kysely.selectFrom('schema_migrations').select(['name', 'checksum']).execute();
+  const rows = await platform(database.kysely).selectFrom('schema_migrations').select(['name', 'checksum']).execute();
   for (const r of rows) applied.set(r.name, r.checksum);
 
   const done: string[] = [];
@@ -56,7 +57,7 @@ INSERT INTO schema_migrations (name, checksum) VALUES ('${m.name}', '${m.checksu
 ${m.sql}
 ;COMMIT;`);
     } catch (err) {
-      const again = await database.kysely
+      const again = await platform(database.kysely)
         .selectFrom('schema_migrations')
         .select('name')
         .where('name', '=', m.name)

@@ -1,7 +1,7 @@
 // PGlite is one PostgreSQL session. Whether it runs in this process or in the process that holds
 // the data directory, one borrower at a time has it, from BEGIN to COMMIT, and everyone else waits
 // in arrival order. This file is that queue and the Database built on it.
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPoolClient } from 'kysely';
 import type { Database } from './database-interface.ts';
 
 export interface PgStyleResult {
@@ -39,10 +39,15 @@ export class SessionPool {
     }
   }
 
-  /** A pg-style client for Kysely's PostgresDialect, holding the session until `release`. */
-  async connect(): Promise<{ query: SessionOps['query']; release(): void }> {
+  /**
+   * A pg-style client for Kysely's PostgresDialect, holding the session until `release`. The
+   * dialect calls `query(sql, params)` only (cursors are for streaming, which Tally does not use),
+   * and reads the answer's rows, command and rowCount as node-postgres gives them.
+   */
+  async connect(): Promise<PostgresPoolClient> {
     const turn = await this.take();
-    return { query: (sqlText, params) => turn.ops.query(sqlText, params), release: () => turn.end() };
+    const query = (sqlText: string, params: readonly unknown[]) => turn.ops.query(sqlText, params);
+    return { query: query as PostgresPoolClient['query'], release: () => turn.end() };
   }
 
   async end(): Promise<void> {}
@@ -68,7 +73,7 @@ export class SessionPool {
 /** The Database interface over a session pool; `close` frees whatever the pool runs on. */
 export function sessionDatabase(pool: SessionPool, close: () => Promise<void>): Database {
   return {
-    kysely: new Kysely<any>({ dialect: new PostgresDialect({ pool: pool as never }) }),
+    kysely: new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }),
     engine: 'pglite',
     copyCsv: (table, columns, csv) => pool.withSession((ops) => ops.copyCsv(table, columns, csv)),
     exec: (sqlText) => pool.withSession((ops) => ops.exec(sqlText)),

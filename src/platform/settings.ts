@@ -1,13 +1,10 @@
 // Values Tally makes for itself once and shares through the database with every instance.
-import type { Kysely } from 'kysely';
-
-interface SettingsTables {
-  platform_settings: { name: string; value: string };
-}
+import type { Db } from './database.ts';
+import { platform } from './tables.ts';
 
 /** Returns the stored value of `name`, storing `generate()` first if there is none (race-safe). */
-export async function settingOrCreate(db: Kysely<any>, name: string, generate: () => string): Promise<string> {
-  const q = db as Kysely<SettingsTables>;
+export async function settingOrCreate(db: Db, name: string, generate: () => string): Promise<string> {
+  const q = platform(db);
   await q
     .insertInto('platform_settings')
     .values({ name, value: generate() })

@@ -1,6 +1,6 @@
 // Lifecycle actions on lists of bundle ids: all-or-nothing, row locks taken in id order, partial
 // quantities split the last bundle touched. One event per action records every row it changed.
-import { sql } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
@@ -9,7 +9,7 @@ import { acceptsTransfersFrom, actionableAccount, lockOpenAccount, readableAccou
 import { bundleView, type BundleView } from './bundles.ts';
 import { planPortions, splitRange } from './split.ts';
 import { buildStatement } from './statements.ts';
-import { registry, type BundleRow, type BundleStatus } from './tables.ts';
+import { LIVE_STATUSES, registry, type BundleRow, type BundleStatus, type BundlesTable } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { consumptionOnly, readablePoint, sharedPoint } from '../metering/index.ts';
 
@@ -24,7 +24,7 @@ export const ACTION_RULES: Record<
   transfer: { from: ['active'], to: undefined, event: 'certificates.transferred' },
   cancel: { from: ['active', 'reserved'], to: 'cancelled', event: 'certificates.cancelled' },
   claim: { from: ['cancelled'], to: 'claimed', event: 'certificates.claimed' },
-  withdraw: { from: ['active', 'reserved', 'locked'], to: 'withdrawn', event: 'certificates.withdrawn' },
+  withdraw: { from: LIVE_STATUSES, to: 'withdrawn', event: 'certificates.withdrawn' },
   reserve: { from: ['active'], to: 'reserved', event: 'certificates.reserved' },
   unreserve: { from: ['reserved'], to: 'active', event: 'certificates.unreserved' },
   lock: { from: ['active'], to: 'locked', event: 'certificates.locked' },
@@ -174,7 +174,7 @@ async function split(db: Db, b: BundleRow, take: number): Promise<{ acted: Bundl
       certificate_bundle_id_range_start: parts.acted.start,
       certificate_bundle_id_range_end: parts.acted.end,
       split_from_bundle_id: b.id,
-    } as never)
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return { acted, remainder };
@@ -239,7 +239,7 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
   }
 
   const now = new Date();
-  const change: Partial<BundleRow> = { updated_at: now };
+  const change: Updateable<BundlesTable> = { updated_at: now };
   const to = ACTION_RULES[action].to;
   if (to) change.certificate_bundle_status = to;
   if (action === 'transfer') change.account_id = request.target_id!;
@@ -281,7 +281,7 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
         actor_id: actorId,
         created_at: now,
         statement: JSON.stringify(statement),
-      } as never)
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     statementId = row.id;

@@ -1,15 +1,13 @@
-// A bundle as the API shows it and as events record it: every column but the bookkeeping
-// timestamp, timestamps as ISO 8601 UTC. Replaying events rebuilds exactly these values.
+// A bundle has one row type (the bundles table, tables.ts) and one view: the `Bundle` schema
+// (schemas.ts), which is what the API shows and what events record, timestamps as ISO 8601 UTC.
+// This file is the one mapping between them, and the one place that says what a bundle is when
+// it is issued. Replaying events rebuilds exactly these views.
+import type { Static } from 'typebox';
+import type { Bundle } from './schemas.ts';
 import { iso } from '../platform/timestamp.ts';
 import type { BundleRow } from './tables.ts';
 
-export type BundleView = {
-  [K in Exclude<keyof BundleRow, 'updated_at'>]: BundleRow[K] extends Date
-    ? string
-    : BundleRow[K] extends Date | null
-      ? string | null
-      : BundleRow[K];
-};
+export type BundleView = Static<typeof Bundle>;
 
 export function bundleView(b: BundleRow): BundleView {
   return {
@@ -36,5 +34,45 @@ export function bundleView(b: BundleRow): BundleView {
     claim_period_start: iso(b.claim_period_start),
     claim_period_end: iso(b.claim_period_end),
     claimed_at: iso(b.claimed_at),
+  };
+}
+
+/** What an issuance decides about each bundle it creates. */
+export type IssuedBundle = Pick<
+  BundleRow,
+  | 'id'
+  | 'issuance_id'
+  | 'device_id'
+  | 'account_id'
+  | 'certificate_bundle_id_range_start'
+  | 'certificate_bundle_id_range_end'
+  | 'energy_source'
+  | 'production_starting_interval'
+  | 'production_ending_interval'
+  | 'issuance_datestamp'
+  | 'expiry_datestamp'
+>;
+
+/**
+ * The row of a bundle as issued: whole, active, never acted on. Issuance builds its rows here
+ * rather than reading them back from the database, and replay rebuilds issued bundles here from
+ * the compact `certificates.issued` event, so the two cannot disagree on what issuing makes.
+ */
+export function issuedBundle(b: IssuedBundle): BundleRow {
+  return {
+    ...b,
+    bundle_quantity: b.certificate_bundle_id_range_end - b.certificate_bundle_id_range_start + 1,
+    certificate_bundle_status: 'active',
+    split_from_bundle_id: null,
+    beneficiary: null,
+    cancellation_purpose: null,
+    cancelled_at: null,
+    cancellation_statement_id: null,
+    claim_consumer: null,
+    claim_metering_point_id: null,
+    claim_period_start: null,
+    claim_period_end: null,
+    claimed_at: null,
+    updated_at: b.issuance_datestamp,
   };
 }

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Violation } from '../platform/violation.ts';
+import { LIVE_STATUSES } from './tables.ts';
 
 const LIMIT = 20;
 
@@ -34,7 +35,7 @@ async function closedAccountsHoldNothingLive(db: Db): Promise<Violation[]> {
   const { rows } = await sql<{ account_id: number; bundles: number; wh: number }>`
     SELECT b.account_id, count(*)::bigint AS bundles, sum(b.bundle_quantity)::bigint AS wh
     FROM bundles b JOIN accounts a ON a.id = b.account_id
-    WHERE a.closed_at IS NOT NULL AND b.certificate_bundle_status IN ('active', 'reserved', 'locked')
+    WHERE a.closed_at IS NOT NULL AND b.certificate_bundle_status = ANY(${LIVE_STATUSES}::text[])
     GROUP BY b.account_id ORDER BY b.account_id LIMIT ${LIMIT}`.execute(db);
   return rows.map((r) => ({
     rule: 'closed_accounts_hold_nothing_live',

@@ -7,6 +7,7 @@ import { streamEvents } from '../ledger/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { checkAccess } from './check-access.ts';
 import { checkMetered } from './check-metered.ts';
+import { issuedBundles, type IssuedEvent } from './issuance.ts';
 import { registry, type BundleRow } from './tables.ts';
 
 const LIMIT = 20;
@@ -62,47 +63,13 @@ async function intervalsAtMostAnHour(db: Db): Promise<Violation[]> {
 }
 
 /** Applies one event to the rebuilt bundles. */
-function replayEvent(bundles: Map<number, BundleView>, type: string, payload: any): void {
+function replayEvent(bundles: Map<number, BundleView>, type: string, payload: unknown): void {
   if (type === 'certificates.issued') {
-    for (const [id, issuanceId, start, end, from, to] of payload.bundles as [
-      number,
-      number,
-      number,
-      number,
-      string,
-      string,
-    ][]) {
-      const expiry = new Date(Date.parse(to) + payload.lifetime_ms).toISOString();
-      bundles.set(id, {
-        id,
-        issuance_id: issuanceId,
-        device_id: payload.device_id,
-        account_id: payload.account_id,
-        certificate_bundle_id_range_start: start,
-        certificate_bundle_id_range_end: end,
-        bundle_quantity: end - start + 1,
-        certificate_bundle_status: 'active',
-        energy_source: payload.energy_source,
-        production_starting_interval: from,
-        production_ending_interval: to,
-        issuance_datestamp: payload.issuance_datestamp,
-        expiry_datestamp: expiry,
-        split_from_bundle_id: null,
-        beneficiary: null,
-        cancellation_purpose: null,
-        cancelled_at: null,
-        cancellation_statement_id: null,
-        claim_consumer: null,
-        claim_metering_point_id: null,
-        claim_period_start: null,
-        claim_period_end: null,
-        claimed_at: null,
-      });
-    }
+    for (const row of issuedBundles(payload as IssuedEvent)) bundles.set(row.id, bundleView(row));
     return;
   }
   // Every other certificate event carries the full rows it changed or created.
-  for (const b of payload.bundles as BundleView[]) bundles.set(b.id, b);
+  for (const b of (payload as { bundles: BundleView[] }).bundles) bundles.set(b.id, b);
 }
 
 async function replayMatches(db: Db): Promise<Violation[]> {

@@ -1,4 +1,5 @@
 // Production and storage devices, with their issuance metadata kept as versions.
+import type { Updateable } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { technologyLabel } from '../metering/index.ts';
@@ -8,7 +9,14 @@ import { checkTimeZone } from '../platform/time-zone.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccountIds, readableInAccount, registrableAccount } from '../accounts/index.ts';
 import { SOURCE_OF_LABEL } from './energy-source.ts';
-import { registry, type DeviceRow, type EnergySource, type IssuanceMetadataRow } from './tables.ts';
+import {
+  registry,
+  type DeviceRow,
+  type DevicesTable,
+  type DeviceType,
+  type EnergySource,
+  type IssuanceMetadataRow,
+} from './tables.ts';
 
 export interface IssuanceMetadataInput {
   country_of_issuance?: string | undefined;
@@ -25,7 +33,7 @@ export interface IssuanceMetadataInput {
 export interface NewDevice {
   device_name: string;
   account_id: number;
-  device_type?: 'production' | 'storage' | undefined;
+  device_type?: DeviceType | undefined;
   technology_code?: string | undefined;
   fuel_code?: string | undefined;
   energy_source?: EnergySource | undefined;
@@ -145,7 +153,7 @@ async function insertMetadata(db: Db, device: DeviceRow, m: IssuanceMetadataInpu
       quality_scheme_reference: m.quality_scheme_reference ?? null,
       dissemination_level: m.dissemination_level ?? null,
       issue_market_zone: m.issue_market_zone ?? device.grid,
-    } as never)
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   await registry(db)
@@ -186,7 +194,7 @@ export async function createDevice(
         country: input.country,
         time_zone: input.time_zone,
         next_certificate_id: certificateIdStart,
-      } as never)
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     if (input.issuance_metadata) row.issuance_metadata_id = await insertMetadata(trx, row, input.issuance_metadata);
@@ -291,7 +299,7 @@ export async function changeDevice(
     throw forbidden('role_required', "only an issuing body changes a device's capacity");
   if (!issuing && change.auto_issue === true)
     throw forbidden('role_required', 'only an issuing body turns automatic issuance on');
-  const set: Partial<DeviceRow> = { updated_at: new Date() };
+  const set: Updateable<DevicesTable> = { updated_at: new Date() };
   if (change.device_name !== undefined) set.device_name = change.device_name;
   if (change.capacity !== undefined) set.capacity = change.capacity;
   if (change.auto_issue !== undefined) set.auto_issue = change.auto_issue;

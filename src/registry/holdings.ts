@@ -5,7 +5,7 @@ import { actionableAccount, type AccountView, markClosed, readableAccount } from
 import type { Db } from '../platform/database.ts';
 import { conflict } from '../platform/errors.ts';
 import type { Principal } from '../platform/principal.ts';
-import { registry } from './tables.ts';
+import { LIVE_STATUSES, registry } from './tables.ts';
 
 /** Closing is soft and final; an account still holding usable certificates cannot close. */
 export async function closeAccount(db: Db, principal: Principal, id: number): Promise<AccountView> {
@@ -17,7 +17,7 @@ export async function closeAccount(db: Db, principal: Principal, id: number): Pr
       .selectFrom('bundles')
       .select('id')
       .where('account_id', '=', id)
-      .where('certificate_bundle_status', 'in', ['active', 'reserved', 'locked'])
+      .where('certificate_bundle_status', 'in', LIVE_STATUSES)
       .limit(1)
       .executeTakeFirst();
     if (held)

@@ -8,10 +8,10 @@ import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { lockOpenAccount } from '../accounts/index.ts';
 import { readableDevice } from './devices.ts';
-import { bundleView, type BundleView } from './bundles.ts';
+import { bundleView, issuedBundle, type BundleView } from './bundles.ts';
 import { capacityLimitWh, type Interval, overCapacity } from './capacity.ts';
 import { checkReissueMetered, claimMeteredHours, recordPointHours } from './point-hours.ts';
-import { registry, type BundleRow, type DeviceRow } from './tables.ts';
+import { registry, type BundleRow, type DeviceRow, type EnergySource } from './tables.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -191,37 +191,44 @@ async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
   const ids = new Map(rows.map((r) => [r.rs, r]));
   return n.intervals.map((i, k) => {
     const created = ids.get(starts[k]!)!;
-    return {
+    return issuedBundle({
       id: created.id,
       issuance_id: created.issuance_id,
       device_id: n.device.id,
       account_id: n.accountId,
       certificate_bundle_id_range_start: starts[k]!,
       certificate_bundle_id_range_end: starts[k]! + i.wh - 1,
-      bundle_quantity: i.wh,
-      certificate_bundle_status: 'active',
       energy_source: n.device.energy_source,
       production_starting_interval: i.start,
       production_ending_interval: i.end,
       issuance_datestamp: issuedAt,
       expiry_datestamp: new Date(i.end.getTime() + lifetimeMs),
-      split_from_bundle_id: null,
-      beneficiary: null,
-      cancellation_purpose: null,
-      cancelled_at: null,
-      cancellation_statement_id: null,
-      claim_consumer: null,
-      claim_metering_point_id: null,
-      claim_period_start: null,
-      claim_period_end: null,
-      claimed_at: null,
-      updated_at: issuedAt,
-    };
+    });
   });
 }
 
-/** The compact form of issued bundles in the `certificates.issued` event: replay expands it to full rows. */
-function issuedEventPayload(device: DeviceRow, accountId: number, bundles: BundleRow[], reissueOf?: number) {
+/**
+ * The `certificates.issued` event's payload: issued bundles in compact form, since an issuance
+ * may create thousands of them and everything but these fields is what issuing always makes.
+ */
+export interface IssuedEvent {
+  device_id: number;
+  account_id: number;
+  energy_source: EnergySource;
+  issuance_datestamp: string;
+  reissue_of_bundle_id: number | null;
+  /** Every bundle of one issuance request expires the same time after its interval ends. */
+  lifetime_ms: number;
+  /** [bundle id, issuance id, range start, range end, production start, production end] */
+  bundles: Array<[number, number, number, number, string, string]>;
+}
+
+function issuedEventPayload(
+  device: DeviceRow,
+  accountId: number,
+  bundles: BundleRow[],
+  reissueOf?: number,
+): IssuedEvent {
   const first = bundles[0]!;
   return {
     device_id: device.id,
@@ -229,9 +236,7 @@ function issuedEventPayload(device: DeviceRow, accountId: number, bundles: Bundl
     energy_source: device.energy_source,
     issuance_datestamp: first.issuance_datestamp.toISOString(),
     reissue_of_bundle_id: reissueOf ?? null,
-    // Every bundle of one issuance request expires the same time after its interval ends.
     lifetime_ms: first.expiry_datestamp.getTime() - first.production_ending_interval.getTime(),
-    // [bundle id, issuance id, range start, range end, production start, production end]
     bundles: bundles.map((b) => [
       b.id,
       b.issuance_id,
@@ -242,6 +247,24 @@ function issuedEventPayload(device: DeviceRow, accountId: number, bundles: Bundl
     ]),
   };
 }
+
+/** The bundles an issued event created, as they were issued: what replaying the event rebuilds. */
+export const issuedBundles = (e: IssuedEvent): BundleRow[] =>
+  e.bundles.map(([id, issuanceId, start, end, from, to]) =>
+    issuedBundle({
+      id,
+      issuance_id: issuanceId,
+      device_id: e.device_id,
+      account_id: e.account_id,
+      certificate_bundle_id_range_start: start,
+      certificate_bundle_id_range_end: end,
+      energy_source: e.energy_source,
+      production_starting_interval: new Date(from),
+      production_ending_interval: new Date(to),
+      issuance_datestamp: new Date(e.issuance_datestamp),
+      expiry_datestamp: new Date(Date.parse(to) + e.lifetime_ms),
+    }),
+  );
 
 /**
  * Issues checked intervals (sorted, not overlapping, in the past) for a device whose row the

@@ -1,15 +1,28 @@
 // Request and answer schemas of the registry routes; field names follow the EnergyTag GC API draft.
 import { Type } from 'typebox';
 import { DateOnly, Id, Nullable, NullableId, Timestamp, strict } from '../platform/http/schemas.ts';
-import { ENERGY_SOURCES, STATUSES } from './tables.ts';
+import {
+  COUNTRY_PATTERN,
+  DEVICE_TYPES,
+  ENERGY_SOURCES,
+  STATUSES,
+  type BundleStatus,
+  type EnergySource as EnergySourceValue,
+} from './tables.ts';
 
-export const EnergySource = Type.Union(
-  ENERGY_SOURCES.map((s) => Type.Literal(s)),
-  { description: 'The energy source of the production device' },
+// Typed as the lists' values: TypeBox infers nothing from a union built by map, and the bundle
+// view's type is this schema's (bundles.ts).
+export const EnergySource = Type.Unsafe<EnergySourceValue>(
+  Type.Union(
+    ENERGY_SOURCES.map((s) => Type.Literal(s)),
+    { description: 'The energy source of the production device' },
+  ),
 );
-export const Status = Type.Union(
-  STATUSES.map((s) => Type.Literal(s)),
-  { description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired' },
+export const Status = Type.Unsafe<BundleStatus>(
+  Type.Union(
+    STATUSES.map((s) => Type.Literal(s)),
+    { description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired' },
+  ),
 );
 export const Wh = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 
@@ -65,10 +78,10 @@ export const NewDevice = Type.Object(
     device_name: Type.String({ minLength: 1, maxLength: 200, description: 'Name of the device' }),
     account_id: Id('Account that owns the device and receives its certificates'),
     device_type: Type.Optional(
-      Type.Union([Type.Literal('production'), Type.Literal('storage')], {
-        default: 'production',
-        description: 'production (default) or storage',
-      }),
+      Type.Union(
+        DEVICE_TYPES.map((t) => Type.Literal(t)),
+        { default: 'production', description: 'production (default) or storage' },
+      ),
     ),
     technology_code: Type.Optional(
       Type.String({
@@ -85,7 +98,7 @@ export const NewDevice = Type.Object(
     energy_source: Type.Optional(EnergySource),
     capacity: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Capacity in W' }),
     operational_date: DateOnly('Commissioning date (YYYY-MM-DD)'),
-    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code' }),
+    country: Type.String({ pattern: COUNTRY_PATTERN, description: 'ISO 3166-1 alpha-2 country code' }),
     grid: Type.String({ minLength: 1, description: 'Grid area, e.g. DK1' }),
     location: Location,
     time_zone: Type.String({ minLength: 1, description: 'IANA time zone for local display, e.g. Europe/Copenhagen' }),
@@ -98,9 +111,10 @@ export const Device = Type.Object({
   id: Id('Device id'),
   account_id: Id('Owning account'),
   device_name: Type.String({ description: 'Name' }),
-  device_type: Type.Union([Type.Literal('production'), Type.Literal('storage')], {
-    description: 'production or storage',
-  }),
+  device_type: Type.Union(
+    DEVICE_TYPES.map((t) => Type.Literal(t)),
+    { description: 'production or storage' },
+  ),
   technology_code: Nullable(Type.String({ description: 'EECS technology code' })),
   fuel_code: Nullable(Type.String({ description: 'EECS fuel code' })),
   technology_label: Nullable(Type.String({ description: 'EECS label of the codes, e.g. Solar' })),

@@ -1,8 +1,13 @@
-import type { Kysely } from 'kysely';
+// The registry's tables as Kysely sees them. Columns the database fills (identities, defaults,
+// the generated bundle quantity) are marked, so an insert may leave them out, a read always has
+// them, and a wrong column name or type fails the compiler.
+import type { ColumnType, Generated, GeneratedAlways, Kysely, Selectable } from 'kysely';
 import type { Db } from '../platform/database.ts';
 
 export const STATUSES = ['active', 'reserved', 'locked', 'cancelled', 'claimed', 'withdrawn', 'expired'] as const;
 export type BundleStatus = (typeof STATUSES)[number];
+/** The statuses a holder may still act on (the rest are final): what a closed account may not hold. */
+export const LIVE_STATUSES = ['active', 'reserved', 'locked'] as const satisfies readonly BundleStatus[];
 
 export const ENERGY_SOURCES = [
   'solar_pv',
@@ -22,17 +27,27 @@ export const ENERGY_SOURCES = [
 ] as const;
 export type EnergySource = (typeof ENERGY_SOURCES)[number];
 
-export interface DeviceRow {
-  id: number;
+export const DEVICE_TYPES = ['production', 'storage'] as const;
+export type DeviceType = (typeof DEVICE_TYPES)[number];
+
+/** ISO 3166-1 alpha-2, as a device's country is stored. */
+export const COUNTRY_PATTERN = '^[A-Z]{2}$';
+
+/** A JSON document: read back parsed, written as its JSON text. */
+type Json = ColumnType<unknown, string, string>;
+
+export interface DevicesTable {
+  id: GeneratedAlways<number>;
   account_id: number;
   device_name: string;
-  device_type: 'production' | 'storage';
+  device_type: DeviceType;
   technology_code: string | null;
   fuel_code: string | null;
   technology_label: string | null;
   energy_source: EnergySource;
   capacity: number;
-  operational_date: Date;
+  /** A `date`: written as YYYY-MM-DD, read as midnight UTC. */
+  operational_date: ColumnType<Date, string, string>;
   latitude: number;
   longitude: number;
   grid: string;
@@ -40,13 +55,13 @@ export interface DeviceRow {
   time_zone: string;
   issuance_metadata_id: number | null;
   next_certificate_id: number;
-  auto_issue: boolean;
-  created_at: Date;
-  updated_at: Date;
+  auto_issue: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
-export interface IssuanceMetadataRow {
-  id: number;
+export interface IssuanceMetadataTable {
+  id: GeneratedAlways<number>;
   device_id: number;
   country_of_issuance: string;
   connected_grid_identification: string;
@@ -57,11 +72,11 @@ export interface IssuanceMetadataRow {
   quality_scheme_reference: string | null;
   dissemination_level: string | null;
   issue_market_zone: string;
-  created_at: Date;
+  created_at: Generated<Date>;
 }
 
-export interface IssuanceRow {
-  id: number;
+export interface IssuancesTable {
+  id: GeneratedAlways<number>;
   device_id: number;
   issuance_metadata_id: number;
   production_starting_interval: Date;
@@ -71,18 +86,19 @@ export interface IssuanceRow {
   certificate_bundle_id_range_end: number;
   reissue_of_bundle_id: number | null;
   issued_by: number | null;
-  issued_at: Date;
+  issued_at: Generated<Date>;
 }
 
-export interface BundleRow {
-  id: number;
+export interface BundlesTable {
+  id: GeneratedAlways<number>;
   issuance_id: number;
   device_id: number;
   account_id: number;
   certificate_bundle_id_range_start: number;
   certificate_bundle_id_range_end: number;
-  bundle_quantity: number;
-  certificate_bundle_status: BundleStatus;
+  /** range end − range start + 1, computed by the database. */
+  bundle_quantity: GeneratedAlways<number>;
+  certificate_bundle_status: Generated<BundleStatus>;
   energy_source: EnergySource;
   production_starting_interval: Date;
   production_ending_interval: Date;
@@ -98,23 +114,38 @@ export interface BundleRow {
   claim_period_start: Date | null;
   claim_period_end: Date | null;
   claimed_at: Date | null;
-  updated_at: Date;
+  updated_at: Generated<Date>;
 }
 
-export interface RegistryTables {
-  devices: DeviceRow;
-  issuance_metadata: IssuanceMetadataRow;
-  issuances: IssuanceRow;
-  bundles: BundleRow;
-  cancellation_statements: {
-    id: number;
-    account_id: number;
-    beneficiary: string;
-    purpose: string | null;
-    actor_id: number | null;
-    created_at: Date;
-    statement: unknown;
-  };
+export interface CancellationStatementsTable {
+  id: GeneratedAlways<number>;
+  account_id: number;
+  beneficiary: string;
+  purpose: string | null;
+  actor_id: number | null;
+  created_at: Generated<Date>;
+  statement: Json;
 }
 
-export const registry = (db: Db) => db as Kysely<RegistryTables>;
+export interface IssuedPointHoursTable {
+  metering_point_id: string;
+  hour_start: Date;
+  issuance_id: number;
+}
+
+export type RegistryTables = {
+  devices: DevicesTable;
+  issuance_metadata: IssuanceMetadataTable;
+  issuances: IssuancesTable;
+  bundles: BundlesTable;
+  cancellation_statements: CancellationStatementsTable;
+  issued_point_hours: IssuedPointHoursTable;
+};
+
+export type DeviceRow = Selectable<DevicesTable>;
+export type IssuanceMetadataRow = Selectable<IssuanceMetadataTable>;
+export type IssuanceRow = Selectable<IssuancesTable>;
+export type BundleRow = Selectable<BundlesTable>;
+
+/** The registry's tables over any handle (a transaction included). */
+export const registry = (db: Db): Kysely<RegistryTables> => db.withTables<RegistryTables>();

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/platform/config.ts';
 import { createTally, type Tally } from '../../src/app.ts';
 import { createUser } from '../../src/identity/users.ts';
 import type { Role } from '../../src/identity/tables.ts';
+import { ledger } from '../../src/ledger/tables.ts';
 import { freshDatabase, type TestDatabase } from './database.ts';
 
 export interface Reply<T = any> {
@@ -95,7 +96,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       return { id: user.id, email, token: login.body.access };
     },
     async eventCount() {
-      const row = await db.database.kysely
+      const row = await ledger(db.database.kysely)
         .selectFrom('events')
         .select((eb) => eb.fn.countAll<string>().as('n'))
         .executeTakeFirstOrThrow();

@@ -1,6 +1,6 @@
 // Reading a meter data source into Tally on a schedule: for every metering point the source has
 // authorised and Tally knows, import the whole days after the last imported one, up to today.
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../../platform/database.ts';
 import { TallyError } from '../../platform/errors.ts';
 import { importReadings } from '../readings.ts';
@@ -13,10 +13,6 @@ const FIRST_SYNC_DAYS = 30;
 /** Days per request: DataHubs cap the span of one time-series request. */
 const SPAN_DAYS = 30;
 
-interface StateTables {
-  meter_source_state: { source: string; metering_point_id: string; imported_until: Date; synced_at: Date };
-}
-const state = (db: Db) => db as Kysely<StateTables>;
 const startOfDay = (t: number) => new Date(Math.floor(t / DAY_MS) * DAY_MS);
 
 export interface SyncResult {
@@ -52,7 +48,7 @@ export async function syncSource(db: Db, source: MeterDataSource, now: Date): Pr
   const today = startOfDay(now.getTime());
   const result: SyncResult = { points: known.length, inserted: 0, unchanged: 0, revised: 0, refused: [] };
   for (const { id } of known) {
-    const row = await state(db)
+    const row = await metering(db)
       .selectFrom('meter_source_state')
       .select('imported_until')
       .where('source', '=', source.name)

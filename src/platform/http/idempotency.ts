@@ -5,27 +5,13 @@
 // stored (a stored token would log in for a day), so on them the key is ignored.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { sql, type Kysely } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Database, Db } from '../database.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import { unprocessable, badRequest, conflict } from '../errors.ts';
 import { claimsFor } from './claims.ts';
 import { guardWork, withRequestContext, workDone } from '../idempotent-work.ts';
-
-interface IdempotencyTables {
-  idempotency_keys: {
-    caller: string;
-    key: string;
-    method: string;
-    path: string;
-    request_hash: string;
-    status_code: number;
-    content_type: string | null;
-    body: string;
-    created_at: Date;
-  };
-}
-const q = (db: Db) => db as Kysely<IdempotencyTables>;
+import { type IdempotencyKeysTable, platform } from '../tables.ts';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const KEPT_HOURS = 24;
@@ -88,10 +74,10 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
     const release = await claims.take(`${caller}\n${key}`);
     if (!release)
       throw conflict('idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed');
-    let first: IdempotencyTables['idempotency_keys'] | undefined;
+    let first: Selectable<IdempotencyKeysTable> | undefined;
     let done: Awaited<ReturnType<typeof workDone>>;
     try {
-      first = await q(db)
+      first = await platform(db)
         .selectFrom('idempotency_keys')
         .selectAll()
         .where('caller', '=', caller)
@@ -142,7 +128,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
     try {
       if (reply.statusCode < 500 && !request.transientAnswer && (payload === null || typeof payload === 'string')) {
         const contentType = reply.getHeader('content-type');
-        await q(db)
+        await platform(db)
           .insertInto('idempotency_keys')
           .values({
             caller: pending.caller,
@@ -153,7 +139,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
             status_code: reply.statusCode,
             content_type: typeof contentType === 'string' ? contentType : null,
             body: payload ?? '',
-          } as never)
+          })
           .onConflict((oc) => oc.columns(['caller', 'key']).doNothing())
           .execute();
       }
@@ -168,6 +154,6 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
 export async function forgetOldIdempotencyKeys(db: Db): Promise<number> {
   const before = new Date(Date.now() - KEPT_HOURS * 3600_000);
   await sql`DELETE FROM idempotency_work WHERE created_at < ${before.toISOString()}::timestamptz`.execute(db);
-  const result = await q(db).deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
+  const result = await platform(db).deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -3,14 +3,14 @@
 // issue certificates on their own, a customer's consumption, trades, a claim and its disclosure.
 // Running it again reuses what exists (users by email, accounts, devices and points by name or id)
 // and meters only the hours after each point's last reading.
-import type { Config } from './platform/config.ts';
-import type { Db } from './platform/database.ts';
-import { badRequest } from './platform/errors.ts';
-import { pageRequest, type PageRequest } from './platform/pagination.ts';
-import type { Principal } from './platform/principal.ts';
-import type { Role } from './identity/index.ts';
-import { createUser, findUserByEmail } from './identity/index.ts';
-import { createAccount, listAccounts, updateWhitelist } from './accounts/index.ts';
+import type { Config } from '../platform/config.ts';
+import type { Db } from '../platform/database.ts';
+import { badRequest } from '../platform/errors.ts';
+import { pageRequest, type PageRequest } from '../platform/pagination.ts';
+import type { Principal } from '../platform/principal.ts';
+import type { Role } from '../identity/index.ts';
+import { createUser, findUserByEmail } from '../identity/index.ts';
+import { createAccount, listAccounts, updateWhitelist } from '../accounts/index.ts';
 import {
   accountSummary,
   expireBundles,
@@ -20,24 +20,24 @@ import {
   updateDevice,
   type DeviceView,
   type NewDevice,
-  capacityLimitWh,
   runAutoIssuanceNow,
   queryBundles,
   STATUSES,
   type BundleStatus,
-} from './registry/index.ts';
+} from '../registry/index.ts';
 import {
   createMeteringPoint,
   listMeteringPoints,
   type NewMeteringPoint,
   importReadings,
   readingsEnd,
-} from './metering/index.ts';
-import type { ReadingInput } from './metering/index.ts';
-import { createDisclosure } from './disclosure/index.ts';
-import { seedDemoCommunity } from './community/index.ts';
-import { sealNow } from './ledger/index.ts';
-import type { BundleView } from './registry/index.ts';
+} from '../metering/index.ts';
+import type { ReadingInput } from '../metering/index.ts';
+import { createDisclosure } from '../disclosure/index.ts';
+import { seedDemoCommunity } from './community.ts';
+import { sealNow } from '../ledger/index.ts';
+import type { BundleView } from '../registry/index.ts';
+import { QUARTER_MS, solarWh, windWh } from './profiles.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -62,69 +62,39 @@ const ACCOUNTS = { solar: 'Sunfield Solar', wind: 'Nordwind Energy', trader: 'Gr
 
 type DeviceSpec = Omit<NewDevice, 'account_id'> & {
   owner: 'solar' | 'wind';
-  profile: (device: DeviceView, start: Date) => number;
+  /** The device's Wh in each quarter hour from `t`. */
+  profile: (device: DeviceView) => (t: number) => number;
 };
 
 const BENEFICIARY = 'Greenline Offices ApS';
 
 // --- production profiles -----------------------------------------------------------------------
 
-/** A uniform number in [0, 1) determined by (seed, n): the murmur3 finaliser, so profiles repeat across runs. */
-function hashUnit(seed: number, n: number): number {
-  let x = Math.imul(seed, 0x9e3779b1) ^ n;
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return ((x ^ (x >>> 16)) >>> 0) / 2 ** 32;
-}
+/** Weibull scale (m/s) of the wind on Denmark's west coast. */
+const NORTH_SEA_WIND_SCALE = 8;
 
-/** Sine of the sun's elevation at `t` (UTC) over a latitude and longitude in degrees. */
-function sunElevationSine(latitude: number, longitude: number, t: Date): number {
-  const rad = Math.PI / 180;
-  const dayOfYear = (t.getTime() - Date.UTC(t.getUTCFullYear(), 0, 1)) / DAY_MS;
-  const declination = -23.44 * rad * Math.cos((2 * Math.PI * (dayOfYear + 10)) / 365);
-  const solarHours = t.getUTCHours() + t.getUTCMinutes() / 60 + longitude / 15;
-  const hourAngle = (solarHours - 12) * 15 * rad;
-  return (
-    Math.sin(latitude * rad) * Math.sin(declination) +
-    Math.cos(latitude * rad) * Math.cos(declination) * Math.cos(hourAngle)
-  );
-}
+/** Solar: the profile library's model at the device's site and capacity, its id the random stream. */
+const solarPark = (device: DeviceView) => (t: number) =>
+  solarWh({ ...device.location, seed: device.id, peakW: device.capacity }, t);
 
-/** The Wh a device may issue for one hour, clamped to the registry's own limit. */
-function clampWh(device: DeviceView, wh: number): number {
-  return Math.min(Math.floor(wh), capacityLimitWh(device.capacity, HOUR_MS));
-}
+/** Wind: the profile library's model for the device's capacity, its id the random stream. */
+const windFarm = (device: DeviceView) => (t: number) =>
+  windWh({ seed: device.id, ratedW: device.capacity, windScale: NORTH_SEA_WIND_SCALE }, t);
 
-/** Solar: the sun's elevation at mid-hour, dimmed by a cloud cover drawn once per day. */
-function solarWh(device: DeviceView, start: Date): number {
-  const sun = sunElevationSine(
-    device.location.latitude,
-    device.location.longitude,
-    new Date(start.getTime() + HOUR_MS / 2),
-  );
-  const clearness = 0.25 + 0.75 * hashUnit(device.id, Math.floor(start.getTime() / DAY_MS));
-  return clampWh(device, device.capacity * 0.85 * Math.max(0, sun) ** 1.2 * clearness);
-}
-
-/** Wind speed (m/s): Weibull-distributed (scale 8, shape 2) knots every six hours, eased between. */
-function windSpeed(seed: number, hourIndex: number): number {
-  const knot = (k: number) => 8 * Math.sqrt(-Math.log(1 - hashUnit(seed, k)));
-  const k = Math.floor(hourIndex / 6);
-  const ease = (1 - Math.cos((Math.PI * (hourIndex % 6)) / 6)) / 2;
-  return knot(k) * (1 - ease) + knot(k + 1) * ease;
-}
-
-/** Wind: a cubic power curve between cut-in (3 m/s) and rated speed (12 m/s), cut out above 25 m/s. */
-function windWh(device: DeviceView, start: Date): number {
-  const v = windSpeed(device.id, Math.floor(start.getTime() / HOUR_MS));
-  const share = v < 3 || v > 25 ? 0 : Math.min(1, ((v - 3) / 9) ** 3);
-  return clampWh(device, device.capacity * 0.97 * share);
-}
+/**
+ * An hourly meter's reading: the sum of its four quarter hours. Both models stay below the
+ * device's capacity, well inside what the registry issues (capacity × 1.1).
+ */
+const hourly = (quarterWh: (t: number) => number) => (start: Date) => {
+  let wh = 0;
+  for (let t = start.getTime(); t < start.getTime() + HOUR_MS; t += QUARTER_MS) wh += quarterWh(t);
+  return wh;
+};
 
 const DEVICES: DeviceSpec[] = [
   {
     owner: 'solar',
-    profile: solarWh,
+    profile: solarPark,
     device_name: 'Sunfield solar park',
     technology_code: 'T010101',
     fuel_code: 'F01040100',
@@ -143,7 +113,7 @@ const DEVICES: DeviceSpec[] = [
   },
   {
     owner: 'wind',
-    profile: windWh,
+    profile: windFarm,
     device_name: 'Nordwind wind farm',
     technology_code: 'T020001',
     fuel_code: 'F01050100',
@@ -392,7 +362,7 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
       db,
       people.issuer,
       productionPoint(device.id),
-      (start) => spec.profile(device, start),
+      hourly(spec.profile(device)),
       window,
     );
     metered.push(

@@ -12,19 +12,25 @@ import { pageRequest } from '../platform/pagination.ts';
 import { localDate, localMonth } from '../platform/time-zone.ts';
 import { createAccount, listAccounts } from '../accounts/index.ts';
 import {
+  addMember,
+  clearOnDemand,
+  createCommunity,
+  listCommunities,
+  listMembers,
+  monthlyStatement,
+  type NewCommunity,
+} from '../community/index.ts';
+import {
   createMeteringPoint,
-  listMeteringPoints,
   importReadings,
-  readingsEnd,
   importRegisterReadings,
   lastRegisterReading,
+  listMeteringPoints,
+  type ReadingInput,
   type RegisterReadingInput,
+  readingsEnd,
 } from '../metering/index.ts';
-import type { ReadingInput } from '../metering/index.ts';
-import { createCommunity, listCommunities, type NewCommunity } from './communities.ts';
-import { addMember, listMembers } from './members.ts';
-import { clearOnDemand } from './jobs.ts';
-import { monthlyStatement } from './settlement.ts';
+import { homeWh, QUARTER_MS, solarWh, windWh, type Clock, type Home } from './profiles.ts';
 
 const DEMO_COMMUNITY = {
   name: 'Bairro Solar Lisboa',
@@ -42,27 +48,15 @@ const DEMO_COMMUNITY = {
 } as const satisfies NewCommunity;
 const ACCOUNT = 'Bairro Solar Lisboa (community points)';
 const TZ = DEMO_COMMUNITY.time_zone;
-const QUARTER_MS = 15 * 60_000;
 const DAY_MS = 86_400_000;
 const LISBON = { latitude: 38.72, longitude: -9.14 };
+/** The Weibull scale (m/s) of the wind where the turbine stands: a town's, gentler than an open coast's. */
+const LISBON_WIND_SCALE = 6.5;
 /** Register readers start from a meter that has run for a while. */
 const REGISTER_START = { import_wh: 18_450_000, export_wh: 2_130_000 };
 
-// --- synthetic profiles ------------------------------------------------------------------------
+// --- the local clock ---------------------------------------------------------------------------
 
-/** A uniform number in [0, 1) determined by (seed, n): a counter-based PRNG (murmur3's finaliser), so a quarter hour's value never depends on the window metered. */
-function unit(seed: number, n: number): number {
-  let x = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ n;
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return ((x ^ (x >>> 16)) >>> 0) / 2 ** 32;
-}
-
-/** Local clock of a quarter hour: hours since local midnight and whether it is a weekend. */
-interface Clock {
-  hour: number;
-  weekend: boolean;
-}
 const LOCAL = new Intl.DateTimeFormat('en-US', {
   timeZone: TZ,
   hourCycle: 'h23',
@@ -77,63 +71,6 @@ function clockAt(t: number): Clock {
     hour: Number(get('hour')) + Number(get('minute')) / 60,
     weekend: get('weekday') === 'Sat' || get('weekday') === 'Sun',
   };
-}
-
-/** Sine of the sun's elevation over Lisbon at instant `t`. */
-function sunSine(t: number): number {
-  const rad = Math.PI / 180;
-  const d = new Date(t);
-  const dayOfYear = (t - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY_MS;
-  const declination = -23.44 * rad * Math.cos((2 * Math.PI * (dayOfYear + 10)) / 365);
-  const solarHours = d.getUTCHours() + d.getUTCMinutes() / 60 + LISBON.longitude / 15;
-  const hourAngle = (solarHours - 12) * 15 * rad;
-  return (
-    Math.sin(LISBON.latitude * rad) * Math.sin(declination) +
-    Math.cos(LISBON.latitude * rad) * Math.cos(declination) * Math.cos(hourAngle)
-  );
-}
-
-const bump = (h: number, centre: number, width: number) => Math.exp(-(((h - centre) / width) ** 2) / 2);
-
-/** A home's use (W): a base load, a morning and an evening peak (later at weekends), noise and the odd kettle or oven. */
-interface Home {
-  base: number;
-  morning: number;
-  evening: number;
-}
-function homeWh(seed: number, home: Home, t: number, clock: Clock): number {
-  const q = t / QUARTER_MS;
-  const morningAt = clock.weekend ? 9.5 : 7.75;
-  const w =
-    home.base +
-    home.morning * bump(clock.hour, morningAt, 1) +
-    home.evening * bump(clock.hour, 20.25, 1.6) +
-    (clock.hour > 11 && clock.hour < 15 ? home.base * 0.5 : 0);
-  const noise = 0.75 + 0.5 * unit(seed, q);
-  const spike = unit(seed + 1, q) < 0.03 ? 1_500 : 0;
-  return Math.round((w * noise + spike) / 4);
-}
-
-/** Rooftop solar (W per kWp → Wh): the sun's bell, dimmed by the day's cloudiness and passing clouds. */
-function solarWh(seed: number, kwp: number, t: number): number {
-  const sun = sunSine(t + QUARTER_MS / 2);
-  if (sun <= 0) return 0;
-  const q = t / QUARTER_MS;
-  const cloudiness = unit(seed, Math.floor(t / DAY_MS)) ** 2; // mostly sunny days, some overcast ones
-  const passing =
-    unit(seed + 7, Math.floor(q / 2)) < cloudiness ? 0.25 + 0.45 * unit(seed + 8, q) : 0.95 + 0.05 * unit(seed + 8, q);
-  return Math.round((kwp * 1_000 * 0.82 * sun ** 1.15 * (1 - 0.4 * cloudiness) * passing) / 4);
-}
-
-/** A small wind turbine: Weibull wind (scale 6.5 m/s, shape 2) eased between three-hourly knots, gusty within; a cubic power curve. */
-function windWh(seed: number, ratedKw: number, t: number): number {
-  const q = t / QUARTER_MS;
-  const knot = (k: number) => 6.5 * Math.sqrt(-Math.log(1 - unit(seed, k)));
-  const k = Math.floor(q / 12);
-  const ease = (1 - Math.cos((Math.PI * (q % 12)) / 12)) / 2;
-  const v = (knot(k) * (1 - ease) + knot(k + 1) * ease) * (0.85 + 0.3 * unit(seed + 1, q));
-  const share = v < 3 || v > 25 ? 0 : Math.min(1, ((v - 3) / 8) ** 3);
-  return Math.round((ratedKw * 1_000 * 0.95 * share) / 4);
 }
 
 // --- the members -------------------------------------------------------------------------------
@@ -215,10 +152,14 @@ function energyAt(spec: MemberSpec, t: number, clock: Clock): { importWh: number
     case 'household':
       return { importWh: homeWh(spec.seed, spec.home, t, clock), exportWh: 0 };
     case 'wind':
-      return { importWh: 0, exportWh: windWh(spec.seed, spec.ratedKw, t) };
+      return {
+        importWh: 0,
+        exportWh: windWh({ seed: spec.seed, ratedW: spec.ratedKw * 1_000, windScale: LISBON_WIND_SCALE }, t),
+      };
     case 'prosumer':
     case 'registers': {
-      const net = solarWh(spec.seed, spec.kwp, t) - homeWh(spec.seed, spec.home, t, clock);
+      const roof = { ...LISBON, seed: spec.seed, peakW: spec.kwp * 1_000 };
+      const net = solarWh(roof, t) - homeWh(spec.seed, spec.home, t, clock);
       return { importWh: Math.max(0, -net), exportWh: Math.max(0, net) };
     }
   }
