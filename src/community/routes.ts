@@ -215,10 +215,11 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Communities the caller manages, belongs to, or that publish',
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Community) }) }, [401]),
+        querystring: Type.Object(PageQuery, strict),
+        response: withProblems({ 200: Page(Community, 'Communities in id order') }, [400, 401]),
       },
     },
-    async (request) => ({ items: await listCommunities(db, caller(request)) }),
+    async (request) => listCommunities(db, caller(request), pageRequest(request.query, 'querystring')),
   );
 
   app.get(
@@ -266,10 +267,11 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         summary: 'Members',
         description: "A member's own users see only their members.",
         params: IdParams,
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Member) }) }, [404]),
+        querystring: Type.Object(PageQuery, strict),
+        response: withProblems({ 200: Page(Member, 'Members in id order') }, [400, 404]),
       },
     },
-    async (request) => ({ items: await listMembers(db, request.principal, request.params.id) }),
+    async (request) => listMembers(db, request.principal, request.params.id, pageRequest(request.query, 'querystring')),
   );
 
   app.post(
