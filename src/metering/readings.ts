@@ -272,8 +272,8 @@ export interface ReadingView {
   bundle_ids: number[];
 }
 
-/** A point's readings are listed by interval start (ms), unique per point. */
-const byStart = keyset({ t: 'int' });
+/** A point's readings are listed by interval start, unique per point. */
+const byStart = keyset({ t: 'time' });
 
 export async function listReadings(
   db: Db,
@@ -292,12 +292,12 @@ export async function listReadings(
     .where('interval_start', '>=', from)
     .where('interval_start', '<', to);
   const after = byStart.after(page);
-  if (after !== undefined) query = query.where('interval_start', '>', new Date(after.t));
+  if (after !== undefined) query = query.where('interval_start', '>', after.t);
   const rows = await query
     .orderBy('interval_start')
     .limit(page.limit + 1)
     .execute();
-  const { items, next_cursor } = byStart.page(rows, page.limit, (r) => ({ t: r.interval_start.getTime() }));
+  const { items, next_cursor } = byStart.page(rows, page.limit, (r) => ({ t: r.interval_start }));
   const first = items[0],
     last = items[items.length - 1];
   // Only the hours this page touches.

@@ -215,8 +215,8 @@ export interface RegisterReadingView {
   recorded_at: string;
 }
 
-/** A point's register readings are listed by read_at (ms: it is stored from a JavaScript Date), unique per point. */
-const byReadAt = keyset({ t: 'int' });
+/** A point's register readings are listed by read_at (whole ms: it is stored from a JavaScript Date), unique per point. */
+const byReadAt = keyset({ t: 'time' });
 
 /** The point's register readings with read_at in [from, to), oldest first. */
 export async function listRegisterReadings(
@@ -236,13 +236,13 @@ export async function listRegisterReadings(
     .where('read_at', '>=', from)
     .where('read_at', '<', to);
   const after = byReadAt.after(page);
-  if (after !== undefined) query = query.where('read_at', '>', new Date(after.t));
+  if (after !== undefined) query = query.where('read_at', '>', after.t);
   const rows = await query
     .orderBy('read_at')
     .limit(page.limit + 1)
     .execute();
   return mapPage(
-    byReadAt.page(rows, page.limit, (r) => ({ t: r.read_at.getTime() })),
+    byReadAt.page(rows, page.limit, (r) => ({ t: r.read_at })),
     (r) => ({
       read_at: r.read_at.toISOString(),
       import_wh: r.import_wh,

@@ -2,25 +2,38 @@
 // A page continues after the last row's key in the list's order (keyset paging: WHERE key > cursor
 // ORDER BY key LIMIT limit+1), so page 1,000 costs what page 1 does and no row is skipped or repeated.
 import { badRequest } from './errors.ts';
+import { EARLIEST_YEAR, LATEST_YEAR } from './period.ts';
 
 export const MAX_LIMIT = 1000;
 export const DEFAULT_LIMIT = 100;
 
 /**
- * What one part of an order key holds: a safe integer (ids, times in ms or µs), or a string that
- * matches an anchored pattern, so that a tampered cursor never reaches SQL as a value a cast refuses.
+ * What one part of an order key holds: a safe integer (ids); a time, held as milliseconds and in the
+ * years the API accepts; or a string that matches an anchored pattern. So a tampered cursor never
+ * reaches SQL as a value a cast or a timestamp refuses (a 500), only as a position in the list.
  */
-export type KeyPart = 'int' | RegExp;
+export type KeyPart = 'int' | 'time' | RegExp;
 export type KeyShape = Record<string, KeyPart>;
 /** The values of a key of shape `S`. */
-export type Key<S extends KeyShape> = { [K in keyof S]: S[K] extends 'int' ? number : string };
+export type Key<S extends KeyShape> = {
+  [K in keyof S]: S[K] extends 'int' ? number : S[K] extends 'time' ? Date : string;
+};
 
 export function encodeCursor(position: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-const fits = (part: KeyPart, v: unknown): boolean =>
-  part === 'int' ? typeof v === 'number' && Number.isSafeInteger(v) : typeof v === 'string' && part.test(v);
+const inYears = (ms: number) => {
+  const year = new Date(ms).getUTCFullYear();
+  return year >= EARLIEST_YEAR && year <= LATEST_YEAR;
+};
+
+/** The value of one part as a cursor holds it, or undefined when it cannot be one. */
+function decodePart(part: KeyPart, v: unknown): number | Date | string | undefined {
+  if (part === 'int') return typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined;
+  if (part === 'time') return typeof v === 'number' && Number.isSafeInteger(v) && inYears(v) ? new Date(v) : undefined;
+  return typeof v === 'string' && part.test(v) ? v : undefined;
+}
 
 /** Decodes a cursor made by encodeCursor with a key of `shape`; anything else is a 400 naming `field`. */
 export function decodeCursor<S extends KeyShape>(cursor: string, shape: S, field = 'cursor'): Key<S> {
@@ -28,8 +41,8 @@ export function decodeCursor<S extends KeyShape>(cursor: string, shape: S, field
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const [k, part] of Object.entries(shape)) {
-      if (!fits(part, value[k])) throw new Error(k);
-      out[k] = value[k];
+      out[k] = decodePart(part, value[k]);
+      if (out[k] === undefined) throw new Error(k);
     }
     return out as Key<S>;
   } catch {
@@ -71,10 +84,15 @@ export function keyset<S extends KeyShape>(shape: S): Keyset<S> {
     page(rows, limit, keyOf) {
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
-      return { items, next_cursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+      if (rows.length <= limit || last === undefined) return { items, next_cursor: null };
+      const key = Object.entries(keyOf(last) as Record<string, number | Date | string>);
+      return { items, next_cursor: encodeCursor(Object.fromEntries(key.map(([k, v]) => [k, asJson(v)]))) };
     },
   };
 }
+
+/** A key part as its cursor holds it: a time as milliseconds. */
+const asJson = (v: number | Date | string): number | string => (v instanceof Date ? v.getTime() : v);
 
 /** The same page with each item turned into its view. */
 export function mapPage<T, V>(page: Page<T>, view: (item: T) => V): Page<V> {
