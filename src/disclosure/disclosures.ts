@@ -129,10 +129,11 @@ export async function listDisclosures(db: Db, publicUrl: string, page: PageReque
     .selectAll()
     .select(sql<number>`(extract(epoch FROM created_at) * 1000000)::int8`.as('created_us'));
   const after = byNewest.after(page);
-  if (after !== undefined)
-    query = query.where(
-      sql<boolean>`(created_at, id) < (timestamptz 'epoch' + ${after.us}::float8 * interval '1 microsecond', ${after.id}::uuid)`,
-    );
+  if (after !== undefined) {
+    // Exact: a safe integer of µs is exact as float8, and every one falls in PostgreSQL's range.
+    const createdAt = sql`timestamptz 'epoch' + ${after.us}::float8 * interval '1 microsecond'`;
+    query = query.where(sql<boolean>`(created_at, id) < (${createdAt}, ${after.id}::uuid)`);
+  }
   const rows = await query
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')

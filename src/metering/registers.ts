@@ -215,7 +215,7 @@ export interface RegisterReadingView {
   recorded_at: string;
 }
 
-/** A point's register readings are listed by read_at (whole ms: it is stored from a JavaScript Date), unique per point. */
+/** Register readings are listed by read_at, unique per point (whole ms: it is stored from a JavaScript Date). */
 const byReadAt = keyset({ t: 'time' });
 
 /** The point's register readings with read_at in [from, to), oldest first. */
