@@ -211,9 +211,10 @@ describe('GET /api/communities/{id}/certificate-moves', () => {
     expect(sizes(pages)).toEqual([3, 3, 2]);
     expect(rowsOf(pages, key)).toEqual([...pairs(quarter(0)), ...pairs(quarter(4))]);
     // The sellers feed no device: every trade stands, nothing moves.
-    expect(pages.flat().map((m) => [m.matched_wh, m.moved_wh, m.bundle_ids])).toEqual([
-      ...[200, 100, 100, 200, 200, 100, 100, 200].map((wh) => [wh * 4, 0, []]),
-    ]);
+    // Each hour is four quarters of the same trades.
+    expect(pages.flat().map((m) => [m.matched_wh, m.moved_wh, m.bundle_ids])).toEqual(
+      [200, 100, 100, 200, 200, 100, 100, 200].map((wh) => [4 * wh, 0, []]),
+    );
   });
 
   it("shows a member's users only the moves of their members, on every page", async () => {
