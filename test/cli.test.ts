@@ -10,6 +10,7 @@ import { loadConfig, ConfigError } from '../src/platform/config.ts';
 import { cliDatabase } from './helpers/cli-database.ts';
 import { getCommunity } from '../src/community/communities.ts';
 import { listMembers } from '../src/community/members.ts';
+import { pageRequest } from '../src/platform/pagination.ts';
 import { monthlyStatement } from '../src/community/settlement.ts';
 import { TALLY } from './helpers/cli.ts';
 
@@ -197,7 +198,13 @@ describe('commands on a database', () => {
         move_certificates: false,
         public: true,
       });
-      const members = await listMembers(db, undefined, id);
+      const { items: members, next_cursor } = await listMembers(
+        db,
+        undefined,
+        id,
+        pageRequest({ limit: 1000 }, 'body'),
+      );
+      expect(next_cursor).toBeNull();
       expect(members).toHaveLength(12);
       expect(members.filter((x) => x.export_metering_point_id !== null)).toHaveLength(4);
       const statement = await monthlyStatement(db, undefined, id, month!);

@@ -4,7 +4,7 @@ import type { Principal } from '../platform/principal.ts';
 import { findUserByEmail, getUser, getUsers } from '../identity/index.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
-import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
+import { afterId, keyset, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { actionableAccount, readableAccount, readableAccountIds } from './access.ts';
 import { checkInvitee, type Invitee } from './invitations.ts';
 import { accountTables, type AccountRow } from './tables.ts';
@@ -132,13 +132,16 @@ export interface MemberView {
   added_at: string;
 }
 
-async function members(db: Db, accountId: number): Promise<MemberView[]> {
-  const rows = await accountTables(db)
+/** The account's members in user id order, after user `after`, at most `limit` of them. */
+async function members(db: Db, accountId: number, after = 0, limit?: number): Promise<MemberView[]> {
+  let query = accountTables(db)
     .selectFrom('account_members')
     .select(['user_id', 'added_at'])
     .where('account_id', '=', accountId)
-    .orderBy('user_id')
-    .execute();
+    .where('user_id', '>', after)
+    .orderBy('user_id');
+  if (limit !== undefined) query = query.limit(limit);
+  const rows = await query.execute();
   const users = await getUsers(
     db,
     rows.map((r) => r.user_id),
@@ -149,9 +152,18 @@ async function members(db: Db, accountId: number): Promise<MemberView[]> {
   });
 }
 
-export async function listMembers(db: Db, principal: Principal, accountId: number): Promise<MemberView[]> {
+/** Members are listed by user id. */
+const byUser = keyset({ user_id: 'int' });
+
+export async function listMembers(
+  db: Db,
+  principal: Principal,
+  accountId: number,
+  page: PageRequest,
+): Promise<Page<MemberView>> {
   await readableAccount(db, principal, accountId);
-  return members(db, accountId);
+  const rows = await members(db, accountId, byUser.after(page)?.user_id, page.limit + 1);
+  return byUser.page(rows, page.limit, (m) => ({ user_id: m.user_id }));
 }
 
 /** An admin, who sees every user anyway, adds one directly; anyone else joins only by accepting an invitation. */

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { IdParams, withProblems } from '../platform/http/schemas.ts';
+import { IdParams, Page, PageQuery, withProblems } from '../platform/http/schemas.ts';
+import { pageRequest } from '../platform/pagination.ts';
 import { answerInvitation, myInvitations } from './invitations.ts';
 import { Invitation } from './schemas.ts';
 
@@ -17,10 +18,11 @@ export async function invitationRoutes(app: App, ctx: AppContext): Promise<void>
       schema: {
         tags,
         summary: 'Pending invitations to join an account, addressed to the caller by id or email',
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Invitation) }) }, [401]),
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: withProblems({ 200: Page(Invitation, 'Pending invitations in id order') }, [400, 401]),
       },
     },
-    async (request) => ({ items: await myInvitations(db, caller(request)) }),
+    async (request) => myInvitations(db, caller(request), pageRequest(request.query, 'querystring')),
   );
 
   for (const [answer, accept] of [

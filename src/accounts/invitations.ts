@@ -5,6 +5,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound } from '../platform/errors.ts';
+import { afterId, mapPage, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { actionableAccount } from './access.ts';
 import { accountTables, type InvitationRow } from './tables.ts';
 
@@ -68,8 +69,8 @@ export async function inviteMember(
   });
 }
 
-/** Pending invitations addressed to the caller, by its id or its email. */
-export async function myInvitations(db: Db, principal: Principal): Promise<InvitationView[]> {
+/** Pending invitations addressed to the caller, by its id or its email, in id order. */
+export async function myInvitations(db: Db, principal: Principal, page: PageRequest): Promise<Page<InvitationView>> {
   const rows = await accountTables(db)
     .selectFrom('account_invitations')
     .selectAll()
@@ -77,10 +78,11 @@ export async function myInvitations(db: Db, principal: Principal): Promise<Invit
     .where((eb) =>
       eb.or([eb('user_id', '=', principal.userId), eb(eb.fn('lower', ['email']), '=', principal.email.toLowerCase())]),
     )
+    .where('id', '>', afterId(page))
     .orderBy('id')
-    .limit(1000)
+    .limit(page.limit + 1)
     .execute();
-  return rows.map(view);
+  return mapPage(pageOf(rows, page.limit), view);
 }
 
 /**

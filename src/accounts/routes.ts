@@ -85,10 +85,11 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Members of an account',
         params: IdParams,
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Member) }) }, [401, 404]),
+        querystring: Type.Object(PageQuery, strict),
+        response: withProblems({ 200: Page(Member, 'Members in user id order') }, [400, 401, 404]),
       },
     },
-    async (request) => ({ items: await listMembers(db, caller(request), request.params.id) }),
+    async (request) => listMembers(db, caller(request), request.params.id, pageRequest(request.query, 'querystring')),
   );
 
   app.post(

@@ -11,6 +11,7 @@ import { mayActOn } from '../accounts/index.ts';
 import { getUser } from '../identity/index.ts';
 import { readableCommunity } from './communities.ts';
 import { checkPeriod } from '../platform/period.ts';
+import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import { involving, scopeOf } from './intervals.ts';
 import { community, type CommunityRow } from './tables.ts';
 import { memberPoints } from './members.ts';
@@ -104,14 +105,24 @@ export interface CertificateMoveView {
   bundle_ids: number[];
 }
 
+/** Moves are listed by (hour, seller, buyer), their key within the community. */
+const byHourAndPair = keyset({ t: 'time', seller: 'int', buyer: 'int' });
+
 export async function listCertificateMoves(
   db: Db,
   principal: Principal | undefined,
   id: number,
   q: { from: Date; to: Date; member_id?: number | undefined },
-): Promise<CertificateMoveView[]> {
+  page: PageRequest,
+): Promise<Page<CertificateMoveView>> {
   checkPeriod(q.from, q.to, 'querystring/to', { bounded: true });
   const scope = scopeOf(await readableCommunity(db, principal, id), q.member_id);
+  const after = byHourAndPair.after(page);
+  const afterCursor =
+    after === undefined
+      ? sql`true`
+      : sql`(hour_start, seller_member_id, buyer_member_id)
+          > (${after.t.toISOString()}::timestamptz, ${after.seller}::bigint, ${after.buyer}::bigint)`;
   const { rows } = await sql<{
     hour_start: Date;
     seller: number;
@@ -122,6 +133,10 @@ export async function listCertificateMoves(
   }>`
     SELECT hour_start, seller_member_id AS seller, buyer_member_id AS buyer, matched_wh, moved_wh, bundle_ids FROM community_certificate_moves
     WHERE community_id = ${id} AND hour_start >= ${q.from.toISOString()}::timestamptz AND hour_start < ${q.to.toISOString()}::timestamptz AND ${involving(scope)}
-    ORDER BY hour_start, seller_member_id, buyer_member_id LIMIT 100000`.execute(db);
-  return rows.map((r) => ({ ...r, hour_start: r.hour_start.toISOString() }));
+      AND ${afterCursor}
+    ORDER BY hour_start, seller_member_id, buyer_member_id LIMIT ${page.limit + 1}`.execute(db);
+  return mapPage(
+    byHourAndPair.page(rows, page.limit, (r) => ({ t: r.hour_start, seller: r.seller, buyer: r.buyer })),
+    (r) => ({ ...r, hour_start: r.hour_start.toISOString() }),
+  );
 }

@@ -6,6 +6,7 @@ import type { Db } from '../platform/database.ts';
 import { type Principal, readsEverything } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { forbidden, notFound, unprocessable } from '../platform/errors.ts';
+import { afterId, mapPage, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { visiblePointIds } from '../metering/index.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
 import type { Mechanism } from './clearing.ts';
@@ -158,8 +159,8 @@ export async function getCommunity(db: Db, principal: Principal | undefined, id:
   return communityView((await readableCommunity(db, principal, id)).community);
 }
 
-export async function listCommunities(db: Db, principal: Principal): Promise<CommunityView[]> {
-  let query = community(db).selectFrom('communities').selectAll();
+export async function listCommunities(db: Db, principal: Principal, page: PageRequest): Promise<Page<CommunityView>> {
+  let query = community(db).selectFrom('communities').selectAll().where('id', '>', afterId(page));
   // Those who read every metering point (admins, auditors, issuing bodies) read every community.
   const points = await visiblePointIds(db, principal);
   if (points !== undefined) {
@@ -178,7 +179,11 @@ export async function listCommunities(db: Db, principal: Principal): Promise<Com
       ]),
     );
   }
-  return (await query.orderBy('id').limit(1000).execute()).map(communityView);
+  const rows = await query
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+  return mapPage(pageOf(rows, page.limit), communityView);
 }
 
 export type CommunityChange = Partial<CommunityTerms>;

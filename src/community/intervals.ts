@@ -142,7 +142,7 @@ export async function listIntervals(
   const readable = await readableCommunity(db, principal, id);
   const scope = scopeOf(readable, q.member_id);
   const wanted = scope === 'all' ? undefined : new Set(scope);
-  const after = page.cursor === undefined ? q.from : new Date(decodeCursor(page.cursor, ['t'], page.field).t);
+  const after = page.cursor === undefined ? q.from : decodeCursor(page.cursor, { t: 'time' }, page.field).t;
   const rows = await community(db)
     .selectFrom('community_intervals')
     .selectAll()

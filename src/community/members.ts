@@ -7,6 +7,7 @@ import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { localDate, localMidnight } from '../platform/time-zone.ts';
+import { afterId, mapPage, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { lockPoints, readablePoint } from '../metering/index.ts';
 import { actionableAccount } from '../accounts/index.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
@@ -279,16 +280,24 @@ async function memberRow(db: Db, communityId: number, memberId: number): Promise
   return row;
 }
 
-/** The members a reader may see. */
+/** The members a reader may see, in id order. */
 export async function listMembers(
   db: Db,
   principal: Principal | undefined,
   communityId: number,
-): Promise<MemberView[]> {
+  page: PageRequest,
+): Promise<Page<MemberView>> {
   const { community: c, members } = await readableCommunity(db, principal, communityId);
-  let query = community(db).selectFrom('community_members').selectAll().where('community_id', '=', c.id);
-  query = query.where(inScope(members, 'id'));
-  return (await query.orderBy('id').limit(100_000).execute()).map((m) => memberView(m, c));
+  const rows = await community(db)
+    .selectFrom('community_members')
+    .selectAll()
+    .where('community_id', '=', c.id)
+    .where(inScope(members, 'id'))
+    .where('id', '>', afterId(page))
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+  return mapPage(pageOf(rows, page.limit), (m) => memberView(m, c));
 }
 
 /** Members whose membership overlaps [from, to), for clearing. */

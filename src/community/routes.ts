@@ -216,10 +216,11 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Communities the caller manages, belongs to, or that publish',
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Community) }) }, [401]),
+        querystring: Type.Object(PageQuery, strict),
+        response: withProblems({ 200: Page(Community, 'Communities in id order') }, [400, 401]),
       },
     },
-    async (request) => ({ items: await listCommunities(db, caller(request)) }),
+    async (request) => listCommunities(db, caller(request), pageRequest(request.query, 'querystring')),
   );
 
   app.get(
@@ -267,10 +268,11 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         summary: 'Members',
         description: "A member's own users see only their members.",
         params: IdParams,
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Member) }) }, [404]),
+        querystring: Type.Object(PageQuery, strict),
+        response: withProblems({ 200: Page(Member, 'Members in id order') }, [400, 404]),
       },
     },
-    async (request) => ({ items: await listMembers(db, request.principal, request.params.id) }),
+    async (request) => listMembers(db, request.principal, request.params.id, pageRequest(request.query, 'querystring')),
   );
 
   app.post(
@@ -464,35 +466,35 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         description:
           "With `move_certificates`, each fully cleared hour moves the Wh each seller sold each buyer from the certificates of the seller's device for that hour to the buyer's account, cancelled for and claimed by the buyer. `moved_wh` is less than `matched_wh` when the seller had fewer certificates for the hour (none issued yet, or none held).",
         params: IdParams,
-        querystring: Type.Object({ ...Period, member_id: MemberFilter }, strict),
+        querystring: Type.Object({ ...Period, member_id: MemberFilter, ...PageQuery }, strict),
         response: withProblems(
           {
-            200: Type.Object({
-              items: Type.Array(
-                Type.Object({
-                  hour_start: Timestamp('Hour of production and consumption'),
-                  seller: Id('Selling member'),
-                  buyer: Id('Buying member'),
-                  matched_wh: Type.Integer({ description: 'Wh the seller sold the buyer in the hour' }),
-                  moved_wh: Type.Integer({ description: 'Wh of certificates moved and claimed for the buyer' }),
-                  bundle_ids: Type.Array(Id('Bundle'), {
-                    description: "The claimed bundles, now in the buyer's account",
-                  }),
+            200: Page(
+              Type.Object({
+                hour_start: Timestamp('Hour of production and consumption'),
+                seller: Id('Selling member'),
+                buyer: Id('Buying member'),
+                matched_wh: Type.Integer({ description: 'Wh the seller sold the buyer in the hour' }),
+                moved_wh: Type.Integer({ description: 'Wh of certificates moved and claimed for the buyer' }),
+                bundle_ids: Type.Array(Id('Bundle'), {
+                  description: "The claimed bundles, now in the buyer's account",
                 }),
-              ),
-            }),
+              }),
+              'Moves by hour, then seller and buyer',
+            ),
           },
           [400, 404],
         ),
       },
     },
-    async (request) => ({
-      items: await listCertificateMoves(db, request.principal, request.params.id, {
-        from: new Date(request.query.from),
-        to: new Date(request.query.to),
-        member_id: request.query.member_id,
-      }),
-    }),
+    async (request) =>
+      listCertificateMoves(
+        db,
+        request.principal,
+        request.params.id,
+        { from: new Date(request.query.from), to: new Date(request.query.to), member_id: request.query.member_id },
+        pageRequest(request.query, 'querystring'),
+      ),
   );
 
   const MatchQuery = Type.Object(

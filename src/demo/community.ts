@@ -233,21 +233,25 @@ export async function seedDemoCommunity(
   const month = lastFullMonth(now);
   const { from, to } = localMonth(month, TZ);
 
-  const accounts = await listAccounts(db, manager, pageRequest({ limit: 1_000 }, 'body'));
+  // The demo manager's listings fit in one page of 1,000.
+  const firstPage = pageRequest({ limit: 1_000 }, 'body');
+  const accounts = await listAccounts(db, manager, firstPage);
   const accountId =
     accounts.items.find((a) => a.account_name === ACCOUNT)?.id ??
     (await createAccount(db, manager, { account_name: ACCOUNT })).id;
-  const existingPoints = new Set((await listMeteringPoints(db, manager, { account_id: accountId })).map((p) => p.id));
+  const existingPoints = new Set(
+    (await listMeteringPoints(db, manager, { account_id: accountId }, firstPage)).items.map((p) => p.id),
+  );
   const ensurePoint = async (id: string, type: 'consumption' | 'production') => {
     if (!existingPoints.has(id))
       await createMeteringPoint(db, manager, { id, type, account_id: accountId, grid_area: 'PT', time_zone: TZ });
   };
 
   const c =
-    (await listCommunities(db, manager)).find(
+    (await listCommunities(db, manager, firstPage)).items.find(
       (x) => x.name === DEMO_COMMUNITY.name && x.manager_id === manager.userId,
     ) ?? (await createCommunity(db, manager, DEMO_COMMUNITY));
-  const memberPoints = new Set((await listMembers(db, manager, c.id)).map((m) => m.metering_point_id));
+  const memberPoints = new Set((await listMembers(db, manager, c.id, firstPage)).items.map((m) => m.metering_point_id));
 
   // The month's local clock, once for every member.
   const starts: number[] = [];

@@ -186,8 +186,8 @@ async function readUntil(db: Db, pointId: string): Promise<number | undefined> {
 
 /** Registers the point unless it exists. */
 async function ensurePoint(db: Db, owner: Principal, point: NewMeteringPoint): Promise<void> {
-  const existing = await listMeteringPoints(db, owner, { account_id: point.account_id });
-  if (!existing.some((p) => p.id === point.id)) await createMeteringPoint(db, owner, point);
+  const existing = await listMeteringPoints(db, owner, { account_id: point.account_id }, firstPage());
+  if (!existing.items.some((p) => p.id === point.id)) await createMeteringPoint(db, owner, point);
 }
 
 /** Hourly readings of [from, to) from a profile, sent READINGS_BATCH at a time as the meter operator would. */

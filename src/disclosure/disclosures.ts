@@ -3,6 +3,7 @@
 // technology, and the share matched by certificates of the same hour. Published at stable public
 // URLs and recomputed on every fetch, so a new claim shows at once.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
@@ -12,6 +13,7 @@ import { claimedByHour } from '../registry/index.ts';
 import { consumptionOnly, consumptionPointsOf, readablePoint, hourlyConsumption } from '../metering/index.ts';
 import { toCsv } from '../platform/csv.ts';
 import { checkPeriod } from '../platform/period.ts';
+import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import { disclosure } from './tables.ts';
 
 export interface DisclosureLinks {
@@ -105,21 +107,39 @@ export async function createDisclosure(
   });
 }
 
-export async function listDisclosures(db: Db, publicUrl: string): Promise<DisclosureSummary[]> {
-  const rows = await disclosure(db)
+/**
+ * Newest first: by creation time, then id. The time is held in whole microseconds, as stored (a
+ * JavaScript Date would round it to milliseconds and skip or repeat disclosures of that millisecond).
+ */
+const byNewest = keyset({ us: 'int', id: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/ });
+
+export async function listDisclosures(db: Db, publicUrl: string, page: PageRequest): Promise<Page<DisclosureSummary>> {
+  let query = disclosure(db)
     .selectFrom('disclosures')
     .selectAll()
+    .select(sql<number>`(extract(epoch FROM created_at) * 1000000)::int8`.as('created_us'));
+  const after = byNewest.after(page);
+  if (after !== undefined) {
+    // Exact: a safe integer of µs is exact as float8, and every one falls in PostgreSQL's range.
+    const createdAt = sql`timestamptz 'epoch' + ${after.us}::float8 * interval '1 microsecond'`;
+    query = query.where(sql<boolean>`(created_at, id) < (${createdAt}, ${after.id}::uuid)`);
+  }
+  const rows = await query
     .orderBy('created_at', 'desc')
-    .limit(1000)
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1)
     .execute();
-  return rows.map((r) => ({
-    ...links(publicUrl, r.id),
-    account_id: r.account_id,
-    metering_point_ids: r.metering_point_ids,
-    period_start: r.period_start.toISOString(),
-    period_end: r.period_end.toISOString(),
-    created_at: r.created_at.toISOString(),
-  }));
+  return mapPage(
+    byNewest.page(rows, page.limit, (r) => ({ us: r.created_us, id: r.id })),
+    (r) => ({
+      ...links(publicUrl, r.id),
+      account_id: r.account_id,
+      metering_point_ids: r.metering_point_ids,
+      period_start: r.period_start.toISOString(),
+      period_end: r.period_end.toISOString(),
+      created_at: r.created_at.toISOString(),
+    }),
+  );
 }
 
 export interface DisclosureHour {

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { Id, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { Id, Page, PageQuery, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { pageRequest } from '../platform/pagination.ts';
 import { createDisclosure, listDisclosures } from './disclosures.ts';
 import { disclosureCache, matches } from './cache.ts';
 
@@ -62,9 +63,10 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
       schema: {
         tags,
         summary: 'Published disclosures, newest first',
-        response: {
-          200: Type.Object({
-            items: Type.Array(
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: withProblems(
+          {
+            200: Page(
               Type.Object({
                 ...Links,
                 account_id: Type.Union([Id('Consuming account'), Type.Null()]),
@@ -73,12 +75,14 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
                 period_end: Timestamp('End'),
                 created_at: Timestamp('Published at'),
               }),
+              'Disclosures, newest first',
             ),
-          }),
-        },
+          },
+          [400],
+        ),
       },
     },
-    async () => ({ items: await listDisclosures(db, publicUrl) }),
+    async (request) => listDisclosures(db, publicUrl, pageRequest(request.query, 'querystring')),
   );
 
   const datasets = disclosureCache(db);

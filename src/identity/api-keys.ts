@@ -2,6 +2,7 @@
 import type { Db } from '../platform/database.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { notFound } from '../platform/errors.ts';
+import { afterId, mapPage, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { identity } from './tables.ts';
 import { digest, newSecret } from './secrets.ts';
 
@@ -59,14 +60,16 @@ export async function createApiKey(db: Db, userId: number, name: string): Promis
   });
 }
 
-export async function listApiKeys(db: Db, userId: number): Promise<ApiKeyView[]> {
+export async function listApiKeys(db: Db, userId: number, page: PageRequest): Promise<Page<ApiKeyView>> {
   const rows = await identity(db)
     .selectFrom('api_keys')
     .select(columns)
     .where('user_id', '=', userId)
+    .where('id', '>', afterId(page))
     .orderBy('id')
+    .limit(page.limit + 1)
     .execute();
-  return rows.map(view);
+  return mapPage(pageOf(rows, page.limit), view);
 }
 
 export async function revokeApiKey(db: Db, userId: number, keyId: number): Promise<ApiKeyView> {

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { Id, IdParams, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { Id, IdParams, Page, PageQuery, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { pageRequest } from '../platform/pagination.ts';
 import { refuseAuditorChanges } from './auditors.ts';
 import { authenticate } from './principal.ts';
 import { ROLES } from './tables.ts';
@@ -173,10 +174,11 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ['identity'],
         summary: 'List users (admin)',
-        response: withProblems({ 200: Type.Object({ items: Type.Array(User) }) }, [401, 403]),
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: withProblems({ 200: Page(User, 'Users in id order') }, [400, 401, 403]),
       },
     },
-    async () => ({ items: await listUsers(db) }),
+    async (request) => listUsers(db, pageRequest(request.query, 'querystring')),
   );
 
   app.post(
@@ -253,10 +255,11 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ['identity'],
         summary: "The caller's API keys",
-        response: withProblems({ 200: Type.Object({ items: Type.Array(ApiKey) }) }, [401]),
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: withProblems({ 200: Page(ApiKey, 'API keys in id order') }, [400, 401]),
       },
     },
-    async (request) => ({ items: await listApiKeys(db, caller(request).userId) }),
+    async (request) => listApiKeys(db, caller(request).userId, pageRequest(request.query, 'querystring')),
   );
 
   app.delete(

@@ -1,6 +1,7 @@
 import type { Db } from '../platform/database.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound, unauthorized, forbidden } from '../platform/errors.ts';
+import { afterId, mapPage, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { identity, type Role } from './tables.ts';
 import { decoyHash, digest, hashPassword, newSecret, verifyPassword } from './secrets.ts';
 
@@ -143,9 +144,15 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserView |
   return row ? view(row) : undefined;
 }
 
-export async function listUsers(db: Db): Promise<UserView[]> {
-  const rows = await identity(db).selectFrom('users').select(columns).orderBy('id').execute();
-  return rows.map(view);
+export async function listUsers(db: Db, page: PageRequest): Promise<Page<UserView>> {
+  const rows = await identity(db)
+    .selectFrom('users')
+    .select(columns)
+    .where('id', '>', afterId(page))
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+  return mapPage(pageOf(rows, page.limit), view);
 }
 
 export async function setRole(db: Db, id: number, role: Role, actorId: number): Promise<UserView> {

@@ -106,7 +106,7 @@ export async function listEvents(db: Db, filter: EventFilter, page: PageRequest)
   if (filter.visible_accounts !== undefined)
     query = query.where(sql<boolean>`account_ids && ${filter.visible_accounts}::bigint[]`);
   if (cursor !== undefined) {
-    const after = decodeCursor(cursor, ['x', 'id'], page.field);
+    const after = decodeCursor(cursor, { x: 'int', id: 'int' }, page.field);
     query = query.where(sql<boolean>`(xact_id, id) > (${String(after.x)}::xid8, ${after.id}::bigint)`);
   }
   const rows = await query

@@ -5,6 +5,8 @@ import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, unprocessable } from '../platform/errors.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
+import { POINT_ID_PATTERN } from '../platform/http/schemas.ts';
+import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccountIds, readableInAccount, registrableAccount } from '../accounts/index.ts';
 import { certificates } from './certificates.ts';
 import { metering, type MeteringPointRow, type PointType } from './tables.ts';
@@ -121,16 +123,29 @@ export async function getMeteringPoint(db: Db, principal: Principal, id: string)
   return view(await readablePoint(db, principal, id));
 }
 
+/** Points are listed by their text id. */
+const byPointId = keyset({ id: new RegExp(POINT_ID_PATTERN) });
+
 export async function listMeteringPoints(
   db: Db,
   principal: Principal,
   filter: { account_id?: number | undefined },
-): Promise<MeteringPointView[]> {
+  page: PageRequest,
+): Promise<Page<MeteringPointView>> {
   const visible = await readableAccountIds(db, principal);
   let query = metering(db).selectFrom('metering_points').selectAll();
   if (visible !== undefined) query = query.where('account_id', 'in', visible.length ? visible : [0]);
   if (filter.account_id !== undefined) query = query.where('account_id', '=', filter.account_id);
-  return (await query.orderBy('id').limit(10_000).execute()).map(view);
+  const after = byPointId.after(page);
+  if (after !== undefined) query = query.where('id', '>', after.id);
+  const rows = await query
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+  return mapPage(
+    byPointId.page(rows, page.limit, (p) => ({ id: p.id })),
+    view,
+  );
 }
 
 export interface MeteringPointChange {

@@ -13,6 +13,7 @@ import { MAX_READING_WH } from './limits.ts';
 import { readablePoint } from './points.ts';
 import { metering, READING_MINUTES, type MeteringPointRow, type Quality, type ReadingRow } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
+import { keyset, type Page, type PageRequest } from '../platform/pagination.ts';
 
 const MINUTE_MS = 60_000;
 const LENGTHS_MS = new Set(READING_MINUTES.map((m) => m * MINUTE_MS));
@@ -271,40 +272,55 @@ export interface ReadingView {
   bundle_ids: number[];
 }
 
+/** A point's readings are listed by interval start, unique per point. */
+const byStart = keyset({ t: 'time' });
+
 export async function listReadings(
   db: Db,
   principal: Principal,
   pointId: string,
   from: Date,
   to: Date,
-): Promise<ReadingView[]> {
+  page: PageRequest,
+): Promise<Page<ReadingView>> {
   checkPeriod(from, to, 'querystring/to');
   const point = await readablePoint(db, principal, pointId);
-  const rows = await metering(db)
+  let query = metering(db)
     .selectFrom('readings')
     .selectAll()
     .where('metering_point_id', '=', pointId)
     .where('interval_start', '>=', from)
-    .where('interval_start', '<', to)
+    .where('interval_start', '<', to);
+  const after = byStart.after(page);
+  if (after !== undefined) query = query.where('interval_start', '>', after.t);
+  const rows = await query
     .orderBy('interval_start')
-    .limit(100_000)
+    .limit(page.limit + 1)
     .execute();
-  const live = rows.length === 0 ? [] : await certificates().liveIssuedHours(db, point.id, from, to);
-  return rows.map((r) => {
-    const bundles = live
-      .filter((i) => i.start < r.interval_end && i.end > r.interval_start)
-      .flatMap((i) => i.bundle_ids);
-    return {
-      interval_start_datetime: r.interval_start.toISOString(),
-      interval_end_datetime: r.interval_end.toISOString(),
-      interval_usage: r.wh,
-      quality: r.quality,
-      source: r.source,
-      revision: r.revision,
-      issued: bundles.length > 0,
-      bundle_ids: bundles,
-    };
-  });
+  const { items, next_cursor } = byStart.page(rows, page.limit, (r) => ({ t: r.interval_start }));
+  const first = items[0],
+    last = items[items.length - 1];
+  // Only the hours this page touches.
+  const live =
+    first && last ? await certificates().liveIssuedHours(db, point.id, first.interval_start, last.interval_end) : [];
+  return {
+    items: items.map((r) => {
+      const bundles = live
+        .filter((i) => i.start < r.interval_end && i.end > r.interval_start)
+        .flatMap((i) => i.bundle_ids);
+      return {
+        interval_start_datetime: r.interval_start.toISOString(),
+        interval_end_datetime: r.interval_end.toISOString(),
+        interval_usage: r.wh,
+        quality: r.quality,
+        source: r.source,
+        revision: r.revision,
+        issued: bundles.length > 0,
+        bundle_ids: bundles,
+      };
+    }),
+    next_cursor,
+  };
 }
 
 /**

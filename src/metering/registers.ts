@@ -12,6 +12,7 @@ import { readablePoint } from './points.ts';
 import { writablePoint } from './readings.ts';
 import { metering, type MeteringPointRow } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
+import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from '../platform/timestamp.ts';
 
 /** One register reading as sent; `at` names it in errors, e.g. `body/readings/3`. */
@@ -214,6 +215,9 @@ export interface RegisterReadingView {
   recorded_at: string;
 }
 
+/** Register readings are listed by read_at, unique per point (whole ms: it is stored from a JavaScript Date). */
+const byReadAt = keyset({ t: 'time' });
+
 /** The point's register readings with read_at in [from, to), oldest first. */
 export async function listRegisterReadings(
   db: Db,
@@ -221,25 +225,32 @@ export async function listRegisterReadings(
   pointId: string,
   from: Date,
   to: Date,
-): Promise<RegisterReadingView[]> {
+  page: PageRequest,
+): Promise<Page<RegisterReadingView>> {
   checkPeriod(from, to, 'querystring/to');
   await readablePoint(db, principal, pointId);
-  const rows = await metering(db)
+  let query = metering(db)
     .selectFrom('register_readings')
     .selectAll()
     .where('metering_point_id', '=', pointId)
     .where('read_at', '>=', from)
-    .where('read_at', '<', to)
+    .where('read_at', '<', to);
+  const after = byReadAt.after(page);
+  if (after !== undefined) query = query.where('read_at', '>', after.t);
+  const rows = await query
     .orderBy('read_at')
-    .limit(100_000)
+    .limit(page.limit + 1)
     .execute();
-  return rows.map((r) => ({
-    read_at: r.read_at.toISOString(),
-    import_wh: r.import_wh,
-    export_wh: r.export_wh,
-    source: r.source,
-    recorded_at: r.recorded_at.toISOString(),
-  }));
+  return mapPage(
+    byReadAt.page(rows, page.limit, (r) => ({ t: r.read_at })),
+    (r) => ({
+      read_at: r.read_at.toISOString(),
+      import_wh: r.import_wh,
+      export_wh: r.export_wh,
+      source: r.source,
+      recorded_at: r.recorded_at.toISOString(),
+    }),
+  );
 }
 
 /** A point's last register reading at or before `at`, if any. */

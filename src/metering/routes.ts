@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { Id, Timestamp, withProblems, PointId } from '../platform/http/schemas.ts';
+import { Id, Page, PageQuery, Timestamp, withProblems, PointId } from '../platform/http/schemas.ts';
+import { pageRequest } from '../platform/pagination.ts';
 import { groupByPoint, MAX_UPLOAD_READINGS, parseReadingsCsv, type ReadingInput } from './csv.ts';
 import {
   createMeteringPoint,
@@ -122,11 +123,15 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags,
         summary: 'Metering points the caller may read',
-        querystring: Type.Object({ account_id: Type.Optional(Id('Only points of this account')) }, strict),
-        response: withProblems({ 200: Type.Object({ items: Type.Array(MeteringPoint) }) }, [400, 401]),
+        querystring: Type.Object(
+          { account_id: Type.Optional(Id('Only points of this account')), ...PageQuery },
+          strict,
+        ),
+        response: withProblems({ 200: Page(MeteringPoint, 'Metering points in id order') }, [400, 401]),
       },
     },
-    async (request) => ({ items: await listMeteringPoints(db, caller(request), request.query) }),
+    async (request) =>
+      listMeteringPoints(db, caller(request), request.query, pageRequest(request.query, 'querystring')),
   );
 
   app.get(
@@ -240,39 +245,38 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         summary: 'Readings of a metering point, with their issuance state',
         params: PointParams,
         querystring: Type.Object(
-          { from: Timestamp('From (inclusive), by interval start'), to: Timestamp('To (exclusive)') },
+          { from: Timestamp('From (inclusive), by interval start'), to: Timestamp('To (exclusive)'), ...PageQuery },
           strict,
         ),
         response: withProblems(
           {
-            200: Type.Object({
-              items: Type.Array(
-                Type.Object({
-                  interval_start_datetime: Timestamp('Start'),
-                  interval_end_datetime: Timestamp('End'),
-                  interval_usage: Type.Integer({ description: 'Wh' }),
-                  quality: Type.String({ description: 'measured, estimated or revised' }),
-                  source: Type.String({ description: 'Where it came from: api, csv file, a DataHub source' }),
-                  revision: Type.Integer({ description: '0 for the first value, then one more per revision' }),
-                  issued: Type.Boolean({ description: 'Whether live certificates cover this interval' }),
-                  bundle_ids: Type.Array(Type.Integer(), { description: 'The bundles that do' }),
-                }),
-              ),
-            }),
+            200: Page(
+              Type.Object({
+                interval_start_datetime: Timestamp('Start'),
+                interval_end_datetime: Timestamp('End'),
+                interval_usage: Type.Integer({ description: 'Wh' }),
+                quality: Type.String({ description: 'measured, estimated or revised' }),
+                source: Type.String({ description: 'Where it came from: api, csv file, a DataHub source' }),
+                revision: Type.Integer({ description: '0 for the first value, then one more per revision' }),
+                issued: Type.Boolean({ description: 'Whether live certificates cover this interval' }),
+                bundle_ids: Type.Array(Type.Integer(), { description: 'The bundles that do' }),
+              }),
+              'Readings in interval order',
+            ),
           },
           [400, 401, 404],
         ),
       },
     },
-    async (request) => ({
-      items: await listReadings(
+    async (request) =>
+      listReadings(
         db,
         caller(request),
         request.params.id,
         new Date(request.query.from),
         new Date(request.query.to),
+        pageRequest(request.query, 'querystring'),
       ),
-    }),
   );
 
   app.post(
@@ -317,36 +321,34 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         description: 'Readings with read_at in [from, to), oldest first.',
         params: PointParams,
         querystring: Type.Object(
-          { from: Timestamp('From (inclusive), by read_at'), to: Timestamp('To (exclusive)') },
+          { from: Timestamp('From (inclusive), by read_at'), to: Timestamp('To (exclusive)'), ...PageQuery },
           strict,
         ),
         response: withProblems(
           {
-            200: Type.Object({
-              items: Type.Array(
-                Type.Object({
-                  read_at: Timestamp('When the registers were read'),
-                  import_wh: Type.Integer({ description: 'Cumulative Wh imported up to read_at' }),
-                  export_wh: Type.Integer({ description: 'Cumulative Wh exported up to read_at' }),
-                  source: Type.String({ description: 'Where it came from, e.g. api' }),
-                  recorded_at: Timestamp('When Tally stored it'),
-                }),
-                { description: 'Register readings, oldest first' },
-              ),
-            }),
+            200: Page(
+              Type.Object({
+                read_at: Timestamp('When the registers were read'),
+                import_wh: Type.Integer({ description: 'Cumulative Wh imported up to read_at' }),
+                export_wh: Type.Integer({ description: 'Cumulative Wh exported up to read_at' }),
+                source: Type.String({ description: 'Where it came from, e.g. api' }),
+                recorded_at: Timestamp('When Tally stored it'),
+              }),
+              'Register readings, oldest first',
+            ),
           },
           [400, 401, 404],
         ),
       },
     },
-    async (request) => ({
-      items: await listRegisterReadings(
+    async (request) =>
+      listRegisterReadings(
         db,
         caller(request),
         request.params.id,
         new Date(request.query.from),
         new Date(request.query.to),
+        pageRequest(request.query, 'querystring'),
       ),
-    }),
   );
 }

@@ -56,9 +56,9 @@ export async function queryBundles(
   await readableAccount(db, principal, filter.source_id);
   let q = filtered(db, filter).selectAll();
   if (page.cursor !== undefined) {
-    const after = decodeCursor(page.cursor, ['t', 'id'], page.field);
+    const after = decodeCursor(page.cursor, { t: 'time', id: 'int' }, page.field);
     q = q.where(
-      sql<boolean>`(production_starting_interval, id) > (${new Date(after.t).toISOString()}::timestamptz, ${after.id}::bigint)`,
+      sql<boolean>`(production_starting_interval, id) > (${after.t.toISOString()}::timestamptz, ${after.id}::bigint)`,
     );
   }
   const rows = await q

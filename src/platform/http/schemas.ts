@@ -7,7 +7,10 @@ const NOT_YEAR_ZERO = '^(?!0000)';
 /** Checked by platform/timestamp.ts (the `date-time` format of app.ts): a zone, no leap second, years 2000–9998. */
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 export const DateOnly = (description: string) => Type.String({ format: 'date', pattern: NOT_YEAR_ZERO, description });
-/** A metering point's id, as the metering_points table's CHECK allows it (test/check-constraints.test.ts). */
+/**
+ * A metering point's id, as the metering_points table's CHECK allows it (test/check-constraints.test.ts);
+ * also what a cursor may hold of one.
+ */
 export const POINT_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$';
 export const PointId = Type.String({
   pattern: POINT_ID_PATTERN,
