@@ -3,6 +3,7 @@
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../identity/principal.ts';
 import { conflict, forbidden, notFound, TallyError } from '../platform/errors.ts';
+import type { Missing } from '../platform/problem-codes.ts';
 import { registry, type AccountRow } from './tables.ts';
 
 /** Roles that oversee the whole registry and may read every account. */
@@ -33,7 +34,7 @@ export async function readableInAccount<T extends { account_id: number }>(
   db: Db,
   principal: Principal,
   row: T | undefined,
-  what: string,
+  what: Missing,
   id: string | number,
 ): Promise<T> {
   if (!row || (!OVERSEERS.has(principal.role) && !(await isMember(db, row.account_id, principal.userId))))

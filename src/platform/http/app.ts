@@ -51,7 +51,7 @@ export async function buildApp(
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
-      new TallyError(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+      new TallyError('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
       request,
       reply,
     ),
