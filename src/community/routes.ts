@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { DateOnly, Id, IdParams, Page, PageQuery, PointId, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { DateOnly, Id, IdParams, Page, PageQuery, PointId, Timestamp, OneOf } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { listCertificateMoves } from './certificates.ts';
 import { MECHANISMS } from './clearing.ts';
@@ -22,17 +22,11 @@ const Price = (description: string) =>
     description: `${description}, in the community's currency per kWh, at most ${MAX_PRICE}`,
   });
 const Money = (description: string) => Type.Number({ description: `${description}, in the community's currency` });
-const Mechanism = Type.Union(
-  MECHANISMS.map((m) => Type.Literal(m)),
-  {
-    description:
-      "`mmr`: peers trade at the mid-market rate, halfway between grid and feed-in. `sdr`: the supply–demand-ratio price (Liu et al. 2017). `bill_sharing`: buyers share the grid bill, sellers the feed-in revenue. `static_keys`: surplus shared by each buyer's fixed share, unused shares passed on. `dynamic_keys`: surplus shared in proportion to each buyer's consumption. Every mechanism pairs sellers with buyers pro rata in volume.",
-  },
-);
-const MatchState = Type.Union(
-  MATCH_STATES.map((s) => Type.Literal(s)),
-  { description: 'created → sent → paid or not_paid; error marks a failed send' },
-);
+const Mechanism = OneOf(MECHANISMS, {
+  description:
+    "`mmr`: peers trade at the mid-market rate, halfway between grid and feed-in. `sdr`: the supply–demand-ratio price (Liu et al. 2017). `bill_sharing`: buyers share the grid bill, sellers the feed-in revenue. `static_keys`: surplus shared by each buyer's fixed share, unused shares passed on. `dynamic_keys`: surplus shared in proportion to each buyer's consumption. Every mechanism pairs sellers with buyers pro rata in volume.",
+});
+const MatchState = OneOf(MATCH_STATES, { description: 'created → sent → paid or not_paid; error marks a failed send' });
 
 const Terms = {
   name: Type.String({ minLength: 1, maxLength: 200, description: 'Name of the community' }),
@@ -202,7 +196,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           },
           strict,
         ),
-        response: withProblems({ 201: Community }, [400, 401, 422]),
+        response: { 201: Community },
       },
     },
     async (request, reply) => reply.status(201).send(await createCommunity(db, caller(request), request.body)),
@@ -215,7 +209,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Communities the caller manages, belongs to, or that publish',
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Community) }) }, [401]),
+        response: { 200: Type.Object({ items: Type.Array(Community) }) },
       },
     },
     async (request) => ({ items: await listCommunities(db, caller(request)) }),
@@ -230,7 +224,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         summary: 'One community',
         description: 'Anyone may read a public community; otherwise its manager, its members, admins and auditors.',
         params: IdParams,
-        response: withProblems({ 200: Community }, [404]),
+        response: { 200: Community },
       },
     },
     async (request) => getCommunity(db, request.principal, request.params.id),
@@ -251,7 +245,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           },
           { ...strict, minProperties: 1 },
         ),
-        response: withProblems({ 200: Community }),
+        response: { 200: Community },
       },
     },
     async (request) => updateCommunity(db, caller(request), request.params.id, request.body),
@@ -266,7 +260,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         summary: 'Members',
         description: "A member's own users see only their members.",
         params: IdParams,
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Member) }) }, [404]),
+        response: { 200: Type.Object({ items: Type.Array(Member) }) },
       },
     },
     async (request) => ({ items: await listMembers(db, request.principal, request.params.id) }),
@@ -293,7 +287,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           },
           strict,
         ),
-        response: withProblems({ 201: Member }),
+        response: { 201: Member },
       },
     },
     async (request, reply) =>
@@ -322,7 +316,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           },
           { ...strict, minProperties: 1 },
         ),
-        response: withProblems({ 200: Member }),
+        response: { 200: Member },
       },
     },
     async (request) => updateMember(db, caller(request), request.params.id, request.params.member_id, request.body),
@@ -338,7 +332,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         description:
           'Refused once the member has taken part in a cleared interval: end the membership with `valid_to` instead.',
         params: CommunityMemberParams,
-        response: withProblems({ 200: Member }, [401, 403, 404, 409]),
+        response: { 200: Member },
       },
     },
     async (request) => removeMember(db, caller(request), request.params.id, request.params.member_id),
@@ -361,9 +355,9 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           },
           strict,
         ),
-        response: withProblems({
+        response: {
           200: Type.Object({ intervals_cleared: Type.Integer({ description: 'Intervals cleared by this request' }) }),
-        }),
+        },
       },
     },
     async (request) =>
@@ -396,7 +390,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           },
           strict,
         ),
-        response: withProblems({ 200: Page(Interval, 'Cleared intervals in time order') }, [400, 404]),
+        response: { 200: Page(Interval, 'Cleared intervals in time order') },
       },
     },
     async (request) =>
@@ -418,7 +412,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         summary: 'Monthly statement per member',
         params: IdParams,
         querystring: Type.Object({ month: Month, member_id: MemberFilter }, strict),
-        response: withProblems({ 200: Statement }, [400, 404]),
+        response: { 200: Statement },
       },
     },
     async (request) =>
@@ -434,7 +428,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         summary: 'Monthly statement as CSV',
         params: IdParams,
         querystring: Type.Object({ month: Month, member_id: MemberFilter }, strict),
-        response: withProblems({ 200: Type.String({ description: 'text/csv, one row per member' }) }, [400, 404]),
+        response: { 200: Type.String({ description: 'text/csv, one row per member' }) },
       },
     },
     async (request, reply) =>
@@ -464,25 +458,22 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           "With `move_certificates`, each fully cleared hour moves the Wh each seller sold each buyer from the certificates of the seller's device for that hour to the buyer's account, cancelled for and claimed by the buyer. `moved_wh` is less than `matched_wh` when the seller had fewer certificates for the hour (none issued yet, or none held).",
         params: IdParams,
         querystring: Type.Object({ ...Period, member_id: MemberFilter }, strict),
-        response: withProblems(
-          {
-            200: Type.Object({
-              items: Type.Array(
-                Type.Object({
-                  hour_start: Timestamp('Hour of production and consumption'),
-                  seller: Id('Selling member'),
-                  buyer: Id('Buying member'),
-                  matched_wh: Type.Integer({ description: 'Wh the seller sold the buyer in the hour' }),
-                  moved_wh: Type.Integer({ description: 'Wh of certificates moved and claimed for the buyer' }),
-                  bundle_ids: Type.Array(Id('Bundle'), {
-                    description: "The claimed bundles, now in the buyer's account",
-                  }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                hour_start: Timestamp('Hour of production and consumption'),
+                seller: Id('Selling member'),
+                buyer: Id('Buying member'),
+                matched_wh: Type.Integer({ description: 'Wh the seller sold the buyer in the hour' }),
+                moved_wh: Type.Integer({ description: 'Wh of certificates moved and claimed for the buyer' }),
+                bundle_ids: Type.Array(Id('Bundle'), {
+                  description: "The claimed bundles, now in the buyer's account",
                 }),
-              ),
-            }),
-          },
-          [400, 404],
-        ),
+              }),
+            ),
+          }),
+        },
       },
     },
     async (request) => ({
@@ -507,7 +498,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         summary: 'Matches, with their payment states',
         params: IdParams,
         querystring: MatchQuery,
-        response: withProblems({ 200: Page(Match, 'Matches in id order') }, [400, 404]),
+        response: { 200: Page(Match, 'Matches in id order') },
       },
     },
     async (request) => {
@@ -532,7 +523,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         description: "The same page as `GET …/matches`; the next page's cursor is in the `Next-Cursor` header.",
         params: IdParams,
         querystring: MatchQuery,
-        response: withProblems({ 200: Type.String({ description: 'text/csv' }) }, [400, 404]),
+        response: { 200: Type.String({ description: 'text/csv' }) },
       },
     },
     async (request, reply) => {
@@ -565,7 +556,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           },
           strict,
         ),
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Match) }) }),
+        response: { 200: Type.Object({ items: Type.Array(Match) }) },
       },
     },
     async (request) => ({

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { Id, Timestamp, withProblems, PointId } from '../platform/http/schemas.ts';
+import { Id, Timestamp, PointId, OneOf } from '../platform/http/schemas.ts';
 import { groupByPoint, MAX_UPLOAD_READINGS, parseReadingsCsv, type ReadingInput } from './csv.ts';
 import {
   createMeteringPoint,
@@ -19,10 +19,7 @@ const strict = { additionalProperties: false } as const;
 const PointParams = Type.Object({ id: PointId }, strict);
 const MeteringPoint = Type.Object({
   id: PointId,
-  type: Type.Union(
-    POINT_TYPES.map((t) => Type.Literal(t)),
-    { description: 'production, consumption or storage' },
-  ),
+  type: OneOf(POINT_TYPES, { description: 'production, consumption or storage' }),
   account_id: Id('Owning account'),
   device_id: Type.Union([Id('Device whose production this point measures'), Type.Null()]),
   grid_area: Type.Union([Type.String({ description: 'Grid area, e.g. DK1' }), Type.Null()]),
@@ -39,12 +36,7 @@ const ReadingJson = Type.Object(
       maximum: Number.MAX_SAFE_INTEGER,
       description: 'Energy in whole Wh; negative only for storage points',
     }),
-    quality: Type.Optional(
-      Type.Union(
-        QUALITIES.map((q) => Type.Literal(q)),
-        { description: 'measured (default), estimated or revised' },
-      ),
-    ),
+    quality: Type.Optional(OneOf(QUALITIES, { description: 'measured (default), estimated or revised' })),
   },
   strict,
 );
@@ -96,10 +88,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         body: Type.Object(
           {
             id: PointId,
-            type: Type.Union(
-              POINT_TYPES.map((t) => Type.Literal(t)),
-              { description: 'production, consumption or storage' },
-            ),
+            type: OneOf(POINT_TYPES, { description: 'production, consumption or storage' }),
             account_id: Id('Owning account'),
             device_id: Type.Optional(Id('Device whose production this point measures')),
             grid_area: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Grid area, e.g. DK1' })),
@@ -109,7 +98,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           },
           strict,
         ),
-        response: withProblems({ 201: MeteringPoint }),
+        response: { 201: MeteringPoint },
       },
     },
     async (request, reply) => reply.status(201).send(await createMeteringPoint(db, caller(request), request.body)),
@@ -123,7 +112,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Metering points the caller may read',
         querystring: Type.Object({ account_id: Type.Optional(Id('Only points of this account')) }, strict),
-        response: withProblems({ 200: Type.Object({ items: Type.Array(MeteringPoint) }) }, [400, 401]),
+        response: { 200: Type.Object({ items: Type.Array(MeteringPoint) }) },
       },
     },
     async (request) => ({ items: await listMeteringPoints(db, caller(request), request.query) }),
@@ -137,7 +126,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'One metering point',
         params: PointParams,
-        response: withProblems({ 200: MeteringPoint }, [401, 404]),
+        response: { 200: MeteringPoint },
       },
     },
     async (request) => getMeteringPoint(db, caller(request), request.params.id),
@@ -161,7 +150,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           },
           strict,
         ),
-        response: withProblems({ 200: MeteringPoint }),
+        response: { 200: MeteringPoint },
       },
     },
     async (request) => updateMeteringPoint(db, caller(request), request.params.id, request.body),
@@ -177,7 +166,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         description:
           'Refused (409) once the point has interval or register readings: they and the certificates issued from them refer to it.',
         params: PointParams,
-        response: withProblems({ 200: MeteringPoint }, [401, 403, 404, 409]),
+        response: { 200: MeteringPoint },
       },
     },
     async (request) => deleteMeteringPoint(db, caller(request), request.params.id),
@@ -210,7 +199,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         description: `${CSV_DESCRIPTION} All or nothing. A reading sent again with the same value changes nothing; a changed value is a revision; revising an interval that has live certificates is refused (409 reading_issued) until the issuing body withdraws them.`,
         params: PointParams,
         body: uploadBody(false) as never,
-        response: withProblems({ 200: ImportResult }),
+        response: { 200: ImportResult },
       },
     },
     async (request) => importReadings(db, caller(request), readingsOf(request.body, request.params.id), 'api'),
@@ -225,7 +214,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         summary: 'Upload readings of several metering points',
         description: `${CSV_DESCRIPTION} Each row also names its \`metering_point_id\`. All or nothing across every point.`,
         body: uploadBody(true) as never,
-        response: withProblems({ 200: ImportResult }),
+        response: { 200: ImportResult },
       },
     },
     async (request) => importReadings(db, caller(request), readingsOf(request.body), 'api'),
@@ -243,25 +232,22 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           { from: Timestamp('From (inclusive), by interval start'), to: Timestamp('To (exclusive)') },
           strict,
         ),
-        response: withProblems(
-          {
-            200: Type.Object({
-              items: Type.Array(
-                Type.Object({
-                  interval_start_datetime: Timestamp('Start'),
-                  interval_end_datetime: Timestamp('End'),
-                  interval_usage: Type.Integer({ description: 'Wh' }),
-                  quality: Type.String({ description: 'measured, estimated or revised' }),
-                  source: Type.String({ description: 'Where it came from: api, csv file, a DataHub source' }),
-                  revision: Type.Integer({ description: '0 for the first value, then one more per revision' }),
-                  issued: Type.Boolean({ description: 'Whether live certificates cover this interval' }),
-                  bundle_ids: Type.Array(Type.Integer(), { description: 'The bundles that do' }),
-                }),
-              ),
-            }),
-          },
-          [400, 401, 404],
-        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                interval_start_datetime: Timestamp('Start'),
+                interval_end_datetime: Timestamp('End'),
+                interval_usage: Type.Integer({ description: 'Wh' }),
+                quality: Type.String({ description: 'measured, estimated or revised' }),
+                source: Type.String({ description: 'Where it came from: api, csv file, a DataHub source' }),
+                revision: Type.Integer({ description: '0 for the first value, then one more per revision' }),
+                issued: Type.Boolean({ description: 'Whether live certificates cover this interval' }),
+                bundle_ids: Type.Array(Type.Integer(), { description: 'The bundles that do' }),
+              }),
+            ),
+          }),
+        },
       },
     },
     async (request) => ({
@@ -294,7 +280,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           },
           strict,
         ),
-        response: withProblems({ 200: RegisterImportResult }),
+        response: { 200: RegisterImportResult },
       },
     },
     async (request) =>
@@ -320,23 +306,20 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           { from: Timestamp('From (inclusive), by read_at'), to: Timestamp('To (exclusive)') },
           strict,
         ),
-        response: withProblems(
-          {
-            200: Type.Object({
-              items: Type.Array(
-                Type.Object({
-                  read_at: Timestamp('When the registers were read'),
-                  import_wh: Type.Integer({ description: 'Cumulative Wh imported up to read_at' }),
-                  export_wh: Type.Integer({ description: 'Cumulative Wh exported up to read_at' }),
-                  source: Type.String({ description: 'Where it came from, e.g. api' }),
-                  recorded_at: Timestamp('When Tally stored it'),
-                }),
-                { description: 'Register readings, oldest first' },
-              ),
-            }),
-          },
-          [400, 401, 404],
-        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                read_at: Timestamp('When the registers were read'),
+                import_wh: Type.Integer({ description: 'Cumulative Wh imported up to read_at' }),
+                export_wh: Type.Integer({ description: 'Cumulative Wh exported up to read_at' }),
+                source: Type.String({ description: 'Where it came from, e.g. api' }),
+                recorded_at: Timestamp('When Tally stored it'),
+              }),
+              { description: 'Register readings, oldest first' },
+            ),
+          }),
+        },
       },
     },
     async (request) => ({

@@ -58,6 +58,9 @@ export async function readableAccount(
   return account;
 }
 
+/** What `actionableAccount` refuses with, for the routes that act on an account. */
+export const ACTING_PROBLEMS = ['account_not_found', 'role_required', 'not_a_member', 'account_closed'] as const;
+
 /** The account, if the caller may act on its holdings: its members (not auditors) and admins; open accounts only. */
 export async function actionableAccount(
   db: Db,

@@ -1,20 +1,16 @@
 // Request and answer schemas of the registry routes; field names follow the EnergyTag GC API draft.
 import { Type } from 'typebox';
-import { DateOnly, Id, Timestamp } from '../platform/http/schemas.ts';
+import { DateOnly, Id, Timestamp, OneOf } from '../platform/http/schemas.ts';
 import { ENERGY_SOURCES, STATUSES } from './tables.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const NullableId = (d: string) => Type.Union([Id(d), Type.Null()]);
 export const strict = { additionalProperties: false } as const;
 
-export const EnergySource = Type.Union(
-  ENERGY_SOURCES.map((s) => Type.Literal(s)),
-  { description: 'The energy source of the production device' },
-);
-export const Status = Type.Union(
-  STATUSES.map((s) => Type.Literal(s)),
-  { description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired' },
-);
+export const EnergySource = OneOf(ENERGY_SOURCES, { description: 'The energy source of the production device' });
+export const Status = OneOf(STATUSES, {
+  description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired',
+});
 export const Wh = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 
 export const Account = Type.Object({

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import { caller } from '../../platform/http/access.ts';
-import { Id, IdParams, Page, PageQuery, withProblems } from '../../platform/http/schemas.ts';
+import { Id, IdParams, Page, PageQuery } from '../../platform/http/schemas.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import {
   accountSummary,
@@ -34,7 +34,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         summary: 'Create an account',
         description: 'The caller becomes its first member.',
         body: Type.Object({ account_name: AccountName }, strict),
-        response: withProblems({ 201: Account }, [400, 401]),
+        response: { 201: Account },
       },
     },
     async (request, reply) => reply.status(201).send(await createAccount(db, caller(request), request.body)),
@@ -48,7 +48,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Accounts the caller may read',
         querystring: Type.Object(PageQuery, strict),
-        response: withProblems({ 200: Page(Account, 'Accounts') }, [400, 401]),
+        response: { 200: Page(Account, 'Accounts') },
       },
     },
     async (request) => listAccounts(db, caller(request), pageRequest(request.query, 'querystring')),
@@ -58,7 +58,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     '/api/accounts/:id',
     {
       config: { access: 'user' },
-      schema: { tags, summary: 'One account', params: IdParams, response: withProblems({ 200: Account }, [401, 404]) },
+      schema: { tags, summary: 'One account', params: IdParams, response: { 200: Account } },
     },
     async (request) => getAccount(db, caller(request), request.params.id),
   );
@@ -72,7 +72,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         summary: 'Rename an account (members)',
         params: IdParams,
         body: Type.Object({ account_name: AccountName }, strict),
-        response: withProblems({ 200: Account }, [400, 401, 403, 404, 409]),
+        response: { 200: Account },
       },
     },
     async (request) => renameAccount(db, caller(request), request.params.id, request.body.account_name),
@@ -87,7 +87,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         summary: 'Close an account (members)',
         description: 'Soft and final. Refused while the account holds active, reserved or locked certificates.',
         params: IdParams,
-        response: withProblems({ 200: Account }, [401, 403, 404, 409]),
+        response: { 200: Account },
       },
     },
     async (request) => closeAccount(db, caller(request), request.params.id),
@@ -101,7 +101,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Members of an account',
         params: IdParams,
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Member) }) }, [401, 404]),
+        response: { 200: Type.Object({ items: Type.Array(Member) }) },
       },
     },
     async (request) => ({ items: await listMembers(db, caller(request), request.params.id) }),
@@ -124,7 +124,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
           },
           strict,
         ),
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Member) }), 202: Invitation }),
+        response: { 200: Type.Object({ items: Type.Array(Member) }), 202: Invitation },
       },
     },
     async (request, reply) => {
@@ -142,7 +142,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Remove a member (members)',
         params: Type.Object({ id: Id('Account'), user_id: Id('User to remove') }, strict),
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Member) }) }, [401, 403, 404, 409]),
+        response: { 200: Type.Object({ items: Type.Array(Member) }) },
       },
     },
     async (request) => ({ items: await removeMember(db, caller(request), request.params.id, request.params.user_id) }),
@@ -156,7 +156,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Whitelist, both directions',
         params: IdParams,
-        response: withProblems({ 200: Whitelist }, [401, 404]),
+        response: { 200: Whitelist },
       },
     },
     async (request) => getWhitelist(db, caller(request), request.params.id),
@@ -181,7 +181,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
           },
           strict,
         ),
-        response: withProblems({ 200: Whitelist }),
+        response: { 200: Whitelist },
       },
     },
     async (request) => updateWhitelist(db, caller(request), request.params.id, request.body),
@@ -195,23 +195,20 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Wh held by energy source and status',
         params: IdParams,
-        response: withProblems(
-          {
-            200: Type.Object({
-              account_id: Id('Account'),
-              total_wh: Type.Integer({ description: 'Wh of every bundle the account holds, any status' }),
-              by_source_and_status: Type.Array(
-                Type.Object({
-                  energy_source: Type.String({ description: 'Energy source' }),
-                  certificate_bundle_status: Type.String({ description: 'Status' }),
-                  bundles: Type.Integer({ description: 'Number of bundles' }),
-                  wh: Type.Integer({ description: 'Wh' }),
-                }),
-              ),
-            }),
-          },
-          [401, 404],
-        ),
+        response: {
+          200: Type.Object({
+            account_id: Id('Account'),
+            total_wh: Type.Integer({ description: 'Wh of every bundle the account holds, any status' }),
+            by_source_and_status: Type.Array(
+              Type.Object({
+                energy_source: Type.String({ description: 'Energy source' }),
+                certificate_bundle_status: Type.String({ description: 'Status' }),
+                bundles: Type.Integer({ description: 'Number of bundles' }),
+                wh: Type.Integer({ description: 'Wh' }),
+              }),
+            ),
+          }),
+        },
       },
     },
     async (request) => accountSummary(db, caller(request), request.params.id),

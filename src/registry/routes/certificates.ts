@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import type { Access } from '../../platform/http/access.ts';
 import { caller } from '../../platform/http/access.ts';
-import { Id, IdParams, Page, Timestamp, withProblems } from '../../platform/http/schemas.ts';
+import { Id, IdParams, Page, Timestamp, OneOf } from '../../platform/http/schemas.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import { performAction, type Action } from '../actions.ts';
 import { issueCertificates, reissueBundle } from '../issuance.ts';
@@ -94,7 +94,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           },
           strict,
         ),
-        response: withProblems({ 201: Type.Object({ bundles: Type.Array(Bundle) }) }),
+        response: { 201: Type.Object({ bundles: Type.Array(Bundle) }) },
       },
     },
     async (request, reply) =>
@@ -117,7 +117,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           },
           strict,
         ),
-        response: withProblems({ 201: Bundle }),
+        response: { 201: Bundle },
       },
     },
     async (request, reply) => reply.status(201).send(await reissueBundle(db, caller(request), request.body, lifetime)),
@@ -142,7 +142,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           },
           strict,
         ),
-        response: withProblems({ 200: Page(Bundle, 'Bundles in production-time order, then id') }, [400, 401, 404]),
+        response: { 200: Page(Bundle, 'Bundles in production-time order, then id') },
       },
     },
     async (request) => {
@@ -161,29 +161,23 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         body: Type.Object(
           {
             ...BundleFilter,
-            granularity: Type.Union(
-              GRANULARITIES.map((g) => Type.Literal(g)),
-              { description: 'hour, day or month (UTC, by production start)' },
-            ),
+            granularity: OneOf(GRANULARITIES, { description: 'hour, day or month (UTC, by production start)' }),
           },
           strict,
         ),
-        response: withProblems(
-          {
-            200: Type.Object({
-              items: Type.Array(
-                Type.Object({
-                  period_start: Timestamp('Start of the period'),
-                  energy_source: EnergySource,
-                  certificate_bundle_status: Type.String({ description: 'Status' }),
-                  bundles: Type.Integer({ description: 'Bundles' }),
-                  wh: Type.Integer({ description: 'Wh' }),
-                }),
-              ),
-            }),
-          },
-          [400, 401, 404],
-        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                period_start: Timestamp('Start of the period'),
+                energy_source: EnergySource,
+                certificate_bundle_status: Type.String({ description: 'Status' }),
+                bundles: Type.Integer({ description: 'Bundles' }),
+                wh: Type.Integer({ description: 'Wh' }),
+              }),
+            ),
+          }),
+        },
       },
     },
     async (request) => {
@@ -200,20 +194,17 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         tags,
         summary: 'One bundle with its device and issuance metadata',
         params: IdParams,
-        response: withProblems(
-          {
-            200: Type.Intersect([
-              Bundle,
-              Type.Object({
-                device: Device,
-                issuance_metadata: IssuanceMetadata,
-                device_location: Type.Tuple([Type.Number(), Type.Number()], { description: '[latitude, longitude]' }),
-                reissue_of_bundle_id: Type.Union([Id('The withdrawn bundle this issuance re-issued'), Type.Null()]),
-              }),
-            ]),
-          },
-          [401, 404],
-        ),
+        response: {
+          200: Type.Intersect([
+            Bundle,
+            Type.Object({
+              device: Device,
+              issuance_metadata: IssuanceMetadata,
+              device_location: Type.Tuple([Type.Number(), Type.Number()], { description: '[latitude, longitude]' }),
+              reissue_of_bundle_id: Type.Union([Id('The withdrawn bundle this issuance re-issued'), Type.Null()]),
+            }),
+          ]),
+        },
       },
     },
     async (request) => getBundle(db, caller(request), request.params.id),
@@ -227,7 +218,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         tags,
         summary: 'A cancellation statement',
         params: IdParams,
-        response: withProblems({ 200: Statement }, [401, 404]),
+        response: { 200: Statement },
       },
     },
     async (request) => getStatement(db, caller(request), request.params.id),
@@ -244,7 +235,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           description:
             'All or nothing for the whole list. Bundles must be held by source_id and be in a status the action starts from (409 otherwise).',
           body: actionBody(route.extra),
-          response: withProblems({ 200: ActionResult }),
+          response: { 200: ActionResult },
         },
       },
       async (request) => performAction(db, caller(request), route.action, request.body as never),

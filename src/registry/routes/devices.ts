@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import { caller } from '../../platform/http/access.ts';
-import { Id, IdParams, Page, PageQuery, withProblems, PointId } from '../../platform/http/schemas.ts';
+import { Id, IdParams, Page, PageQuery, PointId } from '../../platform/http/schemas.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import { listTechnologies } from '../../metering/technology.ts';
 import { createDevice, getDevice, listDevices, changeDevice } from '../devices.ts';
@@ -23,7 +23,7 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
         description:
           'Producers register devices in their own accounts; issuers in any. The technology and fuel codes must be in the EECS table, and energy_source must agree with them.',
         body: NewDevice,
-        response: withProblems({ 201: Device }),
+        response: { 201: Device },
       },
     },
     async (request, reply) =>
@@ -41,7 +41,7 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
           { account_id: Type.Optional(Id('Only devices of this account')), ...PageQuery },
           strict,
         ),
-        response: withProblems({ 200: Page(Device, 'Devices') }, [400, 401]),
+        response: { 200: Page(Device, 'Devices') },
       },
     },
     async (request) =>
@@ -57,7 +57,7 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
     '/api/devices/:id',
     {
       config: { access: 'user' },
-      schema: { tags, summary: 'One device', params: IdParams, response: withProblems({ 200: Device }, [401, 404]) },
+      schema: { tags, summary: 'One device', params: IdParams, response: { 200: Device } },
     },
     async (request) => getDevice(db, caller(request), request.params.id),
   );
@@ -96,7 +96,7 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
           },
           strict,
         ),
-        response: withProblems({ 200: Device }),
+        response: { 200: Device },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import { caller } from '../../platform/http/access.ts';
-import { IdParams, withProblems } from '../../platform/http/schemas.ts';
+import { IdParams } from '../../platform/http/schemas.ts';
 import { answerInvitation, myInvitations } from '../invitations.ts';
 import { Invitation } from '../schemas.ts';
 
@@ -17,7 +17,7 @@ export async function invitationRoutes(app: App, ctx: AppContext): Promise<void>
       schema: {
         tags,
         summary: 'Pending invitations to join an account, addressed to the caller by id or email',
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Invitation) }) }, [401]),
+        response: { 200: Type.Object({ items: Type.Array(Invitation) }) },
       },
     },
     async (request) => ({ items: await myInvitations(db, caller(request)) }),
@@ -35,7 +35,7 @@ export async function invitationRoutes(app: App, ctx: AppContext): Promise<void>
           tags,
           summary: accept ? 'Accept an invitation: the caller joins the account' : 'Decline an invitation',
           params: IdParams,
-          response: withProblems({ 200: Invitation }, [401, 403, 404, 409]),
+          response: { 200: Invitation },
         },
       },
       async (request) => answerInvitation(db, caller(request), request.params.id, accept),
