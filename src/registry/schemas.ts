@@ -1,51 +1,83 @@
 // Request and answer schemas of the registry routes; field names follow the EnergyTag GC API draft.
-import { Type } from 'typebox';
-import { DateOnly, Id, Timestamp, OneOf } from '../platform/http/schemas.ts';
+import { type Static, type TSchema, Type } from 'typebox';
+import { component, DateOnly, Id, OneOf, requiredAs, Timestamp } from '../platform/http/schemas.ts';
+import * as example from './examples.ts';
 import { ENERGY_SOURCES, STATUSES } from './tables.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const NullableId = (d: string) => Type.Union([Id(d), Type.Null()]);
 export const strict = { additionalProperties: false } as const;
 
-export const EnergySource = OneOf(ENERGY_SOURCES, { description: 'The energy source of the production device' });
-export const Status = OneOf(STATUSES, {
-  description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired',
-});
+export const EnergySource = component(
+  'EnergySource',
+  OneOf(ENERGY_SOURCES, { description: 'The energy source of the production device' }),
+);
+export const Status = component(
+  'CertificateStatus',
+  OneOf(STATUSES, { description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired' }),
+);
 export const Wh = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 
-export const Account = Type.Object({
-  id: Id('Account id'),
-  account_name: Type.String({ description: 'Name of the account' }),
-  created_at: Timestamp('Creation time'),
-  updated_at: Timestamp('Last change'),
-  closed_at: Type.Union([Timestamp('When the account was closed'), Type.Null()]),
-});
+export const Account = component(
+  'Account',
+  Type.Object(
+    {
+      id: Id('Account id'),
+      account_name: Type.String({ description: 'Name of the account' }),
+      created_at: Timestamp('Creation time'),
+      updated_at: Timestamp('Last change'),
+      closed_at: Type.Union([Timestamp('When the account was closed'), Type.Null()]),
+    },
+    { description: 'An account that holds certificates', examples: [example.account] },
+  ),
+);
 
-export const Member = Type.Object({
-  user_id: Id('User id'),
-  email: Type.String({ description: 'Email of the member' }),
-  name: Type.String({ description: 'Name of the member' }),
-  role: Type.String({ description: 'Role of the member' }),
-  added_at: Timestamp('When the user joined the account'),
-});
+export const Member = component(
+  'Member',
+  Type.Object(
+    {
+      user_id: Id('User id'),
+      email: Type.String({ description: 'Email of the member' }),
+      name: Type.String({ description: 'Name of the member' }),
+      role: Type.String({ description: 'Role of the member' }),
+      added_at: Timestamp('When the user joined the account'),
+    },
+    { description: 'A member of an account', examples: [example.member] },
+  ),
+);
 
-export const Invitation = Type.Object({
-  id: Id('Invitation id'),
-  account_id: Id('The account the user is invited to'),
-  user_id: NullableId('The invited user, when invited by id'),
-  email: Nullable(Type.String({ description: 'The invited email address, when invited by email' })),
-  invited_by: Id('The member who invited'),
-  created_at: Timestamp('When the invitation was made'),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('declined')], {
-    description: 'Whether the user has answered',
-  }),
-});
+export const Invitation = component(
+  'Invitation',
+  Type.Object(
+    {
+      id: Id('Invitation id'),
+      account_id: Id('The account the user is invited to'),
+      user_id: NullableId('The invited user, when invited by id'),
+      email: Nullable(Type.String({ description: 'The invited email address, when invited by email' })),
+      invited_by: Id('The member who invited'),
+      created_at: Timestamp('When the invitation was made'),
+      status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('declined')], {
+        description: 'Whether the user has answered',
+      }),
+    },
+    { description: 'An invitation to join an account', examples: [example.invitation] },
+  ),
+);
 
-export const Whitelist = Type.Object({
-  account_id: Id('The account'),
-  accepts_from: Type.Array(Id('Account'), { description: 'Accounts whose transfers this account accepts' }),
-  accepted_by: Type.Array(Id('Account'), { description: 'Accounts that accept transfers from this account' }),
-});
+export const Whitelist = component(
+  'Whitelist',
+  Type.Object(
+    {
+      account_id: Id('The account'),
+      accepts_from: Type.Array(Id('Account'), { description: 'Accounts whose transfers this account accepts' }),
+      accepted_by: Type.Array(Id('Account'), { description: 'Accounts that accept transfers from this account' }),
+    },
+    {
+      description: 'Whose transfers the account accepts, and who accepts its transfers',
+      examples: [example.whitelist],
+    },
+  ),
+);
 
 export const IssuanceMetadataInput = Type.Object(
   {
@@ -72,26 +104,35 @@ export const IssuanceMetadataInput = Type.Object(
   },
 );
 
-export const IssuanceMetadata = Type.Object({
-  id: Id('Metadata version id'),
-  country_of_issuance: Type.String({ description: 'Domain of the issuing body' }),
-  connected_grid_identification: Type.String({ description: 'Grid the energy was injected into' }),
-  issuing_body: Type.String({ description: 'The issuing body' }),
-  legal_status: Nullable(Type.String({ description: 'Legal status' })),
-  issuance_purpose: Nullable(Type.String({ description: 'Issuance purpose' })),
-  support_received: Nullable(Type.String({ description: 'Support received' })),
-  quality_scheme_reference: Nullable(Type.String({ description: 'Quality scheme' })),
-  dissemination_level: Nullable(Type.String({ description: 'Dissemination level' })),
-  issue_market_zone: Type.String({ description: 'Market zone' }),
-  created_at: Timestamp('When this version was set'),
-});
+export const IssuanceMetadata = component(
+  'IssuanceMetadata',
+  Type.Object(
+    {
+      id: Id('Metadata version id'),
+      country_of_issuance: Type.String({ description: 'Domain of the issuing body' }),
+      connected_grid_identification: Type.String({ description: 'Grid the energy was injected into' }),
+      issuing_body: Type.String({ description: 'The issuing body' }),
+      legal_status: Nullable(Type.String({ description: 'Legal status' })),
+      issuance_purpose: Nullable(Type.String({ description: 'Issuance purpose' })),
+      support_received: Nullable(Type.String({ description: 'Support received' })),
+      quality_scheme_reference: Nullable(Type.String({ description: 'Quality scheme' })),
+      dissemination_level: Nullable(Type.String({ description: 'Dissemination level' })),
+      issue_market_zone: Type.String({ description: 'Market zone' }),
+      created_at: Timestamp('When this version was set'),
+    },
+    { description: 'A version of the issuance metadata', examples: [example.metadata] },
+  ),
+);
 
-export const Location = Type.Object(
-  {
-    latitude: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees' }),
-    longitude: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees' }),
-  },
-  { ...strict, description: 'Where the device is (WGS 84)' },
+export const Location = component(
+  'Location',
+  Type.Object(
+    {
+      latitude: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees' }),
+      longitude: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees' }),
+    },
+    { ...strict, description: 'Where the device is (WGS 84)', examples: [example.device.location] },
+  ),
 );
 
 export const NewDevice = Type.Object(
@@ -128,57 +169,74 @@ export const NewDevice = Type.Object(
   strict,
 );
 
-export const Device = Type.Object({
-  id: Id('Device id'),
-  account_id: Id('Owning account'),
-  device_name: Type.String({ description: 'Name' }),
-  device_type: Type.Union([Type.Literal('production'), Type.Literal('storage')], {
-    description: 'production or storage',
-  }),
-  technology_code: Nullable(Type.String({ description: 'EECS technology code' })),
-  fuel_code: Nullable(Type.String({ description: 'EECS fuel code' })),
-  technology_label: Nullable(Type.String({ description: 'EECS label of the codes, e.g. Solar' })),
-  energy_source: EnergySource,
-  capacity: Type.Integer({ description: 'Capacity in W' }),
-  operational_date: Type.String({ description: 'Commissioning date' }),
-  country: Type.String({ description: 'Country' }),
-  grid: Type.String({ description: 'Grid area' }),
-  location: Location,
-  time_zone: Type.String({ description: 'IANA time zone' }),
-  next_certificate_id: Type.Integer({ description: 'The id the next issued certificate of this device gets' }),
-  auto_issue: Type.Boolean({
-    description: "Whether the issuance job issues this device's complete metered hours on its own",
-  }),
-  issuance_metadata: Type.Union([IssuanceMetadata, Type.Null()], { description: 'Current issuance metadata' }),
-  created_at: Timestamp('Registration time'),
-  updated_at: Timestamp('Last change'),
-});
+export const Device = component(
+  'Device',
+  Type.Object(
+    {
+      id: Id('Device id'),
+      account_id: Id('Owning account'),
+      device_name: Type.String({ description: 'Name' }),
+      device_type: Type.Union([Type.Literal('production'), Type.Literal('storage')], {
+        description: 'production or storage',
+      }),
+      technology_code: Nullable(Type.String({ description: 'EECS technology code' })),
+      fuel_code: Nullable(Type.String({ description: 'EECS fuel code' })),
+      technology_label: Nullable(Type.String({ description: 'EECS label of the codes, e.g. Solar' })),
+      energy_source: EnergySource,
+      capacity: Type.Integer({ description: 'Capacity in W' }),
+      operational_date: Type.String({ description: 'Commissioning date' }),
+      country: Type.String({ description: 'Country' }),
+      grid: Type.String({ description: 'Grid area' }),
+      location: Location,
+      time_zone: Type.String({ description: 'IANA time zone' }),
+      next_certificate_id: Type.Integer({ description: 'The id the next issued certificate of this device gets' }),
+      auto_issue: Type.Boolean({
+        description: "Whether the issuance job issues this device's complete metered hours on its own",
+      }),
+      issuance_metadata: Type.Union([IssuanceMetadata, Type.Null()], { description: 'Current issuance metadata' }),
+      created_at: Timestamp('Registration time'),
+      updated_at: Timestamp('Last change'),
+    },
+    { description: 'A production or storage device', examples: [example.device] },
+  ),
+);
 
-export const Bundle = Type.Object({
-  id: Id('Bundle id'),
-  issuance_id: Id('The issuance the certificates come from'),
-  device_id: Id('Production device'),
-  account_id: Id('Holding account'),
-  certificate_bundle_id_range_start: Type.Integer({ description: 'First certificate id in the bundle (inclusive)' }),
-  certificate_bundle_id_range_end: Type.Integer({ description: 'Last certificate id in the bundle (inclusive)' }),
-  bundle_quantity: Type.Integer({ description: 'Number of certificates = Wh; range end − range start + 1' }),
-  certificate_bundle_status: Status,
-  energy_source: EnergySource,
-  production_starting_interval: Timestamp('Start of the production interval (UTC, inclusive)'),
-  production_ending_interval: Timestamp('End of the production interval (UTC, exclusive)'),
-  issuance_datestamp: Timestamp('When the certificates were issued'),
-  expiry_datestamp: Timestamp('When active certificates expire'),
-  split_from_bundle_id: NullableId('The bundle this one was split from'),
-  beneficiary: Nullable(Type.String({ description: 'Beneficiary of a cancellation' })),
-  cancellation_purpose: Nullable(Type.String({ description: 'Purpose of a cancellation' })),
-  cancelled_at: Type.Union([Timestamp('Cancellation time'), Type.Null()]),
-  cancellation_statement_id: NullableId('The cancellation statement'),
-  claim_consumer: Nullable(Type.String({ description: 'Consumer the certificates were claimed for' })),
-  claim_metering_point_id: Nullable(Type.String({ description: 'Consumption metering point of the claim' })),
-  claim_period_start: Type.Union([Timestamp('Start of the claimed consumption period'), Type.Null()]),
-  claim_period_end: Type.Union([Timestamp('End of the claimed consumption period'), Type.Null()]),
-  claimed_at: Type.Union([Timestamp('Claim time'), Type.Null()]),
-});
+export const Bundle = component(
+  'Bundle',
+  Type.Object(
+    {
+      id: Id('Bundle id'),
+      issuance_id: Id('The issuance the certificates come from'),
+      device_id: Id('Production device'),
+      account_id: Id('Holding account'),
+      certificate_bundle_id_range_start: Type.Integer({
+        description: 'First certificate id in the bundle (inclusive)',
+      }),
+      certificate_bundle_id_range_end: Type.Integer({ description: 'Last certificate id in the bundle (inclusive)' }),
+      bundle_quantity: Type.Integer({ description: 'Number of certificates = Wh; range end − range start + 1' }),
+      certificate_bundle_status: Status,
+      energy_source: EnergySource,
+      production_starting_interval: Timestamp('Start of the production interval (UTC, inclusive)'),
+      production_ending_interval: Timestamp('End of the production interval (UTC, exclusive)'),
+      issuance_datestamp: Timestamp('When the certificates were issued'),
+      expiry_datestamp: Timestamp('When active certificates expire'),
+      split_from_bundle_id: NullableId('The bundle this one was split from'),
+      beneficiary: Nullable(Type.String({ description: 'Beneficiary of a cancellation' })),
+      cancellation_purpose: Nullable(Type.String({ description: 'Purpose of a cancellation' })),
+      cancelled_at: Type.Union([Timestamp('Cancellation time'), Type.Null()]),
+      cancellation_statement_id: NullableId('The cancellation statement'),
+      claim_consumer: Nullable(Type.String({ description: 'Consumer the certificates were claimed for' })),
+      claim_metering_point_id: Nullable(Type.String({ description: 'Consumption metering point of the claim' })),
+      claim_period_start: Type.Union([Timestamp('Start of the claimed consumption period'), Type.Null()]),
+      claim_period_end: Type.Union([Timestamp('End of the claimed consumption period'), Type.Null()]),
+      claimed_at: Type.Union([Timestamp('Claim time'), Type.Null()]),
+    },
+    {
+      description: 'A bundle: a contiguous range of certificate ids of one device and interval, in one status',
+      examples: [example.bundle],
+    },
+  ),
+);
 
 const BundleIds = Type.Array(Id('Bundle id'), {
   minItems: 1,
@@ -189,28 +247,74 @@ const Quantity = Type.Optional(
   Wh('Act on this many Wh only: whole bundles first, then the lowest ids of the next one, which is split'),
 );
 
-/** The body of every lifecycle action; each action adds its own fields. */
-export const actionBody = (extra: Record<string, ReturnType<typeof Type.Optional>> = {}) =>
+export const ACTIONS = ['transfer', 'cancel', 'claim', 'withdraw', 'reserve', 'unreserve', 'lock', 'unlock'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** What every lifecycle action takes; each action adds its own fields. */
+const actionFields = {
+  source_id: Id('Account holding the bundles'),
+  granular_certificate_bundle_ids: BundleIds,
+  certificate_quantity: Quantity,
+};
+const Text = (description: string) => Type.String({ minLength: 1, maxLength: 500, description });
+
+export const TransferRequest = Type.Object(
+  { ...actionFields, target_id: requiredAs('target_required', Id('Receiving account')) },
+  { ...strict, examples: [example.transfer] },
+);
+export const CancelRequest = Type.Object(
+  {
+    ...actionFields,
+    beneficiary: requiredAs('beneficiary_required', Text('Who the energy is retired for')),
+    purpose: Type.Optional(Text('Why, e.g. Scope 2 reporting')),
+  },
+  { ...strict, examples: [example.cancel] },
+);
+export const ClaimRequest = Type.Object(
+  {
+    ...actionFields,
+    consumer: Type.Optional(Text('Named consumer; this or metering_point_id, or both')),
+    metering_point_id: Type.Optional(Text('Consumption metering point of the claiming account')),
+    period_start: Type.Optional(Timestamp('Start of the consumption period; with period_end')),
+    period_end: Type.Optional(Timestamp('End of the consumption period; with period_start')),
+  },
+  { ...strict, examples: [example.claim] },
+);
+/** Withdraw, reserve, unreserve, lock and unlock take the common fields only. */
+export const BundleActionRequest = Type.Object(actionFields, { ...strict, examples: [example.bundleAction] });
+
+/** Each action's request: the schema its route validates and documents, and the type actions.ts takes. */
+export const ACTION_REQUESTS = {
+  transfer: TransferRequest,
+  cancel: CancelRequest,
+  claim: ClaimRequest,
+  withdraw: BundleActionRequest,
+  reserve: BundleActionRequest,
+  unreserve: BundleActionRequest,
+  lock: BundleActionRequest,
+  unlock: BundleActionRequest,
+} as const satisfies Record<Action, TSchema>;
+export type ActionRequests = { [A in Action]: Static<(typeof ACTION_REQUESTS)[A]> };
+
+export const ActionResult = component(
+  'ActionResult',
   Type.Object(
     {
-      source_id: Id('Account holding the bundles'),
-      granular_certificate_bundle_ids: BundleIds,
-      certificate_quantity: Quantity,
-      ...extra,
+      action: OneOf(ACTIONS, { description: 'The action performed' }),
+      action_id: Id('The ledger event recording this action'),
+      source_id: Id('Source account'),
+      target_id: NullableId('Target account of a transfer'),
+      certificate_quantity: Type.Integer({ description: 'Wh acted on' }),
+      bundles: Type.Array(Bundle, { description: 'The bundles acted on, as they are now' }),
+      remainders: Type.Array(Bundle, { description: 'Parts of split bundles left in the source account' }),
+      statement_id: NullableId('The cancellation statement of a cancel'),
     },
-    strict,
-  );
-
-export const ActionResult = Type.Object({
-  action: Type.String({ description: 'The action performed' }),
-  action_id: Id('The ledger event recording this action'),
-  source_id: Id('Source account'),
-  target_id: NullableId('Target account of a transfer'),
-  certificate_quantity: Type.Integer({ description: 'Wh acted on' }),
-  bundles: Type.Array(Bundle, { description: 'The bundles acted on, as they are now' }),
-  remainders: Type.Array(Bundle, { description: 'Parts of split bundles left in the source account' }),
-  statement_id: NullableId('The cancellation statement of a cancel'),
-});
+    {
+      description: 'The action, the bundles it changed and the remainders of a split',
+      examples: [example.actionResult],
+    },
+  ),
+);
 
 export const BundleFilter = {
   source_id: Id('Account to query (required)'),
@@ -226,30 +330,37 @@ export const BundleFilter = {
   issuance_id: Type.Optional(Id('Only bundles of this issuance')),
 };
 
-export const Statement = Type.Object({
-  id: Id('Statement id'),
-  account_id: Id('The account that cancelled'),
-  beneficiary: Type.String({ description: 'Beneficiary' }),
-  purpose: Type.Union([Type.String(), Type.Null()], { description: 'Purpose' }),
-  cancelled_at: Timestamp('Cancellation time'),
-  total_wh: Type.Integer({ description: 'Wh cancelled' }),
-  bundles: Type.Array(
-    Type.Object({
-      id: Id('Bundle id'),
-      device_id: Id('Device'),
-      energy_source: Type.String(),
-      certificate_bundle_id_range_start: Type.Integer(),
-      certificate_bundle_id_range_end: Type.Integer(),
-      bundle_quantity: Type.Integer(),
-      production_starting_interval: Type.String(),
-      production_ending_interval: Type.String(),
-    }),
-    { description: 'The bundles cancelled' },
+export const Statement = component(
+  'Statement',
+  Type.Object(
+    {
+      id: Id('Statement id'),
+      account_id: Id('The account that cancelled'),
+      beneficiary: Type.String({ description: 'Beneficiary' }),
+      purpose: Type.Union([Type.String(), Type.Null()], { description: 'Purpose' }),
+      cancelled_at: Timestamp('Cancellation time'),
+      total_wh: Type.Integer({ description: 'Wh cancelled' }),
+      bundles: Type.Array(
+        Type.Object({
+          id: Id('Bundle id'),
+          device_id: Id('Device'),
+          energy_source: Type.String(),
+          certificate_bundle_id_range_start: Type.Integer(),
+          certificate_bundle_id_range_end: Type.Integer(),
+          bundle_quantity: Type.Integer(),
+          production_starting_interval: Type.String(),
+          production_ending_interval: Type.String(),
+        }),
+        { description: 'The bundles cancelled' },
+      ),
+      by_energy_source: Type.Array(Type.Object({ energy_source: Type.String(), wh: Type.Integer() }), {
+        description: 'Wh by energy source',
+      }),
+      by_hour: Type.Array(Type.Object({ hour: Type.String(), energy_source: Type.String(), wh: Type.Integer() }), {
+        description: 'Wh by production hour (UTC) and energy source',
+      }),
+    },
+    { description: 'A cancellation statement', examples: [example.statement] },
   ),
-  by_energy_source: Type.Array(Type.Object({ energy_source: Type.String(), wh: Type.Integer() }), {
-    description: 'Wh by energy source',
-  }),
-  by_hour: Type.Array(Type.Object({ hour: Type.String(), energy_source: Type.String(), wh: Type.Integer() }), {
-    description: 'Wh by production hour (UTC) and energy source',
-  }),
-});
+);
+export type ActionResult = Static<typeof ActionResult>;

@@ -25,6 +25,8 @@ function makeAjv(coerce: boolean) {
     removeAdditional: false,
     useDefaults: true,
     allErrors: true,
+    // Errors carry their schema, so a missing field can answer with its own code (problems.ts).
+    verbose: true,
     strict: false,
   });
   (addFormats as unknown as (a: Ajv) => void)(ajv);

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import './idempotency.ts';
 import { TallyError, type FieldProblem } from '../errors.ts';
 import { isProblemCode, PROBLEM_CODES, type ProblemCode } from '../problem-codes.ts';
+import { MISSING_CODE } from './schemas.ts';
 
 interface Problem {
   type: string;
@@ -68,12 +69,29 @@ function problem(code: ProblemCode, detail: string, request: FastifyRequest, err
   };
 }
 
+/**
+ * The code of a request whose only fault is missing fields that name their own code (schemas.ts
+ * `requiredAs`), e.g. `target_required`; any other invalid request is `invalid_request`.
+ */
+function validationCode(err: FastifyError): ProblemCode {
+  const codes = new Set(
+    (err.validation ?? []).map((v) => {
+      const missing = (v.params as { missingProperty?: string }).missingProperty;
+      const parent = (v as { parentSchema?: { properties?: Record<string, Record<string, unknown>> } }).parentSchema;
+      const code = missing === undefined ? undefined : parent?.properties?.[missing]?.[MISSING_CODE];
+      return typeof code === 'string' && isProblemCode(code) ? code : 'invalid_request';
+    }),
+  );
+  const [only] = codes;
+  return codes.size === 1 && only !== undefined ? only : 'invalid_request';
+}
+
 function toProblem(err: unknown, request: FastifyRequest): Problem {
   if (err instanceof TallyError) return problem(err.code, err.message, request, err.errors);
   const e = err as FastifyError & { code?: string };
   if (e.validation) {
     const errors = fieldProblems(e);
-    return problem('invalid_request', errors.map((f) => `${f.field}: ${f.message}`).join('; '), request, errors);
+    return problem(validationCode(e), errors.map((f) => `${f.field}: ${f.message}`).join('; '), request, errors);
   }
   const race = e.code === undefined ? undefined : RACE_CODES[e.code];
   if (race) {

@@ -1,5 +1,6 @@
 // Schema pieces shared by every module's routes, so an id or a timestamp means the same everywhere.
 import { Type, type TSchema } from 'typebox';
+import type { CodeWithStatus } from '../problem-codes.ts';
 
 export const Id = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 /** PostgreSQL has no year 0; refusing it here keeps a 500 out of every route that stores a date. */
@@ -46,6 +47,16 @@ export const IdParams = Type.Object(
 export const COMPONENT = 'x-component';
 export function component<T extends TSchema>(name: string, schema: T): T {
   (schema as TSchema & Record<string, unknown>)[COMPONENT] = name;
+  return schema;
+}
+
+/**
+ * A required field whose absence answers with its own code (problems.ts) instead of
+ * `invalid_request`, as it did when the code, not the schema, required it.
+ */
+export const MISSING_CODE = 'x-missing-code';
+export function requiredAs<T extends TSchema>(code: CodeWithStatus<400>, schema: T): T {
+  (schema as TSchema & Record<string, unknown>)[MISSING_CODE] = code;
   return schema;
 }
 

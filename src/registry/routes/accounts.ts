@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import { caller } from '../../platform/http/access.ts';
-import { Id, IdParams, Page, PageQuery } from '../../platform/http/schemas.ts';
+import { Id, IdParams, Items, Page, PageQuery } from '../../platform/http/schemas.ts';
+import { ACTING_PROBLEMS } from '../access.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import {
   accountSummary,
@@ -30,10 +31,11 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'createAccount',
         tags,
         summary: 'Create an account',
         description: 'The caller becomes its first member.',
-        body: Type.Object({ account_name: AccountName }, strict),
+        body: Type.Object({ account_name: AccountName }, { ...strict, examples: [{ account_name: 'Solar Co' }] }),
         response: { 201: Account },
       },
     },
@@ -45,10 +47,13 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listAccounts',
         tags,
         summary: 'Accounts the caller may read',
+        description: 'Its own accounts; every account for admins, auditors and issuers. In id order.',
         querystring: Type.Object(PageQuery, strict),
         response: { 200: Page(Account, 'Accounts') },
+        problems: ['invalid_cursor'],
       },
     },
     async (request) => listAccounts(db, caller(request), pageRequest(request.query, 'querystring')),
@@ -58,7 +63,15 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     '/api/accounts/:id',
     {
       config: { access: 'user' },
-      schema: { tags, summary: 'One account', params: IdParams, response: { 200: Account } },
+      schema: {
+        operationId: 'getAccount',
+        tags,
+        summary: 'One account',
+        description: 'An account the caller may not read answers 404, as one that does not exist.',
+        params: IdParams,
+        response: { 200: Account },
+        problems: ['account_not_found'],
+      },
     },
     async (request) => getAccount(db, caller(request), request.params.id),
   );
@@ -68,11 +81,14 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'renameAccount',
         tags,
         summary: 'Rename an account (members)',
+        description: 'Any member may rename it while it is open.',
         params: IdParams,
-        body: Type.Object({ account_name: AccountName }, strict),
+        body: Type.Object({ account_name: AccountName }, { ...strict, examples: [{ account_name: 'Solar Co A/S' }] }),
         response: { 200: Account },
+        problems: ACTING_PROBLEMS,
       },
     },
     async (request) => renameAccount(db, caller(request), request.params.id, request.body.account_name),
@@ -83,11 +99,13 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'closeAccount',
         tags,
         summary: 'Close an account (members)',
         description: 'Soft and final. Refused while the account holds active, reserved or locked certificates.',
         params: IdParams,
         response: { 200: Account },
+        problems: [...ACTING_PROBLEMS, 'account_not_empty'],
       },
     },
     async (request) => closeAccount(db, caller(request), request.params.id),
@@ -98,10 +116,13 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listAccountMembers',
         tags,
         summary: 'Members of an account',
+        description: 'The users who act on its holdings, in the order they joined.',
         params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(Member) }) },
+        response: { 200: Items(Member, 'The members') },
+        problems: ['account_not_found'],
       },
     },
     async (request) => ({ items: await listMembers(db, caller(request), request.params.id) }),
@@ -112,6 +133,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'inviteAccountMember',
         tags,
         summary: 'Invite a member (members), or add one (admins)',
         description:
@@ -122,9 +144,10 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
             user_id: Type.Optional(Id('User to invite')),
             email: Type.Optional(Type.String({ format: 'email', description: 'Or the email of the user to invite' })),
           },
-          strict,
+          { ...strict, examples: [{ email: 'colleague@example.com' }] },
         ),
-        response: { 200: Type.Object({ items: Type.Array(Member) }), 202: Invitation },
+        response: { 200: Items(Member, 'The members, the new one included'), 202: Invitation },
+        problems: ['member_required', 'user_not_found', ...ACTING_PROBLEMS],
       },
     },
     async (request, reply) => {
@@ -139,10 +162,24 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'removeAccountMember',
         tags,
         summary: 'Remove a member (members)',
-        params: Type.Object({ id: Id('Account'), user_id: Id('User to remove') }, strict),
-        response: { 200: Type.Object({ items: Type.Array(Member) }) },
+        description: 'An account keeps at least one member.',
+        params: Type.Object(
+          {
+            id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Account', examples: [1] }),
+            user_id: Type.Integer({
+              minimum: 1,
+              maximum: Number.MAX_SAFE_INTEGER,
+              description: 'User to remove',
+              examples: [5],
+            }),
+          },
+          strict,
+        ),
+        response: { 200: Items(Member, 'The remaining members') },
+        problems: [...ACTING_PROBLEMS, 'member_not_found', 'last_member'],
       },
     },
     async (request) => ({ items: await removeMember(db, caller(request), request.params.id, request.params.user_id) }),
@@ -153,10 +190,13 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'getWhitelist',
         tags,
         summary: 'Whitelist, both directions',
+        description: 'A transfer to this account is accepted only from the accounts in accepts_from.',
         params: IdParams,
         response: { 200: Whitelist },
+        problems: ['account_not_found'],
       },
     },
     async (request) => getWhitelist(db, caller(request), request.params.id),
@@ -167,8 +207,10 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'updateWhitelist',
         tags,
         summary: 'Change whose transfers this account accepts (members)',
+        description: 'Adds and removes in one change; adding an account already listed changes nothing.',
         params: IdParams,
         body: Type.Object(
           {
@@ -179,9 +221,10 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
               Type.Array(Id('Account'), { maxItems: 1000, description: 'Accounts to stop accepting transfers from' }),
             ),
           },
-          strict,
+          { ...strict, examples: [{ add: [1] }] },
         ),
         response: { 200: Whitelist },
+        problems: ['whitelist_self', 'whitelist_contradiction', ...ACTING_PROBLEMS],
       },
     },
     async (request) => updateWhitelist(db, caller(request), request.params.id, request.body),
@@ -192,23 +235,41 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'getAccountSummary',
         tags,
         summary: 'Wh held by energy source and status',
+        description: 'What the account holds now, summed.',
         params: IdParams,
         response: {
-          200: Type.Object({
-            account_id: Id('Account'),
-            total_wh: Type.Integer({ description: 'Wh of every bundle the account holds, any status' }),
-            by_source_and_status: Type.Array(
-              Type.Object({
-                energy_source: Type.String({ description: 'Energy source' }),
-                certificate_bundle_status: Type.String({ description: 'Status' }),
-                bundles: Type.Integer({ description: 'Number of bundles' }),
-                wh: Type.Integer({ description: 'Wh' }),
-              }),
-            ),
-          }),
+          200: Type.Object(
+            {
+              account_id: Id('Account'),
+              total_wh: Type.Integer({ description: 'Wh of every bundle the account holds, any status' }),
+              by_source_and_status: Type.Array(
+                Type.Object({
+                  energy_source: Type.String({ description: 'Energy source' }),
+                  certificate_bundle_status: Type.String({ description: 'Status' }),
+                  bundles: Type.Integer({ description: 'Number of bundles' }),
+                  wh: Type.Integer({ description: 'Wh' }),
+                }),
+                { description: 'Wh and bundles by energy source and status' },
+              ),
+            },
+            {
+              description: "The account's holdings",
+              examples: [
+                {
+                  account_id: 2,
+                  total_wh: 2000000,
+                  by_source_and_status: [
+                    { energy_source: 'solar_pv', certificate_bundle_status: 'claimed', bundles: 2, wh: 2000000 },
+                  ],
+                },
+              ],
+            },
+          ),
         },
+        problems: ['account_not_found'],
       },
     },
     async (request) => accountSummary(db, caller(request), request.params.id),

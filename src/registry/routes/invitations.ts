@@ -1,7 +1,6 @@
-import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import { caller } from '../../platform/http/access.ts';
-import { IdParams } from '../../platform/http/schemas.ts';
+import { IdParams, Items } from '../../platform/http/schemas.ts';
 import { answerInvitation, myInvitations } from '../invitations.ts';
 import { Invitation } from '../schemas.ts';
 
@@ -15,9 +14,11 @@ export async function invitationRoutes(app: App, ctx: AppContext): Promise<void>
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listMyInvitations',
         tags,
         summary: 'Pending invitations to join an account, addressed to the caller by id or email',
-        response: { 200: Type.Object({ items: Type.Array(Invitation) }) },
+        description: 'Accept or decline each; an invitation is never shown to anyone else.',
+        response: { 200: Items(Invitation, 'Pending invitations to the caller') },
       },
     },
     async (request) => ({ items: await myInvitations(db, caller(request)) }),
@@ -32,10 +33,13 @@ export async function invitationRoutes(app: App, ctx: AppContext): Promise<void>
       {
         config: { access: 'user' },
         schema: {
+          operationId: accept ? 'acceptInvitation' : 'declineInvitation',
           tags,
           summary: accept ? 'Accept an invitation: the caller joins the account' : 'Decline an invitation',
+          description: 'Only the invited user answers, once; the answer is recorded in the ledger.',
           params: IdParams,
           response: { 200: Invitation },
+          problems: ['invitation_not_found', 'account_closed'],
         },
       },
       async (request) => answerInvitation(db, caller(request), request.params.id, accept),
