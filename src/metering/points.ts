@@ -9,17 +9,9 @@ import { readableAccountIds, readableInAccount, registrableAccount } from '../re
 import { getDevice, holdDevice } from '../registry/devices.ts';
 import { claimedAgainst } from '../registry/queries.ts';
 import { metering, type MeteringPointRow, type PointType } from './tables.ts';
+import type { MeteringPointChange, MeteringPointView, NewMeteringPoint } from './schemas.ts';
 
-export interface MeteringPointView {
-  id: string;
-  type: PointType;
-  account_id: number;
-  device_id: number | null;
-  grid_area: string | null;
-  time_zone: string;
-  created_at: string;
-  updated_at: string;
-}
+export type { MeteringPointView, NewMeteringPoint };
 
 const view = (p: MeteringPointRow): MeteringPointView => ({
   ...p,
@@ -48,15 +40,6 @@ async function checkDevice(
       'a consumption metering point feeds no device',
       'body/device_id',
     );
-}
-
-export interface NewMeteringPoint {
-  id: string;
-  type: PointType;
-  account_id: number;
-  device_id?: number | undefined;
-  grid_area?: string | undefined;
-  time_zone?: string | undefined;
 }
 
 export async function createMeteringPoint(
@@ -132,12 +115,6 @@ export async function listMeteringPoints(
   if (visible !== undefined) query = query.where('account_id', 'in', visible.length ? visible : [0]);
   if (filter.account_id !== undefined) query = query.where('account_id', '=', filter.account_id);
   return (await query.orderBy('id').limit(10_000).execute()).map(view);
-}
-
-export interface MeteringPointChange {
-  device_id?: number | null | undefined;
-  grid_area?: string | undefined;
-  time_zone?: string | undefined;
 }
 
 export async function updateMeteringPoint(

@@ -1,6 +1,6 @@
 // Request and answer schemas of the registry routes; field names follow the EnergyTag GC API draft.
 import { type Static, type TSchema, Type } from 'typebox';
-import { component, DateOnly, Id, OneOf, requiredAs, Timestamp } from '../platform/http/schemas.ts';
+import { component, DateOnly, Id, OneOf, PointId, requiredAs, Timestamp } from '../platform/http/schemas.ts';
 import * as example from './examples.ts';
 import { ENERGY_SOURCES, STATUSES } from './tables.ts';
 
@@ -166,7 +166,39 @@ export const NewDevice = Type.Object(
     time_zone: Type.String({ minLength: 1, description: 'IANA time zone for local display, e.g. Europe/Copenhagen' }),
     issuance_metadata: Type.Optional(IssuanceMetadataInput),
   },
+  { ...strict, examples: [example.newDevice] },
+);
+
+/** What PATCH /api/devices/{id} changes; the device module takes all but the metering point. */
+export const DeviceChange = Type.Object(
+  {
+    device_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'New name' })),
+    capacity: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'New capacity in W (issuing bodies only)',
+      }),
+    ),
+    auto_issue: Type.Optional(
+      Type.Boolean({
+        description:
+          'Issue the complete metered hours of the linked production points automatically; only an issuing body turns it on, the holder may turn it off',
+      }),
+    ),
+    issuance_metadata: Type.Optional(IssuanceMetadataInput),
+  },
   strict,
+);
+export const DevicePatch = Type.Object(
+  {
+    ...DeviceChange.properties,
+    metering_point_id: Type.Optional({
+      ...PointId,
+      description: 'Link this metering point of the same account to the device: its readings feed automatic issuance',
+    }),
+  },
+  { ...strict, examples: [{ metering_point_id: '571313174000000001', auto_issue: true }] },
 );
 
 export const Device = component(

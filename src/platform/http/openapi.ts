@@ -76,6 +76,8 @@ function commonProblems(route: RouteOptions): ProblemCode[] {
  */
 class Components {
   readonly schemas = new Map<string, Json>();
+  /** Each component's example, written once under components.examples when an answer uses it. */
+  readonly examples = new Map<string, { value: unknown; used: boolean }>();
   private readonly sources = new Map<string, Json>();
 
   ref(schema: unknown, root?: string): unknown {
@@ -86,7 +88,10 @@ class Components {
       const source = this.sources.get(name);
       if (!source) {
         this.sources.set(name, schema);
-        this.schemas.set(name, this.ref(schema, name) as Json);
+        const { examples, ...definition } = this.ref(schema, name) as Json;
+        this.schemas.set(name, definition);
+        if (Array.isArray(examples) && examples.length > 0)
+          this.examples.set(name, { value: examples[0], used: false });
       } else if (JSON.stringify({ ...source, description: null }) !== JSON.stringify({ ...schema, description: null }))
         throw new Error(`two different schemas are both named ${name}`);
       const reference: Json = { $ref: `#/components/schemas/${name}` };
@@ -173,7 +178,7 @@ function problemResponses(codes: ProblemCode[]): { responses: Json; shared: numb
 
 function problemResponse(status: number, codes: ProblemCode[]): Json {
   return {
-    description: `${TITLES[status]}: ${codes.map((c) => `\`${c}\``).join(', ')}`,
+    description: `${TITLES[status]}; \`code\` says which`,
     content: {
       'application/problem+json': {
         schema: {
@@ -194,17 +199,18 @@ function successResponses(schema: NonNullable<RouteOptions['schema']>, component
       out[status] = { description };
       continue;
     }
-    // A component is referenced whole; an answer of its own is written out without what moved up here.
-    const body = typeof answer[COMPONENT] === 'string' ? answer : rest;
-    out[status] = {
-      description,
-      content: {
-        [media]: {
-          schema: components.ref(body),
-          ...(Array.isArray(examples) && examples.length > 0 ? { example: examples[0] } : {}),
-        },
-      },
-    };
+    // A component is referenced whole, with its example; an answer of its own is written out here.
+    const name = answer[COMPONENT];
+    const body = typeof name === 'string' ? answer : rest;
+    const schemaOf = components.ref(body);
+    const shared = typeof name === 'string' ? components.examples.get(name) : undefined;
+    if (shared) shared.used = true;
+    const example = shared
+      ? { examples: { [name as string]: { $ref: `#/components/examples/${name}` } } }
+      : Array.isArray(examples) && examples.length > 0
+        ? { example: examples[0] }
+        : {};
+    out[status] = { description, content: { [media]: { schema: schemaOf, ...example } } };
   }
   return out;
 }
@@ -299,6 +305,9 @@ function finish(document: Json, components: Components): Json {
         [...components.schemas, ['Problem', problem] as const].sort(([a], [b]) => a.localeCompare(b)),
       ),
       responses: sharedResponses,
+      examples: Object.fromEntries(
+        [...components.examples].filter(([, e]) => e.used).map(([name, e]) => [name, { value: e.value }]),
+      ),
       parameters: {
         IdempotencyKey: {
           name: 'Idempotency-Key',
