@@ -1,7 +1,20 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { DateOnly, Id, IdParams, Page, PageQuery, PointId, Timestamp, OneOf } from '../platform/http/schemas.ts';
+import {
+  component,
+  DateOnly,
+  Id,
+  IdParams,
+  Items,
+  OneOf,
+  Page,
+  PageQuery,
+  PointId,
+  Timestamp,
+} from '../platform/http/schemas.ts';
+import { ACTING_PROBLEMS } from '../registry/access.ts';
+import * as example from './examples.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { listCertificateMoves } from './certificates.ts';
 import { MECHANISMS } from './clearing.ts';
@@ -22,11 +35,17 @@ const Price = (description: string) =>
     description: `${description}, in the community's currency per kWh, at most ${MAX_PRICE}`,
   });
 const Money = (description: string) => Type.Number({ description: `${description}, in the community's currency` });
-const Mechanism = OneOf(MECHANISMS, {
-  description:
-    "`mmr`: peers trade at the mid-market rate, halfway between grid and feed-in. `sdr`: the supply–demand-ratio price (Liu et al. 2017). `bill_sharing`: buyers share the grid bill, sellers the feed-in revenue. `static_keys`: surplus shared by each buyer's fixed share, unused shares passed on. `dynamic_keys`: surplus shared in proportion to each buyer's consumption. Every mechanism pairs sellers with buyers pro rata in volume.",
-});
-const MatchState = OneOf(MATCH_STATES, { description: 'created → sent → paid or not_paid; error marks a failed send' });
+const Mechanism = component(
+  'Mechanism',
+  OneOf(MECHANISMS, {
+    description:
+      "`mmr`: peers trade at the mid-market rate, halfway between grid and feed-in. `sdr`: the supply–demand-ratio price (Liu et al. 2017). `bill_sharing`: buyers share the grid bill, sellers the feed-in revenue. `static_keys`: surplus shared by each buyer's fixed share, unused shares passed on. `dynamic_keys`: surplus shared in proportion to each buyer's consumption. Every mechanism pairs sellers with buyers pro rata in volume.",
+  }),
+);
+const MatchState = component(
+  'MatchState',
+  OneOf(MATCH_STATES, { description: 'created → sent → paid or not_paid; error marks a failed send' }),
+);
 
 const Terms = {
   name: Type.String({ minLength: 1, maxLength: 200, description: 'Name of the community' }),
@@ -51,38 +70,56 @@ const Terms = {
       "How long the clearing job waits for a member's late readings before clearing without them (default 2880, two days)",
   }),
 };
-const Community = Type.Object({
-  id: Id('Community'),
-  ...Terms,
-  interval_minutes: Type.Integer({ description: 'Length of a clearing interval: 15, 30 or 60 minutes' }),
-  time_zone: Type.String({
-    description: 'IANA time zone of the community: membership dates and statement months are local',
-  }),
-  currency: Type.String({ description: 'ISO 4217 code' }),
-  manager_id: Id('The user who administers the community'),
-  created_at: Timestamp('Created'),
-  updated_at: Timestamp('Last change'),
-});
-const Member = Type.Object({
-  id: Id('Member'),
-  community_id: Id('Community'),
-  name: Type.String({ description: 'Display name' }),
-  metering_point_id: PointId,
-  export_metering_point_id: Type.Union([PointId, Type.Null()], {
-    description: 'The export point of an import/export pair',
-  }),
-  share: Type.Union([Type.Number({ description: 'Static allocation key, 0 to 1' }), Type.Null()]),
-  valid_from: DateOnly('First local day of membership'),
-  valid_to: Type.Union([DateOnly('Last local day of membership'), Type.Null()]),
-  created_at: Timestamp('Added'),
-  updated_at: Timestamp('Last change'),
-});
+const Community = component(
+  'Community',
+  Type.Object(
+    {
+      id: Id('Community'),
+      ...Terms,
+      interval_minutes: Type.Integer({ description: 'Length of a clearing interval: 15, 30 or 60 minutes' }),
+      time_zone: Type.String({
+        description: 'IANA time zone of the community: membership dates and statement months are local',
+      }),
+      currency: Type.String({ description: 'ISO 4217 code' }),
+      manager_id: Id('The user who administers the community'),
+      created_at: Timestamp('Created'),
+      updated_at: Timestamp('Last change'),
+    },
+    { description: 'An energy community', examples: [example.community] },
+  ),
+);
+const Member = component(
+  'CommunityMember',
+  Type.Object(
+    {
+      id: Id('Member'),
+      community_id: Id('Community'),
+      name: Type.String({ description: 'Display name' }),
+      metering_point_id: PointId,
+      export_metering_point_id: Type.Union([PointId, Type.Null()], {
+        description: 'The export point of an import/export pair',
+      }),
+      share: Type.Union([Type.Number({ description: 'Static allocation key, 0 to 1' }), Type.Null()]),
+      valid_from: DateOnly('First local day of membership'),
+      valid_to: Type.Union([DateOnly('Last local day of membership'), Type.Null()]),
+      created_at: Timestamp('Added'),
+      updated_at: Timestamp('Last change'),
+    },
+    { description: 'A member of an energy community', examples: [example.member] },
+  ),
+);
 const Share = Type.Number({
   minimum: 0,
   maximum: 1,
   description: 'Static allocation key, a fraction (0.25 = 25 %); shares are compared among the buyers of each interval',
 });
-const CommunityMemberParams = Type.Object({ id: Id('Community'), member_id: Id('Member') }, strict);
+const CommunityMemberParams = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Community', examples: [1] }),
+    member_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Member', examples: [2] }),
+  },
+  strict,
+);
 const Party = (who: string) =>
   Type.Union([Id(`${who} member`), Type.Null()], { description: `${who} member, or null for the public grid` });
 const MatchFields = {
@@ -94,7 +131,13 @@ const MatchFields = {
   amount: Money('What the buyer pays the seller'),
   state: MatchState,
 };
-const Match = Type.Object({ ...MatchFields, interval_start: Timestamp('Interval the match belongs to') });
+const Match = component(
+  'CommunityMatch',
+  Type.Object(
+    { ...MatchFields, interval_start: Timestamp('Interval the match belongs to') },
+    { description: 'Energy one party delivered to another in an interval', examples: [example.match] },
+  ),
+);
 const Flows = Type.Object({
   member_id: Id('Member'),
   from_peers_wh: Type.Integer({ description: 'Wh bought from other members' }),
@@ -104,38 +147,44 @@ const Flows = Type.Object({
   cost: Money('Paid'),
   revenue: Money('Earned'),
 });
-const Interval = Type.Object({
-  interval_start: Timestamp('Start (inclusive)'),
-  interval_end: Timestamp('End (exclusive)'),
-  mechanism: Mechanism,
-  grid_price: Price('Grid price in force'),
-  feed_in_price: Price('Feed-in price in force'),
-  peer_price: Type.Number({ description: 'Price between members in this interval, currency per kWh' }),
-  buy_price: Type.Union([Type.Number(), Type.Null()], {
-    description: 'Effective price of a Wh of deficit (peers and grid together); null without buyers',
-  }),
-  sell_price: Type.Union([Type.Number(), Type.Null()], {
-    description: 'Effective price earned for a Wh of surplus; null without sellers',
-  }),
-  demand_wh: Type.Integer({ description: 'Total deficit of the members taking part' }),
-  supply_wh: Type.Integer({ description: 'Total surplus of the members taking part' }),
-  peer_wh: Type.Integer({ description: 'Wh traded between members' }),
-  grid_import_wh: Type.Integer({ description: 'Wh the community took from the grid' }),
-  grid_export_wh: Type.Integer({ description: 'Wh the community gave to the grid' }),
-  grid_only_member_ids: Type.Array(Id('Member'), {
-    description: 'Members whose energy went straight to the grid: their previous register reading was missing',
-  }),
-  missing_member_ids: Type.Array(Id('Member'), {
-    description: 'Members without readings for the interval, who took no part',
-  }),
-  implausible_member_ids: Type.Array(Id('Member'), {
-    description: `Members whose import or export in the interval was beyond ${MAX_MEMBER_WH} Wh, more than a community member can move: they took no part`,
-  }),
-  matches: Type.Array(Type.Object(MatchFields), {
-    description: 'Who delivered to whom; the grid is a party of its own',
-  }),
-  members: Type.Array(Flows, { description: "Each member's energy from and to peers and the grid, and its money" }),
-});
+const Interval = component(
+  'CommunityInterval',
+  Type.Object(
+    {
+      interval_start: Timestamp('Start (inclusive)'),
+      interval_end: Timestamp('End (exclusive)'),
+      mechanism: Mechanism,
+      grid_price: Price('Grid price in force'),
+      feed_in_price: Price('Feed-in price in force'),
+      peer_price: Type.Number({ description: 'Price between members in this interval, currency per kWh' }),
+      buy_price: Type.Union([Type.Number(), Type.Null()], {
+        description: 'Effective price of a Wh of deficit (peers and grid together); null without buyers',
+      }),
+      sell_price: Type.Union([Type.Number(), Type.Null()], {
+        description: 'Effective price earned for a Wh of surplus; null without sellers',
+      }),
+      demand_wh: Type.Integer({ description: 'Total deficit of the members taking part' }),
+      supply_wh: Type.Integer({ description: 'Total surplus of the members taking part' }),
+      peer_wh: Type.Integer({ description: 'Wh traded between members' }),
+      grid_import_wh: Type.Integer({ description: 'Wh the community took from the grid' }),
+      grid_export_wh: Type.Integer({ description: 'Wh the community gave to the grid' }),
+      grid_only_member_ids: Type.Array(Id('Member'), {
+        description: 'Members whose energy went straight to the grid: their previous register reading was missing',
+      }),
+      missing_member_ids: Type.Array(Id('Member'), {
+        description: 'Members without readings for the interval, who took no part',
+      }),
+      implausible_member_ids: Type.Array(Id('Member'), {
+        description: `Members whose import or export in the interval was beyond ${MAX_MEMBER_WH} Wh, more than a community member can move: they took no part`,
+      }),
+      matches: Type.Array(Type.Object(MatchFields), {
+        description: 'Who delivered to whom; the grid is a party of its own',
+      }),
+      members: Type.Array(Flows, { description: "Each member's energy from and to peers and the grid, and its money" }),
+    },
+    { description: 'A cleared interval', examples: [example.interval] },
+  ),
+);
 const StatementLineFields = {
   from_peers_wh: Type.Integer({ description: 'Wh bought from other members' }),
   to_peers_wh: Type.Integer({ description: 'Wh sold to other members' }),
@@ -147,25 +196,60 @@ const StatementLineFields = {
   grid_only_cost: Money('What the same energy would have cost with the grid alone'),
   savings: Money('Grid-only cost less net cost'),
 };
-const Statement = Type.Object({
-  community_id: Id('Community'),
-  month: Type.String({ description: "YYYY-MM, in the community's time zone" }),
-  currency: Type.String({ description: 'ISO 4217' }),
-  period_start: Timestamp('Local month start'),
-  period_end: Timestamp('Local month end (exclusive)'),
-  members: Type.Array(
-    Type.Object({ member_id: Id('Member'), name: Type.String({ description: 'Member name' }), ...StatementLineFields }),
+const Statement = component(
+  'CommunityStatement',
+  Type.Object(
+    {
+      community_id: Id('Community'),
+      month: Type.String({ description: "YYYY-MM, in the community's time zone" }),
+      currency: Type.String({ description: 'ISO 4217' }),
+      period_start: Timestamp('Local month start'),
+      period_end: Timestamp('Local month end (exclusive)'),
+      members: Type.Array(
+        Type.Object({
+          member_id: Id('Member'),
+          name: Type.String({ description: 'Member name' }),
+          ...StatementLineFields,
+        }),
+      ),
+      totals: Type.Object({
+        ...StatementLineFields,
+        grid_bill: Money(
+          "What the members shown owe the grid: their grid imports less their exports; for the whole community it equals the members' net cost",
+        ),
+      }),
+    },
+    { description: 'A monthly statement', examples: [example.statement] },
   ),
-  totals: Type.Object({
-    ...StatementLineFields,
-    grid_bill: Money(
-      "What the members shown owe the grid: their grid imports less their exports; for the whole community it equals the members' net cost",
-    ),
-  }),
+);
+const Month = Type.String({
+  pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$',
+  description: 'Calendar month, YYYY-MM',
+  examples: ['2026-06'],
 });
-const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'Calendar month, YYYY-MM' });
-const Period = { from: Timestamp('From (inclusive)'), to: Timestamp('To (exclusive)') };
-const MemberFilter = Type.Optional(Id('Only this member'));
+const Period = {
+  from: Type.String({ format: 'date-time', description: 'From (inclusive)', examples: ['2026-06-01T12:00:00Z'] }),
+  to: Type.String({ format: 'date-time', description: 'To (exclusive)', examples: ['2026-06-01T12:15:00Z'] }),
+};
+const MemberFilter = Type.Optional(
+  Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Only this member', examples: [2] }),
+);
+/** Who may not read a community gets 404, as for one that does not exist. */
+const READING = ['community_not_found', 'member_not_found'] as const;
+/** Changes are the manager's. */
+const MANAGING = ['community_not_found', 'not_the_manager'] as const;
+/** A period of a listing, bounded to a year. */
+const PERIOD = ['reversed_period', 'period_too_long'] as const;
+/** What checking a member's metering points may refuse. */
+const MEMBER_POINTS = [
+  'metering_point_not_found',
+  'import_point_not_consumption',
+  'same_point_twice',
+  'export_point_not_production',
+  'storage_point_not_supported',
+  'metering_point_in_community',
+  ...ACTING_PROBLEMS,
+] as const;
 
 export async function communityRoutes(app: App, ctx: AppContext): Promise<void> {
   const db = ctx.database.kysely;
@@ -175,6 +259,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'createCommunity',
         tags,
         summary: 'Create an energy community',
         description: 'The caller becomes its manager.',
@@ -194,9 +279,10 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
             public: Type.Optional(Terms.public),
             data_wait_minutes: Type.Optional(Terms.data_wait_minutes),
           },
-          strict,
+          { ...strict, examples: [example.newCommunity] },
         ),
         response: { 201: Community },
+        problems: ['invalid_time_zone', 'feed_in_above_grid_price', 'peer_price_out_of_range'],
       },
     },
     async (request, reply) => reply.status(201).send(await createCommunity(db, caller(request), request.body)),
@@ -207,9 +293,11 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listCommunities',
         tags,
         summary: 'Communities the caller manages, belongs to, or that publish',
-        response: { 200: Type.Object({ items: Type.Array(Community) }) },
+        description: 'In id order.',
+        response: { 200: Items(Community, 'Communities') },
       },
     },
     async (request) => ({ items: await listCommunities(db, caller(request)) }),
@@ -220,11 +308,13 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getCommunity',
         tags,
         summary: 'One community',
         description: 'Anyone may read a public community; otherwise its manager, its members, admins and auditors.',
         params: IdParams,
         response: { 200: Community },
+        problems: ['community_not_found'],
       },
     },
     async (request) => getCommunity(db, request.principal, request.params.id),
@@ -237,15 +327,17 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: "Change a community's terms (manager)",
+        operationId: 'updateCommunity',
         description: 'Applies to intervals cleared from now on; cleared intervals keep the terms they cleared with.',
         params: IdParams,
         body: Type.Object(
           Object.fromEntries(Object.entries(Terms).map(([k, v]) => [k, Type.Optional(v)])) as {
             [K in keyof typeof Terms]: ReturnType<typeof Type.Optional<(typeof Terms)[K]>>;
           },
-          { ...strict, minProperties: 1 },
+          { ...strict, minProperties: 1, examples: [{ mechanism: 'sdr', public: true }] },
         ),
         response: { 200: Community },
+        problems: [...MANAGING, 'feed_in_above_grid_price', 'peer_price_out_of_range'],
       },
     },
     async (request) => updateCommunity(db, caller(request), request.params.id, request.body),
@@ -256,11 +348,13 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'listCommunityMembers',
         tags,
         summary: 'Members',
         description: "A member's own users see only their members.",
         params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(Member) }) },
+        response: { 200: Items(Member, 'Members in id order') },
+        problems: ['community_not_found'],
       },
     },
     async (request) => ({ items: await listMembers(db, request.principal, request.params.id) }),
@@ -273,6 +367,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Add a member (manager)',
+        operationId: 'addCommunityMember',
         description:
           "A member is a metering point, or a consumption point with a separate production point (`export_metering_point_id`). The manager must be able to act for the points' accounts (the owners' consent: they make the manager a member of the account). A point belongs to at most one community at any time. Clearing never revisits an interval already cleared.",
         params: IdParams,
@@ -285,9 +380,10 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
             valid_from: Type.Optional(DateOnly('First local day of membership; default today')),
             valid_to: Type.Optional(DateOnly('Last local day of membership; default open-ended')),
           },
-          strict,
+          { ...strict, examples: [{ metering_point_id: 'FLAT-1', name: 'Flat-1', valid_from: '2026-06-01' }] },
         ),
         response: { 201: Member },
+        problems: [...MANAGING, ...MEMBER_POINTS, 'reversed_validity', 'date_out_of_range', 'interval_already_cleared'],
       },
     },
     async (request, reply) =>
@@ -301,6 +397,8 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Rename, re-key or end a membership (manager)',
+        operationId: 'updateCommunityMember',
+        description: 'Ending a membership inside intervals already cleared is refused: cleared history stays.',
         params: CommunityMemberParams,
         body: Type.Object(
           {
@@ -314,9 +412,17 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
               }),
             ),
           },
-          { ...strict, minProperties: 1 },
+          { ...strict, minProperties: 1, examples: [{ valid_to: '2026-12-31' }] },
         ),
         response: { 200: Member },
+        problems: [
+          ...MANAGING,
+          'member_not_found',
+          'reversed_validity',
+          'date_out_of_range',
+          'interval_already_cleared',
+          'metering_point_in_community',
+        ],
       },
     },
     async (request) => updateMember(db, caller(request), request.params.id, request.params.member_id, request.body),
@@ -329,10 +435,12 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Remove a member added by mistake (manager)',
+        operationId: 'removeCommunityMember',
         description:
           'Refused once the member has taken part in a cleared interval: end the membership with `valid_to` instead.',
         params: CommunityMemberParams,
         response: { 200: Member },
+        problems: [...MANAGING, 'member_not_found', 'member_has_cleared_intervals'],
       },
     },
     async (request) => removeMember(db, caller(request), request.params.id, request.params.member_id),
@@ -345,6 +453,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Clear a range of closed intervals now (manager)',
+        operationId: 'clearCommunity',
         description:
           'Clears the intervals of [from, to) after the last cleared one, in order, with the readings there are; clearing only moves forward, so intervals already cleared, and uncleared ones before the last cleared, are left as they are. The job does the same continuously from the last cleared interval, waiting `data_wait_minutes` for late readings.',
         params: IdParams,
@@ -353,11 +462,15 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
             from: Timestamp('Start of the first interval'),
             to: Timestamp("End of the last interval; not after the current interval's start"),
           },
-          strict,
+          { ...strict, examples: [{ from: '2026-06-01T12:00:00Z', to: '2026-06-01T12:15:00Z' }] },
         ),
         response: {
-          200: Type.Object({ intervals_cleared: Type.Integer({ description: 'Intervals cleared by this request' }) }),
+          200: Type.Object(
+            { intervals_cleared: Type.Integer({ description: 'Intervals cleared by this request' }) },
+            { description: 'How many intervals this request cleared', examples: [{ intervals_cleared: 1 }] },
+          ),
         },
+        problems: [...MANAGING, ...PERIOD, 'not_on_interval', 'interval_not_closed'],
       },
     },
     async (request) =>
@@ -371,6 +484,8 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Cleared intervals with their matches, member flows and prices',
+        operationId: 'listCommunityIntervals',
+        description: 'Intervals starting in [from, to), at most a year; a member filter shows that member only.',
         params: IdParams,
         querystring: Type.Object(
           {
@@ -391,6 +506,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           strict,
         ),
         response: { 200: Page(Interval, 'Cleared intervals in time order') },
+        problems: [...READING, ...PERIOD, 'invalid_cursor'],
       },
     },
     async (request) =>
@@ -408,11 +524,14 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getCommunityStatement',
         tags,
         summary: 'Monthly statement per member',
+        description: "Each member's Wh, cost, revenue and savings in a local month; a member's own users see only it.",
         params: IdParams,
         querystring: Type.Object({ month: Month, member_id: MemberFilter }, strict),
         response: { 200: Statement },
+        problems: [...READING, 'date_out_of_range'],
       },
     },
     async (request) =>
@@ -424,11 +543,22 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getCommunityStatementCsv',
         tags,
         summary: 'Monthly statement as CSV',
+        description: 'The same statement as `GET …/statements`, one row per member and one for the totals.',
         params: IdParams,
         querystring: Type.Object({ month: Month, member_id: MemberFilter }, strict),
-        response: { 200: Type.String({ description: 'text/csv, one row per member' }) },
+        produces: ['text/csv'],
+        response: {
+          200: Type.String({
+            description: 'One row per member',
+            examples: [
+              'member_id,name,from_peers_wh,to_peers_wh,from_grid_wh,to_grid_wh,cost,revenue,net_cost,grid_only_cost,savings\n2,Flat-1,400,0,200,0,0.07096,0,0.07096,0.09744,0.02648\n',
+            ],
+          }),
+        },
+        problems: [...READING, 'date_out_of_range'],
       },
     },
     async (request, reply) =>
@@ -454,26 +584,48 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: "Certificates moved for members' trades",
+        operationId: 'listCommunityCertificateMoves',
         description:
           "With `move_certificates`, each fully cleared hour moves the Wh each seller sold each buyer from the certificates of the seller's device for that hour to the buyer's account, cancelled for and claimed by the buyer. `moved_wh` is less than `matched_wh` when the seller had fewer certificates for the hour (none issued yet, or none held).",
         params: IdParams,
         querystring: Type.Object({ ...Period, member_id: MemberFilter }, strict),
         response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                hour_start: Timestamp('Hour of production and consumption'),
-                seller: Id('Selling member'),
-                buyer: Id('Buying member'),
-                matched_wh: Type.Integer({ description: 'Wh the seller sold the buyer in the hour' }),
-                moved_wh: Type.Integer({ description: 'Wh of certificates moved and claimed for the buyer' }),
-                bundle_ids: Type.Array(Id('Bundle'), {
-                  description: "The claimed bundles, now in the buyer's account",
+          200: Type.Object(
+            {
+              items: Type.Array(
+                Type.Object({
+                  hour_start: Timestamp('Hour of production and consumption'),
+                  seller: Id('Selling member'),
+                  buyer: Id('Buying member'),
+                  matched_wh: Type.Integer({ description: 'Wh the seller sold the buyer in the hour' }),
+                  moved_wh: Type.Integer({ description: 'Wh of certificates moved and claimed for the buyer' }),
+                  bundle_ids: Type.Array(Id('Bundle'), {
+                    description: "The claimed bundles, now in the buyer's account",
+                  }),
                 }),
-              }),
-            ),
-          }),
+                { description: 'Moves in time order' },
+              ),
+            },
+            {
+              description: 'The certificate moves of the period',
+              examples: [
+                {
+                  items: [
+                    {
+                      hour_start: '2026-06-01T12:00:00.000Z',
+                      seller: 1,
+                      buyer: 2,
+                      matched_wh: 400,
+                      moved_wh: 400,
+                      bundle_ids: [17],
+                    },
+                  ],
+                },
+              ],
+            },
+          ),
         },
+        problems: [...READING, ...PERIOD],
       },
     },
     async (request) => ({
@@ -496,9 +648,12 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Matches, with their payment states',
+        operationId: 'listCommunityMatches',
+        description: 'Matches of intervals in [from, to), at most a year, in id order.',
         params: IdParams,
         querystring: MatchQuery,
         response: { 200: Page(Match, 'Matches in id order') },
+        problems: [...READING, ...PERIOD, 'invalid_cursor'],
       },
     },
     async (request) => {
@@ -520,10 +675,20 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'One page of matches as CSV',
+        operationId: 'listCommunityMatchesCsv',
         description: "The same page as `GET …/matches`; the next page's cursor is in the `Next-Cursor` header.",
         params: IdParams,
         querystring: MatchQuery,
-        response: { 200: Type.String({ description: 'text/csv' }) },
+        produces: ['text/csv'],
+        response: {
+          200: Type.String({
+            description: 'One row per match',
+            examples: [
+              'id,interval_start,buyer,seller,wh,price,amount,currency,state\n1,2026-06-01T12:00:00.000Z,2,1,400,0.0962,0.03848,EUR,created\n',
+            ],
+          }),
+        },
+        problems: [...READING, ...PERIOD, 'invalid_cursor'],
       },
     },
     async (request, reply) => {
@@ -546,6 +711,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Set the payment state of matches (manager)',
+        operationId: 'setCommunityMatchStates',
         description:
           'All or nothing. Allowed: created → sent or error; sent → paid, not_paid or error; not_paid → paid; error → sent.',
         params: IdParams,
@@ -554,9 +720,10 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
             match_ids: Type.Array(Id('Match'), { minItems: 1, maxItems: 10_000, description: 'Matches to move' }),
             state: MatchState,
           },
-          strict,
+          { ...strict, examples: [{ match_ids: [1, 2], state: 'sent' }] },
         ),
-        response: { 200: Type.Object({ items: Type.Array(Match) }) },
+        response: { 200: Items(Match, 'The matches in their new state') },
+        problems: [...MANAGING, 'duplicate_match', 'match_not_found', 'invalid_state_transition'],
       },
     },
     async (request) => ({

@@ -112,47 +112,19 @@ export const bundle = {
   claimed_at: null,
 };
 
-/** The rest of the second hour's bundle, after the lowest 800,000 ids were transferred. */
-const remainder = {
-  ...bundle,
-  id: 2,
-  issuance_id: 2,
-  account_id: 1,
-  certificate_bundle_id_range_start: 2000001,
-  certificate_bundle_id_range_end: 2700000,
-  bundle_quantity: 700000,
-  production_starting_interval: '2026-06-01T11:00:00.000Z',
-  production_ending_interval: '2026-06-01T12:00:00.000Z',
-};
-
+/** A transfer of the first hour's bundle, whole (a partial quantity would split it into `remainders`). */
 export const actionResult = {
   action: 'transfer',
   action_id: 9,
   source_id: 1,
   target_id: 2,
-  certificate_quantity: 2000000,
-  bundles: [
-    bundle,
-    {
-      ...remainder,
-      id: 4,
-      account_id: 2,
-      certificate_bundle_id_range_start: 1200001,
-      certificate_bundle_id_range_end: 2000000,
-      bundle_quantity: 800000,
-      split_from_bundle_id: 2,
-    },
-  ],
-  remainders: [remainder],
+  certificate_quantity: 1200000,
+  bundles: [bundle],
+  remainders: [],
   statement_id: null,
 };
 
-export const transfer = {
-  source_id: 1,
-  target_id: 2,
-  granular_certificate_bundle_ids: [1, 2],
-  certificate_quantity: 2000000,
-};
+export const transfer = { source_id: 1, target_id: 2, granular_certificate_bundle_ids: [1] };
 export const cancel = {
   source_id: 2,
   granular_certificate_bundle_ids: [1, 4],

@@ -120,7 +120,7 @@ export const IssuanceMetadata = component(
       issue_market_zone: Type.String({ description: 'Market zone' }),
       created_at: Timestamp('When this version was set'),
     },
-    { description: 'A version of the issuance metadata', examples: [example.metadata] },
+    { description: 'A version of the issuance metadata' },
   ),
 );
 
@@ -131,7 +131,7 @@ export const Location = component(
       latitude: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees' }),
       longitude: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees' }),
     },
-    { ...strict, description: 'Where the device is (WGS 84)', examples: [example.device.location] },
+    { ...strict, description: 'Where the device is (WGS 84)' },
   ),
 );
 

@@ -3,6 +3,7 @@
 // under components (schemas.ts `component`), referenced from answers; every problem an operation
 // may answer with, as application/problem+json with its codes from the catalogue; `security: []`
 // on public routes; the Idempotency-Key header on the routes that honour it.
+import { createHash } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { PROBLEM_CODES, type ProblemCode } from '../problem-codes.ts';
@@ -32,11 +33,8 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
-/** A status with one code in the whole catalogue has one answer, shared under components.responses. */
-const SHARED_STATUSES = [401, 413, 415, 429, 500] as const;
-const responseName = (status: number) => (TITLES[status] ?? 'Error').replace(/\s/g, '');
-/** Carries an operation's shared statuses from `transform` to `finish`. */
-const SHARED = 'x-shared-responses';
+const pascal = (text: string) => text.replace(/(?:^|[\s_-]+)(\w)/g, (_m, c: string) => c.toUpperCase());
+const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 4);
 
 /** The problems every route of a kind can answer with, whatever its module does. */
 function commonProblems(route: RouteOptions): ProblemCode[] {
@@ -56,7 +54,7 @@ function commonProblems(route: RouteOptions): ProblemCode[] {
     );
   if (config.access === 'public') codes.push('rate_limited');
   else {
-    codes.push('unauthorized', 'email_not_verified');
+    codes.push('unauthorized');
     if (Array.isArray(config.access)) codes.push('role_required');
     const auditorMay =
       config.auditorsMay !== undefined || (Array.isArray(config.access) && config.access.includes('auditor'));
@@ -76,8 +74,6 @@ function commonProblems(route: RouteOptions): ProblemCode[] {
  */
 class Components {
   readonly schemas = new Map<string, Json>();
-  /** Each component's example, written once under components.examples when an answer uses it. */
-  readonly examples = new Map<string, { value: unknown; used: boolean }>();
   private readonly sources = new Map<string, Json>();
 
   ref(schema: unknown, root?: string): unknown {
@@ -85,15 +81,13 @@ class Components {
     if (!isObject(schema)) return schema;
     const name = schema[COMPONENT];
     if (typeof name === 'string' && name !== root) {
-      const source = this.sources.get(name);
-      if (!source) {
+      const known = this.sources.get(name);
+      if (!known) {
         this.sources.set(name, schema);
-        const { examples, ...definition } = this.ref(schema, name) as Json;
-        this.schemas.set(name, definition);
-        if (Array.isArray(examples) && examples.length > 0)
-          this.examples.set(name, { value: examples[0], used: false });
-      } else if (JSON.stringify({ ...source, description: null }) !== JSON.stringify({ ...schema, description: null }))
+        this.schemas.set(name, this.ref(schema, name) as Json);
+      } else if (JSON.stringify({ ...known, description: null }) !== JSON.stringify({ ...schema, description: null }))
         throw new Error(`two different schemas are both named ${name}`);
+      const source = known ?? schema;
       const reference: Json = { $ref: `#/components/schemas/${name}` };
       // OpenAPI 3.1 lets a reference carry its own description, where a use says more than the component.
       if (schema.description !== source?.description && typeof schema.description === 'string')
@@ -129,6 +123,16 @@ function openApiSpelling(schema: Json): Json {
     delete schema.additionalItems;
   }
   const members = schema.anyOf;
+  // `X or null` becomes X with "null" among its types, as JSON Schema 2020-12 writes it.
+  if (Array.isArray(members) && members.length === 2 && isObject(members[0]) && isObject(members[1])) {
+    const [value, nothing] = members;
+    const plain = typeof value.type === 'string' && !('enum' in value) && !(value.description && schema.description);
+    if (plain && nothing.type === 'null' && Object.keys(nothing).length === 1) {
+      delete schema.anyOf;
+      Object.assign(schema, { ...value, ...schema, type: [value.type, 'null'] });
+      return schema;
+    }
+  }
   if (Array.isArray(members) && members.length > 0) {
     const literals = members.every(
       (m) => isObject(m) && Array.isArray(m.enum) && Object.keys(m).every((k) => k === 'type' || k === 'enum'),
@@ -149,41 +153,30 @@ function respell(node: unknown): unknown {
   if (!isObject(node)) return node;
   const out: Json = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === COMPONENT) continue;
+    // `required: false` is every parameter's default.
+    if (key === COMPONENT || (key === 'required' && value === false)) continue;
     out[key] = key === 'example' || key === 'examples' || key === 'default' ? value : respell(value);
   }
   return openApiSpelling(out);
 }
 
-/**
- * The document's answer for each problem status of a route, from the codes it may send; `shared`
- * lists the statuses answered by a shared response, referenced once the document is complete
- * (@fastify/swagger would take a reference written here for a schema).
- */
-function problemResponses(codes: ProblemCode[]): { responses: Json; shared: number[] } {
+/** The document's answer for each problem status of a route, from the codes it may send. */
+function problemResponses(codes: ProblemCode[]): Json {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of new Set(codes)) {
     const status = PROBLEM_CODES[code].status;
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
-  byStatus.set(500, ['internal_error']);
-  const out: Json = {};
-  const shared: number[] = [];
-  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
-    if ((SHARED_STATUSES as readonly number[]).includes(status)) shared.push(status);
-    else out[status] = problemResponse(status, list);
-  }
-  return { responses: out, shared };
+  return Object.fromEntries([...byStatus].map(([status, list]) => [status, problemResponse(status, list)]));
 }
 
+/** A problem answer: the Problem schema, narrowed to the codes this status may carry here. */
 function problemResponse(status: number, codes: ProblemCode[]): Json {
   return {
-    description: `${TITLES[status]}; \`code\` says which`,
+    description: TITLES[status] ?? 'Error',
     content: {
       'application/problem+json': {
-        schema: {
-          allOf: [{ $ref: '#/components/schemas/Problem' }, { properties: { code: { enum: codes } } }],
-        },
+        schema: { allOf: [{ $ref: '#/components/schemas/Problem' }, { properties: { code: { enum: codes } } }] },
       },
     },
   };
@@ -199,18 +192,10 @@ function successResponses(schema: NonNullable<RouteOptions['schema']>, component
       out[status] = { description };
       continue;
     }
-    // A component is referenced whole, with its example; an answer of its own is written out here.
-    const name = answer[COMPONENT];
-    const body = typeof name === 'string' ? answer : rest;
-    const schemaOf = components.ref(body);
-    const shared = typeof name === 'string' ? components.examples.get(name) : undefined;
-    if (shared) shared.used = true;
-    const example = shared
-      ? { examples: { [name as string]: { $ref: `#/components/examples/${name}` } } }
-      : Array.isArray(examples) && examples.length > 0
-        ? { example: examples[0] }
-        : {};
-    out[status] = { description, content: { [media]: { schema: schemaOf, ...example } } };
+    // A component is referenced whole, its example with it; an answer of its own is written out here.
+    const own = typeof answer[COMPONENT] !== 'string';
+    const example = own && Array.isArray(examples) && examples.length > 0 ? { example: examples[0] } : {};
+    out[status] = { description, content: { [media]: { schema: components.ref(own ? rest : answer), ...example } } };
   }
   return out;
 }
@@ -218,12 +203,17 @@ function successResponses(schema: NonNullable<RouteOptions['schema']>, component
 /** The catalogue, as the Problem schema's `code`: every code, and a table of statuses and meanings. */
 function problemComponent(components: Components): Json {
   const problem = components.ref(ProblemSchema, 'Problem') as Json;
-  const rows = Object.entries(PROBLEM_CODES).map(([code, p]) => `| \`${code}\` | ${p.status} | ${p.meaning} |`);
+  const byStatus = new Map<number, string[]>();
+  for (const [code, p] of Object.entries(PROBLEM_CODES))
+    byStatus.set(p.status, [...(byStatus.get(p.status) ?? []), `\`${code}\` ${p.meaning}`]);
+  const groups = [...byStatus]
+    .sort(([a], [b]) => a - b)
+    .map(([status, entries]) => `- **${status} ${TITLES[status]}**: ${entries.join('; ')}`);
   const properties = problem.properties as Json;
+  // Each answer narrows `code` to an enum of the codes it may carry; here is the whole catalogue, for people.
   properties.code = {
     type: 'string',
-    enum: Object.keys(PROBLEM_CODES),
-    description: `A stable, machine-readable code. Every code Tally sends:\n\n| code | status | meaning |\n| --- | --- | --- |\n${rows.join('\n')}`,
+    description: `A stable, machine-readable code. Every code Tally sends, by status:\n\n${groups.join('\n')}`,
   };
   return problem;
 }
@@ -260,8 +250,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
       // @fastify/swagger passes answers written as `{ description, content }` through unchanged.
       const doc = {
         ...rest,
-        response: { ...successResponses(schema, components), ...failures.responses },
-        [SHARED]: failures.shared,
+        response: { ...successResponses(schema, components), ...failures },
         ...(route.config?.access === 'public' ? { security: [] } : {}),
       };
       return { schema: doc as typeof schema, url };
@@ -271,17 +260,51 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
   });
 }
 
+/**
+ * Moves each answer and parameter that several operations repeat to components, referenced from
+ * each: the same component answered, the same problem codes for a status, the same path parameter.
+ */
+function shareRepeats(operations: Json[], responses: Json, parameters: Json): void {
+  const uses = new Map<string, number>();
+  const count = (value: unknown) => {
+    const key = JSON.stringify(value);
+    uses.set(key, (uses.get(key) ?? 0) + 1);
+  };
+  const answers = (operation: Json) => Object.entries(operation.responses as Json);
+  for (const operation of operations) {
+    for (const [, answer] of answers(operation)) count(answer);
+    for (const parameter of (operation.parameters as unknown[] | undefined) ?? []) count(parameter);
+  }
+  const share = (value: Json, into: Json, name: string, kind: string): unknown => {
+    if ((uses.get(JSON.stringify(value)) ?? 0) < 2) return value;
+    const unique = into[name] === undefined || JSON.stringify(into[name]) === JSON.stringify(value);
+    const key = unique ? name : `${name}-${digest(value)}`;
+    into[key] = value;
+    return { $ref: `#/components/${kind}/${key}` };
+  };
+  for (const operation of operations) {
+    const byStatus = operation.responses as Json;
+    for (const [status, answer] of answers(operation)) {
+      // A success answer is named after the component it holds; a problem answer after its status.
+      const schema = Object.values(((answer as Json).content ?? {}) as Record<string, Json>)[0]?.schema as Json;
+      const name = Number(status) < 400 && typeof schema?.$ref === 'string' ? schema.$ref.split('/').pop() : status;
+      byStatus[status] = share(answer as Json, responses, name ?? status, 'responses');
+    }
+    if (Array.isArray(operation.parameters))
+      operation.parameters = operation.parameters.map((p: Json) =>
+        p.$ref ? p : share(p, parameters, pascal(`${p.in} ${p.name}`), 'parameters'),
+      );
+  }
+}
+
 /** Adds the components the operations reference and the Idempotency-Key header of writing routes. */
 function finish(document: Json, components: Components): Json {
   const problem = problemComponent(components);
   const paths = respell(document.paths) as Record<string, Record<string, Json>>;
-  for (const operations of Object.values(paths)) {
-    for (const [method, operation] of Object.entries(operations)) {
-      const shared = (operation[SHARED] as number[] | undefined) ?? [];
-      delete operation[SHARED];
-      const responses = operation.responses as Json;
-      for (const status of shared) responses[status] = { $ref: `#/components/responses/${responseName(status)}` };
-      operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+  const operations: Json[] = [];
+  for (const byMethod of Object.values(paths)) {
+    for (const [method, operation] of Object.entries(byMethod)) {
+      operations.push(operation);
       if (!WRITING.has(method.toUpperCase()) || operation['x-mints-secrets']) continue;
       operation.parameters = [
         ...((operation.parameters as unknown[]) ?? []),
@@ -289,12 +312,9 @@ function finish(document: Json, components: Components): Json {
       ];
     }
   }
-  const sharedResponses = Object.fromEntries(
-    SHARED_STATUSES.map((status) => {
-      const codes = (Object.keys(PROBLEM_CODES) as ProblemCode[]).filter((c) => PROBLEM_CODES[c].status === status);
-      return [responseName(status), problemResponse(status, codes)];
-    }),
-  );
+  const responses: Json = {};
+  const parameters: Json = {};
+  shareRepeats(operations, responses, parameters);
   const existing = document.components as Json;
   return {
     ...document,
@@ -304,11 +324,9 @@ function finish(document: Json, components: Components): Json {
       schemas: Object.fromEntries(
         [...components.schemas, ['Problem', problem] as const].sort(([a], [b]) => a.localeCompare(b)),
       ),
-      responses: sharedResponses,
-      examples: Object.fromEntries(
-        [...components.examples].filter(([, e]) => e.used).map(([name, e]) => [name, { value: e.value }]),
-      ),
+      responses,
       parameters: {
+        ...parameters,
         IdempotencyKey: {
           name: 'Idempotency-Key',
           in: 'header',

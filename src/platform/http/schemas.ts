@@ -62,10 +62,11 @@ export function requiredAs<T extends TSchema>(code: CodeWithStatus<400>, schema:
 
 /** The first example of a schema, for the examples of the schemas built from it. */
 const exampleOf = (schema: TSchema): unknown => (schema as { examples?: unknown[] }).examples?.[0];
-/** `examples` holding `make(example of item)`, when the item has one. */
+/** `examples` holding `make(example of item)`, when the item has one and is not a component (which shows its own). */
 const examplesFrom = (item: TSchema, make: (example: unknown) => unknown) => {
   const example = exampleOf(item);
-  return example === undefined ? {} : { examples: [make(example)] };
+  const shown = (item as TSchema & Record<string, unknown>)[COMPONENT] !== undefined;
+  return example === undefined || shown ? {} : { examples: [make(example)] };
 };
 
 export const ProblemSchema = component(
