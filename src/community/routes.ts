@@ -498,6 +498,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
                 minimum: 1,
                 maximum: 96,
                 default: 24,
+                examples: [24],
                 description:
                   'Intervals per page, at most 96 (default 24); each carries all its matches, so filter by member_id in a large community',
               }),
@@ -638,7 +639,14 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
   );
 
   const MatchQuery = Type.Object(
-    { ...Period, member_id: MemberFilter, state: Type.Optional(MatchState), ...PageQuery },
+    {
+      ...Period,
+      member_id: MemberFilter,
+      state: Type.Optional(
+        OneOf(MATCH_STATES, { description: 'Only matches in this payment state', examples: ['created'] }),
+      ),
+      ...PageQuery,
+    },
     strict,
   );
   app.get(

@@ -19,7 +19,7 @@ export const PointId = Type.String({
  */
 export const OneOf = <const V extends readonly string[]>(
   values: V,
-  options: { description: string; default?: V[number] },
+  options: { description: string; default?: V[number]; examples?: V[number][] },
 ) =>
   Type.Unsafe<V[number]>(
     Type.Union(
