@@ -134,9 +134,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('lists the whole catalogue in the Problem schema', () => {
-    const catalogue = doc.components.schemas.Problem.properties.code.description as string;
-    for (const [code, entry] of Object.entries(PROBLEM_CODES))
-      expect(catalogue).toContain(`\`${code}\` ${entry.meaning}`);
+    expect(doc.components.schemas.Problem.properties.code.enum).toEqual(Object.keys(PROBLEM_CODES));
   });
 
   it('documents where the known refusals come from', () => {

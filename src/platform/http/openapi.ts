@@ -33,7 +33,6 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
-const pascal = (text: string) => text.replace(/(?:^|[\s_-]+)(\w)/g, (_m, c: string) => c.toUpperCase());
 const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 4);
 
 /** The problems every route of a kind can answer with, whatever its module does. */
@@ -200,21 +199,15 @@ function successResponses(schema: NonNullable<RouteOptions['schema']>, component
   return out;
 }
 
-/** The catalogue, as the Problem schema's `code`: every code, and a table of statuses and meanings. */
+/**
+ * The catalogue, as the Problem schema's `code`: the enum of every code Tally sends. Each answer
+ * narrows it to the codes of its status on its route; the meanings are in problem-codes.ts (the
+ * document must stay under 200 kB).
+ */
 function problemComponent(components: Components): Json {
   const problem = components.ref(ProblemSchema, 'Problem') as Json;
-  const byStatus = new Map<number, string[]>();
-  for (const [code, p] of Object.entries(PROBLEM_CODES))
-    byStatus.set(p.status, [...(byStatus.get(p.status) ?? []), `\`${code}\` ${p.meaning}`]);
-  const groups = [...byStatus]
-    .sort(([a], [b]) => a - b)
-    .map(([status, entries]) => `- **${status} ${TITLES[status]}**: ${entries.join('; ')}`);
   const properties = problem.properties as Json;
-  // Each answer narrows `code` to an enum of the codes it may carry; here is the whole catalogue, for people.
-  properties.code = {
-    type: 'string',
-    description: `A stable, machine-readable code. Every code Tally sends, by status:\n\n${groups.join('\n')}`,
-  };
+  properties.code = { ...(properties.code as Json), enum: Object.keys(PROBLEM_CODES) };
   return problem;
 }
 
@@ -261,10 +254,11 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
 }
 
 /**
- * Moves each answer and parameter that several operations repeat to components, referenced from
- * each: the same component answered, the same problem codes for a status, the same path parameter.
+ * Moves each answer that several operations repeat to components, referenced from each: the same
+ * component answered, the same problem codes for a status. (Parameters stay in each operation, where
+ * tools that read one operation find them.)
  */
-function shareRepeats(operations: Json[], responses: Json, parameters: Json): void {
+function shareRepeats(operations: Json[], responses: Json): void {
   const uses = new Map<string, number>();
   const count = (value: unknown) => {
     const key = JSON.stringify(value);
@@ -273,7 +267,6 @@ function shareRepeats(operations: Json[], responses: Json, parameters: Json): vo
   const answers = (operation: Json) => Object.entries(operation.responses as Json);
   for (const operation of operations) {
     for (const [, answer] of answers(operation)) count(answer);
-    for (const parameter of (operation.parameters as unknown[] | undefined) ?? []) count(parameter);
   }
   const share = (value: Json, into: Json, name: string, kind: string): unknown => {
     if ((uses.get(JSON.stringify(value)) ?? 0) < 2) return value;
@@ -290,10 +283,6 @@ function shareRepeats(operations: Json[], responses: Json, parameters: Json): vo
       const name = Number(status) < 400 && typeof schema?.$ref === 'string' ? schema.$ref.split('/').pop() : status;
       byStatus[status] = share(answer as Json, responses, name ?? status, 'responses');
     }
-    if (Array.isArray(operation.parameters))
-      operation.parameters = operation.parameters.map((p: Json) =>
-        p.$ref ? p : share(p, parameters, pascal(`${p.in} ${p.name}`), 'parameters'),
-      );
   }
 }
 
@@ -313,8 +302,7 @@ function finish(document: Json, components: Components): Json {
     }
   }
   const responses: Json = {};
-  const parameters: Json = {};
-  shareRepeats(operations, responses, parameters);
+  shareRepeats(operations, responses);
   const existing = document.components as Json;
   return {
     ...document,
@@ -326,7 +314,6 @@ function finish(document: Json, components: Components): Json {
       ),
       responses,
       parameters: {
-        ...parameters,
         IdempotencyKey: {
           name: 'Idempotency-Key',
           in: 'header',

@@ -33,7 +33,6 @@ export const IdParams = Type.Object(
     id: Type.Integer({
       minimum: 1,
       maximum: Number.MAX_SAFE_INTEGER,
-      description: 'The id in the path',
       examples: [1],
     }),
   },
@@ -76,7 +75,9 @@ export const ProblemSchema = component(
       type: Type.String({ description: 'A URN naming the kind of problem: `urn:tally:problem:` and the code' }),
       title: Type.String({ description: 'The HTTP status in words' }),
       status: Type.Integer({ description: 'The HTTP status code' }),
-      code: Type.String({ description: 'A stable, machine-readable code, e.g. `invalid_status`' }),
+      code: Type.String({
+        description: 'A stable, machine-readable code, e.g. `invalid_status`; each answer lists those it may carry',
+      }),
       detail: Type.String({ description: 'What went wrong, for a person' }),
       instance: Type.String({ description: 'The request path' }),
       request_id: Type.String({ description: 'Quote this when reporting a problem' }),

@@ -28,6 +28,8 @@ import {
 
 const tags = ['certificates'];
 
+const ALL_OR_NOTHING = 'All or nothing; each bundle is held by source_id in a status the action starts from.';
+
 /** What every lifecycle action may be refused with. */
 const ACTION_PROBLEMS = [
   'duplicate_bundle_id',
@@ -44,12 +46,14 @@ interface ActionRoute<A extends Action> {
   operationId: string;
   access: Access;
   summary: string;
+  description: string;
   problems?: ProblemCode[];
 }
 const ACTION_ROUTES = [
   {
     action: 'transfer',
     operationId: 'transferCertificates',
+    description: 'The bundles move to target_id, which must have whitelisted source_id; their status stays.',
     access: 'user',
     summary: 'Transfer active bundles to an account that whitelisted the source',
     problems: ['target_required', 'same_account', 'transfer_not_accepted'],
@@ -57,6 +61,7 @@ const ACTION_ROUTES = [
   {
     action: 'cancel',
     operationId: 'cancelCertificates',
+    description: 'Retires the bundles for the beneficiary; the statement (statement_id) lists them.',
     access: 'user',
     summary: 'Cancel (retire) active or reserved bundles for a beneficiary; returns a statement',
     problems: ['beneficiary_required'],
@@ -64,6 +69,8 @@ const ACTION_ROUTES = [
   {
     action: 'claim',
     operationId: 'claimCertificates',
+    description:
+      'Claims for a named consumer, or a consumption metering point of the source account, over an optional period.',
     access: 'user',
     summary: 'Claim cancelled bundles against a consumer or consumption metering point',
     problems: [
@@ -78,18 +85,38 @@ const ACTION_ROUTES = [
   {
     action: 'withdraw',
     operationId: 'withdrawCertificates',
+    description: "The issuing body's correction: withdrawn bundles may be re-issued once.",
     access: ['issuer'],
     summary: 'Withdraw bundles in any non-final status (issuing body)',
   },
-  { action: 'reserve', operationId: 'reserveCertificates', access: 'user', summary: 'Reserve active bundles' },
+  {
+    action: 'reserve',
+    operationId: 'reserveCertificates',
+    description: 'Reserved bundles may still be cancelled, not transferred.',
+    access: 'user',
+    summary: 'Reserve active bundles',
+  },
   {
     action: 'unreserve',
     operationId: 'unreserveCertificates',
+    description: 'The bundles become active again.',
     access: 'user',
     summary: 'Return reserved bundles to active',
   },
-  { action: 'lock', operationId: 'lockCertificates', access: 'user', summary: 'Lock active bundles' },
-  { action: 'unlock', operationId: 'unlockCertificates', access: 'user', summary: 'Return locked bundles to active' },
+  {
+    action: 'lock',
+    operationId: 'lockCertificates',
+    description: 'Locked bundles take no action but unlock and withdraw.',
+    access: 'user',
+    summary: 'Lock active bundles',
+  },
+  {
+    action: 'unlock',
+    operationId: 'unlockCertificates',
+    description: 'The bundles become active again.',
+    access: 'user',
+    summary: 'Return locked bundles to active',
+  },
 ] satisfies ActionRoute<Action>[];
 
 /** One action's route, generic so that its body is typed as that action's request. */
@@ -102,8 +129,7 @@ function actionRoute<A extends Action>(app: App, db: Db, route: ActionRoute<A>):
         operationId: route.operationId,
         tags,
         summary: route.summary,
-        description:
-          'All or nothing for the whole list. Bundles must be held by source_id and be in a status the action starts from (409 otherwise).',
+        description: `${route.description} ${ALL_OR_NOTHING}`,
         body: ACTION_REQUESTS[route.action],
         response: { 200: ActionResult },
         problems: [...ACTION_PROBLEMS, ...(route.problems ?? [])],
