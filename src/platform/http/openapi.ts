@@ -278,10 +278,12 @@ function shareRepeats(operations: Json[], responses: Json): void {
   for (const operation of operations) {
     const byStatus = operation.responses as Json;
     for (const [status, answer] of answers(operation)) {
-      // A success answer is named after the component it holds; a problem answer after its status.
+      // A problem answer is named after its status; a success answer is shared only when it is a
+      // component, after which it is named (an answer of its own stays where it is read).
       const schema = Object.values(((answer as Json).content ?? {}) as Record<string, Json>)[0]?.schema as Json;
-      const name = Number(status) < 400 && typeof schema?.$ref === 'string' ? schema.$ref.split('/').pop() : status;
-      byStatus[status] = share(answer as Json, responses, name ?? status, 'responses');
+      const component = typeof schema?.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
+      if (Number(status) >= 400) byStatus[status] = share(answer as Json, responses, status, 'responses');
+      else if (component) byStatus[status] = share(answer as Json, responses, component, 'responses');
     }
   }
 }
