@@ -258,7 +258,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           { ...strict, examples: [{ source_id: 2, certificate_bundle_status: 'active', limit: 100 }] },
         ),
         response: { 200: Page(Bundle, 'Bundles in production-time order, then id') },
-        problems: ['account_not_found', 'invalid_cursor'],
+        problems: ['account_not_found', 'invalid_cursor', 'reversed_period'],
       },
     },
     async (request) => {
@@ -315,7 +315,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
             },
           ),
         },
-        problems: ['account_not_found'],
+        problems: ['account_not_found', 'reversed_period'],
       },
     },
     async (request) => {
