@@ -3,6 +3,7 @@
 import type { Db } from '../platform/database.ts';
 import { type Principal, readsEverything } from '../platform/principal.ts';
 import { conflict, forbidden, notFound, TallyError } from '../platform/errors.ts';
+import type { Missing } from '../platform/problem-codes.ts';
 import { accountTables, type AccountRow } from './tables.ts';
 
 export async function isMember(db: Db, accountId: number, userId: number): Promise<boolean> {
@@ -30,7 +31,7 @@ export async function readableInAccount<T extends { account_id: number }>(
   db: Db,
   principal: Principal,
   row: T | undefined,
-  what: string,
+  what: Missing,
   id: string | number,
 ): Promise<T> {
   if (!row || (!readsEverything(principal) && !(await isMember(db, row.account_id, principal.userId))))
@@ -53,6 +54,9 @@ export async function readableAccount(
     throw notFound('account', accountId);
   return account;
 }
+
+/** What `actionableAccount` refuses with, for the routes that act on an account. */
+export const ACTING_PROBLEMS = ['account_not_found', 'role_required', 'not_a_member', 'account_closed'] as const;
 
 /** The account, if the caller may act on its holdings: its members (not auditors) and admins; open accounts only. */
 export async function actionableAccount(

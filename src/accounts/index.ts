@@ -1,6 +1,7 @@
 // The accounts module's face: accounts, who belongs to them, whose transfers they accept, and
 // the access decisions every other module asks before touching what an account holds.
 export {
+  ACTING_PROBLEMS,
   acceptsTransfersFrom,
   actionableAccount,
   closedAccounts,

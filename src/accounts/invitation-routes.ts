@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { IdParams, Page, PageQuery, withProblems } from '../platform/http/schemas.ts';
+import { IdParams, Page, PageQuery } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { answerInvitation, myInvitations } from './invitations.ts';
 import { Invitation } from './schemas.ts';
@@ -16,10 +16,13 @@ export async function invitationRoutes(app: App, ctx: AppContext): Promise<void>
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listMyInvitations',
         tags,
         summary: 'Pending invitations to join an account, addressed to the caller by id or email',
+        description: 'Accept or decline each; an invitation is never shown to anyone else. In id order.',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: withProblems({ 200: Page(Invitation, 'Pending invitations in id order') }, [400, 401]),
+        response: { 200: Page(Invitation, 'Pending invitations in id order') },
+        problems: ['invalid_cursor'],
       },
     },
     async (request) => myInvitations(db, caller(request), pageRequest(request.query, 'querystring')),
@@ -34,10 +37,13 @@ export async function invitationRoutes(app: App, ctx: AppContext): Promise<void>
       {
         config: { access: 'user' },
         schema: {
+          operationId: accept ? 'acceptInvitation' : 'declineInvitation',
           tags,
           summary: accept ? 'Accept an invitation: the caller joins the account' : 'Decline an invitation',
+          description: 'Only the invited user answers, once; the answer is recorded in the ledger.',
           params: IdParams,
-          response: withProblems({ 200: Invitation }, [401, 403, 404, 409]),
+          response: { 200: Invitation },
+          problems: ['invitation_not_found', 'account_closed'],
         },
       },
       async (request) => answerInvitation(db, caller(request), request.params.id, accept),

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { Id, IdParams, Page, PageQuery, withProblems } from '../platform/http/schemas.ts';
+import { Id, IdParams, Items, Page, PageQuery } from '../platform/http/schemas.ts';
+import { ACTING_PROBLEMS } from './access.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import {
   addMember,
@@ -29,11 +30,12 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'createAccount',
         tags,
         summary: 'Create an account',
         description: 'The caller becomes its first member.',
-        body: Type.Object({ account_name: AccountName }, strict),
-        response: withProblems({ 201: Account }, [400, 401]),
+        body: Type.Object({ account_name: AccountName }, { ...strict, examples: [{ account_name: 'Solar Co' }] }),
+        response: { 201: Account },
       },
     },
     async (request, reply) => reply.status(201).send(await createAccount(db, caller(request), request.body)),
@@ -44,10 +46,13 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listAccounts',
         tags,
         summary: 'Accounts the caller may read',
+        description: 'Its own accounts; every account for admins, auditors and issuers. In id order.',
         querystring: Type.Object(PageQuery, strict),
-        response: withProblems({ 200: Page(Account, 'Accounts') }, [400, 401]),
+        response: { 200: Page(Account, 'Accounts') },
+        problems: ['invalid_cursor'],
       },
     },
     async (request) => listAccounts(db, caller(request), pageRequest(request.query, 'querystring')),
@@ -57,7 +62,15 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     '/api/accounts/:id',
     {
       config: { access: 'user' },
-      schema: { tags, summary: 'One account', params: IdParams, response: withProblems({ 200: Account }, [401, 404]) },
+      schema: {
+        operationId: 'getAccount',
+        tags,
+        summary: 'One account',
+        description: 'An account the caller may not read answers 404, as one that does not exist.',
+        params: IdParams,
+        response: { 200: Account },
+        problems: ['account_not_found'],
+      },
     },
     async (request) => getAccount(db, caller(request), request.params.id),
   );
@@ -67,11 +80,14 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'renameAccount',
         tags,
         summary: 'Rename an account (members)',
+        description: 'Any member may rename it while it is open.',
         params: IdParams,
-        body: Type.Object({ account_name: AccountName }, strict),
-        response: withProblems({ 200: Account }, [400, 401, 403, 404, 409]),
+        body: Type.Object({ account_name: AccountName }, { ...strict, examples: [{ account_name: 'Solar Co A/S' }] }),
+        response: { 200: Account },
+        problems: ACTING_PROBLEMS,
       },
     },
     async (request) => renameAccount(db, caller(request), request.params.id, request.body.account_name),
@@ -82,11 +98,14 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listAccountMembers',
         tags,
         summary: 'Members of an account',
+        description: 'The users who act on its holdings, in the order they joined.',
         params: IdParams,
         querystring: Type.Object(PageQuery, strict),
-        response: withProblems({ 200: Page(Member, 'Members in user id order') }, [400, 401, 404]),
+        response: { 200: Page(Member, 'Members in user id order') },
+        problems: ['account_not_found', 'invalid_cursor'],
       },
     },
     async (request) => listMembers(db, caller(request), request.params.id, pageRequest(request.query, 'querystring')),
@@ -97,6 +116,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'inviteAccountMember',
         tags,
         summary: 'Invite a member (members), or add one (admins)',
         description:
@@ -107,9 +127,10 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
             user_id: Type.Optional(Id('User to invite')),
             email: Type.Optional(Type.String({ format: 'email', description: 'Or the email of the user to invite' })),
           },
-          strict,
+          { ...strict, examples: [{ email: 'colleague@example.com' }] },
         ),
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Member) }), 202: Invitation }),
+        response: { 200: Items(Member, 'The members, the new one included'), 202: Invitation },
+        problems: ['member_required', 'user_not_found', ...ACTING_PROBLEMS],
       },
     },
     async (request, reply) => {
@@ -124,10 +145,24 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'removeAccountMember',
         tags,
         summary: 'Remove a member (members)',
-        params: Type.Object({ id: Id('Account'), user_id: Id('User to remove') }, strict),
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Member) }) }, [401, 403, 404, 409]),
+        description: 'An account keeps at least one member.',
+        params: Type.Object(
+          {
+            id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Account', examples: [1] }),
+            user_id: Type.Integer({
+              minimum: 1,
+              maximum: Number.MAX_SAFE_INTEGER,
+              description: 'User to remove',
+              examples: [5],
+            }),
+          },
+          strict,
+        ),
+        response: { 200: Items(Member, 'The remaining members') },
+        problems: [...ACTING_PROBLEMS, 'member_not_found', 'last_member'],
       },
     },
     async (request) => ({ items: await removeMember(db, caller(request), request.params.id, request.params.user_id) }),
@@ -138,10 +173,13 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'getWhitelist',
         tags,
         summary: 'Whitelist, both directions',
+        description: 'A transfer to this account is accepted only from the accounts in accepts_from.',
         params: IdParams,
-        response: withProblems({ 200: Whitelist }, [401, 404]),
+        response: { 200: Whitelist },
+        problems: ['account_not_found'],
       },
     },
     async (request) => getWhitelist(db, caller(request), request.params.id),
@@ -152,8 +190,10 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'updateWhitelist',
         tags,
         summary: 'Change whose transfers this account accepts (members)',
+        description: 'Adds and removes in one change; adding an account already listed changes nothing.',
         params: IdParams,
         body: Type.Object(
           {
@@ -164,9 +204,10 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
               Type.Array(Id('Account'), { maxItems: 1000, description: 'Accounts to stop accepting transfers from' }),
             ),
           },
-          strict,
+          { ...strict, examples: [{ add: [1] }] },
         ),
-        response: withProblems({ 200: Whitelist }),
+        response: { 200: Whitelist },
+        problems: ['whitelist_self', 'whitelist_contradiction', ...ACTING_PROBLEMS],
       },
     },
     async (request) => updateWhitelist(db, caller(request), request.params.id, request.body),

@@ -8,6 +8,7 @@ import { notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableCommunity, type Readable } from './communities.ts';
 import { community, money, type CommunityMatchRow, type MatchState } from './tables.ts';
+import type { Mechanism } from './clearing.ts';
 import { checkPeriod } from '../platform/period.ts';
 
 export interface MatchView {
@@ -32,7 +33,7 @@ export interface MemberFlows {
 export interface IntervalView {
   interval_start: string;
   interval_end: string;
-  mechanism: string;
+  mechanism: Mechanism;
   grid_price: number;
   feed_in_price: number;
   peer_price: number;

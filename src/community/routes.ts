@@ -1,7 +1,20 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { DateOnly, Id, IdParams, Page, PageQuery, PointId, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import {
+  component,
+  DateOnly,
+  Id,
+  IdParams,
+  Items,
+  OneOf,
+  Page,
+  PageQuery,
+  PointId,
+  Timestamp,
+} from '../platform/http/schemas.ts';
+import { ACTING_PROBLEMS } from '../accounts/index.ts';
+import * as example from './examples.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { listCertificateMoves } from './certificates.ts';
 import { MECHANISMS } from './clearing.ts';
@@ -22,16 +35,16 @@ const Price = (description: string) =>
     description: `${description}, in the community's currency per kWh, at most ${MAX_PRICE}`,
   });
 const Money = (description: string) => Type.Number({ description: `${description}, in the community's currency` });
-const Mechanism = Type.Union(
-  MECHANISMS.map((m) => Type.Literal(m)),
-  {
+const Mechanism = component(
+  'Mechanism',
+  OneOf(MECHANISMS, {
     description:
       "`mmr`: peers trade at the mid-market rate, halfway between grid and feed-in. `sdr`: the supply–demand-ratio price (Liu et al. 2017). `bill_sharing`: buyers share the grid bill, sellers the feed-in revenue. `static_keys`: surplus shared by each buyer's fixed share, unused shares passed on. `dynamic_keys`: surplus shared in proportion to each buyer's consumption. Every mechanism pairs sellers with buyers pro rata in volume.",
-  },
+  }),
 );
-const MatchState = Type.Union(
-  MATCH_STATES.map((s) => Type.Literal(s)),
-  { description: 'created → sent → paid or not_paid; error marks a failed send' },
+const MatchState = component(
+  'MatchState',
+  OneOf(MATCH_STATES, { description: 'created → sent → paid or not_paid; error marks a failed send' }),
 );
 
 const Terms = {
@@ -57,38 +70,56 @@ const Terms = {
       "How long the clearing job waits for a member's late readings before clearing without them (default 2880, two days)",
   }),
 };
-const Community = Type.Object({
-  id: Id('Community'),
-  ...Terms,
-  interval_minutes: Type.Integer({ description: 'Length of a clearing interval: 15, 30 or 60 minutes' }),
-  time_zone: Type.String({
-    description: 'IANA time zone of the community: membership dates and statement months are local',
-  }),
-  currency: Type.String({ description: 'ISO 4217 code' }),
-  manager_id: Id('The user who administers the community'),
-  created_at: Timestamp('Created'),
-  updated_at: Timestamp('Last change'),
-});
-const Member = Type.Object({
-  id: Id('Member'),
-  community_id: Id('Community'),
-  name: Type.String({ description: 'Display name' }),
-  metering_point_id: PointId,
-  export_metering_point_id: Type.Union([PointId, Type.Null()], {
-    description: 'The export point of an import/export pair',
-  }),
-  share: Type.Union([Type.Number({ description: 'Static allocation key, 0 to 1' }), Type.Null()]),
-  valid_from: DateOnly('First local day of membership'),
-  valid_to: Type.Union([DateOnly('Last local day of membership'), Type.Null()]),
-  created_at: Timestamp('Added'),
-  updated_at: Timestamp('Last change'),
-});
+const Community = component(
+  'Community',
+  Type.Object(
+    {
+      id: Id('Community'),
+      ...Terms,
+      interval_minutes: Type.Integer({ description: 'Length of a clearing interval: 15, 30 or 60 minutes' }),
+      time_zone: Type.String({
+        description: 'IANA time zone of the community: membership dates and statement months are local',
+      }),
+      currency: Type.String({ description: 'ISO 4217 code' }),
+      manager_id: Id('The user who administers the community'),
+      created_at: Timestamp('Created'),
+      updated_at: Timestamp('Last change'),
+    },
+    { description: 'An energy community', examples: [example.community] },
+  ),
+);
+const Member = component(
+  'CommunityMember',
+  Type.Object(
+    {
+      id: Id('Member'),
+      community_id: Id('Community'),
+      name: Type.String({ description: 'Display name' }),
+      metering_point_id: PointId,
+      export_metering_point_id: Type.Union([PointId, Type.Null()], {
+        description: 'The export point of an import/export pair',
+      }),
+      share: Type.Union([Type.Number({ description: 'Static allocation key, 0 to 1' }), Type.Null()]),
+      valid_from: DateOnly('First local day of membership'),
+      valid_to: Type.Union([DateOnly('Last local day of membership'), Type.Null()]),
+      created_at: Timestamp('Added'),
+      updated_at: Timestamp('Last change'),
+    },
+    { description: 'A member of an energy community', examples: [example.member] },
+  ),
+);
 const Share = Type.Number({
   minimum: 0,
   maximum: 1,
   description: 'Static allocation key, a fraction (0.25 = 25 %); shares are compared among the buyers of each interval',
 });
-const CommunityMemberParams = Type.Object({ id: Id('Community'), member_id: Id('Member') }, strict);
+const CommunityMemberParams = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Community', examples: [1] }),
+    member_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Member', examples: [2] }),
+  },
+  strict,
+);
 const Party = (who: string) =>
   Type.Union([Id(`${who} member`), Type.Null()], { description: `${who} member, or null for the public grid` });
 const MatchFields = {
@@ -100,7 +131,13 @@ const MatchFields = {
   amount: Money('What the buyer pays the seller'),
   state: MatchState,
 };
-const Match = Type.Object({ ...MatchFields, interval_start: Timestamp('Interval the match belongs to') });
+const Match = component(
+  'CommunityMatch',
+  Type.Object(
+    { ...MatchFields, interval_start: Timestamp('Interval the match belongs to') },
+    { description: 'Energy one party delivered to another in an interval', examples: [example.match] },
+  ),
+);
 const Flows = Type.Object({
   member_id: Id('Member'),
   from_peers_wh: Type.Integer({ description: 'Wh bought from other members' }),
@@ -110,38 +147,44 @@ const Flows = Type.Object({
   cost: Money('Paid'),
   revenue: Money('Earned'),
 });
-const Interval = Type.Object({
-  interval_start: Timestamp('Start (inclusive)'),
-  interval_end: Timestamp('End (exclusive)'),
-  mechanism: Mechanism,
-  grid_price: Price('Grid price in force'),
-  feed_in_price: Price('Feed-in price in force'),
-  peer_price: Type.Number({ description: 'Price between members in this interval, currency per kWh' }),
-  buy_price: Type.Union([Type.Number(), Type.Null()], {
-    description: 'Effective price of a Wh of deficit (peers and grid together); null without buyers',
-  }),
-  sell_price: Type.Union([Type.Number(), Type.Null()], {
-    description: 'Effective price earned for a Wh of surplus; null without sellers',
-  }),
-  demand_wh: Type.Integer({ description: 'Total deficit of the members taking part' }),
-  supply_wh: Type.Integer({ description: 'Total surplus of the members taking part' }),
-  peer_wh: Type.Integer({ description: 'Wh traded between members' }),
-  grid_import_wh: Type.Integer({ description: 'Wh the community took from the grid' }),
-  grid_export_wh: Type.Integer({ description: 'Wh the community gave to the grid' }),
-  grid_only_member_ids: Type.Array(Id('Member'), {
-    description: 'Members whose energy went straight to the grid: their previous register reading was missing',
-  }),
-  missing_member_ids: Type.Array(Id('Member'), {
-    description: 'Members without readings for the interval, who took no part',
-  }),
-  implausible_member_ids: Type.Array(Id('Member'), {
-    description: `Members whose import or export in the interval was beyond ${MAX_MEMBER_WH} Wh, more than a community member can move: they took no part`,
-  }),
-  matches: Type.Array(Type.Object(MatchFields), {
-    description: 'Who delivered to whom; the grid is a party of its own',
-  }),
-  members: Type.Array(Flows, { description: "Each member's energy from and to peers and the grid, and its money" }),
-});
+const Interval = component(
+  'CommunityInterval',
+  Type.Object(
+    {
+      interval_start: Timestamp('Start (inclusive)'),
+      interval_end: Timestamp('End (exclusive)'),
+      mechanism: Mechanism,
+      grid_price: Price('Grid price in force'),
+      feed_in_price: Price('Feed-in price in force'),
+      peer_price: Type.Number({ description: 'Price between members in this interval, currency per kWh' }),
+      buy_price: Type.Union([Type.Number(), Type.Null()], {
+        description: 'Effective price of a Wh of deficit (peers and grid together); null without buyers',
+      }),
+      sell_price: Type.Union([Type.Number(), Type.Null()], {
+        description: 'Effective price earned for a Wh of surplus; null without sellers',
+      }),
+      demand_wh: Type.Integer({ description: 'Total deficit of the members taking part' }),
+      supply_wh: Type.Integer({ description: 'Total surplus of the members taking part' }),
+      peer_wh: Type.Integer({ description: 'Wh traded between members' }),
+      grid_import_wh: Type.Integer({ description: 'Wh the community took from the grid' }),
+      grid_export_wh: Type.Integer({ description: 'Wh the community gave to the grid' }),
+      grid_only_member_ids: Type.Array(Id('Member'), {
+        description: 'Members whose energy went straight to the grid: their previous register reading was missing',
+      }),
+      missing_member_ids: Type.Array(Id('Member'), {
+        description: 'Members without readings for the interval, who took no part',
+      }),
+      implausible_member_ids: Type.Array(Id('Member'), {
+        description: `Members whose import or export in the interval was beyond ${MAX_MEMBER_WH} Wh, more than a community member can move: they took no part`,
+      }),
+      matches: Type.Array(Type.Object(MatchFields), {
+        description: 'Who delivered to whom; the grid is a party of its own',
+      }),
+      members: Type.Array(Flows, { description: "Each member's energy from and to peers and the grid, and its money" }),
+    },
+    { description: 'A cleared interval', examples: [example.interval] },
+  ),
+);
 const StatementLineFields = {
   from_peers_wh: Type.Integer({ description: 'Wh bought from other members' }),
   to_peers_wh: Type.Integer({ description: 'Wh sold to other members' }),
@@ -153,25 +196,60 @@ const StatementLineFields = {
   grid_only_cost: Money('What the same energy would have cost with the grid alone'),
   savings: Money('Grid-only cost less net cost'),
 };
-const Statement = Type.Object({
-  community_id: Id('Community'),
-  month: Type.String({ description: "YYYY-MM, in the community's time zone" }),
-  currency: Type.String({ description: 'ISO 4217' }),
-  period_start: Timestamp('Local month start'),
-  period_end: Timestamp('Local month end (exclusive)'),
-  members: Type.Array(
-    Type.Object({ member_id: Id('Member'), name: Type.String({ description: 'Member name' }), ...StatementLineFields }),
+const Statement = component(
+  'CommunityStatement',
+  Type.Object(
+    {
+      community_id: Id('Community'),
+      month: Type.String({ description: "YYYY-MM, in the community's time zone" }),
+      currency: Type.String({ description: 'ISO 4217' }),
+      period_start: Timestamp('Local month start'),
+      period_end: Timestamp('Local month end (exclusive)'),
+      members: Type.Array(
+        Type.Object({
+          member_id: Id('Member'),
+          name: Type.String({ description: 'Member name' }),
+          ...StatementLineFields,
+        }),
+      ),
+      totals: Type.Object({
+        ...StatementLineFields,
+        grid_bill: Money(
+          "What the members shown owe the grid: their grid imports less their exports; for the whole community it equals the members' net cost",
+        ),
+      }),
+    },
+    { description: 'A monthly statement', examples: [example.statement] },
   ),
-  totals: Type.Object({
-    ...StatementLineFields,
-    grid_bill: Money(
-      "What the members shown owe the grid: their grid imports less their exports; for the whole community it equals the members' net cost",
-    ),
-  }),
+);
+const Month = Type.String({
+  pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$',
+  description: 'Calendar month, YYYY-MM',
+  examples: ['2026-06'],
 });
-const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'Calendar month, YYYY-MM' });
-const Period = { from: Timestamp('From (inclusive)'), to: Timestamp('To (exclusive)') };
-const MemberFilter = Type.Optional(Id('Only this member'));
+const Period = {
+  from: Type.String({ format: 'date-time', description: 'From (inclusive)', examples: ['2026-06-01T12:00:00Z'] }),
+  to: Type.String({ format: 'date-time', description: 'To (exclusive)', examples: ['2026-06-01T12:15:00Z'] }),
+};
+const MemberFilter = Type.Optional(
+  Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Only this member', examples: [2] }),
+);
+/** Who may not read a community gets 404, as for one that does not exist. */
+const READING = ['community_not_found', 'member_not_found'] as const;
+/** Changes are the manager's. */
+const MANAGING = ['community_not_found', 'not_the_manager'] as const;
+/** A period of a listing, bounded to a year. */
+const PERIOD = ['reversed_period', 'period_too_long'] as const;
+/** What checking a member's metering points may refuse. */
+const MEMBER_POINTS = [
+  'metering_point_not_found',
+  'import_point_not_consumption',
+  'same_point_twice',
+  'export_point_not_production',
+  'storage_point_not_supported',
+  'metering_point_in_community',
+  ...ACTING_PROBLEMS,
+] as const;
 
 export async function communityRoutes(app: App, ctx: AppContext): Promise<void> {
   const db = ctx.database.kysely;
@@ -181,6 +259,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'createCommunity',
         tags,
         summary: 'Create an energy community',
         description: 'The caller becomes its manager.',
@@ -201,9 +280,10 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
             public: Type.Optional(Terms.public),
             data_wait_minutes: Type.Optional(Terms.data_wait_minutes),
           },
-          strict,
+          { ...strict, examples: [example.newCommunity] },
         ),
-        response: withProblems({ 201: Community }, [400, 401, 422]),
+        response: { 201: Community },
+        problems: ['invalid_time_zone', 'feed_in_above_grid_price', 'peer_price_out_of_range'],
       },
     },
     async (request, reply) => reply.status(201).send(await createCommunity(db, caller(request), request.body)),
@@ -214,10 +294,13 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listCommunities',
         tags,
         summary: 'Communities the caller manages, belongs to, or that publish',
+        description: 'In id order.',
         querystring: Type.Object(PageQuery, strict),
-        response: withProblems({ 200: Page(Community, 'Communities in id order') }, [400, 401]),
+        response: { 200: Page(Community, 'Communities in id order') },
+        problems: ['invalid_cursor'],
       },
     },
     async (request) => listCommunities(db, caller(request), pageRequest(request.query, 'querystring')),
@@ -228,11 +311,13 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getCommunity',
         tags,
         summary: 'One community',
         description: 'Anyone may read a public community; otherwise its manager, its members, admins and auditors.',
         params: IdParams,
-        response: withProblems({ 200: Community }, [404]),
+        response: { 200: Community },
+        problems: ['community_not_found'],
       },
     },
     async (request) => getCommunity(db, request.principal, request.params.id),
@@ -245,15 +330,17 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: "Change a community's terms (manager)",
+        operationId: 'updateCommunity',
         description: 'Applies to intervals cleared from now on; cleared intervals keep the terms they cleared with.',
         params: IdParams,
         body: Type.Object(
           Object.fromEntries(Object.entries(Terms).map(([k, v]) => [k, Type.Optional(v)])) as {
             [K in keyof typeof Terms]: ReturnType<typeof Type.Optional<(typeof Terms)[K]>>;
           },
-          { ...strict, minProperties: 1 },
+          { ...strict, minProperties: 1, examples: [{ mechanism: 'sdr', public: true }] },
         ),
-        response: withProblems({ 200: Community }),
+        response: { 200: Community },
+        problems: [...MANAGING, 'feed_in_above_grid_price', 'peer_price_out_of_range'],
       },
     },
     async (request) => updateCommunity(db, caller(request), request.params.id, request.body),
@@ -264,12 +351,14 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'listCommunityMembers',
         tags,
         summary: 'Members',
         description: "A member's own users see only their members.",
         params: IdParams,
         querystring: Type.Object(PageQuery, strict),
-        response: withProblems({ 200: Page(Member, 'Members in id order') }, [400, 404]),
+        response: { 200: Page(Member, 'Members in id order') },
+        problems: ['community_not_found', 'invalid_cursor'],
       },
     },
     async (request) => listMembers(db, request.principal, request.params.id, pageRequest(request.query, 'querystring')),
@@ -282,6 +371,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Add a member (manager)',
+        operationId: 'addCommunityMember',
         description:
           "A member is a metering point, or a consumption point with a separate production point (`export_metering_point_id`). The manager must be able to act for the points' accounts (the owners' consent: they make the manager a member of the account). A point belongs to at most one community at any time. Clearing never revisits an interval already cleared.",
         params: IdParams,
@@ -294,9 +384,10 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
             valid_from: Type.Optional(DateOnly('First local day of membership; default today')),
             valid_to: Type.Optional(DateOnly('Last local day of membership; default open-ended')),
           },
-          strict,
+          { ...strict, examples: [{ metering_point_id: 'FLAT-1', name: 'Flat-1', valid_from: '2026-06-01' }] },
         ),
-        response: withProblems({ 201: Member }),
+        response: { 201: Member },
+        problems: [...MANAGING, ...MEMBER_POINTS, 'reversed_validity', 'date_out_of_range', 'interval_already_cleared'],
       },
     },
     async (request, reply) =>
@@ -310,6 +401,8 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Rename, re-key or end a membership (manager)',
+        operationId: 'updateCommunityMember',
+        description: 'Ending a membership inside intervals already cleared is refused: cleared history stays.',
         params: CommunityMemberParams,
         body: Type.Object(
           {
@@ -323,9 +416,17 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
               }),
             ),
           },
-          { ...strict, minProperties: 1 },
+          { ...strict, minProperties: 1, examples: [{ valid_to: '2026-12-31' }] },
         ),
-        response: withProblems({ 200: Member }),
+        response: { 200: Member },
+        problems: [
+          ...MANAGING,
+          'member_not_found',
+          'reversed_validity',
+          'date_out_of_range',
+          'interval_already_cleared',
+          'metering_point_in_community',
+        ],
       },
     },
     async (request) => updateMember(db, caller(request), request.params.id, request.params.member_id, request.body),
@@ -338,10 +439,12 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Remove a member added by mistake (manager)',
+        operationId: 'removeCommunityMember',
         description:
           'Refused once the member has taken part in a cleared interval: end the membership with `valid_to` instead.',
         params: CommunityMemberParams,
-        response: withProblems({ 200: Member }, [401, 403, 404, 409]),
+        response: { 200: Member },
+        problems: [...MANAGING, 'member_not_found', 'member_has_cleared_intervals'],
       },
     },
     async (request) => removeMember(db, caller(request), request.params.id, request.params.member_id),
@@ -354,6 +457,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Clear a range of closed intervals now (manager)',
+        operationId: 'clearCommunity',
         description:
           'Clears the intervals of [from, to) after the last cleared one, in order, with the readings there are; clearing only moves forward, so intervals already cleared, and uncleared ones before the last cleared, are left as they are. The job does the same continuously from the last cleared interval, waiting `data_wait_minutes` for late readings.',
         params: IdParams,
@@ -362,11 +466,15 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
             from: Timestamp('Start of the first interval'),
             to: Timestamp("End of the last interval; not after the current interval's start"),
           },
-          strict,
+          { ...strict, examples: [{ from: '2026-06-01T12:00:00Z', to: '2026-06-01T12:15:00Z' }] },
         ),
-        response: withProblems({
-          200: Type.Object({ intervals_cleared: Type.Integer({ description: 'Intervals cleared by this request' }) }),
-        }),
+        response: {
+          200: Type.Object(
+            { intervals_cleared: Type.Integer({ description: 'Intervals cleared by this request' }) },
+            { description: 'How many intervals this request cleared', examples: [{ intervals_cleared: 1 }] },
+          ),
+        },
+        problems: [...MANAGING, ...PERIOD, 'not_on_interval', 'interval_not_closed'],
       },
     },
     async (request) =>
@@ -380,6 +488,8 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Cleared intervals with their matches, member flows and prices',
+        operationId: 'listCommunityIntervals',
+        description: 'Intervals starting in [from, to), at most a year; a member filter shows that member only.',
         params: IdParams,
         querystring: Type.Object(
           {
@@ -392,6 +502,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
                 minimum: 1,
                 maximum: 96,
                 default: 24,
+                examples: [24],
                 description:
                   'Intervals per page, at most 96 (default 24); each carries all its matches, so filter by member_id in a large community',
               }),
@@ -399,7 +510,8 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           },
           strict,
         ),
-        response: withProblems({ 200: Page(Interval, 'Cleared intervals in time order') }, [400, 404]),
+        response: { 200: Page(Interval, 'Cleared intervals in time order') },
+        problems: [...READING, ...PERIOD, 'invalid_cursor'],
       },
     },
     async (request) =>
@@ -417,11 +529,14 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getCommunityStatement',
         tags,
         summary: 'Monthly statement per member',
+        description: "Each member's Wh, cost, revenue and savings in a local month; a member's own users see only it.",
         params: IdParams,
         querystring: Type.Object({ month: Month, member_id: MemberFilter }, strict),
-        response: withProblems({ 200: Statement }, [400, 404]),
+        response: { 200: Statement },
+        problems: [...READING, 'date_out_of_range'],
       },
     },
     async (request) =>
@@ -433,11 +548,22 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getCommunityStatementCsv',
         tags,
         summary: 'Monthly statement as CSV',
+        description: 'The same statement as `GET …/statements`, one row per member and one for the totals.',
         params: IdParams,
         querystring: Type.Object({ month: Month, member_id: MemberFilter }, strict),
-        response: withProblems({ 200: Type.String({ description: 'text/csv, one row per member' }) }, [400, 404]),
+        produces: ['text/csv'],
+        response: {
+          200: Type.String({
+            description: 'One row per member',
+            examples: [
+              'member_id,name,from_peers_wh,to_peers_wh,from_grid_wh,to_grid_wh,cost,revenue,net_cost,grid_only_cost,savings\n2,Flat-1,400,0,200,0,0.07096,0,0.07096,0.09744,0.02648\n',
+            ],
+          }),
+        },
+        problems: [...READING, 'date_out_of_range'],
       },
     },
     async (request, reply) =>
@@ -463,14 +589,15 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: "Certificates moved for members' trades",
+        operationId: 'listCommunityCertificateMoves',
         description:
           "With `move_certificates`, each fully cleared hour moves the Wh each seller sold each buyer from the certificates of the seller's device for that hour to the buyer's account, cancelled for and claimed by the buyer. `moved_wh` is less than `matched_wh` when the seller had fewer certificates for the hour (none issued yet, or none held).",
         params: IdParams,
         querystring: Type.Object({ ...Period, member_id: MemberFilter, ...PageQuery }, strict),
-        response: withProblems(
-          {
-            200: Page(
-              Type.Object({
+        response: {
+          200: Page(
+            Type.Object(
+              {
                 hour_start: Timestamp('Hour of production and consumption'),
                 seller: Id('Selling member'),
                 buyer: Id('Buying member'),
@@ -479,12 +606,25 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
                 bundle_ids: Type.Array(Id('Bundle'), {
                   description: "The claimed bundles, now in the buyer's account",
                 }),
-              }),
-              'Moves by hour, then seller and buyer',
+              },
+              {
+                description: 'A certificate move',
+                examples: [
+                  {
+                    hour_start: '2026-06-01T12:00:00.000Z',
+                    seller: 1,
+                    buyer: 2,
+                    matched_wh: 400,
+                    moved_wh: 400,
+                    bundle_ids: [17],
+                  },
+                ],
+              },
             ),
-          },
-          [400, 404],
-        ),
+            'Moves by hour, then seller and buyer',
+          ),
+        },
+        problems: [...READING, ...PERIOD, 'invalid_cursor'],
       },
     },
     async (request) =>
@@ -498,7 +638,14 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
   );
 
   const MatchQuery = Type.Object(
-    { ...Period, member_id: MemberFilter, state: Type.Optional(MatchState), ...PageQuery },
+    {
+      ...Period,
+      member_id: MemberFilter,
+      state: Type.Optional(
+        OneOf(MATCH_STATES, { description: 'Only matches in this payment state', examples: ['created'] }),
+      ),
+      ...PageQuery,
+    },
     strict,
   );
   app.get(
@@ -508,9 +655,12 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Matches, with their payment states',
+        operationId: 'listCommunityMatches',
+        description: 'Matches of intervals in [from, to), at most a year, in id order.',
         params: IdParams,
         querystring: MatchQuery,
-        response: withProblems({ 200: Page(Match, 'Matches in id order') }, [400, 404]),
+        response: { 200: Page(Match, 'Matches in id order') },
+        problems: [...READING, ...PERIOD, 'invalid_cursor'],
       },
     },
     async (request) => {
@@ -532,10 +682,20 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'One page of matches as CSV',
+        operationId: 'listCommunityMatchesCsv',
         description: "The same page as `GET …/matches`; the next page's cursor is in the `Next-Cursor` header.",
         params: IdParams,
         querystring: MatchQuery,
-        response: withProblems({ 200: Type.String({ description: 'text/csv' }) }, [400, 404]),
+        produces: ['text/csv'],
+        response: {
+          200: Type.String({
+            description: 'One row per match',
+            examples: [
+              'id,interval_start,buyer,seller,wh,price,amount,currency,state\n1,2026-06-01T12:00:00.000Z,2,1,400,0.0962,0.03848,EUR,created\n',
+            ],
+          }),
+        },
+        problems: [...READING, ...PERIOD, 'invalid_cursor'],
       },
     },
     async (request, reply) => {
@@ -558,6 +718,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       schema: {
         tags,
         summary: 'Set the payment state of matches (manager)',
+        operationId: 'setCommunityMatchStates',
         description:
           'All or nothing. Allowed: created → sent or error; sent → paid, not_paid or error; not_paid → paid; error → sent.',
         params: IdParams,
@@ -566,9 +727,10 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
             match_ids: Type.Array(Id('Match'), { minItems: 1, maxItems: 10_000, description: 'Matches to move' }),
             state: MatchState,
           },
-          strict,
+          { ...strict, examples: [{ match_ids: [1, 2], state: 'sent' }] },
         ),
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Match) }) }),
+        response: { 200: Items(Match, 'The matches in their new state') },
+        problems: [...MANAGING, 'duplicate_match', 'match_not_found', 'invalid_state_transition'],
       },
     },
     async (request) => ({

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../platform/database.ts';
 import { stateVersion } from '../ledger/index.ts';
-import { disclosureCsv, disclosureDataset, type DisclosureDataset } from './disclosures.ts';
+import { disclosureCsv, disclosureDataset } from './disclosures.ts';
+import type { DisclosureDataset } from './schemas.ts';
 
 /** Datasets kept at once; the oldest computed leaves first. */
 const KEPT = 256;

@@ -14,33 +14,20 @@ import { consumptionOnly, consumptionPointsOf, readablePoint, hourlyConsumption 
 import { toCsv } from '../platform/csv.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
+import type {
+  DisclosureDataset,
+  DisclosureHour,
+  DisclosureLinks,
+  DisclosureSummary,
+  NewDisclosure,
+} from './schemas.ts';
 import { disclosure } from './tables.ts';
-
-export interface DisclosureLinks {
-  id: string;
-  json_url: string;
-  csv_url: string;
-}
-export interface DisclosureSummary extends DisclosureLinks {
-  account_id: number | null;
-  metering_point_ids: string[];
-  period_start: string;
-  period_end: string;
-  created_at: string;
-}
 
 const links = (publicUrl: string, id: string): DisclosureLinks => ({
   id,
   json_url: `${publicUrl}/api/disclosures/${id}/data.json`,
   csv_url: `${publicUrl}/api/disclosures/${id}/data.csv`,
 });
-
-export interface NewDisclosure {
-  account_id?: number | undefined;
-  metering_point_ids?: string[] | undefined;
-  period_start: string;
-  period_end: string;
-}
 
 /** Publishing makes a consumer's data public, so the caller must be able to act for that consumer. */
 async function checkConsumer(db: Db, principal: Principal, input: NewDisclosure): Promise<void> {
@@ -140,31 +127,6 @@ export async function listDisclosures(db: Db, publicUrl: string, page: PageReque
       created_at: r.created_at.toISOString(),
     }),
   );
-}
-
-export interface DisclosureHour {
-  hour_start: string;
-  consumption_wh: number;
-  claimed_wh: number;
-  /** Consumption covered by certificates of the same hour: min(consumption, claimed). */
-  matched_wh: number;
-  /** matched ÷ consumption; null for an hour without consumption. */
-  matched_share: number | null;
-  claimed: Array<{ energy_source: string; technology: string; wh: number }>;
-}
-
-export interface DisclosureDataset {
-  id: string;
-  consumer: { account_id: number | null; metering_point_ids: string[] };
-  period_start: string;
-  period_end: string;
-  generated_at: string;
-  consumption_wh: number;
-  claimed_wh: number;
-  matched_wh: number;
-  /** Share of the period's consumption matched by certificates of the same hour; null without consumption. */
-  hourly_matching_score: number | null;
-  hours: DisclosureHour[];
 }
 
 const share = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1e6) / 1e6);

@@ -2,22 +2,25 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { Id, Page, PageQuery, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { Page, PageQuery } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
+import { ACTING_PROBLEMS } from '../accounts/index.ts';
 import { createDisclosure, listDisclosures } from './disclosures.ts';
 import { disclosureCache, matches } from './cache.ts';
+import { DisclosureDataset, DisclosureLinks, DisclosureSummary, NewDisclosure } from './schemas.ts';
 
 const tags = ['disclosures'];
-const Links = {
-  id: Type.String({ format: 'uuid', description: 'Disclosure id' }),
-  json_url: Type.String({ description: 'The dataset as JSON; public, no token needed' }),
-  csv_url: Type.String({ description: 'The dataset as CSV; public, no token needed' }),
-};
 const CACHING =
   'Computed once per change of the claims and readings behind it; the answer carries an `ETag`, and `If-None-Match` with it answers 304 while nothing changed.';
 const NotModified = Type.Null({ description: 'Not modified: the ETag sent in If-None-Match is current' });
 const IdParams = Type.Object(
-  { id: Type.String({ format: 'uuid', description: 'Disclosure id' }) },
+  {
+    id: Type.String({
+      format: 'uuid',
+      description: 'Disclosure id',
+      examples: ['0b7c6d1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e'],
+    }),
+  },
   { additionalProperties: false },
 );
 
@@ -30,26 +33,21 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'publishDisclosure',
         tags,
         summary: 'Publish an hourly-matching disclosure',
         description:
           'For an account (its consumption metering points and the certificates it claimed) or for consumption metering points (and the certificates claimed against them), over at most 366 days. The caller must be able to act for the consumer: publishing makes its data public.',
-        body: Type.Object(
-          {
-            account_id: Type.Optional(Id('The consuming account')),
-            metering_point_ids: Type.Optional(
-              Type.Array(Type.String({ minLength: 1, description: 'Consumption metering point' }), {
-                minItems: 1,
-                maxItems: 1000,
-                description: 'Or these consumption metering points',
-              }),
-            ),
-            period_start: Timestamp('Start of the period (UTC)'),
-            period_end: Timestamp('End of the period (UTC, exclusive)'),
-          },
-          { additionalProperties: false },
-        ),
-        response: withProblems({ 201: Type.Object(Links) }),
+        body: NewDisclosure,
+        response: { 201: DisclosureLinks },
+        problems: [
+          'consumer_required',
+          'reversed_period',
+          'period_too_long',
+          'metering_point_not_found',
+          'not_a_consumption_point',
+          ...ACTING_PROBLEMS,
+        ],
       },
     },
     async (request, reply) =>
@@ -61,25 +59,13 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'listDisclosures',
         tags,
         summary: 'Published disclosures, newest first',
+        description: 'Public: newest first, with the URLs of their datasets.',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: withProblems(
-          {
-            200: Page(
-              Type.Object({
-                ...Links,
-                account_id: Type.Union([Id('Consuming account'), Type.Null()]),
-                metering_point_ids: Type.Array(Type.String(), { description: 'Consumption metering points' }),
-                period_start: Timestamp('Start'),
-                period_end: Timestamp('End'),
-                created_at: Timestamp('Published at'),
-              }),
-              'Disclosures, newest first',
-            ),
-          },
-          [400],
-        ),
+        response: { 200: Page(DisclosureSummary, 'Published disclosures, newest first') },
+        problems: ['invalid_cursor'],
       },
     },
     async (request) => listDisclosures(db, publicUrl, pageRequest(request.query, 'querystring')),
@@ -102,14 +88,13 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getDisclosureJson',
         tags,
         summary: 'A disclosure dataset as JSON, computed from the current claims',
         description: CACHING,
         params: IdParams,
-        response: withProblems(
-          { 200: Type.Unknown({ description: 'The dataset' }), 304: NotModified },
-          [400, 404, 429],
-        ),
+        response: { 200: DisclosureDataset, 304: NotModified },
+        problems: ['disclosure_not_found'],
       },
     },
     serve('json'),
@@ -120,11 +105,22 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getDisclosureCsv',
         tags,
         summary: 'A disclosure dataset as CSV',
-        description: CACHING,
+        description: `One row per hour, a claimed_wh column per energy source and technology. ${CACHING}`,
         params: IdParams,
-        response: withProblems({ 200: Type.String({ description: 'text/csv' }), 304: NotModified }, [400, 404, 429]),
+        produces: ['text/csv'],
+        response: {
+          200: Type.String({
+            description: 'The dataset as CSV',
+            examples: [
+              'hour_start,consumption_wh,claimed_wh,matched_wh,matched_share,claimed_wh_solar_pv/Solar\n2026-06-01T10:00:00.000Z,1400000,1200000,1200000,0.857143,1200000\n',
+            ],
+          }),
+          304: NotModified,
+        },
+        problems: ['disclosure_not_found'],
       },
     },
     serve('csv'),

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { Id, IdParams, Page, PageQuery, Timestamp, withProblems } from '../platform/http/schemas.ts';
+import { component, Id, IdParams, OneOf, Page, PageQuery, Timestamp } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { refuseAuditorChanges } from './auditors.ts';
 import { authenticate } from './principal.ts';
@@ -12,33 +12,78 @@ import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 
 const Email = Type.String({ format: 'email', maxLength: 320, description: 'Email address, used to log in' });
 const Password = Type.String({ minLength: 10, maxLength: 1024, description: 'At least 10 characters' });
-const Role = Type.Union(
-  ROLES.map((r) => Type.Literal(r)),
-  { description: 'admin, issuer (issuing body), producer, trader or auditor' },
+const Role = OneOf(ROLES, { description: 'admin, issuer (issuing body), producer, trader or auditor' });
+const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Display name' });
+const User = component(
+  'User',
+  Type.Object(
+    {
+      id: Id('User id'),
+      email: Email,
+      name: Type.String({ description: 'Display name' }),
+      role: Role,
+      email_verified: Type.Boolean({ description: 'Whether the email address was verified' }),
+      created_at: Timestamp('When the user registered'),
+    },
+    {
+      description: 'A user',
+      examples: [
+        {
+          id: 2,
+          email: 'producer@example.com',
+          name: 'Solar Co operator',
+          role: 'producer',
+          email_verified: true,
+          created_at: '2026-06-01T08:00:00.000Z',
+        },
+      ],
+    },
+  ),
 );
-const User = Type.Object({
-  id: Id('User id'),
-  email: Email,
-  name: Type.String({ description: 'Display name' }),
-  role: Role,
-  email_verified: Type.Boolean({ description: 'Whether the email address was verified' }),
-  created_at: Timestamp('When the user registered'),
-});
-const TokenPair = Type.Object({
-  access: Type.String({ description: 'JWT access token; send as `Authorization: Bearer <access>`' }),
-  refresh: Type.String({ description: 'Refresh token; works once, for POST /api/token/refresh' }),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
-});
-const ApiKey = Type.Object({
-  id: Id('API key id'),
-  name: Type.String({ description: 'What the key is for' }),
-  prefix: Type.String({ description: 'The first characters of the key, to recognise it' }),
-  created_at: Timestamp('Creation time'),
-  last_used_at: Type.Union([Timestamp('Last use'), Type.Null()]),
-  revoked_at: Type.Union([Timestamp('Revocation time'), Type.Null()]),
-});
+// Written out in each answer, not shared: a reader of the operation sees the secrets it hands out.
+const TokenPair = Type.Object(
+  {
+    access: Type.String({ description: 'JWT access token; send as `Authorization: Bearer <access>`' }),
+    refresh: Type.String({ description: 'Refresh token; works once, for POST /api/token/refresh' }),
+    token_type: Type.Literal('Bearer', { description: 'Always Bearer' }),
+    expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
+  },
+  {
+    description: 'A new session: an access token and the refresh token that renews it',
+    examples: [
+      {
+        access: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIyIn0.c2lnbmF0dXJl',
+        refresh: 'rt_3q2b7mXwXJ0c9yQ4n1pV',
+        token_type: 'Bearer',
+        expires_in: 900,
+      },
+    ],
+  },
+);
+const apiKeyExample = {
+  id: 1,
+  name: 'meter uploader',
+  prefix: 'tk_9f2c',
+  created_at: '2026-06-01T09:00:00.000Z',
+  last_used_at: null,
+  revoked_at: null,
+};
+const ApiKey = component(
+  'ApiKey',
+  Type.Object(
+    {
+      id: Id('API key id'),
+      name: Type.String({ description: 'What the key is for' }),
+      prefix: Type.String({ description: 'The first characters of the key, to recognise it' }),
+      created_at: Timestamp('Creation time'),
+      last_used_at: Type.Union([Timestamp('Last use'), Type.Null()]),
+      revoked_at: Type.Union([Timestamp('Revocation time'), Type.Null()]),
+    },
+    { description: 'An API key, without the key itself', examples: [apiKeyExample] },
+  ),
+);
 const strict = { additionalProperties: false } as const;
+const login = { email: 'producer@example.com', password: 'producer-password' };
 
 /**
  * Resolves the caller of every request before any route runs. On a public route a stale or bad
@@ -72,28 +117,35 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'public', rateLimit: authLimit, mintsSecrets: true },
       schema: {
+        operationId: 'registerUser',
         tags: ['identity'],
         summary: 'Register a user',
         description:
           'Creates an unverified user with the trader role. No mail server is configured, so the answer carries the `verification_link` to open.',
         body: Type.Object(
-          {
-            email: Email,
-            password: Password,
-            name: Type.String({ minLength: 1, maxLength: 200, description: 'Display name' }),
-          },
-          strict,
+          { email: Email, password: Password, name: Name },
+          { ...strict, examples: [{ email: 'buyer@example.com', password: 'buyer-password', name: 'Buyer' }] },
         ),
-        response: withProblems(
-          {
-            201: Type.Object({
+        response: {
+          201: Type.Object(
+            {
               id: Id('User id'),
               email: Email,
               verification_link: Type.Optional(Type.String({ description: 'Open (GET) to verify the email address' })),
-            }),
-          },
-          [400, 409, 429],
-        ),
+            },
+            {
+              description: 'The new, unverified user and the link that verifies it',
+              examples: [
+                {
+                  id: 4,
+                  email: 'buyer@example.com',
+                  verification_link: 'http://127.0.0.1:3000/api/user/verify?token=vt_8Zk2mQ4r',
+                },
+              ],
+            },
+          ),
+        },
+        problems: ['email_taken'],
       },
     },
     async (request, reply) => {
@@ -110,13 +162,22 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'verifyEmail',
         tags: ['identity'],
         summary: 'Verify an email address',
+        description: 'Opened from the verification link; each token works once.',
         querystring: Type.Object(
-          { token: Type.String({ minLength: 1, description: 'The token from the verification link' }) },
+          {
+            token: Type.String({
+              minLength: 1,
+              description: 'The token from the verification link',
+              examples: ['vt_8Zk2mQ4r'],
+            }),
+          },
           strict,
         ),
-        response: withProblems({ 200: User }, [400]),
+        response: { 200: User },
+        problems: ['invalid_verification_token'],
       },
     },
     async (request) => verifyEmail(db, request.query.token),
@@ -127,14 +188,16 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'public', rateLimit: authLimit, mintsSecrets: true },
       schema: {
+        operationId: 'logIn',
         tags: ['identity'],
         summary: 'Log in',
         description: 'Trades email and password for a short-lived access token and a rotating refresh token.',
         body: Type.Object(
           { email: Email, password: Type.String({ minLength: 1, maxLength: 1024, description: 'The password' }) },
-          strict,
+          { ...strict, examples: [login] },
         ),
-        response: withProblems({ 200: TokenPair }, [400, 401, 403, 429]),
+        response: { 200: TokenPair },
+        problems: ['unauthorized', 'email_not_verified'],
       },
     },
     async (request) => {
@@ -148,11 +211,16 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'public', rateLimit: authLimit, mintsSecrets: true },
       schema: {
+        operationId: 'refreshSession',
         tags: ['identity'],
         summary: 'Refresh a session',
         description: 'Each refresh token works once. Presenting a used one revokes every token of that login.',
-        body: Type.Object({ refresh: Type.String({ minLength: 1, description: 'The refresh token' }) }, strict),
-        response: withProblems({ 200: TokenPair }, [400, 401, 429]),
+        body: Type.Object(
+          { refresh: Type.String({ minLength: 1, description: 'The refresh token' }) },
+          { ...strict, examples: [{ refresh: 'rt_3q2b7mXwXJ0c9yQ4n1pV' }] },
+        ),
+        response: { 200: TokenPair },
+        problems: ['unauthorized'],
       },
     },
     async (request) => refreshSession(db, ctx.tokens, request.body.refresh),
@@ -162,7 +230,13 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     '/api/user/me',
     {
       config: { access: 'user' },
-      schema: { tags: ['identity'], summary: 'The calling user', response: withProblems({ 200: User }, [401]) },
+      schema: {
+        operationId: 'getMe',
+        tags: ['identity'],
+        summary: 'The calling user',
+        description: 'Who the credentials belong to, with the role that decides what they may do.',
+        response: { 200: User },
+      },
     },
     async (request) => getUser(db, caller(request).userId),
   );
@@ -172,10 +246,13 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: ['admin'] },
       schema: {
+        operationId: 'listUsers',
         tags: ['identity'],
         summary: 'List users (admin)',
+        description: 'Every user, verified or not, in id order.',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: withProblems({ 200: Page(User, 'Users in id order') }, [400, 401, 403]),
+        response: { 200: Page(User, 'Users in id order') },
+        problems: ['invalid_cursor'],
       },
     },
     async (request) => listUsers(db, pageRequest(request.query, 'querystring')),
@@ -186,18 +263,16 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: ['admin'] },
       schema: {
+        operationId: 'createUser',
         tags: ['identity'],
         summary: 'Create a verified user with a role (admin)',
+        description: 'The user can log in at once; there is no verification step.',
         body: Type.Object(
-          {
-            email: Email,
-            password: Password,
-            name: Type.String({ minLength: 1, maxLength: 200, description: 'Display name' }),
-            role: Role,
-          },
-          strict,
+          { email: Email, password: Password, name: Name, role: Role },
+          { ...strict, examples: [{ ...login, name: 'Solar Co operator', role: 'producer' }] },
         ),
-        response: withProblems({ 201: User }, [400, 401, 403, 409]),
+        response: { 201: User },
+        problems: ['email_taken'],
       },
     },
     async (request, reply) => {
@@ -211,11 +286,14 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: ['admin'] },
       schema: {
+        operationId: 'setUserRole',
         tags: ['identity'],
         summary: "Change a user's role (admin)",
+        description: 'Takes effect at once: every request reads the role from the database.',
         params: IdParams,
-        body: Type.Object({ role: Role }, strict),
-        response: withProblems({ 200: User }, [400, 401, 403, 404]),
+        body: Type.Object({ role: Role }, { ...strict, examples: [{ role: 'issuer' }] }),
+        response: { 200: User },
+        problems: ['user_not_found'],
       },
     },
     async (request) => setRole(db, request.params.id, request.body.role, caller(request).userId),
@@ -226,23 +304,24 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user', auditorsMay: 'their own API keys', mintsSecrets: true },
       schema: {
+        operationId: 'createApiKey',
         tags: ['identity'],
         summary: 'Create an API key',
         description:
           'The plain key is in this answer only; Tally keeps a digest. Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`.',
         body: Type.Object(
           { name: Type.String({ minLength: 1, maxLength: 200, description: 'What the key is for' }) },
-          strict,
+          { ...strict, examples: [{ name: 'meter uploader' }] },
         ),
-        response: withProblems(
-          {
-            201: Type.Intersect([
-              ApiKey,
-              Type.Object({ key: Type.String({ description: 'The key itself, shown once' }) }),
-            ]),
-          },
-          [400, 401],
-        ),
+        response: {
+          201: Type.Intersect(
+            [ApiKey, Type.Object({ key: Type.String({ description: 'The key itself, shown once' }) })],
+            {
+              description: 'The new key, with the key itself shown this once',
+              examples: [{ ...apiKeyExample, key: 'tk_9f2c4b1e7a0d5f3c8b6e2a9d1c7f4e0b' }],
+            },
+          ),
+        },
       },
     },
     async (request, reply) => reply.status(201).send(await createApiKey(db, caller(request).userId, request.body.name)),
@@ -253,10 +332,13 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listApiKeys',
         tags: ['identity'],
         summary: "The caller's API keys",
+        description: 'Revoked keys included, without the keys themselves. In id order.',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: withProblems({ 200: Page(ApiKey, 'API keys in id order') }, [400, 401]),
+        response: { 200: Page(ApiKey, "The caller's API keys in id order") },
+        problems: ['invalid_cursor'],
       },
     },
     async (request) => listApiKeys(db, caller(request).userId, pageRequest(request.query, 'querystring')),
@@ -267,10 +349,13 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user', auditorsMay: 'their own API keys' },
       schema: {
+        operationId: 'revokeApiKey',
         tags: ['identity'],
         summary: 'Revoke an API key',
+        description: 'The key stops working at once; revoking it again changes nothing.',
         params: IdParams,
-        response: withProblems({ 200: ApiKey }, [401, 404]),
+        response: { 200: ApiKey },
+        problems: ['api_key_not_found'],
       },
     },
     async (request) => revokeApiKey(db, caller(request).userId, request.params.id),

@@ -10,17 +10,9 @@ import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagina
 import { readableAccountIds, readableInAccount, registrableAccount } from '../accounts/index.ts';
 import { certificates } from './certificates.ts';
 import { metering, type MeteringPointRow, type PointType } from './tables.ts';
+import type { MeteringPointChange, MeteringPointView, NewMeteringPoint } from './schemas.ts';
 
-export interface MeteringPointView {
-  id: string;
-  type: PointType;
-  account_id: number;
-  device_id: number | null;
-  grid_area: string | null;
-  time_zone: string;
-  created_at: string;
-  updated_at: string;
-}
+export type { MeteringPointView, NewMeteringPoint };
 
 const view = (p: MeteringPointRow): MeteringPointView => ({
   ...p,
@@ -49,15 +41,6 @@ async function checkDevice(
       'a consumption metering point feeds no device',
       'body/device_id',
     );
-}
-
-export interface NewMeteringPoint {
-  id: string;
-  type: PointType;
-  account_id: number;
-  device_id?: number | undefined;
-  grid_area?: string | undefined;
-  time_zone?: string | undefined;
 }
 
 export async function createMeteringPoint(
@@ -146,12 +129,6 @@ export async function listMeteringPoints(
     byPointId.page(rows, page.limit, (p) => ({ id: p.id })),
     view,
   );
-}
-
-export interface MeteringPointChange {
-  device_id?: number | null | undefined;
-  grid_area?: string | undefined;
-  time_zone?: string | undefined;
 }
 
 export async function updateMeteringPoint(

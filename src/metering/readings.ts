@@ -93,7 +93,7 @@ function checkReadings(point: MeteringPointRow, inputs: ReadingInput[]): Reading
   for (let k = 1; k < readings.length; k++) {
     if (readings[k]!.start < readings[k - 1]!.end)
       throw badRequest(
-        'overlapping_readings',
+        'overlapping_intervals',
         `${readings[k - 1]!.at} and ${readings[k]!.at} overlap`,
         readings[k]!.at,
       );

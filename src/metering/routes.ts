@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { Id, Page, PageQuery, Timestamp, withProblems, PointId } from '../platform/http/schemas.ts';
+import { component, Page, PageQuery, PointId, Timestamp } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
+import { ACTING_PROBLEMS } from '../accounts/index.ts';
 import { groupByPoint, MAX_UPLOAD_READINGS, parseReadingsCsv, type ReadingInput } from './csv.ts';
 import {
   createMeteringPoint,
@@ -13,49 +14,45 @@ import {
 } from './points.ts';
 import { importReadings, listReadings } from './readings.ts';
 import { importRegisterReadings, listRegisterReadings } from './registers.ts';
-import { POINT_TYPES, QUALITIES } from './tables.ts';
+import {
+  ImportResult,
+  MeteringPoint,
+  MeteringPointChange,
+  NewMeteringPoint,
+  READING_EXAMPLE,
+  ReadingJson,
+  ReadingJsonWithPoint,
+} from './schemas.ts';
 
 const tags = ['metering'];
 const strict = { additionalProperties: false } as const;
-const PointParams = Type.Object({ id: PointId }, strict);
-const MeteringPoint = Type.Object({
-  id: PointId,
-  type: Type.Union(
-    POINT_TYPES.map((t) => Type.Literal(t)),
-    { description: 'production, consumption or storage' },
-  ),
-  account_id: Id('Owning account'),
-  device_id: Type.Union([Id('Device whose production this point measures'), Type.Null()]),
-  grid_area: Type.Union([Type.String({ description: 'Grid area, e.g. DK1' }), Type.Null()]),
-  time_zone: Type.String({ description: 'IANA time zone for local display' }),
-  created_at: Timestamp('Registration time'),
-  updated_at: Timestamp('Last change'),
-});
-const ReadingJson = Type.Object(
-  {
-    interval_start_datetime: Timestamp('Start of the interval (UTC, inclusive), on a multiple of its length'),
-    interval_end_datetime: Timestamp('End of the interval (UTC, exclusive): 15, 30 or 60 minutes after the start'),
-    interval_usage: Type.Integer({
-      minimum: Number.MIN_SAFE_INTEGER,
-      maximum: Number.MAX_SAFE_INTEGER,
-      description: 'Energy in whole Wh; negative only for storage points',
-    }),
-    quality: Type.Optional(
-      Type.Union(
-        QUALITIES.map((q) => Type.Literal(q)),
-        { description: 'measured (default), estimated or revised' },
-      ),
-    ),
-  },
-  strict,
-);
-// Strict objects refuse fields they do not list, so the multi-point reading is its own object, not an intersection.
-const ReadingJsonWithPoint = Type.Object({ ...ReadingJson.properties, metering_point_id: PointId }, strict);
-const ImportResult = Type.Object({
-  inserted: Type.Integer({ description: 'New readings' }),
-  unchanged: Type.Integer({ description: 'Readings sent again with the same value: nothing changed' }),
-  revised: Type.Integer({ description: 'Readings whose value changed; the old value is kept as a revision' }),
-});
+const POINT = '571313174000000042';
+const PointParams = Type.Object({ id: { ...PointId, examples: [POINT] } }, strict);
+/** A period in the query string, as the listing routes read it. */
+const Period = (by: string) =>
+  Type.Object(
+    {
+      from: Type.String({
+        format: 'date-time',
+        description: `From (inclusive), by ${by}`,
+        examples: ['2026-06-01T00:00:00Z'],
+      }),
+      to: Type.String({ format: 'date-time', description: 'To (exclusive)', examples: ['2026-06-02T00:00:00Z'] }),
+    },
+    strict,
+  );
+/** Refusals of the readings in an upload, as csv.ts and readings.ts check them. */
+const READING_PROBLEMS = [
+  'invalid_reading',
+  'overlapping_intervals',
+  'overlapping_readings',
+  'future_reading',
+  'reading_issued',
+  'invalid_csv',
+  'too_many_rows',
+  'metering_point_not_found',
+  ...ACTING_PROBLEMS,
+] as const;
 const Wh = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
 const RegisterReadingJson = Type.Object(
   {
@@ -65,10 +62,16 @@ const RegisterReadingJson = Type.Object(
   },
   strict,
 );
-const RegisterImportResult = Type.Object({
-  inserted: Type.Integer({ description: 'New register readings' }),
-  unchanged: Type.Integer({ description: 'Readings sent again with the same values: nothing changed' }),
-});
+const RegisterImportResult = component(
+  'RegisterImportResult',
+  Type.Object(
+    {
+      inserted: Type.Integer({ description: 'New register readings' }),
+      unchanged: Type.Integer({ description: 'Readings sent again with the same values: nothing changed' }),
+    },
+    { description: 'What the upload changed', examples: [{ inserted: 2, unchanged: 0 }] },
+  ),
+);
 const CSV_DESCRIPTION =
   'JSON `{readings: [...]}`, or `text/csv` with the header `interval_start_datetime,interval_end_datetime,interval_usage[,gross_net_indicator][,quality]`.';
 
@@ -90,27 +93,21 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'registerMeteringPoint',
         tags,
         summary: 'Register a metering point',
         description:
           'In an account the caller may act on (an issuing body: any account). A linked device must belong to the same account.',
-        body: Type.Object(
-          {
-            id: PointId,
-            type: Type.Union(
-              POINT_TYPES.map((t) => Type.Literal(t)),
-              { description: 'production, consumption or storage' },
-            ),
-            account_id: Id('Owning account'),
-            device_id: Type.Optional(Id('Device whose production this point measures')),
-            grid_area: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Grid area, e.g. DK1' })),
-            time_zone: Type.Optional(
-              Type.String({ minLength: 1, description: 'IANA time zone for local display (default UTC)' }),
-            ),
-          },
-          strict,
-        ),
-        response: withProblems({ 201: MeteringPoint }),
+        body: NewMeteringPoint,
+        response: { 201: MeteringPoint },
+        problems: [
+          'metering_point_exists',
+          'invalid_time_zone',
+          'device_not_found',
+          'device_of_another_account',
+          'consumption_point_with_device',
+          ...ACTING_PROBLEMS,
+        ],
       },
     },
     async (request, reply) => reply.status(201).send(await createMeteringPoint(db, caller(request), request.body)),
@@ -121,13 +118,26 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listMeteringPoints',
         tags,
         summary: 'Metering points the caller may read',
+        description: 'Points of the accounts the caller may read, in id order.',
         querystring: Type.Object(
-          { account_id: Type.Optional(Id('Only points of this account')), ...PageQuery },
+          {
+            account_id: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                maximum: Number.MAX_SAFE_INTEGER,
+                description: 'Only points of this account',
+                examples: [2],
+              }),
+            ),
+            ...PageQuery,
+          },
           strict,
         ),
-        response: withProblems({ 200: Page(MeteringPoint, 'Metering points in id order') }, [400, 401]),
+        response: { 200: Page(MeteringPoint, 'Metering points in id order') },
+        problems: ['invalid_cursor'],
       },
     },
     async (request) =>
@@ -139,10 +149,13 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'getMeteringPoint',
         tags,
         summary: 'One metering point',
+        description: 'A point of an account the caller may not read answers 404.',
         params: PointParams,
-        response: withProblems({ 200: MeteringPoint }, [401, 404]),
+        response: { 200: MeteringPoint },
+        problems: ['metering_point_not_found'],
       },
     },
     async (request) => getMeteringPoint(db, caller(request), request.params.id),
@@ -153,20 +166,21 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'updateMeteringPoint',
         tags,
         summary: 'Change a metering point',
+        description: 'Link or unlink its device, or change its grid area or time zone.',
         params: PointParams,
-        body: Type.Object(
-          {
-            device_id: Type.Optional(
-              Type.Union([Id('Device to link'), Type.Null()], { description: 'Device to link, or null to unlink' }),
-            ),
-            grid_area: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Grid area' })),
-            time_zone: Type.Optional(Type.String({ minLength: 1, description: 'IANA time zone' })),
-          },
-          strict,
-        ),
-        response: withProblems({ 200: MeteringPoint }),
+        body: MeteringPointChange,
+        response: { 200: MeteringPoint },
+        problems: [
+          'metering_point_not_found',
+          'invalid_time_zone',
+          'device_not_found',
+          'device_of_another_account',
+          'consumption_point_with_device',
+          ...ACTING_PROBLEMS,
+        ],
       },
     },
     async (request) => updateMeteringPoint(db, caller(request), request.params.id, request.body),
@@ -177,45 +191,65 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'deleteMeteringPoint',
         tags,
         summary: 'Remove a metering point registered by mistake',
         description:
           'Refused (409) once the point has interval or register readings: they and the certificates issued from them refer to it.',
         params: PointParams,
-        response: withProblems({ 200: MeteringPoint }, [401, 403, 404, 409]),
+        response: { 200: MeteringPoint },
+        problems: [
+          'metering_point_not_found',
+          'metering_point_has_readings',
+          'metering_point_has_claims',
+          ...ACTING_PROBLEMS,
+        ],
       },
     },
     async (request) => deleteMeteringPoint(db, caller(request), request.params.id),
   );
 
-  const uploadBody = (withPoint: boolean) => ({
-    content: {
-      'application/json': {
-        schema: Type.Object(
-          {
-            readings: Type.Array(withPoint ? ReadingJsonWithPoint : ReadingJson, {
-              maxItems: MAX_UPLOAD_READINGS,
-              description: 'Readings',
-            }),
-          },
-          strict,
-        ),
+  const uploadBody = (withPoint: boolean) => {
+    const point = withPoint ? { metering_point_id: POINT } : {};
+    const csvPoint = withPoint ? ',metering_point_id' : '';
+    return {
+      content: {
+        'application/json': {
+          schema: Type.Object(
+            {
+              readings: Type.Array(withPoint ? ReadingJsonWithPoint : ReadingJson, {
+                maxItems: MAX_UPLOAD_READINGS,
+                description: 'Readings',
+              }),
+            },
+            { ...strict, examples: [{ readings: [{ ...READING_EXAMPLE, ...point }] }] },
+          ),
+        },
+        'text/csv': {
+          schema: Type.String({
+            description: 'Readings as CSV',
+            examples: [
+              `interval_start_datetime,interval_end_datetime,interval_usage${csvPoint}\n2026-06-01T12:00:00Z,2026-06-01T12:15:00Z,600${withPoint ? `,${POINT}` : ''}\n`,
+            ],
+          }),
+        },
       },
-      'text/csv': { schema: Type.String({ description: 'Readings as CSV' }) },
-    },
-  });
+    };
+  };
 
   app.post(
     '/api/metering-points/:id/readings',
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'uploadReadings',
         tags,
         summary: 'Upload readings of one metering point',
         description: `${CSV_DESCRIPTION} All or nothing. A reading sent again with the same value changes nothing; a changed value is a revision; revising an interval that has live certificates is refused (409 reading_issued) until the issuing body withdraws them.`,
         params: PointParams,
         body: uploadBody(false) as never,
-        response: withProblems({ 200: ImportResult }),
+        response: { 200: ImportResult },
+        problems: [...READING_PROBLEMS, 'other_metering_point'],
       },
     },
     async (request) => importReadings(db, caller(request), readingsOf(request.body, request.params.id), 'api'),
@@ -226,11 +260,13 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'uploadReadingsOfPoints',
         tags,
         summary: 'Upload readings of several metering points',
         description: `${CSV_DESCRIPTION} Each row also names its \`metering_point_id\`. All or nothing across every point.`,
         body: uploadBody(true) as never,
-        response: withProblems({ 200: ImportResult }),
+        response: { 200: ImportResult },
+        problems: [...READING_PROBLEMS, 'metering_point_required'],
       },
     },
     async (request) => importReadings(db, caller(request), readingsOf(request.body), 'api'),
@@ -241,17 +277,16 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listReadings',
         tags,
         summary: 'Readings of a metering point, with their issuance state',
+        description: 'Readings whose interval starts in [from, to), oldest first, with the bundles issued from them.',
         params: PointParams,
-        querystring: Type.Object(
-          { from: Timestamp('From (inclusive), by interval start'), to: Timestamp('To (exclusive)'), ...PageQuery },
-          strict,
-        ),
-        response: withProblems(
-          {
-            200: Page(
-              Type.Object({
+        querystring: Type.Object({ ...Period('interval start').properties, ...PageQuery }, strict),
+        response: {
+          200: Page(
+            Type.Object(
+              {
                 interval_start_datetime: Timestamp('Start'),
                 interval_end_datetime: Timestamp('End'),
                 interval_usage: Type.Integer({ description: 'Wh' }),
@@ -260,12 +295,27 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
                 revision: Type.Integer({ description: '0 for the first value, then one more per revision' }),
                 issued: Type.Boolean({ description: 'Whether live certificates cover this interval' }),
                 bundle_ids: Type.Array(Type.Integer(), { description: 'The bundles that do' }),
-              }),
-              'Readings in interval order',
+              },
+              {
+                description: 'A reading',
+                examples: [
+                  {
+                    interval_start_datetime: '2026-06-01T12:00:00.000Z',
+                    interval_end_datetime: '2026-06-01T12:15:00.000Z',
+                    interval_usage: 600,
+                    quality: 'measured',
+                    source: 'api',
+                    revision: 0,
+                    issued: false,
+                    bundle_ids: [],
+                  },
+                ],
+              },
             ),
-          },
-          [400, 401, 404],
-        ),
+            'Readings in interval order',
+          ),
+        },
+        problems: ['metering_point_not_found', 'reversed_period', 'invalid_cursor'],
       },
     },
     async (request) =>
@@ -284,6 +334,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'uploadRegisterReadings',
         tags,
         summary: 'Upload cumulative register readings of one metering point',
         description:
@@ -296,9 +347,20 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
               description: 'Register readings, each at its own read_at, in any order',
             }),
           },
-          strict,
+          {
+            ...strict,
+            examples: [{ readings: [{ read_at: '2026-06-01T12:15:00Z', import_wh: 1520400, export_wh: 830250 }] }],
+          },
         ),
-        response: withProblems({ 200: RegisterImportResult }),
+        response: { 200: RegisterImportResult },
+        problems: [
+          'invalid_register_reading',
+          'duplicate_register_reading',
+          'register_reading_exists',
+          'register_decreased',
+          'metering_point_not_found',
+          ...ACTING_PROBLEMS,
+        ],
       },
     },
     async (request) =>
@@ -316,29 +378,39 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listRegisterReadings',
         tags,
         summary: 'Cumulative register readings of a metering point',
         description: 'Readings with read_at in [from, to), oldest first.',
         params: PointParams,
-        querystring: Type.Object(
-          { from: Timestamp('From (inclusive), by read_at'), to: Timestamp('To (exclusive)'), ...PageQuery },
-          strict,
-        ),
-        response: withProblems(
-          {
-            200: Page(
-              Type.Object({
+        querystring: Type.Object({ ...Period('read_at').properties, ...PageQuery }, strict),
+        response: {
+          200: Page(
+            Type.Object(
+              {
                 read_at: Timestamp('When the registers were read'),
                 import_wh: Type.Integer({ description: 'Cumulative Wh imported up to read_at' }),
                 export_wh: Type.Integer({ description: 'Cumulative Wh exported up to read_at' }),
                 source: Type.String({ description: 'Where it came from, e.g. api' }),
                 recorded_at: Timestamp('When Tally stored it'),
-              }),
-              'Register readings, oldest first',
+              },
+              {
+                description: 'A register reading',
+                examples: [
+                  {
+                    read_at: '2026-06-01T12:15:00.000Z',
+                    import_wh: 1520400,
+                    export_wh: 830250,
+                    source: 'api',
+                    recorded_at: '2026-06-01T12:20:00.000Z',
+                  },
+                ],
+              },
             ),
-          },
-          [400, 401, 404],
-        ),
+            'Register readings, oldest first',
+          ),
+        },
+        problems: ['metering_point_not_found', 'reversed_period', 'invalid_cursor'],
       },
     },
     async (request) =>

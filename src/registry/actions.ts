@@ -6,15 +6,19 @@ import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../platform/errors.ts';
 import { acceptsTransfersFrom, actionableAccount, lockOpenAccount, readableAccount } from '../accounts/index.ts';
-import { bundleView, type BundleView } from './bundles.ts';
+import { bundleView } from './bundles.ts';
 import { planPortions, splitRange } from './split.ts';
 import { buildStatement } from './statements.ts';
 import { LIVE_STATUSES, registry, type BundleRow, type BundleStatus, type BundlesTable } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { consumptionOnly, readablePoint, sharedPoint } from '../metering/index.ts';
+import { ACTIONS, type Action, type ActionRequests, type ActionResult } from './schemas.ts';
 
-export const ACTIONS = ['transfer', 'cancel', 'claim', 'withdraw', 'reserve', 'unreserve', 'lock', 'unlock'] as const;
-export type Action = (typeof ACTIONS)[number];
+export { ACTIONS, type Action, type ActionResult };
+/** Any action's request. */
+export type ActionRequest = ActionRequests[Action];
+/** An action with its own request, so that checking the action narrows the request. */
+type ActionCall = { [A in Action]: { action: A; request: ActionRequests[A] } }[Action];
 
 /** From which statuses each action may start, and the status it leaves (transfer keeps it). */
 export const ACTION_RULES: Record<
@@ -31,46 +35,14 @@ export const ACTION_RULES: Record<
   unlock: { from: ['locked'], to: 'active', event: 'certificates.unlocked' },
 };
 
-export interface ActionRequest {
-  source_id: number;
-  granular_certificate_bundle_ids: number[];
-  certificate_quantity?: number | undefined;
-  target_id?: number | undefined;
-  beneficiary?: string | undefined;
-  purpose?: string | undefined;
-  consumer?: string | undefined;
-  metering_point_id?: string | undefined;
-  period_start?: string | undefined;
-  period_end?: string | undefined;
-}
-
-export interface ActionResult {
-  action: Action;
-  /** The ledger event that records this action. */
-  action_id: number;
-  source_id: number;
-  target_id: number | null;
-  /** Wh acted on. */
-  certificate_quantity: number;
-  /** The bundles acted on, as they are now (a split's acted part has a new id). */
-  bundles: BundleView[];
-  /** What was left of a split bundle, still in the source account under its old id. */
-  remainders: BundleView[];
-  statement_id: number | null;
-}
-
-function checkRequest(action: Action, r: ActionRequest): void {
+/** What the schemas cannot say: the rules between fields. (Required fields are the schemas'.) */
+function checkRequest({ action, request: r }: ActionCall): void {
   const ids = r.granular_certificate_bundle_ids;
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup !== undefined)
     throw badRequest('duplicate_bundle_id', `bundle ${dup} is listed twice`, 'body/granular_certificate_bundle_ids');
-  if (action === 'transfer') {
-    if (r.target_id === undefined) throw badRequest('target_required', 'a transfer needs target_id', 'body/target_id');
-    if (r.target_id === r.source_id)
-      throw badRequest('same_account', 'target_id is the source account', 'body/target_id');
-  }
-  if (action === 'cancel' && !r.beneficiary)
-    throw badRequest('beneficiary_required', 'a cancellation names its beneficiary', 'body/beneficiary');
+  if (action === 'transfer' && r.target_id === r.source_id)
+    throw badRequest('same_account', 'target_id is the source account', 'body/target_id');
   if (action === 'claim') {
     if (!r.consumer && !r.metering_point_id)
       throw badRequest(
@@ -85,7 +57,7 @@ function checkRequest(action: Action, r: ActionRequest): void {
   }
 }
 
-async function checkAccounts(db: Db, principal: Principal, action: Action, r: ActionRequest): Promise<void> {
+async function checkAccounts(db: Db, principal: Principal, { action, request: r }: ActionCall): Promise<void> {
   if (action === 'withdraw') {
     // Withdrawal is the issuing body's correction, not the holder's choice.
     if (principal.role !== 'issuer' && principal.role !== 'admin')
@@ -97,7 +69,7 @@ async function checkAccounts(db: Db, principal: Principal, action: Action, r: Ac
   if (action === 'transfer') {
     // Asked before anything else about the target: an account that does not exist whitelists no
     // one, so a missing target and an unwilling one answer alike and account ids cannot be probed.
-    if (!(await acceptsTransfersFrom(db, r.target_id!, r.source_id)))
+    if (!(await acceptsTransfersFrom(db, r.target_id, r.source_id)))
       throw unprocessable(
         'transfer_not_accepted',
         `account ${r.target_id} does not accept transfers from account ${r.source_id}; it must add it to its whitelist`,
@@ -113,7 +85,7 @@ async function checkAccounts(db: Db, principal: Principal, action: Action, r: Ac
  * consumption point of the claiming account: certificates for another account's consumer are
  * transferred there and claimed by it. Share-locked so the point cannot be deleted meanwhile.
  */
-async function claimPoint(db: Db, r: ActionRequest): Promise<void> {
+async function claimPoint(db: Db, r: ActionRequests['claim']): Promise<void> {
   if (r.metering_point_id === undefined) return;
   const point = await sharedPoint(db, r.metering_point_id);
   if (!point) throw notFound('metering_point', r.metering_point_id);
@@ -180,16 +152,20 @@ async function split(db: Db, b: BundleRow, take: number): Promise<{ acted: Bundl
   return { acted, remainder };
 }
 
-export async function performAction(
+/** TypeScript does not follow that `request` belongs to `action`; the signatures of the callers hold it. */
+const callOf = <A extends Action>(action: A, request: ActionRequests[A]) => ({ action, request }) as ActionCall;
+
+export async function performAction<A extends Action>(
   db: Db,
   principal: Principal,
-  action: Action,
-  request: ActionRequest,
+  action: A,
+  request: ActionRequests[A],
 ): Promise<ActionResult> {
-  checkRequest(action, request);
+  const call = callOf(action, request);
+  checkRequest(call);
   return db.transaction().execute(async (trx) => {
-    await checkAccounts(trx, principal, action, request);
-    return act(trx, principal.userId, action, request);
+    await checkAccounts(trx, principal, call);
+    return act(trx, principal.userId, call);
   });
 }
 
@@ -199,19 +175,21 @@ export async function performAction(
  * energy community moving its members' matched certificates). Statuses, holdings and quantities
  * are checked as for everyone.
  */
-export async function actOn(
+export async function actOn<A extends Action>(
   trx: Db,
   actorId: number | null,
-  action: Action,
-  request: ActionRequest,
+  action: A,
+  request: ActionRequests[A],
 ): Promise<ActionResult> {
-  checkRequest(action, request);
-  return act(trx, actorId, action, request);
+  const call = callOf(action, request);
+  checkRequest(call);
+  return act(trx, actorId, call);
 }
 
 /** An action whose request has been checked, by either way in: statuses, holdings, quantities, the rows and the event. */
-async function act(trx: Db, actorId: number | null, action: Action, request: ActionRequest): Promise<ActionResult> {
-  if (action === 'transfer') await lockOpenAccount(trx, request.target_id!);
+async function act(trx: Db, actorId: number | null, call: ActionCall): Promise<ActionResult> {
+  const { action, request } = call;
+  if (action === 'transfer') await lockOpenAccount(trx, request.target_id);
   if (action === 'claim') await claimPoint(trx, request);
   const locked = await lockBundles(trx, action, request);
   const portions = planPortions(
@@ -242,7 +220,7 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
   const change: Updateable<BundlesTable> = { updated_at: now };
   const to = ACTION_RULES[action].to;
   if (to) change.certificate_bundle_status = to;
-  if (action === 'transfer') change.account_id = request.target_id!;
+  if (action === 'transfer') change.account_id = request.target_id;
   if (action === 'claim') {
     Object.assign(change, {
       claim_consumer: request.consumer ?? null,
@@ -255,7 +233,7 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
   let statementId: number | null = null;
   if (action === 'cancel') {
     Object.assign(change, {
-      beneficiary: request.beneficiary!,
+      beneficiary: request.beneficiary,
       cancellation_purpose: request.purpose ?? null,
       cancelled_at: now,
     });
@@ -267,7 +245,7 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
       .execute();
     const statement = buildStatement({
       account_id: request.source_id,
-      beneficiary: request.beneficiary!,
+      beneficiary: request.beneficiary,
       purpose: request.purpose ?? null,
       cancelled_at: now,
       bundles: acted,
@@ -276,7 +254,7 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
       .insertInto('cancellation_statements')
       .values({
         account_id: request.source_id,
-        beneficiary: request.beneficiary!,
+        beneficiary: request.beneficiary,
         purpose: request.purpose ?? null,
         actor_id: actorId,
         created_at: now,
@@ -298,7 +276,7 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
   const bundles = acted.map(bundleView);
   const remainderViews = remainders.map(bundleView);
   const quantity = acted.reduce((s, b) => s + b.bundle_quantity, 0);
-  const targetId = action === 'transfer' ? request.target_id! : null;
+  const targetId = action === 'transfer' ? request.target_id : null;
   const actionId = await appendEvent(trx, {
     type: ACTION_RULES[action].event,
     subject_type: 'account',

@@ -1,5 +1,6 @@
 // Production and storage devices, with their issuance metadata kept as versions.
 import type { Updateable } from 'kysely';
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { technologyLabel } from '../metering/index.ts';
@@ -9,42 +10,16 @@ import { checkTimeZone } from '../platform/time-zone.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccountIds, readableInAccount, registrableAccount } from '../accounts/index.ts';
 import { SOURCE_OF_LABEL } from './energy-source.ts';
-import {
-  registry,
-  type DeviceRow,
-  type DevicesTable,
-  type DeviceType,
-  type EnergySource,
-  type IssuanceMetadataRow,
-} from './tables.ts';
+import { registry, type DeviceRow, type DevicesTable, type EnergySource, type IssuanceMetadataRow } from './tables.ts';
+import type {
+  DeviceChange as DeviceChangeSchema,
+  IssuanceMetadataInput as IssuanceMetadataInputSchema,
+  NewDevice as NewDeviceSchema,
+} from './schemas.ts';
 
-export interface IssuanceMetadataInput {
-  country_of_issuance?: string | undefined;
-  connected_grid_identification?: string | undefined;
-  issuing_body: string;
-  legal_status?: string | undefined;
-  issuance_purpose?: string | undefined;
-  support_received?: string | undefined;
-  quality_scheme_reference?: string | undefined;
-  dissemination_level?: string | undefined;
-  issue_market_zone?: string | undefined;
-}
-
-export interface NewDevice {
-  device_name: string;
-  account_id: number;
-  device_type?: DeviceType | undefined;
-  technology_code?: string | undefined;
-  fuel_code?: string | undefined;
-  energy_source?: EnergySource | undefined;
-  capacity: number;
-  operational_date: string;
-  country: string;
-  grid: string;
-  location: { latitude: number; longitude: number };
-  time_zone: string;
-  issuance_metadata?: IssuanceMetadataInput | undefined;
-}
+/** What a device is registered with, and the issuance metadata a registration or a change sets. */
+export type NewDevice = Static<typeof NewDeviceSchema>;
+export type IssuanceMetadataInput = Static<typeof IssuanceMetadataInputSchema>;
 
 export type IssuanceMetadataView = Omit<IssuanceMetadataRow, 'device_id' | 'created_at'> & { created_at: string };
 
@@ -263,12 +238,7 @@ export async function listDevices(
   return { items: await Promise.all(found.items.map((r) => view(db, r))), next_cursor: found.next_cursor };
 }
 
-export interface DeviceChange {
-  device_name?: string | undefined;
-  capacity?: number | undefined;
-  auto_issue?: boolean | undefined;
-  issuance_metadata?: IssuanceMetadataInput | undefined;
-}
+export type DeviceChange = Static<typeof DeviceChangeSchema>;
 
 /**
  * Renames, re-rates or sets new issuance metadata; certificates already issued keep the version

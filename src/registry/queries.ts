@@ -119,7 +119,7 @@ export type Granularity = (typeof GRANULARITIES)[number];
 
 export interface AggregateRow {
   period_start: string;
-  energy_source: string;
+  energy_source: EnergySource;
   certificate_bundle_status: string;
   bundles: number;
   wh: number;

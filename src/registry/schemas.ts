@@ -1,28 +1,27 @@
 // Request and answer schemas of the registry routes; field names follow the EnergyTag GC API draft.
-import { Type } from 'typebox';
-import { DateOnly, Id, Nullable, NullableId, Timestamp, strict } from '../platform/http/schemas.ts';
+import { type Static, type TSchema, Type } from 'typebox';
 import {
-  COUNTRY_PATTERN,
-  DEVICE_TYPES,
-  ENERGY_SOURCES,
-  STATUSES,
-  type BundleStatus,
-  type EnergySource as EnergySourceValue,
-} from './tables.ts';
+  component,
+  DateOnly,
+  Id,
+  Nullable,
+  NullableId,
+  OneOf,
+  PointId,
+  requiredAs,
+  strict,
+  Timestamp,
+} from '../platform/http/schemas.ts';
+import * as example from './examples.ts';
+import { COUNTRY_PATTERN, DEVICE_TYPES, ENERGY_SOURCES, STATUSES } from './tables.ts';
 
-// Typed as the lists' values: TypeBox infers nothing from a union built by map, and the bundle
-// view's type is this schema's (bundles.ts).
-export const EnergySource = Type.Unsafe<EnergySourceValue>(
-  Type.Union(
-    ENERGY_SOURCES.map((s) => Type.Literal(s)),
-    { description: 'The energy source of the production device' },
-  ),
+export const EnergySource = component(
+  'EnergySource',
+  OneOf(ENERGY_SOURCES, { description: 'The energy source of the production device' }),
 );
-export const Status = Type.Unsafe<BundleStatus>(
-  Type.Union(
-    STATUSES.map((s) => Type.Literal(s)),
-    { description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired' },
-  ),
+export const Status = component(
+  'CertificateStatus',
+  OneOf(STATUSES, { description: 'active, reserved, locked, cancelled, claimed, withdrawn or expired' }),
 );
 export const Wh = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 
@@ -51,26 +50,35 @@ export const IssuanceMetadataInput = Type.Object(
   },
 );
 
-export const IssuanceMetadata = Type.Object({
-  id: Id('Metadata version id'),
-  country_of_issuance: Type.String({ description: 'Domain of the issuing body' }),
-  connected_grid_identification: Type.String({ description: 'Grid the energy was injected into' }),
-  issuing_body: Type.String({ description: 'The issuing body' }),
-  legal_status: Nullable(Type.String({ description: 'Legal status' })),
-  issuance_purpose: Nullable(Type.String({ description: 'Issuance purpose' })),
-  support_received: Nullable(Type.String({ description: 'Support received' })),
-  quality_scheme_reference: Nullable(Type.String({ description: 'Quality scheme' })),
-  dissemination_level: Nullable(Type.String({ description: 'Dissemination level' })),
-  issue_market_zone: Type.String({ description: 'Market zone' }),
-  created_at: Timestamp('When this version was set'),
-});
+export const IssuanceMetadata = component(
+  'IssuanceMetadata',
+  Type.Object(
+    {
+      id: Id('Metadata version id'),
+      country_of_issuance: Type.String({ description: 'Domain of the issuing body' }),
+      connected_grid_identification: Type.String({ description: 'Grid the energy was injected into' }),
+      issuing_body: Type.String({ description: 'The issuing body' }),
+      legal_status: Nullable(Type.String({ description: 'Legal status' })),
+      issuance_purpose: Nullable(Type.String({ description: 'Issuance purpose' })),
+      support_received: Nullable(Type.String({ description: 'Support received' })),
+      quality_scheme_reference: Nullable(Type.String({ description: 'Quality scheme' })),
+      dissemination_level: Nullable(Type.String({ description: 'Dissemination level' })),
+      issue_market_zone: Type.String({ description: 'Market zone' }),
+      created_at: Timestamp('When this version was set'),
+    },
+    { description: 'A version of the issuance metadata' },
+  ),
+);
 
-export const Location = Type.Object(
-  {
-    latitude: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees' }),
-    longitude: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees' }),
-  },
-  { ...strict, description: 'Where the device is (WGS 84)' },
+export const Location = component(
+  'Location',
+  Type.Object(
+    {
+      latitude: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees' }),
+      longitude: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees' }),
+    },
+    { ...strict, description: 'Where the device is (WGS 84)' },
+  ),
 );
 
 export const NewDevice = Type.Object(
@@ -78,10 +86,7 @@ export const NewDevice = Type.Object(
     device_name: Type.String({ minLength: 1, maxLength: 200, description: 'Name of the device' }),
     account_id: Id('Account that owns the device and receives its certificates'),
     device_type: Type.Optional(
-      Type.Union(
-        DEVICE_TYPES.map((t) => Type.Literal(t)),
-        { default: 'production', description: 'production (default) or storage' },
-      ),
+      OneOf(DEVICE_TYPES, { default: 'production', description: 'production (default) or storage' }),
     ),
     technology_code: Type.Optional(
       Type.String({
@@ -104,61 +109,109 @@ export const NewDevice = Type.Object(
     time_zone: Type.String({ minLength: 1, description: 'IANA time zone for local display, e.g. Europe/Copenhagen' }),
     issuance_metadata: Type.Optional(IssuanceMetadataInput),
   },
-  strict,
+  { ...strict, examples: [example.newDevice] },
 );
 
-export const Device = Type.Object({
-  id: Id('Device id'),
-  account_id: Id('Owning account'),
-  device_name: Type.String({ description: 'Name' }),
-  device_type: Type.Union(
-    DEVICE_TYPES.map((t) => Type.Literal(t)),
-    { description: 'production or storage' },
-  ),
-  technology_code: Nullable(Type.String({ description: 'EECS technology code' })),
-  fuel_code: Nullable(Type.String({ description: 'EECS fuel code' })),
-  technology_label: Nullable(Type.String({ description: 'EECS label of the codes, e.g. Solar' })),
-  energy_source: EnergySource,
-  capacity: Type.Integer({ description: 'Capacity in W' }),
-  operational_date: Type.String({ description: 'Commissioning date' }),
-  country: Type.String({ description: 'Country' }),
-  grid: Type.String({ description: 'Grid area' }),
-  location: Location,
-  time_zone: Type.String({ description: 'IANA time zone' }),
-  next_certificate_id: Type.Integer({ description: 'The id the next issued certificate of this device gets' }),
-  auto_issue: Type.Boolean({
-    description: "Whether the issuance job issues this device's complete metered hours on its own",
-  }),
-  issuance_metadata: Type.Union([IssuanceMetadata, Type.Null()], { description: 'Current issuance metadata' }),
-  created_at: Timestamp('Registration time'),
-  updated_at: Timestamp('Last change'),
-});
+/** What PATCH /api/devices/{id} changes; the device module takes all but the metering point. */
+export const DeviceChange = Type.Object(
+  {
+    device_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'New name' })),
+    capacity: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'New capacity in W (issuing bodies only)',
+      }),
+    ),
+    auto_issue: Type.Optional(
+      Type.Boolean({
+        description:
+          'Issue the complete metered hours of the linked production points automatically; only an issuing body turns it on, the holder may turn it off',
+      }),
+    ),
+    issuance_metadata: Type.Optional(IssuanceMetadataInput),
+  },
+  strict,
+);
+export const DevicePatch = Type.Object(
+  {
+    ...DeviceChange.properties,
+    metering_point_id: Type.Optional({
+      ...PointId,
+      description: 'Link this metering point of the same account to the device: its readings feed automatic issuance',
+    }),
+  },
+  { ...strict, examples: [{ metering_point_id: '571313174000000001', auto_issue: true }] },
+);
 
-export const Bundle = Type.Object({
-  id: Id('Bundle id'),
-  issuance_id: Id('The issuance the certificates come from'),
-  device_id: Id('Production device'),
-  account_id: Id('Holding account'),
-  certificate_bundle_id_range_start: Type.Integer({ description: 'First certificate id in the bundle (inclusive)' }),
-  certificate_bundle_id_range_end: Type.Integer({ description: 'Last certificate id in the bundle (inclusive)' }),
-  bundle_quantity: Type.Integer({ description: 'Number of certificates = Wh; range end − range start + 1' }),
-  certificate_bundle_status: Status,
-  energy_source: EnergySource,
-  production_starting_interval: Timestamp('Start of the production interval (UTC, inclusive)'),
-  production_ending_interval: Timestamp('End of the production interval (UTC, exclusive)'),
-  issuance_datestamp: Timestamp('When the certificates were issued'),
-  expiry_datestamp: Timestamp('When active certificates expire'),
-  split_from_bundle_id: NullableId('The bundle this one was split from'),
-  beneficiary: Nullable(Type.String({ description: 'Beneficiary of a cancellation' })),
-  cancellation_purpose: Nullable(Type.String({ description: 'Purpose of a cancellation' })),
-  cancelled_at: Type.Union([Timestamp('Cancellation time'), Type.Null()]),
-  cancellation_statement_id: NullableId('The cancellation statement'),
-  claim_consumer: Nullable(Type.String({ description: 'Consumer the certificates were claimed for' })),
-  claim_metering_point_id: Nullable(Type.String({ description: 'Consumption metering point of the claim' })),
-  claim_period_start: Type.Union([Timestamp('Start of the claimed consumption period'), Type.Null()]),
-  claim_period_end: Type.Union([Timestamp('End of the claimed consumption period'), Type.Null()]),
-  claimed_at: Type.Union([Timestamp('Claim time'), Type.Null()]),
-});
+export const Device = component(
+  'Device',
+  Type.Object(
+    {
+      id: Id('Device id'),
+      account_id: Id('Owning account'),
+      device_name: Type.String({ description: 'Name' }),
+      device_type: OneOf(DEVICE_TYPES, {
+        description: 'production or storage',
+      }),
+      technology_code: Nullable(Type.String({ description: 'EECS technology code' })),
+      fuel_code: Nullable(Type.String({ description: 'EECS fuel code' })),
+      technology_label: Nullable(Type.String({ description: 'EECS label of the codes, e.g. Solar' })),
+      energy_source: EnergySource,
+      capacity: Type.Integer({ description: 'Capacity in W' }),
+      operational_date: Type.String({ description: 'Commissioning date' }),
+      country: Type.String({ description: 'Country' }),
+      grid: Type.String({ description: 'Grid area' }),
+      location: Location,
+      time_zone: Type.String({ description: 'IANA time zone' }),
+      next_certificate_id: Type.Integer({ description: 'The id the next issued certificate of this device gets' }),
+      auto_issue: Type.Boolean({
+        description: "Whether the issuance job issues this device's complete metered hours on its own",
+      }),
+      issuance_metadata: Type.Union([IssuanceMetadata, Type.Null()], { description: 'Current issuance metadata' }),
+      created_at: Timestamp('Registration time'),
+      updated_at: Timestamp('Last change'),
+    },
+    { description: 'A production or storage device', examples: [example.device] },
+  ),
+);
+
+export const Bundle = component(
+  'Bundle',
+  Type.Object(
+    {
+      id: Id('Bundle id'),
+      issuance_id: Id('The issuance the certificates come from'),
+      device_id: Id('Production device'),
+      account_id: Id('Holding account'),
+      certificate_bundle_id_range_start: Type.Integer({
+        description: 'First certificate id in the bundle (inclusive)',
+      }),
+      certificate_bundle_id_range_end: Type.Integer({ description: 'Last certificate id in the bundle (inclusive)' }),
+      bundle_quantity: Type.Integer({ description: 'Number of certificates = Wh; range end − range start + 1' }),
+      certificate_bundle_status: Status,
+      energy_source: EnergySource,
+      production_starting_interval: Timestamp('Start of the production interval (UTC, inclusive)'),
+      production_ending_interval: Timestamp('End of the production interval (UTC, exclusive)'),
+      issuance_datestamp: Timestamp('When the certificates were issued'),
+      expiry_datestamp: Timestamp('When active certificates expire'),
+      split_from_bundle_id: NullableId('The bundle this one was split from'),
+      beneficiary: Nullable(Type.String({ description: 'Beneficiary of a cancellation' })),
+      cancellation_purpose: Nullable(Type.String({ description: 'Purpose of a cancellation' })),
+      cancelled_at: Type.Union([Timestamp('Cancellation time'), Type.Null()]),
+      cancellation_statement_id: NullableId('The cancellation statement'),
+      claim_consumer: Nullable(Type.String({ description: 'Consumer the certificates were claimed for' })),
+      claim_metering_point_id: Nullable(Type.String({ description: 'Consumption metering point of the claim' })),
+      claim_period_start: Type.Union([Timestamp('Start of the claimed consumption period'), Type.Null()]),
+      claim_period_end: Type.Union([Timestamp('End of the claimed consumption period'), Type.Null()]),
+      claimed_at: Type.Union([Timestamp('Claim time'), Type.Null()]),
+    },
+    {
+      description: 'A bundle: a contiguous range of certificate ids of one device and interval, in one status',
+      examples: [example.bundle],
+    },
+  ),
+);
 
 const BundleIds = Type.Array(Id('Bundle id'), {
   minItems: 1,
@@ -169,28 +222,74 @@ const Quantity = Type.Optional(
   Wh('Act on this many Wh only: whole bundles first, then the lowest ids of the next one, which is split'),
 );
 
-/** The body of every lifecycle action; each action adds its own fields. */
-export const actionBody = (extra: Record<string, ReturnType<typeof Type.Optional>> = {}) =>
+export const ACTIONS = ['transfer', 'cancel', 'claim', 'withdraw', 'reserve', 'unreserve', 'lock', 'unlock'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** What every lifecycle action takes; each action adds its own fields. */
+const actionFields = {
+  source_id: Id('Account holding the bundles'),
+  granular_certificate_bundle_ids: BundleIds,
+  certificate_quantity: Quantity,
+};
+const Text = (description: string) => Type.String({ minLength: 1, maxLength: 500, description });
+
+export const TransferRequest = Type.Object(
+  { ...actionFields, target_id: requiredAs('target_required', Id('Receiving account')) },
+  { ...strict, examples: [example.transfer] },
+);
+export const CancelRequest = Type.Object(
+  {
+    ...actionFields,
+    beneficiary: requiredAs('beneficiary_required', Text('Who the energy is retired for')),
+    purpose: Type.Optional(Text('Why, e.g. Scope 2 reporting')),
+  },
+  { ...strict, examples: [example.cancel] },
+);
+export const ClaimRequest = Type.Object(
+  {
+    ...actionFields,
+    consumer: Type.Optional(Text('Named consumer; this or metering_point_id, or both')),
+    metering_point_id: Type.Optional(Text('Consumption metering point of the claiming account')),
+    period_start: Type.Optional(Timestamp('Start of the consumption period; with period_end')),
+    period_end: Type.Optional(Timestamp('End of the consumption period; with period_start')),
+  },
+  { ...strict, examples: [example.claim] },
+);
+/** Withdraw, reserve, unreserve, lock and unlock take the common fields only. */
+export const BundleActionRequest = Type.Object(actionFields, { ...strict, examples: [example.bundleAction] });
+
+/** Each action's request: the schema its route validates and documents, and the type actions.ts takes. */
+export const ACTION_REQUESTS = {
+  transfer: TransferRequest,
+  cancel: CancelRequest,
+  claim: ClaimRequest,
+  withdraw: BundleActionRequest,
+  reserve: BundleActionRequest,
+  unreserve: BundleActionRequest,
+  lock: BundleActionRequest,
+  unlock: BundleActionRequest,
+} as const satisfies Record<Action, TSchema>;
+export type ActionRequests = { [A in Action]: Static<(typeof ACTION_REQUESTS)[A]> };
+
+export const ActionResult = component(
+  'ActionResult',
   Type.Object(
     {
-      source_id: Id('Account holding the bundles'),
-      granular_certificate_bundle_ids: BundleIds,
-      certificate_quantity: Quantity,
-      ...extra,
+      action: OneOf(ACTIONS, { description: 'The action performed' }),
+      action_id: Id('The ledger event recording this action'),
+      source_id: Id('Source account'),
+      target_id: NullableId('Target account of a transfer'),
+      certificate_quantity: Type.Integer({ description: 'Wh acted on' }),
+      bundles: Type.Array(Bundle, { description: 'The bundles acted on, as they are now' }),
+      remainders: Type.Array(Bundle, { description: 'Parts of split bundles left in the source account' }),
+      statement_id: NullableId('The cancellation statement of a cancel'),
     },
-    strict,
-  );
-
-export const ActionResult = Type.Object({
-  action: Type.String({ description: 'The action performed' }),
-  action_id: Id('The ledger event recording this action'),
-  source_id: Id('Source account'),
-  target_id: NullableId('Target account of a transfer'),
-  certificate_quantity: Type.Integer({ description: 'Wh acted on' }),
-  bundles: Type.Array(Bundle, { description: 'The bundles acted on, as they are now' }),
-  remainders: Type.Array(Bundle, { description: 'Parts of split bundles left in the source account' }),
-  statement_id: NullableId('The cancellation statement of a cancel'),
-});
+    {
+      description: 'The action, the bundles it changed and the remainders of a split',
+      examples: [example.actionResult],
+    },
+  ),
+);
 
 export const BundleFilter = {
   source_id: Id('Account to query (required)'),
@@ -206,30 +305,37 @@ export const BundleFilter = {
   issuance_id: Type.Optional(Id('Only bundles of this issuance')),
 };
 
-export const Statement = Type.Object({
-  id: Id('Statement id'),
-  account_id: Id('The account that cancelled'),
-  beneficiary: Type.String({ description: 'Beneficiary' }),
-  purpose: Type.Union([Type.String(), Type.Null()], { description: 'Purpose' }),
-  cancelled_at: Timestamp('Cancellation time'),
-  total_wh: Type.Integer({ description: 'Wh cancelled' }),
-  bundles: Type.Array(
-    Type.Object({
-      id: Id('Bundle id'),
-      device_id: Id('Device'),
-      energy_source: Type.String(),
-      certificate_bundle_id_range_start: Type.Integer(),
-      certificate_bundle_id_range_end: Type.Integer(),
-      bundle_quantity: Type.Integer(),
-      production_starting_interval: Type.String(),
-      production_ending_interval: Type.String(),
-    }),
-    { description: 'The bundles cancelled' },
+export const Statement = component(
+  'Statement',
+  Type.Object(
+    {
+      id: Id('Statement id'),
+      account_id: Id('The account that cancelled'),
+      beneficiary: Type.String({ description: 'Beneficiary' }),
+      purpose: Type.Union([Type.String(), Type.Null()], { description: 'Purpose' }),
+      cancelled_at: Timestamp('Cancellation time'),
+      total_wh: Type.Integer({ description: 'Wh cancelled' }),
+      bundles: Type.Array(
+        Type.Object({
+          id: Id('Bundle id'),
+          device_id: Id('Device'),
+          energy_source: Type.String(),
+          certificate_bundle_id_range_start: Type.Integer(),
+          certificate_bundle_id_range_end: Type.Integer(),
+          bundle_quantity: Type.Integer(),
+          production_starting_interval: Type.String(),
+          production_ending_interval: Type.String(),
+        }),
+        { description: 'The bundles cancelled' },
+      ),
+      by_energy_source: Type.Array(Type.Object({ energy_source: Type.String(), wh: Type.Integer() }), {
+        description: 'Wh by energy source',
+      }),
+      by_hour: Type.Array(Type.Object({ hour: Type.String(), energy_source: Type.String(), wh: Type.Integer() }), {
+        description: 'Wh by production hour (UTC) and energy source',
+      }),
+    },
+    { description: 'A cancellation statement', examples: [example.statement] },
   ),
-  by_energy_source: Type.Array(Type.Object({ energy_source: Type.String(), wh: Type.Integer() }), {
-    description: 'Wh by energy source',
-  }),
-  by_hour: Type.Array(Type.Object({ hour: Type.String(), energy_source: Type.String(), wh: Type.Integer() }), {
-    description: 'Wh by production hour (UTC) and energy source',
-  }),
-});
+);
+export type ActionResult = Static<typeof ActionResult>;

@@ -25,6 +25,8 @@ function makeAjv(coerce: boolean) {
     removeAdditional: false,
     useDefaults: true,
     allErrors: true,
+    // Errors carry their schema, so a missing field can answer with its own code (problems.ts).
+    verbose: true,
     strict: false,
   });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
@@ -51,7 +53,7 @@ export async function buildApp(
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
-      new TallyError(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+      new TallyError('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
       request,
       reply,
     ),

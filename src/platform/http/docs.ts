@@ -3,34 +3,11 @@
 // so the docs work without internet access.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { VERSION } from '../version.ts';
+import { registerOpenApi } from './openapi.ts';
 
 export async function registerDocs(app: FastifyInstance, publicUrl: string): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Tally API',
-        version: VERSION,
-        description:
-          'Hourly Granular Certificates from metered energy: accounts, devices, issuance, transfer, cancellation and claims, with an append-only ledger of every change. Errors are RFC 9457 problem+json with a stable `code`. Mutating requests accept an `Idempotency-Key` header.',
-      },
-      servers: [{ url: publicUrl }],
-      components: {
-        securitySchemes: {
-          bearer: {
-            type: 'http',
-            scheme: 'bearer',
-            description: 'An access token from POST /api/token, or an API key',
-          },
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-        },
-      },
-      security: [{ bearer: [] }, { apiKey: [] }],
-    },
-  });
+  await registerOpenApi(app, publicUrl);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

@@ -2,12 +2,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import './idempotency.ts';
 import { TallyError, type FieldProblem } from '../errors.ts';
+import { isProblemCode, PROBLEM_CODES, type ProblemCode } from '../problem-codes.ts';
+import { MISSING_CODE } from './schemas.ts';
 
 interface Problem {
   type: string;
   title: string;
   status: number;
-  code: string;
+  code: ProblemCode;
   detail: string;
   instance: string;
   request_id: string;
@@ -22,6 +24,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -55,65 +58,59 @@ function fieldProblems(err: FastifyError): FieldProblem[] {
   });
 }
 
+/** One answer from a catalogue code: its status and title follow from the code. */
+function problem(code: ProblemCode, detail: string, request: FastifyRequest, errors?: FieldProblem[]): Problem {
+  const status = PROBLEM_CODES[code].status;
+  return {
+    type: `urn:tally:problem:${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    ...(errors ? { errors } : {}),
+    instance: request.url,
+    request_id: String(request.id),
+  };
+}
+
+/**
+ * The code of a request whose only fault is missing fields that name their own code (schemas.ts
+ * `requiredAs`), e.g. `target_required`; any other invalid request is `invalid_request`.
+ */
+function validationCode(err: FastifyError): ProblemCode {
+  const codes = new Set(
+    (err.validation ?? []).map((v) => {
+      const missing = (v.params as { missingProperty?: string }).missingProperty;
+      const parent = (v as { parentSchema?: { properties?: Record<string, Record<string, unknown>> } }).parentSchema;
+      const code = missing === undefined ? undefined : parent?.properties?.[missing]?.[MISSING_CODE];
+      return typeof code === 'string' && isProblemCode(code) ? code : 'invalid_request';
+    }),
+  );
+  const [only] = codes;
+  return codes.size === 1 && only !== undefined ? only : 'invalid_request';
+}
+
 function toProblem(err: unknown, request: FastifyRequest): Problem {
-  const base = { instance: request.url, request_id: String(request.id) };
-  if (err instanceof TallyError) {
-    return {
-      type: `urn:tally:problem:${err.code}`,
-      title: TITLES[err.status] ?? 'Error',
-      status: err.status,
-      code: err.code,
-      detail: err.message,
-      ...(err.errors ? { errors: err.errors } : {}),
-      ...base,
-    };
-  }
+  if (err instanceof TallyError) return problem(err.code, err.message, request, err.errors);
   const e = err as FastifyError & { code?: string };
   if (e.validation) {
     const errors = fieldProblems(e);
-    const detail = errors.map((f) => `${f.field}: ${f.message}`).join('; ');
-    return {
-      type: 'urn:tally:problem:invalid_request',
-      title: TITLES[400]!,
-      status: 400,
-      code: 'invalid_request',
-      detail,
-      errors,
-      ...base,
-    };
+    return problem(validationCode(e), errors.map((f) => `${f.field}: ${f.message}`).join('; '), request, errors);
   }
-  if (e.code && RACE_CODES[e.code]) {
+  const race = e.code === undefined ? undefined : RACE_CODES[e.code];
+  if (race) {
     request.transientAnswer = true;
-    return {
-      type: 'urn:tally:problem:concurrent_change',
-      title: TITLES[409]!,
-      status: 409,
-      code: 'concurrent_change',
-      detail: RACE_CODES[e.code]!,
-      ...base,
-    };
+    return problem('concurrent_change', race, request);
   }
-  // Fastify's own client errors (malformed JSON, body too large, wrong content type) keep their status.
+  // Fastify's own client errors (malformed JSON, body too large, wrong content type) keep their
+  // code where the catalogue lists it; any other is a plain bad request.
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    const code = (e.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
-    return {
-      type: `urn:tally:problem:${code}`,
-      title: TITLES[e.statusCode] ?? 'Error',
-      status: e.statusCode,
-      code,
-      detail: e.message,
-      ...(code.includes('json') || code.includes('body') ? { errors: [{ field: 'body', message: e.message }] } : {}),
-      ...base,
-    };
+    const own = (e.code ?? '').replace(/^FST_ERR_/, '').toLowerCase();
+    const code = isProblemCode(own) ? own : 'bad_request';
+    const aboutBody = code.includes('json') || code.includes('body');
+    return problem(code, e.message, request, aboutBody ? [{ field: 'body', message: e.message }] : undefined);
   }
-  return {
-    type: 'urn:tally:problem:internal_error',
-    title: TITLES[500]!,
-    status: 500,
-    code: 'internal_error',
-    detail: 'an internal error occurred; it was logged with this request id',
-    ...base,
-  };
+  return problem('internal_error', 'an internal error occurred; it was logged with this request id', request);
 }
 
 /** The constraint a database error names (both drivers report it), for the log. */

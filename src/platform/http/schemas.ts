@@ -1,5 +1,6 @@
 // Schema pieces shared by every module's routes, so an id or a timestamp means the same everywhere.
 import { Type, type TSchema } from 'typebox';
+import type { CodeWithStatus } from '../problem-codes.ts';
 
 export const Id = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 /** PostgreSQL has no year 0; refusing it here keeps a 500 out of every route that stores a date. */
@@ -16,55 +17,136 @@ export const PointId = Type.String({
   pattern: POINT_ID_PATTERN,
   description: 'Metering point id, e.g. an 18-digit GSRN',
 });
+/**
+ * One of a list of constants: a union of literals, so a wrong value is reported as before, typed
+ * as the list's values (TypeBox infers nothing from a union built by map).
+ */
+export const OneOf = <const V extends readonly string[]>(
+  values: V,
+  options: { description: string; default?: V[number]; examples?: V[number][] },
+) =>
+  Type.Unsafe<V[number]>(
+    Type.Union(
+      values.map((v) => Type.Literal(v)),
+      options,
+    ),
+  );
+
 /** An object schema option: unknown fields are refused, not ignored. */
 export const strict = { additionalProperties: false } as const;
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 export const NullableId = (description: string) => Nullable(Id(description));
-export const IdParams = Type.Object({ id: Id('The id in the path') }, { additionalProperties: false });
 
-export const ProblemSchema = Type.Object(
+export const IdParams = Type.Object(
   {
-    type: Type.String({ description: 'A URN naming the kind of problem' }),
-    title: Type.String({ description: 'The HTTP status in words' }),
-    status: Type.Integer({ description: 'The HTTP status code' }),
-    code: Type.String({ description: 'A stable, machine-readable code, e.g. `invalid_status`' }),
-    detail: Type.String({ description: 'What went wrong, for a person' }),
-    instance: Type.String({ description: 'The request path' }),
-    request_id: Type.String({ description: 'Quote this when reporting a problem' }),
-    errors: Type.Optional(
-      Type.Array(
-        Type.Object({
-          field: Type.String({ description: 'Where, e.g. `body/intervals/0/wh`' }),
-          message: Type.String(),
-        }),
-        { description: 'The fields at fault' },
-      ),
-    ),
+    id: Type.Integer({
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      examples: [1],
+    }),
   },
-  { description: 'RFC 9457 problem details' },
+  { additionalProperties: false },
 );
 
-/** Standard error answers, so each route's OpenAPI lists what it may refuse with. */
-export function withProblems(
-  responses: Record<number, TSchema>,
-  statuses: number[] = [400, 401, 403, 404, 409, 422],
-): Record<number, TSchema> {
-  const out: Record<number, TSchema> = { ...responses };
-  for (const s of statuses) out[s] = ProblemSchema;
-  return out;
+/**
+ * Marks a schema the OpenAPI document shows once, as `components.schemas[name]`, and references
+ * wherever an answer holds it (openapi.ts). Validation and serialisation see the schema itself.
+ */
+export const COMPONENT = 'x-component';
+export function component<T extends TSchema>(name: string, schema: T): T {
+  (schema as TSchema & Record<string, unknown>)[COMPONENT] = name;
+  return schema;
 }
 
+/**
+ * A required field whose absence answers with its own code (problems.ts) instead of
+ * `invalid_request`, as it did when the code, not the schema, required it.
+ */
+export const MISSING_CODE = 'x-missing-code';
+export function requiredAs<T extends TSchema>(code: CodeWithStatus<400>, schema: T): T {
+  (schema as TSchema & Record<string, unknown>)[MISSING_CODE] = code;
+  return schema;
+}
+
+/** The first example of a schema, for the examples of the schemas built from it. */
+const exampleOf = (schema: TSchema): unknown => (schema as { examples?: unknown[] }).examples?.[0];
+/** `examples` holding `make(example of item)`, when the item has one and is not a component (which shows its own). */
+const examplesFrom = (item: TSchema, make: (example: unknown) => unknown) => {
+  const example = exampleOf(item);
+  const shown = (item as TSchema & Record<string, unknown>)[COMPONENT] !== undefined;
+  return example === undefined || shown ? {} : { examples: [make(example)] };
+};
+
+export const ProblemSchema = component(
+  'Problem',
+  Type.Object(
+    {
+      type: Type.String({ description: 'A URN naming the kind of problem: `urn:tally:problem:` and the code' }),
+      title: Type.String({ description: 'The HTTP status in words' }),
+      status: Type.Integer({ description: 'The HTTP status code' }),
+      code: Type.String({
+        description: 'A stable, machine-readable code, e.g. `invalid_status`; each answer lists those it may carry',
+      }),
+      detail: Type.String({ description: 'What went wrong, for a person' }),
+      instance: Type.String({ description: 'The request path' }),
+      request_id: Type.String({ description: 'Quote this when reporting a problem' }),
+      errors: Type.Optional(
+        Type.Array(
+          Type.Object({
+            field: Type.String({ description: 'Where, e.g. `body/intervals/0/wh`' }),
+            message: Type.String({ description: 'What is wrong with it' }),
+          }),
+          { description: 'The fields at fault' },
+        ),
+      ),
+    },
+    {
+      description: 'RFC 9457 problem details',
+      examples: [
+        {
+          type: 'urn:tally:problem:transfer_not_accepted',
+          title: 'Unprocessable Content',
+          status: 422,
+          code: 'transfer_not_accepted',
+          detail: 'account 3 does not accept transfers from account 2; it must add it to its whitelist',
+          instance: '/api/certificates/transfer',
+          request_id: '7d0f6f5e-3c1b-4a8e-9f57-2f1f3c9d8b21',
+          errors: [
+            {
+              field: 'body/target_id',
+              message: 'account 3 does not accept transfers from account 2; it must add it to its whitelist',
+            },
+          ],
+        },
+      ],
+    },
+  ),
+);
+
+/** A list answer, `{ items }`; its example holds the item's example. */
+export const Items = <T extends TSchema>(item: T, description: string) =>
+  Type.Object(
+    { items: Type.Array(item, { description }) },
+    { description, ...examplesFrom(item, (x) => ({ items: [x] })) },
+  );
+
+/** One page of a list; its example holds the item's example. */
 export const Page = <T extends TSchema>(item: T, description: string) =>
-  Type.Object({
-    items: Type.Array(item, { description }),
-    next_cursor: Type.Union([Type.String(), Type.Null()], {
-      description: 'Pass as `cursor` to get the next page; null on the last page',
-    }),
-  });
+  Type.Object(
+    {
+      items: Type.Array(item, { description }),
+      next_cursor: Type.Union([Type.String(), Type.Null()], {
+        description: 'Pass as `cursor` to get the next page; null on the last page',
+      }),
+    },
+    { description: `One page: ${description}`, ...examplesFrom(item, (x) => ({ items: [x], next_cursor: null })) },
+  );
 
 export const PageQuery = {
   limit: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Page size, at most 1000' }),
+    Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Page size, at most 1000', examples: [100] }),
   ),
-  cursor: Type.Optional(Type.String({ description: 'The `next_cursor` of the previous page' })),
+  cursor: Type.Optional(
+    Type.String({ description: 'The `next_cursor` of the previous page', examples: ['eyJpZCI6MTAwfQ'] }),
+  ),
 };

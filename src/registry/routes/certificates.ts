@@ -1,15 +1,20 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
+import type { Db } from '../../platform/database.ts';
 import type { Access } from '../../platform/http/access.ts';
 import { caller } from '../../platform/http/access.ts';
-import { Id, IdParams, Page, Timestamp, withProblems } from '../../platform/http/schemas.ts';
-import { strict } from '../../platform/http/schemas.ts';
+import { Id, IdParams, OneOf, Page, strict, Timestamp } from '../../platform/http/schemas.ts';
+import type { ProblemCode } from '../../platform/problem-codes.ts';
 import { pageRequest } from '../../platform/pagination.ts';
+import { ACTING_PROBLEMS } from '../../accounts/index.ts';
 import { performAction, type Action } from '../actions.ts';
 import { issueCertificates, reissueBundle } from '../issuance.ts';
 import { aggregateBundles, getBundle, GRANULARITIES, queryBundles } from '../queries.ts';
 import { getStatement } from '../statements.ts';
+import * as example from '../examples.ts';
 import {
+  ACTION_REQUESTS,
+  type ActionRequests,
   ActionResult,
   Bundle,
   BundleFilter,
@@ -17,52 +22,122 @@ import {
   EnergySource,
   IssuanceMetadata,
   Statement,
-  actionBody,
   Wh,
 } from '../schemas.ts';
 
 const tags = ['certificates'];
-const Text = (description: string) => Type.Optional(Type.String({ minLength: 1, maxLength: 500, description }));
 
-/** Each lifecycle action: who may call it, what it adds to the common body, and what it does. */
-const ACTION_ROUTES: Array<{
-  action: Action;
+const ALL_OR_NOTHING = 'All or nothing; each bundle is held by source_id in a status the action starts from.';
+
+/** What every lifecycle action may be refused with. */
+const ACTION_PROBLEMS = [
+  'duplicate_bundle_id',
+  'bundle_not_found',
+  'bundle_not_in_account',
+  'invalid_status',
+  'insufficient_quantity',
+  ...ACTING_PROBLEMS,
+] as const;
+
+/** Each lifecycle action: who may call it, what it is called, and what it may be refused with beyond the common. */
+interface ActionRoute<A extends Action> {
+  action: A;
+  operationId: string;
   access: Access;
   summary: string;
-  extra?: Parameters<typeof actionBody>[0];
-}> = [
+  description: string;
+  problems?: ProblemCode[];
+}
+const ACTION_ROUTES = [
   {
     action: 'transfer',
+    operationId: 'transferCertificates',
+    description: 'The bundles move to target_id, which must have whitelisted source_id; their status stays.',
     access: 'user',
     summary: 'Transfer active bundles to an account that whitelisted the source',
-    extra: { target_id: Type.Optional(Id('Receiving account (required)')) },
+    problems: ['target_required', 'same_account', 'transfer_not_accepted'],
   },
   {
     action: 'cancel',
+    operationId: 'cancelCertificates',
+    description: 'Retires the bundles for the beneficiary; the statement (statement_id) lists them.',
     access: 'user',
     summary: 'Cancel (retire) active or reserved bundles for a beneficiary; returns a statement',
-    extra: {
-      beneficiary: Text('Who the energy is retired for (required)'),
-      purpose: Text('Why, e.g. Scope 2 reporting'),
-    },
+    problems: ['beneficiary_required'],
   },
   {
     action: 'claim',
+    operationId: 'claimCertificates',
+    description:
+      'Claims for a named consumer, or a consumption metering point of the source account, over an optional period.',
     access: 'user',
     summary: 'Claim cancelled bundles against a consumer or consumption metering point',
-    extra: {
-      consumer: Text('Named consumer'),
-      metering_point_id: Text('Consumption metering point'),
-      period_start: Type.Optional(Timestamp('Start of the consumption period')),
-      period_end: Type.Optional(Timestamp('End of the consumption period')),
-    },
+    problems: [
+      'consumer_required',
+      'period_incomplete',
+      'reversed_period',
+      'metering_point_not_found',
+      'not_a_consumption_point',
+      'point_of_another_account',
+    ],
   },
-  { action: 'withdraw', access: ['issuer'], summary: 'Withdraw bundles in any non-final status (issuing body)' },
-  { action: 'reserve', access: 'user', summary: 'Reserve active bundles' },
-  { action: 'unreserve', access: 'user', summary: 'Return reserved bundles to active' },
-  { action: 'lock', access: 'user', summary: 'Lock active bundles' },
-  { action: 'unlock', access: 'user', summary: 'Return locked bundles to active' },
-];
+  {
+    action: 'withdraw',
+    operationId: 'withdrawCertificates',
+    description: "The issuing body's correction: withdrawn bundles may be re-issued once.",
+    access: ['issuer'],
+    summary: 'Withdraw bundles in any non-final status (issuing body)',
+  },
+  {
+    action: 'reserve',
+    operationId: 'reserveCertificates',
+    description: 'Reserved bundles may still be cancelled, not transferred.',
+    access: 'user',
+    summary: 'Reserve active bundles',
+  },
+  {
+    action: 'unreserve',
+    operationId: 'unreserveCertificates',
+    description: 'The bundles become active again.',
+    access: 'user',
+    summary: 'Return reserved bundles to active',
+  },
+  {
+    action: 'lock',
+    operationId: 'lockCertificates',
+    description: 'Locked bundles take no action but unlock and withdraw.',
+    access: 'user',
+    summary: 'Lock active bundles',
+  },
+  {
+    action: 'unlock',
+    operationId: 'unlockCertificates',
+    description: 'The bundles become active again.',
+    access: 'user',
+    summary: 'Return locked bundles to active',
+  },
+] satisfies ActionRoute<Action>[];
+
+/** One action's route, generic so that its body is typed as that action's request. */
+function actionRoute<A extends Action>(app: App, db: Db, route: ActionRoute<A>): void {
+  app.post(
+    `/api/certificates/${route.action}`,
+    {
+      config: { access: route.access },
+      schema: {
+        operationId: route.operationId,
+        tags,
+        summary: route.summary,
+        description: `${route.description} ${ALL_OR_NOTHING}`,
+        body: ACTION_REQUESTS[route.action],
+        response: { 200: ActionResult },
+        problems: [...ACTION_PROBLEMS, ...(route.problems ?? [])],
+      },
+    },
+    // Validated by ACTION_REQUESTS[route.action]: the type provider cannot resolve that for a generic action.
+    async (request) => performAction(db, caller(request), route.action, request.body as ActionRequests[A]),
+  );
+}
 
 export async function certificateRoutes(app: App, ctx: AppContext): Promise<void> {
   const db = ctx.database.kysely;
@@ -73,6 +148,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     {
       config: { access: ['issuer'] },
       schema: {
+        operationId: 'issueCertificates',
         tags,
         summary: 'Issue certificates for metered production (issuing body)',
         description:
@@ -92,9 +168,32 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
               { minItems: 1, maxItems: 50_000, description: 'Intervals to issue, in any order, not overlapping' },
             ),
           },
-          strict,
+          { ...strict, examples: [{ device_id: 1, intervals: [{ ...example.hour, wh: 1200000 }] }] },
         ),
-        response: withProblems({ 201: Type.Object({ bundles: Type.Array(Bundle) }) }),
+        response: {
+          201: Type.Object(
+            { bundles: Type.Array(Bundle, { description: 'One bundle per interval' }) },
+            { description: 'The issued bundles', examples: [{ bundles: [{ ...example.bundle, account_id: 1 }] }] },
+          ),
+        },
+        problems: [
+          'device_not_found',
+          'invalid_interval',
+          'reversed_interval',
+          'interval_too_long',
+          'overlapping_intervals',
+          'future_interval',
+          'over_capacity',
+          'whole_hour_required',
+          'incomplete_hour',
+          'over_metered',
+          'not_a_production_device',
+          'issuance_metadata_missing',
+          'id_space_exhausted',
+          'already_issued',
+          'account_not_found',
+          'account_closed',
+        ],
       },
     },
     async (request, reply) =>
@@ -106,6 +205,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     {
       config: { access: ['issuer'] },
       schema: {
+        operationId: 'reissueBundle',
         tags,
         summary: 'Re-issue a withdrawn bundle (issuing body)',
         description:
@@ -115,9 +215,22 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
             granular_certificate_bundle_id: Id('The withdrawn bundle'),
             bundle_quantity: Type.Optional(Wh('Corrected Wh; defaults to the withdrawn quantity')),
           },
-          strict,
+          { ...strict, examples: [{ granular_certificate_bundle_id: 3, bundle_quantity: 1400000 }] },
         ),
-        response: withProblems({ 201: Bundle }),
+        response: { 201: Bundle },
+        problems: [
+          'bundle_not_found',
+          'invalid_status',
+          'already_reissued',
+          'over_capacity',
+          'over_metered',
+          'device_not_found',
+          'not_a_production_device',
+          'issuance_metadata_missing',
+          'id_space_exhausted',
+          'account_not_found',
+          'account_closed',
+        ],
       },
     },
     async (request, reply) => reply.status(201).send(await reissueBundle(db, caller(request), request.body, lifetime)),
@@ -128,6 +241,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     {
       config: { access: 'user', auditorsMay: 'it only reads; the body is the filter' },
       schema: {
+        operationId: 'queryCertificates',
         tags,
         summary: 'Query bundles of an account',
         description:
@@ -140,9 +254,10 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
             ),
             cursor: Type.Optional(Type.String({ description: 'next_cursor of the previous page' })),
           },
-          strict,
+          { ...strict, examples: [{ source_id: 2, certificate_bundle_status: 'active', limit: 100 }] },
         ),
-        response: withProblems({ 200: Page(Bundle, 'Bundles in production-time order, then id') }, [400, 401, 404]),
+        response: { 200: Page(Bundle, 'Bundles in production-time order, then id') },
+        problems: ['account_not_found', 'invalid_cursor', 'reversed_period'],
       },
     },
     async (request) => {
@@ -156,21 +271,20 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     {
       config: { access: 'user', auditorsMay: 'it only reads; the body is the filter' },
       schema: {
+        operationId: 'aggregateCertificates',
         tags,
         summary: 'Wh by period, energy source and status',
+        description: 'Sums the bundles the filter selects, by UTC hour, day or month of their production start.',
         body: Type.Object(
           {
             ...BundleFilter,
-            granularity: Type.Union(
-              GRANULARITIES.map((g) => Type.Literal(g)),
-              { description: 'hour, day or month (UTC, by production start)' },
-            ),
+            granularity: OneOf(GRANULARITIES, { description: 'hour, day or month (UTC, by production start)' }),
           },
-          strict,
+          { ...strict, examples: [{ source_id: 2, granularity: 'day' }] },
         ),
-        response: withProblems(
-          {
-            200: Type.Object({
+        response: {
+          200: Type.Object(
+            {
               items: Type.Array(
                 Type.Object({
                   period_start: Timestamp('Start of the period'),
@@ -179,11 +293,28 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
                   bundles: Type.Integer({ description: 'Bundles' }),
                   wh: Type.Integer({ description: 'Wh' }),
                 }),
+                { description: 'One row per period, energy source and status' },
               ),
-            }),
-          },
-          [400, 401, 404],
-        ),
+            },
+            {
+              description: 'The sums',
+              examples: [
+                {
+                  items: [
+                    {
+                      period_start: '2026-06-01T00:00:00.000Z',
+                      energy_source: 'solar_pv',
+                      certificate_bundle_status: 'active',
+                      bundles: 2,
+                      wh: 2000000,
+                    },
+                  ],
+                },
+              ],
+            },
+          ),
+        },
+        problems: ['account_not_found', 'reversed_period'],
       },
     },
     async (request) => {
@@ -197,12 +328,14 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'getCertificateBundle',
         tags,
         summary: 'One bundle with its device and issuance metadata',
+        description: 'The device and the issuance metadata are those the certificates were issued with.',
         params: IdParams,
-        response: withProblems(
-          {
-            200: Type.Intersect([
+        response: {
+          200: Type.Intersect(
+            [
               Bundle,
               Type.Object({
                 device: Device,
@@ -210,10 +343,22 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
                 device_location: Type.Tuple([Type.Number(), Type.Number()], { description: '[latitude, longitude]' }),
                 reissue_of_bundle_id: Type.Union([Id('The withdrawn bundle this issuance re-issued'), Type.Null()]),
               }),
-            ]),
-          },
-          [401, 404],
-        ),
+            ],
+            {
+              description: 'The bundle and where its certificates come from',
+              examples: [
+                {
+                  ...example.bundle,
+                  device: example.device,
+                  issuance_metadata: example.metadata,
+                  device_location: [56.15, 10.2],
+                  reissue_of_bundle_id: null,
+                },
+              ],
+            },
+          ),
+        },
+        problems: ['bundle_not_found'],
       },
     },
     async (request) => getBundle(db, caller(request), request.params.id),
@@ -224,30 +369,17 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'getCancellationStatement',
         tags,
         summary: 'A cancellation statement',
+        description: 'What a cancel retired, for whom: the bundles and the Wh by energy source and hour.',
         params: IdParams,
-        response: withProblems({ 200: Statement }, [401, 404]),
+        response: { 200: Statement },
+        problems: ['statement_not_found'],
       },
     },
     async (request) => getStatement(db, caller(request), request.params.id),
   );
 
-  for (const route of ACTION_ROUTES) {
-    app.post(
-      `/api/certificates/${route.action}`,
-      {
-        config: { access: route.access },
-        schema: {
-          tags,
-          summary: route.summary,
-          description:
-            'All or nothing for the whole list. Bundles must be held by source_id and be in a status the action starts from (409 otherwise).',
-          body: actionBody(route.extra),
-          response: withProblems({ 200: ActionResult }),
-        },
-      },
-      async (request) => performAction(db, caller(request), route.action, request.body as never),
-    );
-  }
+  for (const route of ACTION_ROUTES) actionRoute(app, db, route);
 }

@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import { caller } from '../../platform/http/access.ts';
-import { Id, IdParams, Page, PageQuery, withProblems, PointId } from '../../platform/http/schemas.ts';
-import { strict } from '../../platform/http/schemas.ts';
+import { IdParams, Page, PageQuery, strict } from '../../platform/http/schemas.ts';
+import { ACTING_PROBLEMS } from '../../accounts/index.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import { listTechnologies, changeMeteringPoint } from '../../metering/index.ts';
 import { createDevice, getDevice, listDevices, changeDevice } from '../devices.ts';
-import { Device, IssuanceMetadataInput, NewDevice } from '../schemas.ts';
+import { Device, DevicePatch, NewDevice } from '../schemas.ts';
 
 const tags = ['devices'];
 
@@ -18,12 +18,23 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: ['producer', 'issuer'] },
       schema: {
+        operationId: 'registerDevice',
         tags,
         summary: 'Register a device',
         description:
           'Producers register devices in their own accounts; issuers in any. The technology and fuel codes must be in the EECS table, and energy_source must agree with them.',
         body: NewDevice,
-        response: withProblems({ 201: Device }),
+        response: { 201: Device },
+        problems: [
+          'technology_code_required',
+          'fuel_code_required',
+          'unknown_technology',
+          'energy_source_mismatch',
+          'invalid_energy_source',
+          'invalid_date',
+          'invalid_time_zone',
+          ...ACTING_PROBLEMS,
+        ],
       },
     },
     async (request, reply) =>
@@ -35,13 +46,26 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listDevices',
         tags,
         summary: 'Devices the caller may read',
+        description: 'Devices of the accounts the caller may read, in id order.',
         querystring: Type.Object(
-          { account_id: Type.Optional(Id('Only devices of this account')), ...PageQuery },
+          {
+            account_id: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                maximum: Number.MAX_SAFE_INTEGER,
+                description: 'Only devices of this account',
+                examples: [1],
+              }),
+            ),
+            ...PageQuery,
+          },
           strict,
         ),
-        response: withProblems({ 200: Page(Device, 'Devices') }, [400, 401]),
+        response: { 200: Page(Device, 'Devices') },
+        problems: ['invalid_cursor'],
       },
     },
     async (request) =>
@@ -57,7 +81,15 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
     '/api/devices/:id',
     {
       config: { access: 'user' },
-      schema: { tags, summary: 'One device', params: IdParams, response: withProblems({ 200: Device }, [401, 404]) },
+      schema: {
+        operationId: 'getDevice',
+        tags,
+        summary: 'One device',
+        description: 'With its current issuance metadata and the id its next certificate gets.',
+        params: IdParams,
+        response: { 200: Device },
+        problems: ['device_not_found'],
+      },
     },
     async (request) => getDevice(db, caller(request), request.params.id),
   );
@@ -67,36 +99,20 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: ['producer', 'issuer'] },
       schema: {
+        operationId: 'updateDevice',
         tags,
         summary: 'Change a device, link its metering point, switch auto-issue',
         description: 'New issuance metadata applies to certificates issued from now on.',
         params: IdParams,
-        body: Type.Object(
-          {
-            device_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'New name' })),
-            capacity: Type.Optional(
-              Type.Integer({
-                minimum: 1,
-                maximum: Number.MAX_SAFE_INTEGER,
-                description: 'New capacity in W (issuing bodies only)',
-              }),
-            ),
-            metering_point_id: Type.Optional({
-              ...PointId,
-              description:
-                'Link this metering point of the same account to the device: its readings feed automatic issuance',
-            }),
-            auto_issue: Type.Optional(
-              Type.Boolean({
-                description:
-                  'Issue the complete metered hours of the linked production points automatically; only an issuing body turns it on, the holder may turn it off',
-              }),
-            ),
-            issuance_metadata: Type.Optional(IssuanceMetadataInput),
-          },
-          strict,
-        ),
-        response: withProblems({ 200: Device }),
+        body: DevicePatch,
+        response: { 200: Device },
+        problems: [
+          'device_not_found',
+          'metering_point_not_found',
+          'device_of_another_account',
+          'consumption_point_with_device',
+          ...ACTING_PROBLEMS,
+        ],
       },
     },
     async (request) => {
@@ -117,26 +133,38 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'listTechnologies',
         tags,
         summary: 'EECS technology and fuel codes with their labels',
         description: 'The shipped EECS table; give both codes to look up one label.',
         querystring: Type.Object(
           {
-            technology_code: Type.Optional(Type.String({ description: 'Only this technology code, e.g. T010101' })),
-            fuel_code: Type.Optional(Type.String({ description: 'Only this fuel code, e.g. F01040100' })),
+            technology_code: Type.Optional(
+              Type.String({ description: 'Only this technology code, e.g. T010101', examples: ['T010101'] }),
+            ),
+            fuel_code: Type.Optional(
+              Type.String({ description: 'Only this fuel code, e.g. F01040100', examples: ['F01040100'] }),
+            ),
           },
           strict,
         ),
         response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                technology_code: Type.String({ description: 'EECS technology code' }),
-                fuel_code: Type.String({ description: 'EECS fuel code' }),
-                label: Type.String({ description: 'Solar, Wind, Hydro, …' }),
-              }),
-            ),
-          }),
+          200: Type.Object(
+            {
+              items: Type.Array(
+                Type.Object({
+                  technology_code: Type.String({ description: 'EECS technology code' }),
+                  fuel_code: Type.String({ description: 'EECS fuel code' }),
+                  label: Type.String({ description: 'Solar, Wind, Hydro, …' }),
+                }),
+                { description: 'Matching rows of the table' },
+              ),
+            },
+            {
+              description: 'The matching technologies',
+              examples: [{ items: [{ technology_code: 'T010101', fuel_code: 'F01040100', label: 'Solar' }] }],
+            },
+          ),
         },
       },
     },

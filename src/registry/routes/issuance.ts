@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import { caller } from '../../platform/http/access.ts';
-import { Id, Timestamp, withProblems } from '../../platform/http/schemas.ts';
+import { Id, Timestamp, OneOf } from '../../platform/http/schemas.ts';
 import { listPending, PENDING_REASONS, runAutoIssuanceNow } from '../auto-issuance.ts';
 
 const tags = ['issuance'];
@@ -15,13 +15,14 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: ['issuer'] },
       schema: {
+        operationId: 'runAutoIssuance',
         tags,
         summary: 'Run automatic issuance now (issuing body)',
         description:
           'Issues every complete, closed metered hour of each device with auto_issue on, once. The issuance job does the same every TALLY_JOB_INTERVAL seconds; if another instance is running it, this call issues nothing. A device whose issuance fails is rolled back and listed in `failed`; the others still issue.',
-        response: withProblems(
-          {
-            200: Type.Object({
+        response: {
+          200: Type.Object(
+            {
               bundles_issued: Type.Integer({ description: 'Bundles issued' }),
               wh_issued: Type.Integer({ description: 'Wh issued' }),
               failed: Type.Array(
@@ -31,10 +32,13 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
                 }),
                 { description: 'Devices whose issuance failed and was skipped' },
               ),
-            }),
-          },
-          [401, 403],
-        ),
+            },
+            {
+              description: 'What this run issued, and the devices it skipped',
+              examples: [{ bundles_issued: 24, wh_issued: 18250000, failed: [] }],
+            },
+          ),
+        },
       },
     },
     async () => runAutoIssuanceNow(db, lifetime),
@@ -45,30 +49,56 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: 'user' },
       schema: {
+        operationId: 'listPendingIssuance',
         tags,
         summary: 'Metered hours not yet issued, and why',
         description:
           'For each device the caller may read: hours with readings but no issuance, with the reason: ready (the next run issues it), issued_under_another_device (a point issued this hour under the device it fed before: never again), hour_not_over, incomplete_hour, nothing_to_issue, over_capacity (the hour, or one reading, beyond capacity × length × 1.1), issuance_metadata_missing or auto_issue_off.',
-        querystring: Type.Object({ device_id: Type.Optional(Id('Only this device')) }, { additionalProperties: false }),
-        response: withProblems(
+        querystring: Type.Object(
           {
-            200: Type.Object({
+            device_id: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                maximum: Number.MAX_SAFE_INTEGER,
+                description: 'Only this device',
+                examples: [1],
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object(
+            {
               items: Type.Array(
                 Type.Object({
                   device_id: Id('Device'),
                   production_starting_interval: Timestamp('Start of the hour'),
                   production_ending_interval: Timestamp('End of the hour'),
                   wh: Type.Integer({ description: 'Metered Wh, floored' }),
-                  reason: Type.Union(
-                    PENDING_REASONS.map((r) => Type.Literal(r)),
-                    { description: 'What keeps the hour from issuing' },
-                  ),
+                  reason: OneOf(PENDING_REASONS, { description: 'What keeps the hour from issuing' }),
                 }),
+                { description: 'Hours not yet issued' },
               ),
-            }),
-          },
-          [400, 401],
-        ),
+            },
+            {
+              description: 'The hours that wait, and why',
+              examples: [
+                {
+                  items: [
+                    {
+                      device_id: 1,
+                      production_starting_interval: '2026-06-01T13:00:00.000Z',
+                      production_ending_interval: '2026-06-01T14:00:00.000Z',
+                      wh: 1480000,
+                      reason: 'auto_issue_off',
+                    },
+                  ],
+                },
+              ],
+            },
+          ),
+        },
       },
     },
     async (request) => ({ items: await listPending(db, caller(request), request.query) }),

@@ -1,0 +1,191 @@
+// The catalogue of every problem `code` Tally answers with: its HTTP status and what it means.
+// errors.ts builds a TallyError only from a code listed here (the type system enforces it), the
+// problem mapper (http/problems.ts) only sends these, and the OpenAPI document lists them all.
+
+interface ProblemEntry {
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 429 | 500;
+  meaning: string;
+}
+
+export const PROBLEM_CODES = {
+  // Requests the HTTP layer refuses before any module sees them.
+  invalid_request: {
+    status: 400,
+    meaning: 'A parameter or body field is missing, of the wrong type or out of range; `errors` names each',
+  },
+  ctp_invalid_json_body: { status: 400, meaning: 'The body is not valid JSON' },
+  ctp_empty_json_body: { status: 400, meaning: 'The content type is JSON but the body is empty' },
+  ctp_invalid_content_length: { status: 400, meaning: 'The body is not as long as Content-Length says' },
+  bad_url: { status: 400, meaning: 'The URL is not valid' },
+  bad_request: { status: 400, meaning: 'The request is malformed in a way the HTTP layer refuses' },
+  body_too_deep: { status: 400, meaning: 'The body nests more than 64 levels deep' },
+  invalid_text: { status: 400, meaning: 'A text holds a NUL character, which PostgreSQL cannot store' },
+  invalid_cursor: { status: 400, meaning: 'The cursor is not one this server issued' },
+  invalid_idempotency_key: { status: 400, meaning: 'The Idempotency-Key header is not 1 to 255 characters' },
+  ctp_body_too_large: { status: 413, meaning: 'The body is larger than the server accepts (TALLY_BODY_LIMIT)' },
+  max_param_length: { status: 414, meaning: 'A path parameter is too long' },
+  ctp_invalid_media_type: { status: 415, meaning: 'The route does not read a body of this content type' },
+  unauthorized: {
+    status: 401,
+    meaning: 'No valid credentials: a bearer token, API key or password is missing or wrong',
+  },
+  role_required: { status: 403, meaning: 'The route or action needs a role the caller does not have' },
+  auditors_read_only: { status: 403, meaning: 'Auditors read every account but change nothing' },
+  route_not_found: { status: 404, meaning: 'No route answers this method and path' },
+  rate_limited: { status: 429, meaning: 'Too many requests from this caller or address; retry after the time given' },
+  concurrent_change: { status: 409, meaning: 'A concurrent request changed or locked the same rows first; retry' },
+  idempotency_key_in_progress: {
+    status: 409,
+    meaning: 'A request with this Idempotency-Key is still being processed',
+  },
+  idempotency_outcome_unknown: {
+    status: 409,
+    meaning: 'The first request with this Idempotency-Key committed, but its answer was lost; read the state',
+  },
+  idempotency_key_reused: { status: 422, meaning: 'This Idempotency-Key was used for a different request' },
+  internal_error: { status: 500, meaning: 'A bug: logged with the request id; nothing about it is disclosed' },
+
+  // Things that do not exist, or that the caller may not see (existence is not disclosed).
+  account_not_found: { status: 404, meaning: 'No account with this id that the caller may see' },
+  api_key_not_found: { status: 404, meaning: 'No API key of the caller with this id' },
+  block_not_found: { status: 404, meaning: 'No sealed ledger block at this height' },
+  bundle_not_found: { status: 404, meaning: 'No bundle with this id that the caller may see' },
+  community_not_found: { status: 404, meaning: 'No community with this id that the caller may see' },
+  device_not_found: { status: 404, meaning: 'No device with this id that the caller may see' },
+  disclosure_not_found: { status: 404, meaning: 'No disclosure with this id' },
+  event_not_found: { status: 404, meaning: 'No ledger event with this id' },
+  invitation_not_found: { status: 404, meaning: 'No invitation with this id addressed to the caller' },
+  match_not_found: { status: 404, meaning: 'No match with this id in the community' },
+  member_not_found: { status: 404, meaning: 'No member with this id' },
+  metering_point_not_found: { status: 404, meaning: 'No metering point with this id that the caller may see' },
+  statement_not_found: { status: 404, meaning: 'No cancellation statement with this id that the caller may see' },
+  user_not_found: { status: 404, meaning: 'No user with this id' },
+
+  // Identity.
+  email_taken: { status: 409, meaning: 'A user with this email already exists' },
+  email_not_verified: { status: 403, meaning: 'The user has not verified the email address yet' },
+  invalid_verification_token: { status: 400, meaning: 'The verification token is unknown or already used' },
+
+  // Accounts, members and whitelists.
+  not_a_member: { status: 403, meaning: 'The caller is not a member of the account' },
+  account_closed: { status: 409, meaning: 'The account is closed: nothing moves into or out of it' },
+  account_not_empty: { status: 409, meaning: 'The account still holds live certificates, so it cannot close' },
+  last_member: { status: 409, meaning: 'An account keeps at least one member' },
+  member_required: { status: 400, meaning: 'Name the user by user_id or by email, exactly one of them' },
+  whitelist_self: { status: 400, meaning: 'An account does not whitelist itself' },
+  whitelist_contradiction: { status: 400, meaning: 'An account is both added and removed' },
+
+  // Devices.
+  technology_code_required: { status: 400, meaning: 'A production device needs an EECS technology_code' },
+  fuel_code_required: { status: 400, meaning: 'A production device needs an EECS fuel_code' },
+  unknown_technology: { status: 400, meaning: 'No EECS technology with this technology and fuel code' },
+  energy_source_mismatch: { status: 400, meaning: 'energy_source contradicts the technology and fuel codes' },
+  invalid_energy_source: { status: 400, meaning: 'A storage device stores battery_storage or hydro energy' },
+  invalid_date: { status: 400, meaning: 'The date is not a calendar date' },
+
+  // Issuance.
+  invalid_interval: { status: 400, meaning: 'A production interval is not a pair of timestamps' },
+  reversed_interval: { status: 400, meaning: 'An interval ends before it starts' },
+  interval_too_long: { status: 400, meaning: 'A production interval is longer than one hour' },
+  overlapping_intervals: { status: 400, meaning: 'Two intervals of the request overlap' },
+  future_interval: { status: 422, meaning: 'Certificates are issued for production that has already happened' },
+  over_capacity: { status: 422, meaning: 'More Wh than the device can produce: capacity × hours × 1.1' },
+  whole_hour_required: { status: 422, meaning: 'A metered device issues whole UTC hours only' },
+  incomplete_hour: { status: 422, meaning: 'Not every metering point of the device has read all of the hour' },
+  over_metered: { status: 422, meaning: 'More Wh than the device’s metering points measured in the hour' },
+  not_a_production_device: { status: 422, meaning: 'A storage device is not issued certificates' },
+  issuance_metadata_missing: { status: 422, meaning: 'The device has no issuance metadata yet' },
+  id_space_exhausted: { status: 422, meaning: 'The device would pass the largest certificate id' },
+  already_issued: { status: 409, meaning: 'An interval overlaps one already issued for the device or its points' },
+  already_reissued: { status: 409, meaning: 'The withdrawn bundle was already re-issued' },
+
+  // Lifecycle actions.
+  duplicate_bundle_id: { status: 400, meaning: 'A bundle id is listed twice' },
+  target_required: { status: 400, meaning: 'A transfer names its target_id' },
+  same_account: { status: 400, meaning: 'The target is the source account' },
+  beneficiary_required: { status: 400, meaning: 'A cancellation names its beneficiary' },
+  consumer_required: { status: 400, meaning: 'The consumer is missing, or named in two ways at once' },
+  period_incomplete: { status: 400, meaning: 'Give both ends of the period, or neither' },
+  transfer_not_accepted: { status: 422, meaning: 'The target does not exist or has not whitelisted the source' },
+  point_of_another_account: { status: 422, meaning: 'The metering point belongs to another account' },
+  insufficient_quantity: { status: 422, meaning: 'The bundles hold fewer Wh than certificate_quantity' },
+  bundle_not_in_account: { status: 409, meaning: 'A bundle is not held by the source account' },
+  invalid_status: { status: 409, meaning: 'A bundle is in a status the action does not start from' },
+
+  // Periods and dates.
+  reversed_period: { status: 400, meaning: 'A period ends before it starts' },
+  period_too_long: { status: 400, meaning: 'A period spans more days than allowed' },
+  date_out_of_range: { status: 400, meaning: 'A date is not between the years 2000 and 9998' },
+  invalid_time_zone: { status: 400, meaning: 'Not an IANA time zone' },
+  invalid_days: { status: 400, meaning: 'A number of days is not a whole number of at least 1 (CLI)' },
+
+  // Metering points and readings.
+  metering_point_exists: { status: 409, meaning: 'A metering point with this id is already registered' },
+  metering_point_has_readings: { status: 409, meaning: 'The metering point has readings, so it stays' },
+  metering_point_has_claims: { status: 409, meaning: 'Certificates are claimed against the metering point' },
+  not_a_consumption_point: { status: 400, meaning: 'The metering point is not a consumption point' },
+  consumption_point_with_device: { status: 422, meaning: 'A consumption metering point feeds no device' },
+  device_of_another_account: { status: 422, meaning: 'The device belongs to another account' },
+  invalid_reading: { status: 400, meaning: 'A reading’s time, length or value is not acceptable' },
+  invalid_csv: { status: 400, meaning: 'The CSV lacks a column or cannot be read' },
+  too_many_rows: { status: 400, meaning: 'An upload holds more than 100,000 readings' },
+  metering_point_required: { status: 400, meaning: 'A multi-point upload names the metering_point_id of every row' },
+  other_metering_point: { status: 400, meaning: 'A row names another metering point than the path' },
+  overlapping_readings: {
+    status: 409,
+    meaning: 'A reading overlaps a stored reading of a different length',
+  },
+  future_reading: { status: 422, meaning: 'The reading’s interval has not ended yet' },
+  reading_issued: {
+    status: 409,
+    meaning: 'The hour already has live certificates; the issuing body withdraws them before a revision',
+  },
+  invalid_register_reading: { status: 400, meaning: 'A register reading’s time or values are not acceptable' },
+  duplicate_register_reading: { status: 400, meaning: 'Two register readings of the request have the same time' },
+  register_reading_exists: { status: 409, meaning: 'A different register reading is stored at that time' },
+  register_decreased: { status: 422, meaning: 'A cumulative register decreases in time' },
+
+  // Energy communities.
+  not_the_manager: { status: 403, meaning: 'Only the community’s manager may do this' },
+  feed_in_above_grid_price: { status: 422, meaning: 'The feed-in price is above the grid price' },
+  peer_price_out_of_range: { status: 422, meaning: 'The peer price is not between the feed-in and grid prices' },
+  reversed_validity: { status: 400, meaning: 'valid_to is before valid_from' },
+  same_point_twice: { status: 400, meaning: 'The export point is the import point' },
+  import_point_not_consumption: { status: 422, meaning: 'With an export point, the import point is consumption' },
+  export_point_not_production: { status: 422, meaning: 'The export point is a production point' },
+  storage_point_not_supported: { status: 422, meaning: 'Storage metering points cannot be community members yet' },
+  metering_point_in_community: {
+    status: 409,
+    meaning: 'A metering point of the member belongs to another membership in that period',
+  },
+  interval_already_cleared: { status: 409, meaning: 'The change reaches into intervals already cleared' },
+  member_has_cleared_intervals: { status: 409, meaning: 'The member took part in cleared intervals, so it stays' },
+  not_on_interval: { status: 400, meaning: 'A time does not start one of the community’s intervals' },
+  interval_not_closed: { status: 422, meaning: 'The period reaches past the last closed interval' },
+  duplicate_match: { status: 400, meaning: 'A match id is listed twice' },
+  invalid_state_transition: { status: 409, meaning: 'A match’s payment state only moves forward' },
+
+  // Ledger and storage.
+  not_sealed: { status: 409, meaning: 'Nothing is sealed and signed yet, or not this event' },
+  database_in_use: { status: 409, meaning: 'Another process holds the embedded database (CLI and start-up)' },
+} as const satisfies Record<string, ProblemEntry>;
+
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+export type ProblemStatus = ProblemEntry['status'];
+
+/** The codes answered with HTTP status `S`. */
+export type CodeWithStatus<S extends ProblemStatus> = {
+  [C in ProblemCode]: (typeof PROBLEM_CODES)[C]['status'] extends S ? C : never;
+}[ProblemCode];
+
+/** What a 404 code names: `account` for `account_not_found`. */
+export type Missing =
+  CodeWithStatus<404> extends infer C
+    ? C extends `${infer What}_not_found`
+      ? What extends 'route'
+        ? never
+        : What
+      : never
+    : never;
+
+export const isProblemCode = (code: string): code is ProblemCode => Object.hasOwn(PROBLEM_CODES, code);
