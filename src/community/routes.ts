@@ -42,6 +42,11 @@ const Mechanism = component(
       "`mmr`: peers trade at the mid-market rate, halfway between grid and feed-in. `sdr`: the supply–demand-ratio price (Liu et al. 2017). `bill_sharing`: buyers share the grid bill, sellers the feed-in revenue. `static_keys`: surplus shared by each buyer's fixed share, unused shares passed on. `dynamic_keys`: surplus shared in proportion to each buyer's consumption. Every mechanism pairs sellers with buyers pro rata in volume.",
   }),
 );
+/** The mechanism in a request body, which the document writes out in full: its values, and a pointer to their meaning. */
+const MechanismInput = OneOf(MECHANISMS, {
+  description:
+    'How peers trade: mmr, sdr, bill_sharing, static_keys or dynamic_keys (the Mechanism schema says how each prices)',
+});
 const MatchState = component(
   'MatchState',
   OneOf(MATCH_STATES, { description: 'created → sent → paid or not_paid; error marks a failed send' }),
@@ -271,7 +276,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
               { description: 'Clearing interval, minutes' },
             ),
             time_zone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Lisbon' }),
-            mechanism: Mechanism,
+            mechanism: MechanismInput,
             grid_price: Terms.grid_price,
             feed_in_price: Terms.feed_in_price,
             currency: Type.String({ pattern: CURRENCY_PATTERN, description: 'ISO 4217 code, e.g. EUR' }),
@@ -334,7 +339,9 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         description: 'Applies to intervals cleared from now on; cleared intervals keep the terms they cleared with.',
         params: IdParams,
         body: Type.Object(
-          Object.fromEntries(Object.entries(Terms).map(([k, v]) => [k, Type.Optional(v)])) as {
+          Object.fromEntries(
+            Object.entries({ ...Terms, mechanism: MechanismInput }).map(([k, v]) => [k, Type.Optional(v)]),
+          ) as {
             [K in keyof typeof Terms]: ReturnType<typeof Type.Optional<(typeof Terms)[K]>>;
           },
           { ...strict, minProperties: 1, examples: [{ mechanism: 'sdr', public: true }] },
@@ -596,30 +603,33 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         querystring: Type.Object({ ...Period, member_id: MemberFilter, ...PageQuery }, strict),
         response: {
           200: Page(
-            Type.Object(
-              {
-                hour_start: Timestamp('Hour of production and consumption'),
-                seller: Id('Selling member'),
-                buyer: Id('Buying member'),
-                matched_wh: Type.Integer({ description: 'Wh the seller sold the buyer in the hour' }),
-                moved_wh: Type.Integer({ description: 'Wh of certificates moved and claimed for the buyer' }),
-                bundle_ids: Type.Array(Id('Bundle'), {
-                  description: "The claimed bundles, now in the buyer's account",
-                }),
-              },
-              {
-                description: 'A certificate move',
-                examples: [
-                  {
-                    hour_start: '2026-06-01T12:00:00.000Z',
-                    seller: 1,
-                    buyer: 2,
-                    matched_wh: 400,
-                    moved_wh: 400,
-                    bundle_ids: [17],
-                  },
-                ],
-              },
+            component(
+              'CertificateMove',
+              Type.Object(
+                {
+                  hour_start: Timestamp('Hour of production and consumption'),
+                  seller: Id('Selling member'),
+                  buyer: Id('Buying member'),
+                  matched_wh: Type.Integer({ description: 'Wh the seller sold the buyer in the hour' }),
+                  moved_wh: Type.Integer({ description: 'Wh of certificates moved and claimed for the buyer' }),
+                  bundle_ids: Type.Array(Id('Bundle'), {
+                    description: "The claimed bundles, now in the buyer's account",
+                  }),
+                },
+                {
+                  description: 'A certificate move',
+                  examples: [
+                    {
+                      hour_start: '2026-06-01T12:00:00.000Z',
+                      seller: 1,
+                      buyer: 2,
+                      matched_wh: 400,
+                      moved_wh: 400,
+                      bundle_ids: [17],
+                    },
+                  ],
+                },
+              ),
             ),
             'Moves by hour, then seller and buyer',
           ),

@@ -285,32 +285,35 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         querystring: Type.Object({ ...Period('interval start').properties, ...PageQuery }, strict),
         response: {
           200: Page(
-            Type.Object(
-              {
-                interval_start_datetime: Timestamp('Start'),
-                interval_end_datetime: Timestamp('End'),
-                interval_usage: Type.Integer({ description: 'Wh' }),
-                quality: Type.String({ description: 'measured, estimated or revised' }),
-                source: Type.String({ description: 'Where it came from: api, csv file, a DataHub source' }),
-                revision: Type.Integer({ description: '0 for the first value, then one more per revision' }),
-                issued: Type.Boolean({ description: 'Whether live certificates cover this interval' }),
-                bundle_ids: Type.Array(Type.Integer(), { description: 'The bundles that do' }),
-              },
-              {
-                description: 'A reading',
-                examples: [
-                  {
-                    interval_start_datetime: '2026-06-01T12:00:00.000Z',
-                    interval_end_datetime: '2026-06-01T12:15:00.000Z',
-                    interval_usage: 600,
-                    quality: 'measured',
-                    source: 'api',
-                    revision: 0,
-                    issued: false,
-                    bundle_ids: [],
-                  },
-                ],
-              },
+            component(
+              'Reading',
+              Type.Object(
+                {
+                  interval_start_datetime: Timestamp('Start'),
+                  interval_end_datetime: Timestamp('End'),
+                  interval_usage: Type.Integer({ description: 'Wh' }),
+                  quality: Type.String({ description: 'measured, estimated or revised' }),
+                  source: Type.String({ description: 'Where it came from: api, csv file, a DataHub source' }),
+                  revision: Type.Integer({ description: '0 for the first value, then one more per revision' }),
+                  issued: Type.Boolean({ description: 'Whether live certificates cover this interval' }),
+                  bundle_ids: Type.Array(Type.Integer(), { description: 'The bundles that do' }),
+                },
+                {
+                  description: 'A reading',
+                  examples: [
+                    {
+                      interval_start_datetime: '2026-06-01T12:00:00.000Z',
+                      interval_end_datetime: '2026-06-01T12:15:00.000Z',
+                      interval_usage: 600,
+                      quality: 'measured',
+                      source: 'api',
+                      revision: 0,
+                      issued: false,
+                      bundle_ids: [],
+                    },
+                  ],
+                },
+              ),
             ),
             'Readings in interval order',
           ),
@@ -338,7 +341,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Upload cumulative register readings of one metering point',
         description:
-          "Snapshots of the meter's cumulative import and export registers, as JSON `{readings: [...]}`. All or nothing, with the access of interval readings. A reading sent again with the same values changes nothing; different values at a stored read_at are refused (409 register_reading_exists), as readings are not revised; a register that would decrease in time, within the request or against the stored readings, is refused (422 register_decreased) naming the field.",
+          "Snapshots of the meter's cumulative import and export registers, all or nothing. The same values sent again change nothing; other values at a stored read_at are refused (register_reading_exists), as registers are not revised; a register that would decrease in time is refused (register_decreased), naming the field.",
         params: PointParams,
         body: Type.Object(
           {
@@ -386,26 +389,29 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         querystring: Type.Object({ ...Period('read_at').properties, ...PageQuery }, strict),
         response: {
           200: Page(
-            Type.Object(
-              {
-                read_at: Timestamp('When the registers were read'),
-                import_wh: Type.Integer({ description: 'Cumulative Wh imported up to read_at' }),
-                export_wh: Type.Integer({ description: 'Cumulative Wh exported up to read_at' }),
-                source: Type.String({ description: 'Where it came from, e.g. api' }),
-                recorded_at: Timestamp('When Tally stored it'),
-              },
-              {
-                description: 'A register reading',
-                examples: [
-                  {
-                    read_at: '2026-06-01T12:15:00.000Z',
-                    import_wh: 1520400,
-                    export_wh: 830250,
-                    source: 'api',
-                    recorded_at: '2026-06-01T12:20:00.000Z',
-                  },
-                ],
-              },
+            component(
+              'RegisterReading',
+              Type.Object(
+                {
+                  read_at: Timestamp('When the registers were read'),
+                  import_wh: Type.Integer({ description: 'Cumulative Wh imported up to read_at' }),
+                  export_wh: Type.Integer({ description: 'Cumulative Wh exported up to read_at' }),
+                  source: Type.String({ description: 'Where it came from, e.g. api' }),
+                  recorded_at: Timestamp('When Tally stored it'),
+                },
+                {
+                  description: 'A register reading',
+                  examples: [
+                    {
+                      read_at: '2026-06-01T12:15:00.000Z',
+                      import_wh: 1520400,
+                      export_wh: 830250,
+                      source: 'api',
+                      recorded_at: '2026-06-01T12:20:00.000Z',
+                    },
+                  ],
+                },
+              ),
             ),
             'Register readings, oldest first',
           ),

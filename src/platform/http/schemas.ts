@@ -131,22 +131,23 @@ export const Items = <T extends TSchema>(item: T, description: string) =>
   );
 
 /** One page of a list; its example holds the item's example. */
+/** Shown once in the document and referenced by every page. */
+const NextCursor = component(
+  'NextCursor',
+  Type.Union([Type.String(), Type.Null()], {
+    description: 'Pass as `cursor` to get the next page; null on the last page',
+  }),
+);
+
 export const Page = <T extends TSchema>(item: T, description: string) =>
   Type.Object(
-    {
-      items: Type.Array(item, { description }),
-      next_cursor: Type.Union([Type.String(), Type.Null()], {
-        description: 'Pass as `cursor` to get the next page; null on the last page',
-      }),
-    },
-    { description: `One page: ${description}`, ...examplesFrom(item, (x) => ({ items: [x], next_cursor: null })) },
+    { items: Type.Array(item), next_cursor: NextCursor },
+    { description, ...examplesFrom(item, (x) => ({ items: [x], next_cursor: null })) },
   );
 
 export const PageQuery = {
   limit: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Page size, at most 1000', examples: [100] }),
+    Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Page size', examples: [100] }),
   ),
-  cursor: Type.Optional(
-    Type.String({ description: 'The `next_cursor` of the previous page', examples: ['eyJpZCI6MTAwfQ'] }),
-  ),
+  cursor: Type.Optional(Type.String({ description: "A page's `next_cursor`", examples: ['eyJpZCI6MTAwfQ'] })),
 };

@@ -53,7 +53,7 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Metered hours not yet issued, and why',
         description:
-          'For each device the caller may read: hours with readings but no issuance, with the reason: ready (the next run issues it), issued_under_another_device (a point issued this hour under the device it fed before: never again), hour_not_over, incomplete_hour, nothing_to_issue, over_capacity (the hour, or one reading, beyond capacity × length × 1.1), issuance_metadata_missing or auto_issue_off.',
+          'For each device the caller may read: hours with readings but no issuance, and why (`reason`): ready means the next run issues it; issued_under_another_device is never issued again; over_capacity is an hour or reading beyond capacity × length × 1.1.',
         querystring: Type.Object(
           {
             device_id: Type.Optional(
