@@ -403,7 +403,7 @@ describe('status rules', () => {
       }),
       200,
     );
-    const expire = jobsFor(s.config).find((j) => j.name === 'expire-certificates')!;
+    const expire = jobsFor(s.config, s.clock).find((j) => j.name === 'expire-certificates')!;
     const expiry = new Date(a.expiry_datestamp);
     const db = s.db.database.kysely;
     // Only bundles of this test are due at this instant: move the others' expiry out of the way first.

@@ -11,6 +11,8 @@ interface Ctx {
   w: World;
   bundle: number;
   issuedHour: number;
+  /** The server's time, which stands still. */
+  now: Date;
 }
 interface Case {
   name: string;
@@ -57,7 +59,7 @@ const deviceBody = (c: Ctx, extra: Record<string, unknown> = {}) => ({
   time_zone: 'Europe/Copenhagen',
   ...extra,
 });
-const startOfNextHour = () => Math.ceil(Date.now() / HOUR_MS) * HOUR_MS;
+const startOfNextHour = (c: Ctx) => Math.floor(c.now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS;
 
 const ISSUE: Case[] = [
   {
@@ -266,8 +268,8 @@ const ISSUE: Case[] = [
     field: 'body/intervals/0/production_ending_interval',
     body: (c) =>
       issueBody(c, {
-        production_starting_interval: at(startOfNextHour()),
-        production_ending_interval: at(startOfNextHour() + HOUR_MS),
+        production_starting_interval: at(startOfNextHour(c)),
+        production_ending_interval: at(startOfNextHour(c) + HOUR_MS),
       }),
   },
   {
@@ -883,7 +885,7 @@ describe('bad input', () => {
     s = await startServer({ TALLY_BODY_LIMIT: String(BODY_LIMIT) });
     const w = await buildWorld(s);
     const [bundle] = await issue(s, w, [[0, 1000]]);
-    ctx = { w, bundle: bundle.id, issuedHour: 0 };
+    ctx = { w, bundle: bundle.id, issuedHour: 0, now: s.clock.now() };
     snapshot = await producerBundles();
   });
   afterAll(async () => {

@@ -16,6 +16,7 @@ import { performAction } from '../src/registry/actions.ts';
 import { claimedByHour } from '../src/registry/queries.ts';
 import { checkRegistry } from '../src/registry/check.ts';
 import { TallyError } from '../src/platform/errors.ts';
+import { TEST_START } from './helpers/clock.ts';
 
 let t: TestDatabase;
 let issuer: Principal, producer: Principal, admin: Principal;
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const mk = async (role: Role, n: string): Promise<Principal> => {
     const { user } = await createUser(
       db,
-      { email: `${n}@example.com`, password: 'password-password', name: n, role, verified: true },
+      { email: `${n}@example.com`, password: 'password-password', name: n, role, verifiedAt: TEST_START },
       null,
     );
     return { userId: user.id, role, email: user.email };
@@ -103,28 +104,47 @@ it('counts every claimed Wh for exactly one consumer, whoever claims against wha
             ],
           },
           365,
+          TEST_START,
         );
         const ids = [b!.id];
         const account = accounts[c.by]!;
-        await performAction(db, producer, 'transfer', {
-          source_id: producerAccount,
-          target_id: account,
-          granular_certificate_bundle_ids: ids,
-        });
-        await performAction(db, holders[c.by]!, 'cancel', {
-          source_id: account,
-          granular_certificate_bundle_ids: ids,
-          beneficiary: 'B',
-        });
+        await performAction(
+          db,
+          producer,
+          'transfer',
+          {
+            source_id: producerAccount,
+            target_id: account,
+            granular_certificate_bundle_ids: ids,
+          },
+          TEST_START,
+        );
+        await performAction(
+          db,
+          holders[c.by]!,
+          'cancel',
+          {
+            source_id: account,
+            granular_certificate_bundle_ids: ids,
+            beneficiary: 'B',
+          },
+          TEST_START,
+        );
         const before = await events();
         const allowed = c.point === undefined || c.point === `HOME-${c.by}`;
         try {
-          await performAction(db, c.asAdmin ? admin : holders[c.by]!, 'claim', {
-            source_id: account,
-            granular_certificate_bundle_ids: ids,
-            consumer: 'C',
-            metering_point_id: c.point,
-          });
+          await performAction(
+            db,
+            c.asAdmin ? admin : holders[c.by]!,
+            'claim',
+            {
+              source_id: account,
+              granular_certificate_bundle_ids: ids,
+              consumer: 'C',
+              metering_point_id: c.point,
+            },
+            TEST_START,
+          );
         } catch (err) {
           if (!(err instanceof TallyError) || err.status >= 500) throw err;
           expect(allowed).toBe(false);

@@ -179,7 +179,7 @@ describe('a member metered by cumulative registers', () => {
     let events: number;
     let before: any[];
     const lengthMs = 15 * MIN;
-    const closed = () => Math.floor(Date.now() / lengthMs) * lengthMs;
+    const closed = () => Math.floor(s.clock.now().getTime() / lengthMs) * lengthMs;
     beforeAll(async () => {
       events = await s.eventCount();
       before = await a.intervals(id, q(0), q(8));
@@ -513,9 +513,12 @@ describe('two clearings of the same range at once', () => {
     const events = await s.eventCount();
     // 30 hours: a day's chunk and six hours of the next, in both callers.
     const to = new Date(T + 30 * HOUR);
-    const counts = await Promise.all([clearRange(db, id, new Date(T), to), clearRange(db, id, new Date(T), to)]);
+    const counts = await Promise.all([
+      clearRange(db, id, new Date(T), to, s.clock.now()),
+      clearRange(db, id, new Date(T), to, s.clock.now()),
+    ]);
     expect(counts[0]! + counts[1]!).toBe(30);
-    expect(await clearRange(db, id, new Date(T), to)).toBe(0);
+    expect(await clearRange(db, id, new Date(T), to, s.clock.now())).toBe(0);
 
     const { rows: intervals } = await sql<{ start: Date; n: number }>`
       SELECT interval_start AS start, count(*)::bigint AS n FROM community_intervals WHERE community_id = ${id} GROUP BY 1 ORDER BY 1`.execute(

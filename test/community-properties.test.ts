@@ -30,6 +30,7 @@ import { importReadings } from '../src/metering/readings.ts';
 import { importRegisterReadings } from '../src/metering/registers.ts';
 import type { ReadingInput } from '../src/metering/csv.ts';
 import { freshDatabase, type TestDatabase } from './helpers/database.ts';
+import { TEST_START } from './helpers/clock.ts';
 
 // --- the invariants, shared by the pure and the database tests ------------------------------------
 
@@ -627,7 +628,13 @@ describe('clearing on the database', () => {
     const db = t.database.kysely;
     const { user } = await createUser(
       db,
-      { email: 'manager@example.com', password: 'password-password', name: 'Manager', role: 'trader', verified: true },
+      {
+        email: 'manager@example.com',
+        password: 'password-password',
+        name: 'Manager',
+        role: 'trader',
+        verifiedAt: TEST_START,
+      },
       null,
     );
     manager = { userId: user.id, role: 'trader', email: user.email };
@@ -689,7 +696,7 @@ describe('clearing on the database', () => {
         points.push({ main });
       }
     }
-    await importReadings(db, manager, byPoint, 'test');
+    await importReadings(db, manager, byPoint, 'test', TEST_START);
     const { id } = await createCommunity(db, manager, {
       name: `Street ${r}`,
       interval_minutes: 15,
@@ -705,13 +712,19 @@ describe('clearing on the database', () => {
     for (const [k, s] of c.members.entries()) {
       ids.push(
         (
-          await addMember(db, manager, id, {
-            metering_point_id: points[k]!.main,
-            export_metering_point_id: points[k]!.extra,
-            name: `Member ${k}`,
-            share: s.share === null ? undefined : s.share / 1_000_000,
-            valid_from: '2026-03-01',
-          })
+          await addMember(
+            db,
+            manager,
+            id,
+            {
+              metering_point_id: points[k]!.main,
+              export_metering_point_id: points[k]!.extra,
+              name: `Member ${k}`,
+              share: s.share === null ? undefined : s.share / 1_000_000,
+              valid_from: '2026-03-01',
+            },
+            TEST_START,
+          )
         ).id,
       );
     }
@@ -748,8 +761,8 @@ describe('clearing on the database', () => {
       fc.asyncProperty(dbCase, async ({ n, cut, mechanism: mech, prices: p, members }) => {
         const { id, ids } = await build({ mechanism: mech, prices: p, members });
         // Clearing in two goes (a catch-up after an earlier run) clears each interval once.
-        const first = cut > 0 ? await clearRange(db, id, new Date(BASE), new Date(at(cut))) : 0;
-        const second = await clearRange(db, id, new Date(BASE), new Date(at(n)));
+        const first = cut > 0 ? await clearRange(db, id, new Date(BASE), new Date(at(cut)), TEST_START) : 0;
+        const second = await clearRange(db, id, new Date(BASE), new Date(at(n)), TEST_START);
         expect([first, second]).toEqual([cut, n - cut]);
         const before = await snapshot(id);
         expect(before.intervals).toHaveLength(n);
@@ -886,7 +899,7 @@ describe('clearing on the database', () => {
         }
 
         // Clearing the same range again clears nothing and changes no row.
-        expect(await clearRange(db, id, new Date(BASE), new Date(at(n)))).toBe(0);
+        expect(await clearRange(db, id, new Date(BASE), new Date(at(n)), TEST_START)).toBe(0);
         expect(await snapshot(id)).toEqual(before);
         // Each run builds a community on the database, so a failure shrinks slowly: shrinking stops
         // after a minute with the smallest case found so far (a passing file takes ~10 s on PGlite).

@@ -269,7 +269,7 @@ describe('cached datasets are current', () => {
           s.request('GET', `/api/disclosures/${id}/data.json`, { token: w.trader.token }),
           200,
         );
-        const fresh = await disclosureDataset(s.db.database.kysely, id);
+        const fresh = await disclosureDataset(s.db.database.kysely, id, s.clock.now());
         expect({ ...served, generated_at: fresh.generated_at }).toEqual(fresh);
       }),
       { numRuns: 15 },

@@ -201,7 +201,11 @@ it("counts a Wh claimed against a point in that point's consumer only, never als
   });
   await s.db.database.kysely
     .updateTable('bundles' as never)
-    .set({ certificate_bundle_status: 'claimed', claim_metering_point_id: CONSUMER, claimed_at: new Date() } as never)
+    .set({
+      certificate_bundle_status: 'claimed',
+      claim_metering_point_id: CONSUMER,
+      claimed_at: s.clock.now(),
+    } as never)
     .where('id' as never, '=', b.id as never)
     .execute();
   const day = { period_start: '2025-06-02T00:00:00Z', period_end: '2025-06-03T00:00:00Z' };

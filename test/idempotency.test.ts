@@ -213,7 +213,7 @@ describe('Idempotency-Key', () => {
       const email = `secret-${process.pid}@example.com`;
       await createUser(
         s.db.database.kysely,
-        { email, password: 'correct horse battery', name: 'S', role: 'trader', verified: true },
+        { email, password: 'correct horse battery', name: 'S', role: 'trader', verifiedAt: s.clock.now() },
         null,
       );
       const login = await s.request('POST', '/api/token', {

@@ -12,6 +12,7 @@ import { authenticationHook } from '../src/identity/routes.ts';
 import { appendEvent } from '../src/ledger/events.ts';
 import type { App } from '../src/platform/context.ts';
 import { freshDatabase, type TestDatabase } from './helpers/database.ts';
+import { testClock } from './helpers/clock.ts';
 
 let db: TestDatabase;
 let app: App;
@@ -26,6 +27,7 @@ beforeAll(async () => {
     config,
     log: pino({ level: 'silent' }),
     tokens: { secret: new TextEncoder().encode(config.jwtSecret), accessTtl: 60, refreshTtl: 60 },
+    clock: testClock(),
   };
   app = await buildApp(ctx, {
     authenticate: authenticationHook,

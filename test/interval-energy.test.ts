@@ -13,6 +13,7 @@ import { importReadings } from '../src/metering/readings.ts';
 import { importRegisterReadings } from '../src/metering/registers.ts';
 import { intervalEnergy, type IntervalEnergy, type IntervalGrid } from '../src/metering/interval-energy.ts';
 import type { PointType } from '../src/metering/tables.ts';
+import { TEST_START } from './helpers/clock.ts';
 
 let t: TestDatabase;
 let owner: Principal;
@@ -49,7 +50,7 @@ async function readings(id: string, rows: Array<[number, number, number]>): Prom
     interval_usage: wh,
     at: `test/${k}`,
   }));
-  expect(await importReadings(t.database.kysely, null, new Map([[id, inputs]]), 'test')).toMatchObject({
+  expect(await importReadings(t.database.kysely, null, new Map([[id, inputs]]), 'test', TEST_START)).toMatchObject({
     inserted: rows.length,
   });
 }
@@ -83,7 +84,13 @@ beforeAll(async () => {
   const db = t.database.kysely;
   const { user } = await createUser(
     db,
-    { email: 'meter@example.com', password: 'password-password', name: 'meter', role: 'producer', verified: true },
+    {
+      email: 'meter@example.com',
+      password: 'password-password',
+      name: 'meter',
+      role: 'producer',
+      verifiedAt: TEST_START,
+    },
     null,
   );
   owner = { userId: user.id, role: 'producer', email: user.email };

@@ -10,6 +10,7 @@ import { checkLedger } from '../src/ledger/check.ts';
 import { appendEvent } from '../src/ledger/events.ts';
 import { sealNow } from '../src/ledger/jobs.ts';
 import { freshDatabase, type TestDatabase } from './helpers/database.ts';
+import { TEST_START } from './helpers/clock.ts';
 
 const run = promisify(execFile);
 const TALLY = join(import.meta.dirname, '..', 'bin', 'tally.js');
@@ -46,7 +47,7 @@ async function cliCheck(): Promise<{ code: number; stdout: string } | undefined>
 
 it('passes when every committed event is sealed once', async () => {
   await append(3);
-  await sealNow(db(), undefined);
+  await sealNow(db(), undefined, TEST_START);
   await append(2);
   expect(await checkLedger(db())).toEqual([]);
   const cli = await cliCheck();
@@ -55,7 +56,7 @@ it('passes when every committed event is sealed once', async () => {
 
 it('names an event committed below the sealed horizon that no block holds', async () => {
   await append(3);
-  await sealNow(db(), undefined);
+  await sealNow(db(), undefined, TEST_START);
   // What the skipping sealer left behind: a committed event whose transaction sorts before the
   // last sealed one, written here directly with the oldest ordinary transaction id there is.
   const { rows } = await sql<{ id: number }>`
@@ -77,7 +78,7 @@ it('names an event committed below the sealed horizon that no block holds', asyn
 
 it('names an event sealed into two blocks', async () => {
   await append(2);
-  await sealNow(db(), undefined);
+  await sealNow(db(), undefined, TEST_START);
   // The primary key forbids it; an intruder who drops the key can still write the second leaf.
   await sql`ALTER TABLE ledger_leaves DROP CONSTRAINT ledger_leaves_pkey`.execute(db());
   await sql`INSERT INTO ledger_leaves (event_id, block_height, leaf_index, leaf_hash) SELECT event_id, 1, 2, leaf_hash FROM ledger_leaves WHERE leaf_index = 0`.execute(
@@ -92,7 +93,7 @@ it('names an event sealed into two blocks', async () => {
 
 it('names a block whose signed head no longer verifies with its key', async () => {
   await append(2);
-  await sealNow(db(), undefined);
+  await sealNow(db(), undefined, TEST_START);
   await sql`ALTER TABLE ledger_heads DISABLE TRIGGER USER`.execute(db());
   await sql`UPDATE ledger_heads SET signature = ${Buffer.alloc(64).toString('base64')}`.execute(db());
   await sql`ALTER TABLE ledger_heads ENABLE TRIGGER USER`.execute(db());

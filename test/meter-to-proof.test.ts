@@ -74,7 +74,7 @@ it('goes from a file of readings to a verified, disclosed, hourly-matched claim'
     s.db.database.kysely,
     { userId: admin.id, role: 'admin', email: 'a' },
     file,
-    { batchSize: 500 },
+    { batchSize: 500, now: s.clock.now() },
   );
   expect(imported).toMatchObject({ rows: 2 * QUARTERS, inserted: 2 * QUARTERS, failed: [] });
 

@@ -370,7 +370,8 @@ describe('physical bounds of readings', () => {
       }),
       201,
     );
-    const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+    // The hour the server's clock is in: not over yet.
+    const hour = Math.floor(s.clock.now().getTime() / HOUR_MS) * HOUR_MS;
     const source: MeterDataSource = {
       name: 'fake-future',
       authorisedPoints: async () => [{ id: 'DH-LATE', type: 'production' }],
@@ -389,7 +390,7 @@ describe('physical bounds of readings', () => {
           ],
         ]),
     };
-    expect(await syncSource(db(), source, new Date(hour + 2 * HOUR_MS))).toMatchObject({
+    expect(await syncSource(db(), source, s.clock.now())).toMatchObject({
       inserted: 0,
       refused: [
         {

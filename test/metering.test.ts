@@ -366,7 +366,7 @@ async function importFile(
       s.db.database.kysely,
       { userId: w.producer.id, role: 'producer', email: 'p' },
       file,
-      opts,
+      { ...opts, now: s.clock.now() },
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

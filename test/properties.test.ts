@@ -13,6 +13,7 @@ import { issueCertificates } from '../src/registry/issuance.ts';
 import { ACTIONS, performAction, type Action } from '../src/registry/actions.ts';
 import { checkRegistry } from '../src/registry/check.ts';
 import { TallyError } from '../src/platform/errors.ts';
+import { TEST_START } from './helpers/clock.ts';
 
 describe('split arithmetic', () => {
   it('splitRange gives the lowest ids to the acted part and loses, duplicates or overlaps none', () => {
@@ -85,7 +86,7 @@ describe('random action sequences on the database', () => {
     const mk = async (role: 'producer' | 'trader' | 'issuer', n: string): Promise<Principal> => {
       const { user } = await createUser(
         db,
-        { email: `${n}@example.com`, password: 'password-password', name: n, role, verified: true },
+        { email: `${n}@example.com`, password: 'password-password', name: n, role, verifiedAt: TEST_START },
         null,
       );
       return { userId: user.id, role, email: user.email };
@@ -162,20 +163,27 @@ describe('random action sequences on the database', () => {
                   ],
                 },
                 365,
+                TEST_START,
               );
             } else {
               if (live.length === 0) continue;
               const ids = [...new Set(st.picks.map((p) => live[p % live.length]!.id))];
               const source = live.find((b) => b.id === ids[0])!.account_id;
               const actor = st.kind === 'withdraw' ? issuer : source === accounts[0] ? holder : other;
-              await performAction(db, actor, st.kind, {
-                source_id: source,
-                granular_certificate_bundle_ids: ids,
-                certificate_quantity: st.quantity,
-                target_id: accounts.find((a) => a !== source),
-                beneficiary: 'Beneficiary',
-                consumer: 'Consumer',
-              });
+              await performAction(
+                db,
+                actor,
+                st.kind,
+                {
+                  source_id: source,
+                  granular_certificate_bundle_ids: ids,
+                  certificate_quantity: st.quantity,
+                  target_id: accounts.find((a) => a !== source),
+                  beneficiary: 'Beneficiary',
+                  consumer: 'Consumer',
+                },
+                TEST_START,
+              );
             }
           } catch (err) {
             if (!(err instanceof TallyError) || err.status >= 500) throw err;

@@ -94,7 +94,7 @@ describe('who sets auto-issue and capacity', () => {
 describe('automatic issuance', () => {
   it('never issues an hour that has not ended', async () => {
     // A meter reports only the past, so the hour is seen from inside it by the job's own clock.
-    const start = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 2 * HOUR_MS;
+    const start = Math.floor(s.clock.now().getTime() / HOUR_MS) * HOUR_MS - 2 * HOUR_MS;
     const duringIt = new Date(start + 30 * 60_000);
     const reading = {
       interval_start_datetime: new Date(start).toISOString(),

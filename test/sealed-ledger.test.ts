@@ -47,7 +47,7 @@ describe('sealing', () => {
     for (let k = 0; k < 3; k++)
       await db()
         .transaction()
-        .execute((trx) => sealNextBlock(trx, new Date(), 3));
+        .execute((trx) => sealNextBlock(trx, s.clock.now(), 3));
     const events = await s.eventCount();
     const sealed = await expectStatus(s.request('POST', '/api/ledger/seal', { token: auditor.token }), 200);
     expect(sealed.events_sealed).toBe(events - 9);

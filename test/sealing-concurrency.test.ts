@@ -13,6 +13,7 @@ import { sealNow } from '../src/ledger/jobs.ts';
 import { exportBlocks } from '../src/ledger/seal.ts';
 import { verifyExport } from '../src/ledger/verify.ts';
 import { freshDatabase, type TestDatabase } from './helpers/database.ts';
+import { TEST_START } from './helpers/clock.ts';
 
 const PROCESSES = 3;
 const WRITERS = 12;
@@ -73,7 +74,7 @@ it('seals and pages every committed event exactly once under concurrent writers,
   const reader: Reader = { seen: new Set() };
   const writers = Array.from({ length: WRITERS }, (_, w) => write(pools[w % pools.length]!.kysely, w));
   const sealers = pools.map(async (p) => {
-    while (writing) await sealNow(p.kysely, undefined);
+    while (writing) await sealNow(p.kysely, undefined, TEST_START);
   });
   const reading = (async () => {
     while (writing) await readOn(pools[0]!.kysely, reader);
@@ -83,7 +84,7 @@ it('seals and pages every committed event exactly once under concurrent writers,
   await Promise.all([...sealers, reading]);
   // Nothing runs any more: the last pass and the last seal see every committed event.
   await readOn(t.database.kysely, reader);
-  await sealNow(t.database.kysely, undefined);
+  await sealNow(t.database.kysely, undefined, TEST_START);
   expect(reader.seen.size).toBe(WRITERS * TRANSACTIONS * EVENTS_PER_TRANSACTION);
 
   const db = t.database.kysely;

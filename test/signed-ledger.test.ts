@@ -196,7 +196,10 @@ describe('signed heads', () => {
 
     const sealed = await s.eventCount();
     await issue(s, w, [[3, 400]]);
-    expect(await sealNow(db(), config.ledgerKey)).toEqual({ blocks: 1, events: (await s.eventCount()) - sealed });
+    expect(await sealNow(db(), config.ledgerKey, s.clock.now())).toEqual({
+      blocks: 1,
+      events: (await s.eventCount()) - sealed,
+    });
     const head = await expectStatus(s.request('GET', '/api/ledger/head'), 200);
     expect(head).toMatchObject({ height: 5, key_id: keyId(createPublicKey(configured)) });
     expect((await expectStatus(s.request('GET', '/api/ledger/keys'), 200)).items.map((k: any) => k.key_id)).toContain(
@@ -296,7 +299,7 @@ describe('a rewrite or a cut', () => {
     await sql`ALTER TABLE ledger_heads DISABLE TRIGGER USER`.execute(db());
     await sql`DELETE FROM ledger_heads`.execute(db());
     await sql`ALTER TABLE ledger_heads ENABLE TRIGGER USER`.execute(db());
-    await sealNow(db(), undefined);
+    await sealNow(db(), undefined, s.clock.now());
     expect((await cliVerify(exportUrl())).code).toBe(0);
 
     const victim = (await exportedBlocks())[1].events[0].id;

@@ -254,7 +254,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         response: withProblems({ 200: Community }),
       },
     },
-    async (request) => updateCommunity(db, caller(request), request.params.id, request.body),
+    async (request) => updateCommunity(db, caller(request), request.params.id, request.body, ctx.clock.now()),
   );
 
   app.get(
@@ -297,7 +297,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await addMember(db, caller(request), request.params.id, request.body)),
+      reply.status(201).send(await addMember(db, caller(request), request.params.id, request.body, ctx.clock.now())),
   );
 
   app.patch(
@@ -325,7 +325,8 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         response: withProblems({ 200: Member }),
       },
     },
-    async (request) => updateMember(db, caller(request), request.params.id, request.params.member_id, request.body),
+    async (request) =>
+      updateMember(db, caller(request), request.params.id, request.params.member_id, request.body, ctx.clock.now()),
   );
 
   app.delete(
@@ -367,7 +368,14 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       },
     },
     async (request) =>
-      clearOnDemand(db, caller(request), request.params.id, new Date(request.body.from), new Date(request.body.to)),
+      clearOnDemand(
+        db,
+        caller(request),
+        request.params.id,
+        new Date(request.body.from),
+        new Date(request.body.to),
+        ctx.clock.now(),
+      ),
   );
 
   app.get(
@@ -575,6 +583,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         request.params.id,
         request.body.match_ids,
         request.body.state,
+        ctx.clock.now(),
       ),
     }),
   );

@@ -54,6 +54,7 @@ export function authenticationHook(app: App, ctx: AppContext): void {
         ctx.tokens,
         request.headers.authorization,
         typeof apiKey === 'string' ? apiKey : undefined,
+        ctx.clock.now(),
       );
     } catch (err) {
       if (access !== undefined && access !== 'public') throw err;
@@ -118,7 +119,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         response: withProblems({ 200: User }, [400]),
       },
     },
-    async (request) => verifyEmail(db, request.query.token),
+    async (request) => verifyEmail(db, request.query.token, ctx.clock.now()),
   );
 
   app.post(
@@ -138,7 +139,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request) => {
       const user = await checkLogin(db, request.body.email, request.body.password);
-      return startSession(db, ctx.tokens, user.id);
+      return startSession(db, ctx.tokens, user.id, ctx.clock.now());
     },
   );
 
@@ -154,7 +155,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         response: withProblems({ 200: TokenPair }, [400, 401, 429]),
       },
     },
-    async (request) => refreshSession(db, ctx.tokens, request.body.refresh),
+    async (request) => refreshSession(db, ctx.tokens, request.body.refresh, ctx.clock.now()),
   );
 
   app.get(
@@ -199,7 +200,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { user } = await createUser(db, { ...request.body, verified: true }, caller(request).userId);
+      const { user } = await createUser(db, { ...request.body, verifiedAt: ctx.clock.now() }, caller(request).userId);
       return reply.status(201).send(user);
     },
   );
@@ -270,6 +271,6 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         response: withProblems({ 200: ApiKey }, [401, 404]),
       },
     },
-    async (request) => revokeApiKey(db, caller(request).userId, request.params.id),
+    async (request) => revokeApiKey(db, caller(request).userId, request.params.id, ctx.clock.now()),
   );
 }

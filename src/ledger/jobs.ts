@@ -24,9 +24,14 @@ export const sealJob = (key: KeyObject | undefined): Job => ({
   run: async (trx, now) => (await sealAndSign(trx, key, now)).events,
 });
 
-/** One sealing run on demand, as the job's leader: if another instance is sealing, this seals nothing. */
-export async function sealNow(db: Db, key: KeyObject | undefined): Promise<{ blocks: number; events: number }> {
+/** One sealing run on demand, as of `now`, as the job's leader: if another instance is sealing, this seals nothing. */
+export async function sealNow(
+  db: Db,
+  key: KeyObject | undefined,
+  now: Date,
+): Promise<{ blocks: number; events: number }> {
   let sealed = { blocks: 0, events: 0 };
-  await runAsLeader(db, { name: SEAL, run: async (trx, now) => (sealed = await sealAndSign(trx, key, now)).events });
+  const run = async (trx: Db, at: Date) => (sealed = await sealAndSign(trx, key, at)).events;
+  await runAsLeader(db, { name: SEAL, run }, now);
   return sealed;
 }

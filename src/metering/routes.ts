@@ -164,7 +164,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         response: withProblems({ 200: MeteringPoint }),
       },
     },
-    async (request) => updateMeteringPoint(db, caller(request), request.params.id, request.body),
+    async (request) => updateMeteringPoint(db, caller(request), request.params.id, request.body, ctx.clock.now()),
   );
 
   app.delete(
@@ -213,7 +213,8 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         response: withProblems({ 200: ImportResult }),
       },
     },
-    async (request) => importReadings(db, caller(request), readingsOf(request.body, request.params.id), 'api'),
+    async (request) =>
+      importReadings(db, caller(request), readingsOf(request.body, request.params.id), 'api', ctx.clock.now()),
   );
 
   app.post(
@@ -228,7 +229,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         response: withProblems({ 200: ImportResult }),
       },
     },
-    async (request) => importReadings(db, caller(request), readingsOf(request.body), 'api'),
+    async (request) => importReadings(db, caller(request), readingsOf(request.body), 'api', ctx.clock.now()),
   );
 
   app.get(

@@ -75,12 +75,13 @@ export async function renameAccount(
   principal: Principal,
   id: number,
   accountName: string,
+  now: Date,
 ): Promise<AccountView> {
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, id, { forUpdate: true });
     const row = await registry(trx)
       .updateTable('accounts')
-      .set({ account_name: accountName, updated_at: new Date() })
+      .set({ account_name: accountName, updated_at: now })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -98,7 +99,7 @@ export async function renameAccount(
 }
 
 /** Closing is soft and final; an account still holding usable certificates cannot close. */
-export async function closeAccount(db: Db, principal: Principal, id: number): Promise<AccountView> {
+export async function closeAccount(db: Db, principal: Principal, id: number, now: Date): Promise<AccountView> {
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, id, { forUpdate: true });
     const held = await registry(trx)
@@ -113,7 +114,6 @@ export async function closeAccount(db: Db, principal: Principal, id: number): Pr
         'account_not_empty',
         `account ${id} still holds active, reserved or locked certificates; transfer or cancel them first`,
       );
-    const now = new Date();
     const row = await registry(trx)
       .updateTable('accounts')
       .set({ closed_at: now, updated_at: now })

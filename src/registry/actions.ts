@@ -160,7 +160,12 @@ async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<Bu
 }
 
 /** Splits `b`: the remainder keeps b's id and the upper ids; a new bundle gets the lowest `take` ids. */
-async function split(db: Db, b: BundleRow, take: number): Promise<{ acted: BundleRow; remainder: BundleRow }> {
+async function split(
+  db: Db,
+  b: BundleRow,
+  take: number,
+  now: Date,
+): Promise<{ acted: BundleRow; remainder: BundleRow }> {
   const parts = splitRange(
     { start: b.certificate_bundle_id_range_start, end: b.certificate_bundle_id_range_end },
     take,
@@ -168,7 +173,7 @@ async function split(db: Db, b: BundleRow, take: number): Promise<{ acted: Bundl
   // Shrink first: the unique (device, range start) index would refuse the new bundle otherwise.
   const remainder = await registry(db)
     .updateTable('bundles')
-    .set({ certificate_bundle_id_range_start: parts.remainder.start, updated_at: new Date() })
+    .set({ certificate_bundle_id_range_start: parts.remainder.start, updated_at: now })
     .where('id', '=', b.id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -191,11 +196,12 @@ export async function performAction(
   principal: Principal,
   action: Action,
   request: ActionRequest,
+  now: Date,
 ): Promise<ActionResult> {
   checkRequest(action, request);
   return db.transaction().execute(async (trx) => {
     await checkAccounts(trx, principal, action, request);
-    return act(trx, principal.userId, action, request);
+    return act(trx, principal.userId, action, request, now);
   });
 }
 
@@ -210,13 +216,20 @@ export async function actOn(
   actorId: number | null,
   action: Action,
   request: ActionRequest,
+  now: Date,
 ): Promise<ActionResult> {
   checkRequest(action, request);
-  return act(trx, actorId, action, request);
+  return act(trx, actorId, action, request, now);
 }
 
 /** An action whose request has been checked, by either way in: statuses, holdings, quantities, the rows and the event. */
-async function act(trx: Db, actorId: number | null, action: Action, request: ActionRequest): Promise<ActionResult> {
+async function act(
+  trx: Db,
+  actorId: number | null,
+  action: Action,
+  request: ActionRequest,
+  now: Date,
+): Promise<ActionResult> {
   if (action === 'transfer') await lockOpenAccount(trx, request.target_id!);
   if (action === 'claim') await claimPoint(trx, request);
   const locked = await lockBundles(trx, action, request);
@@ -238,13 +251,12 @@ async function act(trx: Db, actorId: number | null, action: Action, request: Act
     if (p.whole) {
       actedIds.push(p.id);
     } else {
-      const parts = await split(trx, locked.find((b) => b.id === p.id)!, p.take);
+      const parts = await split(trx, locked.find((b) => b.id === p.id)!, p.take, now);
       actedIds.push(parts.acted.id);
       remainders.push(parts.remainder);
     }
   }
 
-  const now = new Date();
   const change: Partial<BundleRow> = { updated_at: now };
   const to = ACTION_RULES[action].to;
   if (to) change.certificate_bundle_status = to;

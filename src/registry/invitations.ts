@@ -92,6 +92,7 @@ export async function answerInvitation(
   principal: Principal,
   id: number,
   accept: boolean,
+  now: Date,
 ): Promise<InvitationView> {
   return db.transaction().execute(async (trx) => {
     const row = await registry(trx)
@@ -113,7 +114,7 @@ export async function answerInvitation(
     if (accept && account.closed_at !== null) throw conflict('account_closed', `account ${row.account_id} is closed`);
     const answered = await registry(trx)
       .updateTable('account_invitations')
-      .set({ answered_at: new Date(), accepted: accept })
+      .set({ answered_at: now, accepted: accept })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -75,7 +75,8 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         response: withProblems({ 200: Account }, [400, 401, 403, 404, 409]),
       },
     },
-    async (request) => renameAccount(db, caller(request), request.params.id, request.body.account_name),
+    async (request) =>
+      renameAccount(db, caller(request), request.params.id, request.body.account_name, ctx.clock.now()),
   );
 
   app.delete(
@@ -90,7 +91,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         response: withProblems({ 200: Account }, [401, 403, 404, 409]),
       },
     },
-    async (request) => closeAccount(db, caller(request), request.params.id),
+    async (request) => closeAccount(db, caller(request), request.params.id, ctx.clock.now()),
   );
 
   app.get(

@@ -98,7 +98,9 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
       },
     },
     async (request, reply) =>
-      reply.status(201).send({ bundles: await issueCertificates(db, caller(request), request.body, lifetime) }),
+      reply
+        .status(201)
+        .send({ bundles: await issueCertificates(db, caller(request), request.body, lifetime, ctx.clock.now()) }),
   );
 
   app.post(
@@ -120,7 +122,8 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         response: withProblems({ 201: Bundle }),
       },
     },
-    async (request, reply) => reply.status(201).send(await reissueBundle(db, caller(request), request.body, lifetime)),
+    async (request, reply) =>
+      reply.status(201).send(await reissueBundle(db, caller(request), request.body, lifetime, ctx.clock.now())),
   );
 
   app.post(
@@ -247,7 +250,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           response: withProblems({ 200: ActionResult }),
         },
       },
-      async (request) => performAction(db, caller(request), route.action, request.body as never),
+      async (request) => performAction(db, caller(request), route.action, request.body as never, ctx.clock.now()),
     );
   }
 }

@@ -38,7 +38,7 @@ export async function invitationRoutes(app: App, ctx: AppContext): Promise<void>
           response: withProblems({ 200: Invitation }, [401, 403, 404, 409]),
         },
       },
-      async (request) => answerInvitation(db, caller(request), request.params.id, accept),
+      async (request) => answerInvitation(db, caller(request), request.params.id, accept, ctx.clock.now()),
     );
   }
 }
