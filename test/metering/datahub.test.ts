@@ -51,19 +51,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-describe('kWh to Wh', () => {
-  it.each([
-    ['1.234', 1234],
-    ['0.5', 500],
-    ['2', 2000],
-    ['0.0005', 0],
-    ['-1.5', -1500],
-    ['12.3456', 12345],
-  ])('%s kWh is %i Wh', (kwh, wh) => {
-    expect(kwhToWh(kwh)).toBe(wh);
-  });
-});
-
 describe('syncing ElOverblik', () => {
   it('imports the last 30 days of the authorised points Tally knows, waiting out throttling', async () => {
     hub.throttleNext(1);

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { loadConfig, ConfigError } from '../../src/platform/config.ts';
 import { cliDatabase } from '../helpers/cli-database.ts';
 import { getCommunity } from '../../src/community/communities.ts';
 import { listMembers } from '../../src/community/members.ts';
@@ -33,50 +32,7 @@ function lisbonMonthStart(y: number, m: number): number {
 }
 const TALLY = join(import.meta.dirname, '..', '..', 'bin', 'tally.js');
 
-describe('configuration', () => {
-  it('names every bad variable', () => {
-    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', TALLY_ADMIN_EMAIL: 'a@b.co' })).toThrow(
-      ConfigError,
-    );
-    try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', TALLY_ADMIN_EMAIL: 'a@b.co' });
-    } catch (err) {
-      const text = (err as Error).message;
-      expect(text).toContain('PORT');
-      expect(text).toContain('DATABASE_URL');
-      expect(text).toContain('TALLY_ADMIN_PASSWORD');
-    }
-  });
-
-  it('reads DataHub sources as JSON and names what is wrong in them', () => {
-    const source = {
-      name: 'dk',
-      url: 'https://api.eloverblik.dk/thirdpartyapi',
-      refresh_token: 't',
-      scope: 'customerCVR',
-      identifier: '12345678',
-    };
-    expect(loadConfig({ TALLY_DATAHUB_SOURCES: JSON.stringify([source]) }).datahubSources).toEqual([source]);
-    expect(() => loadConfig({ TALLY_DATAHUB_SOURCES: '[{' })).toThrow(
-      'TALLY_DATAHUB_SOURCES: must be a JSON array of sources',
-    );
-    expect(() => loadConfig({ TALLY_DATAHUB_SOURCES: JSON.stringify([{ ...source, scope: 'everyone' }]) })).toThrow(
-      /TALLY_DATAHUB_SOURCES\/0\/scope/,
-    );
-  });
-
-  it('has documented defaults', () => {
-    const c = loadConfig({});
-    expect([c.port, c.host, c.databaseUrl, c.dataDir, c.certificateLifetimeDays, c.certificateIdStart]).toEqual([
-      3000,
-      '127.0.0.1',
-      undefined,
-      './data',
-      365,
-      1,
-    ]);
-  });
-
+describe('a bad configuration', () => {
   it('stops `tally serve` with a message, not a stack trace', async () => {
     const err = await run('node', [TALLY, 'serve'], { env: { ...process.env, PORT: '99999' } }).catch((e) => e);
     expect(err.code).toBe(2);
