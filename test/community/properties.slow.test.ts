@@ -409,5 +409,5 @@ describe('clearing on the database', () => {
       Object.values(seen).every((x) => x > 0),
       JSON.stringify(seen),
     ).toBe(true);
-  }, 120_000);
+  });
 });

@@ -137,7 +137,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
     expect(created.stdout).toMatch(/created user \d+ <cli@example.com> with role trader/);
     await login(server.url, 'cli@example.com', 'cli-password-1');
     expect(server.child.exitCode).toBeNull();
-  }, 240_000);
+  });
 
   it('loses nothing committed when the server is killed (-9) in a burst of writes', async () => {
     const first = await serve();
@@ -177,5 +177,5 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
     // With nothing serving, the commands open the directory themselves.
     expect((await run('node', [TALLY, 'check'], { env })).stdout).toMatch(/^ok: /);
     expect((await run('node', [TALLY, 'ledger', 'verify'], { env })).stdout).toMatch(/^ok: /);
-  }, 180_000);
+  });
 });

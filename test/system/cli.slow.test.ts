@@ -179,7 +179,7 @@ describe('commands on a database', () => {
       await database.close();
     }
     // Two seeds (the first meters and clears a month of 15-minute data), a check and a verify.
-  }, 240_000);
+  });
 
   it('`tally check` passes on a healthy database and fails, naming the rule, after tampering', async () => {
     const ok = await run('node', [TALLY, 'check'], { env: where.env });

@@ -46,7 +46,7 @@ it("keeps every invariant through the trial's attacks: relinking, revising while
       { mode: 'one', op: { kind: 'seal' } },
     ]),
   ).resolves.toBeUndefined();
-}, 300_000);
+});
 
 it(
   'keeps every invariant through seeded random plans of several tenants, with concurrent pairs and injected failures',
