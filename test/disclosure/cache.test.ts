@@ -194,6 +194,12 @@ describe('anonymous rate limit', () => {
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
     expect((await s.request('GET', '/api/disclosures', { token: w.trader.token })).status).toBe(200);
   });
+
+  it('serves anonymous callers again once the minute has passed', async () => {
+    s.clock.advance(60_000);
+    expect((await s.request('GET', '/api/disclosures')).status).toBe(200);
+    expect((await s.request('GET', `/api/disclosures/${id}/data.json`)).status).toBe(200);
+  });
 });
 
 describe('cached datasets are current', () => {

@@ -1,6 +1,6 @@
 // Identity over HTTP: registration and verification, password sessions with rotating refresh
-// tokens, API keys, admin-only routes (with the first admin from the environment) and the
-// login rate limit.
+// tokens and their lifetimes, API keys, admin-only routes (with the first admin from the
+// environment) and the login rate limit. Time passes by the server's clock, never by waiting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Reply, type TestServer } from '../helpers/server.ts';
 
@@ -350,5 +350,62 @@ describe('login rate limit', () => {
 
     const me = await s.request('GET', '/api/user/me', { token: u.token });
     expect(me.status).toBe(200);
+  });
+
+  it('logs the address in again once the minute from its first attempt has passed, and not a second before', async () => {
+    const attempt = () =>
+      s.request('POST', '/api/token', { body: { email: 'nobody@example.com', password: PASSWORD } });
+    // Still the minute of the attempts above: the whole of it to wait.
+    const refused = await attempt();
+    expectProblem(refused, 429, 'rate_limited');
+    expect(refused.headers.get('retry-after')).toBe('60');
+    s.clock.advance(59_000);
+    const lastSecond = await attempt();
+    expectProblem(lastSecond, 429, 'rate_limited');
+    expect(lastSecond.headers.get('retry-after')).toBe('1');
+    s.clock.advance(1_000);
+    // A new minute: the attempt is heard (and fails on its own merits).
+    expectProblem(await attempt(), 401, 'unauthorized');
+  });
+});
+
+describe('session lifetimes', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+  const login = async (email: string) => {
+    const pair = await s.request('POST', '/api/token', { body: { email, password: PASSWORD } });
+    expect(pair.status).toBe(200);
+    return pair.body as { access: string; refresh: string; expires_in: number };
+  };
+
+  it('ends an access token TALLY_ACCESS_TOKEN_TTL seconds after it was issued, and its refresh token renews it', async () => {
+    const u = await s.user('trader');
+    const pair = await login(u.email);
+    expect(pair.expires_in).toBe(s.config.accessTokenTtl);
+    s.clock.advance(s.config.accessTokenTtl * 1000 - 1);
+    expect((await s.request('GET', '/api/user/me', { token: pair.access })).status).toBe(200);
+    s.clock.advance(1);
+    expectProblem(await s.request('GET', '/api/user/me', { token: pair.access }), 401, 'unauthorized');
+    const renewed = await s.request('POST', '/api/token/refresh', { body: { refresh: pair.refresh } });
+    expect(renewed.status).toBe(200);
+    expect((await s.request('GET', '/api/user/me', { token: renewed.body.access })).body.id).toBe(u.id);
+  });
+
+  it('refuses a refresh token TALLY_REFRESH_TOKEN_TTL seconds after it was issued', async () => {
+    const u = await s.user('trader');
+    const [early, late] = [await login(u.email), await login(u.email)];
+    s.clock.advance(s.config.refreshTokenTtl * 1000 - 1);
+    expect((await s.request('POST', '/api/token/refresh', { body: { refresh: early.refresh } })).status).toBe(200);
+    s.clock.advance(1);
+    expectProblem(
+      await s.request('POST', '/api/token/refresh', { body: { refresh: late.refresh } }),
+      401,
+      'unauthorized',
+    );
   });
 });

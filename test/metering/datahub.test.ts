@@ -125,17 +125,40 @@ describe('syncing ElOverblik', () => {
   it('runs one sync at a time across instances, by lease', async () => {
     let running = 0,
       most = 0;
+    let entered!: () => void, release!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
     const work = async () => {
       running++;
       most = Math.max(most, running);
-      // Long enough that the other two certainly try while this one holds the lease.
-      await new Promise((r) => setTimeout(r, 500));
+      entered();
+      // The first run holds the lease until the other two have tried.
+      await released;
       running--;
       return 1;
     };
-    const results = await Promise.all([1, 2, 3].map(() => runWithLease(db(), 'datahub-sync:dk', 60_000, work)));
+    const first = runWithLease(db(), 'datahub-sync:dk', 60_000, work);
+    await inside;
+    const others = await Promise.all([1, 2].map(() => runWithLease(db(), 'datahub-sync:dk', 60_000, work)));
+    release();
+    const results = [await first, ...others];
+    expect(results).toEqual([1, undefined, undefined]);
     expect(results.filter((r) => r === 1)).toHaveLength(1);
     expect(most).toBe(1);
     expect(await runWithLease(db(), 'datahub-sync:dk', 60_000, work)).toBe(1); // released after the run
+  });
+
+  it("takes a crashed holder's lease once it has lapsed by the database's clock, and not before", async () => {
+    // A holder that died mid-sync never released its lease; the row says until when it holds.
+    await sql`INSERT INTO job_leases (name, holder, lease_until) VALUES ('datahub-sync:dead', 'crashed', now() + interval '1 minute')`.execute(
+      db(),
+    );
+    const work = async () => 1;
+    expect(await runWithLease(db(), 'datahub-sync:dead', 60_000, work)).toBeUndefined();
+    // The lease's minute passes: the row is moved back rather than waited out.
+    await sql`UPDATE job_leases SET lease_until = now() - interval '1 millisecond' WHERE name = 'datahub-sync:dead'`.execute(
+      db(),
+    );
+    expect(await runWithLease(db(), 'datahub-sync:dead', 60_000, work)).toBe(1);
   });
 });

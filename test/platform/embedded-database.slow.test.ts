@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/server.ts';
+import { serving } from '../helpers/serving.ts';
 
 const run = promisify(execFile);
 const TALLY = join(import.meta.dirname, '..', '..', 'bin', 'tally.js');
@@ -18,6 +19,8 @@ interface Served {
   url: string;
   stderr(): string;
   exited: Promise<number | null>;
+  /** True once it serves, false if it exits first. */
+  serving: Promise<boolean>;
 }
 
 describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded database', () => {
@@ -49,8 +52,8 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
   async function serve(): Promise<Served> {
     const port = await freePort();
     const child = spawn('node', [TALLY, 'serve'], {
-      env: { ...env, PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...env, PORT: String(port), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
     let stderr = '';
@@ -58,21 +61,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
       stderr += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { child, url: `http://127.0.0.1:${port}`, stderr: () => stderr, exited };
-  }
-
-  /** Resolves once the server answers /health, or with false once it has exited. */
-  async function healthy(served: Served): Promise<boolean> {
-    let gone = false;
-    void served.exited.then(() => {
-      gone = true;
-    });
-    while (!gone) {
-      const res = await fetch(`${served.url}/health`).catch(() => undefined);
-      if (res?.ok) return true;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return false;
+    return { child, url: `http://127.0.0.1:${port}`, stderr: () => stderr, exited, serving: serving(child) };
   }
 
   async function login(url: string, email: string, password: string): Promise<string> {
@@ -87,7 +76,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
 
   it('refuses a second `tally serve` on the directory, naming the holder, and the first keeps serving', async () => {
     const first = await serve();
-    expect(await healthy(first)).toBe(true);
+    expect(await first.serving).toBe(true);
     const second = await serve();
     expect(await second.exited).toBe(2);
     expect(second.stderr()).toContain(`is in use by process ${first.child.pid} (tally serve)`);
@@ -102,13 +91,13 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
     const winner = both.find((s) => s !== loser)!;
     expect(await loser.exited).toBe(2);
     expect(loser.stderr()).toContain(`is in use by process ${winner.child.pid} (tally serve)`);
-    expect(await healthy(winner)).toBe(true);
+    expect(await winner.serving).toBe(true);
     expect(winner.child.exitCode).toBeNull();
   });
 
   it('runs `npm run seed` through the running server, whose users then log in there; check and verify go through it too', async () => {
     const server = await serve();
-    expect(await healthy(server)).toBe(true);
+    expect(await server.serving).toBe(true);
     const admin = await login(server.url, ADMIN.email, ADMIN.password);
     const seeding = run('node', [TALLY, 'seed', '--days', '2'], { env });
     // While the seed borrows the server's database, the server's own requests wait their turn and succeed.
@@ -141,7 +130,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
 
   it('loses nothing committed when the server is killed (-9) in a burst of writes', async () => {
     const first = await serve();
-    expect(await healthy(first)).toBe(true);
+    expect(await first.serving).toBe(true);
     const token = await login(first.url, ADMIN.email, ADMIN.password);
     const committed: { id: number; email: string }[] = [];
     let sent = 0;
@@ -164,7 +153,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL)('one process owns the embedded da
     expect(committed.length).toBeGreaterThanOrEqual(12);
 
     const again = await serve();
-    expect(await healthy(again)).toBe(true);
+    expect(await again.serving).toBe(true);
     const admin = await login(again.url, ADMIN.email, ADMIN.password);
     const users = (await (
       await fetch(`${again.url}/api/users`, { headers: { authorization: `Bearer ${admin}` } })

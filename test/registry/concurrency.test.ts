@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { buildWorld, expectStatus, issue, type World } from '../helpers/world.ts';
+import { until } from '../helpers/until.ts';
 import { checkRegistry } from '../../src/registry/check.ts';
 
 let s: TestServer;
@@ -178,15 +179,14 @@ it.skipIf(!process.env.TEST_DATABASE_URL)(
           body: { device_id: w.device },
         });
         // Wait until the link is blocked on a lock, wherever it took it.
-        for (let k = 0; k < 500; k++) {
+        await until(async () => {
           const { rows } = await sql<{
             n: number;
           }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(
             s.db.database.kysely,
           );
-          if (rows[0]!.n > 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
+          return rows[0]!.n > 0;
+        });
         const point = await sql`SELECT id FROM metering_points WHERE id = 'ORDER-1' FOR UPDATE NOWAIT`
           .execute(conn)
           .then(

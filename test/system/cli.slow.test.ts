@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { cliDatabase } from '../helpers/cli-database.ts';
+import { serving } from '../helpers/serving.ts';
 import { getCommunity } from '../../src/community/communities.ts';
 import { listMembers } from '../../src/community/members.ts';
 import { monthlyStatement } from '../../src/community/settlement.ts';
@@ -52,16 +53,14 @@ describe('commands on a database', () => {
         PORT: String(port),
         TALLY_ADMIN_EMAIL: 'root@example.com',
         TALLY_ADMIN_PASSWORD: 'root-password-1',
+        LOG_LEVEL: 'info',
       },
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
     try {
-      let health: Response | undefined;
-      for (let k = 0; k < 120 && !health; k++) {
-        health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-        if (!health) await new Promise((r) => setTimeout(r, 250));
-      }
-      expect(await health!.json()).toEqual({ status: 'ok', database: where.env.DATABASE_URL ? 'postgres' : 'pglite' });
+      expect(await serving(child)).toBe(true);
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(await health.json()).toEqual({ status: 'ok', database: where.env.DATABASE_URL ? 'postgres' : 'pglite' });
       const login = await fetch(`http://127.0.0.1:${port}/api/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
