@@ -1,12 +1,40 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// A test file's name says what it needs, and so which project runs it: *.unit.test.ts nothing but
+// the code (no database: opening one fails there), *.db.test.ts a database, *.slow.test.ts other
+// processes, the README or long database properties; any other *.test.ts talks HTTP to a server.
+const tier = (name: string) => `test/**/*.${name}.test.ts`;
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Each test file starts its own database (a PGlite instance or a fresh PostgreSQL database);
     // two workers keep the 2-core machine busy without starving the servers under test.
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [tier('unit')],
+          setupFiles: ['test/helpers/no-database.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      { extends: true, test: { name: 'db', include: [tier('db')] } },
+      {
+        extends: true,
+        test: {
+          name: 'http',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, tier('unit'), tier('db'), tier('slow')],
+        },
+      },
+      // Whole processes started and stopped, the README run with curl, seeded plans and random
+      // communities on the database: minutes on a busy machine.
+      { extends: true, test: { name: 'slow', include: [tier('slow')], testTimeout: 300_000, hookTimeout: 300_000 } },
+    ],
   },
 });

@@ -15,6 +15,7 @@
 // matches are deleted from both tables and VACUUMed (not timed), so the same day clears again.
 import { sql } from 'kysely';
 import type { Db } from '../src/platform/database.ts';
+import { systemClock } from '../src/platform/clock.ts';
 import type { Principal } from '../src/identity/principal.ts';
 import { createUser } from '../src/identity/users.ts';
 import { createAccount } from '../src/accounts/index.ts';
@@ -230,7 +231,7 @@ async function setup(db: Db): Promise<Setup> {
       password: PASSWORD,
       name: 'Bench community manager',
       role: 'trader',
-      verified: true,
+      verifiedAt: systemClock.now(),
     },
     null,
   );
@@ -296,12 +297,18 @@ async function buildCommunity(target: BenchTarget, s: Setup, n: number): Promise
   // The first member through the module (checks, locks, overlap refusal, event); the rest COPYed
   // with the same columns and the same valid_from that addMember stored for it.
   const first = members[0]!;
-  const added = await addMember(db, s.manager, c.id, {
-    metering_point_id: first.point,
-    export_metering_point_id: first.exportPoint ?? undefined,
-    name: first.name,
-    valid_from: '2026-06-01',
-  });
+  const added = await addMember(
+    db,
+    s.manager,
+    c.id,
+    {
+      metering_point_id: first.point,
+      export_metering_point_id: first.exportPoint ?? undefined,
+      name: first.name,
+      valid_from: '2026-06-01',
+    },
+    systemClock.now(),
+  );
   const stored = await community(db)
     .selectFrom('community_members')
     .selectAll()
@@ -412,7 +419,7 @@ async function round(target: BenchTarget, built: BuiltCommunity): Promise<Round>
     throw new Error(`community: the baseline SELECT saw ${selected} of ${built.readings} readings`);
 
   global.gc?.();
-  const total = await timed(() => clearRange(db, id, from, to));
+  const total = await timed(() => clearRange(db, id, from, to, systemClock.now()));
   if (total.value !== QUARTERS)
     throw new Error(`community: clearRange cleared ${total.value} of ${QUARTERS} intervals`);
 

@@ -3,6 +3,7 @@
 // table of about the same size and share whatever else the machine is doing at the time.
 import type { BundleView } from '../src/registry/bundles.ts';
 import { issueCertificates } from '../src/registry/issuance.ts';
+import { systemClock } from '../src/platform/clock.ts';
 import type { BenchTarget } from './target.ts';
 import { fmt, timed, type ReportRow } from './measure.ts';
 import { intervalsOf, issuancePlan, type BenchWorld, type IssuanceCall } from './world.ts';
@@ -53,7 +54,9 @@ async function round(target: BenchTarget, world: BenchWorld, calls: IssuanceCall
   const lines: string[] = [];
   for (const call of calls) {
     const request = { device_id: world.devices[call.device]!, intervals: intervalsOf(call) };
-    const issued = await timed(() => issueCertificates(target.database.kysely, world.issuer, request, lifetimeDays));
+    const issued = await timed(() =>
+      issueCertificates(target.database.kysely, world.issuer, request, lifetimeDays, systemClock.now()),
+    );
     registryMs += issued.ms;
     for (const b of issued.value) lines.push(csvLine(b, world.twins[call.device]!, world.baselineAccount));
   }

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../src/platform/database.ts';
+import { systemClock } from '../src/platform/clock.ts';
 import type { Principal } from '../src/identity/principal.ts';
 import { createMeteringPoint } from '../src/metering/points.ts';
 import { importReadingsFile } from '../src/metering/import-file.ts';
@@ -111,7 +112,7 @@ export async function benchReadings(
     global.gc?.();
     const baseRssMb = process.memoryUsage.rss() / 2 ** 20;
     const imported = await withPeakRss(() =>
-      timed(() => importReadingsFile(db, admin, importPath, { batchSize: BATCH })),
+      timed(() => importReadingsFile(db, admin, importPath, { batchSize: BATCH, now: systemClock.now() })),
     );
     if (imported.value.value.inserted !== rows)
       throw new Error(`readings: imported ${imported.value.value.inserted} of ${rows}`);

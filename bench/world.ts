@@ -3,6 +3,7 @@
 // baseline account whose twin devices receive the rows the COPY baseline loads.
 import type { Config } from '../src/platform/config.ts';
 import type { Db } from '../src/platform/database.ts';
+import { systemClock } from '../src/platform/clock.ts';
 import type { Principal } from '../src/identity/principal.ts';
 import type { Role } from '../src/identity/tables.ts';
 import { createUser } from '../src/identity/users.ts';
@@ -34,7 +35,7 @@ async function user(db: Db, role: Role): Promise<Principal> {
   const email = `${role}@bench.tally.example`;
   const { user: u } = await createUser(
     db,
-    { email, password: PASSWORD, name: `Bench ${role}`, role, verified: true },
+    { email, password: PASSWORD, name: `Bench ${role}`, role, verifiedAt: systemClock.now() },
     null,
   );
   return { userId: u.id, role: u.role, email: u.email };

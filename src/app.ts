@@ -10,6 +10,7 @@ import { scheduleJobs, type Job } from './platform/jobs.ts';
 import { buildApp } from './platform/http/app.ts';
 import { forgetOldIdempotencyKeys } from './platform/http/idempotency.ts';
 import type { App, AppContext } from './platform/context.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
 import { authenticationHook, identityRoutes, ensureAdmin, newSecret } from './identity/index.ts';
 import { ledgerRoutes, sealedLedgerRoutes, sealJob } from './ledger/index.ts';
 import { accountRoutes, invitationRoutes, readableAccount, readableAccountIds } from './accounts/index.ts';
@@ -29,8 +30,8 @@ export interface Tally {
 }
 
 /** Every periodic job, in the order a tick runs them: read meters, issue, clear communities, then seal what they wrote. */
-export const jobsFor = (config: Config): Job[] => [
-  ...meteringJobs(config),
+export const jobsFor = (config: Config, clock: Clock): Job[] => [
+  ...meteringJobs(config, clock),
   ...registryJobs(config.certificateLifetimeDays),
   COMMUNITY_CLEARING_JOB,
   sealJob(config.ledgerKey),
@@ -54,18 +55,20 @@ export async function openMigrated(config: Config, log: Logger, use: DirectoryUs
 
 export async function createTally(
   config: Config,
-  opts: { database?: Database; log?: Logger; jobs?: boolean } = {},
+  opts: { database?: Database; log?: Logger; jobs?: boolean; clock?: Clock } = {},
 ): Promise<Tally> {
   const log = opts.log ?? makeLogger(config.logLevel);
   // The server owns the embedded database: a second one on the same directory is refused.
   const database = opts.database ?? (await openMigrated(config, log, { owner: 'tally serve', exclusive: true }));
   const db = database.kysely;
   const secret = config.jwtSecret ?? (await settingOrCreate(db, 'jwt_secret', () => newSecret()));
-  if (config.admin) await ensureAdmin(db, config.admin);
+  const clock = opts.clock ?? systemClock;
+  if (config.admin) await ensureAdmin(db, config.admin, clock.now());
   const ctx: AppContext = {
     database,
     config,
     log,
+    clock,
     tokens: {
       secret: new TextEncoder().encode(secret),
       accessTtl: config.accessTokenTtl,
@@ -87,7 +90,9 @@ export async function createTally(
     ],
   });
   const stopJobs =
-    opts.jobs === false ? async () => {} : scheduleJobs(db, jobsFor(config), config.jobIntervalSeconds, log);
+    opts.jobs === false
+      ? async () => {}
+      : scheduleJobs(db, jobsFor(config, clock), config.jobIntervalSeconds, log, clock);
   return {
     app,
     ctx,

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createTally, makeLogger, openMigrated } from './app.ts';
 import type { Database } from './platform/database.ts';
+import { systemClock } from './platform/clock.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
 import { createUser, ROLES, type Role } from './identity/index.ts';
 import { checkEverything } from './check.ts';
@@ -102,7 +103,7 @@ user
           password: opts.password,
           name: opts.name,
           role: opts.admin ? 'admin' : opts.role,
-          verified: true,
+          verifiedAt: systemClock.now(),
         },
         null,
       ),
@@ -117,7 +118,7 @@ program
   .action(async (opts: { days: string }) => {
     const { seedDemoWorld } = await import('./demo/index.ts');
     const summary = await withDatabase((database, cfg) =>
-      seedDemoWorld(database.kysely, cfg, { days: Number(opts.days) }),
+      seedDemoWorld(database.kysely, cfg, { days: Number(opts.days), now: systemClock.now() }),
     );
     process.stdout.write(`${summary}\n`);
   });
@@ -142,7 +143,7 @@ program
         throw Object.assign(new Error(`--as: ${email ? `no user ${email}` : 'name the user the import acts as'}`), {
           status: 400,
         });
-      const startedAt = Date.now();
+      const startedAt = performance.now();
       const onProgress = process.stderr.isTTY
         ? (bytes: number, total: number, rows: number) =>
             process.stderr.write(progressBar(bytes, total, rows, startedAt))
@@ -151,7 +152,7 @@ program
         database.kysely,
         { userId: user.id, role: user.role, email: user.email },
         file,
-        { batchSize: Number(opts.batch), meteringPointId: opts.point, onProgress },
+        { batchSize: Number(opts.batch), meteringPointId: opts.point, now: systemClock.now(), onProgress },
       );
       if (onProgress) process.stderr.write('\n');
       return r;
@@ -169,7 +170,7 @@ program
   .action(async () => {
     const { runAutoIssuanceNow } = await import('./registry/index.ts');
     const result = await withDatabase((database, cfg) =>
-      runAutoIssuanceNow(database.kysely, cfg.certificateLifetimeDays),
+      runAutoIssuanceNow(database.kysely, cfg.certificateLifetimeDays, systemClock.now()),
     );
     process.stdout.write(`issued ${result.bundles_issued} bundle(s), ${result.wh_issued} Wh\n`);
     for (const f of result.failed) process.stdout.write(`device ${f.device_id} skipped: ${f.error}\n`);
@@ -202,11 +203,18 @@ communities
       ranged
         ? {
             count: (
-              await clearOnDemand(database.kysely, null, id, moment(opts.from!, '--from'), moment(opts.to!, '--to'))
+              await clearOnDemand(
+                database.kysely,
+                null,
+                id,
+                moment(opts.from!, '--from'),
+                moment(opts.to!, '--to'),
+                systemClock.now(),
+              )
             ).intervals_cleared,
             failed: [],
           }
-        : clearAllCommunities(database.kysely, new Date()),
+        : clearAllCommunities(database.kysely, systemClock.now()),
     );
     // The others went on; each community that failed is named, and the command fails.
     for (const f of failed) process.stdout.write(`${f.unit} failed and was skipped: ${f.error}\n`);

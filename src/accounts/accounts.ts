@@ -75,12 +75,13 @@ export async function renameAccount(
   principal: Principal,
   id: number,
   accountName: string,
+  now: Date,
 ): Promise<AccountView> {
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, id, { forUpdate: true });
     const row = await accountTables(trx)
       .updateTable('accounts')
-      .set({ account_name: accountName, updated_at: new Date() })
+      .set({ account_name: accountName, updated_at: now })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -102,8 +103,7 @@ export async function renameAccount(
  * (`actionableAccount(..., { forUpdate: true })`) and has checked that nothing is held there (the
  * registry's closeAccount: what an account holds is the registry's to know).
  */
-export async function markClosed(trx: Db, principal: Principal, id: number): Promise<AccountView> {
-  const now = new Date();
+export async function markClosed(trx: Db, principal: Principal, id: number, now: Date): Promise<AccountView> {
   const row = await accountTables(trx)
     .updateTable('accounts')
     .set({ closed_at: now, updated_at: now })

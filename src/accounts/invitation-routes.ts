@@ -46,7 +46,7 @@ export async function invitationRoutes(app: App, ctx: AppContext): Promise<void>
           problems: ['invitation_not_found', 'account_closed'],
         },
       },
-      async (request) => answerInvitation(db, caller(request), request.params.id, accept),
+      async (request) => answerInvitation(db, caller(request), request.params.id, accept, ctx.clock.now()),
     );
   }
 }

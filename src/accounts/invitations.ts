@@ -94,6 +94,7 @@ export async function answerInvitation(
   principal: Principal,
   id: number,
   accept: boolean,
+  now: Date,
 ): Promise<InvitationView> {
   return db.transaction().execute(async (trx) => {
     const row = await accountTables(trx)
@@ -115,7 +116,7 @@ export async function answerInvitation(
     if (accept && account.closed_at !== null) throw conflict('account_closed', `account ${row.account_id} is closed`);
     const answered = await accountTables(trx)
       .updateTable('account_invitations')
-      .set({ answered_at: new Date(), accepted: accept })
+      .set({ answered_at: now, accepted: accept })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -90,7 +90,8 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ACTING_PROBLEMS,
       },
     },
-    async (request) => renameAccount(db, caller(request), request.params.id, request.body.account_name),
+    async (request) =>
+      renameAccount(db, caller(request), request.params.id, request.body.account_name, ctx.clock.now()),
   );
 
   app.get(

@@ -32,8 +32,8 @@ async function completedHours(trx: Db, c: CommunityRow, starts: Date[]): Promise
   return rows.map((r) => r.hour);
 }
 
-/** Moves the certificates of the hours completed by clearing the intervals starting at `starts`; returns the Wh moved. */
-export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[]): Promise<number> {
+/** Moves the certificates of the hours completed by clearing the intervals starting at `starts`, at `now`; returns the Wh moved. */
+export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[], now: Date): Promise<number> {
   if (!c.move_certificates) return 0;
   const hours = await completedHours(trx, c, starts);
   if (hours.length === 0) return 0;
@@ -75,7 +75,7 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[])
         (await consents(to.account_id));
       const result = !movable
         ? { wh: 0, bundle_ids: [] }
-        : await moveAndClaim(trx, c.manager_id, {
+        : await moveAndClaim(trx, c.manager_id, now, {
             deviceId: from.device_id!,
             fromAccount: from.account_id,
             toAccount: to.account_id,

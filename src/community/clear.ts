@@ -25,15 +25,23 @@ export interface ClearOptions {
    * ended more than the community's data wait before `now` (the job); a caller asking for a range
    * explicitly clears it with whatever data there is.
    */
-  waitForData?: { now: Date } | undefined;
+  waitForData?: boolean;
 }
 
-/** Clears [from, to) of community `id`; returns how many intervals were cleared now. */
-export async function clearRange(db: Db, id: number, from: Date, to: Date, opts: ClearOptions = {}): Promise<number> {
+/** Clears [from, to) of community `id` at `now`; returns how many intervals were cleared now. */
+export async function clearRange(
+  db: Db,
+  id: number,
+  from: Date,
+  to: Date,
+  now: Date,
+  opts: ClearOptions = {},
+): Promise<number> {
+  const waitingAt = opts.waitForData ? now : undefined;
   let cleared = 0;
   for (let start = from; start < to; ) {
     const end = new Date(Math.min(to.getTime(), start.getTime() + DAY_MS));
-    const { count, stopped } = await db.transaction().execute((trx) => clearChunk(trx, id, start, end, opts));
+    const { count, stopped } = await db.transaction().execute((trx) => clearChunk(trx, id, start, end, now, waitingAt));
     cleared += count;
     if (stopped) break;
     start = end;
@@ -46,7 +54,8 @@ async function clearChunk(
   id: number,
   from: Date,
   to: Date,
-  opts: ClearOptions,
+  now: Date,
+  waitingAt: Date | undefined,
 ): Promise<{ count: number; stopped: boolean }> {
   const c = await community(trx)
     .selectFrom('communities')
@@ -70,17 +79,18 @@ async function clearChunk(
       members,
       await intervalEnergy(trx, points, { from: start, count: n, minutes: c.interval_minutes }),
       { from: start, count: n },
-      opts,
+      waitingAt,
     );
   // Most of the job's ticks find the next interval still waiting for a reading: look at that one
   // interval before loading a day of readings.
-  if (opts.waitForData && count > 1 && (await clearFor(1)).stopped) return { count: 0, stopped: true };
+  if (waitingAt && count > 1 && (await clearFor(1)).stopped) return { count: 0, stopped: true };
   const { intervals, stopped } = await clearFor(count);
   await store(trx, c, intervals);
   await moveCertificates(
     trx,
     c,
     intervals.map((i) => i.start),
+    now,
   );
   return { count: intervals.length, stopped };
 }
@@ -94,14 +104,15 @@ export interface ClearedInterval {
 
 /**
  * The computation of a chunk, once members and their energy are loaded: clears each interval of
- * the grid in order, stopping where `waitForData` says to wait.
+ * the grid in order. Given `waitingAt`, it stops before the first interval an active member has no
+ * readings for yet, unless that interval ended more than the community's data wait before it.
  */
 export function clearLoaded(
   c: CommunityRow,
   members: CommunityMemberRow[],
   energy: EnergyByPoint,
   grid: { from: Date; count: number },
-  opts: ClearOptions = {},
+  waitingAt?: Date,
 ): { intervals: ClearedInterval[]; stopped: boolean } {
   const lengthMs = c.interval_minutes * 60_000;
   const intervals: ClearedInterval[] = [];
@@ -110,11 +121,7 @@ export function clearLoaded(
   for (let k = 0; k < grid.count; k++) {
     const start = grid.from.getTime() + k * lengthMs;
     const { present, missing, implausible } = memberEnergy(supplies, start, start + lengthMs, k);
-    if (
-      opts.waitForData &&
-      missing.length > 0 &&
-      start + lengthMs + c.data_wait_minutes * 60_000 > opts.waitForData.now.getTime()
-    ) {
+    if (waitingAt && missing.length > 0 && start + lengthMs + c.data_wait_minutes * 60_000 > waitingAt.getTime()) {
       return { intervals, stopped: true };
     }
     intervals.push({

@@ -194,6 +194,7 @@ export async function updateCommunity(
   principal: Principal,
   id: number,
   change: CommunityChange,
+  now: Date,
 ): Promise<CommunityView> {
   return db.transaction().execute(async (trx) => {
     const before = await managedCommunity(trx, principal, id, { forUpdate: true });
@@ -205,7 +206,7 @@ export async function updateCommunity(
     const { id: _id, created_at: _c, manager_id: _m, ...set } = after;
     const row = await community(trx)
       .updateTable('communities')
-      .set({ ...set, updated_at: new Date() })
+      .set({ ...set, updated_at: now })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();

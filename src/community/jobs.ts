@@ -22,7 +22,7 @@ export async function clearOnDemand(
   id: number,
   from: Date,
   to: Date,
-  now = new Date(),
+  now: Date,
 ): Promise<{ intervals_cleared: number }> {
   const c =
     principal === null
@@ -32,7 +32,7 @@ export async function clearOnDemand(
   checkOnGrid(from, to, c.interval_minutes, 'body');
   if (to > closedUntil(now, c.interval_minutes))
     throw unprocessable('interval_not_closed', `${to.toISOString()} is after the last closed interval`, 'body/to');
-  return { intervals_cleared: await clearRange(db, id, from, to) };
+  return { intervals_cleared: await clearRange(db, id, from, to, now) };
 }
 
 /**
@@ -49,7 +49,7 @@ export async function clearAllCommunities(db: Db, now: Date): Promise<JobOutcome
     async (c) => {
       const { next } = await clearingPosition(db, c);
       const to = closedUntil(now, c.interval_minutes);
-      if (next && next < to) count += await clearRange(db, c.id, next, to, { waitForData: { now } });
+      if (next && next < to) count += await clearRange(db, c.id, next, to, now, { waitForData: true });
     },
   );
   return { count, failed };

@@ -141,6 +141,7 @@ export async function addMember(
   principal: Principal,
   communityId: number,
   input: NewMember,
+  now: Date,
 ): Promise<MemberView> {
   return db.transaction().execute(async (trx) => {
     const c = await managedCommunity(trx, principal, communityId, { forUpdate: true });
@@ -148,7 +149,7 @@ export async function addMember(
     const points = memberPoints(input);
     // Locking the points serializes concurrent memberships of the same point across communities.
     await lockPoints(trx, points);
-    const { from, to } = validity(c, input.valid_from ?? localDate(new Date(), c.time_zone), input.valid_to);
+    const { from, to } = validity(c, input.valid_from ?? localDate(now, c.time_zone), input.valid_to);
     await refuseOverlap(trx, points, from, to);
     const row = await community(trx)
       .insertInto('community_members')
@@ -188,11 +189,12 @@ export async function updateMember(
   communityId: number,
   memberId: number,
   change: MemberChange,
+  now: Date,
 ): Promise<MemberView> {
   return db.transaction().execute(async (trx) => {
     const c = await managedCommunity(trx, principal, communityId, { forUpdate: true });
     const before = await memberRow(trx, c.id, memberId);
-    const set: Updateable<CommunityMembersTable> = { updated_at: new Date() };
+    const set: Updateable<CommunityMembersTable> = { updated_at: now };
     if (change.name !== undefined) set.name = change.name;
     if (change.share !== undefined)
       set.share_millionths = change.share === null ? null : Math.round(change.share * 1_000_000);

@@ -350,7 +350,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         problems: [...MANAGING, 'feed_in_above_grid_price', 'peer_price_out_of_range'],
       },
     },
-    async (request) => updateCommunity(db, caller(request), request.params.id, request.body),
+    async (request) => updateCommunity(db, caller(request), request.params.id, request.body, ctx.clock.now()),
   );
 
   app.get(
@@ -398,7 +398,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await addMember(db, caller(request), request.params.id, request.body)),
+      reply.status(201).send(await addMember(db, caller(request), request.params.id, request.body, ctx.clock.now())),
   );
 
   app.patch(
@@ -436,7 +436,8 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         ],
       },
     },
-    async (request) => updateMember(db, caller(request), request.params.id, request.params.member_id, request.body),
+    async (request) =>
+      updateMember(db, caller(request), request.params.id, request.params.member_id, request.body, ctx.clock.now()),
   );
 
   app.delete(
@@ -485,7 +486,14 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       },
     },
     async (request) =>
-      clearOnDemand(db, caller(request), request.params.id, new Date(request.body.from), new Date(request.body.to)),
+      clearOnDemand(
+        db,
+        caller(request),
+        request.params.id,
+        new Date(request.body.from),
+        new Date(request.body.to),
+        ctx.clock.now(),
+      ),
   );
 
   app.get(
@@ -750,6 +758,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         request.params.id,
         request.body.match_ids,
         request.body.state,
+        ctx.clock.now(),
       ),
     }),
   );

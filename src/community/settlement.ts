@@ -257,6 +257,7 @@ export async function updateMatchStates(
   id: number,
   matchIds: number[],
   state: MatchState,
+  now: Date,
 ): Promise<MatchView[]> {
   if (new Set(matchIds).size !== matchIds.length)
     throw badRequest('duplicate_match', 'a match id is listed twice', 'body/match_ids');
@@ -276,7 +277,6 @@ export async function updateMatchStates(
     const refused = rows.find((r) => !NEXT[r.state].includes(state));
     if (refused)
       throw conflict('invalid_state_transition', `match ${refused.id} is ${refused.state}; it cannot become ${state}`);
-    const now = new Date();
     const updated = await community(trx)
       .updateTable('community_matches')
       .set({ state, state_changed_at: now })

@@ -226,10 +226,10 @@ export interface DemoCommunity {
 export async function seedDemoCommunity(
   db: Db,
   people: { manager: Principal; meterOperator: Principal },
-  opts: { publicUrl: string; now?: Date },
+  opts: { publicUrl: string; now: Date },
 ): Promise<DemoCommunity> {
   const { manager, meterOperator } = people;
-  const now = opts.now ?? new Date();
+  const { now } = opts;
   const month = lastFullMonth(now);
   const { from, to } = localMonth(month, TZ);
 
@@ -266,12 +266,18 @@ export async function seedDemoCommunity(
     await ensurePoint(points.main, points.type);
     if (points.export) await ensurePoint(points.export, 'production');
     if (!memberPoints.has(points.main)) {
-      await addMember(db, manager, c.id, {
-        name: spec.name,
-        metering_point_id: points.main,
-        export_metering_point_id: points.export,
-        valid_from: `${month}-01`,
-      });
+      await addMember(
+        db,
+        manager,
+        c.id,
+        {
+          name: spec.name,
+          metering_point_id: points.main,
+          export_metering_point_id: points.export,
+          valid_from: `${month}-01`,
+        },
+        now,
+      );
       added++;
     }
     const energy = starts.map((t, q) => energyAt(spec, t, clocks[q]!));
@@ -307,7 +313,7 @@ export async function seedDemoCommunity(
       const until = await readUntil(db, pointId, from, to);
       const rows = starts.flatMap((t, q) => (t < until ? [] : [reading(pointId, t, wh(energy[q]!))]));
       const r = rows.length
-        ? await importReadings(db, meterOperator, new Map([[pointId, rows]]), 'seed')
+        ? await importReadings(db, meterOperator, new Map([[pointId, rows]]), 'seed', now)
         : { inserted: 0, unchanged: 0 };
       readings.inserted += r.inserted;
       readings.points++;

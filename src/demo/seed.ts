@@ -24,6 +24,8 @@ import {
   queryBundles,
   STATUSES,
   type BundleStatus,
+  type Action,
+  type ActionRequests,
 } from '../registry/index.ts';
 import {
   createMeteringPoint,
@@ -137,13 +139,13 @@ const DEVICES: DeviceSpec[] = [
 type People = Record<DemoUser, Principal>;
 
 /** Every demo user, created verified unless a user with that email exists; returns how many were new. */
-async function ensureUsers(db: Db): Promise<{ people: People; created: number }> {
+async function ensureUsers(db: Db, now: Date): Promise<{ people: People; created: number }> {
   const people = {} as People;
   let created = 0;
   for (const [key, spec] of Object.entries(USERS) as [DemoUser, (typeof USERS)[DemoUser]][]) {
     let user = await findUserByEmail(db, spec.email);
     if (!user) {
-      user = (await createUser(db, { ...spec, password: PASSWORD, verified: true }, null)).user;
+      user = (await createUser(db, { ...spec, password: PASSWORD, verifiedAt: now }, null)).user;
       created++;
     }
     people[key] = { userId: user.id, role: user.role, email: user.email };
@@ -197,6 +199,7 @@ async function meterWindow(
   pointId: string,
   wh: (start: Date) => number,
   window: { from: number; to: number },
+  now: Date,
 ): Promise<number> {
   const from = Math.max(window.from, (await readUntil(db, pointId)) ?? window.from);
   const readings: ReadingInput[] = [];
@@ -209,7 +212,7 @@ async function meterWindow(
     });
   }
   for (let i = 0; i < readings.length; i += READINGS_BATCH) {
-    await importReadings(db, issuer, new Map([[pointId, readings.slice(i, i + READINGS_BATCH)]]), 'seed');
+    await importReadings(db, issuer, new Map([[pointId, readings.slice(i, i + READINGS_BATCH)]]), 'seed', now);
   }
   return readings.length;
 }
@@ -256,7 +259,9 @@ async function recentActive(
  * in two), a cancellation for a beneficiary with its statement, a claim, a reservation, a lock and
  * a withdrawal. Returns the cancellation statement's id.
  */
-async function tradingStory(db: Db, people: People, accounts: Accounts, windowEnd: number): Promise<number> {
+async function tradingStory(db: Db, people: People, accounts: Accounts, windowEnd: number, now: Date): Promise<number> {
+  const act = <A extends Action>(who: Principal, action: A, request: ActionRequests[A]) =>
+    performAction(db, who, action, request, now);
   const [s1, s2, s3, s4] = (await recentActive(db, people.solar, accounts.solar, windowEnd, 4)) as [
     BundleView,
     BundleView,
@@ -268,25 +273,25 @@ async function tradingStory(db: Db, people: People, accounts: Accounts, windowEn
     BundleView,
     BundleView,
   ];
-  const sold = await performAction(db, people.solar, 'transfer', {
+  const sold = await act(people.solar, 'transfer', {
     source_id: accounts.solar,
     target_id: accounts.trader,
     granular_certificate_bundle_ids: [s1.id, s2.id],
     certificate_quantity: s1.bundle_quantity + Math.ceil(s2.bundle_quantity / 2),
   });
-  const windSold = await performAction(db, people.wind, 'transfer', {
+  const windSold = await act(people.wind, 'transfer', {
     source_id: accounts.wind,
     target_id: accounts.trader,
     granular_certificate_bundle_ids: [w1.id, w2.id],
   });
-  const cancelled = await performAction(db, people.trader, 'cancel', {
+  const cancelled = await act(people.trader, 'cancel', {
     source_id: accounts.trader,
     granular_certificate_bundle_ids: [...sold.bundles, windSold.bundles[0]!].map((b) => b.id),
     beneficiary: BENEFICIARY,
     purpose: 'Scope 2 reporting with hourly matching',
   });
   const claimed = cancelled.bundles[0]!;
-  await performAction(db, people.trader, 'claim', {
+  await act(people.trader, 'claim', {
     source_id: accounts.trader,
     granular_certificate_bundle_ids: [claimed.id],
     consumer: BENEFICIARY,
@@ -294,24 +299,24 @@ async function tradingStory(db: Db, people: People, accounts: Accounts, windowEn
     period_start: claimed.production_starting_interval,
     period_end: claimed.production_ending_interval,
   });
-  await performAction(db, people.solar, 'reserve', {
+  await act(people.solar, 'reserve', {
     source_id: accounts.solar,
     granular_certificate_bundle_ids: [s3.id],
   });
-  await performAction(db, people.solar, 'lock', {
+  await act(people.solar, 'lock', {
     source_id: accounts.solar,
     granular_certificate_bundle_ids: [s4.id],
   });
-  await performAction(db, people.issuer, 'withdraw', {
+  await act(people.issuer, 'withdraw', {
     source_id: accounts.wind,
     granular_certificate_bundle_ids: [w3.id],
   });
   return cancelled.statement_id!;
 }
 
-/** Expires what is past its expiry date now, as the server's job would on its first round. */
-async function expireDue(db: Db): Promise<void> {
-  while ((await db.transaction().execute((trx) => expireBundles(trx, new Date()))) > 0);
+/** Expires what is past its expiry date at `now`, as the server's job would on its first round. */
+async function expireDue(db: Db, now: Date): Promise<void> {
+  while ((await db.transaction().execute((trx) => expireBundles(trx, now))) > 0);
 }
 
 // --- the summary -------------------------------------------------------------------------------
@@ -329,10 +334,12 @@ async function bundlesByStatus(db: Db, auditor: Principal, accounts: Accounts): 
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-export async function seedDemoWorld(db: Db, config: Config, opts: { days: number }): Promise<string> {
+/** Seeds the demo world as of `opts.now`: its last `opts.days` days of readings and what follows from them. */
+export async function seedDemoWorld(db: Db, config: Config, opts: { days: number; now: Date }): Promise<string> {
   if (!Number.isSafeInteger(opts.days) || opts.days < 1)
     throw badRequest('invalid_days', '--days must be a whole number, at least 1', 'days');
-  const { people, created } = await ensureUsers(db);
+  const { now } = opts;
+  const { people, created } = await ensureUsers(db, now);
   const accounts: Accounts = {
     solar: await ensureAccount(db, people.solar, ACCOUNTS.solar),
     wind: await ensureAccount(db, people.wind, ACCOUNTS.wind),
@@ -342,7 +349,7 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
   await updateWhitelist(db, people.trader, accounts.trader, { add: [accounts.solar, accounts.wind] });
 
   // The window ends at the last full hour: certificates are issued for production that has happened.
-  const to = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+  const to = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
   const window = { from: to - opts.days * DAY_MS, to };
   // Each device's meter reports every hour; auto-issue turns complete hours into certificates.
   const metered: string[] = [];
@@ -357,13 +364,14 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
       grid_area: spec.grid,
       time_zone: spec.time_zone,
     });
-    if (!device.auto_issue) await updateDevice(db, people.issuer, device.id, { auto_issue: true });
+    if (!device.auto_issue) await updateDevice(db, people.issuer, device.id, { auto_issue: true }, now);
     const count = await meterWindow(
       db,
       people.issuer,
       productionPoint(device.id),
       hourly(spec.profile(device)),
       window,
+      now,
     );
     metered.push(
       `${n(count)} hours for ${device.device_name} (device ${device.id}, metering point ${productionPoint(device.id)})`,
@@ -376,12 +384,12 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
     grid_area: 'DK2',
     time_zone: 'Europe/Copenhagen',
   });
-  await meterWindow(db, people.issuer, CUSTOMER_POINT, customerWh, window);
-  const issued = await runAutoIssuanceNow(db, config.certificateLifetimeDays);
+  await meterWindow(db, people.issuer, CUSTOMER_POINT, customerWh, window, now);
+  const issued = await runAutoIssuanceNow(db, config.certificateLifetimeDays, now);
 
   // The story runs once: a trader account that already holds certificates has had it.
   const traded = (await queryBundles(db, people.trader, { source_id: accounts.trader }, firstPage(1))).items.length > 0;
-  const statementId = traded ? undefined : await tradingStory(db, people, accounts, window.to);
+  const statementId = traded ? undefined : await tradingStory(db, people, accounts, window.to, now);
   const disclosure = traded
     ? undefined
     : await createDisclosure(
@@ -394,15 +402,15 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
         },
         config.publicUrl,
       );
-  await expireDue(db);
+  await expireDue(db, now);
   // An energy community in Lisbon, metered every 15 minutes, with last month cleared.
   const energyCommunity = await seedDemoCommunity(
     db,
     { manager: people.community, meterOperator: people.issuer },
-    { publicUrl: config.publicUrl },
+    { publicUrl: config.publicUrl, now },
   );
   // Seal what happened, as the server's job would, so `tally ledger verify` has blocks to check.
-  const sealed = await sealNow(db, config.ledgerKey);
+  const sealed = await sealNow(db, config.ledgerKey, now);
 
   const byStatus = [...(await bundlesByStatus(db, people.auditor, accounts))]
     .filter(([, c]) => c > 0)

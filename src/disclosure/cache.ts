@@ -2,6 +2,7 @@
 // computed once per version of the ledger's state (ledger/version.ts) and kept in this process,
 // with an ETag per representation: a client revalidating an unchanged dataset gets 304.
 import { createHash } from 'node:crypto';
+import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/database.ts';
 import { stateVersion } from '../ledger/index.ts';
 import { disclosureCsv, disclosureDataset } from './disclosures.ts';
@@ -19,14 +20,14 @@ interface Entry extends CachedDataset {
   version: string;
 }
 
-export function disclosureCache(db: Db): (id: string) => Promise<CachedDataset> {
+export function disclosureCache(db: Db, clock: Clock): (id: string) => Promise<CachedDataset> {
   const entries = new Map<string, Entry>();
   return async (id) => {
     // Read before computing: a change landing during the computation then moves the version past this entry.
     const version = await stateVersion(db);
     const kept = entries.get(id);
     if (kept?.version === version) return kept;
-    const json = await disclosureDataset(db, id);
+    const json = await disclosureDataset(db, id, clock.now());
     const tag = createHash('sha256').update(`${id}\n${version}`).digest('base64url').slice(0, 22);
     let csv: string | undefined;
     const entry: Entry = {

@@ -131,8 +131,8 @@ export async function listDisclosures(db: Db, publicUrl: string, page: PageReque
 
 const share = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1e6) / 1e6);
 
-/** The dataset as of now: consumption and claims per hour, matched within the hour. */
-export async function disclosureDataset(db: Db, id: string): Promise<DisclosureDataset> {
+/** The dataset as it stands, computed at `now`: consumption and claims per hour, matched within the hour. */
+export async function disclosureDataset(db: Db, id: string, now: Date): Promise<DisclosureDataset> {
   const d = await disclosure(db).selectFrom('disclosures').selectAll().where('id', '=', id).executeTakeFirst();
   if (!d) throw notFound('disclosure', id);
   const points = d.account_id !== null ? await consumptionPointsOf(db, d.account_id) : d.metering_point_ids;
@@ -174,7 +174,7 @@ export async function disclosureDataset(db: Db, id: string): Promise<DisclosureD
     consumer: { account_id: d.account_id, metering_point_ids: d.metering_point_ids },
     period_start: d.period_start.toISOString(),
     period_end: d.period_end.toISOString(),
-    generated_at: new Date().toISOString(),
+    generated_at: now.toISOString(),
     consumption_wh: total('consumption_wh'),
     claimed_wh: total('claimed_wh'),
     matched_wh: total('matched_wh'),

@@ -71,7 +71,7 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
     async (request) => listDisclosures(db, publicUrl, pageRequest(request.query, 'querystring')),
   );
 
-  const datasets = disclosureCache(db);
+  const datasets = disclosureCache(db, ctx.clock);
   /** Serves one representation of a dataset with its ETag, or 304 when the client holds it already. */
   const serve =
     (kind: 'json' | 'csv') => async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {

@@ -2,12 +2,12 @@ import type { Db } from '../platform/database.ts';
 import { createUser, findUserByEmail, type UserView } from './users.ts';
 
 /** Makes sure the first admin exists (from TALLY_ADMIN_EMAIL/PASSWORD); an existing user is left as it is. */
-export async function ensureAdmin(db: Db, admin: { email: string; password: string }): Promise<UserView> {
+export async function ensureAdmin(db: Db, admin: { email: string; password: string }, now: Date): Promise<UserView> {
   const existing = await findUserByEmail(db, admin.email);
   if (existing) return existing;
   const { user } = await createUser(
     db,
-    { email: admin.email, password: admin.password, name: 'Administrator', role: 'admin', verified: true },
+    { email: admin.email, password: admin.password, name: 'Administrator', role: 'admin', verifiedAt: now },
     null,
   );
   return user;

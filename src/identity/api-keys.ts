@@ -72,7 +72,7 @@ export async function listApiKeys(db: Db, userId: number, page: PageRequest): Pr
   return mapPage(pageOf(rows, page.limit), view);
 }
 
-export async function revokeApiKey(db: Db, userId: number, keyId: number): Promise<ApiKeyView> {
+export async function revokeApiKey(db: Db, userId: number, keyId: number, now: Date): Promise<ApiKeyView> {
   return db.transaction().execute(async (trx) => {
     const before = await identity(trx)
       .selectFrom('api_keys')
@@ -84,7 +84,7 @@ export async function revokeApiKey(db: Db, userId: number, keyId: number): Promi
     if (!before) throw notFound('api_key', keyId);
     const row = await identity(trx)
       .updateTable('api_keys')
-      .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(new Date())) }))
+      .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(now)) }))
       .where('id', '=', keyId)
       .returning(columns)
       .executeTakeFirstOrThrow();
@@ -104,8 +104,8 @@ export async function revokeApiKey(db: Db, userId: number, keyId: number): Promi
 /** last_used_at is a hint for people, not an audit trail: refresh it at most this often, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** The user a live key belongs to, or undefined. */
-export async function userOfApiKey(db: Db, key: string): Promise<number | undefined> {
+/** The user a live key belongs to, or undefined; `now` is when it is used. */
+export async function userOfApiKey(db: Db, key: string, now: Date): Promise<number | undefined> {
   const row = await identity(db)
     .selectFrom('api_keys')
     .select(['id', 'user_id', 'last_used_at'])
@@ -113,8 +113,8 @@ export async function userOfApiKey(db: Db, key: string): Promise<number | undefi
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
-  if (row.last_used_at === null || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
-    await identity(db).updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+  if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+    await identity(db).updateTable('api_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }
   return row.user_id;
 }

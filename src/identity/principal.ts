@@ -14,20 +14,21 @@ export async function authenticate(
   settings: TokenSettings,
   authorization: string | undefined,
   apiKeyHeader: string | undefined,
+  now: Date,
 ): Promise<Principal | undefined> {
   let userId: number | undefined;
   if (apiKeyHeader !== undefined) {
-    userId = await userOfApiKey(db, apiKeyHeader);
+    userId = await userOfApiKey(db, apiKeyHeader, now);
     if (userId === undefined) throw unauthorized('the API key is invalid or revoked');
   } else if (authorization !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match?.[1]) throw unauthorized('the Authorization header must be "Bearer <token>"');
     const token = match[1];
     if (token.startsWith(API_KEY_PREFIX)) {
-      userId = await userOfApiKey(db, token);
+      userId = await userOfApiKey(db, token, now);
       if (userId === undefined) throw unauthorized('the API key is invalid or revoked');
     } else {
-      userId = await verifyAccess(settings, token);
+      userId = await verifyAccess(settings, token, now);
     }
   } else {
     return undefined;

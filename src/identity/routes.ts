@@ -100,6 +100,7 @@ export function authenticationHook(app: App, ctx: AppContext): void {
         ctx.tokens,
         request.headers.authorization,
         typeof apiKey === 'string' ? apiKey : undefined,
+        ctx.clock.now(),
       );
     } catch (err) {
       if (access !== undefined && access !== 'public') throw err;
@@ -180,7 +181,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['invalid_verification_token'],
       },
     },
-    async (request) => verifyEmail(db, request.query.token),
+    async (request) => verifyEmail(db, request.query.token, ctx.clock.now()),
   );
 
   app.post(
@@ -202,7 +203,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request) => {
       const user = await checkLogin(db, request.body.email, request.body.password);
-      return startSession(db, ctx.tokens, user.id);
+      return startSession(db, ctx.tokens, user.id, ctx.clock.now());
     },
   );
 
@@ -223,7 +224,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['unauthorized'],
       },
     },
-    async (request) => refreshSession(db, ctx.tokens, request.body.refresh),
+    async (request) => refreshSession(db, ctx.tokens, request.body.refresh, ctx.clock.now()),
   );
 
   app.get(
@@ -276,7 +277,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { user } = await createUser(db, { ...request.body, verified: true }, caller(request).userId);
+      const { user } = await createUser(db, { ...request.body, verifiedAt: ctx.clock.now() }, caller(request).userId);
       return reply.status(201).send(user);
     },
   );
@@ -358,6 +359,6 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['api_key_not_found'],
       },
     },
-    async (request) => revokeApiKey(db, caller(request).userId, request.params.id),
+    async (request) => revokeApiKey(db, caller(request).userId, request.params.id, ctx.clock.now()),
   );
 }

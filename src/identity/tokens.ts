@@ -16,20 +16,26 @@ export interface TokenPair {
 
 const ISSUER = 'tally';
 
-async function signAccess(settings: TokenSettings, userId: number): Promise<string> {
+const seconds = (t: Date) => Math.floor(t.getTime() / 1000);
+
+async function signAccess(settings: TokenSettings, userId: number, now: Date): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(String(userId))
     .setIssuer(ISSUER)
-    .setIssuedAt()
-    .setExpirationTime(`${settings.accessTtl}s`)
+    .setIssuedAt(seconds(now))
+    .setExpirationTime(seconds(now) + settings.accessTtl)
     .sign(settings.secret);
 }
 
-/** Returns the user id an access token was issued to; 401 if it is invalid or expired. */
-export async function verifyAccess(settings: TokenSettings, token: string): Promise<number> {
+/** Returns the user id an access token was issued to; 401 if it is invalid or expired at `now`. */
+export async function verifyAccess(settings: TokenSettings, token: string, now: Date): Promise<number> {
   try {
-    const { payload } = await jwtVerify(token, settings.secret, { issuer: ISSUER, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, settings.secret, {
+      issuer: ISSUER,
+      algorithms: ['HS256'],
+      currentDate: now,
+    });
     const id = Number(payload.sub);
     if (!Number.isSafeInteger(id)) throw new Error('sub');
     return id;
@@ -38,7 +44,13 @@ export async function verifyAccess(settings: TokenSettings, token: string): Prom
   }
 }
 
-async function storeRefresh(db: Db, settings: TokenSettings, userId: number, family: string): Promise<string> {
+async function storeRefresh(
+  db: Db,
+  settings: TokenSettings,
+  userId: number,
+  family: string,
+  now: Date,
+): Promise<string> {
   const refresh = newSecret();
   await identity(db)
     .insertInto('refresh_tokens')
@@ -46,22 +58,32 @@ async function storeRefresh(db: Db, settings: TokenSettings, userId: number, fam
       user_id: userId,
       family,
       token_hash: digest(refresh),
-      expires_at: new Date(Date.now() + settings.refreshTtl * 1000),
+      expires_at: new Date(now.getTime() + settings.refreshTtl * 1000),
     })
     .execute();
   return refresh;
 }
 
-export async function startSession(db: Db, settings: TokenSettings, userId: number): Promise<TokenPair> {
-  const refresh = await storeRefresh(db, settings, userId, randomUUID());
-  return { access: await signAccess(settings, userId), refresh, token_type: 'Bearer', expires_in: settings.accessTtl };
+export async function startSession(db: Db, settings: TokenSettings, userId: number, now: Date): Promise<TokenPair> {
+  const refresh = await storeRefresh(db, settings, userId, randomUUID(), now);
+  return {
+    access: await signAccess(settings, userId, now),
+    refresh,
+    token_type: 'Bearer',
+    expires_in: settings.accessTtl,
+  };
 }
 
 /**
  * Trades a refresh token for a new pair. Each refresh token works once; presenting a used one
  * means it was copied, so the whole family of tokens descending from that login is revoked.
  */
-export async function refreshSession(db: Db, settings: TokenSettings, refreshToken: string): Promise<TokenPair> {
+export async function refreshSession(
+  db: Db,
+  settings: TokenSettings,
+  refreshToken: string,
+  now: Date,
+): Promise<TokenPair> {
   const outcome = await db.transaction().execute(async (trx) => {
     const row = await identity(trx)
       .selectFrom('refresh_tokens')
@@ -69,22 +91,22 @@ export async function refreshSession(db: Db, settings: TokenSettings, refreshTok
       .where('token_hash', '=', digest(refreshToken))
       .forUpdate()
       .executeTakeFirst();
-    if (!row || row.revoked_at !== null || row.expires_at.getTime() <= Date.now()) return undefined;
+    if (!row || row.revoked_at !== null || row.expires_at <= now) return undefined;
     if (row.used_at !== null) {
       await identity(trx)
         .updateTable('refresh_tokens')
-        .set({ revoked_at: new Date() })
+        .set({ revoked_at: now })
         .where('family', '=', row.family)
         .where('revoked_at', 'is', null)
         .execute();
       return undefined;
     }
-    await identity(trx).updateTable('refresh_tokens').set({ used_at: new Date() }).where('id', '=', row.id).execute();
-    return { userId: row.user_id, refresh: await storeRefresh(trx, settings, row.user_id, row.family) };
+    await identity(trx).updateTable('refresh_tokens').set({ used_at: now }).where('id', '=', row.id).execute();
+    return { userId: row.user_id, refresh: await storeRefresh(trx, settings, row.user_id, row.family, now) };
   });
   if (!outcome) throw unauthorized('the refresh token is invalid, expired or already used');
   return {
-    access: await signAccess(settings, outcome.userId),
+    access: await signAccess(settings, outcome.userId, now),
     refresh: outcome.refresh,
     token_type: 'Bearer',
     expires_in: settings.accessTtl,

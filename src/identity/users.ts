@@ -38,7 +38,8 @@ export interface NewUser {
   password: string;
   name: string;
   role?: Role;
-  verified?: boolean;
+  /** When an admin or the CLI makes a user verified at once; self-registered users have none. */
+  verifiedAt?: Date;
 }
 
 /**
@@ -50,7 +51,7 @@ export async function createUser(
   input: NewUser,
   actorId: number | null,
 ): Promise<{ user: UserView; verificationToken: string | undefined }> {
-  const verificationToken = input.verified ? undefined : newSecret();
+  const verificationToken = input.verifiedAt ? undefined : newSecret();
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.transaction().execute(async (trx) => {
@@ -61,7 +62,7 @@ export async function createUser(
           name: input.name,
           password_hash: passwordHash,
           role: input.role ?? 'trader',
-          email_verified_at: input.verified ? new Date() : null,
+          email_verified_at: input.verifiedAt ?? null,
           verification_token_hash: verificationToken ? digest(verificationToken) : null,
         })
         .returning(columns)
@@ -82,11 +83,11 @@ export async function createUser(
   }
 }
 
-export async function verifyEmail(db: Db, token: string): Promise<UserView> {
+export async function verifyEmail(db: Db, token: string, now: Date): Promise<UserView> {
   return db.transaction().execute(async (trx) => {
     const row = await identity(trx)
       .updateTable('users')
-      .set({ email_verified_at: new Date(), verification_token_hash: null })
+      .set({ email_verified_at: now, verification_token_hash: null })
       .where('verification_token_hash', '=', digest(token))
       .returning(columns)
       .executeTakeFirst();

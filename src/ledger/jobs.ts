@@ -24,15 +24,23 @@ export const sealJob = (key: KeyObject | undefined): Job => ({
   run: async (trx, now) => (await sealAndSign(trx, key, now)).events,
 });
 
-/** One sealing run on demand, as the job's leader: if another instance is sealing, this seals nothing. */
-export async function sealNow(db: Db, key: KeyObject | undefined): Promise<{ blocks: number; events: number }> {
+/** One sealing run on demand, as of `now`, as the job's leader: if another instance is sealing, this seals nothing. */
+export async function sealNow(
+  db: Db,
+  key: KeyObject | undefined,
+  now: Date,
+): Promise<{ blocks: number; events: number }> {
   let sealed = { blocks: 0, events: 0 };
-  await runAsLeader(db, {
-    name: SEAL,
-    run: async (trx, now) => {
-      sealed = await sealAndSign(trx, key, now);
-      return sealed.events;
+  await runAsLeader(
+    db,
+    {
+      name: SEAL,
+      run: async (trx, at) => {
+        sealed = await sealAndSign(trx, key, at);
+        return sealed.events;
+      },
     },
-  });
+    now,
+  );
   return sealed;
 }

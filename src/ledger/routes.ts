@@ -184,7 +184,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
       },
     },
     async () => {
-      const sealed = await sealNow(db, ctx.config.ledgerKey);
+      const sealed = await sealNow(db, ctx.config.ledgerKey, ctx.clock.now());
       return { blocks_sealed: sealed.blocks, events_sealed: sealed.events };
     },
   );

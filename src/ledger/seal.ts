@@ -30,11 +30,7 @@ const header = (b: BlockTableRow): BlockRow => ({
 });
 
 /** Seals the next block of committed events, if there are any; returns it. Run inside the job's transaction. */
-export async function sealNextBlock(
-  trx: Db,
-  now = new Date(),
-  maxEvents = BLOCK_EVENTS,
-): Promise<BlockRow | undefined> {
+export async function sealNextBlock(trx: Db, now: Date, maxEvents = BLOCK_EVENTS): Promise<BlockRow | undefined> {
   const last = await ledger(trx)
     .selectFrom('ledger_blocks')
     .selectAll()
@@ -71,7 +67,7 @@ export async function sealNextBlock(
 }
 
 /** Seals every committed event not yet in a block; returns how many events it sealed. */
-export async function sealAll(trx: Db, now = new Date()): Promise<{ blocks: number; events: number }> {
+export async function sealAll(trx: Db, now: Date): Promise<{ blocks: number; events: number }> {
   let blocks = 0,
     events = 0;
   for (let b = await sealNextBlock(trx, now); b; b = await sealNextBlock(trx, now)) {

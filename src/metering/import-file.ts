@@ -19,6 +19,8 @@ export interface FileImportOptions {
   batchSize: number;
   /** For a single-point file without a metering_point_id column. */
   meteringPointId?: string | undefined;
+  /** When the import runs: a reading of an interval not over by then is refused. */
+  now: Date;
   onProgress?: (bytes: number, total: number, rows: number) => void;
 }
 
@@ -47,6 +49,7 @@ export async function importReadingsFile(
         principal,
         groupByPoint(parseReadingLines(header, batch, firstRow), opts.meteringPointId),
         `file:${file}`,
+        opts.now,
       );
       result.inserted += r.inserted;
       result.unchanged += r.unchanged;
@@ -79,11 +82,11 @@ export async function importReadingsFile(
   return result;
 }
 
-/** A one-line progress bar for a terminal. */
+/** A one-line progress bar for a terminal; `startedAt` is a stopwatch reading (performance.now()), not a time of day. */
 export function progressBar(bytes: number, total: number, rows: number, startedAt: number): string {
   const share = total === 0 ? 1 : Math.min(1, bytes / total);
   const width = 30;
   const filled = Math.round(share * width);
-  const seconds = (Date.now() - startedAt) / 1000;
+  const seconds = (performance.now() - startedAt) / 1000;
   return `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${rows.toLocaleString('en')} rows  ${Math.round(rows / Math.max(seconds, 0.001)).toLocaleString('en')} rows/s`;
 }

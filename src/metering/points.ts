@@ -136,8 +136,9 @@ export async function updateMeteringPoint(
   principal: Principal,
   id: string,
   change: MeteringPointChange,
+  now: Date,
 ): Promise<MeteringPointView> {
-  return db.transaction().execute((trx) => changeMeteringPoint(trx, principal, id, change));
+  return db.transaction().execute((trx) => changeMeteringPoint(trx, principal, id, change, now));
 }
 
 /** updateMeteringPoint inside the caller's transaction, for a change that spans modules (linking a device). */
@@ -146,6 +147,7 @@ export async function changeMeteringPoint(
   principal: Principal,
   id: string,
   change: MeteringPointChange,
+  now: Date,
 ): Promise<MeteringPointView> {
   if (change.time_zone !== undefined) checkTimeZone(change.time_zone, 'body/time_zone');
   if (change.device_id !== undefined && change.device_id !== null)
@@ -154,7 +156,7 @@ export async function changeMeteringPoint(
   await registrableAccount(trx, principal, before.account_id);
   if (change.device_id !== undefined && change.device_id !== null)
     await checkDevice(trx, principal, before.account_id, change.device_id, before.type);
-  const set: Partial<MeteringPointRow> = { updated_at: new Date() };
+  const set: Partial<MeteringPointRow> = { updated_at: now };
   if (change.device_id !== undefined) set.device_id = change.device_id;
   if (change.grid_area !== undefined) set.grid_area = change.grid_area;
   if (change.time_zone !== undefined) set.time_zone = change.time_zone;

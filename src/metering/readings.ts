@@ -36,8 +36,8 @@ export interface ImportResult {
  * Checks each reading alone and against the others of the same point; returns them sorted by
  * start. Every way in (JSON, CSV, a file, a DataHub sync) comes through here.
  */
-function checkReadings(point: MeteringPointRow, inputs: ReadingInput[]): Reading[] {
-  const now = Date.now();
+function checkReadings(point: MeteringPointRow, inputs: ReadingInput[], at: Date): Reading[] {
+  const now = at.getTime();
   const readings = inputs.map((r) => {
     const start = new Date(r.interval_start_datetime);
     const end = new Date(r.interval_end_datetime);
@@ -186,9 +186,10 @@ async function importForPoint(
   pointId: string,
   inputs: ReadingInput[],
   source: string,
+  now: Date,
 ): Promise<ImportResult> {
   const point = await writablePoint(trx, principal, pointId);
-  const readings = checkReadings(point, inputs);
+  const readings = checkReadings(point, inputs, now);
   if (readings.length === 0) return { inserted: 0, unchanged: 0, revised: 0 };
   const { fresh, revised, unchanged } = await classify(trx, point, readings);
   await refuseIssuedRevisions(trx, point, revised);
@@ -239,19 +240,21 @@ async function importForPoint(
 /**
  * Imports readings for one or more metering points, all or nothing: one bad row, or one refused
  * revision, and nothing of the request is written. `principal` null is Tally itself (a DataHub
- * source it was configured to read), which needs no account rights.
+ * source it was configured to read), which needs no account rights. A reading of an interval not
+ * over at `now` is refused.
  */
 export async function importReadings(
   db: Db,
   principal: Principal | null,
   byPoint: Map<string, ReadingInput[]>,
   source: string,
+  now: Date,
 ): Promise<ImportResult> {
   return db.transaction().execute(async (trx) => {
     const total: ImportResult = { inserted: 0, unchanged: 0, revised: 0 };
     // Points in a fixed order, so two concurrent imports lock them in the same order.
     for (const pointId of [...byPoint.keys()].sort()) {
-      const r = await importForPoint(trx, principal, pointId, byPoint.get(pointId)!, source);
+      const r = await importForPoint(trx, principal, pointId, byPoint.get(pointId)!, source, now);
       total.inserted += r.inserted;
       total.unchanged += r.unchanged;
       total.revised += r.revised;

@@ -183,7 +183,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         ],
       },
     },
-    async (request) => updateMeteringPoint(db, caller(request), request.params.id, request.body),
+    async (request) => updateMeteringPoint(db, caller(request), request.params.id, request.body, ctx.clock.now()),
   );
 
   app.delete(
@@ -252,7 +252,8 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: [...READING_PROBLEMS, 'other_metering_point'],
       },
     },
-    async (request) => importReadings(db, caller(request), readingsOf(request.body, request.params.id), 'api'),
+    async (request) =>
+      importReadings(db, caller(request), readingsOf(request.body, request.params.id), 'api', ctx.clock.now()),
   );
 
   app.post(
@@ -269,7 +270,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: [...READING_PROBLEMS, 'metering_point_required'],
       },
     },
-    async (request) => importReadings(db, caller(request), readingsOf(request.body), 'api'),
+    async (request) => importReadings(db, caller(request), readingsOf(request.body), 'api', ctx.clock.now()),
   );
 
   app.get(

@@ -7,6 +7,7 @@ import type {
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
+import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database.ts';
 
@@ -23,6 +24,8 @@ export interface AppContext {
   config: Config;
   tokens: TokenSettings;
   log: Logger;
+  /** The only source of the time: a test sets it rather than waiting. */
+  clock: Clock;
 }
 
 export type App = FastifyInstance<

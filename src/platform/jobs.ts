@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import type { Clock } from './clock.ts';
 import type { Db } from './database.ts';
 import type { UnitFailure } from './units.ts';
 
@@ -25,8 +26,8 @@ export interface Job {
 
 const lockKey = (name: string) => createHash('sha256').update(`tally-job:${name}`).digest().readBigInt64BE(0);
 
-/** Runs `job` once if no other instance is running it; returns undefined when it was not the leader. */
-export async function runAsLeader(db: Db, job: Job, now = new Date()): Promise<number | JobOutcome | undefined> {
+/** Runs `job` once, as of `now`, if no other instance is running it; returns undefined when it was not the leader. */
+export async function runAsLeader(db: Db, job: Job, now: Date): Promise<number | JobOutcome | undefined> {
   return db.transaction().execute(async (trx) => {
     const { rows } = await sql<{
       leader: boolean;
@@ -39,7 +40,8 @@ export async function runAsLeader(db: Db, job: Job, now = new Date()): Promise<n
 /**
  * Runs `work` if this process wins the job's lease (none held, or the last one expired), then
  * releases it. For work that waits on the network: it runs in its own short transactions, not
- * inside one long one. Returns undefined when another holder has the lease.
+ * inside one long one. Returns undefined when another holder has the lease. The lease is timed by
+ * the database's now(), the one clock every instance shares, not by any instance's Clock.
  */
 export async function runWithLease<T>(
   db: Db,
@@ -61,8 +63,17 @@ export async function runWithLease<T>(
   }
 }
 
-/** Starts running each job every `intervalSeconds`; the returned function stops them. */
-export function scheduleJobs(db: Db, jobs: Job[], intervalSeconds: number, log: Logger): () => Promise<void> {
+/**
+ * Starts running each job every `intervalSeconds` of the machine's time (the heartbeat), each run as
+ * of `clock`'s time; the returned function stops them. Tests run a job by hand at the time they choose.
+ */
+export function scheduleJobs(
+  db: Db,
+  jobs: Job[],
+  intervalSeconds: number,
+  log: Logger,
+  clock: Clock,
+): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const tick = () => {
@@ -70,9 +81,10 @@ export function scheduleJobs(db: Db, jobs: Job[], intervalSeconds: number, log: 
       for (const job of jobs) {
         if (stopped) return;
         try {
+          const now = clock.now();
           const result = job.leaseMs
-            ? await runWithLease(db, job.name, job.leaseMs, () => job.run(db, new Date()))
-            : await runAsLeader(db, job);
+            ? await runWithLease(db, job.name, job.leaseMs, () => job.run(db, now))
+            : await runAsLeader(db, job, now);
           const outcome: JobOutcome = typeof result === 'object' ? result : { count: result ?? 0, failed: [] };
           // A failed unit (a device, a community) was skipped; the others went on. Each is named once a tick.
           for (const f of outcome.failed)

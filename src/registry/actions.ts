@@ -126,7 +126,12 @@ async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<Bu
 }
 
 /** Splits `b`: the remainder keeps b's id and the upper ids; a new bundle gets the lowest `take` ids. */
-async function split(db: Db, b: BundleRow, take: number): Promise<{ acted: BundleRow; remainder: BundleRow }> {
+async function split(
+  db: Db,
+  b: BundleRow,
+  take: number,
+  now: Date,
+): Promise<{ acted: BundleRow; remainder: BundleRow }> {
   const parts = splitRange(
     { start: b.certificate_bundle_id_range_start, end: b.certificate_bundle_id_range_end },
     take,
@@ -134,7 +139,7 @@ async function split(db: Db, b: BundleRow, take: number): Promise<{ acted: Bundl
   // Shrink first: the unique (device, range start) index would refuse the new bundle otherwise.
   const remainder = await registry(db)
     .updateTable('bundles')
-    .set({ certificate_bundle_id_range_start: parts.remainder.start, updated_at: new Date() })
+    .set({ certificate_bundle_id_range_start: parts.remainder.start, updated_at: now })
     .where('id', '=', b.id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -160,12 +165,13 @@ export async function performAction<A extends Action>(
   principal: Principal,
   action: A,
   request: ActionRequests[A],
+  now: Date,
 ): Promise<ActionResult> {
   const call = callOf(action, request);
   checkRequest(call);
   return db.transaction().execute(async (trx) => {
     await checkAccounts(trx, principal, call);
-    return act(trx, principal.userId, call);
+    return act(trx, principal.userId, call, now);
   });
 }
 
@@ -180,14 +186,15 @@ export async function actOn<A extends Action>(
   actorId: number | null,
   action: A,
   request: ActionRequests[A],
+  now: Date,
 ): Promise<ActionResult> {
   const call = callOf(action, request);
   checkRequest(call);
-  return act(trx, actorId, call);
+  return act(trx, actorId, call, now);
 }
 
 /** An action whose request has been checked, by either way in: statuses, holdings, quantities, the rows and the event. */
-async function act(trx: Db, actorId: number | null, call: ActionCall): Promise<ActionResult> {
+async function act(trx: Db, actorId: number | null, call: ActionCall, now: Date): Promise<ActionResult> {
   const { action, request } = call;
   if (action === 'transfer') await lockOpenAccount(trx, request.target_id);
   if (action === 'claim') await claimPoint(trx, request);
@@ -210,13 +217,12 @@ async function act(trx: Db, actorId: number | null, call: ActionCall): Promise<A
     if (p.whole) {
       actedIds.push(p.id);
     } else {
-      const parts = await split(trx, locked.find((b) => b.id === p.id)!, p.take);
+      const parts = await split(trx, locked.find((b) => b.id === p.id)!, p.take, now);
       actedIds.push(parts.acted.id);
       remainders.push(parts.remainder);
     }
   }
 
-  const now = new Date();
   const change: Updateable<BundlesTable> = { updated_at: now };
   const to = ACTION_RULES[action].to;
   if (to) change.certificate_bundle_status = to;

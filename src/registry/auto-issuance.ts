@@ -109,7 +109,7 @@ export async function listPending(
   db: Db,
   principal: Principal,
   filter: { device_id?: number | undefined },
-  now = new Date(),
+  now: Date,
 ): Promise<PendingHour[]> {
   const visible = await readableAccountIds(db, principal);
   let query = registry(db).selectFrom('devices').selectAll().where('device_type', '=', 'production');
@@ -174,7 +174,7 @@ export async function runAutoIssuance(trx: Db, now: Date, lifetimeDays: number, 
           .slice(k, k + batch)
           .map((h, index) => ({ index, start: h.start, end: h.end, wh: h.wh }));
         // The hours were read from these locked points just now: issuance records them without reading them again.
-        const rows = await issueForLockedDevice(trx, device, intervals, null, lifetimeDays, points);
+        const rows = await issueForLockedDevice(trx, device, intervals, null, lifetimeDays, now, points);
         bundles += rows.length;
         wh += rows.reduce((s, r) => s + r.bundle_quantity, 0);
       }
@@ -200,16 +200,20 @@ export interface AutoIssuanceResult {
   failed: Array<{ device_id: number; error: string }>;
 }
 
-/** One run on demand (API, CLI), as the job's leader: if another instance holds the job, nothing is issued. */
-export async function runAutoIssuanceNow(db: Db, lifetimeDays: number): Promise<AutoIssuanceResult> {
+/** One run on demand (API, CLI) as of `now`, as the job's leader: if another instance holds the job, nothing is issued. */
+export async function runAutoIssuanceNow(db: Db, lifetimeDays: number, now: Date): Promise<AutoIssuanceResult> {
   let round: Round = { bundles_issued: 0, wh_issued: 0, failed: [] };
-  await runAsLeader(db, {
-    name: autoIssuanceJob(lifetimeDays).name,
-    run: async (trx, now) => {
-      round = await runAutoIssuance(trx, now, lifetimeDays);
-      return round.bundles_issued;
+  await runAsLeader(
+    db,
+    {
+      name: autoIssuanceJob(lifetimeDays).name,
+      run: async (trx, at) => {
+        round = await runAutoIssuance(trx, at, lifetimeDays);
+        return round.bundles_issued;
+      },
     },
-  });
+    now,
+  );
   return {
     bundles_issued: round.bundles_issued,
     wh_issued: round.wh_issued,

@@ -131,11 +131,7 @@ async function insertMetadata(db: Db, device: DeviceRow, m: IssuanceMetadataInpu
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await registry(db)
-    .updateTable('devices')
-    .set({ issuance_metadata_id: row.id, updated_at: new Date() })
-    .where('id', '=', device.id)
-    .execute();
+  await registry(db).updateTable('devices').set({ issuance_metadata_id: row.id }).where('id', '=', device.id).execute();
   return row.id;
 }
 
@@ -251,8 +247,9 @@ export async function updateDevice(
   principal: Principal,
   id: number,
   change: DeviceChange,
+  now: Date,
 ): Promise<DeviceView> {
-  return db.transaction().execute((trx) => changeDevice(trx, principal, id, change));
+  return db.transaction().execute((trx) => changeDevice(trx, principal, id, change, now));
 }
 
 /** updateDevice inside the caller's transaction, for a change that spans modules (linking a metering point). */
@@ -261,6 +258,7 @@ export async function changeDevice(
   principal: Principal,
   id: number,
   change: DeviceChange,
+  now: Date,
 ): Promise<DeviceView> {
   const before = await readableDevice(trx, principal, id, { forUpdate: true });
   await registrableAccount(trx, principal, before.account_id);
@@ -269,7 +267,7 @@ export async function changeDevice(
     throw forbidden('role_required', "only an issuing body changes a device's capacity");
   if (!issuing && change.auto_issue === true)
     throw forbidden('role_required', 'only an issuing body turns automatic issuance on');
-  const set: Updateable<DevicesTable> = { updated_at: new Date() };
+  const set: Updateable<DevicesTable> = { updated_at: now };
   if (change.device_name !== undefined) set.device_name = change.device_name;
   if (change.capacity !== undefined) set.capacity = change.capacity;
   if (change.auto_issue !== undefined) set.auto_issue = change.auto_issue;

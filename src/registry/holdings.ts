@@ -8,7 +8,7 @@ import type { Principal } from '../platform/principal.ts';
 import { LIVE_STATUSES, registry } from './tables.ts';
 
 /** Closing is soft and final; an account still holding usable certificates cannot close. */
-export async function closeAccount(db: Db, principal: Principal, id: number): Promise<AccountView> {
+export async function closeAccount(db: Db, principal: Principal, id: number, now: Date): Promise<AccountView> {
   return db.transaction().execute(async (trx) => {
     // The account's row lock serialises the close with every path that puts bundles into it
     // (registry/migrations/0016_access.sql), so the check below cannot be overtaken.
@@ -25,7 +25,7 @@ export async function closeAccount(db: Db, principal: Principal, id: number): Pr
         'account_not_empty',
         `account ${id} still holds active, reserved or locked certificates; transfer or cancel them first`,
       );
-    return markClosed(trx, principal, id);
+    return markClosed(trx, principal, id, now);
   });
 }
 

@@ -31,4 +31,5 @@ export { capacityLimitWh } from './capacity.ts';
 export { moveAndClaim } from './moves.ts';
 export { certificatesOfPoints } from './points.ts';
 export { claimedByHour, queryBundles } from './queries.ts';
+export type { Action, ActionRequests } from './schemas.ts';
 export { type BundleStatus, STATUSES } from './tables.ts';

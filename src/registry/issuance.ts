@@ -140,6 +140,7 @@ interface NewBundles {
   /** Who issues: a user, or null for the automatic issuance job. */
   actorId: number | null;
   lifetimeDays: number;
+  issuedAt: Date;
 }
 
 /**
@@ -148,7 +149,7 @@ interface NewBundles {
  * assembled here from what we sent rather than decoded back from the database.
  */
 async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
-  const issuedAt = new Date();
+  const { issuedAt } = n;
   const lifetimeMs = n.lifetimeDays * 24 * HOUR_MS;
   let next = n.device.next_certificate_id;
   const starts: number[] = [],
@@ -281,13 +282,21 @@ export async function issueForLockedDevice(
   intervals: Interval[],
   actorId: number | null,
   lifetimeDays: number,
+  issuedAt: Date,
   meteredBy?: string[],
 ): Promise<BundleRow[]> {
   checkCapacity(device, intervals);
   await lockOpenAccount(trx, device.account_id);
   await checkNeverIssued(trx, device.id, intervals);
   const points = meteredBy ?? (await claimMeteredHours(trx, device, intervals));
-  const rows = await insertIssued(trx, { device, accountId: device.account_id, intervals, actorId, lifetimeDays });
+  const rows = await insertIssued(trx, {
+    device,
+    accountId: device.account_id,
+    intervals,
+    actorId,
+    lifetimeDays,
+    issuedAt,
+  });
   await recordPointHours(trx, points, rows);
   await appendEvent(trx, {
     type: 'certificates.issued',
@@ -305,11 +314,12 @@ export async function issueCertificates(
   principal: Principal,
   request: IssuanceRequest,
   lifetimeDays: number,
+  now: Date,
 ): Promise<BundleView[]> {
-  const intervals = checkIntervals(request.intervals, new Date());
+  const intervals = checkIntervals(request.intervals, now);
   return db.transaction().execute(async (trx) => {
     const device = await lockedIssuingDevice(trx, principal, request.device_id);
-    const rows = await issueForLockedDevice(trx, device, intervals, principal.userId, lifetimeDays);
+    const rows = await issueForLockedDevice(trx, device, intervals, principal.userId, lifetimeDays, now);
     return rows.map(bundleView);
   });
 }
@@ -324,6 +334,7 @@ export async function reissueBundle(
   principal: Principal,
   request: { granular_certificate_bundle_id: number; bundle_quantity?: number | undefined },
   lifetimeDays: number,
+  now: Date,
 ): Promise<BundleView> {
   return db.transaction().execute(async (trx) => {
     const withdrawn = await registry(trx)
@@ -374,6 +385,7 @@ export async function reissueBundle(
       accountId: withdrawn.account_id,
       actorId: principal.userId,
       lifetimeDays,
+      issuedAt: now,
       reissueOf: withdrawn.id,
       intervals: [{ start: withdrawn.production_starting_interval, end: withdrawn.production_ending_interval, wh }],
     });

@@ -27,6 +27,7 @@ export interface MatchedMove {
 export async function moveAndClaim(
   trx: Db,
   actorId: number | null,
+  now: Date,
   m: MatchedMove,
 ): Promise<{ wh: number; bundle_ids: number[] }> {
   const held = await registry(trx)
@@ -46,29 +47,47 @@ export async function moveAndClaim(
   let moved = ids;
   let account = m.fromAccount;
   if (m.toAccount !== m.fromAccount) {
-    const transfer = await actOn(trx, actorId, 'transfer', {
-      source_id: m.fromAccount,
-      target_id: m.toAccount,
-      granular_certificate_bundle_ids: ids,
-      certificate_quantity: wh,
-    });
+    const transfer = await actOn(
+      trx,
+      actorId,
+      'transfer',
+      {
+        source_id: m.fromAccount,
+        target_id: m.toAccount,
+        granular_certificate_bundle_ids: ids,
+        certificate_quantity: wh,
+      },
+      now,
+    );
     moved = transfer.bundles.map((b) => b.id);
     account = m.toAccount;
   }
-  const cancel = await actOn(trx, actorId, 'cancel', {
-    source_id: account,
-    granular_certificate_bundle_ids: moved,
-    certificate_quantity: wh,
-    beneficiary: m.beneficiary,
-    purpose: m.purpose,
-  });
+  const cancel = await actOn(
+    trx,
+    actorId,
+    'cancel',
+    {
+      source_id: account,
+      granular_certificate_bundle_ids: moved,
+      certificate_quantity: wh,
+      beneficiary: m.beneficiary,
+      purpose: m.purpose,
+    },
+    now,
+  );
   const claimIds = cancel.bundles.map((b) => b.id);
-  await actOn(trx, actorId, 'claim', {
-    source_id: account,
-    granular_certificate_bundle_ids: claimIds,
-    metering_point_id: m.meteringPointId,
-    period_start: m.start.toISOString(),
-    period_end: m.end.toISOString(),
-  });
+  await actOn(
+    trx,
+    actorId,
+    'claim',
+    {
+      source_id: account,
+      granular_certificate_bundle_ids: claimIds,
+      metering_point_id: m.meteringPointId,
+      period_start: m.start.toISOString(),
+      period_end: m.end.toISOString(),
+    },
+    now,
+  );
   return { wh, bundle_ids: claimIds };
 }

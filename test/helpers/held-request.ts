@@ -11,6 +11,7 @@ import { migrate } from '../../src/platform/migrations.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { authenticationHook } from '../../src/identity/routes.ts';
 import type { App } from '../../src/platform/context.ts';
+import { testClock } from './clock.ts';
 
 export const HELD_PATH = '/api/test/held';
 
@@ -21,6 +22,7 @@ export async function heldApp(database: Database, entered: () => void, release: 
     config,
     log: pino({ level: 'silent' }),
     tokens: { secret: new TextEncoder().encode(config.jwtSecret), accessTtl: 60, refreshTtl: 60 },
+    clock: testClock(),
   };
   return buildApp(ctx, {
     authenticate: authenticationHook,

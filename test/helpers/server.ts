@@ -4,8 +4,10 @@ import { loadConfig, type Config } from '../../src/platform/config.ts';
 import { createTally, type Tally } from '../../src/app.ts';
 import { createUser } from '../../src/identity/users.ts';
 import type { Role } from '../../src/identity/tables.ts';
-import { ledger } from '../../src/ledger/tables.ts';
+import type { SettableClock } from '../../src/platform/clock.ts';
 import { freshDatabase, type TestDatabase } from './database.ts';
+import { testClock } from './clock.ts';
+import { ledger } from '../../src/ledger/tables.ts';
 
 export interface Reply<T = any> {
   status: number;
@@ -18,6 +20,8 @@ export interface TestServer {
   tally: Tally;
   db: TestDatabase;
   config: Config;
+  /** The server's only clock: it stands still until the test sets or advances it. */
+  clock: SettableClock;
   request<T = any>(
     method: string,
     path: string,
@@ -51,7 +55,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     TALLY_JWT_SECRET: 'test-secret-test-secret-test-secret!',
     ...env,
   });
-  const tally = await createTally(config, { database: db.database, log: pino({ level: 'silent' }), jobs: false });
+  const clock = testClock();
+  const tally = await createTally(config, {
+    database: db.database,
+    log: pino({ level: 'silent' }),
+    jobs: false,
+    clock,
+  });
   // Port 0 picks a free port, unless the test needs a known one (links the server hands out).
   await tally.app.listen({ port: env.PORT ? config.port : 0, host: '127.0.0.1' });
   const address = tally.app.server.address();
@@ -82,13 +92,14 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     tally,
     db,
     config,
+    clock,
     request,
     async user(role, name) {
       const email = `${name ?? role}-${++serial}-${process.pid}@example.com`;
       const password = 'correct horse battery';
       const { user } = await createUser(
         db.database.kysely,
-        { email, password, name: name ?? role, role, verified: true },
+        { email, password, name: name ?? role, role, verifiedAt: clock.now() },
         null,
       );
       const login = await request('POST', '/api/token', { body: { email, password } });

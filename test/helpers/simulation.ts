@@ -9,6 +9,7 @@ import { checkEverything } from '../../src/check.ts';
 import { MAX_READING_WH } from '../../src/metering/limits.ts';
 import type { Reply, TestServer } from './server.ts';
 import { expectStatus, SOLAR } from './world.ts';
+import { until } from './until.ts';
 
 const BASE = Date.parse('2025-06-01T00:00:00Z');
 const HOURS = 24;
@@ -355,17 +356,18 @@ export async function runSimulation(s: TestServer, w: SimWorld, plan: Step[]): P
   }
 }
 
-/** Waits until no request of an abandoned client is still running on the server, by asking it something trivial in order. */
+/**
+ * Waits until no request of an abandoned client is still at work in the database. PostgreSQL only:
+ * PGlite has no other sessions to ask about (it lends its one session to one transaction at a time).
+ */
 async function settle(s: TestServer): Promise<void> {
-  for (let k = 0; k < 100; k++) {
-    const { rows } = s.db.url
-      ? await sql<{
-          n: number;
-        }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`.execute(
-          s.db.database.kysely,
-        )
-      : { rows: [{ n: 0 }] };
-    if (rows[0]!.n === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  if (!s.db.url) return;
+  await until(async () => {
+    const { rows } = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`.execute(
+      s.db.database.kysely,
+    );
+    return rows[0]!.n === 0;
+  });
 }

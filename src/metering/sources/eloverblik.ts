@@ -2,6 +2,7 @@
 // short-lived data access token, which lists the metering points a customer authorised and
 // serves their time series in kWh with three decimals (whole Wh). Throttling (429, 503) is
 // waited out as the answer's Retry-After says, a bounded number of times.
+import { systemClock, type Clock } from '../../platform/clock.ts';
 import type { ReadingInput } from '../csv.ts';
 import type { Quality } from '../tables.ts';
 import { SourceError, type AuthorisedPoint, type MeterDataSource } from './source.ts';
@@ -19,7 +20,10 @@ export interface EloverblikConfig {
 interface Options {
   fetch?: typeof fetch;
   maxRetries?: number;
+  /** Waits out a Retry-After: real time, since it is the remote server that is waiting. */
   sleep?: (ms: number) => Promise<void>;
+  /** Dates the data access token, to renew it before it lapses. */
+  clock?: Clock;
 }
 
 /** Access tokens live 24 h; renew well before, and at once when the API says 401. */
@@ -64,6 +68,7 @@ export function eloverblikSource(config: EloverblikConfig, opts: Options = {}): 
   const doFetch = opts.fetch ?? fetch;
   const maxRetries = opts.maxRetries ?? 3;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const clock = opts.clock ?? systemClock;
   const base = config.url.replace(/\/$/, '');
   let access: { token: string; until: number } | undefined;
 
@@ -83,10 +88,13 @@ export function eloverblikSource(config: EloverblikConfig, opts: Options = {}): 
   }
 
   async function accessToken(): Promise<string> {
-    if (access && access.until > Date.now()) return access.token;
+    if (access && access.until > clock.now().getTime()) return access.token;
     const res = await call('/api/token', { method: 'GET' }, config.refresh_token);
     if (!res.ok) throw new SourceError(`${config.name}: token exchange answered ${res.status}`);
-    access = { token: ((await res.json()) as { result: string }).result, until: Date.now() + TOKEN_LIFETIME_MS };
+    access = {
+      token: ((await res.json()) as { result: string }).result,
+      until: clock.now().getTime() + TOKEN_LIFETIME_MS,
+    };
     return access.token;
   }
 

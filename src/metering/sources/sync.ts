@@ -59,7 +59,7 @@ export async function syncSource(db: Db, source: MeterDataSource, now: Date): Pr
       const to = new Date(Math.min(today.getTime(), from.getTime() + SPAN_DAYS * DAY_MS));
       const readings = (await source.readings([id], from, to)).get(id) ?? [];
       try {
-        const r = await importReadings(db, null, new Map([[id, readings]]), name);
+        const r = await importReadings(db, null, new Map([[id, readings]]), name, now);
         result.inserted += r.inserted;
         result.unchanged += r.unchanged;
         result.revised += r.revised;

@@ -10,6 +10,7 @@ import { sendProblem } from './problems.ts';
 import { registerAccessRules } from './access.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerDocs } from './docs.ts';
+import { clockStore } from './rate-limit-store.ts';
 import { refuseNul } from './text.ts';
 import { parseTimestamp } from '../timestamp.ts';
 
@@ -61,6 +62,7 @@ export async function buildApp(
 
   await app.register(rateLimit, {
     global: false,
+    store: clockStore(ctx.clock),
     errorResponseBuilder: (_req, context) =>
       tooManyRequests(`too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s`),
   });

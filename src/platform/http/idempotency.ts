@@ -150,10 +150,13 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
   });
 }
 
-/** Forgets answers older than KEPT_HOURS; run by the platform's periodic jobs. */
+/**
+ * Forgets answers older than KEPT_HOURS; run by the platform's periodic jobs. The database stamped
+ * them (created_at DEFAULT now()), so its clock, not the caller's, says how old they are.
+ */
 export async function forgetOldIdempotencyKeys(db: Db): Promise<number> {
-  const before = new Date(Date.now() - KEPT_HOURS * 3600_000);
-  await sql`DELETE FROM idempotency_work WHERE created_at < ${before.toISOString()}::timestamptz`.execute(db);
+  const before = sql<Date>`now() - ${KEPT_HOURS} * interval '1 hour'`;
+  await sql`DELETE FROM idempotency_work WHERE created_at < ${before}`.execute(db);
   const result = await platform(db).deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

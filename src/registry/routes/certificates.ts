@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
-import type { Db } from '../../platform/database.ts';
 import type { Access } from '../../platform/http/access.ts';
 import { caller } from '../../platform/http/access.ts';
 import { Id, IdParams, OneOf, Page, strict, Timestamp } from '../../platform/http/schemas.ts';
@@ -119,7 +118,8 @@ const ACTION_ROUTES = [
 ] satisfies ActionRoute<Action>[];
 
 /** One action's route, generic so that its body is typed as that action's request. */
-function actionRoute<A extends Action>(app: App, db: Db, route: ActionRoute<A>): void {
+function actionRoute<A extends Action>(app: App, ctx: AppContext, route: ActionRoute<A>): void {
+  const db = ctx.database.kysely;
   app.post(
     `/api/certificates/${route.action}`,
     {
@@ -135,7 +135,8 @@ function actionRoute<A extends Action>(app: App, db: Db, route: ActionRoute<A>):
       },
     },
     // Validated by ACTION_REQUESTS[route.action]: the type provider cannot resolve that for a generic action.
-    async (request) => performAction(db, caller(request), route.action, request.body as ActionRequests[A]),
+    async (request) =>
+      performAction(db, caller(request), route.action, request.body as ActionRequests[A], ctx.clock.now()),
   );
 }
 
@@ -197,7 +198,9 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
       },
     },
     async (request, reply) =>
-      reply.status(201).send({ bundles: await issueCertificates(db, caller(request), request.body, lifetime) }),
+      reply
+        .status(201)
+        .send({ bundles: await issueCertificates(db, caller(request), request.body, lifetime, ctx.clock.now()) }),
   );
 
   app.post(
@@ -233,7 +236,8 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         ],
       },
     },
-    async (request, reply) => reply.status(201).send(await reissueBundle(db, caller(request), request.body, lifetime)),
+    async (request, reply) =>
+      reply.status(201).send(await reissueBundle(db, caller(request), request.body, lifetime, ctx.clock.now())),
   );
 
   app.post(
@@ -381,5 +385,5 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     async (request) => getStatement(db, caller(request), request.params.id),
   );
 
-  for (const route of ACTION_ROUTES) actionRoute(app, db, route);
+  for (const route of ACTION_ROUTES) actionRoute(app, ctx, route);
 }

@@ -120,9 +120,10 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
       // Linking and changing happen in one transaction: a refused change links nothing. The device's
       // row is locked before the point's, in the order issuance takes them, so the two never deadlock.
       return db.transaction().execute(async (trx) => {
-        const device = await changeDevice(trx, caller(request), request.params.id, change);
+        const now = ctx.clock.now();
+        const device = await changeDevice(trx, caller(request), request.params.id, change, now);
         if (metering_point_id !== undefined)
-          await changeMeteringPoint(trx, caller(request), metering_point_id, { device_id: request.params.id });
+          await changeMeteringPoint(trx, caller(request), metering_point_id, { device_id: request.params.id }, now);
         return device;
       });
     },

@@ -25,7 +25,7 @@ export async function holdingRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: [...ACTING_PROBLEMS, 'account_not_empty'],
       },
     },
-    async (request) => closeAccount(db, caller(request), request.params.id),
+    async (request) => closeAccount(db, caller(request), request.params.id, ctx.clock.now()),
   );
 
   app.get(

@@ -41,7 +41,7 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
         },
       },
     },
-    async () => runAutoIssuanceNow(db, lifetime),
+    async () => runAutoIssuanceNow(db, lifetime, ctx.clock.now()),
   );
 
   app.get(
@@ -101,6 +101,6 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
         },
       },
     },
-    async (request) => ({ items: await listPending(db, caller(request), request.query) }),
+    async (request) => ({ items: await listPending(db, caller(request), request.query, ctx.clock.now()) }),
   );
 }
