@@ -15,7 +15,7 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 
 const run = promisify(execFile);
 const redocly = createRequire(import.meta.url).resolve('@redocly/cli/bin/cli.js');
-const config = new URL('../redocly.yaml', import.meta.url).pathname;
+const config = new URL('../../redocly.yaml', import.meta.url).pathname;
 
 type Json = Record<string, any>;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];

@@ -43,7 +43,7 @@ describe('a bad configuration', () => {
   });
 
   it('prints the version of package.json for `tally --version`', async () => {
-    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
     const { stdout, stderr } = await run('node', [...TALLY, '--version']);
     expect([stdout, stderr]).toEqual([`${version}\n`, '']);
   });
