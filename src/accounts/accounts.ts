@@ -1,4 +1,5 @@
 // Accounts hold certificates. Members act on them; a whitelist says whose transfers they accept.
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { findUserByEmail, getUser, getUsers } from '../identity/index.ts';
@@ -7,16 +8,12 @@ import { badRequest, conflict, forbidden, notFound } from '../platform/errors.ts
 import { afterId, keyset, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { actionableAccount, readableAccount, readableAccountIds } from './access.ts';
 import { checkInvitee, type Invitee } from './invitations.ts';
+import type { Account, Member, Whitelist } from './schemas.ts';
 import { accountTables, type AccountRow } from './tables.ts';
 import { iso } from '../platform/timestamp.ts';
 
-export interface AccountView {
-  id: number;
-  account_name: string;
-  created_at: string;
-  updated_at: string;
-  closed_at: string | null;
-}
+/** The views are the static types of the answer schemas (schemas.ts), so the two cannot drift. */
+export type AccountView = Static<typeof Account>;
 
 const view = (a: AccountRow): AccountView => ({
   id: a.id,
@@ -124,13 +121,7 @@ export async function markClosed(trx: Db, principal: Principal, id: number, now:
 
 // --- members ---------------------------------------------------------------------------------
 
-export interface MemberView {
-  user_id: number;
-  email: string;
-  name: string;
-  role: string;
-  added_at: string;
-}
+export type MemberView = Static<typeof Member>;
 
 /** The account's members in user id order, after user `after`, at most `limit` of them. */
 async function members(db: Db, accountId: number, after = 0, limit?: number): Promise<MemberView[]> {
@@ -224,13 +215,7 @@ export async function removeMember(
 
 // --- whitelist -------------------------------------------------------------------------------
 
-export interface WhitelistView {
-  account_id: number;
-  /** Accounts whose transfers this account accepts. */
-  accepts_from: number[];
-  /** Accounts that accept transfers from this account. */
-  accepted_by: number[];
-}
+export type WhitelistView = Static<typeof Whitelist>;
 
 async function whitelist(db: Db, accountId: number): Promise<WhitelistView> {
   const from = await accountTables(db)

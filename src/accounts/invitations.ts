@@ -1,6 +1,8 @@
 // Joining an account takes the joining user's consent. A member invites a user by id or email; the
 // answer is the same whether or not such a user exists, so an invitation reveals nothing about
 // users the inviter may not see. The invited user lists its invitations and accepts or declines.
+import type { Static } from 'typebox';
+import type { Invitation } from './schemas.ts';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
@@ -11,15 +13,7 @@ import { accountTables, type InvitationRow } from './tables.ts';
 
 export type Invitee = { user_id?: number | undefined; email?: string | undefined };
 
-export interface InvitationView {
-  id: number;
-  account_id: number;
-  user_id: number | null;
-  email: string | null;
-  invited_by: number;
-  created_at: string;
-  status: 'pending' | 'accepted' | 'declined';
-}
+export type InvitationView = Static<typeof Invitation>;
 
 const view = (r: InvitationRow): InvitationView => ({
   id: r.id,

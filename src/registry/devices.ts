@@ -12,7 +12,9 @@ import { readableAccountIds, readableInAccount, registrableAccount } from '../ac
 import { SOURCE_OF_LABEL } from './energy-source.ts';
 import { registry, type DeviceRow, type DevicesTable, type EnergySource, type IssuanceMetadataRow } from './tables.ts';
 import type {
+  Device,
   DeviceChange as DeviceChangeSchema,
+  IssuanceMetadata,
   IssuanceMetadataInput as IssuanceMetadataInputSchema,
   NewDevice as NewDeviceSchema,
 } from './schemas.ts';
@@ -21,19 +23,9 @@ import type {
 export type NewDevice = Static<typeof NewDeviceSchema>;
 export type IssuanceMetadataInput = Static<typeof IssuanceMetadataInputSchema>;
 
-export type IssuanceMetadataView = Omit<IssuanceMetadataRow, 'device_id' | 'created_at'> & { created_at: string };
-
-/** A device as the API shows it: the row with dates as strings, the location as one object and the current metadata inline. */
-export type DeviceView = Omit<
-  DeviceRow,
-  'operational_date' | 'latitude' | 'longitude' | 'issuance_metadata_id' | 'created_at' | 'updated_at'
-> & {
-  operational_date: string;
-  location: { latitude: number; longitude: number };
-  issuance_metadata: IssuanceMetadataView | null;
-  created_at: string;
-  updated_at: string;
-};
+/** A metadata version and a device as the API shows them: the static types of their schemas. */
+export type IssuanceMetadataView = Static<typeof IssuanceMetadata>;
+export type DeviceView = Static<typeof Device>;
 
 export function metadataView(m: IssuanceMetadataRow): IssuanceMetadataView {
   const { device_id: _d, created_at, ...rest } = m;
