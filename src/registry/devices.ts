@@ -23,7 +23,10 @@ export type IssuanceMetadataInput = Static<typeof IssuanceMetadataInputSchema>;
 
 export type IssuanceMetadataView = Omit<IssuanceMetadataRow, 'device_id' | 'created_at'> & { created_at: string };
 
-/** A device as the API shows it: the row with dates as strings, the location as one object and the current metadata inline. */
+/**
+ * A device as the API shows it: the row with dates as strings, the location as one object and the
+ * current metadata inline.
+ */
 export type DeviceView = Omit<
   DeviceRow,
   'operational_date' | 'latitude' | 'longitude' | 'issuance_metadata_id' | 'created_at' | 'updated_at'
