@@ -110,7 +110,10 @@ function solarKw(h: number): number {
   return 0.78 * Math.sin((Math.PI * (h - rise)) / (set - rise)) ** 1.6;
 }
 
-/** A household's demand in W at local hour h: base load, a morning and a larger evening peak, noise and the odd kettle. */
+/**
+ * A household's demand in W at local hour h: base load, a morning and a larger evening peak, noise
+ * and the odd kettle.
+ */
 function householdW(h: number, scale: number, rand: () => number): number {
   const bump = (centre: number, width: number, height: number) => height * Math.exp(-(((h - centre) / width) ** 2));
   const profile = 180 + bump(7.5, 1.2, 550) + bump(12.5, 1.8, 180) + bump(19, 2.0, 1_050) - bump(3.5, 2.5, 60);
@@ -411,7 +414,8 @@ async function round(target: BenchTarget, built: BuiltCommunity): Promise<Round>
   const select = await timed(() =>
     sql<{ n: number }>`
     SELECT metering_point_id, sum(wh)::bigint AS wh, count(*)::int AS n FROM readings
-    WHERE metering_point_id = ANY(${built.points}::text[]) AND interval_start >= ${from.toISOString()}::timestamptz AND interval_start < ${to.toISOString()}::timestamptz
+    WHERE metering_point_id = ANY(${built.points}::text[])
+      AND interval_start >= ${from.toISOString()}::timestamptz AND interval_start < ${to.toISOString()}::timestamptz
     GROUP BY metering_point_id`.execute(db),
   );
   const selected = select.value.rows.reduce((a, r) => a + r.n, 0);
@@ -432,11 +436,14 @@ async function round(target: BenchTarget, built: BuiltCommunity): Promise<Round>
   const {
     rows: [stored],
   } = await sql<{ n: number; peer: number }>`
-    SELECT count(*)::int AS n, coalesce(sum(wh) FILTER (WHERE buyer_member_id IS NOT NULL AND seller_member_id IS NOT NULL), 0)::bigint AS peer
+    SELECT count(*)::int AS n,
+           coalesce(sum(wh) FILTER (WHERE buyer_member_id IS NOT NULL AND seller_member_id IS NOT NULL), 0)::bigint
+             AS peer
     FROM community_matches WHERE community_id = ${id}`.execute(db);
   if (stored!.n !== matches || stored!.peer !== peerWh)
     throw new Error(
-      `community: clearRange stored ${stored!.n} matches (${stored!.peer} Wh between peers), the split pass computed ${matches} (${peerWh} Wh)`,
+      `community: clearRange stored ${stored!.n} matches (${stored!.peer} ` +
+        `Wh between peers), the split pass computed ${matches} (${peerWh} Wh)`,
     );
 
   // Baseline for storing: a plain COPY of the same match rows into the twin table.
@@ -458,7 +465,10 @@ async function round(target: BenchTarget, built: BuiltCommunity): Promise<Round>
   };
 }
 
-/** Undoes a round (not timed): the day's intervals and matches go, from both tables, and VACUUM makes their space reusable. */
+/**
+ * Undoes a round (not timed): the day's intervals and matches go, from both tables, and VACUUM
+ * makes their space reusable.
+ */
 async function reset(target: BenchTarget, id: number): Promise<void> {
   const db = target.database.kysely;
   await sql`DELETE FROM community_matches WHERE community_id = ${id}`.execute(db);
@@ -476,7 +486,8 @@ async function benchSize(
 ): Promise<CommunitySize> {
   const built = await buildCommunity(target, s, n);
   log(
-    `community: ${fmt(n)} members (${fmt(built.members.filter((m) => m.kind !== 'household').length)} producing), ${fmt(built.points.length)} metering points, ${fmt(built.readings)} readings of ${DAY} (${TIME_ZONE})`,
+    `community: ${fmt(n)} members (${fmt(built.members.filter((m) => m.kind !== 'household').length)} producing), ` +
+      `${fmt(built.points.length)} metering points, ${fmt(built.readings)} readings of ${DAY} (${TIME_ZONE})`,
   );
   const done: Round[] = [];
   for (let k = 0; k < rounds; k++) {
@@ -484,7 +495,9 @@ async function benchSize(
     const r = await round(target, built);
     done.push(r);
     log(
-      `  round ${k + 1}: clearRange ${fmt(r.totalMs)} ms = load ${fmt(r.loadMs)} + compute ${fmt(r.computeMs)} + store ≈ ${fmt(r.storeMs)}; ${fmt(r.matches)} matches (${fmt(r.peerWh / 1000)} kWh between peers); baseline SELECT ${fmt(r.selectMs)} ms, COPY ${fmt(r.copyMs)} ms`,
+      `  round ${k + 1}: clearRange ${fmt(r.totalMs)} ms = load ${fmt(r.loadMs)} + compute ${fmt(r.computeMs)} ` +
+        `+ store ≈ ${fmt(r.storeMs)}; ${fmt(r.matches)} matches (${fmt(r.peerWh / 1000)} kWh between peers); ` +
+        `baseline SELECT ${fmt(r.selectMs)} ms, COPY ${fmt(r.copyMs)} ms`,
     );
   }
   const m = (f: (r: Round) => number) => median(done.map(f));
@@ -531,7 +544,9 @@ export function communityRows(result: CommunityResult): ReportRow[] {
     rows.push(
       {
         benchmark: `community clearing, ${fmt(r.members)} members × ${QUARTERS} intervals (clearRange, total)`,
-        tally: `${seconds(r.totalMs)}; ${fmt(rate(r.members, r.totalMs))} interval×members/s; ${fmt(r.totalMs / QUARTERS, 1)} ms/interval`,
+        tally:
+          `${seconds(r.totalMs)}; ${fmt(rate(r.members, r.totalMs))} interval×members/s; ` +
+          `${fmt(r.totalMs / QUARTERS, 1)} ms/interval`,
         baseline: `${seconds(baseline)} (SELECT + COPY)`,
         ratio: `${fmt(r.totalMs / baseline, 2)} × baseline`,
         target: 'day < 1 s',
@@ -547,7 +562,9 @@ export function communityRows(result: CommunityResult): ReportRow[] {
       },
       {
         benchmark: '  clearing computation (clearLoaded, 96 intervals)',
-        tally: `${seconds(r.computeMs)}; ${fmt(rate(r.members, r.computeMs))} interval×members/s; ${fmt(r.computeMs / QUARTERS, 1)} ms/interval`,
+        tally:
+          `${seconds(r.computeMs)}; ${fmt(rate(r.members, r.computeMs))} interval×members/s; ` +
+          `${fmt(r.computeMs / QUARTERS, 1)} ms/interval`,
         baseline: '',
         ratio: '',
         target: 'day < 1 s',

@@ -25,7 +25,10 @@ const COPY_COLUMNS = [
   'expiry_datestamp',
 ] as const;
 
-/** The same bundle as a CSV line, held by the device's twin in the baseline account (the unique (device, range start) forbids a second copy on the same device). */
+/**
+ * The same bundle as a CSV line, held by the device's twin in the baseline account (the unique
+ * (device, range start) forbids a second copy on the same device).
+ */
 function csvLine(b: BundleView, twinId: number, baselineAccount: number): string {
   return [
     b.issuance_id,
@@ -83,7 +86,8 @@ export async function benchIssuance(
     result.copyMs += r.copyMs;
     result.rounds++;
     log(
-      `  issuance round ${result.rounds}: ${fmt(r.bundles)} bundles, registry ${fmt(r.bundles / (r.registryMs / 1000))}/s, COPY ${fmt(r.bundles / (r.copyMs / 1000))}/s`,
+      `  issuance round ${result.rounds}: ${fmt(r.bundles)} bundles, registry ` +
+        `${fmt(r.bundles / (r.registryMs / 1000))}/s, COPY ${fmt(r.bundles / (r.copyMs / 1000))}/s`,
     );
   }
   return result;

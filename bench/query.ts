@@ -31,7 +31,10 @@ interface Scenario {
   limit: number;
 }
 
-/** The registry's SELECT for one page, written out independently: account, filters, after the cursor, production-time order, limit + 1. */
+/**
+ * The registry's SELECT for one page, written out independently: account, filters, after the
+ * cursor, production-time order, limit + 1.
+ */
 function directPage(db: Db, f: Filter, after: { t: Date; id: number } | undefined, limit: number) {
   const where = [sql`account_id = ${f.source_id}`];
   if (after) where.push(sql`(production_starting_interval, id) > (${after.t}, ${after.id})`);
@@ -45,9 +48,8 @@ function directPage(db: Db, f: Filter, after: { t: Date; id: number } | undefine
   return sql<{
     id: number;
     production_starting_interval: Date;
-  }>`SELECT * FROM bundles WHERE ${sql.join(where, sql` AND `)} ORDER BY production_starting_interval, id LIMIT ${limit + 1}`.execute(
-    db,
-  );
+  }>`SELECT * FROM bundles WHERE ${sql.join(where, sql` AND `)}
+     ORDER BY production_starting_interval, id LIMIT ${limit + 1}`.execute(db);
 }
 
 const period = (from: number, days: number) => ({

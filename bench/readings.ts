@@ -118,7 +118,8 @@ export async function benchReadings(
       throw new Error(`readings: imported ${imported.value.value.inserted} of ${rows}`);
     const copy = await timed(() => copyFile(target, copyPath));
     log(
-      `  import ${fmt(rows / (imported.value.ms / 1000))} rows/s, COPY ${fmt(rows / (copy.ms / 1000))} rows/s, peak RSS ${fmt(imported.peakRssMb)} MB`,
+      `  import ${fmt(rows / (imported.value.ms / 1000))} rows/s, COPY ` +
+        `${fmt(rows / (copy.ms / 1000))} rows/s, peak RSS ${fmt(imported.peakRssMb)} MB`,
     );
     return { rows, importMs: imported.value.ms, copyMs: copy.ms, peakRssMb: imported.peakRssMb, baseRssMb };
   } finally {

@@ -39,21 +39,25 @@ async function transferInSql(db: Db, world: BenchWorld, bundleId: number): Promi
     const start = b.certificate_bundle_id_range_start;
     const [remainder] = (
       await sql<BundleRow>`
-      UPDATE bundles SET certificate_bundle_id_range_start = ${start + take}, updated_at = now() WHERE id = ${bundleId} RETURNING *`.execute(
-        trx,
-      )
+      UPDATE bundles SET certificate_bundle_id_range_start = ${start + take}, updated_at = now()
+      WHERE id = ${bundleId} RETURNING *`.execute(trx)
     ).rows;
     const [acted] = (
       await sql<BundleRow>`
-      INSERT INTO bundles (issuance_id, device_id, account_id, certificate_bundle_id_range_start, certificate_bundle_id_range_end, energy_source,
-                           production_starting_interval, production_ending_interval, issuance_datestamp, expiry_datestamp, split_from_bundle_id)
-      VALUES (${b.issuance_id}, ${b.device_id}, ${world.traderAccount}, ${start}, ${start + take - 1}, ${b.energy_source},
-              ${b.production_starting_interval}, ${b.production_ending_interval}, ${b.issuance_datestamp}, ${b.expiry_datestamp}, ${bundleId})
+      INSERT INTO bundles (issuance_id, device_id, account_id,
+                           certificate_bundle_id_range_start, certificate_bundle_id_range_end, energy_source,
+                           production_starting_interval, production_ending_interval,
+                           issuance_datestamp, expiry_datestamp, split_from_bundle_id)
+      VALUES (${b.issuance_id}, ${b.device_id}, ${world.traderAccount},
+              ${start}, ${start + take - 1}, ${b.energy_source},
+              ${b.production_starting_interval}, ${b.production_ending_interval},
+              ${b.issuance_datestamp}, ${b.expiry_datestamp}, ${bundleId})
       RETURNING *`.execute(trx)
     ).rows;
     await sql`
       INSERT INTO events (type, subject_type, subject_id, account_ids, actor_id, payload)
-      VALUES ('certificates.transferred', 'account', ${String(world.producerAccount)}, ${[world.producerAccount, world.traderAccount]}::bigint[],
+      VALUES ('certificates.transferred', 'account', ${String(world.producerAccount)},
+              ${[world.producerAccount, world.traderAccount]}::bigint[],
               ${world.producer.userId}, ${JSON.stringify({ bundles: [acted, remainder] })}::jsonb)`.execute(trx);
   });
 }

@@ -29,7 +29,10 @@ export interface Tally {
   close(): Promise<void>;
 }
 
-/** Every periodic job, in the order a tick runs them: read meters, issue, clear communities, then seal what they wrote. */
+/**
+ * Every periodic job, in the order a tick runs them: read meters, issue, clear communities, then
+ * seal what they wrote.
+ */
 export const jobsFor = (config: Config, clock: Clock): Job[] => [
   ...meteringJobs(config, clock),
   ...registryJobs(config.certificateLifetimeDays),

@@ -77,7 +77,10 @@ program
       process.exit(1);
     }
     process.stdout.write(
-      'ok: ranges disjoint, quantities conserved, intervals at most one hour, issuances disjoint, no metered hour issued beyond its readings, claims in reach, no live certificates in closed accounts, event log replays to the current bundles, community matches add up, each metering point in one membership at a time, every event below the sealed horizon sealed exactly once, the blocks verify\n',
+      'ok: ranges disjoint, quantities conserved, intervals at most one hour, issuances disjoint, ' +
+        'no metered hour issued beyond its readings, claims in reach, no live certificates in closed accounts, ' +
+        'event log replays to the current bundles, community matches add up, each metering point in one membership ' +
+        'at a time, every event below the sealed horizon sealed exactly once, the blocks verify\n',
     );
   });
 
@@ -128,7 +131,8 @@ program
   .description('import data files')
   .command('readings <file>')
   .description(
-    'import meter readings from a CSV file (the template, or with a metering_point_id column), in batches, each all or nothing',
+    'import meter readings from a CSV file (the template, or with a ' +
+      'metering_point_id column), in batches, each all or nothing',
   )
   .option('--point <id>', 'the metering point of a single-point file')
   .option('--as <email>', 'the user the import acts as (default: TALLY_ADMIN_EMAIL)')
@@ -159,7 +163,8 @@ program
     });
     for (const f of result.failed) process.stdout.write(`batch ${f.batch} refused: ${f.error}\n`);
     process.stdout.write(
-      `${result.rows} rows in ${result.batches} batch(es): ${result.inserted} inserted, ${result.unchanged} unchanged, ${result.revised} revised, ${result.failed.length} batch(es) refused\n`,
+      `${result.rows} rows in ${result.batches} batch(es): ${result.inserted} inserted, ` +
+        `${result.unchanged} unchanged, ${result.revised} revised, ${result.failed.length} batch(es) refused\n`,
     );
     if (result.failed.length) process.exit(1);
   });
@@ -181,7 +186,8 @@ const communities = program.command('community').description('energy communities
 communities
   .command('clear')
   .description(
-    'clear communities now: one community over --from/--to (closed intervals, each at most once), or, without a range, every community up to the last closed interval as the job does',
+    'clear communities now: one community over --from/--to (closed intervals, each at most once), or, ' +
+      'without a range, every community up to the last closed interval as the job does',
   )
   .option('--id <id>', 'the community to clear, with --from and --to')
   .option('--from <time>', 'start of the first interval (ISO 8601)')
@@ -237,7 +243,8 @@ ledger
 ledger
   .command('verify [source]')
   .description(
-    "recompute every block of an export (a FILE, a URL of /api/ledger/export, or this database when omitted) and check its signed heads; a URL must reach its server's signed head; exits 1 at the first break",
+    'recompute every block of an export (a FILE, a URL of /api/ledger/export, or this database when omitted) ' +
+      "and check its signed heads; a URL must reach its server's signed head; exits 1 at the first break",
   )
   .option(
     '--since <old>',
@@ -256,7 +263,8 @@ ledger
     }
     const anchored = report.anchors.map((a) => `; holds ${a.name} unchanged up to block ${a.height}`).join('');
     process.stdout.write(
-      `ok: ${report.blocks} block(s), ${report.events} event(s); every leaf, root and block hash recomputed and the chain is unbroken; ${report.signed} signed head(s) verified${anchored}\n`,
+      `ok: ${report.blocks} block(s), ${report.events} event(s); every leaf, root and block hash recomputed and the ` +
+        `chain is unbroken; ${report.signed} signed head(s) verified${anchored}\n`,
     );
   });
 

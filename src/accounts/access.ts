@@ -76,7 +76,10 @@ export async function actionableAccount(
   return account;
 }
 
-/** Where the caller may register devices and metering points: its own accounts, or any open account for an issuing body. */
+/**
+ * Where the caller may register devices and metering points: its own accounts, or any open account
+ * for an issuing body.
+ */
 export async function registrableAccount(db: Db, principal: Principal, accountId: number): Promise<AccountRow> {
   if (principal.role !== 'issuer') return actionableAccount(db, principal, accountId);
   const account = await readableAccount(db, principal, accountId);

@@ -121,7 +121,9 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Invite a member (members), or add one (admins)',
         description:
-          'A member invites: 202 with the invitation, the same answer whether or not the user exists; the user joins by accepting it (POST /api/invitations/{id}/accept). An admin adds the user at once: 200 with the members.',
+          'A member invites: 202 with the invitation, the same answer whether or not the ' +
+          'user exists; the user joins by accepting it (POST /api/invitations/{id}/accept). ' +
+          'An admin adds the user at once: 200 with the members.',
         params: IdParams,
         body: Type.Object(
           {

@@ -27,12 +27,16 @@ async function completedHours(trx: Db, c: CommunityRow, starts: Date[]): Promise
   const { rows } = await sql<{ hour: Date }>`
     SELECT h.hour FROM unnest(${hours}::timestamptz[]) AS h(hour)
     WHERE (SELECT count(*) FROM community_intervals i WHERE i.community_id = ${c.id}
-           AND i.interval_start >= h.hour AND i.interval_start < h.hour + interval '1 hour') = ${60 / c.interval_minutes}
+           AND i.interval_start >= h.hour AND i.interval_start < h.hour + interval '1 hour')
+          = ${60 / c.interval_minutes}
     ORDER BY h.hour`.execute(trx);
   return rows.map((r) => r.hour);
 }
 
-/** Moves the certificates of the hours completed by clearing the intervals starting at `starts`, at `now`; returns the Wh moved. */
+/**
+ * Moves the certificates of the hours completed by clearing the intervals starting at `starts`, at
+ * `now`; returns the Wh moved.
+ */
 export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[], now: Date): Promise<number> {
   if (!c.move_certificates) return 0;
   const hours = await completedHours(trx, c, starts);
@@ -59,7 +63,8 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[],
     const end = new Date(hour.getTime() + HOUR_MS);
     const { rows: pairs } = await sql<{ seller: number; buyer: number; wh: number }>`
       SELECT seller_member_id AS seller, buyer_member_id AS buyer, sum(wh)::bigint AS wh FROM community_matches
-      WHERE community_id = ${c.id} AND interval_start >= ${hour.toISOString()}::timestamptz AND interval_start < ${end.toISOString()}::timestamptz
+      WHERE community_id = ${c.id}
+        AND interval_start >= ${hour.toISOString()}::timestamptz AND interval_start < ${end.toISOString()}::timestamptz
         AND seller_member_id IS NOT NULL AND buyer_member_id IS NOT NULL
       GROUP BY 1, 2 ORDER BY 1, 2`.execute(trx);
     for (const pair of pairs) {
@@ -86,10 +91,10 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[],
             purpose: `energy shared in community ${c.name}`,
             meteringPointId: to.id,
           });
-      await sql`INSERT INTO community_certificate_moves (community_id, hour_start, seller_member_id, buyer_member_id, matched_wh, moved_wh, bundle_ids)
-        VALUES (${c.id}, ${hour.toISOString()}::timestamptz, ${pair.seller}, ${pair.buyer}, ${pair.wh}, ${result.wh}, ${result.bundle_ids}::bigint[])`.execute(
-        trx,
-      );
+      await sql`INSERT INTO community_certificate_moves
+          (community_id, hour_start, seller_member_id, buyer_member_id, matched_wh, moved_wh, bundle_ids)
+        VALUES (${c.id}, ${hour.toISOString()}::timestamptz, ${pair.seller}, ${pair.buyer}, ${pair.wh}, ${result.wh},
+                ${result.bundle_ids}::bigint[])`.execute(trx);
       moved += result.wh;
     }
   }
@@ -131,9 +136,11 @@ export async function listCertificateMoves(
     moved_wh: number;
     bundle_ids: number[];
   }>`
-    SELECT hour_start, seller_member_id AS seller, buyer_member_id AS buyer, matched_wh, moved_wh, bundle_ids FROM community_certificate_moves
-    WHERE community_id = ${id} AND hour_start >= ${q.from.toISOString()}::timestamptz AND hour_start < ${q.to.toISOString()}::timestamptz AND ${involving(scope)}
-      AND ${afterCursor}
+    SELECT hour_start, seller_member_id AS seller, buyer_member_id AS buyer, matched_wh, moved_wh, bundle_ids
+    FROM community_certificate_moves
+    WHERE community_id = ${id}
+      AND hour_start >= ${q.from.toISOString()}::timestamptz AND hour_start < ${q.to.toISOString()}::timestamptz
+      AND ${involving(scope)} AND ${afterCursor}
     ORDER BY hour_start, seller_member_id, buyer_member_id LIMIT ${page.limit + 1}`.execute(db);
   return mapPage(
     byHourAndPair.page(rows, page.limit, (r) => ({ t: r.hour_start, seller: r.seller, buyer: r.buyer })),

@@ -21,14 +21,17 @@ export async function checkCommunities(db: Db): Promise<Violation[]> {
   const bothSides = await sql<{ community_id: number; interval_start: Date; member: number }>`
     SELECT b.community_id, b.interval_start, b.buyer_member_id AS member FROM community_matches b
     WHERE b.buyer_member_id IS NOT NULL AND EXISTS (
-      SELECT 1 FROM community_matches s WHERE s.community_id = b.community_id AND s.interval_start = b.interval_start AND s.seller_member_id = b.buyer_member_id)
+      SELECT 1 FROM community_matches s
+      WHERE s.community_id = b.community_id AND s.interval_start = b.interval_start
+        AND s.seller_member_id = b.buyer_member_id)
     ORDER BY 1, 2 LIMIT ${LIMIT}`.execute(db);
   // A point shared in two memberships at once would have its energy counted in both.
   const twice = await sql<{ point: string; first: number; second: number }>`
     WITH p AS (
       SELECT id, metering_point_id AS point, valid_from, valid_to FROM community_members
       UNION ALL
-      SELECT id, export_metering_point_id, valid_from, valid_to FROM community_members WHERE export_metering_point_id IS NOT NULL)
+      SELECT id, export_metering_point_id, valid_from, valid_to FROM community_members
+      WHERE export_metering_point_id IS NOT NULL)
     SELECT a.point, a.id AS first, b.id AS second FROM p a JOIN p b ON a.point = b.point AND a.id < b.id
     WHERE tstzrange(a.valid_from, a.valid_to) && tstzrange(b.valid_from, b.valid_to)
     ORDER BY 1, 2, 3 LIMIT ${LIMIT}`.execute(db);
@@ -39,11 +42,15 @@ export async function checkCommunities(db: Db): Promise<Violation[]> {
     })),
     ...totals.rows.map((r) => ({
       rule: 'community_energy_balances',
-      detail: `community ${r.community_id}, interval ${r.interval_start.toISOString()}: its matches do not add up to its grid and peer totals`,
+      detail:
+        `community ${r.community_id}, interval ${r.interval_start.toISOString()}: ` +
+        'its matches do not add up to its grid and peer totals',
     })),
     ...bothSides.rows.map((r) => ({
       rule: 'community_one_side',
-      detail: `community ${r.community_id}, interval ${r.interval_start.toISOString()}: member ${r.member} both bought and sold`,
+      detail:
+        `community ${r.community_id}, interval ${r.interval_start.toISOString()}: ` +
+        `member ${r.member} both bought and sold`,
     })),
   ];
 }

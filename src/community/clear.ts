@@ -1,8 +1,8 @@
 // Clearing a community over a range of intervals and storing the result. Each interval clears at
-// most once, and only forward: the community's row is locked for the whole transaction and
-// clearing goes on from the end of the last cleared interval, so concurrent callers, retries and
-// several instances never clear one twice. Work is done a day at a time, one transaction each, so memory stays flat and a
-// long catch-up keeps what it finished if it is stopped.
+// most once, and only forward: the community's row is locked for the whole transaction and clearing
+// goes on from the end of the last cleared interval, so concurrent callers, retries and several
+// instances never clear one twice. Work is done a day at a time, one transaction each, so memory
+// stays flat and a long catch-up keeps what it finished if it is stopped.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
@@ -137,7 +137,10 @@ export function clearLoaded(
 export const pointsOf = (db: Db, members: CommunityMemberRow[]) =>
   pointsById(db, [...new Set(members.flatMap(memberPoints))]);
 
-/** A member with its membership as milliseconds and its points' series, looked up once per chunk rather than per interval. */
+/**
+ * A member with its membership as milliseconds and its points' series, looked up once per chunk
+ * rather than per interval.
+ */
 interface Supply {
   member: CommunityMemberRow;
   from: number;
@@ -154,7 +157,10 @@ const supplyOf = (m: CommunityMemberRow, energy: EnergyByPoint): Supply => ({
   exporting: m.export_metering_point_id === null ? undefined : energy.get(m.export_metering_point_id),
 });
 
-/** Whether `wh` is energy a community member can move in one interval: a bound that keeps every amount exact (limits.ts). */
+/**
+ * Whether `wh` is energy a community member can move in one interval: a bound that keeps every
+ * amount exact (limits.ts).
+ */
 const plausible = (wh: number) => Math.abs(wh) <= MAX_MEMBER_WH;
 
 /**
@@ -198,7 +204,10 @@ function memberEnergy(
   return { present, missing, implausible };
 }
 
-/** A digest of an interval's matches for its ledger event: anyone holding the matches can check them against the sealed log. */
+/**
+ * A digest of an interval's matches for its ledger event: anyone holding the matches can check them
+ * against the sealed log.
+ */
 const digest = (r: IntervalClearing) =>
   createHash('sha256')
     .update(JSON.stringify(r.matches.map((m) => [m.buyer, m.seller, m.wh, m.amount])))
@@ -242,14 +251,17 @@ async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Pr
     const batch = intervals.slice(first, last);
     const column = <T>(pick: (m: IntervalClearing['matches'][number], i: number) => T) =>
       batch.flatMap(({ result }, i) => result.matches.map((m) => pick(m, i + 1)));
-    await sql`INSERT INTO community_matches (community_id, interval_start, buyer_member_id, seller_member_id, wh, price, amount_micro)
+    await sql`INSERT INTO community_matches
+        (community_id, interval_start, buyer_member_id, seller_member_id, wh, price, amount_micro)
       SELECT ${c.id}, s.starts[t.i], t.b, t.v, t.wh,
-             CASE WHEN t.v IS NULL THEN ${c.grid_price}::float8 WHEN t.b IS NULL THEN ${c.feed_in_price}::float8 ELSE s.peers[t.i] END, t.a
-      FROM (SELECT ${batch.map((x) => x.start.toISOString())}::timestamptz[] AS starts, ${batch.map((x) => x.result.peerPrice)}::float8[] AS peers) s,
-           unnest(${column((_, i) => i)}::int[], ${column((m) => m.buyer)}::bigint[], ${column((m) => m.seller)}::bigint[],
-                  ${column((m) => m.wh)}::bigint[], ${column((m) => m.amount)}::bigint[]) AS t(i, b, v, wh, a)`.execute(
-      trx,
-    );
+             CASE WHEN t.v IS NULL THEN ${c.grid_price}::float8
+                  WHEN t.b IS NULL THEN ${c.feed_in_price}::float8
+                  ELSE s.peers[t.i] END, t.a
+      FROM (SELECT ${batch.map((x) => x.start.toISOString())}::timestamptz[] AS starts,
+                   ${batch.map((x) => x.result.peerPrice)}::float8[] AS peers) s,
+           unnest(${column((_, i) => i)}::int[], ${column((m) => m.buyer)}::bigint[],
+                  ${column((m) => m.seller)}::bigint[], ${column((m) => m.wh)}::bigint[],
+                  ${column((m) => m.amount)}::bigint[]) AS t(i, b, v, wh, a)`.execute(trx);
     first = last;
   }
   // One event per transaction, each interval summarised with a digest of its matches: a month of

@@ -22,7 +22,10 @@ export interface MemberEnergy {
   memberId: number;
   importWh: number;
   exportWh: number;
-  /** The member's energy cannot be placed in this interval (its previous register reading is missing): all of it goes to the grid. */
+  /**
+   * The member's energy cannot be placed in this interval (its previous register reading is
+   * missing): all of it goes to the grid.
+   */
   gridOnly: boolean;
   /** Static allocation key, in millionths (0.25 → 250,000); null counts as 0. */
   shareMillionths: number | null;
@@ -84,13 +87,22 @@ export function peerPrice(mechanism: Mechanism, p: Prices, demandWh: number, sup
   }
 }
 
-/** Prices are kept to a billionth of the currency per kWh, so 0.12 stays 0.12 and amounts computed from it agree everywhere. */
+/**
+ * Prices are kept to a billionth of the currency per kWh, so 0.12 stays 0.12 and amounts computed
+ * from it agree everywhere.
+ */
 const toNanos = (price: number) => Math.round(price * 1e9) / 1e9;
 
-/** A price computed from the grid and feed-in prices, to a billionth, but never outside them (they may have more decimals). */
+/**
+ * A price computed from the grid and feed-in prices, to a billionth, but never outside them (they
+ * may have more decimals).
+ */
 const derived = (p: Prices, price: number) => Math.min(p.grid, Math.max(p.feedIn, toNanos(price)));
 
-/** Pairs what buyers receive with what sellers give along both lists in member order: at most buyers + sellers − 1 matches. */
+/**
+ * Pairs what buyers receive with what sellers give along both lists in member order: at most
+ * buyers + sellers − 1 matches.
+ */
 function pair(
   buyers: number[],
   received: number[],

@@ -130,7 +130,10 @@ export interface Readable {
   members: 'all' | number[];
 }
 
-/** The community if `principal` (undefined: anonymous) may read some of it; 404 otherwise, so existence is not disclosed. */
+/**
+ * The community if `principal` (undefined: anonymous) may read some of it; 404 otherwise, so
+ * existence is not disclosed.
+ */
 export async function readableCommunity(db: Db, principal: Principal | undefined, id: number): Promise<Readable> {
   const c = await communityRow(db, id);
   if (!c) throw notFound('community', id);

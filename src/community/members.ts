@@ -56,7 +56,10 @@ export interface NewMember {
   valid_to?: string | undefined;
 }
 
-/** Memberships fall between 2000 and 9998: a typo such as 0026 would otherwise send the clearing job back 2,000 years. */
+/**
+ * Memberships fall between 2000 and 9998: a typo such as 0026 would otherwise send the clearing job
+ * back 2,000 years.
+ */
 function checkYear(date: string, field: string): void {
   const year = Number(date.slice(0, 4));
   if (year < 2000 || year > 9998)
@@ -94,7 +97,8 @@ async function refuseOverlap(trx: Db, points: string[], from: Date, to: Date | n
   if (clash)
     throw conflict(
       'metering_point_in_community',
-      `a metering point of this member already belongs to community ${clash.community_id} (member ${clash.id}) in that period`,
+      'a metering point of this member already belongs to community ' +
+        `${clash.community_id} (member ${clash.id}) in that period`,
     );
 }
 

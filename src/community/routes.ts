@@ -39,10 +39,17 @@ const Mechanism = component(
   'Mechanism',
   OneOf(MECHANISMS, {
     description:
-      "`mmr`: peers trade at the mid-market rate, halfway between grid and feed-in. `sdr`: the supply–demand-ratio price (Liu et al. 2017). `bill_sharing`: buyers share the grid bill, sellers the feed-in revenue. `static_keys`: surplus shared by each buyer's fixed share, unused shares passed on. `dynamic_keys`: surplus shared in proportion to each buyer's consumption. Every mechanism pairs sellers with buyers pro rata in volume.",
+      '`mmr`: peers trade at the mid-market rate, halfway between grid and feed-in. `sdr`: ' +
+      'the supply–demand-ratio price (Liu et al. 2017). `bill_sharing`: buyers share the grid ' +
+      "bill, sellers the feed-in revenue. `static_keys`: surplus shared by each buyer's fixed " +
+      'share, unused shares passed on. `dynamic_keys`: surplus shared in proportion to each ' +
+      "buyer's consumption. Every mechanism pairs sellers with buyers pro rata in volume.",
   }),
 );
-/** The mechanism in a request body, which the document writes out in full: its values, and a pointer to their meaning. */
+/**
+ * The mechanism in a request body, which the document writes out in full: its values, and a pointer
+ * to their meaning.
+ */
 const MechanismInput = OneOf(MECHANISMS, {
   description:
     'How peers trade: mmr, sdr, bill_sharing, static_keys or dynamic_keys (the Mechanism schema says how each prices)',
@@ -59,11 +66,13 @@ const Terms = {
   feed_in_price: Price('Price paid for energy fed into the grid; at most the grid price'),
   peer_price: Type.Union([Price('Price between members'), Type.Null()], {
     description:
-      'Price between members under the allocation-key mechanisms, currency per kWh, between feed-in and grid; null: halfway between them',
+      'Price between members under the allocation-key mechanisms, ' +
+      'currency per kWh, between feed-in and grid; null: halfway between them',
   }),
   move_certificates: Type.Boolean({
     description:
-      "Whether matched Wh move as Granular Certificates from the seller's account to the buyer's and are claimed for the buyer",
+      'Whether matched Wh move as Granular Certificates from the ' +
+      "seller's account to the buyer's and are claimed for the buyer",
   }),
   public: Type.Boolean({
     description: 'Whether anyone may read the community, its intervals and statements without signing in',
@@ -72,7 +81,8 @@ const Terms = {
     minimum: 0,
     maximum: 525_600,
     description:
-      "How long the clearing job waits for a member's late readings before clearing without them (default 2880, two days)",
+      "How long the clearing job waits for a member's late readings " +
+      'before clearing without them (default 2880, two days)',
   }),
 };
 const Community = component(
@@ -180,7 +190,9 @@ const Interval = component(
         description: 'Members without readings for the interval, who took no part',
       }),
       implausible_member_ids: Type.Array(Id('Member'), {
-        description: `Members whose import or export in the interval was beyond ${MAX_MEMBER_WH} Wh, more than a community member can move: they took no part`,
+        description:
+          `Members whose import or export in the interval was beyond ${MAX_MEMBER_WH} ` +
+          'Wh, more than a community member can move: they took no part',
       }),
       matches: Type.Array(Type.Object(MatchFields), {
         description: 'Who delivered to whom; the grid is a party of its own',
@@ -220,7 +232,8 @@ const Statement = component(
       totals: Type.Object({
         ...StatementLineFields,
         grid_bill: Money(
-          "What the members shown owe the grid: their grid imports less their exports; for the whole community it equals the members' net cost",
+          'What the members shown owe the grid: their grid imports less their ' +
+            "exports; for the whole community it equals the members' net cost",
         ),
       }),
     },
@@ -380,7 +393,10 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         summary: 'Add a member (manager)',
         operationId: 'addCommunityMember',
         description:
-          "A member is a metering point, or a consumption point with a separate production point (`export_metering_point_id`). The manager must be able to act for the points' accounts (the owners' consent: they make the manager a member of the account). A point belongs to at most one community at any time. Clearing never revisits an interval already cleared.",
+          'A member is a metering point, or a consumption point with a separate production point ' +
+          "(`export_metering_point_id`). The manager must be able to act for the points' accounts (the owners' " +
+          'consent: they make the manager a member of the account). A point belongs to at most one community at any ' +
+          'time. Clearing never revisits an interval already cleared.',
         params: IdParams,
         body: Type.Object(
           {
@@ -467,7 +483,10 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         summary: 'Clear a range of closed intervals now (manager)',
         operationId: 'clearCommunity',
         description:
-          'Clears the intervals of [from, to) after the last cleared one, in order, with the readings there are; clearing only moves forward, so intervals already cleared, and uncleared ones before the last cleared, are left as they are. The job does the same continuously from the last cleared interval, waiting `data_wait_minutes` for late readings.',
+          'Clears the intervals of [from, to) after the last cleared one, in order, with the readings there are; ' +
+          'clearing only moves forward, so intervals already cleared, and uncleared ones before the last cleared, ' +
+          'are left as they are. The job does the same continuously from the last cleared interval, ' +
+          'waiting `data_wait_minutes` for late readings.',
         params: IdParams,
         body: Type.Object(
           {
@@ -519,7 +538,8 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
                 default: 24,
                 examples: [24],
                 description:
-                  'Intervals per page, at most 96 (default 24); each carries all its matches, so filter by member_id in a large community',
+                  'Intervals per page, at most 96 (default 24); each carries ' +
+                  'all its matches, so filter by member_id in a large community',
               }),
             ),
           },
@@ -574,7 +594,9 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           200: Type.String({
             description: 'One row per member',
             examples: [
-              'member_id,name,from_peers_wh,to_peers_wh,from_grid_wh,to_grid_wh,cost,revenue,net_cost,grid_only_cost,savings\n2,Flat-1,400,0,200,0,0.07096,0,0.07096,0.09744,0.02648\n',
+              'member_id,name,from_peers_wh,to_peers_wh,from_grid_wh,to_grid_wh,' +
+                'cost,revenue,net_cost,grid_only_cost,savings\n' +
+                '2,Flat-1,400,0,200,0,0.07096,0,0.07096,0.09744,0.02648\n',
             ],
           }),
         },
@@ -606,7 +628,10 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         summary: "Certificates moved for members' trades",
         operationId: 'listCommunityCertificateMoves',
         description:
-          "With `move_certificates`, each fully cleared hour moves the Wh each seller sold each buyer from the certificates of the seller's device for that hour to the buyer's account, cancelled for and claimed by the buyer. `moved_wh` is less than `matched_wh` when the seller had fewer certificates for the hour (none issued yet, or none held).",
+          'With `move_certificates`, each fully cleared hour moves the Wh each seller sold each ' +
+          "buyer from the certificates of the seller's device for that hour to the buyer's " +
+          'account, cancelled for and claimed by the buyer. `moved_wh` is less than `matched_wh` ' +
+          'when the seller had fewer certificates for the hour (none issued yet, or none held).',
         params: IdParams,
         querystring: Type.Object({ ...Period, member_id: MemberFilter, ...PageQuery }, strict),
         response: {
@@ -709,7 +734,8 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
           200: Type.String({
             description: 'One row per match',
             examples: [
-              'id,interval_start,buyer,seller,wh,price,amount,currency,state\n1,2026-06-01T12:00:00.000Z,2,1,400,0.0962,0.03848,EUR,created\n',
+              'id,interval_start,buyer,seller,wh,price,amount,currency,state\n' +
+                '1,2026-06-01T12:00:00.000Z,2,1,400,0.0962,0.03848,EUR,created\n',
             ],
           }),
         },
@@ -738,7 +764,8 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         summary: 'Set the payment state of matches (manager)',
         operationId: 'setCommunityMatchStates',
         description:
-          'All or nothing. Allowed: created → sent or error; sent → paid, not_paid or error; not_paid → paid; error → sent.',
+          'All or nothing. Allowed: created → sent or error; ' +
+          'sent → paid, not_paid or error; not_paid → paid; error → sent.',
         params: IdParams,
         body: Type.Object(
           {

@@ -25,7 +25,10 @@ export interface StatementLine {
   /** What the member earned, for energy to peers and the grid. */
   revenue: number;
   net_cost: number;
-  /** What the member would have paid with the grid alone: its deficits at the grid price less its surpluses at feed-in. */
+  /**
+   * What the member would have paid with the grid alone: its deficits at the grid price less its
+   * surpluses at feed-in.
+   */
   grid_only_cost: number;
   savings: number;
 }
@@ -36,7 +39,10 @@ export interface Statement {
   period_start: string;
   period_end: string;
   members: StatementLine[];
-  /** Sums over the members shown; `grid_bill` is what they owe the grid, which equals `net_cost` for the whole community. */
+  /**
+   * Sums over the members shown; `grid_bill` is what they owe the grid, which equals `net_cost` for
+   * the whole community.
+   */
   totals: Omit<StatementLine, 'member_id' | 'name'> & { grid_bill: number };
 }
 
@@ -103,12 +109,16 @@ export async function monthlyStatement(
       coalesce(sum(x.wh) FILTER (WHERE NOT s.buying AND x.buyer_member_id IS NULL), 0)::text AS to_grid,
       coalesce(sum(x.amount_micro) FILTER (WHERE s.buying), 0)::text AS cost,
       coalesce(sum(x.amount_micro) FILTER (WHERE NOT s.buying), 0)::text AS revenue,
-      coalesce(sum(CASE WHEN s.buying THEN 1 ELSE -1 END * floor(x.wh * s.price * 1000 + 0.5)::bigint), 0)::text AS grid_only,
-      coalesce(sum(CASE WHEN s.buying THEN x.amount_micro ELSE -x.amount_micro END) FILTER (WHERE x.buyer_member_id IS NULL OR x.seller_member_id IS NULL), 0)::text AS grid_net
+      coalesce(sum(CASE WHEN s.buying THEN 1 ELSE -1 END * floor(x.wh * s.price * 1000 + 0.5)::bigint), 0)::text
+        AS grid_only,
+      coalesce(sum(CASE WHEN s.buying THEN x.amount_micro ELSE -x.amount_micro END)
+        FILTER (WHERE x.buyer_member_id IS NULL OR x.seller_member_id IS NULL), 0)::text AS grid_net
     FROM community_matches x
     JOIN community_intervals i ON i.community_id = x.community_id AND i.interval_start = x.interval_start
-    CROSS JOIN LATERAL (VALUES (x.buyer_member_id, true, i.grid_price), (x.seller_member_id, false, i.feed_in_price)) AS s(member_id, buying, price)
-    WHERE x.community_id = ${id} AND x.interval_start >= ${from.toISOString()}::timestamptz AND x.interval_start < ${to.toISOString()}::timestamptz
+    CROSS JOIN LATERAL (VALUES (x.buyer_member_id, true, i.grid_price), (x.seller_member_id, false, i.feed_in_price))
+      AS s(member_id, buying, price)
+    WHERE x.community_id = ${id}
+      AND x.interval_start >= ${from.toISOString()}::timestamptz AND x.interval_start < ${to.toISOString()}::timestamptz
       AND s.member_id IS NOT NULL AND ${inScope(scope, 's.member_id')}
     GROUP BY s.member_id`.execute(db);
   const sums = new Map(
@@ -241,7 +251,10 @@ export function matchesCsv(matches: MatchView[], currency: string): string {
   );
 }
 
-/** A match is created, sent to be paid, then paid or not paid; `error` marks a failed send, which may be sent again; an unpaid one may still be paid. */
+/**
+ * A match is created, sent to be paid, then paid or not paid; `error` marks a failed send, which
+ * may be sent again; an unpaid one may still be paid.
+ */
 const NEXT: Record<MatchState, readonly MatchState[]> = {
   created: ['sent', 'error'],
   sent: ['paid', 'not_paid', 'error'],

@@ -146,7 +146,10 @@ function pointsOf(spec: MemberSpec, k: number): Points {
   }
 }
 
-/** A member's energy in one quarter hour: grid import and export at its connection (self-consumption is netted behind the meter). */
+/**
+ * A member's energy in one quarter hour: grid import and export at its connection (self-consumption
+ * is netted behind the meter).
+ */
 function energyAt(spec: MemberSpec, t: number, clock: Clock): { importWh: number; exportWh: number } {
   switch (spec.kind) {
     case 'household':
@@ -330,12 +333,18 @@ export async function seedDemoCommunity(
   const base = `${opts.publicUrl}/api/communities/${c.id}`;
   const count = (kind: Kind['kind']) => MEMBERS.filter((m) => m.kind === kind).length;
   const summary =
-    `Energy community ${c.name} #${c.id} (${TZ}, ${c.interval_minutes}-minute intervals, mechanism ${c.mechanism}, grid ${c.grid_price} and feed-in ${c.feed_in_price} ${c.currency}/kWh, public): ` +
-    `${statement.members.length} members (${added} new): ${count('prosumer')} rooftop-solar prosumers, ${count('wind')} small wind turbine, ${count('registers')} bakery read by cumulative registers and ${count('household')} households, ` +
-    `with synthetic 15-minute profiles for ${month} (${n(readings.points * starts.length)} interval readings of ${readings.points} points and ${n(starts.length + 1)} register readings; ${n(readings.inserted)} and ${n(registers.inserted)} of them new). ` +
-    `Clearing ${month} cleared ${n(intervals_cleared)} of its ${n(intervalsInMonth)} intervals now; peers shared ${n(statement.totals.from_peers_wh)} Wh, ` +
-    `the members saved ${eur(statement.totals.savings)} in total against the grid alone, and the community's grid bill is ${eur(statement.totals.grid_bill)}. ` +
-    `Read it without logging in: ${base}/statements?month=${month}, ${base}/members and ${base}/intervals?from=${from.toISOString()}&to=${new Date(from.getTime() + DAY_MS).toISOString()}.`;
+    `Energy community ${c.name} #${c.id} (${TZ}, ${c.interval_minutes}-minute intervals, mechanism ${c.mechanism}, ` +
+    `grid ${c.grid_price} and feed-in ${c.feed_in_price} ${c.currency}/kWh, public): ` +
+    `${statement.members.length} members (${added} new): ${count('prosumer')} rooftop-solar prosumers, ` +
+    `${count('wind')} small wind turbine, ${count('registers')} bakery read by cumulative registers and ` +
+    `${count('household')} households, with synthetic 15-minute profiles for ${month} ` +
+    `(${n(readings.points * starts.length)} interval readings of ${readings.points} points and ` +
+    `${n(starts.length + 1)} register readings; ${n(readings.inserted)} and ${n(registers.inserted)} of them new). ` +
+    `Clearing ${month} cleared ${n(intervals_cleared)} of its ${n(intervalsInMonth)} intervals now; ` +
+    `peers shared ${n(statement.totals.from_peers_wh)} Wh, the members saved ${eur(statement.totals.savings)} ` +
+    `in total against the grid alone, and the community's grid bill is ${eur(statement.totals.grid_bill)}. ` +
+    `Read it without logging in: ${base}/statements?month=${month}, ${base}/members and ` +
+    `${base}/intervals?from=${from.toISOString()}&to=${new Date(from.getTime() + DAY_MS).toISOString()}.`;
   return {
     id: c.id,
     name: c.name,

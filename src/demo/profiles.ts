@@ -93,7 +93,10 @@ export interface Clock {
 
 const bump = (h: number, centre: number, width: number) => Math.exp(-(((h - centre) / width) ** 2) / 2);
 
-/** Wh a home uses in the quarter hour from `t`: its peaks (the morning's later at weekends), noise and the odd kettle or oven. */
+/**
+ * Wh a home uses in the quarter hour from `t`: its peaks (the morning's later at weekends), noise
+ * and the odd kettle or oven.
+ */
 export function homeWh(seed: number, home: Home, t: number, clock: Clock): number {
   const q = t / QUARTER_MS;
   const morningAt = clock.weekend ? 9.5 : 7.75;

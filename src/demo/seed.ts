@@ -419,12 +419,18 @@ export async function seedDemoWorld(db: Db, config: Config, opts: { days: number
     .map((u) => `${u.email} (${u.role})`)
     .join(', ');
   return (
-    `Demo world ready: ${Object.keys(USERS).length} users (${created} new), accounts ${ACCOUNTS.solar} #${accounts.solar}, ${ACCOUNTS.wind} #${accounts.wind} and ${ACCOUNTS.trader} #${accounts.trader}, ` +
-    `${DEVICES.length} devices; meter readings for the ${opts.days} days up to ${new Date(to).toISOString()}: ${metered.join(' and ')}, and the customer point ${CUSTOMER_POINT}; ` +
+    `Demo world ready: ${Object.keys(USERS).length} users (${created} new), accounts ${ACCOUNTS.solar} ` +
+    `#${accounts.solar}, ${ACCOUNTS.wind} #${accounts.wind} and ${ACCOUNTS.trader} #${accounts.trader}, ` +
+    `${DEVICES.length} devices; meter readings for the ${opts.days} days up to ${new Date(to).toISOString()}: ` +
+    `${metered.join(' and ')}, and the customer point ${CUSTOMER_POINT}; ` +
     `automatic issuance issued ${n(issued.bundles_issued)} bundles (${n(issued.wh_issued)} Wh) now. ` +
     (statementId === undefined
       ? 'The trading story had already run. '
-      : `Transfers, a cancellation for ${BENEFICIARY} (statement ${statementId}), a claim against ${CUSTOMER_POINT}, a reservation, a lock and a withdrawal done; its disclosure is at ${disclosure!.json_url}. `) +
-    `Bundles by status: ${byStatus.join(', ')}. ${energyCommunity.summary} Sealed ${n(sealed.events)} events into ${n(sealed.blocks)} ledger block(s). Log in at ${config.publicUrl}/docs as ${logins} with the password ${PASSWORD} (users that already existed keep theirs).`
+      : `Transfers, a cancellation for ${BENEFICIARY} (statement ${statementId}), a claim against ${CUSTOMER_POINT}, ` +
+        `a reservation, a lock and a withdrawal done; its disclosure is at ${disclosure!.json_url}. `) +
+    `Bundles by status: ${byStatus.join(', ')}. ${energyCommunity.summary} ` +
+    `Sealed ${n(sealed.events)} events into ${n(sealed.blocks)} ledger block(s). ` +
+    `Log in at ${config.publicUrl}/docs as ${logins} with the password ${PASSWORD} ` +
+    '(users that already existed keep theirs).'
   );
 }

@@ -11,7 +11,8 @@ import { DisclosureDataset, DisclosureLinks, DisclosureSummary, NewDisclosure } 
 
 const tags = ['disclosures'];
 const CACHING =
-  'Computed once per change of the claims and readings behind it; the answer carries an `ETag`, and `If-None-Match` with it answers 304 while nothing changed.';
+  'Computed once per change of the claims and readings behind it; the answer carries an `ETag`, ' +
+  'and `If-None-Match` with it answers 304 while nothing changed.';
 const NotModified = Type.Null({ description: 'Not modified: the ETag sent in If-None-Match is current' });
 const IdParams = Type.Object(
   {
@@ -37,7 +38,9 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
         tags,
         summary: 'Publish an hourly-matching disclosure',
         description:
-          'For an account (its consumption metering points and the certificates it claimed) or for consumption metering points (and the certificates claimed against them), over at most 366 days. The caller must be able to act for the consumer: publishing makes its data public.',
+          'For an account (its consumption metering points and the certificates it claimed) or for consumption ' +
+          'metering points (and the certificates claimed against them), over at most 366 days. The caller must be ' +
+          'able to act for the consumer: publishing makes its data public.',
         body: NewDisclosure,
         response: { 201: DisclosureLinks },
         problems: [
@@ -115,7 +118,8 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
           200: Type.String({
             description: 'The dataset as CSV',
             examples: [
-              'hour_start,consumption_wh,claimed_wh,matched_wh,matched_share,claimed_wh_solar_pv/Solar\n2026-06-01T10:00:00.000Z,1400000,1200000,1200000,0.857143,1200000\n',
+              'hour_start,consumption_wh,claimed_wh,matched_wh,matched_share,claimed_wh_solar_pv/Solar\n' +
+                '2026-06-01T10:00:00.000Z,1400000,1200000,1200000,0.857143,1200000\n',
             ],
           }),
           304: NotModified,

@@ -122,7 +122,8 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ['identity'],
         summary: 'Register a user',
         description:
-          'Creates an unverified user with the trader role. No mail server is configured, so the answer carries the `verification_link` to open.',
+          'Creates an unverified user with the trader role. No mail server is ' +
+          'configured, so the answer carries the `verification_link` to open.',
         body: Type.Object(
           { email: Email, password: Password, name: Name },
           { ...strict, examples: [{ email: 'buyer@example.com', password: 'buyer-password', name: 'Buyer' }] },
@@ -309,7 +310,8 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ['identity'],
         summary: 'Create an API key',
         description:
-          'The plain key is in this answer only; Tally keeps a digest. Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`.',
+          'The plain key is in this answer only; Tally keeps a digest. ' +
+          'Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`.',
         body: Type.Object(
           { name: Type.String({ minLength: 1, maxLength: 200, description: 'What the key is for' }) },
           { ...strict, examples: [{ name: 'meter uploader' }] },

@@ -15,7 +15,8 @@ async function sealedOnce(db: Db): Promise<Violation[]> {
   const { rows } = await sql<{ id: number; height: number | null; blocks: number[] }>`
     WITH horizon AS (SELECT height, last_xact_id, last_event_id FROM ledger_blocks ORDER BY height DESC LIMIT 1)
     SELECT * FROM (
-      SELECT e.id, h.height, array_agg(l.block_height ORDER BY l.block_height) FILTER (WHERE l.block_height IS NOT NULL) AS blocks
+      SELECT e.id, h.height,
+             array_agg(l.block_height ORDER BY l.block_height) FILTER (WHERE l.block_height IS NOT NULL) AS blocks
       FROM horizon h JOIN events e ON (e.xact_id, e.id) <= (h.last_xact_id, h.last_event_id)
       LEFT JOIN ledger_leaves l ON l.event_id = e.id
       GROUP BY e.id, h.height HAVING count(l.event_id) <> 1

@@ -23,7 +23,8 @@ const Event = component(
       actor_id: Type.Union([Type.Integer(), Type.Null()], { description: 'User who caused it; null for jobs' }),
       payload: Type.Unknown({
         description:
-          'The full data of the change; users who do not read every account see only the bundles of accounts they may read',
+          'The full data of the change; users who do not read every ' +
+          'account see only the bundles of accounts they may read',
       }),
       recorded_at: Timestamp('When it was recorded'),
     },
@@ -171,7 +172,8 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
         tags,
         summary: 'Seal committed events into blocks now',
         description:
-          'The sealer job does this every TALLY_JOB_INTERVAL seconds; this runs it at once. If another instance is sealing, nothing is sealed by this call.',
+          'The sealer job does this every TALLY_JOB_INTERVAL seconds; this runs it ' +
+          'at once. If another instance is sealing, nothing is sealed by this call.',
         response: {
           200: Type.Object(
             {
@@ -221,7 +223,8 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
         tags,
         summary: 'The newest signed head of the ledger',
         description:
-          'Keep it: `tally ledger verify NEW --since HEAD_FILE` proves a later export holds everything up to it unchanged. 409 while nothing is sealed.',
+          'Keep it: `tally ledger verify NEW --since HEAD_FILE` proves a later ' +
+          'export holds everything up to it unchanged. 409 while nothing is sealed.',
         response: { 200: SignedHead },
         problems: ['not_sealed'],
       },
@@ -260,7 +263,8 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
                       key_id: HASH,
                       algorithm: 'Ed25519',
                       public_key:
-                        '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n',
+                        '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n' +
+                        '-----END PUBLIC KEY-----\n',
                       added_at: '2026-06-02T10:00:00.000Z',
                     },
                   ],
@@ -308,7 +312,8 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
         tags,
         summary: 'Inclusion proof of a sealed event',
         description:
-          "Verify with RFC 9162 §2.1.3.2: hash the leaf up through `path` and compare with the block's `root`. 409 while the event is not sealed yet.",
+          'Verify with RFC 9162 §2.1.3.2: hash the leaf up through `path` and ' +
+          "compare with the block's `root`. 409 while the event is not sealed yet.",
         params: IdParams,
         response: {
           200: Type.Object(
@@ -352,7 +357,10 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
         tags,
         summary: 'The sealed ledger as NDJSON',
         description:
-          'One line per block: `{block, events, leaf_hashes, head}`, events in leaf order, `head` its signed head (absent for blocks sealed before heads were signed). Events carry full registry data, so the export is for auditors, issuers and admins; blocks and proofs are public. Check it offline with `tally ledger verify FILE`.',
+          'One line per block: `{block, events, leaf_hashes, head}`, events in leaf order, ' +
+          '`head` its signed head (absent for blocks sealed before heads were signed). ' +
+          'Events carry full registry data, so the export is for auditors, issuers and admins; ' +
+          'blocks and proofs are public. Check it offline with `tally ledger verify FILE`.',
         produces: ['application/x-ndjson'],
         response: {
           // Streamed: the lines are written as the blocks are read.
@@ -360,7 +368,8 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
             type: 'string',
             description: 'One JSON object per line, one line per block',
             examples: [
-              `{"block":{"height":1,"size":1},"events":[{"id":1,"type":"account.created"}],"leaf_hashes":["${HASH}"]}\n`,
+              '{"block":{"height":1,"size":1},"events":[{"id":1,"type":"account.created"}],' +
+                `"leaf_hashes":["${HASH}"]}\n`,
             ],
           }),
         },

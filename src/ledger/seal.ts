@@ -60,9 +60,9 @@ export async function sealNextBlock(trx: Db, now: Date, maxEvents = BLOCK_EVENTS
     .execute();
   await sql`
     INSERT INTO ledger_leaves (event_id, block_height, leaf_index, leaf_hash)
-    SELECT e, ${block.height}, i - 1, h FROM unnest(${events.map((e) => e.id)}::bigint[], ${leaves.map((l) => l.toString('hex'))}::text[]) WITH ORDINALITY AS t(e, h, i)`.execute(
-    trx,
-  );
+    SELECT e, ${block.height}, i - 1, h
+    FROM unnest(${events.map((e) => e.id)}::bigint[], ${leaves.map((l) => l.toString('hex'))}::text[])
+      WITH ORDINALITY AS t(e, h, i)`.execute(trx);
   return { ...block, block_hash: hash };
 }
 

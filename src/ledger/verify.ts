@@ -51,7 +51,10 @@ function checkBlock(entry: ExportedBlock, height: number, previous: string): str
     return `${at}: its leaf hashes do not hash to its Merkle root`;
   const changed = events.findIndex((e, k) => eventLeafHash(e).toString('hex') !== sealed[k]);
   if (changed >= 0)
-    return `${at}: event ${events[changed]!.id} (leaf ${changed}) does not hash to the leaf sealed for it: it was changed after sealing`;
+    return (
+      `${at}: event ${events[changed]!.id} (leaf ${changed}) does not hash ` +
+      'to the leaf sealed for it: it was changed after sealing'
+    );
   return undefined;
 }
 
@@ -136,7 +139,8 @@ export async function verifyExport(lines: AsyncIterable<string>, opts: VerifyOpt
   const cut = anchors.find((a) => a.height > blocks);
   if (cut)
     return report(
-      `the export ends at block ${blocks}, but ${cut.name} reaches block ${cut.height}: blocks ${blocks + 1}–${cut.height} are missing`,
+      `the export ends at block ${blocks}, but ${cut.name} reaches block ` +
+        `${cut.height}: blocks ${blocks + 1}–${cut.height} are missing`,
     );
   return report();
 }

@@ -13,8 +13,8 @@ export async function stateVersion(db: Db): Promise<string> {
   const { rows } = await sql<{ version: string }>`
     SELECT coalesce((SELECT max(id) FROM events), 0)::text || ':' || coalesce((
       SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text)
-      FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()), '') AS version`.execute(
-    db,
-  );
+      FROM pg_stat_activity
+      WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()), '')
+      AS version`.execute(db);
   return rows[0]!.version;
 }

@@ -37,7 +37,8 @@ export async function importReadingsFile(
   let batch: string[] = [];
   let firstRow = 2;
   let bytes = 0;
-  // Blank lines wait until a row follows them: inside the file they keep row numbers right, at its end they are no rows.
+  // Blank lines wait until a row follows them: inside the file they keep row numbers right, at its
+  // end they are no rows.
   let blanks = 0;
 
   const flush = async () => {
@@ -82,11 +83,17 @@ export async function importReadingsFile(
   return result;
 }
 
-/** A one-line progress bar for a terminal; `startedAt` is a stopwatch reading (performance.now()), not a time of day. */
+/**
+ * A one-line progress bar for a terminal; `startedAt` is a stopwatch reading (performance.now()),
+ * not a time of day.
+ */
 export function progressBar(bytes: number, total: number, rows: number, startedAt: number): string {
   const share = total === 0 ? 1 : Math.min(1, bytes / total);
   const width = 30;
   const filled = Math.round(share * width);
   const seconds = (performance.now() - startedAt) / 1000;
-  return `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${rows.toLocaleString('en')} rows  ${Math.round(rows / Math.max(seconds, 0.001)).toLocaleString('en')} rows/s`;
+  return (
+    `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ` +
+    `${rows.toLocaleString('en')} rows  ${Math.round(rows / Math.max(seconds, 0.001)).toLocaleString('en')} rows/s`
+  );
 }

@@ -131,7 +131,8 @@ async function classify(db: Db, point: MeteringPointRow, readings: Reading[]) {
     if (clash)
       throw conflict(
         'overlapping_readings',
-        `${r.at} overlaps the stored reading ${clash.interval_start.toISOString()}–${clash.interval_end.toISOString()} of a different length`,
+        `${r.at} overlaps the stored reading ` +
+          `${clash.interval_start.toISOString()}–${clash.interval_end.toISOString()} of a different length`,
       );
     fresh.push(r);
   }
@@ -157,7 +158,8 @@ async function refuseIssuedRevisions(
     if (hit) {
       throw conflict(
         'reading_issued',
-        `${reading.at}: ${reading.start.toISOString()} already has certificates (bundles ${hit.bundle_ids.join(', ')}); the issuing body must withdraw them before the reading is revised`,
+        `${reading.at}: ${reading.start.toISOString()} already has certificates ` +
+          `(bundles ${hit.bundle_ids.join(', ')}); the issuing body must withdraw them before the reading is revised`,
       );
     }
   }
@@ -203,16 +205,18 @@ async function importForPoint(
   if (fresh.length) {
     const c = column(fresh);
     await sql`INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source)
-      SELECT ${point.id}, s, e, wh, q, ${source} FROM unnest(${c.s}::timestamptz[], ${c.e}::timestamptz[], ${c.wh}::bigint[], ${c.q}::text[]) AS t(s, e, wh, q)`.execute(
-      trx,
-    );
+      SELECT ${point.id}, s, e, wh, q, ${source}
+      FROM unnest(${c.s}::timestamptz[], ${c.e}::timestamptz[], ${c.wh}::bigint[], ${c.q}::text[])
+        AS t(s, e, wh, q)`.execute(trx);
   }
   if (revised.length) {
     const c = column(revised.map((r) => r.reading));
-    await sql`INSERT INTO reading_revisions (metering_point_id, interval_start, interval_end, wh, quality, source, revision, recorded_at)
+    await sql`INSERT INTO reading_revisions
+        (metering_point_id, interval_start, interval_end, wh, quality, source, revision, recorded_at)
       SELECT metering_point_id, interval_start, interval_end, wh, quality, source, revision, recorded_at FROM readings
       WHERE metering_point_id = ${point.id} AND interval_start = ANY(${c.s}::timestamptz[])`.execute(trx);
-    await sql`UPDATE readings r SET wh = t.wh, quality = CASE WHEN t.q = 'measured' THEN 'revised' ELSE t.q END, source = ${source},
+    await sql`UPDATE readings r
+      SET wh = t.wh, quality = CASE WHEN t.q = 'measured' THEN 'revised' ELSE t.q END, source = ${source},
         revision = r.revision + 1, recorded_at = now()
       FROM unnest(${c.s}::timestamptz[], ${c.wh}::bigint[], ${c.q}::text[]) AS t(s, wh, q)
       WHERE r.metering_point_id = ${point.id} AND r.interval_start = t.s`.execute(trx);
@@ -351,10 +355,12 @@ export async function hourlyProduction(
 ): Promise<MeteredHour[]> {
   if (pointIds.length === 0) return [];
   const period = within
-    ? sql`AND interval_start >= ${within.from.toISOString()}::timestamptz AND interval_start < ${within.to.toISOString()}::timestamptz`
+    ? sql`AND interval_start >= ${within.from.toISOString()}::timestamptz
+          AND interval_start < ${within.to.toISOString()}::timestamptz`
     : sql``;
   const { rows } = await sql<{ start: Date; wh: number; peak: number; seconds: number; points: number }>`
-    SELECT hour AS start, least(sum(wh), ${Number.MAX_SAFE_INTEGER})::bigint AS wh, least(max(peak), ${Number.MAX_SAFE_INTEGER})::bigint AS peak,
+    SELECT hour AS start, least(sum(wh), ${Number.MAX_SAFE_INTEGER})::bigint AS wh,
+           least(max(peak), ${Number.MAX_SAFE_INTEGER})::bigint AS peak,
            min(seconds)::bigint AS seconds, count(*)::bigint AS points FROM (
       SELECT date_trunc('hour', interval_start, 'UTC') AS hour, metering_point_id, sum(wh) AS wh,
              max(wh * (3600 / extract(epoch FROM interval_end - interval_start)::bigint)) AS peak,
@@ -386,7 +392,10 @@ export async function hourlyConsumption(
   return rows;
 }
 
-/** Where a point's interval readings (starting in [from, to), when given) end, or undefined without any: where metering resumes. */
+/**
+ * Where a point's interval readings (starting in [from, to), when given) end, or undefined without
+ * any: where metering resumes.
+ */
 export async function readingsEnd(
   db: Db,
   pointId: string,

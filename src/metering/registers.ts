@@ -131,7 +131,8 @@ function refuseDecrease(registers: Register[], near: Neighbours[]): void {
   const decreased = (r: Register, name: RegisterName, detail: string) =>
     unprocessable(
       'register_decreased',
-      `${r.at}: ${name} ${registerValue(r, name)} at ${r.readAt.toISOString()} ${detail}; a cumulative register never decreases`,
+      `${r.at}: ${name} ${registerValue(r, name)} at ${r.readAt.toISOString()} ` +
+        `${detail}; a cumulative register never decreases`,
       `${r.at}/${name}`,
     );
   for (let k = 0; k < registers.length; k++) {
@@ -179,16 +180,18 @@ export async function importRegisterReadings(
       else
         throw conflict(
           'register_reading_exists',
-          `${r.at}: ${pointId} already has a reading at ${r.readAt.toISOString()} (import_wh ${same.import_wh}, export_wh ${same.export_wh}); a register reading is not revised`,
+          `${r.at}: ${pointId} already has a reading at ${r.readAt.toISOString()} ` +
+            `(import_wh ${same.import_wh}, export_wh ${same.export_wh}); a register reading is not revised`,
         );
     }
     refuseDecrease(registers, near);
 
     if (fresh.length) {
       await sql`INSERT INTO register_readings (metering_point_id, read_at, import_wh, export_wh, source)
-        SELECT ${point.id}, r, i, e, ${source} FROM unnest(${fresh.map((r) => r.readAt.toISOString())}::timestamptz[], ${fresh.map((r) => r.importWh)}::bigint[], ${fresh.map((r) => r.exportWh)}::bigint[]) AS t(r, i, e)`.execute(
-        trx,
-      );
+        SELECT ${point.id}, r, i, e, ${source}
+        FROM unnest(${fresh.map((r) => r.readAt.toISOString())}::timestamptz[],
+                    ${fresh.map((r) => r.importWh)}::bigint[],
+                    ${fresh.map((r) => r.exportWh)}::bigint[]) AS t(r, i, e)`.execute(trx);
       await appendEvent(trx, {
         type: 'register_readings.imported',
         subject_type: 'metering_point',

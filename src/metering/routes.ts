@@ -73,7 +73,8 @@ const RegisterImportResult = component(
   ),
 );
 const CSV_DESCRIPTION =
-  'JSON `{readings: [...]}`, or `text/csv` with the header `interval_start_datetime,interval_end_datetime,interval_usage[,gross_net_indicator][,quality]`.';
+  'JSON `{readings: [...]}`, or `text/csv` with the header ' +
+  '`interval_start_datetime,interval_end_datetime,interval_usage[,gross_net_indicator][,quality]`.';
 
 /** The body of a readings upload, from either content type, as readings per metering point. */
 function readingsOf(body: unknown, pointId?: string): Map<string, ReadingInput[]> {
@@ -97,7 +98,8 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Register a metering point',
         description:
-          'In an account the caller may act on (an issuing body: any account). A linked device must belong to the same account.',
+          'In an account the caller may act on (an issuing body: ' +
+          'any account). A linked device must belong to the same account.',
         body: NewMeteringPoint,
         response: { 201: MeteringPoint },
         problems: [
@@ -195,7 +197,8 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Remove a metering point registered by mistake',
         description:
-          'Refused (409) once the point has interval or register readings: they and the certificates issued from them refer to it.',
+          'Refused (409) once the point has interval or register readings: ' +
+          'they and the certificates issued from them refer to it.',
         params: PointParams,
         response: { 200: MeteringPoint },
         problems: [
@@ -229,7 +232,8 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           schema: Type.String({
             description: 'Readings as CSV',
             examples: [
-              `interval_start_datetime,interval_end_datetime,interval_usage${csvPoint}\n2026-06-01T12:00:00Z,2026-06-01T12:15:00Z,600${withPoint ? `,${POINT}` : ''}\n`,
+              `interval_start_datetime,interval_end_datetime,interval_usage${csvPoint}\n` +
+                `2026-06-01T12:00:00Z,2026-06-01T12:15:00Z,600${withPoint ? `,${POINT}` : ''}\n`,
             ],
           }),
         },
@@ -245,7 +249,10 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         operationId: 'uploadReadings',
         tags,
         summary: 'Upload readings of one metering point',
-        description: `${CSV_DESCRIPTION} All or nothing. A reading sent again with the same value changes nothing; a changed value is a revision; revising an interval that has live certificates is refused (409 reading_issued) until the issuing body withdraws them.`,
+        description:
+          `${CSV_DESCRIPTION} All or nothing. A reading sent again with the same value changes nothing; ` +
+          'a changed value is a revision; revising an interval that has live certificates is refused ' +
+          '(409 reading_issued) until the issuing body withdraws them.',
         params: PointParams,
         body: uploadBody(false) as never,
         response: { 200: ImportResult },
@@ -264,7 +271,10 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         operationId: 'uploadReadingsOfPoints',
         tags,
         summary: 'Upload readings of several metering points',
-        description: `${CSV_DESCRIPTION} Each row also names its \`metering_point_id\`. All or nothing across every point.`,
+        description:
+          `${CSV_DESCRIPTION} ` +
+          'Each row also names its `metering_point_id`. ' +
+          'All or nothing across every point.',
         body: uploadBody(true) as never,
         response: { 200: ImportResult },
         problems: [...READING_PROBLEMS, 'metering_point_required'],
@@ -342,7 +352,10 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Upload cumulative register readings of one metering point',
         description:
-          "Snapshots of the meter's cumulative import and export registers, all or nothing. The same values sent again change nothing; other values at a stored read_at are refused (register_reading_exists), as registers are not revised; a register that would decrease in time is refused (register_decreased), naming the field.",
+          "Snapshots of the meter's cumulative import and export registers, all or nothing. " +
+          'The same values sent again change nothing; other values at a stored read_at are ' +
+          'refused (register_reading_exists), as registers are not revised; a register that ' +
+          'would decrease in time is refused (register_decreased), naming the field.',
         params: PointParams,
         body: Type.Object(
           {

@@ -54,7 +54,10 @@ export interface Config {
   publicUrl: string;
   /** Undefined means: generate one on first start and keep it in the database. */
   jwtSecret: string | undefined;
-  /** The Ed25519 key signing ledger heads; undefined means: generate one on first sealing and keep it in the database. */
+  /**
+   * The Ed25519 key signing ledger heads; undefined means: generate one on first sealing and keep
+   * it in the database.
+   */
   ledgerKey: KeyObject | undefined;
   accessTokenTtl: number;
   refreshTokenTtl: number;

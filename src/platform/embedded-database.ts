@@ -19,7 +19,10 @@ export interface DirectoryUse {
 
 export type OpenSession = (dir: string) => Promise<{ pool: SessionPool; close(): Promise<void> }>;
 
-/** A holder that is starting (not listening yet) or stopping (not listening any more) is waited for this often, this long. */
+/**
+ * A holder that is starting (not listening yet) or stopping (not listening any more) is waited for
+ * this often, this long.
+ */
 const RETRY_MS = 100;
 const RETRIES = 300;
 
@@ -53,7 +56,8 @@ export async function openEmbedded(dir: string, open: OpenSession, use: Director
       await borrowed.close();
       throw conflict(
         'database_in_use',
-        `the embedded database ${dir} is in use by process ${borrowed.holder.pid} (${borrowed.holder.command}); stop it first (while it runs, CLI commands go through it)`,
+        `the embedded database ${dir} is in use by process ${borrowed.holder.pid} (${borrowed.holder.command}); ` +
+          'stop it first (while it runs, CLI commands go through it)',
       );
     }
     await delay(RETRY_MS);

@@ -24,11 +24,15 @@ export function guardWork(work: KeyInWork): void {
   if (store) store.work = work;
 }
 
-/** Called inside every transaction that changes state (by `appendEvent`): marks the request's key, if any, as committed with it. */
+/**
+ * Called inside every transaction that changes state (by `appendEvent`): marks the request's key,
+ * if any, as committed with it.
+ */
 export async function markWorkDone(trx: Db): Promise<void> {
   const work = current.getStore()?.work;
   if (!work) return;
-  await sql`INSERT INTO idempotency_work (caller, key, request_hash) VALUES (${work.caller}, ${work.key}, ${work.requestHash})
+  await sql`INSERT INTO idempotency_work (caller, key, request_hash)
+    VALUES (${work.caller}, ${work.key}, ${work.requestHash})
     ON CONFLICT DO NOTHING`.execute(trx);
 }
 

@@ -51,7 +51,8 @@ export async function runWithLease<T>(
 ): Promise<T | undefined> {
   const holder = randomUUID();
   const { rows } = await sql<{ holder: string }>`
-    INSERT INTO job_leases (name, holder, lease_until) VALUES (${name}, ${holder}, now() + ${leaseMs} * interval '1 millisecond')
+    INSERT INTO job_leases (name, holder, lease_until)
+    VALUES (${name}, ${holder}, now() + ${leaseMs} * interval '1 millisecond')
     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until
       WHERE job_leases.lease_until < now()
     RETURNING holder`.execute(db);

@@ -48,7 +48,10 @@ export function localMidnight(date: string, tz: string): Date {
 /** The local calendar date (YYYY-MM-DD) of instant `t` in `tz`. */
 export function localDate(t: Date, tz: string): string {
   const local = new Date(t.getTime() + offsetMs(tz, t.getTime()));
-  return `${String(local.getUTCFullYear()).padStart(4, '0')}-${String(local.getUTCMonth() + 1).padStart(2, '0')}-${String(local.getUTCDate()).padStart(2, '0')}`;
+  return (
+    `${String(local.getUTCFullYear()).padStart(4, '0')}-` +
+    `${String(local.getUTCMonth() + 1).padStart(2, '0')}-${String(local.getUTCDate()).padStart(2, '0')}`
+  );
 }
 
 /** [start, end) of a calendar month (YYYY-MM) in `tz`. */

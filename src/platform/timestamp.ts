@@ -44,7 +44,9 @@ export function parseTimestamp(text: string): Date | undefined {
 }
 
 /** What a client is told when a timestamp is refused. */
-export const TIMESTAMP_RULE = `an ISO 8601 time with seconds and a zone (e.g. 2026-06-01T10:00:00Z), no leap second, in the years ${EARLIEST_YEAR}–${LATEST_YEAR}`;
+export const TIMESTAMP_RULE =
+  'an ISO 8601 time with seconds and a zone (e.g. 2026-06-01T10:00:00Z), ' +
+  `no leap second, in the years ${EARLIEST_YEAR}–${LATEST_YEAR}`;
 
 /** A nullable timestamp column as the API writes it. */
 export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

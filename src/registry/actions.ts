@@ -93,13 +93,17 @@ async function claimPoint(db: Db, r: ActionRequests['claim']): Promise<void> {
   if (point.account_id !== r.source_id) {
     throw unprocessable(
       'point_of_another_account',
-      `metering point ${point.id} belongs to account ${point.account_id}, not the claiming account ${r.source_id}; transfer the certificates there to claim them for it`,
+      `metering point ${point.id} belongs to account ${point.account_id}, not the claiming account ${r.source_id}; ` +
+        'transfer the certificates there to claim them for it',
       'body/metering_point_id',
     );
   }
 }
 
-/** Locks the listed bundles in id order and checks each is held by the source and in a status the action starts from. */
+/**
+ * Locks the listed bundles in id order and checks each is held by the source and in a status the
+ * action starts from.
+ */
 async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<BundleRow[]> {
   const ids = [...r.granular_certificate_bundle_ids].sort((a, b) => a - b);
   const rows = await registry(db)
@@ -193,7 +197,10 @@ export async function actOn<A extends Action>(
   return act(trx, actorId, call, now);
 }
 
-/** An action whose request has been checked, by either way in: statuses, holdings, quantities, the rows and the event. */
+/**
+ * An action whose request has been checked, by either way in: statuses, holdings, quantities, the
+ * rows and the event.
+ */
 async function act(trx: Db, actorId: number | null, call: ActionCall, now: Date): Promise<ActionResult> {
   const { action, request } = call;
   if (action === 'transfer') await lockOpenAccount(trx, request.target_id);
@@ -310,7 +317,8 @@ async function act(trx: Db, actorId: number | null, call: ActionCall, now: Date)
 export async function expireBundles(trx: Db, now: Date, batch = 10_000): Promise<number> {
   const rows = await sql<BundleRow>`
     UPDATE bundles SET certificate_bundle_status = 'expired', updated_at = ${now.toISOString()}::timestamptz
-    WHERE id IN (SELECT id FROM bundles WHERE certificate_bundle_status = 'active' AND expiry_datestamp <= ${now.toISOString()}::timestamptz
+    WHERE id IN (SELECT id FROM bundles
+                 WHERE certificate_bundle_status = 'active' AND expiry_datestamp <= ${now.toISOString()}::timestamptz
                  ORDER BY id LIMIT ${batch} FOR UPDATE SKIP LOCKED)
     RETURNING *`.execute(trx);
   if (rows.rows.length === 0) return 0;

@@ -135,7 +135,10 @@ export async function listPending(
   return out;
 }
 
-/** What one round did; `failed` names each device whose issuance failed and was skipped (its `unit` is the device id). */
+/**
+ * What one round did; `failed` names each device whose issuance failed and was skipped (its `unit`
+ * is the device id).
+ */
 interface Round {
   bundles_issued: number;
   wh_issued: number;
@@ -164,7 +167,8 @@ export async function runAutoIssuance(trx: Db, now: Date, lifetimeDays: number, 
     issuing,
     (device) => String(device.id),
     async (device) => {
-      // The points' rows before their readings: a revision in flight is waited for and seen, a later one sees this issuance.
+      // The points' rows before their readings: a revision in flight is waited for and seen, a
+      // later one sees this issuance.
       const points = await productionPoints(trx, device.id, { lock: true });
       const ready = (await pendingHours(trx, device, points, now)).filter((h) => h.reason === 'ready');
       let bundles = 0,
@@ -200,7 +204,10 @@ export interface AutoIssuanceResult {
   failed: Array<{ device_id: number; error: string }>;
 }
 
-/** One run on demand (API, CLI) as of `now`, as the job's leader: if another instance holds the job, nothing is issued. */
+/**
+ * One run on demand (API, CLI) as of `now`, as the job's leader: if another instance holds the job,
+ * nothing is issued.
+ */
 export async function runAutoIssuanceNow(db: Db, lifetimeDays: number, now: Date): Promise<AutoIssuanceResult> {
   let round: Round = { bundles_issued: 0, wh_issued: 0, failed: [] };
   await runAsLeader(

@@ -7,7 +7,10 @@ import { LIVE_STATUSES } from './tables.ts';
 
 const LIMIT = 20;
 
-/** A claim against a metering point counts for that point's consumer, so the point must be a consumption point of the claiming account. */
+/**
+ * A claim against a metering point counts for that point's consumer, so the point must be a
+ * consumption point of the claiming account.
+ */
 async function claimsInReach(db: Db): Promise<Violation[]> {
   const { rows } = await sql<{
     id: number;
@@ -26,7 +29,8 @@ async function claimsInReach(db: Db): Promise<Violation[]> {
     detail:
       r.type === null
         ? `bundle ${r.id} is claimed against metering point ${r.point}, which does not exist`
-        : `bundle ${r.id} of account ${r.account_id} is claimed against ${r.type} metering point ${r.point} of account ${r.point_account}`,
+        : `bundle ${r.id} of account ${r.account_id} is claimed against ` +
+          `${r.type} metering point ${r.point} of account ${r.point_account}`,
   }));
 }
 

@@ -14,9 +14,11 @@ const LIMIT = 20;
  */
 async function fedGroups(db: Db): Promise<{ points: Map<string, number>; devices: Map<number, number> }> {
   const { rows } = await sql<{ point: string; device: number }>`
-    SELECT p.id AS point, p.device_id AS device FROM metering_points p WHERE p.type = 'production' AND p.device_id IS NOT NULL
+    SELECT p.id AS point, p.device_id AS device FROM metering_points p
+    WHERE p.type = 'production' AND p.device_id IS NOT NULL
     UNION
-    SELECT e.subject_id, (e.payload->>'device_id')::bigint FROM events e JOIN metering_points p ON p.id = e.subject_id AND p.type = 'production'
+    SELECT e.subject_id, (e.payload->>'device_id')::bigint
+    FROM events e JOIN metering_points p ON p.id = e.subject_id AND p.type = 'production'
     WHERE e.type IN ('metering_point.created', 'metering_point.updated') AND e.payload->>'device_id' IS NOT NULL
     UNION
     SELECT h.metering_point_id, i.device_id FROM issued_point_hours h JOIN issuances i ON i.id = h.issuance_id`.execute(
@@ -59,18 +61,23 @@ async function issuedWithinMetered(db: Db): Promise<Violation[]> {
              array_agg(DISTINCT dg.device ORDER BY dg.device) AS devices
       FROM dg JOIN bundles b ON b.device_id = dg.device WHERE b.certificate_bundle_status <> 'withdrawn' GROUP BY 1, 2),
     metered AS (
-      SELECT l.grp, l.hour, coalesce(sum(r.wh), 0) AS wh, count(r.wh) AS readings, array_agg(DISTINCT pg.point ORDER BY pg.point) AS points
+      SELECT l.grp, l.hour, coalesce(sum(r.wh), 0) AS wh, count(r.wh) AS readings,
+             array_agg(DISTINCT pg.point ORDER BY pg.point) AS points
       FROM live l JOIN pg ON pg.grp = l.grp
-      LEFT JOIN readings r ON r.metering_point_id = pg.point AND r.interval_start >= l.hour AND r.interval_start < l.hour + interval '1 hour'
+      LEFT JOIN readings r ON r.metering_point_id = pg.point
+        AND r.interval_start >= l.hour AND r.interval_start < l.hour + interval '1 hour'
       GROUP BY 1, 2)
     SELECT l.hour, l.wh::text AS live, m.wh::text AS metered, l.devices, m.points
     FROM live l JOIN metered m ON m.grp = l.grp AND m.hour = l.hour
     WHERE l.wh > m.wh AND (m.readings > 0 OR EXISTS (
-      SELECT 1 FROM issued_point_hours h JOIN pg ON pg.point = h.metering_point_id WHERE pg.grp = l.grp AND h.hour_start = l.hour))
+      SELECT 1 FROM issued_point_hours h JOIN pg ON pg.point = h.metering_point_id
+      WHERE pg.grp = l.grp AND h.hour_start = l.hour))
     ORDER BY l.hour LIMIT ${LIMIT}`.execute(db);
   return rows.map((r) => ({
     rule: 'issued_within_metered',
-    detail: `metering point${r.points.length > 1 ? 's' : ''} ${r.points.join(', ')} at ${r.hour.toISOString()}: ${r.live} Wh live for ${r.metered} Wh metered (devices ${r.devices.join(', ')})`,
+    detail:
+      `metering point${r.points.length > 1 ? 's' : ''} ${r.points.join(', ')} at ${r.hour.toISOString()}: ` +
+      `${r.live} Wh live for ${r.metered} Wh metered (devices ${r.devices.join(', ')})`,
   }));
 }
 
@@ -85,7 +92,9 @@ async function issuancesDisjoint(db: Db): Promise<Violation[]> {
     WHERE prev_end > start ORDER BY device_id, start LIMIT ${LIMIT}`.execute(db);
   return rows.map((r) => ({
     rule: 'issuances_disjoint',
-    detail: `device ${r.device_id}: the issuance of ${r.start.toISOString()} overlaps the one of ${r.prev_start.toISOString()}`,
+    detail:
+      `device ${r.device_id}: the issuance of ${r.start.toISOString()} ` +
+      `overlaps the one of ${r.prev_start.toISOString()}`,
   }));
 }
 

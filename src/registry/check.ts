@@ -46,7 +46,9 @@ async function quantitiesAddUp(db: Db): Promise<Violation[]> {
     LIMIT ${LIMIT}`.execute(db);
   return rows.rows.map((r) => ({
     rule: 'quantities_conserved',
-    detail: `issuance ${r.id} issued ${r.issued} Wh as ids ${r.rs}–${r.re}; its bundles hold ${r.held ?? 0} Wh as ids ${r.lo ?? '?'}–${r.hi ?? '?'}`,
+    detail:
+      `issuance ${r.id} issued ${r.issued} Wh as ids ${r.rs}–${r.re}; ` +
+      `its bundles hold ${r.held ?? 0} Wh as ids ${r.lo ?? '?'}–${r.hi ?? '?'}`,
   }));
 }
 

@@ -109,7 +109,8 @@ async function checkNeverIssued(db: Db, deviceId: number, intervals: Interval[])
     if (hit && hit.start < i.end) {
       throw conflict(
         'already_issued',
-        `device ${deviceId} already has an issuance for ${hit.start.toISOString()}–${hit.end.toISOString()}, which overlaps interval ${i.index}`,
+        `device ${deviceId} already has an issuance for ` +
+          `${hit.start.toISOString()}–${hit.end.toISOString()}, which overlaps interval ${i.index}`,
       );
     }
   }
@@ -168,26 +169,31 @@ async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
   // Intervals of one request never overlap, so the start of each identifies its issuance.
   const { rows } = await sql<{ id: number; issuance_id: number; rs: number }>`
     WITH input AS (
-      SELECT * FROM unnest(${from}::timestamptz[], ${to}::timestamptz[], ${qty}::bigint[], ${starts}::bigint[]) AS t(s, e, q, rs)
+      SELECT * FROM unnest(${from}::timestamptz[], ${to}::timestamptz[], ${qty}::bigint[], ${starts}::bigint[])
+        AS t(s, e, q, rs)
     ), issued AS (
       INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval,
                              bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
                              reissue_of_bundle_id, issued_by, issued_at)
-      SELECT ${n.device.id}, ${n.device.issuance_metadata_id}, s, e, q, rs, rs + q - 1, ${n.reissueOf ?? null}::bigint, ${n.actorId}::bigint, ${issuedAt.toISOString()}::timestamptz
+      SELECT ${n.device.id}, ${n.device.issuance_metadata_id}, s, e, q, rs, rs + q - 1,
+             ${n.reissueOf ?? null}::bigint, ${n.actorId}::bigint, ${issuedAt.toISOString()}::timestamptz
       FROM input ORDER BY rs
       RETURNING id, production_starting_interval
     ), bundled AS (
-      INSERT INTO bundles (issuance_id, device_id, account_id, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
-                           energy_source, production_starting_interval, production_ending_interval, issuance_datestamp, expiry_datestamp)
-      SELECT issued.id, ${n.device.id}, ${n.accountId}, rs, rs + q - 1, ${n.device.energy_source}, s, e, ${issuedAt.toISOString()}::timestamptz,
-             e + ${lifetimeMs} * interval '1 millisecond'
+      INSERT INTO bundles (issuance_id, device_id, account_id,
+                           certificate_bundle_id_range_start, certificate_bundle_id_range_end, energy_source,
+                           production_starting_interval, production_ending_interval,
+                           issuance_datestamp, expiry_datestamp)
+      SELECT issued.id, ${n.device.id}, ${n.accountId}, rs, rs + q - 1, ${n.device.energy_source}, s, e,
+             ${issuedAt.toISOString()}::timestamptz, e + ${lifetimeMs} * interval '1 millisecond'
       FROM issued JOIN input ON input.s = issued.production_starting_interval
       ORDER BY rs
       RETURNING id, issuance_id, certificate_bundle_id_range_start AS rs
     )
     SELECT id, issuance_id, rs FROM bundled`.execute(db);
   await registry(db).updateTable('devices').set({ next_certificate_id: next }).where('id', '=', n.device.id).execute();
-  // The locked row in hand stays true to the table, so a caller issuing again in the same transaction continues from here.
+  // The locked row in hand stays true to the table, so a caller issuing again in the same
+  // transaction continues from here.
   n.device.next_certificate_id = next;
   const ids = new Map(rows.map((r) => [r.rs, r]));
   return n.intervals.map((i, k) => {

@@ -24,17 +24,25 @@ interface Claimed {
   device_id: number;
 }
 
-/** The point hours starting in [from, to) already issued from any of `points`, with the issuance and device that took them. */
+/**
+ * The point hours starting in [from, to) already issued from any of `points`, with the issuance and
+ * device that took them.
+ */
 export async function issuedPointHours(db: Db, points: string[], from: Date, to: Date): Promise<Claimed[]> {
   if (points.length === 0) return [];
   const { rows } = await sql<Claimed>`
-    SELECT h.metering_point_id, h.hour_start, h.issuance_id, i.device_id FROM issued_point_hours h JOIN issuances i ON i.id = h.issuance_id
-    WHERE h.metering_point_id = ANY(${points}::text[]) AND h.hour_start >= ${from.toISOString()}::timestamptz AND h.hour_start < ${to.toISOString()}::timestamptz
+    SELECT h.metering_point_id, h.hour_start, h.issuance_id, i.device_id
+    FROM issued_point_hours h JOIN issuances i ON i.id = h.issuance_id
+    WHERE h.metering_point_id = ANY(${points}::text[])
+      AND h.hour_start >= ${from.toISOString()}::timestamptz AND h.hour_start < ${to.toISOString()}::timestamptz
     ORDER BY h.hour_start, h.metering_point_id`.execute(db);
   return rows;
 }
 
-/** The floored Wh metered at `points` in each UTC hour of [from, to), its largest reading at an hourly rate, and whether every point read all of it, by the hour's start in ms. */
+/**
+ * The floored Wh metered at `points` in each UTC hour of [from, to), its largest reading at an
+ * hourly rate, and whether every point read all of it, by the hour's start in ms.
+ */
 async function meteredWh(
   db: Db,
   points: string[],
@@ -50,13 +58,13 @@ async function meteredWh(
 }
 
 /**
- * Before a device issues intervals (sorted by start): locks the production points feeding it, in
- * id order, and checks that each interval is one whole UTC hour, read in full by every point, without a reading beyond its own
- * interval's capacity, no more than the Wh metered at those points in that hour, and not issued
- * from any of them before, under whatever device. Returns the points, whose hours `recordPointHours`
- * then writes. A device no point feeds any more answers to the points that once fed it, so a point
- * moved away cannot have its hours issued again by hand; one no point ever fed is issued on the
- * issuing body's own evidence.
+ * Before a device issues intervals (sorted by start): locks the production points feeding it, in id
+ * order, and checks that each interval is one whole UTC hour, read in full by every point, without
+ * a reading beyond its own interval's capacity, no more than the Wh metered at those points in that
+ * hour, and not issued from any of them before, under whatever device. Returns the points, whose
+ * hours `recordPointHours` then writes. A device no point feeds any more answers to the points that
+ * once fed it, so a point moved away cannot have its hours issued again by hand; one no point ever
+ * fed is issued on the issuing body's own evidence.
  */
 export async function claimMeteredHours(trx: Db, device: DeviceRow, intervals: Interval[]): Promise<string[]> {
   const current = await productionPoints(trx, device.id, { lock: true });
@@ -80,14 +88,16 @@ export async function claimMeteredHours(trx: Db, device: DeviceRow, intervals: I
     if (!complete)
       throw unprocessable(
         'incomplete_hour',
-        `not every point of ${points.join(', ')} has read all of ${i.start.toISOString()}; the hour is issued once it has`,
+        `not every point of ${points.join(', ')} has read all of ` +
+          `${i.start.toISOString()}; the hour is issued once it has`,
         `body/intervals/${i.index}/production_starting_interval`,
       );
     const limit = overCapacity(device, { start: i.start, end: i.end, wh: peak });
     if (limit !== undefined)
       throw unprocessable(
         'over_capacity',
-        `a reading in ${i.start.toISOString()} exceeds the device's capacity for its own interval (${limit} Wh an hour); the hour is not issued`,
+        `a reading in ${i.start.toISOString()} exceeds the device's capacity ` +
+          `for its own interval (${limit} Wh an hour); the hour is not issued`,
         `body/intervals/${i.index}/production_starting_interval`,
       );
     if (i.wh > wh)
@@ -103,7 +113,8 @@ export async function claimMeteredHours(trx: Db, device: DeviceRow, intervals: I
     if (c)
       throw conflict(
         'already_issued',
-        `${i.start.toISOString()} of metering point ${c.metering_point_id} was already issued (issuance ${c.issuance_id} of device ${c.device_id}), which covers interval ${i.index}`,
+        `${i.start.toISOString()} of metering point ${c.metering_point_id} was already issued ` +
+          `(issuance ${c.issuance_id} of device ${c.device_id}), which covers interval ${i.index}`,
       );
   }
   return points;
@@ -118,9 +129,8 @@ export async function recordPointHours(
   if (points.length === 0 || issued.length === 0) return;
   await sql`INSERT INTO issued_point_hours (metering_point_id, hour_start, issuance_id)
     SELECT p, s, i FROM unnest(${points}::text[]) AS p
-    CROSS JOIN unnest(${issued.map((r) => r.production_starting_interval.toISOString())}::timestamptz[], ${issued.map((r) => r.issuance_id)}::bigint[]) AS t(s, i)`.execute(
-    trx,
-  );
+    CROSS JOIN unnest(${issued.map((r) => r.production_starting_interval.toISOString())}::timestamptz[],
+                      ${issued.map((r) => r.issuance_id)}::bigint[]) AS t(s, i)`.execute(trx);
 }
 
 /**
@@ -140,7 +150,8 @@ export async function checkReissueMetered(trx: Db, deviceId: number, start: Date
   if (liveWh > wh)
     throw unprocessable(
       'over_metered',
-      `${liveWh} Wh would be live in ${hour.toISOString()}, more than the ${wh} Wh metered at points ${points.join(', ')}`,
+      `${liveWh} Wh would be live in ${hour.toISOString()}, ` +
+        `more than the ${wh} Wh metered at points ${points.join(', ')}`,
       'body/bundle_quantity',
     );
 }

@@ -181,7 +181,8 @@ export async function claimedByHour(
            coalesce(d.technology_label, b.energy_source) AS technology, sum(b.bundle_quantity)::bigint AS wh
     FROM bundles b JOIN devices d ON d.id = b.device_id
     WHERE b.certificate_bundle_status = 'claimed' AND ${who}
-      AND b.production_starting_interval >= ${from.toISOString()}::timestamptz AND b.production_starting_interval < ${to.toISOString()}::timestamptz
+      AND b.production_starting_interval >= ${from.toISOString()}::timestamptz
+      AND b.production_starting_interval < ${to.toISOString()}::timestamptz
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
   return rows;
 }

@@ -126,7 +126,8 @@ export const DeviceChange = Type.Object(
     auto_issue: Type.Optional(
       Type.Boolean({
         description:
-          'Issue the complete metered hours of the linked production points automatically; only an issuing body turns it on, the holder may turn it off',
+          'Issue the complete metered hours of the linked production points ' +
+          'automatically; only an issuing body turns it on, the holder may turn it off',
       }),
     ),
     issuance_metadata: Type.Optional(IssuanceMetadataInput),

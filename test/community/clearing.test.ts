@@ -521,9 +521,8 @@ describe('two clearings of the same range at once', () => {
     expect(await clearRange(db, id, new Date(T), to, s.clock.now())).toBe(0);
 
     const { rows: intervals } = await sql<{ start: Date; n: number }>`
-      SELECT interval_start AS start, count(*)::bigint AS n FROM community_intervals WHERE community_id = ${id} GROUP BY 1 ORDER BY 1`.execute(
-      db,
-    );
+      SELECT interval_start AS start, count(*)::bigint AS n FROM community_intervals
+      WHERE community_id = ${id} GROUP BY 1 ORDER BY 1`.execute(db);
     expect(intervals).toHaveLength(30);
     expect(intervals.every((r, k) => r.n === 1 && r.start.getTime() === T + k * HOUR)).toBe(true);
     const { rows: matches } = await sql<{ start: Date; buyer: number | null; seller: number | null; wh: number }>`

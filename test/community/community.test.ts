@@ -362,9 +362,8 @@ describe('tally check on communities', () => {
   it('finds the stored matches adding up, and names the interval after tampering', async () => {
     const db = s.db.database.kysely;
     expect(await checkCommunities(db)).toEqual([]);
-    await sql`UPDATE community_matches SET wh = wh + 1 WHERE id = (SELECT min(id) FROM community_matches WHERE seller_member_id IS NULL)`.execute(
-      db,
-    );
+    await sql`UPDATE community_matches SET wh = wh + 1
+      WHERE id = (SELECT min(id) FROM community_matches WHERE seller_member_id IS NULL)`.execute(db);
     expect(await checkCommunities(db)).toEqual([
       {
         rule: 'community_energy_balances',
@@ -657,7 +656,8 @@ describe('listing and changing a community', () => {
       ['mmr', 0.2, 0.12],
       ['bill_sharing', 0.3, 0],
     ]);
-    // Bill sharing: D = 600, S = 300; buyers pay 0.30 × 300/600 per Wh, the roof gets nothing for what its neighbours used.
+    // Bill sharing: D = 600, S = 300; buyers pay 0.30 × 300/600 per Wh, the roof gets nothing for
+    // what its neighbours used.
     expect(page.items[4]).toMatchObject({
       demand_wh: 600,
       supply_wh: 300,

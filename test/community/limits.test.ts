@@ -293,9 +293,8 @@ describe('the clearing job', () => {
     await ja.point('POISON', 'consumption');
     await sql`INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source)
       SELECT 'POISON', t, t + interval '1 hour', 9007199254740991, 'measured', 'api'
-      FROM generate_series(${iso(h(0))}::timestamptz, ${iso(h(HOURS - 1))}::timestamptz, interval '1 hour') AS t`.execute(
-      db,
-    );
+      FROM generate_series(${iso(h(0))}::timestamptz, ${iso(h(HOURS - 1))}::timestamptz, interval '1 hour')
+        AS t`.execute(db);
     m.poison = (
       await ja.member(poisoned, { metering_point_id: 'POISON', name: 'Poison', valid_from: '2025-02-03' })
     ).id;
@@ -303,9 +302,8 @@ describe('the clearing job', () => {
     broken = await ja.community({ name: 'Broken', ...hourly });
     await ja.point('BROKEN', 'consumption');
     await sql`INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source)
-      VALUES ('BROKEN', ${iso(h(0))}::timestamptz, ${iso(h(1))}::timestamptz, 9007199254740993, 'measured', 'api')`.execute(
-      db,
-    );
+      VALUES ('BROKEN', ${iso(h(0))}::timestamptz, ${iso(h(1))}::timestamptz,
+              9007199254740993, 'measured', 'api')`.execute(db);
     m.broken = (await ja.member(broken, { metering_point_id: 'BROKEN', name: 'Broken', valid_from: '2025-02-03' })).id;
     // The victim, created later: a roof and a home, every hour.
     victim = await ja.community({ name: 'Victim', ...hourly });

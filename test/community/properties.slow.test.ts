@@ -95,7 +95,10 @@ function modelEnergy(s: MemberSpec, k: number): Omit<MemberEnergy, 'memberId' | 
   }
 }
 
-/** A case with peer trading, a grid-only interval (register reading 1 is missing) and missing data, so every run meets them. */
+/**
+ * A case with peer trading, a grid-only interval (register reading 1 is missing) and missing data,
+ * so every run meets them.
+ */
 const example = {
   n: 3,
   cut: 1,
@@ -276,12 +279,14 @@ describe('clearing on the database', () => {
           peer_matches: number;
         }>`
         WITH sides AS (
-          SELECT interval_start, buyer_member_id AS member_id, wh AS bought, 0::bigint AS sold, amount_micro AS net, seller_member_id IS NOT NULL AS peer
+          SELECT interval_start, buyer_member_id AS member_id, wh AS bought, 0::bigint AS sold, amount_micro AS net,
+                 seller_member_id IS NOT NULL AS peer
           FROM community_matches WHERE community_id = ${id} AND buyer_member_id IS NOT NULL
           UNION ALL
           SELECT interval_start, seller_member_id, 0::bigint, wh, -amount_micro, buyer_member_id IS NOT NULL
           FROM community_matches WHERE community_id = ${id} AND seller_member_id IS NOT NULL)
-        SELECT interval_start AS start, member_id, sum(bought)::bigint AS bought, sum(sold)::bigint AS sold, sum(net)::bigint AS net,
+        SELECT interval_start AS start, member_id,
+               sum(bought)::bigint AS bought, sum(sold)::bigint AS sold, sum(net)::bigint AS net,
                count(*)::bigint AS matches, count(*) FILTER (WHERE peer)::bigint AS peer_matches
         FROM sides GROUP BY interval_start, member_id`.execute(db);
         const side = new Map(sides.map((s) => [`${s.start.getTime()}/${s.member_id}`, s]));
@@ -297,14 +302,16 @@ describe('clearing on the database', () => {
           bill: number;
         }>`
         SELECT i.interval_start AS start, i.peer_wh, i.grid_import_wh, i.grid_export_wh,
-               coalesce(sum(m.wh) FILTER (WHERE m.buyer_member_id IS NOT NULL AND m.seller_member_id IS NOT NULL), 0)::bigint AS peer,
+               coalesce(sum(m.wh) FILTER (WHERE m.buyer_member_id IS NOT NULL
+                                            AND m.seller_member_id IS NOT NULL), 0)::bigint AS peer,
                coalesce(sum(m.wh) FILTER (WHERE m.seller_member_id IS NULL), 0)::bigint AS imported,
                coalesce(sum(m.wh) FILTER (WHERE m.buyer_member_id IS NULL), 0)::bigint AS exported,
-               (coalesce(sum(m.amount_micro) FILTER (WHERE m.seller_member_id IS NULL), 0) - coalesce(sum(m.amount_micro) FILTER (WHERE m.buyer_member_id IS NULL), 0))::bigint AS bill
-        FROM community_intervals i LEFT JOIN community_matches m ON m.community_id = i.community_id AND m.interval_start = i.interval_start
-        WHERE i.community_id = ${id} GROUP BY i.interval_start, i.peer_wh, i.grid_import_wh, i.grid_export_wh ORDER BY i.interval_start`.execute(
-          db,
-        );
+               (coalesce(sum(m.amount_micro) FILTER (WHERE m.seller_member_id IS NULL), 0)
+                 - coalesce(sum(m.amount_micro) FILTER (WHERE m.buyer_member_id IS NULL), 0))::bigint AS bill
+        FROM community_intervals i
+        LEFT JOIN community_matches m ON m.community_id = i.community_id AND m.interval_start = i.interval_start
+        WHERE i.community_id = ${id}
+        GROUP BY i.interval_start, i.peer_wh, i.grid_import_wh, i.grid_export_wh ORDER BY i.interval_start`.execute(db);
         expect(totals).toHaveLength(n);
 
         const monthNet = new Map<number, { net: number; gridOnly: number; matches: number }>(
@@ -356,7 +363,8 @@ describe('clearing on the database', () => {
             matches: expected.matches.map(key).sort(),
           });
 
-          // The same invariants read through SQL: totals against matches, members against their energy, money against the grid.
+          // The same invariants read through SQL: totals against matches, members against their
+          // energy, money against the grid.
           const tot = totals[k]!;
           expect([tot.peer, tot.imported, tot.exported]).toEqual([tot.peer_wh, tot.grid_import_wh, tot.grid_export_wh]);
           let net = 0;

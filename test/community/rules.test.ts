@@ -285,7 +285,8 @@ describe('tally check: one side per interval', () => {
     const db = s.db.database.kysely;
     expect(await checkCommunities(db)).toEqual([]);
     // In interval 0, B bought 500 Wh from the roof; a forged match has B selling to the grid too.
-    await sql`INSERT INTO community_matches (community_id, interval_start, buyer_member_id, seller_member_id, wh, price, amount_micro)
+    await sql`INSERT INTO community_matches
+        (community_id, interval_start, buyer_member_id, seller_member_id, wh, price, amount_micro)
       VALUES (${market}, ${at(0)}::timestamptz, NULL, ${m.b}, 1, 0.04, 40)`.execute(db);
     const violations = await checkCommunities(db);
     expect(violations.filter((v) => v.rule === 'community_one_side')).toEqual([
@@ -314,9 +315,8 @@ describe('tally check: a point in one membership at a time', () => {
     ).rows;
     const forged = (
       await sql<{ id: number }>`INSERT INTO community_members (community_id, name, metering_point_id, valid_from)
-      VALUES (${other}, 'B again', ${b!.metering_point_id}, ${b!.valid_from.toISOString()}::timestamptz) RETURNING id`.execute(
-        db,
-      )
+      VALUES (${other}, 'B again', ${b!.metering_point_id}, ${b!.valid_from.toISOString()}::timestamptz)
+      RETURNING id`.execute(db)
     ).rows[0]!.id;
     expect((await checkCommunities(db)).filter((v) => v.rule === 'community_point_once')).toEqual([
       {

@@ -291,11 +291,13 @@ describe('a change committing after a later one', () => {
     try {
       await slow.query('BEGIN');
       await slow.query(
-        `INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source) VALUES ($1, '2025-06-01T20:00:00Z', '2025-06-01T21:00:00Z', 900, 'measured', 'test')`,
+        'INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source) ' +
+          "VALUES ($1, '2025-06-01T20:00:00Z', '2025-06-01T21:00:00Z', 900, 'measured', 'test')",
         [CONSUMER],
       );
       await slow.query(
-        `INSERT INTO events (type, subject_type, subject_id, actor_id, payload) VALUES ('readings.imported', 'metering_point', $1, NULL, '{}')`,
+        'INSERT INTO events (type, subject_type, subject_id, actor_id, payload) ' +
+          "VALUES ('readings.imported', 'metering_point', $1, NULL, '{}')",
         [CONSUMER],
       );
       await expectStatus(

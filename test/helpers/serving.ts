@@ -4,7 +4,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-/** Call as soon as the child is spawned (stdout piped, LOG_LEVEL info): true once it serves, false if it exits first. */
+/**
+ * Call as soon as the child is spawned (stdout piped, LOG_LEVEL info): true once it serves, false
+ * if it exits first.
+ */
 export function serving(child: ChildProcess): Promise<boolean> {
   const { stdout } = child;
   if (!stdout) throw new Error('pipe the child’s standard output to see it serve');

@@ -28,7 +28,10 @@ export interface SimWorld {
   tenants: [Tenant, Tenant];
 }
 
-/** Two producers, each with two devices (one fed by its production point) and a consumption point; a trader that accepts both. */
+/**
+ * Two producers, each with two devices (one fed by its production point) and a consumption point; a
+ * trader that accepts both.
+ */
 export async function buildSimWorld(s: TestServer): Promise<SimWorld> {
   const issuer = await s.user('issuer');
   const traderUser = await s.user('trader');
@@ -168,7 +171,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'seal' as const }) },
 );
 
-/** A step: one operation, two at once, or one with a failure injected while it runs. Plans are long enough for state to build up (fast-check would otherwise keep them short). */
+/**
+ * A step: one operation, two at once, or one with a failure injected while it runs. Plans are long
+ * enough for state to build up (fast-check would otherwise keep them short).
+ */
 export type Step =
   | { mode: 'one'; op: Op }
   | { mode: 'pair'; ops: [Op, Op] }
@@ -312,7 +318,8 @@ async function killConnectionsUntil(s: TestServer, done: Promise<unknown>): Prom
   });
   const db = s.db.database.kysely;
   for (let round = 0; round < 20 && !finished; round++) {
-    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`
       .execute(db)
       .catch(() => undefined);
     await new Promise((resolve) => setImmediate(resolve));
@@ -365,7 +372,8 @@ async function settle(s: TestServer): Promise<void> {
   await until(async () => {
     const { rows } = await sql<{
       n: number;
-    }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`.execute(
+    }>`SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`.execute(
       s.db.database.kysely,
     );
     return rows[0]!.n === 0;

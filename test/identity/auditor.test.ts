@@ -16,7 +16,10 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 const MUTATING = ['post', 'patch', 'put', 'delete'];
-/** Public routes (no caller to refuse), the auditor's own credentials, queries with a body, and sealing, which auditors are granted by name. */
+/**
+ * Public routes (no caller to refuse), the auditor's own credentials, queries with a body, and
+ * sealing, which auditors are granted by name.
+ */
 const AUDITORS_MAY = [
   'POST /api/user/register',
   'POST /api/token',

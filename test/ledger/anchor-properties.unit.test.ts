@@ -87,7 +87,8 @@ describe('an anchored export', () => {
         const anchor = anchorFrom(text(old), 'OLD', undefined);
         const cut = await verify(old.slice(0, keep), { anchors: [anchor] });
         expect(cut.break).toBe(
-          `the export ends at block ${keep}, but OLD reaches block ${s.length}: blocks ${keep + 1}–${s.length} are missing`,
+          `the export ends at block ${keep}, but OLD reaches block ` +
+            `${s.length}: blocks ${keep + 1}–${s.length} are missing`,
         );
         const extended = await verify(sealedLog([...s, ...more]), { anchors: [anchor] });
         expect(extended).toEqual({

@@ -59,9 +59,8 @@ it('names an event committed below the sealed horizon that no block holds', asyn
   // What the skipping sealer left behind: a committed event whose transaction sorts before the
   // last sealed one, written here directly with the oldest ordinary transaction id there is.
   const { rows } = await sql<{ id: number }>`
-    INSERT INTO events (type, subject_type, subject_id, payload, xact_id) VALUES ('test.skipped', 'test', 'x', '{}', '3') RETURNING id`.execute(
-    db(),
-  );
+    INSERT INTO events (type, subject_type, subject_id, payload, xact_id)
+    VALUES ('test.skipped', 'test', 'x', '{}', '3') RETURNING id`.execute(db());
   const skipped = rows[0]!.id;
   expect(await checkLedger(db())).toEqual([
     { rule: 'events_sealed_once', detail: `event ${skipped} is below the sealed horizon (block 1) but in no block` },
@@ -80,9 +79,8 @@ it('names an event sealed into two blocks', async () => {
   await sealNow(db(), undefined, TEST_START);
   // The primary key forbids it; an intruder who drops the key can still write the second leaf.
   await sql`ALTER TABLE ledger_leaves DROP CONSTRAINT ledger_leaves_pkey`.execute(db());
-  await sql`INSERT INTO ledger_leaves (event_id, block_height, leaf_index, leaf_hash) SELECT event_id, 1, 2, leaf_hash FROM ledger_leaves WHERE leaf_index = 0`.execute(
-    db(),
-  );
+  await sql`INSERT INTO ledger_leaves (event_id, block_height, leaf_index, leaf_hash)
+    SELECT event_id, 1, 2, leaf_hash FROM ledger_leaves WHERE leaf_index = 0`.execute(db());
   const first = (await sql<{ id: number }>`SELECT min(id)::int AS id FROM events`.execute(db())).rows[0]!.id;
   expect(await checkLedger(db())).toContainEqual({
     rule: 'events_sealed_once',

@@ -251,7 +251,18 @@ describe('ledger', () => {
       const target = action === 'transfer' ? request.target_id : null;
       expect(event).toMatchObject({
         id: result.action_id,
-        type: `certificates.${{ cancel: 'cancelled', unreserve: 'unreserved', unlock: 'unlocked', reserve: 'reserved', lock: 'locked', withdraw: 'withdrawn', claim: 'claimed', transfer: 'transferred' }[action]}`,
+        type:
+          'certificates.' +
+          {
+            cancel: 'cancelled',
+            unreserve: 'unreserved',
+            unlock: 'unlocked',
+            reserve: 'reserved',
+            lock: 'locked',
+            withdraw: 'withdrawn',
+            claim: 'claimed',
+            transfer: 'transferred',
+          }[action],
         subject_type: 'account',
         subject_id: String(request.source_id),
         account_ids: target === null ? [request.source_id] : [request.source_id, target],
@@ -487,7 +498,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('event paging while a transaction 
     try {
       await slow.query('BEGIN');
       const held = await slow.query(
-        `INSERT INTO events (type, subject_type, subject_id, account_ids, payload) VALUES ('test.slow', 'account', $1::text, ARRAY[$1::bigint], '{}') RETURNING id`,
+        'INSERT INTO events (type, subject_type, subject_id, account_ids, payload) ' +
+          "VALUES ('test.slow', 'account', $1::text, ARRAY[$1::bigint], '{}') RETURNING id",
         [w.traderAccount],
       );
       // A later change commits while the slow transaction still holds its lower id.

@@ -132,7 +132,8 @@ describe('signed heads', () => {
     const r = await cliVerify(exportUrl(), '--key', other);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(
-      `BREAK after 0 good block(s): the server's signed head (block 4): its head is signed by key ${keyIdNow}, which is not among the known keys\n`,
+      "BREAK after 0 good block(s): the server's signed head (block 4): " +
+        `its head is signed by key ${keyIdNow}, which is not among the known keys\n`,
     );
   });
 
@@ -236,9 +237,9 @@ describe('a rewrite or a cut', () => {
           b.block.height === height ? treeHash(leaves.map((h) => Buffer.from(h, 'hex'))).toString('hex') : b.block.root,
       };
       previous = blockHash(header);
-      await sql`UPDATE ledger_blocks SET root = ${header.root}, previous_hash = ${header.previous_hash}, block_hash = ${previous} WHERE height = ${b.block.height}`.execute(
-        db(),
-      );
+      await sql`UPDATE ledger_blocks
+        SET root = ${header.root}, previous_hash = ${header.previous_hash}, block_hash = ${previous}
+        WHERE height = ${b.block.height}`.execute(db());
     }
     for (const table of ['events', 'ledger_leaves', 'ledger_blocks'])
       await sql`ALTER TABLE ${sql.table(table)} ENABLE TRIGGER USER`.execute(db());
@@ -250,7 +251,8 @@ describe('a rewrite or a cut', () => {
     const r = await cliVerify(cut, '--since', savedExport);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(
-      `BREAK after 2 good block(s): the export ends at block 2, but OLD (${savedExport}) reaches block 3: blocks 3–3 are missing\n`,
+      'BREAK after 2 good block(s): the export ends at block 2, ' +
+        `but OLD (${savedExport}) reaches block 3: blocks 3–3 are missing\n`,
     );
 
     // A server that hands out its real head and keys but a shortened export.
@@ -266,7 +268,8 @@ describe('a rewrite or a cut', () => {
       const byUrl = await cliVerify(`http://127.0.0.1:${(liar.address() as { port: number }).port}/api/ledger/export`);
       expect(byUrl.code).toBe(1);
       expect(byUrl.stdout).toBe(
-        "BREAK after 3 good block(s): the export ends at block 3, but the server's signed head reaches block 5: blocks 4–5 are missing\n",
+        'BREAK after 3 good block(s): the export ends at block 3, ' +
+          "but the server's signed head reaches block 5: blocks 4–5 are missing\n",
       );
     } finally {
       await new Promise((resolve) => liar.close(resolve));
@@ -306,14 +309,16 @@ describe('a rewrite or a cut', () => {
     const sinceExport = await cliVerify(exportUrl(), '--since', savedExport);
     expect(sinceExport.code).toBe(1);
     expect(sinceExport.stdout).toBe(
-      `BREAK after 1 good block(s): block 2 differs from OLD (${savedExport}): root, leaf 0 (event ${victim}) changed\n`,
+      `BREAK after 1 good block(s): block 2 differs from OLD (${savedExport}): ` +
+        `root, leaf 0 (event ${victim}) changed\n`,
     );
     const old = JSON.parse(readFileSync(savedHead, 'utf8'));
     const now = await expectStatus(s.request('GET', '/api/ledger/blocks/3'), 200);
     const sinceHead = await cliVerify(exportUrl(), '--since', savedHead);
     expect(sinceHead.code).toBe(1);
     expect(sinceHead.stdout).toBe(
-      `BREAK after 2 good block(s): block 3 differs from OLD (${savedHead}): its block_hash is ${now.block_hash}, OLD (${savedHead}) has ${old.block_hash}\n`,
+      `BREAK after 2 good block(s): block 3 differs from OLD (${savedHead}): ` +
+        `its block_hash is ${now.block_hash}, OLD (${savedHead}) has ${old.block_hash}\n`,
     );
   });
 });

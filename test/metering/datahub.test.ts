@@ -150,15 +150,13 @@ describe('syncing ElOverblik', () => {
 
   it("takes a crashed holder's lease once it has lapsed by the database's clock, and not before", async () => {
     // A holder that died mid-sync never released its lease; the row says until when it holds.
-    await sql`INSERT INTO job_leases (name, holder, lease_until) VALUES ('datahub-sync:dead', 'crashed', now() + interval '1 minute')`.execute(
-      db(),
-    );
+    await sql`INSERT INTO job_leases (name, holder, lease_until)
+      VALUES ('datahub-sync:dead', 'crashed', now() + interval '1 minute')`.execute(db());
     const work = async () => 1;
     expect(await runWithLease(db(), 'datahub-sync:dead', 60_000, work)).toBeUndefined();
     // The lease's minute passes: the row is moved back rather than waited out.
-    await sql`UPDATE job_leases SET lease_until = now() - interval '1 millisecond' WHERE name = 'datahub-sync:dead'`.execute(
-      db(),
-    );
+    await sql`UPDATE job_leases SET lease_until = now() - interval '1 millisecond'
+      WHERE name = 'datahub-sync:dead'`.execute(db());
     expect(await runWithLease(db(), 'datahub-sync:dead', 60_000, work)).toBe(1);
   });
 });

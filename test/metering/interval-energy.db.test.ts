@@ -147,7 +147,8 @@ beforeAll(async () => {
     [15, 1000, 0],
     [30, 1200, 0],
   ]);
-  // Registers and an interval reading for the same interval [0, 15): the registers are the point's source; the reading (90) is not added.
+  // Registers and an interval reading for the same interval [0, 15): the registers are the point's
+  // source; the reading (90) is not added.
   await point('RW', 'consumption');
   await registers('RW', [
     [0, 0, 0],
@@ -197,7 +198,8 @@ describe('interval readings', () => {
       exp(0),
       exp(0),
     ]);
-    // The split belongs to the reading, not to the grid asked for: from :30 on, the third and fourth quarters of hour 0.
+    // The split belongs to the reading, not to the grid asked for: from :30 on, the third and
+    // fourth quarters of hour 0.
     expect(await series('PH', grid(30, 4, 15))).toEqual([exp(251), exp(250), exp(1), exp(1)]);
     // Two half hours: 502 + 501, and 1 + 1.
     expect(await series('PH', grid(0, 4, 30))).toEqual([exp(502), exp(501), exp(1), exp(1)]);
@@ -258,9 +260,8 @@ describe('cumulative registers', () => {
   it('reads a point with registers from its registers alone, never adding an interval reading to a register difference', async () => {
     expect(await series('RW', grid(0, 2, 15))).toEqual([both(100, 0), both(150, 0)]);
     // The same with the reading at 15 missing: the gap's whole difference is counted once, on the grid.
-    await sql`DELETE FROM register_readings WHERE metering_point_id = 'RW' AND read_at = ${iso(15)}::timestamptz`.execute(
-      t.database.kysely,
-    );
+    await sql`DELETE FROM register_readings
+      WHERE metering_point_id = 'RW' AND read_at = ${iso(15)}::timestamptz`.execute(t.database.kysely);
     expect(await series('RW', grid(0, 2, 15))).toEqual([undefined, both(250, 0, true)]);
   });
 

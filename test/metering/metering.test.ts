@@ -162,14 +162,18 @@ describe('readings', () => {
   it('reads the CSV template, and refuses a bad row by number, writing nothing', async () => {
     const ok = await expectStatus(
       csv(
-        'interval_start_datetime,interval_end_datetime,interval_usage,gross_net_indicator\n2025-06-02T00:00:00Z,2025-06-02T01:00:00Z,1000,NET\n2025-06-02T01:00:00Z,2025-06-02T02:00:00Z,1200,NET\n',
+        'interval_start_datetime,interval_end_datetime,interval_usage,gross_net_indicator\n' +
+          '2025-06-02T00:00:00Z,2025-06-02T01:00:00Z,1000,NET\n' +
+          '2025-06-02T01:00:00Z,2025-06-02T02:00:00Z,1200,NET\n',
       ),
       200,
     );
     expect(ok).toEqual({ inserted: 2, unchanged: 0, revised: 0 });
     const before = await s.eventCount();
     const bad = await csv(
-      'interval_start_datetime,interval_end_datetime,interval_usage,gross_net_indicator\n2025-06-02T02:00:00Z,2025-06-02T03:00:00Z,1000,NET\n2025-06-02T03:00:00Z,2025-06-02T04:00:00Z,12.5,NET\n',
+      'interval_start_datetime,interval_end_datetime,interval_usage,gross_net_indicator\n' +
+        '2025-06-02T02:00:00Z,2025-06-02T03:00:00Z,1000,NET\n' +
+        '2025-06-02T03:00:00Z,2025-06-02T04:00:00Z,12.5,NET\n',
     );
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'invalid_reading', errors: [{ field: 'csv/row/3/interval_usage' }] });
@@ -252,7 +256,9 @@ describe('readings', () => {
 
   it('takes a multi-point CSV, all or nothing across points', async () => {
     const header = 'metering_point_id,interval_start_datetime,interval_end_datetime,interval_usage\n';
-    const both = `${header}${POINT},2025-06-05T00:00:00Z,2025-06-05T01:00:00Z,10\n${CONSUMER},2025-06-05T00:00:00Z,2025-06-05T01:00:00Z,20\n`;
+    const both =
+      `${header}${POINT},2025-06-05T00:00:00Z,2025-06-05T01:00:00Z,10\n` +
+      `${CONSUMER},2025-06-05T00:00:00Z,2025-06-05T01:00:00Z,20\n`;
     // The producer may not write the trader's consumption point: nothing of the file is written.
     const refused = await csv(both, w.producer.token, '/api/readings');
     expect(refused.status).toBe(404);
@@ -376,7 +382,8 @@ async function importFile(
 describe('tally import readings', () => {
   it('imports a file in batches, refusing only the batch with a bad row, by its row number', async () => {
     const hourRow = (h: number, wh: string) =>
-      `${POINT},${new Date(Date.parse('2025-08-01T00:00:00Z') + h * 3_600_000).toISOString()},${new Date(Date.parse('2025-08-01T01:00:00Z') + h * 3_600_000).toISOString()},${wh}`;
+      `${POINT},${new Date(Date.parse('2025-08-01T00:00:00Z') + h * 3_600_000).toISOString()},` +
+      `${new Date(Date.parse('2025-08-01T01:00:00Z') + h * 3_600_000).toISOString()},${wh}`;
     const progress: number[] = [];
     const r = await importFile(
       [
@@ -408,7 +415,8 @@ describe('tally import readings: blank lines', () => {
   it('counts rows, not trailing blank lines', async () => {
     const r = await importFile(
       'metering_point_id,interval_start_datetime,interval_end_datetime,interval_usage\n' +
-        `${POINT},2025-08-03T00:00:00Z,2025-08-03T01:00:00Z,7\n${POINT},2025-08-03T01:00:00Z,2025-08-03T02:00:00Z,8\n\n\n`,
+        `${POINT},2025-08-03T00:00:00Z,2025-08-03T01:00:00Z,7\n` +
+        `${POINT},2025-08-03T01:00:00Z,2025-08-03T02:00:00Z,8\n\n\n`,
       { batchSize: 2 },
     );
     expect(r).toEqual({ inserted: 2, unchanged: 0, revised: 0, rows: 2, batches: 1, failed: [] });

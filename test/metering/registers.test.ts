@@ -67,9 +67,8 @@ describe('register readings', () => {
       actor_id: number;
       payload: unknown;
     }>`
-      SELECT type, subject_type, subject_id, account_ids, actor_id, payload FROM events ORDER BY id DESC LIMIT 1`.execute(
-      s.db.database.kysely,
-    );
+      SELECT type, subject_type, subject_id, account_ids, actor_id, payload FROM events
+      ORDER BY id DESC LIMIT 1`.execute(s.db.database.kysely);
     expect(events.rows).toEqual([
       {
         type: 'register_readings.imported',

@@ -54,7 +54,10 @@ function sendLarge(url: string, method: string, token: string, body: Buffer, chu
   });
 }
 
-/** A path with its parameters filled by values their schemas accept, so the check under test is the one that answers. */
+/**
+ * A path with its parameters filled by values their schemas accept, so the check under test is the
+ * one that answers.
+ */
 function fillPath(path: string, op: any): string {
   return path.replace(/\{(\w+)\}/g, (_m, name: string) => {
     const schema = op.parameters?.find((p: any) => p.in === 'path' && p.name === name)?.schema ?? {};
@@ -209,7 +212,9 @@ describe('parseTimestamp', () => {
         fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }),
         (t, offset) => {
           const wall = new Date(t.getTime() + offset * 60_000).toISOString().slice(0, -1);
-          const zone = `${offset < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
+          const zone =
+            `${offset < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:` +
+            `${String(Math.abs(offset) % 60).padStart(2, '0')}`;
           expect(parseTimestamp(t.toISOString())).toEqual(t);
           expect(parseTimestamp(`${wall}${zone}`)).toEqual(t);
         },

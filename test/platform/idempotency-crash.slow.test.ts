@@ -54,10 +54,8 @@ describe('Idempotency-Key claims', () => {
     expect(during.statusCode).toBe(409);
     expect(during.json()).toMatchObject({ code: 'idempotency_key_in_progress' });
     // The claim is held by this process alone: no row says "in progress", so none can outlive a crash.
-    const stored =
-      await sql`SELECT key FROM idempotency_keys WHERE key = 'busy' UNION ALL SELECT key FROM idempotency_work WHERE key = 'busy'`.execute(
-        db.database.kysely,
-      );
+    const stored = await sql`SELECT key FROM idempotency_keys WHERE key = 'busy'
+        UNION ALL SELECT key FROM idempotency_work WHERE key = 'busy'`.execute(db.database.kysely);
     expect(stored.rows).toEqual([]);
     g.release();
     expect((await first).statusCode).toBe(201);

@@ -19,11 +19,11 @@ it(`forgets answers and work records older than ${KEPT_HOURS} hours, and only th
     ['young', KEPT_HOURS - 1],
   ] as const) {
     const stamp = sql`now() - ${hours} * interval '1 hour'`;
-    await sql`INSERT INTO idempotency_keys (caller, key, method, path, request_hash, status_code, content_type, body, created_at)
+    await sql`INSERT INTO idempotency_keys
+        (caller, key, method, path, request_hash, status_code, content_type, body, created_at)
       VALUES ('user:1', ${key}, 'POST', '/api/accounts', 'hash', 201, 'application/json', '{}', ${stamp})`.execute(db);
-    await sql`INSERT INTO idempotency_work (caller, key, request_hash, created_at) VALUES ('user:1', ${key}, 'hash', ${stamp})`.execute(
-      db,
-    );
+    await sql`INSERT INTO idempotency_work (caller, key, request_hash, created_at)
+      VALUES ('user:1', ${key}, 'hash', ${stamp})`.execute(db);
   }
   expect(await forgetOldIdempotencyKeys(db)).toBe(1);
   const left = async (table: 'idempotency_keys' | 'idempotency_work') =>

@@ -9,7 +9,8 @@ describe('local days', () => {
     ['2026-10-25', 'Europe/Copenhagen', '2026-10-24T22:00:00.000Z'], // the day clocks go back at 03:00
     ['2026-10-26', 'Europe/Copenhagen', '2026-10-25T23:00:00.000Z'],
     ['2026-12-01', 'Asia/Kathmandu', '2026-11-30T18:15:00.000Z'], // +05:45: midnight off the hour
-    ['2023-10-01', 'America/Asuncion', '2023-10-01T04:00:00.000Z'], // clocks jump from 00:00 to 01:00: the day starts at 01:00
+    // Clocks jump from 00:00 to 01:00: the day starts at 01:00.
+    ['2023-10-01', 'America/Asuncion', '2023-10-01T04:00:00.000Z'],
     ['2024-09-08', 'America/Santiago', '2024-09-08T04:00:00.000Z'],
     ['0026-03-01', 'UTC', '0026-03-01T00:00:00.000Z'], // not 1926
   ])('%s in %s starts at %s, and the instant before is the day before', (date, tz, instant) => {

@@ -407,16 +407,14 @@ describe('status rules', () => {
     const expiry = new Date(a.expiry_datestamp);
     const db = s.db.database.kysely;
     // Only bundles of this test are due at this instant: move the others' expiry out of the way first.
-    await sql`UPDATE bundles SET expiry_datestamp = expiry_datestamp + interval '100 years' WHERE id NOT IN (${a.id}, ${b.id})`.execute(
-      db,
-    );
+    await sql`UPDATE bundles SET expiry_datestamp = expiry_datestamp + interval '100 years'
+      WHERE id NOT IN (${a.id}, ${b.id})`.execute(db);
     expect(await runAsLeader(db, expire, new Date(expiry.getTime() - 1))).toBe(0);
     expect(await runAsLeader(db, expire, expiry)).toBe(1);
     expect((await get(a.id)).certificate_bundle_status).toBe('expired');
     expect((await get(b.id)).certificate_bundle_status).toBe('reserved');
-    await sql`UPDATE bundles SET expiry_datestamp = expiry_datestamp - interval '100 years' WHERE id NOT IN (${a.id}, ${b.id})`.execute(
-      db,
-    );
+    await sql`UPDATE bundles SET expiry_datestamp = expiry_datestamp - interval '100 years'
+      WHERE id NOT IN (${a.id}, ${b.id})`.execute(db);
   });
 });
 

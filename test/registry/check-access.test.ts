@@ -65,11 +65,15 @@ it('reports a claim against a point of another account, a production point or a 
   expect(await violations('claims_in_reach')).toEqual([
     {
       rule: 'claims_in_reach',
-      detail: `bundle ${a.id} of account ${w.producerAccount} is claimed against consumption metering point TRADER-HOME of account ${w.traderAccount}`,
+      detail:
+        `bundle ${a.id} of account ${w.producerAccount} is claimed against ` +
+        `consumption metering point TRADER-HOME of account ${w.traderAccount}`,
     },
     {
       rule: 'claims_in_reach',
-      detail: `bundle ${b.id} of account ${w.producerAccount} is claimed against production metering point PRODUCER-ROOF of account ${w.producerAccount}`,
+      detail:
+        `bundle ${b.id} of account ${w.producerAccount} is claimed against ` +
+        `production metering point PRODUCER-ROOF of account ${w.producerAccount}`,
     },
   ]);
   await sql`UPDATE bundles SET claim_metering_point_id = 'GONE' WHERE id = ${b.id}`.execute(db);

@@ -148,7 +148,8 @@ it("serialises reading revisions with automatic issuance: every hour's live Wh i
 
   const { rows } = await sql<{ start: Date; metered: number; live: number | null }>`
     SELECT r.interval_start AS start, r.wh AS metered,
-           (SELECT sum(b.bundle_quantity)::bigint FROM bundles b WHERE b.device_id = ${w.device} AND b.production_starting_interval = r.interval_start
+           (SELECT sum(b.bundle_quantity)::bigint FROM bundles b
+            WHERE b.device_id = ${w.device} AND b.production_starting_interval = r.interval_start
               AND b.certificate_bundle_status <> 'withdrawn') AS live
     FROM readings r WHERE r.metering_point_id = 'RACE-1' ORDER BY r.interval_start`.execute(s.db.database.kysely);
   expect(rows).toHaveLength(HOURS);
@@ -182,9 +183,8 @@ it.skipIf(!process.env.TEST_DATABASE_URL)(
         await until(async () => {
           const { rows } = await sql<{
             n: number;
-          }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(
-            s.db.database.kysely,
-          );
+          }>`SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(s.db.database.kysely);
           return rows[0]!.n > 0;
         });
         const point = await sql`SELECT id FROM metering_points WHERE id = 'ORDER-1' FOR UPDATE NOWAIT`

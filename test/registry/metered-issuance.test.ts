@@ -459,10 +459,10 @@ describe('any sequence of readings, revisions, relinks, runs, manual issuances, 
         const bundlesOfDay = async (status: 'live' | 'withdrawn') =>
           (
             await sql<{ id: number }>`
-        SELECT id FROM bundles WHERE device_id = ANY(${devices}::bigint[]) AND production_starting_interval >= ${at(day)}::timestamptz
-          AND production_starting_interval < ${at(day + 4)}::timestamptz AND (certificate_bundle_status = 'withdrawn') = ${status === 'withdrawn'} ORDER BY id`.execute(
-              db(),
-            )
+        SELECT id FROM bundles WHERE device_id = ANY(${devices}::bigint[])
+          AND production_starting_interval >= ${at(day)}::timestamptz
+          AND production_starting_interval < ${at(day + 4)}::timestamptz
+          AND (certificate_bundle_status = 'withdrawn') = ${status === 'withdrawn'} ORDER BY id`.execute(db())
           ).rows.map((r) => r.id);
         for (const st of steps) {
           const events = await s.eventCount();
@@ -503,9 +503,11 @@ describe('any sequence of readings, revisions, relinks, runs, manual issuances, 
           if (st.kind === 'run') expect(reply.body.failed).toEqual([]);
           const { rows } = await sql<{ hour: Date; live: number; metered: number }>`
           SELECT b.production_starting_interval AS hour, sum(b.bundle_quantity)::bigint AS live,
-                 (SELECT coalesce(sum(r.wh), 0)::bigint FROM readings r WHERE r.metering_point_id = ${point} AND r.interval_start = b.production_starting_interval) AS metered
+                 (SELECT coalesce(sum(r.wh), 0)::bigint FROM readings r
+                  WHERE r.metering_point_id = ${point} AND r.interval_start = b.production_starting_interval) AS metered
           FROM bundles b WHERE b.device_id = ANY(${devices}::bigint[]) AND b.certificate_bundle_status <> 'withdrawn'
-            AND b.production_starting_interval >= ${at(day)}::timestamptz AND b.production_starting_interval < ${at(day + 4)}::timestamptz
+            AND b.production_starting_interval >= ${at(day)}::timestamptz
+            AND b.production_starting_interval < ${at(day + 4)}::timestamptz
           GROUP BY b.production_starting_interval`.execute(db());
           expect(rows.filter((r) => r.live > r.metered)).toEqual([]);
         }
@@ -580,7 +582,9 @@ describe('tally check', () => {
     expect((await upload('OVERLAP-1', [hourReading(30, 100), hourReading(31, 100)])).status).toBe(200);
     await run();
     // Issuances refuse every change; as the database's owner would, with the trigger off.
-    const tamper = sql`UPDATE issuances SET production_starting_interval = production_starting_interval - interval '30 minutes', production_ending_interval = production_ending_interval - interval '30 minutes'
+    const tamper = sql`UPDATE issuances
+      SET production_starting_interval = production_starting_interval - interval '30 minutes',
+          production_ending_interval = production_ending_interval - interval '30 minutes'
       WHERE device_id = ${device} AND production_starting_interval = ${at(31)}::timestamptz`;
     await expect(tamper.execute(db())).rejects.toThrow('issuances are immutable: UPDATE refused');
     await sql`ALTER TABLE issuances DISABLE TRIGGER issuances_immutable`.execute(db());

@@ -146,9 +146,9 @@ describe('random action sequences on the database', () => {
     );
     // The sequences did reach the interesting cases: splits and several statuses.
     const { rows } = await sql<{ splits: number; statuses: number }>`
-      SELECT count(split_from_bundle_id)::bigint AS splits, count(DISTINCT certificate_bundle_status)::bigint AS statuses FROM bundles`.execute(
-      db,
-    );
+      SELECT count(split_from_bundle_id)::bigint AS splits,
+             count(DISTINCT certificate_bundle_status)::bigint AS statuses
+      FROM bundles`.execute(db);
     expect(rows[0]!.splits).toBeGreaterThan(0);
     expect(rows[0]!.statuses).toBeGreaterThan(3);
   });

@@ -108,10 +108,11 @@ describe('commands on a database', () => {
     expect(first.stdout).toContain('a claim against 571313174115123456');
 
     // The energy community: last month in Lisbon, every 15-minute interval of it cleared, DST included.
-    const community =
-      /Energy community Bairro Solar Lisboa #(\d+) .*?: 12 members \(12 new\).*? for (\d{4}-\d{2}) .*?Clearing \2 cleared ([\d,]+) of its ([\d,]+) intervals now; peers shared ([\d,]+) Wh, the members saved ([\d,.]+) EUR/.exec(
-        first.stdout,
-      );
+    const community = new RegExp(
+      String.raw`Energy community Bairro Solar Lisboa #(\d+) .*?: 12 members \(12 new\).*? for (\d{4}-\d{2}) .*?` +
+        String.raw`Clearing \2 cleared ([\d,]+) of its ([\d,]+) intervals now; peers shared ([\d,]+) Wh, ` +
+        String.raw`the members saved ([\d,.]+) EUR`,
+    ).exec(first.stdout);
     expect(community, first.stdout).not.toBeNull();
     const [, idText, month, clearedText, inMonthText, peerText, savedText] = community!;
     const id = Number(idText);
@@ -182,10 +183,12 @@ describe('commands on a database', () => {
       ).toBe(true);
       // Every interval of the month cleared once, with every member's readings (the register meter's too).
       const { rows } = await sql<{ n: number; missing: number }>`
-        SELECT count(*)::int AS n, count(*) FILTER (WHERE cardinality(missing_member_ids) > 0 OR cardinality(grid_only_member_ids) > 0)::int AS missing
-        FROM community_intervals WHERE community_id = ${id} AND interval_start >= ${new Date(start).toISOString()}::timestamptz AND interval_start < ${new Date(end).toISOString()}::timestamptz`.execute(
-        db,
-      );
+        SELECT count(*)::int AS n,
+               count(*) FILTER (WHERE cardinality(missing_member_ids) > 0 OR cardinality(grid_only_member_ids) > 0)::int
+                 AS missing
+        FROM community_intervals
+        WHERE community_id = ${id} AND interval_start >= ${new Date(start).toISOString()}::timestamptz
+          AND interval_start < ${new Date(end).toISOString()}::timestamptz`.execute(db);
       expect(rows[0]).toEqual({ n: intervals, missing: 0 });
     } finally {
       await database.close();
@@ -202,14 +205,22 @@ describe('commands on a database', () => {
       // A whole issuance and its bundle written behind the registry's back: no event records them.
       const { rows } = await sql<{ id: number }>`
         WITH a AS (INSERT INTO accounts (account_name) VALUES ('t') RETURNING id),
-        d AS (INSERT INTO devices (account_id, device_name, device_type, energy_source, capacity, operational_date, latitude, longitude, grid, country, time_zone, next_certificate_id)
-              SELECT id, 'd', 'production', 'wind', 1000, '2020-01-01', 0, 0, 'g', 'DK', 'UTC', 11 FROM a RETURNING id, account_id),
-        m AS (INSERT INTO issuance_metadata (device_id, country_of_issuance, connected_grid_identification, issuing_body, issue_market_zone)
+        d AS (INSERT INTO devices (account_id, device_name, device_type, energy_source, capacity, operational_date,
+                                   latitude, longitude, grid, country, time_zone, next_certificate_id)
+              SELECT id, 'd', 'production', 'wind', 1000, '2020-01-01', 0, 0, 'g', 'DK', 'UTC', 11 FROM a
+              RETURNING id, account_id),
+        m AS (INSERT INTO issuance_metadata (device_id, country_of_issuance, connected_grid_identification,
+                                             issuing_body, issue_market_zone)
               SELECT id, 'DK', 'g', 'b', 'g' FROM d RETURNING id, device_id),
-        i AS (INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval, bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end)
+        i AS (INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval,
+                                     production_ending_interval, bundle_quantity,
+                                     certificate_bundle_id_range_start, certificate_bundle_id_range_end)
               SELECT device_id, id, '2025-01-01T00:00Z', '2025-01-01T01:00Z', 10, 1, 10 FROM m RETURNING id, device_id)
-        INSERT INTO bundles (issuance_id, device_id, account_id, certificate_bundle_id_range_start, certificate_bundle_id_range_end, energy_source, production_starting_interval, production_ending_interval, issuance_datestamp, expiry_datestamp)
-        SELECT i.id, i.device_id, d.account_id, 1, 10, 'wind', '2025-01-01T00:00Z', '2025-01-01T01:00Z', now(), now() FROM i JOIN d ON d.id = i.device_id
+        INSERT INTO bundles (issuance_id, device_id, account_id, certificate_bundle_id_range_start,
+                             certificate_bundle_id_range_end, energy_source, production_starting_interval,
+                             production_ending_interval, issuance_datestamp, expiry_datestamp)
+        SELECT i.id, i.device_id, d.account_id, 1, 10, 'wind', '2025-01-01T00:00Z', '2025-01-01T01:00Z', now(), now()
+        FROM i JOIN d ON d.id = i.device_id
         RETURNING id`.execute(database.kysely);
       forged = rows[0]!.id;
     } finally {
@@ -227,15 +238,20 @@ describe('commands on a database', () => {
       // An auto-issuing device rated so high that readings stored before their bound look issuable: its ids run out.
       const { rows } = await sql<{ id: number }>`
         WITH a AS (INSERT INTO accounts (account_name) VALUES ('broken') RETURNING id),
-        d AS (INSERT INTO devices (account_id, device_name, device_type, energy_source, capacity, operational_date, latitude, longitude, grid, country, time_zone, next_certificate_id, auto_issue)
-              SELECT id, 'broken', 'production', 'wind', 9007199254740991, '2020-01-01', 0, 0, 'g', 'DK', 'UTC', 1, true FROM a RETURNING id, account_id),
-        p AS (INSERT INTO metering_points (id, type, account_id, device_id) SELECT 'BROKEN-CLI', 'production', account_id, id FROM d RETURNING id)
+        d AS (INSERT INTO devices (account_id, device_name, device_type, energy_source, capacity, operational_date,
+                                   latitude, longitude, grid, country, time_zone, next_certificate_id, auto_issue)
+              SELECT id, 'broken', 'production', 'wind', 9007199254740991, '2020-01-01', 0, 0, 'g', 'DK', 'UTC', 1, true
+              FROM a RETURNING id, account_id),
+        p AS (INSERT INTO metering_points (id, type, account_id, device_id)
+              SELECT 'BROKEN-CLI', 'production', account_id, id FROM d RETURNING id)
         INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source)
         SELECT p.id, s, s + interval '15 minutes', 9007199254740991, 'measured', 'legacy'
-        FROM p, generate_series('2025-01-01T00:00Z'::timestamptz, '2025-01-01T00:45Z'::timestamptz, interval '15 minutes') AS s
+        FROM p, generate_series('2025-01-01T00:00Z'::timestamptz, '2025-01-01T00:45Z'::timestamptz,
+                                interval '15 minutes') AS s
         RETURNING (SELECT id FROM d)`.execute(database.kysely);
       device = rows[0]!.id;
-      await sql`WITH m AS (INSERT INTO issuance_metadata (device_id, country_of_issuance, connected_grid_identification, issuing_body, issue_market_zone)
+      await sql`WITH m AS (INSERT INTO issuance_metadata (device_id, country_of_issuance, connected_grid_identification,
+                                                          issuing_body, issue_market_zone)
                   VALUES (${device}, 'DK', 'g', 'b', 'g') RETURNING id)
                 UPDATE devices SET issuance_metadata_id = (SELECT id FROM m) WHERE id = ${device}`.execute(
         database.kysely,
@@ -255,7 +271,8 @@ describe('`tally community clear`', () => {
 
   it('names a community that fails, clears the others, and exits 1', async () => {
     await run('node', [...TALLY, 'migrate'], { env: where.env });
-    // Two hours ago, on the hour: the healthy community has a reading for that hour alone, and waits a year for the next.
+    // Two hours ago, on the hour: the healthy community has a reading for that hour alone, and
+    // waits a year for the next.
     const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
     const database = await where.open();
     let broken: number;
@@ -264,14 +281,21 @@ describe('`tally community clear`', () => {
       const { rows } = await sql<{ id: number }>`
         WITH u AS (INSERT INTO users (email, name, password_hash) VALUES ('m@example.com', 'm', 'x') RETURNING id),
         a AS (INSERT INTO accounts (account_name) VALUES ('a') RETURNING id),
-        p AS (INSERT INTO metering_points (id, type, account_id) SELECT unnest(ARRAY['CLI-BROKEN', 'CLI-OK']), 'consumption', id FROM a RETURNING id),
-        c AS (INSERT INTO communities (name, interval_minutes, time_zone, mechanism, grid_price, feed_in_price, currency, move_certificates, data_wait_minutes, manager_id)
-              SELECT unnest(ARRAY['Broken', 'Healthy']), 60, 'UTC', 'mmr', 0.2, 0.04, 'EUR', false, 525600, id FROM u RETURNING id, name),
+        p AS (INSERT INTO metering_points (id, type, account_id)
+              SELECT unnest(ARRAY['CLI-BROKEN', 'CLI-OK']), 'consumption', id FROM a RETURNING id),
+        c AS (INSERT INTO communities (name, interval_minutes, time_zone, mechanism, grid_price, feed_in_price,
+                                      currency, move_certificates, data_wait_minutes, manager_id)
+              SELECT unnest(ARRAY['Broken', 'Healthy']), 60, 'UTC', 'mmr', 0.2, 0.04, 'EUR', false, 525600, id FROM u
+              RETURNING id, name),
         m AS (INSERT INTO community_members (community_id, name, metering_point_id, valid_from)
-              SELECT c.id, c.name, CASE c.name WHEN 'Broken' THEN 'CLI-BROKEN' ELSE 'CLI-OK' END, ${new Date(hour).toISOString()}::timestamptz FROM c RETURNING community_id),
+              SELECT c.id, c.name, CASE c.name WHEN 'Broken' THEN 'CLI-BROKEN' ELSE 'CLI-OK' END,
+                     ${new Date(hour).toISOString()}::timestamptz
+              FROM c RETURNING community_id),
         r AS (INSERT INTO readings (metering_point_id, interval_start, interval_end, wh, quality, source)
-              VALUES ('CLI-BROKEN', ${new Date(hour).toISOString()}::timestamptz, ${new Date(hour + 3_600_000).toISOString()}::timestamptz, 9007199254740993, 'measured', 'api'),
-                     ('CLI-OK', ${new Date(hour).toISOString()}::timestamptz, ${new Date(hour + 3_600_000).toISOString()}::timestamptz, 500, 'measured', 'api'))
+              VALUES ('CLI-BROKEN', ${new Date(hour).toISOString()}::timestamptz,
+                      ${new Date(hour + 3_600_000).toISOString()}::timestamptz, 9007199254740993, 'measured', 'api'),
+                     ('CLI-OK', ${new Date(hour).toISOString()}::timestamptz,
+                      ${new Date(hour + 3_600_000).toISOString()}::timestamptz, 500, 'measured', 'api'))
         SELECT id FROM c WHERE name = 'Broken'`.execute(database.kysely);
       broken = rows[0]!.id;
     } finally {
@@ -280,7 +304,8 @@ describe('`tally community clear`', () => {
     const r = await run('node', [...TALLY, 'community', 'clear'], { env: where.env }).catch((e) => e);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(
-      `community ${broken} failed and was skipped: int8 value 9007199254740993 exceeds the safe integer range\ncleared 1 interval(s); 1 community(ies) failed\n`,
+      `community ${broken} failed and was skipped: int8 value 9007199254740993 exceeds the safe integer range\n` +
+        'cleared 1 interval(s); 1 community(ies) failed\n',
     );
   });
 });
@@ -298,7 +323,8 @@ describe('times on the command line', () => {
         ).catch((e) => e);
         expect(err.code).toBe(2);
         expect(err.stderr).toBe(
-          `tally: --from: ${from} is not an ISO 8601 time with seconds and a zone (e.g. 2026-06-01T10:00:00Z), no leap second, in the years 2000–9998\n`,
+          `tally: --from: ${from} is not an ISO 8601 time with seconds and a zone ` +
+            '(e.g. 2026-06-01T10:00:00Z), no leap second, in the years 2000–9998\n',
         );
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -38,7 +38,10 @@ export function kwhToWh(text: string): number {
   return sign ? -wh : wh;
 }
 
-/** ESMP quality codes: A04 as provided, A03 estimated, A01 adjusted; A02 (not available) and A05 (incomplete) carry no reading. */
+/**
+ * ESMP quality codes: A04 as provided, A03 estimated, A01 adjusted; A02 (not available) and A05
+ * (incomplete) carry no reading.
+ */
 const QUALITY: Record<string, Quality | undefined> = { A04: 'measured', A03: 'estimated', A01: 'revised' };
 const RESOLUTION_MS: Record<string, number> = { PT15M: 15 * 60_000, PT30M: 30 * 60_000, PT1H: 60 * 60_000 };
 

@@ -68,10 +68,10 @@ export async function syncSource(db: Db, source: MeterDataSource, now: Date): Pr
         result.refused.push({ metering_point_id: id, error: err.message });
         break;
       }
-      await sql`INSERT INTO meter_source_state (source, metering_point_id, imported_until) VALUES (${source.name}, ${id}, ${to.toISOString()}::timestamptz)
-        ON CONFLICT (source, metering_point_id) DO UPDATE SET imported_until = excluded.imported_until, synced_at = now()`.execute(
-        db,
-      );
+      await sql`INSERT INTO meter_source_state (source, metering_point_id, imported_until)
+        VALUES (${source.name}, ${id}, ${to.toISOString()}::timestamptz)
+        ON CONFLICT (source, metering_point_id)
+          DO UPDATE SET imported_until = excluded.imported_until, synced_at = now()`.execute(db);
       from = to;
     }
   }

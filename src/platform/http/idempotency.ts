@@ -103,7 +103,8 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
         );
       throw conflict(
         'idempotency_outcome_unknown',
-        'the first request with this Idempotency-Key committed its work, but its answer was lost; it is not run again (see GET /api/events for what it did)',
+        'the first request with this Idempotency-Key committed its work, but its answer was lost; ' +
+          'it is not run again (see GET /api/events for what it did)',
       );
     }
     if (first.request_hash !== requestHash)

@@ -221,7 +221,10 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
         title: 'Tally API',
         version: VERSION,
         description:
-          'Hourly Granular Certificates from metered energy: accounts, devices, issuance, transfer, cancellation and claims, with an append-only ledger of every change. Errors are RFC 9457 problem+json with a stable `code` (the Problem schema lists them all). Writing requests accept an `Idempotency-Key` header.',
+          'Hourly Granular Certificates from metered energy: accounts, devices, issuance, ' +
+          'transfer, cancellation and claims, with an append-only ledger of every change. ' +
+          'Errors are RFC 9457 problem+json with a stable `code` (the Problem schema ' +
+          'lists them all). Writing requests accept an `Idempotency-Key` header.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       servers: [{ url: publicUrl }],
@@ -322,7 +325,8 @@ function finish(document: Json, components: Components): Json {
           in: 'header',
           required: false,
           description:
-            'Any 1 to 255 characters, new for each change: a retry with the same key and body gets the first answer again instead of a second change (kept 24 hours).',
+            'Any 1 to 255 characters, new for each change: a retry with the same key and body gets the first answer ' +
+            'again instead of a second change (kept 24 hours).',
           schema: { type: 'string', minLength: 1, maxLength: 255 },
           example: '5b0f9a1c-checkout-42',
         },

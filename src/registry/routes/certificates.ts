@@ -153,7 +153,9 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         tags,
         summary: 'Issue certificates for metered production (issuing body)',
         description:
-          'One bundle per interval (at most one hour), with contiguous certificate ids per device. Refused, all or nothing, if any interval overlaps one ever issued for the device, lies in the future, or exceeds capacity × hours × 1.1.',
+          'One bundle per interval (at most one hour), with contiguous certificate ids ' +
+          'per device. Refused, all or nothing, if any interval overlaps one ever ' +
+          'issued for the device, lies in the future, or exceeds capacity × hours × 1.1.',
         body: Type.Object(
           {
             device_id: Id('Production device'),
@@ -212,7 +214,8 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         tags,
         summary: 'Re-issue a withdrawn bundle (issuing body)',
         description:
-          'Creates a new issuance for the same device and interval, linked to the withdrawn bundle and credited to the account that held it. Each withdrawn bundle is re-issued once.',
+          'Creates a new issuance for the same device and interval, linked to the withdrawn bundle and credited to ' +
+          'the account that held it. Each withdrawn bundle is re-issued once.',
         body: Type.Object(
           {
             granular_certificate_bundle_id: Id('The withdrawn bundle'),
@@ -249,7 +252,8 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         tags,
         summary: 'Query bundles of an account',
         description:
-          'Every filter is optional but the account. Bundles come in production-time order, then id; pages follow `next_cursor`; there is no time window limit.',
+          'Every filter is optional but the account. Bundles come in production-time order, then id; ' +
+          'pages follow `next_cursor`; there is no time window limit.',
         body: Type.Object(
           {
             ...BundleFilter,

@@ -22,7 +22,8 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Register a device',
         description:
-          'Producers register devices in their own accounts; issuers in any. The technology and fuel codes must be in the EECS table, and energy_source must agree with them.',
+          'Producers register devices in their own accounts; issuers in any. The technology and fuel codes must be ' +
+          'in the EECS table, and energy_source must agree with them.',
         body: NewDevice,
         response: { 201: Device },
         problems: [

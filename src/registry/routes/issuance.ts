@@ -19,7 +19,9 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Run automatic issuance now (issuing body)',
         description:
-          'Issues every complete, closed metered hour of each device with auto_issue on, once. The issuance job does the same every TALLY_JOB_INTERVAL seconds; if another instance is running it, this call issues nothing. A device whose issuance fails is rolled back and listed in `failed`; the others still issue.',
+          'Issues every complete, closed metered hour of each device with auto_issue on, once. The issuance job does ' +
+          'the same every TALLY_JOB_INTERVAL seconds; if another instance is running it, this call issues nothing. ' +
+          'A device whose issuance fails is rolled back and listed in `failed`; the others still issue.',
         response: {
           200: Type.Object(
             {
@@ -53,7 +55,9 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
         tags,
         summary: 'Metered hours not yet issued, and why',
         description:
-          'For each device the caller may read: hours with readings but no issuance, and why (`reason`): ready means the next run issues it; issued_under_another_device is never issued again; over_capacity is an hour or reading beyond capacity × length × 1.1.',
+          'For each device the caller may read: hours with readings but no issuance, and why (`reason`): ' +
+          'ready means the next run issues it; issued_under_another_device is never issued again; ' +
+          'over_capacity is an hour or reading beyond capacity × length × 1.1.',
         querystring: Type.Object(
           {
             device_id: Type.Optional(
