@@ -59,8 +59,21 @@ export type IssuedBundle = Pick<
  * the compact `certificates.issued` event, so the two cannot disagree on what issuing makes.
  */
 export function issuedBundle(b: IssuedBundle): BundleRow {
+  // Written out field by field, not spread: issuance builds thousands of these per call, and a
+  // literal gives them one shape, which keeps building and viewing them fast (a spread row cost
+  // issuance a third of its speed).
   return {
-    ...b,
+    id: b.id,
+    issuance_id: b.issuance_id,
+    device_id: b.device_id,
+    account_id: b.account_id,
+    certificate_bundle_id_range_start: b.certificate_bundle_id_range_start,
+    certificate_bundle_id_range_end: b.certificate_bundle_id_range_end,
+    energy_source: b.energy_source,
+    production_starting_interval: b.production_starting_interval,
+    production_ending_interval: b.production_ending_interval,
+    issuance_datestamp: b.issuance_datestamp,
+    expiry_datestamp: b.expiry_datestamp,
     bundle_quantity: b.certificate_bundle_id_range_end - b.certificate_bundle_id_range_start + 1,
     certificate_bundle_status: 'active',
     split_from_bundle_id: null,
