@@ -6,6 +6,7 @@
 // files are its own. docs/architecture.md draws the same graph.
 const LAYERS = [
   'platform', // config, database, HTTP plumbing, jobs, time: imports no module
+  'chain', // EVM access: addresses, signatures, token transfers and their receipts
   'ledger', // the event log, sealed blocks, signed heads
   'identity', // users, sessions, API keys
   'accounts', // accounts, membership, invitations, access decisions
@@ -13,6 +14,7 @@ const LAYERS = [
   'registry', // devices, issuance, certificate bundles and their actions
   'disclosure', // public hourly disclosures
   'community', // energy communities: matching, settlement, certificates
+  'market', // the forecasting data market: resources, sessions, bids, the engine, payments
   'demo', // the demo world `tally seed` builds, from one profile library
 ];
 
