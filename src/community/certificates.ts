@@ -3,6 +3,7 @@
 // the buyer's account, cancelled for and claimed by the buyer. A seller without a device, or without
 // certificates for the hour yet, moves fewer Wh than it traded; the record says how many.
 import { sql } from 'kysely';
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { pointsById } from '../metering/index.ts';
@@ -15,6 +16,7 @@ import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagina
 import { involving, scopeOf } from './intervals.ts';
 import { community, type CommunityRow } from './tables.ts';
 import { memberPoints } from './members.ts';
+import type { CertificateMove } from './schemas.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -101,14 +103,8 @@ export async function moveCertificates(trx: Db, c: CommunityRow, starts: Date[],
   return moved;
 }
 
-export interface CertificateMoveView {
-  hour_start: string;
-  seller: number;
-  buyer: number;
-  matched_wh: number;
-  moved_wh: number;
-  bundle_ids: number[];
-}
+/** A certificate move as the API shows it: the static type of its schema. */
+export type CertificateMoveView = Static<typeof CertificateMove>;
 
 /** Moves are listed by (hour, seller, buyer), their key within the community. */
 const byHourAndPair = keyset({ t: 'time', seller: 'int', buyer: 'int' });

@@ -2,6 +2,7 @@
 // who can read a member's metering point reads that member's part; admins and auditors read all;
 // anyone reads a community that publishes.
 import { sql } from 'kysely';
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import { type Principal, readsEverything } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
@@ -9,37 +10,17 @@ import { forbidden, notFound, unprocessable } from '../platform/errors.ts';
 import { afterId, mapPage, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { visiblePointIds } from '../metering/index.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
-import type { Mechanism } from './clearing.ts';
-import { community, type CommunityRow, type IntervalMinutes } from './tables.ts';
+import { community, type CommunityRow } from './tables.ts';
+import type {
+  Community,
+  CommunityChange as CommunityChangeSchema,
+  NewCommunity as NewCommunitySchema,
+} from './schemas.ts';
 
-export interface CommunityTerms {
-  name: string;
-  mechanism: Mechanism;
-  grid_price: number;
-  feed_in_price: number;
-  peer_price: number | null;
-  move_certificates: boolean;
-  public: boolean;
-  data_wait_minutes: number;
-}
-export interface NewCommunity extends Omit<CommunityTerms, 'peer_price' | 'public' | 'data_wait_minutes'> {
-  interval_minutes: IntervalMinutes;
-  time_zone: string;
-  currency: string;
-  peer_price?: number | null | undefined;
-  public?: boolean | undefined;
-  data_wait_minutes?: number | undefined;
-}
-
-export interface CommunityView extends CommunityTerms {
-  id: number;
-  interval_minutes: number;
-  time_zone: string;
-  currency: string;
-  manager_id: number;
-  created_at: string;
-  updated_at: string;
-}
+/** A community as the API shows it, and what creating and changing one take: the static types of their schemas. */
+export type CommunityView = Static<typeof Community>;
+export type NewCommunity = Static<typeof NewCommunitySchema>;
+export type CommunityChange = Static<typeof CommunityChangeSchema>;
 
 const communityView = (c: CommunityRow): CommunityView => ({
   id: c.id,
@@ -60,7 +41,7 @@ const communityView = (c: CommunityRow): CommunityView => ({
 });
 
 /** Members never pay more than the grid's price nor earn less than feed-in, so the prices must be ordered. */
-function checkPrices(t: Pick<CommunityTerms, 'grid_price' | 'feed_in_price' | 'peer_price'>): void {
+function checkPrices(t: Pick<CommunityView, 'grid_price' | 'feed_in_price' | 'peer_price'>): void {
   if (t.feed_in_price > t.grid_price)
     throw unprocessable(
       'feed_in_above_grid_price',
@@ -188,8 +169,6 @@ export async function listCommunities(db: Db, principal: Principal, page: PageRe
     .execute();
   return mapPage(pageOf(rows, page.limit), communityView);
 }
-
-export type CommunityChange = Partial<CommunityTerms>;
 
 /** Changes the terms; intervals already cleared keep the terms they cleared with. */
 export async function updateCommunity(

@@ -2,54 +2,20 @@
 // and the prices the interval cleared at. Readers who see only their own members see only the
 // matches those members are part of.
 import { sql } from 'kysely';
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableCommunity, type Readable } from './communities.ts';
-import { community, money, type CommunityMatchRow, type MatchState } from './tables.ts';
-import type { Mechanism } from './clearing.ts';
+import { community, money, type CommunityMatchRow } from './tables.ts';
+import type { Flows, Interval, Match } from './schemas.ts';
 import { checkPeriod } from '../platform/period.ts';
 
-export interface MatchView {
-  id: number;
-  interval_start: string;
-  buyer: number | null;
-  seller: number | null;
-  wh: number;
-  price: number;
-  amount: number;
-  state: MatchState;
-}
-export interface MemberFlows {
-  member_id: number;
-  from_peers_wh: number;
-  to_peers_wh: number;
-  from_grid_wh: number;
-  to_grid_wh: number;
-  cost: number;
-  revenue: number;
-}
-export interface IntervalView {
-  interval_start: string;
-  interval_end: string;
-  mechanism: Mechanism;
-  grid_price: number;
-  feed_in_price: number;
-  peer_price: number;
-  buy_price: number | null;
-  sell_price: number | null;
-  demand_wh: number;
-  supply_wh: number;
-  peer_wh: number;
-  grid_import_wh: number;
-  grid_export_wh: number;
-  grid_only_member_ids: number[];
-  missing_member_ids: number[];
-  implausible_member_ids: number[];
-  matches: Array<Omit<MatchView, 'interval_start'>>;
-  members: MemberFlows[];
-}
+/** A match, a member's flows and an interval as the API shows them: the static types of their schemas. */
+export type MatchView = Static<typeof Match>;
+export type MemberFlows = Static<typeof Flows>;
+export type IntervalView = Static<typeof Interval>;
 
 export const matchView = (m: CommunityMatchRow): MatchView => ({
   id: m.id,

@@ -1,5 +1,6 @@
 // When clearing happens: a periodic job catches every community up to the last closed interval,
 // and a manager (or `tally community clear`) may clear a closed range on demand.
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import type { Job, JobOutcome } from '../platform/jobs.ts';
@@ -10,6 +11,7 @@ import { clearingPosition } from './position.ts';
 import { managedCommunity } from './communities.ts';
 import { checkOnGrid } from './period.ts';
 import { community } from './tables.ts';
+import type { Cleared } from './schemas.ts';
 
 /** Start of the interval `now` falls in: everything before it is closed. */
 const closedUntil = (now: Date, minutes: number) =>
@@ -23,7 +25,7 @@ export async function clearOnDemand(
   from: Date,
   to: Date,
   now: Date,
-): Promise<{ intervals_cleared: number }> {
+): Promise<Static<typeof Cleared>> {
   const c =
     principal === null
       ? await community(db).selectFrom('communities').selectAll().where('id', '=', id).executeTakeFirst()

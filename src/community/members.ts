@@ -2,6 +2,7 @@
 // static share and the dates it belongs to the community. A point belongs to at most one
 // community at a time, so no Wh is ever shared twice.
 import { sql, type Updateable } from 'kysely';
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
@@ -14,21 +15,12 @@ import { managedCommunity, readableCommunity } from './communities.ts';
 import { clearingPosition } from './position.ts';
 import { inScope } from './intervals.ts';
 import { community, type CommunityMemberRow, type CommunityMembersTable, type CommunityRow } from './tables.ts';
+import type { Member, MemberChange as MemberChangeSchema, NewMember as NewMemberSchema } from './schemas.ts';
 
-export interface MemberView {
-  id: number;
-  community_id: number;
-  name: string;
-  metering_point_id: string;
-  export_metering_point_id: string | null;
-  share: number | null;
-  /** First local day of membership. */
-  valid_from: string;
-  /** Last local day of membership, or null while open-ended. */
-  valid_to: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** A member as the API shows it, and what adding and changing one take: the static types of their schemas. */
+export type MemberView = Static<typeof Member>;
+export type NewMember = Static<typeof NewMemberSchema>;
+export type MemberChange = Static<typeof MemberChangeSchema>;
 
 const dayBefore = (t: Date, tz: string) => localDate(new Date(t.getTime() - 1), tz);
 
@@ -45,15 +37,6 @@ function memberView(m: CommunityMemberRow, c: CommunityRow): MemberView {
     created_at: m.created_at.toISOString(),
     updated_at: m.updated_at.toISOString(),
   };
-}
-
-export interface NewMember {
-  metering_point_id: string;
-  export_metering_point_id?: string | undefined;
-  name: string;
-  share?: number | undefined;
-  valid_from?: string | undefined;
-  valid_to?: string | undefined;
 }
 
 /**
@@ -178,12 +161,6 @@ export async function addMember(
     });
     return view;
   });
-}
-
-export interface MemberChange {
-  name?: string | undefined;
-  share?: number | null | undefined;
-  valid_to?: string | null | undefined;
 }
 
 /** Renames, re-keys or ends a membership; intervals already cleared keep what they cleared with. */

@@ -1,5 +1,6 @@
 // Settlement: monthly statements per member, the payment state of each match, CSV exports.
 import { sql } from 'kysely';
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
@@ -12,39 +13,11 @@ import { inScope, matchesOf, matchView, scopeOf, type MatchView } from './interv
 import { membersDuring } from './members.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { community, money, type MatchState } from './tables.ts';
+import type { Statement as StatementSchema, StatementLine as StatementLineSchema } from './schemas.ts';
 
-export interface StatementLine {
-  member_id: number;
-  name: string;
-  from_peers_wh: number;
-  to_peers_wh: number;
-  from_grid_wh: number;
-  to_grid_wh: number;
-  /** What the member paid, for energy from peers and the grid. */
-  cost: number;
-  /** What the member earned, for energy to peers and the grid. */
-  revenue: number;
-  net_cost: number;
-  /**
-   * What the member would have paid with the grid alone: its deficits at the grid price less its
-   * surpluses at feed-in.
-   */
-  grid_only_cost: number;
-  savings: number;
-}
-export interface Statement {
-  community_id: number;
-  month: string;
-  currency: string;
-  period_start: string;
-  period_end: string;
-  members: StatementLine[];
-  /**
-   * Sums over the members shown; `grid_bill` is what they owe the grid, which equals `net_cost` for
-   * the whole community.
-   */
-  totals: Omit<StatementLine, 'member_id' | 'name'> & { grid_bill: number };
-}
+/** A monthly statement and a member's line in it, as the API shows them: the static types of their schemas. */
+export type StatementLine = Static<typeof StatementLineSchema>;
+export type Statement = Static<typeof StatementSchema>;
 
 /**
  * A member's month, in Wh and millionths of the currency. Each match's amount is exact (limits.ts),
