@@ -1,10 +1,10 @@
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
 import { component, Page, PageQuery, PointId, Timestamp } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { ACTING_PROBLEMS } from '../accounts/index.ts';
-import { groupByPoint, MAX_UPLOAD_READINGS, parseReadingsCsv, type ReadingInput } from './csv.ts';
+import { groupByPoint, parseReadingsCsv, type ReadingInput } from './csv.ts';
 import {
   createMeteringPoint,
   deleteMeteringPoint,
@@ -19,9 +19,8 @@ import {
   MeteringPoint,
   MeteringPointChange,
   NewMeteringPoint,
-  READING_EXAMPLE,
-  ReadingJson,
-  ReadingJsonWithPoint,
+  ReadingsOfPointsUpload,
+  ReadingsUpload,
 } from './schemas.ts';
 
 const tags = ['metering'];
@@ -77,11 +76,14 @@ const CSV_DESCRIPTION =
   '`interval_start_datetime,interval_end_datetime,interval_usage[,gross_net_indicator][,quality]`.';
 
 /** The body of a readings upload, from either content type, as readings per metering point. */
-function readingsOf(body: unknown, pointId?: string): Map<string, ReadingInput[]> {
+function readingsOf(
+  body: Static<typeof ReadingsUpload> | Static<typeof ReadingsOfPointsUpload>,
+  pointId?: string,
+): Map<string, ReadingInput[]> {
   const rows: ReadingInput[] =
     typeof body === 'string'
       ? parseReadingsCsv(body)
-      : (body as { readings: Omit<ReadingInput, 'at'>[] }).readings.map((r, k) => ({ ...r, at: `body/readings/${k}` }));
+      : body.readings.map((r, k) => ({ ...r, at: `body/readings/${k}` }));
   return groupByPoint(rows, pointId);
 }
 
@@ -212,35 +214,6 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => deleteMeteringPoint(db, caller(request), request.params.id),
   );
 
-  const uploadBody = (withPoint: boolean) => {
-    const point = withPoint ? { metering_point_id: POINT } : {};
-    const csvPoint = withPoint ? ',metering_point_id' : '';
-    return {
-      content: {
-        'application/json': {
-          schema: Type.Object(
-            {
-              readings: Type.Array(withPoint ? ReadingJsonWithPoint : ReadingJson, {
-                maxItems: MAX_UPLOAD_READINGS,
-                description: 'Readings',
-              }),
-            },
-            { ...strict, examples: [{ readings: [{ ...READING_EXAMPLE, ...point }] }] },
-          ),
-        },
-        'text/csv': {
-          schema: Type.String({
-            description: 'Readings as CSV',
-            examples: [
-              `interval_start_datetime,interval_end_datetime,interval_usage${csvPoint}\n` +
-                `2026-06-01T12:00:00Z,2026-06-01T12:15:00Z,600${withPoint ? `,${POINT}` : ''}\n`,
-            ],
-          }),
-        },
-      },
-    };
-  };
-
   app.post(
     '/api/metering-points/:id/readings',
     {
@@ -254,7 +227,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           'a changed value is a revision; revising an interval that has live certificates is refused ' +
           '(409 reading_issued) until the issuing body withdraws them.',
         params: PointParams,
-        body: uploadBody(false) as never,
+        body: ReadingsUpload,
         response: { 200: ImportResult },
         problems: [...READING_PROBLEMS, 'other_metering_point'],
       },
@@ -275,7 +248,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           `${CSV_DESCRIPTION} ` +
           'Each row also names its `metering_point_id`. ' +
           'All or nothing across every point.',
-        body: uploadBody(true) as never,
+        body: ReadingsOfPointsUpload,
         response: { 200: ImportResult },
         problems: [...READING_PROBLEMS, 'metering_point_required'],
       },

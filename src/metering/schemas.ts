@@ -1,7 +1,8 @@
 // What metering points and readings look like to clients: the routes validate and document with
-// these schemas, and points.ts takes and returns their static types.
-import { type Static, Type } from 'typebox';
+// these schemas, and points.ts and csv.ts take and return their static types.
+import { type Static, Type, type TSchema } from 'typebox';
 import { component, Id, OneOf, PointId, Timestamp } from '../platform/http/schemas.ts';
+import { MAX_UPLOAD_READINGS } from './limits.ts';
 import { POINT_TYPES, QUALITIES } from './tables.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -101,3 +102,36 @@ export const ImportResult = component(
     { description: 'What the upload changed', examples: [{ inserted: 96, unchanged: 0, revised: 1 }] },
   ),
 );
+
+/**
+ * A body sent as any of several media types: Fastify validates it by the schema of the request's
+ * Content-Type and @fastify/swagger documents each under the request's `content`. TypeBox has no
+ * type for such a body, so its static type is declared (Unsafe) as the union of its media types'.
+ */
+const Content = <C extends Record<string, TSchema>>(content: C) =>
+  Type.Unsafe<{ [M in keyof C]: Static<C[M]> }[keyof C]>({
+    content: Object.fromEntries(Object.entries(content).map(([media, schema]) => [media, { schema }])),
+  });
+
+/** A readings upload, as JSON or as CSV; each reading names its point when `withPoint`. */
+const readingsUpload = <R extends TSchema>(reading: R, withPoint: boolean) => {
+  const point = withPoint ? { metering_point_id: POINT } : {};
+  const csvPoint = withPoint ? ',metering_point_id' : '';
+  return Content({
+    'application/json': Type.Object(
+      { readings: Type.Array(reading, { maxItems: MAX_UPLOAD_READINGS, description: 'Readings' }) },
+      { ...strict, examples: [{ readings: [{ ...READING_EXAMPLE, ...point }] }] },
+    ),
+    'text/csv': Type.String({
+      description: 'Readings as CSV',
+      examples: [
+        `interval_start_datetime,interval_end_datetime,interval_usage${csvPoint}\n` +
+          `2026-06-01T12:00:00Z,2026-06-01T12:15:00Z,600${withPoint ? `,${POINT}` : ''}\n`,
+      ],
+    }),
+  });
+};
+/** Readings of one metering point, the point named by the path. */
+export const ReadingsUpload = readingsUpload(ReadingJson, false);
+/** Readings of several metering points, each naming its own. */
+export const ReadingsOfPointsUpload = readingsUpload(ReadingJsonWithPoint, true);
