@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { component, Page, PageQuery, PointId, Timestamp } from '../platform/http/schemas.ts';
+import { Page, PageQuery, PointId } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { ACTING_PROBLEMS } from '../accounts/index.ts';
 import { groupByPoint, parseReadingsCsv, type ReadingInput } from './csv.ts';
@@ -19,8 +19,12 @@ import {
   MeteringPoint,
   MeteringPointChange,
   NewMeteringPoint,
+  Reading,
   ReadingsOfPointsUpload,
   ReadingsUpload,
+  RegisterImportResult,
+  RegisterReading,
+  RegisterReadingsUpload,
 } from './schemas.ts';
 
 const tags = ['metering'];
@@ -52,25 +56,6 @@ const READING_PROBLEMS = [
   'metering_point_not_found',
   ...ACTING_PROBLEMS,
 ] as const;
-const Wh = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
-const RegisterReadingJson = Type.Object(
-  {
-    read_at: Timestamp('When the registers were read'),
-    import_wh: Wh('Cumulative energy imported from the grid up to read_at, whole Wh'),
-    export_wh: Wh('Cumulative energy exported to the grid up to read_at, whole Wh'),
-  },
-  strict,
-);
-const RegisterImportResult = component(
-  'RegisterImportResult',
-  Type.Object(
-    {
-      inserted: Type.Integer({ description: 'New register readings' }),
-      unchanged: Type.Integer({ description: 'Readings sent again with the same values: nothing changed' }),
-    },
-    { description: 'What the upload changed', examples: [{ inserted: 2, unchanged: 0 }] },
-  ),
-);
 const CSV_DESCRIPTION =
   'JSON `{readings: [...]}`, or `text/csv` with the header ' +
   '`interval_start_datetime,interval_end_datetime,interval_usage[,gross_net_indicator][,quality]`.';
@@ -268,39 +253,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         params: PointParams,
         querystring: Type.Object({ ...Period('interval start').properties, ...PageQuery }, strict),
         response: {
-          200: Page(
-            component(
-              'Reading',
-              Type.Object(
-                {
-                  interval_start_datetime: Timestamp('Start'),
-                  interval_end_datetime: Timestamp('End'),
-                  interval_usage: Type.Integer({ description: 'Wh' }),
-                  quality: Type.String({ description: 'measured, estimated or revised' }),
-                  source: Type.String({ description: 'Where it came from: api, csv file, a DataHub source' }),
-                  revision: Type.Integer({ description: '0 for the first value, then one more per revision' }),
-                  issued: Type.Boolean({ description: 'Whether live certificates cover this interval' }),
-                  bundle_ids: Type.Array(Type.Integer(), { description: 'The bundles that do' }),
-                },
-                {
-                  description: 'A reading',
-                  examples: [
-                    {
-                      interval_start_datetime: '2026-06-01T12:00:00.000Z',
-                      interval_end_datetime: '2026-06-01T12:15:00.000Z',
-                      interval_usage: 600,
-                      quality: 'measured',
-                      source: 'api',
-                      revision: 0,
-                      issued: false,
-                      bundle_ids: [],
-                    },
-                  ],
-                },
-              ),
-            ),
-            'Readings in interval order',
-          ),
+          200: Page(Reading, 'Readings in interval order'),
         },
         problems: ['metering_point_not_found', 'reversed_period', 'invalid_cursor'],
       },
@@ -330,18 +283,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           'refused (register_reading_exists), as registers are not revised; a register that ' +
           'would decrease in time is refused (register_decreased), naming the field.',
         params: PointParams,
-        body: Type.Object(
-          {
-            readings: Type.Array(RegisterReadingJson, {
-              maxItems: 100_000,
-              description: 'Register readings, each at its own read_at, in any order',
-            }),
-          },
-          {
-            ...strict,
-            examples: [{ readings: [{ read_at: '2026-06-01T12:15:00Z', import_wh: 1520400, export_wh: 830250 }] }],
-          },
-        ),
+        body: RegisterReadingsUpload,
         response: { 200: RegisterImportResult },
         problems: [
           'invalid_register_reading',
@@ -375,33 +317,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         params: PointParams,
         querystring: Type.Object({ ...Period('read_at').properties, ...PageQuery }, strict),
         response: {
-          200: Page(
-            component(
-              'RegisterReading',
-              Type.Object(
-                {
-                  read_at: Timestamp('When the registers were read'),
-                  import_wh: Type.Integer({ description: 'Cumulative Wh imported up to read_at' }),
-                  export_wh: Type.Integer({ description: 'Cumulative Wh exported up to read_at' }),
-                  source: Type.String({ description: 'Where it came from, e.g. api' }),
-                  recorded_at: Timestamp('When Tally stored it'),
-                },
-                {
-                  description: 'A register reading',
-                  examples: [
-                    {
-                      read_at: '2026-06-01T12:15:00.000Z',
-                      import_wh: 1520400,
-                      export_wh: 830250,
-                      source: 'api',
-                      recorded_at: '2026-06-01T12:20:00.000Z',
-                    },
-                  ],
-                },
-              ),
-            ),
-            'Register readings, oldest first',
-          ),
+          200: Page(RegisterReading, 'Register readings, oldest first'),
         },
         problems: ['metering_point_not_found', 'reversed_period', 'invalid_cursor'],
       },
