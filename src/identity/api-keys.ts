@@ -1,21 +1,17 @@
 // Long-lived keys for machines. The plain key is shown once at creation; only its digest is kept.
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { notFound } from '../platform/errors.ts';
 import { afterId, mapPage, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
+import type { ApiKey, NewApiKey } from './schemas.ts';
 import { identity } from './tables.ts';
 import { digest, newSecret } from './secrets.ts';
 
 export const API_KEY_PREFIX = 'tly_';
 
-export interface ApiKeyView {
-  id: number;
-  name: string;
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+/** The static type of the answer schema (schemas.ts), so the two cannot drift. */
+export type ApiKeyView = Static<typeof ApiKey>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const view = (r: {
@@ -35,7 +31,7 @@ const view = (r: {
 });
 const columns = ['id', 'name', 'prefix', 'created_at', 'last_used_at', 'revoked_at'] as const;
 
-export async function createApiKey(db: Db, userId: number, name: string): Promise<ApiKeyView & { key: string }> {
+export async function createApiKey(db: Db, userId: number, name: string): Promise<Static<typeof NewApiKey>> {
   const key = newSecret(API_KEY_PREFIX);
   return db.transaction().execute(async (trx) => {
     const row = await identity(trx)

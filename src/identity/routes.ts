@@ -1,89 +1,27 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { component, Id, IdParams, OneOf, Page, PageQuery, Timestamp } from '../platform/http/schemas.ts';
+import { IdParams, Page, PageQuery } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { refuseAuditorChanges } from './auditors.ts';
 import { authenticate } from './principal.ts';
-import { ROLES } from './tables.ts';
+import {
+  ApiKey,
+  ApiKeyRequest,
+  Login,
+  NewApiKey,
+  NewUser,
+  Refresh,
+  Registered,
+  Registration,
+  RoleChange,
+  TokenPair,
+  User,
+  VerificationQuery,
+} from './schemas.ts';
 import { createUser, verifyEmail, checkLogin, getUser, listUsers, setRole } from './users.ts';
 import { startSession, refreshSession } from './tokens.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
-
-const Email = Type.String({ format: 'email', maxLength: 320, description: 'Email address, used to log in' });
-const Password = Type.String({ minLength: 10, maxLength: 1024, description: 'At least 10 characters' });
-const Role = OneOf(ROLES, { description: 'admin, issuer (issuing body), producer, trader or auditor' });
-const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Display name' });
-const User = component(
-  'User',
-  Type.Object(
-    {
-      id: Id('User id'),
-      email: Email,
-      name: Type.String({ description: 'Display name' }),
-      role: Role,
-      email_verified: Type.Boolean({ description: 'Whether the email address was verified' }),
-      created_at: Timestamp('When the user registered'),
-    },
-    {
-      description: 'A user',
-      examples: [
-        {
-          id: 2,
-          email: 'producer@example.com',
-          name: 'Solar Co operator',
-          role: 'producer',
-          email_verified: true,
-          created_at: '2026-06-01T08:00:00.000Z',
-        },
-      ],
-    },
-  ),
-);
-// Written out in each answer, not shared: a reader of the operation sees the secrets it hands out.
-const TokenPair = Type.Object(
-  {
-    access: Type.String({ description: 'JWT access token; send as `Authorization: Bearer <access>`' }),
-    refresh: Type.String({ description: 'Refresh token; works once, for POST /api/token/refresh' }),
-    token_type: Type.Literal('Bearer', { description: 'Always Bearer' }),
-    expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
-  },
-  {
-    description: 'A new session: an access token and the refresh token that renews it',
-    examples: [
-      {
-        access: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIyIn0.c2lnbmF0dXJl',
-        refresh: 'rt_3q2b7mXwXJ0c9yQ4n1pV',
-        token_type: 'Bearer',
-        expires_in: 900,
-      },
-    ],
-  },
-);
-const apiKeyExample = {
-  id: 1,
-  name: 'meter uploader',
-  prefix: 'tk_9f2c',
-  created_at: '2026-06-01T09:00:00.000Z',
-  last_used_at: null,
-  revoked_at: null,
-};
-const ApiKey = component(
-  'ApiKey',
-  Type.Object(
-    {
-      id: Id('API key id'),
-      name: Type.String({ description: 'What the key is for' }),
-      prefix: Type.String({ description: 'The first characters of the key, to recognise it' }),
-      created_at: Timestamp('Creation time'),
-      last_used_at: Type.Union([Timestamp('Last use'), Type.Null()]),
-      revoked_at: Type.Union([Timestamp('Revocation time'), Type.Null()]),
-    },
-    { description: 'An API key, without the key itself', examples: [apiKeyExample] },
-  ),
-);
-const strict = { additionalProperties: false } as const;
-const login = { email: 'producer@example.com', password: 'producer-password' };
 
 /**
  * Resolves the caller of every request before any route runs. On a public route a stale or bad
@@ -124,29 +62,8 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         description:
           'Creates an unverified user with the trader role. No mail server is ' +
           'configured, so the answer carries the `verification_link` to open.',
-        body: Type.Object(
-          { email: Email, password: Password, name: Name },
-          { ...strict, examples: [{ email: 'buyer@example.com', password: 'buyer-password', name: 'Buyer' }] },
-        ),
-        response: {
-          201: Type.Object(
-            {
-              id: Id('User id'),
-              email: Email,
-              verification_link: Type.Optional(Type.String({ description: 'Open (GET) to verify the email address' })),
-            },
-            {
-              description: 'The new, unverified user and the link that verifies it',
-              examples: [
-                {
-                  id: 4,
-                  email: 'buyer@example.com',
-                  verification_link: 'http://127.0.0.1:3000/api/user/verify?token=vt_8Zk2mQ4r',
-                },
-              ],
-            },
-          ),
-        },
+        body: Registration,
+        response: { 201: Registered },
         problems: ['email_taken'],
       },
     },
@@ -168,16 +85,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ['identity'],
         summary: 'Verify an email address',
         description: 'Opened from the verification link; each token works once.',
-        querystring: Type.Object(
-          {
-            token: Type.String({
-              minLength: 1,
-              description: 'The token from the verification link',
-              examples: ['vt_8Zk2mQ4r'],
-            }),
-          },
-          strict,
-        ),
+        querystring: VerificationQuery,
         response: { 200: User },
         problems: ['invalid_verification_token'],
       },
@@ -194,10 +102,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ['identity'],
         summary: 'Log in',
         description: 'Trades email and password for a short-lived access token and a rotating refresh token.',
-        body: Type.Object(
-          { email: Email, password: Type.String({ minLength: 1, maxLength: 1024, description: 'The password' }) },
-          { ...strict, examples: [login] },
-        ),
+        body: Login,
         response: { 200: TokenPair },
         problems: ['unauthorized', 'email_not_verified'],
       },
@@ -217,10 +122,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ['identity'],
         summary: 'Refresh a session',
         description: 'Each refresh token works once. Presenting a used one revokes every token of that login.',
-        body: Type.Object(
-          { refresh: Type.String({ minLength: 1, description: 'The refresh token' }) },
-          { ...strict, examples: [{ refresh: 'rt_3q2b7mXwXJ0c9yQ4n1pV' }] },
-        ),
+        body: Refresh,
         response: { 200: TokenPair },
         problems: ['unauthorized'],
       },
@@ -269,10 +171,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ['identity'],
         summary: 'Create a verified user with a role (admin)',
         description: 'The user can log in at once; there is no verification step.',
-        body: Type.Object(
-          { email: Email, password: Password, name: Name, role: Role },
-          { ...strict, examples: [{ ...login, name: 'Solar Co operator', role: 'producer' }] },
-        ),
+        body: NewUser,
         response: { 201: User },
         problems: ['email_taken'],
       },
@@ -293,7 +192,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         summary: "Change a user's role (admin)",
         description: 'Takes effect at once: every request reads the role from the database.',
         params: IdParams,
-        body: Type.Object({ role: Role }, { ...strict, examples: [{ role: 'issuer' }] }),
+        body: RoleChange,
         response: { 200: User },
         problems: ['user_not_found'],
       },
@@ -312,19 +211,8 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         description:
           'The plain key is in this answer only; Tally keeps a digest. ' +
           'Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`.',
-        body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 200, description: 'What the key is for' }) },
-          { ...strict, examples: [{ name: 'meter uploader' }] },
-        ),
-        response: {
-          201: Type.Intersect(
-            [ApiKey, Type.Object({ key: Type.String({ description: 'The key itself, shown once' }) })],
-            {
-              description: 'The new key, with the key itself shown this once',
-              examples: [{ ...apiKeyExample, key: 'tk_9f2c4b1e7a0d5f3c8b6e2a9d1c7f4e0b' }],
-            },
-          ),
-        },
+        body: ApiKeyRequest,
+        response: { 201: NewApiKey },
       },
     },
     async (request, reply) => reply.status(201).send(await createApiKey(db, caller(request).userId, request.body.name)),

@@ -1,18 +1,16 @@
 // Password sessions: a short-lived JWT access token and a rotating opaque refresh token.
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import type { Static } from 'typebox';
 import type { TokenSettings } from '../platform/context.ts';
 import type { Db } from '../platform/database.ts';
 import { unauthorized } from '../platform/errors.ts';
+import type { TokenPair as TokenPairSchema } from './schemas.ts';
 import { identity } from './tables.ts';
 import { digest, newSecret } from './secrets.ts';
 
-export interface TokenPair {
-  access: string;
-  refresh: string;
-  token_type: 'Bearer';
-  expires_in: number;
-}
+/** The static type of the answer schema (schemas.ts), so the two cannot drift. */
+export type TokenPair = Static<typeof TokenPairSchema>;
 
 const ISSUER = 'tally';
 

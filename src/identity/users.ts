@@ -1,18 +1,14 @@
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound, unauthorized, forbidden } from '../platform/errors.ts';
 import { afterId, mapPage, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { identity, type Role } from './tables.ts';
+import type { Registration, User } from './schemas.ts';
 import { decoyHash, digest, hashPassword, newSecret, verifyPassword } from './secrets.ts';
 
-export interface UserView {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  email_verified: boolean;
-  created_at: string;
-}
+/** The static type of the answer schema (schemas.ts), so the two cannot drift. */
+export type UserView = Static<typeof User>;
 
 const columns = ['id', 'email', 'name', 'role', 'email_verified_at', 'created_at'] as const;
 const view = (u: {
@@ -33,14 +29,12 @@ const view = (u: {
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
 
-export interface NewUser {
-  email: string;
-  password: string;
-  name: string;
+/** A registration (schemas.ts), with the role an admin or the CLI gives (trader when none). */
+export type NewUser = Static<typeof Registration> & {
   role?: Role;
   /** When an admin or the CLI makes a user verified at once; self-registered users have none. */
   verifiedAt?: Date;
-}
+};
 
 /**
  * Creates a user. Self-registered users start unverified, as traders, and get a verification token

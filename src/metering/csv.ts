@@ -1,22 +1,23 @@
 // Meter readings as CSV: the template's columns (interval_start_datetime, interval_end_datetime,
 // interval_usage, gross_net_indicator), optionally with metering_point_id (several points in one
 // file) and quality. Every problem names its row, counting the header as row 1.
+import type { Static } from 'typebox';
 import { badRequest } from '../platform/errors.ts';
 import { timestampMs, TIMESTAMP_RULE } from '../platform/timestamp.ts';
+import { MAX_UPLOAD_READINGS } from './limits.ts';
+import type { ReadingJson } from './schemas.ts';
 import { QUALITIES, type Quality } from './tables.ts';
 
-/** The most readings one upload carries, as CSV rows or as a JSON list. */
-export const MAX_UPLOAD_READINGS = 100_000;
-
-export interface ReadingInput {
+/**
+ * One reading as it enters Tally, by any way in: a reading of the JSON upload schema (schemas.ts),
+ * a CSV row, a row of a file, a DataHub reading. The point is named only where one request holds
+ * several points' readings.
+ */
+export type ReadingInput = Static<typeof ReadingJson> & {
   metering_point_id?: string | undefined;
-  interval_start_datetime: string;
-  interval_end_datetime: string;
-  interval_usage: number;
-  quality?: Quality | undefined;
   /** Where the reading came from in the request, for error messages: `csv/row/3`, `body/readings/2`. */
   at: string;
-}
+};
 
 const REQUIRED = ['interval_start_datetime', 'interval_end_datetime', 'interval_usage'] as const;
 const KNOWN = new Set<string>([...REQUIRED, 'gross_net_indicator', 'metering_point_id', 'quality']);

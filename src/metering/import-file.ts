@@ -6,7 +6,8 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { TallyError } from '../platform/errors.ts';
 import { groupByPoint, parseReadingLines } from './csv.ts';
-import { importReadings, type ImportResult } from './readings.ts';
+import { importReadings } from './readings.ts';
+import type { ImportResult } from './schemas.ts';
 
 export interface FileImport extends ImportResult {
   rows: number;

@@ -8,5 +8,8 @@
  */
 export const MAX_READING_WH = 100_000_000_000;
 
+/** The most readings one upload carries, as CSV rows or as a JSON list. */
+export const MAX_UPLOAD_READINGS = 100_000;
+
 /** The most a cumulative register may read: 10^15 Wh (1 PWh), a register that never wraps in practice. */
 export const MAX_REGISTER_WH = 1_000_000_000_000_000;

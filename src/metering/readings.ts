@@ -2,6 +2,7 @@
 // revision, its old value kept in reading_revisions; a revision of an hour issued from the point
 // that still has live certificates is refused until the issuing body withdraws them.
 import { sql } from 'kysely';
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
@@ -11,6 +12,7 @@ import { certificates } from './certificates.ts';
 import type { ReadingInput } from './csv.ts';
 import { MAX_READING_WH } from './limits.ts';
 import { readablePoint } from './points.ts';
+import type { ImportResult, Reading as ReadingSchema } from './schemas.ts';
 import { metering, READING_MINUTES, type MeteringPointRow, type Quality, type ReadingRow } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { keyset, type Page, type PageRequest } from '../platform/pagination.ts';
@@ -24,12 +26,6 @@ interface Reading {
   wh: number;
   quality: Quality;
   at: string;
-}
-
-export interface ImportResult {
-  inserted: number;
-  unchanged: number;
-  revised: number;
 }
 
 /**
@@ -267,17 +263,8 @@ export async function importReadings(
   });
 }
 
-export interface ReadingView {
-  interval_start_datetime: string;
-  interval_end_datetime: string;
-  interval_usage: number;
-  quality: Quality;
-  source: string;
-  revision: number;
-  /** Whether live certificates issued from this point cover this reading, and which bundles. */
-  issued: boolean;
-  bundle_ids: number[];
-}
+/** The static type of the answer schema (schemas.ts), so the two cannot drift. */
+export type ReadingView = Static<typeof ReadingSchema>;
 
 /** A point's readings are listed by interval start, unique per point. */
 const byStart = keyset({ t: 'time' });

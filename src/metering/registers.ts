@@ -3,6 +3,7 @@
 // nothing, a different value at the same time is refused. Each register only grows with time,
 // so every new reading must lie between its stored neighbours and its neighbours in the request.
 import { sql } from 'kysely';
+import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
@@ -10,23 +11,14 @@ import { badRequest, conflict, unprocessable } from '../platform/errors.ts';
 import { MAX_REGISTER_WH } from './limits.ts';
 import { readablePoint } from './points.ts';
 import { writablePoint } from './readings.ts';
+import type { RegisterImportResult, RegisterReading, RegisterReadingJson } from './schemas.ts';
 import { metering, type MeteringPointRow } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from '../platform/timestamp.ts';
 
-/** One register reading as sent; `at` names it in errors, e.g. `body/readings/3`. */
-export interface RegisterReadingInput {
-  read_at: string;
-  import_wh: number;
-  export_wh: number;
-  at: string;
-}
-
-export interface RegisterImportResult {
-  inserted: number;
-  unchanged: number;
-}
+/** One register reading as sent (schemas.ts); `at` names it in errors, e.g. `body/readings/3`. */
+export type RegisterReadingInput = Static<typeof RegisterReadingJson> & { at: string };
 
 interface Register {
   readAt: Date;
@@ -210,13 +202,8 @@ export async function importRegisterReadings(
   });
 }
 
-export interface RegisterReadingView {
-  read_at: string;
-  import_wh: number;
-  export_wh: number;
-  source: string;
-  recorded_at: string;
-}
+/** The static type of the answer schema (schemas.ts), so the two cannot drift. */
+export type RegisterReadingView = Static<typeof RegisterReading>;
 
 /** Register readings are listed by read_at, unique per point (whole ms: it is stored from a JavaScript Date). */
 const byReadAt = keyset({ t: 'time' });

@@ -1,10 +1,10 @@
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { component, Page, PageQuery, PointId, Timestamp } from '../platform/http/schemas.ts';
+import { Page, PageQuery, PointId } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { ACTING_PROBLEMS } from '../accounts/index.ts';
-import { groupByPoint, MAX_UPLOAD_READINGS, parseReadingsCsv, type ReadingInput } from './csv.ts';
+import { groupByPoint, parseReadingsCsv, type ReadingInput } from './csv.ts';
 import {
   createMeteringPoint,
   deleteMeteringPoint,
@@ -19,9 +19,12 @@ import {
   MeteringPoint,
   MeteringPointChange,
   NewMeteringPoint,
-  READING_EXAMPLE,
-  ReadingJson,
-  ReadingJsonWithPoint,
+  Reading,
+  ReadingsOfPointsUpload,
+  ReadingsUpload,
+  RegisterImportResult,
+  RegisterReading,
+  RegisterReadingsUpload,
 } from './schemas.ts';
 
 const tags = ['metering'];
@@ -53,35 +56,19 @@ const READING_PROBLEMS = [
   'metering_point_not_found',
   ...ACTING_PROBLEMS,
 ] as const;
-const Wh = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
-const RegisterReadingJson = Type.Object(
-  {
-    read_at: Timestamp('When the registers were read'),
-    import_wh: Wh('Cumulative energy imported from the grid up to read_at, whole Wh'),
-    export_wh: Wh('Cumulative energy exported to the grid up to read_at, whole Wh'),
-  },
-  strict,
-);
-const RegisterImportResult = component(
-  'RegisterImportResult',
-  Type.Object(
-    {
-      inserted: Type.Integer({ description: 'New register readings' }),
-      unchanged: Type.Integer({ description: 'Readings sent again with the same values: nothing changed' }),
-    },
-    { description: 'What the upload changed', examples: [{ inserted: 2, unchanged: 0 }] },
-  ),
-);
 const CSV_DESCRIPTION =
   'JSON `{readings: [...]}`, or `text/csv` with the header ' +
   '`interval_start_datetime,interval_end_datetime,interval_usage[,gross_net_indicator][,quality]`.';
 
 /** The body of a readings upload, from either content type, as readings per metering point. */
-function readingsOf(body: unknown, pointId?: string): Map<string, ReadingInput[]> {
+function readingsOf(
+  body: Static<typeof ReadingsUpload> | Static<typeof ReadingsOfPointsUpload>,
+  pointId?: string,
+): Map<string, ReadingInput[]> {
   const rows: ReadingInput[] =
     typeof body === 'string'
       ? parseReadingsCsv(body)
-      : (body as { readings: Omit<ReadingInput, 'at'>[] }).readings.map((r, k) => ({ ...r, at: `body/readings/${k}` }));
+      : body.readings.map((r, k) => ({ ...r, at: `body/readings/${k}` }));
   return groupByPoint(rows, pointId);
 }
 
@@ -212,35 +199,6 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => deleteMeteringPoint(db, caller(request), request.params.id),
   );
 
-  const uploadBody = (withPoint: boolean) => {
-    const point = withPoint ? { metering_point_id: POINT } : {};
-    const csvPoint = withPoint ? ',metering_point_id' : '';
-    return {
-      content: {
-        'application/json': {
-          schema: Type.Object(
-            {
-              readings: Type.Array(withPoint ? ReadingJsonWithPoint : ReadingJson, {
-                maxItems: MAX_UPLOAD_READINGS,
-                description: 'Readings',
-              }),
-            },
-            { ...strict, examples: [{ readings: [{ ...READING_EXAMPLE, ...point }] }] },
-          ),
-        },
-        'text/csv': {
-          schema: Type.String({
-            description: 'Readings as CSV',
-            examples: [
-              `interval_start_datetime,interval_end_datetime,interval_usage${csvPoint}\n` +
-                `2026-06-01T12:00:00Z,2026-06-01T12:15:00Z,600${withPoint ? `,${POINT}` : ''}\n`,
-            ],
-          }),
-        },
-      },
-    };
-  };
-
   app.post(
     '/api/metering-points/:id/readings',
     {
@@ -254,7 +212,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           'a changed value is a revision; revising an interval that has live certificates is refused ' +
           '(409 reading_issued) until the issuing body withdraws them.',
         params: PointParams,
-        body: uploadBody(false) as never,
+        body: ReadingsUpload,
         response: { 200: ImportResult },
         problems: [...READING_PROBLEMS, 'other_metering_point'],
       },
@@ -275,7 +233,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           `${CSV_DESCRIPTION} ` +
           'Each row also names its `metering_point_id`. ' +
           'All or nothing across every point.',
-        body: uploadBody(true) as never,
+        body: ReadingsOfPointsUpload,
         response: { 200: ImportResult },
         problems: [...READING_PROBLEMS, 'metering_point_required'],
       },
@@ -295,39 +253,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         params: PointParams,
         querystring: Type.Object({ ...Period('interval start').properties, ...PageQuery }, strict),
         response: {
-          200: Page(
-            component(
-              'Reading',
-              Type.Object(
-                {
-                  interval_start_datetime: Timestamp('Start'),
-                  interval_end_datetime: Timestamp('End'),
-                  interval_usage: Type.Integer({ description: 'Wh' }),
-                  quality: Type.String({ description: 'measured, estimated or revised' }),
-                  source: Type.String({ description: 'Where it came from: api, csv file, a DataHub source' }),
-                  revision: Type.Integer({ description: '0 for the first value, then one more per revision' }),
-                  issued: Type.Boolean({ description: 'Whether live certificates cover this interval' }),
-                  bundle_ids: Type.Array(Type.Integer(), { description: 'The bundles that do' }),
-                },
-                {
-                  description: 'A reading',
-                  examples: [
-                    {
-                      interval_start_datetime: '2026-06-01T12:00:00.000Z',
-                      interval_end_datetime: '2026-06-01T12:15:00.000Z',
-                      interval_usage: 600,
-                      quality: 'measured',
-                      source: 'api',
-                      revision: 0,
-                      issued: false,
-                      bundle_ids: [],
-                    },
-                  ],
-                },
-              ),
-            ),
-            'Readings in interval order',
-          ),
+          200: Page(Reading, 'Readings in interval order'),
         },
         problems: ['metering_point_not_found', 'reversed_period', 'invalid_cursor'],
       },
@@ -357,18 +283,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
           'refused (register_reading_exists), as registers are not revised; a register that ' +
           'would decrease in time is refused (register_decreased), naming the field.',
         params: PointParams,
-        body: Type.Object(
-          {
-            readings: Type.Array(RegisterReadingJson, {
-              maxItems: 100_000,
-              description: 'Register readings, each at its own read_at, in any order',
-            }),
-          },
-          {
-            ...strict,
-            examples: [{ readings: [{ read_at: '2026-06-01T12:15:00Z', import_wh: 1520400, export_wh: 830250 }] }],
-          },
-        ),
+        body: RegisterReadingsUpload,
         response: { 200: RegisterImportResult },
         problems: [
           'invalid_register_reading',
@@ -402,33 +317,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         params: PointParams,
         querystring: Type.Object({ ...Period('read_at').properties, ...PageQuery }, strict),
         response: {
-          200: Page(
-            component(
-              'RegisterReading',
-              Type.Object(
-                {
-                  read_at: Timestamp('When the registers were read'),
-                  import_wh: Type.Integer({ description: 'Cumulative Wh imported up to read_at' }),
-                  export_wh: Type.Integer({ description: 'Cumulative Wh exported up to read_at' }),
-                  source: Type.String({ description: 'Where it came from, e.g. api' }),
-                  recorded_at: Timestamp('When Tally stored it'),
-                },
-                {
-                  description: 'A register reading',
-                  examples: [
-                    {
-                      read_at: '2026-06-01T12:15:00.000Z',
-                      import_wh: 1520400,
-                      export_wh: 830250,
-                      source: 'api',
-                      recorded_at: '2026-06-01T12:20:00.000Z',
-                    },
-                  ],
-                },
-              ),
-            ),
-            'Register readings, oldest first',
-          ),
+          200: Page(RegisterReading, 'Register readings, oldest first'),
         },
         problems: ['metering_point_not_found', 'reversed_period', 'invalid_cursor'],
       },

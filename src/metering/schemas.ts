@@ -1,7 +1,8 @@
 // What metering points and readings look like to clients: the routes validate and document with
-// these schemas, and points.ts takes and returns their static types.
-import { type Static, Type } from 'typebox';
+// these schemas, and points.ts, readings.ts, registers.ts and csv.ts take and return their static types.
+import { type Static, Type, type TSchema } from 'typebox';
 import { component, Id, OneOf, PointId, Timestamp } from '../platform/http/schemas.ts';
+import { MAX_UPLOAD_READINGS } from './limits.ts';
 import { POINT_TYPES, QUALITIES } from './tables.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -99,5 +100,130 @@ export const ImportResult = component(
       revised: Type.Integer({ description: 'Readings whose value changed; the old value is kept as a revision' }),
     },
     { description: 'What the upload changed', examples: [{ inserted: 96, unchanged: 0, revised: 1 }] },
+  ),
+);
+export type ImportResult = Static<typeof ImportResult>;
+
+/**
+ * A body sent as any of several media types: Fastify validates it by the schema of the request's
+ * Content-Type and @fastify/swagger documents each under the request's `content`. TypeBox has no
+ * type for such a body, so its static type is declared (Unsafe) as the union of its media types'.
+ */
+const Content = <C extends Record<string, TSchema>>(content: C) =>
+  Type.Unsafe<{ [M in keyof C]: Static<C[M]> }[keyof C]>({
+    content: Object.fromEntries(Object.entries(content).map(([media, schema]) => [media, { schema }])),
+  });
+
+/** A readings upload, as JSON or as CSV; each reading names its point when `withPoint`. */
+const readingsUpload = <R extends TSchema>(reading: R, withPoint: boolean) => {
+  const point = withPoint ? { metering_point_id: POINT } : {};
+  const csvPoint = withPoint ? ',metering_point_id' : '';
+  return Content({
+    'application/json': Type.Object(
+      { readings: Type.Array(reading, { maxItems: MAX_UPLOAD_READINGS, description: 'Readings' }) },
+      { ...strict, examples: [{ readings: [{ ...READING_EXAMPLE, ...point }] }] },
+    ),
+    'text/csv': Type.String({
+      description: 'Readings as CSV',
+      examples: [
+        `interval_start_datetime,interval_end_datetime,interval_usage${csvPoint}\n` +
+          `2026-06-01T12:00:00Z,2026-06-01T12:15:00Z,600${withPoint ? `,${POINT}` : ''}\n`,
+      ],
+    }),
+  });
+};
+/** Readings of one metering point, the point named by the path. */
+export const ReadingsUpload = readingsUpload(ReadingJson, false);
+/** Readings of several metering points, each naming its own. */
+export const ReadingsOfPointsUpload = readingsUpload(ReadingJsonWithPoint, true);
+
+export const Reading = component(
+  'Reading',
+  Type.Object(
+    {
+      interval_start_datetime: Timestamp('Start'),
+      interval_end_datetime: Timestamp('End'),
+      interval_usage: Type.Integer({ description: 'Wh' }),
+      quality: Type.String({ description: 'measured, estimated or revised' }),
+      source: Type.String({ description: 'Where it came from: api, csv file, a DataHub source' }),
+      revision: Type.Integer({ description: '0 for the first value, then one more per revision' }),
+      issued: Type.Boolean({ description: 'Whether live certificates cover this interval' }),
+      bundle_ids: Type.Array(Type.Integer(), { description: 'The bundles that do' }),
+    },
+    {
+      description: 'A reading',
+      examples: [
+        {
+          interval_start_datetime: '2026-06-01T12:00:00.000Z',
+          interval_end_datetime: '2026-06-01T12:15:00.000Z',
+          interval_usage: 600,
+          quality: 'measured',
+          source: 'api',
+          revision: 0,
+          issued: false,
+          bundle_ids: [],
+        },
+      ],
+    },
+  ),
+);
+
+const Wh = (description: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
+export const RegisterReadingJson = Type.Object(
+  {
+    read_at: Timestamp('When the registers were read'),
+    import_wh: Wh('Cumulative energy imported from the grid up to read_at, whole Wh'),
+    export_wh: Wh('Cumulative energy exported to the grid up to read_at, whole Wh'),
+  },
+  strict,
+);
+
+export const RegisterReadingsUpload = Type.Object(
+  {
+    readings: Type.Array(RegisterReadingJson, {
+      maxItems: 100_000,
+      description: 'Register readings, each at its own read_at, in any order',
+    }),
+  },
+  {
+    ...strict,
+    examples: [{ readings: [{ read_at: '2026-06-01T12:15:00Z', import_wh: 1520400, export_wh: 830250 }] }],
+  },
+);
+
+export const RegisterImportResult = component(
+  'RegisterImportResult',
+  Type.Object(
+    {
+      inserted: Type.Integer({ description: 'New register readings' }),
+      unchanged: Type.Integer({ description: 'Readings sent again with the same values: nothing changed' }),
+    },
+    { description: 'What the upload changed', examples: [{ inserted: 2, unchanged: 0 }] },
+  ),
+);
+export type RegisterImportResult = Static<typeof RegisterImportResult>;
+
+export const RegisterReading = component(
+  'RegisterReading',
+  Type.Object(
+    {
+      read_at: Timestamp('When the registers were read'),
+      import_wh: Type.Integer({ description: 'Cumulative Wh imported up to read_at' }),
+      export_wh: Type.Integer({ description: 'Cumulative Wh exported up to read_at' }),
+      source: Type.String({ description: 'Where it came from, e.g. api' }),
+      recorded_at: Timestamp('When Tally stored it'),
+    },
+    {
+      description: 'A register reading',
+      examples: [
+        {
+          read_at: '2026-06-01T12:15:00.000Z',
+          import_wh: 1520400,
+          export_wh: 830250,
+          source: 'api',
+          recorded_at: '2026-06-01T12:20:00.000Z',
+        },
+      ],
+    },
   ),
 );
