@@ -1,0 +1,175 @@
+// The token rail: one ERC-20 token on one EVM chain, reached through one JSON-RPC endpoint. The
+// market checks the payments users say they made and pays sellers from its own key through it.
+// A refusal is an answer about the transaction; an endpoint that fails or does not answer throws,
+// so a caller never mistakes an outage for a bad payment.
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { createNonceManager, jsonRpc } from 'viem/nonce';
+import { type Address, checksumAddress } from './addresses.ts';
+import { withoutEndpoint } from './rpc-errors.ts';
+import { tokenAbi } from './token-abi.ts';
+import { confirmationsAt, judgeReceipt, refused, type TransferCheck } from './transfer-check.ts';
+
+/** A 32-byte transaction hash, `0x` and 64 hex digits. */
+export type Hash = `0x${string}`;
+
+const isHash = (text: string): text is Hash => /^0x[0-9a-fA-F]{64}$/.test(text);
+
+export interface ChainOptions {
+  rpcUrl: string;
+  chainId: number;
+  /** The ERC-20 contract whose transfers count as payments. */
+  token: Address;
+  /** The market's key: it pays out, and its address receives payments. Without it the rail only reads. */
+  privateKey?: Hex;
+  /** How deep a transaction's block must be (the including block counts as 1) before it counts. */
+  confirmations: number;
+  /**
+   * How long a chain height read from the node may be reused (viem's polling interval, which is
+   * also its cache time). By default it is never reused: a confirmation counts as soon as it exists.
+   */
+  pollingIntervalMs?: number;
+}
+
+export interface TokenRail {
+  /** The market key's address, if a key was given. */
+  marketAddress: Address | undefined;
+  /**
+   * Whether transaction `hash` moved at least `minAmount` of the token from `from` to `to`, with the
+   * configured confirmations. A malformed hash names no transaction: 'not_found', without asking
+   * the node. Known but not yet mined: 'pending'. The other refusals, in order: judgeReceipt.
+   */
+  checkTransfer(expected: { hash: string; from: Address; to: Address; minAmount: bigint }): Promise<TransferCheck>;
+  /** Sends `amount` of the token from the market key to `to`; resolves once the node has taken it. */
+  sendTokens(to: Address, amount: bigint): Promise<Hash>;
+  /**
+   * How many blocks confirm `hash` (its own included); 0 while it is unknown or pending. A reverted
+   * transaction is 0 forever: it paid nothing, so it must never look settled (checkTransfer says why).
+   */
+  confirmations(hash: Hash): Promise<number>;
+  tokenBalance(address: Address): Promise<bigint>;
+}
+
+export function connectChain(options: ChainOptions): TokenRail {
+  const token = checksumAddress(options.token);
+  if (token === undefined) throw new Error(`chain: the token ${options.token} is not an address`);
+  if (!Number.isInteger(options.confirmations) || options.confirmations < 1) {
+    throw new Error(`chain: confirmations must be a whole number of blocks, at least 1 (got ${options.confirmations})`);
+  }
+  const chain = defineChain({
+    id: options.chainId,
+    name: `chain ${options.chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [options.rpcUrl] } },
+  });
+  const transport = http(options.rpcUrl);
+  const client = createPublicClient({
+    chain,
+    transport,
+    pollingInterval: options.pollingIntervalMs,
+    // viem otherwise reuses a height for 4 s, and confirmations would lag the chain.
+    cacheTime: options.pollingIntervalMs ?? 0,
+  });
+  const wallet =
+    options.privateKey === undefined
+      ? undefined
+      : createWalletClient({ account: market(options.privateKey), chain, transport });
+
+  /** Runs one answer's questions to the node; a failure leaves without the endpoint's URL (rpc-errors.ts). */
+  const safely = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw withoutEndpoint(error, options.rpcUrl);
+    }
+  };
+
+  // A receipt from another chain would accept a payment made there. The endpoint's chain id is
+  // asked before its first answer is trusted; only a match is remembered, so after an outage or a
+  // mismatch it is asked again. (Sending needs no such guard: viem checks the chain id before each
+  // transaction it signs.)
+  let sameChain: Promise<void> | undefined;
+  const onConfiguredChain = (): Promise<void> =>
+    (sameChain ??= client
+      .getChainId()
+      .then((id) => {
+        if (id !== options.chainId) throw new Error(`chain: the endpoint serves chain ${id}, not ${options.chainId}`);
+      })
+      .catch((error: unknown) => {
+        sameChain = undefined;
+        throw error;
+      }));
+
+  /** The receipt of `hash`, or undefined while it has none (unknown, or not mined yet). */
+  const receiptOf = (hash: Hash) =>
+    client.getTransactionReceipt({ hash }).catch((error: unknown) => {
+      if (error instanceof TransactionReceiptNotFoundError) return undefined;
+      throw error;
+    });
+  /** Whether the node knows `hash` at all (in its pool, or mined since the receipt was asked for). */
+  const known = (hash: Hash) =>
+    client.getTransaction({ hash }).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof TransactionNotFoundError) return false;
+        throw error;
+      },
+    );
+
+  return {
+    marketAddress: wallet?.account.address,
+
+    checkTransfer: ({ hash, from, to, minAmount }) =>
+      safely(async () => {
+        if (!isHash(hash)) return refused('not_found');
+        await onConfiguredChain();
+        const receipt = await receiptOf(hash);
+        if (receipt === undefined) return refused((await known(hash)) ? 'pending' : 'not_found');
+        const head = await client.getBlockNumber();
+        return judgeReceipt(receipt, head, { token, from, to, minAmount, confirmations: options.confirmations });
+      }),
+
+    sendTokens: async (to, amount) => {
+      if (wallet === undefined) throw new Error('chain: sending tokens needs the market key, and none is configured');
+      return await safely(() =>
+        wallet.writeContract({ address: token, abi: tokenAbi, functionName: 'transfer', args: [to, amount] }),
+      );
+    },
+
+    confirmations: (hash) =>
+      safely(async () => {
+        if (!isHash(hash)) return 0;
+        await onConfiguredChain();
+        const receipt = await receiptOf(hash);
+        if (receipt === undefined || receipt.status === 'reverted') return 0;
+        return confirmationsAt(receipt.blockNumber, await client.getBlockNumber());
+      }),
+
+    tokenBalance: (address) =>
+      safely(async () => {
+        await onConfiguredChain();
+        return client.readContract({ address: token, abi: tokenAbi, functionName: 'balanceOf', args: [address] });
+      }),
+  };
+}
+
+/**
+ * The market's account. viem's nonce manager hands out nonces in this process, so payouts sent at
+ * once do not all take the node's pending count and replace each other. A bad key is reported
+ * without viem's message, which may quote it.
+ */
+function market(privateKey: Hex) {
+  try {
+    return privateKeyToAccount(privateKey, { nonceManager: createNonceManager({ source: jsonRpc() }) });
+  } catch {
+    throw new Error('chain: the market key is not a 32-byte secp256k1 private key');
+  }
+}
