@@ -6,13 +6,14 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
+  encodeFunctionData,
   type Hex,
   http,
+  keccak256,
   TransactionNotFoundError,
   TransactionReceiptNotFoundError,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { createNonceManager, jsonRpc } from 'viem/nonce';
 import { type Address, checksumAddress } from './addresses.ts';
 import { withoutEndpoint } from './rpc-errors.ts';
 import { tokenAbi } from './token-abi.ts';
@@ -48,8 +49,14 @@ export interface TokenRail {
    * the node. Known but not yet mined: 'pending'. The other refusals, in order: judgeReceipt.
    */
   checkTransfer(expected: { hash: string; from: Address; to: Address; minAmount: bigint }): Promise<TransferCheck>;
-  /** Sends `amount` of the token from the market key to `to`; resolves once the node has taken it. */
-  sendTokens(to: Address, amount: bigint): Promise<Hash>;
+  /**
+   * Signs a transfer of `amount` of the token from the market key to `to`, without sending it, so
+   * its hash can be stored before it leaves: a payout is then broadcast again after a crash, never
+   * signed twice. Refused (it throws) if the node finds it would revert, an overdraft included.
+   */
+  signTokenTransfer(to: Address, amount: bigint): Promise<{ hash: Hash; raw: Hex }>;
+  /** Sends a signed transaction; sending one the node already knows (or has mined) is harmless. */
+  broadcast(raw: Hex): Promise<void>;
   /**
    * How many blocks confirm `hash` (its own included); 0 while it is unknown or pending. A reverted
    * transaction is 0 forever: it paid nothing, so it must never look settled (checkTransfer says why).
@@ -114,6 +121,16 @@ export function connectChain(options: ChainOptions): TokenRail {
       if (error instanceof TransactionReceiptNotFoundError) return undefined;
       throw error;
     });
+  // Transfers are signed one at a time, each with the next nonce: the node's pending count does not
+  // yet hold those signed but not broadcast, so this process counts them itself.
+  let signedUpTo = 0;
+  let signing: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = signing.then(work, work);
+    signing = run.catch(() => undefined);
+    return run;
+  };
+
   /** Whether the node knows `hash` at all (in its pool, or mined since the receipt was asked for). */
   const known = (hash: Hash) =>
     client.getTransaction({ hash }).then(
@@ -137,12 +154,42 @@ export function connectChain(options: ChainOptions): TokenRail {
         return judgeReceipt(receipt, head, { token, from, to, minAmount, confirmations: options.confirmations });
       }),
 
-    sendTokens: async (to, amount) => {
-      if (wallet === undefined) throw new Error('chain: sending tokens needs the market key, and none is configured');
-      return await safely(() =>
-        wallet.writeContract({ address: token, abi: tokenAbi, functionName: 'transfer', args: [to, amount] }),
-      );
-    },
+    signTokenTransfer: (to, amount) =>
+      oneAtATime(async () => {
+        if (wallet === undefined) throw new Error('chain: sending tokens needs the market key, and none is configured');
+        return await safely(async () => {
+          // Simulated first, with the token's ABI, so a refusal names its error (an overdraft reads
+          // ERC20InsufficientBalance) instead of a bare revert from the gas estimate.
+          await client.simulateContract({
+            account: wallet.account,
+            address: token,
+            abi: tokenAbi,
+            functionName: 'transfer',
+            args: [to, amount],
+          });
+          const pending = await client.getTransactionCount({ address: wallet.account.address, blockTag: 'pending' });
+          const nonce = Math.max(pending, signedUpTo);
+          const request = await wallet.prepareTransactionRequest({
+            to: token,
+            data: encodeFunctionData({ abi: tokenAbi, functionName: 'transfer', args: [to, amount] }),
+            nonce,
+          });
+          const raw = await wallet.signTransaction(request);
+          signedUpTo = nonce + 1;
+          return { hash: keccak256(raw), raw };
+        });
+      }),
+
+    broadcast: (raw) =>
+      safely(async () => {
+        try {
+          await client.sendRawTransaction({ serializedTransaction: raw });
+        } catch (error) {
+          // Already in the pool or mined: the node refuses it again ("already known", "nonce too low").
+          if (await known(keccak256(raw))) return;
+          throw error;
+        }
+      }),
 
     confirmations: (hash) =>
       safely(async () => {
@@ -161,14 +208,10 @@ export function connectChain(options: ChainOptions): TokenRail {
   };
 }
 
-/**
- * The market's account. viem's nonce manager hands out nonces in this process, so payouts sent at
- * once do not all take the node's pending count and replace each other. A bad key is reported
- * without viem's message, which may quote it.
- */
+/** The market's account. A bad key is reported without viem's message, which may quote it. */
 function market(privateKey: Hex) {
   try {
-    return privateKeyToAccount(privateKey, { nonceManager: createNonceManager({ source: jsonRpc() }) });
+    return privateKeyToAccount(privateKey);
   } catch {
     throw new Error('chain: the market key is not a 32-byte secp256k1 private key');
   }

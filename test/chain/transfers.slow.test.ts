@@ -2,7 +2,7 @@
 // with its exact amount and block, each refusal made by a transaction that earns it, payouts that
 // move exact balances, and an endpoint that fails surfacing as an error, never as a refusal.
 import { type AddressInfo, createServer } from 'node:net';
-import { createPublicClient, createTestClient, createWalletClient, erc20Abi, http } from 'viem';
+import { createPublicClient, createTestClient, createWalletClient, erc20Abi, http, parseTransaction } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { hardhat } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,24 +146,37 @@ describe('checkTransfer', () => {
   });
 });
 
-describe('sendTokens', () => {
+describe('signTokenTransfer and broadcast', () => {
   it('pays from the market key, moving exactly the amount', async () => {
     expect(rail.marketAddress).toBe(market.address);
     const marketBefore = await rail.tokenBalance(market.address);
     const carolBefore = await rail.tokenBalance(carol.address);
-    const hash = await rail.sendTokens(carol.address, 1234n);
+    const signed = await rail.signTokenTransfer(carol.address, 1234n);
+    await rail.broadcast(signed.raw);
+    const { hash } = signed;
     expect(await rail.tokenBalance(market.address)).toBe(marketBefore - 1234n);
     expect(await rail.tokenBalance(carol.address)).toBe(carolBefore + 1234n);
     await confirmed(hash);
     const payout = { hash, from: market.address, to: carol.address, minAmount: 1234n };
     expect(await rail.checkTransfer(payout)).toMatchObject({ ok: true, amount: 1234n });
     expect(await rail.confirmations(hash)).toBe(CONFIRMATIONS);
+    // Broadcasting it again (a restart after a crash) is harmless and moves nothing more.
+    await rail.broadcast(signed.raw);
+    await chain.mine(1);
+    expect(await rail.tokenBalance(carol.address)).toBe(carolBefore + 1234n);
   });
 
   it('sends payouts at once, each with a nonce of its own', async () => {
     const amounts = [1n, 2n, 3n, 4n, 5n];
     const before = await rail.tokenBalance(carol.address);
-    const hashes = await Promise.all(amounts.map((amount) => rail.sendTokens(carol.address, amount)));
+    const signed = await Promise.all(amounts.map((amount) => rail.signTokenTransfer(carol.address, amount)));
+    // In nonce order: a chain that mines each transaction at once (as this one) queues none ahead.
+    const byNonce = [...signed].sort(
+      (a, b) => (parseTransaction(a.raw).nonce ?? 0) - (parseTransaction(b.raw).nonce ?? 0),
+    );
+    expect(new Set(byNonce.map((s) => parseTransaction(s.raw).nonce)).size).toBe(amounts.length);
+    for (const s of byNonce) await rail.broadcast(s.raw);
+    const hashes = signed.map((s) => s.hash);
     expect(new Set(hashes).size).toBe(amounts.length);
     await chain.mine(CONFIRMATIONS);
     expect(await rail.tokenBalance(carol.address)).toBe(before + 15n);
@@ -172,14 +185,14 @@ describe('sendTokens', () => {
 
   it('refuses to send more than the market holds, sending nothing', async () => {
     const held = await rail.tokenBalance(market.address);
-    await expect(rail.sendTokens(carol.address, held + 1n)).rejects.toThrow(/ERC20InsufficientBalance/);
+    await expect(rail.signTokenTransfer(carol.address, held + 1n)).rejects.toThrow(/ERC20InsufficientBalance/);
     expect(await rail.tokenBalance(market.address)).toBe(held);
   });
 
   it('needs the market key to send', async () => {
     const reader = connectChain({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, token: chain.token, confirmations: 1 });
     expect(reader.marketAddress).toBeUndefined();
-    await expect(reader.sendTokens(carol.address, 1n)).rejects.toThrow(/needs the market key/);
+    await expect(reader.signTokenTransfer(carol.address, 1n)).rejects.toThrow(/needs the market key/);
   });
 });
 
