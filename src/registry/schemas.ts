@@ -256,8 +256,11 @@ export const ClaimRequest = Type.Object(
   },
   { ...strict, examples: [example.claim] },
 );
-/** Withdraw, reserve, unreserve, lock and unlock take the common fields only. */
-export const BundleActionRequest = Type.Object(actionFields, { ...strict, examples: [example.bundleAction] });
+/** Withdraw, reserve, unreserve, lock and unlock take the common fields only: one request schema in the document. */
+export const BundleActionRequest = component(
+  'BundleActionRequest',
+  Type.Object(actionFields, { ...strict, examples: [example.bundleAction] }),
+);
 
 /** Each action's request: the schema its route validates and documents, and the type actions.ts takes. */
 export const ACTION_REQUESTS = {

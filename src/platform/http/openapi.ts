@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document, written from the very schemas that validate requests and shape answers.
 // @fastify/swagger walks the routes; this file adds what a client generator needs: shared schemas
-// under components (schemas.ts `component`), referenced from answers, and the answers
+// under components (schemas.ts `component`), referenced from requests and answers, and the answers
 // and parameters several operations repeat, referenced from each; every problem an operation may
 // answer with, as application/problem+json with its codes from the catalogue; `security: []` on
 // public routes; the Idempotency-Key header on the routes that honour it.
@@ -75,24 +75,22 @@ function commonProblems(route: RouteOptions): ProblemCode[] {
  */
 class Components {
   readonly schemas = new Map<string, Json>();
-  private readonly sources = new Map<string, Json>();
 
   ref(schema: unknown, root?: string): unknown {
     if (Array.isArray(schema)) return schema.map((s) => this.ref(s));
     if (!isObject(schema)) return schema;
     const name = schema[COMPONENT];
     if (typeof name === 'string' && name !== root) {
-      const known = this.sources.get(name);
-      if (!known) {
-        this.sources.set(name, schema);
-        this.schemas.set(name, this.ref(schema, name) as Json);
-      } else if (JSON.stringify({ ...known, description: null }) !== JSON.stringify({ ...schema, description: null }))
+      // Compared as the document shows it: @fastify/swagger respells a request's copy (`const` as `enum`).
+      const shown = this.ref(schema, name) as Json;
+      const known = this.schemas.get(name);
+      if (!known) this.schemas.set(name, shown);
+      else if (JSON.stringify({ ...known, description: null }) !== JSON.stringify({ ...shown, description: null }))
         throw new Error(`two different schemas are both named ${name}`);
-      const source = known ?? schema;
       const reference: Json = { $ref: `#/components/schemas/${name}` };
       // OpenAPI 3.1 lets a reference carry its own description, where a use says more than the component.
-      if (schema.description !== source?.description && typeof schema.description === 'string')
-        reference.description = schema.description;
+      if (known && shown.description !== known.description && typeof shown.description === 'string')
+        reference.description = shown.description;
       return reference;
     }
     const out: Json = {};
@@ -148,15 +146,19 @@ function openApiSpelling(schema: Json): Json {
   return schema;
 }
 
-/** Applies `openApiSpelling` through a part of the document @fastify/swagger wrote (request bodies, parameters). */
-function respell(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(respell);
+/**
+ * Applies `openApiSpelling` through a part of the document @fastify/swagger wrote (request bodies,
+ * parameters); a marked component in a request is referenced, as in an answer.
+ */
+function respell(node: unknown, components: Components): unknown {
+  if (Array.isArray(node)) return node.map((n) => respell(n, components));
   if (!isObject(node)) return node;
+  if (typeof node[COMPONENT] === 'string') return components.ref(node);
   const out: Json = {};
   for (const [key, value] of Object.entries(node)) {
     // `required: false` is every parameter's default.
-    if (key === COMPONENT || (key === 'required' && value === false)) continue;
-    out[key] = key === 'example' || key === 'examples' || key === 'default' ? value : respell(value);
+    if (key === 'required' && value === false) continue;
+    out[key] = key === 'example' || key === 'examples' || key === 'default' ? value : respell(value, components);
   }
   return openApiSpelling(out);
 }
@@ -337,7 +339,7 @@ function shareRepeats(operations: Json[]): { responses: Json; parameters: Json }
 /** Adds the components the operations reference and the Idempotency-Key header of writing routes. */
 function finish(document: Json, components: Components): Json {
   const problem = problemComponent(components);
-  const paths = respell(document.paths) as Record<string, Record<string, Json>>;
+  const paths = respell(document.paths, components) as Record<string, Record<string, Json>>;
   const operations: Json[] = [];
   for (const byMethod of Object.values(paths)) {
     for (const [method, operation] of Object.entries(byMethod)) {
