@@ -9,7 +9,7 @@ import type { Role } from '../src/identity/tables.ts';
 import { createUser } from '../src/identity/users.ts';
 import { createAccount, updateWhitelist } from '../src/accounts/index.ts';
 import { createDevice } from '../src/registry/devices.ts';
-import type { IntervalInput } from '../src/registry/issuance.ts';
+import type { IntervalInput } from '../src/registry/schemas.ts';
 
 const HOUR_MS = 3_600_000;
 export const PASSWORD = 'bench-password-0123';

@@ -11,19 +11,10 @@ import { readableDevice } from './devices.ts';
 import { bundleView, issuedBundle, type BundleView } from './bundles.ts';
 import { capacityLimitWh, type Interval, overCapacity } from './capacity.ts';
 import { checkReissueMetered, claimMeteredHours, recordPointHours } from './point-hours.ts';
+import type { IntervalInput, IssuanceRequest, ReissueRequest } from './schemas.ts';
 import { registry, type BundleRow, type DeviceRow, type EnergySource } from './tables.ts';
 
 const HOUR_MS = 3_600_000;
-
-export interface IntervalInput {
-  production_starting_interval: string;
-  production_ending_interval: string;
-  wh: number;
-}
-export interface IssuanceRequest {
-  device_id: number;
-  intervals: IntervalInput[];
-}
 
 /** Parses and checks the intervals alone; returns them sorted by start. */
 function checkIntervals(inputs: IntervalInput[], now: Date): Interval[] {
@@ -338,7 +329,7 @@ export async function issueCertificates(
 export async function reissueBundle(
   db: Db,
   principal: Principal,
-  request: { granular_certificate_bundle_id: number; bundle_quantity?: number | undefined },
+  request: ReissueRequest,
   lifetimeDays: number,
   now: Date,
 ): Promise<BundleView> {

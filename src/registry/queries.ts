@@ -7,18 +7,9 @@ import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../plat
 import { readableAccount, readableInAccount } from '../accounts/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { deviceOfBundle, metadataView, type DeviceView, type IssuanceMetadataView } from './devices.ts';
-import { registry, type BundleStatus, type EnergySource } from './tables.ts';
+import { registry, type EnergySource } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
-
-export interface BundleFilter {
-  source_id: number;
-  device_id?: number | undefined;
-  energy_source?: EnergySource | EnergySource[] | undefined;
-  certificate_bundle_status?: BundleStatus | BundleStatus[] | undefined;
-  certificate_period_start?: string | undefined;
-  certificate_period_end?: string | undefined;
-  issuance_id?: number | undefined;
-}
+import type { BundleFilter } from './schemas.ts';
 
 const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 

@@ -214,6 +214,41 @@ export const Bundle = component(
   ),
 );
 
+/** One interval of metered production to issue certificates for. */
+export const IntervalInput = Type.Object(
+  {
+    production_starting_interval: Timestamp('Start (UTC, inclusive)'),
+    production_ending_interval: Timestamp('End (UTC, exclusive), at most one hour after the start'),
+    wh: Wh('Metered production in whole Wh'),
+  },
+  strict,
+);
+export type IntervalInput = Static<typeof IntervalInput>;
+
+/** What POST /api/certificates/issue takes: a production device and its intervals, all issued or none. */
+export const IssuanceRequest = Type.Object(
+  {
+    device_id: Id('Production device'),
+    intervals: Type.Array(IntervalInput, {
+      minItems: 1,
+      maxItems: 50_000,
+      description: 'Intervals to issue, in any order, not overlapping',
+    }),
+  },
+  { ...strict, examples: [{ device_id: 1, intervals: [{ ...example.hour, wh: 1200000 }] }] },
+);
+export type IssuanceRequest = Static<typeof IssuanceRequest>;
+
+/** What POST /api/certificates/reissue takes: the withdrawn bundle, and its corrected quantity if any. */
+export const ReissueRequest = Type.Object(
+  {
+    granular_certificate_bundle_id: Id('The withdrawn bundle'),
+    bundle_quantity: Type.Optional(Wh('Corrected Wh; defaults to the withdrawn quantity')),
+  },
+  { ...strict, examples: [{ granular_certificate_bundle_id: 3, bundle_quantity: 1400000 }] },
+);
+export type ReissueRequest = Static<typeof ReissueRequest>;
+
 const BundleIds = Type.Array(Id('Bundle id'), {
   minItems: 1,
   maxItems: 10_000,
@@ -256,8 +291,11 @@ export const ClaimRequest = Type.Object(
   },
   { ...strict, examples: [example.claim] },
 );
-/** Withdraw, reserve, unreserve, lock and unlock take the common fields only. */
-export const BundleActionRequest = Type.Object(actionFields, { ...strict, examples: [example.bundleAction] });
+/** Withdraw, reserve, unreserve, lock and unlock take the common fields only: one request schema in the document. */
+export const BundleActionRequest = component(
+  'BundleActionRequest',
+  Type.Object(actionFields, { ...strict, examples: [example.bundleAction] }),
+);
 
 /** Each action's request: the schema its route validates and documents, and the type actions.ts takes. */
 export const ACTION_REQUESTS = {
@@ -292,19 +330,24 @@ export const ActionResult = component(
   ),
 );
 
-export const BundleFilter = {
-  source_id: Id('Account to query (required)'),
-  device_id: Type.Optional(Id('Only bundles of this device')),
-  energy_source: Type.Optional(
-    Type.Union([EnergySource, Type.Array(EnergySource)], { description: 'One energy source or a list' }),
-  ),
-  certificate_bundle_status: Type.Optional(
-    Type.Union([Status, Type.Array(Status)], { description: 'One status or a list' }),
-  ),
-  certificate_period_start: Type.Optional(Timestamp('Only production intervals starting at or after this time')),
-  certificate_period_end: Type.Optional(Timestamp('Only production intervals starting before this time')),
-  issuance_id: Type.Optional(Id('Only bundles of this issuance')),
-};
+/** Which bundles of an account a query or an aggregate reads: the account, and any of the other filters. */
+export const BundleFilter = Type.Object(
+  {
+    source_id: Id('Account to query (required)'),
+    device_id: Type.Optional(Id('Only bundles of this device')),
+    energy_source: Type.Optional(
+      Type.Union([EnergySource, Type.Array(EnergySource)], { description: 'One energy source or a list' }),
+    ),
+    certificate_bundle_status: Type.Optional(
+      Type.Union([Status, Type.Array(Status)], { description: 'One status or a list' }),
+    ),
+    certificate_period_start: Type.Optional(Timestamp('Only production intervals starting at or after this time')),
+    certificate_period_end: Type.Optional(Timestamp('Only production intervals starting before this time')),
+    issuance_id: Type.Optional(Id('Only bundles of this issuance')),
+  },
+  strict,
+);
+export type BundleFilter = Static<typeof BundleFilter>;
 
 export const Statement = component(
   'Statement',

@@ -54,13 +54,28 @@ function sendLarge(url: string, method: string, token: string, body: Buffer, chu
   });
 }
 
+/** The document the operations come from, and a local `$ref` (`#/components/...`) in it followed. */
+let spec: any;
+const resolve = (node: any): any =>
+  typeof node?.$ref === 'string'
+    ? resolve(
+        node.$ref
+          .slice(2)
+          .split('/')
+          .reduce((n: any, k: string) => n[k], spec),
+      )
+    : node;
+const parametersOf = (op: any): any[] => (op.parameters ?? []).map(resolve);
+
 /**
  * A path with its parameters filled by values their schemas accept, so the check under test is the
  * one that answers.
  */
 function fillPath(path: string, op: any): string {
   return path.replace(/\{(\w+)\}/g, (_m, name: string) => {
-    const schema = op.parameters?.find((p: any) => p.in === 'path' && p.name === name)?.schema ?? {};
+    const parameter = parametersOf(op).find((p: any) => p.in === 'path' && p.name === name);
+    if (!parameter) throw new Error(`${path} documents no path parameter ${name}`);
+    const schema = parameter.schema ?? {};
     if (schema.type === 'integer') return '1';
     if (schema.format === 'uuid') return '00000000-0000-4000-8000-000000000000';
     return 'P1';
@@ -68,7 +83,8 @@ function fillPath(path: string, op: any): string {
 }
 
 /** JSON pointers (without the leading `/`) of every date-time field of a body schema; arrays at index 0. */
-function dateTimeFields(schema: any, at: string[] = []): string[][] {
+function dateTimeFields(reference: any, at: string[] = []): string[][] {
+  const schema = resolve(reference);
   if (!schema || typeof schema !== 'object') return [];
   if (schema.format === 'date-time') return [at];
   const found: string[][] = [];
@@ -106,7 +122,7 @@ describe('hostile input on every route', () => {
   beforeAll(async () => {
     s = await startServer({ TALLY_BODY_LIMIT: String(BODY_LIMIT) });
     admin = (await s.user('admin')).token;
-    const spec = (await s.request('GET', '/openapi.json')).body;
+    spec = (await s.request('GET', '/openapi.json')).body;
     operations = Object.entries<any>(spec.paths).flatMap(([path, ops]) =>
       Object.entries<any>(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
     );
@@ -170,9 +186,7 @@ describe('hostile input on every route', () => {
     await unchanged(async () => {
       for (const { method, path, op } of operations) {
         const url = fillPath(path, op);
-        for (const p of (op.parameters ?? []).filter(
-          (p: any) => p.in === 'query' && p.schema?.format === 'date-time',
-        )) {
+        for (const p of parametersOf(op).filter((p: any) => p.in === 'query' && p.schema?.format === 'date-time')) {
           for (const bad of BAD_TIMES) {
             expectProblem(
               await s.request(method, `${url}?${p.name}=${encodeURIComponent(bad)}`, { token: admin }),

@@ -169,6 +169,12 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/api/certificates/transfer'].post.responses['200']).toEqual({
       $ref: '#/components/responses/ActionResult',
     });
+    // A parameter several operations take is one component: the id in a path, a page's limit and cursor.
+    expect(doc.paths['/api/devices/{id}'].get.parameters).toEqual([{ $ref: '#/components/parameters/Id' }]);
+    expect(doc.paths['/api/devices'].get.parameters).toEqual(
+      expect.arrayContaining([{ $ref: '#/components/parameters/Limit' }, { $ref: '#/components/parameters/Cursor' }]),
+    );
+    expect(resolve({ $ref: '#/components/parameters/Id' })).toMatchObject({ in: 'path', name: 'id', required: true });
   });
 });
 

@@ -1,8 +1,9 @@
 // The OpenAPI 3.1 document, written from the very schemas that validate requests and shape answers.
 // @fastify/swagger walks the routes; this file adds what a client generator needs: shared schemas
-// under components (schemas.ts `component`), referenced from answers; every problem an operation
-// may answer with, as application/problem+json with its codes from the catalogue; `security: []`
-// on public routes; the Idempotency-Key header on the routes that honour it.
+// under components (schemas.ts `component`), referenced from requests and answers, and the answers
+// and parameters several operations repeat, referenced from each; every problem an operation may
+// answer with, as application/problem+json with its codes from the catalogue; `security: []` on
+// public routes; the Idempotency-Key header on the routes that honour it.
 import { VERSION } from '../version.ts';
 import { createHash } from 'node:crypto';
 import swagger from '@fastify/swagger';
@@ -74,24 +75,22 @@ function commonProblems(route: RouteOptions): ProblemCode[] {
  */
 class Components {
   readonly schemas = new Map<string, Json>();
-  private readonly sources = new Map<string, Json>();
 
   ref(schema: unknown, root?: string): unknown {
     if (Array.isArray(schema)) return schema.map((s) => this.ref(s));
     if (!isObject(schema)) return schema;
     const name = schema[COMPONENT];
     if (typeof name === 'string' && name !== root) {
-      const known = this.sources.get(name);
-      if (!known) {
-        this.sources.set(name, schema);
-        this.schemas.set(name, this.ref(schema, name) as Json);
-      } else if (JSON.stringify({ ...known, description: null }) !== JSON.stringify({ ...schema, description: null }))
+      // Compared as the document shows it: @fastify/swagger respells a request's copy (`const` as `enum`).
+      const shown = this.ref(schema, name) as Json;
+      const known = this.schemas.get(name);
+      if (!known) this.schemas.set(name, shown);
+      else if (JSON.stringify({ ...known, description: null }) !== JSON.stringify({ ...shown, description: null }))
         throw new Error(`two different schemas are both named ${name}`);
-      const source = known ?? schema;
       const reference: Json = { $ref: `#/components/schemas/${name}` };
       // OpenAPI 3.1 lets a reference carry its own description, where a use says more than the component.
-      if (schema.description !== source?.description && typeof schema.description === 'string')
-        reference.description = schema.description;
+      if (known && shown.description !== known.description && typeof shown.description === 'string')
+        reference.description = shown.description;
       return reference;
     }
     const out: Json = {};
@@ -147,15 +146,19 @@ function openApiSpelling(schema: Json): Json {
   return schema;
 }
 
-/** Applies `openApiSpelling` through a part of the document @fastify/swagger wrote (request bodies, parameters). */
-function respell(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(respell);
+/**
+ * Applies `openApiSpelling` through a part of the document @fastify/swagger wrote (request bodies,
+ * parameters); a marked component in a request is referenced, as in an answer.
+ */
+function respell(node: unknown, components: Components): unknown {
+  if (Array.isArray(node)) return node.map((n) => respell(n, components));
   if (!isObject(node)) return node;
+  if (typeof node[COMPONENT] === 'string') return components.ref(node);
   const out: Json = {};
   for (const [key, value] of Object.entries(node)) {
     // `required: false` is every parameter's default.
-    if (key === COMPONENT || (key === 'required' && value === false)) continue;
-    out[key] = key === 'example' || key === 'examples' || key === 'default' ? value : respell(value);
+    if (key === 'required' && value === false) continue;
+    out[key] = key === 'example' || key === 'examples' || key === 'default' ? value : respell(value, components);
   }
   return openApiSpelling(out);
 }
@@ -258,44 +261,85 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
 }
 
 /**
- * Moves each answer that several operations repeat to components, referenced from each: the same
- * component answered, the same problem codes for a status. (Parameters stay in each operation, where
- * tools that read one operation find them.)
+ * Components of one kind (answers, parameters) for what several operations repeat, each named after
+ * what it is; where two differ under one name, the one used most keeps the plain name and the others
+ * get a digest of themselves after it.
  */
-function shareRepeats(operations: Json[], responses: Json): void {
-  const uses = new Map<string, number>();
-  const count = (value: unknown) => {
-    const key = JSON.stringify(value);
-    uses.set(key, (uses.get(key) ?? 0) + 1);
-  };
-  const answers = (operation: Json) => Object.entries(operation.responses as Json);
-  for (const operation of operations) {
-    for (const [, answer] of answers(operation)) count(answer);
+class Repeats {
+  readonly components: Json = {};
+  private readonly uses = new Map<string, { name: string; count: number }>();
+  private readonly keys = new Map<string, string>();
+
+  private readonly kind: string;
+
+  constructor(kind: string) {
+    this.kind = kind;
   }
-  const share = (value: Json, into: Json, name: string, kind: string): unknown => {
-    if ((uses.get(JSON.stringify(value)) ?? 0) < 2) return value;
-    const unique = into[name] === undefined || JSON.stringify(into[name]) === JSON.stringify(value);
-    const key = unique ? name : `${name}-${digest(value)}`;
-    into[key] = value;
-    return { $ref: `#/components/${kind}/${key}` };
-  };
-  for (const operation of operations) {
-    const byStatus = operation.responses as Json;
-    for (const [status, answer] of answers(operation)) {
-      // A problem answer is named after its status; a success answer is shared only when it is a
-      // component, after which it is named (an answer of its own stays where it is read).
-      const schema = Object.values(((answer as Json).content ?? {}) as Record<string, Json>)[0]?.schema as Json;
-      const component = typeof schema?.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
-      if (Number(status) >= 400) byStatus[status] = share(answer as Json, responses, status, 'responses');
-      else if (component) byStatus[status] = share(answer as Json, responses, component, 'responses');
+
+  count(value: unknown, name: string): void {
+    const json = JSON.stringify(value);
+    const use = this.uses.get(json) ?? { name, count: 0 };
+    use.count++;
+    this.uses.set(json, use);
+  }
+
+  /** Names the repeated values, once all are counted. */
+  name(): void {
+    const repeated = [...this.uses].filter(([, use]) => use.count > 1).sort(([, a], [, b]) => b.count - a.count);
+    for (const [json, { name }] of repeated) {
+      const key = this.components[name] === undefined ? name : `${name}-${digest(JSON.parse(json))}`;
+      this.components[key] = JSON.parse(json);
+      this.keys.set(json, key);
     }
   }
+
+  /** A reference to the component holding `value`, or `value` if it is not repeated. */
+  ref(value: unknown): unknown {
+    const key = this.keys.get(JSON.stringify(value));
+    return key === undefined ? value : { $ref: `#/components/${this.kind}/${key}` };
+  }
+}
+
+/**
+ * Moves each answer and parameter that several operations repeat to components, referenced from
+ * each: the same component answered, the same problem codes for a status, the same parameter.
+ */
+function shareRepeats(operations: Json[]): { responses: Json; parameters: Json } {
+  const responses = new Repeats('responses');
+  const parameters = new Repeats('parameters');
+  // A problem answer is named after its status; a success answer is shared only when it is a
+  // component, after which it is named (an answer of its own stays where it is read).
+  const answers = (operation: Json) =>
+    Object.entries(operation.responses as Json).flatMap(([status, answer]) => {
+      const schema = Object.values(((answer as Json).content ?? {}) as Record<string, Json>)[0]?.schema as Json;
+      const component = typeof schema?.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
+      const name = Number(status) >= 400 ? status : component;
+      return name === undefined ? [] : [{ status, answer, name }];
+    });
+  // A parameter is named after its own name: `member_id` as MemberId.
+  const named = (operation: Json) =>
+    ((operation.parameters as Json[] | undefined) ?? []).map((parameter) => ({
+      parameter,
+      name: String(parameter.name ?? '').replace(/(?:^|_)(\w)/g, (_, c: string) => c.toUpperCase()),
+    }));
+  for (const operation of operations) {
+    for (const { answer, name } of answers(operation)) responses.count(answer, name);
+    for (const { parameter, name } of named(operation)) if (!parameter.$ref) parameters.count(parameter, name);
+  }
+  responses.name();
+  parameters.name();
+  for (const operation of operations) {
+    const byStatus = operation.responses as Json;
+    for (const { status, answer } of answers(operation)) byStatus[status] = responses.ref(answer);
+    if (operation.parameters) operation.parameters = (operation.parameters as Json[]).map((p) => parameters.ref(p));
+  }
+  return { responses: responses.components, parameters: parameters.components };
 }
 
 /** Adds the components the operations reference and the Idempotency-Key header of writing routes. */
 function finish(document: Json, components: Components): Json {
   const problem = problemComponent(components);
-  const paths = respell(document.paths) as Record<string, Record<string, Json>>;
+  const paths = respell(document.paths, components) as Record<string, Record<string, Json>>;
   const operations: Json[] = [];
   for (const byMethod of Object.values(paths)) {
     for (const [method, operation] of Object.entries(byMethod)) {
@@ -307,8 +351,7 @@ function finish(document: Json, components: Components): Json {
       ];
     }
   }
-  const responses: Json = {};
-  shareRepeats(operations, responses);
+  const shared = shareRepeats(operations);
   const existing = document.components as Json;
   return {
     ...document,
@@ -318,8 +361,9 @@ function finish(document: Json, components: Components): Json {
       schemas: Object.fromEntries(
         [...components.schemas, ['Problem', problem] as const].sort(([a], [b]) => a.localeCompare(b)),
       ),
-      responses,
+      responses: shared.responses,
       parameters: {
+        ...shared.parameters,
         IdempotencyKey: {
           name: 'Idempotency-Key',
           in: 'header',

@@ -20,8 +20,9 @@ import {
   Device,
   EnergySource,
   IssuanceMetadata,
+  IssuanceRequest,
+  ReissueRequest,
   Statement,
-  Wh,
 } from '../schemas.ts';
 
 const tags = ['certificates'];
@@ -156,23 +157,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           'One bundle per interval (at most one hour), with contiguous certificate ids ' +
           'per device. Refused, all or nothing, if any interval overlaps one ever ' +
           'issued for the device, lies in the future, or exceeds capacity × hours × 1.1.',
-        body: Type.Object(
-          {
-            device_id: Id('Production device'),
-            intervals: Type.Array(
-              Type.Object(
-                {
-                  production_starting_interval: Timestamp('Start (UTC, inclusive)'),
-                  production_ending_interval: Timestamp('End (UTC, exclusive), at most one hour after the start'),
-                  wh: Wh('Metered production in whole Wh'),
-                },
-                strict,
-              ),
-              { minItems: 1, maxItems: 50_000, description: 'Intervals to issue, in any order, not overlapping' },
-            ),
-          },
-          { ...strict, examples: [{ device_id: 1, intervals: [{ ...example.hour, wh: 1200000 }] }] },
-        ),
+        body: IssuanceRequest,
         response: {
           201: Type.Object(
             { bundles: Type.Array(Bundle, { description: 'One bundle per interval' }) },
@@ -216,13 +201,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         description:
           'Creates a new issuance for the same device and interval, linked to the withdrawn bundle and credited to ' +
           'the account that held it. Each withdrawn bundle is re-issued once.',
-        body: Type.Object(
-          {
-            granular_certificate_bundle_id: Id('The withdrawn bundle'),
-            bundle_quantity: Type.Optional(Wh('Corrected Wh; defaults to the withdrawn quantity')),
-          },
-          { ...strict, examples: [{ granular_certificate_bundle_id: 3, bundle_quantity: 1400000 }] },
-        ),
+        body: ReissueRequest,
         response: { 201: Bundle },
         problems: [
           'bundle_not_found',
@@ -256,7 +235,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           'pages follow `next_cursor`; there is no time window limit.',
         body: Type.Object(
           {
-            ...BundleFilter,
+            ...BundleFilter.properties,
             limit: Type.Optional(
               Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size, at most 1000 (default 100)' }),
             ),
@@ -285,7 +264,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         description: 'Sums the bundles the filter selects, by UTC hour, day or month of their production start.',
         body: Type.Object(
           {
-            ...BundleFilter,
+            ...BundleFilter.properties,
             granularity: OneOf(GRANULARITIES, { description: 'hour, day or month (UTC, by production start)' }),
           },
           { ...strict, examples: [{ source_id: 2, granularity: 'day' }] },
