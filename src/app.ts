@@ -18,6 +18,7 @@ import { certificatesOfPoints, registryJobs, registryRoutes } from './registry/i
 import { answerCertificateQuestions, meteringRoutes, meteringJobs } from './metering/index.ts';
 import { disclosureRoutes } from './disclosure/index.ts';
 import { communityRoutes, COMMUNITY_CLEARING_JOB } from './community/index.ts';
+import { marketJob, marketRoutes, openMarket } from './market/index.ts';
 
 // Metering sits below the registry yet must ask it about certificates issued from its points:
 // the registry's answers are plugged in here, once, before anything runs.
@@ -30,13 +31,14 @@ export interface Tally {
 }
 
 /**
- * Every periodic job, in the order a tick runs them: read meters, issue, clear communities, then
- * seal what they wrote.
+ * Every periodic job, in the order a tick runs them: read meters, issue, clear communities, run
+ * the forecasting market, then seal what they wrote.
  */
 export const jobsFor = (config: Config, clock: Clock): Job[] => [
   ...meteringJobs(config, clock),
   ...registryJobs(config.certificateLifetimeDays),
   COMMUNITY_CLEARING_JOB,
+  marketJob(config.market, clock),
   sealJob(config.ledgerKey),
   { name: 'forget-idempotency-keys', run: (db) => forgetOldIdempotencyKeys(db) },
 ];
@@ -90,6 +92,7 @@ export async function createTally(
       meteringRoutes,
       disclosureRoutes,
       communityRoutes,
+      marketRoutes(openMarket(db, config.market, clock)),
     ],
   });
   const stopJobs =

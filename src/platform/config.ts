@@ -6,6 +6,8 @@ import { Value } from 'typebox/value';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Seconds = Type.Integer({ minimum: 1 });
+/** An amount of the market token in base units: a whole number, possibly past 2^53. */
+const BaseUnits = Type.String({ pattern: '^[0-9]{1,78}$' });
 
 export const ConfigSchema = Type.Object({
   PORT: Type.Optional(Port),
@@ -29,6 +31,17 @@ export const ConfigSchema = Type.Object({
   TALLY_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
   TALLY_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
   TALLY_DATAHUB_SOURCES: Type.Optional(Type.String({ minLength: 2 })),
+  TALLY_MARKET_SCHEDULE: Type.Optional(Type.Union([Type.Literal('hourly'), Type.Literal('manual')])),
+  TALLY_MARKET_MIN_PAYMENT: Type.Optional(BaseUnits),
+  TALLY_MARKET_MIN_PAYOUT: Type.Optional(BaseUnits),
+  TALLY_MARKET_FEE_PERCENT: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+  TALLY_MARKET_REDUNDANCY_LAMBDA: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+  TALLY_MARKET_TRUST_UNPROVEN_WALLETS: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+  TALLY_CHAIN_RPC_URL: Type.Optional(Type.String({ pattern: '^(https?|wss?)://' })),
+  TALLY_CHAIN_ID: Type.Optional(Type.Integer({ minimum: 1 })),
+  TALLY_CHAIN_CONFIRMATIONS: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  TALLY_MARKET_TOKEN: Type.Optional(Type.String({ pattern: '^0x[0-9A-Fa-f]{40}$' })),
+  TALLY_MARKET_PRIVATE_KEY: Type.Optional(Type.String({ pattern: '^0x[0-9A-Fa-f]{64}$' })),
 });
 
 /** One ElOverblik (Danish DataHub third-party API) source, as TALLY_DATAHUB_SOURCES lists them. */
@@ -72,6 +85,65 @@ export interface Config {
   admin: { email: string; password: string } | undefined;
   /** Meter data sources read on the job schedule. */
   datahubSources: Static<typeof DataHubSources>;
+  market: MarketConfig;
+}
+
+/**
+ * How the market takes and pays money: on an EVM chain (an ERC-20 token), or on balances an admin
+ * credits (a deployment without a chain).
+ */
+export type PaymentRail =
+  | { kind: 'internal' }
+  | {
+      kind: 'evm';
+      rpcUrl: string;
+      chainId: number;
+      token: `0x${string}`;
+      /** The market wallet's key, for payouts; without it balances stay until paid by hand. */
+      privateKey: `0x${string}` | undefined;
+      /** Blocks a payment needs, the including block counted as the first. */
+      confirmations: number;
+    };
+
+export interface MarketConfig {
+  /** `hourly`: Tally stages, opens, closes and runs sessions on the hour; `manual`: only an admin does. */
+  schedule: 'hourly' | 'manual';
+  rail: PaymentRail;
+  /** The least `max_payment` a bid may offer, in base units. */
+  minPayment: bigint;
+  /** Balances below this stay with the market until they grow. */
+  minPayout: bigint;
+  /** The market's fee, in hundredths of a percent of each payment. */
+  feeBasisPoints: number;
+  redundancyLambda: number;
+  /** DSBI's behaviour: a wallet typed in without a signature backs bids and receives payouts. */
+  trustUnprovenWallets: boolean;
+}
+
+function marketConfig(c: Static<typeof ConfigSchema>, problems: string[]): MarketConfig {
+  const chain = [c.TALLY_CHAIN_RPC_URL, c.TALLY_CHAIN_ID, c.TALLY_MARKET_TOKEN];
+  if (chain.some((v) => v !== undefined) && chain.some((v) => v === undefined))
+    problems.push('TALLY_CHAIN_RPC_URL, TALLY_CHAIN_ID and TALLY_MARKET_TOKEN: set all three for the evm rail, or none');
+  const rail: PaymentRail =
+    c.TALLY_CHAIN_RPC_URL !== undefined && c.TALLY_CHAIN_ID !== undefined && c.TALLY_MARKET_TOKEN !== undefined
+      ? {
+          kind: 'evm',
+          rpcUrl: c.TALLY_CHAIN_RPC_URL,
+          chainId: c.TALLY_CHAIN_ID,
+          token: c.TALLY_MARKET_TOKEN as `0x${string}`,
+          privateKey: c.TALLY_MARKET_PRIVATE_KEY as `0x${string}` | undefined,
+          confirmations: c.TALLY_CHAIN_CONFIRMATIONS ?? 1,
+        }
+      : { kind: 'internal' };
+  return {
+    schedule: c.TALLY_MARKET_SCHEDULE ?? 'hourly',
+    rail,
+    minPayment: BigInt(c.TALLY_MARKET_MIN_PAYMENT ?? '1000000'),
+    minPayout: BigInt(c.TALLY_MARKET_MIN_PAYOUT ?? '1000000'),
+    feeBasisPoints: Math.round((c.TALLY_MARKET_FEE_PERCENT ?? 5) * 100),
+    redundancyLambda: c.TALLY_MARKET_REDUNDANCY_LAMBDA ?? 1,
+    trustUnprovenWallets: c.TALLY_MARKET_TRUST_UNPROVEN_WALLETS === 'true',
+  };
 }
 
 function parseSources(text: string | undefined, problems: string[]): Static<typeof DataHubSources> {
@@ -115,7 +187,11 @@ const INTEGER_KEYS = new Set([
   'TALLY_CERTIFICATE_LIFETIME_DAYS',
   'TALLY_CERTIFICATE_ID_START',
   'TALLY_JOB_INTERVAL',
+  'TALLY_CHAIN_ID',
+  'TALLY_CHAIN_CONFIRMATIONS',
 ]);
+/** Settings read as numbers with a fraction allowed. */
+const NUMBER_KEYS = new Set(['TALLY_MARKET_FEE_PERCENT', 'TALLY_MARKET_REDUNDANCY_LAMBDA']);
 
 /** Reads the settings from `env` (process.env by default); throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -123,7 +199,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const key of Object.keys(ConfigSchema.properties)) {
     const value = env[key];
     if (value === undefined || value === '') continue;
-    raw[key] = INTEGER_KEYS.has(key) && /^-?\d+$/.test(value) ? Number(value) : value;
+    raw[key] =
+      (INTEGER_KEYS.has(key) && /^-?\d+$/.test(value)) || (NUMBER_KEYS.has(key) && /^-?\d+(\.\d+)?$/.test(value))
+        ? Number(value)
+        : value;
   }
   const problems = [...Value.Errors(ConfigSchema, raw)].map(
     (e) => `${e.instancePath.slice(1) || 'environment'}: ${e.message}`,
@@ -133,8 +212,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const datahubSources = parseSources(raw.TALLY_DATAHUB_SOURCES as string | undefined, problems);
   const ledgerKey = parseLedgerKey(raw.TALLY_LEDGER_KEY as string | undefined, problems);
-  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const c = raw as Static<typeof ConfigSchema>;
+  const market = marketConfig(c, problems);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const port = c.PORT ?? 3000;
   const host = c.HOST ?? '127.0.0.1';
   return {
@@ -159,5 +239,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { email: c.TALLY_ADMIN_EMAIL, password: c.TALLY_ADMIN_PASSWORD }
         : undefined,
     datahubSources,
+    market,
   };
 }

@@ -1,0 +1,137 @@
+// A session run end to end on the internal rail: a buyer whose plant follows seller A's a day
+// later, seller B's pure noise. The run charges the buyer for the gain, pays A nearly all of it and
+// B about nothing, to the base unit (payments = fee + revenues), forecasts the next 24 hours, and
+// stages the next session at the updated price.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { marketRound, openMarket, type Market } from '../../src/market/index.ts';
+import { TEST_START } from '../helpers/clock.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+const HOURS = 1440;
+const HOUR_MS = 3_600_000;
+
+/** A small seeded generator (mulberry32) and its normal draws: the same world every run. */
+function normals(seed: number): () => number {
+  let a = seed >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+describe('a session run', () => {
+  let s: TestServer;
+  let market: Market;
+  let admin: { id: number; token: string };
+  const users: Record<'buyer' | 'a' | 'b', { id: number; token: string; resource: string }> = {} as never;
+
+  beforeAll(async () => {
+    s = await startServer({ TALLY_MARKET_SCHEDULE: 'manual' });
+    market = openMarket(s.db.database.kysely, s.config.market, s.clock);
+    admin = await s.user('admin');
+    const start = TEST_START.getTime() - HOURS * HOUR_MS;
+    const noise = normals(42);
+    const a = Array.from(
+      { length: HOURS + 24 },
+      (_, t) => 1000 + 800 * Math.sin((2 * Math.PI * t) / 24) + 200 * noise(),
+    );
+    const series = {
+      a: a.slice(24),
+      buyer: a.slice(0, HOURS).map((v) => 0.8 * v + 20 * noise()),
+      b: Array.from({ length: HOURS }, () => 500 + 300 * noise()),
+    };
+    for (const who of ['buyer', 'a', 'b'] as const) {
+      const user = await s.user('producer', who);
+      const resource = await s.request('POST', '/api/market/resources', {
+        token: user.token,
+        body: { name: `${who}-plant`, type: 'measurements', to_forecast: who === 'buyer' },
+      });
+      const points = series[who].map((value, t) => ({ datetime: new Date(start + t * HOUR_MS).toISOString(), value }));
+      const upload = await s.request('POST', `/api/market/resources/${resource.body.id}/data`, {
+        token: user.token,
+        body: { units: 'w', time_interval: 60, points },
+      });
+      expect(upload.body).toEqual({ written: HOURS, replaced: 0 });
+      users[who] = { ...user, resource: resource.body.id };
+    }
+  });
+  afterAll(async () => s?.close());
+
+  it('charges the gain, pays the informative seller, forecasts and stages the next session', async () => {
+    const session = (await s.request('POST', '/api/market/sessions', { token: admin.token, body: {} })).body.id;
+    const move = (status: string) =>
+      s.request('PATCH', `/api/market/sessions/${session}`, { token: admin.token, body: { status } });
+    expect((await move('open')).status).toBe(200);
+    await s.request('POST', `/api/market/balances/${users.buyer.id}/credit`, {
+      token: admin.token,
+      body: { amount: '1000000000' },
+    });
+    const bid = await s.request('POST', '/api/market/bids', {
+      token: users.buyer.token,
+      body: {
+        session_id: session,
+        resource_id: users.buyer.resource,
+        bid_price: '10000000',
+        max_payment: '1000000000',
+        gain_func: 'rmse',
+      },
+    });
+    expect(
+      (await s.request('POST', `/api/market/bids/${bid.body.id}/payment`, { token: users.buyer.token, body: {} })).body
+        .confirmed,
+    ).toBe(true);
+    expect((await move('closed')).status).toBe(200);
+    expect((await move('running')).body.status).toBe('running');
+
+    expect(await marketRound(market, s.clock.now())).toEqual({ count: 1, failed: [] });
+
+    const finished = await s.request('GET', `/api/market/sessions/${session}`, { token: admin.token });
+    expect(finished.body.status).toBe('finished');
+    const report = (await s.request('GET', `/api/market/sessions/${session}/report`, { token: admin.token })).body;
+    expect(report.seed).toEqual(expect.any(Number));
+    expect(report.inputs_hash).toMatch(/^[0-9a-f]{64}$/);
+    const [outcome] = report.bids;
+    expect(outcome).toMatchObject({ bid_id: bid.body.id, ran: true, noise: 0, shapley_method: 'exact' });
+    expect(outcome.gain).toBeGreaterThan(5);
+    const byUser = Object.fromEntries(outcome.sellers.map((x: { user_id: number }) => [x.user_id, x]));
+    expect(byUser[users.a.id].share).toBeGreaterThan(0.9);
+    expect(byUser[users.b.id].share).toBeLessThan(0.05);
+
+    // To the base unit: what the buyer paid is the fee plus what the sellers earned.
+    const payment = BigInt(outcome.payment);
+    const revenues = outcome.sellers.reduce((sum: bigint, x: { revenue: string }) => sum + BigInt(x.revenue), 0n);
+    expect(payment).toBeGreaterThan(0n);
+    expect(payment).toBe(BigInt(outcome.fee) + revenues);
+    expect(BigInt(report.fee)).toBe(BigInt(outcome.fee));
+    const balances = Object.fromEntries(
+      (await s.request('GET', '/api/market/balances', { token: admin.token })).body.items.map(
+        (x: { user_id: number; balance: string }) => [x.user_id, BigInt(x.balance)],
+      ),
+    );
+    expect(balances[users.buyer.id]).toBe(1_000_000_000n - payment);
+    expect(balances[users.a.id]).toBe(BigInt(byUser[users.a.id].revenue));
+    expect(balances[users.b.id] ?? 0n).toBe(BigInt(byUser[users.b.id].revenue));
+
+    // The next 24 hours, each with its band.
+    const forecasts = (
+      await s.request('GET', `/api/market/forecasts?session_id=${session}`, { token: users.buyer.token })
+    ).body.items;
+    expect(forecasts.map((f: { datetime: string }) => f.datetime)).toEqual(
+      Array.from({ length: 24 }, (_, h) => new Date(TEST_START.getTime() + h * HOUR_MS).toISOString()),
+    );
+    for (const f of forecasts) expect(f.q10 <= f.q50 && f.q50 <= f.q90).toBe(true);
+    expect(
+      (await s.request('GET', `/api/market/forecasts?session_id=${session}`, { token: users.a.token })).body.items,
+    ).toEqual([]);
+
+    const sessions = (await s.request('GET', '/api/market/sessions', { token: admin.token })).body.items;
+    expect(sessions.map((x: { id: number; status: string }) => [x.id, x.status])).toEqual([
+      [session + 1, 'staged'],
+      [session, 'finished'],
+    ]);
+  });
+});
