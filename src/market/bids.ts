@@ -129,7 +129,7 @@ const byUuid = keyset({ id: new RegExp(UUID_PATTERN) });
 export async function listBids(
   db: Db,
   principal: Principal,
-  filter: BidFilter & { user_id?: number | undefined },
+  filter: BidFilter,
   page: PageRequest,
 ): Promise<Page<BidView>> {
   let query = market(db).selectFrom('market_bids').selectAll();

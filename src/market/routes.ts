@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { Id, IdParams, Page, PageQuery, Timestamp } from '../platform/http/schemas.ts';
+import { IdParams, Page, PageQuery } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { checkBidPayment, getBid, listBids, paymentRefused, payBid, placeBid } from './bids.ts';
 import type { Market } from './context.ts';
@@ -15,6 +15,7 @@ import { createResource, deleteResource, getResource, listResources, updateResou
 import {
   Amount,
   Balance,
+  BalanceFilter,
   Bid,
   BidFilter,
   BidPayment,
@@ -27,18 +28,21 @@ import {
   NewResource,
   NewSession,
   Payout,
+  PayoutFilter,
   Report,
   Resource,
   ResourceChange,
   ResourceFilter,
   Series,
   SeriesAnswer,
+  SeriesPeriod,
   Session,
   SessionChange,
   SessionFilter,
   StoredPoint,
   Transaction,
-  Uuid,
+  TransactionFilter,
+  UuidParams,
   Wallet,
   WalletProof,
 } from './schemas.ts';
@@ -47,7 +51,6 @@ import { getMarketWallet, getWallet, registerWallet, setMarketWallet, walletChal
 
 const tags = ['market'];
 const strict = { additionalProperties: false } as const;
-const UuidParams = Type.Object({ id: Uuid('Id') }, strict);
 const RESOURCE_PROBLEMS = ['market_resource_not_found'] as const;
 
 export const marketRoutes =
@@ -191,10 +194,7 @@ export const marketRoutes =
           summary: 'Read a series back',
           description: 'Values starting in [from, to), as they were sent, in time order.',
           params: UuidParams,
-          querystring: Type.Object(
-            { from: Timestamp('Period start'), to: Timestamp('Period end (exclusive)'), ...PageQuery },
-            strict,
-          ),
+          querystring: Type.Object({ ...SeriesPeriod, ...PageQuery }, strict),
           response: { 200: Page(StoredPoint, 'Values in time order') },
           problems: [...RESOURCE_PROBLEMS, 'reversed_period', 'period_too_long', 'invalid_cursor'],
         },
@@ -378,10 +378,7 @@ export const marketRoutes =
           tags,
           summary: 'Your bids',
           description: 'Roles that read everything see every bid, and may filter by `user_id`.',
-          querystring: Type.Object(
-            { ...BidFilter.properties, user_id: Type.Optional(Id('Only this bidder’s')), ...PageQuery },
-            strict,
-          ),
+          querystring: Type.Object({ ...BidFilter.properties, ...PageQuery }, strict),
           response: { 200: Page(Bid, 'Bids in id order') },
           problems: ['invalid_cursor'],
         },
@@ -448,7 +445,7 @@ export const marketRoutes =
             'On a chain: the hash of your transfer of max_payment to the market wallet, checked on the chain ' +
             'within one job tick. Without a chain: confirms the bid at once from your free balance.',
           params: UuidParams,
-          body: Type.Object({ tx_hash: Type.Optional(BidPayment.properties.tx_hash) }, strict),
+          body: BidPayment,
           response: { 200: Bid },
           problems: [
             'market_bid_not_found',
@@ -501,14 +498,7 @@ export const marketRoutes =
           tags,
           summary: 'Balances',
           description: 'Yours; roles that read everything see every participant’s.',
-          querystring: Type.Object(
-            {
-              user_id: Type.Optional(Id('Only this user’s')),
-              min_balance: Type.Optional(Amount('Only balances of at least this')),
-              ...PageQuery,
-            },
-            strict,
-          ),
+          querystring: Type.Object({ ...BalanceFilter.properties, ...PageQuery }, strict),
           response: { 200: Page(Balance, 'Balances in user order') },
           problems: ['invalid_cursor'],
         },
@@ -579,7 +569,7 @@ export const marketRoutes =
           tags,
           summary: 'Payouts',
           description: 'Balances paid back to wallets, newest first; roles that read everything see all.',
-          querystring: Type.Object({ user_id: Type.Optional(Id('Only this user’s')), ...PageQuery }, strict),
+          querystring: Type.Object({ ...PayoutFilter.properties, ...PageQuery }, strict),
           response: { 200: Page(Payout, 'Payouts, newest first') },
           problems: ['invalid_cursor'],
         },
@@ -596,14 +586,7 @@ export const marketRoutes =
           tags,
           summary: 'Transactions',
           description: 'Yours, newest first; roles that read everything see every user’s.',
-          querystring: Type.Object(
-            {
-              user_id: Type.Optional(Id('Only this user’s')),
-              session_id: Type.Optional(Id('Only this session’s')),
-              ...PageQuery,
-            },
-            strict,
-          ),
+          querystring: Type.Object({ ...TransactionFilter.properties, ...PageQuery }, strict),
           response: { 200: Page(Transaction, 'Transactions, newest first') },
           problems: ['invalid_cursor'],
         },

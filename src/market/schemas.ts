@@ -1,7 +1,7 @@
 // What the forecasting market looks like to clients: the routes validate and document with these
 // schemas, and the market's functions take and return their static types. Money is a whole number
 // of the token's base units written as a decimal string, since an ERC-20 amount passes 2^53.
-import { type Static, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { component, Id, Nullable, OneOf, PointId, Timestamp } from '../platform/http/schemas.ts';
 import {
   ADDRESS_PATTERN,
@@ -24,6 +24,13 @@ export const Amount = (description: string) =>
 const SignedAmount = (description: string) =>
   Type.String({ pattern: '^-?[0-9]{1,78}$', description: `${description}, in base units of the market token` });
 export const Address = (description: string) => Type.String({ pattern: ADDRESS_PATTERN, description });
+/** A parameter's schema with the example the document shows for it. */
+const shown = <T extends TSchema>(schema: T, example: unknown): T => ({ ...schema, examples: [example] });
+const RESOURCE_ID = '3f2b8c1e-9d4a-4e6b-8f7a-1c2d3e4f5a6b';
+/** A path naming a resource or a bid by its UUID. */
+export const UuidParams = Type.Object({ id: shown(Uuid('Id'), RESOURCE_ID) }, strict);
+/** A filter on the user a list shows (roles that read everything). */
+export const UserFilter = Type.Optional(shown(Id('Only this user’s (roles that read everything)'), 2));
 
 // Resources.
 const ResourceName = Type.String({
@@ -79,10 +86,10 @@ export type ResourceChange = Static<typeof ResourceChange>;
 
 export const ResourceFilter = Type.Object(
   {
-    user_id: Type.Optional(Id('Only this owner’s (roles that read everything)')),
-    name: Type.Optional(ResourceName),
-    type: Type.Optional(ResourceType),
-    to_forecast: Type.Optional(ToForecast),
+    user_id: UserFilter,
+    name: Type.Optional(shown(ResourceName, 'wind-farm-1')),
+    type: Type.Optional(shown(ResourceType, 'measurements')),
+    to_forecast: Type.Optional(shown(ToForecast, true)),
   },
   strict,
 );
@@ -124,12 +131,19 @@ export const SeriesAnswer = Type.Object(
   },
   { description: 'What the upload stored', examples: [{ written: 2, replaced: 0 }] },
 );
-export const StoredPoint = Type.Object({
-  datetime: Timestamp('Start of the interval'),
-  value: Type.Number({ description: 'As sent' }),
-  units: Units,
-  time_interval: TimeInterval,
-});
+export const StoredPoint = Type.Object(
+  {
+    datetime: Timestamp('Start of the interval'),
+    value: Type.Number({ description: 'As sent' }),
+    units: Units,
+    time_interval: TimeInterval,
+  },
+  { examples: [{ datetime: '2026-05-31T22:00:00.000Z', value: 1520.5, units: 'kw', time_interval: 60 }] },
+);
+export const SeriesPeriod = {
+  from: shown(Timestamp('Period start'), '2026-05-31T00:00:00Z'),
+  to: shown(Timestamp('Period end (exclusive)'), '2026-06-01T00:00:00Z'),
+};
 export type StoredPointView = Static<typeof StoredPoint>;
 
 // Wallets.
@@ -214,7 +228,7 @@ export type NewSession = Static<typeof NewSession>;
 export const SessionChange = Type.Object({ status: SessionStatus }, { ...strict, examples: [{ status: 'open' }] });
 export const SessionFilter = Type.Object(
   {
-    status: Type.Optional(SessionStatus),
+    status: Type.Optional(shown(SessionStatus, 'open')),
   },
   strict,
 );
@@ -255,14 +269,22 @@ export const NewBid = Type.Object(
 );
 export type NewBid = Static<typeof NewBid>;
 export const BidPayment = Type.Object(
-  { tx_hash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$', description: 'Hash of the transfer of max_payment' }) },
+  {
+    tx_hash: Type.Optional(
+      Type.String({
+        pattern: '^0x[0-9a-fA-F]{64}$',
+        description: 'On a chain: hash of your transfer of max_payment (required there); without one: left out',
+      }),
+    ),
+  },
   { ...strict, examples: [{ tx_hash: example.txHash }] },
 );
 export const BidFilter = Type.Object(
   {
-    session_id: Type.Optional(Id('Only this session')),
-    resource_id: Type.Optional(Uuid('Only this resource')),
-    confirmed: Type.Optional(Type.Boolean({ description: 'Only confirmed (or unconfirmed) bids' })),
+    session_id: Type.Optional(shown(Id('Only this session'), 1)),
+    resource_id: Type.Optional(shown(Uuid('Only this resource'), RESOURCE_ID)),
+    confirmed: Type.Optional(shown(Type.Boolean({ description: 'Only confirmed (or unconfirmed) bids' }), true)),
+    user_id: UserFilter,
   },
   strict,
 );
@@ -306,10 +328,10 @@ export type TransactionView = Static<typeof Transaction>;
 // Forecasts and reports.
 export const ForecastFilter = Type.Object(
   {
-    resource_id: Type.Optional(Uuid('Only this resource’s')),
-    session_id: Type.Optional(Id('Only this session’s')),
-    from: Type.Optional(Timestamp('Hours from')),
-    to: Type.Optional(Timestamp('Hours before')),
+    resource_id: Type.Optional(shown(Uuid('Only this resource’s'), RESOURCE_ID)),
+    session_id: Type.Optional(shown(Id('Only this session’s'), 1)),
+    from: Type.Optional(shown(Timestamp('Hours from'), '2026-06-01T00:00:00Z')),
+    to: Type.Optional(shown(Timestamp('Hours before'), '2026-06-02T00:00:00Z')),
   },
   strict,
 );
@@ -396,3 +418,15 @@ export const Payout = component(
   ),
 );
 export type PayoutView = Static<typeof Payout>;
+
+export const BalanceFilter = Type.Object(
+  { user_id: UserFilter, min_balance: Type.Optional(shown(Amount('Only balances of at least this'), '1000000')) },
+  strict,
+);
+export type BalanceFilter = Static<typeof BalanceFilter>;
+export const TransactionFilter = Type.Object(
+  { user_id: UserFilter, session_id: Type.Optional(shown(Id('Only this session’s'), 1)) },
+  strict,
+);
+export type TransactionFilter = Static<typeof TransactionFilter>;
+export const PayoutFilter = Type.Object({ user_id: UserFilter }, strict);
