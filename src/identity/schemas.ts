@@ -113,7 +113,7 @@ export const RoleChange = Type.Object({ role: Role }, { ...strict, examples: [{ 
 const apiKeyExample = {
   id: 1,
   name: 'meter uploader',
-  prefix: 'tk_9f2c',
+  prefix: 'tly_9f2c4b',
   created_at: '2026-06-01T09:00:00.000Z',
   last_used_at: null,
   revoked_at: null,
@@ -142,6 +142,6 @@ export const NewApiKey = Type.Intersect(
   [ApiKey, Type.Object({ key: Type.String({ description: 'The key itself, shown once' }) })],
   {
     description: 'The new key, with the key itself shown this once',
-    examples: [{ ...apiKeyExample, key: 'tk_9f2c4b1e7a0d5f3c8b6e2a9d1c7f4e0b' }],
+    examples: [{ ...apiKeyExample, key: 'tly_9f2c4b1e7a0d5f3c8b6e2a9d1c7f4e0b3a5d8c2e6f1b' }],
   },
 );
