@@ -5,7 +5,13 @@ import type { Violation } from './platform/violation.ts';
 import { checkRegistry } from './registry/index.ts';
 import { checkCommunities } from './community/index.ts';
 import { checkLedger } from './ledger/index.ts';
+import { checkMarket } from './market/index.ts';
 
 export async function checkEverything(db: Db): Promise<Violation[]> {
-  return [...(await checkRegistry(db)), ...(await checkCommunities(db)), ...(await checkLedger(db))];
+  return [
+    ...(await checkRegistry(db)),
+    ...(await checkCommunities(db)),
+    ...(await checkMarket(db)),
+    ...(await checkLedger(db)),
+  ];
 }

@@ -3,7 +3,8 @@
 // B about nothing, to the base unit (payments = fee + revenues), forecasts the next 24 hours, and
 // stages the next session at the updated price.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marketRound, openMarket, type Market } from '../../src/market/index.ts';
+import { sql } from 'kysely';
+import { checkMarket, marketRound, openMarket, type Market } from '../../src/market/index.ts';
 import { TEST_START } from '../helpers/clock.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -133,5 +134,12 @@ describe('a session run', () => {
       [session + 1, 'staged'],
       [session, 'finished'],
     ]);
+  });
+
+  it('passes tally check, which catches a balance that is not the sum of its transactions', async () => {
+    const db = s.db.database.kysely;
+    expect(await checkMarket(db)).toEqual([]);
+    await sql`UPDATE market_participants SET balance = balance + 1 WHERE user_id = ${users.a.id}`.execute(db);
+    expect((await checkMarket(db)).map((v) => v.rule)).toEqual(['market_balance_is_its_transactions']);
   });
 });
