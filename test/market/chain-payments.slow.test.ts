@@ -4,7 +4,7 @@
 // with its reason and books nothing.
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marketRound, openMarket, type Market } from '../../src/market/index.ts';
+import { checkMarket, marketRound, openMarket, type Market } from '../../src/market/index.ts';
 import { startChain, type TestAccount, type TestChain } from '../helpers/chain.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -161,5 +161,44 @@ describe('bid payments on a chain', () => {
     const after = await s.request('GET', `/api/market/bids/${bid}`, { token: alice.token });
     expect(after.body.confirmed).toBe(true);
     expect(await balance()).toBe((2n * MAX_PAYMENT).toString());
+  });
+
+  it('runs the session, refunds bids without history, and pays balances back once settled', async () => {
+    await s.request('PATCH', `/api/market/sessions/${session}`, { token: admin.token, body: { status: 'closed' } });
+    await s.request('PATCH', `/api/market/sessions/${session}`, { token: admin.token, body: { status: 'running' } });
+    if (market.rail.kind !== 'evm') throw new Error('the chain test runs on the evm rail');
+    const rail = market.rail.chain;
+    const heldBefore = await rail.tokenBalance(aliceKey.address);
+    // The run, then the payout (signed, booked, broadcast) in the same round; not yet solid.
+    expect(await marketRound(market, s.clock.now())).toEqual({ count: 2, failed: [] });
+    const report = (await s.request('GET', `/api/market/sessions/${session}/report`, { token: admin.token })).body;
+    expect(
+      report.bids.map((b: { ran: boolean; reason: string; payment: string }) => [b.ran, b.reason, b.payment]),
+    ).toEqual([
+      [false, 'history_too_short', '0'],
+      [false, 'history_too_short', '0'],
+    ]);
+    expect(await balance()).toBe('0');
+    expect(await rail.tokenBalance(aliceKey.address)).toBe(heldBefore + 2n * MAX_PAYMENT);
+    const payouts = (await s.request('GET', '/api/market/payouts', { token: alice.token })).body.items;
+    expect(payouts).toEqual([
+      expect.objectContaining({
+        user_id: alice.id,
+        session_id: session,
+        amount: (2n * MAX_PAYMENT).toString(),
+        solid: false,
+      }),
+    ]);
+    expect(payouts[0].wallet_address).toBe(aliceKey.address);
+    // Solid once the chain holds it two blocks deep; nothing is sent twice.
+    await chain.mine(1);
+    expect(await marketRound(market, s.clock.now())).toEqual({ count: 1, failed: [] });
+    const solid = (await s.request('GET', '/api/market/payouts', { token: alice.token })).body.items;
+    expect(solid.map((p: { solid: boolean }) => p.solid)).toEqual([true]);
+    expect(await marketRound(market, s.clock.now())).toEqual({ count: 0, failed: [] });
+    expect(await rail.tokenBalance(aliceKey.address)).toBe(heldBefore + 2n * MAX_PAYMENT);
+    const outs = (await s.request('GET', '/api/market/transactions', { token: alice.token })).body.items;
+    expect(outs[0]).toMatchObject({ transaction_type: 'transfer_out', amount: (-2n * MAX_PAYMENT).toString() });
+    expect(await checkMarket(s.db.database.kysely)).toEqual([]);
   });
 });
