@@ -78,6 +78,9 @@ function fillPath(path: string, op: any): string {
     const schema = parameter.schema ?? {};
     if (schema.type === 'integer') return '1';
     if (schema.format === 'uuid') return '00000000-0000-4000-8000-000000000000';
+    // A pattern (a UUID, a point id) is met by the example the document shows.
+    const example = parameter.example ?? parameter.examples?.[0] ?? schema.examples?.[0];
+    if (example !== undefined) return encodeURIComponent(String(example));
     return 'P1';
   });
 }
