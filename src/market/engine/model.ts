@@ -94,6 +94,8 @@ export function prepareSession(input: SessionInput): SessionData {
     const noise = fillNormal(new Float64Array(hours + horizon), uniforms(input.seed, hash32(`noise:${r.id}`)));
     sellers.push({ id: r.id, user: r.user, lag, column, noise });
   }
+  // In id order, so results do not depend on the order the resources came in (to the last bit).
+  sellers.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   return { hours, horizon, resources, sellers, total: null };
 }
 

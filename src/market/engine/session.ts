@@ -135,7 +135,7 @@ export function runSession(input: SessionInput): SessionOutcome {
   const data = prepareSession(input);
   const end = new Date(input.start.getTime() + input.hours * HOUR_MS);
   const outcomes: BidOutcome[] = [];
-  const priced: PricedBid[] = [];
+  const priced: Array<PricedBid & { id: string }> = [];
   const revenues = new Map<string, { user: string; resource: string; amount: bigint }>();
   let fees = 0n;
   for (const bid of input.bids) {
@@ -148,7 +148,7 @@ export function runSession(input: SessionInput): SessionOutcome {
     const market = bidMarket(model, config.ridgeAlpha);
     const s = schedule(grid.marketPrice, grid.prices, bid.bidPrice, market.gainAt);
     const settled = settle(s, bid.bidPrice, bid.maxPayment);
-    priced.push({ bid: bid.bidPrice, maxPayment: bid.maxPayment, gainAt: market.gainAt });
+    priced.push({ id: bid.id, bid: bid.bidPrice, maxPayment: bid.maxPayment, gainAt: market.gainAt });
     const level = market.level(settled.ratio, true);
     const shapley = shapleyOf(market, level, config, input.seed, bid);
     const { penalised, shares } = penalise(model, level, shapley.values, config.redundancyLambda);
@@ -189,14 +189,18 @@ export function runSession(input: SessionInput): SessionOutcome {
       errorMarket: inWatts(model, market.errorAt(settled.ratio)),
     });
   }
-  const next = nextPrice(grid, priced);
+  // In id order: the weights' products then do not depend on the order the bids came in.
+  const next = nextPrice(
+    grid,
+    priced.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)),
+  );
   const filled = [...data.resources.values()]
     .filter((r) => r.observed > 0)
     .map((r) => ({ resource: r.id, backFilled: r.backFilled, meanFilled: r.meanFilled }));
   return {
     bids: outcomes,
     fee: fees,
-    revenues: [...revenues.values()],
+    revenues: [...revenues.values()].sort((x, y) => (x.resource < y.resource ? -1 : x.resource > y.resource ? 1 : 0)),
     nextPrice: next.price,
     nextWeights: next.weights,
     filled,

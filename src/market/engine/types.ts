@@ -128,7 +128,7 @@ export interface BidOutcome {
 export interface SessionOutcome {
   bids: BidOutcome[];
   fee: bigint;
-  /** Every seller resource of a run bid, summed over the session's bids (amounts may be 0). */
+  /** Every seller resource of a run bid, summed over the session's bids (amounts may be 0), in resource id order. */
   revenues: Array<{ user: string; resource: string; amount: bigint }>;
   nextPrice: bigint;
   nextWeights: number[];
