@@ -1,7 +1,8 @@
 // The buyer's forecast for the hours after the history window: q50 from the market model it was
 // served (its own lags and the sellers' data at its noise level), fitted on all its rows; q10 and
 // q90 add the 10th and 90th percentiles of the out-of-sample residuals of the model fitted on the
-// train part, over the test part. Scored later against the measurements that arrive.
+// train part, over the test part (never crossing q50). Scored later against the measurements
+// that arrive.
 import { cholesky, solveLower, solveUpper } from './linalg.ts';
 import { type BidModel, type Level, noisyAugmented, standardise, validFeatures } from './model.ts';
 import type { HourForecast } from './types.ts';
@@ -69,8 +70,9 @@ export function forecast(
   for (let f = 0; f < d; f++) if (valid[f] === 1) features.push(f);
   const beta = ridge(A, c, d, Int32Array.from(features), alpha);
   const res = residuals(model, level, alpha);
-  const low = quantile(res, 0.1);
-  const high = quantile(res, 0.9);
+  // Quantiles must not cross: a residual quantile on the wrong side of 0 counts as 0.
+  const low = Math.min(0, quantile(res, 0.1));
+  const high = Math.max(0, quantile(res, 0.9));
   const out: HourForecast[] = [];
   for (let i = 0; i < horizon; i++) {
     const t = hours + i;
