@@ -36,15 +36,17 @@ describe('the payment schedule', () => {
     fc.assert(
       fc.property(gainCurve, marketPrice, (g, p) => {
         const bids = [...cellPoints(p, grid.prices), p + 1_000_000n];
-        const outcome = (b: bigint) => settle(schedule(p, grid.prices, b, g), b, 10n ** 15n);
-        for (const v of bids) {
-          const truthful = outcome(v);
-          const best = v * BigInt(truthful.gainQuanta) - truthful.payment * Q;
-          for (const b of bids) {
-            const o = outcome(b);
-            expect(v * BigInt(o.gainQuanta) - o.payment * Q).toBeLessThanOrEqual(best);
-          }
-        }
+        const outcomes = bids.map((b) => settle(schedule(p, grid.prices, b, g), b, 10n ** 15n));
+        // Pairs (value, bid) where bidding other than the value paid off; none.
+        const better: string[] = [];
+        bids.forEach((v, i) => {
+          const best = v * BigInt(outcomes[i]!.gainQuanta) - outcomes[i]!.payment * Q;
+          bids.forEach((b, j) => {
+            const o = outcomes[j]!;
+            if (v * BigInt(o.gainQuanta) - o.payment * Q > best) better.push(`value ${v}, bid ${b}`);
+          });
+        });
+        expect(better).toEqual([]);
       }),
       { numRuns: 300 },
     );

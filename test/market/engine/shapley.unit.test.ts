@@ -103,7 +103,7 @@ describe('Shapley values', () => {
           expect(n.share).toBeLessThan(0.03);
         },
       ),
-      { numRuns: 30 },
+      { numRuns: 15 },
     );
   });
 

@@ -74,6 +74,11 @@ export const worldSpec: fc.Arbitrary<WorldSpec> = fc.record({
   missing: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.1, noNaN: true })),
 });
 
+/** Worlds where at least one seller's data is in the buyer's series, so the market has something to sell. */
+export const informativeWorldSpec: fc.Arbitrary<WorldSpec> = worldSpec.chain((spec) =>
+  fc.double({ min: 0.3, max: 1.5, noNaN: true }).map((w) => ({ ...spec, weights: [w, ...spec.weights] })),
+);
+
 export const gainFunc: fc.Arbitrary<GainFunc> = fc.constantFrom('mse', 'rmse', 'mae');
 
 export function bid(id: string, bidPrice: bigint, maxPayment: bigint, gain: GainFunc = 'rmse'): EngineBid {
