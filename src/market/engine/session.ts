@@ -37,7 +37,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = Object.freeze({
   topLags: 2,
   exactShapleyUpTo: 12,
   shapleyStandardError: 0.01,
-  shapleyMaxPermutations: 4_000,
+  shapleyMaxPermutations: 1_000,
   historyHours: 8_760,
 });
 
@@ -76,19 +76,24 @@ export function bidMarket(model: BidModel, alpha: number): BidMarket {
   };
 }
 
-/** The Shapley values at the served level: exact up to config.exactShapleyUpTo sellers, sampled above. */
+/**
+ * The Shapley values at the served level: exact up to config.exactShapleyUpTo sellers, sampled
+ * above. Only computed when there is revenue to split (`split`); otherwise all 0 (a bid that
+ * pays nothing, for a gain of 0 or lowered to the lowest cell, costs no sampling).
+ */
 export function shapleyOf(
   market: BidMarket,
   level: Level,
   config: EngineConfig,
   seed: number,
   bid: EngineBid,
+  split = true,
 ): ShapleyResult {
   const { model } = market;
   const { sellers } = validFeatures(level, model.k);
   const exact = sellers.length <= config.exactShapleyUpTo;
   const total = market.gainAt(level.ratio);
-  if (total <= 0 || sellers.length === 0) {
+  if (!split || total <= 0 || sellers.length === 0) {
     return {
       values: new Float64Array(model.n),
       method: exact ? 'exact' : 'sampled',
@@ -150,10 +155,11 @@ export function runSession(input: SessionInput): SessionOutcome {
     const settled = settle(s, bid.bidPrice, bid.maxPayment);
     priced.push({ id: bid.id, bid: bid.bidPrice, maxPayment: bid.maxPayment, gainAt: market.gainAt });
     const level = market.level(settled.ratio, true);
-    const shapley = shapleyOf(market, level, config, input.seed, bid);
-    const { penalised, shares } = penalise(model, level, shapley.values, config.redundancyLambda);
     const fee = feeOf(settled.payment, config.feeBasisPoints);
-    const split = apportionBig(settled.payment - fee, shareWeights([...shares]));
+    const revenue = settled.payment - fee;
+    const shapley = shapleyOf(market, level, config, input.seed, bid, revenue > 0n);
+    const { penalised, shares } = penalise(model, level, shapley.values, config.redundancyLambda);
+    const split = apportionBig(revenue, shareWeights([...shares]));
     fees += fee;
     const sellerShares: SellerShare[] = [...model.sellers].map((i, s) => {
       const seller = data.sellers[i]!;
