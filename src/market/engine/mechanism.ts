@@ -111,7 +111,10 @@ export function ceilToGrid(mean: number, prices: readonly bigint[]): bigint {
   return prices[prices.length - 1]!;
 }
 
-/** A grid of `steps` prices from bMin to bMax (rounded down to the base unit), equal weights, starting price the rounded-up mean. */
+/**
+ * A grid of `steps` prices from bMin to bMax (rounded down to the base unit), equal weights, and
+ * the starting price their mean rounded up to the grid.
+ */
 export function makeGrid(bMin: bigint, bMax: bigint, steps: number, delta: number): PriceGrid {
   if (!Number.isSafeInteger(steps) || steps < 2) throw new RangeError('a price grid needs at least 2 steps');
   if (bMin <= 0n || bMax <= bMin) throw new RangeError('a price grid needs 0 < bMin < bMax');

@@ -404,7 +404,10 @@ export function standardise(g: Float64Array, a: number) {
   return { rows, mean, sd, valid, ybar, A, c };
 }
 
-/** The model's data at relative noise level `ratio`; with `withRows`, also the standardised test rows (for MAE and residuals). */
+/**
+ * The model's data at relative noise level `ratio`; with `withRows`, also the standardised test
+ * rows (for MAE and residuals).
+ */
 export function levelAt(model: BidModel, ratio: number, withRows: boolean): Level {
   const { k, n, d } = model;
   const a = k + n + 2;

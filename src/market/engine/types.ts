@@ -77,7 +77,10 @@ export interface SessionInput {
 export interface SellerShare {
   resource: string;
   user: string;
-  /** The seller's Shapley value, in gain units (percentage points); they add up to the bid's gain. */
+  /**
+   * The seller's Shapley value, in gain units (percentage points); they add up to the bid's gain.
+   * Computed only when the bid leaves revenue to split, 0 otherwise.
+   */
   shapley: number;
   /** max(0, shapley) × the redundancy penalty. */
   penalised: number;
@@ -102,7 +105,7 @@ export interface BidOutcome {
   filledHours: number;
   /** The gain the buyer was served, in percentage points of its range (resolution 0.0001). */
   gain: number;
-  /** The relative noise level of the seller data the buyer was served: σ_j / std_j, 0 = clean. */
+  /** The relative noise level of the seller data the buyer was served: σ_j / std_j, 0 = clean (1 when not run). */
   noise: number;
   /** The bid after max_payment lowering (the bid itself when no lowering was needed). */
   effectivePrice: bigint;
@@ -111,7 +114,7 @@ export interface BidOutcome {
   /** maxPayment − payment. */
   refund: bigint;
   shapleyMethod: 'exact' | 'sampled';
-  /** The largest standard error of a seller's Shapley value, as a fraction of the gain (0 when exact). */
+  /** The largest standard error of a seller's Shapley value / the gain (0 when exact or not computed). */
   shapleyStandardError: number;
   shares: SellerShare[];
   /** The 24 (horizon) hours after start + hours, in W. */
@@ -120,7 +123,10 @@ export interface BidOutcome {
   lags: number[];
   /** Added: permutations sampled for the Shapley values (0 when exact). */
   permutations: number;
-  /** Added: the test-part error of the buyer's own model and of the market model served, in W (W² for mse). */
+  /**
+   * Added: the test-part error of the buyer's own model and of the market model served, in W (W²
+   * for mse; NaN when not run).
+   */
   errorOwn: number;
   errorMarket: number;
 }
