@@ -209,7 +209,9 @@ export function prepareBid(data: SessionData, bid: EngineBid, config: EngineConf
     for (let t = 0; t < total; t++) col[t] = t >= lag ? (w.filled[t - lag]! - yShift) / yScale : 0;
     return col;
   });
-  const sellerIdx = Int32Array.from(data.sellers.map((s, i) => (s.user === bid.user ? -1 : i)).filter((i) => i >= 0));
+  // Every other user's resource: not the bidder's, nor (should a caller mix them up) the resource owner's.
+  const own = (s: SellerColumn) => s.user === bid.user || s.user === w.user || s.id === w.id;
+  const sellerIdx = Int32Array.from(data.sellers.map((s, i) => (own(s) ? -1 : i)).filter((i) => i >= 0));
   const sellers = [...sellerIdx].map((i) => data.sellers[i]!);
   const k = lags.length;
   const n = sellers.length;

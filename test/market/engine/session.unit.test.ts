@@ -212,6 +212,20 @@ describe('a session', () => {
     expect(out.revenues).toEqual([]);
   });
 
+  it('never sells a buyer its own data, even when the bid names another user', () => {
+    const resources = world({ seed: 4, hours: 400, weights: [1], noise: 0.2, missing: 0 });
+    const out = runSession({
+      seed: 1,
+      start: START,
+      hours: 400,
+      resources,
+      bids: [{ ...bid('b', 9_000_000n, 10n ** 12n), user: 'someone else' }],
+      grid,
+      config: SMALL,
+    });
+    expect(out.bids[0]!.shares.map((s) => s.resource)).toEqual(['s0']);
+  });
+
   it('uses only the last historyHours of history, and reports what it filled', () => {
     const resources = world({ seed: 2, hours: 500, weights: [1, 0.5], noise: 0.2, missing: 0.05 });
     const config = { ...SMALL, historyHours: 400 };
