@@ -10,6 +10,8 @@
 //   3. Exact Shapley over 12 sellers per bid, the engine's way. Target: under 1 s.
 //
 // BENCH_MARKET_SELLERS and BENCH_MARKET_HOURS scale part 1 (defaults 100 and 8,760).
+// For `npm run bench`, bench/run.ts can add these rows to its table: `rows.push(...benchMarket())`
+// (no database needed), e.g. as a part 'market' of BENCH_ONLY.
 import { cpus } from 'node:os';
 import { DEFAULT_ENGINE_CONFIG, defaultGrid, runSession } from '../src/market/engine/index.ts';
 import type { EngineBid, EngineResource, GainFunc, SessionInput } from '../src/market/engine/index.ts';
