@@ -5,12 +5,14 @@
 // that many days of 15-minute readings; default 7, 365 for the 35-million-row figure);
 // BENCH_COMMUNITY_MEMBERS the community clearing (a day of 15-minute intervals for a quarter of that
 // many members and for that many; default 10,000), BENCH_COMMUNITY_ROUNDS its rounds per size
-// (default 3). BENCH_ONLY=community runs only the community clearing, BENCH_ONLY=registry the rest.
+// (default 3). BENCH_ONLY=community runs only the community clearing, BENCH_ONLY=market only the
+// forecasting market's engine (no database), BENCH_ONLY=registry the rest.
 import { cpus } from 'node:os';
 import type { Config } from '../src/platform/config.ts';
 import { startServer } from './http.ts';
 import { benchCommunity, communityRows, communitySizes } from './community.ts';
 import { BATCH, benchIssuance, issuanceRow } from './issuance.ts';
+import { benchMarket } from './market.ts';
 import { formatTable, fmt, type ReportRow } from './measure.ts';
 import { benchQueries, queryRow } from './query.ts';
 import { benchReadings, readingsRow } from './readings.ts';
@@ -56,12 +58,14 @@ function communityRounds(env: string | undefined): number {
   return n;
 }
 
-type Part = 'registry' | 'community';
+type Part = 'registry' | 'community' | 'market';
+const PARTS: Part[] = ['registry', 'community', 'market'];
 
 function partsToRun(env: string | undefined): Part[] {
-  if (env === undefined || env === '') return ['registry', 'community'];
-  if (env === 'registry' || env === 'community') return [env];
-  throw new Error(`BENCH_ONLY must be registry or community, not ${env}`);
+  if (env === undefined || env === '') return PARTS;
+  const part = PARTS.find((p) => p === env);
+  if (part) return [part];
+  throw new Error(`BENCH_ONLY must be ${PARTS.join(', ')}, not ${env}`);
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -79,6 +83,8 @@ export async function runBenchmarks(config: Config): Promise<void> {
     if (parts.includes('registry')) rows.push(...(await registryPart(config, target, total)));
     if (parts.includes('community'))
       rows.push(...communityRows(await benchCommunity(target, communitySizes(members), rounds, log)));
+    // The market engine is pure: it needs no database, only the machine.
+    if (parts.includes('market')) rows.push(...benchMarket());
     log('');
     log(formatTable(rows));
   } finally {
