@@ -89,6 +89,7 @@ export const report = {
   seed: 2718281828,
   inputs_hash: 'a3f1c2d4e5b6a7980112233445566778899aabbccddeeff00112233445566778',
   fee: '52500',
+  filled: [{ resource_id: resourceId, back_filled: 3, mean_filled: 0 }],
   bids: [
     {
       bid_id: bid.id,

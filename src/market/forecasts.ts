@@ -53,7 +53,10 @@ export async function listForecasts(
 export async function sessionReport(db: Db, principal: Principal, id: number): Promise<ReportView> {
   const session = await market(db).selectFrom('market_sessions').selectAll().where('id', '=', id).executeTakeFirst();
   if (!session) throw notFound('market_session', id);
-  const stored = (session.report ?? { fee: '0', bids: [] }) as Omit<ReportView, 'session_id' | 'seed' | 'inputs_hash'>;
+  const stored = (session.report ?? { fee: '0', filled: [], bids: [] }) as Omit<
+    ReportView,
+    'session_id' | 'seed' | 'inputs_hash'
+  >;
   const bids = await market(db).selectFrom('market_bids').selectAll().where('session_id', '=', id).execute();
   const visible = new Set(
     bids.filter((b) => readsEverything(principal) || b.user_id === principal.userId).map((b) => b.id),
@@ -63,7 +66,14 @@ export async function sessionReport(db: Db, principal: Principal, id: number): P
     if (!visible.has(b.bid_id)) continue;
     shown.push({ ...b, score: await scoreOf(db, b.bid_id) });
   }
-  return { session_id: id, seed: session.seed, inputs_hash: session.inputs_hash, fee: stored.fee, bids: shown };
+  return {
+    session_id: id,
+    seed: session.seed,
+    inputs_hash: session.inputs_hash,
+    fee: stored.fee,
+    filled: stored.filled,
+    bids: shown,
+  };
 }
 
 /** A bid's forecasts against the hours measured since; null before any is. */

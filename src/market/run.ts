@@ -185,7 +185,7 @@ async function settle(
             null,
           );
     }
-    const report = outcome ? reportOf(outcome) : { bids: [], fee: '0' };
+    const report = outcome ? reportOf(outcome) : { fee: '0', filled: [], bids: [] };
     const finished = await market(trx)
       .updateTable('market_sessions')
       .set({
@@ -226,6 +226,11 @@ async function settle(
 function reportOf(outcome: SessionOutcome) {
   return {
     fee: outcome.fee.toString(),
+    filled: outcome.filled.map((f) => ({
+      resource_id: f.resource,
+      back_filled: f.backFilled,
+      mean_filled: f.meanFilled,
+    })),
     bids: outcome.bids.map((b) => ({
       bid_id: b.bid,
       ran: b.ran,

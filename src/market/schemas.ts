@@ -377,6 +377,14 @@ export const Report = Type.Object(
     seed: Nullable(Type.Integer({ description: 'Seed of the run: with the same inputs it gives the same result' })),
     inputs_hash: Nullable(Type.String({ description: 'SHA-256 of everything the run read' })),
     fee: Amount('The market’s fee'),
+    filled: Type.Array(
+      Type.Object({
+        resource_id: Uuid('Resource'),
+        back_filled: Type.Integer({ description: 'Hours of gaps up to 2 h filled from the next value' }),
+        mean_filled: Type.Integer({ description: 'Hours of longer gaps filled with the series’ mean' }),
+      }),
+      { description: 'How much of each series’ history was filled in' },
+    ),
     bids: Type.Array(
       Type.Object({
         bid_id: Uuid('Bid'),

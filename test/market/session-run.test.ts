@@ -95,6 +95,17 @@ describe('a session run', () => {
     const report = (await s.request('GET', `/api/market/sessions/${session}/report`, { token: admin.token })).body;
     expect(report.seed).toEqual(expect.any(Number));
     expect(report.inputs_hash).toMatch(/^[0-9a-f]{64}$/);
+    // The year of history before the uploaded 60 days is one long gap, filled with each series' mean;
+    // within the 60 days nothing was missing.
+    expect(report.filled).toEqual(
+      expect.arrayContaining(
+        (['buyer', 'a', 'b'] as const).map((who) => ({
+          resource_id: users[who].resource,
+          back_filled: 0,
+          mean_filled: 8760 - HOURS,
+        })),
+      ),
+    );
     const [outcome] = report.bids;
     expect(outcome).toMatchObject({ bid_id: bid.body.id, ran: true, noise: 0, shapley_method: 'exact' });
     expect(outcome.gain).toBeGreaterThan(5);
