@@ -123,7 +123,9 @@ export interface MarketConfig {
 function marketConfig(c: Static<typeof ConfigSchema>, problems: string[]): MarketConfig {
   const chain = [c.TALLY_CHAIN_RPC_URL, c.TALLY_CHAIN_ID, c.TALLY_MARKET_TOKEN];
   if (chain.some((v) => v !== undefined) && chain.some((v) => v === undefined))
-    problems.push('TALLY_CHAIN_RPC_URL, TALLY_CHAIN_ID and TALLY_MARKET_TOKEN: set all three for the evm rail, or none');
+    problems.push(
+      'TALLY_CHAIN_RPC_URL, TALLY_CHAIN_ID and TALLY_MARKET_TOKEN: set all three for the evm rail, or none',
+    );
   const rail: PaymentRail =
     c.TALLY_CHAIN_RPC_URL !== undefined && c.TALLY_CHAIN_ID !== undefined && c.TALLY_MARKET_TOKEN !== undefined
       ? {
