@@ -41,7 +41,14 @@ export type {
   SessionView,
   TransactionView,
 } from './schemas.ts';
-export { changeSession, createSession, getSession, listSessions, setSessionWeights } from './sessions.ts';
+export {
+  changeSession,
+  createSession,
+  getSession,
+  listSessions,
+  sessionFees,
+  setSessionWeights,
+} from './sessions.ts';
 export {
   ADDRESS_PATTERN,
   GAIN_FUNCS,

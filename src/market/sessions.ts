@@ -22,7 +22,7 @@ export const DEFAULT_GRID = {
 export const sessionView = (s: SessionRow): SessionView => ({
   id: s.id,
   session_number: s.session_number,
-  session_date: s.session_date,
+  session_date: s.session_date.toISOString().slice(0, 10),
   status: s.status,
   market_price: s.market_price,
   b_min: s.b_min,
@@ -80,7 +80,7 @@ export async function stageSession(
   const last = await market(trx)
     .selectFrom('market_sessions')
     .select((e) => e.fn.max('session_number').as('n'))
-    .where('session_date', '=', date)
+    .where(sql<boolean>`session_date = ${date}::date`)
     .executeTakeFirst();
   const row = await market(trx)
     .insertInto('market_sessions')
@@ -255,4 +255,15 @@ export async function setSessionWeights(
     });
     return sessionView(row);
   });
+}
+
+/** The fee each finished session's run recorded (0 when nothing ran), in session order. */
+export async function sessionFees(
+  db: Db,
+  filter: { session_id?: number | undefined },
+): Promise<Array<{ session_id: number; fee: string }>> {
+  let query = market(db).selectFrom('market_sessions').select(['id', 'fee']).where('fee', 'is not', null);
+  if (filter.session_id !== undefined) query = query.where('id', '=', filter.session_id);
+  const rows = await query.orderBy('id').execute();
+  return rows.map((r) => ({ session_id: r.id, fee: r.fee ?? '0' }));
 }

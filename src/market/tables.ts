@@ -84,7 +84,8 @@ export interface MarketDataTable {
 export interface MarketSessionsTable {
   id: GeneratedAlways<number>;
   session_number: number;
-  session_date: ColumnType<string, string, string>;
+  /** A `date`: both drivers read it as a Date at UTC midnight; written as `YYYY-MM-DD`. */
+  session_date: ColumnType<Date, string, string>;
   status: Generated<SessionStatus>;
   market_price: Money;
   b_min: Money;
