@@ -202,10 +202,11 @@ const newestFirst = keyset({ id: 'int' });
 export async function listPayouts(
   db: Db,
   principal: Principal,
-  filter: { user_id?: number | undefined; solid?: boolean | undefined },
+  filter: { user_id?: number | undefined; solid?: boolean | undefined; id?: number | undefined },
   page: PageRequest,
 ): Promise<Page<PayoutView>> {
   let query = market(db).selectFrom('market_payouts').selectAll();
+  if (filter.id !== undefined) query = query.where('id', '=', filter.id);
   if (filter.solid !== undefined) query = query.where('solid_at', filter.solid ? 'is not' : 'is', null);
   if (!readsEverything(principal)) query = query.where('user_id', '=', principal.userId);
   else if (filter.user_id !== undefined) query = query.where('user_id', '=', filter.user_id);

@@ -125,6 +125,10 @@ export class Face {
   route<S extends Shape = Record<never, never>, P extends Params = Record<never, never>>(spec: RouteSpec<S, P>): void {
     const status = spec.status ?? 200;
     const wrapped = spec.wrapped ?? true;
+    // Public routes are limited per address as Tally's own are (TALLY_PUBLIC_RATE_LIMIT), unless they have a limit of their own.
+    const rateLimit =
+      spec.rateLimit ??
+      (spec.access === 'public' ? { max: this.ctx.config.publicRateLimit, timeWindow: '1 minute' } : undefined);
     for (const url of typeof spec.path === 'string' ? [spec.path] : spec.path) {
       const known = this.paths.get(url) ?? { methods: new Set(), access: spec.access, wrapped };
       known.methods.add(spec.method);
@@ -137,7 +141,7 @@ export class Face {
         config: {
           access: spec.access,
           dsbi: { wrapped, ...(spec.token ? { token: true } : {}) },
-          ...(spec.rateLimit ? { rateLimit: spec.rateLimit } : {}),
+          ...(rateLimit ? { rateLimit } : {}),
           ...(spec.mintsSecrets ? { mintsSecrets: true } : {}),
         },
         // The body and query are read after the access rule (root preValidation hooks run first).

@@ -143,11 +143,12 @@ export function marketRoutes(face: Face, m: Market): void {
     handler: async ({ query }) => {
       // DSBI checks the status in any case but filters by it exactly: `Open` finds nothing.
       if (query.status !== undefined && !(SESSION_STATUSES as readonly string[]).includes(query.status)) return [];
-      const status = query.status as SessionStatus | undefined;
-      const sessions = await whole((page) => listSessions(db, { status, id: query.market_session }, page));
-      sessions.sort((a, b) => a.id - b.id);
-      const shown = query.latest_only ? sessions.slice(-1) : sessions;
-      return shown.map(sessionOut);
+      const filter = { status: query.status as SessionStatus | undefined, id: query.market_session };
+      // Tally lists sessions newest first: the latest is the first of one page.
+      if (query.latest_only)
+        return (await listSessions(db, filter, { limit: 1, field: 'querystring/cursor' })).items.map(sessionOut);
+      const sessions = await whole((page) => listSessions(db, filter, page));
+      return sessions.sort((a, b) => a.id - b.id).map(sessionOut);
     },
   });
 
@@ -627,7 +628,7 @@ export function marketRoutes(face: Face, m: Market): void {
       if (body.withdraw_transfer_id === undefined) throw fieldError('withdraw_transfer_id', 'This field is required');
       const id = body.withdraw_transfer_id;
       const missing = () => fieldError('withdraw_transfer_id', `Invalid pk "${id}" - object does not exist.`);
-      const [current] = (await whole((page) => listPayouts(db, principal, {}, page))).filter((p) => p.id === id);
+      const [current] = await whole((page) => listPayouts(db, principal, { id }, page));
       if (!current) throw missing();
       const uuids = await uuidsOf(db, [current.user_id]);
       // Tally records its payouts itself: a PUT may only ask whether one is solid (checked on the chain).
