@@ -297,6 +297,12 @@ describe('the DSBI face', () => {
     );
     const listed = await dsbi('GET', '/api/user/resource', { token: users.alice.token });
     expect(listed.body).toEqual(wrapped(200, [made.body.data]));
+    // An admin may change a user's resource (Tally's rule); a PATCH keeps registered_at.
+    const byAdmin = await dsbi('PATCH', `/api/user/resource/${users.alice.resource}`, {
+      token: adminAccess,
+      body: { name: 'wind-farm-1', type: 'measurements', to_forecast: true },
+    });
+    expect(byAdmin.body).toEqual(wrapped(200, made.body.data));
 
     for (const who of ['a', 'b'] as const) {
       const r = await create(users[who].token, { name: `${who}-plant`, type: 'measurements', to_forecast: false });
@@ -830,6 +836,100 @@ describe('the DSBI face', () => {
         })
       ).body,
     ).toEqual(invalid({ withdraw_transfer_id: ['Invalid pk "1" - object does not exist.'] }));
+  });
+
+  it('follows Tally’s rules where DSBI has none', async () => {
+    const terms = {
+      session_number: 7,
+      market_price: 5500000,
+      b_min: 500000,
+      b_max: 10000000,
+      n_price_steps: 20,
+      delta: 0.05,
+    };
+    expect(
+      (await dsbi('POST', '/api/market/session', { token: adminAccess, body: { ...terms, status: 'open' } })).body,
+    ).toEqual(invalid({ status: ['Tally stages a new session; move it on with PATCH.'] }));
+    expect(
+      (await dsbi('POST', '/api/market/session', { token: adminAccess, body: { ...terms, market_price: 5500000.5 } }))
+        .body,
+    ).toEqual(invalid({ market_price: ['Tally prices are whole base units of the market token, at least 1.'] }));
+    // The next session was staged by the run (number 2 of the day, whatever number is sent).
+    const [next] = (await dsbi('GET', '/api/market/session?status=staged', { token: adminAccess })).body.data;
+    expect(next).toMatchObject({ id: session + 1, session_number: 2 });
+    expect(
+      (
+        await dsbi('POST', '/api/market/price-weight', {
+          token: adminAccess,
+          body: { weights_p: [1, 2], market_session: next.id },
+        })
+      ).body,
+    ).toEqual(invalid({ weights_p: [`session ${next.id} has 20 grid prices, so it takes 20 weights, not 2`] }));
+    expect(
+      (
+        await dsbi('POST', '/api/market/price-weight', {
+          token: adminAccess,
+          body: { weights_p: weights, market_session: session },
+        })
+      ).body,
+    ).toEqual(refusal(409, `session ${session} is finished; only a staged session takes new weights`));
+    expect(
+      (
+        await dsbi('POST', '/api/market/bid', {
+          token: users.alice.token,
+          body: {
+            market_session: next.id,
+            resource: users.alice.resource,
+            bid_price: 0,
+            max_payment: 1_000_000,
+            gain_func: 'mse',
+          },
+        })
+      ).body,
+    ).toEqual(invalid({ bid_price: ['Ensure this value is greater than 0.'] }));
+
+    // Values start on their interval's grid; a name of two resources is refused, not a 500.
+    const upload = (timeseries: unknown) =>
+      dsbi('POST', '/api/data/raw-data', {
+        token: users.alice.token,
+        body: { resource_name: 'wind-farm-1', time_interval: 60, aggregation_type: 'avg', units: 'kw', timeseries },
+      });
+    expect(
+      (
+        await upload([
+          { datetime: '2026-11-01T00:00:00Z', value: 1 },
+          { datetime: '2026-11-01T00:30:00Z', value: 1 },
+        ])
+      ).body,
+    ).toEqual(
+      invalid({ timeseries: [{}, { datetime: ['2026-11-01T00:30:00.000Z does not start a 60-minute interval'] }] }),
+    );
+    const twin = await dsbi('POST', '/api/user/resource', {
+      token: users.alice.token,
+      body: { name: 'wind-farm-1', type: 'forecasts', to_forecast: false },
+    });
+    expect((await upload([])).body).toEqual(
+      refusal(
+        409,
+        "Resource name 'wind-farm-1' names both your measurements and your forecasts resource; rename one of them to upload its data.",
+      ),
+    );
+    await dsbi('DELETE', `/api/user/resource/${twin.body.data.id}`, { token: users.alice.token });
+
+    // Emails log in in any case; only JSON bodies are read; only DSBI's own paths are routed.
+    expect(
+      (await dsbi('POST', '/api/token', { body: { email: users.a.email.toUpperCase(), password: PASSWORD } })).status,
+    ).toBe(200);
+    const form = await dsbi('POST', '/api/user/resource', {
+      token: users.alice.token,
+      raw: 'name=x&type=measurements&to_forecast=true',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect([form.status, form.body]).toEqual([
+      415,
+      refusal(415, 'Unsupported media type "application/x-www-form-urlencoded" in request.'),
+    ]);
+    expect((await dsbi('GET', '/api/market/xsession', { token: users.alice.token })).status).toBe(404);
   });
 
   it('answers DSBI’s error shapes, path rules and status codes', async () => {
