@@ -94,7 +94,7 @@ const walletAnswers: Answers = {
   no_market_wallet: () => detail(409, NO_MARKET_WALLET),
 };
 
-export function marketRoutes(face: Face, m: Market): void {
+export function dsbiMarketRoutes(face: Face, m: Market): void {
   const db = m.db;
   const now = () => m.clock.now();
   const keyAddress = m.rail.kind === 'evm' ? m.rail.chain.marketAddress : undefined;

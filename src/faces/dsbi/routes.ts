@@ -3,7 +3,7 @@ import type { Market } from '../../market/index.ts';
 import type { App, AppContext } from '../../platform/context.ts';
 import { dataRoutes } from './data.ts';
 import { dsbiScope, Face, PREFIX } from './face.ts';
-import { marketRoutes } from './market.ts';
+import { dsbiMarketRoutes } from './market.ts';
 import { notificationRoutes } from './notifications.ts';
 import { resourceRoutes } from './resources.ts';
 import { userRoutes } from './users.ts';
@@ -19,7 +19,7 @@ export const dsbiFace =
         userRoutes(face);
         resourceRoutes(face, m);
         dataRoutes(face, m);
-        marketRoutes(face, m);
+        dsbiMarketRoutes(face, m);
         notificationRoutes(face, m);
         face.finish();
       },
