@@ -19,6 +19,7 @@ import { answerCertificateQuestions, meteringRoutes, meteringJobs } from './mete
 import { disclosureRoutes } from './disclosure/index.ts';
 import { communityRoutes, COMMUNITY_CLEARING_JOB } from './community/index.ts';
 import { marketJob, marketRoutes, openMarket } from './market/index.ts';
+import { dsbiFace } from './faces/index.ts';
 
 // Metering sits below the registry yet must ask it about certificates issued from its points:
 // the registry's answers are plugged in here, once, before anything runs.
@@ -80,6 +81,7 @@ export async function createTally(
       refreshTtl: config.refreshTokenTtl,
     },
   };
+  const market = openMarket(db, config.market, clock);
   const app = await buildApp(ctx, {
     authenticate: authenticationHook,
     modules: [
@@ -92,7 +94,8 @@ export async function createTally(
       meteringRoutes,
       disclosureRoutes,
       communityRoutes,
-      marketRoutes(openMarket(db, config.market, clock)),
+      marketRoutes(market),
+      dsbiFace(market),
     ],
   });
   const stopJobs =

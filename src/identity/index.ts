@@ -4,4 +4,16 @@ export { ensureAdmin } from './admin.ts';
 export { authenticationHook, identityRoutes } from './routes.ts';
 export { newSecret } from './secrets.ts';
 export { ROLES, type Role } from './tables.ts';
-export { createUser, findUserByEmail, getUser, getUsers } from './users.ts';
+export { PASSWORD_RULE } from './schemas.ts';
+export { refreshSession, startSession, type TokenPair } from './tokens.ts';
+export {
+  checkLogin,
+  createUser,
+  findUserByEmail,
+  getUser,
+  getUsers,
+  listUsers,
+  renewVerification,
+  type UserView,
+  verifyEmail,
+} from './users.ts';

@@ -5,7 +5,9 @@ import { component, Id, OneOf, strict, Timestamp } from '../platform/http/schema
 import { ROLES } from './tables.ts';
 
 const Email = Type.String({ format: 'email', maxLength: 320, description: 'Email address, used to log in' });
-const Password = Type.String({ minLength: 10, maxLength: 1024, description: 'At least 10 characters' });
+/** What a new password must be, wherever one is set (the DSBI face's registration too). */
+export const PASSWORD_RULE = { minLength: 10, maxLength: 1024 } as const;
+const Password = Type.String({ ...PASSWORD_RULE, description: `At least ${PASSWORD_RULE.minLength} characters` });
 const Role = OneOf(ROLES, { description: 'admin, issuer (issuing body), producer, trader or auditor' });
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Display name' });
 const login = { email: 'producer@example.com', password: 'producer-password' };

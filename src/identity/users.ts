@@ -103,8 +103,8 @@ export async function verifyEmail(db: Db, token: string, now: Date): Promise<Use
   });
 }
 
-/** Checks a password login. Unknown email and wrong password answer alike, in the same time. */
-export async function checkLogin(db: Db, email: string, password: string): Promise<UserView> {
+/** The user whose password this is; unknown email and wrong password answer alike, in the same time. */
+async function passwordHolder(db: Db, email: string, password: string) {
   const row = await identity(db)
     .selectFrom('users')
     .select([...columns, 'password_hash'])
@@ -112,9 +112,47 @@ export async function checkLogin(db: Db, email: string, password: string): Promi
     .executeTakeFirst();
   const ok = await verifyPassword(row?.password_hash ?? (await decoyHash()), password);
   if (!row || !ok) throw unauthorized('email or password is wrong');
+  return row;
+}
+
+/** Checks a password login. Unknown email and wrong password answer alike, in the same time. */
+export async function checkLogin(db: Db, email: string, password: string): Promise<UserView> {
+  const row = await passwordHolder(db, email, password);
   if (row.email_verified_at === null)
     throw forbidden('email_not_verified', 'verify your email address before logging in');
   return view(row);
+}
+
+/**
+ * A new verification token for a user who has not verified their email yet, asked with their
+ * password (DSBI's generate-link); the earlier token stops working.
+ */
+export async function renewVerification(
+  db: Db,
+  email: string,
+  password: string,
+): Promise<{ user: UserView; verificationToken: string }> {
+  const row = await passwordHolder(db, email, password);
+  const verificationToken = newSecret();
+  return db.transaction().execute(async (trx) => {
+    const updated = await identity(trx)
+      .updateTable('users')
+      .set({ verification_token_hash: digest(verificationToken) })
+      .where('id', '=', row.id)
+      .where('email_verified_at', 'is', null)
+      .returning(columns)
+      .executeTakeFirst();
+    if (!updated) throw conflict('email_already_verified', `${row.email} is already verified`);
+    const user = view(updated);
+    await appendEvent(trx, {
+      type: 'user.verification_renewed',
+      subject_type: 'user',
+      subject_id: user.id,
+      actor_id: user.id,
+      payload: user,
+    });
+    return { user, verificationToken };
+  });
 }
 
 export async function getUser(db: Db, id: number): Promise<UserView> {

@@ -113,6 +113,16 @@ async function bidRow(db: Db, id: string, forUpdate = false): Promise<BidRow | u
   return query.executeTakeFirst();
 }
 
+/** The bid whose payment this transaction is (as recorded, any case), if any. */
+export async function bidOfPayment(db: Db, txHash: string): Promise<BidView | undefined> {
+  const row = await market(db)
+    .selectFrom('market_bids')
+    .selectAll()
+    .where('tx_hash', '=', txHash.toLowerCase())
+    .executeTakeFirst();
+  return row && bidView(row);
+}
+
 /** A bid its bidder or a role that reads everything may see; 404 otherwise. */
 async function readableBid(db: Db, principal: Principal, id: string, forUpdate = false): Promise<BidRow> {
   const row = await bidRow(db, id, forUpdate);

@@ -15,7 +15,7 @@ const byBidAndHour = keyset({ t: 'time', bid: /^[0-9a-f-]{36}$/ });
 export async function listForecasts(
   db: Db,
   principal: Principal,
-  filter: ForecastFilter,
+  filter: ForecastFilter & { user_id?: number | undefined },
   page: PageRequest,
 ): Promise<Page<ForecastView>> {
   let query = market(db)
@@ -23,6 +23,7 @@ export async function listForecasts(
     .innerJoin('market_bids as b', 'b.id', 'f.bid_id')
     .select(['f.bid_id', 'b.session_id', 'b.resource_id', 'f.datetime', 'f.q10', 'f.q50', 'f.q90']);
   if (!readsEverything(principal)) query = query.where('b.user_id', '=', principal.userId);
+  else if (filter.user_id !== undefined) query = query.where('b.user_id', '=', filter.user_id);
   if (filter.resource_id !== undefined) query = query.where('b.resource_id', '=', filter.resource_id.toLowerCase());
   if (filter.session_id !== undefined) query = query.where('b.session_id', '=', filter.session_id);
   if (filter.from !== undefined) query = query.where('f.datetime', '>=', new Date(filter.from));

@@ -86,7 +86,7 @@ const balanceView = (p: Awaited<ReturnType<typeof participant>>): BalanceView =>
 export async function listBalances(
   db: Db,
   principal: Principal,
-  filter: { user_id?: number | undefined; min_balance?: string | undefined },
+  filter: { user_id?: number | undefined; min_balance?: string | undefined; max_balance?: string | undefined },
   page: PageRequest,
 ): Promise<Page<BalanceView>> {
   if (!readsEverything(principal)) await participant(db, principal.userId);
@@ -94,6 +94,7 @@ export async function listBalances(
   if (!readsEverything(principal)) query = query.where('user_id', '=', principal.userId);
   else if (filter.user_id !== undefined) query = query.where('user_id', '=', filter.user_id);
   if (filter.min_balance !== undefined) query = query.where(sql<boolean>`balance >= ${filter.min_balance}::numeric`);
+  if (filter.max_balance !== undefined) query = query.where(sql<boolean>`balance <= ${filter.max_balance}::numeric`);
   const after = byUser.after(page);
   if (after !== undefined) query = query.where('user_id', '>', after.id);
   const rows = await query
@@ -154,4 +155,69 @@ export async function creditBalance(
         principal.userId,
       ),
     );
+}
+
+/** What a user's transactions of one session add up to, per resource (or for all of them). */
+export interface SessionBalance {
+  session_id: number;
+  user_id: number;
+  /** Null when summed over the user's resources (or for movements of no resource). */
+  resource_id: string | null;
+  deposit: string;
+  /** Signed: what was charged, as a negative amount. */
+  payment: string;
+  revenue: string;
+  /** deposit + payment + revenue. */
+  balance: string;
+  registered_at: Date;
+}
+
+/**
+ * Each user's money in each session: what came in for its bids, what its bids were charged and
+ * what its data earned, per resource or summed over them. Payouts (transfer_out) are a user's, not
+ * a session's, and are left out. The caller's own; every user's for roles that read everything.
+ */
+export async function sessionBalances(
+  db: Db,
+  principal: Principal,
+  filter: {
+    session_id?: number | undefined;
+    user_id?: number | undefined;
+    resource_id?: string | undefined;
+    byResource: boolean;
+  },
+): Promise<SessionBalance[]> {
+  const user = !readsEverything(principal) ? principal.userId : filter.user_id;
+  const resource = filter.byResource ? sql`resource_id` : sql`NULL::uuid`;
+  const { rows } = await sql<{
+    session_id: string | number;
+    user_id: string | number;
+    resource_id: string | null;
+    deposit: string;
+    payment: string;
+    revenue: string;
+    registered_at: Date;
+  }>`
+    SELECT session_id, user_id, ${resource} AS resource_id,
+      coalesce(sum(amount) FILTER (WHERE transaction_type = 'transfer_in'), 0)::text AS deposit,
+      coalesce(sum(amount) FILTER (WHERE transaction_type = 'payment'), 0)::text AS payment,
+      coalesce(sum(amount) FILTER (WHERE transaction_type = 'revenue'), 0)::text AS revenue,
+      min(registered_at) AS registered_at
+    FROM market_transactions
+    WHERE session_id IS NOT NULL AND transaction_type <> 'transfer_out'
+      AND (${user ?? null}::bigint IS NULL OR user_id = ${user ?? null}::bigint)
+      AND (${filter.session_id ?? null}::bigint IS NULL OR session_id = ${filter.session_id ?? null}::bigint)
+      AND (${filter.resource_id?.toLowerCase() ?? null}::uuid IS NULL OR resource_id = ${filter.resource_id?.toLowerCase() ?? null}::uuid)
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3`.execute(db);
+  return rows.map((r) => ({
+    session_id: Number(r.session_id),
+    user_id: Number(r.user_id),
+    resource_id: r.resource_id,
+    deposit: r.deposit,
+    payment: r.payment,
+    revenue: r.revenue,
+    balance: (BigInt(r.deposit) + BigInt(r.payment) + BigInt(r.revenue)).toString(),
+    registered_at: new Date(r.registered_at),
+  }));
 }

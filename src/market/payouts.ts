@@ -5,6 +5,7 @@
 // sending a second one. A payout is solid once the chain confirms it; the next session opens after.
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
+import { conflict, notFound } from '../platform/errors.ts';
 import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
 import { type Principal, readsEverything } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
@@ -121,8 +122,6 @@ export async function payOut(m: Market): Promise<number> {
 /** Marks payouts solid once confirmed; re-broadcasts those the chain does not know (a crash before broadcast). */
 export async function settlePayouts(m: Market): Promise<number> {
   if (m.rail.kind !== 'evm') return 0;
-  const chain = m.rail.chain;
-  const required = m.config.rail.kind === 'evm' ? m.config.rail.confirmations : 1;
   const pending = await market(m.db)
     .selectFrom('market_payouts')
     .selectAll()
@@ -130,35 +129,71 @@ export async function settlePayouts(m: Market): Promise<number> {
     .orderBy('id')
     .execute();
   let settled = 0;
-  for (const p of pending) {
-    if (p.tx_hash === null || p.signed_tx === null) continue;
-    const confirmations = await chain.confirmations(p.tx_hash as `0x${string}`);
-    if (confirmations === 0) {
-      await chain.broadcast(p.signed_tx as `0x${string}`);
-      continue;
-    }
-    if (confirmations < required) continue;
-    const now = m.clock.now();
-    await m.db.transaction().execute(async (trx) => {
-      const row = await market(trx)
-        .updateTable('market_payouts')
-        .set({ solid_at: now })
-        .where('id', '=', p.id)
-        .where('solid_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) return;
-      await appendEvent(trx, {
-        type: 'market.payout.solid',
-        subject_type: 'market_payout',
-        subject_id: p.id,
-        actor_id: null,
-        payload: payoutView(row),
-      });
-      settled++;
-    });
-  }
+  for (const p of pending) if ((await settleOne(m, p)).settled) settled++;
   return settled;
+}
+
+type PayoutRow = Selectable<MarketPayoutsTable>;
+
+/**
+ * Checks one payout on the chain: solid once it has the confirmations the market waits for (it is
+ * then marked, with its event); broadcast again when the chain does not know it. `settled` says
+ * whether this call marked it.
+ */
+async function settleOne(m: Market, p: PayoutRow): Promise<{ solid: boolean; settled: boolean; row: PayoutRow }> {
+  if (m.rail.kind !== 'evm' || p.tx_hash === null || p.signed_tx === null)
+    return { solid: p.solid_at !== null, settled: false, row: p };
+  const chain = m.rail.chain;
+  const required = m.config.rail.kind === 'evm' ? m.config.rail.confirmations : 1;
+  const confirmations = await chain.confirmations(p.tx_hash as `0x${string}`);
+  if (confirmations === 0) {
+    await chain.broadcast(p.signed_tx as `0x${string}`);
+    return { solid: false, settled: false, row: p };
+  }
+  if (confirmations < required) return { solid: false, settled: false, row: p };
+  const now = m.clock.now();
+  return m.db.transaction().execute(async (trx) => {
+    const row = await market(trx)
+      .updateTable('market_payouts')
+      .set({ solid_at: now })
+      .where('id', '=', p.id)
+      .where('solid_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) {
+      const current = await market(trx)
+        .selectFrom('market_payouts')
+        .selectAll()
+        .where('id', '=', p.id)
+        .executeTakeFirst();
+      return { solid: true, settled: false, row: current ?? p };
+    }
+    await appendEvent(trx, {
+      type: 'market.payout.solid',
+      subject_type: 'market_payout',
+      subject_id: p.id,
+      actor_id: null,
+      payload: payoutView(row),
+    });
+    return { solid: true, settled: true, row };
+  });
+}
+
+/**
+ * Settles one payout now (an admin asking, as DSBI's transfer-out PUT does): answers it once solid,
+ * at once if it already is, so asking again changes nothing; 409 while the chain has not confirmed it.
+ */
+export async function settlePayout(m: Market, id: number): Promise<PayoutView> {
+  const p = await market(m.db).selectFrom('market_payouts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!p) throw notFound('market_payout', id);
+  if (p.solid_at !== null) return payoutView(p);
+  const { solid, row } = await settleOne(m, p);
+  if (!solid)
+    throw conflict(
+      'payout_unconfirmed',
+      `payout ${id} (transaction ${p.tx_hash}) is not confirmed on the chain yet; ask again later`,
+    );
+  return payoutView(row);
 }
 
 const newestFirst = keyset({ id: 'int' });
@@ -167,10 +202,12 @@ const newestFirst = keyset({ id: 'int' });
 export async function listPayouts(
   db: Db,
   principal: Principal,
-  filter: { user_id?: number | undefined },
+  filter: { user_id?: number | undefined; solid?: boolean | undefined; id?: number | undefined },
   page: PageRequest,
 ): Promise<Page<PayoutView>> {
   let query = market(db).selectFrom('market_payouts').selectAll();
+  if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+  if (filter.solid !== undefined) query = query.where('solid_at', filter.solid ? 'is not' : 'is', null);
   if (!readsEverything(principal)) query = query.where('user_id', '=', principal.userId);
   else if (filter.user_id !== undefined) query = query.where('user_id', '=', filter.user_id);
   const after = newestFirst.after(page);

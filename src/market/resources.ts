@@ -130,10 +130,11 @@ const byUuid = keyset({ id: new RegExp(UUID_PATTERN) });
 export async function listResources(
   db: Db,
   principal: Principal,
-  filter: ResourceFilter,
+  filter: ResourceFilter & { id?: string | undefined },
   page: PageRequest,
 ): Promise<Page<ResourceView>> {
   let query = market(db).selectFrom('market_resources').selectAll().where('deleted_at', 'is', null);
+  if (filter.id !== undefined) query = query.where('id', '=', filter.id.toLowerCase());
   if (!readsEverything(principal)) query = query.where('user_id', '=', principal.userId);
   else if (filter.user_id !== undefined) query = query.where('user_id', '=', filter.user_id);
   if (filter.name !== undefined) query = query.where('name', '=', filter.name);
@@ -212,4 +213,16 @@ export async function deleteResource(db: Db, principal: Principal, id: string, n
     });
     return view;
   });
+}
+
+/** The names of resources by id, deleted ones included (a transaction or a forecast keeps naming them). */
+export async function resourceNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
+  if (unique.length === 0) return new Map();
+  const rows = await market(db)
+    .selectFrom('market_resources')
+    .select(['id', 'name'])
+    .where('id', 'in', unique)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
 }

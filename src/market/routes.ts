@@ -181,7 +181,7 @@ export const marketRoutes =
           problems: [...RESOURCE_PROBLEMS, 'off_interval_grid', 'duplicate_datetime', 'resource_bound_to_point'],
         },
       },
-      async (request) => uploadSeries(db, caller(request), request.params.id, request.body),
+      async (request) => uploadSeries(db, caller(request), request.params.id, request.body, now()),
     );
 
     app.get(

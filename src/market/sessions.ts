@@ -22,7 +22,7 @@ export const DEFAULT_GRID = {
 export const sessionView = (s: SessionRow): SessionView => ({
   id: s.id,
   session_number: s.session_number,
-  session_date: s.session_date,
+  session_date: s.session_date.toISOString().slice(0, 10),
   status: s.status,
   market_price: s.market_price,
   b_min: s.b_min,
@@ -80,7 +80,7 @@ export async function stageSession(
   const last = await market(trx)
     .selectFrom('market_sessions')
     .select((e) => e.fn.max('session_number').as('n'))
-    .where('session_date', '=', date)
+    .where(sql<boolean>`session_date = ${date}::date`)
     .executeTakeFirst();
   const row = await market(trx)
     .insertInto('market_sessions')
@@ -142,9 +142,14 @@ export async function getSession(db: Db, id: number): Promise<SessionView> {
 /** Newest first: the session a client wants is nearly always the latest. */
 const newestFirst = keyset({ id: 'int' });
 
-export async function listSessions(db: Db, filter: SessionFilter, page: PageRequest): Promise<Page<SessionView>> {
+export async function listSessions(
+  db: Db,
+  filter: SessionFilter & { id?: number | undefined },
+  page: PageRequest,
+): Promise<Page<SessionView>> {
   let query = market(db).selectFrom('market_sessions').selectAll();
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.id !== undefined) query = query.where('id', '=', filter.id);
   const after = newestFirst.after(page);
   if (after !== undefined) query = query.where('id', '<', after.id);
   const rows = await query
@@ -207,4 +212,58 @@ export async function changeSession(
   now: Date,
 ): Promise<SessionView> {
   return db.transaction().execute(async (trx) => sessionView(await moveSession(trx, principal.userId, id, to, now)));
+}
+
+/**
+ * Sets the price weights of a staged session (admin): one positive weight per grid price. The run
+ * learns them from there on; once a session opens its weights are the market's own.
+ */
+export async function setSessionWeights(
+  db: Db,
+  principal: Principal,
+  id: number,
+  weights: number[],
+): Promise<SessionView> {
+  return db.transaction().execute(async (trx) => {
+    await lockSessions(trx);
+    const before = await sessionRow(trx, id, true);
+    if (before.status !== 'staged')
+      throw conflict(
+        'session_not_staged',
+        `session ${id} is ${before.status}; only a staged session takes new weights`,
+      );
+    if (weights.length !== before.n_price_steps)
+      throw badRequest(
+        'invalid_price_weights',
+        `session ${id} has ${before.n_price_steps} grid prices, so it takes ${before.n_price_steps} weights, not ${weights.length}`,
+        'body/weights',
+      );
+    if (weights.some((w) => !Number.isFinite(w) || w <= 0))
+      throw badRequest('invalid_price_weights', 'every weight must be a finite number above 0', 'body/weights');
+    const row = await market(trx)
+      .updateTable('market_sessions')
+      .set({ weights })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendEvent(trx, {
+      type: 'market.session.weights_set',
+      subject_type: 'market_session',
+      subject_id: id,
+      actor_id: principal.userId,
+      payload: sessionView(row),
+    });
+    return sessionView(row);
+  });
+}
+
+/** The fee each finished session's run recorded (0 when nothing ran), in session order. */
+export async function sessionFees(
+  db: Db,
+  filter: { session_id?: number | undefined },
+): Promise<Array<{ session_id: number; fee: string }>> {
+  let query = market(db).selectFrom('market_sessions').select(['id', 'fee']).where('fee', 'is not', null);
+  if (filter.session_id !== undefined) query = query.where('id', '=', filter.session_id);
+  const rows = await query.orderBy('id').execute();
+  return rows.map((r) => ({ session_id: r.id, fee: r.fee ?? '0' }));
 }

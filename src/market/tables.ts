@@ -7,6 +7,8 @@ export const RESOURCE_TYPES = ['measurements', 'features'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 export const UNITS = ['w', 'kw', 'mw'] as const;
 export type Units = (typeof UNITS)[number];
+/** Watts in one of each unit: what a value in `units` is multiplied by to be in W. */
+export const UNIT_WATTS: Record<Units, number> = { w: 1, kw: 1e3, mw: 1e6 };
 export const TIME_INTERVALS = [5, 15, 30, 60] as const;
 export type TimeInterval = (typeof TIME_INTERVALS)[number];
 export const SESSION_STATUSES = ['staged', 'open', 'closed', 'running', 'finished'] as const;
@@ -75,12 +77,15 @@ export interface MarketDataTable {
   value: number;
   units: Units;
   time_interval: TimeInterval;
+  /** When the value was last written. */
+  registered_at: Generated<Date>;
 }
 
 export interface MarketSessionsTable {
   id: GeneratedAlways<number>;
   session_number: number;
-  session_date: ColumnType<string, string, string>;
+  /** A `date`: both drivers read it as a Date at UTC midnight; written as `YYYY-MM-DD`. */
+  session_date: ColumnType<Date, string, string>;
   status: Generated<SessionStatus>;
   market_price: Money;
   b_min: Money;
@@ -145,6 +150,20 @@ export interface MarketForecastsTable {
   q90: number;
 }
 
+export interface MarketNotificationTypesTable {
+  id: GeneratedAlways<number>;
+  name: string;
+}
+
+export interface MarketNotificationsTable {
+  id: GeneratedAlways<number>;
+  user_id: number;
+  type_id: number;
+  title: string;
+  description: string;
+  state: Generated<boolean>;
+}
+
 export type MarketTables = {
   market_participants: MarketParticipantsTable;
   market_wallet_challenges: MarketWalletChallengesTable;
@@ -156,6 +175,8 @@ export type MarketTables = {
   market_transactions: MarketTransactionsTable;
   market_payouts: MarketPayoutsTable;
   market_forecasts: MarketForecastsTable;
+  market_notification_types: MarketNotificationTypesTable;
+  market_notifications: MarketNotificationsTable;
 };
 
 export type ParticipantRow = Selectable<MarketParticipantsTable>;

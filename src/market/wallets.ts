@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../platform/database.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
-import type { Principal } from '../platform/principal.ts';
+import { type Principal, readsEverything } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { checksumAddress, recoverMessageSigner } from '../chain/index.ts';
 import { participant } from './participants.ts';
@@ -41,6 +41,19 @@ export async function walletChallenge(db: Db, principal: Principal, now: Date): 
 
 export async function getWallet(db: Db, principal: Principal): Promise<WalletView> {
   return walletView(await participant(db, principal.userId));
+}
+
+/** Registered wallets: the caller's; every user's for roles that read everything (or one user's). */
+export async function listWallets(
+  db: Db,
+  principal: Principal,
+  filter: { user_id?: number | undefined },
+): Promise<Array<WalletView & { user_id: number }>> {
+  let query = market(db).selectFrom('market_participants').selectAll().where('wallet_address', 'is not', null);
+  if (!readsEverything(principal)) query = query.where('user_id', '=', principal.userId);
+  else if (filter.user_id !== undefined) query = query.where('user_id', '=', filter.user_id);
+  const rows = await query.orderBy('user_id').execute();
+  return rows.map((p) => ({ user_id: p.user_id, ...walletView(p) }));
 }
 
 /**

@@ -65,6 +65,7 @@ export const PROBLEM_CODES = {
   email_taken: { status: 409, meaning: 'A user with this email already exists' },
   email_not_verified: { status: 403, meaning: 'The user has not verified the email address yet' },
   invalid_verification_token: { status: 400, meaning: 'The verification token is unknown or already used' },
+  email_already_verified: { status: 409, meaning: 'The email address is already verified' },
 
   // Accounts, members and whitelists.
   not_a_member: { status: 403, meaning: 'The caller is not a member of the account' },
@@ -170,6 +171,8 @@ export const PROBLEM_CODES = {
   market_session_not_found: { status: 404, meaning: 'No such market session' },
   market_bid_not_found: { status: 404, meaning: 'No such bid, or not yours' },
   market_wallet_not_found: { status: 404, meaning: 'The market has no wallet yet' },
+  market_payout_not_found: { status: 404, meaning: 'No such payout' },
+  payout_unconfirmed: { status: 409, meaning: 'The payout is not confirmed on the chain yet' },
   features_not_forecast: { status: 400, meaning: 'Only a measurements resource can be forecast' },
   resource_name_taken: { status: 409, meaning: 'You already have a resource of this name and type' },
   resource_point_not_production: { status: 422, meaning: 'A resource is bound to a production metering point' },
@@ -189,6 +192,8 @@ export const PROBLEM_CODES = {
   invalid_price_grid: { status: 400, meaning: 'The price grid is empty or the price lies outside it' },
   unfinished_session: { status: 409, meaning: 'A session is not finished yet; the next is staged after it' },
   invalid_session_transition: { status: 409, meaning: 'A session moves staged → open → closed → running → finished' },
+  session_not_staged: { status: 409, meaning: 'Only a staged session takes new price weights' },
+  invalid_price_weights: { status: 400, meaning: 'A session takes one finite weight above 0 per grid price' },
   session_already_open: { status: 409, meaning: 'Another session is open; one is open at a time' },
   session_not_open: { status: 409, meaning: 'The session is not open for bids' },
   payment_below_minimum: { status: 422, meaning: 'max_payment is below the market’s minimum' },
@@ -209,6 +214,9 @@ export const PROBLEM_CODES = {
   rail_has_no_payments: { status: 409, meaning: 'Without a chain there is no payment to check' },
   rail_has_no_credits: { status: 409, meaning: 'On a chain, balances grow only by payments checked on it' },
   invalid_amount: { status: 400, meaning: 'An amount must be above 0' },
+  notification_not_found: { status: 404, meaning: 'No notification switch of the caller with this id' },
+  notification_type_not_found: { status: 404, meaning: 'No notification kind with this id' },
+  similar_notification_type: { status: 400, meaning: 'A notification kind with a similar name exists' },
 
   // Ledger and storage.
   not_sealed: { status: 409, meaning: 'Nothing is sealed and signed yet, or not this event' },
