@@ -6,13 +6,14 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { type Principal, readsEverything } from '../platform/principal.ts';
-import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
+import type { Page, PageRequest } from '../platform/pagination.ts';
 import { appendEvent } from '../ledger/index.ts';
 import type { Market } from './context.ts';
+import { listedUser, pageByUuid } from './lists.ts';
 import { book } from './money.ts';
 import { participant } from './participants.ts';
 import { readableResource } from './resources.ts';
-import { type BidFilter, type BidView, type NewBid, UUID_PATTERN } from './schemas.ts';
+import type { BidFilter, BidView, NewBid } from './schemas.ts';
 import { marketWallet } from './wallets.ts';
 import { type BidRow, market, money } from './tables.ts';
 
@@ -134,28 +135,24 @@ export async function getBid(db: Db, principal: Principal, id: string): Promise<
   return bidView(await readableBid(db, principal, id));
 }
 
-const byUuid = keyset({ id: new RegExp(UUID_PATTERN) });
-
 export async function listBids(
   db: Db,
   principal: Principal,
   filter: BidFilter,
   page: PageRequest,
 ): Promise<Page<BidView>> {
-  let query = market(db).selectFrom('market_bids').selectAll();
-  if (!readsEverything(principal)) query = query.where('user_id', '=', principal.userId);
-  else if (filter.user_id !== undefined) query = query.where('user_id', '=', filter.user_id);
-  if (filter.session_id !== undefined) query = query.where('session_id', '=', filter.session_id);
-  if (filter.resource_id !== undefined) query = query.where('resource_id', '=', filter.resource_id.toLowerCase());
-  if (filter.confirmed !== undefined) query = query.where('confirmed_at', filter.confirmed ? 'is not' : 'is', null);
-  const after = byUuid.after(page);
-  if (after !== undefined) query = query.where('id', '>', after.id.toLowerCase());
-  const rows = await query
-    .orderBy('id')
-    .limit(page.limit + 1)
-    .execute();
-  return mapPage(
-    byUuid.page(rows, page.limit, (b) => ({ id: b.id })),
+  const user = listedUser(principal, filter.user_id);
+  return pageByUuid(
+    page,
+    (after, limit) => {
+      let query = market(db).selectFrom('market_bids').selectAll();
+      if (user !== undefined) query = query.where('user_id', '=', user);
+      if (filter.session_id !== undefined) query = query.where('session_id', '=', filter.session_id);
+      if (filter.resource_id !== undefined) query = query.where('resource_id', '=', filter.resource_id.toLowerCase());
+      if (filter.confirmed !== undefined) query = query.where('confirmed_at', filter.confirmed ? 'is not' : 'is', null);
+      if (after !== undefined) query = query.where('id', '>', after);
+      return query.orderBy('id').limit(limit).execute();
+    },
     bidView,
   );
 }

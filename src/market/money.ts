@@ -9,6 +9,7 @@ import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagina
 import { appendEvent } from '../ledger/index.ts';
 import { getUser } from '../identity/index.ts';
 import type { Market } from './context.ts';
+import { listedUser, pageNewestFirst } from './lists.ts';
 import { participant } from './participants.ts';
 import type { BalanceView, TransactionView } from './schemas.ts';
 import { market, type TransactionType } from './tables.ts';
@@ -90,9 +91,9 @@ export async function listBalances(
   page: PageRequest,
 ): Promise<Page<BalanceView>> {
   if (!readsEverything(principal)) await participant(db, principal.userId);
+  const user = listedUser(principal, filter.user_id);
   let query = market(db).selectFrom('market_participants').selectAll();
-  if (!readsEverything(principal)) query = query.where('user_id', '=', principal.userId);
-  else if (filter.user_id !== undefined) query = query.where('user_id', '=', filter.user_id);
+  if (user !== undefined) query = query.where('user_id', '=', user);
   if (filter.min_balance !== undefined) query = query.where(sql<boolean>`balance >= ${filter.min_balance}::numeric`);
   if (filter.max_balance !== undefined) query = query.where(sql<boolean>`balance <= ${filter.max_balance}::numeric`);
   const after = byUser.after(page);
@@ -115,18 +116,16 @@ export async function listTransactions(
   filter: { user_id?: number | undefined; session_id?: number | undefined },
   page: PageRequest,
 ): Promise<Page<TransactionView>> {
-  let query = market(db).selectFrom('market_transactions').selectAll();
-  if (!readsEverything(principal)) query = query.where('user_id', '=', principal.userId);
-  else if (filter.user_id !== undefined) query = query.where('user_id', '=', filter.user_id);
-  if (filter.session_id !== undefined) query = query.where('session_id', '=', filter.session_id);
-  const after = byUser.after(page);
-  if (after !== undefined) query = query.where('id', '<', after.id);
-  const rows = await query
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
-  return mapPage(
-    byUser.page(rows, page.limit, (t) => ({ id: t.id })),
+  const user = listedUser(principal, filter.user_id);
+  return pageNewestFirst(
+    page,
+    (before, limit) => {
+      let query = market(db).selectFrom('market_transactions').selectAll();
+      if (user !== undefined) query = query.where('user_id', '=', user);
+      if (filter.session_id !== undefined) query = query.where('session_id', '=', filter.session_id);
+      if (before !== undefined) query = query.where('id', '<', before);
+      return query.orderBy('id', 'desc').limit(limit).execute();
+    },
     transactionView,
   );
 }
@@ -187,7 +186,7 @@ export async function sessionBalances(
     byResource: boolean;
   },
 ): Promise<SessionBalance[]> {
-  const user = !readsEverything(principal) ? principal.userId : filter.user_id;
+  const user = listedUser(principal, filter.user_id);
   const resource = filter.byResource ? sql`resource_id` : sql`NULL::uuid`;
   const { rows } = await sql<{
     session_id: string | number;

@@ -6,10 +6,11 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { conflict, notFound } from '../platform/errors.ts';
-import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
-import { type Principal, readsEverything } from '../platform/principal.ts';
+import type { Page, PageRequest } from '../platform/pagination.ts';
+import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import type { Market } from './context.ts';
+import { listedUser, pageNewestFirst } from './lists.ts';
 import { book } from './money.ts';
 import type { PayoutView } from './schemas.ts';
 import { type MarketPayoutsTable, market, money } from './tables.ts';
@@ -196,8 +197,6 @@ export async function settlePayout(m: Market, id: number): Promise<PayoutView> {
   return payoutView(row);
 }
 
-const newestFirst = keyset({ id: 'int' });
-
 /** The caller's payouts (everyone's for roles that read everything), newest first. */
 export async function listPayouts(
   db: Db,
@@ -205,19 +204,17 @@ export async function listPayouts(
   filter: { user_id?: number | undefined; solid?: boolean | undefined; id?: number | undefined },
   page: PageRequest,
 ): Promise<Page<PayoutView>> {
-  let query = market(db).selectFrom('market_payouts').selectAll();
-  if (filter.id !== undefined) query = query.where('id', '=', filter.id);
-  if (filter.solid !== undefined) query = query.where('solid_at', filter.solid ? 'is not' : 'is', null);
-  if (!readsEverything(principal)) query = query.where('user_id', '=', principal.userId);
-  else if (filter.user_id !== undefined) query = query.where('user_id', '=', filter.user_id);
-  const after = newestFirst.after(page);
-  if (after !== undefined) query = query.where('id', '<', after.id);
-  const rows = await query
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
-  return mapPage(
-    newestFirst.page(rows, page.limit, (p) => ({ id: p.id })),
+  const user = listedUser(principal, filter.user_id);
+  return pageNewestFirst(
+    page,
+    (before, limit) => {
+      let query = market(db).selectFrom('market_payouts').selectAll();
+      if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+      if (filter.solid !== undefined) query = query.where('solid_at', filter.solid ? 'is not' : 'is', null);
+      if (user !== undefined) query = query.where('user_id', '=', user);
+      if (before !== undefined) query = query.where('id', '<', before);
+      return query.orderBy('id', 'desc').limit(limit).execute();
+    },
     payoutView,
   );
 }

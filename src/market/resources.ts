@@ -5,18 +5,13 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { type Principal, readsEverything } from '../platform/principal.ts';
-import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
+import type { Page, PageRequest } from '../platform/pagination.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { actionableAccount } from '../accounts/index.ts';
 import { readablePoint } from '../metering/index.ts';
-import {
-  type NewResource,
-  type ResourceChange,
-  type ResourceFilter,
-  type ResourceView,
-  UUID_PATTERN,
-} from './schemas.ts';
+import type { NewResource, ResourceChange, ResourceFilter, ResourceView } from './schemas.ts';
 import { market, type ResourceRow } from './tables.ts';
+import { listedUser, pageByUuid } from './lists.ts';
 
 export const resourceView = (r: ResourceRow): ResourceView => ({
   id: r.id,
@@ -124,30 +119,25 @@ export async function getResource(db: Db, principal: Principal, id: string): Pro
   return resourceView(await readableResource(db, principal, id));
 }
 
-/** Resources are listed in the order of their ids. */
-const byUuid = keyset({ id: new RegExp(UUID_PATTERN) });
-
 export async function listResources(
   db: Db,
   principal: Principal,
   filter: ResourceFilter & { id?: string | undefined },
   page: PageRequest,
 ): Promise<Page<ResourceView>> {
-  let query = market(db).selectFrom('market_resources').selectAll().where('deleted_at', 'is', null);
-  if (filter.id !== undefined) query = query.where('id', '=', filter.id.toLowerCase());
-  if (!readsEverything(principal)) query = query.where('user_id', '=', principal.userId);
-  else if (filter.user_id !== undefined) query = query.where('user_id', '=', filter.user_id);
-  if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-  if (filter.type !== undefined) query = query.where('type', '=', filter.type);
-  if (filter.to_forecast !== undefined) query = query.where('to_forecast', '=', filter.to_forecast);
-  const after = byUuid.after(page);
-  if (after !== undefined) query = query.where('id', '>', after.id.toLowerCase());
-  const rows = await query
-    .orderBy('id')
-    .limit(page.limit + 1)
-    .execute();
-  return mapPage(
-    byUuid.page(rows, page.limit, (r) => ({ id: r.id })),
+  const user = listedUser(principal, filter.user_id);
+  return pageByUuid(
+    page,
+    (after, limit) => {
+      let query = market(db).selectFrom('market_resources').selectAll().where('deleted_at', 'is', null);
+      if (filter.id !== undefined) query = query.where('id', '=', filter.id.toLowerCase());
+      if (user !== undefined) query = query.where('user_id', '=', user);
+      if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+      if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+      if (filter.to_forecast !== undefined) query = query.where('to_forecast', '=', filter.to_forecast);
+      if (after !== undefined) query = query.where('id', '>', after);
+      return query.orderBy('id').limit(limit).execute();
+    },
     resourceView,
   );
 }

@@ -5,9 +5,10 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { badRequest, conflict, notFound } from '../platform/errors.ts';
 import type { Principal } from '../platform/principal.ts';
-import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
+import type { Page, PageRequest } from '../platform/pagination.ts';
 import { appendEvent } from '../ledger/index.ts';
 import type { NewSession, SessionFilter, SessionView } from './schemas.ts';
+import { pageNewestFirst } from './lists.ts';
 import { market, type SessionRow, type SessionStatus } from './tables.ts';
 
 /** DSBI's first session: a grid of 20 prices from 0.5 to 10 × 10⁶ base units, opening at 5.5 × 10⁶. */
@@ -139,25 +140,21 @@ export async function getSession(db: Db, id: number): Promise<SessionView> {
   return sessionView(await sessionRow(db, id));
 }
 
-/** Newest first: the session a client wants is nearly always the latest. */
-const newestFirst = keyset({ id: 'int' });
-
 export async function listSessions(
   db: Db,
   filter: SessionFilter & { id?: number | undefined },
   page: PageRequest,
 ): Promise<Page<SessionView>> {
-  let query = market(db).selectFrom('market_sessions').selectAll();
-  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-  if (filter.id !== undefined) query = query.where('id', '=', filter.id);
-  const after = newestFirst.after(page);
-  if (after !== undefined) query = query.where('id', '<', after.id);
-  const rows = await query
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
-  return mapPage(
-    newestFirst.page(rows, page.limit, (s) => ({ id: s.id })),
+  // Newest first: the session a client wants is nearly always the latest.
+  return pageNewestFirst(
+    page,
+    (before, limit) => {
+      let query = market(db).selectFrom('market_sessions').selectAll();
+      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+      if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+      if (before !== undefined) query = query.where('id', '<', before);
+      return query.orderBy('id', 'desc').limit(limit).execute();
+    },
     sessionView,
   );
 }

@@ -4,10 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../platform/database.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
-import { type Principal, readsEverything } from '../platform/principal.ts';
+import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { checksumAddress, recoverMessageSigner } from '../chain/index.ts';
 import { participant } from './participants.ts';
+import { listedUser } from './lists.ts';
 import type { ChallengeView, MarketWalletView, WalletView } from './schemas.ts';
 import { market, type ParticipantRow } from './tables.ts';
 
@@ -50,8 +51,8 @@ export async function listWallets(
   filter: { user_id?: number | undefined },
 ): Promise<Array<WalletView & { user_id: number }>> {
   let query = market(db).selectFrom('market_participants').selectAll().where('wallet_address', 'is not', null);
-  if (!readsEverything(principal)) query = query.where('user_id', '=', principal.userId);
-  else if (filter.user_id !== undefined) query = query.where('user_id', '=', filter.user_id);
+  const user = listedUser(principal, filter.user_id);
+  if (user !== undefined) query = query.where('user_id', '=', user);
   const rows = await query.orderBy('user_id').execute();
   return rows.map((p) => ({ user_id: p.user_id, ...walletView(p) }));
 }

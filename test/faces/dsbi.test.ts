@@ -7,6 +7,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Market, marketRound, openMarket } from '../../src/market/index.ts';
 import { TEST_START } from '../helpers/clock.ts';
+import { knownAnswerSeries } from '../helpers/market.ts';
 import { freePort, startServer, type TestServer } from '../helpers/server.ts';
 
 const HOURS = 1440;
@@ -21,19 +22,6 @@ const PASSWORD = 'S3cure-pass!';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** DSBI's time: UTC, `Z`, six fraction digits only when there is a fraction. */
 const DSBI_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/;
-
-/** A small seeded generator (mulberry32) and its normal draws: the same world every run. */
-function normals(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 const wrapped = (code: number, data: unknown) => ({ code, data });
 const refusal = (code: number, message: string) => ({ code, data: null, status: 'error', message });
@@ -314,16 +302,8 @@ describe('the DSBI face', () => {
   it('takes raw data by resource name, reads it back in its units, and refuses DSBI’s nested errors', async () => {
     const post = (token: string, body: unknown) => dsbi('POST', '/api/data/raw-data', { token, body });
     const start = TEST_START.getTime() - HOURS * HOUR_MS;
-    const noise = normals(42);
-    const a = Array.from(
-      { length: HOURS + 24 },
-      (_, t) => 1000 + 800 * Math.sin((2 * Math.PI * t) / 24) + 200 * noise(),
-    );
-    const series = {
-      a: a.slice(24),
-      alice: a.slice(0, HOURS).map((v) => 0.8 * v + 20 * noise()),
-      b: Array.from({ length: HOURS }, () => 500 + 300 * noise()),
-    };
+    const known = knownAnswerSeries(HOURS);
+    const series = { a: known.a, alice: known.buyer, b: known.b };
     const at = (t: number) => new Date(start + t * HOUR_MS).toISOString();
     for (const who of ['alice', 'a', 'b'] as const) {
       const kw = who === 'alice';

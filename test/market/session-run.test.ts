@@ -6,23 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { checkMarket, marketRound, openMarket, type Market } from '../../src/market/index.ts';
 import { TEST_START } from '../helpers/clock.ts';
+import { knownAnswerSeries } from '../helpers/market.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const HOURS = 1440;
 const HOUR_MS = 3_600_000;
-
-/** A small seeded generator (mulberry32) and its normal draws: the same world every run. */
-function normals(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 describe('a session run', () => {
   let s: TestServer;
@@ -35,16 +23,8 @@ describe('a session run', () => {
     market = openMarket(s.db.database.kysely, s.config.market, s.clock);
     admin = await s.user('admin');
     const start = TEST_START.getTime() - HOURS * HOUR_MS;
-    const noise = normals(42);
-    const a = Array.from(
-      { length: HOURS + 24 },
-      (_, t) => 1000 + 800 * Math.sin((2 * Math.PI * t) / 24) + 200 * noise(),
-    );
-    const series = {
-      a: a.slice(24),
-      buyer: a.slice(0, HOURS).map((v) => 0.8 * v + 20 * noise()),
-      b: Array.from({ length: HOURS }, () => 500 + 300 * noise()),
-    };
+    const known = knownAnswerSeries(HOURS);
+    const series = { a: known.a, buyer: known.buyer, b: known.b };
     for (const who of ['buyer', 'a', 'b'] as const) {
       const user = await s.user('producer', who);
       const resource = await s.request('POST', '/api/market/resources', {
