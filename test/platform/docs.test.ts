@@ -2,6 +2,7 @@
 // request body field with a description, rendered by Swagger UI (/docs) and ReDoc (/redoc).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { resolverOf } from '../helpers/openapi.ts';
 
 const CORE_ROUTES: Array<[method: string, path: string]> = [
   ['post', '/api/user/register'],
@@ -25,15 +26,7 @@ const CORE_ROUTES: Array<[method: string, path: string]> = [
  * document's components (a reference's own description, or else its component's, describes it).
  */
 function undescribed(spec: any, reference: any, at: string, out: string[] = []): string[] {
-  const resolve = (node: any): any =>
-    typeof node?.$ref === 'string'
-      ? resolve(
-          node.$ref
-            .slice(2)
-            .split('/')
-            .reduce((n: any, k: string) => n[k], spec),
-        )
-      : node;
+  const resolve = resolverOf(() => spec);
   const schema = resolve(reference);
   if (!schema || typeof schema !== 'object') return out;
   for (const k of ['anyOf', 'oneOf', 'allOf'] as const) for (const s of schema[k] ?? []) undescribed(spec, s, at, out);

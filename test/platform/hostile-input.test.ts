@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { startServer, type Reply, type TestServer } from '../helpers/server.ts';
 import { parseTimestamp } from '../../src/platform/timestamp.ts';
 import { MAX_BODY_DEPTH, refuseDeepBody } from '../../src/platform/http/depth.ts';
+import { resolverOf } from '../helpers/openapi.ts';
 
 const BODY_LIMIT = 64 * 1024;
 const BAD_TIMES = [
@@ -56,15 +57,7 @@ function sendLarge(url: string, method: string, token: string, body: Buffer, chu
 
 /** The document the operations come from, and a local `$ref` (`#/components/...`) in it followed. */
 let spec: any;
-const resolve = (node: any): any =>
-  typeof node?.$ref === 'string'
-    ? resolve(
-        node.$ref
-          .slice(2)
-          .split('/')
-          .reduce((n: any, k: string) => n[k], spec),
-      )
-    : node;
+const resolve = resolverOf(() => spec);
 const parametersOf = (op: any): any[] => (op.parameters ?? []).map(resolve);
 
 /**

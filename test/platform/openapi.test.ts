@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_CODES, type ProblemCode } from '../../src/platform/problem-codes.ts';
+import { resolverOf } from '../helpers/openapi.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const run = promisify(execFile);
@@ -29,15 +30,7 @@ describe('the OpenAPI document', () => {
   let file: string;
   const operations: Array<{ name: string; op: Json; path: string }> = [];
   /** Follows a local `$ref` (`#/components/...`). */
-  const resolve = (node: Json): Json =>
-    typeof node?.$ref === 'string'
-      ? resolve(
-          node.$ref
-            .slice(2)
-            .split('/')
-            .reduce((n: Json, k: string) => n[k], doc),
-        )
-      : node;
+  const resolve: (node: Json) => Json = resolverOf(() => doc);
 
   beforeAll(async () => {
     s = await startServer();
