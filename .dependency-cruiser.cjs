@@ -15,6 +15,7 @@ const LAYERS = [
   'disclosure', // public hourly disclosures
   'community', // energy communities: matching, settlement, certificates
   'market', // the forecasting data market: resources, sessions, bids, the engine, payments
+  'uploader', // Ocean's uploader API: storage providers, quotes, signed uploads streamed to them
   'faces', // other systems' wire formats (DSBI's), translated onto the modules below
   'demo', // the demo world `tally seed` builds, from one profile library
 ];

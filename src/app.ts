@@ -19,6 +19,7 @@ import { answerCertificateQuestions, meteringRoutes, meteringJobs } from './mete
 import { disclosureRoutes } from './disclosure/index.ts';
 import { communityRoutes, COMMUNITY_CLEARING_JOB } from './community/index.ts';
 import { marketJob, marketRoutes, openMarket } from './market/index.ts';
+import { startRegistrationListener, uploaderJob, uploaderRoutes } from './uploader/index.ts';
 import { dsbiFace } from './faces/index.ts';
 
 // Metering sits below the registry yet must ask it about certificates issued from its points:
@@ -28,6 +29,8 @@ answerCertificateQuestions(certificatesOfPoints);
 export interface Tally {
   app: App;
   ctx: AppContext;
+  /** The uploader's private registration listener's base URL, when TALLY_UPLOADER_PRIVATE_PORT is set. */
+  uploaderPrivateUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export const jobsFor = (config: Config, clock: Clock): Job[] => [
   ...registryJobs(config.certificateLifetimeDays),
   COMMUNITY_CLEARING_JOB,
   marketJob(config.market, clock),
+  uploaderJob,
   sealJob(config.ledgerKey),
   { name: 'forget-idempotency-keys', run: (db) => forgetOldIdempotencyKeys(db) },
 ];
@@ -96,8 +100,17 @@ export async function createTally(
       communityRoutes,
       marketRoutes(market),
       dsbiFace(market),
+      uploaderRoutes,
     ],
   });
+  // Storage providers register on their own listener, reachable only where it is bound (loopback by default).
+  const registration =
+    config.uploader.privatePort === undefined
+      ? undefined
+      : await startRegistrationListener(ctx, config.uploader.privatePort).catch(async (err: unknown) => {
+          await app.close();
+          throw err;
+        });
   const stopJobs =
     opts.jobs === false
       ? async () => {}
@@ -105,8 +118,10 @@ export async function createTally(
   return {
     app,
     ctx,
+    uploaderPrivateUrl: registration?.url,
     async close() {
       await stopJobs();
+      await registration?.close();
       await app.close();
       if (!opts.database) await database.close();
     },

@@ -42,6 +42,13 @@ export const ConfigSchema = Type.Object({
   TALLY_CHAIN_CONFIRMATIONS: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   TALLY_MARKET_TOKEN: Type.Optional(Type.String({ pattern: '^0x[0-9A-Fa-f]{40}$' })),
   TALLY_MARKET_PRIVATE_KEY: Type.Optional(Type.String({ pattern: '^0x[0-9A-Fa-f]{64}$' })),
+  TALLY_UPLOADER_PRIVATE_PORT: Type.Optional(Port),
+  TALLY_UPLOADER_PRIVATE_HOST: Type.Optional(Type.String({ minLength: 1 })),
+  TALLY_UPLOADER_APPROVED_ADDRESSES: Type.Optional(
+    Type.String({ pattern: '^\\s*0x[0-9A-Fa-f]{40}\\s*(,\\s*0x[0-9A-Fa-f]{40}\\s*)*$' }),
+  ),
+  TALLY_UPLOADER_MAX_BYTES: Type.Optional(Type.Integer({ minimum: 1 })),
+  TALLY_UPLOADER_MAX_FILES: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
 });
 
 /** One ElOverblik (Danish DataHub third-party API) source, as TALLY_DATAHUB_SOURCES lists them. */
@@ -86,6 +93,20 @@ export interface Config {
   /** Meter data sources read on the job schedule. */
   datahubSources: Static<typeof DataHubSources>;
   market: MarketConfig;
+  uploader: UploaderConfig;
+}
+
+/** The uploader (Ocean's, wire-compatible): its private registration listener and its limits. */
+export interface UploaderConfig {
+  /** The port of the private listener where storage providers register; undefined: no listener. */
+  privatePort: number | undefined;
+  privateHost: string;
+  /** Wallets whose signature over a provider's url lets it register, as typed (lower-case compared). */
+  approvedAddresses: string[];
+  /** The most bytes one upload (one quote) may carry. */
+  maxBytes: number;
+  /** The most files one quote may name. */
+  maxFiles: number;
 }
 
 /**
@@ -191,6 +212,9 @@ const INTEGER_KEYS = new Set([
   'TALLY_JOB_INTERVAL',
   'TALLY_CHAIN_ID',
   'TALLY_CHAIN_CONFIRMATIONS',
+  'TALLY_UPLOADER_PRIVATE_PORT',
+  'TALLY_UPLOADER_MAX_BYTES',
+  'TALLY_UPLOADER_MAX_FILES',
 ]);
 /** Settings read as numbers with a fraction allowed. */
 const NUMBER_KEYS = new Set(['TALLY_MARKET_FEE_PERCENT', 'TALLY_MARKET_REDUNDANCY_LAMBDA']);
@@ -242,5 +266,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
     datahubSources,
     market,
+    uploader: {
+      privatePort: c.TALLY_UPLOADER_PRIVATE_PORT,
+      privateHost: c.TALLY_UPLOADER_PRIVATE_HOST ?? '127.0.0.1',
+      approvedAddresses: (c.TALLY_UPLOADER_APPROVED_ADDRESSES ?? '')
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
+      maxBytes: c.TALLY_UPLOADER_MAX_BYTES ?? 500 * 1024 * 1024,
+      maxFiles: c.TALLY_UPLOADER_MAX_FILES ?? 64,
+    },
   };
 }

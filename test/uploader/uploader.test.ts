@@ -1,0 +1,372 @@
+// The uploader, driven over HTTP as Ocean's client drives it (baseURL http://HOST:PORT/uploader),
+// with a stand-in storage provider registered on the private listener: registration and expiry,
+// quote → streamed upload → status → links → history, and each refusal changing nothing.
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { sql } from 'kysely';
+import { privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireProviders } from '../../src/uploader/index.ts';
+import { freePort, startServer, type TestServer } from '../helpers/server.ts';
+import { type StandInProvider, startStandInProvider } from '../helpers/storage-provider.ts';
+
+// Hardhat's well-known test keys: #0 the provider's registration wallet, #1 Alice, #2 Bob, #3 unapproved.
+const PROVIDER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+const ALICE_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+const BOB_KEY = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a';
+const STRANGER_KEY = '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6';
+const alice = privateKeyToAccount(ALICE_KEY);
+const bob = privateKeyToAccount(BOB_KEY);
+const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+const PAYMENT = [{ chainId: 31337, acceptedTokens: [{ USDC: TOKEN }] }];
+const MINUTE = 60_000;
+
+/** Ocean's signed text, computed here independently of Tally's code. */
+const sign = (key: `0x${string}`, quoteId: string, nonce: string | number) =>
+  privateKeyToAccount(key).signMessage({
+    message: `0x${createHash('sha256').update(`${quoteId}${nonce}`, 'utf8').digest('hex')}`,
+  });
+
+/** A multipart body with fields file1…fileN, as a browser or uploader.js builds it. */
+async function multipart(files: Uint8Array[]): Promise<{ body: Uint8Array; contentType: string }> {
+  const form = new FormData();
+  for (const [i, bytes] of files.entries()) form.append(`file${i + 1}`, new Blob([bytes]), `file${i + 1}.bin`);
+  const request = new Request('http://multipart.invalid', { method: 'POST', body: form });
+  return { body: new Uint8Array(await request.arrayBuffer()), contentType: request.headers.get('content-type') ?? '' };
+}
+
+/** Resolves once `reached` holds, asking every few milliseconds (the other side is another socket). */
+async function waitFor(reached: () => boolean): Promise<void> {
+  while (!reached()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) % 251);
+
+describe('the uploader', () => {
+  let s: TestServer;
+  let provider: StandInProvider;
+  let privateUrl: string;
+  let nonce = 1000;
+
+  const register = async (key: `0x${string}`, body: Record<string, unknown> = {}) => {
+    const url = (body.url as string | undefined) ?? provider.url;
+    const res = await fetch(`${privateUrl}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'ipfs',
+        description: 'IPFS storage',
+        url,
+        payment: PAYMENT,
+        signature: await privateKeyToAccount(key).signMessage({ message: url }),
+        ...body,
+      }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+
+  const quote = (files: number[], user = alice.address, type = 'ipfs') =>
+    s.request('POST', '/uploader/getQuote', {
+      body: {
+        type,
+        files: files.map((length) => ({ length })),
+        duration: 3600,
+        payment: { chainId: 31337, tokenAddress: TOKEN },
+        userAddress: user,
+      },
+    });
+
+  const upload = async (
+    quoteId: string,
+    n: number | string,
+    signature: string,
+    files: Uint8Array[],
+  ): Promise<{ status: number; body: any }> => {
+    const { body, contentType } = await multipart(files);
+    const qs = new URLSearchParams({ quoteId, nonce: String(n), signature });
+    const res = await fetch(`${s.url}/uploader/upload?${qs}`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    });
+    return { status: res.status, body: await res.json() };
+  };
+
+  /** Everything a refused request must leave as it was. */
+  const state = async () => {
+    const db = s.db.database.kysely;
+    const quotes = await sql`SELECT quote_id, status, used_at FROM uploader_quotes ORDER BY quote_id`.execute(db);
+    const nonces = await sql`SELECT user_address, last_nonce FROM uploader_nonces ORDER BY user_address`.execute(db);
+    return { quotes: quotes.rows, nonces: nonces.rows, events: await s.eventCount() };
+  };
+
+  beforeAll(async () => {
+    provider = await startStandInProvider();
+    s = await startServer({
+      TALLY_UPLOADER_PRIVATE_PORT: String(await freePort()),
+      TALLY_UPLOADER_APPROVED_ADDRESSES: ` ${privateKeyToAccount(PROVIDER_KEY).address.toLowerCase()} , ${bob.address}`,
+      TALLY_UPLOADER_MAX_FILES: '3',
+      TALLY_UPLOADER_MAX_BYTES: '100000',
+    });
+    privateUrl = s.tally.uploaderPrivateUrl ?? '';
+    expect(privateUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+  afterAll(async () => {
+    await s?.close();
+    await provider?.close();
+  });
+
+  describe('registration', () => {
+    it('refuses a signer that is not approved, changing nothing', async () => {
+      const before = await state();
+      const res = await register(STRANGER_KEY);
+      expect(res.status).toBe(403);
+      expect((await s.request('GET', '/uploader/')).body).toEqual([]);
+      expect(await state()).toEqual(before);
+    });
+
+    it('refuses a signature over another url', async () => {
+      const res = await register(PROVIDER_KEY, {
+        signature: await privateKeyToAccount(PROVIDER_KEY).signMessage({ message: 'http://elsewhere' }),
+      });
+      expect(res.status).toBe(403);
+    });
+
+    it('registers (201), renews with new payment and description (200), lists only active storages', async () => {
+      expect((await register(PROVIDER_KEY)).status).toBe(201);
+      expect((await s.request('GET', '/uploader/')).body).toEqual([
+        { type: 'ipfs', description: 'IPFS storage', payment: PAYMENT },
+      ]);
+      const payment = [{ chainId: 31337, acceptedTokens: [{ USDC: TOKEN }, { DAI: alice.address }] }];
+      s.clock.advance(9 * MINUTE);
+      const again = await register(PROVIDER_KEY, { description: 'IPFS, renewed', payment });
+      expect(again.status).toBe(200);
+      expect((await s.request('GET', '/uploader/')).body).toEqual([
+        { type: 'ipfs', description: 'IPFS, renewed', payment },
+      ]);
+    });
+
+    it('drops a provider 10 minutes after its LAST registration, and reactivates it (201)', async () => {
+      // A second, short-lived storage type registered by another approved wallet.
+      const other = await register(BOB_KEY, { type: 'filecoin', description: 'Filecoin' });
+      expect(other.status).toBe(201);
+      s.clock.advance(9 * MINUTE);
+      expect((await register(PROVIDER_KEY)).status).toBe(200); // ipfs renewed; filecoin not
+      s.clock.advance(2 * MINUTE); // filecoin: 11 minutes since its last registration
+      expect(await expireProviders(s.db.database.kysely, s.clock.now())).toBe(1);
+      expect((await s.request('GET', '/uploader/')).body.map((p: { type: string }) => p.type)).toEqual(['ipfs']);
+      expect((await quote([10], alice.address, 'filecoin')).status).toBe(404);
+      expect((await register(BOB_KEY, { type: 'filecoin', description: 'Filecoin' })).status).toBe(201);
+      expect((await s.request('GET', '/uploader/')).body.map((p: { type: string }) => p.type)).toEqual([
+        'filecoin',
+        'ipfs',
+      ]);
+      expect((await register(PROVIDER_KEY)).status).toBe(200);
+    });
+  });
+
+  describe('quote, upload, status, links, history', () => {
+    const first = bytes(3000, 1);
+    const second = bytes(5000, 2);
+    let quoteId: string;
+
+    it('quotes through the provider (201), stored waiting', async () => {
+      const res = await quote([first.length, second.length]);
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({
+        quoteId: expect.any(String),
+        tokenAmount: (8000n * provider.price).toString(),
+        approveAddress: provider.approveAddress,
+        chainId: 31337,
+        tokenAddress: TOKEN,
+      });
+      quoteId = res.body.quoteId;
+      expect((await s.request('GET', `/uploader/getStatus?quoteId=${quoteId}`)).body).toEqual({ status: 1 });
+    });
+
+    it('streams two files through to the provider: it receives bytes before the client has sent them all', async () => {
+      const { body, contentType } = await multipart([first, second]);
+      nonce += 1;
+      const qs = new URLSearchParams({
+        quoteId,
+        nonce: String(nonce),
+        signature: await sign(ALICE_KEY, quoteId, nonce),
+      });
+      const half = 4000;
+      const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = httpRequest(
+          `${s.url}/uploader/upload?${qs}`,
+          { method: 'POST', headers: { 'content-type': contentType, 'content-length': String(body.length) } },
+          (res) => {
+            let text = '';
+            res.on('data', (c) => {
+              text += c;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+          },
+        );
+        req.on('error', reject);
+        req.write(body.subarray(0, half));
+        // The rest goes only once the provider has seen the first half through Tally.
+        waitFor(() => (provider.received.get(quoteId) ?? 0) >= half).then(() => req.end(body.subarray(half)), reject);
+      });
+      expect(await answer).toEqual({ status: 200, body: { status: 400 } });
+      expect((await s.request('GET', `/uploader/getStatus?quoteId=${quoteId}`)).body).toEqual({ status: 400 });
+      expect((await s.request('POST', '/uploader/getStatus', { body: { quoteId } })).body).toEqual({ status: 400 });
+    });
+
+    it('gives the links, one per file, and the provider serves the bytes back', async () => {
+      nonce += 1;
+      const qs = new URLSearchParams({
+        quoteId,
+        nonce: String(nonce),
+        signature: await sign(ALICE_KEY, quoteId, nonce),
+      });
+      const res = await s.request('GET', `/uploader/getLink?${qs}`);
+      expect(res.status).toBe(200);
+      const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+      expect(res.body).toEqual([
+        { type: 'ipfs', CID: sha(first) },
+        { type: 'ipfs', CID: sha(second) },
+      ]);
+      const back = await fetch(`${provider.url}/ipfs/${sha(second)}`);
+      expect(new Uint8Array(await back.arrayBuffer())).toEqual(second);
+    });
+
+    it('lists the history newest first, paged, leaving out quotes still waiting', async () => {
+      const ids = [quoteId];
+      for (let i = 0; i < 2; i++) {
+        s.clock.advance(MINUTE);
+        const q = (await quote([10])).body.quoteId as string;
+        nonce += 1;
+        expect((await upload(q, nonce, await sign(ALICE_KEY, q, nonce), [bytes(10, i)])).body).toEqual({ status: 400 });
+        ids.unshift(q);
+      }
+      s.clock.advance(MINUTE);
+      await quote([10]); // still waiting: not history
+      const history = async (page: number, pageSize: number, storage = '') => {
+        nonce += 1;
+        const qs = new URLSearchParams({
+          userAddress: alice.address.toLowerCase(),
+          nonce: String(nonce),
+          signature: await sign(ALICE_KEY, '', nonce),
+          page: String(page),
+          pageSize: String(pageSize),
+          storage,
+        });
+        return s.request('GET', `/uploader/getHistory?${qs}`);
+      };
+      const all = await history(1, 25);
+      expect(all.status).toBe(200);
+      expect(all.body.map((q: { quoteId: string }) => q.quoteId)).toEqual(ids);
+      expect(all.body[2]).toMatchObject({
+        quoteId,
+        type: 'ipfs',
+        status: 400,
+        files: [{ length: 3000 }, { length: 5000 }],
+      });
+      expect((await history(1, 2)).body.map((q: { quoteId: string }) => q.quoteId)).toEqual(ids.slice(0, 2));
+      expect((await history(2, 2)).body.map((q: { quoteId: string }) => q.quoteId)).toEqual(ids.slice(2));
+      expect((await history(1, 25, 'filecoin')).body).toEqual([]);
+      // Bob may not read Alice's with his own signature (the nonce stays unused: `nonce` is Alice's last).
+      const qs = new URLSearchParams({
+        userAddress: alice.address,
+        nonce: String(nonce + 1),
+        signature: await sign(BOB_KEY, '', nonce + 1),
+      });
+      expect((await s.request('GET', `/uploader/getHistory?${qs}`)).status).toBe(403);
+    });
+  });
+
+  describe('refusals, each changing nothing', () => {
+    let quoteId: string;
+    const file = bytes(1000, 7);
+
+    beforeAll(async () => {
+      quoteId = (await quote([file.length])).body.quoteId;
+    });
+
+    const refusedWithNothingChanged = async (attempt: () => Promise<{ status: number }>, status: number) => {
+      const before = await state();
+      const res = await attempt();
+      expect(res.status).toBe(status);
+      expect(await state()).toEqual(before);
+      expect((await s.request('GET', `/uploader/getStatus?quoteId=${quoteId}`)).body).toEqual({ status: 1 });
+    };
+
+    it('a replayed nonce and a smaller one', async () => {
+      // The last nonce accepted for Alice, on another quote and route, counts here.
+      await refusedWithNothingChanged(
+        async () => upload(quoteId, nonce, await sign(ALICE_KEY, quoteId, nonce), [file]),
+        403,
+      );
+      await refusedWithNothingChanged(
+        async () => upload(quoteId, 999, await sign(ALICE_KEY, quoteId, 999), [file]),
+        403,
+      );
+      // Numbers, not strings: '99999' sorts above '1…' as text yet is smaller than 100000 and more.
+      expect(nonce).toBeGreaterThan(999);
+    });
+
+    it('a nonce that is not an integer', async () => {
+      await refusedWithNothingChanged(
+        async () => upload(quoteId, '1e9', await sign(ALICE_KEY, quoteId, '1e9'), [file]),
+        400,
+      );
+    });
+
+    it('a signature by another wallet, and one over another quote', async () => {
+      const n = nonce + 1;
+      await refusedWithNothingChanged(async () => upload(quoteId, n, await sign(BOB_KEY, quoteId, n), [file]), 403);
+      await refusedWithNothingChanged(async () => upload(quoteId, n, await sign(ALICE_KEY, 'other', n), [file]), 403);
+      const qs = new URLSearchParams({ quoteId, nonce: String(n), signature: await sign(BOB_KEY, quoteId, n) });
+      await refusedWithNothingChanged(() => s.request('GET', `/uploader/getLink?${qs}`), 403);
+    });
+
+    it('a body larger than quoted', async () => {
+      const n = nonce + 1;
+      await refusedWithNothingChanged(
+        async () => upload(quoteId, n, await sign(ALICE_KEY, quoteId, n), [bytes(4000, 1)]),
+        413,
+      );
+    });
+
+    it('an unknown quote: status 0, upload 404', async () => {
+      expect((await s.request('GET', '/uploader/getStatus?quoteId=nope')).body).toEqual({ status: 0 });
+      const n = nonce + 1;
+      await refusedWithNothingChanged(async () => upload('nope', n, await sign(ALICE_KEY, 'nope', n), [file]), 404);
+    });
+
+    it('too many files, too many bytes, an unknown storage type', async () => {
+      const before = await state();
+      expect((await quote([1, 1, 1, 1])).status).toBe(400);
+      expect((await quote([60000, 40001])).status).toBe(400);
+      expect((await quote([10], alice.address, 'arweave')).status).toBe(404);
+      expect(await state()).toEqual(before);
+      expect((await quote([1, 1, 1])).status).toBe(201);
+    });
+
+    it('a used quote', async () => {
+      nonce += 1;
+      expect((await upload(quoteId, nonce, await sign(ALICE_KEY, quoteId, nonce), [file])).body).toEqual({
+        status: 400,
+      });
+      const before = await state();
+      const n = nonce + 1;
+      const res = await upload(quoteId, n, await sign(ALICE_KEY, quoteId, n), [file]);
+      expect(res.status).toBe(409);
+      expect(await state()).toEqual(before);
+    });
+
+    it('an expired quote (31 minutes on)', async () => {
+      const q = (await quote([file.length])).body.quoteId as string;
+      s.clock.advance(31 * MINUTE);
+      await register(PROVIDER_KEY);
+      const before = await state();
+      const n = nonce + 1;
+      const res = await upload(q, n, await sign(ALICE_KEY, q, n), [file]);
+      expect(res.status).toBe(410);
+      expect(await state()).toEqual(before);
+    });
+  });
+});
