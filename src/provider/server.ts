@@ -95,8 +95,10 @@ export async function startProvider(config: ProviderConfig, opts: { log?: Logger
 
   const bad = (reply: FastifyReply, error: string) => reply.code(400).send({ error });
 
+  // What it registers, without the signature: its type, description, URL and payment methods.
+  let url = config.url ?? '';
   app.get('/', async () => {
-    const { signature: _, ...info } = await registration(config, config.url ?? '');
+    const { signature: _, ...info } = await registration(config, url);
     return info;
   });
 
@@ -254,7 +256,7 @@ export async function startProvider(config: ProviderConfig, opts: { log?: Logger
     typeof bound === 'object' && bound !== null
       ? `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`
       : `http://${config.host}:${config.port}`;
-  const url = config.url ?? here;
+  url = config.url ?? here;
   const stopRegistering = keepRegistered(config, url, log);
   log.info({ url, type: config.type, mode: paid ? 'paid' : 'free', wallet }, 'the storage provider is serving');
 
