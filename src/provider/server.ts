@@ -246,7 +246,7 @@ export async function startProvider(config: ProviderConfig, opts: { log?: Logger
         .type(found.contentType)
         .header('content-length', found.length)
         .header('cache-control', 'public, max-age=31536000, immutable')
-        .send(Readable.from(content.cat(request.params.cid)));
+        .send(Readable.from(content.cat(request.params.cid, found.length)));
     },
   );
 

@@ -9,6 +9,9 @@ import { FsBlockstore } from 'blockstore-fs';
 // multiformats is @helia/unixfs's own dependency (the CID class it takes); a CID is parsed with it.
 import { CID } from 'multiformats/cid';
 
+/** How much of a file is read ahead while it is served. */
+const WINDOW = 4 * 1024 * 1024;
+
 export interface Staging {
   /** Imports one file's bytes as they arrive; its root CID (CIDv1) once they have all been read. */
   add(bytes: AsyncIterable<Uint8Array>): Promise<string>;
@@ -19,8 +22,8 @@ export interface Staging {
 
 export interface ContentStore {
   stage(id: string): Promise<Staging>;
-  /** The bytes of the file `cid`. */
-  cat(cid: string): AsyncIterable<Uint8Array>;
+  /** The bytes of the file `cid`, which is `length` bytes long. */
+  cat(cid: string, length: number): AsyncIterable<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -65,7 +68,14 @@ export async function openContentStore(dataDir: string): Promise<ContentStore> {
         },
       };
     },
-    cat: (cid) => files.cat(CID.parse(cid)),
+    // Read a window at a time: the exporter walks a file's blocks into a queue as fast as the disk
+    // gives them, whatever the reader takes, so one unbounded cat of a large file held all of it in
+    // memory. Each window holds at most WINDOW bytes (and reads the few inner nodes above it again).
+    async *cat(cid, length) {
+      const root = CID.parse(cid);
+      for (let offset = 0; offset < length; offset += WINDOW)
+        yield* files.cat(root, { offset, length: Math.min(WINDOW, length - offset) });
+    },
     close: () => blocks.close(),
   };
 }
