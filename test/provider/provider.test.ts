@@ -2,6 +2,7 @@
 // streamed multipart uploads stored as IPFS content, links, bytes back by CID, history, refusals
 // that keep nothing, a restart on the same data directory, and its registration with the uploader.
 import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -153,6 +154,68 @@ describe('the provider in free mode', () => {
     expect(again.status).toBe(409);
     expect((await upload(provider.url, 'f'.repeat(32), filesForm([{ bytes }]))).status).toBe(404);
     expect((await getJson(`${provider.url}/getStatus?quoteId=${'f'.repeat(32)}`)).body).toEqual({ status: 0 });
+  });
+
+  it('takes one of two uploads sent at once on the same quote', async () => {
+    const { provider } = await started();
+    const q = await quote(provider.url, [4096]);
+    const bytes = randomBytes(4096);
+    const both = await Promise.all([
+      upload(provider.url, q.body.quoteId, filesForm([{ bytes }])),
+      upload(provider.url, q.body.quoteId, filesForm([{ bytes }])),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect((await getJson(`${provider.url}/getStatus?quoteId=${q.body.quoteId}`)).body).toEqual({ status: 400 });
+  });
+
+  it('refuses a body that is not multipart without spending the quote', async () => {
+    const { provider } = await started();
+    const q = await quote(provider.url, [3]);
+    const r = await fetch(`${provider.url}/upload?quoteId=${q.body.quoteId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array([1, 2, 3]),
+    });
+    expect(r.status).toBe(415);
+    expect((await getJson(`${provider.url}/getStatus?quoteId=${q.body.quoteId}`)).body).toEqual({ status: 1 });
+    expect((await upload(provider.url, q.body.quoteId, filesForm([{ bytes: new Uint8Array(3) }]))).body).toEqual({
+      status: 400,
+    });
+  });
+
+  it('lists history newest first, a page at a time, only the user asked about', async () => {
+    const { provider } = await started();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const q = await quote(provider.url, [1]);
+      await upload(provider.url, q.body.quoteId, filesForm([{ bytes: new Uint8Array([i]) }]));
+      ids.push(q.body.quoteId);
+    }
+    await quote(provider.url, [1], { userAddress: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' });
+    const page = async (n: number, size: number) =>
+      (await getJson(`${provider.url}/getHistory?userAddress=${USER}&page=${n}&pageSize=${size}`)).body.map(
+        (q: { quoteId: string }) => q.quoteId,
+      );
+    const newestFirst = [...ids].reverse();
+    expect(await page(1, 2)).toEqual(newestFirst.slice(0, 2));
+    expect(await page(2, 2)).toEqual(newestFirst.slice(2, 4));
+    expect(await page(3, 2)).toEqual(newestFirst.slice(4));
+    expect(await page(4, 2)).toEqual([]);
+    expect((await getJson(`${provider.url}/getHistory?userAddress=${USER}&page=0`)).status).toBe(400);
+    expect((await getJson(`${provider.url}/getHistory?userAddress=nobody`)).status).toBe(400);
+  });
+
+  it('marks an upload a stop cut short as failed when it starts again', async () => {
+    const first = await started();
+    const q = await quote(first.provider.url, [10]);
+    await first.provider.close();
+    // As a stop in the middle of the upload leaves the record: claimed, not done.
+    const path = join(first.dataDir, 'quotes', `${q.body.quoteId}.json`);
+    const record = JSON.parse(await readFile(path, 'utf8'));
+    await writeFile(path, JSON.stringify({ ...record, status: 300 }));
+    const { provider } = await started(first.dataDir);
+    expect((await getJson(`${provider.url}/getStatus?quoteId=${q.body.quoteId}`)).body).toEqual({ status: 499 });
+    expect((await upload(provider.url, q.body.quoteId, filesForm([{ bytes: new Uint8Array(10) }]))).status).toBe(409);
   });
 
   it('keeps its history and files across a restart on the same data directory', async () => {
