@@ -13,7 +13,7 @@ import { type Address, checksumAddress } from '../chain/index.ts';
 import type { ProviderConfig } from './config.ts';
 import { type PaymentTaker, paymentTaker } from './payment.ts';
 import { keepRegistered, registration } from './registration.ts';
-import { openContentStore } from './storage.ts';
+import { openContentStore, type Staging } from './storage.ts';
 import { openQuoteStore, type Quote, STATUS, type StoredFile } from './store.ts';
 
 export interface RunningProvider {
@@ -151,9 +151,10 @@ export async function startProvider(config: ProviderConfig, opts: { log?: Logger
     // Claimed before the first await: store.update keeps the new status in memory at once, so a
     // second upload on this quote finds it taken.
     const claimed = store.update(quoteId, { status: takesPayment ? STATUS.checkingPayment : STATUS.receiving });
-    const staging = await content.stage(quoteId);
+    let staging: Staging | undefined;
     try {
       await claimed;
+      staging = await content.stage(quoteId);
       const token = quote.tokenAddress as Address;
       if (payments !== undefined && takesPayment) {
         // Refused before a byte is read, when it can be: the user has not approved enough.
@@ -188,7 +189,7 @@ export async function startProvider(config: ProviderConfig, opts: { log?: Logger
       await store.update(quoteId, { status: STATUS.done, files });
       return reply.code(200).send({ status: STATUS.done });
     } catch (error) {
-      await staging.discard().catch((err: unknown) => request.log.error({ err }, 'could not discard a staged upload'));
+      await staging?.discard().catch((err: unknown) => request.log.error({ err }, 'could not discard a staged upload'));
       const refused =
         error instanceof UploadRefused
           ? error
@@ -280,7 +281,7 @@ async function receive(
     mimetype?: string;
     file?: Readable & { truncated?: boolean };
   }>,
-  staging: { add(bytes: AsyncIterable<Uint8Array>): Promise<string> },
+  staging: Pick<Staging, 'add'>,
 ): Promise<StoredFile[]> {
   const files: StoredFile[] = [];
   try {
