@@ -7,6 +7,7 @@
 const LAYERS = [
   'platform', // config, database, HTTP plumbing, jobs, time: imports no module
   'chain', // EVM access: addresses, signatures, token transfers and their receipts
+  'provider', // the reference storage provider (`tally provider ipfs`): a separate service, no database
   'ledger', // the event log, sealed blocks, signed heads
   'identity', // users, sessions, API keys
   'accounts', // accounts, membership, invitations, access decisions

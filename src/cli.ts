@@ -8,6 +8,7 @@ import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
 import { createUser, ROLES, type Role } from './identity/index.ts';
 import { checkEverything } from './check.ts';
 import { VERSION } from './platform/version.ts';
+import { loadProviderConfig, startProvider } from './provider/index.ts';
 
 function config(): Config {
   try {
@@ -266,6 +267,34 @@ ledger
       `ok: ${report.blocks} block(s), ${report.events} event(s); every leaf, root and block hash recomputed and the ` +
         `chain is unbroken; ${report.signed} signed head(s) verified${anchored}\n`,
     );
+  });
+
+const provider = program
+  .command('provider')
+  .description('storage providers for the uploader, run as their own service');
+provider
+  .command('ipfs')
+  .description(
+    'serve the reference IPFS storage provider (TALLY_PROVIDER_* settings) and register it with the uploader',
+  )
+  .action(async () => {
+    let cfg: ReturnType<typeof loadProviderConfig>;
+    try {
+      cfg = loadProviderConfig();
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${err.message}\n`);
+        process.exit(2);
+      }
+      throw err;
+    }
+    const running = await startProvider(cfg);
+    const stop = async () => {
+      await running.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 
 program
