@@ -267,7 +267,9 @@ export async function quoteHistory(db: Db, r: HistoryRequest): Promise<HistoryIt
       .selectAll()
       .where('user_address', '=', user)
       .where('status', '!=', WAITING);
-    if (r.storage !== undefined && r.storage !== '') query = query.where('type', '=', r.storage);
+    // Ocean's published client sends `storage=undefined` (the word) when its caller names no storage.
+    if (r.storage !== undefined && r.storage !== '' && r.storage !== 'undefined')
+      query = query.where('type', '=', r.storage);
     const rows = await query
       .orderBy('created_at', 'desc')
       .orderBy('quote_id', 'desc')
