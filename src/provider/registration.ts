@@ -34,8 +34,12 @@ export async function registration(config: ProviderConfig, url: string): Promise
   };
 }
 
-/** Registers `url` now and every `registerIntervalMs`; the returned function stops it. */
-export function keepRegistered(config: ProviderConfig, url: string, log: Logger): () => void {
+/**
+ * Registers `url` now and every `registerIntervalMs`; the returned function stops it. Resolves once
+ * the first attempt has answered (or failed: it is retried), so a provider that starts is listed as
+ * soon as its uploader took it.
+ */
+export async function keepRegistered(config: ProviderConfig, url: string, log: Logger): Promise<() => void> {
   const uploaderUrl = config.uploaderUrl;
   if (uploaderUrl === undefined) {
     log.warn('TALLY_PROVIDER_UPLOADER_URL is not set: the provider registers nowhere');
@@ -61,7 +65,7 @@ export function keepRegistered(config: ProviderConfig, url: string, log: Logger)
         log.warn({ uploader: uploaderUrl, err: error }, 'could not reach the uploader to register; trying again later');
     }
   };
-  void once();
+  await once();
   const timer = setInterval(() => void once(), config.registerIntervalMs);
   timer.unref();
   return () => {

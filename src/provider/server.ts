@@ -258,7 +258,7 @@ export async function startProvider(config: ProviderConfig, opts: { log?: Logger
       ? `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`
       : `http://${config.host}:${config.port}`;
   url = config.url ?? here;
-  const stopRegistering = keepRegistered(config, url, log);
+  const stopRegistering = await keepRegistered(config, url, log);
   log.info({ url, type: config.type, mode: paid ? 'paid' : 'free', wallet }, 'the storage provider is serving');
 
   return {
