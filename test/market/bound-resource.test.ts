@@ -84,4 +84,40 @@ describe('a resource bound to a metering point', () => {
     const series = (await hourlySeries(s.db.database.kysely, [row], START, 4)).get(row.id);
     expect(Array.from(series ?? [])).toEqual([1000, 1800, Number.NaN, Number.NaN]);
   });
+
+  it('makes uploaded values in any units and interval the hour’s mean power in W', async () => {
+    const upload = await s.request('POST', '/api/market/resources', {
+      token: w.producer.token,
+      body: { name: 'mast', type: 'features', to_forecast: false },
+    });
+    const id = upload.body.id;
+    const send = (units: string, time_interval: number, points: Array<[number, number]>) =>
+      expectStatus(
+        s.request('POST', `/api/market/resources/${id}/data`, {
+          token: w.producer.token,
+          body: { units, time_interval, points: points.map(([m, value]) => ({ datetime: at(m), value })) },
+        }),
+        200,
+      );
+    // Hour 0: four quarter hours in kW (1, 2, 3, 2 kW: 2,000 W). Hour 1: two half hours in MW
+    // (0.001 and 0.003 MW: 2,000 W). Hour 2: one quarter hour of 500 W, the mean of what is known.
+    await send('kw', 15, [
+      [0, 1],
+      [15, 2],
+      [30, 3],
+      [45, 2],
+    ]);
+    await send('mw', 30, [
+      [60, 0.001],
+      [90, 0.003],
+    ]);
+    await send('w', 15, [[135, 500]]);
+    const row = await market(s.db.database.kysely)
+      .selectFrom('market_resources')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const series = (await hourlySeries(s.db.database.kysely, [row], START, 4)).get(id);
+    expect(Array.from(series ?? [])).toEqual([2000, 2000, 500, Number.NaN]);
+  });
 });

@@ -127,6 +127,41 @@ describe('a session run', () => {
     ]);
   });
 
+  it('records every step of the session in the ledger, in order', async () => {
+    const events = await s.request('GET', '/api/events?subject_type=market_session&subject_id=1', {
+      token: admin.token,
+    });
+    expect(events.body.items.map((e: { type: string }) => e.type)).toEqual([
+      'market.session.staged',
+      'market.session.open',
+      'market.session.closed',
+      'market.session.running',
+      'market.session.finished',
+    ]);
+    const bidEvents = await s.request('GET', '/api/events?subject_type=market_bid', { token: admin.token });
+    expect(bidEvents.body.items.map((e: { type: string }) => e.type)).toEqual([
+      'market.bid.placed',
+      'market.bid.confirmed',
+    ]);
+  });
+
+  it('scores the forecasts against the measurements that arrive afterwards', async () => {
+    const forecasts = (await s.request('GET', '/api/market/forecasts?session_id=1', { token: users.buyer.token })).body
+      .items as Array<{ datetime: string; q10: number; q50: number; q90: number }>;
+    // The buyer measures exactly the median forecast, 100 W off in the last hour.
+    const points = forecasts.map((f, i) => ({ datetime: f.datetime, value: f.q50 + (i === 23 ? 100 : 0) }));
+    await s.request('POST', `/api/market/resources/${users.buyer.resource}/data`, {
+      token: users.buyer.token,
+      body: { units: 'w', time_interval: 60, points },
+    });
+    const report = (await s.request('GET', '/api/market/sessions/1/report', { token: users.buyer.token })).body;
+    const score = report.bids[0].score;
+    expect(score.hours_measured).toBe(24);
+    expect(score.rmse).toBeCloseTo(Math.sqrt((100 * 100) / 24), 9);
+    // Another user sees no bid of the buyer's in the report.
+    expect((await s.request('GET', '/api/market/sessions/1/report', { token: users.a.token })).body.bids).toEqual([]);
+  });
+
   it('passes tally check, which catches a balance that is not the sum of its transactions', async () => {
     const db = s.db.database.kysely;
     expect(await checkMarket(db)).toEqual([]);
