@@ -1,50 +1,5 @@
-// The data path's pure parts: raw points in any of DSBI's units and intervals become hourly mean
-// power in W, and holes in an hourly series are filled the way DSBI fills them.
-import type { Units } from './types.ts';
-
-const HOUR_MS = 3_600_000;
-const WATTS: Record<Units, number> = { w: 1, kw: 1_000, mw: 1_000_000 };
-
-/**
- * Hourly mean power in W. Each point is the mean power over [datetime, datetime + interval); an
- * hour's value is the time-weighted mean of the points over the part of the hour they cover, so
- * aligned points are simply averaged (DSBI's `resample('h').mean()`) and a point that straddles
- * an hour boundary counts in both hours for the time it spends in each. Hours no point covers are
- * absent. A datetime given twice keeps its last value (the upsert's rule); non-finite values are
- * skipped. Hours come out ascending.
- */
-export function hourlyMeanWatts(
-  points: Array<{ datetime: Date; value: number }>,
-  units: Units,
-  intervalMinutes: 5 | 15 | 30 | 60,
-): Array<{ hour: Date; watts: number }> {
-  const factor = WATTS[units];
-  if (factor === undefined) throw new RangeError(`units must be w, kw or mw, not ${String(units)}`);
-  if (![5, 15, 30, 60].includes(intervalMinutes))
-    throw new RangeError(`intervalMinutes must be 5, 15, 30 or 60, not ${String(intervalMinutes)}`);
-  const length = intervalMinutes * 60_000;
-  const latest = new Map<number, number>();
-  for (const p of points) {
-    const at = p.datetime.getTime();
-    if (!Number.isFinite(at)) throw new RangeError('a point has an invalid datetime');
-    latest.set(at, p.value);
-  }
-  const hours = new Map<number, { sum: number; ms: number }>();
-  for (const [start, value] of latest) {
-    if (!Number.isFinite(value)) continue;
-    const end = start + length;
-    for (let h = Math.floor(start / HOUR_MS) * HOUR_MS; h < end; h += HOUR_MS) {
-      const covered = Math.min(end, h + HOUR_MS) - Math.max(start, h);
-      const acc = hours.get(h) ?? { sum: 0, ms: 0 };
-      acc.sum += value * factor * covered;
-      acc.ms += covered;
-      hours.set(h, acc);
-    }
-  }
-  return [...hours.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([h, acc]) => ({ hour: new Date(h), watts: acc.sum / acc.ms }));
-}
+// The data path's pure part: holes in an hourly series are filled the way DSBI fills them. (Raw
+// values in any units and interval become hourly mean W in the database: market/series.ts.)
 
 /**
  * Fills the NaN holes of an hourly series: a hole of at most 2 h that has a value after it takes

@@ -57,7 +57,7 @@
 // - Forecasts: q50 from the model fitted on all the bid's rows; q10/q90 add the 10th/90th
 //   percentiles of the test residuals of the model fitted on the train part, never crossing q50.
 //   Not clipped at 0 (the sign convention of a resource is not the engine's to know).
-export { fillGaps, hourlyMeanWatts } from './data.ts';
+export { fillGaps } from './data.ts';
 export { scoreForecasts } from './forecast.ts';
 export { defaultGrid, makeGrid } from './mechanism.ts';
 export { DEFAULT_ENGINE_CONFIG, runSession } from './session.ts';
@@ -72,5 +72,4 @@ export type {
   SellerShare,
   SessionInput,
   SessionOutcome,
-  Units,
 } from './types.ts';

@@ -141,5 +141,3 @@ export interface SessionOutcome {
   /** Added: per resource with data, how many of its history hours were filled, as the session report shows. */
   filled: Array<{ resource: string; backFilled: number; meanFilled: number }>;
 }
-
-export type Units = 'w' | 'kw' | 'mw';
