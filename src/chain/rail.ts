@@ -3,19 +3,14 @@
 // A refusal is an answer about the transaction; an endpoint that fails or does not answer throws,
 // so a caller never mistakes an outage for a bad payment.
 import {
-  createPublicClient,
-  createWalletClient,
-  defineChain,
   encodeFunctionData,
   type Hex,
-  http,
   keccak256,
   TransactionNotFoundError,
   TransactionReceiptNotFoundError,
 } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { type Address, checksumAddress } from './addresses.ts';
-import { withoutEndpoint } from './rpc-errors.ts';
+import { type EndpointOptions, openEndpoint, serially } from './endpoint.ts';
 import { tokenAbi } from './token-abi.ts';
 import { confirmationsAt, judgeReceipt, refused, type TransferCheck } from './transfer-check.ts';
 
@@ -24,20 +19,13 @@ export type Hash = `0x${string}`;
 
 const isHash = (text: string): text is Hash => /^0x[0-9a-fA-F]{64}$/.test(text);
 
-export interface ChainOptions {
-  rpcUrl: string;
-  chainId: number;
+export interface ChainOptions extends EndpointOptions {
   /** The ERC-20 contract whose transfers count as payments. */
   token: Address;
   /** The market's key: it pays out, and its address receives payments. Without it the rail only reads. */
   privateKey?: Hex;
   /** How deep a transaction's block must be (the including block counts as 1) before it counts. */
   confirmations: number;
-  /**
-   * How long a chain height read from the node may be reused (viem's polling interval, which is
-   * also its cache time). By default it is never reused: a confirmation counts as soon as it exists.
-   */
-  pollingIntervalMs?: number;
 }
 
 export interface TokenRail {
@@ -71,33 +59,8 @@ export function connectChain(options: ChainOptions): TokenRail {
   if (!Number.isInteger(options.confirmations) || options.confirmations < 1) {
     throw new Error(`chain: confirmations must be a whole number of blocks, at least 1 (got ${options.confirmations})`);
   }
-  const chain = defineChain({
-    id: options.chainId,
-    name: `chain ${options.chainId}`,
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [options.rpcUrl] } },
-  });
-  const transport = http(options.rpcUrl);
-  const client = createPublicClient({
-    chain,
-    transport,
-    pollingInterval: options.pollingIntervalMs,
-    // viem otherwise reuses a height for 4 s, and confirmations would lag the chain.
-    cacheTime: options.pollingIntervalMs ?? 0,
-  });
-  const wallet =
-    options.privateKey === undefined
-      ? undefined
-      : createWalletClient({ account: market(options.privateKey), chain, transport });
-
-  /** Runs one answer's questions to the node; a failure leaves without the endpoint's URL (rpc-errors.ts). */
-  const safely = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      throw withoutEndpoint(error, options.rpcUrl);
-    }
-  };
+  const { client, signer, safely } = openEndpoint(options);
+  const wallet = options.privateKey === undefined ? undefined : signer(options.privateKey, 'market');
 
   // A receipt from another chain would accept a payment made there. The endpoint's chain id is
   // asked before its first answer is trusted; only a match is remembered, so after an outage or a
@@ -124,12 +87,7 @@ export function connectChain(options: ChainOptions): TokenRail {
   // Transfers are signed one at a time, each with the next nonce: the node's pending count does not
   // yet hold those signed but not broadcast, so this process counts them itself.
   let signedUpTo = 0;
-  let signing: Promise<unknown> = Promise.resolve();
-  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = signing.then(work, work);
-    signing = run.catch(() => undefined);
-    return run;
-  };
+  const oneAtATime = serially();
 
   /** Whether the node knows `hash` at all (in its pool, or mined since the receipt was asked for). */
   const known = (hash: Hash) =>
@@ -206,13 +164,4 @@ export function connectChain(options: ChainOptions): TokenRail {
         return client.readContract({ address: token, abi: tokenAbi, functionName: 'balanceOf', args: [address] });
       }),
   };
-}
-
-/** The market's account. A bad key is reported without viem's message, which may quote it. */
-function market(privateKey: Hex) {
-  try {
-    return privateKeyToAccount(privateKey);
-  } catch {
-    throw new Error('chain: the market key is not a 32-byte secp256k1 private key');
-  }
 }

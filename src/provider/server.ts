@@ -9,9 +9,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyReply } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { type Static, Type } from 'typebox';
 import { privateKeyToAccount } from 'viem/accounts';
-import { type Address, checksumAddress } from '../chain/index.ts';
+import { type Address, checksumAddress, type TokenWallet, tokenWallet } from '../chain/index.ts';
 import type { ProviderConfig } from './config.ts';
-import { type PaymentTaker, paymentTaker } from './payment.ts';
 import { keepRegistered, registration } from './registration.ts';
 import { openContentStore, type Staging } from './storage.ts';
 import { openQuoteStore, type Quote, STATUS, type StoredFile } from './store.ts';
@@ -64,13 +63,14 @@ export async function startProvider(config: ProviderConfig, opts: { log?: Logger
   const store = await openQuoteStore(config.dataDir);
   const content = await openContentStore(config.dataDir);
   const paid = config.tokens.length > 0;
-  let payments: PaymentTaker | undefined;
+  let payments: TokenWallet | undefined;
   if (paid) {
     if (config.chain?.rpcUrl === undefined) throw new Error('provider: paid mode needs a chain RPC URL and id');
-    payments = paymentTaker({
+    payments = tokenWallet({
       rpcUrl: config.chain.rpcUrl,
       chainId: config.chain.chainId,
       privateKey: config.privateKey,
+      whose: 'provider',
     });
   }
 
@@ -158,8 +158,8 @@ export async function startProvider(config: ProviderConfig, opts: { log?: Logger
       const token = quote.tokenAddress as Address;
       if (payments !== undefined && takesPayment) {
         // Refused before a byte is read, when it can be: the user has not approved enough.
-        const refused = await onChain(() => payments.precheck(token, quote.userAddress, quote.tokenAmount));
-        if (refused !== undefined && !refused.paid) throw paymentRefused(refused.reason, refused.detail);
+        const refused = await onChain(() => payments.cannotPull(token, quote.userAddress, quote.tokenAmount));
+        if (refused !== undefined) throw paymentRefused(refused.reason, refused.detail);
         await store.update(quoteId, { status: STATUS.receiving });
       }
       const files = await receive(
@@ -178,7 +178,7 @@ export async function startProvider(config: ProviderConfig, opts: { log?: Logger
       if (payments !== undefined && takesPayment) {
         await store.update(quoteId, { status: STATUS.paying });
         const outcome = await onChain(() =>
-          payments.collect(token, quote.userAddress, quote.tokenAmount, (hash) =>
+          payments.pull(token, quote.userAddress, quote.tokenAmount, (hash) =>
             store.update(quoteId, { paymentTx: hash }).then(() => {}),
           ),
         );
