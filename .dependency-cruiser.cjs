@@ -17,6 +17,7 @@ const LAYERS = [
   'community', // energy communities: matching, settlement, certificates
   'market', // the forecasting data market: resources, sessions, bids, the engine, payments
   'uploader', // Ocean's uploader API: storage providers, quotes, signed uploads streamed to them
+  'publications', // Tally's own documents put on decentralised storage through the uploader
   'faces', // other systems' wire formats (DSBI's), translated onto the modules below
   'demo', // the demo world `tally seed` builds, from one profile library
 ];

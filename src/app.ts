@@ -16,15 +16,18 @@ import { ledgerRoutes, sealedLedgerRoutes, sealJob } from './ledger/index.ts';
 import { accountRoutes, invitationRoutes, readableAccount, readableAccountIds } from './accounts/index.ts';
 import { certificatesOfPoints, registryJobs, registryRoutes } from './registry/index.ts';
 import { answerCertificateQuestions, meteringRoutes, meteringJobs } from './metering/index.ts';
-import { disclosureRoutes } from './disclosure/index.ts';
+import { answerPublicationQuestions, disclosureRoutes } from './disclosure/index.ts';
 import { communityRoutes, COMMUNITY_CLEARING_JOB } from './community/index.ts';
 import { marketJob, marketRoutes, openMarket } from './market/index.ts';
 import { startRegistrationListener, uploaderJob, uploaderRoutes } from './uploader/index.ts';
+import { openPublisher, publicationRoutes, publicationsOfDisclosure } from './publications/index.ts';
 import { dsbiFace } from './faces/index.ts';
 
 // Metering sits below the registry yet must ask it about certificates issued from its points:
 // the registry's answers are plugged in here, once, before anything runs.
 answerCertificateQuestions(certificatesOfPoints);
+// Likewise a disclosure names where it was published, which the publications module above it knows.
+answerPublicationQuestions(publicationsOfDisclosure);
 
 export interface Tally {
   app: App;
@@ -101,6 +104,7 @@ export async function createTally(
       marketRoutes(market),
       dsbiFace(market),
       uploaderRoutes,
+      publicationRoutes(openPublisher(config.publisher, config.uploader)),
     ],
   });
   // Storage providers register on their own listener, reachable only where it is bound (loopback by default).

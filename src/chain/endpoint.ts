@@ -1,6 +1,5 @@
 // One JSON-RPC endpoint of one EVM chain, as the rail and the token wallet reach it: a reader that
-// never reuses a stale height, a signer for a key, failures without the endpoint's URL, and a
-// queue so that one key never signs two transactions with the same nonce.
+// never reuses a stale height, a signer for a key, and failures without the endpoint's URL.
 import { createPublicClient, createWalletClient, defineChain, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { withoutEndpoint } from './rpc-errors.ts';
@@ -53,17 +52,4 @@ function accountOf(privateKey: Hex, whose: string) {
   } catch {
     throw new Error(`chain: the ${whose} key is not a 32-byte secp256k1 private key`);
   }
-}
-
-/**
- * A queue that runs its work one piece at a time, in order, whatever each piece ends with: what one
- * key sends goes through one, so two transactions never take the same nonce.
- */
-export function serially(): <T>(work: () => Promise<T>) => Promise<T> {
-  let last: Promise<unknown> = Promise.resolve();
-  return (work) => {
-    const run = last.then(work, work);
-    last = run.catch(() => undefined);
-    return run;
-  };
 }

@@ -4,6 +4,6 @@
 // tokens, approve a spender). Everything else in this folder is its own.
 export { type Address, checksumAddress } from './addresses.ts';
 export { connectChain, type Hash, type TokenRail } from './rail.ts';
-export { recoverMessageSigner } from './signatures.ts';
+export { type MessageSigner, messageSigner, recoverMessageSigner } from './signatures.ts';
 export { type Mined, type Pulled, type TokenWallet, tokenWallet } from './wallet.ts';
 export type { TransferCheck } from './transfer-check.ts';

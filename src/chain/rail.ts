@@ -10,7 +10,8 @@ import {
   TransactionReceiptNotFoundError,
 } from 'viem';
 import { type Address, checksumAddress } from './addresses.ts';
-import { type EndpointOptions, openEndpoint, serially } from './endpoint.ts';
+import { serially } from '../platform/serially.ts';
+import { type EndpointOptions, openEndpoint } from './endpoint.ts';
 import { tokenAbi } from './token-abi.ts';
 import { confirmationsAt, judgeReceipt, refused, type TransferCheck } from './transfer-check.ts';
 

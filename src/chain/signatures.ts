@@ -1,6 +1,7 @@
 // Who signed a message: EIP-191 personal_sign ("\x19Ethereum Signed Message:\n" + length + message),
 // what wallets produce for "sign this to prove you hold the address".
 import { type Hex, recoverMessageAddress } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import type { Address } from './addresses.ts';
 
 /** r ‖ s ‖ v: 65 bytes, v being 27/28 (or 0/1, which some signers write). */
@@ -24,4 +25,16 @@ export async function recoverMessageSigner(message: string, signature: string): 
     // A bad v, an r or s out of range, or a point off the curve: no signer, not an error to report.
     return undefined;
   }
+}
+
+export interface MessageSigner {
+  address: Address;
+  /** An EIP-191 personal_sign signature of `message`, as a wallet makes it. */
+  sign(message: string): Promise<Hex>;
+}
+
+/** Signs messages with `privateKey`, as its holder's wallet would. */
+export function messageSigner(privateKey: Hex): MessageSigner {
+  const account = privateKeyToAccount(privateKey);
+  return { address: account.address, sign: (message) => account.signMessage({ message }) };
 }

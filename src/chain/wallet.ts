@@ -5,7 +5,8 @@
 import { encodeFunctionData, type Hex } from 'viem';
 import type { Address } from './addresses.ts';
 import type { Hash } from './rail.ts';
-import { type EndpointOptions, openEndpoint, serially } from './endpoint.ts';
+import { serially } from '../platform/serially.ts';
+import { type EndpointOptions, openEndpoint } from './endpoint.ts';
 import { tokenAbi } from './token-abi.ts';
 
 /** A mined transaction: whether it did what it was sent for. */

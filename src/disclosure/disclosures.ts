@@ -21,6 +21,7 @@ import type {
   DisclosureSummary,
   NewDisclosure,
 } from './schemas.ts';
+import { publicationsOf } from './publications.ts';
 import { disclosure } from './tables.ts';
 
 const links = (publicUrl: string, id: string): DisclosureLinks => ({
@@ -129,6 +130,13 @@ export async function listDisclosures(db: Db, publicUrl: string, page: PageReque
   );
 }
 
+/** The user who published disclosure `id` (its owner). */
+export async function disclosureOwner(db: Db, id: string): Promise<number> {
+  const d = await disclosure(db).selectFrom('disclosures').select('created_by').where('id', '=', id).executeTakeFirst();
+  if (!d) throw notFound('disclosure', id);
+  return d.created_by;
+}
+
 const share = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1e6) / 1e6);
 
 /** The dataset as it stands, computed at `now`: consumption and claims per hour, matched within the hour. */
@@ -180,6 +188,7 @@ export async function disclosureDataset(db: Db, id: string, now: Date): Promise<
     matched_wh: total('matched_wh'),
     hourly_matching_score: share(total('matched_wh'), total('consumption_wh')),
     hours: list,
+    publications: await publicationsOf(db, id),
   };
 }
 

@@ -85,6 +85,18 @@ export const DisclosureHour = Type.Object({
 });
 export type DisclosureHour = Static<typeof DisclosureHour>;
 
+export const DisclosurePublication = Type.Object(
+  {
+    publication_id: Type.String({ format: 'uuid', description: 'The publication (GET /api/publications/{id})' }),
+    cid: Type.String({ description: 'Content id of the published document on the storage' }),
+    storage_type: Type.String({ description: 'The storage that holds it (as the uploader lists storages)' }),
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the published bytes, hex' }),
+    published_at: Timestamp('When Tally published it'),
+  },
+  { description: 'A copy of this disclosure, as it stood then, on decentralised storage' },
+);
+export type DisclosurePublication = Static<typeof DisclosurePublication>;
+
 export const DisclosureDataset = component(
   'DisclosureDataset',
   Type.Object(
@@ -107,6 +119,9 @@ export const DisclosureDataset = component(
         "Share of the period's consumption matched by certificates of the same hour; null without consumption",
       ),
       hours: Type.Array(DisclosureHour, { description: 'One entry per hour of the period' }),
+      publications: Type.Array(DisclosurePublication, {
+        description: 'Where copies of this disclosure were published (POST /api/publications), newest first',
+      }),
     },
     {
       description: 'An hourly-matching disclosure: consumption and claimed certificates hour by hour',
@@ -128,6 +143,15 @@ export const DisclosureDataset = component(
               matched_wh: 1200000,
               matched_share: 0.857143,
               claimed: [{ energy_source: 'solar_pv', technology: 'Solar', wh: 1200000 }],
+            },
+          ],
+          publications: [
+            {
+              publication_id: '6f1d2c3b-4a5e-4f60-8172-93a4b5c6d7e8',
+              cid: 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku',
+              storage_type: 'ipfs',
+              sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+              published_at: '2026-07-01T09:00:00.000Z',
             },
           ],
         },

@@ -5,6 +5,6 @@ export { checkLedger } from './check.ts';
 export { appendEvent, streamEvents } from './events.ts';
 export { sealJob, sealNow } from './jobs.ts';
 export { type EventReaders, ledgerRoutes, sealedLedgerRoutes } from './routes.ts';
-export { exportBlocks } from './seal.ts';
+export { type ExportedBlock, exportBlock, exportBlocks } from './seal.ts';
 export { verifySource } from './verify-source.ts';
 export { stateVersion } from './version.ts';

@@ -165,25 +165,35 @@ export async function* exportBlocks(db: Db): AsyncGenerator<ExportedBlock> {
   for (let after = 0; ; ) {
     const [block] = await listBlocks(db, after, 1);
     if (!block) return;
-    const events = await ledger(db)
-      .selectFrom('ledger_leaves as l')
-      .innerJoin('events as e', 'e.id', 'l.event_id')
-      .select([
-        'e.id',
-        'e.type',
-        'e.subject_type',
-        'e.subject_id',
-        'e.account_ids',
-        'e.actor_id',
-        'e.payload',
-        'e.recorded_at',
-        'l.leaf_hash',
-      ])
-      .where('l.block_height', '=', block.height)
-      .orderBy('l.leaf_index')
-      .execute();
-    const head = await headAt(db, block.height);
-    yield { block, events: events.map(eventView), leaf_hashes: events.map((e) => e.leaf_hash), ...(head && { head }) };
+    yield await exported(db, block);
     after = block.height;
   }
+}
+
+/** One sealed block as an export holds it (what Tally publishes of it), or undefined if none is sealed at `height`. */
+export async function exportBlock(db: Db, height: number): Promise<ExportedBlock | undefined> {
+  const [block] = await listBlocks(db, height - 1, 1);
+  return block?.height === height ? exported(db, block) : undefined;
+}
+
+async function exported(db: Db, block: BlockRow): Promise<ExportedBlock> {
+  const events = await ledger(db)
+    .selectFrom('ledger_leaves as l')
+    .innerJoin('events as e', 'e.id', 'l.event_id')
+    .select([
+      'e.id',
+      'e.type',
+      'e.subject_type',
+      'e.subject_id',
+      'e.account_ids',
+      'e.actor_id',
+      'e.payload',
+      'e.recorded_at',
+      'l.leaf_hash',
+    ])
+    .where('l.block_height', '=', block.height)
+    .orderBy('l.leaf_index')
+    .execute();
+  const head = await headAt(db, block.height);
+  return { block, events: events.map(eventView), leaf_hashes: events.map((e) => e.leaf_hash), ...(head && { head }) };
 }

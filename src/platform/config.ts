@@ -49,6 +49,7 @@ export const ConfigSchema = Type.Object({
   ),
   TALLY_UPLOADER_MAX_BYTES: Type.Optional(Type.Integer({ minimum: 1 })),
   TALLY_UPLOADER_MAX_FILES: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  TALLY_PUBLISHER_PRIVATE_KEY: Type.Optional(Type.String({ pattern: '^0x[0-9A-Fa-f]{64}$' })),
 });
 
 /** One ElOverblik (Danish DataHub third-party API) source, as TALLY_DATAHUB_SOURCES lists them. */
@@ -94,6 +95,15 @@ export interface Config {
   datahubSources: Static<typeof DataHubSources>;
   market: MarketConfig;
   uploader: UploaderConfig;
+  /** Tally's own wallet for publications; undefined: Tally publishes nothing. */
+  publisher: PublisherConfig | undefined;
+}
+
+/** The wallet that signs Tally's own uploads and pays storage providers (on the chain, if one is set). */
+export interface PublisherConfig {
+  privateKey: `0x${string}`;
+  /** Where the wallet pays a provider that asks for tokens; without it only free storage is used. */
+  chain: { rpcUrl: string; chainId: number } | undefined;
 }
 
 /** The uploader (Ocean's, wire-compatible): its private registration listener and its limits. */
@@ -142,11 +152,11 @@ export interface MarketConfig {
 }
 
 function marketConfig(c: Static<typeof ConfigSchema>, problems: string[]): MarketConfig {
-  const chain = [c.TALLY_CHAIN_RPC_URL, c.TALLY_CHAIN_ID, c.TALLY_MARKET_TOKEN];
-  if (chain.some((v) => v !== undefined) && chain.some((v) => v === undefined))
-    problems.push(
-      'TALLY_CHAIN_RPC_URL, TALLY_CHAIN_ID and TALLY_MARKET_TOKEN: set all three for the evm rail, or none',
-    );
+  // The chain alone may serve the publisher; the market's token needs the chain.
+  if ((c.TALLY_CHAIN_RPC_URL === undefined) !== (c.TALLY_CHAIN_ID === undefined))
+    problems.push('TALLY_CHAIN_RPC_URL and TALLY_CHAIN_ID: set both, or neither');
+  if (c.TALLY_MARKET_TOKEN !== undefined && c.TALLY_CHAIN_RPC_URL === undefined)
+    problems.push('TALLY_MARKET_TOKEN: the evm rail needs TALLY_CHAIN_RPC_URL and TALLY_CHAIN_ID too');
   const rail: PaymentRail =
     c.TALLY_CHAIN_RPC_URL !== undefined && c.TALLY_CHAIN_ID !== undefined && c.TALLY_MARKET_TOKEN !== undefined
       ? {
@@ -276,5 +286,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBytes: c.TALLY_UPLOADER_MAX_BYTES ?? 500 * 1024 * 1024,
       maxFiles: c.TALLY_UPLOADER_MAX_FILES ?? 64,
     },
+    publisher:
+      c.TALLY_PUBLISHER_PRIVATE_KEY === undefined
+        ? undefined
+        : {
+            privateKey: c.TALLY_PUBLISHER_PRIVATE_KEY as `0x${string}`,
+            chain:
+              c.TALLY_CHAIN_RPC_URL !== undefined && c.TALLY_CHAIN_ID !== undefined
+                ? { rpcUrl: c.TALLY_CHAIN_RPC_URL, chainId: c.TALLY_CHAIN_ID }
+                : undefined,
+          },
   };
 }

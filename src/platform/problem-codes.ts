@@ -3,7 +3,7 @@
 // problem mapper (http/problems.ts) only sends these, and the OpenAPI document lists them all.
 
 interface ProblemEntry {
-  status: 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 429 | 500;
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 429 | 500 | 502;
   meaning: string;
 }
 
@@ -217,6 +217,29 @@ export const PROBLEM_CODES = {
   notification_not_found: { status: 404, meaning: 'No notification switch of the caller with this id' },
   notification_type_not_found: { status: 404, meaning: 'No notification kind with this id' },
   similar_notification_type: { status: 400, meaning: 'A notification kind with a similar name exists' },
+
+  // Publications.
+  publication_not_found: { status: 404, meaning: 'No such publication' },
+  ledger_block_not_found: { status: 404, meaning: 'No block is sealed at this height' },
+  storage_not_found: { status: 404, meaning: 'No active storage of this type (GET /uploader/ lists them)' },
+  publisher_not_configured: {
+    status: 409,
+    meaning: 'Tally has no publisher wallet to sign and pay uploads with (TALLY_PUBLISHER_PRIVATE_KEY)',
+  },
+  storage_not_payable: {
+    status: 409,
+    meaning: 'The storage takes payment only on a chain the publisher wallet is not configured for',
+  },
+  nothing_to_publish: { status: 409, meaning: 'The session made no forecasts (yet) to publish' },
+  document_too_large: {
+    status: 413,
+    meaning: 'The document is larger than one upload may carry (TALLY_UPLOADER_MAX_BYTES)',
+  },
+  storage_provider_failed: {
+    status: 502,
+    meaning:
+      'The storage provider did not answer a quote as its API says (down, too slow, or malformed); nothing was recorded',
+  },
 
   // Ledger and storage.
   not_sealed: { status: 409, meaning: 'Nothing is sealed and signed yet, or not this event' },

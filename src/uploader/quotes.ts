@@ -158,7 +158,7 @@ export async function forwardUpload(
   } catch {
     status = UPLOAD_FAILED;
   }
-  if (status < 400) status = UPLOAD_FAILED; // an upload ends done or failed, nothing in between
+  if (!isFinal(status)) status = UPLOAD_FAILED; // an upload ends done or failed, nothing in between
   await db.transaction().execute(async (trx) => {
     const row = await uploader(trx)
       .updateTable('uploader_quotes')
@@ -176,6 +176,9 @@ export async function forwardUpload(
   });
   return status;
 }
+
+/** Whether `status` ends an upload: done (400), its payment failed (200–299) or it failed (401–499). */
+export const isFinal = (status: number): boolean => (status >= 200 && status < 300) || (status >= 400 && status < 500);
 
 /** Passes `body` through, refusing to pass more than `limit` bytes. */
 export async function* counted(body: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
@@ -195,7 +198,7 @@ export async function quoteStatus(db: Db, quoteId: string): Promise<number> {
     .where('quote_id', '=', quoteId)
     .executeTakeFirst();
   if (q === undefined) return 0;
-  if (q.status >= 400 || (q.status >= 200 && q.status < 300)) return q.status;
+  if (isFinal(q.status)) return q.status;
   let fresh: number | undefined;
   try {
     fresh = await askStatus(await providerUrl(db, q.provider_id), quoteId);

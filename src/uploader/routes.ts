@@ -9,7 +9,7 @@ import type { App, AppContext } from '../platform/context.ts';
 import { TallyError } from '../platform/errors.ts';
 import { invalid, UploaderError } from './errors.ts';
 import { listStorages, registerProvider } from './providers.ts';
-import { counted, createQuote, forwardUpload, quoteHistory, quoteLinks, quoteStatus, startUpload } from './quotes.ts';
+import { counted, createQuote, DONE, forwardUpload, quoteHistory, quoteLinks, quoteStatus, startUpload } from './quotes.ts';
 
 export const PREFIX = '/uploader';
 
@@ -119,7 +119,8 @@ export async function uploaderRoutes(app: App, ctx: AppContext): Promise<void> {
           throw new UploaderError(411, 'an upload declares its Content-Length');
         const target = await startUpload(db, s, Number(declared), ctx.clock.now());
         const status = await forwardUpload(db, s.quoteId, target, counted(request.raw, target.limit), contentType);
-        return reply.code(status === 400 ? 200 : 502).send({ status });
+        // A payment the user did not make is the user's to fix (402); any other failure is the provider's.
+        return reply.code(status === DONE ? 200 : status < 300 ? 402 : 502).send({ status });
       });
 
       const status = async (request: FastifyRequest) => ({

@@ -47,3 +47,13 @@ export async function acceptSigned(trx: Db, userAddress: string, s: Signed): Pro
     .executeTakeFirst();
   if (stored === undefined) throw refused('nonce must be greater than the last one accepted from this user');
 }
+
+/** The least nonce a signed request by `userAddress` may carry now: one past the last accepted. */
+export async function nextNonce(db: Db, userAddress: string): Promise<string> {
+  const row = await uploader(db)
+    .selectFrom('uploader_nonces')
+    .select('last_nonce')
+    .where('user_address', '=', userAddress.toLowerCase())
+    .executeTakeFirst();
+  return row === undefined ? '1' : (BigInt(row.last_nonce) + 1n).toString();
+}
