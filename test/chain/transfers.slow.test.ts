@@ -6,7 +6,7 @@ import { createPublicClient, createTestClient, createWalletClient, erc20Abi, htt
 import { privateKeyToAccount } from 'viem/accounts';
 import { hardhat } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectChain, type Hash, type TokenRail } from '../../src/chain/index.ts';
+import { connectChain, type Hash, type TokenRail, tokenWallet } from '../../src/chain/index.ts';
 import { startChain, type TestAccount, type TestChain } from '../helpers/chain.ts';
 
 const CONFIRMATIONS = 3;
@@ -193,6 +193,52 @@ describe('signTokenTransfer and broadcast', () => {
     const reader = connectChain({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, token: chain.token, confirmations: 1 });
     expect(reader.marketAddress).toBeUndefined();
     await expect(reader.signTokenTransfer(carol.address, 1n)).rejects.toThrow(/needs the market key/);
+  });
+});
+
+describe('a token wallet', () => {
+  const walletOf = (account: TestAccount) =>
+    tokenWallet({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, privateKey: account.privateKey, whose: 'test' });
+
+  it('approves a spender, who pulls exactly the approved amount and no more', async () => {
+    const spender = walletOf(carol);
+    const approval = await walletOf(bob).approve(chain.token, carol.address, 400n);
+    expect(approval.status).toBe('success');
+    expect(await spender.cannotPull(chain.token, bob.address, 400n)).toBeUndefined();
+    expect(await spender.cannotPull(chain.token, bob.address, 401n)).toEqual({
+      paid: false,
+      reason: 'allowance',
+      detail: 'allowance 400 is below the quoted 401',
+    });
+
+    const [bobBefore, carolBefore] = [await rail.tokenBalance(bob.address), await rail.tokenBalance(carol.address)];
+    const sent: Hash[] = [];
+    const pulled = await spender.pull(chain.token, bob.address, 400n, async (hash) => {
+      sent.push(hash);
+    });
+    expect(pulled).toEqual({ paid: true, hash: sent[0] });
+    expect(bobBefore - (await rail.tokenBalance(bob.address))).toBe(400n);
+    expect((await rail.tokenBalance(carol.address)) - carolBefore).toBe(400n);
+
+    // The allowance is spent: a second pull is refused before anything is sent.
+    const again = await spender.pull(chain.token, bob.address, 1n, async () => {
+      throw new Error('nothing should be sent');
+    });
+    expect(again).toMatchObject({ paid: false, reason: 'allowance' });
+  });
+
+  it('refuses to pull more than the owner holds, sending nothing', async () => {
+    const balance = await rail.tokenBalance(bob.address);
+    await walletOf(bob).approve(chain.token, carol.address, balance + 1n);
+    const refused = await walletOf(carol).pull(chain.token, bob.address, balance + 1n, async () => {
+      throw new Error('nothing should be sent');
+    });
+    expect(refused).toEqual({
+      paid: false,
+      reason: 'balance',
+      detail: `balance ${balance} is below the quoted ${balance + 1n}`,
+    });
+    expect(await rail.tokenBalance(bob.address)).toBe(balance);
   });
 });
 
