@@ -193,6 +193,7 @@ describe('the uploader', () => {
         signature: await sign(ALICE_KEY, quoteId, nonce),
       });
       const half = 4000;
+      let midway: { status: number; body: unknown } | undefined;
       const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
         const req = httpRequest(
           `${s.url}/uploader/upload?${qs}`,
@@ -207,10 +208,17 @@ describe('the uploader', () => {
         );
         req.on('error', reject);
         req.write(body.subarray(0, half));
-        // The rest goes only once the provider has seen the first half through Tally.
-        waitFor(() => (provider.received.get(quoteId) ?? 0) >= half).then(() => req.end(body.subarray(half)), reject);
+        // The rest goes only once the provider has seen the first half through Tally; meanwhile the
+        // quote is uploading, though the provider still calls it waiting (1) until the upload ends.
+        waitFor(() => (provider.received.get(quoteId) ?? 0) >= half)
+          .then(async () => {
+            midway = await s.request('GET', `/uploader/getStatus?quoteId=${quoteId}`);
+            req.end(body.subarray(half));
+          })
+          .catch(reject);
       });
       expect(await answer).toEqual({ status: 200, body: { status: 400 } });
+      expect(midway).toMatchObject({ status: 200, body: { status: 300 } });
       expect((await s.request('GET', `/uploader/getStatus?quoteId=${quoteId}`)).body).toEqual({ status: 400 });
       expect((await s.request('POST', '/uploader/getStatus', { body: { quoteId } })).body).toEqual({ status: 400 });
     });
