@@ -6,12 +6,14 @@ import { checkRegistry } from './registry/index.ts';
 import { checkCommunities } from './community/index.ts';
 import { checkLedger } from './ledger/index.ts';
 import { checkMarket } from './market/index.ts';
+import { checkUploader } from './uploader/index.ts';
 
 export async function checkEverything(db: Db): Promise<Violation[]> {
   return [
     ...(await checkRegistry(db)),
     ...(await checkCommunities(db)),
     ...(await checkMarket(db)),
+    ...(await checkUploader(db)),
     ...(await checkLedger(db)),
   ];
 }

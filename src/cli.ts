@@ -81,7 +81,9 @@ program
       'ok: ranges disjoint, quantities conserved, intervals at most one hour, issuances disjoint, ' +
         'no metered hour issued beyond its readings, claims in reach, no live certificates in closed accounts, ' +
         'event log replays to the current bundles, community matches add up, each metering point in one membership ' +
-        'at a time, every event below the sealed horizon sealed exactly once, the blocks verify\n',
+        'at a time, uploader quotes, providers and nonces as their latest events record them, each quote uploaded ' +
+        'at most once and within its 30 minutes, nonces only growing, ' +
+        'every event below the sealed horizon sealed exactly once, the blocks verify\n',
     );
   });
 

@@ -205,8 +205,9 @@ export async function quoteStatus(db: Db, quoteId: string): Promise<number> {
   } catch {
     return q.status; // the provider is away: what Tally knows
   }
-  // The provider reports on uploads Tally sent it; a quote not yet uploaded stays waiting here.
-  if (fresh === undefined || fresh === q.status || q.status < 100) return q.status;
+  // The provider reports on uploads Tally sent it; a quote not yet uploaded stays waiting here, and
+  // one Tally is uploading stays so while the provider, not yet reached by it, still calls it waiting.
+  if (fresh === undefined || fresh === q.status || q.status < 100 || fresh < 100) return q.status;
   await db.transaction().execute(async (trx) => {
     const row = await uploader(trx)
       .updateTable('uploader_quotes')

@@ -3,6 +3,7 @@
 // real chain with a real ERC-20: storage info, quote, approve + upload, status 400, links, the
 // bytes back by CID, history. The client signs nonces in whole seconds of Date.now(), so the test
 // sets the system time forward between signed calls (nonces must grow) instead of waiting.
+// `tally check` passes on the database the flow leaves.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { UploaderClient } from '@oceanprotocol/uploader';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectChain } from '../../src/chain/index.ts';
+import { checkEverything } from '../../src/check.ts';
 import type { RunningProvider } from '../../src/provider/index.ts';
 import { startChain, type TestAccount, type TestChain } from '../helpers/chain.ts';
 import { PROVIDER_KEY, startTestProvider, temporaryDir } from '../helpers/provider.ts';
@@ -124,5 +126,6 @@ describe('Ocean’s uploader client against Tally and the reference provider', (
     // Without a storage type the client sends the word "undefined": every storage's quotes.
     tick();
     expect(await client.getHistory(1, 25, undefined as unknown as string)).toEqual(history);
+    expect(await checkEverything(s.db.database.kysely)).toEqual([]);
   });
 });

@@ -1,11 +1,15 @@
 // The uploader, driven over HTTP as Ocean's client drives it (baseURL http://HOST:PORT/uploader),
 // with a stand-in storage provider registered on the private listener: registration and expiry,
-// quote → streamed upload → status → links → history, and each refusal changing nothing.
+// quote → streamed upload → status → links → history, each refusal changing nothing, and what
+// `tally check` proves of the database all that leaves.
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { sql } from 'kysely';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEverything } from '../../src/check.ts';
+import type { Db } from '../../src/platform/database.ts';
+import type { Violation } from '../../src/platform/violation.ts';
 import { expireProviders } from '../../src/uploader/index.ts';
 import { freePort, startServer, type TestServer } from '../helpers/server.ts';
 import { type StandInProvider, startStandInProvider } from '../helpers/storage-provider.ts';
@@ -193,6 +197,7 @@ describe('the uploader', () => {
         signature: await sign(ALICE_KEY, quoteId, nonce),
       });
       const half = 4000;
+      let midway: { status: number; body: unknown } | undefined;
       const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
         const req = httpRequest(
           `${s.url}/uploader/upload?${qs}`,
@@ -207,10 +212,17 @@ describe('the uploader', () => {
         );
         req.on('error', reject);
         req.write(body.subarray(0, half));
-        // The rest goes only once the provider has seen the first half through Tally.
-        waitFor(() => (provider.received.get(quoteId) ?? 0) >= half).then(() => req.end(body.subarray(half)), reject);
+        // The rest goes only once the provider has seen the first half through Tally; meanwhile the
+        // quote is uploading, though the provider still calls it waiting (1) until the upload ends.
+        waitFor(() => (provider.received.get(quoteId) ?? 0) >= half)
+          .then(async () => {
+            midway = await s.request('GET', `/uploader/getStatus?quoteId=${quoteId}`);
+            req.end(body.subarray(half));
+          })
+          .catch(reject);
       });
       expect(await answer).toEqual({ status: 200, body: { status: 400 } });
+      expect(midway).toMatchObject({ status: 200, body: { status: 300 } });
       expect((await s.request('GET', `/uploader/getStatus?quoteId=${quoteId}`)).body).toEqual({ status: 400 });
       expect((await s.request('POST', '/uploader/getStatus', { body: { quoteId } })).body).toEqual({ status: 400 });
     });
@@ -367,6 +379,233 @@ describe('the uploader', () => {
       const res = await upload(q, n, await sign(ALICE_KEY, q, n), [file]);
       expect(res.status).toBe(410);
       expect(await state()).toEqual(before);
+    });
+  });
+
+  // The database every test above left: registrations, renewals, an expiry and a reactivation,
+  // quotes waiting, done and expired, signed requests accepted and refused.
+  describe('tally check', () => {
+    const ROLLED_BACK = new Error('rolled back');
+    /** What `tally check` reports once `corrupt` has changed the database; the change is then rolled back. */
+    const checkAfter = async (corrupt: (trx: Db) => Promise<unknown>): Promise<Violation[]> => {
+      let found: Violation[] = [];
+      await s.db.database.kysely
+        .transaction()
+        .execute(async (trx) => {
+          await corrupt(trx);
+          found = await checkEverything(trx);
+          throw ROLLED_BACK;
+        })
+        .catch((err) => {
+          if (err !== ROLLED_BACK) throw err;
+        });
+      return found;
+    };
+    /** The id of the subject's latest event. */
+    const latest = async (db: Db, subjectType: string, subjectId: string | number): Promise<number> => {
+      const { rows } = await sql<{ id: number }>`
+        SELECT max(id) AS id FROM events WHERE subject_type = ${subjectType} AND subject_id = ${String(subjectId)}`.execute(
+        db,
+      );
+      return rows[0]?.id ?? 0;
+    };
+    /** Records the subject's latest payload again, with `changes`, as an event of `type`; answers its id. */
+    const recordAgain = async (
+      db: Db,
+      subjectType: string,
+      subjectId: string | number,
+      type: string,
+      changes: Record<string, unknown> = {},
+    ): Promise<number> => {
+      const { rows } = await sql<{ id: number }>`
+        INSERT INTO events (type, subject_type, subject_id, actor_id, payload)
+        SELECT ${type}, subject_type, subject_id, actor_id, payload || ${JSON.stringify(changes)}::jsonb FROM events
+        WHERE subject_type = ${subjectType} AND subject_id = ${String(subjectId)} ORDER BY id DESC LIMIT 1
+        RETURNING id`.execute(db);
+      return rows[0]?.id ?? 0;
+    };
+    const user = alice.address.toLowerCase();
+    let done: string;
+    let provider: number;
+
+    beforeAll(async () => {
+      const db = s.db.database.kysely;
+      const { rows } = await sql<{ quote_id: string }>`
+        SELECT quote_id FROM uploader_quotes WHERE status = 400 ORDER BY created_at LIMIT 1`.execute(db);
+      done = rows[0]?.quote_id ?? '';
+      const p = await sql<{ id: number }>`SELECT id FROM uploader_providers WHERE type = 'ipfs'`.execute(db);
+      provider = p.rows[0]?.id ?? 0;
+      // A plain renewal, which records no event: the provider's last registration is now later than recorded.
+      s.clock.advance(MINUTE);
+      expect((await register(PROVIDER_KEY)).status).toBe(200);
+    });
+
+    it('passes on everything above, which recorded every kind of uploader event', async () => {
+      const db = s.db.database.kysely;
+      expect(await checkEverything(db)).toEqual([]);
+      const { rows } = await sql<{ type: string }>`
+        SELECT DISTINCT type FROM events WHERE type LIKE 'uploader.%' ORDER BY type`.execute(db);
+      expect(rows.map((r) => r.type)).toEqual([
+        'uploader.nonce.accepted',
+        'uploader.provider.expired',
+        'uploader.provider.reactivated',
+        'uploader.provider.registered',
+        'uploader.provider.updated',
+        'uploader.quote.created',
+        'uploader.upload.finished',
+        'uploader.upload.started',
+      ]);
+    });
+
+    it('uploader_quote_is_its_events: a quote changed, gone or made without an event', async () => {
+      const event = await latest(s.db.database.kysely, 'uploader_quote', done);
+      expect(
+        await checkAfter((trx) => sql`UPDATE uploader_quotes SET status = 401 WHERE quote_id = ${done}`.execute(trx)),
+      ).toEqual([
+        {
+          rule: 'uploader_quote_is_its_events',
+          detail: `quote ${done} differs from its latest event ${event} in status`,
+        },
+      ]);
+      expect(await checkAfter((trx) => sql`DELETE FROM uploader_quotes WHERE quote_id = ${done}`.execute(trx))).toEqual(
+        [{ rule: 'uploader_quote_is_its_events', detail: `quote ${done} is gone, yet event ${event} records it` }],
+      );
+      expect(
+        await checkAfter((trx) =>
+          sql`INSERT INTO uploader_quotes
+            SELECT '~forged', provider_id, type, user_address, files, total_bytes, token_amount, approve_address,
+                   chain_id, token_address, created_at, expires_at, status, used_at
+            FROM uploader_quotes WHERE quote_id = ${done}`.execute(trx),
+        ),
+      ).toEqual([
+        { rule: 'uploader_quote_is_its_events', detail: 'quote ~forged has no event' },
+        { rule: 'uploader_quote_used_once', detail: 'quote ~forged is used but has 0 uploader.upload.started events' },
+      ]);
+    });
+
+    it('uploader_quote_created: a quote created twice', async () => {
+      expect(await checkAfter((trx) => recordAgain(trx, 'uploader_quote', done, 'uploader.quote.created'))).toEqual([
+        {
+          rule: 'uploader_quote_created',
+          detail: `quote ${done} has 2 uploader.quote.created events, and its first event is uploader.quote.created`,
+        },
+      ]);
+    });
+
+    it('uploader_quote_used_once: a quote uploaded twice', async () => {
+      expect(await checkAfter((trx) => recordAgain(trx, 'uploader_quote', done, 'uploader.upload.started'))).toEqual([
+        { rule: 'uploader_quote_used_once', detail: `quote ${done} is used but has 2 uploader.upload.started events` },
+      ]);
+    });
+
+    it('uploader_quote_lifetime: a quote living an hour, or used after it expired', async () => {
+      const { created, expires, used } = (
+        await sql<{ created: Date; expires: Date; used: Date }>`
+          SELECT created_at AS created, expires_at AS expires, used_at AS used
+          FROM uploader_quotes WHERE quote_id = ${done}`.execute(s.db.database.kysely)
+      ).rows[0]!;
+      const hour = new Date(created.getTime() + 60 * MINUTE);
+      const late = new Date(expires.getTime() + MINUTE);
+      /** The quote's `column` set to `at`, as the module would record it. */
+      const restated = (column: 'expires_at' | 'used_at', at: Date) => async (trx: Db) => {
+        await sql`UPDATE uploader_quotes SET ${sql.ref(column)} = ${at} WHERE quote_id = ${done}`.execute(trx);
+        await recordAgain(trx, 'uploader_quote', done, 'uploader.upload.status', { [column]: at.toISOString() });
+      };
+      const when = (e: Date, u: Date) =>
+        `quote ${done}: created ${created.toISOString()}, expires ${e.toISOString()}, used ${u.toISOString()}; ` +
+        'it lives 30 minutes and is used within them';
+      expect(await checkAfter(restated('expires_at', hour))).toEqual([
+        { rule: 'uploader_quote_lifetime', detail: when(hour, used) },
+      ]);
+      expect(await checkAfter(restated('used_at', late))).toEqual([
+        { rule: 'uploader_quote_lifetime', detail: when(expires, late) },
+      ]);
+    });
+
+    it('uploader_quote_bytes: a total that is not its files', async () => {
+      expect(
+        await checkAfter(async (trx) => {
+          await sql`UPDATE uploader_quotes SET total_bytes = 8001 WHERE quote_id = ${done}`.execute(trx);
+          await recordAgain(trx, 'uploader_quote', done, 'uploader.upload.status', { total_bytes: 8001 });
+        }),
+      ).toEqual([{ rule: 'uploader_quote_bytes', detail: `quote ${done}: total_bytes 8001 ≠ its files' 8000` }]);
+    });
+
+    it('uploader_nonce_is_its_events: a last nonce that no event accepted', async () => {
+      const event = await latest(s.db.database.kysely, 'uploader_user', user);
+      expect(
+        await checkAfter((trx) =>
+          sql`UPDATE uploader_nonces SET last_nonce = last_nonce + 1 WHERE user_address = ${user}`.execute(trx),
+        ),
+      ).toEqual([
+        {
+          rule: 'uploader_nonce_is_its_events',
+          detail: `user ${user} differs from its latest event ${event} in last_nonce`,
+        },
+      ]);
+      const stranger = '0x000000000000000000000000000000000000dead';
+      expect(
+        await checkAfter((trx) =>
+          sql`INSERT INTO uploader_nonces (user_address, last_nonce) VALUES (${stranger}, 7)`.execute(trx),
+        ),
+      ).toEqual([{ rule: 'uploader_nonce_is_its_events', detail: `user ${stranger} has no event` }]);
+    });
+
+    it('uploader_nonces_grow: a smaller nonce accepted between larger ones', async () => {
+      const db = s.db.database.kysely;
+      const last = (
+        await sql<{
+          n: string;
+        }>`SELECT last_nonce::text AS n FROM uploader_nonces WHERE user_address = ${user}`.execute(db)
+      ).rows[0]!.n;
+      let smaller = 0;
+      expect(
+        await checkAfter(async (trx) => {
+          smaller = await recordAgain(trx, 'uploader_user', user, 'uploader.nonce.accepted', { last_nonce: '999' });
+          await recordAgain(trx, 'uploader_user', user, 'uploader.nonce.accepted', { last_nonce: last });
+        }),
+      ).toEqual([
+        { rule: 'uploader_nonces_grow', detail: `user ${user}: event ${smaller} accepted nonce 999 after ${last}` },
+      ]);
+    });
+
+    it('uploader_provider_is_its_events: a provider changed, or expired, without its event', async () => {
+      const event = await latest(s.db.database.kysely, 'uploader_provider', provider);
+      const differs = (keys: string) => [
+        {
+          rule: 'uploader_provider_is_its_events',
+          detail: `provider ${provider} differs from its latest event ${event} in ${keys}`,
+        },
+      ];
+      expect(
+        await checkAfter((trx) =>
+          sql`UPDATE uploader_providers SET url = 'http://elsewhere' WHERE id = ${provider}`.execute(trx),
+        ),
+      ).toEqual(differs('url'));
+      // Renewed since its last event, an inactive provider must be as that event recorded it.
+      expect(
+        await checkAfter((trx) =>
+          sql`UPDATE uploader_providers SET active = false WHERE id = ${provider}`.execute(trx),
+        ),
+      ).toEqual(differs('active, last_registered_at'));
+      expect(
+        await checkAfter((trx) =>
+          sql`UPDATE uploader_providers SET last_registered_at = registered_at WHERE id = ${provider}`.execute(trx),
+        ),
+      ).toEqual(differs('last_registered_at'));
+    });
+
+    it('uploader_provider_registered: a provider registered twice', async () => {
+      expect(
+        await checkAfter((trx) => recordAgain(trx, 'uploader_provider', provider, 'uploader.provider.registered')),
+      ).toEqual([
+        {
+          rule: 'uploader_provider_registered',
+          detail:
+            `provider ${provider} has 2 uploader.provider.registered events, ` +
+            'and its first event is uploader.provider.registered',
+        },
+      ]);
     });
   });
 });
