@@ -9,7 +9,16 @@ import type { App, AppContext } from '../platform/context.ts';
 import { TallyError } from '../platform/errors.ts';
 import { invalid, UploaderError } from './errors.ts';
 import { listStorages, registerProvider } from './providers.ts';
-import { counted, createQuote, DONE, forwardUpload, quoteHistory, quoteLinks, quoteStatus, startUpload } from './quotes.ts';
+import {
+  counted,
+  createQuote,
+  DONE,
+  forwardUpload,
+  quoteHistory,
+  quoteLinks,
+  quoteStatus,
+  startUpload,
+} from './quotes.ts';
 
 export const PREFIX = '/uploader';
 
