@@ -7,6 +7,7 @@ import { checkCommunities } from './community/index.ts';
 import { checkLedger } from './ledger/index.ts';
 import { checkMarket } from './market/index.ts';
 import { checkUploader } from './uploader/index.ts';
+import { checkPublications } from './publications/index.ts';
 
 export async function checkEverything(db: Db): Promise<Violation[]> {
   return [
@@ -14,6 +15,7 @@ export async function checkEverything(db: Db): Promise<Violation[]> {
     ...(await checkCommunities(db)),
     ...(await checkMarket(db)),
     ...(await checkUploader(db)),
+    ...(await checkPublications(db)),
     ...(await checkLedger(db)),
   ];
 }

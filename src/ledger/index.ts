@@ -2,6 +2,7 @@
 // transaction); the sealer, the checker and the routes that read the log. The ledger sits below
 // every module that writes to it, so its routes are told who may read what (EventReaders).
 export { checkLedger } from './check.ts';
+export { agreesWithEvents, begunOnce, isoText, type Recorded } from './recorded.ts';
 export { appendEvent, streamEvents } from './events.ts';
 export { sealJob, sealNow } from './jobs.ts';
 export { type EventReaders, ledgerRoutes, sealedLedgerRoutes } from './routes.ts';

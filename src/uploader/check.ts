@@ -6,75 +6,13 @@
 // The CHECKs on uploader_quotes already hold the status ranges (1–499), used_at beside a status of
 // 100 or more and a token amount ≥ 0; a quote's size against the limit is not checkable (the limit
 // is configuration, and changes).
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
+import { agreesWithEvents, begunOnce, isoText as iso, type Recorded } from '../ledger/index.ts';
 import type { Db } from '../platform/database.ts';
 import type { Violation } from '../platform/violation.ts';
 import { QUOTE_TTL_MS } from './quotes.ts';
 
 const LIMIT = 20;
-
-/** A timestamp column as `toISOString` writes it into an event's payload. */
-const iso = (column: string) => sql`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/** A table whose rows are the latest state its events recorded. */
-interface Recorded {
-  /** The rule a disagreement breaks, and what one of its rows is called in a message. */
-  rule: string;
-  noun: string;
-  /** The events' subject_type; the table and its key, which is the events' subject_id as text. */
-  subject: string;
-  table: string;
-  key: string;
-  /** Row `r` as its events record it; may read its latest event's payload, `l.payload`. */
-  state: RawBuilder<unknown>;
-  /** The event that creates a row, first of its events and only once, and the rule it keeps. */
-  creation?: { rule: string; type: string };
-}
-
-/**
- * Rows that differ from their latest event (naming the keys that differ), rows with no event, and
- * events whose row is gone. A subject's events are written under its row's lock, so the greatest
- * id is the latest.
- */
-async function agreesWithEvents(db: Db, t: Recorded): Promise<Violation[]> {
-  const { rows } = await sql<{ subject: string; event: number | null; gone: boolean; keys: string[] | null }>`
-    WITH latest AS (
-      SELECT DISTINCT ON (subject_id) subject_id, id, payload FROM events
-      WHERE subject_type = ${t.subject} ORDER BY subject_id, id DESC)
-    SELECT coalesce(l.subject_id, ${sql.ref(`r.${t.key}`)}::text) AS subject, l.id AS event, s.state IS NULL AS gone,
-           (SELECT array_agg(k ORDER BY k)
-            FROM (SELECT jsonb_object_keys(s.state) UNION SELECT jsonb_object_keys(l.payload)) keys (k)
-            WHERE s.state -> k IS DISTINCT FROM l.payload -> k) AS keys
-    FROM latest l FULL JOIN ${sql.table(t.table)} r ON l.subject_id = ${sql.ref(`r.${t.key}`)}::text
-    CROSS JOIN LATERAL (SELECT ${t.state} AS state) s
-    WHERE s.state IS DISTINCT FROM l.payload
-    ORDER BY 1 LIMIT ${LIMIT}`.execute(db);
-  return rows.map((r) => ({
-    rule: t.rule,
-    detail:
-      r.event === null
-        ? `${t.noun} ${r.subject} has no event`
-        : r.gone
-          ? `${t.noun} ${r.subject} is gone, yet event ${r.event} records it`
-          : `${t.noun} ${r.subject} differs from its latest event ${r.event} in ${(r.keys ?? []).join(', ')}`,
-  }));
-}
-
-/** Subjects whose events do not begin with their one creation event. */
-async function begunOnce(db: Db, t: Recorded): Promise<Violation[]> {
-  if (t.creation === undefined) return [];
-  const { rule, type } = t.creation;
-  const { rows } = await sql<{ subject: string; created: number; first: string }>`
-    SELECT subject_id AS subject, count(*) FILTER (WHERE type = ${type}) AS created,
-           (array_agg(type ORDER BY id))[1] AS first
-    FROM events WHERE subject_type = ${t.subject} GROUP BY subject_id
-    HAVING count(*) FILTER (WHERE type = ${type}) <> 1 OR (array_agg(type ORDER BY id))[1] <> ${type}
-    ORDER BY 1 LIMIT ${LIMIT}`.execute(db);
-  return rows.map((r) => ({
-    rule,
-    detail: `${t.noun} ${r.subject} has ${r.created} ${type} events, and its first event is ${r.first}`,
-  }));
-}
 
 const QUOTES: Recorded = {
   rule: 'uploader_quote_is_its_events',
@@ -82,7 +20,7 @@ const QUOTES: Recorded = {
   subject: 'uploader_quote',
   table: 'uploader_quotes',
   key: 'quote_id',
-  creation: { rule: 'uploader_quote_created', type: 'uploader.quote.created' },
+  creation: { rule: 'uploader_quote_created', types: ['uploader.quote.created'] },
   state: sql`to_jsonb(r) || jsonb_build_object(
     'token_amount', r.token_amount::text, 'created_at', ${iso('r.created_at')},
     'expires_at', ${iso('r.expires_at')}, 'used_at', ${iso('r.used_at')})`,
@@ -95,7 +33,7 @@ const PROVIDERS: Recorded = {
   subject: 'uploader_provider',
   table: 'uploader_providers',
   key: 'id',
-  creation: { rule: 'uploader_provider_registered', type: 'uploader.provider.registered' },
+  creation: { rule: 'uploader_provider_registered', types: ['uploader.provider.registered'] },
   state: sql`to_jsonb(r) || jsonb_build_object(
     'registered_at', ${iso('r.registered_at')},
     'last_registered_at', CASE

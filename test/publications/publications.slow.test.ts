@@ -6,7 +6,11 @@
 // such; every refusal changes nothing.
 import { createHash } from 'node:crypto';
 import { privateKeyToAccount } from 'viem/accounts';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEverything } from '../../src/check.ts';
+import type { Db } from '../../src/platform/database.ts';
+import type { Violation } from '../../src/platform/violation.ts';
 import { connectChain, type TokenRail } from '../../src/chain/index.ts';
 import { marketRound, openMarket } from '../../src/market/index.ts';
 import type { RunningProvider } from '../../src/provider/index.ts';
@@ -294,6 +298,59 @@ describe('publishing a market session’s forecasts', () => {
       .body.items;
     expect(forecasts).toHaveLength(24);
     expect(stored).toEqual({ session_id: session, forecasts });
+  });
+});
+
+describe('tally check', () => {
+  const ROLLED_BACK = new Error('rolled back');
+  /** What `tally check` reports once `corrupt` has changed the database; the change is then rolled back. */
+  const checkAfter = async (corrupt: (trx: Db) => Promise<unknown>): Promise<Violation[]> => {
+    let found: Violation[] = [];
+    await s.db.database.kysely
+      .transaction()
+      .execute(async (trx) => {
+        await corrupt(trx);
+        found = await checkEverything(trx);
+        throw ROLLED_BACK;
+      })
+      .catch((err) => {
+        if (err !== ROLLED_BACK) throw err;
+      });
+    return found;
+  };
+
+  it('passes on every publication above, published or failed', async () => {
+    expect(await checkEverything(s.db.database.kysely)).toEqual([]);
+  });
+
+  it('publication_is_its_event: a CID or a hash changed after its event', async () => {
+    const { id } = disclosurePublication;
+    const found = await checkAfter((trx) =>
+      sql`UPDATE publications SET cid = 'bafkreiforged', sha256 = repeat('0', 64) WHERE id = ${id}`.execute(trx),
+    );
+    const { rows } = await sql<{ id: number }>`
+      SELECT id FROM events WHERE subject_type = 'publication' AND subject_id = ${id}`.execute(s.db.database.kysely);
+    expect(found).toEqual([
+      {
+        rule: 'publication_is_its_event',
+        detail: `publication ${id} differs from its latest event ${rows[0]?.id} in cid, sha256`,
+      },
+    ]);
+  });
+
+  it('publication_recorded_once: a publication recorded twice', async () => {
+    const { id } = disclosurePublication;
+    const found = await checkAfter((trx) =>
+      sql`INSERT INTO events (type, subject_type, subject_id, actor_id, payload)
+          SELECT 'publication.failed', subject_type, subject_id, actor_id, payload FROM events
+          WHERE subject_type = 'publication' AND subject_id = ${id}`.execute(trx),
+    );
+    expect(found).toEqual([
+      {
+        rule: 'publication_recorded_once',
+        detail: `publication ${id} has 2 publication.published or publication.failed events, and its first event is publication.published`,
+      },
+    ]);
   });
 });
 
