@@ -7,6 +7,7 @@ import type { DirectoryUse } from './platform/embedded-database.ts';
 import { migrate } from './platform/migrations.ts';
 import { settingOrCreate } from './platform/settings.ts';
 import { scheduleJobs, type Job } from './platform/jobs.ts';
+import type { JobsPulse } from './platform/health.ts';
 import { buildApp } from './platform/http/app.ts';
 import { forgetOldIdempotencyKeys } from './platform/http/idempotency.ts';
 import type { App, AppContext } from './platform/context.ts';
@@ -35,6 +36,19 @@ export interface Tally {
   /** The uploader's private registration listener's base URL, when TALLY_UPLOADER_PRIVATE_PORT is set. */
   uploaderPrivateUrl: string | undefined;
   close(): Promise<void>;
+  /**
+   * Stops gracefully: no new request is taken (the listener closes; a request on an open keep-alive
+   * connection gets 503), those in flight and the running job finish, then the database closes. Past
+   * `timeoutMs` the connections still open are cut. Says what it did.
+   */
+  shutdown(timeoutMs: number): Promise<Shutdown>;
+}
+
+/** What a graceful stop did, for its one log line. */
+export interface Shutdown {
+  requests_in_flight: number;
+  finished_in_time: boolean;
+  duration_ms: number;
 }
 
 /**
@@ -89,8 +103,13 @@ export async function createTally(
     },
   };
   const market = openMarket(db, config.market, clock);
+  const pulse: JobsPulse | undefined =
+    opts.jobs === false
+      ? undefined
+      : { intervalMs: config.jobIntervalSeconds * 1000, lastBeatAt: Date.now(), ticking: false };
   const app = await buildApp(ctx, {
     authenticate: authenticationHook,
+    pulse,
     modules: [
       identityRoutes,
       ledgerRoutes({ readableAccount, readableAccountIds }),
@@ -118,16 +137,36 @@ export async function createTally(
   const stopJobs =
     opts.jobs === false
       ? async () => {}
-      : scheduleJobs(db, jobsFor(config, clock), config.jobIntervalSeconds, log, clock);
+      : scheduleJobs(db, jobsFor(config, clock), config.jobIntervalSeconds, log, clock, pulse);
+  // Requests being served now: what a graceful stop waits for.
+  let inFlight = 0;
+  app.server.on('request', (_request, response) => {
+    inFlight++;
+    response.once('close', () => inFlight--);
+  });
+  const close = async () => {
+    await Promise.all([stopJobs(), registration?.close(), app.close()]);
+    if (!opts.database) await database.close();
+  };
   return {
     app,
     ctx,
     uploaderPrivateUrl: registration?.url,
-    async close() {
-      await stopJobs();
-      await registration?.close();
-      await app.close();
-      if (!opts.database) await database.close();
+    close,
+    async shutdown(timeoutMs) {
+      const started = Date.now();
+      const requests = inFlight;
+      const closing = close();
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        closing.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!inTime) app.server.closeAllConnections();
+      return { requests_in_flight: requests, finished_in_time: inTime, duration_ms: Date.now() - started };
     },
   };
 }

@@ -49,8 +49,9 @@ program
   .action(async () => {
     const cfg = config();
     const tally = await createTally(cfg);
-    const stop = async () => {
-      await tally.close();
+    const stop = async (signal: NodeJS.Signals) => {
+      const done = await tally.shutdown(cfg.shutdownTimeoutSeconds * 1000);
+      tally.ctx.log.info({ signal, ...done }, 'Tally stopped');
       process.exit(0);
     };
     process.once('SIGINT', stop);

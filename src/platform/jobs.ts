@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import type { Db } from './database.ts';
+import type { JobsPulse } from './health.ts';
 import type { UnitFailure } from './units.ts';
 
 /** What one round of a job did: a count worth logging, and the units that failed and were skipped. */
@@ -67,6 +68,7 @@ export async function runWithLease<T>(
 /**
  * Starts running each job every `intervalSeconds` of the machine's time (the heartbeat), each run as
  * of `clock`'s time; the returned function stops them. Tests run a job by hand at the time they choose.
+ * `pulse` hears each tick begin and end, for the readiness check.
  */
 export function scheduleJobs(
   db: Db,
@@ -74,10 +76,17 @@ export function scheduleJobs(
   intervalSeconds: number,
   log: Logger,
   clock: Clock,
+  pulse?: JobsPulse,
 ): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  const beat = (ticking: boolean) => {
+    if (pulse === undefined) return;
+    pulse.lastBeatAt = Date.now();
+    pulse.ticking = ticking;
+  };
   const tick = () => {
+    beat(true);
     running = (async () => {
       for (const job of jobs) {
         if (stopped) return;
@@ -96,7 +105,7 @@ export function scheduleJobs(
           log.error({ err, job: job.name }, 'job failed');
         }
       }
-    })();
+    })().finally(() => beat(false));
   };
   const timer = setInterval(tick, intervalSeconds * 1000);
   timer.unref();

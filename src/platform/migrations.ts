@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from './database.ts';
+import { sql } from 'kysely';
 import { platform } from './tables.ts';
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
@@ -32,10 +33,27 @@ export function listMigrations(): Migration[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The migrations this code knows that the database has not applied (all of them on a new database). */
+export async function pendingMigrations(database: Database): Promise<string[]> {
+  const names = listMigrations().map((m) => m.name);
+  const { rows } = await sql<{ table: string | null }>`SELECT to_regclass('schema_migrations')::text AS table`.execute(
+    database.kysely,
+  );
+  if (!rows[0]?.table) return names;
+  const applied = await platform(database.kysely).selectFrom('schema_migrations').select('name').execute();
+  const done = new Set(applied.map((r) => r.name));
+  return names.filter((name) => !done.has(name));
+}
+
 /** Applies every migration not yet applied; returns the names applied now. */
 export async function migrate(database: Database): Promise<string[]> {
-  await database.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  // Under the lock: two processes creating the table at once would otherwise collide on its type's
+  // name (IF NOT EXISTS does not guard against a concurrent CREATE).
+  await database.exec(`BEGIN;
+SELECT pg_advisory_xact_lock(${MIGRATION_LOCK});
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+COMMIT;`);
   const applied = new Map<string, string>();
   const rows = await platform(database.kysely).selectFrom('schema_migrations').select(['name', 'checksum']).execute();
   for (const r of rows) applied.set(r.name, r.checksum);

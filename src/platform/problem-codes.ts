@@ -3,7 +3,7 @@
 // problem mapper (http/problems.ts) only sends these, and the OpenAPI document lists them all.
 
 interface ProblemEntry {
-  status: 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 429 | 500 | 502;
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 429 | 500 | 502 | 503;
   meaning: string;
 }
 
@@ -239,6 +239,13 @@ export const PROBLEM_CODES = {
     status: 502,
     meaning:
       'The storage provider did not answer a quote as its API says (down, too slow, or malformed); nothing was recorded',
+  },
+
+  // Operations.
+  not_ready: {
+    status: 503,
+    meaning:
+      'This process cannot serve now: its database does not answer, a migration is not applied, or its job runner stopped',
   },
 
   // Ledger and storage.

@@ -10,6 +10,8 @@ import { sendProblem } from './problems.ts';
 import { registerAccessRules } from './access.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerDocs } from './docs.ts';
+import { registerHealth } from './health.ts';
+import type { JobsPulse } from '../health.ts';
 import { clockStore } from './rate-limit-store.ts';
 import { refuseNul } from './text.ts';
 import { parseTimestamp } from '../timestamp.ts';
@@ -38,7 +40,7 @@ function makeAjv(coerce: boolean) {
 
 export async function buildApp(
   ctx: AppContext,
-  routes: { authenticate: RoutePlugin; modules: RoutePlugin[] },
+  routes: { authenticate: RoutePlugin; modules: RoutePlugin[]; pulse?: JobsPulse },
 ): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
@@ -86,7 +88,7 @@ export async function buildApp(
   await routes.authenticate(app, ctx);
   registerIdempotency(app, ctx.database);
 
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', database: ctx.database.engine }));
+  registerHealth(app as App, ctx, routes.pulse);
   for (const register of routes.modules) await app.register(async (scope) => register(scope as App, ctx));
   return app as App;
 }
