@@ -1,7 +1,7 @@
 // One schema for every setting Tally reads from the environment, validated once at start.
 // A bad value stops start-up with the variable's name and what was expected, never a stack trace.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -233,6 +233,27 @@ const INTEGER_KEYS = new Set([
 const NUMBER_KEYS = new Set(['TALLY_MARKET_FEE_PERCENT', 'TALLY_MARKET_REDUNDANCY_LAMBDA']);
 
 /** Reads the settings from `env` (process.env by default); throws ConfigError naming every bad variable. */
+/**
+ * One line per variable that breaks the schema: a list of allowed values says which they are (the
+ * validator would report each one it was not), anything else says what it must be.
+ */
+function valueProblems(raw: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const properties = ConfigSchema.properties as Record<string, TSchema & { anyOf?: { const?: unknown }[] }>;
+  // Each variable on its own: the validator stops after a few errors, which one bad list fills.
+  for (const [key, value] of Object.entries(raw)) {
+    const schema = properties[key];
+    if (schema === undefined) continue;
+    const [first] = Value.Errors(schema, value);
+    if (first === undefined) continue;
+    const allowed = schema.anyOf?.every((o) => o.const !== undefined)
+      ? schema.anyOf.map((o) => String(o.const))
+      : undefined;
+    problems.push(`${key}: ${allowed ? `must be one of ${allowed.join(', ')}` : first.message}`);
+  }
+  return problems;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(ConfigSchema.properties)) {
@@ -243,9 +264,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? Number(value)
         : value;
   }
-  const problems = [...Value.Errors(ConfigSchema, raw)].map(
-    (e) => `${e.instancePath.slice(1) || 'environment'}: ${e.message}`,
-  );
+  const problems = valueProblems(raw);
   if (raw.TALLY_ADMIN_EMAIL !== undefined && raw.TALLY_ADMIN_PASSWORD === undefined) {
     problems.push('TALLY_ADMIN_PASSWORD: must be set together with TALLY_ADMIN_EMAIL');
   }

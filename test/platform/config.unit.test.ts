@@ -18,6 +18,40 @@ describe('configuration', () => {
     }
   });
 
+  it('says once per variable what it must be, listing the allowed values of a list, however many are bad', () => {
+    const bad = {
+      PORT: '99999',
+      LOG_LEVEL: 'loud',
+      TALLY_MARKET_SCHEDULE: 'daily',
+      TALLY_MARKET_TRUST_UNPROVEN_WALLETS: 'yes',
+    };
+    expect(() => loadConfig(bad)).toThrow(
+      [
+        'invalid configuration:',
+        '  PORT: must be <= 65535',
+        '  LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+        '  TALLY_MARKET_SCHEDULE: must be one of hourly, manual',
+        '  TALLY_MARKET_TRUST_UNPROVEN_WALLETS: must be one of true, false',
+      ].join('\n'),
+    );
+  });
+
+  it('lets the chain serve the publisher alone, and the market token only with the chain', () => {
+    const chain = { TALLY_CHAIN_RPC_URL: 'http://127.0.0.1:8545', TALLY_CHAIN_ID: '31337' };
+    const key = `0x${'11'.repeat(32)}`;
+    const c = loadConfig({ ...chain, TALLY_PUBLISHER_PRIVATE_KEY: key });
+    expect([c.market.rail.kind, c.publisher]).toEqual([
+      'internal',
+      { privateKey: key, chain: { rpcUrl: 'http://127.0.0.1:8545', chainId: 31337 } },
+    ]);
+    expect(() => loadConfig({ TALLY_CHAIN_ID: '31337' })).toThrow(
+      'TALLY_CHAIN_RPC_URL and TALLY_CHAIN_ID: set both, or neither',
+    );
+    expect(() => loadConfig({ TALLY_MARKET_TOKEN: `0x${'22'.repeat(20)}` })).toThrow(
+      'TALLY_MARKET_TOKEN: the evm rail needs TALLY_CHAIN_RPC_URL and TALLY_CHAIN_ID too',
+    );
+  });
+
   it('reads DataHub sources as JSON and names what is wrong in them', () => {
     const source = {
       name: 'dk',
