@@ -10,7 +10,6 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEverything } from '../../src/check.ts';
 import type { Db } from '../../src/platform/database.ts';
-import type { Violation } from '../../src/platform/violation.ts';
 import { connectChain, type TokenRail } from '../../src/chain/index.ts';
 import { marketRound, openMarket } from '../../src/market/index.ts';
 import type { RunningProvider } from '../../src/provider/index.ts';
@@ -18,6 +17,7 @@ import { startChain, type TestAccount, type TestChain } from '../helpers/chain.t
 import { TEST_START } from '../helpers/clock.ts';
 import { knownAnswerSeries } from '../helpers/market.ts';
 import { PROVIDER_KEY, startTestProvider, temporaryDir } from '../helpers/provider.ts';
+import { checkAfter as checkAfterRollback } from '../helpers/check-after.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { expectStatus } from '../helpers/world.ts';
 
@@ -302,22 +302,8 @@ describe('publishing a market session’s forecasts', () => {
 });
 
 describe('tally check', () => {
-  const ROLLED_BACK = new Error('rolled back');
   /** What `tally check` reports once `corrupt` has changed the database; the change is then rolled back. */
-  const checkAfter = async (corrupt: (trx: Db) => Promise<unknown>): Promise<Violation[]> => {
-    let found: Violation[] = [];
-    await s.db.database.kysely
-      .transaction()
-      .execute(async (trx) => {
-        await corrupt(trx);
-        found = await checkEverything(trx);
-        throw ROLLED_BACK;
-      })
-      .catch((err) => {
-        if (err !== ROLLED_BACK) throw err;
-      });
-    return found;
-  };
+  const checkAfter = (corrupt: (trx: Db) => Promise<unknown>) => checkAfterRollback(s.db.database.kysely, corrupt);
 
   it('passes on every publication above, published or failed', async () => {
     expect(await checkEverything(s.db.database.kysely)).toEqual([]);

@@ -9,8 +9,8 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEverything } from '../../src/check.ts';
 import type { Db } from '../../src/platform/database.ts';
-import type { Violation } from '../../src/platform/violation.ts';
 import { expireProviders } from '../../src/uploader/index.ts';
+import { checkAfter as checkAfterRollback } from '../helpers/check-after.ts';
 import { freePort, startServer, type TestServer } from '../helpers/server.ts';
 import { type StandInProvider, startStandInProvider } from '../helpers/storage-provider.ts';
 
@@ -385,22 +385,8 @@ describe('the uploader', () => {
   // The database every test above left: registrations, renewals, an expiry and a reactivation,
   // quotes waiting, done and expired, signed requests accepted and refused.
   describe('tally check', () => {
-    const ROLLED_BACK = new Error('rolled back');
     /** What `tally check` reports once `corrupt` has changed the database; the change is then rolled back. */
-    const checkAfter = async (corrupt: (trx: Db) => Promise<unknown>): Promise<Violation[]> => {
-      let found: Violation[] = [];
-      await s.db.database.kysely
-        .transaction()
-        .execute(async (trx) => {
-          await corrupt(trx);
-          found = await checkEverything(trx);
-          throw ROLLED_BACK;
-        })
-        .catch((err) => {
-          if (err !== ROLLED_BACK) throw err;
-        });
-      return found;
-    };
+    const checkAfter = (corrupt: (trx: Db) => Promise<unknown>) => checkAfterRollback(s.db.database.kysely, corrupt);
     /** The id of the subject's latest event. */
     const latest = async (db: Db, subjectType: string, subjectId: string | number): Promise<number> => {
       const { rows } = await sql<{ id: number }>`
