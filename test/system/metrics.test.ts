@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { TEST_START } from '../helpers/clock.ts';
+import { api } from '../helpers/community.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from '../helpers/world.ts';
 
 type Labels = Record<string, string>;
@@ -112,26 +113,17 @@ describe('/metrics', () => {
 
   it('counts readings imported by outcome', async () => {
     const point = '571313174000000901';
-    await expectStatus(
-      s.request('POST', '/api/metering-points', {
-        token: w.producer.token,
-        body: { id: point, type: 'consumption', account_id: w.producerAccount },
-      }),
-      201,
-    );
-    const quarter = (k: number, wh: number) => ({
-      interval_start_datetime: new Date(Date.parse('2025-07-01T10:00:00Z') + k * 900_000).toISOString(),
-      interval_end_datetime: new Date(Date.parse('2025-07-01T10:15:00Z') + k * 900_000).toISOString(),
-      interval_usage: wh,
-    });
-    const upload = (readings: unknown[]) =>
-      expectStatus(
-        s.request('POST', `/api/metering-points/${point}/readings`, { token: w.producer.token, body: { readings } }),
-        200,
+    const manage = api(s, w.producer, w.producerAccount);
+    await manage.point(point, 'consumption');
+    const at = Date.parse('2025-07-01T10:00:00Z');
+    const quarters = (wh: number[]) =>
+      manage.readings(
+        point,
+        wh.map((v, k) => [at + k * 900_000, 15, v]),
       );
     const before = await scrape(s);
-    await upload([quarter(0, 10), quarter(1, 20), quarter(2, 30)]);
-    await upload([quarter(0, 10), quarter(1, 21), quarter(2, 30)]);
+    await quarters([10, 20, 30]);
+    await quarters([10, 21, 30]);
     const after = await scrape(s);
     const grew = (outcome: string) =>
       value(after, 'tally_readings_imported_total', { outcome })! -
@@ -156,49 +148,17 @@ describe('/metrics', () => {
   });
 
   it("reports each community's clearing lag behind the server's now", async () => {
-    await expectStatus(
-      s.request('POST', '/api/metering-points', {
-        token: w.producer.token,
-        body: { id: 'LAG-POINT', type: 'consumption', account_id: w.producerAccount },
-      }),
-      201,
-    );
-    const community = (
-      await expectStatus(
-        s.request('POST', '/api/communities', {
-          token: w.producer.token,
-          body: {
-            name: 'Lagging club',
-            interval_minutes: 15,
-            time_zone: 'UTC',
-            mechanism: 'mmr',
-            grid_price: 0.2,
-            feed_in_price: 0.04,
-            currency: 'EUR',
-            move_certificates: false,
-          },
-        }),
-        201,
-      )
-    ).id;
+    const manage = api(s, w.producer, w.producerAccount);
+    await manage.point('LAG-POINT', 'consumption');
+    const community = await manage.community({ name: 'Lagging club', interval_minutes: 15, time_zone: 'UTC' });
     const lag = async () =>
       value(await scrape(s), 'tally_community_clearing_lag_seconds', { community_id: String(community) });
     expect(await lag()).toBeUndefined(); // no member: nothing to clear
-    await expectStatus(
-      s.request('POST', `/api/communities/${community}/members`, {
-        token: w.producer.token,
-        body: { metering_point_id: 'LAG-POINT', name: 'Flat', valid_from: '2025-06-01' },
-      }),
-      201,
-    );
+    await manage.member(community, { metering_point_id: 'LAG-POINT', name: 'Flat', valid_from: '2025-06-01' });
     const since = (iso: string) => (TEST_START.getTime() - Date.parse(iso)) / 1000;
     expect(await lag()).toBe(since('2025-06-01T00:00:00Z'));
-    await expectStatus(
-      s.request('POST', `/api/communities/${community}/clear`, {
-        token: w.producer.token,
-        body: { from: '2025-06-01T00:00:00Z', to: '2025-06-01T01:00:00Z' },
-      }),
-      200,
+    expect(await manage.clear(community, Date.parse('2025-06-01T00:00:00Z'), Date.parse('2025-06-01T01:00:00Z'))).toBe(
+      4,
     );
     expect(await lag()).toBe(since('2025-06-01T01:00:00Z'));
     s.clock.advance(60_000);
