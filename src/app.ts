@@ -2,23 +2,24 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { Config } from './platform/config.ts';
-import { openDatabase, type Database } from './platform/database.ts';
+import { openDatabase, type Database, type Db } from './platform/database.ts';
 import type { DirectoryUse } from './platform/embedded-database.ts';
 import { migrate } from './platform/migrations.ts';
 import { settingOrCreate } from './platform/settings.ts';
 import { scheduleJobs, type Job } from './platform/jobs.ts';
-import type { JobsPulse } from './platform/health.ts';
+import { type JobsPulse, pulseObserver } from './platform/health.ts';
+import { createMetrics, type ScrapedGauge } from './platform/metrics.ts';
 import { buildApp } from './platform/http/app.ts';
 import { forgetOldIdempotencyKeys } from './platform/http/idempotency.ts';
 import type { App, AppContext } from './platform/context.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { authenticationHook, identityRoutes, ensureAdmin, newSecret } from './identity/index.ts';
-import { ledgerRoutes, sealedLedgerRoutes, sealJob } from './ledger/index.ts';
+import { ledgerRoutes, sealedLedgerRoutes, sealJob, unsealedEvents } from './ledger/index.ts';
 import { accountRoutes, invitationRoutes, readableAccount, readableAccountIds } from './accounts/index.ts';
 import { certificatesOfPoints, registryJobs, registryRoutes } from './registry/index.ts';
 import { answerCertificateQuestions, meteringRoutes, meteringJobs } from './metering/index.ts';
 import { answerPublicationQuestions, disclosureRoutes } from './disclosure/index.ts';
-import { communityRoutes, COMMUNITY_CLEARING_JOB } from './community/index.ts';
+import { clearingLags, communityRoutes, COMMUNITY_CLEARING_JOB } from './community/index.ts';
 import { marketJob, marketRoutes, openMarket } from './market/index.ts';
 import { startRegistrationListener, uploaderJob, uploaderRoutes } from './uploader/index.ts';
 import { openPublisher, publicationRoutes, publicationsOfDisclosure } from './publications/index.ts';
@@ -65,6 +66,28 @@ export const jobsFor = (config: Config, clock: Clock): Job[] => [
   { name: 'forget-idempotency-keys', run: (db) => forgetOldIdempotencyKeys(db) },
 ];
 
+/**
+ * What every process shares, read from the database when /metrics is scraped: one value for all
+ * processes, not each one's share (platform/metrics.ts).
+ */
+const sharedState = (db: Db, clock: Clock): ScrapedGauge[] => [
+  {
+    name: 'tally_ledger_unsealed_events',
+    help: 'Committed events not yet sealed into a block',
+    read: () => unsealedEvents(db),
+  },
+  {
+    name: 'tally_community_clearing_lag_seconds',
+    help: "How far each community's cleared intervals lag behind now, in seconds",
+    labelNames: ['community_id'],
+    read: async () =>
+      (await clearingLags(db, clock.now())).map((l) => ({
+        labels: { community_id: l.community_id },
+        value: l.seconds,
+      })),
+  },
+];
+
 export function makeLogger(level: string): Logger {
   return pino({ level, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'password', '*.password'] });
 }
@@ -107,9 +130,11 @@ export async function createTally(
     opts.jobs === false
       ? undefined
       : { intervalMs: config.jobIntervalSeconds * 1000, lastBeatAt: Date.now(), ticking: false };
+  const metrics = createMetrics(database, sharedState(db, clock));
   const app = await buildApp(ctx, {
     authenticate: authenticationHook,
     pulse,
+    metrics,
     modules: [
       identityRoutes,
       ledgerRoutes({ readableAccount, readableAccountIds }),
@@ -135,9 +160,12 @@ export async function createTally(
           throw err;
         });
   const stopJobs =
-    opts.jobs === false
+    pulse === undefined
       ? async () => {}
-      : scheduleJobs(db, jobsFor(config, clock), config.jobIntervalSeconds, log, clock, pulse);
+      : scheduleJobs(db, jobsFor(config, clock), config.jobIntervalSeconds, log, clock, [
+          pulseObserver(pulse),
+          metrics.jobs,
+        ]);
   // Requests being served now: what a graceful stop waits for.
   let inFlight = 0;
   app.server.on('request', (_request, response) => {

@@ -5,4 +5,5 @@ export { createCommunity, listCommunities, type NewCommunity } from './communiti
 export { COMMUNITY_CLEARING_JOB, clearAllCommunities, clearOnDemand } from './jobs.ts';
 export { addMember, listMembers } from './members.ts';
 export { communityRoutes } from './routes.ts';
+export { clearingLags } from './position.ts';
 export { monthlyStatement } from './settlement.ts';

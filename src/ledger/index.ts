@@ -6,6 +6,6 @@ export { agreesWithEvents, begunOnce, isoText, type Recorded } from './recorded.
 export { appendEvent, streamEvents } from './events.ts';
 export { sealJob, sealNow } from './jobs.ts';
 export { type EventReaders, ledgerRoutes, sealedLedgerRoutes } from './routes.ts';
-export { type ExportedBlock, exportBlock, exportBlocks } from './seal.ts';
+export { type ExportedBlock, exportBlock, exportBlocks, unsealedEvents } from './seal.ts';
 export { verifySource } from './verify-source.ts';
 export { stateVersion } from './version.ts';

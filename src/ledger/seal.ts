@@ -29,19 +29,40 @@ const header = (b: BlockTableRow): BlockRow => ({
   block_hash: b.block_hash,
 });
 
+const lastBlock = (db: Db) =>
+  ledger(db).selectFrom('ledger_blocks').selectAll().orderBy('height', 'desc').limit(1).executeTakeFirst();
+
+/** The events after `last`'s position in the log's order (xact_id, id): a range of the events_order index. */
+const afterBlock = (db: Db, last: BlockTableRow | undefined) => {
+  const events = ledger(db).selectFrom('events');
+  return last
+    ? events.where(sql<boolean>`(xact_id, id) > (${last.last_xact_id}::xid8, ${last.last_event_id}::bigint)`)
+    : events;
+};
+
+/**
+ * Committed events not yet in a block (the ledger's lag, for the metrics): those the sealer has not
+ * reached, whether below the commit horizon or waiting above it for an older transaction to end.
+ * One range of the events_order index after the last block, as long as the lag is.
+ */
+export async function unsealedEvents(db: Db): Promise<number> {
+  const row = await afterBlock(db, await lastBlock(db))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Seals the next block of committed events, if there are any; returns it. Run inside the job's transaction. */
 export async function sealNextBlock(trx: Db, now: Date, maxEvents = BLOCK_EVENTS): Promise<BlockRow | undefined> {
-  const last = await ledger(trx)
-    .selectFrom('ledger_blocks')
-    .selectAll()
-    .orderBy('height', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const last = await lastBlock(trx);
   const horizon = await commitHorizon(trx);
-  let pending = ledger(trx).selectFrom('events').selectAll().where(sql<boolean>`xact_id < ${horizon}::xid8`);
-  if (last)
-    pending = pending.where(sql<boolean>`(xact_id, id) > (${last.last_xact_id}::xid8, ${last.last_event_id}::bigint)`);
-  const events = await pending.orderBy('xact_id').orderBy('id').limit(maxEvents).execute();
+  const events = await afterBlock(trx, last)
+    .selectAll()
+    .where(sql<boolean>`xact_id < ${horizon}::xid8`)
+    .orderBy('xact_id')
+    .orderBy('id')
+    .limit(maxEvents)
+    .execute();
   const tail = events[events.length - 1];
   if (!tail) return undefined;
 

@@ -11,6 +11,7 @@ import { registrableAccount } from '../accounts/index.ts';
 import { certificates } from './certificates.ts';
 import type { ReadingInput } from './csv.ts';
 import { MAX_READING_WH } from './limits.ts';
+import { countImported } from './metrics.ts';
 import { readablePoint } from './points.ts';
 import type { ImportResult, Reading as ReadingSchema } from './schemas.ts';
 import { metering, READING_MINUTES, type MeteringPointRow, type Quality, type ReadingRow } from './tables.ts';
@@ -250,7 +251,7 @@ export async function importReadings(
   source: string,
   now: Date,
 ): Promise<ImportResult> {
-  return db.transaction().execute(async (trx) => {
+  const total = await db.transaction().execute(async (trx) => {
     const total: ImportResult = { inserted: 0, unchanged: 0, revised: 0 };
     // Points in a fixed order, so two concurrent imports lock them in the same order.
     for (const pointId of [...byPoint.keys()].sort()) {
@@ -261,6 +262,8 @@ export async function importReadings(
     }
     return total;
   });
+  countImported(total);
+  return total;
 }
 
 /** The static type of the answer schema (schemas.ts), so the two cannot drift. */

@@ -29,6 +29,7 @@ export const ConfigSchema = Type.Object({
   TALLY_CERTIFICATE_ID_START: Type.Optional(Type.Integer({ minimum: 0 })),
   TALLY_JOB_INTERVAL: Type.Optional(Seconds),
   TALLY_SHUTDOWN_TIMEOUT: Type.Optional(Seconds),
+  TALLY_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   TALLY_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
   TALLY_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
   TALLY_DATAHUB_SOURCES: Type.Optional(Type.String({ minLength: 2 })),
@@ -93,6 +94,8 @@ export interface Config {
   jobIntervalSeconds: number;
   /** How long a stop (SIGTERM) waits for requests in flight and the running job before it cuts them off. */
   shutdownTimeoutSeconds: number;
+  /** The bearer token `/metrics` asks for; undefined: `/metrics` is open. */
+  metricsToken: string | undefined;
   admin: { email: string; password: string } | undefined;
   /** Meter data sources read on the job schedule. */
   datahubSources: Static<typeof DataHubSources>;
@@ -293,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     certificateIdStart: c.TALLY_CERTIFICATE_ID_START ?? 1,
     jobIntervalSeconds: c.TALLY_JOB_INTERVAL ?? 60,
     shutdownTimeoutSeconds: c.TALLY_SHUTDOWN_TIMEOUT ?? 10,
+    metricsToken: c.TALLY_METRICS_TOKEN,
     admin:
       c.TALLY_ADMIN_EMAIL && c.TALLY_ADMIN_PASSWORD
         ? { email: c.TALLY_ADMIN_EMAIL, password: c.TALLY_ADMIN_PASSWORD }

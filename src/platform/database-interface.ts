@@ -30,7 +30,19 @@ export interface Database {
    * is the server.
    */
   openSession?: () => Promise<Session>;
+  /**
+   * How the pool is used right now, for the metrics: connections held, idle, and borrowers waiting.
+   * PGlite is one session lent to one borrower at a time: always one connection, idle when no one
+   * has it, and the rest of the queue waiting.
+   */
+  stats?: () => PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 /** One server connection; `onEnd` runs once when it ends for any reason (closed, terminated, network). */

@@ -10,7 +10,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { openEmbedded, type DirectoryUse } from './embedded-database.ts';
 import { SessionPool, sessionDatabase } from './session-pool.ts';
 
-export type { Database, Db, Session } from './database-interface.ts';
+export type { Database, Db, PoolStats, Session } from './database-interface.ts';
 import type { Database } from './database-interface.ts';
 
 const INT8 = 20;
@@ -115,6 +115,7 @@ function openPostgres(url: string): Database {
         end: () => client.end(),
       };
     },
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
       await pool.end();
     },

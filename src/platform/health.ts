@@ -3,6 +3,7 @@
 // restart a process that is not alive and send traffic only to one that is ready.
 import { sql } from 'kysely';
 import type { Database } from './database.ts';
+import type { JobObserver } from './jobs.ts';
 import { pendingMigrations } from './migrations.ts';
 
 /** The job runner's heartbeat, by the machine's time (a test's clock may stand still). */
@@ -13,6 +14,14 @@ export interface JobsPulse {
   /** A tick is under way: a long job is progress, not a stall. */
   ticking: boolean;
 }
+
+/** Keeps `pulse` beating with the runner's ticks. */
+export const pulseObserver = (pulse: JobsPulse): JobObserver => ({
+  tick(ticking) {
+    pulse.lastBeatAt = Date.now();
+    pulse.ticking = ticking;
+  },
+});
 
 export interface Readiness {
   ready: boolean;

@@ -5,13 +5,31 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import type { Db } from './database.ts';
-import type { JobsPulse } from './health.ts';
 import type { UnitFailure } from './units.ts';
 
 /** What one round of a job did: a count worth logging, and the units that failed and were skipped. */
 export interface JobOutcome {
   count: number;
   failed: UnitFailure[];
+  /** Runs once the round's work has committed: to count it in this process's metrics, never before. */
+  committed?: () => void;
+}
+
+/** One round of a job as this process saw it. */
+export interface JobRound {
+  /** This process ran it; false when another instance held the job and nothing was done here. */
+  led: boolean;
+  seconds: number;
+  /** Units (a device, a community) that failed and were skipped while the others went on. */
+  unitsFailed: number;
+  /** What the round threw: it was rolled back. */
+  error?: unknown;
+}
+
+/** Hears the job runner: each tick begin and end (the readiness check), each job's round (the metrics). */
+export interface JobObserver {
+  tick?(ticking: boolean): void;
+  ran?(job: string, round: JobRound): void;
 }
 
 export interface Job {
@@ -68,7 +86,7 @@ export async function runWithLease<T>(
 /**
  * Starts running each job every `intervalSeconds` of the machine's time (the heartbeat), each run as
  * of `clock`'s time; the returned function stops them. Tests run a job by hand at the time they choose.
- * `pulse` hears each tick begin and end, for the readiness check.
+ * `observers` hear each tick and each job's round.
  */
 export function scheduleJobs(
   db: Db,
@@ -76,26 +94,31 @@ export function scheduleJobs(
   intervalSeconds: number,
   log: Logger,
   clock: Clock,
-  pulse?: JobsPulse,
+  observers: readonly JobObserver[] = [],
 ): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const beat = (ticking: boolean) => {
-    if (pulse === undefined) return;
-    pulse.lastBeatAt = Date.now();
-    pulse.ticking = ticking;
+    for (const o of observers) o.tick?.(ticking);
+  };
+  const ran = (job: string, started: number, round: Omit<JobRound, 'seconds'>) => {
+    const seconds = (performance.now() - started) / 1000;
+    for (const o of observers) o.ran?.(job, { ...round, seconds });
   };
   const tick = () => {
     beat(true);
     running = (async () => {
       for (const job of jobs) {
         if (stopped) return;
+        const started = performance.now();
         try {
           const now = clock.now();
           const result = job.leaseMs
             ? await runWithLease(db, job.name, job.leaseMs, () => job.run(db, now))
             : await runAsLeader(db, job, now);
           const outcome: JobOutcome = typeof result === 'object' ? result : { count: result ?? 0, failed: [] };
+          outcome.committed?.();
+          ran(job.name, started, { led: result !== undefined, unitsFailed: outcome.failed.length });
           // A failed unit (a device, a community) was skipped; the others went on. Each is named once a tick.
           for (const f of outcome.failed)
             log.error({ err: f.cause, job: job.name, unit: f.unit }, 'job unit failed and was skipped');
@@ -103,6 +126,7 @@ export function scheduleJobs(
             log.info({ job: job.name, count: outcome.count, failed: outcome.failed.length }, 'job done');
         } catch (err) {
           log.error({ err, job: job.name }, 'job failed');
+          ran(job.name, started, { led: true, unitsFailed: 0, error: err });
         }
       }
     })().finally(() => beat(false));

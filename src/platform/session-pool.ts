@@ -2,7 +2,7 @@
 // the data directory, one borrower at a time has it, from BEGIN to COMMIT, and everyone else waits
 // in arrival order. This file is that queue and the Database built on it.
 import { Kysely, PostgresDialect, type PostgresPoolClient } from 'kysely';
-import type { Database } from './database-interface.ts';
+import type { Database, PoolStats } from './database-interface.ts';
 
 export interface PgStyleResult {
   command: string;
@@ -21,6 +21,8 @@ export interface SessionOps {
 
 export class SessionPool {
   #tail: Promise<void> = Promise.resolve();
+  /** Borrowers holding or waiting for the session. */
+  #borrowers = 0;
   readonly #ops: SessionOps;
   readonly #endTurn: () => void;
 
@@ -52,15 +54,22 @@ export class SessionPool {
 
   async end(): Promise<void> {}
 
+  /** One session: idle when no one has it; everyone after its holder waits. */
+  stats(): PoolStats {
+    return { total: 1, idle: this.#borrowers === 0 ? 1 : 0, waiting: Math.max(0, this.#borrowers - 1) };
+  }
+
   /** Waits for this borrower's turn with the session; `end` passes it on. */
   take(): Promise<{ ops: SessionOps; end(): void }> {
     let pass!: () => void;
     const turn = new Promise<void>((resolve) => {
       pass = resolve;
     });
+    this.#borrowers++;
     const ready = this.#tail.then(() => ({
       ops: this.#ops,
       end: () => {
+        this.#borrowers--;
         this.#endTurn();
         pass();
       },
@@ -77,6 +86,7 @@ export function sessionDatabase(pool: SessionPool, close: () => Promise<void>): 
     engine: 'pglite',
     copyCsv: (table, columns, csv) => pool.withSession((ops) => ops.copyCsv(table, columns, csv)),
     exec: (sqlText) => pool.withSession((ops) => ops.exec(sqlText)),
+    stats: () => pool.stats(),
     close,
   };
 }

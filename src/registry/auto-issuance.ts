@@ -11,6 +11,7 @@ import { productionPoints, hourlyProduction } from '../metering/index.ts';
 import { closedAccounts, readableAccountIds } from '../accounts/index.ts';
 import { type Interval, overCapacity } from './capacity.ts';
 import { issueForLockedDevice } from './issuance.ts';
+import { countIssued } from './metrics.ts';
 import { issuedPointHours } from './point-hours.ts';
 import { registry, type DeviceRow } from './tables.ts';
 
@@ -194,7 +195,7 @@ export const autoIssuanceJob = (lifetimeDays: number): Job => ({
   name: 'auto-issue',
   run: async (db, now) => {
     const round = await runAutoIssuance(db, now, lifetimeDays);
-    return { count: round.bundles_issued, failed: round.failed };
+    return { count: round.bundles_issued, failed: round.failed, committed: () => countIssued(round) };
   },
 });
 
@@ -221,6 +222,7 @@ export async function runAutoIssuanceNow(db: Db, lifetimeDays: number, now: Date
     },
     now,
   );
+  countIssued(round);
   return {
     bundles_issued: round.bundles_issued,
     wh_issued: round.wh_issued,

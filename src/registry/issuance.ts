@@ -10,6 +10,7 @@ import { lockOpenAccount } from '../accounts/index.ts';
 import { readableDevice } from './devices.ts';
 import { bundleView, issuedBundle, type BundleView } from './bundles.ts';
 import { capacityLimitWh, type Interval, overCapacity } from './capacity.ts';
+import { countIssued } from './metrics.ts';
 import { checkReissueMetered, claimMeteredHours, recordPointHours } from './point-hours.ts';
 import type { IntervalInput, IssuanceRequest, ReissueRequest } from './schemas.ts';
 import { registry, type BundleRow, type DeviceRow, type EnergySource } from './tables.ts';
@@ -314,11 +315,12 @@ export async function issueCertificates(
   now: Date,
 ): Promise<BundleView[]> {
   const intervals = checkIntervals(request.intervals, now);
-  return db.transaction().execute(async (trx) => {
+  const rows = await db.transaction().execute(async (trx) => {
     const device = await lockedIssuingDevice(trx, principal, request.device_id);
-    const rows = await issueForLockedDevice(trx, device, intervals, principal.userId, lifetimeDays, now);
-    return rows.map(bundleView);
+    return issueForLockedDevice(trx, device, intervals, principal.userId, lifetimeDays, now);
   });
+  countIssued(rows);
+  return rows.map(bundleView);
 }
 
 /**
@@ -333,7 +335,7 @@ export async function reissueBundle(
   lifetimeDays: number,
   now: Date,
 ): Promise<BundleView> {
-  return db.transaction().execute(async (trx) => {
+  const row = await db.transaction().execute(async (trx) => {
     const withdrawn = await registry(trx)
       .selectFrom('bundles')
       .selectAll()
@@ -394,6 +396,8 @@ export async function reissueBundle(
       actor_id: principal.userId,
       payload: issuedEventPayload(device, withdrawn.account_id, [row!], withdrawn.id),
     });
-    return bundleView(row!);
+    return row!;
   });
+  countIssued([row]);
+  return bundleView(row);
 }

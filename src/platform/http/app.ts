@@ -11,6 +11,8 @@ import { registerAccessRules } from './access.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerDocs } from './docs.ts';
 import { registerHealth } from './health.ts';
+import { registerMetrics } from './metrics.ts';
+import type { AppMetrics } from '../metrics.ts';
 import type { JobsPulse } from '../health.ts';
 import { clockStore } from './rate-limit-store.ts';
 import { refuseNul } from './text.ts';
@@ -40,7 +42,7 @@ function makeAjv(coerce: boolean) {
 
 export async function buildApp(
   ctx: AppContext,
-  routes: { authenticate: RoutePlugin; modules: RoutePlugin[]; pulse?: JobsPulse },
+  routes: { authenticate: RoutePlugin; modules: RoutePlugin[]; pulse?: JobsPulse; metrics?: AppMetrics },
 ): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
@@ -89,6 +91,7 @@ export async function buildApp(
   registerIdempotency(app, ctx.database);
 
   registerHealth(app as App, ctx, routes.pulse);
+  if (routes.metrics) registerMetrics(app as App, ctx, routes.metrics);
   for (const register of routes.modules) await app.register(async (scope) => register(scope as App, ctx));
   return app as App;
 }
