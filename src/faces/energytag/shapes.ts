@@ -10,7 +10,12 @@ export const Uuid = Type.String({ format: 'uuid' });
 /** Tally's id of the `kind` a UUID names, or a 422 at `loc`. */
 export function entityId(kind: Kind, uuid: string, loc: string | Array<string | number>): number {
   const id = idOf(kind, uuid);
-  if (id === undefined) throw refuse(loc, `not the id of a ${kind} of this registry`, 'value_error.uuid');
+  if (id === undefined)
+    throw refuse(
+      loc,
+      `not the id of ${kind === 'account' || kind === 'issuance' || kind === 'action' ? 'an' : 'a'} ${kind} of this registry`,
+      'value_error.uuid',
+    );
   return id;
 }
 
