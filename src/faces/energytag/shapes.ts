@@ -1,7 +1,7 @@
 // What several of the face's routes share: the draft's UUID field, reading a UUID back into
 // Tally's id, and the draft's dates.
 import { Type } from 'typebox';
-import { MAX_LIMIT, type Page, type PageRequest } from '../../platform/pagination.ts';
+import { everyPage, type Page, type PageRequest } from '../../platform/pagination.ts';
 import { idOf, type Kind } from './ids.ts';
 import { refuse } from './wire.ts';
 
@@ -23,14 +23,12 @@ export function entityId(kind: Kind, uuid: string, loc: string | Array<string | 
 export const dateOf = (t: string | Date): string =>
   (typeof t === 'string' ? new Date(t) : t).toISOString().slice(0, 10);
 
-/** Every page of a list, in one array (the draft does not page). */
-export async function every<T>(page: (request: PageRequest) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const next = await page({ limit: MAX_LIMIT, cursor, field: 'body/cursor' });
-    items.push(...next.items);
-    cursor = next.next_cursor ?? undefined;
-  } while (cursor !== undefined);
-  return items;
-}
+/** The most items the face answers in one list (the draft does not page); past it, a 422 asks to narrow. */
+export const MAX_ITEMS = 100_000;
+
+/** Every page of a list, in one array. */
+export const every = <T>(page: (request: PageRequest) => Promise<Page<T>>): Promise<T[]> =>
+  everyPage(page, 'body/cursor', {
+    max: MAX_ITEMS,
+    tooMany: () => refuse(['body'], `more than ${MAX_ITEMS} items match; narrow the filter`, 'value_error.too_many'),
+  });
