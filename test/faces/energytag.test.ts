@@ -433,6 +433,32 @@ describe('the EnergyTag face', () => {
       status: 422,
     });
     expect(bad.detail[0].loc).toEqual(['body', 'source_id']);
+    // Tally's refusals name the draft's fields: an hour beyond the device's capacity × 1.1 names bundle_quantity.
+    const over = await call('POST', '/certificates/certificates/create', {
+      token: tokens.issuer,
+      body: { id: device.id, ...hour(10), bundle_quantity: 5_500_001 },
+      status: 422,
+    });
+    expect(over.detail).toEqual([
+      {
+        loc: ['body', 'bundle_quantity'],
+        msg: "5500001 Wh exceeds the device's limit of 5500000 Wh for this interval (capacity × hours × 1.1)",
+        type: 'over_capacity',
+      },
+    ]);
+    const future = await call('POST', '/certificates/certificates/create', {
+      token: tokens.issuer,
+      body: { id: device.id, ...hour(0, '2027-01-01T00:00:00Z'), bundle_quantity: 1 },
+      status: 422,
+    });
+    expect(future.detail[0]).toMatchObject({ loc: ['body', 'production_ending_interval'], type: 'future_interval' });
+    // An operation Tally does not serve yet is not there at all.
+    const storage = await s.request('POST', `${PREFIX}/storage/storage/create_scr`, {
+      token: tokens.producer,
+      body: {},
+    });
+    expect(storage.status).toBe(404);
+    expect(validator.check('POST', '/storage/storage/create_scr', 404, storage.body)).toEqual([]);
     // No token, and a token that is not one: 401, in the same shape.
     await call('GET', '/accounts/account/{id}', { params: { id: solarCo.id }, status: 401 });
     await call('GET', '/accounts/account/{id}', { token: 'nonsense', params: { id: solarCo.id }, status: 401 });

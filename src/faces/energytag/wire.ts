@@ -28,9 +28,27 @@ export class DraftError extends Error {
 export const refuse = (loc: string | Array<string | number>, msg: string, type = 'value_error') =>
   new DraftError(422, [{ loc: typeof loc === 'string' ? ['body', loc] : loc, msg, type }]);
 
-/** `body/intervals/0/wh` (Tally's field paths) as the draft's `loc`. */
-const locOf = (field: string): Array<string | number> =>
-  field.split('/').map((part) => (/^\d+$/.test(part) ? Number(part) : part === 'querystring' ? 'query' : part));
+/**
+ * The draft's names of the fields Tally's functions name in their refusals, where the face reads
+ * them under another name (the device's account is the draft's `id`, an issuance's Wh its
+ * `bundle_quantity`); the bundle ids an action takes are the face's own choice, so the body.
+ */
+const DRAFT_FIELDS: Array<[RegExp, string]> = [
+  [/^body\/(account_id|device_id)$/, 'body/id'],
+  [/^body\/location(\/.*)?$/, 'body/device_location'],
+  [/^body\/intervals\/\d+\/wh$/, 'body/bundle_quantity'],
+  [/^body\/intervals\/\d+\/(production_\w+)$/, 'body/$1'],
+  [/^body\/(intervals|granular_certificate_bundle_ids)(\/.*)?$/, 'body'],
+  [/^body\/(add|remove)$/, 'body/whitelist_$1'],
+  [/^querystring\//, 'query/'],
+];
+
+/** Tally's field path (`body/intervals/0/wh`) as the draft's `loc` (`["body", "bundle_quantity"]`). */
+function locOf(field: string): Array<string | number> {
+  const rule = DRAFT_FIELDS.find(([pattern]) => pattern.test(field));
+  const named = rule ? field.replace(rule[0], rule[1]) : field;
+  return named.split('/').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
 
 /**
  * Any error as the face answers it. The draft declares 422 alone for refusals, so every refused
@@ -46,11 +64,7 @@ export function toDraft(err: unknown, request: FastifyRequest): DraftError {
     const fields = err.errors?.length ? err.errors : [{ field: 'body', message: err.message }];
     return new DraftError(
       status,
-      fields.map((f) => ({
-        loc: locOf(f.field),
-        msg: f.message === err.message ? f.message : `${f.message}`,
-        type: err.code,
-      })),
+      fields.map((f) => ({ loc: locOf(f.field), msg: f.message, type: err.code })),
     );
   }
   const e = err as FastifyError;
