@@ -281,6 +281,17 @@ describe('the EnergyTag face', () => {
       status: 202,
     });
     expect(one.filtered_certificate_bundles).toEqual([issued[1]]);
+    // A sparse filter list (device → a time in the hour) overrides the other criteria.
+    const sparse = await call('GET', '/certificates/certificates/query', {
+      token: tokens.producer,
+      body: {
+        source_id: solarCo.id,
+        certificate_bundle_status: 'Withdrawn',
+        sparse_filter_list: { [device.id]: '2025-06-01T01:30:00Z' },
+      },
+      status: 202,
+    });
+    expect(sparse.filtered_certificate_bundles).toEqual([issued[1]]);
   });
 
   const wh = (bundles: any[]) => bundles.reduce((n: number, b: any) => n + b.bundle_quantity, 0);

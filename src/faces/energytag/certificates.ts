@@ -41,7 +41,8 @@ const filter = {
   source_certificate_certificate_bundle_id_range_start: Type.Optional(Count),
   source_certificate_certificate_bundle_id_range_end: Type.Optional(Count),
   certificate_quantity: Type.Optional(Count),
-  sparse_filter_list: Type.Optional(Type.Record(Type.String(), Time)),
+  /** Device UUID → a time: the bundles of that device whose production interval holds the time. */
+  sparse_filter_list: Type.Optional(Type.Record(Type.String(), Time, { maxProperties: 1000 })),
   // Filled by the registry, never by the caller: read and ignored, as the draft says.
   action_id: Type.Optional(Uuid),
   action_request_datetime: Type.Optional(Time),
@@ -146,13 +147,45 @@ async function bundlesRead(db: Db, principal: Principal, bundles: BundleView[]) 
   return out;
 }
 
+const HOUR_MS = 3_600_000;
+
+/** The bundles of each device of a sparse filter list whose production interval holds its time, in the list's order. */
+async function sparse(db: Db, principal: Principal, account: number, pairs: Record<string, string>) {
+  const found = new Map<number, BundleView>();
+  for (const [uuid, time] of Object.entries(pairs)) {
+    const device = entityId('device', uuid, ['body', 'sparse_filter_list', uuid]);
+    const t = Date.parse(time);
+    // An interval is at most an hour: one holding t starts in (t − 1 h, t].
+    const bundles = await every((page) =>
+      queryBundles(
+        db,
+        principal,
+        {
+          source_id: account,
+          device_id: device,
+          certificate_period_start: new Date(t - HOUR_MS + 1).toISOString(),
+          certificate_period_end: new Date(t + 1).toISOString(),
+        },
+        page,
+      ),
+    );
+    for (const b of bundles) if (Date.parse(b.production_ending_interval) > t) found.set(b.id, b);
+  }
+  return [...found.values()];
+}
+
 /** What a filter selects: the account, its bundles in the order they are acted on, and the Wh a range asks. */
 async function select(db: Db, principal: Principal, f: Filter) {
   const account = entityId('account', f.source_id, ['body', 'source_id']);
   if (f.user_id !== undefined && f.user_id.toLowerCase() !== uuidOf('user', principal.userId))
     throw refuse('user_id', 'the acting user is the one the token names', 'value_error.user_id');
+  // "Overrides all other search criteria."
   if (f.sparse_filter_list !== undefined)
-    throw refuse('sparse_filter_list', 'sparse filter lists are not served yet', 'value_error.not_served');
+    return {
+      account,
+      bundles: await sparse(db, principal, account, f.sparse_filter_list),
+      quantity: f.certificate_quantity,
+    };
   const statuses = f.certificate_bundle_status === undefined ? undefined : tallyStatus(f.certificate_bundle_status);
   if (f.certificate_bundle_status !== undefined && statuses === undefined)
     throw refuse(
