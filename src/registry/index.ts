@@ -32,6 +32,6 @@ export { capacityLimitWh } from './capacity.ts';
 export { moveAndClaim } from './moves.ts';
 export { certificatesOfPoints } from './points.ts';
 export { type BundleDetail, claimedByHour, getBundle, queryBundles } from './queries.ts';
-export type { Action, ActionRequests } from './schemas.ts';
+export type { Action, ActionRequests, IssuanceRequest } from './schemas.ts';
 export { DeviceChange as DeviceChangeRequest, NewDevice as NewDeviceRequest } from './schemas.ts';
 export { type BundleStatus, ENERGY_SOURCES, type EnergySource, STATUSES } from './tables.ts';

@@ -13,6 +13,7 @@ import {
   type BundleView,
   getBundle,
   getDevice,
+  type IssuanceRequest,
   issueCertificates,
   performAction,
   queryBundles,
@@ -246,6 +247,42 @@ async function select(db: Db, principal: Principal, f: Filter) {
   return { account, bundles, quantity: f.certificate_quantity ?? rangeWh };
 }
 
+/**
+ * The registry's issuance request for the draft's bundle: its device (the UUID of kind device
+ * among `id` and `device_id`), its one interval and Wh. What the registry decides itself must
+ * agree: the device's account, a range of as many ids as Wh, an Active 1-Wh electricity bundle.
+ */
+async function issuanceOf(db: Db, principal: Principal, body: Static<typeof BundleBase>): Promise<IssuanceRequest> {
+  const named = (['id', 'device_id', 'account_id'] as const).flatMap((field) => {
+    const uuid = body[field];
+    return uuid === undefined ? [] : [{ field, read: readUuid(uuid) }];
+  });
+  const other = named.find((n) => n.read?.kind !== 'device' && n.read?.kind !== 'account');
+  if (other) throw refuse(other.field, 'not a device or account id of this registry', 'value_error.uuid');
+  const devices = new Set(named.flatMap((n) => (n.read?.kind === 'device' ? [n.read.id] : [])));
+  const [device] = devices;
+  if (device === undefined || devices.size > 1)
+    throw refuse('id', 'the one device to issue for (a device id)', 'value_error.device');
+  const { bundle_quantity: wh, certificate_bundle_id_range_start: first, certificate_bundle_id_range_end: last } = body;
+  if (first !== undefined && last !== undefined && last - first + 1 !== wh)
+    throw refuse(
+      'bundle_quantity',
+      'bundle_quantity = certificate_bundle_id_range_end − certificate_bundle_id_range_start + 1',
+    );
+  if (body.face_value !== undefined && body.face_value !== 1) throw refuse('face_value', 'one certificate is 1 Wh');
+  if (body.energy_carrier !== undefined && body.energy_carrier.toLowerCase() !== 'electricity')
+    throw refuse('energy_carrier', 'Electricity (Standard v2)');
+  if (body.issuance_post_energy_carrier_conversion === true)
+    throw refuse('issuance_post_energy_carrier_conversion', 'Tally issues electricity only');
+  if (body.certificate_bundle_status !== undefined && tallyStatus(body.certificate_bundle_status) !== 'active')
+    throw refuse('certificate_bundle_status', 'an issued bundle is Active');
+  const account = named.find((n) => n.read?.kind === 'account');
+  if (account && account.read?.id !== (await getDevice(db, principal, device)).account_id)
+    throw refuse(account.field, "a device's certificates are issued into the device's account");
+  const { production_starting_interval, production_ending_interval } = body;
+  return { device_id: device, intervals: [{ production_starting_interval, production_ending_interval, wh }] };
+}
+
 /** The draft's answer to a query or an action: the request's filter, as accepted, and what the registry did. */
 const answer = (f: Filter, requested: Date, completed: Date, account: number) => ({
   ...f,
@@ -272,49 +309,10 @@ export function certificateRoutes(face: Face): void {
     status: 201,
     body: BundleBase,
     handler: async ({ body, caller }) => {
-      const named = [
-        ['id', body.id],
-        ['device_id', body.device_id],
-        ['account_id', body.account_id],
-      ].flatMap(([field, uuid]) => (uuid === undefined ? [] : [{ field: field ?? '', read: readUuid(uuid) }]));
-      const device = named.find((n) => n.read?.kind === 'device');
-      if (!device?.read) throw refuse('id', 'the device to issue for (a device id)', 'value_error.missing');
-      const {
-        bundle_quantity: wh,
-        certificate_bundle_id_range_start: first,
-        certificate_bundle_id_range_end: last,
-      } = body;
-      if (first !== undefined && last !== undefined && last - first + 1 !== wh)
-        throw refuse(
-          'bundle_quantity',
-          'bundle_quantity = certificate_bundle_id_range_end − certificate_bundle_id_range_start + 1',
-        );
-      if (body.face_value !== undefined && body.face_value !== 1) throw refuse('face_value', 'one certificate is 1 Wh');
-      if (body.energy_carrier !== undefined && body.energy_carrier.toLowerCase() !== 'electricity')
-        throw refuse('energy_carrier', 'Electricity (Standard v2)');
-      if (body.issuance_post_energy_carrier_conversion === true)
-        throw refuse('issuance_post_energy_carrier_conversion', 'Tally issues electricity only');
-      if (body.certificate_bundle_status !== undefined && tallyStatus(body.certificate_bundle_status) !== 'active')
-        throw refuse('certificate_bundle_status', 'an issued bundle is Active');
-      const { account_id } = await getDevice(db, caller(), device.read.id);
-      const account = named.find((n) => n.read?.kind === 'account');
-      if (account && account.read?.id !== account_id)
-        throw refuse(account.field, "a device's certificates are issued into the device's account");
-      const other = named.find((n) => n.read?.kind !== 'device' && n.read?.kind !== 'account');
-      if (other) throw refuse(other.field, 'not a device or account id of this registry', 'value_error.uuid');
       const bundles = await issueCertificates(
         db,
         caller(),
-        {
-          device_id: device.read.id,
-          intervals: [
-            {
-              production_starting_interval: body.production_starting_interval,
-              production_ending_interval: body.production_ending_interval,
-              wh,
-            },
-          ],
-        },
+        await issuanceOf(db, caller(), body),
         lifetime,
         ctx.clock.now(),
       );
