@@ -28,8 +28,17 @@ const WORDS = [
 const mostly = <T>(usual: fc.Arbitrary<T>, other: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 5, arbitrary: usual }, { weight: 1, arbitrary: other });
 
-/** An arbitrary value of `schema` (a draft schema), with UUIDs drawn from `pool` (this registry's) or anywhere. */
-function arbitrary(schema: Schema, pool: string[], depth = 0): fc.Arbitrary<unknown> {
+/** This registry's UUIDs: all of them, and those a field of that name usually holds. */
+interface Pool {
+  all: string[];
+  byField: Record<string, string[]>;
+}
+
+/**
+ * An arbitrary value of `schema` (a draft schema, the value of field `name`), with UUIDs mostly
+ * this registry's (of the kind the field holds), sometimes anyone's.
+ */
+function arbitrary(schema: Schema, pool: Pool, depth = 0, name = ''): fc.Arbitrary<unknown> {
   if (schema.$ref) {
     const name = String(schema.$ref).slice(String(schema.$ref).lastIndexOf('/') + 1);
     if (depth > 2) return fc.constant({});
@@ -37,7 +46,12 @@ function arbitrary(schema: Schema, pool: string[], depth = 0): fc.Arbitrary<unkn
   }
   switch (schema.type) {
     case 'string':
-      if (schema.format === 'uuid') return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...pool) }, fc.uuid());
+      if (schema.format === 'uuid')
+        return fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom(...(pool.byField[name] ?? pool.all)) },
+          { weight: 1, arbitrary: fc.constantFrom(...pool.all) },
+          { weight: 1, arbitrary: fc.uuid() },
+        );
       if (schema.format === 'date-time')
         return mostly(
           fc.oneof(
@@ -66,7 +80,7 @@ function arbitrary(schema: Schema, pool: string[], depth = 0): fc.Arbitrary<unkn
       const props = Object.fromEntries(
         Object.entries((schema.properties ?? {}) as Record<string, Schema>).map(([k, s]) => [
           k,
-          arbitrary(s, pool, depth),
+          arbitrary(s, pool, depth, k),
         ]),
       );
       // Few optional fields at a time, as a client sends them.
@@ -80,7 +94,7 @@ function arbitrary(schema: Schema, pool: string[], depth = 0): fc.Arbitrary<unkn
           Object.fromEntries(Object.entries(r).filter(([k]) => required.includes(k) || keep.includes(k))),
         );
       if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
-        return fc.dictionary(fc.constantFrom(...pool), arbitrary(schema.additionalProperties, pool, depth), {
+        return fc.dictionary(fc.constantFrom(...pool.all), arbitrary(schema.additionalProperties, pool, depth), {
           maxKeys: 2,
         });
       return record;
@@ -135,7 +149,7 @@ describe('the EnergyTag face under generated requests', () => {
   let s: TestServer;
   let w: World;
   let admin: { token: string };
-  let pool: string[];
+  let pool: Pool;
 
   beforeAll(async () => {
     s = await startServer();
@@ -145,12 +159,19 @@ describe('the EnergyTag face under generated requests', () => {
       [0, 1_000_000],
       [1, 500_000],
     ]);
-    pool = [
-      ...[w.producerAccount, w.traderAccount, w.outsiderAccount].map((id) => uuidOf('account', id)),
-      uuidOf('device', w.device),
-      ...[w.issuer.id, w.producer.id, w.trader.id].map((id) => uuidOf('user', id)),
-      ...bundles.map((b: any) => uuidOf('issuance', b.issuance_id)),
-    ];
+    const accounts = [w.producerAccount, w.traderAccount, w.outsiderAccount].map((id) => uuidOf('account', id));
+    const devices = [uuidOf('device', w.device)];
+    const users = [w.issuer.id, w.producer.id, w.trader.id].map((id) => uuidOf('user', id));
+    const issuances = bundles.map((b: any) => uuidOf('issuance', b.issuance_id));
+    pool = {
+      all: [...accounts, ...devices, ...users, ...issuances],
+      byField: {
+        source_id: accounts,
+        target_id: accounts,
+        id: [...devices, ...accounts],
+        source_certificate_issuance_id: issuances,
+      },
+    };
   });
   afterAll(async () => s?.close());
 
@@ -166,7 +187,7 @@ describe('the EnergyTag face under generated requests', () => {
     const request = fc.record({
       op: fc.constantFrom(...SERVED),
       who: fc.constantFrom('producer', 'trader', 'issuer', 'admin'),
-      id: mostly(fc.constantFrom(...pool), fc.oneof(fc.uuid(), fc.string({ maxLength: 10 }))),
+      id: mostly(fc.constantFrom(...pool.all), fc.oneof(fc.uuid(), fc.string({ maxLength: 10 }))),
       extend: fc.boolean(),
       seed: fc.integer(),
     });
