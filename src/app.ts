@@ -23,7 +23,7 @@ import { clearingLags, communityRoutes, COMMUNITY_CLEARING_JOB } from './communi
 import { marketJob, marketRoutes, openMarket } from './market/index.ts';
 import { startRegistrationListener, uploaderJob, uploaderRoutes } from './uploader/index.ts';
 import { openPublisher, publicationRoutes, publicationsOfDisclosure } from './publications/index.ts';
-import { dsbiFace } from './faces/index.ts';
+import { dsbiFace, energytagFace } from './faces/index.ts';
 
 // Metering sits below the registry yet must ask it about certificates issued from its points:
 // the registry's answers are plugged in here, once, before anything runs.
@@ -147,6 +147,7 @@ export async function createTally(
       communityRoutes,
       marketRoutes(market),
       dsbiFace(market),
+      energytagFace,
       uploaderRoutes,
       publicationRoutes(openPublisher(config.publisher, config.uploader)),
     ],

@@ -12,8 +12,20 @@ export {
   readableInAccount,
   registrableAccount,
 } from './access.ts';
-export { type AccountView, createAccount, listAccounts, markClosed, updateWhitelist } from './accounts.ts';
+export {
+  type AccountView,
+  createAccount,
+  getAccount,
+  getWhitelist,
+  listAccounts,
+  listMembers,
+  markClosed,
+  type MemberView,
+  renameAccount,
+  updateWhitelist,
+  type WhitelistView,
+} from './accounts.ts';
 export { invitationRoutes } from './invitation-routes.ts';
 export { accountRoutes } from './routes.ts';
-export { Account } from './schemas.ts';
+export { Account, AccountName } from './schemas.ts';
 export type { AccountRow } from './tables.ts';

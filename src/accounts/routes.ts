@@ -17,9 +17,8 @@ import {
 } from './accounts.ts';
 import { inviteMember } from './invitations.ts';
 import { strict } from '../platform/http/schemas.ts';
-import { Account, Invitation, Member, Whitelist } from './schemas.ts';
+import { Account, AccountName, Invitation, Member, Whitelist } from './schemas.ts';
 
-const AccountName = Type.String({ minLength: 1, maxLength: 200, description: 'Name of the account' });
 const tags = ['accounts'];
 
 export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {

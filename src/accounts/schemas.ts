@@ -3,6 +3,8 @@ import { Type } from 'typebox';
 import { component, Id, Nullable, NullableId, Timestamp } from '../platform/http/schemas.ts';
 import * as example from './examples.ts';
 
+export const AccountName = Type.String({ minLength: 1, maxLength: 200, description: 'Name of the account' });
+
 export const Account = component(
   'Account',
   Type.Object(

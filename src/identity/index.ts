@@ -4,7 +4,7 @@ export { ensureAdmin } from './admin.ts';
 export { authenticationHook, identityRoutes } from './routes.ts';
 export { newSecret } from './secrets.ts';
 export { ROLES, type Role } from './tables.ts';
-export { PASSWORD_RULE } from './schemas.ts';
+export { PASSWORD_RULE, Registration } from './schemas.ts';
 export { refreshSession, startSession, type TokenPair } from './tokens.ts';
 export {
   checkLogin,
@@ -14,6 +14,7 @@ export {
   getUsers,
   listUsers,
   renewVerification,
+  setRole,
   type UserView,
   verifyEmail,
 } from './users.ts';

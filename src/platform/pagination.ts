@@ -111,3 +111,23 @@ export function afterId(page: PageRequest): number {
 export function pageOf<T extends { id: number }>(rows: T[], limit: number): Page<T> {
   return byId.page(rows, limit, (r) => ({ id: r.id }));
 }
+
+/**
+ * Every page of a list in one array, for the callers that do not page (the faces speak APIs that
+ * answer whole lists). Past `limit.max` items it throws `limit.tooMany()` rather than hold more.
+ */
+export async function everyPage<T>(
+  page: (request: PageRequest) => Promise<Page<T>>,
+  field: string,
+  limit: { max: number; tooMany: () => Error },
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const next = await page({ limit: MAX_LIMIT, cursor, field });
+    items.push(...next.items);
+    if (items.length > limit.max) throw limit.tooMany();
+    cursor = next.next_cursor ?? undefined;
+  } while (cursor !== undefined);
+  return items;
+}

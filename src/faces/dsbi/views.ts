@@ -1,7 +1,7 @@
 // DSBI's objects as its serializers write them, from Tally's views; and the small translations
 // every list needs: whole lists (DSBI does not page), users named by UUID, `forecasts` for features.
 import type { Db } from '../../platform/database.ts';
-import { MAX_LIMIT, type Page, type PageRequest } from '../../platform/pagination.ts';
+import { everyPage, type Page, type PageRequest } from '../../platform/pagination.ts';
 import { type Principal, readsEverything } from '../../platform/principal.ts';
 import { type BidView, type ResourceView, type SessionView, userOfUuid, uuidsOf } from '../../market/index.ts';
 import { amount, dsbiTime, invalid } from './wire.ts';
@@ -10,18 +10,11 @@ import { amount, dsbiTime, invalid } from './wire.ts';
 export const MAX_ITEMS = 100_000;
 
 /** Every page of a list, in one array. */
-export async function whole<T>(page: (request: PageRequest) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const next = await page({ limit: MAX_LIMIT, cursor, field: 'querystring/cursor' });
-    items.push(...next.items);
-    if (items.length > MAX_ITEMS)
-      throw invalid([`The answer would hold more than ${MAX_ITEMS} items; narrow the query.`]);
-    cursor = next.next_cursor ?? undefined;
-  } while (cursor !== undefined);
-  return items;
-}
+export const whole = <T>(page: (request: PageRequest) => Promise<Page<T>>): Promise<T[]> =>
+  everyPage(page, 'querystring/cursor', {
+    max: MAX_ITEMS,
+    tooMany: () => invalid([`The answer would hold more than ${MAX_ITEMS} items; narrow the query.`]),
+  });
 
 /**
  * The user a `?user=<uuid>` filter names: only roles that read everything (DSBI's superusers) may

@@ -1,0 +1,24 @@
+// Every route of the EnergyTag face, in one scope under /energytag/v2 with the draft's error shape.
+import type { App, AppContext } from '../../platform/context.ts';
+import { accountRoutes } from './accounts.ts';
+import { certificateRoutes } from './certificates.ts';
+import { deviceRoutes } from './devices.ts';
+import { energytagScope, Face, PREFIX } from './face.ts';
+import { tokenRoute } from './token.ts';
+import { userRoutes } from './users.ts';
+
+export async function energytagFace(app: App, ctx: AppContext): Promise<void> {
+  await app.register(
+    async (scope) => {
+      const energytag = scope as unknown as App;
+      energytagScope(energytag, ctx);
+      const face = new Face(energytag, ctx);
+      tokenRoute(face);
+      userRoutes(face);
+      accountRoutes(face);
+      deviceRoutes(face);
+      certificateRoutes(face);
+    },
+    { prefix: PREFIX },
+  );
+}
