@@ -1,0 +1,380 @@
+// Upload (issue 11): one file of BENCH_UPLOAD_MIB MiB (default 1,024: 1 GiB) of random bytes through
+// Tally's uploader to the reference storage provider, against a plain `cp` of the same file on the
+// same disk, in free mode (no tokens: the data path alone).
+//
+// Tally (`tally serve`) and the provider (`tally provider ipfs`) run as child processes of the built
+// dist/, so each one's memory is its own. Their resident set (VmRSS in /proc/PID/status) is sampled
+// every few milliseconds during the upload, and the kernel's high-water mark (VmHWM) read after it
+// catches a peak between two samples. This process is the client: it streams the multipart body
+// from the file on disk (node:http, 1 MiB reads), never holding the file in memory.
+//
+// Everything lives in one temporary directory under $TMPDIR: the source file, cp's copy, Tally's
+// embedded database (or a throwaway database on DATABASE_URL's server) and the provider's data
+// directory. Timed: `cp SOURCE COPY` as a child process, from spawn to exit, once before the upload
+// and once after (the faster is the baseline), and the upload request, from its first byte sent
+// to Tally's answer (the provider has stored the file by then: status 400). Before each timed step
+// `sync` writes back what earlier steps left dirty, so each starts from the same state: the
+// source in the page cache, no writeback pending. Not timed: writing the source, quoting, and
+// reading the stored file back by its CID to check its SHA-256.
+//
+// BENCH_UPLOAD_PROFILE=DIR runs both services with --cpu-prof and --heap-prof, writing their
+// profiles (named by process id, which the run prints) into DIR when they stop.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes, randomFillSync } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { privateKeyToAccount } from 'viem/accounts';
+import { fmt, type ReportRow } from './measure.ts';
+import { throwawayDatabase } from './target.ts';
+
+const MIB = 2 ** 20;
+/** The command both services run: the built CLI beside this file's directory in dist/. */
+const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+/** Hardhat's published test accounts #5 (the provider's wallet) and #1 (the uploading user). */
+const PROVIDER_KEY = '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba';
+const USER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+const SAMPLE_MS = 5;
+/** The issue's targets: throughput at least half of cp's, Tally's peak RSS less than 100 MB above where it started. */
+const TARGET_RATIO = 0.5;
+const TARGET_GROWTH_MB = 100;
+
+export interface Memory {
+  /** Resident set just before the upload, bytes. */
+  before: number;
+  /** Highest resident set seen during it, bytes. */
+  peak: number;
+}
+
+export interface UploadResult {
+  bytes: number;
+  /** cp before the upload, and after it. */
+  cpMs: [number, number];
+  uploadMs: number;
+  tally: Memory;
+  provider: Memory;
+}
+
+export function uploadMib(env: string | undefined): number {
+  if (env === undefined || env === '') return 1024;
+  const n = Number(env);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 16_384)
+    throw new Error(`BENCH_UPLOAD_MIB must be a whole number from 1 to 16,384, not ${env}`);
+  return n;
+}
+
+/** A port no one listens on right now. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/** Runs a command to its end; its wall time in milliseconds, from spawn to exit. */
+async function run(command: string, args: string[]): Promise<number> {
+  const start = performance.now();
+  const child = spawn(command, args, { stdio: 'ignore' });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}`);
+  return performance.now() - start;
+}
+
+/** Writes `mib` MiB of random bytes to `path` (every MiB differs: no block repeats); their SHA-256. */
+async function writeSource(path: string, mib: number): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(async function* () {
+    for (let i = 0; i < mib; i++) {
+      const chunk = randomFillSync(Buffer.allocUnsafe(MIB));
+      hash.update(chunk);
+      yield chunk;
+    }
+  }, createWriteStream(path));
+  return hash.digest('hex');
+}
+
+interface Service {
+  pid: number;
+  /** The end of what it wrote to stdout and stderr, for an error message. */
+  output(): string;
+  exited(): boolean;
+  stop(): Promise<void>;
+}
+
+/** process.env without the settings of Tally and its provider, then `vars`. */
+function serviceEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env))
+    if (!/^(TALLY_|DATABASE_URL$|PORT$|HOST$|LOG_LEVEL$)/.test(key)) env[key] = value;
+  return { ...env, LOG_LEVEL: 'warn', ...vars };
+}
+
+/** Node's flags for a service: profilers writing into BENCH_UPLOAD_PROFILE, if set. */
+function profiling(dir: string | undefined): string[] {
+  if (dir === undefined || dir === '') return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--heap-prof', `--heap-prof-dir=${dir}`];
+}
+
+function startService(args: string[], vars: Record<string, string>): Service {
+  const flags = profiling(process.env.BENCH_UPLOAD_PROFILE);
+  const child: ChildProcess = spawn(process.execPath, [...flags, CLI, ...args], {
+    env: serviceEnv(vars),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', (err) => {
+      tail += String(err);
+      resolve();
+    });
+  });
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  return {
+    pid: child.pid ?? -1,
+    output: () => tail,
+    exited,
+    async stop() {
+      if (exited()) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Asks `ready` every 100 ms until it answers true; fails when a service dies or after a minute. */
+async function until(what: string, services: Service[], ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const dead = services.find((s) => s.exited());
+    if (dead) throw new Error(`${what}: a service stopped:\n${dead.output()}`);
+    if (await ready().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not within a minute\n${services.map((s) => s.output())}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function memoryOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const bytes = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
+  return { rss: bytes('VmRSS'), hwm: bytes('VmHWM') };
+}
+
+/** Samples a process's resident set until `stop`: where it stood at the start and its peak since. */
+function watchMemory(pid: number): { stop(): Memory } {
+  const start = memoryOf(pid);
+  let peak = start.rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, memoryOf(pid).rss);
+  }, SAMPLE_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      const end = memoryOf(pid);
+      // A peak between two samples raised the high-water mark, if it went past the one before.
+      if (end.hwm > start.hwm) peak = Math.max(peak, end.hwm);
+      return { before: start.rss, peak: Math.max(peak, end.rss) };
+    },
+  };
+}
+
+async function json(url: string, body?: unknown): Promise<any> {
+  const response = await fetch(url, {
+    method: body === undefined ? 'GET' : 'POST',
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** Ocean's signed query: the user's EIP-191 signature over "0x" + hex(SHA-256(quoteId + nonce)). */
+async function signed(quoteId: string, nonce: number): Promise<string> {
+  const digest = createHash('sha256').update(`${quoteId}${nonce}`, 'utf8').digest('hex');
+  const signature = await privateKeyToAccount(USER_KEY).signMessage({ message: `0x${digest}` });
+  return new URLSearchParams({ quoteId, nonce: String(nonce), signature }).toString();
+}
+
+/** POSTs the file at `path` as the multipart field file1, read from disk as it is sent. */
+function postFile(url: string, path: string, bytes: number): Promise<{ status: number; body: any }> {
+  const boundary = `tally-bench-${randomBytes(8).toString('hex')}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file1"; filename="bench.bin"\r\n` +
+      'Content-Type: application/octet-stream\r\n\r\n',
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': head.length + bytes + tail.length,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    pipeline(async function* () {
+      yield head;
+      yield* createReadStream(path, { highWaterMark: MIB });
+      yield tail;
+    }, req).catch(reject);
+  });
+}
+
+/** The SHA-256 of what `url` answers, read as it arrives. */
+async function sha256Of(url: string): Promise<string> {
+  const response = await fetch(url);
+  if (!response.ok || response.body === null) throw new Error(`${url}: HTTP ${response.status}`);
+  const hash = createHash('sha256');
+  for await (const chunk of response.body) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+export async function benchUpload(
+  databaseUrl: string | undefined,
+  mib: number,
+  log: (line: string) => void,
+): Promise<UploadResult> {
+  if (!existsSync(CLI)) throw new Error(`the upload benchmark runs the built ${CLI}: npm run build`);
+  const bytes = mib * MIB;
+  const dir = await mkdtemp(join(tmpdir(), 'tally-bench-upload-'));
+  const services: Service[] = [];
+  const database = databaseUrl ? await throwawayDatabase(databaseUrl) : undefined;
+  try {
+    const source = join(dir, 'source.bin');
+    const copy = join(dir, 'copy.bin');
+    log(`upload: ${fmt(mib)} MiB of random bytes in ${dir}`);
+    const digest = await writeSource(source, mib);
+    const cp = async () => {
+      await run('sync', []);
+      const ms = await run('cp', [source, copy]);
+      await rm(copy);
+      return ms;
+    };
+    const cpBefore = await cp();
+
+    const [port, privatePort, providerPort] = [await freePort(), await freePort(), await freePort()];
+    const tallyUrl = `http://127.0.0.1:${port}`;
+    const providerUrl = `http://127.0.0.1:${providerPort}`;
+    const tally = startService(['serve'], {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...(database ? { DATABASE_URL: database.url } : { TALLY_DATA_DIR: join(dir, 'tally') }),
+      TALLY_UPLOADER_PRIVATE_PORT: String(privatePort),
+      TALLY_UPLOADER_APPROVED_ADDRESSES: privateKeyToAccount(PROVIDER_KEY).address,
+      TALLY_UPLOADER_MAX_BYTES: String(bytes),
+      TALLY_PUBLIC_RATE_LIMIT: '100000',
+    });
+    services.push(tally);
+    await until('Tally serving', services, async () => (await fetch(`${tallyUrl}/uploader/`)).ok);
+    const provider = startService(['provider', 'ipfs'], {
+      TALLY_PROVIDER_PORT: String(providerPort),
+      TALLY_PROVIDER_URL: providerUrl,
+      TALLY_PROVIDER_UPLOADER_URL: `http://127.0.0.1:${privatePort}`,
+      TALLY_PROVIDER_PRIVATE_KEY: PROVIDER_KEY,
+      TALLY_PROVIDER_DATA_DIR: join(dir, 'provider'),
+    });
+    services.push(provider);
+    await until('the provider registered', services, async () =>
+      (await json(`${tallyUrl}/uploader/`)).some((s: { type: string }) => s.type === 'ipfs'),
+    );
+
+    const quote = await json(`${tallyUrl}/uploader/getQuote`, {
+      type: 'ipfs',
+      files: [{ length: bytes }],
+      duration: 3600,
+      payment: { chainId: 1, tokenAddress: '0x0000000000000000000000000000000000000000' },
+      userAddress: privateKeyToAccount(USER_KEY).address,
+    });
+    const nonce = Date.now();
+    const query = await signed(quote.quoteId, nonce);
+
+    await run('sync', []);
+    const watched = { tally: watchMemory(tally.pid), provider: watchMemory(provider.pid) };
+    const start = performance.now();
+    const answer = await postFile(`${tallyUrl}/uploader/upload?${query}`, source, bytes);
+    const uploadMs = performance.now() - start;
+    const memory = { tally: watched.tally.stop(), provider: watched.provider.stop() };
+    if (answer.status !== 200) throw new Error(`upload: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    const { status } = await json(`${tallyUrl}/uploader/getStatus?quoteId=${quote.quoteId}`);
+    if (status !== 400) throw new Error(`upload: status ${status}, not 400`);
+    const [link] = await json(`${tallyUrl}/uploader/getLink?${await signed(quote.quoteId, nonce + 1)}`);
+    log(`  Tally is process ${tally.pid}, the provider ${provider.pid}`);
+    log(
+      `  cp ${fmt(cpBefore)} ms; upload ${fmt(uploadMs)} ms, status 400, CID ${link.CID}; ` +
+        `RSS Tally ${fmt(memory.tally.before / MIB)} → ${fmt(memory.tally.peak / MIB)} MB, ` +
+        `provider ${fmt(memory.provider.before / MIB)} → ${fmt(memory.provider.peak / MIB)} MB`,
+    );
+    if ((await sha256Of(`${providerUrl}/ipfs/${link.CID}`)) !== digest)
+      throw new Error(`upload: the bytes stored as ${link.CID} are not the file's`);
+    const cpAfter = await cp();
+    log(`  read back by CID: same SHA-256; cp again ${fmt(cpAfter)} ms`);
+    return { bytes, cpMs: [cpBefore, cpAfter], uploadMs, ...memory };
+  } finally {
+    for (const s of services.reverse()) await s.stop();
+    await database?.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function uploadRows(r: UploadResult): ReportRow[] {
+  const cpMs = Math.min(...r.cpMs);
+  const ratio = cpMs / r.uploadMs;
+  const size = r.bytes % 2 ** 30 === 0 ? `${r.bytes / 2 ** 30} GiB` : `${fmt(r.bytes / MIB)} MiB`;
+  const growth = (m: Memory) => (m.peak - m.before) / MIB;
+  const tallyGrowth = growth(r.tally);
+  return [
+    {
+      benchmark: `upload of one ${size} file through Tally to the provider`,
+      tally: `${fmt(r.uploadMs / 1000, 2)} s (${fmt(r.bytes / MIB / (r.uploadMs / 1000))} MiB/s)`,
+      baseline: `${fmt(cpMs / 1000, 2)} s (cp)`,
+      ratio: `${fmt(ratio, 2)} × cp`,
+      target: `≥ ${fmt(TARGET_RATIO, 2)} × cp`,
+      met: ratio >= TARGET_RATIO,
+    },
+    {
+      benchmark: `  Tally's peak RSS growth during it (${fmt(r.tally.before / MIB)} MB before)`,
+      tally: `${fmt(tallyGrowth)} MB`,
+      baseline: '',
+      ratio: '',
+      target: `< ${TARGET_GROWTH_MB} MB`,
+      met: tallyGrowth < TARGET_GROWTH_MB,
+    },
+    {
+      benchmark: `  the provider's peak RSS growth (${fmt(r.provider.before / MIB)} MB before)`,
+      tally: `${fmt(growth(r.provider))} MB`,
+      baseline: '',
+      ratio: '',
+      target: '',
+      met: null,
+    },
+  ];
+}
