@@ -25,7 +25,7 @@ import { createReadStream, createWriteStream, existsSync, readFileSync } from 'n
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -171,26 +171,29 @@ async function until(what: string, services: Service[], ready: () => Promise<boo
   }
 }
 
-function memoryOf(pid: number): { rss: number; hwm: number } {
+/** What /proc says of a process: resident set and its high-water mark (bytes), CPU time used (ms). */
+function procOf(pid: number): { rss: number; hwm: number; cpuMs: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const bytes = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
-  return { rss: bytes('VmRSS'), hwm: bytes('VmHWM') };
+  // utime and stime, the 14th and 15th fields, in clock ticks of 10 ms; the name before them may hold spaces.
+  const [utime, stime] = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').slice(11, 13);
+  return { rss: bytes('VmRSS'), hwm: bytes('VmHWM'), cpuMs: (Number(utime) + Number(stime)) * 10 };
 }
 
-/** Samples a process's resident set until `stop`: where it stood at the start and its peak since. */
-function watchMemory(pid: number): { stop(): Memory } {
-  const start = memoryOf(pid);
+/** Samples a process's resident set until `stop`: where it stood at the start, its peak since, and the CPU it used. */
+function watch(pid: number): { stop(): Memory & { cpuMs: number } } {
+  const start = procOf(pid);
   let peak = start.rss;
   const timer = setInterval(() => {
-    peak = Math.max(peak, memoryOf(pid).rss);
+    peak = Math.max(peak, procOf(pid).rss);
   }, SAMPLE_MS);
   return {
     stop() {
       clearInterval(timer);
-      const end = memoryOf(pid);
+      const end = procOf(pid);
       // A peak between two samples raised the high-water mark, if it went past the one before.
       if (end.hwm > start.hwm) peak = Math.max(peak, end.hwm);
-      return { before: start.rss, peak: Math.max(peak, end.rss) };
+      return { before: start.rss, peak: Math.max(peak, end.rss), cpuMs: end.cpuMs - start.cpuMs };
     },
   };
 }
@@ -318,26 +321,34 @@ export async function benchUpload(
     const query = await signed(quote.quoteId, nonce);
 
     await run('sync', []);
-    const watched = { tally: watchMemory(tally.pid), provider: watchMemory(provider.pid) };
+    log(
+      `  load average ${loadavg()
+        .map((l) => fmt(l, 1))
+        .join(', ')} (${fmt(cpus().length)} cores)`,
+    );
+    const watched = { tally: watch(tally.pid), provider: watch(provider.pid), client: watch(process.pid) };
     const start = performance.now();
     const answer = await postFile(`${tallyUrl}/uploader/upload?${query}`, source, bytes);
     const uploadMs = performance.now() - start;
-    const memory = { tally: watched.tally.stop(), provider: watched.provider.stop() };
+    const tallyUse = watched.tally.stop();
+    const providerUse = watched.provider.stop();
+    const clientUse = watched.client.stop();
     if (answer.status !== 200) throw new Error(`upload: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
     const { status } = await json(`${tallyUrl}/uploader/getStatus?quoteId=${quote.quoteId}`);
     if (status !== 400) throw new Error(`upload: status ${status}, not 400`);
     const [link] = await json(`${tallyUrl}/uploader/getLink?${await signed(quote.quoteId, nonce + 1)}`);
     log(`  Tally is process ${tally.pid}, the provider ${provider.pid}`);
+    log(`  cp ${fmt(cpBefore)} ms; upload ${fmt(uploadMs)} ms, status 400, CID ${link.CID}`);
     log(
-      `  cp ${fmt(cpBefore)} ms; upload ${fmt(uploadMs)} ms, status 400, CID ${link.CID}; ` +
-        `RSS Tally ${fmt(memory.tally.before / MIB)} → ${fmt(memory.tally.peak / MIB)} MB, ` +
-        `provider ${fmt(memory.provider.before / MIB)} → ${fmt(memory.provider.peak / MIB)} MB`,
+      `  RSS: Tally ${fmt(tallyUse.before / MIB)} → ${fmt(tallyUse.peak / MIB)} MB, ` +
+        `provider ${fmt(providerUse.before / MIB)} → ${fmt(providerUse.peak / MIB)} MB; CPU time: ` +
+        `Tally ${fmt(tallyUse.cpuMs)} ms, provider ${fmt(providerUse.cpuMs)} ms, this client ${fmt(clientUse.cpuMs)} ms`,
     );
     if ((await sha256Of(`${providerUrl}/ipfs/${link.CID}`)) !== digest)
       throw new Error(`upload: the bytes stored as ${link.CID} are not the file's`);
     const cpAfter = await cp();
     log(`  read back by CID: same SHA-256; cp again ${fmt(cpAfter)} ms`);
-    return { bytes, cpMs: [cpBefore, cpAfter], uploadMs, ...memory };
+    return { bytes, cpMs: [cpBefore, cpAfter], uploadMs, tally: tallyUse, provider: providerUse };
   } finally {
     for (const s of services.reverse()) await s.stop();
     await database?.drop();
