@@ -6,7 +6,8 @@
 // dist/, so each one's memory is its own. Their resident set (VmRSS in /proc/PID/status) is sampled
 // every few milliseconds during the upload, and the kernel's high-water mark (VmHWM) read after it
 // catches a peak between two samples. This process is the client: it streams the multipart body
-// from the file on disk (node:http, 1 MiB reads), never holding the file in memory.
+// from the file on disk (node:http, 1 MiB reads into two reused buffers), never holding the file in
+// memory.
 //
 // Everything lives in one temporary directory under $TMPDIR: the source file, cp's copy, Tally's
 // embedded database (or a throwaway database on DATABASE_URL's server) and the provider's data
@@ -21,8 +22,8 @@
 // profiles (named by process id, which the run prints) into DIR when they stop.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -171,29 +172,44 @@ async function until(what: string, services: Service[], ready: () => Promise<boo
   }
 }
 
-/** What /proc says of a process: resident set and its high-water mark (bytes), CPU time used (ms). */
-function procOf(pid: number): { rss: number; hwm: number; cpuMs: number } {
+/** A process's resident set and its high-water mark, in bytes, from /proc. */
+function memoryOf(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const bytes = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
+  return { rss: bytes('VmRSS'), hwm: bytes('VmHWM') };
+}
+
+/** The CPU time a process has used, in ms: in all, and in the kernel. */
+function cpuOf(pid: number): { cpuMs: number; systemMs: number } {
   // utime and stime, the 14th and 15th fields, in clock ticks of 10 ms; the name before them may hold spaces.
   const [utime, stime] = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').slice(11, 13);
-  return { rss: bytes('VmRSS'), hwm: bytes('VmHWM'), cpuMs: (Number(utime) + Number(stime)) * 10 };
+  return { cpuMs: (Number(utime) + Number(stime)) * 10, systemMs: Number(stime) * 10 };
+}
+
+export interface Use extends Memory {
+  cpuMs: number;
+  systemMs: number;
 }
 
 /** Samples a process's resident set until `stop`: where it stood at the start, its peak since, and the CPU it used. */
-function watch(pid: number): { stop(): Memory & { cpuMs: number } } {
-  const start = procOf(pid);
+function watch(pid: number): { stop(): Use } {
+  const start = { ...memoryOf(pid), ...cpuOf(pid) };
   let peak = start.rss;
   const timer = setInterval(() => {
-    peak = Math.max(peak, procOf(pid).rss);
+    peak = Math.max(peak, memoryOf(pid).rss);
   }, SAMPLE_MS);
   return {
     stop() {
       clearInterval(timer);
-      const end = procOf(pid);
+      const end = { ...memoryOf(pid), ...cpuOf(pid) };
       // A peak between two samples raised the high-water mark, if it went past the one before.
       if (end.hwm > start.hwm) peak = Math.max(peak, end.hwm);
-      return { before: start.rss, peak: Math.max(peak, end.rss), cpuMs: end.cpuMs - start.cpuMs };
+      return {
+        before: start.rss,
+        peak: Math.max(peak, end.rss),
+        cpuMs: end.cpuMs - start.cpuMs,
+        systemMs: end.systemMs - start.systemMs,
+      };
     },
   };
 }
@@ -215,7 +231,12 @@ async function signed(quoteId: string, nonce: number): Promise<string> {
   return new URLSearchParams({ quoteId, nonce: String(nonce), signature }).toString();
 }
 
-/** POSTs the file at `path` as the multipart field file1, read from disk as it is sent. */
+/**
+ * POSTs the file at `path` as the multipart field file1, read from disk as it is sent, into two
+ * buffers in turn: one is read into while the other is written out. A stream of the file would
+ * allocate a buffer per read, and a gigabyte of them kept this process's garbage collector busier
+ * than the services it measures.
+ */
 function postFile(url: string, path: string, bytes: number): Promise<{ status: number; body: any }> {
   const boundary = `tally-bench-${randomBytes(8).toString('hex')}`;
   const head = Buffer.from(
@@ -244,11 +265,31 @@ function postFile(url: string, path: string, bytes: number): Promise<{ status: n
       },
     );
     req.on('error', reject);
-    pipeline(async function* () {
-      yield head;
-      yield* createReadStream(path, { highWaterMark: MIB });
-      yield tail;
-    }, req).catch(reject);
+    const write = (chunk: Buffer) =>
+      new Promise<void>((done, fail) => req.write(chunk, (err) => (err ? fail(err) : done())));
+    const send = async () => {
+      const file = await open(path);
+      try {
+        const buffers = [Buffer.allocUnsafe(MIB), Buffer.allocUnsafe(MIB)];
+        let written = write(head);
+        for (let offset = 0, i = 0; offset < bytes; i = 1 - i) {
+          // buffers[i] was last written two turns ago, and that write has finished (awaited below).
+          const { bytesRead } = await file.read(buffers[i]!, 0, MIB, offset);
+          if (bytesRead === 0) throw new Error(`${path} ended at ${offset} of ${bytes} bytes`);
+          offset += bytesRead;
+          await written;
+          written = write(buffers[i]!.subarray(0, bytesRead));
+        }
+        await written;
+        req.end(tail);
+      } finally {
+        await file.close();
+      }
+    };
+    send().catch((err: unknown) => {
+      req.destroy(err as Error);
+      reject(err);
+    });
   });
 }
 
@@ -342,7 +383,9 @@ export async function benchUpload(
     log(
       `  RSS: Tally ${fmt(tallyUse.before / MIB)} → ${fmt(tallyUse.peak / MIB)} MB, ` +
         `provider ${fmt(providerUse.before / MIB)} → ${fmt(providerUse.peak / MIB)} MB; CPU time: ` +
-        `Tally ${fmt(tallyUse.cpuMs)} ms, provider ${fmt(providerUse.cpuMs)} ms, this client ${fmt(clientUse.cpuMs)} ms`,
+        Object.entries({ Tally: tallyUse, provider: providerUse, 'this client': clientUse })
+          .map(([name, use]) => `${name} ${fmt(use.cpuMs)} ms (${fmt(use.systemMs)} in the kernel)`)
+          .join(', '),
     );
     if ((await sha256Of(`${providerUrl}/ipfs/${link.CID}`)) !== digest)
       throw new Error(`upload: the bytes stored as ${link.CID} are not the file's`);
