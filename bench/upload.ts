@@ -19,7 +19,8 @@
 // reading the stored file back by its CID to check its SHA-256.
 //
 // BENCH_UPLOAD_PROFILE=DIR runs both services with --cpu-prof and --heap-prof, writing their
-// profiles (named by process id, which the run prints) into DIR when they stop.
+// profiles (named by process id, which the run prints) into DIR when they stop. The run prints when
+// the upload began and ended on the profiles' clock.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
@@ -369,8 +370,11 @@ export async function benchUpload(
     );
     const watched = { tally: watch(tally.pid), provider: watch(provider.pid), client: watch(process.pid) };
     const start = performance.now();
+    const clock = process.hrtime.bigint();
     const answer = await postFile(`${tallyUrl}/uploader/upload?${query}`, source, bytes);
     const uploadMs = performance.now() - start;
+    // On the clock of V8's profiles and of `perf record -k CLOCK_MONOTONIC`, to cut them to the upload.
+    log(`  the upload ran from ${clock / 1000n} to ${process.hrtime.bigint() / 1000n} µs (monotonic clock)`);
     const tallyUse = watched.tally.stop();
     const providerUse = watched.provider.stop();
     const clientUse = watched.client.stop();
