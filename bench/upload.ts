@@ -38,6 +38,8 @@ import { throwawayDatabase } from './target.ts';
 const MIB = 2 ** 20;
 /** The command both services run: the built CLI beside this file's directory in dist/. */
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+/** The provider that keeps nothing (discard-provider.ts), built beside this file. */
+const DISCARD = fileURLToPath(new URL('./discard-provider.js', import.meta.url));
 /** Hardhat's published test accounts #5 (the provider's wallet) and #1 (the uploading user). */
 const PROVIDER_KEY = '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba';
 const USER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
@@ -55,11 +57,12 @@ export interface Memory {
 
 export interface UploadResult {
   bytes: number;
-  /** cp before the upload, and after it. */
+  /** cp before the uploads, and after them. */
   cpMs: [number, number];
-  uploadMs: number;
-  tally: Memory;
-  provider: Memory;
+  /** Through Tally to the reference provider (`tally provider ipfs`), which stores the file. */
+  stored: Upload;
+  /** Through Tally to a provider that drops the bytes: Tally's part of the data path alone. */
+  dropped: Upload;
 }
 
 export function uploadMib(env: string | undefined): number {
@@ -127,9 +130,10 @@ function profiling(dir: string | undefined): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--heap-prof', `--heap-prof-dir=${dir}`];
 }
 
+/** Runs a script of the build (`args`: its path, then its arguments) as a process of its own. */
 function startService(args: string[], vars: Record<string, string>): Service {
   const flags = profiling(process.env.BENCH_UPLOAD_PROFILE);
-  const child: ChildProcess = spawn(process.execPath, [...flags, CLI, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...flags, ...args], {
     env: serviceEnv(vars),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -303,6 +307,66 @@ async function sha256Of(url: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** One upload through Tally: how long it took, and what Tally, the provider and this client used meanwhile. */
+export interface Upload {
+  ms: number;
+  tally: Use;
+  provider: Use;
+  client: Use;
+}
+
+interface Uploader {
+  url: string;
+  tallyPid: number;
+  /** Signs a query on a quote (nonces increase from one call to the next). */
+  signed(quoteId: string): Promise<string>;
+}
+
+/** Quotes, then uploads the file at `path` to the storage `type` through Tally, watching both services. */
+async function uploadThrough(
+  tally: Uploader,
+  type: string,
+  providerPid: number,
+  path: string,
+  bytes: number,
+  log: (line: string) => void,
+): Promise<Upload & { quoteId: string }> {
+  const { quoteId } = await json(`${tally.url}/uploader/getQuote`, {
+    type,
+    files: [{ length: bytes }],
+    duration: 3600,
+    payment: { chainId: 1, tokenAddress: '0x0000000000000000000000000000000000000000' },
+    userAddress: privateKeyToAccount(USER_KEY).address,
+  });
+  const query = await tally.signed(quoteId);
+  await run('sync', []);
+  const load = loadavg().map((l) => fmt(l, 1));
+  const watched = { tally: watch(tally.tallyPid), provider: watch(providerPid), client: watch(process.pid) };
+  const start = performance.now();
+  const clock = process.hrtime.bigint();
+  const answer = await postFile(`${tally.url}/uploader/upload?${query}`, path, bytes);
+  const ms = performance.now() - start;
+  const end = process.hrtime.bigint();
+  const use = { tally: watched.tally.stop(), provider: watched.provider.stop(), client: watched.client.stop() };
+  if (answer.status !== 200) throw new Error(`upload to ${type}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+  const { status } = await json(`${tally.url}/uploader/getStatus?quoteId=${quoteId}`);
+  if (status !== 400) throw new Error(`upload to ${type}: status ${status}, not 400`);
+  log(`  to ${type}: ${fmt(ms)} ms, status 400 (load average ${load.join(', ')} before, ${fmt(cpus().length)} cores)`);
+  const mb = (n: number) => fmt(n / MIB);
+  log(
+    `    RSS: Tally ${mb(use.tally.before)} → ${mb(use.tally.peak)} MB, ` +
+      `provider ${mb(use.provider.before)} → ${mb(use.provider.peak)} MB`,
+  );
+  log(
+    `    CPU time: ${Object.entries({ Tally: use.tally, provider: use.provider, 'this client': use.client })
+      .map(([name, u]) => `${name} ${fmt(u.cpuMs)} ms (${fmt(u.systemMs)} in the kernel)`)
+      .join(', ')}`,
+  );
+  // On the clock of V8's profiles and of `perf record -k CLOCK_MONOTONIC`, to cut them to the upload.
+  log(`    from ${clock / 1000n} to ${end / 1000n} µs on the monotonic clock`);
+  return { ms, ...use, quoteId };
+}
+
 export async function benchUpload(
   databaseUrl: string | undefined,
   mib: number,
@@ -326,10 +390,17 @@ export async function benchUpload(
     };
     const cpBefore = await cp();
 
-    const [port, privatePort, providerPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, privatePort, providerPort, discardPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const tallyUrl = `http://127.0.0.1:${port}`;
+    const privateUrl = `http://127.0.0.1:${privatePort}`;
     const providerUrl = `http://127.0.0.1:${providerPort}`;
-    const tally = startService(['serve'], {
+    const discardUrl = `http://127.0.0.1:${discardPort}`;
+    const tally = startService([CLI, 'serve'], {
       PORT: String(port),
       HOST: '127.0.0.1',
       ...(database ? { DATABASE_URL: database.url } : { TALLY_DATA_DIR: join(dir, 'tally') }),
@@ -340,62 +411,41 @@ export async function benchUpload(
     });
     services.push(tally);
     await until('Tally serving', services, async () => (await fetch(`${tallyUrl}/uploader/`)).ok);
-    const provider = startService(['provider', 'ipfs'], {
+    const provider = startService([CLI, 'provider', 'ipfs'], {
       TALLY_PROVIDER_PORT: String(providerPort),
       TALLY_PROVIDER_URL: providerUrl,
-      TALLY_PROVIDER_UPLOADER_URL: `http://127.0.0.1:${privatePort}`,
+      TALLY_PROVIDER_UPLOADER_URL: privateUrl,
       TALLY_PROVIDER_PRIVATE_KEY: PROVIDER_KEY,
       TALLY_PROVIDER_DATA_DIR: join(dir, 'provider'),
     });
-    services.push(provider);
-    await until('the provider registered', services, async () =>
-      (await json(`${tallyUrl}/uploader/`)).some((s: { type: string }) => s.type === 'ipfs'),
-    );
-
-    const quote = await json(`${tallyUrl}/uploader/getQuote`, {
-      type: 'ipfs',
-      files: [{ length: bytes }],
-      duration: 3600,
-      payment: { chainId: 1, tokenAddress: '0x0000000000000000000000000000000000000000' },
-      userAddress: privateKeyToAccount(USER_KEY).address,
+    const discard = startService([DISCARD, String(discardPort)], {});
+    services.push(provider, discard);
+    // The discarding provider is registered by this process, with the reference provider's wallet.
+    await until('the providers registered', services, async () => {
+      const types = (await json(`${tallyUrl}/uploader/`)).map((s: { type: string }) => s.type);
+      if (!types.includes('discard'))
+        await json(`${privateUrl}/register`, {
+          type: 'discard',
+          description: 'keeps nothing (the upload benchmark)',
+          url: discardUrl,
+          payment: [],
+          signature: await privateKeyToAccount(PROVIDER_KEY).signMessage({ message: discardUrl }),
+        });
+      return types.includes('ipfs') && types.includes('discard');
     });
-    const nonce = Date.now();
-    const query = await signed(quote.quoteId, nonce);
+    log(`  Tally is process ${tally.pid}, the provider ${provider.pid}, the discarding provider ${discard.pid}`);
+    let nonce = Date.now();
+    const uploader: Uploader = { url: tallyUrl, tallyPid: tally.pid, signed: (quoteId) => signed(quoteId, ++nonce) };
 
-    await run('sync', []);
-    log(
-      `  load average ${loadavg()
-        .map((l) => fmt(l, 1))
-        .join(', ')} (${fmt(cpus().length)} cores)`,
-    );
-    const watched = { tally: watch(tally.pid), provider: watch(provider.pid), client: watch(process.pid) };
-    const start = performance.now();
-    const clock = process.hrtime.bigint();
-    const answer = await postFile(`${tallyUrl}/uploader/upload?${query}`, source, bytes);
-    const uploadMs = performance.now() - start;
-    // On the clock of V8's profiles and of `perf record -k CLOCK_MONOTONIC`, to cut them to the upload.
-    log(`  the upload ran from ${clock / 1000n} to ${process.hrtime.bigint() / 1000n} µs (monotonic clock)`);
-    const tallyUse = watched.tally.stop();
-    const providerUse = watched.provider.stop();
-    const clientUse = watched.client.stop();
-    if (answer.status !== 200) throw new Error(`upload: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
-    const { status } = await json(`${tallyUrl}/uploader/getStatus?quoteId=${quote.quoteId}`);
-    if (status !== 400) throw new Error(`upload: status ${status}, not 400`);
-    const [link] = await json(`${tallyUrl}/uploader/getLink?${await signed(quote.quoteId, nonce + 1)}`);
-    log(`  Tally is process ${tally.pid}, the provider ${provider.pid}`);
-    log(`  cp ${fmt(cpBefore)} ms; upload ${fmt(uploadMs)} ms, status 400, CID ${link.CID}`);
-    log(
-      `  RSS: Tally ${fmt(tallyUse.before / MIB)} → ${fmt(tallyUse.peak / MIB)} MB, ` +
-        `provider ${fmt(providerUse.before / MIB)} → ${fmt(providerUse.peak / MIB)} MB; CPU time: ` +
-        Object.entries({ Tally: tallyUse, provider: providerUse, 'this client': clientUse })
-          .map(([name, use]) => `${name} ${fmt(use.cpuMs)} ms (${fmt(use.systemMs)} in the kernel)`)
-          .join(', '),
-    );
+    const stored = await uploadThrough(uploader, 'ipfs', provider.pid, source, bytes, log);
+    const [link] = await json(`${tallyUrl}/uploader/getLink?${await uploader.signed(stored.quoteId)}`);
     if ((await sha256Of(`${providerUrl}/ipfs/${link.CID}`)) !== digest)
       throw new Error(`upload: the bytes stored as ${link.CID} are not the file's`);
+    log(`    stored as ${link.CID}, read back by it: the same SHA-256`);
+    const dropped = await uploadThrough(uploader, 'discard', discard.pid, source, bytes, log);
     const cpAfter = await cp();
-    log(`  read back by CID: same SHA-256; cp again ${fmt(cpAfter)} ms`);
-    return { bytes, cpMs: [cpBefore, cpAfter], uploadMs, tally: tallyUse, provider: providerUse };
+    log(`  cp ${fmt(cpBefore)} ms before the uploads, ${fmt(cpAfter)} ms after`);
+    return { bytes, cpMs: [cpBefore, cpAfter], stored, dropped };
   } finally {
     for (const s of services.reverse()) await s.stop();
     await database?.drop();
@@ -405,34 +455,38 @@ export async function benchUpload(
 
 export function uploadRows(r: UploadResult): ReportRow[] {
   const cpMs = Math.min(...r.cpMs);
-  const ratio = cpMs / r.uploadMs;
   const size = r.bytes % 2 ** 30 === 0 ? `${r.bytes / 2 ** 30} GiB` : `${fmt(r.bytes / MIB)} MiB`;
   const growth = (m: Memory) => (m.peak - m.before) / MIB;
-  const tallyGrowth = growth(r.tally);
+  const time = (u: Upload) => ({
+    tally: `${fmt(u.ms / 1000, 2)} s (${fmt(r.bytes / MIB / (u.ms / 1000))} MiB/s)`,
+    baseline: `${fmt(cpMs / 1000, 2)} s (cp)`,
+    ratio: `${fmt(cpMs / u.ms, 2)} × cp`,
+  });
+  const memory = (what: string, m: Memory) => ({
+    benchmark: `  ${what} (${fmt(m.before / MIB)} MB before)`,
+    tally: `${fmt(growth(m))} MB`,
+    baseline: '',
+    ratio: '',
+  });
   return [
     {
       benchmark: `upload of one ${size} file through Tally to the provider`,
-      tally: `${fmt(r.uploadMs / 1000, 2)} s (${fmt(r.bytes / MIB / (r.uploadMs / 1000))} MiB/s)`,
-      baseline: `${fmt(cpMs / 1000, 2)} s (cp)`,
-      ratio: `${fmt(ratio, 2)} × cp`,
+      ...time(r.stored),
       target: `≥ ${fmt(TARGET_RATIO, 2)} × cp`,
-      met: ratio >= TARGET_RATIO,
+      met: cpMs / r.stored.ms >= TARGET_RATIO,
     },
     {
-      benchmark: `  Tally's peak RSS growth during it (${fmt(r.tally.before / MIB)} MB before)`,
-      tally: `${fmt(tallyGrowth)} MB`,
-      baseline: '',
-      ratio: '',
+      ...memory("Tally's peak RSS growth during it", r.stored.tally),
       target: `< ${TARGET_GROWTH_MB} MB`,
-      met: tallyGrowth < TARGET_GROWTH_MB,
+      met: growth(r.stored.tally) < TARGET_GROWTH_MB,
     },
+    { ...memory("the provider's peak RSS growth", r.stored.provider), target: '', met: null },
     {
-      benchmark: `  the provider's peak RSS growth (${fmt(r.provider.before / MIB)} MB before)`,
-      tally: `${fmt(growth(r.provider))} MB`,
-      baseline: '',
-      ratio: '',
+      benchmark: '  the same to a provider that keeps nothing (Tally alone)',
+      ...time(r.dropped),
       target: '',
       met: null,
     },
+    { ...memory("Tally's peak RSS growth during that", r.dropped.tally), target: '', met: null },
   ];
 }
