@@ -1,9 +1,10 @@
 // Upload (issue 11): one file of BENCH_UPLOAD_MIB MiB (default 1,024: 1 GiB) of random bytes through
 // Tally's uploader to the reference storage provider, against a plain `cp` of the same file on the
-// same disk, in free mode (no tokens: the data path alone).
+// same disk, in free mode (no tokens: the data path alone); then the same file through Tally to a
+// provider that keeps nothing (discard-provider.ts), which shows Tally's part alone.
 //
-// Tally (`tally serve`) and the provider (`tally provider ipfs`) run as child processes of the built
-// dist/, so each one's memory is its own. Their resident set (VmRSS in /proc/PID/status) is sampled
+// Tally (`tally serve`) and the providers (`tally provider ipfs`, discard-provider.js) run as child
+// processes of the built dist/, so each one's memory is its own. Their resident set (VmRSS in /proc/PID/status) is sampled
 // every few milliseconds during the upload, and the kernel's high-water mark (VmHWM) read after it
 // catches a peak between two samples. This process is the client: it streams the multipart body
 // from the file on disk (node:http, 1 MiB reads into two reused buffers), never holding the file in
@@ -11,8 +12,8 @@
 //
 // Everything lives in one temporary directory under $TMPDIR: the source file, cp's copy, Tally's
 // embedded database (or a throwaway database on DATABASE_URL's server) and the provider's data
-// directory. Timed: `cp SOURCE COPY` as a child process, from spawn to exit, once before the upload
-// and once after (the faster is the baseline), and the upload request, from its first byte sent
+// directory. Timed: `cp SOURCE COPY` as a child process, from spawn to exit, once before the uploads
+// and once after (the faster is the baseline), and each upload request, from its first byte sent
 // to Tally's answer (the provider has stored the file by then: status 400). Before each timed step
 // `sync` writes back what earlier steps left dirty, so each starts from the same state: the
 // source in the page cache, no writeback pending. Not timed: writing the source, quoting, and
