@@ -5,8 +5,10 @@
 // that many days of 15-minute readings; default 7, 365 for the 35-million-row figure);
 // BENCH_COMMUNITY_MEMBERS the community clearing (a day of 15-minute intervals for a quarter of that
 // many members and for that many; default 10,000), BENCH_COMMUNITY_ROUNDS its rounds per size
-// (default 3). BENCH_ONLY=community runs only the community clearing, BENCH_ONLY=market only the
-// forecasting market's engine (no database), BENCH_ONLY=registry the rest.
+// (default 3). The upload part (issue 11) sends one file of BENCH_UPLOAD_MIB MiB (default 1,024)
+// through Tally's uploader to the reference provider, both run as child processes (bench/upload.ts).
+// BENCH_ONLY=community runs only the community clearing, BENCH_ONLY=market only the forecasting
+// market's engine (no database), BENCH_ONLY=upload only the upload, BENCH_ONLY=registry the rest.
 import { cpus } from 'node:os';
 import type { Config } from '../src/platform/config.ts';
 import { startServer } from './http.ts';
@@ -18,6 +20,7 @@ import { benchQueries, queryRow } from './query.ts';
 import { benchReadings, readingsRow } from './readings.ts';
 import { openTarget, type BenchTarget } from './target.ts';
 import { benchTransfers, CLIENTS, transferRow } from './transfers.ts';
+import { benchUpload, uploadMib, uploadRows } from './upload.ts';
 import { buildWorld, deviceCountFor, history, PASSWORD } from './world.ts';
 
 const DEFAULT_BUNDLES = 1_000_000;
@@ -58,8 +61,8 @@ function communityRounds(env: string | undefined): number {
   return n;
 }
 
-type Part = 'registry' | 'community' | 'market';
-const PARTS: Part[] = ['registry', 'community', 'market'];
+type Part = 'registry' | 'community' | 'market' | 'upload';
+const PARTS: Part[] = ['registry', 'community', 'market', 'upload'];
 
 function partsToRun(env: string | undefined): Part[] {
   if (env === undefined || env === '') return PARTS;
@@ -75,20 +78,25 @@ export async function runBenchmarks(config: Config): Promise<void> {
   const total = bundlesToIssue(process.env.BENCH_BUNDLES);
   const members = communityMembers(process.env.BENCH_COMMUNITY_MEMBERS);
   const rounds = communityRounds(process.env.BENCH_COMMUNITY_ROUNDS);
-  const target = await openTarget(config.databaseUrl);
+  const mib = uploadMib(process.env.BENCH_UPLOAD_MIB);
+  // Only the registry and the community clearing work in the bench's own database.
+  const target =
+    parts.includes('registry') || parts.includes('community') ? await openTarget(config.databaseUrl) : undefined;
   try {
-    log(`Tally benchmarks on ${target.description}`);
+    if (target) log(`Tally benchmarks on ${target.description}`);
     log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
     const rows: ReportRow[] = [];
-    if (parts.includes('registry')) rows.push(...(await registryPart(config, target, total)));
-    if (parts.includes('community'))
+    if (target && parts.includes('registry')) rows.push(...(await registryPart(config, target, total)));
+    if (target && parts.includes('community'))
       rows.push(...communityRows(await benchCommunity(target, communitySizes(members), rounds, log)));
     // The market engine is pure: it needs no database, only the machine.
     if (parts.includes('market')) rows.push(...benchMarket());
+    // Tally and the provider as services of their own, over a database of their own.
+    if (parts.includes('upload')) rows.push(...uploadRows(await benchUpload(config.databaseUrl, mib, log)));
     log('');
     log(formatTable(rows));
   } finally {
-    await target.drop();
+    await target?.drop();
   }
 }
 

@@ -34,7 +34,10 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   }
 }
 
-async function postgresTarget(serverUrl: string): Promise<BenchTarget> {
+/** A new, empty database on the PostgreSQL server of `serverUrl`, for one run; `drop` deletes it. */
+export async function throwawayDatabase(
+  serverUrl: string,
+): Promise<{ url: string; name: string; version: string; drop(): Promise<void> }> {
   const name = `tally_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
   const { server_version: version } = await withClient(serverUrl, async (c) => {
     await c.query(`CREATE DATABASE ${name}`);
@@ -42,13 +45,23 @@ async function postgresTarget(serverUrl: string): Promise<BenchTarget> {
   });
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString() });
+  return {
+    url: url.toString(),
+    name,
+    version,
+    drop: () => withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+  };
+}
+
+async function postgresTarget(serverUrl: string): Promise<BenchTarget> {
+  const created = await throwawayDatabase(serverUrl);
+  const database = await openDatabase({ url: created.url });
   return {
     database,
-    description: `PostgreSQL ${version} at ${url.host}, throwaway database ${name}`,
+    description: `PostgreSQL ${created.version} at ${new URL(created.url).host}, throwaway database ${created.name}`,
     async drop() {
       await database.close();
-      await withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await created.drop();
     },
   };
 }

@@ -104,6 +104,29 @@ describe('the provider in free mode', () => {
     ]);
   });
 
+  it("stores files under the CIDs of @helia/unixfs's default import: raw 1 MiB leaves, CIDv1, SHA-256", async () => {
+    const { provider } = await started();
+    const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) % 251);
+    // Computed with @helia/unixfs 8.0.5's addByteStream and its defaults, before the provider
+    // imported leaves its own way: an empty file, one leaf, one whole leaf, four leaves under a node.
+    const expected: [number, string][] = [
+      [0, 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'],
+      [17, 'bafkreiflid6frcwsnhb6m2yxj44lscxsev6dd5rk7hpxws3hq5q7nul6ty'],
+      [1_048_576, 'bafkreia4lg4goabhhbaug6a2rkf76lz3is6yqggq6u5rhmdeyi3vugx6ha'],
+      [3_145_745, 'bafybeig4wgqkv7svtdrej2yzioz5zi4bpls5cpe6agya5xnucxncgzuro4'],
+    ];
+    const lengths = expected.map(([n]) => n);
+    const { quoteId } = (await quote(provider.url, lengths)).body;
+    const files = lengths.map((n) => ({ bytes: bytes(n) }));
+    expect(await upload(provider.url, quoteId, filesForm(files))).toEqual({ status: 200, body: { status: 400 } });
+    const link = await getJson(`${provider.url}/getLink?quoteId=${quoteId}`);
+    expect(link.body).toEqual(expected.map(([, CID]) => ({ type: 'ipfs', CID })));
+    for (const [i, { CID }] of (link.body as { CID: string }[]).entries()) {
+      const back = await fetch(`${provider.url}/ipfs/${CID}`);
+      expect(Buffer.from(await back.arrayBuffer()).equals(files[i]!.bytes)).toBe(true);
+    }
+  });
+
   it('refuses a bad quote: another type, a bad address, bad lengths', async () => {
     const { provider } = await started();
     expect((await quote(provider.url, [1], { type: 'arweave' })).status).toBe(400);
