@@ -302,7 +302,7 @@ provider
 
 program
   .command('bench')
-  .description('measure issuance, transfers and queries against same-run baselines')
+  .description('measure issuance, transfers, queries, clearing, the market and uploads against same-run baselines')
   .action(async () => {
     const { runBenchmarks } = await import('../bench/run.ts');
     await runBenchmarks(config());
