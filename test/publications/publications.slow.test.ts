@@ -340,7 +340,7 @@ describe('tally check', () => {
   });
 });
 
-describe('without a publisher wallet', () => {
+describe('refusals on servers of their own', () => {
   it('refuses to publish (409), changing nothing', async () => {
     const bare = await startServer();
     try {
@@ -354,6 +354,24 @@ describe('without a publisher wallet', () => {
       expect(await bare.eventCount()).toBe(before);
     } finally {
       await bare.close();
+    }
+  });
+
+  it('refuses a document larger than one upload carries (413) before asking any storage', async () => {
+    const small = await startServer({ TALLY_PUBLISHER_PRIVATE_KEY: PROVIDER_KEY, TALLY_UPLOADER_MAX_BYTES: '64' });
+    try {
+      const who = await small.user('admin');
+      await expectStatus(small.request('POST', '/api/ledger/seal', { token: who.token }), 200);
+      const before = await small.eventCount();
+      const res = await small.request('POST', '/api/publications', {
+        token: who.token,
+        body: { kind: 'ledger_block', id: '1', storage_type: 'ipfs' },
+      });
+      expect([res.status, res.body.code]).toEqual([413, 'document_too_large']);
+      expect(await small.eventCount()).toBe(before);
+      expect((await small.request('GET', '/api/publications')).body.items).toEqual([]);
+    } finally {
+      await small.close();
     }
   });
 });
