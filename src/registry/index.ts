@@ -22,7 +22,7 @@ export const registryJobs = (lifetimeDays: number): Job[] => [
 ];
 
 export { checkRegistry } from './check.ts';
-export { performAction, expireBundles } from './actions.ts';
+export { ACTION_RULES, performAction, expireBundles } from './actions.ts';
 export { runAutoIssuanceNow } from './auto-issuance.ts';
 export type { BundleView } from './bundles.ts';
 export { createDevice, type DeviceView, getDevice, listDevices, type NewDevice, updateDevice } from './devices.ts';

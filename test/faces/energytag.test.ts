@@ -476,6 +476,47 @@ describe('the EnergyTag face', () => {
     expect(await s.eventCount()).toBe(before);
   });
 
+  it('acts on the certificates an action can act on, within a range, and on an account only by its kind of UUID', async () => {
+    // The producer's account also holds withdrawn certificates; a cancel naming only the account
+    // takes its live ones and leaves the withdrawn as they were.
+    const withdrawn = wh(await query('producer', { source_id: solarCo.id, certificate_bundle_status: 'Withdrawn' }));
+    const live = wh(await query('producer', { source_id: solarCo.id, certificate_bundle_status: 'Active' }));
+    expect([withdrawn > 0, live > 0]).toEqual([true, true]);
+    const cancelled = await call('POST', '/certificates/certificates/cancel', {
+      token: tokens.producer,
+      body: { source_id: solarCo.id, certificate_quantity: 1 },
+      status: 202,
+    });
+    expect(cancelled.certificate_quantity).toBe(1);
+    expect(wh(await query('producer', { source_id: solarCo.id, certificate_bundle_status: 'Withdrawn' }))).toBe(
+      withdrawn,
+    );
+    expect(wh(await query('producer', { source_id: solarCo.id, certificate_bundle_status: 'Active' }))).toBe(live - 1);
+
+    const before = await s.eventCount();
+    const refused: Array<[Record<string, unknown>, (string | number)[]]> = [
+      // a quantity past the end of the range it names
+      [
+        {
+          source_id: solarCo.id,
+          source_certificate_issuance_id: issued[0].issuance_id,
+          source_certificate_certificate_bundle_id_range_end: 10,
+          certificate_quantity: 11,
+        },
+        ['body', 'certificate_quantity'],
+      ],
+      // a status the action does not act on
+      [{ source_id: solarCo.id, certificate_bundle_status: 'Withdrawn' }, ['body', 'certificate_bundle_status']],
+      // a device's UUID where the account's belongs, though a number is a number
+      [{ source_id: device.id }, ['body', 'source_id']],
+    ];
+    for (const [body, loc] of refused) {
+      const r = await call('POST', '/certificates/certificates/cancel', { token: tokens.producer, body, status: 422 });
+      expect(r.detail[0].loc, JSON.stringify(body)).toEqual(loc);
+    }
+    expect(await s.eventCount()).toBe(before);
+  });
+
   it('closes an empty account (DELETE) and shows it closed', async () => {
     const empty = await call('POST', '/accounts/account', {
       token: tokens.trader,

@@ -8,6 +8,8 @@ import { getAccount } from '../../accounts/index.ts';
 import type { Db } from '../../platform/database.ts';
 import type { Principal } from '../../platform/principal.ts';
 import {
+  ACTION_RULES,
+  type Action,
   type ActionRequests,
   type BundleDetail,
   type BundleView,
@@ -175,8 +177,13 @@ async function sparse(db: Db, principal: Principal, account: number, pairs: Reco
   return [...found.values()];
 }
 
-/** What a filter selects: the account, its bundles in the order they are acted on, and the Wh a range asks. */
-async function select(db: Db, principal: Principal, f: Filter) {
+/**
+ * What a filter selects: the account, its bundles in the order they are acted on, and the Wh a range
+ * asks. For an action, only bundles in a status it acts on: "cancel from this account" means its
+ * live certificates, not also those it cancelled or withdrew before (the registry refuses a batch
+ * holding one of those whole).
+ */
+async function select(db: Db, principal: Principal, f: Filter, action?: Action) {
   const account = entityId('account', f.source_id, ['body', 'source_id']);
   if (f.user_id !== undefined && f.user_id.toLowerCase() !== uuidOf('user', principal.userId))
     throw refuse('user_id', 'the acting user is the one the token names', 'value_error.user_id');
@@ -187,12 +194,19 @@ async function select(db: Db, principal: Principal, f: Filter) {
       bundles: await sparse(db, principal, account, f.sparse_filter_list),
       quantity: f.certificate_quantity,
     };
-  const statuses = f.certificate_bundle_status === undefined ? undefined : tallyStatus(f.certificate_bundle_status);
-  if (f.certificate_bundle_status !== undefined && statuses === undefined)
+  const asked = f.certificate_bundle_status === undefined ? undefined : tallyStatus(f.certificate_bundle_status);
+  if (f.certificate_bundle_status !== undefined && asked === undefined)
     throw refuse(
       'certificate_bundle_status',
       'one of Active, Reserved, Locked, Cancelled, Claimed, Withdrawn, Expired',
     );
+  const actionable = action === undefined ? undefined : ACTION_RULES[action].from;
+  if (asked !== undefined && actionable !== undefined && !actionable.includes(asked))
+    throw refuse(
+      'certificate_bundle_status',
+      `${action} acts on ${actionable.map(draftStatus).join(' or ')} certificates`,
+    );
+  const statuses = asked ?? (actionable === undefined ? undefined : [...actionable]);
   const sources = f.energy_source?.map((s, k) => {
     const source = tallySource(s);
     if (source === undefined) throw refuse(['body', 'energy_source', k], 'unknown energy source');
@@ -244,6 +258,9 @@ async function select(db: Db, principal: Principal, f: Filter) {
       0,
     );
   }
+  // A quantity within a range takes its lowest ids; it never reaches past the range.
+  if (rangeWh !== undefined && f.certificate_quantity !== undefined && f.certificate_quantity > rangeWh)
+    throw refuse('certificate_quantity', `the range holds ${rangeWh} Wh of the account's certificates`);
   return { account, bundles, quantity: f.certificate_quantity ?? rangeWh };
 }
 
@@ -357,7 +374,7 @@ export function certificateRoutes(face: Face): void {
         // Validated by `body`: the route's generic type does not narrow past undefined.
         const body = call.body as Static<B>;
         const requested = ctx.clock.now();
-        const { account, bundles, quantity } = await select(db, caller(), body);
+        const { account, bundles, quantity } = await select(db, caller(), body, action);
         if (bundles.length === 0)
           throw refuse(['body'], 'no certificates of the account match', 'value_error.no_match');
         const result = await performAction(
