@@ -13,6 +13,7 @@ import { type Address, checksumAddress, type TokenWallet, tokenWallet } from '..
 import type { ProviderConfig } from './config.ts';
 import { keepRegistered, registration } from './registration.ts';
 import { openContentStore, type Staging } from './storage.ts';
+import { isPaymentFailure } from '../platform/upload-status.ts';
 import { openQuoteStore, type Quote, STATUS, type StoredFile } from './store.ts';
 
 export interface RunningProvider {
@@ -359,5 +360,3 @@ async function failInterrupted(store: Awaited<ReturnType<typeof openQuoteStore>>
     }
   }
 }
-
-const isPaymentFailure = (status: number) => status >= 200 && status < 300;

@@ -6,27 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/**
- * The status ranges of the Ocean uploader: 1 waiting for files, 100–199 paying, 200–299 payment
- * failed, 300–399 uploading, 400 done, 401–499 upload failed.
- */
-export const STATUS = {
-  unknown: 0,
-  quoted: 1,
-  checkingPayment: 100,
-  paying: 150,
-  allowanceTooLow: 200,
-  balanceTooLow: 201,
-  paymentFailed: 202,
-  chainUnavailable: 203,
-  receiving: 300,
-  storing: 350,
-  done: 400,
-  sizeMismatch: 401,
-  badParts: 402,
-  storageFailed: 403,
-  interrupted: 499,
-} as const;
+import { STATUS } from '../platform/upload-status.ts';
+
+export { STATUS };
 
 export interface StoredFile {
   length: number;

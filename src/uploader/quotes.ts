@@ -4,6 +4,7 @@
 // transaction that would store its nonce, so a refused request changes nothing.
 import { checksumAddress } from '../chain/index.ts';
 import { appendEvent } from '../ledger/index.ts';
+import { isFinal, STATUS } from '../platform/upload-status.ts';
 import type { UploaderConfig } from '../platform/config.ts';
 import type { Db } from '../platform/database.ts';
 import { invalid, missing, UploaderError } from './errors.ts';
@@ -13,9 +14,9 @@ import { acceptSigned, type Signed } from './signed.ts';
 import { type QuoteRow, type QuotedFile, uploader } from './tables.ts';
 
 export const QUOTE_TTL_MS = 30 * 60_000;
-export const WAITING = 1;
-export const UPLOADING = 300;
-export const DONE = 400;
+export const WAITING = STATUS.quoted;
+export const UPLOADING = STATUS.receiving;
+export const DONE = STATUS.done;
 /** Status of an upload the provider did not finish (it failed, or never answered). */
 export const UPLOAD_FAILED = 401;
 /**
@@ -176,9 +177,6 @@ export async function forwardUpload(
   });
   return status;
 }
-
-/** Whether `status` ends an upload: done (400), its payment failed (200–299) or it failed (401–499). */
-export const isFinal = (status: number): boolean => (status >= 200 && status < 300) || (status >= 400 && status < 500);
 
 /** Passes `body` through, refusing to pass more than `limit` bytes. */
 export async function* counted(body: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {

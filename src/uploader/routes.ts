@@ -7,6 +7,7 @@ import { type Static, type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { App, AppContext } from '../platform/context.ts';
 import { TallyError } from '../platform/errors.ts';
+import { isPayersFault } from '../platform/upload-status.ts';
 import { invalid, UploaderError } from './errors.ts';
 import { listStorages, registerProvider } from './providers.ts';
 import {
@@ -129,7 +130,7 @@ export async function uploaderRoutes(app: App, ctx: AppContext): Promise<void> {
         const target = await startUpload(db, s, Number(declared), ctx.clock.now());
         const status = await forwardUpload(db, s.quoteId, target, counted(request.raw, target.limit), contentType);
         // A payment the user did not make is the user's to fix (402); any other failure is the provider's.
-        return reply.code(status === DONE ? 200 : status < 300 ? 402 : 502).send({ status });
+        return reply.code(status === DONE ? 200 : isPayersFault(status) ? 402 : 502).send({ status });
       });
 
       const status = async (request: FastifyRequest) => ({

@@ -21,6 +21,8 @@ export interface StandInProvider {
   blobs: Map<string, Buffer>;
   /** Price per byte, in token base units. */
   price: bigint;
+  /** A status every upload ends with instead of storing (a payment refused, a chain away), while set. */
+  failUploadsWith: number | undefined;
   approveAddress: string;
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function startStandInProvider(opts: { type?: string } = {}): Promis
     quotes,
     blobs,
     price: 1_000_000_000_000n,
+    failUploadsWith: undefined as number | undefined,
     approveAddress: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
   };
   const server = createServer(async (req, res) => {
@@ -73,6 +76,10 @@ export async function startStandInProvider(opts: { type?: string } = {}): Promis
         if (!quote) return send(res, 404, { status: 0 });
         received.set(quoteId, 0);
         const raw = await readAll(req, (n) => received.set(quoteId, (received.get(quoteId) ?? 0) + n));
+        if (provider.failUploadsWith !== undefined) {
+          quote.status = provider.failUploadsWith;
+          return send(res, 400, { status: quote.status });
+        }
         const form = await new Response(raw, {
           headers: { 'content-type': req.headers['content-type'] ?? '' },
         }).formData();
@@ -111,13 +118,13 @@ export async function startStandInProvider(opts: { type?: string } = {}): Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
-  return {
-    ...provider,
+  // The same object the server reads, so a test's change to price or failUploadsWith takes effect.
+  return Object.assign(provider, {
     url: `http://127.0.0.1:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  });
 }

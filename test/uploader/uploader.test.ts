@@ -382,6 +382,26 @@ describe('the uploader', () => {
     });
   });
 
+  describe('an upload whose payment failed', () => {
+    afterAll(() => {
+      provider.failUploadsWith = undefined;
+    });
+
+    it('keeps the provider’s 2xx, answering 402 when the payer can mend it and 502 when the chain was away', async () => {
+      for (const [status, http] of [
+        [201, 402], // balance too low
+        [203, 502], // the provider could not reach the chain
+      ] as const) {
+        provider.failUploadsWith = status;
+        const quoteId = (await quote([3])).body.quoteId as string;
+        nonce += 1;
+        const res = await upload(quoteId, nonce, await sign(ALICE_KEY, quoteId, nonce), [bytes(3, status)]);
+        expect(res).toEqual({ status: http, body: { status } });
+        expect((await s.request('GET', `/uploader/getStatus?quoteId=${quoteId}`)).body).toEqual({ status });
+      }
+    });
+  });
+
   // The database every test above left: registrations, renewals, an expiry and a reactivation,
   // quotes waiting, done and expired, signed requests accepted and refused.
   describe('tally check', () => {
