@@ -33,9 +33,12 @@ export function listMigrations(): Migration[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The names of the migrations this code ships: read from disk once (readiness asks every few seconds). */
+let knownNames: string[] | undefined;
+
 /** The migrations this code knows that the database has not applied (all of them on a new database). */
 export async function pendingMigrations(database: Database): Promise<string[]> {
-  const names = listMigrations().map((m) => m.name);
+  const names = (knownNames ??= listMigrations().map((m) => m.name));
   const { rows } = await sql<{ table: string | null }>`SELECT to_regclass('schema_migrations')::text AS table`.execute(
     database.kysely,
   );
