@@ -10,9 +10,12 @@ import { checkEverything } from './check.ts';
 import { VERSION } from './platform/version.ts';
 import { loadProviderConfig, startProvider } from './provider/index.ts';
 
-function config(): Config {
+/** The settings `load` reads from the environment; bad ones are named on stderr, with exit code 2. */
+function config(): Config;
+function config<T>(load: () => T): T;
+function config(load: () => unknown = () => loadConfig()): unknown {
   try {
-    return loadConfig();
+    return load();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -281,17 +284,7 @@ provider
     'serve the reference IPFS storage provider (TALLY_PROVIDER_* settings) and register it with the uploader',
   )
   .action(async () => {
-    let cfg: ReturnType<typeof loadProviderConfig>;
-    try {
-      cfg = loadProviderConfig();
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`${err.message}\n`);
-        process.exit(2);
-      }
-      throw err;
-    }
-    const running = await startProvider(cfg);
+    const running = await startProvider(config(() => loadProviderConfig()));
     const stop = async () => {
       await running.close();
       process.exit(0);
