@@ -38,7 +38,8 @@ let knownNames: string[] | undefined;
 
 /** The migrations this code knows that the database has not applied (all of them on a new database). */
 export async function pendingMigrations(database: Database): Promise<string[]> {
-  const names = (knownNames ??= listMigrations().map((m) => m.name));
+  knownNames ??= listMigrations().map((m) => m.name);
+  const names = knownNames;
   const { rows } = await sql<{ table: string | null }>`SELECT to_regclass('schema_migrations')::text AS table`.execute(
     database.kysely,
   );
