@@ -112,6 +112,10 @@ export const PROBLEM_CODES = {
   insufficient_quantity: { status: 422, meaning: 'The bundles hold fewer Wh than certificate_quantity' },
   bundle_not_in_account: { status: 409, meaning: 'A bundle is not held by the source account' },
   invalid_status: { status: 409, meaning: 'A bundle is in a status the action does not start from' },
+  charged_into_storage: {
+    status: 409,
+    meaning: 'The bundle was cancelled to charge a storage device; its energy is claimed through SD-GCs',
+  },
 
   // Periods and dates.
   reversed_period: { status: 400, meaning: 'A period ends before it starts' },
@@ -251,6 +255,35 @@ export const PROBLEM_CODES = {
   // Ledger and storage.
   not_sealed: { status: 409, meaning: 'Nothing is sealed and signed yet, or not this event' },
   database_in_use: { status: 409, meaning: 'Another process holds the embedded database (CLI and start-up)' },
+
+  // Storage records and SD-GCs (the storage module).
+  scr_not_found: { status: 404, meaning: 'No storage charge record with this id that the caller may see' },
+  sdr_not_found: { status: 404, meaning: 'No storage discharge record with this id that the caller may see' },
+  not_a_storage_device: { status: 422, meaning: 'Storage records are kept for storage devices only' },
+  interval_across_hours: { status: 400, meaning: 'A charge or discharge interval lies within one UTC hour' },
+  already_recorded: {
+    status: 409,
+    meaning: 'The device already has a live record of this interval from the same validator',
+  },
+  record_withdrawn: { status: 409, meaning: 'The storage record was withdrawn; nothing more is done with it' },
+  charge_not_of_its_hour: {
+    status: 422,
+    meaning: 'A charge record is backed only by certificates produced in its own hour',
+  },
+  over_charge: { status: 422, meaning: 'The certificates hold more Wh than the charge record has left to back' },
+  no_efficiency: {
+    status: 422,
+    meaning: 'No charge was recorded in the efficiency interval, so no round-trip efficiency can be measured',
+  },
+  efficiency_above_measured: {
+    status: 422,
+    meaning: 'A declared efficiency factor is above the one measured (discharge ÷ charge over the interval)',
+  },
+  nothing_to_issue: { status: 409, meaning: 'The discharge record has no allocated Wh left without SD-GCs' },
+  backs_live_certificates: {
+    status: 409,
+    meaning: 'The storage record backs SD-GCs that are not withdrawn; withdraw them first',
+  },
 } as const satisfies Record<string, ProblemEntry>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

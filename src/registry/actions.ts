@@ -124,6 +124,12 @@ async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<Bu
         `bundle ${b.id} is ${b.certificate_bundle_status}; ${action} needs ${ACTION_RULES[action].from.join(' or ')}`,
       );
     }
+    // Its energy went into storage and travels on as SD-GCs: claiming it too would count it twice.
+    if (action === 'claim' && b.charged_storage_device_id !== null)
+      throw conflict(
+        'charged_into_storage',
+        `bundle ${b.id} was cancelled to charge storage device ${b.charged_storage_device_id}; its energy is claimed through the storage device's SD-GCs`,
+      );
   }
   // Act in the order the caller listed the bundles: that order decides which one a partial quantity splits.
   return r.granular_certificate_bundle_ids.map((id) => rows.find((b) => b.id === id)!);
@@ -191,17 +197,30 @@ export async function actOn<A extends Action>(
   action: A,
   request: ActionRequests[A],
   now: Date,
+  arrangement: Arrangement = {},
 ): Promise<ActionResult> {
   const call = callOf(action, request);
   checkRequest(call);
-  return act(trx, actorId, call, now);
+  return act(trx, actorId, call, now, arrangement);
+}
+
+/** What Tally's own work on behalf of an arrangement records beyond the action's request. */
+export interface Arrangement {
+  /** A cancel that charges this storage device: the storage module's SCR backing (never claimed after). */
+  chargesStorageDevice?: number;
 }
 
 /**
  * An action whose request has been checked, by either way in: statuses, holdings, quantities, the
  * rows and the event.
  */
-async function act(trx: Db, actorId: number | null, call: ActionCall, now: Date): Promise<ActionResult> {
+async function act(
+  trx: Db,
+  actorId: number | null,
+  call: ActionCall,
+  now: Date,
+  arrangement: Arrangement = {},
+): Promise<ActionResult> {
   const { action, request } = call;
   if (action === 'transfer') await lockOpenAccount(trx, request.target_id);
   if (action === 'claim') await claimPoint(trx, request);
@@ -249,6 +268,7 @@ async function act(trx: Db, actorId: number | null, call: ActionCall, now: Date)
       beneficiary: request.beneficiary,
       cancellation_purpose: request.purpose ?? null,
       cancelled_at: now,
+      charged_storage_device_id: arrangement.chargesStorageDevice ?? null,
     });
     const acted = await registry(trx)
       .selectFrom('bundles')

@@ -34,6 +34,12 @@ export function bundleView(b: BundleRow): BundleView {
     claim_period_start: iso(b.claim_period_start),
     claim_period_end: iso(b.claim_period_end),
     claimed_at: iso(b.claimed_at),
+    charged_storage_device_id: b.charged_storage_device_id,
+    origin_device_id: b.origin_device_id,
+    sdr_id: b.sdr_id,
+    discharging_starting_interval: iso(b.discharging_starting_interval),
+    discharging_ending_interval: iso(b.discharging_ending_interval),
+    storage_efficiency_factor: b.storage_efficiency_factor,
   };
 }
 
@@ -86,6 +92,12 @@ export function issuedBundle(b: IssuedBundle): BundleRow {
     claim_period_start: null,
     claim_period_end: null,
     claimed_at: null,
+    charged_storage_device_id: null,
+    origin_device_id: null,
+    sdr_id: null,
+    discharging_starting_interval: null,
+    discharging_ending_interval: null,
+    storage_efficiency_factor: null,
     updated_at: b.issuance_datestamp,
   };
 }

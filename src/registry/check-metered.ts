@@ -59,7 +59,8 @@ async function issuedWithinMetered(db: Db): Promise<Violation[]> {
     live AS (
       SELECT dg.grp, date_trunc('hour', b.production_starting_interval, 'UTC') AS hour, sum(b.bundle_quantity) AS wh,
              array_agg(DISTINCT dg.device ORDER BY dg.device) AS devices
-      FROM dg JOIN bundles b ON b.device_id = dg.device WHERE b.certificate_bundle_status <> 'withdrawn' GROUP BY 1, 2),
+      FROM dg JOIN bundles b ON b.device_id = dg.device
+      WHERE b.certificate_bundle_status <> 'withdrawn' AND b.sdr_id IS NULL GROUP BY 1, 2),
     metered AS (
       SELECT l.grp, l.hour, coalesce(sum(r.wh), 0) AS wh, count(r.wh) AS readings,
              array_agg(DISTINCT pg.point ORDER BY pg.point) AS points
@@ -81,13 +82,17 @@ async function issuedWithinMetered(db: Db): Promise<Violation[]> {
   }));
 }
 
-/** A device's original issuances never overlap in time; a re-issue repeats the interval of the bundle it replaces. */
+/**
+ * A device's original issuances never overlap in time; a re-issue repeats the interval of the bundle
+ * it replaces, and SD-GCs carry the production hours of the charge they came from (the storage
+ * module's check holds them to it).
+ */
 async function issuancesDisjoint(db: Db): Promise<Violation[]> {
   const { rows } = await sql<{ device_id: number; start: Date; prev_start: Date }>`
     SELECT device_id, start, prev_start FROM (
       SELECT device_id, production_starting_interval AS start, lag(production_starting_interval) OVER w AS prev_start,
              lag(production_ending_interval) OVER w AS prev_end
-      FROM issuances WHERE reissue_of_bundle_id IS NULL
+      FROM issuances WHERE reissue_of_bundle_id IS NULL AND storage_allocation_id IS NULL
       WINDOW w AS (PARTITION BY device_id ORDER BY production_starting_interval)) t
     WHERE prev_end > start ORDER BY device_id, start LIMIT ${LIMIT}`.execute(db);
   return rows.map((r) => ({

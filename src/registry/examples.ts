@@ -82,6 +82,12 @@ export const bundle = {
   claim_period_start: null,
   claim_period_end: null,
   claimed_at: null,
+  charged_storage_device_id: null,
+  origin_device_id: null,
+  sdr_id: null,
+  discharging_starting_interval: null,
+  discharging_ending_interval: null,
+  storage_efficiency_factor: null,
 };
 
 /** A transfer of the first hour's bundle, whole (a partial quantity would split it into `remainders`). */

@@ -22,7 +22,7 @@ export const registryJobs = (lifetimeDays: number): Job[] => [
 ];
 
 export { checkRegistry } from './check.ts';
-export { ACTION_RULES, performAction, expireBundles } from './actions.ts';
+export { ACTION_RULES, actOn, performAction, expireBundles } from './actions.ts';
 export { runAutoIssuanceNow } from './auto-issuance.ts';
 export type { BundleView } from './bundles.ts';
 export { createDevice, type DeviceView, getDevice, listDevices, type NewDevice, updateDevice } from './devices.ts';
@@ -31,7 +31,15 @@ export { issueCertificates } from './issuance.ts';
 export { capacityLimitWh } from './capacity.ts';
 export { moveAndClaim } from './moves.ts';
 export { certificatesOfPoints } from './points.ts';
-export { type BundleDetail, claimedByHour, getBundle, queryBundles } from './queries.ts';
+export { type BundleDetail, bundlesById, claimedByHour, getBundle, queryBundles } from './queries.ts';
 export type { Action, ActionRequests, IssuanceRequest } from './schemas.ts';
-export { DeviceChange as DeviceChangeRequest, NewDevice as NewDeviceRequest } from './schemas.ts';
+export { Bundle, DeviceChange as DeviceChangeRequest, NewDevice as NewDeviceRequest } from './schemas.ts';
 export { type BundleStatus, ENERGY_SOURCES, type EnergySource, STATUSES } from './tables.ts';
+export { countIssued } from './metrics.ts';
+export {
+  type DischargeIssue,
+  type IssuedFromAllocation,
+  issuedFromAllocations,
+  issueFromStorage,
+  lockStorageDevice,
+} from './storage-issuance.ts';

@@ -141,23 +141,37 @@ interface NewBundles {
  * The intervals travel once, as arrays; the database returns only the new ids, and the rows are
  * assembled here from what we sent rather than decoded back from the database.
  */
+/**
+ * The first id of each quantity, taken in turn from the locked device's counter, and the counter
+ * after them. Every issuance, of production or from storage, numbers its certificates here.
+ */
+export function allocateIds(device: DeviceRow, quantities: number[]): { starts: number[]; next: number } {
+  let next = device.next_certificate_id;
+  const starts = quantities.map((q) => {
+    const start = next;
+    next += q;
+    return start;
+  });
+  if (!Number.isSafeInteger(next))
+    throw unprocessable('id_space_exhausted', `device ${device.id} would pass the largest certificate id`);
+  return { starts, next };
+}
+
+/** Moves the locked device's counter past the ids just issued, in the table and in the row in hand. */
+export async function advanceCounter(db: Db, device: DeviceRow, next: number): Promise<void> {
+  await registry(db).updateTable('devices').set({ next_certificate_id: next }).where('id', '=', device.id).execute();
+  // The locked row in hand stays true to the table, so a caller issuing again in the same
+  // transaction continues from here.
+  device.next_certificate_id = next;
+}
+
 async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
   const { issuedAt } = n;
   const lifetimeMs = n.lifetimeDays * 24 * HOUR_MS;
-  let next = n.device.next_certificate_id;
-  const starts: number[] = [],
-    qty: number[] = [],
-    from: string[] = [],
-    to: string[] = [];
-  for (const i of n.intervals) {
-    starts.push(next);
-    qty.push(i.wh);
-    next += i.wh;
-    from.push(i.start.toISOString());
-    to.push(i.end.toISOString());
-  }
-  if (!Number.isSafeInteger(next))
-    throw unprocessable('id_space_exhausted', `device ${n.device.id} would pass the largest certificate id`);
+  const qty = n.intervals.map((i) => i.wh);
+  const { starts, next } = allocateIds(n.device, qty);
+  const from = n.intervals.map((i) => i.start.toISOString());
+  const to = n.intervals.map((i) => i.end.toISOString());
   // Intervals of one request never overlap, so the start of each identifies its issuance.
   const { rows } = await sql<{ id: number; issuance_id: number; rs: number }>`
     WITH input AS (
@@ -183,10 +197,7 @@ async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
       RETURNING id, issuance_id, certificate_bundle_id_range_start AS rs
     )
     SELECT id, issuance_id, rs FROM bundled`.execute(db);
-  await registry(db).updateTable('devices').set({ next_certificate_id: next }).where('id', '=', n.device.id).execute();
-  // The locked row in hand stays true to the table, so a caller issuing again in the same
-  // transaction continues from here.
-  n.device.next_certificate_id = next;
+  await advanceCounter(db, n.device, next);
   const ids = new Map(rows.map((r) => [r.rs, r]));
   return n.intervals.map((i, k) => {
     const created = ids.get(starts[k]!)!;

@@ -74,6 +74,8 @@ export type BundleDetail = BundleView & {
   issuance_metadata: IssuanceMetadataView;
   device_location: [number, number];
   reissue_of_bundle_id: number | null;
+  /** An SD-GC's production device, which its holder may read as it reads the storage device. */
+  origin_device: DeviceView | null;
 };
 
 export async function getBundle(db: Db, principal: Principal, id: number): Promise<BundleDetail> {
@@ -102,7 +104,18 @@ export async function getBundle(db: Db, principal: Principal, id: number): Promi
     issuance_metadata: metadataView(meta),
     device_location: [device.location.latitude, device.location.longitude],
     reissue_of_bundle_id: issuance.reissue_of_bundle_id,
+    origin_device: row.origin_device_id === null ? null : await deviceOfBundle(db, row.origin_device_id),
   };
+}
+
+/**
+ * Bundles by id as they are now, for a module that keeps references to bundles it acted on (the
+ * storage module's charge backings); no access rule, since the caller reached them through one.
+ */
+export async function bundlesById(db: Db, ids: number[]): Promise<BundleView[]> {
+  if (ids.length === 0) return [];
+  const rows = await registry(db).selectFrom('bundles').selectAll().where('id', 'in', ids).orderBy('id').execute();
+  return rows.map(bundleView);
 }
 
 export const GRANULARITIES = ['hour', 'day', 'month'] as const;
@@ -150,7 +163,7 @@ export interface ClaimedHour {
 }
 
 /**
- * Claimed certificates per production hour, energy source and technology, for one consumer: claimed
+ * Claimed certificates per hour, energy source and technology, for one consumer: claimed
  * against its consumption metering points, or, for an account, also claimed by it for a named
  * consumer without a point (they stay in the account that claimed them). A claimed Wh counts for
  * exactly one subject, the point when it names one, so it never shows in two consumers' disclosures.
@@ -167,13 +180,16 @@ export async function claimedByHour(
     claimant.account_id === undefined
       ? points
       : sql`(${points} OR (b.claim_metering_point_id IS NULL AND b.account_id = ${claimant.account_id}))`;
+  // The hour a certificate's energy reached the grid: its production hour, or an SD-GC's discharge
+  // hour; its technology is its production device's, the SD-GC's device of origin.
   const { rows } = await sql<ClaimedHour>`
-    SELECT date_trunc('hour', b.production_starting_interval, 'UTC') AS hour, b.energy_source,
-           coalesce(d.technology_label, b.energy_source) AS technology, sum(b.bundle_quantity)::bigint AS wh
-    FROM bundles b JOIN devices d ON d.id = b.device_id
+    SELECT date_trunc('hour', coalesce(b.discharging_starting_interval, b.production_starting_interval), 'UTC') AS hour,
+           b.energy_source, coalesce(d.technology_label, b.energy_source) AS technology,
+           sum(b.bundle_quantity)::bigint AS wh
+    FROM bundles b JOIN devices d ON d.id = coalesce(b.origin_device_id, b.device_id)
     WHERE b.certificate_bundle_status = 'claimed' AND ${who}
-      AND b.production_starting_interval >= ${from.toISOString()}::timestamptz
-      AND b.production_starting_interval < ${to.toISOString()}::timestamptz
+      AND coalesce(b.discharging_starting_interval, b.production_starting_interval) >= ${from.toISOString()}::timestamptz
+      AND coalesce(b.discharging_starting_interval, b.production_starting_interval) < ${to.toISOString()}::timestamptz
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
   return rows;
 }

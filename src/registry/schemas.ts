@@ -206,6 +206,27 @@ export const Bundle = component(
       claim_period_start: Type.Union([Timestamp('Start of the claimed consumption period'), Type.Null()]),
       claim_period_end: Type.Union([Timestamp('End of the claimed consumption period'), Type.Null()]),
       claimed_at: Type.Union([Timestamp('Claim time'), Type.Null()]),
+      charged_storage_device_id: NullableId(
+        'A cancelled bundle that charged this storage device (backs a storage charge record); it is never claimed',
+      ),
+      origin_device_id: NullableId(
+        'An SD-GC (storage-discharge certificate): the production device of the charge certificates it came from; ' +
+          'device_id is the storage device that issued it',
+      ),
+      sdr_id: NullableId('An SD-GC: the storage discharge record it was issued for'),
+      discharging_starting_interval: Type.Union([
+        Timestamp('An SD-GC: start of the discharge (disclosures count it at this hour)'),
+        Type.Null(),
+      ]),
+      discharging_ending_interval: Type.Union([Timestamp('An SD-GC: end of the discharge'), Type.Null()]),
+      storage_efficiency_factor: Type.Union([
+        Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 1,
+          description: 'An SD-GC: the round-trip efficiency applied (discharge ÷ charge over the period)',
+        }),
+        Type.Null(),
+      ]),
     },
     {
       description: 'A bundle: a contiguous range of certificate ids of one device and interval, in one status',

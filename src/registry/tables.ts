@@ -87,6 +87,8 @@ export interface IssuancesTable {
   reissue_of_bundle_id: number | null;
   issued_by: number | null;
   issued_at: Generated<Date>;
+  /** The storage allocation an SD-GC was issued from (null for production). */
+  storage_allocation_id: Generated<number | null>;
 }
 
 export interface BundlesTable {
@@ -114,6 +116,15 @@ export interface BundlesTable {
   claim_period_start: Date | null;
   claim_period_end: Date | null;
   claimed_at: Date | null;
+  /** A cancelled bundle that charged this storage device (an SCR's backing): never claimed. */
+  charged_storage_device_id: number | null;
+  /** An SD-GC's production device (device_id is the storage device that issued it). */
+  origin_device_id: number | null;
+  /** An SD-GC's storage discharge record. */
+  sdr_id: number | null;
+  discharging_starting_interval: Date | null;
+  discharging_ending_interval: Date | null;
+  storage_efficiency_factor: number | null;
   updated_at: Generated<Date>;
 }
 

@@ -329,6 +329,9 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
                 issuance_metadata: IssuanceMetadata,
                 device_location: Type.Tuple([Type.Number(), Type.Number()], { description: '[latitude, longitude]' }),
                 reissue_of_bundle_id: Type.Union([Id('The withdrawn bundle this issuance re-issued'), Type.Null()]),
+                origin_device: Type.Union([Device, Type.Null()], {
+                  description: 'An SD-GC: the production device of the charge certificates it came from',
+                }),
               }),
             ],
             {
@@ -340,6 +343,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
                   issuance_metadata: example.metadata,
                   device_location: [56.15, 10.2],
                   reissue_of_bundle_id: null,
+                  origin_device: null,
                 },
               ],
             },
