@@ -13,6 +13,7 @@ const LAYERS = [
   'accounts', // accounts, membership, invitations, access decisions
   'metering', // metering points and readings
   'registry', // devices, issuance, certificate bundles and their actions
+  'storage', // storage charge and discharge records, their allocation, SD-GCs issued through the registry
   'disclosure', // public hourly disclosures
   'community', // energy communities: matching, settlement, certificates
   'market', // the forecasting data market: resources, sessions, bids, the engine, payments

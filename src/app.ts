@@ -23,6 +23,7 @@ import { clearingLags, communityRoutes, COMMUNITY_CLEARING_JOB } from './communi
 import { marketJob, marketRoutes, openMarket } from './market/index.ts';
 import { startRegistrationListener, uploaderJob, uploaderRoutes } from './uploader/index.ts';
 import { openPublisher, publicationRoutes, publicationsOfDisclosure } from './publications/index.ts';
+import { storageRoutes } from './storage/index.ts';
 import { dsbiFace, energytagFace } from './faces/index.ts';
 
 // Metering sits below the registry yet must ask it about certificates issued from its points:
@@ -143,6 +144,7 @@ export async function createTally(
       invitationRoutes,
       registryRoutes,
       meteringRoutes,
+      storageRoutes,
       disclosureRoutes,
       communityRoutes,
       marketRoutes(market),

@@ -8,6 +8,7 @@ import { checkLedger } from './ledger/index.ts';
 import { checkMarket } from './market/index.ts';
 import { checkUploader } from './uploader/index.ts';
 import { checkPublications } from './publications/index.ts';
+import { checkStorage } from './storage/index.ts';
 
 export async function checkEverything(db: Db): Promise<Violation[]> {
   return [
@@ -16,6 +17,7 @@ export async function checkEverything(db: Db): Promise<Violation[]> {
     ...(await checkMarket(db)),
     ...(await checkUploader(db)),
     ...(await checkPublications(db)),
+    ...(await checkStorage(db)),
     ...(await checkLedger(db)),
   ];
 }

@@ -1,0 +1,23 @@
+// The storage module's face: storage charge and discharge records (SCRs, SDRs), the cancelled
+// certificates backing each charge, allocations of discharge to charge, SD-GC issuance through the
+// registry, its routes under /api/storage, and the checks `tally check` runs (decision 11).
+export { backChargeRecord, createChargeRecord } from './charges.ts';
+export { checkStorage } from './check.ts';
+export { allocateDischargeRecord, createDischargeRecord, issueDischargeCertificates } from './discharges.ts';
+export { importStorageReadings, type ReadingsImported } from './readings.ts';
+export {
+  type ChargeRecordView,
+  type DischargeRecordView,
+  getChargeRecord,
+  getDischargeRecord,
+  listChargeRecords,
+  listDischargeRecords,
+} from './records.ts';
+export { storageRoutes } from './routes.ts';
+export type { NewChargeRecord, NewDischargeRecord } from './schemas.ts';
+export {
+  updateChargeRecord,
+  updateDischargeRecord,
+  withdrawChargeRecord,
+  withdrawDischargeRecord,
+} from './withdraw.ts';

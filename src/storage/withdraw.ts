@@ -1,0 +1,172 @@
+// Withdrawing a storage record (the issuing body's correction) and changing what may change of one.
+// A record that backs SD-GCs not withdrawn stays: withdrawing it would leave certificates whose
+// energy no record accounts for. Otherwise its live allocations are released, so the Wh they held
+// are free again (the charge for other discharges, the discharge for other charge).
+import type { Static } from 'typebox';
+import type { Db } from '../platform/database.ts';
+import type { Principal } from '../platform/principal.ts';
+import { conflict, forbidden } from '../platform/errors.ts';
+import { appendEvent } from '../ledger/index.ts';
+import { issuedFromAllocations } from '../registry/index.ts';
+import { lockedChargeRecord } from './charges.ts';
+import { lockedDischargeRecord } from './discharges.ts';
+import { chargeViews, type ChargeRecordView, dischargeViews, type DischargeRecordView } from './records.ts';
+import { checkActive, issuingBody } from './rules.ts';
+import type { MutableChargeRecord, MutableDischargeRecord } from './schemas.ts';
+import { storage } from './tables.ts';
+
+type Kind = 'charge' | 'discharge';
+const COLUMN = { charge: 'scr_id', discharge: 'sdr_id' } as const;
+const TABLE = { charge: 'storage_charge_records', discharge: 'storage_discharge_records' } as const;
+
+/** Releases the record's live allocations, unless one of them backs SD-GCs not withdrawn. */
+async function release(trx: Db, kind: Kind, id: number, now: Date): Promise<number[]> {
+  const live = await storage(trx)
+    .selectFrom('storage_allocations')
+    .select('id')
+    .where(COLUMN[kind], '=', id)
+    .where('status', '=', 'live')
+    .orderBy('id')
+    .execute();
+  const issued = await issuedFromAllocations(
+    trx,
+    live.map((a) => a.id),
+  );
+  const backing = [...issued.entries()].find(([, i]) => i.liveWh > 0);
+  if (backing)
+    throw conflict(
+      'backs_live_certificates',
+      `${kind} record ${id} backs SD-GC bundles ${backing[1].bundleIds.join(', ')} (allocation ${backing[0]}), ` +
+        'which are not withdrawn; withdraw them first',
+    );
+  if (live.length === 0) return [];
+  await storage(trx)
+    .updateTable('storage_allocations')
+    .set({ status: 'released', released_at: now })
+    .where(
+      'id',
+      'in',
+      live.map((a) => a.id),
+    )
+    .execute();
+  return live.map((a) => a.id);
+}
+
+async function withdraw(db: Db, principal: Principal, kind: Kind, id: number, now: Date): Promise<void> {
+  if (!issuingBody(principal)) throw forbidden('role_required', 'only an issuing body withdraws storage records');
+  await db.transaction().execute(async (trx) => {
+    const { record } =
+      kind === 'charge'
+        ? await lockedChargeRecord(trx, principal, id)
+        : await lockedDischargeRecord(trx, principal, id);
+    checkActive(record, kind);
+    const released = await release(trx, kind, id, now);
+    await storage(trx)
+      .updateTable(TABLE[kind])
+      .set({ status: 'withdrawn', withdrawn_at: now })
+      .where('id', '=', id)
+      .execute();
+    await appendEvent(trx, {
+      type: `storage.${kind}_withdrawn`,
+      subject_type: `storage_${kind}_record`,
+      subject_id: id,
+      account_ids: [record.account_id],
+      actor_id: principal.userId,
+      payload: { id, released_allocation_ids: released },
+    });
+  });
+}
+
+export async function withdrawChargeRecord(
+  db: Db,
+  principal: Principal,
+  id: number,
+  now: Date,
+): Promise<ChargeRecordView> {
+  await withdraw(db, principal, 'charge', id, now);
+  const row = await storage(db)
+    .selectFrom('storage_charge_records')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  const [view] = await chargeViews(db, [row]);
+  return view!;
+}
+
+export async function withdrawDischargeRecord(
+  db: Db,
+  principal: Principal,
+  id: number,
+  now: Date,
+): Promise<DischargeRecordView> {
+  await withdraw(db, principal, 'discharge', id, now);
+  const row = await storage(db)
+    .selectFrom('storage_discharge_records')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  const [view] = await dischargeViews(db, [row]);
+  return view!;
+}
+
+/** Changes a charge record's description (the only mutable field); one event. */
+export async function updateChargeRecord(
+  db: Db,
+  principal: Principal,
+  id: number,
+  change: Static<typeof MutableChargeRecord>,
+  now: Date,
+): Promise<ChargeRecordView> {
+  const row = await db.transaction().execute(async (trx) => {
+    const { record } = await lockedChargeRecord(trx, principal, id);
+    checkActive(record, 'charge');
+    const row = await storage(trx)
+      .updateTable('storage_charge_records')
+      .set({ scr_geographic_matching_method: change.scr_geographic_matching_method })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendEvent(trx, {
+      type: 'storage.charge_updated',
+      subject_type: 'storage_charge_record',
+      subject_id: id,
+      account_ids: [row.account_id],
+      actor_id: principal.userId,
+      payload: { id, change, at: now.toISOString() },
+    });
+    return row;
+  });
+  const [view] = await chargeViews(db, [row]);
+  return view!;
+}
+
+/** Changes a discharge record's description of its methodology (the only mutable field); one event. */
+export async function updateDischargeRecord(
+  db: Db,
+  principal: Principal,
+  id: number,
+  change: Static<typeof MutableDischargeRecord>,
+  now: Date,
+): Promise<DischargeRecordView> {
+  const row = await db.transaction().execute(async (trx) => {
+    const { record } = await lockedDischargeRecord(trx, principal, id);
+    checkActive(record, 'discharge');
+    const row = await storage(trx)
+      .updateTable('storage_discharge_records')
+      .set({ efficiency_factor_methodology: change.efficiency_factor_methodology })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendEvent(trx, {
+      type: 'storage.discharge_updated',
+      subject_type: 'storage_discharge_record',
+      subject_id: id,
+      account_ids: [row.account_id],
+      actor_id: principal.userId,
+      payload: { id, change, at: now.toISOString() },
+    });
+    return row;
+  });
+  const [view] = await dischargeViews(db, [row]);
+  return view!;
+}
