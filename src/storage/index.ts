@@ -14,10 +14,12 @@ export {
   listDischargeRecords,
 } from './records.ts';
 export { storageRoutes } from './routes.ts';
-export type { NewChargeRecord, NewDischargeRecord } from './schemas.ts';
+export type { NewChargeRecord, NewDischargeRecord, RecordFilter } from './schemas.ts';
+export { ALLOCATION_METHODOLOGIES, type AllocationMethodology } from './tables.ts';
 export {
   updateChargeRecord,
   updateDischargeRecord,
   withdrawChargeRecord,
   withdrawDischargeRecord,
+  withdrawRecords,
 } from './withdraw.ts';

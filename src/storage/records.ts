@@ -83,6 +83,9 @@ export async function dischargeViews(db: Db, rows: DischargeRecordRow[]): Promis
     db,
     allocations.map((a) => a.id),
   );
+  const charges = new Map(
+    (await bundlesById(db, [...new Set(allocations.map((a) => a.bundle_id))])).map((b) => [b.id, b]),
+  );
   return rows.map((r) => {
     const mine = allocations.filter((a) => a.sdr_id === r.id);
     return {
@@ -107,6 +110,7 @@ export async function dischargeViews(db: Db, rows: DischargeRecordRow[]): Promis
         id: a.id,
         scr_id: a.scr_id,
         bundle_id: a.bundle_id,
+        energy_source: charges.get(a.bundle_id)!.energy_source,
         charge_wh: a.charge_wh,
         discharge_wh: a.discharge_wh,
         status: a.status,

@@ -166,7 +166,7 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
         description:
           '`text/csv` with `flow_start_datetime,flow_end_datetime,flow_energy[,validator_id]`: a negative flow is a ' +
           'charge record, a positive one a discharge record (allocated at once), in Wh. All or nothing; refusals name the row.',
-        querystring: Type.Object({ device_id: Id('The storage device') }, { ...strict, examples: [{ device_id: 2 }] }),
+        querystring: Type.Object({ device_id: { ...Id('The storage device'), examples: [2] } }, strict),
         body: Type.String({
           description: 'The CSV',
           examples: [

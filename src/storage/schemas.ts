@@ -191,6 +191,7 @@ export const Allocation = Type.Object(
     id: Id('Allocation id'),
     scr_id: Id('The charge record drawn on'),
     bundle_id: Id('The cancelled charge bundle drawn on'),
+    energy_source: Type.String({ description: 'Its energy source, which the SD-GCs inherit' }),
     charge_wh: Type.Integer({ description: 'Wh of charge used' }),
     discharge_wh: Type.Integer({ description: 'Wh of discharge covered: at most charge_wh × efficiency' }),
     status: OneOf(['live', 'released'] as const, { description: 'released once a record it joins is withdrawn' }),
@@ -250,6 +251,7 @@ export const DischargeRecord = component(
               id: 1,
               scr_id: 1,
               bundle_id: 5,
+              energy_source: 'solar_pv',
               charge_wh: 400000,
               discharge_wh: 300000,
               status: 'live',
@@ -264,11 +266,11 @@ export const DischargeRecord = component(
 
 export const RecordFilter = Type.Object(
   {
-    account_id: Type.Optional(Id('Only records of this account')),
-    device_id: Type.Optional(Id('Only records of this storage device')),
-    from: Type.Optional(Timestamp('Only records starting at or after this time')),
-    to: Type.Optional(Timestamp('Only records starting before this time')),
-    status: Type.Optional(Status),
+    account_id: Type.Optional({ ...Id('Only records of this account'), examples: [3] }),
+    device_id: Type.Optional({ ...Id('Only records of this storage device'), examples: [2] }),
+    from: Type.Optional({ ...Timestamp('Only records starting at or after this time'), examples: [hour.start] }),
+    to: Type.Optional({ ...Timestamp('Only records starting before this time'), examples: [later.end] }),
+    status: Type.Optional({ ...Status, examples: ['active'] }),
   },
   { additionalProperties: false },
 );

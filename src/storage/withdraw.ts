@@ -52,28 +52,40 @@ async function release(trx: Db, kind: Kind, id: number, now: Date): Promise<numb
   return live.map((a) => a.id);
 }
 
-async function withdraw(db: Db, principal: Principal, kind: Kind, id: number, now: Date): Promise<void> {
+/**
+ * Withdraws the records of one kind, all or nothing: the issuing body's correction. Each device is
+ * locked as its first record is reached; the records are taken in id order.
+ */
+export async function withdrawRecords(
+  db: Db,
+  principal: Principal,
+  kind: Kind,
+  ids: number[],
+  now: Date,
+): Promise<void> {
   if (!issuingBody(principal)) throw forbidden('role_required', 'only an issuing body withdraws storage records');
   await db.transaction().execute(async (trx) => {
-    const { record } =
-      kind === 'charge'
-        ? await lockedChargeRecord(trx, principal, id)
-        : await lockedDischargeRecord(trx, principal, id);
-    checkActive(record, kind);
-    const released = await release(trx, kind, id, now);
-    await storage(trx)
-      .updateTable(TABLE[kind])
-      .set({ status: 'withdrawn', withdrawn_at: now })
-      .where('id', '=', id)
-      .execute();
-    await appendEvent(trx, {
-      type: `storage.${kind}_withdrawn`,
-      subject_type: `storage_${kind}_record`,
-      subject_id: id,
-      account_ids: [record.account_id],
-      actor_id: principal.userId,
-      payload: { id, released_allocation_ids: released },
-    });
+    for (const id of [...ids].sort((a, b) => a - b)) {
+      const { record } =
+        kind === 'charge'
+          ? await lockedChargeRecord(trx, principal, id)
+          : await lockedDischargeRecord(trx, principal, id);
+      checkActive(record, kind);
+      const released = await release(trx, kind, id, now);
+      await storage(trx)
+        .updateTable(TABLE[kind])
+        .set({ status: 'withdrawn', withdrawn_at: now })
+        .where('id', '=', id)
+        .execute();
+      await appendEvent(trx, {
+        type: `storage.${kind}_withdrawn`,
+        subject_type: `storage_${kind}_record`,
+        subject_id: id,
+        account_ids: [record.account_id],
+        actor_id: principal.userId,
+        payload: { id, released_allocation_ids: released },
+      });
+    }
   });
 }
 
@@ -83,7 +95,7 @@ export async function withdrawChargeRecord(
   id: number,
   now: Date,
 ): Promise<ChargeRecordView> {
-  await withdraw(db, principal, 'charge', id, now);
+  await withdrawRecords(db, principal, 'charge', [id], now);
   const row = await storage(db)
     .selectFrom('storage_charge_records')
     .selectAll()
@@ -99,7 +111,7 @@ export async function withdrawDischargeRecord(
   id: number,
   now: Date,
 ): Promise<DischargeRecordView> {
-  await withdraw(db, principal, 'discharge', id, now);
+  await withdrawRecords(db, principal, 'discharge', [id], now);
   const row = await storage(db)
     .selectFrom('storage_discharge_records')
     .selectAll()

@@ -463,13 +463,13 @@ describe('the EnergyTag face', () => {
       status: 422,
     });
     expect(future.detail[0]).toMatchObject({ loc: ['body', 'production_ending_interval'], type: 'future_interval' });
-    // An operation Tally does not serve yet is not there at all.
-    const storage = await s.request('POST', `${PREFIX}/storage/storage/create_scr`, {
+    // A path the draft does not have is not there at all.
+    const nowhere = await s.request('POST', `${PREFIX}/nowhere`, {
       token: tokens.producer,
       body: {},
     });
-    expect(storage.status).toBe(404);
-    expect(validator.check('POST', '/storage/storage/create_scr', 404, storage.body)).toEqual([]);
+    expect(nowhere.status).toBe(404);
+    expect(validator.check('POST', '/nowhere', 404, nowhere.body)).toEqual([]);
     // No token, and a token that is not one: 401, in the same shape.
     await call('GET', '/accounts/account/{id}', { params: { id: solarCo.id }, status: 401 });
     await call('GET', '/accounts/account/{id}', { token: 'nonsense', params: { id: solarCo.id }, status: 401 });

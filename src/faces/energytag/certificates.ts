@@ -91,14 +91,36 @@ const REGISTRY_CONFIGURATION = 1;
 const present = <T>(fields: Record<string, T | null>) =>
   Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)) as Record<string, T>;
 
-/** The draft's GranularCertificateBundle, with Tally's extensions (account_id, device_id, bundle_id). */
-function bundleRead(b: BundleView, from: Pick<BundleDetail, 'device' | 'issuance_metadata'>) {
-  const { device: d, issuance_metadata: m } = from;
+/**
+ * An SD-GC's storage attributes as the draft names them: the storage device that discharged it (the
+ * device that issued it), the discharge, its SDR and the efficiency applied.
+ */
+function storageRead(b: BundleView, storage: BundleDetail['device']) {
+  if (b.sdr_id === null) return {};
+  return {
+    storage_id: uuidOf('device', b.device_id),
+    storage_device_location: [storage.location.latitude, storage.location.longitude],
+    discharging_start_datetime: b.discharging_starting_interval,
+    discharging_end_datetime: b.discharging_ending_interval,
+    sdr_allocation_id: uuidOf('sdr', b.sdr_id),
+    storage_efficiency_factor: b.storage_efficiency_factor,
+  };
+}
+
+/**
+ * The draft's GranularCertificateBundle, with Tally's extensions (account_id, device_id, bundle_id).
+ * An SD-GC shows its production device (the device of origin) as the bundle's device, its
+ * device_type `storage` ("released by a storage unit"), and its storage attributes.
+ */
+function bundleRead(b: BundleView, from: Pick<BundleDetail, 'device' | 'issuance_metadata' | 'origin_device'>) {
+  const { issuance_metadata: m } = from;
+  const d = from.origin_device ?? from.device;
+  const device = b.origin_device_id ?? b.device_id;
   return {
     // The draft's `id` is declared twice (Account Id, then Device Id); JSON keeps the last.
-    id: uuidOf('device', b.device_id),
+    id: uuidOf('device', device),
     account_id: uuidOf('account', b.account_id),
-    device_id: uuidOf('device', b.device_id),
+    device_id: uuidOf('device', device),
     bundle_id: uuidOf('bundle', b.id),
     issuance_id: uuidOf('issuance', b.issuance_id),
     certificate_bundle_id_range_start: b.certificate_bundle_id_range_start,
@@ -115,7 +137,7 @@ function bundleRead(b: BundleView, from: Pick<BundleDetail, 'device' | 'issuance
     device_production_start_date: d.operational_date,
     device_capacity: d.capacity,
     device_location: [d.location.latitude, d.location.longitude],
-    device_type: d.device_type,
+    device_type: from.device.device_type,
     production_starting_interval: b.production_starting_interval,
     production_ending_interval: b.production_ending_interval,
     issuance_datestamp: dateOf(b.issuance_datestamp),
@@ -132,12 +154,13 @@ function bundleRead(b: BundleView, from: Pick<BundleDetail, 'device' | 'issuance
       dissemination_level: m.dissemination_level,
       beneficiary: b.beneficiary,
     }),
+    ...storageRead(b, from.device),
   };
 }
 
 /** Bundles as the draft shows them; one registry read per issuance for its device and metadata. */
-async function bundlesRead(db: Db, principal: Principal, bundles: BundleView[]) {
-  const origins = new Map<number, Pick<BundleDetail, 'device' | 'issuance_metadata'>>();
+export async function bundlesRead(db: Db, principal: Principal, bundles: BundleView[]) {
+  const origins = new Map<number, Pick<BundleDetail, 'device' | 'issuance_metadata' | 'origin_device'>>();
   const out = [];
   for (const b of bundles) {
     let origin = origins.get(b.issuance_id);

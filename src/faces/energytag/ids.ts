@@ -14,6 +14,8 @@ export const KINDS = {
   issuance: 4,
   bundle: 5,
   action: 6,
+  scr: 7,
+  sdr: 8,
 } as const;
 export type Kind = keyof typeof KINDS;
 

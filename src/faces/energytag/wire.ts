@@ -40,6 +40,8 @@ const DRAFT_FIELDS: Array<[RegExp, string]> = [
   [/^body\/intervals\/\d+\/(production_\w+)$/, 'body/$1'],
   [/^body\/(intervals|granular_certificate_bundle_ids)(\/.*)?$/, 'body'],
   [/^body\/(add|remove)$/, 'body/whitelist_$1'],
+  // create_scr's certificates are the bundles of its gc_issuance_id and range.
+  [/^body\/certificates\/\w+$/, 'body/gc_issuance_id'],
   [/^querystring\//, 'query/'],
 ];
 
