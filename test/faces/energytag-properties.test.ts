@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidOf } from '../../src/faces/energytag/index.ts';
 import { getWithBody, loadDraft } from '../helpers/energytag.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { storageDevice } from '../helpers/storage.ts';
 import { buildWorld, hour, issue, type World } from '../helpers/world.ts';
 
 const draft = loadDraft();
@@ -130,6 +131,14 @@ const SERVED: Array<[string, string]> = [
   ['POST', '/certificates/certificates/withdraw'],
   ['POST', '/certificates/certificates/reseve'],
   ['POST', '/certificates/certificates/reserve'],
+  ['POST', '/storage/storage/create_scr'],
+  ['POST', '/storage/storage/create_sdr'],
+  ['POST', '/storage/storage/issue_sdgc'],
+  ['GET', '/storage/storage/query_scr'],
+  ['GET', '/storage/storage/query_sdr'],
+  ['PATCH', '/storage/storage/update_mutables'],
+  ['POST', '/storage/storage/withdraw_scr'],
+  ['POST', '/storage/storage/withdraw_sdr'],
 ];
 
 /** Tally's extension fields, sometimes added so that creations can succeed. */
@@ -160,7 +169,8 @@ describe('the EnergyTag face under generated requests', () => {
       [1, 500_000],
     ]);
     const accounts = [w.producerAccount, w.traderAccount, w.outsiderAccount].map((id) => uuidOf('account', id));
-    const devices = [uuidOf('device', w.device)];
+    const battery = uuidOf('device', await storageDevice(s, w));
+    const devices = [uuidOf('device', w.device), battery];
     const users = [w.issuer.id, w.producer.id, w.trader.id].map((id) => uuidOf('user', id));
     const issuances = bundles.map((b: any) => uuidOf('issuance', b.issuance_id));
     pool = {
@@ -170,6 +180,8 @@ describe('the EnergyTag face under generated requests', () => {
         target_id: accounts,
         id: [...devices, ...accounts],
         source_certificate_issuance_id: issuances,
+        gc_issuance_id: issuances,
+        storage_id: [battery],
       },
     };
   });
