@@ -19,6 +19,7 @@ const EXAMPLE_LOGINS = 5;
 let s: TestServer;
 let worked: string[];
 let community: string[];
+let storage: string[];
 beforeAll(async () => {
   const port = String(await freePort());
   s = await startServer({
@@ -28,7 +29,11 @@ beforeAll(async () => {
     TALLY_ADMIN_PASSWORD: ADMIN.password,
     TALLY_AUTH_RATE_LIMIT: String(AUTH_LIMIT),
   });
-  [worked = [], community = []] = await runExamples(['worked-example', 'community-example']);
+  [worked = [], community = [], storage = []] = await runExamples([
+    'worked-example',
+    'community-example',
+    'storage-example',
+  ]);
 });
 afterAll(() => s.close());
 
@@ -164,6 +169,26 @@ it('runs the README energy community example and its numbers add up', () => {
     ['Flat-2', 600, 300, 0.10644, 0.03972],
   ]);
   expect([statement.totals.net_cost, statement.totals.grid_bill]).toEqual([0.0812, 0.0812]);
+});
+
+it('runs the README storage example: charge backed, discharge allocated with its losses, SD-GCs issued', () => {
+  expect(storage).toHaveLength(3);
+  const [charge, discharge, issued] = storage.map((line) => JSON.parse(line));
+  expect(charge).toMatchObject({ charging_energy: 1_000_000, backed_wh: 1_000_000 });
+  expect(charge.backings).toMatchObject([{ wh: 1_000_000, certificate_bundle_id_range_start: 2_700_001 }]);
+  expect(discharge).toMatchObject({ storage_efficiency_factor: 0.8, allocated_wh: 800_000 });
+  expect(discharge.allocations).toMatchObject([{ charge_wh: 1_000_000, discharge_wh: 800_000 }]);
+  expect(issued.items).toMatchObject([
+    {
+      device_id: discharge.device_id,
+      origin_device_id: 1,
+      certificate_bundle_id_range_start: 1,
+      certificate_bundle_id_range_end: 800_000,
+      energy_source: 'solar_pv',
+      production_starting_interval: '2026-06-01T12:00:00.000Z',
+      discharging_starting_interval: '2026-06-01T19:00:00.000Z',
+    },
+  ]);
 });
 
 it('leaves the reader the rest of the minute’s logins: the examples log in once per user', async () => {
