@@ -1,0 +1,101 @@
+// `tally check` over storage: a sound world passes, and each way of counting a Wh twice, written
+// into the database behind the API's back (in a transaction rolled back after), is named.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEverything } from '../../src/check.ts';
+import { checkAfter } from '../helpers/check-after.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { charging, discharging, storageDevice } from '../helpers/storage.ts';
+import { buildWorld, expectStatus, issue, type World } from '../helpers/world.ts';
+
+let s: TestServer;
+let w: World;
+let scr: any;
+let sdr: any;
+let sdgc: any;
+beforeAll(async () => {
+  s = await startServer();
+  w = await buildWorld(s);
+  const battery = await storageDevice(s, w, w.producerAccount);
+  const [b0] = await issue(s, w, [[0, 1000]]);
+  scr = await expectStatus(
+    s.request('POST', '/api/storage/charge-records', {
+      token: w.producer.token,
+      body: {
+        device_id: battery,
+        ...charging(0),
+        charging_energy: 1000,
+        certificates: { granular_certificate_bundle_ids: [b0.id] },
+      },
+    }),
+    201,
+  );
+  sdr = await expectStatus(
+    s.request('POST', '/api/storage/discharge-records', {
+      token: w.producer.token,
+      body: { device_id: battery, ...discharging(2), discharge_energy: 900 },
+    }),
+    201,
+  );
+  [sdgc] = (
+    await expectStatus(
+      s.request('POST', `/api/storage/discharge-records/${sdr.id}/issue`, { token: w.producer.token }),
+      201,
+    )
+  ).items;
+});
+afterAll(() => s.close());
+
+const rules = (found: Array<{ rule: string }>) => [...new Set(found.map((v) => v.rule))];
+
+describe('tally check over storage', () => {
+  it('finds a sound storage world sound', async () => {
+    expect(sdr.allocated_wh).toBe(900);
+    expect(sdgc.bundle_quantity).toBe(900);
+    expect(await checkEverything(s.db.database.kysely)).toEqual([]);
+  });
+
+  it('names charge backed beyond what was charged', async () => {
+    const found = await checkAfter(s.db.database.kysely, (trx) =>
+      sql`UPDATE storage_charge_records SET charging_energy = 999 WHERE id = ${scr.id}`.execute(trx),
+    );
+    expect(rules(found)).toContain('storage_charge_backed_within_charge');
+  });
+
+  it('names charge allocated twice', async () => {
+    const found = await checkAfter(s.db.database.kysely, (trx) =>
+      sql`
+        INSERT INTO storage_allocations (sdr_id, scr_id, bundle_id, charge_wh, discharge_wh, efficiency_ppm, created_at)
+        SELECT sdr_id, scr_id, bundle_id, charge_wh, 1, efficiency_ppm, created_at FROM storage_allocations`.execute(
+        trx,
+      ),
+    );
+    expect(rules(found)).toEqual(
+      expect.arrayContaining(['storage_charge_allocated_once', 'storage_discharge_allocated_once']),
+    );
+  });
+
+  it('names an SD-GC beyond its allocation, and one alive after its allocation was released', async () => {
+    const more = await checkAfter(s.db.database.kysely, (trx) =>
+      sql`UPDATE storage_allocations SET discharge_wh = 800 WHERE sdr_id = ${sdr.id}`.execute(trx),
+    );
+    expect(rules(more)).toContain('storage_sdgc_within_allocation');
+    const released = await checkAfter(s.db.database.kysely, (trx) =>
+      sql`UPDATE storage_allocations SET status = 'released', released_at = now() WHERE sdr_id = ${sdr.id}`.execute(
+        trx,
+      ),
+    );
+    expect(rules(released)).toContain('storage_sdgc_within_allocation');
+  });
+
+  it('names an SD-GC that does not inherit its charge, and a backing that is not cancelled charge', async () => {
+    const source = await checkAfter(s.db.database.kysely, (trx) =>
+      sql`UPDATE bundles SET energy_source = 'wind' WHERE id = ${sdgc.id}`.execute(trx),
+    );
+    expect(rules(source)).toContain('storage_sdgc_inherits');
+    const backing = await checkAfter(s.db.database.kysely, (trx) =>
+      sql`UPDATE bundles SET charged_storage_device_id = NULL WHERE id = ${scr.backings[0].bundle_id}`.execute(trx),
+    );
+    expect(rules(backing)).toContain('storage_backing_is_its_hours_cancelled_charge');
+  });
+});
