@@ -280,6 +280,14 @@ export const PROBLEM_CODES = {
     meaning: 'A declared efficiency factor is above the one measured (discharge ÷ charge over the interval)',
   },
   nothing_to_issue: { status: 409, meaning: 'The discharge record has no allocated Wh left without SD-GCs' },
+  allocation_methodology_fixed: {
+    status: 422,
+    meaning: 'A discharge record’s allocation order (FIFO or LIFO) is fixed when it is recorded',
+  },
+  allocation_too_large: {
+    status: 422,
+    meaning: 'A declared allocation is more than the charge record has free or the discharge record has left',
+  },
   backs_live_certificates: {
     status: 409,
     meaning: 'The storage record backs SD-GCs that are not withdrawn; withdraw them first',

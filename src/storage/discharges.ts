@@ -14,7 +14,13 @@ import {
   issuedFromAllocations,
   issueFromStorage,
 } from '../registry/index.ts';
-import { type AvailableCharge, measuredEfficiencyPpm, planAllocation, PPM } from './allocation.ts';
+import {
+  type AvailableCharge,
+  measuredEfficiencyPpm,
+  type PlannedAllocation,
+  planAllocation,
+  PPM,
+} from './allocation.ts';
 import { dischargeViews, type DischargeRecordView } from './records.ts';
 import { checkActive, checkRecordInterval, recordingDevice } from './rules.ts';
 import type { NewDischargeRecord } from './schemas.ts';
@@ -143,10 +149,15 @@ export async function insertDischargeRecord(
 }
 
 /**
- * Charge of the device free to allocate to a discharge starting at `before`: each backing bundle of
- * a live charge record that ended by then, less what live allocations took, in the record's order.
+ * Charge of the device free to allocate to the discharge: each backing bundle of a live charge
+ * record that ended before the discharge began, less what live allocations took, in the record's
+ * order; only the pieces of one charge record (and one bundle of it) when `only` says so.
  */
-async function availableCharge(trx: Db, record: DischargeRecordRow): Promise<AvailableCharge[]> {
+async function availableCharge(
+  trx: Db,
+  record: DischargeRecordRow,
+  only?: { scrId: number; bundleId?: number | undefined },
+): Promise<AvailableCharge[]> {
   const newestFirst = record.scr_allocation_methodology === 'LIFO';
   const { rows } = await sql<{ scr_id: number; bundle_id: number; free: string }>`
     SELECT b.scr_id, b.bundle_id, b.wh - coalesce(sum(a.charge_wh) FILTER (WHERE a.status = 'live'), 0) AS free
@@ -155,6 +166,8 @@ async function availableCharge(trx: Db, record: DischargeRecordRow): Promise<Ava
     LEFT JOIN storage_allocations a ON a.bundle_id = b.bundle_id
     WHERE c.device_id = ${record.device_id} AND c.status = 'active'
       AND c.charging_end_datetime <= ${record.discharging_start_datetime.toISOString()}::timestamptz
+      AND (${only?.scrId ?? null}::bigint IS NULL OR c.id = ${only?.scrId ?? null}::bigint)
+      AND (${only?.bundleId ?? null}::bigint IS NULL OR b.bundle_id = ${only?.bundleId ?? null}::bigint)
     GROUP BY b.scr_id, b.bundle_id, b.wh, c.charging_start_datetime
     HAVING b.wh - coalesce(sum(a.charge_wh) FILTER (WHERE a.status = 'live'), 0) > 0
     ORDER BY c.charging_start_datetime ${sql.raw(newestFirst ? 'DESC' : 'ASC')},
@@ -162,18 +175,27 @@ async function availableCharge(trx: Db, record: DischargeRecordRow): Promise<Ava
   return rows.map((r) => ({ scrId: r.scr_id, bundleId: r.bundle_id, chargeWh: Number(r.free) }));
 }
 
-/** Allocates what is left of the discharge from the free charge; returns how many Wh it covered now. */
-export async function allocate(trx: Db, principal: Principal, record: DischargeRecordRow, now: Date): Promise<number> {
-  if (record.efficiency_ppm === null) return 0;
+/** The Wh of the discharge not yet covered by live allocations. */
+async function uncovered(trx: Db, record: DischargeRecordRow): Promise<number> {
   const covered = await storage(trx)
     .selectFrom('storage_allocations')
     .select((eb) => eb.fn.sum<string | null>('discharge_wh').as('wh'))
     .where('sdr_id', '=', record.id)
     .where('status', '=', 'live')
     .executeTakeFirstOrThrow();
-  const wanted = record.discharge_energy - Number(covered.wh ?? 0);
-  if (wanted <= 0) return 0;
-  const plan = planAllocation(wanted, record.efficiency_ppm, await availableCharge(trx, record));
+  return record.discharge_energy - Number(covered.wh ?? 0);
+}
+
+/** Writes planned allocations of the discharge and their event; returns the Wh they cover. */
+async function insertAllocations(
+  trx: Db,
+  principal: Principal,
+  record: DischargeRecordRow,
+  plan: PlannedAllocation[],
+  efficiencyPpm: number,
+  methodology: string,
+  now: Date,
+): Promise<number> {
   if (plan.length === 0) return 0;
   const rows = await storage(trx)
     .insertInto('storage_allocations')
@@ -184,7 +206,7 @@ export async function allocate(trx: Db, principal: Principal, record: DischargeR
         bundle_id: p.bundleId,
         charge_wh: p.chargeWh,
         discharge_wh: p.dischargeWh,
-        efficiency_ppm: record.efficiency_ppm!,
+        efficiency_ppm: efficiencyPpm,
         created_at: now,
         released_at: null,
       })),
@@ -197,9 +219,75 @@ export async function allocate(trx: Db, principal: Principal, record: DischargeR
     subject_id: record.id,
     account_ids: [record.account_id],
     actor_id: principal.userId,
-    payload: { sdr_id: record.id, methodology: record.scr_allocation_methodology, allocations: rows },
+    payload: { sdr_id: record.id, methodology, allocations: rows },
   });
-  return rows.reduce((s, r) => s + r.discharge_wh, 0);
+  return rows.reduce((sum, r) => sum + r.discharge_wh, 0);
+}
+
+/** Allocates what is left of the discharge from the free charge, in its order; returns the Wh it covered now. */
+export async function allocate(trx: Db, principal: Principal, record: DischargeRecordRow, now: Date): Promise<number> {
+  if (record.efficiency_ppm === null) return 0;
+  const wanted = await uncovered(trx, record);
+  if (wanted <= 0) return 0;
+  const plan = planAllocation(wanted, record.efficiency_ppm, await availableCharge(trx, record));
+  return insertAllocations(trx, principal, record, plan, record.efficiency_ppm, record.scr_allocation_methodology, now);
+}
+
+/** An allocation an operator declares (the storage allocation template): this much of a discharge from this charge. */
+export interface DeclaredAllocation {
+  scrId: number;
+  /** The charge record's backing bundle to draw on; any of its bundles when absent. */
+  bundleId?: number | undefined;
+  dischargeWh: number;
+  /** At most the discharge record's efficiency; the record's when absent. */
+  efficiencyPpm?: number | undefined;
+  /** Where a refusal points. */
+  at: string;
+}
+
+/**
+ * Allocates exactly the declared Wh of the discharge from the declared charge, or refuses: the
+ * charge must be the same device's, backed, ended before the discharge and free enough, and the
+ * discharge must have the Wh left. The caller holds the device's lock (lockedDischargeRecord).
+ */
+export async function allocateDeclared(
+  trx: Db,
+  principal: Principal,
+  record: DischargeRecordRow,
+  declared: DeclaredAllocation,
+  now: Date,
+): Promise<void> {
+  checkActive(record, 'discharge');
+  if (record.efficiency_ppm === null)
+    throw unprocessable('no_efficiency', `discharge record ${record.id} has no measured efficiency`, declared.at);
+  const ppm = declared.efficiencyPpm ?? record.efficiency_ppm;
+  if (ppm > record.efficiency_ppm)
+    throw unprocessable(
+      'efficiency_above_measured',
+      `discharge record ${record.id} was measured at ${record.efficiency_ppm / PPM}`,
+      `${declared.at}/storage_efficiency_factor`,
+    );
+  const left = await uncovered(trx, record);
+  if (declared.dischargeWh > left)
+    throw unprocessable(
+      'allocation_too_large',
+      `discharge record ${record.id} has ${left} Wh left to allocate, not ${declared.dischargeWh}`,
+      `${declared.at}/sdr_proportion`,
+    );
+  const plan = planAllocation(
+    declared.dischargeWh,
+    ppm,
+    await availableCharge(trx, record, { scrId: declared.scrId, bundleId: declared.bundleId }),
+  );
+  const covered = plan.reduce((sum, p) => sum + p.dischargeWh, 0);
+  if (covered < declared.dischargeWh)
+    throw unprocessable(
+      'allocation_too_large',
+      `charge record ${declared.scrId} has free backed charge for ${covered} Wh of this discharge ` +
+        `(same device, ended before it began), not ${declared.dischargeWh}`,
+      `${declared.at}/scr_allocation_id`,
+    );
+  await insertAllocations(trx, principal, record, plan, ppm, 'declared', now);
 }
 
 /** Records a discharge and allocates it at once from the charge backed before it. */

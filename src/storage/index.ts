@@ -1,6 +1,7 @@
 // The storage module's face: storage charge and discharge records (SCRs, SDRs), the cancelled
 // certificates backing each charge, allocations of discharge to charge, SD-GC issuance through the
 // registry, its routes under /api/storage, and the checks `tally check` runs (decision 11).
+export { type AllocationsImported, importAllocations } from './allocations-import.ts';
 export { backChargeRecord, createChargeRecord } from './charges.ts';
 export { checkStorage } from './check.ts';
 export { allocateDischargeRecord, createDischargeRecord, issueDischargeCertificates } from './discharges.ts';

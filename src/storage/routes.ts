@@ -11,6 +11,7 @@ import { ACTING_PROBLEMS } from '../accounts/index.ts';
 import { Bundle } from '../registry/index.ts';
 import { backChargeRecord, createChargeRecord } from './charges.ts';
 import { allocateDischargeRecord, createDischargeRecord, issueDischargeCertificates } from './discharges.ts';
+import { importAllocations } from './allocations-import.ts';
 import { importStorageReadings } from './readings.ts';
 import { getChargeRecord, getDischargeRecord, listChargeRecords, listDischargeRecords } from './records.ts';
 import {
@@ -193,6 +194,47 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
       reply
         .status(201)
         .send(await importStorageReadings(db, caller(request), request.query.device_id, request.body, now())),
+  );
+
+  app.post(
+    '/api/storage/allocations',
+    {
+      config: { access: 'user' },
+      schema: {
+        operationId: 'importStorageAllocations',
+        tags,
+        summary: 'Declare allocations of discharge to charge (storage allocation template CSV)',
+        description:
+          '`text/csv` with `scr_allocation_id,sdr_allocation_id,sdr_proportion` and optionally the template’s other ' +
+          'columns: that share of the discharge record, from that charge record (its `gc_allocation_id` bundle), with ' +
+          'at most the discharge’s efficiency. All or nothing; refusals name the row.',
+        body: Type.String({
+          description: 'The CSV',
+          examples: ['scr_allocation_id,sdr_allocation_id,sdr_proportion,scr_allocation_methodology\n1,1,0.5,FIFO'],
+        }),
+        response: {
+          201: Type.Object(
+            {
+              allocations: Type.Integer({ description: 'Rows allocated' }),
+              discharge_wh: Type.Integer({ description: 'Wh of discharge they cover' }),
+            },
+            { description: 'What was allocated', examples: [{ allocations: 1, discharge_wh: 150000 }] },
+          ),
+        },
+        problems: [
+          'sdr_not_found',
+          'record_withdrawn',
+          'no_efficiency',
+          'efficiency_above_measured',
+          'allocation_too_large',
+          'allocation_methodology_fixed',
+          'invalid_csv',
+          'too_many_rows',
+          ...RECORDING,
+        ],
+      },
+    },
+    async (request, reply) => reply.status(201).send(await importAllocations(db, caller(request), request.body, now())),
   );
 
   for (const kind of ['charge', 'discharge'] as const) {

@@ -380,3 +380,71 @@ describe('storage readings', () => {
     expect(await checkEverything(s.db.database.kysely)).toEqual([]);
   });
 });
+
+describe('declared allocations (the storage allocation template)', () => {
+  const csv = (rows: string[]) =>
+    ['scr_allocation_id,sdr_allocation_id,sdr_proportion,scr_allocation_methodology,gc_allocation_id', ...rows].join(
+      '\n',
+    );
+  const upload = (text: string) =>
+    s.request('POST', '/api/storage/allocations', {
+      token: w.trader.token,
+      raw: text,
+      headers: { 'content-type': 'text/csv' },
+    });
+
+  it('allocates the declared share of a discharge from the declared charge, all or nothing', async () => {
+    const [b10] = await issue(s, w, [[10, 500]]);
+    await expectStatus(
+      post('/api/certificates/transfer', w.producer.token, {
+        source_id: w.producerAccount,
+        target_id: w.traderAccount,
+        granular_certificate_bundle_ids: [b10.id],
+      }),
+      200,
+    );
+    const charge = await expectStatus(
+      post('/api/storage/charge-records', w.trader.token, {
+        device_id: battery,
+        ...charging(10),
+        charging_energy: 500,
+      }),
+      201,
+    );
+    // Recorded before its charge is backed: nothing to allocate it from yet.
+    const discharge = await expectStatus(
+      post('/api/storage/discharge-records', w.trader.token, {
+        device_id: battery,
+        ...discharging(12),
+        discharge_energy: 200,
+      }),
+      201,
+    );
+    expect(discharge.allocated_wh).toBe(0);
+    await expectStatus(
+      post(`/api/storage/charge-records/${charge.id}/certificates`, w.trader.token, {
+        granular_certificate_bundle_ids: [b10.id],
+      }),
+      200,
+    );
+    await refused(upload(csv([`${charge.id},${discharge.id},0.5,LIFO,`])), 422, 'allocation_methodology_fixed');
+    await refused(
+      upload(csv([`${charge.id},${discharge.id},0.5,FIFO,`, `${charge.id},${discharge.id},0.6,FIFO,`])),
+      422,
+      'allocation_too_large',
+    );
+    await refused(upload(csv([`${charge.id},${discharge.id},1.5,,`])), 400, 'invalid_csv');
+    const done = await expectStatus(upload(csv([`${charge.id},${discharge.id},0.5,FIFO,${b10.id}`])), 201);
+    expect(done).toEqual({ allocations: 1, discharge_wh: 100 });
+    const after = await expectStatus(
+      s.request('GET', `/api/storage/discharge-records/${discharge.id}`, { token: w.trader.token }),
+      200,
+    );
+    const ppm = Math.round(after.storage_efficiency_factor * 1_000_000);
+    expect(after.allocations).toMatchObject([
+      { scr_id: charge.id, bundle_id: b10.id, discharge_wh: 100, charge_wh: Math.ceil((100 * 1_000_000) / ppm) },
+    ]);
+    expect(after.allocated_wh).toBe(100);
+    expect(await checkEverything(s.db.database.kysely)).toEqual([]);
+  });
+});
