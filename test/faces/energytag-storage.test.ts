@@ -324,6 +324,36 @@ describe('the EnergyTag face: storage', () => {
     ]);
   });
 
+  it('shows an SCR not backed yet (from the storage readings) with the nil issuance and an unknown source', async () => {
+    const h = charging(20);
+    const made = await expectStatus(
+      s.request('POST', `/api/storage/readings?device_id=${battery}`, {
+        token: w.trader.token,
+        raw: `flow_start_datetime,flow_end_datetime,flow_energy,validator_id\n${h.charging_start_datetime},${h.charging_end_datetime},-250,m1`,
+        headers: { 'content-type': 'text/csv' },
+      }),
+      201,
+    );
+    const found = await call('GET', '/storage/storage/query_scr', {
+      token: w.trader.token,
+      body: {
+        source_id: uuidOf('account', w.traderAccount),
+        source_allocation_id: uuidOf('scr', made.charge_record_ids[0]),
+      },
+      status: 200,
+    });
+    expect(found.filtered_scrs).toMatchObject([
+      {
+        charging_energy: 250,
+        gc_issuance_id: NIL,
+        granular_certificate_certificate_bundle_id_range_start: 0,
+        granular_certificate_certificate_bundle_id_range_end: 0,
+        charging_energy_source: 'unknown',
+        backed_wh: 0,
+      },
+    ]);
+  });
+
   it('answers 401 without a token and 404 off the draft, in the draft’s shape', async () => {
     await call('GET', '/storage/storage/query_scr', { query: `source_id=${NIL}`, status: 401 });
     const r = await s.request('POST', `${PREFIX}/nowhere`, { token: w.trader.token, body: {} });
