@@ -2,6 +2,7 @@
 // A record that backs SD-GCs not withdrawn stays: withdrawing it would leave certificates whose
 // energy no record accounts for. Otherwise its live allocations are released, so the Wh they held
 // are free again (the charge for other discharges, the discharge for other charge).
+import { sql } from 'kysely';
 import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
@@ -89,13 +90,8 @@ export async function withdrawRecords(
   });
 }
 
-export async function withdrawChargeRecord(
-  db: Db,
-  principal: Principal,
-  id: number,
-  now: Date,
-): Promise<ChargeRecordView> {
-  await withdrawRecords(db, principal, 'charge', [id], now);
+/** A record as it is now, by id (the caller has just been allowed to change it). */
+async function chargeRecord(db: Db, id: number): Promise<ChargeRecordView> {
   const row = await storage(db)
     .selectFrom('storage_charge_records')
     .selectAll()
@@ -105,13 +101,7 @@ export async function withdrawChargeRecord(
   return view!;
 }
 
-export async function withdrawDischargeRecord(
-  db: Db,
-  principal: Principal,
-  id: number,
-  now: Date,
-): Promise<DischargeRecordView> {
-  await withdrawRecords(db, principal, 'discharge', [id], now);
+async function dischargeRecord(db: Db, id: number): Promise<DischargeRecordView> {
   const row = await storage(db)
     .selectFrom('storage_discharge_records')
     .selectAll()
@@ -121,7 +111,51 @@ export async function withdrawDischargeRecord(
   return view!;
 }
 
-/** Changes a charge record's description (the only mutable field); one event. */
+export async function withdrawChargeRecord(
+  db: Db,
+  principal: Principal,
+  id: number,
+  now: Date,
+): Promise<ChargeRecordView> {
+  await withdrawRecords(db, principal, 'charge', [id], now);
+  return chargeRecord(db, id);
+}
+
+export async function withdrawDischargeRecord(
+  db: Db,
+  principal: Principal,
+  id: number,
+  now: Date,
+): Promise<DischargeRecordView> {
+  await withdrawRecords(db, principal, 'discharge', [id], now);
+  return dischargeRecord(db, id);
+}
+
+/** The one field of each kind of record that may change: its description (decision 11). */
+const DESCRIPTION = { charge: 'scr_geographic_matching_method', discharge: 'efficiency_factor_methodology' } as const;
+
+/** Changes a record's description, its only mutable field, under its device's lock; one event. */
+async function describeRecord(db: Db, principal: Principal, kind: Kind, id: number, text: string, now: Date) {
+  await db.transaction().execute(async (trx) => {
+    const { record } =
+      kind === 'charge'
+        ? await lockedChargeRecord(trx, principal, id)
+        : await lockedDischargeRecord(trx, principal, id);
+    checkActive(record, kind);
+    await sql`UPDATE ${sql.table(TABLE[kind])} SET ${sql.ref(DESCRIPTION[kind])} = ${text} WHERE id = ${id}`.execute(
+      trx,
+    );
+    await appendEvent(trx, {
+      type: `storage.${kind}_updated`,
+      subject_type: `storage_${kind}_record`,
+      subject_id: id,
+      account_ids: [record.account_id],
+      actor_id: principal.userId,
+      payload: { id, change: { [DESCRIPTION[kind]]: text }, at: now.toISOString() },
+    });
+  });
+}
+
 export async function updateChargeRecord(
   db: Db,
   principal: Principal,
@@ -129,30 +163,10 @@ export async function updateChargeRecord(
   change: Static<typeof MutableChargeRecord>,
   now: Date,
 ): Promise<ChargeRecordView> {
-  const row = await db.transaction().execute(async (trx) => {
-    const { record } = await lockedChargeRecord(trx, principal, id);
-    checkActive(record, 'charge');
-    const row = await storage(trx)
-      .updateTable('storage_charge_records')
-      .set({ scr_geographic_matching_method: change.scr_geographic_matching_method })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await appendEvent(trx, {
-      type: 'storage.charge_updated',
-      subject_type: 'storage_charge_record',
-      subject_id: id,
-      account_ids: [row.account_id],
-      actor_id: principal.userId,
-      payload: { id, change, at: now.toISOString() },
-    });
-    return row;
-  });
-  const [view] = await chargeViews(db, [row]);
-  return view!;
+  await describeRecord(db, principal, 'charge', id, change.scr_geographic_matching_method, now);
+  return chargeRecord(db, id);
 }
 
-/** Changes a discharge record's description of its methodology (the only mutable field); one event. */
 export async function updateDischargeRecord(
   db: Db,
   principal: Principal,
@@ -160,25 +174,6 @@ export async function updateDischargeRecord(
   change: Static<typeof MutableDischargeRecord>,
   now: Date,
 ): Promise<DischargeRecordView> {
-  const row = await db.transaction().execute(async (trx) => {
-    const { record } = await lockedDischargeRecord(trx, principal, id);
-    checkActive(record, 'discharge');
-    const row = await storage(trx)
-      .updateTable('storage_discharge_records')
-      .set({ efficiency_factor_methodology: change.efficiency_factor_methodology })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await appendEvent(trx, {
-      type: 'storage.discharge_updated',
-      subject_type: 'storage_discharge_record',
-      subject_id: id,
-      account_ids: [row.account_id],
-      actor_id: principal.userId,
-      payload: { id, change, at: now.toISOString() },
-    });
-    return row;
-  });
-  const [view] = await dischargeViews(db, [row]);
-  return view!;
+  await describeRecord(db, principal, 'discharge', id, change.efficiency_factor_methodology, now);
+  return dischargeRecord(db, id);
 }
