@@ -87,6 +87,7 @@ program
         'event log replays to the current bundles, community matches add up, each metering point in one membership ' +
         'at a time, uploader quotes, providers and nonces as their latest events record them, each quote uploaded ' +
         'at most once and within its 30 minutes, nonces only growing, ' +
+        'storage charge and discharge each allocated at most once with losses applied, SD-GCs within their allocations, ' +
         'every event below the sealed horizon sealed exactly once, the blocks verify\n',
     );
   });
