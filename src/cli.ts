@@ -42,6 +42,18 @@ async function withDatabase<T>(work: (database: Database, cfg: Config) => Promis
   }
 }
 
+/** The user an import acts as, by email (`--as`, default TALLY_ADMIN_EMAIL), as the principal its rules see. */
+async function actingUser(database: Database, cfg: Config, as: string | undefined) {
+  const { findUserByEmail } = await import('./identity/index.ts');
+  const email = as ?? cfg.admin?.email;
+  const user = email ? await findUserByEmail(database.kysely, email) : undefined;
+  if (!user)
+    throw Object.assign(new Error(`--as: ${email ? `no user ${email}` : 'name the user the import acts as'}`), {
+      status: 400,
+    });
+  return { userId: user.id, role: user.role, email: user.email };
+}
+
 const program = new Command('tally')
   .description('Tally: metered energy into hourly Granular Certificates, a verifiable ledger and markets')
   .version(VERSION);
@@ -147,25 +159,19 @@ program
   .option('--batch <rows>', 'readings per batch', '10000')
   .action(async (file: string, opts: { point?: string; as?: string; batch: string }) => {
     const { importReadingsFile, progressBar } = await import('./metering/index.ts');
-    const { findUserByEmail } = await import('./identity/index.ts');
     const result = await withDatabase(async (database, cfg) => {
-      const email = opts.as ?? cfg.admin?.email;
-      const user = email ? await findUserByEmail(database.kysely, email) : undefined;
-      if (!user)
-        throw Object.assign(new Error(`--as: ${email ? `no user ${email}` : 'name the user the import acts as'}`), {
-          status: 400,
-        });
+      const principal = await actingUser(database, cfg, opts.as);
       const startedAt = performance.now();
       const onProgress = process.stderr.isTTY
         ? (bytes: number, total: number, rows: number) =>
             process.stderr.write(progressBar(bytes, total, rows, startedAt))
         : undefined;
-      const r = await importReadingsFile(
-        database.kysely,
-        { userId: user.id, role: user.role, email: user.email },
-        file,
-        { batchSize: Number(opts.batch), meteringPointId: opts.point, now: systemClock.now(), onProgress },
-      );
+      const r = await importReadingsFile(database.kysely, principal, file, {
+        batchSize: Number(opts.batch),
+        meteringPointId: opts.point,
+        now: systemClock.now(),
+        onProgress,
+      });
       if (onProgress) process.stderr.write('\n');
       return r;
     });
@@ -175,6 +181,31 @@ program
         `${result.unchanged} unchanged, ${result.revised} revised, ${result.failed.length} batch(es) refused\n`,
     );
     if (result.failed.length) process.exit(1);
+  });
+
+program.commands
+  .find((c) => c.name() === 'import')!
+  .command('storage-readings <file>')
+  .description(
+    "record a storage device's readings (the storage readings template: a negative flow_energy is a charge, " +
+      'a positive one a discharge, in Wh) as charge and discharge records, all or nothing',
+  )
+  .requiredOption('--device <id>', 'the storage device')
+  .option('--as <email>', 'the user the import acts as (default: TALLY_ADMIN_EMAIL)')
+  .action(async (file: string, opts: { device: string; as?: string }) => {
+    const device = Number(opts.device);
+    if (!Number.isSafeInteger(device) || device < 1)
+      throw Object.assign(new Error(`--device: ${opts.device} is not a device id`), { status: 400 });
+    const { readFile } = await import('node:fs/promises');
+    const { importStorageReadings } = await import('./storage/index.ts');
+    const text = await readFile(file, 'utf8');
+    const made = await withDatabase(async (database, cfg) =>
+      importStorageReadings(database.kysely, await actingUser(database, cfg, opts.as), device, text, systemClock.now()),
+    );
+    process.stdout.write(
+      `${made.charge_record_ids.length} charge and ${made.discharge_record_ids.length} discharge record(s), ` +
+        `${made.skipped} row(s) of zero flow\n`,
+    );
   });
 
 program
