@@ -55,6 +55,34 @@ describe('tally check over storage', () => {
     expect(await checkEverything(s.db.database.kysely)).toEqual([]);
   });
 
+  it('stays sound when an SD-GC is transferred in part, like any certificate: the split keeps its storage attributes', async () => {
+    const moved = await expectStatus(
+      s.request('POST', '/api/certificates/transfer', {
+        token: w.producer.token,
+        body: {
+          source_id: w.producerAccount,
+          target_id: w.traderAccount,
+          granular_certificate_bundle_ids: [sdgc.id],
+          certificate_quantity: 400,
+        },
+      }),
+      200,
+    );
+    const { id: _id, account_id: _a, updated_at: _u, ...inherited } = sdgc;
+    expect(moved.bundles).toMatchObject([
+      {
+        ...inherited,
+        id: expect.any(Number),
+        account_id: w.traderAccount,
+        certificate_bundle_id_range_end: sdgc.certificate_bundle_id_range_start + 399,
+        bundle_quantity: 400,
+        split_from_bundle_id: sdgc.id,
+      },
+    ]);
+    expect(moved.remainders).toMatchObject([{ id: sdgc.id, bundle_quantity: 500, sdr_id: sdr.id }]);
+    expect(await checkEverything(s.db.database.kysely)).toEqual([]);
+  });
+
   it('names charge backed beyond what was charged', async () => {
     const found = await checkAfter(s.db.database.kysely, (trx) =>
       sql`UPDATE storage_charge_records SET charging_energy = 999 WHERE id = ${scr.id}`.execute(trx),
