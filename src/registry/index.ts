@@ -8,12 +8,14 @@ import { certificateRoutes } from './routes/certificates.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { holdingRoutes } from './routes/holdings.ts';
 import { issuanceRoutes } from './routes/issuance.ts';
+import { importRoutes } from './routes/imports.ts';
 
 export async function registryRoutes(app: App, ctx: AppContext): Promise<void> {
   await holdingRoutes(app, ctx);
   await deviceRoutes(app, ctx);
   await certificateRoutes(app, ctx);
   await issuanceRoutes(app, ctx);
+  await importRoutes(app, ctx);
 }
 
 export const registryJobs = (lifetimeDays: number): Job[] => [
@@ -25,9 +27,19 @@ export { checkRegistry } from './check.ts';
 export { ACTION_RULES, performAction, expireBundles } from './actions.ts';
 export { runAutoIssuanceNow } from './auto-issuance.ts';
 export type { BundleView } from './bundles.ts';
-export { createDevice, type DeviceView, getDevice, listDevices, type NewDevice, updateDevice } from './devices.ts';
+export {
+  createDevice,
+  type DeviceView,
+  getDevice,
+  type IssuanceMetadataView,
+  listDevices,
+  type NewDevice,
+  updateDevice,
+} from './devices.ts';
 export { accountSummary, closeAccount } from './holdings.ts';
 export { issueCertificates } from './issuance.ts';
+export { importCertificates, type ImportedIssuanceView } from './imports.ts';
+export { importCsvRows } from './import-rows.ts';
 export { capacityLimitWh } from './capacity.ts';
 export { moveAndClaim } from './moves.ts';
 export { certificatesOfPoints } from './points.ts';

@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../plat
 import { readableAccount, readableInAccount } from '../accounts/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { deviceOfBundle, metadataView, type DeviceView, type IssuanceMetadataView } from './devices.ts';
+import { importedIssuance, type ImportedIssuanceView } from './imports.ts';
 import { registry, type EnergySource } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 import type { BundleFilter } from './schemas.ts';
@@ -69,11 +70,14 @@ export async function queryBundles(
 }
 
 export type BundleDetail = BundleView & {
-  device: DeviceView;
-  /** The metadata version in force when the certificates were issued. */
-  issuance_metadata: IssuanceMetadataView;
-  device_location: [number, number];
+  /** The device; null for an imported bundle, whose origin is `imported_from`. */
+  device: DeviceView | null;
+  /** The metadata version in force when the certificates were issued; null for an imported bundle. */
+  issuance_metadata: IssuanceMetadataView | null;
+  device_location: [number, number] | null;
   reissue_of_bundle_id: number | null;
+  /** Where an imported bundle was issued, with the attributes its origin registry gave it. */
+  imported_from: ImportedIssuanceView | null;
 };
 
 export async function getBundle(db: Db, principal: Principal, id: number): Promise<BundleDetail> {
@@ -89,6 +93,15 @@ export async function getBundle(db: Db, principal: Principal, id: number): Promi
     .select(['issuance_metadata_id', 'reissue_of_bundle_id'])
     .where('id', '=', row.issuance_id)
     .executeTakeFirstOrThrow();
+  if (row.device_id === null || issuance.issuance_metadata_id === null)
+    return {
+      ...bundleView(row),
+      device: null,
+      issuance_metadata: null,
+      device_location: null,
+      reissue_of_bundle_id: issuance.reissue_of_bundle_id,
+      imported_from: await importedIssuance(db, row.imported_issuance_id!),
+    };
   const meta = await registry(db)
     .selectFrom('issuance_metadata')
     .selectAll()
@@ -102,6 +115,7 @@ export async function getBundle(db: Db, principal: Principal, id: number): Promi
     issuance_metadata: metadataView(meta),
     device_location: [device.location.latitude, device.location.longitude],
     reissue_of_bundle_id: issuance.reissue_of_bundle_id,
+    imported_from: null,
   };
 }
 
@@ -154,7 +168,8 @@ export interface ClaimedHour {
  * against its consumption metering points, or, for an account, also claimed by it for a named
  * consumer without a point (they stay in the account that claimed them). A claimed Wh counts for
  * exactly one subject, the point when it names one, so it never shows in two consumers' disclosures.
- * This is what a disclosure matches consumption with.
+ * This is what a disclosure matches consumption with. An imported bundle has no device: it counts
+ * at its production hour under its energy source (hence the outer join).
  */
 export async function claimedByHour(
   db: Db,
@@ -170,7 +185,7 @@ export async function claimedByHour(
   const { rows } = await sql<ClaimedHour>`
     SELECT date_trunc('hour', b.production_starting_interval, 'UTC') AS hour, b.energy_source,
            coalesce(d.technology_label, b.energy_source) AS technology, sum(b.bundle_quantity)::bigint AS wh
-    FROM bundles b JOIN devices d ON d.id = b.device_id
+    FROM bundles b LEFT JOIN devices d ON d.id = b.device_id
     WHERE b.certificate_bundle_status = 'claimed' AND ${who}
       AND b.production_starting_interval >= ${from.toISOString()}::timestamptz
       AND b.production_starting_interval < ${to.toISOString()}::timestamptz
