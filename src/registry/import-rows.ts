@@ -202,6 +202,8 @@ export function checkImportRow(raw: RawImportRow, now: Date): ImportRow {
     return new Date(instants[0]!);
   };
 
+  const issuanceId = required('issuance_id');
+  if (issuanceId.length > 200) throw refuse('issuance_id', 'is longer than 200 characters');
   const start = integer('certificate_bundle_id_range_start');
   const end = integer('certificate_bundle_id_range_end');
   const quantity = integer('bundle_quantity');
@@ -247,7 +249,7 @@ export function checkImportRow(raw: RawImportRow, now: Date): ImportRow {
     throw refuse('device_production_start_date', `${JSON.stringify(started)} is not a date dd/mm/yyyy`);
   return {
     at,
-    origin_issuance_id: required('issuance_id'),
+    origin_issuance_id: issuanceId,
     certificate_bundle_id_range_start: start,
     certificate_bundle_id_range_end: end,
     bundle_quantity: quantity,

@@ -251,6 +251,7 @@ describe('refusals', () => {
     ['an hour clocks repeat', { production_starting_interval: '26/10/2025 02:30' }, 'production_starting_interval'],
     ['storage efficiency without storage', { storage_efficiency_factor: '0.9' }, 'storage_efficiency_factor'],
     ['an empty issuing body', { issuing_body: '' }, 'issuing_body'],
+    ['an issuance id of 201 characters', { issuance_id: 'x'.repeat(201) }, 'issuance_id'],
     ['an efficiency above 1', { is_storage: 'TRUE', storage_efficiency_factor: '1.2' }, 'storage_efficiency_factor'],
   ];
   for (const [what, cells, column] of bad)
