@@ -27,7 +27,13 @@ const row = (source = 'solar_pv') =>
 describe('tally import certificates', () => {
   const where = cliDatabase('tally-cli-import-');
   const tally = (...args: string[]) => run('node', [...TALLY, ...args], { env: where.env });
-  const fails = (...args: string[]) => tally(...args).catch((e: { code: number; stdout: string; stderr: string }) => e);
+  const fails = (...args: string[]) =>
+    tally(...args).then(
+      (done) => {
+        throw new Error(`expected a refusal, got ${done.stdout}`);
+      },
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
 
   it('imports a file once, refuses it again and a bad row by row, and checks', async () => {
     await tally('user', 'create', '--email', 'issuer@example.com', '--password', 'issuer-pass-1', '--role', 'issuer');
