@@ -286,7 +286,7 @@ describe('refusals', () => {
     await refused(importCsv(`${HEADER},colour\n`), 400, 'invalid_csv', 'csv/row/1');
   });
 
-  it('names the row of a JSON upload by its index', async () => {
+  it('takes JSON rows too, naming a refused one by its index', async () => {
     const cells = (r: string) => Object.fromEntries(COLUMNS.map((c, k) => [c, r.split(',')[k]!]).filter(([, v]) => v));
     await refused(
       s.request('POST', `/api/certificates/import?account_id=${w.producerAccount}&origin_registry=NECS`, {
@@ -299,6 +299,17 @@ describe('refusals', () => {
       'invalid_import_row',
       'body/rows/1/energy_source',
     );
+    const taken = await expectStatus(
+      s.request('POST', `/api/certificates/import?account_id=${w.producerAccount}&origin_registry=NECS`, {
+        token: w.issuer.token,
+        body: { rows: [cells(row({ issuance_id: 'J1' })), cells(row({ issuance_id: 'J2' }))] },
+      }),
+      201,
+    );
+    expect(taken.imported_issuances.map((o: any) => [o.origin_issuance_id, o.production_starting_interval])).toEqual([
+      ['J1', '2025-06-01T10:00:00.000Z'],
+      ['J2', '2025-06-01T10:00:00.000Z'],
+    ]);
   });
 
   it('lets only an issuing body import, into an open account that exists', async () => {
