@@ -7,6 +7,7 @@ import { systemClock } from './platform/clock.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
 import { createUser, ROLES, type Role } from './identity/index.ts';
 import { checkEverything } from './check.ts';
+import { driftedConfigDocs, writeConfigDocs } from './config-docs.ts';
 import { VERSION } from './platform/version.ts';
 import { loadProviderConfig, startProvider } from './provider/index.ts';
 
@@ -291,6 +292,28 @@ provider
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+  });
+
+program
+  .command('config')
+  .description('the configuration reference')
+  .command('docs')
+  .description(
+    'check that .env.example and the settings tables of README.md and docs/provider.md say what the schemas say (exit 1 naming the files that drifted)',
+  )
+  .option('--write', 'rewrite them from the schemas instead')
+  .action((opts: { write?: boolean }) => {
+    const root = process.cwd();
+    if (opts.write) {
+      process.stdout.write(`written: ${writeConfigDocs(root).join(', ')}\n`);
+      return;
+    }
+    const drifted = driftedConfigDocs(root);
+    if (drifted.length > 0) {
+      process.stderr.write(`out of date (run tally config docs --write): ${drifted.join(', ')}\n`);
+      process.exit(1);
+    }
+    process.stdout.write('the configuration reference is up to date\n');
   });
 
 program
