@@ -5,6 +5,7 @@ import type { Config } from './platform/config.ts';
 import { openDatabase, type Database, type Db } from './platform/database.ts';
 import type { DirectoryUse } from './platform/embedded-database.ts';
 import { migrate } from './platform/migrations.ts';
+import { patiently } from './platform/database-wait.ts';
 import { settingOrCreate } from './platform/settings.ts';
 import { scheduleJobs, type Job } from './platform/jobs.ts';
 import { type JobsPulse, pulseObserver } from './platform/health.ts';
@@ -96,20 +97,37 @@ export function makeLogger(level: string): Logger {
  * Opens the configured database (PGlite under dataDir unless DATABASE_URL is set) and applies
  * migrations. `use` says who opens it and whether it must hold the embedded directory itself.
  */
-export async function openMigrated(config: Config, log: Logger, use: DirectoryUse): Promise<Database> {
+/**
+ * Opens and migrates the database. With `waiting`, a database that cannot be reached yet is tried
+ * again and again (each wait reported there) instead of failing: how a server starts.
+ */
+export async function openMigrated(
+  config: Config,
+  log: Logger,
+  use: DirectoryUse,
+  waiting?: (reason: string, retryInMs: number) => void,
+): Promise<Database> {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite'), use });
-  const applied = await migrate(database);
+  const applied = waiting ? await patiently(() => migrate(database), waiting) : await migrate(database);
   if (applied.length) log.info({ applied }, 'migrations applied');
   return database;
 }
 
 export async function createTally(
   config: Config,
-  opts: { database?: Database; log?: Logger; jobs?: boolean; clock?: Clock } = {},
+  opts: {
+    database?: Database;
+    log?: Logger;
+    jobs?: boolean;
+    clock?: Clock;
+    /** Told each time the database cannot be reached yet; without it such a database fails the start. */
+    waiting?: (reason: string, retryInMs: number) => void;
+  } = {},
 ): Promise<Tally> {
   const log = opts.log ?? makeLogger(config.logLevel);
   // The server owns the embedded database: a second one on the same directory is refused.
-  const database = opts.database ?? (await openMigrated(config, log, { owner: 'tally serve', exclusive: true }));
+  const database =
+    opts.database ?? (await openMigrated(config, log, { owner: 'tally serve', exclusive: true }, opts.waiting));
   const db = database.kysely;
   const secret = config.jwtSecret ?? (await settingOrCreate(db, 'jwt_secret', () => newSecret()));
   const clock = opts.clock ?? systemClock;

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createTally, makeLogger, openMigrated } from './app.ts';
+import { listenWhileWaiting } from './platform/http/waiting.ts';
 import type { Database } from './platform/database.ts';
 import { systemClock } from './platform/clock.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
@@ -52,7 +53,18 @@ program
   .description('serve the API, docs and jobs (embedded database unless DATABASE_URL is set)')
   .action(async () => {
     const cfg = config();
-    const tally = await createTally(cfg);
+    const log = makeLogger(cfg.logLevel);
+    // A PostgreSQL server may not answer yet: listen meanwhile, alive and not ready, on the port
+    // the application takes over (a port chosen by the system could not be handed over).
+    const waiting = cfg.databaseUrl && cfg.port !== 0 ? await listenWhileWaiting(cfg.port, cfg.host) : undefined;
+    const tally = await createTally(cfg, {
+      log,
+      waiting(reason, retryInMs) {
+        log.warn({ reason, retry_in_ms: retryInMs }, 'waiting for the database');
+        waiting?.notReady(reason);
+      },
+    });
+    await waiting?.close();
     const stop = async (signal: NodeJS.Signals) => {
       const done = await tally.shutdown(cfg.shutdownTimeoutSeconds * 1000);
       tally.ctx.log.info({ signal, ...done }, 'Tally stopped');
