@@ -118,6 +118,9 @@ export async function createTally(
   opts: {
     database?: Database;
     log?: Logger;
+    /** Serve the API (default); without it only health and metrics answer: a `tally jobs` process. */
+    api?: boolean;
+    /** Run the periodic jobs (default). */
     jobs?: boolean;
     clock?: Clock;
     /** Told each time the database cannot be reached yet; without it such a database fails the start. */
@@ -153,26 +156,29 @@ export async function createTally(
     authenticate: authenticationHook,
     pulse,
     metrics,
-    modules: [
-      identityRoutes,
-      ledgerRoutes({ readableAccount, readableAccountIds }),
-      sealedLedgerRoutes,
-      accountRoutes,
-      invitationRoutes,
-      registryRoutes,
-      meteringRoutes,
-      disclosureRoutes,
-      communityRoutes,
-      marketRoutes(market),
-      dsbiFace(market),
-      energytagFace,
-      uploaderRoutes,
-      publicationRoutes(openPublisher(config.publisher, config.uploader)),
-    ],
+    modules:
+      opts.api === false
+        ? []
+        : [
+            identityRoutes,
+            ledgerRoutes({ readableAccount, readableAccountIds }),
+            sealedLedgerRoutes,
+            accountRoutes,
+            invitationRoutes,
+            registryRoutes,
+            meteringRoutes,
+            disclosureRoutes,
+            communityRoutes,
+            marketRoutes(market),
+            dsbiFace(market),
+            energytagFace,
+            uploaderRoutes,
+            publicationRoutes(openPublisher(config.publisher, config.uploader)),
+          ],
   });
   // Storage providers register on their own listener, reachable only where it is bound (loopback by default).
   const registration =
-    config.uploader.privatePort === undefined
+    config.uploader.privatePort === undefined || opts.api === false
       ? undefined
       : await startRegistrationListener(ctx, config.uploader.privatePort).catch(async (err: unknown) => {
           await app.close();

@@ -48,33 +48,52 @@ const program = new Command('tally')
   .description('Tally: metered energy into hourly Granular Certificates, a verifiable ledger and markets')
   .version(VERSION);
 
+/**
+ * Runs a Tally process until SIGTERM or SIGINT: the API, the jobs, or both. Whatever it runs, it
+ * answers `/health/live`, `/health/ready` and `/metrics` on PORT.
+ */
+async function run(part: { api: boolean; jobs: boolean }): Promise<void> {
+  const cfg = config();
+  const log = makeLogger(cfg.logLevel);
+  // A PostgreSQL server may not answer yet: listen meanwhile, alive and not ready, on the port
+  // the application takes over (a port chosen by the system could not be handed over).
+  const waiting = cfg.databaseUrl && cfg.port !== 0 ? await listenWhileWaiting(cfg.port, cfg.host) : undefined;
+  const tally = await createTally(cfg, {
+    ...part,
+    log,
+    waiting(reason, retryInMs) {
+      log.warn({ reason, retry_in_ms: retryInMs }, 'waiting for the database');
+      waiting?.notReady(reason);
+    },
+  });
+  await waiting?.close();
+  const stop = async (signal: NodeJS.Signals) => {
+    const done = await tally.shutdown(cfg.shutdownTimeoutSeconds * 1000);
+    tally.ctx.log.info({ signal, ...done }, 'Tally stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await tally.app.listen({ port: cfg.port, host: cfg.host });
+  const runs = [part.api ? 'api' : undefined, part.jobs ? 'jobs' : undefined].filter(Boolean);
+  tally.ctx.log.info(
+    { runs, ...(part.api ? { docs: `${cfg.publicUrl}/docs` } : {}), database: tally.ctx.database.engine },
+    'Tally is serving',
+  );
+}
+
 program
   .command('serve')
   .description('serve the API, docs and jobs (embedded database unless DATABASE_URL is set)')
-  .action(async () => {
-    const cfg = config();
-    const log = makeLogger(cfg.logLevel);
-    // A PostgreSQL server may not answer yet: listen meanwhile, alive and not ready, on the port
-    // the application takes over (a port chosen by the system could not be handed over).
-    const waiting = cfg.databaseUrl && cfg.port !== 0 ? await listenWhileWaiting(cfg.port, cfg.host) : undefined;
-    const tally = await createTally(cfg, {
-      log,
-      waiting(reason, retryInMs) {
-        log.warn({ reason, retry_in_ms: retryInMs }, 'waiting for the database');
-        waiting?.notReady(reason);
-      },
-    });
-    await waiting?.close();
-    const stop = async (signal: NodeJS.Signals) => {
-      const done = await tally.shutdown(cfg.shutdownTimeoutSeconds * 1000);
-      tally.ctx.log.info({ signal, ...done }, 'Tally stopped');
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    await tally.app.listen({ port: cfg.port, host: cfg.host });
-    tally.ctx.log.info({ docs: `${cfg.publicUrl}/docs`, database: tally.ctx.database.engine }, 'Tally is serving');
-  });
+  .option('--no-jobs', 'serve the API only; a `tally jobs` process runs the jobs')
+  .action((opts: { jobs: boolean }) => run({ api: true, jobs: opts.jobs }));
+
+program
+  .command('jobs')
+  .description(
+    'run the periodic jobs only (meter sync, issuance, expiry, clearing, the market, sealing), beside `tally serve --no-jobs` processes; health and metrics on PORT',
+  )
+  .action(() => run({ api: false, jobs: true }));
 
 program
   .command('migrate')
