@@ -16,6 +16,7 @@ import type { App, AppContext } from './platform/context.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { authenticationHook, identityRoutes, ensureAdmin, newSecret } from './identity/index.ts';
 import { ledgerRoutes, sealedLedgerRoutes, sealJob, unsealedEvents } from './ledger/index.ts';
+import { startEventPublisher, streamLag } from './stream/index.ts';
 import { accountRoutes, invitationRoutes, readableAccount, readableAccountIds } from './accounts/index.ts';
 import { certificatesOfPoints, registryJobs, registryRoutes } from './registry/index.ts';
 import { answerCertificateQuestions, meteringRoutes, meteringJobs } from './metering/index.ts';
@@ -71,12 +72,21 @@ export const jobsFor = (config: Config, clock: Clock): Job[] => [
  * What every process shares, read from the database when /metrics is scraped: one value for all
  * processes, not each one's share (platform/metrics.ts).
  */
-const sharedState = (db: Db, clock: Clock): ScrapedGauge[] => [
+const sharedState = (db: Db, clock: Clock, config: Config): ScrapedGauge[] => [
   {
     name: 'tally_ledger_unsealed_events',
     help: 'Committed events not yet sealed into a block',
     read: () => unsealedEvents(db),
   },
+  ...(config.eventStream === undefined
+    ? []
+    : [
+        {
+          name: 'tally_event_stream_lag_events',
+          help: 'Committed events not yet published to the NATS event stream',
+          read: () => streamLag(db, config.eventStream!.stream),
+        },
+      ]),
   {
     name: 'tally_community_clearing_lag_seconds',
     help: "How far each community's cleared intervals lag behind now, in seconds",
@@ -151,7 +161,7 @@ export async function createTally(
     opts.jobs === false
       ? undefined
       : { intervalMs: config.jobIntervalSeconds * 1000, lastBeatAt: Date.now(), ticking: false };
-  const metrics = createMetrics(database, sharedState(db, clock));
+  const metrics = createMetrics(database, sharedState(db, clock, config));
   const app = await buildApp(ctx, {
     authenticate: authenticationHook,
     pulse,
@@ -184,6 +194,11 @@ export async function createTally(
           await app.close();
           throw err;
         });
+  // The process that runs the jobs also publishes the event stream (one such process at a time publishes).
+  const eventPublisher =
+    pulse === undefined || config.eventStream === undefined
+      ? undefined
+      : startEventPublisher(db, config.eventStream, log);
   const stopJobs =
     pulse === undefined
       ? async () => {}
@@ -198,7 +213,7 @@ export async function createTally(
     response.once('close', () => inFlight--);
   });
   const close = async () => {
-    await Promise.all([stopJobs(), registration?.close(), app.close()]);
+    await Promise.all([stopJobs(), eventPublisher?.stop(), registration?.close(), app.close()]);
     if (!opts.database) await database.close();
   };
   return {

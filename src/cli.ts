@@ -11,6 +11,7 @@ import { checkEverything } from './check.ts';
 import { driftedConfigDocs, writeConfigDocs } from './config-docs.ts';
 import { VERSION } from './platform/version.ts';
 import { loadProviderConfig, startProvider } from './provider/index.ts';
+import { tailEvents } from './stream/index.ts';
 
 /** The settings `load` reads from the environment; bad ones are named on stderr, with exit code 2. */
 function config(): Config;
@@ -345,6 +346,28 @@ program
       process.exit(1);
     }
     process.stdout.write('the configuration reference is up to date\n');
+  });
+
+program
+  .command('events')
+  .description('the event stream (TALLY_NATS_URL)')
+  .command('tail')
+  .description('print the events of the NATS event stream as they come, one JSON line each, in the ledger’s order')
+  .option('--from-start', 'from the stream’s first event, not only new ones')
+  .option('--type <type>', 'only events of this type (e.g. certificates.transferred)')
+  .action(async (opts: { fromStart?: boolean; type?: string }) => {
+    const cfg = config();
+    if (cfg.eventStream === undefined) {
+      process.stderr.write('tally: set TALLY_NATS_URL to read the event stream\n');
+      process.exit(2);
+    }
+    const tail = await tailEvents(cfg.eventStream, { fromStart: opts.fromStart === true, type: opts.type }, (event) =>
+      process.stdout.write(`${JSON.stringify(event)}\n`),
+    );
+    const stop = () => void tail.stop().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await tail.done;
   });
 
 program

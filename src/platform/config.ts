@@ -179,6 +179,25 @@ export const ConfigSchema = Type.Object({
         'approves a paid storage’s price; unset: Tally publishes nothing',
     ),
   ),
+  TALLY_NATS_URL: Type.Optional(
+    Type.String({
+      pattern: '^(nats|tls|wss?)://',
+      description:
+        'a NATS server with JetStream: the process that runs the jobs publishes every committed event there, in the ledger’s order; unset, no event stream',
+    }),
+  ),
+  TALLY_NATS_STREAM: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{1,64}$',
+      description: 'the JetStream stream of the events, made at start if missing; one per Tally database',
+    }),
+  ),
+  TALLY_NATS_SUBJECT_PREFIX: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$',
+      description: 'events are published on `<prefix>.events.<type>`',
+    }),
+  ),
 });
 
 type Settings = Static<typeof ConfigSchema>;
@@ -208,6 +227,8 @@ const DEFAULTS = {
   TALLY_UPLOADER_PRIVATE_HOST: '127.0.0.1',
   TALLY_UPLOADER_MAX_BYTES: 500 * 1024 * 1024,
   TALLY_UPLOADER_MAX_FILES: 64,
+  TALLY_NATS_STREAM: 'TALLY_EVENTS',
+  TALLY_NATS_SUBJECT_PREFIX: 'tally',
 } as const satisfies Settings;
 
 /** The settings with every default filled in. */
@@ -262,6 +283,14 @@ export interface Config {
   uploader: UploaderConfig;
   /** Tally's own wallet for publications; undefined: Tally publishes nothing. */
   publisher: PublisherConfig | undefined;
+  /** Where committed events are streamed (NATS JetStream); undefined: nowhere. */
+  eventStream: EventStreamConfig | undefined;
+}
+
+export interface EventStreamConfig {
+  url: string;
+  stream: string;
+  subjectPrefix: string;
 }
 
 /** The wallet that signs Tally's own uploads and pays storage providers (on the chain, if one is set). */
@@ -427,6 +456,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBytes: c.TALLY_UPLOADER_MAX_BYTES,
       maxFiles: c.TALLY_UPLOADER_MAX_FILES,
     },
+    eventStream:
+      c.TALLY_NATS_URL === undefined
+        ? undefined
+        : { url: c.TALLY_NATS_URL, stream: c.TALLY_NATS_STREAM, subjectPrefix: c.TALLY_NATS_SUBJECT_PREFIX },
     publisher:
       c.TALLY_PUBLISHER_PRIVATE_KEY === undefined
         ? undefined
