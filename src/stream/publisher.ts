@@ -16,7 +16,7 @@ import { openStream, type StreamConnection, subjectOf } from './nats.ts';
 import { stream } from './tables.ts';
 
 /** Events sent per round; a full round is followed by the next at once. */
-const ROUND_EVENTS = 1000;
+const ROUND_EVENTS = 5000;
 /** How often an idle publisher asks for new events. */
 const POLL_MS = 200;
 /** A publisher silent this long loses its turn to another process. */
