@@ -92,7 +92,8 @@ program
 program
   .command('jobs')
   .description(
-    'run the periodic jobs only (meter sync, issuance, expiry, clearing, the market, sealing), beside `tally serve --no-jobs` processes; health and metrics on PORT',
+    'run the periodic jobs only (meter sync, issuance, expiry, clearing, the market, sealing), ' +
+      'beside `tally serve --no-jobs` processes; health and metrics on PORT',
   )
   .action(() => run({ api: false, jobs: true }));
 

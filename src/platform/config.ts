@@ -45,8 +45,10 @@ export const ConfigSchema = Type.Object({
     Type.String({
       minLength: 1,
       description:
-        'Ed25519 private key signing ledger heads, PKCS#8 PEM or its DER in base64 (`openssl genpkey -algorithm ed25519 -outform DER | base64 -w0`); ' +
-        'generated on first sealing and kept in the database when unset. Set it to keep the key out of the database’s reach; after a change the old public key stays listed',
+        'Ed25519 private key signing ledger heads, PKCS#8 PEM or its DER in base64 (`openssl ' +
+        'genpkey -algorithm ed25519 -outform DER | base64 -w0`); ' +
+        'generated on first sealing and kept in the database when unset. Set it to keep the key out of the ' +
+        'database’s reach; after a change the old public key stays listed',
       defaultText: 'generated',
     }),
   ),
@@ -90,7 +92,8 @@ export const ConfigSchema = Type.Object({
     Type.String({
       minLength: 16,
       description:
-        'bearer token `/metrics` asks for (≥ 16 chars): a scrape without `Authorization: Bearer <token>` gets 401 `unauthorized`; unset, `/metrics` is open on the main port',
+        'bearer token `/metrics` asks for (≥ 16 chars): a scrape without `Authorization: Bearer <token>` gets ' +
+        '401 `unauthorized`; unset, `/metrics` is open on the main port',
     }),
   ),
   TALLY_ADMIN_EMAIL: Type.Optional(
@@ -114,7 +117,8 @@ export const ConfigSchema = Type.Object({
   TALLY_MARKET_SCHEDULE: Type.Optional(
     Type.Union([Type.Literal('hourly'), Type.Literal('manual')], {
       description:
-        'forecasting market: `hourly` (Tally stages the first session, opens one at a time, closes and runs it on the hour) or `manual` (only an admin creates and moves sessions, the DSBI engine’s way)',
+        'forecasting market: `hourly` (Tally stages the first session, opens one at a time, closes and runs it on the hour) ' +
+        'or `manual` (only an admin creates and moves sessions, the DSBI engine’s way)',
     }),
   ),
   TALLY_MARKET_MIN_PAYMENT: Type.Optional(BaseUnits('least `max_payment` a bid may offer, in token base units')),
@@ -136,7 +140,8 @@ export const ConfigSchema = Type.Object({
     Type.String({
       pattern: '^(https?|wss?)://',
       description:
-        'a JSON-RPC endpoint of the EVM chain (with `TALLY_CHAIN_ID`): with `TALLY_MARKET_TOKEN` the market’s evm rail, alone the publisher’s chain; unset, the internal rail (an admin credits balances)',
+        'a JSON-RPC endpoint of the EVM chain (with `TALLY_CHAIN_ID`): with `TALLY_MARKET_TOKEN` the market’s evm rail, ' +
+        'alone the publisher’s chain; unset, the internal rail (an admin credits balances)',
     }),
   ),
   TALLY_CHAIN_ID: Type.Optional(Type.Integer({ minimum: 1, description: 'the chain id of `TALLY_CHAIN_RPC_URL`' })),
@@ -175,7 +180,8 @@ export const ConfigSchema = Type.Object({
   ),
   TALLY_PUBLISHER_PRIVATE_KEY: Type.Optional(
     PrivateKey(
-      'Tally’s publisher wallet (0x and 64 hex digits): it signs Tally’s own uploads (`POST /api/publications`) and, with `TALLY_CHAIN_RPC_URL` and `TALLY_CHAIN_ID`, ' +
+      'Tally’s publisher wallet (0x and 64 hex digits): it signs Tally’s own uploads (`POST ' +
+        '/api/publications`) and, with `TALLY_CHAIN_RPC_URL` and `TALLY_CHAIN_ID`, ' +
         'approves a paid storage’s price; unset: Tally publishes nothing',
     ),
   ),
@@ -183,7 +189,8 @@ export const ConfigSchema = Type.Object({
     Type.String({
       pattern: '^(nats|tls|wss?)://',
       description:
-        'a NATS server with JetStream: the process that runs the jobs publishes every committed event there, in the ledger’s order; unset, no event stream',
+        'a NATS server with JetStream: the process that runs the jobs publishes every committed ' +
+        'event there, in the ledger’s order; unset, no event stream',
     }),
   ),
   TALLY_NATS_STREAM: Type.Optional(
