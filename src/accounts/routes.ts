@@ -64,7 +64,14 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         querystring: Type.Object(
           {
             ...PageQuery,
-            organisation_id: Type.Optional(Id('Only the accounts of this organisation')),
+            organisation_id: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                maximum: Number.MAX_SAFE_INTEGER,
+                description: 'Only the accounts of this organisation',
+                examples: [1],
+              }),
+            ),
           },
           strict,
         ),

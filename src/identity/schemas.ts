@@ -123,7 +123,7 @@ export const UserChange = Type.Object(
       Nullable(Id('The organisation the user now belongs to; null: none (it must exist and not be deleted)')),
     ),
   },
-  { ...strict, minProperties: 1, examples: [{ role: 'issuer' }, { organisation_id: 1 }] },
+  { ...strict, minProperties: 1, examples: [{ role: 'issuer', organisation_id: 1 }] },
 );
 
 const apiKeyExample = {
