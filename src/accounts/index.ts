@@ -28,6 +28,7 @@ export {
   type WhitelistChange,
   type WhitelistView,
 } from './accounts.ts';
+export { checkAccounts } from './check.ts';
 export { deleteOrganisation } from './organisations.ts';
 export { organisationRoutes } from './organisation-routes.ts';
 export { invitationRoutes } from './invitation-routes.ts';

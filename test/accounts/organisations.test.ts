@@ -4,6 +4,7 @@
 // answers its exact status and changes nothing.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkAccounts } from '../../src/accounts/index.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -309,7 +310,11 @@ describe('organisations', () => {
     expect(await s.eventCount()).toBe(before + 1);
     expect((await eventsOf('user.deactivated')).at(-1)).toEqual({ subject_id: String(carol.id), actor_id: admin.id });
 
-    for (const headers of [{ authorization: `Bearer ${carol.token}` }, { 'x-api-key': key.body.key }]) {
+    const credentials: Array<Record<string, string>> = [
+      { authorization: `Bearer ${carol.token}` },
+      { 'x-api-key': key.body.key },
+    ];
+    for (const headers of credentials) {
       const me = await s.request('GET', '/api/user/me', { headers });
       expect(me.status).toBe(401);
       expect(me.body.code).toBe('unauthorized');
@@ -335,5 +340,20 @@ describe('organisations', () => {
     await refused('DELETE', `/api/users/${admin.id}`, { token: admin.token }, 409, 'self_deactivation');
     await refused('DELETE', '/api/users/999', { token: admin.token }, 404, 'user_not_found');
     await refused('DELETE', `/api/users/${bob.id}`, { token: bob.token }, 403, 'role_required');
+  });
+
+  it('tally check finds a deleted organisation that still owns an open account or an active user', async () => {
+    const db = s.db.database.kysely;
+    expect(await checkAccounts(db)).toEqual([]);
+    // Wind Co owns an open account and Carol, deactivated; marked deleted behind the API's back:
+    await sql`update organisations set deleted_at = now() where id = ${windCo.id}`.execute(db);
+    const open = await s.request('GET', `/api/accounts?organisation_id=${windCo.id}`, { token: admin.token });
+    expect(open.body.items).toHaveLength(1);
+    expect(await checkAccounts(db)).toEqual(
+      open.body.items.map((a: any) => ({
+        rule: 'deleted_organisations_own_nothing_live',
+        detail: `deleted organisation ${windCo.id} still has open account ${a.id}`,
+      })),
+    );
   });
 });

@@ -14,7 +14,7 @@ const ORGANISATION = /^7a11e7a9-0009-8000-8[0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('the EnergyTag face’s organisations', () => {
   let s: TestServer;
-  const tokens: Record<string, string> = {};
+  const tokens = { admin: '', auditor: '', outsider: '', alice: '' };
   const seen = new Set<string>();
 
   beforeAll(async () => {
