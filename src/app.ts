@@ -17,7 +17,13 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { authenticationHook, identityRoutes, ensureAdmin, newSecret } from './identity/index.ts';
 import { ledgerRoutes, sealedLedgerRoutes, sealJob, unsealedEvents } from './ledger/index.ts';
 import { startEventPublisher, streamLag } from './stream/index.ts';
-import { accountRoutes, invitationRoutes, readableAccount, readableAccountIds } from './accounts/index.ts';
+import {
+  accountRoutes,
+  invitationRoutes,
+  organisationRoutes,
+  readableAccount,
+  readableAccountIds,
+} from './accounts/index.ts';
 import { certificatesOfPoints, registryJobs, registryRoutes } from './registry/index.ts';
 import { answerCertificateQuestions, meteringRoutes, meteringJobs } from './metering/index.ts';
 import { answerPublicationQuestions, disclosureRoutes } from './disclosure/index.ts';
@@ -175,6 +181,7 @@ export async function createTally(
             sealedLedgerRoutes,
             accountRoutes,
             invitationRoutes,
+            organisationRoutes,
             registryRoutes,
             meteringRoutes,
             disclosureRoutes,

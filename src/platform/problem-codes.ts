@@ -251,6 +251,26 @@ export const PROBLEM_CODES = {
   // Ledger and storage.
   not_sealed: { status: 409, meaning: 'Nothing is sealed and signed yet, or not this event' },
   database_in_use: { status: 409, meaning: 'Another process holds the embedded database (CLI and start-up)' },
+
+  // Organisations and deactivated users (decision 0014).
+  organisation_not_found: {
+    status: 404,
+    meaning: 'No organisation with this id that the caller may see (a deleted one is gone)',
+  },
+  not_in_organisation: {
+    status: 403,
+    meaning: 'A user creates accounts only in its own organisation (an admin in any)',
+  },
+  organisation_has_accounts: {
+    status: 409,
+    meaning: 'The organisation owns open accounts; close them before deleting it',
+  },
+  organisation_has_users: {
+    status: 409,
+    meaning: 'Users belong to the organisation; move or deactivate them before deleting it',
+  },
+  user_deactivated: { status: 409, meaning: 'The user is deactivated: it is kept for the ledger and changes no more' },
+  self_deactivation: { status: 409, meaning: 'An admin does not deactivate itself' },
 } as const satisfies Record<string, ProblemEntry>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
