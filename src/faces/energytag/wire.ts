@@ -41,10 +41,14 @@ const DRAFT_FIELDS: Array<[RegExp, string]> = [
   [/^body\/(intervals|granular_certificate_bundle_ids)(\/.*)?$/, 'body'],
   [/^body\/(add|remove)$/, 'body/whitelist_$1'],
   [/^querystring\//, 'query/'],
+  [/^body\/certificate_bundle_id_range_(start|end)$/, 'body/source_certificate_certificate_bundle_id_range_$1'],
+  [/^body\/issuance_id$/, 'body/source_certificate_issuance_id'],
 ];
 
 /** Tally's field path (`body/intervals/0/wh`) as the draft's `loc` (`["body", "bundle_quantity"]`). */
-function locOf(field: string): Array<string | number> {
+function locOf(path: string): Array<string | number> {
+  // A standing order's filter is the registry's `selection`; the draft's filter fields are the body's own.
+  const field = path.replace(/^body\/selection\//, 'body/');
   const rule = DRAFT_FIELDS.find(([pattern]) => pattern.test(field));
   const named = rule ? field.replace(rule[0], rule[1]) : field;
   return named.split('/').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
