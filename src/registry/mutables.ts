@@ -12,9 +12,13 @@ import type { MutablesRequest, MutablesResult } from './schemas.ts';
 import { chooseBundles, type Selection } from './selection.ts';
 import { registry, STATUSES } from './tables.ts';
 
-/** Sets the reference on the listed bundles of the account, locked in id order; unchanged ones are left alone. */
+/**
+ * Sets the reference on the listed bundles of the account, locked in id order; unchanged ones are
+ * left alone. Answers the bundles in the order listed.
+ */
 async function update(trx: Db, actorId: number, r: MutablesRequest, now: Date): Promise<MutablesResult> {
-  const ids = [...new Set(r.granular_certificate_bundle_ids)].sort((a, b) => a - b);
+  const listed = [...new Set(r.granular_certificate_bundle_ids)];
+  const ids = [...listed].sort((a, b) => a - b);
   const rows = await registry(trx)
     .selectFrom('bundles')
     .selectAll()
@@ -29,7 +33,12 @@ async function update(trx: Db, actorId: number, r: MutablesRequest, now: Date): 
   if (elsewhere)
     throw conflict('bundle_not_in_account', `bundle ${elsewhere.id} is not held by account ${r.source_id}`);
   const changing = rows.filter((b) => b.holder_reference !== r.holder_reference).map((b) => b.id);
-  if (changing.length === 0) return { action_id: null, source_id: r.source_id, bundles: rows.map(bundleView) };
+  const answer = (actionId: number | null) => ({
+    action_id: actionId,
+    source_id: r.source_id,
+    bundles: listed.map((id) => bundleView(byId.get(id)!)),
+  });
+  if (changing.length === 0) return answer(null);
   const changed = await registry(trx)
     .updateTable('bundles')
     .set({ holder_reference: r.holder_reference, updated_at: now })
@@ -45,7 +54,7 @@ async function update(trx: Db, actorId: number, r: MutablesRequest, now: Date): 
     actor_id: actorId,
     payload: { holder_reference: r.holder_reference, bundles: changed.map(bundleView) },
   });
-  return { action_id: actionId, source_id: r.source_id, bundles: ids.map((id) => bundleView(byId.get(id)!)) };
+  return answer(actionId);
 }
 
 /** Changes the holder's reference of listed bundles; the account's holders may. */
