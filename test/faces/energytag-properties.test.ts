@@ -130,6 +130,9 @@ const SERVED: Array<[string, string]> = [
   ['POST', '/certificates/certificates/withdraw'],
   ['POST', '/certificates/certificates/reseve'],
   ['POST', '/certificates/certificates/reserve'],
+  ['POST', '/certificates/certificates/recurring_transfer'],
+  ['POST', '/certificates/certificates/recurring_cancel'],
+  ['PATCH', '/certificates/certificates/update_mutables'],
 ];
 
 /** Tally's extension fields, sometimes added so that creations can succeed. */
@@ -143,6 +146,9 @@ const EXTENSIONS: Record<string, Record<string, unknown>> = {
     device_location: [56.15, 10.2],
     issuance_metadata: { issuing_body: 'Energinet' },
   },
+  'POST /certificates/certificates/recurring_transfer': { recurring_transfer_period_units: 'days' },
+  'POST /certificates/certificates/recurring_cancel': { recurring_cancellation_period_units: 'weeks' },
+  'PATCH /certificates/certificates/update_mutables': { holder_reference: 'PPA-1' },
 };
 
 describe('the EnergyTag face under generated requests', () => {
@@ -175,12 +181,20 @@ describe('the EnergyTag face under generated requests', () => {
   });
   afterAll(async () => s?.close());
 
-  /** What a refusal must leave as it was: the ledger's length and every bundle's range, holder and status. */
+  /**
+   * What a refusal must leave as it was: the ledger's length, every bundle's range, holder, status
+   * and holder's reference, and the standing orders.
+   */
   async function state() {
     const bundles = await sql<{ v: string }>`
       select string_agg(concat_ws(':', id, account_id, certificate_bundle_status, certificate_bundle_id_range_start,
-        certificate_bundle_id_range_end), ',' order by id) as v from bundles`.execute(s.db.database.kysely);
-    return { events: await s.eventCount(), bundles: bundles.rows[0]?.v ?? '' };
+        certificate_bundle_id_range_end, holder_reference), ',' order by id) as v from bundles`.execute(
+      s.db.database.kysely,
+    );
+    const orders = await sql<{ n: number }>`select count(*)::int as n from standing_orders`.execute(
+      s.db.database.kysely,
+    );
+    return { events: await s.eventCount(), bundles: bundles.rows[0]?.v ?? '', orders: orders.rows[0]?.n };
   }
 
   it('never answers 5xx, and a refusal changes nothing', async () => {
