@@ -59,30 +59,37 @@ describe('chooseBundles', () => {
         certificate_bundle_id_range_start: bundles.find((b) => b.id === hour0).certificate_bundle_id_range_start,
       }),
     ).toMatchObject({ ids: [hour0], quantity: 100 });
-    const refusals: Array<[Promise<unknown>, string]> = [
-      [chooseBundles(db(), ['active'], { ...range, certificate_bundle_status: 'withdrawn' }), 'status_not_acted_on'],
-      [chooseBundles(db(), ['cancelled'], { source_id: w.producerAccount }), 'no_matching_certificates'],
+    const refusals: Array<[() => Promise<unknown>, string]> = [
       [
-        chooseBundles(db(), ['active'], { source_id: w.producerAccount, certificate_bundle_id_range_start: 1 }),
+        () => chooseBundles(db(), ['active'], { ...range, certificate_bundle_status: 'withdrawn' }),
+        'status_not_acted_on',
+      ],
+      [() => chooseBundles(db(), ['cancelled'], { source_id: w.producerAccount }), 'no_matching_certificates'],
+      [
+        () => chooseBundles(db(), ['active'], { source_id: w.producerAccount, certificate_bundle_id_range_start: 1 }),
         'range_needs_issuance',
       ],
       [
-        chooseBundles(db(), ['active'], {
-          ...range,
-          certificate_bundle_id_range_start: bundles.find((b) => b.id === hour0).certificate_bundle_id_range_start + 1,
-        }),
+        () =>
+          chooseBundles(db(), ['active'], {
+            ...range,
+            certificate_bundle_id_range_start:
+              bundles.find((b) => b.id === hour0).certificate_bundle_id_range_start + 1,
+          }),
         'range_inside_bundle',
       ],
       [
-        chooseBundles(db(), ['active'], {
-          ...range,
-          certificate_bundle_id_range_end: bundles.find((b) => b.id === hour0).certificate_bundle_id_range_start + 9,
-          certificate_quantity: 11,
-        }),
+        () =>
+          chooseBundles(db(), ['active'], {
+            ...range,
+            certificate_bundle_id_range_end: bundles.find((b) => b.id === hour0).certificate_bundle_id_range_start + 9,
+            certificate_quantity: 11,
+          }),
         'insufficient_quantity',
       ],
     ];
-    for (const [choice, code] of refusals) await expect(choice).rejects.toMatchObject({ code });
+    // Each made only when awaited: a refusal must not be left unhandled meanwhile.
+    for (const [choice, code] of refusals) await expect(choice()).rejects.toMatchObject({ code });
   });
 });
 
