@@ -1,5 +1,6 @@
-// Lifecycle actions on lists of bundle ids: all-or-nothing, row locks taken in id order, partial
-// quantities split the last bundle touched. One event per action records every row it changed.
+// Lifecycle actions on lists of bundle ids, or on the bundles a selection chooses (selection.ts):
+// all-or-nothing, row locks taken in id order, partial quantities split the last bundle touched.
+// One event per action records every row it changed.
 import { sql, type Updateable } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
