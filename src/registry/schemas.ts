@@ -255,9 +255,12 @@ export const ReissueRequest = Type.Object(
 );
 export type ReissueRequest = Static<typeof ReissueRequest>;
 
+/** The most bundles one action or change takes: their ids are one statement's parameters. */
+export const MAX_BUNDLES_PER_ACTION = 10_000;
+
 const BundleIds = Type.Array(Id('Bundle id'), {
   minItems: 1,
-  maxItems: 10_000,
+  maxItems: MAX_BUNDLES_PER_ACTION,
   description: 'Bundles to act on, all or nothing; a partial quantity splits them in this order',
 });
 const Quantity = Type.Optional(
@@ -411,7 +414,7 @@ export const MutablesRequest = Type.Object(
     source_id: Id('Account holding the bundles'),
     granular_certificate_bundle_ids: Type.Array(Id('Bundle id'), {
       minItems: 1,
-      maxItems: 10_000,
+      maxItems: MAX_BUNDLES_PER_ACTION,
       description: 'Bundles to change, whole, in any status the account holds them in; all or nothing',
     }),
     holder_reference: HolderReference,

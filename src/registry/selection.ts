@@ -7,14 +7,11 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { unprocessable } from '../platform/errors.ts';
 import { filtered, list } from './queries.ts';
-import type { BundleFilter } from './schemas.ts';
+import { type BundleFilter, MAX_BUNDLES_PER_ACTION } from './schemas.ts';
 import { type BundleStatus, registry } from './tables.ts';
 
 /** A filter of the registry's query and, optionally, how many of the matching Wh to act on. */
 export type Selection = BundleFilter & { certificate_quantity?: number | undefined };
-
-/** The most bundles one action on a selection takes (the draft does not page; neither do actions). */
-export const MAX_SELECTED = 100_000;
 
 export interface Chosen {
   /** The bundles to act on, in the order the action takes them. */
@@ -95,14 +92,14 @@ export async function chooseBundles(db: Db, statuses: readonly BundleStatus[], s
     .select(['id', 'bundle_quantity', 'before'])
     .$if(quantity !== undefined, (q) => q.where('before', '<', quantity ?? 0))
     .orderBy('before')
-    .limit(MAX_SELECTED + 1)
+    .limit(MAX_BUNDLES_PER_ACTION + 1)
     .execute();
   if (rows.length === 0)
     throw unprocessable('no_matching_certificates', 'no certificates of the account match the selection', 'body');
-  if (rows.length > MAX_SELECTED)
+  if (rows.length > MAX_BUNDLES_PER_ACTION)
     throw unprocessable(
       'too_many_matching',
-      `more than ${MAX_SELECTED} bundles match; narrow the selection or give a quantity`,
+      `more than ${MAX_BUNDLES_PER_ACTION} bundles match; narrow the selection or give a quantity`,
       'body',
     );
   return {
