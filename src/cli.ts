@@ -121,6 +121,7 @@ program
         'event log replays to the current bundles, community matches add up, each metering point in one membership ' +
         'at a time, uploader quotes, providers and nonces as their latest events record them, each quote uploaded ' +
         'at most once and within its 30 minutes, nonces only growing, ' +
+        "standing orders' periods each run once and on schedule, each run its own action, " +
         'every event below the sealed horizon sealed exactly once, the blocks verify\n',
     );
   });

@@ -112,6 +112,24 @@ export const PROBLEM_CODES = {
   insufficient_quantity: { status: 422, meaning: 'The bundles hold fewer Wh than certificate_quantity' },
   bundle_not_in_account: { status: 409, meaning: 'A bundle is not held by the source account' },
   invalid_status: { status: 409, meaning: 'A bundle is in a status the action does not start from' },
+  range_needs_issuance: { status: 400, meaning: 'A range of certificate ids is given without its issuance' },
+  reversed_range: { status: 400, meaning: 'A range of certificate ids ends before it starts' },
+  range_inside_bundle: {
+    status: 422,
+    meaning: "A range of certificate ids starts inside a held bundle, not at the bundle's first id",
+  },
+  status_not_acted_on: { status: 422, meaning: 'The filter names a status the action does not start from' },
+  no_matching_certificates: { status: 422, meaning: 'No certificate of the account matches the selection' },
+  too_many_matching: { status: 422, meaning: 'More bundles match than one action takes; narrow the selection' },
+  whole_bundles_only: {
+    status: 422,
+    meaning: "A holder's reference is set on whole bundles: the quantity ends inside a bundle",
+  },
+
+  // Standing orders.
+  standing_order_not_found: { status: 404, meaning: 'No standing order with this id, or not one the caller may read' },
+  standing_order_ended: { status: 409, meaning: 'The standing order has ended already' },
+  first_period_past: { status: 400, meaning: "A standing order's first period starts before now" },
 
   // Periods and dates.
   reversed_period: { status: 400, meaning: 'A period ends before it starts' },

@@ -34,6 +34,7 @@ export function bundleView(b: BundleRow): BundleView {
     claim_period_start: iso(b.claim_period_start),
     claim_period_end: iso(b.claim_period_end),
     claimed_at: iso(b.claimed_at),
+    holder_reference: b.holder_reference,
   };
 }
 
@@ -87,5 +88,6 @@ export function issuedBundle(b: IssuedBundle): BundleRow {
     claim_period_end: null,
     claimed_at: null,
     updated_at: b.issuance_datestamp,
+    holder_reference: null,
   };
 }

@@ -7,6 +7,7 @@ import { streamEvents } from '../ledger/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { checkAccess } from './check-access.ts';
 import { checkMetered } from './check-metered.ts';
+import { checkStandingOrders } from './check-standing-orders.ts';
 import { issuedBundles, type IssuedEvent } from './issuance.ts';
 import { registry, type BundleRow } from './tables.ts';
 
@@ -70,8 +71,10 @@ function replayEvent(bundles: Map<number, BundleView>, type: string, payload: un
     for (const row of issuedBundles(payload as IssuedEvent)) bundles.set(row.id, bundleView(row));
     return;
   }
-  // Every other certificate event carries the full rows it changed or created.
-  for (const b of (payload as { bundles: BundleView[] }).bundles) bundles.set(b.id, b);
+  // Every other certificate event carries the full rows it changed or created; those written
+  // before bundles had a holder's reference (0031) carry none, so none it was.
+  for (const b of (payload as { bundles: BundleView[] }).bundles)
+    bundles.set(b.id, { ...b, holder_reference: b.holder_reference ?? null });
 }
 
 async function replayMatches(db: Db): Promise<Violation[]> {
@@ -128,6 +131,7 @@ export async function checkRegistry(db: Db): Promise<Violation[]> {
     ...(await replayMatches(trx)),
     ...(await checkAccess(trx)),
     ...(await checkMetered(trx)),
+    ...(await checkStandingOrders(trx)),
   ];
   return db.isTransaction ? every(db) : db.transaction().setIsolationLevel('repeatable read').execute(every);
 }

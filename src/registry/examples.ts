@@ -82,6 +82,7 @@ export const bundle = {
   claim_period_start: null,
   claim_period_end: null,
   claimed_at: null,
+  holder_reference: null,
 };
 
 /** A transfer of the first hour's bundle, whole (a partial quantity would split it into `remainders`). */

@@ -115,6 +115,8 @@ export interface BundlesTable {
   claim_period_end: Date | null;
   claimed_at: Date | null;
   updated_at: Generated<Date>;
+  /** The holder's own reference, the one field changed in place (update_mutables); cleared by a transfer. */
+  holder_reference: Generated<string | null>;
 }
 
 export interface CancellationStatementsTable {

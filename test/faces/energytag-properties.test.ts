@@ -135,6 +135,9 @@ const SERVED: Array<[string, string]> = [
   ['GET', '/organisations/organisation/{id}'],
   ['PATCH', '/organisations/organisation/{id}'],
   ['DELETE', '/organisations/organisation/{id}'],
+  ['POST', '/certificates/certificates/recurring_transfer'],
+  ['POST', '/certificates/certificates/recurring_cancel'],
+  ['PATCH', '/certificates/certificates/update_mutables'],
 ];
 
 /** Tally's extension fields, sometimes added so that creations can succeed. */
@@ -148,6 +151,9 @@ const EXTENSIONS: Record<string, Record<string, unknown>> = {
     device_location: [56.15, 10.2],
     issuance_metadata: { issuing_body: 'Energinet' },
   },
+  'POST /certificates/certificates/recurring_transfer': { recurring_transfer_period_units: 'days' },
+  'POST /certificates/certificates/recurring_cancel': { recurring_cancellation_period_units: 'weeks' },
+  'PATCH /certificates/certificates/update_mutables': { holder_reference: 'PPA-1' },
 };
 
 describe('the EnergyTag face under generated requests', () => {
@@ -192,20 +198,31 @@ describe('the EnergyTag face under generated requests', () => {
   afterAll(async () => s?.close());
 
   /**
-   * What a refusal must leave as it was: the ledger's length, every bundle's range, holder and
-   * status, the organisations, and the users' roles, organisations and deactivation.
+   * What a refusal must leave as it was: the ledger's length, every bundle's range, holder, status
+   * and holder's reference, the standing orders, the organisations, and the users' roles,
+   * organisations and deactivation.
    */
   async function state() {
     const bundles = await sql<{ v: string }>`
       select string_agg(concat_ws(':', id, account_id, certificate_bundle_status, certificate_bundle_id_range_start,
-        certificate_bundle_id_range_end), ',' order by id) as v from bundles`.execute(s.db.database.kysely);
+        certificate_bundle_id_range_end, holder_reference), ',' order by id) as v from bundles`.execute(
+      s.db.database.kysely,
+    );
+    const orders = await sql<{ n: number }>`select count(*)::int as n from standing_orders`.execute(
+      s.db.database.kysely,
+    );
     const parties = await sql<{ v: string }>`
       select concat_ws('|',
         (select string_agg(concat_ws(':', id, name, business_id, email, address, website, deleted_at), ',' order by id)
            from organisations),
         (select string_agg(concat_ws(':', id, role, organisation_id, deactivated_at), ',' order by id) from users)
       ) as v`.execute(s.db.database.kysely);
-    return { events: await s.eventCount(), bundles: bundles.rows[0]?.v ?? '', parties: parties.rows[0]?.v };
+    return {
+      events: await s.eventCount(),
+      bundles: bundles.rows[0]?.v ?? '',
+      orders: orders.rows[0]?.n,
+      parties: parties.rows[0]?.v,
+    };
   }
 
   it('never answers 5xx, and a refusal changes nothing', async () => {

@@ -14,6 +14,7 @@ export const KINDS = {
   issuance: 4,
   bundle: 5,
   action: 6,
+  standing_order: 7,
   organisation: 9,
 } as const;
 export type Kind = keyof typeof KINDS;

@@ -42,6 +42,8 @@ const DRAFT_FIELDS: Array<[RegExp, string]> = [
   [/^body\/(intervals|granular_certificate_bundle_ids)(\/.*)?$/, 'body'],
   [/^body\/(add|remove)$/, 'body/whitelist_$1'],
   [/^querystring\//, 'query/'],
+  [/^body\/certificate_bundle_id_range_(start|end)$/, 'body/source_certificate_certificate_bundle_id_range_$1'],
+  [/^body\/issuance_id$/, 'body/source_certificate_issuance_id'],
 ];
 
 /** A field path as a `loc`, its array indexes as numbers. */
@@ -49,7 +51,9 @@ const asLoc = (field: string): Array<string | number> =>
   field.split('/').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 
 /** Tally's field path (`body/intervals/0/wh`) as the draft's `loc` (`["body", "bundle_quantity"]`). */
-function locOf(field: string): Array<string | number> {
+function locOf(path: string): Array<string | number> {
+  // A standing order's filter is the registry's `selection`; the draft's filter fields are the body's own.
+  const field = path.replace(/^body\/selection\//, 'body/');
   const rule = DRAFT_FIELDS.find(([pattern]) => pattern.test(field));
   return asLoc(rule ? field.replace(rule[0], rule[1]) : field);
 }
