@@ -209,7 +209,8 @@ export const Bundle = component(
       holder_reference: Nullable(
         Type.String({
           description:
-            "The holder's own reference (e.g. a contract or customer id): the one field changed in place, by PATCH /api/certificates/mutables; a transfer clears it",
+            "The holder's own reference (e.g. a contract or customer id): the one field changed in place, " +
+            'by PATCH /api/certificates/mutables; a transfer clears it',
         }),
       ),
     },
