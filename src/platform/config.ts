@@ -205,6 +205,14 @@ export const ConfigSchema = Type.Object({
       description: 'events are published on `<prefix>.events.<type>`',
     }),
   ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'an OpenTelemetry collector (OTLP/HTTP): traces of every request (route, status) and PostgreSQL query are sent ' +
+        'there; the other `OTEL_*` variables are OpenTelemetry’s own; unset, no tracing',
+    }),
+  ),
 });
 
 type Settings = Static<typeof ConfigSchema>;
