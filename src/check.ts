@@ -8,6 +8,7 @@ import { checkLedger } from './ledger/index.ts';
 import { checkMarket } from './market/index.ts';
 import { checkUploader } from './uploader/index.ts';
 import { checkPublications } from './publications/index.ts';
+import { checkAccounts } from './accounts/index.ts';
 
 export async function checkEverything(db: Db): Promise<Violation[]> {
   return [
@@ -17,5 +18,6 @@ export async function checkEverything(db: Db): Promise<Violation[]> {
     ...(await checkUploader(db)),
     ...(await checkPublications(db)),
     ...(await checkLedger(db)),
+    ...(await checkAccounts(db)),
   ];
 }

@@ -125,6 +125,24 @@ export const PROBLEM_CODES = {
   insufficient_quantity: { status: 422, meaning: 'The bundles hold fewer Wh than certificate_quantity' },
   bundle_not_in_account: { status: 409, meaning: 'A bundle is not held by the source account' },
   invalid_status: { status: 409, meaning: 'A bundle is in a status the action does not start from' },
+  range_needs_issuance: { status: 400, meaning: 'A range of certificate ids is given without its issuance' },
+  reversed_range: { status: 400, meaning: 'A range of certificate ids ends before it starts' },
+  range_inside_bundle: {
+    status: 422,
+    meaning: "A range of certificate ids starts inside a held bundle, not at the bundle's first id",
+  },
+  status_not_acted_on: { status: 422, meaning: 'The filter names a status the action does not start from' },
+  no_matching_certificates: { status: 422, meaning: 'No certificate of the account matches the selection' },
+  too_many_matching: { status: 422, meaning: 'More bundles match than one action takes; narrow the selection' },
+  whole_bundles_only: {
+    status: 422,
+    meaning: "A holder's reference is set on whole bundles: the quantity ends inside a bundle",
+  },
+
+  // Standing orders.
+  standing_order_not_found: { status: 404, meaning: 'No standing order with this id, or not one the caller may read' },
+  standing_order_ended: { status: 409, meaning: 'The standing order has ended already' },
+  first_period_past: { status: 400, meaning: "A standing order's first period starts before now" },
 
   // Periods and dates.
   reversed_period: { status: 400, meaning: 'A period ends before it starts' },
@@ -264,6 +282,26 @@ export const PROBLEM_CODES = {
   // Ledger and storage.
   not_sealed: { status: 409, meaning: 'Nothing is sealed and signed yet, or not this event' },
   database_in_use: { status: 409, meaning: 'Another process holds the embedded database (CLI and start-up)' },
+
+  // Organisations and deactivated users (decision 0014).
+  organisation_not_found: {
+    status: 404,
+    meaning: 'No organisation with this id that the caller may see (a deleted one is gone)',
+  },
+  not_in_organisation: {
+    status: 403,
+    meaning: 'A user creates accounts only in its own organisation (an admin in any)',
+  },
+  organisation_has_accounts: {
+    status: 409,
+    meaning: 'The organisation owns open accounts; close them before deleting it',
+  },
+  organisation_has_users: {
+    status: 409,
+    meaning: 'Users belong to the organisation; move or deactivate them before deleting it',
+  },
+  user_deactivated: { status: 409, meaning: 'The user is deactivated: it is kept for the ledger and changes no more' },
+  self_deactivation: { status: 409, meaning: 'An admin does not deactivate itself' },
 } as const satisfies Record<string, ProblemEntry>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -35,6 +35,7 @@ export function bundleView(b: BundleRow): BundleView {
     claim_period_end: iso(b.claim_period_end),
     claimed_at: iso(b.claimed_at),
     imported_issuance_id: b.imported_issuance_id,
+    holder_reference: b.holder_reference,
   };
 }
 
@@ -90,5 +91,6 @@ export function issuedBundle(b: IssuedBundle & { imported_issuance_id?: number }
     claimed_at: null,
     updated_at: b.issuance_datestamp,
     imported_issuance_id: b.imported_issuance_id ?? null,
+    holder_reference: null,
   };
 }

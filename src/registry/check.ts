@@ -8,6 +8,7 @@ import { bundleView, type BundleView } from './bundles.ts';
 import { checkAccess } from './check-access.ts';
 import { checkImports } from './check-imports.ts';
 import { checkMetered } from './check-metered.ts';
+import { checkStandingOrders } from './check-standing-orders.ts';
 import { issuedBundles, type IssuedEvent } from './issuance.ts';
 import { registry, type BundleRow } from './tables.ts';
 
@@ -79,10 +80,15 @@ function replayEvent(bundles: Map<number, BundleView>, type: string, payload: un
     return;
   }
   // Every other certificate event carries the full rows it changed or created. Those recorded before
-  // imports existed (migration 0030) have no imported_issuance_id: their bundles were all Tally's own.
-  for (const b of (payload as { bundles: Array<Omit<BundleView, 'imported_issuance_id'> & Partial<BundleView>> })
-    .bundles)
-    bundles.set(b.id, { ...b, imported_issuance_id: b.imported_issuance_id ?? null });
+  // imports existed (migration 0030) have no imported_issuance_id: their bundles were all Tally's own;
+  // those written before bundles had a holder's reference (0031) carry none, so none it was.
+  type Recorded = Omit<BundleView, 'imported_issuance_id' | 'holder_reference'> & Partial<BundleView>;
+  for (const b of (payload as { bundles: Recorded[] }).bundles)
+    bundles.set(b.id, {
+      ...b,
+      imported_issuance_id: b.imported_issuance_id ?? null,
+      holder_reference: b.holder_reference ?? null,
+    });
 }
 
 async function replayMatches(db: Db): Promise<Violation[]> {
@@ -140,6 +146,7 @@ export async function checkRegistry(db: Db): Promise<Violation[]> {
     ...(await checkAccess(trx)),
     ...(await checkMetered(trx)),
     ...(await checkImports(trx)),
+    ...(await checkStandingOrders(trx)),
   ];
   return db.isTransaction ? every(db) : db.transaction().setIsolationLevel('repeatable read').execute(every);
 }

@@ -83,6 +83,7 @@ export const bundle = {
   claim_period_end: null,
   claimed_at: null,
   imported_issuance_id: null,
+  holder_reference: null,
 };
 
 /** A transfer of the first hour's bundle, whole (a partial quantity would split it into `remainders`). */

@@ -9,6 +9,8 @@ import { deviceRoutes } from './routes/devices.ts';
 import { holdingRoutes } from './routes/holdings.ts';
 import { issuanceRoutes } from './routes/issuance.ts';
 import { importRoutes } from './routes/imports.ts';
+import { standingOrderRoutes } from './routes/standing-orders.ts';
+import { standingOrdersJob } from './standing-order-runs.ts';
 
 export async function registryRoutes(app: App, ctx: AppContext): Promise<void> {
   await holdingRoutes(app, ctx);
@@ -16,15 +18,17 @@ export async function registryRoutes(app: App, ctx: AppContext): Promise<void> {
   await certificateRoutes(app, ctx);
   await issuanceRoutes(app, ctx);
   await importRoutes(app, ctx);
+  await standingOrderRoutes(app, ctx);
 }
 
 export const registryJobs = (lifetimeDays: number): Job[] => [
   autoIssuanceJob(lifetimeDays),
   { name: 'expire-certificates', run: (db, now) => expireBundles(db, now) },
+  standingOrdersJob,
 ];
 
 export { checkRegistry } from './check.ts';
-export { ACTION_RULES, performAction, expireBundles } from './actions.ts';
+export { ACTION_RULES, type ActionFields, performAction, performOnSelection, expireBundles } from './actions.ts';
 export { runAutoIssuanceNow } from './auto-issuance.ts';
 export type { BundleView } from './bundles.ts';
 export {
@@ -43,7 +47,12 @@ export { importCsvRows } from './import-rows.ts';
 export { capacityLimitWh } from './capacity.ts';
 export { moveAndClaim } from './moves.ts';
 export { certificatesOfPoints } from './points.ts';
-export { type BundleDetail, claimedByHour, getBundle, queryBundles } from './queries.ts';
+export { type BundleDetail, claimedByHour, getBundle, type Origin, originsOf, queryBundles } from './queries.ts';
+export type { Selection } from './selection.ts';
+export { updateMutablesOfSelection } from './mutables.ts';
+export { createStandingOrder, endStandingOrder, getStandingOrder } from './standing-orders.ts';
+export type { NewStandingOrder, StandingOrderView } from './standing-order-schemas.ts';
+export { type PeriodUnit, PERIOD_UNITS } from './schedule.ts';
 export type { Action, ActionRequests, IssuanceRequest } from './schemas.ts';
 export { DeviceChange as DeviceChangeRequest, NewDevice as NewDeviceRequest } from './schemas.ts';
 export { type BundleStatus, ENERGY_SOURCES, type EnergySource, STATUSES } from './tables.ts';

@@ -210,6 +210,13 @@ export const Bundle = component(
         'For a bundle imported from another registry, its origin record (GET /api/certificates/{id} shows it); ' +
           'an imported bundle is never exported again',
       ),
+      holder_reference: Nullable(
+        Type.String({
+          description:
+            "The holder's own reference (e.g. a contract or customer id): the one field changed in place, " +
+            'by PATCH /api/certificates/mutables; a transfer clears it',
+        }),
+      ),
     },
     {
       description:
@@ -255,9 +262,12 @@ export const ReissueRequest = Type.Object(
 );
 export type ReissueRequest = Static<typeof ReissueRequest>;
 
+/** The most bundles one action or change takes: their ids are one statement's parameters. */
+export const MAX_BUNDLES_PER_ACTION = 10_000;
+
 const BundleIds = Type.Array(Id('Bundle id'), {
   minItems: 1,
-  maxItems: 10_000,
+  maxItems: MAX_BUNDLES_PER_ACTION,
   description: 'Bundles to act on, all or nothing; a partial quantity splits them in this order',
 });
 const Quantity = Type.Optional(
@@ -350,6 +360,12 @@ export const BundleFilter = Type.Object(
     certificate_period_start: Type.Optional(Timestamp('Only production intervals starting at or after this time')),
     certificate_period_end: Type.Optional(Timestamp('Only production intervals starting before this time')),
     issuance_id: Type.Optional(Id('Only bundles of this issuance')),
+    certificate_bundle_id_range_start: Type.Optional(
+      Id('Only bundles holding certificate ids from this one on (with issuance_id)'),
+    ),
+    certificate_bundle_id_range_end: Type.Optional(
+      Id('Only bundles holding certificate ids up to this one (with issuance_id)'),
+    ),
   },
   strict,
 );
@@ -389,3 +405,43 @@ export const Statement = component(
   ),
 );
 export type ActionResult = Static<typeof ActionResult>;
+
+/** The holder's reference: the one field of a bundle changed in place. */
+export const HolderReference = Nullable(
+  Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: "The holder's own reference (e.g. a contract or customer id); null removes it",
+  }),
+);
+
+/** What PATCH /api/certificates/mutables takes: the bundles, and their new holder's reference. */
+export const MutablesRequest = Type.Object(
+  {
+    source_id: Id('Account holding the bundles'),
+    granular_certificate_bundle_ids: Type.Array(Id('Bundle id'), {
+      minItems: 1,
+      maxItems: MAX_BUNDLES_PER_ACTION,
+      description: 'Bundles to change, whole, in any status the account holds them in; all or nothing',
+    }),
+    holder_reference: HolderReference,
+  },
+  { ...strict, examples: [{ source_id: 1, granular_certificate_bundle_ids: [1], holder_reference: 'PPA-2026-07' }] },
+);
+export type MutablesRequest = Static<typeof MutablesRequest>;
+
+export const MutablesResult = component(
+  'MutablesResult',
+  Type.Object(
+    {
+      action_id: NullableId('The ledger event recording the change; null when every bundle had that reference already'),
+      source_id: Id('Account holding the bundles'),
+      bundles: Type.Array(Bundle, { description: 'The bundles, as they are now' }),
+    },
+    {
+      description: "The bundles with their holder's reference changed",
+      examples: [{ action_id: 12, source_id: 1, bundles: [{ ...example.bundle, holder_reference: 'PPA-2026-07' }] }],
+    },
+  ),
+);
+export type MutablesResult = Static<typeof MutablesResult>;

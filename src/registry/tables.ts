@@ -120,6 +120,8 @@ export interface BundlesTable {
   updated_at: Generated<Date>;
   /** The origin record of an imported bundle (imported_issuances); null for Tally's own. */
   imported_issuance_id: Generated<number | null>;
+  /** The holder's own reference, the one field changed in place (update_mutables); cleared by a transfer. */
+  holder_reference: Generated<string | null>;
 }
 
 export interface CancellationStatementsTable {

@@ -14,6 +14,8 @@ export const KINDS = {
   issuance: 4,
   bundle: 5,
   action: 6,
+  standing_order: 7,
+  organisation: 9,
   /** An imported bundle's origin record, which stands for its device (docs/decisions/0012). */
   imported_issuance: 20,
 } as const;

@@ -4,6 +4,8 @@ import { accountRoutes } from './accounts.ts';
 import { certificateRoutes } from './certificates.ts';
 import { deviceRoutes } from './devices.ts';
 import { energytagScope, Face, PREFIX } from './face.ts';
+import { organisationRoutes } from './organisations.ts';
+import { orderRoutes } from './orders.ts';
 import { tokenRoute } from './token.ts';
 import { userRoutes } from './users.ts';
 
@@ -18,6 +20,8 @@ export async function energytagFace(app: App, ctx: AppContext): Promise<void> {
       accountRoutes(face);
       deviceRoutes(face);
       certificateRoutes(face);
+      organisationRoutes(face);
+      orderRoutes(face);
     },
     { prefix: PREFIX },
   );

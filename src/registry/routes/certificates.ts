@@ -10,6 +10,7 @@ import { performAction, type Action } from '../actions.ts';
 import { issueCertificates, reissueBundle } from '../issuance.ts';
 import { aggregateBundles, getBundle, GRANULARITIES, queryBundles } from '../queries.ts';
 import { getStatement } from '../statements.ts';
+import { updateMutables } from '../mutables.ts';
 import * as example from '../examples.ts';
 import { ImportedIssuance } from '../import-schemas.ts';
 import {
@@ -22,6 +23,8 @@ import {
   EnergySource,
   IssuanceMetadata,
   IssuanceRequest,
+  MutablesRequest,
+  MutablesResult,
   ReissueRequest,
   Statement,
 } from '../schemas.ts';
@@ -246,7 +249,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           { ...strict, examples: [{ source_id: 2, certificate_bundle_status: 'active', limit: 100 }] },
         ),
         response: { 200: Page(Bundle, 'Bundles in production-time order, then id') },
-        problems: ['account_not_found', 'invalid_cursor', 'reversed_period'],
+        problems: ['account_not_found', 'invalid_cursor', 'reversed_period', 'range_needs_issuance', 'reversed_range'],
       },
     },
     async (request) => {
@@ -303,13 +306,33 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
             },
           ),
         },
-        problems: ['account_not_found', 'reversed_period'],
+        problems: ['account_not_found', 'reversed_period', 'range_needs_issuance', 'reversed_range'],
       },
     },
     async (request) => {
       const { granularity, ...filter } = request.body;
       return { items: await aggregateBundles(db, caller(request), filter, granularity) };
     },
+  );
+
+  app.patch(
+    '/api/certificates/mutables',
+    {
+      config: { access: 'user' },
+      schema: {
+        operationId: 'updateCertificateMutables',
+        tags,
+        summary: "Set or remove the holder's reference of bundles",
+        description:
+          "The holder's reference is the one field of a bundle changed in place, in any status; each change is a " +
+          'ledger event (certificates.mutables_updated). Account and status change only by their actions ' +
+          '(transfer, cancel, …), every other field never. All or nothing.',
+        body: MutablesRequest,
+        response: { 200: MutablesResult },
+        problems: ['bundle_not_found', 'bundle_not_in_account', ...ACTING_PROBLEMS],
+      },
+    },
+    async (request) => updateMutables(db, caller(request), request.body, ctx.clock.now()),
   );
 
   app.get(
