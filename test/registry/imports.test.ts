@@ -5,11 +5,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { buildWorld, expectStatus, type World } from '../helpers/world.ts';
+import { buildWorld, expectStatus, issue, type World } from '../helpers/world.ts';
 import { checkAfter } from '../helpers/check-after.ts';
 import { TEST_START } from '../helpers/clock.ts';
 import { checkRegistry } from '../../src/registry/check.ts';
-import { expireBundles } from '../../src/registry/index.ts';
+import { expireBundles, originsOf } from '../../src/registry/index.ts';
 
 let s: TestServer;
 let w: World;
@@ -172,6 +172,24 @@ describe('importing the template', () => {
       reissue_of_bundle_id: null,
       imported_from: imported.imported_issuances[0],
     });
+  });
+
+  it("reads device and imported issuances' origins in one call, as the face's bundle list does", async () => {
+    const [own] = await issue(s, w, [[0, 1000]]);
+    const [bundle] = imported.bundles;
+    const origins = await originsOf(s.db.database.kysely, [own.issuance_id, bundle.issuance_id, own.issuance_id]);
+    expect(new Set(origins.keys())).toEqual(new Set([own.issuance_id, bundle.issuance_id]));
+    expect(origins.get(bundle.issuance_id)).toEqual({
+      device: null,
+      issuance_metadata: null,
+      imported_from: imported.imported_issuances[0],
+    });
+    const device = origins.get(own.issuance_id)!;
+    expect([device.device?.id, device.issuance_metadata?.issuing_body, device.imported_from]).toEqual([
+      w.device,
+      'Energinet',
+      null,
+    ]);
   });
 
   it('refuses the same file twice, naming its row, with nothing changed', async () => {
