@@ -9,6 +9,7 @@ const LAYERS = [
   'chain', // EVM access: addresses, signatures, token transfers and their receipts
   'provider', // the reference storage provider (`tally provider ipfs`): a separate service, no database
   'ledger', // the event log, sealed blocks, signed heads
+  'stream', // committed events published to NATS JetStream in the ledger's order
   'identity', // users, sessions, API keys
   'accounts', // accounts, membership, invitations, access decisions
   'metering', // metering points and readings

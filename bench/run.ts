@@ -7,8 +7,11 @@
 // many members and for that many; default 10,000), BENCH_COMMUNITY_ROUNDS its rounds per size
 // (default 3). The upload part (issue 11) sends one file of BENCH_UPLOAD_MIB MiB (default 1,024)
 // through Tally's uploader to the reference provider, both run as child processes (bench/upload.ts).
+// The stream part publishes a backlog of events to the NATS server of TALLY_NATS_URL (default the
+// local one) and measures the lag under a load of writes (bench/stream.ts).
 // BENCH_ONLY=community runs only the community clearing, BENCH_ONLY=market only the forecasting
-// market's engine (no database), BENCH_ONLY=upload only the upload, BENCH_ONLY=registry the rest.
+// market's engine (no database), BENCH_ONLY=upload only the upload, BENCH_ONLY=stream only the event
+// stream, BENCH_ONLY=registry the rest.
 import { cpus } from 'node:os';
 import type { Config } from '../src/platform/config.ts';
 import { startServer } from './http.ts';
@@ -20,6 +23,7 @@ import { benchQueries, queryRow } from './query.ts';
 import { benchReadings, readingsRow } from './readings.ts';
 import { openTarget, type BenchTarget } from './target.ts';
 import { benchTransfers, CLIENTS, transferRow } from './transfers.ts';
+import { benchStream, streamRows } from './stream.ts';
 import { benchUpload, uploadMib, uploadRows } from './upload.ts';
 import { buildWorld, deviceCountFor, history, PASSWORD } from './world.ts';
 
@@ -61,8 +65,8 @@ function communityRounds(env: string | undefined): number {
   return n;
 }
 
-type Part = 'registry' | 'community' | 'market' | 'upload';
-const PARTS: Part[] = ['registry', 'community', 'market', 'upload'];
+type Part = 'registry' | 'community' | 'market' | 'upload' | 'stream';
+const PARTS: Part[] = ['registry', 'community', 'market', 'upload', 'stream'];
 
 function partsToRun(env: string | undefined): Part[] {
   if (env === undefined || env === '') return PARTS;
@@ -80,8 +84,9 @@ export async function runBenchmarks(config: Config): Promise<void> {
   const rounds = communityRounds(process.env.BENCH_COMMUNITY_ROUNDS);
   const mib = uploadMib(process.env.BENCH_UPLOAD_MIB);
   // Only the registry and the community clearing work in the bench's own database.
-  const target =
-    parts.includes('registry') || parts.includes('community') ? await openTarget(config.databaseUrl) : undefined;
+  const target = parts.some((p) => p === 'registry' || p === 'community' || p === 'stream')
+    ? await openTarget(config.databaseUrl)
+    : undefined;
   try {
     if (target) log(`Tally benchmarks on ${target.description}`);
     log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
@@ -93,6 +98,7 @@ export async function runBenchmarks(config: Config): Promise<void> {
     if (parts.includes('market')) rows.push(...benchMarket());
     // Tally and the provider as services of their own, over a database of their own.
     if (parts.includes('upload')) rows.push(...uploadRows(await benchUpload(config.databaseUrl, mib, log)));
+    if (target && parts.includes('stream')) rows.push(...streamRows(await benchStream(target, log)));
     log('');
     log(formatTable(rows));
   } finally {

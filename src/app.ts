@@ -5,6 +5,7 @@ import type { Config } from './platform/config.ts';
 import { openDatabase, type Database, type Db } from './platform/database.ts';
 import type { DirectoryUse } from './platform/embedded-database.ts';
 import { migrate } from './platform/migrations.ts';
+import { patiently } from './platform/database-wait.ts';
 import { settingOrCreate } from './platform/settings.ts';
 import { scheduleJobs, type Job } from './platform/jobs.ts';
 import { type JobsPulse, pulseObserver } from './platform/health.ts';
@@ -15,7 +16,14 @@ import type { App, AppContext } from './platform/context.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { authenticationHook, identityRoutes, ensureAdmin, newSecret } from './identity/index.ts';
 import { ledgerRoutes, sealedLedgerRoutes, sealJob, unsealedEvents } from './ledger/index.ts';
-import { accountRoutes, invitationRoutes, readableAccount, readableAccountIds } from './accounts/index.ts';
+import { startEventPublisher, streamLag } from './stream/index.ts';
+import {
+  accountRoutes,
+  invitationRoutes,
+  organisationRoutes,
+  readableAccount,
+  readableAccountIds,
+} from './accounts/index.ts';
 import { certificatesOfPoints, registryJobs, registryRoutes } from './registry/index.ts';
 import { answerCertificateQuestions, meteringRoutes, meteringJobs } from './metering/index.ts';
 import { answerPublicationQuestions, disclosureRoutes } from './disclosure/index.ts';
@@ -71,12 +79,21 @@ export const jobsFor = (config: Config, clock: Clock): Job[] => [
  * What every process shares, read from the database when /metrics is scraped: one value for all
  * processes, not each one's share (platform/metrics.ts).
  */
-const sharedState = (db: Db, clock: Clock): ScrapedGauge[] => [
+const sharedState = (db: Db, clock: Clock, config: Config): ScrapedGauge[] => [
   {
     name: 'tally_ledger_unsealed_events',
     help: 'Committed events not yet sealed into a block',
     read: () => unsealedEvents(db),
   },
+  ...(config.eventStream === undefined
+    ? []
+    : [
+        {
+          name: 'tally_event_stream_lag_events',
+          help: 'Committed events not yet published to the NATS event stream',
+          read: () => streamLag(db, config.eventStream!.stream),
+        },
+      ]),
   {
     name: 'tally_community_clearing_lag_seconds',
     help: "How far each community's cleared intervals lag behind now, in seconds",
@@ -97,20 +114,40 @@ export function makeLogger(level: string): Logger {
  * Opens the configured database (PGlite under dataDir unless DATABASE_URL is set) and applies
  * migrations. `use` says who opens it and whether it must hold the embedded directory itself.
  */
-export async function openMigrated(config: Config, log: Logger, use: DirectoryUse): Promise<Database> {
+/**
+ * Opens and migrates the database. With `waiting`, a database that cannot be reached yet is tried
+ * again and again (each wait reported there) instead of failing: how a server starts.
+ */
+export async function openMigrated(
+  config: Config,
+  log: Logger,
+  use: DirectoryUse,
+  waiting?: (reason: string, retryInMs: number) => void,
+): Promise<Database> {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite'), use });
-  const applied = await migrate(database);
+  const applied = waiting ? await patiently(() => migrate(database), waiting) : await migrate(database);
   if (applied.length) log.info({ applied }, 'migrations applied');
   return database;
 }
 
 export async function createTally(
   config: Config,
-  opts: { database?: Database; log?: Logger; jobs?: boolean; clock?: Clock } = {},
+  opts: {
+    database?: Database;
+    log?: Logger;
+    /** Serve the API (default); without it only health and metrics answer: a `tally jobs` process. */
+    api?: boolean;
+    /** Run the periodic jobs (default). */
+    jobs?: boolean;
+    clock?: Clock;
+    /** Told each time the database cannot be reached yet; without it such a database fails the start. */
+    waiting?: (reason: string, retryInMs: number) => void;
+  } = {},
 ): Promise<Tally> {
   const log = opts.log ?? makeLogger(config.logLevel);
   // The server owns the embedded database: a second one on the same directory is refused.
-  const database = opts.database ?? (await openMigrated(config, log, { owner: 'tally serve', exclusive: true }));
+  const database =
+    opts.database ?? (await openMigrated(config, log, { owner: 'tally serve', exclusive: true }, opts.waiting));
   const db = database.kysely;
   const secret = config.jwtSecret ?? (await settingOrCreate(db, 'jwt_secret', () => newSecret()));
   const clock = opts.clock ?? systemClock;
@@ -131,37 +168,46 @@ export async function createTally(
     opts.jobs === false
       ? undefined
       : { intervalMs: config.jobIntervalSeconds * 1000, lastBeatAt: Date.now(), ticking: false };
-  const metrics = createMetrics(database, sharedState(db, clock));
+  const metrics = createMetrics(database, sharedState(db, clock, config));
   const app = await buildApp(ctx, {
     authenticate: authenticationHook,
     pulse,
     metrics,
-    modules: [
-      identityRoutes,
-      ledgerRoutes({ readableAccount, readableAccountIds }),
-      sealedLedgerRoutes,
-      accountRoutes,
-      invitationRoutes,
-      registryRoutes,
-      meteringRoutes,
-      storageRoutes,
-      disclosureRoutes,
-      communityRoutes,
-      marketRoutes(market),
-      dsbiFace(market),
-      energytagFace,
-      uploaderRoutes,
-      publicationRoutes(openPublisher(config.publisher, config.uploader)),
-    ],
+    modules:
+      opts.api === false
+        ? []
+        : [
+            identityRoutes,
+            ledgerRoutes({ readableAccount, readableAccountIds }),
+            sealedLedgerRoutes,
+            accountRoutes,
+            invitationRoutes,
+            organisationRoutes,
+            registryRoutes,
+            meteringRoutes,
+            storageRoutes,
+            disclosureRoutes,
+            communityRoutes,
+            marketRoutes(market),
+            dsbiFace(market),
+            energytagFace,
+            uploaderRoutes,
+            publicationRoutes(openPublisher(config.publisher, config.uploader)),
+          ],
   });
   // Storage providers register on their own listener, reachable only where it is bound (loopback by default).
   const registration =
-    config.uploader.privatePort === undefined
+    config.uploader.privatePort === undefined || opts.api === false
       ? undefined
       : await startRegistrationListener(ctx, config.uploader.privatePort).catch(async (err: unknown) => {
           await app.close();
           throw err;
         });
+  // The process that runs the jobs also publishes the event stream (one such process at a time publishes).
+  const eventPublisher =
+    pulse === undefined || config.eventStream === undefined
+      ? undefined
+      : startEventPublisher(db, config.eventStream, log);
   const stopJobs =
     pulse === undefined
       ? async () => {}
@@ -176,7 +222,7 @@ export async function createTally(
     response.once('close', () => inFlight--);
   });
   const close = async () => {
-    await Promise.all([stopJobs(), registration?.close(), app.close()]);
+    await Promise.all([stopJobs(), eventPublisher?.stop(), registration?.close(), app.close()]);
     if (!opts.database) await database.close();
   };
   return {

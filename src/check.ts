@@ -9,6 +9,7 @@ import { checkMarket } from './market/index.ts';
 import { checkUploader } from './uploader/index.ts';
 import { checkPublications } from './publications/index.ts';
 import { checkStorage } from './storage/index.ts';
+import { checkAccounts } from './accounts/index.ts';
 
 export async function checkEverything(db: Db): Promise<Violation[]> {
   return [
@@ -19,5 +20,6 @@ export async function checkEverything(db: Db): Promise<Violation[]> {
     ...(await checkPublications(db)),
     ...(await checkStorage(db)),
     ...(await checkLedger(db)),
+    ...(await checkAccounts(db)),
   ];
 }

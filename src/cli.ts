@@ -2,13 +2,16 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createTally, makeLogger, openMigrated } from './app.ts';
+import { listenWhileWaiting } from './platform/http/waiting.ts';
 import type { Database } from './platform/database.ts';
 import { systemClock } from './platform/clock.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
-import { createUser, ROLES, type Role } from './identity/index.ts';
+import { createUser, findUserByEmail, ROLES, type Role } from './identity/index.ts';
 import { checkEverything } from './check.ts';
+import { driftedConfigDocs, writeConfigDocs } from './config-docs.ts';
 import { VERSION } from './platform/version.ts';
 import { loadProviderConfig, startProvider } from './provider/index.ts';
+import { tailEvents } from './stream/index.ts';
 
 /** The settings `load` reads from the environment; bad ones are named on stderr, with exit code 2. */
 function config(): Config;
@@ -42,9 +45,11 @@ async function withDatabase<T>(work: (database: Database, cfg: Config) => Promis
   }
 }
 
-/** The user an import acts as, by email (`--as`, default TALLY_ADMIN_EMAIL), as the principal its rules see. */
+/**
+ * The user an import acts as, by email (`--as`, default TALLY_ADMIN_EMAIL), as the principal its
+ * rules see; refused (exit 2) when there is none.
+ */
 async function actingUser(database: Database, cfg: Config, as: string | undefined) {
-  const { findUserByEmail } = await import('./identity/index.ts');
   const email = as ?? cfg.admin?.email;
   const user = email ? await findUserByEmail(database.kysely, email) : undefined;
   if (!user)
@@ -58,22 +63,53 @@ const program = new Command('tally')
   .description('Tally: metered energy into hourly Granular Certificates, a verifiable ledger and markets')
   .version(VERSION);
 
+/**
+ * Runs a Tally process until SIGTERM or SIGINT: the API, the jobs, or both. Whatever it runs, it
+ * answers `/health/live`, `/health/ready` and `/metrics` on PORT.
+ */
+async function run(part: { api: boolean; jobs: boolean }): Promise<void> {
+  const cfg = config();
+  const log = makeLogger(cfg.logLevel);
+  // A PostgreSQL server may not answer yet: listen meanwhile, alive and not ready, on the port
+  // the application takes over (a port chosen by the system could not be handed over).
+  const waiting = cfg.databaseUrl && cfg.port !== 0 ? await listenWhileWaiting(cfg.port, cfg.host) : undefined;
+  const tally = await createTally(cfg, {
+    ...part,
+    log,
+    waiting(reason, retryInMs) {
+      log.warn({ reason, retry_in_ms: retryInMs }, 'waiting for the database');
+      waiting?.notReady(reason);
+    },
+  });
+  await waiting?.close();
+  const stop = async (signal: NodeJS.Signals) => {
+    const done = await tally.shutdown(cfg.shutdownTimeoutSeconds * 1000);
+    tally.ctx.log.info({ signal, ...done }, 'Tally stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await tally.app.listen({ port: cfg.port, host: cfg.host });
+  const runs = [part.api ? 'api' : undefined, part.jobs ? 'jobs' : undefined].filter(Boolean);
+  tally.ctx.log.info(
+    { runs, ...(part.api ? { docs: `${cfg.publicUrl}/docs` } : {}), database: tally.ctx.database.engine },
+    'Tally is serving',
+  );
+}
+
 program
   .command('serve')
   .description('serve the API, docs and jobs (embedded database unless DATABASE_URL is set)')
-  .action(async () => {
-    const cfg = config();
-    const tally = await createTally(cfg);
-    const stop = async (signal: NodeJS.Signals) => {
-      const done = await tally.shutdown(cfg.shutdownTimeoutSeconds * 1000);
-      tally.ctx.log.info({ signal, ...done }, 'Tally stopped');
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    await tally.app.listen({ port: cfg.port, host: cfg.host });
-    tally.ctx.log.info({ docs: `${cfg.publicUrl}/docs`, database: tally.ctx.database.engine }, 'Tally is serving');
-  });
+  .option('--no-jobs', 'serve the API only; a `tally jobs` process runs the jobs')
+  .action((opts: { jobs: boolean }) => run({ api: true, jobs: opts.jobs }));
+
+program
+  .command('jobs')
+  .description(
+    'run the periodic jobs only (meter sync, issuance, expiry, clearing, the market, sealing), ' +
+      'beside `tally serve --no-jobs` processes; health and metrics on PORT',
+  )
+  .action(() => run({ api: false, jobs: true }));
 
 program
   .command('migrate')
@@ -96,10 +132,12 @@ program
     process.stdout.write(
       'ok: ranges disjoint, quantities conserved, intervals at most one hour, issuances disjoint, ' +
         'no metered hour issued beyond its readings, claims in reach, no live certificates in closed accounts, ' +
+        'imported ranges once per origin issuance and true to their origin, ' +
         'event log replays to the current bundles, community matches add up, each metering point in one membership ' +
         'at a time, uploader quotes, providers and nonces as their latest events record them, each quote uploaded ' +
         'at most once and within its 30 minutes, nonces only growing, ' +
         'storage charge and discharge each allocated at most once with losses applied, SD-GCs within their allocations, ' +
+        "standing orders' periods each run once and on schedule, each run its own action, " +
         'every event below the sealed horizon sealed exactly once, the blocks verify\n',
     );
   });
@@ -146,9 +184,8 @@ program
     process.stdout.write(`${summary}\n`);
   });
 
-program
-  .command('import')
-  .description('import data files')
+const imports = program.command('import').description('import data files');
+imports
   .command('readings <file>')
   .description(
     'import meter readings from a CSV file (the template, or with a ' +
@@ -183,8 +220,7 @@ program
     if (result.failed.length) process.exit(1);
   });
 
-program.commands
-  .find((c) => c.name() === 'import')!
+imports
   .command('storage-readings <file>')
   .description(
     "record a storage device's readings (the storage readings template: a negative flow_energy is a charge, " +
@@ -205,6 +241,42 @@ program.commands
     process.stdout.write(
       `${made.charge_record_ids.length} charge and ${made.discharge_record_ids.length} discharge record(s), ` +
         `${made.skipped} row(s) of zero flow\n`,
+    );
+  });
+
+imports
+  .command('certificates <file>')
+  .description(
+    'import certificates issued by another registry from a CSV file (the EnergyTag import template) ' +
+      'into an account, all or nothing; a refused file names its row and column',
+  )
+  .requiredOption('--account <id>', 'the account the bundles enter')
+  .requiredOption('--registry <name>', 'the registry that issued them (with issuance_id, names each origin bundle)')
+  .option('--as <email>', 'the issuing body user the import acts as (default: TALLY_ADMIN_EMAIL)')
+  .action(async (file: string, opts: { account: string; registry: string; as?: string }) => {
+    const { readFile } = await import('node:fs/promises');
+    const { importCertificates, importCsvRows } = await import('./registry/index.ts');
+    const account = Number(opts.account);
+    if (!Number.isSafeInteger(account) || account < 1) {
+      process.stderr.write('--account: an account id\n');
+      process.exit(2);
+    }
+    const result = await withDatabase(async (database, cfg) =>
+      importCertificates(
+        database.kysely,
+        await actingUser(database, cfg, opts.as),
+        {
+          account_id: account,
+          origin_registry: opts.registry,
+          rows: importCsvRows(await readFile(file, 'utf8')),
+        },
+        systemClock.now(),
+      ),
+    );
+    const wh = result.bundles.reduce((sum, b) => sum + b.bundle_quantity, 0);
+    process.stdout.write(
+      `imported ${result.bundles.length} bundle(s), ${wh} Wh, from ${opts.registry} into account ${opts.account}: ` +
+        `bundles ${result.bundles.map((b) => b.id).join(', ')}\n`,
     );
   });
 
@@ -323,6 +395,50 @@ provider
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+  });
+
+program
+  .command('config')
+  .description('the configuration reference')
+  .command('docs')
+  .description(
+    'check that .env.example and the settings tables of README.md and docs/provider.md say what the schemas say (exit 1 naming the files that drifted)',
+  )
+  .option('--write', 'rewrite them from the schemas instead')
+  .action((opts: { write?: boolean }) => {
+    const root = process.cwd();
+    if (opts.write) {
+      process.stdout.write(`written: ${writeConfigDocs(root).join(', ')}\n`);
+      return;
+    }
+    const drifted = driftedConfigDocs(root);
+    if (drifted.length > 0) {
+      process.stderr.write(`out of date (run tally config docs --write): ${drifted.join(', ')}\n`);
+      process.exit(1);
+    }
+    process.stdout.write('the configuration reference is up to date\n');
+  });
+
+program
+  .command('events')
+  .description('the event stream (TALLY_NATS_URL)')
+  .command('tail')
+  .description('print the events of the NATS event stream as they come, one JSON line each, in the ledger’s order')
+  .option('--from-start', 'from the stream’s first event, not only new ones')
+  .option('--type <type>', 'only events of this type (e.g. certificates.transferred)')
+  .action(async (opts: { fromStart?: boolean; type?: string }) => {
+    const cfg = config();
+    if (cfg.eventStream === undefined) {
+      process.stderr.write('tally: set TALLY_NATS_URL to read the event stream\n');
+      process.exit(2);
+    }
+    const tail = await tailEvents(cfg.eventStream, { fromStart: opts.fromStart === true, type: opts.type }, (event) =>
+      process.stdout.write(`${JSON.stringify(event)}\n`),
+    );
+    const stop = () => void tail.stop().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await tail.done;
   });
 
 program

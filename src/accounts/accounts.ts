@@ -2,7 +2,14 @@
 import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
-import { findUserByEmail, getUser, getUsers } from '../identity/index.ts';
+import {
+  findUserByEmail,
+  getOrganisation,
+  getUser,
+  getUsers,
+  lockOrganisation,
+  organisationOf,
+} from '../identity/index.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
 import { afterId, keyset, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
@@ -21,17 +28,33 @@ const view = (a: AccountRow): AccountView => ({
   created_at: a.created_at.toISOString(),
   updated_at: a.updated_at.toISOString(),
   closed_at: iso(a.closed_at),
+  organisation_id: a.organisation_id,
 });
+
+/**
+ * The organisation a new account is created in: the one named, or else the caller's own (none
+ * when it has none). A user creates accounts in its own organisation only, an admin in any; one
+ * the caller may not see is not found. Being in an organisation grants nothing on its accounts.
+ */
+async function newAccountOrganisation(db: Db, principal: Principal, named: number | undefined): Promise<number | null> {
+  const own = await organisationOf(db, principal.userId);
+  if (named === undefined || named === own || principal.role === 'admin') return named ?? own;
+  await getOrganisation(db, principal, named);
+  throw forbidden('not_in_organisation', `you create accounts in your own organisation, not in organisation ${named}`);
+}
 
 export async function createAccount(
   db: Db,
   principal: Principal,
-  input: { account_name: string },
+  input: { account_name: string; organisation_id?: number | undefined },
 ): Promise<AccountView> {
+  const organisationId = await newAccountOrganisation(db, principal, input.organisation_id);
   return db.transaction().execute(async (trx) => {
+    // Share-locked, so a concurrent deletion of the organisation waits and then sees the account.
+    if (organisationId !== null) await lockOrganisation(trx, organisationId, 'share');
     const row = await accountTables(trx)
       .insertInto('accounts')
-      .values({ account_name: input.account_name })
+      .values({ account_name: input.account_name, organisation_id: organisationId })
       .returningAll()
       .executeTakeFirstOrThrow();
     await accountTables(trx)
@@ -55,10 +78,17 @@ export async function getAccount(db: Db, principal: Principal, id: number): Prom
   return view(await readableAccount(db, principal, id));
 }
 
-export async function listAccounts(db: Db, principal: Principal, page: PageRequest): Promise<Page<AccountView>> {
+/** The accounts the caller may read (its memberships decide), of one organisation when `organisationId` is given. */
+export async function listAccounts(
+  db: Db,
+  principal: Principal,
+  page: PageRequest,
+  organisationId?: number,
+): Promise<Page<AccountView>> {
   const visible = await readableAccountIds(db, principal);
   let query = accountTables(db).selectFrom('accounts').selectAll();
   if (visible !== undefined) query = query.where('id', 'in', visible.length ? visible : [0]);
+  if (organisationId !== undefined) query = query.where('organisation_id', '=', organisationId);
   query = query.where('id', '>', afterId(page));
   const rows = await query
     .orderBy('id')
@@ -76,23 +106,28 @@ export async function renameAccount(
 ): Promise<AccountView> {
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, id, { forUpdate: true });
-    const row = await accountTables(trx)
-      .updateTable('accounts')
-      .set({ account_name: accountName, updated_at: now })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const account = view(row);
-    await appendEvent(trx, {
-      type: 'account.updated',
-      subject_type: 'account',
-      subject_id: id,
-      account_ids: [id],
-      actor_id: principal.userId,
-      payload: { account },
-    });
-    return account;
+    return renameLocked(trx, principal, id, accountName, now);
   });
+}
+
+/** Renames the account whose row the caller's transaction holds locked. */
+async function renameLocked(trx: Db, principal: Principal, id: number, accountName: string, now: Date) {
+  const row = await accountTables(trx)
+    .updateTable('accounts')
+    .set({ account_name: accountName, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const account = view(row);
+  await appendEvent(trx, {
+    type: 'account.updated',
+    subject_type: 'account',
+    subject_id: id,
+    account_ids: [id],
+    actor_id: principal.userId,
+    payload: { account },
+  });
+  return account;
 }
 
 /**
@@ -242,55 +277,94 @@ export async function getWhitelist(db: Db, principal: Principal, accountId: numb
   return whitelist(db, accountId);
 }
 
-export async function updateWhitelist(
-  db: Db,
-  principal: Principal,
-  accountId: number,
-  change: { add?: number[] | undefined; remove?: number[] | undefined },
-): Promise<WhitelistView> {
+/** Accounts to accept transfers from, and to stop accepting them from. */
+export type WhitelistChange = { add?: number[] | undefined; remove?: number[] | undefined };
+
+/** A whitelist change as sets, refused when it lists the account itself or names one account both ways. */
+function checkedChange(accountId: number, change: WhitelistChange): { add: number[]; remove: number[] } {
   const add = [...new Set(change.add ?? [])];
   const remove = [...new Set(change.remove ?? [])];
   if (add.includes(accountId)) throw badRequest('whitelist_self', 'an account does not whitelist itself', 'body/add');
   const both = add.find((a) => remove.includes(a));
   if (both !== undefined)
     throw badRequest('whitelist_contradiction', `account ${both} is both added and removed`, 'body/remove');
+  return { add, remove };
+}
+
+export async function updateWhitelist(
+  db: Db,
+  principal: Principal,
+  accountId: number,
+  change: WhitelistChange,
+): Promise<WhitelistView> {
+  const checked = checkedChange(accountId, change);
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, accountId, { forUpdate: true });
-    const added: number[] = [];
-    const removed: number[] = [];
-    if (add.length > 0) {
-      const known = await accountTables(trx).selectFrom('accounts').select('id').where('id', 'in', add).execute();
-      const missing = add.find((a) => !known.some((k) => k.id === a));
-      if (missing !== undefined) throw notFound('account', missing);
-      const rows = await accountTables(trx)
-        .insertInto('account_whitelist')
-        .values(add.map((a) => ({ account_id: accountId, accepts_from: a })))
-        .onConflict((oc) => oc.doNothing())
-        .returning('accepts_from')
-        .execute();
-      added.push(...rows.map((r) => r.accepts_from));
-    }
-    if (remove.length > 0) {
-      const rows = await accountTables(trx)
-        .deleteFrom('account_whitelist')
-        .where('account_id', '=', accountId)
-        .where('accepts_from', 'in', remove)
-        .returning('accepts_from')
-        .execute();
-      removed.push(...rows.map((r) => r.accepts_from));
-    }
-    const result = await whitelist(trx, accountId);
-    if (added.length + removed.length > 0) {
-      await appendEvent(trx, {
-        type: 'account.whitelist_changed',
-        subject_type: 'account',
-        subject_id: accountId,
-        account_ids: [accountId],
-        actor_id: principal.userId,
-        payload: { account_id: accountId, added, removed, accepts_from: result.accepts_from },
-      });
-    }
-    return result;
+    return whitelistLocked(trx, principal, accountId, checked);
+  });
+}
+
+/** Changes the whitelist of the account whose row the caller's transaction holds locked. */
+async function whitelistLocked(
+  trx: Db,
+  principal: Principal,
+  accountId: number,
+  { add, remove }: { add: number[]; remove: number[] },
+): Promise<WhitelistView> {
+  const added: number[] = [];
+  const removed: number[] = [];
+  if (add.length > 0) {
+    const known = await accountTables(trx).selectFrom('accounts').select('id').where('id', 'in', add).execute();
+    const missing = add.find((a) => !known.some((k) => k.id === a));
+    if (missing !== undefined) throw notFound('account', missing);
+    const rows = await accountTables(trx)
+      .insertInto('account_whitelist')
+      .values(add.map((a) => ({ account_id: accountId, accepts_from: a })))
+      .onConflict((oc) => oc.doNothing())
+      .returning('accepts_from')
+      .execute();
+    added.push(...rows.map((r) => r.accepts_from));
+  }
+  if (remove.length > 0) {
+    const rows = await accountTables(trx)
+      .deleteFrom('account_whitelist')
+      .where('account_id', '=', accountId)
+      .where('accepts_from', 'in', remove)
+      .returning('accepts_from')
+      .execute();
+    removed.push(...rows.map((r) => r.accepts_from));
+  }
+  const result = await whitelist(trx, accountId);
+  if (added.length + removed.length > 0) {
+    await appendEvent(trx, {
+      type: 'account.whitelist_changed',
+      subject_type: 'account',
+      subject_id: accountId,
+      account_ids: [accountId],
+      actor_id: principal.userId,
+      payload: { account_id: accountId, added, removed, accepts_from: result.accepts_from },
+    });
+  }
+  return result;
+}
+
+/**
+ * Renames an account and changes its whitelist in one transaction (the EnergyTag face's PATCH
+ * does both), each change with its event: both happen or neither. Nothing to change still needs
+ * acting rights, and answers the account as it is.
+ */
+export async function updateAccount(
+  db: Db,
+  principal: Principal,
+  id: number,
+  change: { account_name?: string | undefined; whitelist?: WhitelistChange | undefined },
+  now: Date,
+): Promise<AccountView> {
+  const checked = change.whitelist === undefined ? undefined : checkedChange(id, change.whitelist);
+  return db.transaction().execute(async (trx) => {
+    const row = await actionableAccount(trx, principal, id, { forUpdate: true });
+    if (checked !== undefined) await whitelistLocked(trx, principal, id, checked);
+    return change.account_name === undefined ? view(row) : renameLocked(trx, principal, id, change.account_name, now);
   });
 }
 

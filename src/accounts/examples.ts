@@ -10,6 +10,7 @@ export const account = {
   created_at: created,
   updated_at: created,
   closed_at: null,
+  organisation_id: 1,
 };
 
 export const member = {

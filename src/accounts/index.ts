@@ -1,4 +1,5 @@
-// The accounts module's face: accounts, who belongs to them, whose transfers they accept, and
+// The accounts module's face: accounts, who belongs to them, whose transfers they accept, the
+// deletion of organisations (which asks what accounts they own), and
 // the access decisions every other module asks before touching what an account holds.
 export {
   ACTING_PROBLEMS,
@@ -22,9 +23,14 @@ export {
   markClosed,
   type MemberView,
   renameAccount,
+  updateAccount,
   updateWhitelist,
+  type WhitelistChange,
   type WhitelistView,
 } from './accounts.ts';
+export { checkAccounts } from './check.ts';
+export { deleteOrganisation } from './organisations.ts';
+export { organisationRoutes } from './organisation-routes.ts';
 export { invitationRoutes } from './invitation-routes.ts';
 export { accountRoutes } from './routes.ts';
 export { Account, AccountName } from './schemas.ts';

@@ -32,9 +32,19 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         operationId: 'createAccount',
         tags,
         summary: 'Create an account',
-        description: 'The caller becomes its first member.',
-        body: Type.Object({ account_name: AccountName }, { ...strict, examples: [{ account_name: 'Solar Co' }] }),
+        description:
+          'The caller becomes its first member. The account belongs to the organisation named, or else ' +
+          "to the caller's own (none when it has none); a user creates accounts in its own organisation " +
+          'only, an admin in any.',
+        body: Type.Object(
+          {
+            account_name: AccountName,
+            organisation_id: Type.Optional(Id('The organisation that owns the account (default: the caller’s)')),
+          },
+          { ...strict, examples: [{ account_name: 'Solar Co' }] },
+        ),
         response: { 201: Account },
+        problems: ['organisation_not_found', 'not_in_organisation'],
       },
     },
     async (request, reply) => reply.status(201).send(await createAccount(db, caller(request), request.body)),
@@ -48,13 +58,29 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         operationId: 'listAccounts',
         tags,
         summary: 'Accounts the caller may read',
-        description: 'Its own accounts; every account for admins, auditors and issuers. In id order.',
-        querystring: Type.Object(PageQuery, strict),
+        description:
+          'Its own accounts; every account for admins, auditors and issuers. In id order. With ' +
+          '`organisation_id`, only that organisation’s (still only those the caller may read).',
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            organisation_id: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                maximum: Number.MAX_SAFE_INTEGER,
+                description: 'Only the accounts of this organisation',
+                examples: [1],
+              }),
+            ),
+          },
+          strict,
+        ),
         response: { 200: Page(Account, 'Accounts') },
         problems: ['invalid_cursor'],
       },
     },
-    async (request) => listAccounts(db, caller(request), pageRequest(request.query, 'querystring')),
+    async (request) =>
+      listAccounts(db, caller(request), pageRequest(request.query, 'querystring'), request.query.organisation_id),
   );
 
   app.get(

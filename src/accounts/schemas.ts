@@ -14,6 +14,7 @@ export const Account = component(
       created_at: Timestamp('Creation time'),
       updated_at: Timestamp('Last change'),
       closed_at: Type.Union([Timestamp('When the account was closed'), Type.Null()]),
+      organisation_id: NullableId('The organisation that owns the account, if any; fixed at creation'),
     },
     { description: 'An account that holds certificates', examples: [example.account] },
   ),

@@ -11,6 +11,8 @@ export interface AccountsTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   closed_at: Date | null;
+  /** The organisation that owns the account, if any; fixed at creation (identity's 0032 added it). */
+  organisation_id: number | null;
 }
 
 export interface AccountMembersTable {

@@ -36,10 +36,12 @@ export async function authenticate(
   // The role is read now, not from the token, so a changed role takes effect on the next request.
   const user = await identity(db)
     .selectFrom('users')
-    .select(['id', 'role', 'email', 'email_verified_at'])
+    .select(['id', 'role', 'email', 'email_verified_at', 'deactivated_at'])
     .where('id', '=', userId)
     .executeTakeFirst();
   if (!user) throw unauthorized('the user of this credential no longer exists');
+  // Read with the role on every request, so a deactivation stops every token and API key at once.
+  if (user.deactivated_at !== null) throw unauthorized('the user of this credential is deactivated');
   if (user.email_verified_at === null) throw forbidden('email_not_verified', 'verify your email address first');
   return { userId: user.id, role: user.role, email: user.email };
 }

@@ -14,12 +14,12 @@ import {
   Refresh,
   Registered,
   Registration,
-  RoleChange,
+  UserChange,
   TokenPair,
   User,
   VerificationQuery,
 } from './schemas.ts';
-import { createUser, verifyEmail, checkLogin, getUser, listUsers, setRole } from './users.ts';
+import { changeUser, createUser, deactivateUser, verifyEmail, checkLogin, getUser, listUsers } from './users.ts';
 import { startSession, refreshSession } from './tokens.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 
@@ -170,10 +170,12 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         operationId: 'createUser',
         tags: ['identity'],
         summary: 'Create a verified user with a role (admin)',
-        description: 'The user can log in at once; there is no verification step.',
+        description:
+          'The user can log in at once; there is no verification step. ' +
+          'With `organisation_id`, the user belongs to that (live) organisation.',
         body: NewUser,
         response: { 201: User },
-        problems: ['email_taken'],
+        problems: ['email_taken', 'organisation_not_found'],
       },
     },
     async (request, reply) => {
@@ -187,17 +189,39 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       config: { access: ['admin'] },
       schema: {
-        operationId: 'setUserRole',
+        operationId: 'changeUser',
         tags: ['identity'],
-        summary: "Change a user's role (admin)",
-        description: 'Takes effect at once: every request reads the role from the database.',
+        summary: "Change a user's role or organisation (admin)",
+        description:
+          'Takes effect at once: every request reads the role from the database. ' +
+          '`organisation_id` moves the user into a live organisation, or out of any (null). ' +
+          'The organisation grants nothing on accounts: their members act on them.',
         params: IdParams,
-        body: RoleChange,
+        body: UserChange,
         response: { 200: User },
-        problems: ['user_not_found'],
+        problems: ['user_not_found', 'organisation_not_found', 'user_deactivated'],
       },
     },
-    async (request) => setRole(db, request.params.id, request.body.role, caller(request).userId),
+    async (request) => changeUser(db, request.params.id, request.body, caller(request).userId),
+  );
+
+  app.delete(
+    '/api/users/:id',
+    {
+      config: { access: ['admin'] },
+      schema: {
+        operationId: 'deactivateUser',
+        tags: ['identity'],
+        summary: 'Deactivate a user (admin)',
+        description:
+          'The user cannot log in any more, and its tokens and API keys stop working at once. ' +
+          'It is never erased: the ledger names it as the actor of its events. Again: no change.',
+        params: IdParams,
+        response: { 200: User },
+        problems: ['user_not_found', 'self_deactivation'],
+      },
+    },
+    async (request) => deactivateUser(db, request.params.id, caller(request).userId, ctx.clock.now()),
   );
 
   app.post(

@@ -1,7 +1,7 @@
 // What the identity routes take and answer: the routes validate and document with these schemas,
 // and users.ts, tokens.ts and api-keys.ts return their static types.
 import { Type } from 'typebox';
-import { component, Id, OneOf, strict, Timestamp } from '../platform/http/schemas.ts';
+import { component, Id, Nullable, NullableId, OneOf, strict, Timestamp } from '../platform/http/schemas.ts';
 import { ROLES } from './tables.ts';
 
 const Email = Type.String({ format: 'email', maxLength: 320, description: 'Email address, used to log in' });
@@ -22,6 +22,8 @@ export const User = component(
       role: Role,
       email_verified: Type.Boolean({ description: 'Whether the email address was verified' }),
       created_at: Timestamp('When the user registered'),
+      organisation_id: NullableId('The organisation the user belongs to, if any'),
+      deactivated_at: Nullable(Timestamp('When an admin deactivated the user; it can no longer log in')),
     },
     {
       description: 'A user',
@@ -33,6 +35,8 @@ export const User = component(
           role: 'producer',
           email_verified: true,
           created_at: '2026-06-01T08:00:00.000Z',
+          organisation_id: 1,
+          deactivated_at: null,
         },
       ],
     },
@@ -105,12 +109,22 @@ export const TokenPair = Type.Object(
   },
 );
 
+const UserOrganisation = Id('The organisation the user belongs to (it must exist and not be deleted)');
+
 export const NewUser = Type.Object(
-  { email: Email, password: Password, name: Name, role: Role },
-  { ...strict, examples: [{ ...login, name: 'Solar Co operator', role: 'producer' }] },
+  { email: Email, password: Password, name: Name, role: Role, organisation_id: Type.Optional(UserOrganisation) },
+  { ...strict, examples: [{ ...login, name: 'Solar Co operator', role: 'producer', organisation_id: 1 }] },
 );
 
-export const RoleChange = Type.Object({ role: Role }, { ...strict, examples: [{ role: 'issuer' }] });
+export const UserChange = Type.Object(
+  {
+    role: Type.Optional(Role),
+    organisation_id: Type.Optional(
+      Nullable(Id('The organisation the user now belongs to; null: none (it must exist and not be deleted)')),
+    ),
+  },
+  { ...strict, minProperties: 1, examples: [{ role: 'issuer', organisation_id: 1 }] },
+);
 
 const apiKeyExample = {
   id: 1,
@@ -146,4 +160,84 @@ export const NewApiKey = Type.Intersect(
     description: 'The new key, with the key itself shown this once',
     examples: [{ ...apiKeyExample, key: 'tly_9f2c4b1e7a0d5f3c8b6e2a9d1c7f4e0b3a5d8c2e6f1b' }],
   },
+);
+
+// --- organisations ------------------------------------------------------------------------------
+
+const organisationExample = {
+  id: 1,
+  name: 'Solar Co A/S',
+  business_id: 12345678,
+  email: 'contact@solarco.example',
+  address: 'Havnegade 1, 8000 Aarhus C, Denmark',
+  website: 'https://solarco.example',
+  created_at: '2026-06-01T08:00:00.000Z',
+  updated_at: '2026-06-01T08:00:00.000Z',
+  deleted_at: null,
+};
+
+/** The draft's organisation fields, as created and changed. */
+const organisationFields = {
+  name: Type.String({ minLength: 1, maxLength: 200, description: 'Legal name of the organisation' }),
+  business_id: Type.Integer({
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'Business registration number (the draft takes an integer)',
+  }),
+  email: Type.String({ format: 'email', maxLength: 320, description: 'Email of the primary contact' }),
+  address: Type.String({ minLength: 1, maxLength: 1000, description: 'Postal address' }),
+  website: Type.String({ minLength: 1, maxLength: 2000, description: 'Website' }),
+};
+
+export const Organisation = component(
+  'Organisation',
+  Type.Object(
+    {
+      id: Id('Organisation id'),
+      name: Type.String({ description: 'Legal name of the organisation' }),
+      business_id: Type.Integer({ description: 'Business registration number' }),
+      email: Type.String({ description: 'Email of the primary contact' }),
+      address: Nullable(Type.String({ description: 'Postal address' })),
+      website: Nullable(Type.String({ description: 'Website' })),
+      created_at: Timestamp('Creation time'),
+      updated_at: Timestamp('Last change'),
+      deleted_at: Nullable(Timestamp('When an admin deleted it; it takes no new users or accounts')),
+    },
+    {
+      description: "A party of the registry that owns users and accounts (the EnergyTag draft's organisation)",
+      examples: [organisationExample],
+    },
+  ),
+);
+
+export const NewOrganisation = Type.Object(
+  {
+    name: organisationFields.name,
+    business_id: organisationFields.business_id,
+    email: organisationFields.email,
+    address: Type.Optional(organisationFields.address),
+    website: Type.Optional(organisationFields.website),
+  },
+  {
+    ...strict,
+    examples: [
+      {
+        name: organisationExample.name,
+        business_id: organisationExample.business_id,
+        email: organisationExample.email,
+        website: organisationExample.website,
+      },
+    ],
+  },
+);
+
+export const OrganisationChange = Type.Object(
+  {
+    name: Type.Optional(organisationFields.name),
+    business_id: Type.Optional(organisationFields.business_id),
+    email: Type.Optional(organisationFields.email),
+    address: Type.Optional(Nullable(organisationFields.address)),
+    website: Type.Optional(Nullable(organisationFields.website)),
+  },
+  { ...strict, minProperties: 1, examples: [{ website: 'https://solarco.example/en' }] },
 );

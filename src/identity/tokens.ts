@@ -16,7 +16,11 @@ const ISSUER = 'tally';
 
 const seconds = (t: Date) => Math.floor(t.getTime() / 1000);
 
-async function signAccess(settings: TokenSettings, userId: number, now: Date): Promise<string> {
+/**
+ * A signed access token alone, for a login that hands out no refresh token (the EnergyTag face's
+ * OAuth2 password flow, which has no refresh): no refresh token is stored that nobody could use.
+ */
+export async function signAccess(settings: TokenSettings, userId: number, now: Date): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(String(userId))
@@ -90,6 +94,13 @@ export async function refreshSession(
       .forUpdate()
       .executeTakeFirst();
     if (!row || row.revoked_at !== null || row.expires_at <= now) return undefined;
+    // A deactivated user's session renews no more (its access tokens are refused anyway).
+    const user = await identity(trx)
+      .selectFrom('users')
+      .select('deactivated_at')
+      .where('id', '=', row.user_id)
+      .executeTakeFirstOrThrow();
+    if (user.deactivated_at !== null) return undefined;
     if (row.used_at !== null) {
       await identity(trx)
         .updateTable('refresh_tokens')

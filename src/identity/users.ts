@@ -4,13 +4,24 @@ import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound, unauthorized, forbidden } from '../platform/errors.ts';
 import { afterId, mapPage, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { identity, type Role } from './tables.ts';
-import type { Registration, User } from './schemas.ts';
+import type { Registration, User, UserChange } from './schemas.ts';
+import { lockOrganisation } from './organisations.ts';
+import { iso } from '../platform/timestamp.ts';
 import { decoyHash, digest, hashPassword, newSecret, verifyPassword } from './secrets.ts';
 
 /** The static type of the answer schema (schemas.ts), so the two cannot drift. */
 export type UserView = Static<typeof User>;
 
-const columns = ['id', 'email', 'name', 'role', 'email_verified_at', 'created_at'] as const;
+const columns = [
+  'id',
+  'email',
+  'name',
+  'role',
+  'email_verified_at',
+  'created_at',
+  'organisation_id',
+  'deactivated_at',
+] as const;
 const view = (u: {
   id: number;
   email: string;
@@ -18,6 +29,8 @@ const view = (u: {
   role: Role;
   email_verified_at: Date | null;
   created_at: Date;
+  organisation_id: number | null;
+  deactivated_at: Date | null;
 }): UserView => ({
   id: u.id,
   email: u.email,
@@ -25,6 +38,8 @@ const view = (u: {
   role: u.role,
   email_verified: u.email_verified_at !== null,
   created_at: u.created_at.toISOString(),
+  organisation_id: u.organisation_id,
+  deactivated_at: iso(u.deactivated_at),
 });
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
@@ -32,6 +47,8 @@ const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 
 /** A registration (schemas.ts), with the role an admin or the CLI gives (trader when none). */
 export type NewUser = Static<typeof Registration> & {
   role?: Role;
+  /** The organisation the user belongs to; it must be live. */
+  organisation_id?: number | undefined;
   /** When an admin or the CLI makes a user verified at once; self-registered users have none. */
   verifiedAt?: Date;
 };
@@ -49,6 +66,7 @@ export async function createUser(
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.transaction().execute(async (trx) => {
+      if (input.organisation_id !== undefined) await lockOrganisation(trx, input.organisation_id, 'share');
       const row = await identity(trx)
         .insertInto('users')
         .values({
@@ -56,6 +74,7 @@ export async function createUser(
           name: input.name,
           password_hash: passwordHash,
           role: input.role ?? 'trader',
+          organisation_id: input.organisation_id ?? null,
           email_verified_at: input.verifiedAt ?? null,
           verification_token_hash: verificationToken ? digest(verificationToken) : null,
         })
@@ -115,9 +134,13 @@ async function passwordHolder(db: Db, email: string, password: string) {
   return row;
 }
 
-/** Checks a password login. Unknown email and wrong password answer alike, in the same time. */
+/**
+ * Checks a password login. Unknown email and wrong password answer alike, in the same time; a
+ * deactivated user, told so only with its right password, logs in no more.
+ */
 export async function checkLogin(db: Db, email: string, password: string): Promise<UserView> {
   const row = await passwordHolder(db, email, password);
+  if (row.deactivated_at !== null) throw unauthorized('this user is deactivated');
   if (row.email_verified_at === null)
     throw forbidden('email_not_verified', 'verify your email address before logging in');
   return view(row);
@@ -188,23 +211,78 @@ export async function listUsers(db: Db, page: PageRequest): Promise<Page<UserVie
   return mapPage(pageOf(rows, page.limit), view);
 }
 
-export async function setRole(db: Db, id: number, role: Role, actorId: number): Promise<UserView> {
+/** What an admin changes of a user (UserChange in schemas.ts): its role, its organisation (null: none). */
+export type UserChangeRequest = Static<typeof UserChange>;
+
+/**
+ * Changes a user's role and/or organisation in one transaction, one event per change. A new
+ * organisation must be live and is share-locked, so a concurrent deletion waits and then sees the
+ * user. A deactivated user changes no more.
+ */
+export async function changeUser(db: Db, id: number, change: UserChangeRequest, actorId: number): Promise<UserView> {
   return db.transaction().execute(async (trx) => {
+    const before = await identity(trx)
+      .selectFrom('users')
+      .select(['role', 'organisation_id', 'deactivated_at'])
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) throw notFound('user', id);
+    if (before.deactivated_at !== null) throw conflict('user_deactivated', `user ${id} is deactivated`);
+    const organisation = change.organisation_id;
+    if (organisation !== undefined && organisation !== null) await lockOrganisation(trx, organisation, 'share');
     const row = await identity(trx)
       .updateTable('users')
-      .set({ role })
+      .set({
+        ...(change.role !== undefined ? { role: change.role } : {}),
+        ...(organisation !== undefined ? { organisation_id: organisation } : {}),
+      })
       .where('id', '=', id)
       .returning(columns)
-      .executeTakeFirst();
-    if (!row) throw notFound('user', id);
+      .executeTakeFirstOrThrow();
     const user = view(row);
-    await appendEvent(trx, {
-      type: 'user.role_changed',
-      subject_type: 'user',
-      subject_id: id,
-      actor_id: actorId,
-      payload: user,
-    });
+    const events: Array<[string, boolean]> = [
+      ['user.role_changed', change.role !== undefined && change.role !== before.role],
+      ['user.organisation_changed', organisation !== undefined && organisation !== before.organisation_id],
+    ];
+    for (const [type, changed] of events)
+      if (changed)
+        await appendEvent(trx, { type, subject_type: 'user', subject_id: id, actor_id: actorId, payload: user });
+    return user;
+  });
+}
+
+/**
+ * Deactivates a user (an admin's act): it cannot log in, and its access tokens, refresh tokens and
+ * API keys stop working, since every request and refresh reads the user. It is never erased: the
+ * ledger names it as the actor of its events, and its memberships stay as history. Deactivating it
+ * again changes nothing; an admin does not deactivate itself (the registry keeps an admin).
+ */
+export async function deactivateUser(db: Db, id: number, actorId: number, now: Date): Promise<UserView> {
+  if (id === actorId) throw conflict('self_deactivation', 'an admin does not deactivate itself');
+  return db.transaction().execute(async (trx) => {
+    const before = await identity(trx)
+      .selectFrom('users')
+      .select('deactivated_at')
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) throw notFound('user', id);
+    const row = await identity(trx)
+      .updateTable('users')
+      .set((eb) => ({ deactivated_at: eb.fn.coalesce('deactivated_at', eb.val(now)) }))
+      .where('id', '=', id)
+      .returning(columns)
+      .executeTakeFirstOrThrow();
+    const user = view(row);
+    if (before.deactivated_at === null)
+      await appendEvent(trx, {
+        type: 'user.deactivated',
+        subject_type: 'user',
+        subject_id: id,
+        actor_id: actorId,
+        payload: user,
+      });
     return user;
   });
 }

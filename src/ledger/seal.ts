@@ -6,7 +6,7 @@ import type { Db } from '../platform/database.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import { blockHash, canonicalJson, GENESIS_PREVIOUS_HASH, type BlockHeader, type SealedEvent } from './canonical.ts';
 import { headAt, type SignedHead } from './heads.ts';
-import { commitHorizon } from './horizon.ts';
+import { committedEventsAfter, countEventsAfter, type LogPosition } from './log-order.ts';
 import { inclusionPath, leafHash, treeHash } from './merkle.ts';
 import { eventView } from './events.ts';
 import { ledger, type BlockTableRow } from './tables.ts';
@@ -32,13 +32,9 @@ const header = (b: BlockTableRow): BlockRow => ({
 const lastBlock = (db: Db) =>
   ledger(db).selectFrom('ledger_blocks').selectAll().orderBy('height', 'desc').limit(1).executeTakeFirst();
 
-/** The events after `last`'s position in the log's order (xact_id, id): a range of the events_order index. */
-const afterBlock = (db: Db, last: BlockTableRow | undefined) => {
-  const events = ledger(db).selectFrom('events');
-  return last
-    ? events.where(sql<boolean>`(xact_id, id) > (${last.last_xact_id}::xid8, ${last.last_event_id}::bigint)`)
-    : events;
-};
+/** Where the last block ends in the log. */
+const endOf = (last: BlockTableRow | undefined): LogPosition | undefined =>
+  last ? { xact_id: last.last_xact_id, id: last.last_event_id } : undefined;
 
 /**
  * Committed events not yet in a block (the ledger's lag, for the metrics): those the sealer has not
@@ -46,23 +42,13 @@ const afterBlock = (db: Db, last: BlockTableRow | undefined) => {
  * One range of the events_order index after the last block, as long as the lag is.
  */
 export async function unsealedEvents(db: Db): Promise<number> {
-  const row = await afterBlock(db, await lastBlock(db))
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countEventsAfter(db, endOf(await lastBlock(db)));
 }
 
 /** Seals the next block of committed events, if there are any; returns it. Run inside the job's transaction. */
 export async function sealNextBlock(trx: Db, now: Date, maxEvents = BLOCK_EVENTS): Promise<BlockRow | undefined> {
   const last = await lastBlock(trx);
-  const horizon = await commitHorizon(trx);
-  const events = await afterBlock(trx, last)
-    .selectAll()
-    .where(sql<boolean>`xact_id < ${horizon}::xid8`)
-    .orderBy('xact_id')
-    .orderBy('id')
-    .limit(maxEvents)
-    .execute();
+  const events = await committedEventsAfter(trx, endOf(last), maxEvents);
   const tail = events[events.length - 1];
   if (!tail) return undefined;
 

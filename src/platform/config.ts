@@ -1,58 +1,253 @@
 // One schema for every setting Tally reads from the environment, validated once at start.
 // A bad value stops start-up with the variable's name and what was expected, never a stack trace.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
+import { ConfigError, LogLevel, readEnvironment, reference, valueProblems, type Variable } from './environment.ts';
 import { Value } from 'typebox/value';
 
-const Port = Type.Integer({ minimum: 0, maximum: 65535 });
-const Seconds = Type.Integer({ minimum: 1 });
+const Port = (description: string) => Type.Integer({ minimum: 0, maximum: 65535, description });
+const Seconds = (description: string) => Type.Integer({ minimum: 1, description });
 /** An amount of the market token in base units: a whole number, possibly past 2^53. */
-const BaseUnits = Type.String({ pattern: '^[0-9]{1,78}$' });
-
+const BaseUnits = (description: string) => Type.String({ pattern: '^[0-9]{1,78}$', description });
+const PrivateKey = (description: string) => Type.String({ pattern: '^0x[0-9A-Fa-f]{64}$', description });
+/**
+ * Every variable Tally reads, with what it means: the README's configuration table and
+ * `.env.example` are written from these descriptions (`tally config docs --write`), and a test
+ * fails when they drift.
+ */
 export const ConfigSchema = Type.Object({
-  PORT: Type.Optional(Port),
-  HOST: Type.Optional(Type.String({ minLength: 1 })),
-  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  TALLY_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
-  LOG_LEVEL: Type.Optional(
-    Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  PORT: Type.Optional(Port('port to listen on')),
+  HOST: Type.Optional(Type.String({ minLength: 1, description: 'address to listen on (`0.0.0.0` for all)' })),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description: '`postgres://…` uses that PostgreSQL server; unset, the embedded PGlite',
+    }),
   ),
-  TALLY_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  TALLY_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
-  TALLY_LEDGER_KEY: Type.Optional(Type.String({ minLength: 1 })),
-  TALLY_ACCESS_TOKEN_TTL: Type.Optional(Seconds),
-  TALLY_REFRESH_TOKEN_TTL: Type.Optional(Seconds),
-  TALLY_AUTH_RATE_LIMIT: Type.Optional(Type.Integer({ minimum: 1 })),
-  TALLY_PUBLIC_RATE_LIMIT: Type.Optional(Type.Integer({ minimum: 1 })),
-  TALLY_BODY_LIMIT: Type.Optional(Type.Integer({ minimum: 1024 })),
-  TALLY_CERTIFICATE_LIFETIME_DAYS: Type.Optional(Type.Integer({ minimum: 1 })),
-  TALLY_CERTIFICATE_ID_START: Type.Optional(Type.Integer({ minimum: 0 })),
-  TALLY_JOB_INTERVAL: Type.Optional(Seconds),
-  TALLY_SHUTDOWN_TIMEOUT: Type.Optional(Seconds),
-  TALLY_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
-  TALLY_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
-  TALLY_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
-  TALLY_DATAHUB_SOURCES: Type.Optional(Type.String({ minLength: 2 })),
-  TALLY_MARKET_SCHEDULE: Type.Optional(Type.Union([Type.Literal('hourly'), Type.Literal('manual')])),
-  TALLY_MARKET_MIN_PAYMENT: Type.Optional(BaseUnits),
-  TALLY_MARKET_MIN_PAYOUT: Type.Optional(BaseUnits),
-  TALLY_MARKET_FEE_PERCENT: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
-  TALLY_MARKET_REDUNDANCY_LAMBDA: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
-  TALLY_MARKET_TRUST_UNPROVEN_WALLETS: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
-  TALLY_CHAIN_RPC_URL: Type.Optional(Type.String({ pattern: '^(https?|wss?)://' })),
-  TALLY_CHAIN_ID: Type.Optional(Type.Integer({ minimum: 1 })),
-  TALLY_CHAIN_CONFIRMATIONS: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  TALLY_MARKET_TOKEN: Type.Optional(Type.String({ pattern: '^0x[0-9A-Fa-f]{40}$' })),
-  TALLY_MARKET_PRIVATE_KEY: Type.Optional(Type.String({ pattern: '^0x[0-9A-Fa-f]{64}$' })),
-  TALLY_UPLOADER_PRIVATE_PORT: Type.Optional(Port),
-  TALLY_UPLOADER_PRIVATE_HOST: Type.Optional(Type.String({ minLength: 1 })),
+  TALLY_DATA_DIR: Type.Optional(Type.String({ minLength: 1, description: 'where the embedded database lives' })),
+  LOG_LEVEL: Type.Optional(LogLevel),
+  TALLY_PUBLIC_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'base of links Tally hands out (verification links, OpenAPI server)',
+      defaultText: '`http://HOST:PORT`',
+    }),
+  ),
+  TALLY_JWT_SECRET: Type.Optional(
+    Type.String({
+      minLength: 32,
+      description:
+        'secret signing access tokens (≥ 32 chars); generated on first start and kept in the database, shared by every instance',
+      defaultText: 'generated',
+    }),
+  ),
+  TALLY_LEDGER_KEY: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'Ed25519 private key signing ledger heads, PKCS#8 PEM or its DER in base64 (`openssl ' +
+        'genpkey -algorithm ed25519 -outform DER | base64 -w0`); ' +
+        'generated on first sealing and kept in the database when unset. Set it to keep the key out of the ' +
+        'database’s reach; after a change the old public key stays listed',
+      defaultText: 'generated',
+    }),
+  ),
+  TALLY_ACCESS_TOKEN_TTL: Type.Optional(Seconds('access token lifetime, seconds')),
+  TALLY_REFRESH_TOKEN_TTL: Type.Optional(Seconds('refresh token lifetime, seconds (30 days)')),
+  TALLY_AUTH_RATE_LIMIT: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: 'login, refresh and registration attempts per minute per client address',
+    }),
+  ),
+  TALLY_PUBLIC_RATE_LIMIT: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        'requests per minute per client address to public routes by callers not logged in (429 with `Retry-After`)',
+    }),
+  ),
+  TALLY_BODY_LIMIT: Type.Optional(Type.Integer({ minimum: 1024, description: 'largest request body, bytes' })),
+  TALLY_CERTIFICATE_LIFETIME_DAYS: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: 'active certificates expire this long after their production interval ends',
+    }),
+  ),
+  TALLY_CERTIFICATE_ID_START: Type.Optional(
+    Type.Integer({ minimum: 0, description: 'first certificate id of a new device' }),
+  ),
+  TALLY_JOB_INTERVAL: Type.Optional(
+    Seconds(
+      'seconds between runs of the periodic jobs (meter sync, automatic issuance, expiry, community clearing, ledger sealing, clean-up)',
+    ),
+  ),
+  TALLY_SHUTDOWN_TIMEOUT: Type.Optional(
+    Seconds(
+      'seconds a stop (SIGTERM, SIGINT) waits for requests in flight and the running job before it cuts the connections still open; ' +
+        'the listener closes at once, and one log line (`Tally stopped`) says what was done',
+    ),
+  ),
+  TALLY_METRICS_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description:
+        'bearer token `/metrics` asks for (≥ 16 chars): a scrape without `Authorization: Bearer <token>` gets ' +
+        '401 `unauthorized`; unset, `/metrics` is open on the main port',
+    }),
+  ),
+  TALLY_ADMIN_EMAIL: Type.Optional(
+    Type.String({
+      format: 'email',
+      description: 'create this admin on start if no user has the email (with `TALLY_ADMIN_PASSWORD`)',
+    }),
+  ),
+  TALLY_ADMIN_PASSWORD: Type.Optional(
+    Type.String({ minLength: 10, description: 'the password of the admin `TALLY_ADMIN_EMAIL` creates' }),
+  ),
+  TALLY_DATAHUB_SOURCES: Type.Optional(
+    Type.String({
+      minLength: 2,
+      description:
+        'JSON array of ElOverblik (Danish DataHub third-party API) sources to read on the job schedule: ' +
+        '`[{"name":"dk","url":"https://api.eloverblik.dk/thirdpartyapi","refresh_token":"…","scope":"customerCVR","identifier":"12345678"}]`; ' +
+        'each syncs the authorised metering points Tally knows, resuming after the last imported day',
+    }),
+  ),
+  TALLY_MARKET_SCHEDULE: Type.Optional(
+    Type.Union([Type.Literal('hourly'), Type.Literal('manual')], {
+      description:
+        'forecasting market: `hourly` (Tally stages the first session, opens one at a time, closes and runs it on the hour) ' +
+        'or `manual` (only an admin creates and moves sessions, the DSBI engine’s way)',
+    }),
+  ),
+  TALLY_MARKET_MIN_PAYMENT: Type.Optional(BaseUnits('least `max_payment` a bid may offer, in token base units')),
+  TALLY_MARKET_MIN_PAYOUT: Type.Optional(
+    BaseUnits('balances below this stay with the market until they grow (base units)'),
+  ),
+  TALLY_MARKET_FEE_PERCENT: Type.Optional(
+    Type.Number({ minimum: 0, maximum: 100, description: 'the market’s fee, percent of each payment' }),
+  ),
+  TALLY_MARKET_REDUNDANCY_LAMBDA: Type.Optional(
+    Type.Number({ minimum: 0, maximum: 100, description: 'λ of the redundancy penalty on sellers’ Shapley values' }),
+  ),
+  TALLY_MARKET_TRUST_UNPROVEN_WALLETS: Type.Optional(
+    Type.Union([Type.Literal('true'), Type.Literal('false')], {
+      description: 'a wallet typed in without a signature backs bids and receives payouts (DSBI’s behaviour)',
+    }),
+  ),
+  TALLY_CHAIN_RPC_URL: Type.Optional(
+    Type.String({
+      pattern: '^(https?|wss?)://',
+      description:
+        'a JSON-RPC endpoint of the EVM chain (with `TALLY_CHAIN_ID`): with `TALLY_MARKET_TOKEN` the market’s evm rail, ' +
+        'alone the publisher’s chain; unset, the internal rail (an admin credits balances)',
+    }),
+  ),
+  TALLY_CHAIN_ID: Type.Optional(Type.Integer({ minimum: 1, description: 'the chain id of `TALLY_CHAIN_RPC_URL`' })),
+  TALLY_CHAIN_CONFIRMATIONS: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      description: 'blocks a payment needs, the including block counted as the first',
+    }),
+  ),
+  TALLY_MARKET_TOKEN: Type.Optional(
+    Type.String({ pattern: '^0x[0-9A-Fa-f]{40}$', description: 'the ERC-20 the market is paid in (the evm rail)' }),
+  ),
+  TALLY_MARKET_PRIVATE_KEY: Type.Optional(
+    PrivateKey(
+      'the market wallet’s key (0x and 64 hex digits): it signs payouts, and the market wallet must be its address',
+    ),
+  ),
+  TALLY_UPLOADER_PRIVATE_PORT: Type.Optional(
+    Port('the uploader’s private listener, where storage providers `POST /register`; unset: none'),
+  ),
+  TALLY_UPLOADER_PRIVATE_HOST: Type.Optional(
+    Type.String({ minLength: 1, description: 'the address that listener binds' }),
+  ),
   TALLY_UPLOADER_APPROVED_ADDRESSES: Type.Optional(
-    Type.String({ pattern: '^\\s*0x[0-9A-Fa-f]{40}\\s*(,\\s*0x[0-9A-Fa-f]{40}\\s*)*$' }),
+    Type.String({
+      pattern: '^\\s*0x[0-9A-Fa-f]{40}\\s*(,\\s*0x[0-9A-Fa-f]{40}\\s*)*$',
+      description: 'comma-separated wallets whose signature over a provider’s url lets it register',
+    }),
   ),
-  TALLY_UPLOADER_MAX_BYTES: Type.Optional(Type.Integer({ minimum: 1 })),
-  TALLY_UPLOADER_MAX_FILES: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-  TALLY_PUBLISHER_PRIVATE_KEY: Type.Optional(Type.String({ pattern: '^0x[0-9A-Fa-f]{64}$' })),
+  TALLY_UPLOADER_MAX_BYTES: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'the most bytes one upload (one quote) carries: 500 MiB' }),
+  ),
+  TALLY_UPLOADER_MAX_FILES: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 10_000, description: 'the most files one quote names' }),
+  ),
+  TALLY_PUBLISHER_PRIVATE_KEY: Type.Optional(
+    PrivateKey(
+      'Tally’s publisher wallet (0x and 64 hex digits): it signs Tally’s own uploads (`POST ' +
+        '/api/publications`) and, with `TALLY_CHAIN_RPC_URL` and `TALLY_CHAIN_ID`, ' +
+        'approves a paid storage’s price; unset: Tally publishes nothing',
+    ),
+  ),
+  TALLY_NATS_URL: Type.Optional(
+    Type.String({
+      pattern: '^(nats|tls|wss?)://',
+      description:
+        'a NATS server with JetStream: the process that runs the jobs publishes every committed ' +
+        'event there, in the ledger’s order; unset, no event stream',
+    }),
+  ),
+  TALLY_NATS_STREAM: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{1,64}$',
+      description: 'the JetStream stream of the events, made at start if missing; one per Tally database',
+    }),
+  ),
+  TALLY_NATS_SUBJECT_PREFIX: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$',
+      description: 'events are published on `<prefix>.events.<type>`',
+    }),
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'an OpenTelemetry collector (OTLP/HTTP): traces of every request (route, status) and PostgreSQL query are sent ' +
+        'there; the other `OTEL_*` variables are OpenTelemetry’s own; unset, no tracing',
+    }),
+  ),
 });
+
+type Settings = Static<typeof ConfigSchema>;
+
+/** The defaults: read by loadConfig and shown by the reference, from this one table. */
+const DEFAULTS = {
+  PORT: 3000,
+  HOST: '127.0.0.1',
+  TALLY_DATA_DIR: './data',
+  LOG_LEVEL: 'info',
+  TALLY_ACCESS_TOKEN_TTL: 900,
+  TALLY_REFRESH_TOKEN_TTL: 30 * 24 * 3600,
+  TALLY_AUTH_RATE_LIMIT: 10,
+  TALLY_PUBLIC_RATE_LIMIT: 600,
+  TALLY_BODY_LIMIT: 16 * 1024 * 1024,
+  TALLY_CERTIFICATE_LIFETIME_DAYS: 365,
+  TALLY_CERTIFICATE_ID_START: 1,
+  TALLY_JOB_INTERVAL: 60,
+  TALLY_SHUTDOWN_TIMEOUT: 10,
+  TALLY_MARKET_SCHEDULE: 'hourly',
+  TALLY_MARKET_MIN_PAYMENT: '1000000',
+  TALLY_MARKET_MIN_PAYOUT: '1000000',
+  TALLY_MARKET_FEE_PERCENT: 5,
+  TALLY_MARKET_REDUNDANCY_LAMBDA: 1,
+  TALLY_MARKET_TRUST_UNPROVEN_WALLETS: 'false',
+  TALLY_CHAIN_CONFIRMATIONS: 1,
+  TALLY_UPLOADER_PRIVATE_HOST: '127.0.0.1',
+  TALLY_UPLOADER_MAX_BYTES: 500 * 1024 * 1024,
+  TALLY_UPLOADER_MAX_FILES: 64,
+  TALLY_NATS_STREAM: 'TALLY_EVENTS',
+  TALLY_NATS_SUBJECT_PREFIX: 'tally',
+} as const satisfies Settings;
+
+/** The settings with every default filled in. */
+type Read = Settings & { -readonly [K in keyof typeof DEFAULTS]-?: NonNullable<Settings[K]> };
 
 /** One ElOverblik (Danish DataHub third-party API) source, as TALLY_DATAHUB_SOURCES lists them. */
 const DataHubSourceSchema = Type.Object(
@@ -103,6 +298,14 @@ export interface Config {
   uploader: UploaderConfig;
   /** Tally's own wallet for publications; undefined: Tally publishes nothing. */
   publisher: PublisherConfig | undefined;
+  /** Where committed events are streamed (NATS JetStream); undefined: nowhere. */
+  eventStream: EventStreamConfig | undefined;
+}
+
+export interface EventStreamConfig {
+  url: string;
+  stream: string;
+  subjectPrefix: string;
 }
 
 /** The wallet that signs Tally's own uploads and pays storage providers (on the chain, if one is set). */
@@ -157,7 +360,7 @@ export interface MarketConfig {
   trustUnprovenWallets: boolean;
 }
 
-function marketConfig(c: Static<typeof ConfigSchema>, problems: string[]): MarketConfig {
+function marketConfig(c: Read, problems: string[]): MarketConfig {
   // The chain alone may serve the publisher; the market's token needs the chain.
   if ((c.TALLY_CHAIN_RPC_URL === undefined) !== (c.TALLY_CHAIN_ID === undefined))
     problems.push('TALLY_CHAIN_RPC_URL and TALLY_CHAIN_ID: set both, or neither');
@@ -171,16 +374,16 @@ function marketConfig(c: Static<typeof ConfigSchema>, problems: string[]): Marke
           chainId: c.TALLY_CHAIN_ID,
           token: c.TALLY_MARKET_TOKEN as `0x${string}`,
           privateKey: c.TALLY_MARKET_PRIVATE_KEY as `0x${string}` | undefined,
-          confirmations: c.TALLY_CHAIN_CONFIRMATIONS ?? 1,
+          confirmations: c.TALLY_CHAIN_CONFIRMATIONS,
         }
       : { kind: 'internal' };
   return {
-    schedule: c.TALLY_MARKET_SCHEDULE ?? 'hourly',
+    schedule: c.TALLY_MARKET_SCHEDULE,
     rail,
-    minPayment: BigInt(c.TALLY_MARKET_MIN_PAYMENT ?? '1000000'),
-    minPayout: BigInt(c.TALLY_MARKET_MIN_PAYOUT ?? '1000000'),
-    feeBasisPoints: Math.round((c.TALLY_MARKET_FEE_PERCENT ?? 5) * 100),
-    redundancyLambda: c.TALLY_MARKET_REDUNDANCY_LAMBDA ?? 1,
+    minPayment: BigInt(c.TALLY_MARKET_MIN_PAYMENT),
+    minPayout: BigInt(c.TALLY_MARKET_MIN_PAYOUT),
+    feeBasisPoints: Math.round(c.TALLY_MARKET_FEE_PERCENT * 100),
+    redundancyLambda: c.TALLY_MARKET_REDUNDANCY_LAMBDA,
     trustUnprovenWallets: c.TALLY_MARKET_TRUST_UNPROVEN_WALLETS === 'true',
   };
 }
@@ -214,88 +417,43 @@ function parseLedgerKey(text: string | undefined, problems: string[]): KeyObject
   return undefined;
 }
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
-const INTEGER_KEYS = new Set([
-  'PORT',
-  'TALLY_ACCESS_TOKEN_TTL',
-  'TALLY_REFRESH_TOKEN_TTL',
-  'TALLY_AUTH_RATE_LIMIT',
-  'TALLY_PUBLIC_RATE_LIMIT',
-  'TALLY_BODY_LIMIT',
-  'TALLY_CERTIFICATE_LIFETIME_DAYS',
-  'TALLY_CERTIFICATE_ID_START',
-  'TALLY_JOB_INTERVAL',
-  'TALLY_CHAIN_ID',
-  'TALLY_CHAIN_CONFIRMATIONS',
-  'TALLY_UPLOADER_PRIVATE_PORT',
-  'TALLY_UPLOADER_MAX_BYTES',
-  'TALLY_UPLOADER_MAX_FILES',
-]);
-/** Settings read as numbers with a fraction allowed. */
-const NUMBER_KEYS = new Set(['TALLY_MARKET_FEE_PERCENT', 'TALLY_MARKET_REDUNDANCY_LAMBDA']);
+/** The reference of every variable: the README's table and `.env.example` are written from it. */
+export const configReference = (): Variable[] => reference(ConfigSchema, DEFAULTS);
 
 /** Reads the settings from `env` (process.env by default); throws ConfigError naming every bad variable. */
-/**
- * One line per variable that breaks the schema: a list of allowed values says which they are (the
- * validator would report each one it was not), anything else says what it must be.
- */
-function valueProblems(raw: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  const properties = ConfigSchema.properties as Record<string, TSchema & { anyOf?: { const?: unknown }[] }>;
-  // Each variable on its own: the validator stops after a few errors, which one bad list fills.
-  for (const [key, value] of Object.entries(raw)) {
-    const schema = properties[key];
-    if (schema === undefined) continue;
-    const [first] = Value.Errors(schema, value);
-    if (first === undefined) continue;
-    const allowed = schema.anyOf?.every((o) => o.const !== undefined)
-      ? schema.anyOf.map((o) => String(o.const))
-      : undefined;
-    problems.push(`${key}: ${allowed ? `must be one of ${allowed.join(', ')}` : first.message}`);
-  }
-  return problems;
-}
-
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(ConfigSchema.properties)) {
-    const value = env[key];
-    if (value === undefined || value === '') continue;
-    raw[key] =
-      (INTEGER_KEYS.has(key) && /^-?\d+$/.test(value)) || (NUMBER_KEYS.has(key) && /^-?\d+(\.\d+)?$/.test(value))
-        ? Number(value)
-        : value;
-  }
-  const problems = valueProblems(raw);
+  const raw = readEnvironment(ConfigSchema, env);
+  const problems = valueProblems(ConfigSchema, raw);
   if (raw.TALLY_ADMIN_EMAIL !== undefined && raw.TALLY_ADMIN_PASSWORD === undefined) {
     problems.push('TALLY_ADMIN_PASSWORD: must be set together with TALLY_ADMIN_EMAIL');
   }
   const datahubSources = parseSources(raw.TALLY_DATAHUB_SOURCES as string | undefined, problems);
   const ledgerKey = parseLedgerKey(raw.TALLY_LEDGER_KEY as string | undefined, problems);
-  const c = raw as Static<typeof ConfigSchema>;
+  const c = { ...DEFAULTS, ...raw } as Read;
   const market = marketConfig(c, problems);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-  const port = c.PORT ?? 3000;
-  const host = c.HOST ?? '127.0.0.1';
+  const port = c.PORT;
+  const host = c.HOST;
   return {
     port,
     host,
     databaseUrl: c.DATABASE_URL,
-    dataDir: c.TALLY_DATA_DIR ?? './data',
-    logLevel: c.LOG_LEVEL ?? 'info',
+    dataDir: c.TALLY_DATA_DIR,
+    logLevel: c.LOG_LEVEL,
     publicUrl: (c.TALLY_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, ''),
     jwtSecret: c.TALLY_JWT_SECRET,
     ledgerKey,
-    accessTokenTtl: c.TALLY_ACCESS_TOKEN_TTL ?? 900,
-    refreshTokenTtl: c.TALLY_REFRESH_TOKEN_TTL ?? 30 * 24 * 3600,
-    authRateLimit: c.TALLY_AUTH_RATE_LIMIT ?? 10,
-    publicRateLimit: c.TALLY_PUBLIC_RATE_LIMIT ?? 600,
-    bodyLimit: c.TALLY_BODY_LIMIT ?? 16 * 1024 * 1024,
-    certificateLifetimeDays: c.TALLY_CERTIFICATE_LIFETIME_DAYS ?? 365,
-    certificateIdStart: c.TALLY_CERTIFICATE_ID_START ?? 1,
-    jobIntervalSeconds: c.TALLY_JOB_INTERVAL ?? 60,
-    shutdownTimeoutSeconds: c.TALLY_SHUTDOWN_TIMEOUT ?? 10,
+    accessTokenTtl: c.TALLY_ACCESS_TOKEN_TTL,
+    refreshTokenTtl: c.TALLY_REFRESH_TOKEN_TTL,
+    authRateLimit: c.TALLY_AUTH_RATE_LIMIT,
+    publicRateLimit: c.TALLY_PUBLIC_RATE_LIMIT,
+    bodyLimit: c.TALLY_BODY_LIMIT,
+    certificateLifetimeDays: c.TALLY_CERTIFICATE_LIFETIME_DAYS,
+    certificateIdStart: c.TALLY_CERTIFICATE_ID_START,
+    jobIntervalSeconds: c.TALLY_JOB_INTERVAL,
+    shutdownTimeoutSeconds: c.TALLY_SHUTDOWN_TIMEOUT,
     metricsToken: c.TALLY_METRICS_TOKEN,
     admin:
       c.TALLY_ADMIN_EMAIL && c.TALLY_ADMIN_PASSWORD
@@ -305,14 +463,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     market,
     uploader: {
       privatePort: c.TALLY_UPLOADER_PRIVATE_PORT,
-      privateHost: c.TALLY_UPLOADER_PRIVATE_HOST ?? '127.0.0.1',
+      privateHost: c.TALLY_UPLOADER_PRIVATE_HOST,
       approvedAddresses: (c.TALLY_UPLOADER_APPROVED_ADDRESSES ?? '')
         .split(',')
         .map((a) => a.trim())
         .filter((a) => a !== ''),
-      maxBytes: c.TALLY_UPLOADER_MAX_BYTES ?? 500 * 1024 * 1024,
-      maxFiles: c.TALLY_UPLOADER_MAX_FILES ?? 64,
+      maxBytes: c.TALLY_UPLOADER_MAX_BYTES,
+      maxFiles: c.TALLY_UPLOADER_MAX_FILES,
     },
+    eventStream:
+      c.TALLY_NATS_URL === undefined
+        ? undefined
+        : { url: c.TALLY_NATS_URL, stream: c.TALLY_NATS_STREAM, subjectPrefix: c.TALLY_NATS_SUBJECT_PREFIX },
     publisher:
       c.TALLY_PUBLISHER_PRIVATE_KEY === undefined
         ? undefined

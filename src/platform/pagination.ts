@@ -112,21 +112,26 @@ export function pageOf<T extends { id: number }>(rows: T[], limit: number): Page
   return byId.page(rows, limit, (r) => ({ id: r.id }));
 }
 
+/** The most items a whole list (`everyPage`) holds unless its caller says otherwise. */
+export const MAX_WHOLE_LIST = 100_000;
+
 /**
  * Every page of a list in one array, for the callers that do not page (the faces speak APIs that
- * answer whole lists). Past `limit.max` items it throws `limit.tooMany()` rather than hold more.
+ * answer whole lists). Past `limit.max` items (`MAX_WHOLE_LIST` by default) it throws
+ * `limit.tooMany(max)` rather than hold more.
  */
 export async function everyPage<T>(
   page: (request: PageRequest) => Promise<Page<T>>,
   field: string,
-  limit: { max: number; tooMany: () => Error },
+  limit: { max?: number; tooMany: (max: number) => Error },
 ): Promise<T[]> {
+  const max = limit.max ?? MAX_WHOLE_LIST;
   const items: T[] = [];
   let cursor: string | undefined;
   do {
     const next = await page({ limit: MAX_LIMIT, cursor, field });
     items.push(...next.items);
-    if (items.length > limit.max) throw limit.tooMany();
+    if (items.length > max) throw limit.tooMany(max);
     cursor = next.next_cursor ?? undefined;
   } while (cursor !== undefined);
   return items;

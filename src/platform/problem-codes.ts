@@ -100,6 +100,19 @@ export const PROBLEM_CODES = {
   already_issued: { status: 409, meaning: 'An interval overlaps one already issued for the device or its points' },
   already_reissued: { status: 409, meaning: 'The withdrawn bundle was already re-issued' },
 
+  // Certificate import from another registry.
+  invalid_import_row: {
+    status: 400,
+    meaning: 'A row of a certificate import has a value Tally cannot take; `errors` names its row and column',
+  },
+  overlapping_ranges: { status: 400, meaning: 'Two rows of an import hold overlapping ids of one origin issuance' },
+  already_imported: { status: 409, meaning: 'A row overlaps ids of its origin issuance that were imported before' },
+  certificate_expired: { status: 422, meaning: 'The imported certificates have already expired' },
+  imported_bundle: {
+    status: 422,
+    meaning: 'An imported bundle is corrected by its origin registry, not re-issued here',
+  },
+
   // Lifecycle actions.
   duplicate_bundle_id: { status: 400, meaning: 'A bundle id is listed twice' },
   target_required: { status: 400, meaning: 'A transfer names its target_id' },
@@ -116,6 +129,24 @@ export const PROBLEM_CODES = {
     status: 409,
     meaning: 'The bundle was cancelled to charge a storage device; its energy is claimed through SD-GCs',
   },
+  range_needs_issuance: { status: 400, meaning: 'A range of certificate ids is given without its issuance' },
+  reversed_range: { status: 400, meaning: 'A range of certificate ids ends before it starts' },
+  range_inside_bundle: {
+    status: 422,
+    meaning: "A range of certificate ids starts inside a held bundle, not at the bundle's first id",
+  },
+  status_not_acted_on: { status: 422, meaning: 'The filter names a status the action does not start from' },
+  no_matching_certificates: { status: 422, meaning: 'No certificate of the account matches the selection' },
+  too_many_matching: { status: 422, meaning: 'More bundles match than one action takes; narrow the selection' },
+  whole_bundles_only: {
+    status: 422,
+    meaning: "A holder's reference is set on whole bundles: the quantity ends inside a bundle",
+  },
+
+  // Standing orders.
+  standing_order_not_found: { status: 404, meaning: 'No standing order with this id, or not one the caller may read' },
+  standing_order_ended: { status: 409, meaning: 'The standing order has ended already' },
+  first_period_past: { status: 400, meaning: "A standing order's first period starts before now" },
 
   // Periods and dates.
   reversed_period: { status: 400, meaning: 'A period ends before it starts' },
@@ -271,6 +302,10 @@ export const PROBLEM_CODES = {
     meaning: 'A charge record is backed only by certificates produced in its own hour',
   },
   over_charge: { status: 422, meaning: 'The certificates hold more Wh than the charge record has left to back' },
+  imported_not_chargeable: {
+    status: 422,
+    meaning: 'An imported certificate does not back a storage charge: an SD-GC names a Tally production device',
+  },
   no_efficiency: {
     status: 422,
     meaning: 'No charge was recorded in the efficiency interval, so no round-trip efficiency can be measured',
@@ -292,6 +327,25 @@ export const PROBLEM_CODES = {
     status: 409,
     meaning: 'The storage record backs SD-GCs that are not withdrawn; withdraw them first',
   },
+  // Organisations and deactivated users (decision 0014).
+  organisation_not_found: {
+    status: 404,
+    meaning: 'No organisation with this id that the caller may see (a deleted one is gone)',
+  },
+  not_in_organisation: {
+    status: 403,
+    meaning: 'A user creates accounts only in its own organisation (an admin in any)',
+  },
+  organisation_has_accounts: {
+    status: 409,
+    meaning: 'The organisation owns open accounts; close them before deleting it',
+  },
+  organisation_has_users: {
+    status: 409,
+    meaning: 'Users belong to the organisation; move or deactivate them before deleting it',
+  },
+  user_deactivated: { status: 409, meaning: 'The user is deactivated: it is kept for the ledger and changes no more' },
+  self_deactivation: { status: 409, meaning: 'An admin does not deactivate itself' },
 } as const satisfies Record<string, ProblemEntry>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

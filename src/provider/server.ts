@@ -254,9 +254,12 @@ export async function startProvider(config: ProviderConfig, opts: { log?: Logger
 
   await app.listen({ port: config.port, host: config.host });
   const bound = app.server.address();
+  // Bound to every address, it is reached on this host as localhost.
+  const host = (address: string, family: string) =>
+    address === '0.0.0.0' || address === '::' ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
   const here =
     typeof bound === 'object' && bound !== null
-      ? `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`
+      ? `http://${host(bound.address, bound.family)}:${bound.port}`
       : `http://${config.host}:${config.port}`;
   url = config.url ?? here;
   const stopRegistering = await keepRegistered(config, url, log);

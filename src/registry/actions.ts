@@ -1,5 +1,6 @@
-// Lifecycle actions on lists of bundle ids: all-or-nothing, row locks taken in id order, partial
-// quantities split the last bundle touched. One event per action records every row it changed.
+// Lifecycle actions on lists of bundle ids, or on the bundles a selection chooses (selection.ts):
+// all-or-nothing, row locks taken in id order, partial quantities split the last bundle touched.
+// One event per action records every row it changed.
 import { sql, type Updateable } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
@@ -8,6 +9,7 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../pla
 import { acceptsTransfersFrom, actionableAccount, lockOpenAccount, readableAccount } from '../accounts/index.ts';
 import { bundleView } from './bundles.ts';
 import { planPortions, splitRange } from './split.ts';
+import { chooseBundles, type Selection } from './selection.ts';
 import { buildStatement } from './statements.ts';
 import { LIVE_STATUSES, registry, type BundleRow, type BundleStatus, type BundlesTable } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
@@ -113,7 +115,9 @@ async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<Bu
     .orderBy('id')
     .forUpdate()
     .execute();
-  const missing = ids.find((id) => !rows.some((b) => b.id === id));
+  // By id, so that matching the rows to the listed ids stays linear in their number.
+  const byId = new Map(rows.map((b) => [b.id, b]));
+  const missing = ids.find((id) => !byId.has(id));
   if (missing !== undefined) throw notFound('bundle', missing);
   for (const b of rows) {
     if (b.account_id !== r.source_id)
@@ -132,7 +136,7 @@ async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<Bu
       );
   }
   // Act in the order the caller listed the bundles: that order decides which one a partial quantity splits.
-  return r.granular_certificate_bundle_ids.map((id) => rows.find((b) => b.id === id)!);
+  return r.granular_certificate_bundle_ids.map((id) => byId.get(id)!);
 }
 
 /** Splits `b`: the remainder keeps b's id and the upper ids; a new bundle gets the lowest `take` ids. */
@@ -183,6 +187,80 @@ export async function performAction<A extends Action>(
     await checkAccounts(trx, principal, call);
     return act(trx, principal.userId, call, now);
   });
+}
+
+/** An action's own fields, beyond the account, the bundles and the quantity a selection gives. */
+export type ActionFields<A extends Action> = Omit<
+  ActionRequests[A],
+  'source_id' | 'granular_certificate_bundle_ids' | 'certificate_quantity'
+>;
+
+/** How an action on a selection treats a selection that holds less than its quantity. */
+export interface SelectionOptions {
+  /** Act on what the selection holds instead of refusing (a standing order's `partial`). */
+  partial?: boolean;
+}
+
+/** The request of an action on the bundles `chosen` from a selection. */
+const requestOf = <A extends Action>(
+  selection: Selection,
+  fields: ActionFields<A>,
+  chosen: { ids: number[]; quantity: number | undefined },
+) =>
+  ({
+    ...fields,
+    source_id: selection.source_id,
+    granular_certificate_bundle_ids: chosen.ids,
+    certificate_quantity: chosen.quantity,
+  }) as ActionRequests[A];
+
+/** Chooses the bundles of `selection` an action takes (selection.ts), and the quantity it acts on. */
+async function choose(trx: Db, action: Action, selection: Selection, options: SelectionOptions) {
+  const chosen = await chooseBundles(trx, ACTION_RULES[action].from, selection);
+  const short = chosen.quantity !== undefined && chosen.held < chosen.quantity;
+  return options.partial && short ? { ids: chosen.ids, quantity: chosen.held } : chosen;
+}
+
+/**
+ * Selection then action, for a caller: the bundles of `selection.source_id` the filter matches in a
+ * status the action starts from, acted on in query order, whole bundles first, up to
+ * `selection.certificate_quantity`. Only the leading bundles that cover the quantity are locked and
+ * acted on; every rule is checked again under the lock. All in one transaction, all or nothing.
+ */
+export async function performOnSelection<A extends Action>(
+  db: Db,
+  principal: Principal,
+  action: A,
+  selection: Selection,
+  fields: ActionFields<A>,
+  now: Date,
+): Promise<ActionResult> {
+  // The rules between fields first, on the request without its bundles, which only the database knows.
+  const call = callOf(action, requestOf(selection, fields, { ids: [], quantity: selection.certificate_quantity }));
+  checkRequest(call);
+  return db.transaction().execute(async (trx) => {
+    await checkAccounts(trx, principal, call);
+    const chosen = await choose(trx, action, selection, {});
+    return act(trx, principal.userId, callOf(action, requestOf(selection, fields, chosen)), now);
+  });
+}
+
+/**
+ * Selection then action inside the caller's transaction without the caller's rights, as `actOn`:
+ * for an arrangement the holder made (a standing order), whose run checks what it must itself.
+ */
+export async function actOnSelection<A extends Action>(
+  trx: Db,
+  actorId: number | null,
+  action: A,
+  selection: Selection,
+  fields: ActionFields<A>,
+  now: Date,
+  options: SelectionOptions = {},
+): Promise<ActionResult> {
+  checkRequest(callOf(action, requestOf(selection, fields, { ids: [], quantity: selection.certificate_quantity })));
+  const chosen = await choose(trx, action, selection, options);
+  return act(trx, actorId, callOf(action, requestOf(selection, fields, chosen)), now);
 }
 
 /**
@@ -243,6 +321,7 @@ async function act(
     if (p.whole) {
       actedIds.push(p.id);
     } else {
+      // Only the last portion is ever split: one look-up, not one per bundle.
       const parts = await split(trx, locked.find((b) => b.id === p.id)!, p.take, now);
       actedIds.push(parts.acted.id);
       remainders.push(parts.remainder);
@@ -252,7 +331,8 @@ async function act(
   const change: Updateable<BundlesTable> = { updated_at: now };
   const to = ACTION_RULES[action].to;
   if (to) change.certificate_bundle_status = to;
-  if (action === 'transfer') change.account_id = request.target_id;
+  // The reference is the holder's own: the next holder starts without the last one's.
+  if (action === 'transfer') Object.assign(change, { account_id: request.target_id, holder_reference: null });
   if (action === 'claim') {
     Object.assign(change, {
       claim_consumer: request.consumer ?? null,
@@ -304,7 +384,8 @@ async function act(
     .where('id', 'in', actedIds)
     .returningAll()
     .execute();
-  acted.sort((a, b) => actedIds.indexOf(a.id) - actedIds.indexOf(b.id));
+  const position = new Map(actedIds.map((id, k) => [id, k]));
+  acted.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
 
   const bundles = acted.map(bundleView);
   const remainderViews = remainders.map(bundleView);

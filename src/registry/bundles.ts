@@ -40,6 +40,8 @@ export function bundleView(b: BundleRow): BundleView {
     discharging_starting_interval: iso(b.discharging_starting_interval),
     discharging_ending_interval: iso(b.discharging_ending_interval),
     storage_efficiency_factor: b.storage_efficiency_factor,
+    imported_issuance_id: b.imported_issuance_id,
+    holder_reference: b.holder_reference,
   };
 }
 
@@ -62,9 +64,10 @@ export type IssuedBundle = Pick<
 /**
  * The row of a bundle as issued: whole, active, never acted on. Issuance builds its rows here
  * rather than reading them back from the database, and replay rebuilds issued bundles here from
- * the compact `certificates.issued` event, so the two cannot disagree on what issuing makes.
+ * the compact `certificates.issued` event, so the two cannot disagree on what issuing makes. An
+ * import builds its bundles here too, naming their origin record.
  */
-export function issuedBundle(b: IssuedBundle): BundleRow {
+export function issuedBundle(b: IssuedBundle & { imported_issuance_id?: number }): BundleRow {
   // Written out field by field, not spread: issuance builds thousands of these per call, and a
   // literal gives them one shape, which keeps building and viewing them fast (a spread row cost
   // issuance a third of its speed).
@@ -99,5 +102,7 @@ export function issuedBundle(b: IssuedBundle): BundleRow {
     discharging_ending_interval: null,
     storage_efficiency_factor: null,
     updated_at: b.issuance_datestamp,
+    imported_issuance_id: b.imported_issuance_id ?? null,
+    holder_reference: null,
   };
 }

@@ -6,22 +6,31 @@ import type { Violation } from '../platform/violation.ts';
 import { streamEvents } from '../ledger/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { checkAccess } from './check-access.ts';
+import { checkImports } from './check-imports.ts';
 import { checkMetered } from './check-metered.ts';
+import { checkStandingOrders } from './check-standing-orders.ts';
 import { issuedBundles, type IssuedEvent } from './issuance.ts';
 import { registry, type BundleRow } from './tables.ts';
 
 const LIMIT = 20;
 
 async function overlappingRanges(db: Db): Promise<Violation[]> {
-  const rows = await sql<{ device_id: number; id: number; prev_id: number }>`
-    SELECT device_id, id, prev_id FROM (
-      SELECT device_id, id, certificate_bundle_id_range_start AS s,
+  // Ids are a device's, or an imported origin record's (one of the two is null).
+  const rows = await sql<{
+    device_id: number | null;
+    imported_issuance_id: number | null;
+    id: number;
+    prev_id: number;
+  }>`
+    SELECT device_id, imported_issuance_id, id, prev_id FROM (
+      SELECT device_id, imported_issuance_id, id, certificate_bundle_id_range_start AS s,
              lag(certificate_bundle_id_range_end) OVER w AS prev_end, lag(id) OVER w AS prev_id
-      FROM bundles WINDOW w AS (PARTITION BY device_id ORDER BY certificate_bundle_id_range_start)) t
+      FROM bundles
+      WINDOW w AS (PARTITION BY device_id, imported_issuance_id ORDER BY certificate_bundle_id_range_start)) t
     WHERE prev_end >= s LIMIT ${LIMIT}`.execute(db);
   return rows.rows.map((r) => ({
     rule: 'ranges_disjoint',
-    detail: `device ${r.device_id}: bundles ${r.prev_id} and ${r.id} overlap`,
+    detail: `${r.device_id === null ? `imported issuance ${r.imported_issuance_id}` : `device ${r.device_id}`}: bundles ${r.prev_id} and ${r.id} overlap`,
   }));
 }
 
@@ -64,14 +73,31 @@ async function intervalsAtMostAnHour(db: Db): Promise<Violation[]> {
   }));
 }
 
+/**
+ * The bundle fields added after certificate events were first written, as every bundle of an event
+ * written before had them: none charged a storage device or was an SD-GC (migration 0028), none was
+ * imported (0030), none had a holder's reference (0031).
+ */
+const ADDED_LATER = {
+  charged_storage_device_id: null,
+  origin_device_id: null,
+  sdr_id: null,
+  discharging_starting_interval: null,
+  discharging_ending_interval: null,
+  storage_efficiency_factor: null,
+  imported_issuance_id: null,
+  holder_reference: null,
+} as const satisfies Partial<BundleView>;
+type Recorded = Omit<BundleView, keyof typeof ADDED_LATER> & Partial<BundleView>;
+
 /** Applies one event to the rebuilt bundles. */
 function replayEvent(bundles: Map<number, BundleView>, type: string, payload: unknown): void {
   if (type === 'certificates.issued') {
     for (const row of issuedBundles(payload as IssuedEvent)) bundles.set(row.id, bundleView(row));
     return;
   }
-  // Every other certificate event carries the full rows it changed or created.
-  for (const b of (payload as { bundles: BundleView[] }).bundles) bundles.set(b.id, b);
+  // Every other certificate event carries the full rows it changed or created, as they were then.
+  for (const b of (payload as { bundles: Recorded[] }).bundles) bundles.set(b.id, { ...ADDED_LATER, ...b });
 }
 
 async function replayMatches(db: Db): Promise<Violation[]> {
@@ -128,6 +154,8 @@ export async function checkRegistry(db: Db): Promise<Violation[]> {
     ...(await replayMatches(trx)),
     ...(await checkAccess(trx)),
     ...(await checkMetered(trx)),
+    ...(await checkImports(trx)),
+    ...(await checkStandingOrders(trx)),
   ];
   return db.isTransaction ? every(db) : db.transaction().setIsolationLevel('repeatable read').execute(every);
 }

@@ -88,6 +88,8 @@ export const bundle = {
   discharging_starting_interval: null,
   discharging_ending_interval: null,
   storage_efficiency_factor: null,
+  imported_issuance_id: null,
+  holder_reference: null,
 };
 
 /** A transfer of the first hour's bundle, whole (a partial quantity would split it into `remainders`). */

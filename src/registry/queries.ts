@@ -1,26 +1,53 @@
 // Reading certificates: filtered, cursor-paginated queries with no window limit, one bundle with
 // its device and issuance metadata, and aggregates by period and energy source.
-import { sql } from 'kysely';
+import { type NotNull, sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccount, readableInAccount } from '../accounts/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { deviceOfBundle, metadataView, type DeviceView, type IssuanceMetadataView } from './devices.ts';
+import { importedIssuance, importedIssuanceView, type ImportedIssuanceView } from './imports.ts';
 import { registry, type EnergySource } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
+import { badRequest } from '../platform/errors.ts';
 import type { BundleFilter } from './schemas.ts';
 
-const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+/** One value or a list of them (a filter's), as a list. */
+export const list = <T>(v: T | T[] | undefined): T[] | undefined =>
+  v === undefined ? undefined : Array.isArray(v) ? v : [v];
 
-/** Bundles of one account matching every given filter; the period selects by production start, [start, end). */
-function filtered(db: Db, f: BundleFilter) {
+/** The rules between a filter's fields: a period that ends after it starts, an id range within an issuance. */
+export function checkFilter(f: BundleFilter, at = 'body'): void {
   if (f.certificate_period_start && f.certificate_period_end)
     checkPeriod(
       new Date(f.certificate_period_start),
       new Date(f.certificate_period_end),
-      'body/certificate_period_end',
+      `${at}/certificate_period_end`,
     );
+  const { certificate_bundle_id_range_start: lo, certificate_bundle_id_range_end: hi } = f;
+  // Certificate ids are numbered per device; an issuance names the device and the hour.
+  if ((lo !== undefined || hi !== undefined) && f.issuance_id === undefined)
+    throw badRequest(
+      'range_needs_issuance',
+      'a range of certificate ids is read within an issuance',
+      `${at}/issuance_id`,
+    );
+  if (lo !== undefined && hi !== undefined && hi < lo)
+    throw badRequest(
+      'reversed_range',
+      'the range of certificate ids ends before it starts',
+      `${at}/certificate_bundle_id_range_end`,
+    );
+}
+
+/**
+ * Bundles of one account matching every given filter; the period selects by production start,
+ * [start, end); an id range, within one issuance, the bundles holding any id of it.
+ */
+export function filtered(db: Db, f: BundleFilter) {
+  checkFilter(f);
+  const { certificate_bundle_id_range_start: lo, certificate_bundle_id_range_end: hi } = f;
   let q = registry(db).selectFrom('bundles').where('account_id', '=', f.source_id);
   if (f.device_id !== undefined) q = q.where('device_id', '=', f.device_id);
   const sources = list(f.energy_source);
@@ -31,6 +58,8 @@ function filtered(db: Db, f: BundleFilter) {
     q = q.where('production_starting_interval', '>=', new Date(f.certificate_period_start));
   if (f.certificate_period_end) q = q.where('production_starting_interval', '<', new Date(f.certificate_period_end));
   if (f.issuance_id !== undefined) q = q.where('issuance_id', '=', f.issuance_id);
+  if (lo !== undefined) q = q.where('certificate_bundle_id_range_end', '>=', lo);
+  if (hi !== undefined) q = q.where('certificate_bundle_id_range_start', '<=', hi);
   return q;
 }
 
@@ -69,13 +98,16 @@ export async function queryBundles(
 }
 
 export type BundleDetail = BundleView & {
-  device: DeviceView;
-  /** The metadata version in force when the certificates were issued. */
-  issuance_metadata: IssuanceMetadataView;
-  device_location: [number, number];
+  /** The device; null for an imported bundle, whose origin is `imported_from`. */
+  device: DeviceView | null;
+  /** The metadata version in force when the certificates were issued; null for an imported bundle. */
+  issuance_metadata: IssuanceMetadataView | null;
+  device_location: [number, number] | null;
   reissue_of_bundle_id: number | null;
   /** An SD-GC's production device, which its holder may read as it reads the storage device. */
   origin_device: DeviceView | null;
+  /** Where an imported bundle was issued, with the attributes its origin registry gave it. */
+  imported_from: ImportedIssuanceView | null;
 };
 
 export async function getBundle(db: Db, principal: Principal, id: number): Promise<BundleDetail> {
@@ -91,6 +123,16 @@ export async function getBundle(db: Db, principal: Principal, id: number): Promi
     .select(['issuance_metadata_id', 'reissue_of_bundle_id'])
     .where('id', '=', row.issuance_id)
     .executeTakeFirstOrThrow();
+  if (row.device_id === null || issuance.issuance_metadata_id === null)
+    return {
+      ...bundleView(row),
+      device: null,
+      issuance_metadata: null,
+      device_location: null,
+      reissue_of_bundle_id: issuance.reissue_of_bundle_id,
+      origin_device: null,
+      imported_from: await importedIssuance(db, row.imported_issuance_id!),
+    };
   const meta = await registry(db)
     .selectFrom('issuance_metadata')
     .selectAll()
@@ -105,6 +147,7 @@ export async function getBundle(db: Db, principal: Principal, id: number): Promi
     device_location: [device.location.latitude, device.location.longitude],
     reissue_of_bundle_id: issuance.reissue_of_bundle_id,
     origin_device: row.origin_device_id === null ? null : await deviceOfBundle(db, row.origin_device_id),
+    imported_from: null,
   };
 }
 
@@ -116,6 +159,75 @@ export async function bundlesById(db: Db, ids: number[]): Promise<BundleView[]> 
   if (ids.length === 0) return [];
   const rows = await registry(db).selectFrom('bundles').selectAll().where('id', 'in', ids).orderBy('id').execute();
   return rows.map(bundleView);
+}
+
+/**
+ * Where an issuance's certificates come from: its device and the metadata version they were issued
+ * with, and for an SD-GC the production device of the charge it came from (`origin_device`; its
+ * `device` is the storage device that issued it); or, for an imported issuance, its origin record
+ * (`imported_from`, devices and metadata null).
+ */
+export type Origin = Pick<BundleDetail, 'device' | 'issuance_metadata' | 'origin_device' | 'imported_from'>;
+
+/**
+ * The origin of each issuance, in one read of the issuances and one view per device (not ~6
+ * queries per bundle, as `getBundle`), and one read of the origin records of imported ones. For
+ * issuances of bundles the caller has already been allowed to read: a holder may read its
+ * bundle's device, and an SD-GC's production device, even when another account owns it.
+ */
+export async function originsOf(db: Db, issuanceIds: readonly number[]): Promise<Map<number, Origin>> {
+  const origins = new Map<number, Origin>();
+  const ids = [...new Set(issuanceIds)];
+  if (ids.length === 0) return origins;
+  const rows = await registry(db)
+    .selectFrom('issuances as i')
+    .innerJoin('issuance_metadata as m', 'm.id', 'i.issuance_metadata_id')
+    .selectAll('m')
+    .select(['i.id as issuance_id', 'i.device_id as issued_device_id'])
+    // An SD-GC issuance issues one bundle from one charge: it and every bundle split from it keep
+    // that charge's production device. Other issuances have none, and skip the look-up.
+    .select(
+      sql<number | null>`CASE WHEN i.storage_allocation_id IS NULL THEN NULL ELSE
+        (SELECT b.origin_device_id FROM bundles b WHERE b.issuance_id = i.id LIMIT 1) END`.as('origin_device_id'),
+    )
+    .where('i.id', 'in', ids)
+    // An issuance with a metadata version has a device (issuances_one_origin).
+    .$narrowType<{ issued_device_id: NotNull }>()
+    .execute();
+  const devices = new Map<number, DeviceView>();
+  const deviceOf = async (id: number) => {
+    let device = devices.get(id);
+    if (!device) {
+      device = await deviceOfBundle(db, id);
+      devices.set(id, device);
+    }
+    return device;
+  };
+  for (const { issuance_id, issued_device_id, origin_device_id, ...meta } of rows)
+    origins.set(issuance_id, {
+      device: await deviceOf(issued_device_id),
+      issuance_metadata: metadataView(meta),
+      origin_device: origin_device_id === null ? null : await deviceOf(origin_device_id),
+      imported_from: null,
+    });
+  // Every other issuance is an imported one; most reads have none, and skip this.
+  if (origins.size < ids.length) {
+    const imported = await registry(db)
+      .selectFrom('issuances as i')
+      .innerJoin('imported_issuances as o', 'o.id', 'i.imported_issuance_id')
+      .selectAll('o')
+      .select('i.id as issuance_id')
+      .where('i.id', 'in', ids)
+      .execute();
+    for (const { issuance_id, ...o } of imported)
+      origins.set(issuance_id, {
+        device: null,
+        issuance_metadata: null,
+        origin_device: null,
+        imported_from: importedIssuanceView(o),
+      });
+  }
+  return origins;
 }
 
 export const GRANULARITIES = ['hour', 'day', 'month'] as const;
@@ -167,7 +279,8 @@ export interface ClaimedHour {
  * against its consumption metering points, or, for an account, also claimed by it for a named
  * consumer without a point (they stay in the account that claimed them). A claimed Wh counts for
  * exactly one subject, the point when it names one, so it never shows in two consumers' disclosures.
- * This is what a disclosure matches consumption with.
+ * This is what a disclosure matches consumption with. An imported bundle has no device: it counts
+ * at its production hour under its energy source (hence the outer join).
  */
 export async function claimedByHour(
   db: Db,
@@ -186,7 +299,7 @@ export async function claimedByHour(
     SELECT date_trunc('hour', coalesce(b.discharging_starting_interval, b.production_starting_interval), 'UTC') AS hour,
            b.energy_source, coalesce(d.technology_label, b.energy_source) AS technology,
            sum(b.bundle_quantity)::bigint AS wh
-    FROM bundles b JOIN devices d ON d.id = coalesce(b.origin_device_id, b.device_id)
+    FROM bundles b LEFT JOIN devices d ON d.id = coalesce(b.origin_device_id, b.device_id)
     WHERE b.certificate_bundle_status = 'claimed' AND ${who}
       AND coalesce(b.discharging_starting_interval, b.production_starting_interval) >= ${from.toISOString()}::timestamptz
       AND coalesce(b.discharging_starting_interval, b.production_starting_interval) < ${to.toISOString()}::timestamptz

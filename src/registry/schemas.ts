@@ -183,7 +183,7 @@ export const Bundle = component(
     {
       id: Id('Bundle id'),
       issuance_id: Id('The issuance the certificates come from'),
-      device_id: Id('Production device'),
+      device_id: NullableId('Production device; null for a bundle imported from another registry'),
       account_id: Id('Holding account'),
       certificate_bundle_id_range_start: Type.Integer({
         description: 'First certificate id in the bundle (inclusive)',
@@ -227,9 +227,22 @@ export const Bundle = component(
         }),
         Type.Null(),
       ]),
+      imported_issuance_id: NullableId(
+        'For a bundle imported from another registry, its origin record (GET /api/certificates/{id} shows it); ' +
+          'an imported bundle is never exported again',
+      ),
+      holder_reference: Nullable(
+        Type.String({
+          description:
+            "The holder's own reference (e.g. a contract or customer id): the one field changed in place, " +
+            'by PATCH /api/certificates/mutables; a transfer clears it',
+        }),
+      ),
     },
     {
-      description: 'A bundle: a contiguous range of certificate ids of one device and interval, in one status',
+      description:
+        'A bundle: a contiguous range of certificate ids of one device (or one imported origin bundle) and interval, ' +
+        'in one status',
       examples: [example.bundle],
     },
   ),
@@ -270,9 +283,12 @@ export const ReissueRequest = Type.Object(
 );
 export type ReissueRequest = Static<typeof ReissueRequest>;
 
+/** The most bundles one action or change takes: their ids are one statement's parameters. */
+export const MAX_BUNDLES_PER_ACTION = 10_000;
+
 const BundleIds = Type.Array(Id('Bundle id'), {
   minItems: 1,
-  maxItems: 10_000,
+  maxItems: MAX_BUNDLES_PER_ACTION,
   description: 'Bundles to act on, all or nothing; a partial quantity splits them in this order',
 });
 const Quantity = Type.Optional(
@@ -365,6 +381,12 @@ export const BundleFilter = Type.Object(
     certificate_period_start: Type.Optional(Timestamp('Only production intervals starting at or after this time')),
     certificate_period_end: Type.Optional(Timestamp('Only production intervals starting before this time')),
     issuance_id: Type.Optional(Id('Only bundles of this issuance')),
+    certificate_bundle_id_range_start: Type.Optional(
+      Id('Only bundles holding certificate ids from this one on (with issuance_id)'),
+    ),
+    certificate_bundle_id_range_end: Type.Optional(
+      Id('Only bundles holding certificate ids up to this one (with issuance_id)'),
+    ),
   },
   strict,
 );
@@ -383,7 +405,7 @@ export const Statement = component(
       bundles: Type.Array(
         Type.Object({
           id: Id('Bundle id'),
-          device_id: Id('Device'),
+          device_id: NullableId('Device; null for an imported bundle'),
           energy_source: Type.String(),
           certificate_bundle_id_range_start: Type.Integer(),
           certificate_bundle_id_range_end: Type.Integer(),
@@ -404,3 +426,43 @@ export const Statement = component(
   ),
 );
 export type ActionResult = Static<typeof ActionResult>;
+
+/** The holder's reference: the one field of a bundle changed in place. */
+export const HolderReference = Nullable(
+  Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: "The holder's own reference (e.g. a contract or customer id); null removes it",
+  }),
+);
+
+/** What PATCH /api/certificates/mutables takes: the bundles, and their new holder's reference. */
+export const MutablesRequest = Type.Object(
+  {
+    source_id: Id('Account holding the bundles'),
+    granular_certificate_bundle_ids: Type.Array(Id('Bundle id'), {
+      minItems: 1,
+      maxItems: MAX_BUNDLES_PER_ACTION,
+      description: 'Bundles to change, whole, in any status the account holds them in; all or nothing',
+    }),
+    holder_reference: HolderReference,
+  },
+  { ...strict, examples: [{ source_id: 1, granular_certificate_bundle_ids: [1], holder_reference: 'PPA-2026-07' }] },
+);
+export type MutablesRequest = Static<typeof MutablesRequest>;
+
+export const MutablesResult = component(
+  'MutablesResult',
+  Type.Object(
+    {
+      action_id: NullableId('The ledger event recording the change; null when every bundle had that reference already'),
+      source_id: Id('Account holding the bundles'),
+      bundles: Type.Array(Bundle, { description: 'The bundles, as they are now' }),
+    },
+    {
+      description: "The bundles with their holder's reference changed",
+      examples: [{ action_id: 12, source_id: 1, bundles: [{ ...example.bundle, holder_reference: 'PPA-2026-07' }] }],
+    },
+  ),
+);
+export type MutablesResult = Static<typeof MutablesResult>;

@@ -33,11 +33,10 @@ export interface DischargeIssue {
   storageAllocationId: number;
   sdrId: number;
   wh: number;
-  /** The cancelled charge bundle the allocation draws on. */
-  charge: Pick<
-    BundleView,
-    'device_id' | 'energy_source' | 'production_starting_interval' | 'production_ending_interval'
-  >;
+  /** The cancelled charge bundle the allocation draws on, with its production device (never an imported one). */
+  charge: Pick<BundleView, 'energy_source' | 'production_starting_interval' | 'production_ending_interval'> & {
+    device_id: number;
+  };
   dischargingStart: Date;
   dischargingEnd: Date;
   efficiencyFactor: number;

@@ -128,6 +128,14 @@ async function back(
         `charge record ${record.id} is backed only by certificates of the hour from ${new Date(hour).toISOString()}`,
       `${at}/granular_certificate_bundle_ids`,
     );
+  // An SD-GC names the Tally production device its energy came from; an imported certificate has none.
+  const imported = result.bundles.find((b) => b.device_id === null);
+  if (imported)
+    throw unprocessable(
+      'imported_not_chargeable',
+      `bundle ${imported.id} was imported from another registry: only certificates of Tally's own devices back a charge`,
+      `${at}/granular_certificate_bundle_ids`,
+    );
   const backings = result.bundles.map((b) => ({ bundle_id: b.id, scr_id: record.id, wh: b.bundle_quantity }));
   await storage(trx).insertInto('storage_charge_backings').values(backings).execute();
   await appendEvent(trx, {

@@ -397,7 +397,8 @@ export async function issueDischargeCertificates(
           sdrId: id,
           wh: a.discharge_wh,
           charge: {
-            device_id: charge.origin_device_id ?? charge.device_id,
+            // A backing is never imported (charges.ts refuses it): it has a Tally device.
+            device_id: charge.origin_device_id ?? charge.device_id!,
             energy_source: charge.energy_source,
             production_starting_interval: charge.production_starting_interval,
             production_ending_interval: charge.production_ending_interval,

@@ -67,7 +67,8 @@ export async function chargeViews(db: Db, rows: ChargeRecordRow[]): Promise<Char
           certificate_bundle_id_range_start: bundle.certificate_bundle_id_range_start,
           certificate_bundle_id_range_end: bundle.certificate_bundle_id_range_end,
           energy_source: bundle.energy_source,
-          device_id: bundle.origin_device_id ?? bundle.device_id,
+          // Never an imported bundle, which has no device: charges.ts refuses one as a backing.
+          device_id: bundle.origin_device_id ?? bundle.device_id!,
         };
       }),
     };

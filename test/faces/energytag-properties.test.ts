@@ -131,6 +131,14 @@ const SERVED: Array<[string, string]> = [
   ['POST', '/certificates/certificates/withdraw'],
   ['POST', '/certificates/certificates/reseve'],
   ['POST', '/certificates/certificates/reserve'],
+  ['DELETE', '/users/user/{id}'],
+  ['POST', '/organisations/organisation'],
+  ['GET', '/organisations/organisation/{id}'],
+  ['PATCH', '/organisations/organisation/{id}'],
+  ['DELETE', '/organisations/organisation/{id}'],
+  ['POST', '/certificates/certificates/recurring_transfer'],
+  ['POST', '/certificates/certificates/recurring_cancel'],
+  ['PATCH', '/certificates/certificates/update_mutables'],
   ['POST', '/storage/storage/create_scr'],
   ['POST', '/storage/storage/create_sdr'],
   ['POST', '/storage/storage/issue_sdgc'],
@@ -152,6 +160,9 @@ const EXTENSIONS: Record<string, Record<string, unknown>> = {
     device_location: [56.15, 10.2],
     issuance_metadata: { issuing_body: 'Energinet' },
   },
+  'POST /certificates/certificates/recurring_transfer': { recurring_transfer_period_units: 'days' },
+  'POST /certificates/certificates/recurring_cancel': { recurring_cancellation_period_units: 'weeks' },
+  'PATCH /certificates/certificates/update_mutables': { holder_reference: 'PPA-1' },
 };
 
 describe('the EnergyTag face under generated requests', () => {
@@ -159,6 +170,9 @@ describe('the EnergyTag face under generated requests', () => {
   let w: World;
   let admin: { token: string };
   let pool: Pool;
+  /** The users the requests are sent as, and one a generated deletion (deactivation) may take instead. */
+  let actors: Set<string>;
+  let spares: string[];
 
   beforeAll(async () => {
     s = await startServer();
@@ -173,12 +187,20 @@ describe('the EnergyTag face under generated requests', () => {
     const devices = [uuidOf('device', w.device), battery];
     const users = [w.issuer.id, w.producer.id, w.trader.id].map((id) => uuidOf('user', id));
     const issuances = bundles.map((b: any) => uuidOf('issuance', b.issuance_id));
+    const organisation = await s.request('POST', '/api/organisations', {
+      token: admin.token,
+      body: { name: 'Solar Co', business_id: 1, email: 'solar@example.com' },
+    });
+    const spare = await s.user('trader', 'spare');
+    const organisations = [uuidOf('organisation', organisation.body.id)];
+    actors = new Set(users);
+    spares = [uuidOf('user', spare.id)];
     pool = {
-      all: [...accounts, ...devices, ...users, ...issuances],
+      all: [...accounts, ...devices, ...users, ...spares, ...issuances, ...organisations],
       byField: {
         source_id: accounts,
         target_id: accounts,
-        id: [...devices, ...accounts],
+        id: [...devices, ...accounts, ...organisations],
         source_certificate_issuance_id: issuances,
         gc_issuance_id: issuances,
         storage_id: [battery],
@@ -187,12 +209,43 @@ describe('the EnergyTag face under generated requests', () => {
   });
   afterAll(async () => s?.close());
 
-  /** What a refusal must leave as it was: the ledger's length and every bundle's range, holder and status. */
+  /**
+   * What a refusal must leave as it was: the ledger's length, every bundle's range, holder, status
+   * and holder's reference, the standing orders, the organisations, the users' roles,
+   * organisations and deactivation, and the storage records (status and description), their
+   * backings and allocations.
+   */
   async function state() {
     const bundles = await sql<{ v: string }>`
       select string_agg(concat_ws(':', id, account_id, certificate_bundle_status, certificate_bundle_id_range_start,
-        certificate_bundle_id_range_end), ',' order by id) as v from bundles`.execute(s.db.database.kysely);
-    return { events: await s.eventCount(), bundles: bundles.rows[0]?.v ?? '' };
+        certificate_bundle_id_range_end, holder_reference), ',' order by id) as v from bundles`.execute(
+      s.db.database.kysely,
+    );
+    const orders = await sql<{ n: number }>`select count(*)::int as n from standing_orders`.execute(
+      s.db.database.kysely,
+    );
+    const parties = await sql<{ v: string }>`
+      select concat_ws('|',
+        (select string_agg(concat_ws(':', id, name, business_id, email, address, website, deleted_at), ',' order by id)
+           from organisations),
+        (select string_agg(concat_ws(':', id, role, organisation_id, deactivated_at), ',' order by id) from users)
+      ) as v`.execute(s.db.database.kysely);
+    const storage = await sql<{ v: string }>`
+      select concat_ws('|',
+        (select string_agg(concat_ws(':', id, status, scr_geographic_matching_method), ',' order by id)
+           from storage_charge_records),
+        (select string_agg(concat_ws(':', id, status, efficiency_factor_methodology), ',' order by id)
+           from storage_discharge_records),
+        (select string_agg(concat_ws(':', bundle_id, scr_id, wh), ',' order by bundle_id) from storage_charge_backings),
+        (select string_agg(concat_ws(':', id, status), ',' order by id) from storage_allocations)
+      ) as v`.execute(s.db.database.kysely);
+    return {
+      events: await s.eventCount(),
+      bundles: bundles.rows[0]?.v ?? '',
+      orders: orders.rows[0]?.n,
+      parties: parties.rows[0]?.v,
+      storage: storage.rows[0]?.v,
+    };
   }
 
   it('never answers 5xx, and a refusal changes nothing', async () => {
@@ -217,7 +270,9 @@ describe('the EnergyTag face under generated requests', () => {
             ? { ...generated, ...EXTENSIONS[`${method} ${template}`] }
             : generated;
         const token = who === 'admin' ? admin.token : w[who as 'producer' | 'trader' | 'issuer'].token;
-        const path = `/energytag/v2${template.replace('{id}', encodeURIComponent(id))}`;
+        // A generated user deletion never deactivates a user the requests are sent as.
+        const target = method === 'DELETE' && template === '/users/user/{id}' && actors.has(id) ? spares[0]! : id;
+        const path = `/energytag/v2${template.replace('{id}', encodeURIComponent(target))}`;
         const before = await state();
         const r =
           method === 'GET' && body !== undefined

@@ -104,7 +104,7 @@ describe('the EnergyTag face: storage', () => {
       scr_geographic_matching_method: 'same bidding zone',
       backed_wh: 800,
     });
-    expect(scr0.scr_allocation_id).toMatch(/^7a11e7a9-0007-8000-8/);
+    expect(scr0.scr_allocation_id).toMatch(/^7a11e7a9-000a-8000-8/);
     scr1 = await call('POST', '/storage/storage/create_scr', {
       token: w.trader.token,
       body: {

@@ -90,7 +90,6 @@ describe('the EnergyTag face', () => {
         name: 'Solar Co',
         email: 'producer@example.com',
         role: ['Production Registrar'],
-        id: '00000000-0000-4000-8000-000000000001',
         password: PASSWORD,
       },
       status: 200,
@@ -135,7 +134,7 @@ describe('the EnergyTag face', () => {
   it('creates, reads and changes accounts; PATCH sets the whitelist', async () => {
     solarCo = await call('POST', '/accounts/account', {
       token: tokens.producer,
-      body: { account_name: 'Solar Co', id: '00000000-0000-4000-8000-000000000001' },
+      body: { account_name: 'Solar Co' },
       status: 200,
     });
     expect(solarCo).toEqual({

@@ -1,7 +1,7 @@
 // Helpers for community tests that drive one server as one manager: metering points, readings,
 // communities, members, clearing and the cleared intervals.
 import { expect } from 'vitest';
-import type { TestServer } from './server.ts';
+import type { Client } from './server.ts';
 import { expectStatus } from './world.ts';
 
 export type User = { id: number; token: string };
@@ -18,7 +18,7 @@ export const TERMS = {
 };
 
 /** Helpers bound to one server and one manager. */
-export function api(s: TestServer, manager: User, account: number) {
+export function api(s: Client, manager: User, account: number) {
   return {
     async point(id: string, type: 'production' | 'consumption') {
       await expectStatus(

@@ -21,13 +21,26 @@ async function onServer(serverUrl: string, statement: string): Promise<void> {
   }
 }
 
-/** An empty database on the TEST_DATABASE_URL server, for code that opens it by URL itself. */
-export async function emptyServerDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A database name on the TEST_DATABASE_URL server that does not exist yet: `create` makes it, `drop`
+ * removes it if it was made.
+ */
+export function serverDatabaseToBe(serverUrl: string): { url: string; create(): Promise<void>; drop(): Promise<void> } {
   const name = `tally_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await onServer(serverUrl, `CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return {
+    url: url.toString(),
+    create: () => onServer(serverUrl, `CREATE DATABASE ${name}`),
+    drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/** An empty database on the TEST_DATABASE_URL server, for code that opens it by URL itself. */
+export async function emptyServerDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const db = serverDatabaseToBe(serverUrl);
+  await db.create();
+  return db;
 }
 
 export async function freshDatabase(): Promise<TestDatabase> {

@@ -21,7 +21,7 @@ export function loadDraft(): Draft {
 
 /**
  * Deliberate deviations from the draft's answer schemas, each in docs/energytag-conformance.md:
- * Tally has no organisations yet (issue 12 §2) and keeps no peak demand of a device.
+ * an account that belongs to no organisation shows none, and Tally keeps no peak demand of a device.
  */
 const DEVIATIONS: Record<string, { notRequired: string[] }> = {
   AccountRead: { notRequired: ['organisation'] },

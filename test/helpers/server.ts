@@ -34,6 +34,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** What the world and community helpers need of a server: requests, and users made and logged in. */
+export type Client = Pick<TestServer, 'request' | 'user'>;
+
 let serial = 0;
 
 /** A port no one listens on right now. */

@@ -1,6 +1,6 @@
 // A small registry world built through the API: an issuer, a producer account with a solar
 // device, a trader account that accepts the producer's transfers, and an outsider.
-import type { TestServer } from './server.ts';
+import type { Client } from './server.ts';
 
 export const SOLAR = { technology_code: 'T010101', fuel_code: 'F01040100' };
 /** 1 MW: the limit for a one-hour interval is 1,100,000 Wh. */
@@ -37,7 +37,7 @@ export interface World {
   device: number;
 }
 
-export async function buildWorld(s: TestServer): Promise<World> {
+export async function buildWorld(s: Client): Promise<World> {
   const issuer = await s.user('issuer');
   const producer = await s.user('producer');
   const trader = await s.user('trader');
@@ -91,7 +91,7 @@ export async function buildWorld(s: TestServer): Promise<World> {
 }
 
 /** Issues one bundle per given hour (offsets from 2025-06-01) and returns the bundles. */
-export async function issue(s: TestServer, w: World, hours: Array<[number, number]>): Promise<any[]> {
+export async function issue(s: Client, w: World, hours: Array<[number, number]>): Promise<any[]> {
   const body = await expectStatus(
     s.request('POST', '/api/certificates/issue', {
       token: w.issuer.token,
@@ -104,7 +104,7 @@ export async function issue(s: TestServer, w: World, hours: Array<[number, numbe
 
 /** `user` joins `account` the way membership needs: a member invites it and it accepts. */
 export async function join(
-  s: TestServer,
+  s: Client,
   account: number,
   member: { token: string },
   user: { id: number; token: string },

@@ -54,6 +54,7 @@ describe('ledger', () => {
           device_location: _l,
           reissue_of_bundle_id: _r,
           origin_device: _o,
+          imported_from: _i,
           ...view
         } = await expectStatus(s.request('GET', `/api/certificates/${b.id}`, { token: auditor.token }), 200);
         return view;

@@ -12,7 +12,7 @@ describe('loadProviderConfig', () => {
     expect(c).toMatchObject({
       port: 8090,
       host: '127.0.0.1',
-      url: 'http://127.0.0.1:8090',
+      url: undefined,
       uploaderUrl: undefined,
       type: 'ipfs',
       tokens: [],
@@ -77,6 +77,18 @@ describe('loadProviderConfig', () => {
   it('requires a chain and a price in paid mode', () => {
     expect(() => loadProviderConfig({ TALLY_PROVIDER_PRIVATE_KEY: KEY, TALLY_PROVIDER_TOKENS: `TT=${TOKEN}` })).toThrow(
       /TALLY_CHAIN_RPC_URL and TALLY_CHAIN_ID[\s\S]*TALLY_PROVIDER_PRICE/,
+    );
+  });
+
+  it('says once per variable what it must be, as Tally does, however many are bad', () => {
+    expect(() =>
+      loadProviderConfig({ TALLY_PROVIDER_PRIVATE_KEY: KEY, LOG_LEVEL: 'loud', TALLY_PROVIDER_PORT: '70000' }),
+    ).toThrow(
+      [
+        'invalid provider configuration:',
+        '  TALLY_PROVIDER_PORT: must be <= 65535',
+        '  LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+      ].join('\n'),
     );
   });
 });

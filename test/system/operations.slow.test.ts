@@ -10,12 +10,16 @@ import { TALLY } from '../helpers/cli.ts';
 import { cliDatabase } from '../helpers/cli-database.ts';
 import { emptyServerDatabase } from '../helpers/database.ts';
 import { freePort } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
 const ADMIN = { TALLY_ADMIN_EMAIL: 'root@example.com', TALLY_ADMIN_PASSWORD: 'root-password-1' };
 
 /** `tally serve` on `port`, its log lines collected; `ready` settles once it serves (or exits first). */
-function serve(env: NodeJS.ProcessEnv, port: number) {
-  const child = spawn('node', [...TALLY, 'serve'], {
+const serve = (env: NodeJS.ProcessEnv, port: number) => serveWith(['serve'], env, port);
+
+/** A `tally` command that serves on `port` (`serve`, `jobs`), as `serve` above. */
+function serveWith(command: string[], env: NodeJS.ProcessEnv, port: number) {
+  const child = spawn('node', [...TALLY, ...command], {
     env: { ...env, ...ADMIN, PORT: String(port), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -120,6 +124,49 @@ describe('a graceful stop', () => {
       expect(stopped).toMatchObject({ signal: 'SIGTERM', requests_in_flight: 1, finished_in_time: true });
     } finally {
       await stop(p.child, p.exited);
+    }
+  });
+});
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('the API and the jobs in processes of their own', () => {
+  it('serves the API from `serve --no-jobs` and runs the jobs in `tally jobs`, each with health and metrics', async () => {
+    const db = await emptyServerDatabase(process.env.TEST_DATABASE_URL as string);
+    const [apiPort, jobsPort] = [await freePort(), await freePort()];
+    const env = { ...process.env, DATABASE_URL: db.url, TALLY_JOB_INTERVAL: '1' };
+    const api = serveWith(['serve', '--no-jobs'], env, apiPort);
+    const jobs = serveWith(['jobs'], env, jobsPort);
+    const text = async (port: number, path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+    try {
+      expect(await Promise.all([api.ready, jobs.ready]), api.stderr() + jobs.stderr()).toEqual([true, true]);
+      const [apiStart, jobsStart] = [api, jobs].map((p) =>
+        p.lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'Tally is serving'),
+      );
+      expect([apiStart.runs, jobsStart.runs]).toEqual([['api'], ['jobs']]);
+
+      // The API process runs no jobs; the jobs process serves no API.
+      expect(JSON.parse(await text(apiPort, '/health/ready')).checks.jobs).toBe('skipped');
+      expect(JSON.parse(await text(jobsPort, '/health/ready')).checks).toEqual({
+        database: 'ok',
+        migrations: 'ok',
+        jobs: 'ok',
+      });
+      const { access } = (await (await login(apiPort)).json()) as { access: string };
+      expect((await login(jobsPort)).status).toBe(404);
+
+      // A change made through the API is sealed by the jobs process.
+      const made = await fetch(`http://127.0.0.1:${apiPort}/api/accounts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ account_name: 'Sealed elsewhere' }),
+      });
+      expect(made.status).toBe(201);
+      await until(async () => /\ntally_ledger_unsealed_events 0\n/.test(await text(apiPort, '/metrics')));
+      expect(await text(jobsPort, '/metrics')).toMatch(/tally_job_runs_total\{job="seal-ledger"[^}]*\} [1-9]/);
+      expect(await text(apiPort, '/metrics')).not.toMatch(/tally_job_runs_total\{/);
+    } finally {
+      await stop(api.child, api.exited);
+      await stop(jobs.child, jobs.exited);
+      await db.drop();
     }
   });
 });

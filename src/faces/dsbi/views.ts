@@ -6,14 +6,10 @@ import { type Principal, readsEverything } from '../../platform/principal.ts';
 import { type BidView, type ResourceView, type SessionView, userOfUuid, uuidsOf } from '../../market/index.ts';
 import { amount, dsbiTime, invalid } from './wire.ts';
 
-/** DSBI does not page its lists; Tally answers at most this many items in one, and asks to narrow past it. */
-export const MAX_ITEMS = 100_000;
-
-/** Every page of a list, in one array. */
+/** DSBI does not page its lists: every page of a list, in one array, and past the most, a request to narrow. */
 export const whole = <T>(page: (request: PageRequest) => Promise<Page<T>>): Promise<T[]> =>
   everyPage(page, 'querystring/cursor', {
-    max: MAX_ITEMS,
-    tooMany: () => invalid([`The answer would hold more than ${MAX_ITEMS} items; narrow the query.`]),
+    tooMany: (max) => invalid([`The answer would hold more than ${max} items; narrow the query.`]),
   });
 
 /**

@@ -1,24 +1,29 @@
 // The draft's certificate operations onto the registry: create (issuance), query, and the actions
 // transfer, cancel, claim, withdraw and reserve (under the draft's misspelt `reseve` and the correct
-// `reserve`). The draft acts on the bundles a filter selects; Tally acts on bundle ids. So every
-// action queries with the registry's own query (and its access rule), then acts on what it found
-// with the registry's own action, which locks those bundles and checks every rule again.
+// `reserve`). The draft acts on the bundles a filter selects; so does the registry's
+// `performOnSelection`, which chooses them with its own query (selection.ts) and acts on them with
+// its own action, locking only the leading bundles that cover the quantity and checking every rule
+// again. The face reads the draft's UUIDs and words into the registry's selection.
 import { type Static, Type } from 'typebox';
 import { getAccount } from '../../accounts/index.ts';
 import type { Db } from '../../platform/database.ts';
 import type { Principal } from '../../platform/principal.ts';
 import {
-  ACTION_RULES,
-  type Action,
+  type ActionFields,
   type ActionRequests,
-  type BundleDetail,
   type BundleView,
-  getBundle,
+  type DeviceView,
   getDevice,
+  type ImportedIssuanceView,
+  type IssuanceMetadataView,
   type IssuanceRequest,
   issueCertificates,
+  type Origin,
+  originsOf,
   performAction,
+  performOnSelection,
   queryBundles,
+  type Selection,
 } from '../../registry/index.ts';
 import type { Face } from './face.ts';
 import { readUuid, uuidOf } from './ids.ts';
@@ -29,7 +34,7 @@ const Time = Type.String({ format: 'date-time' });
 const Count = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
 /** The filter every certificate action and the query take (the draft's GranularCertificateQuery). */
-const filter = {
+export const filter = {
   /** The account (the draft's `source_id` is both "Source Account Id" and "Source User Id"). */
   source_id: Uuid,
   /** The acting user, when given: must be the caller. */
@@ -51,8 +56,8 @@ const filter = {
   action_request_datetime: Type.Optional(Time),
   action_completed_datetime: Type.Optional(Time),
 };
-const Filter = Type.Object(filter);
-type Filter = Static<typeof Filter>;
+export const Filter = Type.Object(filter);
+export type Filter = Static<typeof Filter>;
 
 const Transfer = Type.Object({ ...filter, target_id: Uuid });
 const Cancel = Type.Object({
@@ -95,10 +100,10 @@ const present = <T>(fields: Record<string, T | null>) =>
  * An SD-GC's storage attributes as the draft names them: the storage device that discharged it (the
  * device that issued it), the discharge, its SDR and the efficiency applied.
  */
-function storageRead(b: BundleView, storage: BundleDetail['device']) {
+function storageRead(b: BundleView, storage: DeviceView) {
   if (b.sdr_id === null) return {};
   return {
-    storage_id: uuidOf('device', b.device_id),
+    storage_id: uuidOf('device', storage.id),
     storage_device_location: [storage.location.latitude, storage.location.longitude],
     discharging_start_datetime: b.discharging_starting_interval,
     discharging_end_datetime: b.discharging_ending_interval,
@@ -108,40 +113,61 @@ function storageRead(b: BundleView, storage: BundleDetail['device']) {
 }
 
 /**
- * The draft's GranularCertificateBundle, with Tally's extensions (account_id, device_id, bundle_id).
- * An SD-GC shows its production device (the device of origin) as the bundle's device, its
- * device_type `storage` ("released by a storage unit"), and its storage attributes.
+ * Where a bundle of a Tally device comes from: its device and the metadata it was issued with. An
+ * SD-GC (issued by a storage device) shows its production device, the device of origin, as the
+ * bundle's device, its device_type `storage` ("released by a storage unit") and its storage
+ * attributes.
  */
-function bundleRead(b: BundleView, from: Pick<BundleDetail, 'device' | 'issuance_metadata' | 'origin_device'>) {
-  const { issuance_metadata: m } = from;
-  const d = from.origin_device ?? from.device;
-  const device = b.origin_device_id ?? b.device_id;
+function deviceOrigin(b: BundleView, issuer: DeviceView, m: IssuanceMetadataView, production: DeviceView | null) {
+  const d = production ?? issuer;
   return {
     // The draft's `id` is declared twice (Account Id, then Device Id); JSON keeps the last.
-    id: uuidOf('device', device),
-    account_id: uuidOf('account', b.account_id),
-    device_id: uuidOf('device', device),
-    bundle_id: uuidOf('bundle', b.id),
-    issuance_id: uuidOf('issuance', b.issuance_id),
-    certificate_bundle_id_range_start: b.certificate_bundle_id_range_start,
-    certificate_bundle_id_range_end: b.certificate_bundle_id_range_end,
-    bundle_quantity: b.bundle_quantity,
-    certificate_bundle_status: draftStatus(b.certificate_bundle_status),
+    id: uuidOf('device', d.id),
+    device_id: uuidOf('device', d.id),
     energy_carrier: 'Electricity',
-    energy_source: b.energy_source,
-    face_value: 1,
     issuance_post_energy_carrier_conversion: false,
-    registry_configuration: REGISTRY_CONFIGURATION,
     device_name: d.device_name,
     device_technology_type: d.technology_label ?? d.device_type,
     device_production_start_date: d.operational_date,
     device_capacity: d.capacity,
     device_location: [d.location.latitude, d.location.longitude],
-    device_type: from.device.device_type,
-    production_starting_interval: b.production_starting_interval,
-    production_ending_interval: b.production_ending_interval,
-    issuance_datestamp: dateOf(b.issuance_datestamp),
-    expiry_datestamp: dateOf(b.expiry_datestamp),
+    device_type: issuer.device_type,
+    ...metadataOf(m),
+    ...present({ beneficiary: b.beneficiary }),
+    ...storageRead(b, issuer),
+  };
+}
+
+/**
+ * Where an imported bundle comes from: its origin record stands for the device (its UUID is the
+ * draft's `id` and `device_id`), with the attributes the import file gave. The draft's device
+ * fields show where the file had them (the template has no such columns; conformance doc).
+ */
+function importedOrigin(b: BundleView, o: ImportedIssuanceView) {
+  return {
+    id: uuidOf('imported_issuance', o.id),
+    device_id: uuidOf('imported_issuance', o.id),
+    energy_carrier: 'Electricity',
+    issuance_post_energy_carrier_conversion: o.issuance_post_energy_carrier_conversion,
+    device_type: o.is_storage ? 'storage' : 'production',
+    ...metadataOf(o),
+    ...present<unknown>({
+      device_name: o.device_name,
+      device_technology_type: o.device_technology_type,
+      device_production_start_date: o.device_production_start_date,
+      device_capacity: o.device_capacity,
+      device_location: o.device_latitude === null ? null : [o.device_latitude, o.device_longitude],
+      emissions_factor_production_device: o.emissions_factor_production_device,
+      emissions_factor_source: o.emissions_factor_source,
+      storage_efficiency_factor: o.storage_efficiency_factor,
+      beneficiary: b.beneficiary,
+    }),
+  };
+}
+
+/** The issuing body's attributes, from a device's metadata version or an imported origin record. */
+function metadataOf(m: IssuanceMetadataView | ImportedIssuanceView) {
+  return {
     country_of_issuance: m.country_of_issuance,
     connected_grid_identification: m.connected_grid_identification,
     issuing_body: m.issuing_body,
@@ -152,25 +178,39 @@ function bundleRead(b: BundleView, from: Pick<BundleDetail, 'device' | 'issuance
       support_received: m.support_received,
       quality_scheme_reference: m.quality_scheme_reference,
       dissemination_level: m.dissemination_level,
-      beneficiary: b.beneficiary,
     }),
-    ...storageRead(b, from.device),
   };
 }
 
-/** Bundles as the draft shows them; one registry read per issuance for its device and metadata. */
-export async function bundlesRead(db: Db, principal: Principal, bundles: BundleView[]) {
-  const origins = new Map<number, Pick<BundleDetail, 'device' | 'issuance_metadata' | 'origin_device'>>();
-  const out = [];
-  for (const b of bundles) {
-    let origin = origins.get(b.issuance_id);
-    if (!origin) {
-      origin = await getBundle(db, principal, b.id);
-      origins.set(b.issuance_id, origin);
-    }
-    out.push(bundleRead(b, origin));
-  }
-  return out;
+/** The draft's GranularCertificateBundle, with Tally's extensions (account_id, device_id, bundle_id). */
+function bundleRead(b: BundleView, from: Origin) {
+  const { device: d, issuance_metadata: m, origin_device: production, imported_from: o } = from;
+  return {
+    account_id: uuidOf('account', b.account_id),
+    bundle_id: uuidOf('bundle', b.id),
+    issuance_id: uuidOf('issuance', b.issuance_id),
+    certificate_bundle_id_range_start: b.certificate_bundle_id_range_start,
+    certificate_bundle_id_range_end: b.certificate_bundle_id_range_end,
+    bundle_quantity: b.bundle_quantity,
+    certificate_bundle_status: draftStatus(b.certificate_bundle_status),
+    energy_source: b.energy_source,
+    face_value: 1,
+    registry_configuration: REGISTRY_CONFIGURATION,
+    production_starting_interval: b.production_starting_interval,
+    production_ending_interval: b.production_ending_interval,
+    issuance_datestamp: dateOf(b.issuance_datestamp),
+    expiry_datestamp: dateOf(b.expiry_datestamp),
+    ...(o ? importedOrigin(b, o) : deviceOrigin(b, d!, m!, production)),
+  };
+}
+
+/** Bundles as the draft shows them; their devices and metadata in one registry read (originsOf). */
+export async function bundlesRead(db: Db, bundles: BundleView[]) {
+  const origins = await originsOf(
+    db,
+    bundles.map((b) => b.issuance_id),
+  );
+  return bundles.map((b) => bundleRead(b, origins.get(b.issuance_id)!));
 }
 
 const HOUR_MS = 3_600_000;
@@ -201,90 +241,59 @@ async function sparse(db: Db, principal: Principal, account: number, pairs: Reco
 }
 
 /**
- * What a filter selects: the account, its bundles in the order they are acted on, and the Wh a range
- * asks. For an action, only bundles in a status it acts on: "cancel from this account" means its
- * live certificates, not also those it cancelled or withdrew before (the registry refuses a batch
- * holding one of those whole).
+ * The registry's selection a draft filter names: its UUIDs and words read as Tally's ids, statuses
+ * and energy sources, each refused naming its field. The registry decides the rest (selection.ts):
+ * for an action, only bundles in a status it acts on; a range within an issuance; a quantity of Wh.
  */
-async function select(db: Db, principal: Principal, f: Filter, action?: Action) {
+export function selectionOf(f: Filter, principal: Principal): Selection {
   const account = entityId('account', f.source_id, ['body', 'source_id']);
   if (f.user_id !== undefined && f.user_id.toLowerCase() !== uuidOf('user', principal.userId))
     throw refuse('user_id', 'the acting user is the one the token names', 'value_error.user_id');
-  // "Overrides all other search criteria."
-  if (f.sparse_filter_list !== undefined)
-    return {
-      account,
-      bundles: await sparse(db, principal, account, f.sparse_filter_list),
-      quantity: f.certificate_quantity,
-    };
-  const asked = f.certificate_bundle_status === undefined ? undefined : tallyStatus(f.certificate_bundle_status);
-  if (f.certificate_bundle_status !== undefined && asked === undefined)
+  const status = f.certificate_bundle_status === undefined ? undefined : tallyStatus(f.certificate_bundle_status);
+  if (f.certificate_bundle_status !== undefined && status === undefined)
     throw refuse(
       'certificate_bundle_status',
       'one of Active, Reserved, Locked, Cancelled, Claimed, Withdrawn, Expired',
     );
-  const actionable = action === undefined ? undefined : ACTION_RULES[action].from;
-  if (asked !== undefined && actionable !== undefined && !actionable.includes(asked))
-    throw refuse(
-      'certificate_bundle_status',
-      `${action} acts on ${actionable.map(draftStatus).join(' or ')} certificates`,
-    );
-  const statuses = asked ?? (actionable === undefined ? undefined : [...actionable]);
   const sources = f.energy_source?.map((s, k) => {
     const source = tallySource(s);
     if (source === undefined) throw refuse(['body', 'energy_source', k], 'unknown energy source');
     return source;
   });
-  const start = f.source_certificate_certificate_bundle_id_range_start;
-  const end = f.source_certificate_certificate_bundle_id_range_end;
-  if ((start !== undefined || end !== undefined) && f.source_certificate_issuance_id === undefined)
-    throw refuse('source_certificate_issuance_id', 'a range of certificate ids is read within an issuance');
-  if (start !== undefined && end !== undefined && end < start)
-    throw refuse('source_certificate_certificate_bundle_id_range_end', 'the range ends before it starts');
-  let bundles = await every((page) =>
-    queryBundles(
-      db,
-      principal,
-      {
-        source_id: account,
-        device_id: f.id === undefined ? undefined : entityId('device', f.id, ['body', 'id']),
-        energy_source: sources,
-        certificate_bundle_status: statuses,
-        certificate_period_start: f.certificate_period_start,
-        certificate_period_end: f.certificate_period_end,
-        issuance_id:
-          f.source_certificate_issuance_id === undefined
-            ? undefined
-            : entityId('issuance', f.source_certificate_issuance_id, ['body', 'source_certificate_issuance_id']),
-      },
-      page,
-    ),
-  );
-  let rangeWh: number | undefined;
-  if (start !== undefined || end !== undefined) {
-    const lo = start ?? 1;
-    const hi = end ?? Number.MAX_SAFE_INTEGER;
-    bundles = bundles
-      .filter((b) => b.certificate_bundle_id_range_end >= lo && b.certificate_bundle_id_range_start <= hi)
-      .sort((a, b) => a.certificate_bundle_id_range_start - b.certificate_bundle_id_range_start);
-    // Tally splits a bundle at its lowest ids: a range starts where a held bundle starts, or in a gap.
-    const first = bundles[0];
-    if (first && first.certificate_bundle_id_range_start < lo) {
-      const ids = `${first.certificate_bundle_id_range_start}–${first.certificate_bundle_id_range_end}`;
-      throw refuse(
-        'source_certificate_certificate_bundle_id_range_start',
-        `the range starts inside a bundle (ids ${ids}); start it at the bundle's first id`,
-      );
-    }
-    rangeWh = bundles.reduce(
-      (wh, b) => wh + Math.min(b.certificate_bundle_id_range_end, hi) - b.certificate_bundle_id_range_start + 1,
-      0,
-    );
-  }
-  // A quantity within a range takes its lowest ids; it never reaches past the range.
-  if (rangeWh !== undefined && f.certificate_quantity !== undefined && f.certificate_quantity > rangeWh)
-    throw refuse('certificate_quantity', `the range holds ${rangeWh} Wh of the account's certificates`);
-  return { account, bundles, quantity: f.certificate_quantity ?? rangeWh };
+  return {
+    source_id: account,
+    device_id: f.id === undefined ? undefined : entityId('device', f.id, ['body', 'id']),
+    energy_source: sources,
+    certificate_bundle_status: status,
+    certificate_period_start: f.certificate_period_start,
+    certificate_period_end: f.certificate_period_end,
+    issuance_id:
+      f.source_certificate_issuance_id === undefined
+        ? undefined
+        : entityId('issuance', f.source_certificate_issuance_id, ['body', 'source_certificate_issuance_id']),
+    certificate_bundle_id_range_start: f.source_certificate_certificate_bundle_id_range_start,
+    certificate_bundle_id_range_end: f.source_certificate_certificate_bundle_id_range_end,
+    certificate_quantity: f.certificate_quantity,
+  };
+}
+
+/** The ids of a sparse list's bundles, for an action: the list "overrides all other search criteria". */
+async function sparseIds(db: Db, principal: Principal, account: number, pairs: Record<string, string>) {
+  const bundles = await sparse(db, principal, account, pairs);
+  if (bundles.length === 0) throw refuse(['body'], 'no certificates of the account match', 'value_error.no_match');
+  return bundles.map((b) => b.id);
+}
+
+/** What a query shows: the sparse list's bundles ("overrides all other search criteria"), or the filter's. */
+async function queried(db: Db, principal: Principal, f: Filter) {
+  const selection = selectionOf(f, principal);
+  if (f.sparse_filter_list !== undefined)
+    return {
+      account: selection.source_id,
+      bundles: await sparse(db, principal, selection.source_id, f.sparse_filter_list),
+    };
+  const { certificate_quantity: _wh, ...filter } = selection;
+  return { account: selection.source_id, bundles: await every((page) => queryBundles(db, principal, filter, page)) };
 }
 
 /**
@@ -324,7 +333,7 @@ async function issuanceOf(db: Db, principal: Principal, body: Static<typeof Bund
 }
 
 /** The draft's answer to a query or an action: the request's filter, as accepted, and what the registry did. */
-const answer = (f: Filter, requested: Date, completed: Date, account: number) => ({
+export const answer = (f: Filter, requested: Date, completed: Date, account: number) => ({
   ...f,
   source_id: uuidOf('account', account),
   action_response_status: 'accepted',
@@ -332,10 +341,9 @@ const answer = (f: Filter, requested: Date, completed: Date, account: number) =>
   action_completed_datetime: completed.toISOString(),
 });
 
-type Extra<A extends keyof ActionRequests> = Omit<
-  ActionRequests[A],
-  'source_id' | 'granular_certificate_bundle_ids' | 'certificate_quantity'
->;
+/** The account holder's name: the draft's beneficiary or consumer when none is named. */
+export const holderName = async (db: Db, account: number, principal: Principal) =>
+  (await getAccount(db, principal, account)).account_name;
 
 export function certificateRoutes(face: Face): void {
   const { ctx } = face;
@@ -356,7 +364,7 @@ export function certificateRoutes(face: Face): void {
         lifetime,
         ctx.clock.now(),
       );
-      const [issued] = await bundlesRead(db, caller(), bundles);
+      const [issued] = await bundlesRead(db, bundles);
       return issued;
     },
   });
@@ -370,10 +378,10 @@ export function certificateRoutes(face: Face): void {
     bodyOnGet: true,
     handler: async ({ query, caller }) => {
       const requested = ctx.clock.now();
-      const { account, bundles } = await select(db, caller(), query);
+      const { account, bundles } = await queried(db, caller(), query);
       return {
         ...answer(query, requested, ctx.clock.now(), account),
-        filtered_certificate_bundles: await bundlesRead(db, caller(), bundles),
+        filtered_certificate_bundles: await bundlesRead(db, bundles),
       };
     },
   });
@@ -384,7 +392,7 @@ export function certificateRoutes(face: Face): void {
     action: A,
     body: B,
     access: 'user' | ['issuer'],
-    extra: (body: Static<B>, account: number, principal: Principal) => Promise<Extra<A>>,
+    extra: (body: Static<B>, account: number, principal: Principal) => Promise<ActionFields<A>>,
   ) {
     face.route({
       method: 'POST',
@@ -397,21 +405,24 @@ export function certificateRoutes(face: Face): void {
         // Validated by `body`: the route's generic type does not narrow past undefined.
         const body = call.body as Static<B>;
         const requested = ctx.clock.now();
-        const { account, bundles, quantity } = await select(db, caller(), body, action);
-        if (bundles.length === 0)
-          throw refuse(['body'], 'no certificates of the account match', 'value_error.no_match');
-        const result = await performAction(
-          db,
-          caller(),
-          action,
-          {
-            source_id: account,
-            granular_certificate_bundle_ids: bundles.map((b) => b.id),
-            certificate_quantity: quantity,
-            ...(await extra(body, account, caller())),
-          } as ActionRequests[A],
-          ctx.clock.now(),
-        );
+        const selection = selectionOf(body, caller());
+        const account = selection.source_id;
+        const fields = await extra(body, account, caller());
+        const result =
+          body.sparse_filter_list === undefined
+            ? await performOnSelection(db, caller(), action, selection, fields, ctx.clock.now())
+            : await performAction(
+                db,
+                caller(),
+                action,
+                {
+                  ...fields,
+                  source_id: account,
+                  granular_certificate_bundle_ids: await sparseIds(db, caller(), account, body.sparse_filter_list),
+                  certificate_quantity: body.certificate_quantity,
+                } as ActionRequests[A],
+                ctx.clock.now(),
+              );
         return {
           ...answer(body, requested, ctx.clock.now(), account),
           action_id: uuidOf('action', result.action_id),
@@ -421,8 +432,7 @@ export function certificateRoutes(face: Face): void {
     });
   }
 
-  const holder = async (account: number, principal: Principal) =>
-    (await getAccount(db, principal, account)).account_name;
+  const holder = (account: number, principal: Principal) => holderName(db, account, principal);
   const nothing = async () => ({});
 
   actionRoute('/certificates/certificates/transfer', 'transfer', Transfer, 'user', async (b) => ({

@@ -13,7 +13,7 @@ import {
 } from '../../registry/index.ts';
 import type { Face } from './face.ts';
 import { uuidOf } from './ids.ts';
-import { entityId, Uuid } from './shapes.ts';
+import { bodyIdIsPath, entityId, Uuid } from './shapes.ts';
 import { refuse, tallySource } from './wire.ts';
 
 const n = NewDeviceRequest.properties;
@@ -140,8 +140,7 @@ export function deviceRoutes(face: Face): void {
     body: DeviceUpdate,
     handler: async ({ params, body, caller }) => {
       const id = pathId(params.id);
-      if (body.id !== undefined && body.id.toLowerCase() !== uuidOf('device', id))
-        throw refuse('id', 'the device id of the body is not the path’s', 'value_error.id');
+      bodyIdIsPath('device', body.id, id);
       const fixed = IMMUTABLE.find((f) => (body as Record<string, unknown>)[f] !== undefined);
       if (fixed) throw refuse(fixed, `Tally does not change a device's ${fixed}`, 'value_error.immutable');
       const { device_name, capacity, issuance_metadata } = body;

@@ -14,8 +14,13 @@ export const KINDS = {
   issuance: 4,
   bundle: 5,
   action: 6,
-  scr: 7,
-  sdr: 8,
+  standing_order: 7,
+  organisation: 9,
+  /** Storage charge and discharge records (first drafted as 7 and 8, never released: 7 is the standing order's). */
+  scr: 10,
+  sdr: 11,
+  /** An imported bundle's origin record, which stands for its device (docs/decisions/0012). */
+  imported_issuance: 20,
 } as const;
 export type Kind = keyof typeof KINDS;
 

@@ -5,6 +5,8 @@ import { certificateRoutes } from './certificates.ts';
 import { deviceRoutes } from './devices.ts';
 import { energytagScope, Face, PREFIX } from './face.ts';
 import { storageRoutes } from './storage.ts';
+import { organisationRoutes } from './organisations.ts';
+import { orderRoutes } from './orders.ts';
 import { tokenRoute } from './token.ts';
 import { userRoutes } from './users.ts';
 
@@ -20,6 +22,8 @@ export async function energytagFace(app: App, ctx: AppContext): Promise<void> {
       deviceRoutes(face);
       certificateRoutes(face);
       storageRoutes(face);
+      organisationRoutes(face);
+      orderRoutes(face);
     },
     { prefix: PREFIX },
   );

@@ -401,7 +401,7 @@ export function storageRoutes(face: Face): void {
       if (body.bundle_quantity !== undefined && pending > 0 && body.bundle_quantity !== pending)
         throw refuse('bundle_quantity', `the SDR's allocations not issued yet hold ${pending} Wh`);
       const bundles = await issueDischargeCertificates(db, caller(), sdr, ctx.config.certificateLifetimeDays, now());
-      const [first, ...rest] = await bundlesRead(db, caller(), bundles);
+      const [first, ...rest] = await bundlesRead(db, bundles);
       // The draft answers one bundle; an SDR drawn on several charges issues one per charge.
       return { ...first, issued_bundle_ids: [first, ...rest].map((b) => b?.bundle_id) };
     },

@@ -1,8 +1,9 @@
 // The draft's OAuth2 password flow (`tokenUrl: token`): form-encoded `username` and `password` give
 // `{access_token, token_type}`, onto identity's login. The token is Tally's own access token, so
-// it also works on Tally's API (and Tally's on the face); it lives TALLY_ACCESS_TOKEN_TTL.
+// it also works on Tally's API (and Tally's on the face); it lives TALLY_ACCESS_TOKEN_TTL. The
+// draft has no refresh, so no refresh token is made (it would be stored and never handed out).
 import { Type } from 'typebox';
-import { checkLogin, startSession } from '../../identity/index.ts';
+import { checkLogin, signAccess } from '../../identity/index.ts';
 import type { Face } from './face.ts';
 import { refuse } from './wire.ts';
 
@@ -30,8 +31,7 @@ export function tokenRoute(face: Face): void {
       if (body.grant_type !== undefined && body.grant_type !== 'password')
         throw refuse('grant_type', 'the password grant only', 'value_error.grant_type');
       const user = await checkLogin(db, body.username, body.password);
-      const { access } = await startSession(db, ctx.tokens, user.id, ctx.clock.now());
-      return { access_token: access, token_type: 'bearer' };
+      return { access_token: await signAccess(ctx.tokens, user.id, ctx.clock.now()), token_type: 'bearer' };
     },
   });
 }

@@ -1,13 +1,13 @@
 // The draft's users (`/users/user`, `/{id}`), onto identity's functions: an admin creates users
-// with a role and a password, reads them, and changes their role. Organisations come with issue 12
-// §2; a user's organisation id is checked as a UUID and not kept until then.
+// with a role, a password and their organisation (the draft's `id`), reads them, changes their
+// role or organisation, and deletes them, which deactivates: the ledger names users for ever.
 import { Type } from 'typebox';
-import { createUser, getUser, Registration, setRole, type UserView } from '../../identity/index.ts';
+import { changeUser, createUser, deactivateUser, getUser, Registration, type UserView } from '../../identity/index.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { Principal, Role } from '../../platform/principal.ts';
 import type { Face } from './face.ts';
-import { uuidOf } from './ids.ts';
-import { entityId, Uuid } from './shapes.ts';
+import { readUuid, uuidOf } from './ids.ts';
+import { bodyIdIsPath, entityId, Uuid } from './shapes.ts';
 import { refuse, ROLE_WORDS, tallyRole } from './wire.ts';
 
 const Roles = Type.Array(Type.String(), { title: 'Role' });
@@ -16,7 +16,7 @@ const UserBase = Type.Object({
   name: Registration.properties.name,
   email: Registration.properties.email,
   role: Roles,
-  /** The draft's organisation id (issue 12 §2). */
+  /** The draft's organisation id: the organisation the user belongs to. */
   id: Type.Optional(Uuid),
   /** Tally's extension: the draft creates users without one, and a user logs in with it. */
   password: Registration.properties.password,
@@ -29,12 +29,16 @@ const UserUpdate = Type.Object({
   email: Type.Optional(Type.String()),
 });
 
-/** The draft's UserRead. */
+/**
+ * The draft's UserRead. Its `id` is the user (the last of the draft's two), and the organisation,
+ * the other `id`, is `organisation_id`, as the face names a collapsed id by its title.
+ */
 export const userRead = (u: UserView) => ({
   id: uuidOf('user', u.id),
   name: u.name,
   email: u.email,
   role: [ROLE_WORDS[u.role]],
+  ...(u.organisation_id !== null ? { organisation_id: uuidOf('organisation', u.organisation_id) } : {}),
 });
 
 /** The one role of the draft's role list (Tally gives a user one role). */
@@ -75,6 +79,7 @@ export function userRoutes(face: Face): void {
           email: body.email,
           password: body.password,
           role: oneRole(body.role),
+          organisation_id: body.id === undefined ? undefined : entityId('organisation', body.id, ['body', 'id']),
           verifiedAt: ctx.clock.now(),
         },
         caller().userId,
@@ -99,12 +104,26 @@ export function userRoutes(face: Face): void {
     body: UserUpdate,
     handler: async ({ params, body, caller }) => {
       const id = readableUser(caller(), params.id ?? '');
-      if (body.id !== undefined && body.id.toLowerCase() !== uuidOf('user', id))
-        throw refuse('id', 'the user id of the body is not the path’s', 'value_error.id');
+      // The draft's `id` is the user's, its organisation's or (by its title) an account's: read by its kind.
+      const organisation = body.id === undefined ? undefined : readUuid(body.id);
+      if (organisation?.kind !== 'organisation') bodyIdIsPath('user', body.id, id);
       for (const field of ['name', 'email'] as const)
         if (body[field] !== undefined)
           throw refuse(field, `Tally does not change a user's ${field}`, 'value_error.immutable');
-      return userRead(await setRole(db, id, oneRole(body.role), caller().userId));
+      const change = {
+        role: oneRole(body.role),
+        ...(organisation?.kind === 'organisation' ? { organisation_id: organisation.id } : {}),
+      };
+      return userRead(await changeUser(db, id, change, caller().userId));
     },
+  });
+
+  face.route({
+    method: 'DELETE',
+    path: '/users/user/:id',
+    access: ['admin'],
+    status: 200,
+    handler: async ({ params, caller }) =>
+      userRead(await deactivateUser(db, readableUser(caller(), params.id ?? ''), caller().userId, ctx.clock.now())),
   });
 }

@@ -3,6 +3,7 @@
 // energy sources.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { TallyError } from '../../platform/errors.ts';
+import { RACE_CODES, validationField } from '../../platform/http/problems.ts';
 import type { Role } from '../../platform/principal.ts';
 import { type BundleStatus, ENERGY_SOURCES, STATUSES } from '../../registry/index.ts';
 
@@ -43,13 +44,20 @@ const DRAFT_FIELDS: Array<[RegExp, string]> = [
   // create_scr's certificates are the bundles of its gc_issuance_id and range.
   [/^body\/certificates\/\w+$/, 'body/gc_issuance_id'],
   [/^querystring\//, 'query/'],
+  [/^body\/certificate_bundle_id_range_(start|end)$/, 'body/source_certificate_certificate_bundle_id_range_$1'],
+  [/^body\/issuance_id$/, 'body/source_certificate_issuance_id'],
 ];
 
+/** A field path as a `loc`, its array indexes as numbers. */
+const asLoc = (field: string): Array<string | number> =>
+  field.split('/').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+
 /** Tally's field path (`body/intervals/0/wh`) as the draft's `loc` (`["body", "bundle_quantity"]`). */
-function locOf(field: string): Array<string | number> {
+function locOf(path: string): Array<string | number> {
+  // A standing order's filter is the registry's `selection`; the draft's filter fields are the body's own.
+  const field = path.replace(/^body\/selection\//, 'body/');
   const rule = DRAFT_FIELDS.find(([pattern]) => pattern.test(field));
-  const named = rule ? field.replace(rule[0], rule[1]) : field;
-  return named.split('/').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  return asLoc(rule ? field.replace(rule[0], rule[1]) : field);
 }
 
 /**
@@ -79,26 +87,19 @@ export function toDraft(err: unknown, request: FastifyRequest): DraftError {
         : (e.validationContext ?? 'body');
     return new DraftError(
       422,
-      e.validation.map((v) => {
-        const params = v.params as Record<string, unknown>;
-        const path = v.instancePath.split('/').filter((p) => p !== '');
-        if (params.missingProperty !== undefined) path.push(String(params.missingProperty));
-        return {
-          loc: [part, ...path.map((p) => (/^\d+$/.test(p) ? Number(p) : p))],
-          msg: v.message ?? 'invalid',
-          type: `value_error.${v.keyword}`,
-        };
-      }),
+      e.validation.map((v) => ({
+        loc: asLoc(validationField(v, part)),
+        msg: v.message ?? 'invalid',
+        type: `value_error.${v.keyword}`,
+      })),
     );
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
     return new DraftError(e.statusCode === 429 ? 429 : 422, [
       { loc: ['body'], msg: e.message, type: e.code ?? 'invalid' },
     ]);
-  if (e.code === '40001' || e.code === '40P01' || e.code === '55P03')
-    return new DraftError(422, [
-      { loc: ['body'], msg: 'a concurrent request changed the same rows; retry', type: 'conflict' },
-    ]);
+  const race = e.code === undefined ? undefined : RACE_CODES[e.code];
+  if (race) return new DraftError(422, [{ loc: ['body'], msg: race, type: 'conflict' }]);
   return new DraftError(500, [{ loc: [], msg: 'internal error', type: 'internal_error' }]);
 }
 

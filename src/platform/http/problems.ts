@@ -38,23 +38,31 @@ const TITLES: Record<number, string> = {
  * does then (ON CONFLICT, or the module's own refusal, like a taken email), so one that reaches
  * this point is a bug, answered 500 and logged with its constraint's name.
  */
-const RACE_CODES: Record<string, string> = {
+export const RACE_CODES: Record<string, string> = {
   '40001': 'a concurrent request changed the same rows; retry',
   '40P01': 'a concurrent request changed the same rows; retry',
   '55P03': 'the rows are locked by a concurrent request; retry',
 };
 
-/** Ajv reports `/intervals/0/wh` or a missing property by name; turn both into one field path. */
+type ValidationItem = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * The field one Ajv error names, as a path under the request's `part` (`body/intervals/0/wh`):
+ * Ajv reports `/intervals/0/wh`, or a missing or unknown property by name beside its parent.
+ * The faces read the same path into their own shapes.
+ */
+export function validationField(v: ValidationItem, part: string): string {
+  const params = v.params as Record<string, unknown>;
+  const extra = params.missingProperty ?? params.additionalProperty;
+  return `${part}${v.instancePath}${extra ? `/${String(extra)}` : ''}`;
+}
+
 function fieldProblems(err: FastifyError): FieldProblem[] {
   const part = err.validationContext ?? 'body';
   return (err.validation ?? []).map((v) => {
-    const params = v.params as Record<string, unknown>;
-    const extra = params.missingProperty ?? params.additionalProperty;
-    const path = `${v.instancePath}${extra ? `/${String(extra)}` : ''}`;
-    const message = params.additionalProperty
-      ? `unknown field ${String(params.additionalProperty)}`
-      : (v.message ?? 'is invalid');
-    return { field: `${part}${path || ''}`, message };
+    const unknown = (v.params as Record<string, unknown>).additionalProperty;
+    const message = unknown ? `unknown field ${String(unknown)}` : (v.message ?? 'is invalid');
+    return { field: validationField(v, part), message };
   });
 }
 

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import type { Access } from '../../platform/http/access.ts';
 import { caller } from '../../platform/http/access.ts';
-import { Id, IdParams, OneOf, Page, strict, Timestamp } from '../../platform/http/schemas.ts';
+import { Id, IdParams, Nullable, OneOf, Page, strict, Timestamp } from '../../platform/http/schemas.ts';
 import type { ProblemCode } from '../../platform/problem-codes.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import { ACTING_PROBLEMS } from '../../accounts/index.ts';
@@ -10,7 +10,9 @@ import { performAction, type Action } from '../actions.ts';
 import { issueCertificates, reissueBundle } from '../issuance.ts';
 import { aggregateBundles, getBundle, GRANULARITIES, queryBundles } from '../queries.ts';
 import { getStatement } from '../statements.ts';
+import { updateMutables } from '../mutables.ts';
 import * as example from '../examples.ts';
+import { ImportedIssuance } from '../import-schemas.ts';
 import {
   ACTION_REQUESTS,
   type ActionRequests,
@@ -21,6 +23,8 @@ import {
   EnergySource,
   IssuanceMetadata,
   IssuanceRequest,
+  MutablesRequest,
+  MutablesResult,
   ReissueRequest,
   Statement,
 } from '../schemas.ts';
@@ -207,6 +211,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           'bundle_not_found',
           'invalid_status',
           'already_reissued',
+          'imported_bundle',
           'over_capacity',
           'over_metered',
           'device_not_found',
@@ -244,7 +249,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           { ...strict, examples: [{ source_id: 2, certificate_bundle_status: 'active', limit: 100 }] },
         ),
         response: { 200: Page(Bundle, 'Bundles in production-time order, then id') },
-        problems: ['account_not_found', 'invalid_cursor', 'reversed_period'],
+        problems: ['account_not_found', 'invalid_cursor', 'reversed_period', 'range_needs_issuance', 'reversed_range'],
       },
     },
     async (request) => {
@@ -301,13 +306,33 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
             },
           ),
         },
-        problems: ['account_not_found', 'reversed_period'],
+        problems: ['account_not_found', 'reversed_period', 'range_needs_issuance', 'reversed_range'],
       },
     },
     async (request) => {
       const { granularity, ...filter } = request.body;
       return { items: await aggregateBundles(db, caller(request), filter, granularity) };
     },
+  );
+
+  app.patch(
+    '/api/certificates/mutables',
+    {
+      config: { access: 'user' },
+      schema: {
+        operationId: 'updateCertificateMutables',
+        tags,
+        summary: "Set or remove the holder's reference of bundles",
+        description:
+          "The holder's reference is the one field of a bundle changed in place, in any status; each change is a " +
+          'ledger event (certificates.mutables_updated). Account and status change only by their actions ' +
+          '(transfer, cancel, …), every other field never. All or nothing.',
+        body: MutablesRequest,
+        response: { 200: MutablesResult },
+        problems: ['bundle_not_found', 'bundle_not_in_account', ...ACTING_PROBLEMS],
+      },
+    },
+    async (request) => updateMutables(db, caller(request), request.body, ctx.clock.now()),
   );
 
   app.get(
@@ -318,20 +343,25 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         operationId: 'getCertificateBundle',
         tags,
         summary: 'One bundle with its device and issuance metadata',
-        description: 'The device and the issuance metadata are those the certificates were issued with.',
+        description:
+          'The device and the issuance metadata are those the certificates were issued with. A bundle imported from ' +
+          'another registry has no device or metadata here: `imported_from` says where it was issued.',
         params: IdParams,
         response: {
           200: Type.Intersect(
             [
               Bundle,
               Type.Object({
-                device: Device,
-                issuance_metadata: IssuanceMetadata,
-                device_location: Type.Tuple([Type.Number(), Type.Number()], { description: '[latitude, longitude]' }),
+                device: Nullable(Device),
+                issuance_metadata: Nullable(IssuanceMetadata),
+                device_location: Nullable(
+                  Type.Tuple([Type.Number(), Type.Number()], { description: '[latitude, longitude]' }),
+                ),
                 reissue_of_bundle_id: Type.Union([Id('The withdrawn bundle this issuance re-issued'), Type.Null()]),
                 origin_device: Type.Union([Device, Type.Null()], {
                   description: 'An SD-GC: the production device of the charge certificates it came from',
                 }),
+                imported_from: Nullable(ImportedIssuance),
               }),
             ],
             {
@@ -344,6 +374,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
                   device_location: [56.15, 10.2],
                   reissue_of_bundle_id: null,
                   origin_device: null,
+                  imported_from: null,
                 },
               ],
             },
