@@ -216,7 +216,7 @@ const requestOf = <A extends Action>(
 
 /** Chooses the bundles of `selection` an action takes (selection.ts), and the quantity it acts on. */
 async function choose(trx: Db, action: Action, selection: Selection, options: SelectionOptions) {
-  const chosen = await chooseBundles(trx, ACTION_RULES[action].from, selection);
+  const chosen = await chooseBundles(trx, ACTION_RULES[action].from, selection, { claim: action === 'claim' });
   const short = chosen.quantity !== undefined && chosen.held < chosen.quantity;
   return options.partial && short ? { ids: chosen.ids, quantity: chosen.held } : chosen;
 }

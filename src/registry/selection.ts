@@ -28,7 +28,12 @@ export interface Chosen {
  * of certificate ids, in id order from the range's start, and the quantity never reaches past its
  * end. Refuses a status the action does not start from and a selection that matches nothing.
  */
-export async function chooseBundles(db: Db, statuses: readonly BundleStatus[], s: Selection): Promise<Chosen> {
+export async function chooseBundles(
+  db: Db,
+  statuses: readonly BundleStatus[],
+  s: Selection,
+  options: { claim?: boolean } = {},
+): Promise<Chosen> {
   const asked = list(s.certificate_bundle_status);
   const other = asked?.find((status) => !statuses.includes(status));
   if (other !== undefined)
@@ -38,11 +43,15 @@ export async function chooseBundles(db: Db, statuses: readonly BundleStatus[], s
       'body/certificate_bundle_status',
     );
   const filter: BundleFilter = { ...s, certificate_bundle_status: asked?.length ? asked : [...statuses] };
+  // A claim never takes a bundle cancelled to charge a storage device (actions.ts refuses it): its
+  // energy is claimed through the device's SD-GCs.
+  const matching = () =>
+    options.claim ? filtered(db, filter).where('charged_storage_device_id', 'is', null) : filtered(db, filter);
   const { certificate_bundle_id_range_start: lo, certificate_bundle_id_range_end: hi } = s;
   const byRange = lo !== undefined || hi !== undefined;
   let quantity = s.certificate_quantity;
   if (byRange) {
-    const first = await filtered(db, filter)
+    const first = await matching()
       .select(['certificate_bundle_id_range_start as start', 'certificate_bundle_id_range_end as end'])
       .orderBy('certificate_bundle_id_range_start')
       .limit(1)
@@ -55,7 +64,7 @@ export async function chooseBundles(db: Db, statuses: readonly BundleStatus[], s
         'body/certificate_bundle_id_range_start',
       );
     const upTo = hi ?? Number.MAX_SAFE_INTEGER;
-    const inRange = await filtered(db, filter)
+    const inRange = await matching()
       .select(
         sql<
           string | null
@@ -79,7 +88,7 @@ export async function chooseBundles(db: Db, statuses: readonly BundleStatus[], s
   // the quantity cover it, and the rest are never locked.
   const rows = await registry(db)
     .selectFrom(
-      filtered(db, filter)
+      matching()
         .select([
           'id',
           'bundle_quantity',
