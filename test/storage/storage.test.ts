@@ -112,6 +112,37 @@ describe('storage charge records', () => {
       'charge_not_of_its_hour',
     );
     expect(await bundle(b1.id)).toMatchObject({ certificate_bundle_status: 'active', bundle_quantity: 600 });
+    // Certificates of another registry, of the same hour: an SD-GC would have no Tally device to name.
+    const imported = await expectStatus(
+      s.request('POST', `/api/certificates/import?account_id=${w.traderAccount}&origin_registry=NECS`, {
+        token: w.issuer.token,
+        raw:
+          'issuance_id,bundle_quantity,certificate_bundle_id_range_start,certificate_bundle_id_range_end,' +
+          'energy_carrier,energy_source,face_value,issuance_post_energy_carrier_conversion,' +
+          'emissions_factor_production_device,emissions_factor_source,production_starting_interval,' +
+          'production_ending_interval,local_timezone,expiry_datestamp,is_storage,storage_efficiency_factor,' +
+          'country_of_issuance,connected_grid_identification,issuing_body,legal_status,issuance_purpose,' +
+          'support_received,quality_scheme_reference,dissemination_level,issue_market_zone\n' +
+          'NO-1,900,1,900,electricity,wind,1,FALSE,,,01/06/2025 02:00,01/06/2025 03:00,UTC,01/06/2027 02:00,FALSE,,' +
+          'Norway,NO2,Statnett,,,,,,NO2\n',
+        headers: { 'content-type': 'text/csv' },
+      }),
+      201,
+    );
+    const [foreign] = imported.bundles;
+    expect(foreign).toMatchObject({ device_id: null, ...hour(2), bundle_quantity: 900 });
+    const refusal = await refused(
+      post(`/api/storage/charge-records/${second.id}/certificates`, w.trader.token, {
+        granular_certificate_bundle_ids: [foreign.id],
+      }),
+      422,
+      'imported_not_chargeable',
+    );
+    expect(refusal.errors[0].field).toBe('body/granular_certificate_bundle_ids');
+    expect(await bundle(foreign.id)).toMatchObject({
+      certificate_bundle_status: 'active',
+      charged_storage_device_id: null,
+    });
     await refused(
       post('/api/certificates/claim', w.trader.token, {
         source_id: w.traderAccount,
