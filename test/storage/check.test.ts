@@ -126,4 +126,47 @@ describe('tally check over storage', () => {
     );
     expect(rules(backing)).toContain('storage_backing_is_its_hours_cancelled_charge');
   });
+
+  it('replays a certificate event written before the storage, import and reference fields as holding none of them', async () => {
+    const [ordinary] = await issue(s, w, [[1, 500]]);
+    const LATER = [
+      'charged_storage_device_id',
+      'origin_device_id',
+      'sdr_id',
+      'discharging_starting_interval',
+      'discharging_ending_interval',
+      'storage_efficiency_factor',
+      'imported_issuance_id',
+      'holder_reference',
+    ];
+    const SHOWN_BESIDE = [
+      'device',
+      'issuance_metadata',
+      'device_location',
+      'reissue_of_bundle_id',
+      'origin_device',
+      'imported_from',
+    ];
+    /** A certificate event as written before those fields existed: the bundle as it is now, without them. */
+    const writtenBefore = async (id: number) => {
+      const bundle = await expectStatus(s.request('GET', `/api/certificates/${id}`, { token: w.producer.token }), 200);
+      const legacy = Object.fromEntries(
+        Object.entries(bundle).filter(([k]) => !LATER.includes(k) && !SHOWN_BESIDE.includes(k)),
+      );
+      return (trx: Parameters<Parameters<typeof checkAfter>[1]>[0]) =>
+        sql`INSERT INTO events (type, subject_type, subject_id, payload)
+            VALUES ('certificates.transferred', 'bundle', ${String(id)}, ${JSON.stringify({ bundles: [legacy] })}::jsonb)`.execute(
+          trx,
+        );
+    };
+    const replayed = (found: Array<{ rule: string; detail: string }>) =>
+      found.filter((v) => v.rule === 'replay_rebuilds_state').map((v) => v.detail);
+    // An ordinary bundle had none of them: it replays to what the table holds.
+    expect(replayed(await checkAfter(s.db.database.kysely, await writtenBefore(ordinary.id)))).toEqual([]);
+    // An SD-GC's storage fields are not in such an event, so the event says it was none.
+    expect(replayed(await checkAfter(s.db.database.kysely, await writtenBefore(sdgc.id)))).toEqual([
+      `bundle ${sdgc.id} differs from the event log in origin_device_id, sdr_id, discharging_starting_interval, ` +
+        'discharging_ending_interval, storage_efficiency_factor',
+    ]);
+  });
 });
