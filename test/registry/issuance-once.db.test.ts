@@ -1,7 +1,7 @@
-// "One issuance per device and interval" is a rule of a production device's own issuances. Two
-// migrations narrowed the unique index that holds it: 0028 left out SD-GC issuances (once per
-// storage allocation instead), 0030 imported ones (no device). This test reads the index back from
-// the migrated database and proves the two compose: one index, leaving out both.
+// "One issuance per device and interval" is a rule of a production device's own issuances. Its
+// unique index was narrowed twice: 0030 left out imported issuances (no device), 0034 SD-GC ones
+// (once per storage allocation instead, 0028). This test reads the index back from the migrated
+// database and proves the two compose: one index, leaving out both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';

@@ -28,8 +28,5 @@ CREATE INDEX bundles_sdr ON bundles (sdr_id) WHERE sdr_id IS NOT NULL;
 -- The issuance of an SD-GC names the allocation (of an SDR to a charge) it was issued from, and
 -- each allocation is issued at most once.
 ALTER TABLE issuances ADD COLUMN storage_allocation_id bigint UNIQUE;
--- A production device issues once per interval; a storage device issues once per allocation, and
--- several allocations may carry the same production hour, so the interval rule is production's.
-ALTER TABLE issuances DROP CONSTRAINT issuances_device_id_production_starting_interval_reissue_of_key;
-CREATE UNIQUE INDEX issuances_device_interval ON issuances (device_id, production_starting_interval, reissue_of_bundle_id)
-  NULLS NOT DISTINCT WHERE storage_allocation_id IS NULL;
+-- The interval rule (once per device and interval) stays production's: 0034 leaves SD-GC issuances
+-- out of its index, after 0030 made that index one over device issuances.

@@ -65,12 +65,11 @@ ALTER TABLE issuances ADD COLUMN imported_issuance_id bigint UNIQUE REFERENCES i
 ALTER TABLE issuances ADD CONSTRAINT issuances_one_origin CHECK (
   (device_id IS NOT NULL AND issuance_metadata_id IS NOT NULL AND imported_issuance_id IS NULL)
   OR (device_id IS NULL AND issuance_metadata_id IS NULL AND imported_issuance_id IS NOT NULL));
--- Once per device and interval start still, for a production device's own issuances only: imported
--- ones have no device, and NULLS NOT DISTINCT would otherwise make two imports of the same hour
--- collide; SD-GC issuances go once per storage allocation instead (0028, whose index this replaces).
-DROP INDEX issuances_device_interval;
+-- Once per device and interval start still, for device issuances only: imported ones have no device,
+-- and NULLS NOT DISTINCT would otherwise make two imports of the same hour collide.
+ALTER TABLE issuances DROP CONSTRAINT issuances_device_id_production_starting_interval_reissue_of_key;
 CREATE UNIQUE INDEX issuances_device_interval_once ON issuances (device_id, production_starting_interval,
-  reissue_of_bundle_id) NULLS NOT DISTINCT WHERE device_id IS NOT NULL AND storage_allocation_id IS NULL;
+  reissue_of_bundle_id) NULLS NOT DISTINCT WHERE device_id IS NOT NULL;
 
 -- A bundle records where it came from, so a future export refuses an imported one.
 ALTER TABLE bundles ALTER COLUMN device_id DROP NOT NULL;
