@@ -182,14 +182,16 @@ describe('importing the template', () => {
     expect(origins.get(bundle.issuance_id)).toEqual({
       device: null,
       issuance_metadata: null,
+      origin_device: null,
       imported_from: imported.imported_issuances[0],
     });
     const device = origins.get(own.issuance_id)!;
-    expect([device.device?.id, device.issuance_metadata?.issuing_body, device.imported_from]).toEqual([
-      w.device,
-      'Energinet',
-      null,
-    ]);
+    expect([
+      device.device?.id,
+      device.issuance_metadata?.issuing_body,
+      device.origin_device,
+      device.imported_from,
+    ]).toEqual([w.device, 'Energinet', null, null]);
   });
 
   it('refuses the same file twice, naming its row, with nothing changed', async () => {

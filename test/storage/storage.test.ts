@@ -4,7 +4,7 @@
 // while SD-GCs live, the storage readings template, and every refusal changing nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEverything } from '../../src/check.ts';
-import { claimedByHour } from '../../src/registry/index.ts';
+import { claimedByHour, originsOf } from '../../src/registry/index.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { charging, discharging, storageDevice } from '../helpers/storage.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from '../helpers/world.ts';
@@ -266,6 +266,21 @@ describe('storage discharge records and SD-GCs', () => {
     );
     expect(view.issued_wh).toBe(discharge.allocated_wh);
     expect(view.allocations.map((x: any) => x.sdgc_bundle_ids)).toEqual([[sdgcs[0].id], [sdgcs[1].id]]);
+  });
+
+  it('reads SD-GC origins in one call beside a production one: the storage device that issued, the production device', async () => {
+    const ids = [b0.issuance_id, ...sdgcs.map((g: any) => g.issuance_id)];
+    const origins = await originsOf(s.db.database.kysely, ids);
+    expect(
+      ids.map((id) => {
+        const o = origins.get(id)!;
+        return [o.device?.id, o.origin_device?.id ?? null, o.issuance_metadata?.issuing_body, o.imported_from];
+      }),
+    ).toEqual([
+      [w.device, null, 'Energinet', null],
+      [battery, w.device, 'Energinet', null],
+      [battery, w.device, 'Energinet', null],
+    ]);
   });
 
   it('lets an SD-GC be cancelled and claimed like any certificate, counted at its discharge hour', async () => {
