@@ -6,7 +6,7 @@ import { listenWhileWaiting } from './platform/http/waiting.ts';
 import type { Database } from './platform/database.ts';
 import { systemClock } from './platform/clock.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
-import { createUser, ROLES, type Role } from './identity/index.ts';
+import { createUser, findUserByEmail, ROLES, type Role } from './identity/index.ts';
 import { checkEverything } from './check.ts';
 import { driftedConfigDocs, writeConfigDocs } from './config-docs.ts';
 import { VERSION } from './platform/version.ts';
@@ -43,6 +43,17 @@ async function withDatabase<T>(work: (database: Database, cfg: Config) => Promis
   } finally {
     await database.close();
   }
+}
+
+/** The user an import acts as: `--as`, or the configured admin; refused (exit 2) when there is none. */
+async function actingUser(database: Database, cfg: Config, as: string | undefined) {
+  const email = as ?? cfg.admin?.email;
+  const user = email ? await findUserByEmail(database.kysely, email) : undefined;
+  if (!user)
+    throw Object.assign(new Error(`--as: ${email ? `no user ${email}` : 'name the user the import acts as'}`), {
+      status: 400,
+    });
+  return user;
 }
 
 const program = new Command('tally')
@@ -118,6 +129,7 @@ program
     process.stdout.write(
       'ok: ranges disjoint, quantities conserved, intervals at most one hour, issuances disjoint, ' +
         'no metered hour issued beyond its readings, claims in reach, no live certificates in closed accounts, ' +
+        'imported ranges once per origin issuance and true to their origin, ' +
         'event log replays to the current bundles, community matches add up, each metering point in one membership ' +
         'at a time, uploader quotes, providers and nonces as their latest events record them, each quote uploaded ' +
         'at most once and within its 30 minutes, nonces only growing, ' +
@@ -168,9 +180,8 @@ program
     process.stdout.write(`${summary}\n`);
   });
 
-program
-  .command('import')
-  .description('import data files')
+const imports = program.command('import').description('import data files');
+imports
   .command('readings <file>')
   .description(
     'import meter readings from a CSV file (the template, or with a ' +
@@ -181,14 +192,8 @@ program
   .option('--batch <rows>', 'readings per batch', '10000')
   .action(async (file: string, opts: { point?: string; as?: string; batch: string }) => {
     const { importReadingsFile, progressBar } = await import('./metering/index.ts');
-    const { findUserByEmail } = await import('./identity/index.ts');
     const result = await withDatabase(async (database, cfg) => {
-      const email = opts.as ?? cfg.admin?.email;
-      const user = email ? await findUserByEmail(database.kysely, email) : undefined;
-      if (!user)
-        throw Object.assign(new Error(`--as: ${email ? `no user ${email}` : 'name the user the import acts as'}`), {
-          status: 400,
-        });
+      const user = await actingUser(database, cfg, opts.as);
       const startedAt = performance.now();
       const onProgress = process.stderr.isTTY
         ? (bytes: number, total: number, rows: number) =>
@@ -209,6 +214,43 @@ program
         `${result.unchanged} unchanged, ${result.revised} revised, ${result.failed.length} batch(es) refused\n`,
     );
     if (result.failed.length) process.exit(1);
+  });
+
+imports
+  .command('certificates <file>')
+  .description(
+    'import certificates issued by another registry from a CSV file (the EnergyTag import template) ' +
+      'into an account, all or nothing; a refused file names its row and column',
+  )
+  .requiredOption('--account <id>', 'the account the bundles enter')
+  .requiredOption('--registry <name>', 'the registry that issued them (with issuance_id, names each origin bundle)')
+  .option('--as <email>', 'the issuing body user the import acts as (default: TALLY_ADMIN_EMAIL)')
+  .action(async (file: string, opts: { account: string; registry: string; as?: string }) => {
+    const { readFile } = await import('node:fs/promises');
+    const { importCertificates, importCsvRows } = await import('./registry/index.ts');
+    const account = Number(opts.account);
+    if (!Number.isSafeInteger(account) || account < 1) {
+      process.stderr.write('--account: an account id\n');
+      process.exit(2);
+    }
+    const result = await withDatabase(async (database, cfg) => {
+      const user = await actingUser(database, cfg, opts.as);
+      return importCertificates(
+        database.kysely,
+        { userId: user.id, role: user.role, email: user.email },
+        {
+          account_id: account,
+          origin_registry: opts.registry,
+          rows: importCsvRows(await readFile(file, 'utf8')),
+        },
+        systemClock.now(),
+      );
+    });
+    const wh = result.bundles.reduce((sum, b) => sum + b.bundle_quantity, 0);
+    process.stdout.write(
+      `imported ${result.bundles.length} bundle(s), ${wh} Wh, from ${opts.registry} into account ${opts.account}: ` +
+        `bundles ${result.bundles.map((b) => b.id).join(', ')}\n`,
+    );
   });
 
 program

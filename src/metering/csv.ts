@@ -23,7 +23,7 @@ const REQUIRED = ['interval_start_datetime', 'interval_end_datetime', 'interval_
 const KNOWN = new Set<string>([...REQUIRED, 'gross_net_indicator', 'metering_point_id', 'quality']);
 
 /** Splits one CSV line (RFC 4180 quoting: "a, b" and "" for a quote inside). */
-function splitCsvLine(line: string): string[] {
+export function splitCsvLine(line: string): string[] {
   const cells: string[] = [];
   let cell = '';
   let quoted = false;

@@ -2,7 +2,7 @@
 // energy for issuance and disclosures, interval energy for communities, technology labels, and
 // the question metering asks of the certificates issued from its points (certificates.ts).
 export { answerCertificateQuestions, type CertificatesOfPoints, type LiveIssuedHour } from './certificates.ts';
-export type { ReadingInput } from './csv.ts';
+export { type ReadingInput, splitCsvLine } from './csv.ts';
 export { importReadingsFile, progressBar } from './import-file.ts';
 export { type EnergyByPoint, type EnergySeries, intervalEnergy } from './interval-energy.ts';
 export { meteringJobs } from './jobs.ts';

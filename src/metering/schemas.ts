@@ -1,7 +1,7 @@
 // What metering points and readings look like to clients: the routes validate and document with
 // these schemas, and points.ts, readings.ts, registers.ts and csv.ts take and return their static types.
 import { type Static, Type, type TSchema } from 'typebox';
-import { component, Id, OneOf, PointId, Timestamp } from '../platform/http/schemas.ts';
+import { component, Content, Id, OneOf, PointId, Timestamp } from '../platform/http/schemas.ts';
 import { MAX_UPLOAD_READINGS } from './limits.ts';
 import { POINT_TYPES, QUALITIES } from './tables.ts';
 
@@ -103,16 +103,6 @@ export const ImportResult = component(
   ),
 );
 export type ImportResult = Static<typeof ImportResult>;
-
-/**
- * A body sent as any of several media types: Fastify validates it by the schema of the request's
- * Content-Type and @fastify/swagger documents each under the request's `content`. TypeBox has no
- * type for such a body, so its static type is declared (Unsafe) as the union of its media types'.
- */
-const Content = <C extends Record<string, TSchema>>(content: C) =>
-  Type.Unsafe<{ [M in keyof C]: Static<C[M]> }[keyof C]>({
-    content: Object.fromEntries(Object.entries(content).map(([media, schema]) => [media, { schema }])),
-  });
 
 /** A readings upload, as JSON or as CSV; each reading names its point when `withPoint`. */
 const readingsUpload = <R extends TSchema>(reading: R, withPoint: boolean) => {

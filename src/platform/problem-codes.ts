@@ -100,6 +100,19 @@ export const PROBLEM_CODES = {
   already_issued: { status: 409, meaning: 'An interval overlaps one already issued for the device or its points' },
   already_reissued: { status: 409, meaning: 'The withdrawn bundle was already re-issued' },
 
+  // Certificate import from another registry.
+  invalid_import_row: {
+    status: 400,
+    meaning: 'A row of a certificate import has a value Tally cannot take; `errors` names its row and column',
+  },
+  overlapping_ranges: { status: 400, meaning: 'Two rows of an import hold overlapping ids of one origin issuance' },
+  already_imported: { status: 409, meaning: 'A row overlaps ids of its origin issuance that were imported before' },
+  certificate_expired: { status: 422, meaning: 'The imported certificates have already expired' },
+  imported_bundle: {
+    status: 422,
+    meaning: 'An imported bundle is corrected by its origin registry, not re-issued here',
+  },
+
   // Lifecycle actions.
   duplicate_bundle_id: { status: 400, meaning: 'A bundle id is listed twice' },
   target_required: { status: 400, meaning: 'A transfer names its target_id' },

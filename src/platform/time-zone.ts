@@ -60,3 +60,15 @@ export function localMonth(month: string, tz: string): { from: Date; to: Date } 
   const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
   return { from: localMidnight(`${month}-01`, tz), to: localMidnight(`${next}-01`, tz) };
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The instants at which clocks in `tz` show the wall time `wall` (its fields read as UTC): one as a
+ * rule, two in the hour repeated when clocks go back, none in the hour skipped when they go forward.
+ * The offsets a day either side are the candidates: a zone changes its offset at most once a day.
+ */
+export function instantsOfWallTime(wall: number, tz: string): number[] {
+  const candidates = new Set([wall - offsetMs(tz, wall - DAY_MS), wall - offsetMs(tz, wall + DAY_MS)]);
+  return [...candidates].filter((t) => t + offsetMs(tz, t) === wall).sort((a, b) => a - b);
+}

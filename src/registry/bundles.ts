@@ -34,6 +34,7 @@ export function bundleView(b: BundleRow): BundleView {
     claim_period_start: iso(b.claim_period_start),
     claim_period_end: iso(b.claim_period_end),
     claimed_at: iso(b.claimed_at),
+    imported_issuance_id: b.imported_issuance_id,
     holder_reference: b.holder_reference,
   };
 }
@@ -57,9 +58,10 @@ export type IssuedBundle = Pick<
 /**
  * The row of a bundle as issued: whole, active, never acted on. Issuance builds its rows here
  * rather than reading them back from the database, and replay rebuilds issued bundles here from
- * the compact `certificates.issued` event, so the two cannot disagree on what issuing makes.
+ * the compact `certificates.issued` event, so the two cannot disagree on what issuing makes. An
+ * import builds its bundles here too, naming their origin record.
  */
-export function issuedBundle(b: IssuedBundle): BundleRow {
+export function issuedBundle(b: IssuedBundle & { imported_issuance_id?: number }): BundleRow {
   // Written out field by field, not spread: issuance builds thousands of these per call, and a
   // literal gives them one shape, which keeps building and viewing them fast (a spread row cost
   // issuance a third of its speed).
@@ -88,6 +90,7 @@ export function issuedBundle(b: IssuedBundle): BundleRow {
     claim_period_end: null,
     claimed_at: null,
     updated_at: b.issuance_datestamp,
+    imported_issuance_id: b.imported_issuance_id ?? null,
     holder_reference: null,
   };
 }

@@ -81,13 +81,16 @@ async function issuedWithinMetered(db: Db): Promise<Violation[]> {
   }));
 }
 
-/** A device's original issuances never overlap in time; a re-issue repeats the interval of the bundle it replaces. */
+/**
+ * A device's original issuances never overlap in time; a re-issue repeats the interval of the bundle
+ * it replaces. Imported issuances have no device: imports keep their origin ranges apart instead.
+ */
 async function issuancesDisjoint(db: Db): Promise<Violation[]> {
   const { rows } = await sql<{ device_id: number; start: Date; prev_start: Date }>`
     SELECT device_id, start, prev_start FROM (
       SELECT device_id, production_starting_interval AS start, lag(production_starting_interval) OVER w AS prev_start,
              lag(production_ending_interval) OVER w AS prev_end
-      FROM issuances WHERE reissue_of_bundle_id IS NULL
+      FROM issuances WHERE reissue_of_bundle_id IS NULL AND device_id IS NOT NULL
       WINDOW w AS (PARTITION BY device_id ORDER BY production_starting_interval)) t
     WHERE prev_end > start ORDER BY device_id, start LIMIT ${LIMIT}`.execute(db);
   return rows.map((r) => ({

@@ -6,6 +6,7 @@ import type { Violation } from '../platform/violation.ts';
 import { streamEvents } from '../ledger/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { checkAccess } from './check-access.ts';
+import { checkImports } from './check-imports.ts';
 import { checkMetered } from './check-metered.ts';
 import { checkStandingOrders } from './check-standing-orders.ts';
 import { issuedBundles, type IssuedEvent } from './issuance.ts';
@@ -14,15 +15,22 @@ import { registry, type BundleRow } from './tables.ts';
 const LIMIT = 20;
 
 async function overlappingRanges(db: Db): Promise<Violation[]> {
-  const rows = await sql<{ device_id: number; id: number; prev_id: number }>`
-    SELECT device_id, id, prev_id FROM (
-      SELECT device_id, id, certificate_bundle_id_range_start AS s,
+  // Ids are a device's, or an imported origin record's (one of the two is null).
+  const rows = await sql<{
+    device_id: number | null;
+    imported_issuance_id: number | null;
+    id: number;
+    prev_id: number;
+  }>`
+    SELECT device_id, imported_issuance_id, id, prev_id FROM (
+      SELECT device_id, imported_issuance_id, id, certificate_bundle_id_range_start AS s,
              lag(certificate_bundle_id_range_end) OVER w AS prev_end, lag(id) OVER w AS prev_id
-      FROM bundles WINDOW w AS (PARTITION BY device_id ORDER BY certificate_bundle_id_range_start)) t
+      FROM bundles
+      WINDOW w AS (PARTITION BY device_id, imported_issuance_id ORDER BY certificate_bundle_id_range_start)) t
     WHERE prev_end >= s LIMIT ${LIMIT}`.execute(db);
   return rows.rows.map((r) => ({
     rule: 'ranges_disjoint',
-    detail: `device ${r.device_id}: bundles ${r.prev_id} and ${r.id} overlap`,
+    detail: `${r.device_id === null ? `imported issuance ${r.imported_issuance_id}` : `device ${r.device_id}`}: bundles ${r.prev_id} and ${r.id} overlap`,
   }));
 }
 
@@ -71,10 +79,16 @@ function replayEvent(bundles: Map<number, BundleView>, type: string, payload: un
     for (const row of issuedBundles(payload as IssuedEvent)) bundles.set(row.id, bundleView(row));
     return;
   }
-  // Every other certificate event carries the full rows it changed or created; those written
-  // before bundles had a holder's reference (0031) carry none, so none it was.
-  for (const b of (payload as { bundles: BundleView[] }).bundles)
-    bundles.set(b.id, { ...b, holder_reference: b.holder_reference ?? null });
+  // Every other certificate event carries the full rows it changed or created. Those recorded before
+  // imports existed (migration 0030) have no imported_issuance_id: their bundles were all Tally's own;
+  // those written before bundles had a holder's reference (0031) carry none, so none it was.
+  type Recorded = Omit<BundleView, 'imported_issuance_id' | 'holder_reference'> & Partial<BundleView>;
+  for (const b of (payload as { bundles: Recorded[] }).bundles)
+    bundles.set(b.id, {
+      ...b,
+      imported_issuance_id: b.imported_issuance_id ?? null,
+      holder_reference: b.holder_reference ?? null,
+    });
 }
 
 async function replayMatches(db: Db): Promise<Violation[]> {
@@ -131,6 +145,7 @@ export async function checkRegistry(db: Db): Promise<Violation[]> {
     ...(await replayMatches(trx)),
     ...(await checkAccess(trx)),
     ...(await checkMetered(trx)),
+    ...(await checkImports(trx)),
     ...(await checkStandingOrders(trx)),
   ];
   return db.isTransaction ? every(db) : db.transaction().setIsolationLevel('repeatable read').execute(every);

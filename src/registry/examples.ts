@@ -82,6 +82,7 @@ export const bundle = {
   claim_period_start: null,
   claim_period_end: null,
   claimed_at: null,
+  imported_issuance_id: null,
   holder_reference: null,
 };
 

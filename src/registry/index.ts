@@ -8,6 +8,7 @@ import { certificateRoutes } from './routes/certificates.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { holdingRoutes } from './routes/holdings.ts';
 import { issuanceRoutes } from './routes/issuance.ts';
+import { importRoutes } from './routes/imports.ts';
 import { standingOrderRoutes } from './routes/standing-orders.ts';
 import { standingOrdersJob } from './standing-order-runs.ts';
 
@@ -16,6 +17,7 @@ export async function registryRoutes(app: App, ctx: AppContext): Promise<void> {
   await deviceRoutes(app, ctx);
   await certificateRoutes(app, ctx);
   await issuanceRoutes(app, ctx);
+  await importRoutes(app, ctx);
   await standingOrderRoutes(app, ctx);
 }
 
@@ -29,9 +31,19 @@ export { checkRegistry } from './check.ts';
 export { ACTION_RULES, type ActionFields, performAction, performOnSelection, expireBundles } from './actions.ts';
 export { runAutoIssuanceNow } from './auto-issuance.ts';
 export type { BundleView } from './bundles.ts';
-export { createDevice, type DeviceView, getDevice, listDevices, type NewDevice, updateDevice } from './devices.ts';
+export {
+  createDevice,
+  type DeviceView,
+  getDevice,
+  type IssuanceMetadataView,
+  listDevices,
+  type NewDevice,
+  updateDevice,
+} from './devices.ts';
 export { accountSummary, closeAccount } from './holdings.ts';
 export { issueCertificates } from './issuance.ts';
+export { importCertificates, type ImportedIssuanceView } from './imports.ts';
+export { importCsvRows } from './import-rows.ts';
 export { capacityLimitWh } from './capacity.ts';
 export { moveAndClaim } from './moves.ts';
 export { certificatesOfPoints } from './points.ts';

@@ -342,6 +342,12 @@ export async function reissueBundle(
       .where('id', '=', request.granular_certificate_bundle_id)
       .executeTakeFirst();
     if (!withdrawn) throw notFound('bundle', request.granular_certificate_bundle_id);
+    if (withdrawn.device_id === null)
+      throw unprocessable(
+        'imported_bundle',
+        `bundle ${withdrawn.id} was imported from another registry, which corrects it; Tally issues only its devices`,
+        'body/granular_certificate_bundle_id',
+      );
     const device = await lockedIssuingDevice(trx, principal, withdrawn.device_id);
     const current = await registry(trx)
       .selectFrom('bundles')

@@ -1,12 +1,13 @@
 // Reading certificates: filtered, cursor-paginated queries with no window limit, one bundle with
 // its device and issuance metadata, and aggregates by period and energy source.
-import { sql } from 'kysely';
+import { type NotNull, sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccount, readableInAccount } from '../accounts/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
 import { deviceOfBundle, metadataView, type DeviceView, type IssuanceMetadataView } from './devices.ts';
+import { importedIssuance, importedIssuanceView, type ImportedIssuanceView } from './imports.ts';
 import { registry, type EnergySource } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { badRequest } from '../platform/errors.ts';
@@ -97,11 +98,14 @@ export async function queryBundles(
 }
 
 export type BundleDetail = BundleView & {
-  device: DeviceView;
-  /** The metadata version in force when the certificates were issued. */
-  issuance_metadata: IssuanceMetadataView;
-  device_location: [number, number];
+  /** The device; null for an imported bundle, whose origin is `imported_from`. */
+  device: DeviceView | null;
+  /** The metadata version in force when the certificates were issued; null for an imported bundle. */
+  issuance_metadata: IssuanceMetadataView | null;
+  device_location: [number, number] | null;
   reissue_of_bundle_id: number | null;
+  /** Where an imported bundle was issued, with the attributes its origin registry gave it. */
+  imported_from: ImportedIssuanceView | null;
 };
 
 export async function getBundle(db: Db, principal: Principal, id: number): Promise<BundleDetail> {
@@ -117,6 +121,15 @@ export async function getBundle(db: Db, principal: Principal, id: number): Promi
     .select(['issuance_metadata_id', 'reissue_of_bundle_id'])
     .where('id', '=', row.issuance_id)
     .executeTakeFirstOrThrow();
+  if (row.device_id === null || issuance.issuance_metadata_id === null)
+    return {
+      ...bundleView(row),
+      device: null,
+      issuance_metadata: null,
+      device_location: null,
+      reissue_of_bundle_id: issuance.reissue_of_bundle_id,
+      imported_from: await importedIssuance(db, row.imported_issuance_id!),
+    };
   const meta = await registry(db)
     .selectFrom('issuance_metadata')
     .selectAll()
@@ -130,16 +143,21 @@ export async function getBundle(db: Db, principal: Principal, id: number): Promi
     issuance_metadata: metadataView(meta),
     device_location: [device.location.latitude, device.location.longitude],
     reissue_of_bundle_id: issuance.reissue_of_bundle_id,
+    imported_from: null,
   };
 }
 
-/** Where an issuance's certificates come from: its device and the metadata version they were issued with. */
-export type Origin = Pick<BundleDetail, 'device' | 'issuance_metadata'>;
+/**
+ * Where an issuance's certificates come from: its device and the metadata version they were issued
+ * with, or, for an imported issuance, its origin record (`imported_from`, device and metadata null).
+ */
+export type Origin = Pick<BundleDetail, 'device' | 'issuance_metadata' | 'imported_from'>;
 
 /**
  * The origin of each issuance, in one read of the issuances and one view per device (not ~6
- * queries per bundle, as `getBundle`). For issuances of bundles the caller has already been
- * allowed to read: a holder may read its bundle's device even when another account owns it.
+ * queries per bundle, as `getBundle`), and one read of the origin records of imported ones. For
+ * issuances of bundles the caller has already been allowed to read: a holder may read its
+ * bundle's device even when another account owns it.
  */
 export async function originsOf(db: Db, issuanceIds: readonly number[]): Promise<Map<number, Origin>> {
   const origins = new Map<number, Origin>();
@@ -151,6 +169,8 @@ export async function originsOf(db: Db, issuanceIds: readonly number[]): Promise
     .selectAll('m')
     .select(['i.id as issuance_id', 'i.device_id as issued_device_id'])
     .where('i.id', 'in', ids)
+    // An issuance with a metadata version has a device (issuances_one_origin).
+    .$narrowType<{ issued_device_id: NotNull }>()
     .execute();
   const devices = new Map<number, DeviceView>();
   for (const { issuance_id, issued_device_id, ...meta } of rows) {
@@ -159,7 +179,19 @@ export async function originsOf(db: Db, issuanceIds: readonly number[]): Promise
       device = await deviceOfBundle(db, issued_device_id);
       devices.set(issued_device_id, device);
     }
-    origins.set(issuance_id, { device, issuance_metadata: metadataView(meta) });
+    origins.set(issuance_id, { device, issuance_metadata: metadataView(meta), imported_from: null });
+  }
+  // Every other issuance is an imported one; most reads have none, and skip this.
+  if (origins.size < ids.length) {
+    const imported = await registry(db)
+      .selectFrom('issuances as i')
+      .innerJoin('imported_issuances as o', 'o.id', 'i.imported_issuance_id')
+      .selectAll('o')
+      .select('i.id as issuance_id')
+      .where('i.id', 'in', ids)
+      .execute();
+    for (const { issuance_id, ...o } of imported)
+      origins.set(issuance_id, { device: null, issuance_metadata: null, imported_from: importedIssuanceView(o) });
   }
   return origins;
 }
@@ -213,7 +245,8 @@ export interface ClaimedHour {
  * against its consumption metering points, or, for an account, also claimed by it for a named
  * consumer without a point (they stay in the account that claimed them). A claimed Wh counts for
  * exactly one subject, the point when it names one, so it never shows in two consumers' disclosures.
- * This is what a disclosure matches consumption with.
+ * This is what a disclosure matches consumption with. An imported bundle has no device: it counts
+ * at its production hour under its energy source (hence the outer join).
  */
 export async function claimedByHour(
   db: Db,
@@ -229,7 +262,7 @@ export async function claimedByHour(
   const { rows } = await sql<ClaimedHour>`
     SELECT date_trunc('hour', b.production_starting_interval, 'UTC') AS hour, b.energy_source,
            coalesce(d.technology_label, b.energy_source) AS technology, sum(b.bundle_quantity)::bigint AS wh
-    FROM bundles b JOIN devices d ON d.id = b.device_id
+    FROM bundles b LEFT JOIN devices d ON d.id = b.device_id
     WHERE b.certificate_bundle_status = 'claimed' AND ${who}
       AND b.production_starting_interval >= ${from.toISOString()}::timestamptz
       AND b.production_starting_interval < ${to.toISOString()}::timestamptz

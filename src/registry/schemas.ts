@@ -183,7 +183,7 @@ export const Bundle = component(
     {
       id: Id('Bundle id'),
       issuance_id: Id('The issuance the certificates come from'),
-      device_id: Id('Production device'),
+      device_id: NullableId('Production device; null for a bundle imported from another registry'),
       account_id: Id('Holding account'),
       certificate_bundle_id_range_start: Type.Integer({
         description: 'First certificate id in the bundle (inclusive)',
@@ -206,6 +206,10 @@ export const Bundle = component(
       claim_period_start: Type.Union([Timestamp('Start of the claimed consumption period'), Type.Null()]),
       claim_period_end: Type.Union([Timestamp('End of the claimed consumption period'), Type.Null()]),
       claimed_at: Type.Union([Timestamp('Claim time'), Type.Null()]),
+      imported_issuance_id: NullableId(
+        'For a bundle imported from another registry, its origin record (GET /api/certificates/{id} shows it); ' +
+          'an imported bundle is never exported again',
+      ),
       holder_reference: Nullable(
         Type.String({
           description:
@@ -215,7 +219,9 @@ export const Bundle = component(
       ),
     },
     {
-      description: 'A bundle: a contiguous range of certificate ids of one device and interval, in one status',
+      description:
+        'A bundle: a contiguous range of certificate ids of one device (or one imported origin bundle) and interval, ' +
+        'in one status',
       examples: [example.bundle],
     },
   ),
@@ -378,7 +384,7 @@ export const Statement = component(
       bundles: Type.Array(
         Type.Object({
           id: Id('Bundle id'),
-          device_id: Id('Device'),
+          device_id: NullableId('Device; null for an imported bundle'),
           energy_source: Type.String(),
           certificate_bundle_id_range_start: Type.Integer(),
           certificate_bundle_id_range_end: Type.Integer(),

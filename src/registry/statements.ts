@@ -12,7 +12,7 @@ export interface Statement {
   total_wh: number;
   bundles: Array<{
     id: number;
-    device_id: number;
+    device_id: number | null;
     energy_source: string;
     certificate_bundle_id_range_start: number;
     certificate_bundle_id_range_end: number;

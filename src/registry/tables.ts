@@ -77,8 +77,9 @@ export interface IssuanceMetadataTable {
 
 export interface IssuancesTable {
   id: GeneratedAlways<number>;
-  device_id: number;
-  issuance_metadata_id: number;
+  /** Null for an imported issuance, which has imported_issuance_id instead. */
+  device_id: number | null;
+  issuance_metadata_id: number | null;
   production_starting_interval: Date;
   production_ending_interval: Date;
   bundle_quantity: number;
@@ -87,12 +88,14 @@ export interface IssuancesTable {
   reissue_of_bundle_id: number | null;
   issued_by: number | null;
   issued_at: Generated<Date>;
+  imported_issuance_id: Generated<number | null>;
 }
 
 export interface BundlesTable {
   id: GeneratedAlways<number>;
   issuance_id: number;
-  device_id: number;
+  /** Null for an imported bundle, which has imported_issuance_id instead. */
+  device_id: number | null;
   account_id: number;
   certificate_bundle_id_range_start: number;
   certificate_bundle_id_range_end: number;
@@ -115,6 +118,8 @@ export interface BundlesTable {
   claim_period_end: Date | null;
   claimed_at: Date | null;
   updated_at: Generated<Date>;
+  /** The origin record of an imported bundle (imported_issuances); null for Tally's own. */
+  imported_issuance_id: Generated<number | null>;
   /** The holder's own reference, the one field changed in place (update_mutables); cleared by a transfer. */
   holder_reference: Generated<string | null>;
 }
@@ -127,6 +132,45 @@ export interface CancellationStatementsTable {
   actor_id: number | null;
   created_at: Generated<Date>;
   statement: Json;
+}
+
+/** One origin bundle imported from another registry, as the import file gave it (migration 0030). */
+export interface ImportedIssuancesTable {
+  id: GeneratedAlways<number>;
+  origin_registry: string;
+  origin_issuance_id: string;
+  certificate_bundle_id_range_start: number;
+  certificate_bundle_id_range_end: number;
+  bundle_quantity: number;
+  energy_source: EnergySource;
+  issuance_post_energy_carrier_conversion: boolean;
+  emissions_factor_production_device: number | null;
+  emissions_factor_source: string | null;
+  production_starting_interval: Date;
+  production_ending_interval: Date;
+  local_timezone: string;
+  expiry_datestamp: Date;
+  is_storage: boolean;
+  storage_efficiency_factor: number | null;
+  country_of_issuance: string;
+  connected_grid_identification: string;
+  issuing_body: string;
+  legal_status: string | null;
+  issuance_purpose: string | null;
+  support_received: string | null;
+  quality_scheme_reference: string | null;
+  dissemination_level: string | null;
+  issue_market_zone: string;
+  device_name: string | null;
+  device_technology_type: string | null;
+  /** A `date`: written as YYYY-MM-DD, read as midnight UTC. */
+  device_production_start_date: ColumnType<Date | null, string | null, string | null>;
+  device_capacity: number | null;
+  device_latitude: number | null;
+  device_longitude: number | null;
+  account_id: number;
+  imported_by: number | null;
+  imported_at: Generated<Date>;
 }
 
 export interface IssuedPointHoursTable {
@@ -142,12 +186,14 @@ export type RegistryTables = {
   bundles: BundlesTable;
   cancellation_statements: CancellationStatementsTable;
   issued_point_hours: IssuedPointHoursTable;
+  imported_issuances: ImportedIssuancesTable;
 };
 
 export type DeviceRow = Selectable<DevicesTable>;
 export type IssuanceMetadataRow = Selectable<IssuanceMetadataTable>;
 export type IssuanceRow = Selectable<IssuancesTable>;
 export type BundleRow = Selectable<BundlesTable>;
+export type ImportedIssuanceRow = Selectable<ImportedIssuancesTable>;
 
 /** The registry's tables over any handle (a transaction included). */
 export const registry = (db: Db): Kysely<RegistryTables> => db.withTables<RegistryTables>();

@@ -53,6 +53,7 @@ describe('ledger', () => {
           issuance_metadata: _m,
           device_location: _l,
           reissue_of_bundle_id: _r,
+          imported_from: _o,
           ...view
         } = await expectStatus(s.request('GET', `/api/certificates/${b.id}`, { token: auditor.token }), 200);
         return view;

@@ -21,6 +21,7 @@ const RULES: Rule[] = [
   { table: 'devices', columns: ['country'], pattern: COUNTRY_PATTERN },
   { table: 'bundles', columns: ['certificate_bundle_status'], values: STATUSES },
   { table: 'bundles', columns: ['energy_source'], values: ENERGY_SOURCES },
+  { table: 'imported_issuances', columns: ['energy_source'], values: ENERGY_SOURCES },
   { table: 'metering_points', columns: ['id'], pattern: POINT_ID_PATTERN },
   { table: 'metering_points', columns: ['type'], values: POINT_TYPES },
   { table: 'readings', columns: ['quality'], values: QUALITIES },

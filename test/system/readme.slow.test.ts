@@ -19,6 +19,7 @@ const EXAMPLE_LOGINS = 5;
 let s: TestServer;
 let worked: string[];
 let community: string[];
+let imported: string[];
 beforeAll(async () => {
   const port = String(await freePort());
   s = await startServer({
@@ -28,7 +29,11 @@ beforeAll(async () => {
     TALLY_ADMIN_PASSWORD: ADMIN.password,
     TALLY_AUTH_RATE_LIMIT: String(AUTH_LIMIT),
   });
-  [worked = [], community = []] = await runExamples(['worked-example', 'community-example']);
+  [worked = [], community = [], imported = []] = await runExamples([
+    'worked-example',
+    'community-example',
+    'import-example',
+  ]);
 });
 afterAll(() => s.close());
 
@@ -171,4 +176,28 @@ it('leaves the reader the rest of the minute’s logins: the examples log in onc
   const answers: number[] = [];
   for (let k = 0; k < AUTH_LIMIT; k++) answers.push((await s.request('POST', '/api/token', { body: ADMIN })).status);
   expect(answers).toEqual([...Array(AUTH_LIMIT - EXAMPLE_LOGINS).fill(200), ...Array(EXAMPLE_LOGINS).fill(429)]);
+});
+
+it('runs the README import example: the template row imported once, then refused naming its row', () => {
+  expect(imported).toHaveLength(2);
+  const [first, again] = imported.map((line) => JSON.parse(line));
+  expect(first.imported_issuances[0]).toMatchObject({
+    id: 1,
+    origin_registry: 'ERCOT',
+    origin_issuance_id: 'GC-1-2025-01-21-1500',
+    production_starting_interval: '2025-01-22T03:00:00.000Z',
+  });
+  expect(first.bundles[0]).toMatchObject({
+    certificate_bundle_id_range_start: 0,
+    certificate_bundle_id_range_end: 5209999,
+    device_id: null,
+    imported_issuance_id: 1,
+    account_id: 2,
+    certificate_bundle_status: 'active',
+  });
+  expect([again.status, again.code, again.errors[0].field]).toEqual([
+    409,
+    'already_imported',
+    'csv/row/2/certificate_bundle_id_range_start',
+  ]);
 });

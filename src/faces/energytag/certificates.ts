@@ -12,7 +12,10 @@ import {
   type ActionFields,
   type ActionRequests,
   type BundleView,
+  type DeviceView,
   getDevice,
+  type ImportedIssuanceView,
+  type IssuanceMetadataView,
   type IssuanceRequest,
   issueCertificates,
   type Origin,
@@ -93,35 +96,55 @@ const REGISTRY_CONFIGURATION = 1;
 const present = <T>(fields: Record<string, T | null>) =>
   Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)) as Record<string, T>;
 
-/** The draft's GranularCertificateBundle, with Tally's extensions (account_id, device_id, bundle_id). */
-function bundleRead(b: BundleView, from: Origin) {
-  const { device: d, issuance_metadata: m } = from;
+/** Where a bundle of a Tally device comes from: its device and the metadata it was issued with. */
+function deviceOrigin(b: BundleView, d: DeviceView, m: IssuanceMetadataView) {
   return {
     // The draft's `id` is declared twice (Account Id, then Device Id); JSON keeps the last.
-    id: uuidOf('device', b.device_id),
-    account_id: uuidOf('account', b.account_id),
-    device_id: uuidOf('device', b.device_id),
-    bundle_id: uuidOf('bundle', b.id),
-    issuance_id: uuidOf('issuance', b.issuance_id),
-    certificate_bundle_id_range_start: b.certificate_bundle_id_range_start,
-    certificate_bundle_id_range_end: b.certificate_bundle_id_range_end,
-    bundle_quantity: b.bundle_quantity,
-    certificate_bundle_status: draftStatus(b.certificate_bundle_status),
+    id: uuidOf('device', d.id),
+    device_id: uuidOf('device', d.id),
     energy_carrier: 'Electricity',
-    energy_source: b.energy_source,
-    face_value: 1,
     issuance_post_energy_carrier_conversion: false,
-    registry_configuration: REGISTRY_CONFIGURATION,
     device_name: d.device_name,
     device_technology_type: d.technology_label ?? d.device_type,
     device_production_start_date: d.operational_date,
     device_capacity: d.capacity,
     device_location: [d.location.latitude, d.location.longitude],
     device_type: d.device_type,
-    production_starting_interval: b.production_starting_interval,
-    production_ending_interval: b.production_ending_interval,
-    issuance_datestamp: dateOf(b.issuance_datestamp),
-    expiry_datestamp: dateOf(b.expiry_datestamp),
+    ...metadataOf(m),
+    ...present({ beneficiary: b.beneficiary }),
+  };
+}
+
+/**
+ * Where an imported bundle comes from: its origin record stands for the device (its UUID is the
+ * draft's `id` and `device_id`), with the attributes the import file gave. The draft's device
+ * fields show where the file had them (the template has no such columns; conformance doc).
+ */
+function importedOrigin(b: BundleView, o: ImportedIssuanceView) {
+  return {
+    id: uuidOf('imported_issuance', o.id),
+    device_id: uuidOf('imported_issuance', o.id),
+    energy_carrier: 'Electricity',
+    issuance_post_energy_carrier_conversion: o.issuance_post_energy_carrier_conversion,
+    device_type: o.is_storage ? 'storage' : 'production',
+    ...metadataOf(o),
+    ...present<unknown>({
+      device_name: o.device_name,
+      device_technology_type: o.device_technology_type,
+      device_production_start_date: o.device_production_start_date,
+      device_capacity: o.device_capacity,
+      device_location: o.device_latitude === null ? null : [o.device_latitude, o.device_longitude],
+      emissions_factor_production_device: o.emissions_factor_production_device,
+      emissions_factor_source: o.emissions_factor_source,
+      storage_efficiency_factor: o.storage_efficiency_factor,
+      beneficiary: b.beneficiary,
+    }),
+  };
+}
+
+/** The issuing body's attributes, from a device's metadata version or an imported origin record. */
+function metadataOf(m: IssuanceMetadataView | ImportedIssuanceView) {
+  return {
     country_of_issuance: m.country_of_issuance,
     connected_grid_identification: m.connected_grid_identification,
     issuing_body: m.issuing_body,
@@ -132,8 +155,29 @@ function bundleRead(b: BundleView, from: Origin) {
       support_received: m.support_received,
       quality_scheme_reference: m.quality_scheme_reference,
       dissemination_level: m.dissemination_level,
-      beneficiary: b.beneficiary,
     }),
+  };
+}
+
+/** The draft's GranularCertificateBundle, with Tally's extensions (account_id, device_id, bundle_id). */
+function bundleRead(b: BundleView, from: Origin) {
+  const { device: d, issuance_metadata: m, imported_from: o } = from;
+  return {
+    account_id: uuidOf('account', b.account_id),
+    bundle_id: uuidOf('bundle', b.id),
+    issuance_id: uuidOf('issuance', b.issuance_id),
+    certificate_bundle_id_range_start: b.certificate_bundle_id_range_start,
+    certificate_bundle_id_range_end: b.certificate_bundle_id_range_end,
+    bundle_quantity: b.bundle_quantity,
+    certificate_bundle_status: draftStatus(b.certificate_bundle_status),
+    energy_source: b.energy_source,
+    face_value: 1,
+    registry_configuration: REGISTRY_CONFIGURATION,
+    production_starting_interval: b.production_starting_interval,
+    production_ending_interval: b.production_ending_interval,
+    issuance_datestamp: dateOf(b.issuance_datestamp),
+    expiry_datestamp: dateOf(b.expiry_datestamp),
+    ...(o ? importedOrigin(b, o) : deviceOrigin(b, d!, m!)),
   };
 }
 

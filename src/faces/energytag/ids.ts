@@ -16,6 +16,8 @@ export const KINDS = {
   action: 6,
   standing_order: 7,
   organisation: 9,
+  /** An imported bundle's origin record, which stands for its device (docs/decisions/0012). */
+  imported_issuance: 20,
 } as const;
 export type Kind = keyof typeof KINDS;
 

@@ -1,5 +1,5 @@
 // Schema pieces shared by every module's routes, so an id or a timestamp means the same everywhere.
-import { Type, type TSchema } from 'typebox';
+import { type Static, Type, type TSchema } from 'typebox';
 import type { CodeWithStatus } from '../problem-codes.ts';
 
 export const Id = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
@@ -151,3 +151,13 @@ export const PageQuery = {
   ),
   cursor: Type.Optional(Type.String({ description: "A page's `next_cursor`", examples: ['eyJpZCI6MTAwfQ'] })),
 };
+
+/**
+ * A body sent as any of several media types: Fastify validates it by the schema of the request's
+ * Content-Type and @fastify/swagger documents each under the request's `content`. TypeBox has no
+ * type for such a body, so its static type is declared (Unsafe) as the union of its media types'.
+ */
+export const Content = <C extends Record<string, TSchema>>(content: C) =>
+  Type.Unsafe<{ [M in keyof C]: Static<C[M]> }[keyof C]>({
+    content: Object.fromEntries(Object.entries(content).map(([media, schema]) => [media, { schema }])),
+  });

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import type { Access } from '../../platform/http/access.ts';
 import { caller } from '../../platform/http/access.ts';
-import { Id, IdParams, OneOf, Page, strict, Timestamp } from '../../platform/http/schemas.ts';
+import { Id, IdParams, Nullable, OneOf, Page, strict, Timestamp } from '../../platform/http/schemas.ts';
 import type { ProblemCode } from '../../platform/problem-codes.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import { ACTING_PROBLEMS } from '../../accounts/index.ts';
@@ -12,6 +12,7 @@ import { aggregateBundles, getBundle, GRANULARITIES, queryBundles } from '../que
 import { getStatement } from '../statements.ts';
 import { updateMutables } from '../mutables.ts';
 import * as example from '../examples.ts';
+import { ImportedIssuance } from '../import-schemas.ts';
 import {
   ACTION_REQUESTS,
   type ActionRequests,
@@ -210,6 +211,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
           'bundle_not_found',
           'invalid_status',
           'already_reissued',
+          'imported_bundle',
           'over_capacity',
           'over_metered',
           'device_not_found',
@@ -341,17 +343,22 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         operationId: 'getCertificateBundle',
         tags,
         summary: 'One bundle with its device and issuance metadata',
-        description: 'The device and the issuance metadata are those the certificates were issued with.',
+        description:
+          'The device and the issuance metadata are those the certificates were issued with. A bundle imported from ' +
+          'another registry has no device or metadata here: `imported_from` says where it was issued.',
         params: IdParams,
         response: {
           200: Type.Intersect(
             [
               Bundle,
               Type.Object({
-                device: Device,
-                issuance_metadata: IssuanceMetadata,
-                device_location: Type.Tuple([Type.Number(), Type.Number()], { description: '[latitude, longitude]' }),
+                device: Nullable(Device),
+                issuance_metadata: Nullable(IssuanceMetadata),
+                device_location: Nullable(
+                  Type.Tuple([Type.Number(), Type.Number()], { description: '[latitude, longitude]' }),
+                ),
                 reissue_of_bundle_id: Type.Union([Id('The withdrawn bundle this issuance re-issued'), Type.Null()]),
+                imported_from: Nullable(ImportedIssuance),
               }),
             ],
             {
@@ -363,6 +370,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
                   issuance_metadata: example.metadata,
                   device_location: [56.15, 10.2],
                   reissue_of_bundle_id: null,
+                  imported_from: null,
                 },
               ],
             },
