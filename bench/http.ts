@@ -18,13 +18,10 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, database: Database, connections: number): Promise<BenchServer> {
-  const tally: Tally = await createTally(config, { database, log: makeLogger('silent'), jobs: false });
-  await tally.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = tally.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('the server has no port');
+/** A keep-alive JSON client of Tally servers on these loopback ports, taking them in turn. */
+export function jsonClient(ports: number[], connections: number): Omit<BenchServer, 'close'> & { close(): void } {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
-
+  let next = 0;
   const post: BenchServer['post'] = (path, body, token) =>
     new Promise((resolve, reject) => {
       const payload = JSON.stringify(body);
@@ -33,7 +30,7 @@ export async function startServer(config: Config, database: Database, connection
         {
           agent,
           host: '127.0.0.1',
-          port: address.port,
+          port: ports[next++ % ports.length],
           path,
           method: 'POST',
           headers: {
@@ -55,7 +52,6 @@ export async function startServer(config: Config, database: Database, connection
       req.on('error', reject);
       req.end(payload);
     });
-
   return {
     post,
     async login(email, password) {
@@ -63,8 +59,20 @@ export async function startServer(config: Config, database: Database, connection
       if (reply.status !== 200) throw new Error(`login failed: ${JSON.stringify(reply.body)}`);
       return reply.body.access as string;
     },
+    close: () => agent.destroy(),
+  };
+}
+
+export async function startServer(config: Config, database: Database, connections: number): Promise<BenchServer> {
+  const tally: Tally = await createTally(config, { database, log: makeLogger('silent'), jobs: false });
+  await tally.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = tally.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('the server has no port');
+  const client = jsonClient([address.port], connections);
+  return {
+    ...client,
     async close() {
-      agent.destroy();
+      client.close();
       await tally.close();
     },
   };

@@ -18,6 +18,7 @@ import { startServer } from './http.ts';
 import { benchCommunity, communityRows, communitySizes } from './community.ts';
 import { BATCH, benchIssuance, issuanceRow } from './issuance.ts';
 import { benchMarket } from './market.ts';
+import { benchProcesses, processesRows } from './processes.ts';
 import { formatTable, fmt, type ReportRow } from './measure.ts';
 import { benchQueries, queryRow } from './query.ts';
 import { benchReadings, readingsRow } from './readings.ts';
@@ -132,7 +133,15 @@ async function registryPart(config: Config, target: BenchTarget, total: number):
       readingDays(process.env.BENCH_READINGS_DAYS),
       log,
     );
-    return [issuanceRow(issuance), transferRow(transfers), ...queries.map(queryRow), readingsRow(readings)];
+    // Processes of their own share only a server database, not the in-process PGlite.
+    const processes = target.url ? processesRows(await benchProcesses(db, target.url, world, log)) : [];
+    return [
+      issuanceRow(issuance),
+      transferRow(transfers),
+      ...processes,
+      ...queries.map(queryRow),
+      readingsRow(readings),
+    ];
   } finally {
     await server.close();
   }

@@ -12,6 +12,8 @@ import { migrate } from '../src/platform/migrations.ts';
 
 export interface BenchTarget {
   database: Database;
+  /** The database's URL, for processes of their own; undefined for the in-process PGlite. */
+  url: string | undefined;
   /** What the run measured on, for the report. */
   description: string;
   /** Closes every connection and deletes the database. */
@@ -58,6 +60,7 @@ async function postgresTarget(serverUrl: string): Promise<BenchTarget> {
   const database = await openDatabase({ url: created.url });
   return {
     database,
+    url: created.url,
     description: `PostgreSQL ${created.version} at ${new URL(created.url).host}, throwaway database ${created.name}`,
     async drop() {
       await database.close();
@@ -72,6 +75,7 @@ async function pgliteTarget(): Promise<BenchTarget> {
   const { rows } = await sql<{ server_version: string }>`SHOW server_version`.execute(database.kysely);
   return {
     database,
+    url: undefined,
     description: `PGlite ${rows[0]!.server_version} (WebAssembly, in process) in ${dir}`,
     async drop() {
       await database.close();

@@ -21,7 +21,7 @@ interface Splittable {
   quantity: number;
 }
 
-async function splittableBundles(db: Db, accountId: number): Promise<Splittable[]> {
+export async function splittableBundles(db: Db, accountId: number): Promise<Splittable[]> {
   const { rows } = await sql<Splittable>`
     SELECT id, bundle_quantity AS quantity FROM bundles
     WHERE account_id = ${accountId} AND certificate_bundle_status = 'active' AND bundle_quantity >= 2
@@ -29,7 +29,7 @@ async function splittableBundles(db: Db, accountId: number): Promise<Splittable[
   return rows;
 }
 
-const half = (quantity: number) => Math.floor(quantity / 2);
+export const half = (quantity: number) => Math.floor(quantity / 2);
 
 /** Lock the bundle, shrink it to its upper half, insert the lower half in the target account, record the event. */
 async function transferInSql(db: Db, world: BenchWorld, bundleId: number): Promise<void> {

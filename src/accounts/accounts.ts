@@ -1,4 +1,5 @@
 // Accounts hold certificates. Members act on them; a whitelist says whose transfers they accept.
+import type { Updateable } from 'kysely';
 import type { Static } from 'typebox';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
@@ -16,7 +17,7 @@ import { afterId, keyset, pageOf, type Page, type PageRequest } from '../platfor
 import { actionableAccount, readableAccount, readableAccountIds } from './access.ts';
 import { checkInvitee, type Invitee } from './invitations.ts';
 import type { Account, Member, Whitelist } from './schemas.ts';
-import { accountTables, type AccountRow } from './tables.ts';
+import { accountTables, type AccountRow, type AccountsTable } from './tables.ts';
 import { iso } from '../platform/timestamp.ts';
 
 /** The views are the static types of the answer schemas (schemas.ts), so the two cannot drift. */
@@ -111,40 +112,34 @@ export async function renameAccount(
 }
 
 /** Renames the account whose row the caller's transaction holds locked. */
-async function renameLocked(trx: Db, principal: Principal, id: number, accountName: string, now: Date) {
-  const row = await accountTables(trx)
-    .updateTable('accounts')
-    .set({ account_name: accountName, updated_at: now })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const account = view(row);
-  await appendEvent(trx, {
-    type: 'account.updated',
-    subject_type: 'account',
-    subject_id: id,
-    account_ids: [id],
-    actor_id: principal.userId,
-    payload: { account },
-  });
-  return account;
-}
+const renameLocked = (trx: Db, principal: Principal, id: number, accountName: string, now: Date) =>
+  changeLocked(trx, principal, id, { account_name: accountName, updated_at: now }, 'account.updated');
 
 /**
  * Marks an account closed, inside the caller's transaction, which holds the account's row lock
  * (`actionableAccount(..., { forUpdate: true })`) and has checked that nothing is held there (the
  * registry's closeAccount: what an account holds is the registry's to know).
  */
-export async function markClosed(trx: Db, principal: Principal, id: number, now: Date): Promise<AccountView> {
+export const markClosed = (trx: Db, principal: Principal, id: number, now: Date): Promise<AccountView> =>
+  changeLocked(trx, principal, id, { closed_at: now, updated_at: now }, 'account.closed');
+
+/** Changes the locked account's row and records the account as it now is in an event of `type`. */
+async function changeLocked(
+  trx: Db,
+  principal: Principal,
+  id: number,
+  change: Updateable<AccountsTable>,
+  type: 'account.updated' | 'account.closed',
+): Promise<AccountView> {
   const row = await accountTables(trx)
     .updateTable('accounts')
-    .set({ closed_at: now, updated_at: now })
+    .set(change)
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
   const account = view(row);
   await appendEvent(trx, {
-    type: 'account.closed',
+    type,
     subject_type: 'account',
     subject_id: id,
     account_ids: [id],

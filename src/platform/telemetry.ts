@@ -17,8 +17,11 @@ if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
     traceExporter: new OTLPTraceExporter(),
     instrumentations: [
       new HttpInstrumentation(),
-      new FastifyOtelInstrumentation({ registerOnInitialization: true }),
-      new PgInstrumentation(),
+      // A request span and its handler's, not one per hook: Tally runs about ten hooks a request
+      // (rate limit, authentication, idempotency, …), which would multiply the spans for little.
+      new FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false }),
+      // Queries, not the pool's connection hand-outs (one per transaction).
+      new PgInstrumentation({ ignoreConnectSpans: true }),
     ],
   });
   sdk.start();
