@@ -99,6 +99,10 @@ export const PROBLEM_CODES = {
   id_space_exhausted: { status: 422, meaning: 'The device would pass the largest certificate id' },
   already_issued: { status: 409, meaning: 'An interval overlaps one already issued for the device or its points' },
   already_reissued: { status: 409, meaning: 'The withdrawn bundle was already re-issued' },
+  device_decommissioned: {
+    status: 409,
+    meaning: 'The device is decommissioned: it is not changed, and nothing it produced after that is issued',
+  },
 
   // Certificate import from another registry.
   invalid_import_row: {

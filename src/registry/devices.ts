@@ -5,7 +5,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { technologyLabel } from '../metering/index.ts';
 import { appendEvent } from '../ledger/index.ts';
-import { badRequest, forbidden } from '../platform/errors.ts';
+import { badRequest, conflict, forbidden } from '../platform/errors.ts';
 import { checkTimeZone } from '../platform/time-zone.ts';
 import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccountIds, readableInAccount, registrableAccount } from '../accounts/index.ts';
@@ -59,6 +59,7 @@ async function view(db: Db, d: DeviceRow): Promise<DeviceView> {
     next_certificate_id: d.next_certificate_id,
     auto_issue: d.auto_issue,
     issuance_metadata: meta ? metadataView(meta) : null,
+    decommissioned_at: d.decommissioned_at?.toISOString() ?? null,
     created_at: d.created_at.toISOString(),
     updated_at: d.updated_at.toISOString(),
   };
@@ -254,6 +255,7 @@ export async function changeDevice(
 ): Promise<DeviceView> {
   const before = await readableDevice(trx, principal, id, { forUpdate: true });
   await registrableAccount(trx, principal, before.account_id);
+  refuseDecommissioned(before, 'a decommissioned device is not changed');
   const issuing = principal.role === 'issuer' || principal.role === 'admin';
   if (!issuing && change.capacity !== undefined)
     throw forbidden('role_required', "only an issuing body changes a device's capacity");
@@ -280,4 +282,42 @@ export async function changeDevice(
     payload: device,
   });
   return device;
+}
+
+/** Refuses to go on with a device that is decommissioned, saying what would have been done. */
+export function refuseDecommissioned(device: DeviceRow, what: string): void {
+  if (device.decommissioned_at !== null)
+    throw conflict(
+      'device_decommissioned',
+      `device ${device.id} was decommissioned at ${device.decommissioned_at.toISOString()}: ${what}`,
+    );
+}
+
+/**
+ * Decommissions a device: from `now` on nothing it produces is issued (hours before stay
+ * issuable, late readings included) and automatic issuance stops. The device stays, with its
+ * certificates, readings and events. Its holders or an issuing body do it; again, it changes nothing.
+ */
+export async function decommissionDevice(db: Db, principal: Principal, id: number, now: Date): Promise<DeviceView> {
+  return db.transaction().execute(async (trx) => {
+    const before = await readableDevice(trx, principal, id, { forUpdate: true });
+    await registrableAccount(trx, principal, before.account_id);
+    if (before.decommissioned_at !== null) return view(trx, before);
+    const row = await registry(trx)
+      .updateTable('devices')
+      .set({ decommissioned_at: now, auto_issue: false, updated_at: now })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const device = await view(trx, row);
+    await appendEvent(trx, {
+      type: 'device.decommissioned',
+      subject_type: 'device',
+      subject_id: id,
+      account_ids: [row.account_id],
+      actor_id: principal.userId,
+      payload: device,
+    });
+    return device;
+  });
 }

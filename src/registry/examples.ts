@@ -50,6 +50,7 @@ export const device = {
   next_certificate_id: 4200001,
   auto_issue: false,
   issuance_metadata: metadata,
+  decommissioned_at: null,
   created_at: created,
   updated_at: created,
 };

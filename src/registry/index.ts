@@ -40,6 +40,7 @@ export { runAutoIssuanceNow } from './auto-issuance.ts';
 export type { BundleView } from './bundles.ts';
 export {
   createDevice,
+  decommissionDevice,
   type DeviceView,
   getDevice,
   type IssuanceMetadataView,

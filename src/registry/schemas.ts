@@ -170,6 +170,9 @@ export const Device = component(
         description: "Whether the issuance job issues this device's complete metered hours on its own",
       }),
       issuance_metadata: Type.Union([IssuanceMetadata, Type.Null()], { description: 'Current issuance metadata' }),
+      decommissioned_at: Nullable(
+        Timestamp('When the device was decommissioned: nothing produced from then on is issued; null while it runs'),
+      ),
       created_at: Timestamp('Registration time'),
       updated_at: Timestamp('Last change'),
     },

@@ -56,6 +56,8 @@ export interface DevicesTable {
   issuance_metadata_id: number | null;
   next_certificate_id: number;
   auto_issue: Generated<boolean>;
+  /** From this instant nothing more is issued for the device; null while it runs. */
+  decommissioned_at: Generated<Date | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -132,6 +132,7 @@ const SERVED: Array<[string, string]> = [
   ['POST', '/certificates/certificates/reseve'],
   ['POST', '/certificates/certificates/reserve'],
   ['DELETE', '/users/user/{id}'],
+  ['DELETE', '/devices/device/{id}'],
   ['POST', '/organisations/organisation'],
   ['GET', '/organisations/organisation/{id}'],
   ['PATCH', '/organisations/organisation/{id}'],

@@ -530,6 +530,41 @@ describe('the EnergyTag face', () => {
     expect(closed).toMatchObject({ id: empty.id, closed: true });
   });
 
+  it('decommissions a device (DELETE): shown so, and nothing issued for it after', async () => {
+    const spare = await call('POST', '/devices/device', {
+      token: tokens.producer,
+      body: {
+        id: solarCo.id,
+        device_name: 'Old array',
+        capacity: 1_000_000,
+        energy_source: 'Solar',
+        grid: 'DK1',
+        operational_date: '2015-04-01',
+        ...SOLAR,
+        country: 'DK',
+        time_zone: 'Europe/Copenhagen',
+        device_location: [56.1, 10.1],
+        issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure' },
+      },
+      status: 200,
+    });
+    const gone = await call('DELETE', '/devices/device/{id}', {
+      token: tokens.producer,
+      params: { id: spare.id },
+      status: 200,
+    });
+    expect(gone).toMatchObject({ id: spare.id, decommissioned_at: '2026-12-01T12:00:00.000Z' });
+    const before = await s.eventCount();
+    const issued = await call('POST', '/certificates/certificates/create', {
+      token: tokens.issuer,
+      body: { id: spare.id, ...hour(0, '2026-12-01T11:00:00Z'), bundle_quantity: 1 },
+      status: 201,
+    });
+    // Produced before the decommissioning: still issued. After it, nothing would be.
+    expect(issued.bundle_quantity).toBe(1);
+    expect(await s.eventCount()).toBe(before + 1);
+  });
+
   it('shows ids as version-8 UUIDs of Tally’s ids', async () => {
     const me = await s.request('GET', '/api/user/me', { token: tokens.producer });
     expect(producer.id).toBe(uuidOf('user', me.body.id));
@@ -545,6 +580,7 @@ describe('the EnergyTag face', () => {
       'GET /accounts/account/{id}',
       'PATCH /accounts/account/{id}',
       'DELETE /accounts/account/{id}',
+      'DELETE /devices/device/{id}',
       'POST /devices/device',
       'GET /devices/device/{id}',
       'PATCH /devices/device/{id}',

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { Principal } from '../../platform/principal.ts';
 import {
   createDevice,
+  decommissionDevice,
   DeviceChangeRequest,
   type DeviceView,
   getDevice,
@@ -74,6 +75,7 @@ export const deviceRead = (d: DeviceView) => ({
   country: d.country,
   time_zone: d.time_zone,
   device_location: [d.location.latitude, d.location.longitude],
+  decommissioned_at: d.decommissioned_at,
 });
 
 /** The account a device-or-account UUID names among `id` (the draft's collapsed field). */
@@ -148,5 +150,15 @@ export function deviceRoutes(face: Face): void {
         await updateDevice(db, caller(), id, { device_name, capacity, issuance_metadata }, ctx.clock.now()),
       );
     },
+  });
+
+  // The draft deletes a device; Tally decommissions it (its certificates and events name it).
+  face.route({
+    method: 'DELETE',
+    path: '/devices/device/:id',
+    access: ['producer', 'issuer'],
+    status: 200,
+    handler: async ({ params, caller }) =>
+      deviceRead(await decommissionDevice(db, caller(), pathId(params.id), ctx.clock.now())),
   });
 }

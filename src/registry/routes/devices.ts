@@ -5,7 +5,7 @@ import { IdParams, Page, PageQuery, strict } from '../../platform/http/schemas.t
 import { ACTING_PROBLEMS } from '../../accounts/index.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import { listTechnologies, changeMeteringPoint } from '../../metering/index.ts';
-import { createDevice, getDevice, listDevices, changeDevice } from '../devices.ts';
+import { createDevice, decommissionDevice, getDevice, listDevices, changeDevice } from '../devices.ts';
 import { Device, DevicePatch, NewDevice } from '../schemas.ts';
 
 const tags = ['devices'];
@@ -93,6 +93,25 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request) => getDevice(db, caller(request), request.params.id),
+  );
+
+  app.delete(
+    '/api/devices/:id',
+    {
+      config: { access: ['producer', 'issuer'] },
+      schema: {
+        operationId: 'decommissionDevice',
+        tags,
+        summary: 'Decommission a device',
+        description:
+          'From now on nothing the device produces is issued (hours before stay issuable) and automatic issuance ' +
+          'stops; the device, its certificates and readings stay. Decommissioning it again changes nothing.',
+        params: IdParams,
+        response: { 200: Device },
+        problems: ['device_not_found', ...ACTING_PROBLEMS],
+      },
+    },
+    async (request) => decommissionDevice(db, caller(request), request.params.id, ctx.clock.now()),
   );
 
   app.patch(
