@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createTally, makeLogger, openMigrated } from './app.ts';
-import { listenWhileWaiting } from './platform/http/waiting.ts';
+import { listenWhileWaiting, type WaitingListener } from './platform/http/waiting.ts';
 import type { Database } from './platform/database.ts';
 import { systemClock } from './platform/clock.ts';
 import { parseTimestamp, TIMESTAMP_RULE } from './platform/timestamp.ts';
@@ -70,18 +70,29 @@ const program = new Command('tally')
 async function run(part: { api: boolean; jobs: boolean }): Promise<void> {
   const cfg = config();
   const log = makeLogger(cfg.logLevel);
-  // A PostgreSQL server may not answer yet: listen meanwhile, alive and not ready, on the port
-  // the application takes over (a port chosen by the system could not be handed over).
-  const waiting = cfg.databaseUrl && cfg.port !== 0 ? await listenWhileWaiting(cfg.port, cfg.host) : undefined;
+  // A PostgreSQL server that does not answer yet is waited for; meanwhile the port is taken, alive
+  // and not ready, and the application takes it over (a port chosen by the system could not be
+  // handed over). A start that only takes time (migrations) leaves the port closed, as before.
+  let waiting: Promise<WaitingListener | undefined> | undefined;
   const tally = await createTally(cfg, {
     ...part,
     log,
     waiting(reason, retryInMs) {
-      log.warn({ reason, retry_in_ms: retryInMs }, 'waiting for the database');
-      waiting?.notReady(reason);
+      waiting ??=
+        cfg.port === 0
+          ? Promise.resolve(undefined)
+          : listenWhileWaiting(cfg.port, cfg.host).catch((err: unknown) => {
+              log.error({ err }, 'could not listen while waiting for the database');
+              return undefined;
+            });
+      // Said once the port answers, so whoever reads the line can ask it.
+      void waiting.then((listener) => {
+        listener?.notReady(reason);
+        log.warn({ reason, retry_in_ms: retryInMs }, 'waiting for the database');
+      });
     },
   });
-  await waiting?.close();
+  await (await waiting)?.close();
   const stop = async (signal: NodeJS.Signals) => {
     const done = await tally.shutdown(cfg.shutdownTimeoutSeconds * 1000);
     tally.ctx.log.info({ signal, ...done }, 'Tally stopped');
