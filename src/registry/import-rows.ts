@@ -7,7 +7,8 @@ import { badRequest, unprocessable } from '../platform/errors.ts';
 import { EARLIEST_YEAR, LATEST_YEAR } from '../platform/period.ts';
 import { checkTimeZone, instantsOfWallTime } from '../platform/time-zone.ts';
 import { splitCsvLine } from '../metering/index.ts';
-import { ENERGY_SOURCES, type EnergySource } from './tables.ts';
+import type { Insertable } from 'kysely';
+import { ENERGY_SOURCES, type EnergySource, type ImportedIssuancesTable } from './tables.ts';
 
 /** Rows one import takes, all or nothing, in one transaction. */
 export const MAX_IMPORT_ROWS = 10_000;
@@ -75,40 +76,15 @@ export interface RawImportRow {
   at: string;
 }
 
-/** One origin bundle, checked: what the import records about it. */
-export interface ImportRow {
-  at: string;
-  origin_issuance_id: string;
-  certificate_bundle_id_range_start: number;
-  certificate_bundle_id_range_end: number;
-  bundle_quantity: number;
-  energy_source: EnergySource;
-  issuance_post_energy_carrier_conversion: boolean;
-  emissions_factor_production_device: number | null;
-  emissions_factor_source: string | null;
-  production_starting_interval: Date;
-  production_ending_interval: Date;
-  local_timezone: string;
-  expiry_datestamp: Date;
-  is_storage: boolean;
-  storage_efficiency_factor: number | null;
-  country_of_issuance: string;
-  connected_grid_identification: string;
-  issuing_body: string;
-  legal_status: string | null;
-  issuance_purpose: string | null;
-  support_received: string | null;
-  quality_scheme_reference: string | null;
-  dissemination_level: string | null;
-  issue_market_zone: string;
-  device_name: string | null;
-  device_technology_type: string | null;
-  /** YYYY-MM-DD. */
-  device_production_start_date: string | null;
-  device_capacity: number | null;
-  device_latitude: number | null;
-  device_longitude: number | null;
-}
+/**
+ * One origin bundle, checked: what the import records about it, as its origin record's columns
+ * (less what the import as a whole says: the registry, the account, who imported it and when), and
+ * the row's place in the file.
+ */
+export type ImportRow = { at: string } & Omit<
+  Insertable<ImportedIssuancesTable>,
+  'origin_registry' | 'account_id' | 'imported_by' | 'imported_at'
+>;
 
 /** The rows of a CSV upload or file; the header (row 1) names the columns, in any order. */
 export function importCsvRows(text: string): RawImportRow[] {
