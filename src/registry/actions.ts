@@ -103,15 +103,14 @@ async function claimPoint(db: Db, r: ActionRequests['claim']): Promise<void> {
 }
 
 /**
- * Locks the listed bundles in id order and checks each is held by the source and in a status the
- * action starts from.
+ * Locks the bundles `ids` in id order (so concurrent callers never deadlock) and checks each
+ * exists and is held by account `holder`; returns them by id. For every change to bundles.
  */
-async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<BundleRow[]> {
-  const ids = [...r.granular_certificate_bundle_ids].sort((a, b) => a - b);
+export async function lockHeldBundles(db: Db, ids: readonly number[], holder: number): Promise<Map<number, BundleRow>> {
   const rows = await registry(db)
     .selectFrom('bundles')
     .selectAll()
-    .where('id', 'in', ids)
+    .where('id', 'in', [...ids])
     .orderBy('id')
     .forUpdate()
     .execute();
@@ -119,9 +118,19 @@ async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<Bu
   const byId = new Map(rows.map((b) => [b.id, b]));
   const missing = ids.find((id) => !byId.has(id));
   if (missing !== undefined) throw notFound('bundle', missing);
+  const elsewhere = rows.find((b) => b.account_id !== holder);
+  if (elsewhere) throw conflict('bundle_not_in_account', `bundle ${elsewhere.id} is not held by account ${holder}`);
+  return byId;
+}
+
+/**
+ * Locks the listed bundles in id order and checks each is held by the source and in a status the
+ * action starts from.
+ */
+async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<BundleRow[]> {
+  const byId = await lockHeldBundles(db, r.granular_certificate_bundle_ids, r.source_id);
+  const rows = [...byId.values()];
   for (const b of rows) {
-    if (b.account_id !== r.source_id)
-      throw conflict('bundle_not_in_account', `bundle ${b.id} is not held by account ${r.source_id}`);
     if (!ACTION_RULES[action].from.includes(b.certificate_bundle_status)) {
       throw conflict(
         'invalid_status',

@@ -5,8 +5,9 @@
 import { actionableAccount } from '../accounts/index.ts';
 import { appendEvent } from '../ledger/index.ts';
 import type { Db } from '../platform/database.ts';
-import { conflict, notFound, unprocessable } from '../platform/errors.ts';
+import { unprocessable } from '../platform/errors.ts';
 import type { Principal } from '../platform/principal.ts';
+import { lockHeldBundles } from './actions.ts';
 import { bundleView } from './bundles.ts';
 import type { MutablesRequest, MutablesResult } from './schemas.ts';
 import { chooseBundles, type Selection } from './selection.ts';
@@ -18,20 +19,8 @@ import { registry, STATUSES } from './tables.ts';
  */
 async function update(trx: Db, actorId: number, r: MutablesRequest, now: Date): Promise<MutablesResult> {
   const listed = [...new Set(r.granular_certificate_bundle_ids)];
-  const ids = [...listed].sort((a, b) => a - b);
-  const rows = await registry(trx)
-    .selectFrom('bundles')
-    .selectAll()
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .forUpdate()
-    .execute();
-  const byId = new Map(rows.map((b) => [b.id, b]));
-  const missing = ids.find((id) => !byId.has(id));
-  if (missing !== undefined) throw notFound('bundle', missing);
-  const elsewhere = rows.find((b) => b.account_id !== r.source_id);
-  if (elsewhere)
-    throw conflict('bundle_not_in_account', `bundle ${elsewhere.id} is not held by account ${r.source_id}`);
+  const byId = await lockHeldBundles(trx, listed, r.source_id);
+  const rows = [...byId.values()];
   const changing = rows.filter((b) => b.holder_reference !== r.holder_reference).map((b) => b.id);
   const answer = (actionId: number | null) => ({
     action_id: actionId,
