@@ -111,12 +111,10 @@ export function makeLogger(level: string): Logger {
 }
 
 /**
- * Opens the configured database (PGlite under dataDir unless DATABASE_URL is set) and applies
- * migrations. `use` says who opens it and whether it must hold the embedded directory itself.
- */
-/**
- * Opens and migrates the database. With `waiting`, a database that cannot be reached yet is tried
- * again and again (each wait reported there) instead of failing: how a server starts.
+ * Opens the configured database (PGlite under dataDir unless DATABASE_URL is set, with its replica
+ * when DATABASE_READ_URL is) and applies migrations. `use` says who opens it and whether it must
+ * hold the embedded directory itself. With `waiting`, a database that cannot be reached yet is
+ * tried again and again (each wait reported there) instead of failing: how a server starts.
  */
 export async function openMigrated(
   config: Config,
@@ -124,7 +122,12 @@ export async function openMigrated(
   use: DirectoryUse,
   waiting?: (reason: string, retryInMs: number) => void,
 ): Promise<Database> {
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite'), use });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    readUrl: config.databaseReadUrl,
+    dataDir: join(config.dataDir, 'pglite'),
+    use,
+  });
   const applied = waiting ? await patiently(() => migrate(database), waiting) : await migrate(database);
   if (applied.length) log.info({ applied }, 'migrations applied');
   return database;

@@ -241,7 +241,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
   app.get(
     '/api/communities/:id/intervals',
     {
-      config: { access: 'public' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         tags,
         summary: 'Cleared intervals with their matches, member flows and prices',
@@ -266,7 +266,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
   app.get(
     '/api/communities/:id/statements',
     {
-      config: { access: 'public' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         operationId: 'getCommunityStatement',
         tags,
@@ -285,7 +285,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
   app.get(
     '/api/communities/:id/statements.csv',
     {
-      config: { access: 'public' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         operationId: 'getCommunityStatementCsv',
         tags,
@@ -346,7 +346,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
   app.get(
     '/api/communities/:id/matches',
     {
-      config: { access: 'public' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         tags,
         summary: 'Matches, with their payment states',
@@ -373,7 +373,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
   app.get(
     '/api/communities/:id/matches.csv',
     {
-      config: { access: 'public' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         tags,
         summary: 'One page of matches as CSV',

@@ -60,7 +60,7 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
   app.get(
     '/api/disclosures',
     {
-      config: { access: 'public' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         operationId: 'listDisclosures',
         tags,
@@ -89,7 +89,7 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
   app.get(
     '/api/disclosures/:id/data.json',
     {
-      config: { access: 'public' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         operationId: 'getDisclosureJson',
         tags,
@@ -106,7 +106,7 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
   app.get(
     '/api/disclosures/:id/data.csv',
     {
-      config: { access: 'public' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         operationId: 'getDisclosureCsv',
         tags,

@@ -64,7 +64,7 @@ export const ledgerRoutes =
     app.get(
       '/api/events',
       {
-        config: { access: 'user' },
+        config: { readOnly: true, access: 'user' },
         schema: {
           operationId: 'listEvents',
           tags: ['ledger'],
@@ -194,7 +194,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
   app.get(
     '/api/ledger/blocks',
     {
-      config: { access: 'public' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         operationId: 'listBlocks',
         tags,
@@ -281,7 +281,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
   app.get(
     '/api/ledger/blocks/:id',
     {
-      config: { access: 'public' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         operationId: 'getBlock',
         tags,
@@ -306,7 +306,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
   app.get(
     '/api/events/:id/proof',
     {
-      config: { access: 'public' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         operationId: 'getInclusionProof',
         tags,
@@ -351,7 +351,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
   app.get(
     '/api/ledger/export',
     {
-      config: { access: ['auditor', 'issuer'] },
+      config: { readOnly: true, access: ['auditor', 'issuer'] },
       schema: {
         operationId: 'exportLedger',
         tags,

@@ -244,7 +244,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     '/api/metering-points/:id/readings',
     {
-      config: { access: 'user' },
+      config: { readOnly: true, access: 'user' },
       schema: {
         operationId: 'listReadings',
         tags,

@@ -24,6 +24,22 @@ export const ConfigSchema = Type.Object({
       description: '`postgres://…` uses that PostgreSQL server; unset, the embedded PGlite',
     }),
   ),
+  DATABASE_READ_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description:
+        'a streaming replica of DATABASE_URL that answers the routes that only read (bundle queries, ' +
+        'disclosures, exports, statements), each caller still reading its own writes; unset, the primary answers',
+    }),
+  ),
+  TALLY_READ_WAIT_MS: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 60000,
+      description:
+        'how long a read waits for the replica to replay what its caller wrote before the primary answers it, ms',
+    }),
+  ),
   TALLY_DATA_DIR: Type.Optional(Type.String({ minLength: 1, description: 'where the embedded database lives' })),
   LOG_LEVEL: Type.Optional(LogLevel),
   TALLY_PUBLIC_URL: Type.Optional(
@@ -222,6 +238,7 @@ const DEFAULTS = {
   PORT: 3000,
   HOST: '127.0.0.1',
   TALLY_DATA_DIR: './data',
+  TALLY_READ_WAIT_MS: 500,
   LOG_LEVEL: 'info',
   TALLY_ACCESS_TOKEN_TTL: 900,
   TALLY_REFRESH_TOKEN_TTL: 30 * 24 * 3600,
@@ -267,6 +284,10 @@ export interface Config {
   host: string;
   /** A PostgreSQL server, or undefined for the embedded database under `dataDir`. */
   databaseUrl: string | undefined;
+  /** A streaming replica of it for read-only routes, or undefined: the primary answers them. */
+  databaseReadUrl: string | undefined;
+  /** How long a read waits for the replica to catch up with its caller's writes before the primary answers, ms. */
+  readWaitMs: number;
   dataDir: string;
   logLevel: string;
   publicUrl: string;
@@ -426,6 +447,9 @@ export const configReference = (): Variable[] => reference(ConfigSchema, DEFAULT
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const raw = readEnvironment(ConfigSchema, env);
   const problems = valueProblems(ConfigSchema, raw);
+  if (raw.DATABASE_READ_URL !== undefined && raw.DATABASE_URL === undefined) {
+    problems.push('DATABASE_READ_URL: a replica needs its primary: set DATABASE_URL too');
+  }
   if (raw.TALLY_ADMIN_EMAIL !== undefined && raw.TALLY_ADMIN_PASSWORD === undefined) {
     problems.push('TALLY_ADMIN_PASSWORD: must be set together with TALLY_ADMIN_EMAIL');
   }
@@ -440,6 +464,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port,
     host,
     databaseUrl: c.DATABASE_URL,
+    databaseReadUrl: c.DATABASE_READ_URL,
+    readWaitMs: c.TALLY_READ_WAIT_MS,
     dataDir: c.TALLY_DATA_DIR,
     logLevel: c.LOG_LEVEL,
     publicUrl: (c.TALLY_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, ''),

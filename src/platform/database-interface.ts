@@ -2,6 +2,7 @@
 // Its own file, so the engines' files (embedded-database.ts, session-pool.ts) can name it without
 // importing the file that imports them.
 import type { Kysely } from 'kysely';
+import type { Replica } from './replica.ts';
 
 /**
  * A query builder or an open transaction, typed with no table at all: each module reads it through
@@ -36,6 +37,11 @@ export interface Database {
    * has it, and the rest of the queue waiting.
    */
   stats?: () => PoolStats;
+  /**
+   * Present when a replica takes read-only work (DATABASE_READ_URL): `kysely` sends the queries of
+   * work run `onReplica` there, and this says how far behind the primary it is.
+   */
+  replica?: Replica;
   close(): Promise<void>;
 }
 

@@ -6,9 +6,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { Kysely, PostgresDialect } from 'kysely';
+import { type Dialect, Kysely, PostgresDialect, PostgresDriver } from 'kysely';
 import { openEmbedded, type DirectoryUse } from './embedded-database.ts';
 import { SessionPool, sessionDatabase } from './session-pool.ts';
+import { parseLogPosition, ReadRoutingDriver, type LogPosition, type Replica } from './replica.ts';
 
 export type { Database, Db, PoolStats, Session } from './database-interface.ts';
 import type { Database } from './database-interface.ts';
@@ -39,21 +40,23 @@ function parseTimestamptz(text: string): Date {
 }
 
 /**
- * A PostgreSQL server when `url` is set; else PGlite under `dataDir`, reached through the process
- * that holds that directory if another does (`use` says how); else PGlite in memory (tests).
+ * A PostgreSQL server when `url` is set (with `readUrl`, a replica for read-only work); else PGlite
+ * under `dataDir`, reached through the process that holds that directory if another does (`use`
+ * says how); else PGlite in memory (tests).
  */
 export async function openDatabase(opts: {
   url?: string | undefined;
+  readUrl?: string | undefined;
   dataDir?: string | undefined;
   use?: DirectoryUse;
 }): Promise<Database> {
-  if (opts.url) return openPostgres(opts.url);
+  if (opts.url) return openPostgres(opts.url, opts.readUrl);
   if (opts.dataDir) return openEmbedded(opts.dataDir, openPGlite, opts.use ?? { owner: 'tally', exclusive: false });
   const memory = await openPGlite('memory://');
   return sessionDatabase(memory.pool, memory.close);
 }
 
-function openPostgres(url: string): Database {
+function openPostgres(url: string, readUrl: string | undefined): Database {
   const parseInt8Array = (text: string) =>
     (pg.types.getTypeParser(INT8_ARRAY as Parameters<typeof pg.types.getTypeParser>[0], 'text')(text) as string[]).map(
       parseInt8,
@@ -72,17 +75,31 @@ function openPostgres(url: string): Database {
         parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   };
-  const pool = new pg.Pool({ ...settings, max: 20 });
-  // A client losing its server must not crash the process. Idle, the pool drops it and the next
-  // query reconnects; checked out (the pool then listens no more), its query fails and its caller
-  // answers for it, while the 'error' event itself would otherwise be uncaught.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => {
-    client.on('error', () => {});
-  });
+  const pool = poolOf(settings);
+  // The replica's sessions refuse to write even where the server would not (a replica URL that
+  // names the primary): work routed there that writes fails loudly instead of writing.
+  const readerPool = readUrl
+    ? poolOf({
+        ...settings,
+        connectionString: readUrl,
+        options: `${settings.options} -c default_transaction_read_only=on`,
+        // A replica that does not answer sends reads to the primary (replica-reads.ts) rather than holding them.
+        connectionTimeoutMillis: 2000,
+      })
+    : undefined;
+  const postgres = new PostgresDialect({ pool });
+  const dialect: Dialect = readerPool
+    ? {
+        createDriver: () => new ReadRoutingDriver(postgres.createDriver(), new PostgresDriver({ pool: readerPool })),
+        createQueryCompiler: () => postgres.createQueryCompiler(),
+        createAdapter: () => postgres.createAdapter(),
+        createIntrospector: (db) => postgres.createIntrospector(db),
+      }
+    : postgres;
   return {
-    kysely: new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }),
+    kysely: new Kysely<unknown>({ dialect }),
     engine: 'postgres',
+    ...(readerPool && { replica: replicaOf(pool, readerPool) }),
     copyCsv: async (table, columns, csv) => {
       const client = await pool.connect();
       try {
@@ -117,8 +134,33 @@ function openPostgres(url: string): Database {
     },
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
-      await pool.end();
+      await Promise.all([pool.end(), readerPool?.end()]);
     },
+  };
+}
+
+function poolOf(settings: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool({ ...settings, max: 20 });
+  // A client losing its server must not crash the process. Idle, the pool drops it and the next
+  // query reconnects; checked out (the pool then listens no more), its query fails and its caller
+  // answers for it, while the 'error' event itself would otherwise be uncaught.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  return pool;
+}
+
+/** One `pg_lsn` (or null) read as text by `query`. */
+async function logPosition(pool: pg.Pool, query: string): Promise<LogPosition | null> {
+  const text = (await pool.query<{ lsn: string | null }>(query)).rows[0]?.lsn ?? null;
+  return text === null ? null : (parseLogPosition(text) ?? null);
+}
+
+function replicaOf(primary: pg.Pool, reader: pg.Pool): Replica {
+  return {
+    primaryPosition: async () => (await logPosition(primary, 'SELECT pg_current_wal_insert_lsn()::text AS lsn')) ?? 0n,
+    replayed: () => logPosition(reader, 'SELECT pg_last_wal_replay_lsn()::text AS lsn'),
   };
 }
 

@@ -22,6 +22,7 @@ export const PROBLEM_CODES = {
   invalid_text: { status: 400, meaning: 'A text holds a NUL character, which PostgreSQL cannot store' },
   invalid_cursor: { status: 400, meaning: 'The cursor is not one this server issued' },
   invalid_idempotency_key: { status: 400, meaning: 'The Idempotency-Key header is not 1 to 255 characters' },
+  invalid_read_after: { status: 400, meaning: 'The Tally-Read-After header is not a log position (like 16/B374D848)' },
   ctp_body_too_large: { status: 413, meaning: 'The body is larger than the server accepts (TALLY_BODY_LIMIT)' },
   max_param_length: { status: 414, meaning: 'A path parameter is too long' },
   ctp_invalid_media_type: { status: 415, meaning: 'The route does not read a body of this content type' },

@@ -49,8 +49,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const db = await freshDatabase();
+/** A server on a fresh database, or on `opts.database` (migrated), which `close` then drops. */
+export async function startServer(
+  env: Record<string, string> = {},
+  opts: { database?: TestDatabase } = {},
+): Promise<TestServer> {
+  const db = opts.database ?? (await freshDatabase());
   const config = loadConfig({
     TALLY_AUTH_RATE_LIMIT: '100000',
     TALLY_PUBLIC_RATE_LIMIT: '100000',

@@ -69,6 +69,18 @@ describe('configuration', () => {
     );
   });
 
+  it('takes a read replica only beside its primary', () => {
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://replica/tally' })).toThrow(
+      'invalid configuration:\n  DATABASE_READ_URL: a replica needs its primary: set DATABASE_URL too',
+    );
+    const c = loadConfig({ DATABASE_URL: 'postgres://primary/tally', DATABASE_READ_URL: 'postgres://replica/tally' });
+    expect([c.databaseUrl, c.databaseReadUrl, c.readWaitMs]).toEqual([
+      'postgres://primary/tally',
+      'postgres://replica/tally',
+      500,
+    ]);
+  });
+
   it('has documented defaults', () => {
     const c = loadConfig({});
     expect([c.port, c.host, c.databaseUrl, c.dataDir, c.certificateLifetimeDays, c.certificateIdStart]).toEqual([

@@ -373,6 +373,7 @@ export function certificateRoutes(face: Face): void {
     method: 'GET',
     path: '/certificates/certificates/query',
     access: 'user',
+    readOnly: true,
     status: 202,
     query: Filter,
     bodyOnGet: true,

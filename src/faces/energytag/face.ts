@@ -36,6 +36,8 @@ export interface DraftRoute<B extends TSchema | undefined, Q extends TSchema | u
   bodyOnGet?: boolean;
   rateLimit?: { max: number; timeWindow: string };
   mintsSecrets?: boolean;
+  /** The operation changes nothing: a read replica may answer it (platform/http/read-routing.ts). */
+  readOnly?: boolean;
   handler(call: Call<B, Q>): Promise<unknown>;
 }
 
@@ -83,6 +85,7 @@ export class Face {
           access: spec.access,
           ...(spec.rateLimit ? { rateLimit: spec.rateLimit } : {}),
           ...(spec.mintsSecrets ? { mintsSecrets: true } : {}),
+          ...(spec.readOnly ? { readOnly: true } : {}),
         },
         // After the access rule (root hooks run first), so an anonymous caller's body is never read.
         ...(spec.bodyOnGet

@@ -412,6 +412,7 @@ export function storageRoutes(face: Face): void {
       method: 'GET',
       path: `/storage/storage/query_${kind}`,
       access: 'user',
+      readOnly: true,
       status: 200,
       query: Filter,
       bodyOnGet: true,

@@ -8,6 +8,7 @@ import type { AppContext, App } from '../context.ts';
 import { tooManyRequests, TallyError } from '../errors.ts';
 import { sendProblem } from './problems.ts';
 import { registerAccessRules } from './access.ts';
+import { registerReadRouting } from './read-routing.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerDocs } from './docs.ts';
 import { registerHealth } from './health.ts';
@@ -89,6 +90,7 @@ export async function buildApp(
   app.addHook('preValidation', async (request) => refuseNul(request));
   await routes.authenticate(app, ctx);
   registerIdempotency(app, ctx.database);
+  registerReadRouting(app, ctx.database, ctx.config.readWaitMs, ctx.log);
 
   registerHealth(app as App, ctx, routes.pulse);
   if (routes.metrics) registerMetrics(app as App, ctx, routes.metrics);

@@ -2,7 +2,8 @@
 // replayed to every retry; a retry while the first is still running gets 409, and reusing a key
 // for a different request gets 422. Server errors are not stored, so a retry can succeed.
 // Routes whose answer carries a secret declare `config.mintsSecrets`: their answers are never
-// stored (a stored token would log in for a day), so on them the key is ignored.
+// stored (a stored token would log in for a day), so on them the key is ignored, as on routes
+// that only read (`config.readOnly`, a query whose filter is a body).
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Selectable, sql } from 'kysely';
@@ -61,7 +62,8 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
 
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key'];
-    if (!MUTATING.has(request.method) || key === undefined) return;
+    // A route that only reads is its own retry: nothing to store, nothing to replay.
+    if (!MUTATING.has(request.method) || key === undefined || request.routeOptions.config.readOnly) return;
     if (typeof key !== 'string' || key.length < 1 || key.length > 255)
       throw badRequest(
         'invalid_idempotency_key',

@@ -3,7 +3,8 @@
 // under components (schemas.ts `component`), referenced from requests and answers, and the answers
 // and parameters several operations repeat, referenced from each; every problem an operation may
 // answer with, as application/problem+json with its codes from the catalogue; `security: []` on
-// public routes; the Idempotency-Key header on the routes that honour it.
+// public routes; the Idempotency-Key header on the routes that honour it, and Tally-Read-After on
+// the routes that only read.
 import { VERSION } from '../version.ts';
 import { createHash } from 'node:crypto';
 import swagger from '@fastify/swagger';
@@ -42,8 +43,10 @@ function commonProblems(route: RouteOptions): ProblemCode[] {
   const schema = route.schema ?? {};
   const config = route.config ?? {};
   const methods = [route.method].flat();
-  const writing = methods.some((m) => WRITING.has(m));
+  // A route that only reads changes nothing whatever its method (a query with its filter as the body).
+  const writing = !config.readOnly && methods.some((m) => WRITING.has(m));
   const codes: ProblemCode[] = [];
+  if (config.readOnly) codes.push('invalid_read_after');
   if (schema.body || schema.querystring || schema.params) codes.push('invalid_request', 'invalid_text');
   if (schema.body)
     codes.push(
@@ -336,7 +339,10 @@ function shareRepeats(operations: Json[]): { responses: Json; parameters: Json }
   return { responses: responses.components, parameters: parameters.components };
 }
 
-/** Adds the components the operations reference and the Idempotency-Key header of writing routes. */
+/**
+ * Adds the components the operations reference, the Idempotency-Key header of writing routes and the
+ * Tally-Read-After header of the routes that only read.
+ */
 function finish(document: Json, components: Components): Json {
   const problem = problemComponent(components);
   const paths = respell(document.paths, components) as Record<string, Record<string, Json>>;
@@ -344,11 +350,16 @@ function finish(document: Json, components: Components): Json {
   for (const byMethod of Object.values(paths)) {
     for (const [method, operation] of Object.entries(byMethod)) {
       operations.push(operation);
-      if (!WRITING.has(method.toUpperCase()) || operation['x-mints-secrets']) continue;
-      operation.parameters = [
-        ...((operation.parameters as unknown[]) ?? []),
-        { $ref: '#/components/parameters/IdempotencyKey' },
-      ];
+      const header = operation['x-read-only']
+        ? 'ReadAfter'
+        : WRITING.has(method.toUpperCase()) && !operation['x-mints-secrets']
+          ? 'IdempotencyKey'
+          : undefined;
+      if (header)
+        operation.parameters = [
+          ...((operation.parameters as unknown[]) ?? []),
+          { $ref: `#/components/parameters/${header}` },
+        ];
     }
   }
   const shared = shareRepeats(operations);
@@ -373,6 +384,18 @@ function finish(document: Json, components: Components): Json {
             'again instead of a second change (kept 24 hours).',
           schema: { type: 'string', minLength: 1, maxLength: 255 },
           example: '5b0f9a1c-checkout-42',
+        },
+        ReadAfter: {
+          name: 'Tally-Read-After',
+          in: 'header',
+          required: false,
+          description:
+            'With a read replica configured (DATABASE_READ_URL), this route may be answered from the replica; ' +
+            'send the `Tally-Commit-LSN` a write answered with, and the answer includes that write (the replica ' +
+            'is waited for briefly, else the primary answers). The caller’s own writes through the same process ' +
+            'are included without it. `Tally-Read-From` says which database answered.',
+          schema: { type: 'string', pattern: '^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$' },
+          example: '16/B374D848',
         },
       },
     },

@@ -230,7 +230,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
   app.post(
     '/api/certificates/query',
     {
-      config: { access: 'user', auditorsMay: 'it only reads; the body is the filter' },
+      config: { readOnly: true, access: 'user', auditorsMay: 'it only reads; the body is the filter' },
       schema: {
         operationId: 'queryCertificates',
         tags,
@@ -261,7 +261,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
   app.post(
     '/api/certificates/aggregate',
     {
-      config: { access: 'user', auditorsMay: 'it only reads; the body is the filter' },
+      config: { readOnly: true, access: 'user', auditorsMay: 'it only reads; the body is the filter' },
       schema: {
         operationId: 'aggregateCertificates',
         tags,
@@ -338,7 +338,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
   app.get(
     '/api/certificates/:id',
     {
-      config: { access: 'user' },
+      config: { readOnly: true, access: 'user' },
       schema: {
         operationId: 'getCertificateBundle',
         tags,
@@ -389,7 +389,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
   app.get(
     '/api/certificates/statements/:id',
     {
-      config: { access: 'user' },
+      config: { readOnly: true, access: 'user' },
       schema: {
         operationId: 'getCancellationStatement',
         tags,

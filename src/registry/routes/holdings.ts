@@ -31,7 +31,7 @@ export async function holdingRoutes(app: App, ctx: AppContext): Promise<void> {
   app.get(
     '/api/accounts/:id/summary',
     {
-      config: { access: 'user' },
+      config: { readOnly: true, access: 'user' },
       schema: {
         operationId: 'getAccountSummary',
         tags,
