@@ -1,6 +1,6 @@
-// OpenTelemetry traces, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector: spans for each HTTP
-// request (Node's http server, and Fastify's route, named by its pattern) and each PostgreSQL
-// query and connection (node-postgres), exported over OTLP/HTTP. Those are CommonJS packages,
+// OpenTelemetry traces, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector: a span for each HTTP
+// request (Fastify's, carrying its route pattern and status), each outgoing HTTP call and each
+// PostgreSQL query (node-postgres), exported over OTLP/HTTP. Those are CommonJS packages,
 // patched by require hooks as they load (the embedded PGlite has no driver to trace), so
 // this file runs before anything else: `bin/tally.js` imports it first (or `node --import` it),
 // and it does nothing at all unless the endpoint is set. The OTEL_* variables are OpenTelemetry's
@@ -13,10 +13,16 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 
 if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
   process.env.OTEL_SERVICE_NAME ??= 'tally';
+  // Traces only: metrics are Prometheus's at /metrics, and logs go to stdout. Without these the
+  // SDK would also push metrics and logs to the collector, which may not take them.
+  process.env.OTEL_METRICS_EXPORTER ??= 'none';
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
   const sdk = new NodeSDK({
     traceExporter: new OTLPTraceExporter(),
     instrumentations: [
-      new HttpInstrumentation(),
+      // Outgoing calls only (to storage providers, DataHubs): Fastify's span below is the request's
+      // server span already, and a second one per request would double the work for nothing.
+      new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
       // A request span and its handler's, not one per hook: Tally runs about ten hooks a request
       // (rate limit, authentication, idempotency, …), which would multiply the spans for little.
       new FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false }),

@@ -1,6 +1,6 @@
-// Traces: with OTEL_EXPORTER_OTLP_ENDPOINT set, `tally serve` sends OTLP/HTTP spans for its routes
-// (Fastify's, named by route pattern), its HTTP server and, on PostgreSQL, its queries, to the
-// collector named. The collector here is a local HTTP server that records what arrives in
+// Traces: with OTEL_EXPORTER_OTLP_ENDPOINT set, `tally serve` sends OTLP/HTTP spans for its
+// requests (Fastify's server span, with the route pattern and status) and, on PostgreSQL, its
+// queries, to the collector named. The collector here is a local HTTP server that records what arrives in
 // OTLP/HTTP's JSON encoding, as a collector would receive it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
