@@ -56,16 +56,21 @@ export class ReplicaReads {
     const deadline = performance.now() + this.#waitMs;
     let waited = false;
     for (;;) {
-      const state = await this.#current(needed);
+      const state = await this.#current(needed, waited);
       if ('unreachable' in state) return this.#count('primary', 'unreachable');
       if (state.replayed === null || state.replayed >= needed) {
-        if (own !== undefined && (state.replayed === null || state.replayed >= own)) this.#written.delete(caller!);
+        // Replayed past the caller's last write: nothing to remember, unless it wrote again meanwhile.
+        if (
+          own !== undefined &&
+          (state.replayed === null || state.replayed >= own) &&
+          this.#written.get(caller!) === own
+        )
+          this.#written.delete(caller!);
         return this.#count('replica', waited ? 'waited' : 'current');
       }
       if (performance.now() + POLL_MS > deadline) return this.#count('primary', 'behind');
       waited = true;
       await sleep(POLL_MS);
-      this.#state = undefined;
     }
   }
 
@@ -79,10 +84,13 @@ export class ReplicaReads {
     return target;
   }
 
-  /** The replica's state, read again unless the one known is recent and says enough for `needed`. */
-  async #current(needed: LogPosition): Promise<ReplicaState> {
+  /**
+   * The replica's state, read again unless the one known is recent and says enough for `needed`
+   * (always again when `fresh`: a wait polls).
+   */
+  async #current(needed: LogPosition, fresh: boolean): Promise<ReplicaState> {
     const known = this.#state;
-    if (known && performance.now() - known.at < TRUSTED_MS) {
+    if (known && !fresh && performance.now() - known.at < TRUSTED_MS) {
       if ('unreachable' in known) return known;
       if (known.replayed === null || known.replayed >= needed) return known;
     }
