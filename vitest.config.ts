@@ -2,7 +2,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 // A test file's name says what it needs, and so which project runs it: *.unit.test.ts nothing but
 // the code (no database: opening one fails there), *.db.test.ts a database, *.slow.test.ts other
-// processes, the README or long database properties; any other *.test.ts talks HTTP to a server.
+// processes, the README or long database properties, *.ui.test.ts a browser; any other *.test.ts
+// talks HTTP to a server.
 const tier = (name: string) => `test/**/*.${name}.test.ts`;
 
 export default defineConfig({
@@ -29,12 +30,14 @@ export default defineConfig({
         test: {
           name: 'http',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, tier('unit'), tier('db'), tier('slow')],
+          exclude: [...configDefaults.exclude, tier('unit'), tier('db'), tier('slow'), tier('ui')],
         },
       },
       // Whole processes started and stopped, the README run with curl, seeded plans and random
       // communities on the database: minutes on a busy machine.
       { extends: true, test: { name: 'slow', include: [tier('slow')], testTimeout: 300_000, hookTimeout: 300_000 } },
+      // The web UI in headless Chromium against a real server (the UI built by `npm install`).
+      { extends: true, test: { name: 'ui', include: [tier('ui')] } },
     ],
   },
 });

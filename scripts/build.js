@@ -3,7 +3,8 @@
 // time: dist/ (or the directory given) is emptied first, so a file deleted from src/ (a migration above all)
 // cannot live on there; then tsc compiles src/ and bench/ (and writes the package.json they import, for the
 // version); then every other file of src/ (the SQL migrations, the EECS label table, the vendored ReDoc bundle)
-// is copied beside the code that reads it.
+// is copied beside the code that reads it; last Vite builds the web UI (web/) into dist/web, which the server
+// serves at `/`.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,11 +14,16 @@ const root = resolve(import.meta.dirname, '..');
 const out = resolve(root, process.argv[2] ?? 'dist');
 
 let tsc;
+let vite;
 try {
-  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const require = createRequire(import.meta.url);
+  tsc = require.resolve('typescript/bin/tsc');
+  vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
 } catch {
   // `npm ci --omit=dev` still runs `prepare`, without the compiler.
-  process.stderr.write('build: TypeScript is a dev dependency: install with it (npm ci), then npm prune --omit=dev\n');
+  process.stderr.write(
+    'build: TypeScript and Vite are dev dependencies: install with them (npm ci), then npm prune --omit=dev\n',
+  );
   process.exit(1);
 }
 rmSync(out, { recursive: true, force: true });
@@ -29,3 +35,7 @@ for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTy
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(from, to);
 }
+execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--config', join(root, 'web', 'vite.config.ts')], {
+  stdio: 'inherit',
+  env: { ...process.env, TALLY_WEB_OUT: join(out, 'web') },
+});

@@ -11,6 +11,7 @@ import { scheduleJobs, type Job } from './platform/jobs.ts';
 import { type JobsPulse, pulseObserver } from './platform/health.ts';
 import { createMetrics, type ScrapedGauge } from './platform/metrics.ts';
 import { buildApp } from './platform/http/app.ts';
+import { findWebUi } from './platform/http/web-ui.ts';
 import { forgetOldIdempotencyKeys } from './platform/http/idempotency.ts';
 import type { App, AppContext } from './platform/context.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
@@ -176,6 +177,7 @@ export async function createTally(
     authenticate: authenticationHook,
     pulse,
     metrics,
+    webUi: opts.api === false ? undefined : findWebUi(),
     modules:
       opts.api === false
         ? []

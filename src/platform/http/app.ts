@@ -11,6 +11,7 @@ import { registerAccessRules } from './access.ts';
 import { registerReadRouting } from './read-routing.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerDocs } from './docs.ts';
+import { registerWebUi, wantsWebUi, type WebUi } from './web-ui.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import type { AppMetrics } from '../metrics.ts';
@@ -43,7 +44,14 @@ function makeAjv(coerce: boolean) {
 
 export async function buildApp(
   ctx: AppContext,
-  routes: { authenticate: RoutePlugin; modules: RoutePlugin[]; pulse?: JobsPulse; metrics?: AppMetrics },
+  routes: {
+    authenticate: RoutePlugin;
+    modules: RoutePlugin[];
+    pulse?: JobsPulse;
+    metrics?: AppMetrics;
+    /** The built web UI, served at `/`; absent for a jobs-only process or an unbuilt checkout. */
+    webUi?: WebUi | undefined;
+  },
 ): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
@@ -57,12 +65,15 @@ export async function buildApp(
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
+  const webUi = routes.webUi;
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      new TallyError('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
-      request,
-      reply,
-    ),
+    webUi && wantsWebUi(request)
+      ? reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(webUi.index)
+      : sendProblem(
+          new TallyError('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+          request,
+          reply,
+        ),
   );
 
   await app.register(rateLimit, {
@@ -85,6 +96,7 @@ export async function buildApp(
     route.onRequest = [...[route.onRequest ?? []].flat(), limitAnonymous];
   });
   await registerDocs(app, ctx.config.publicUrl);
+  if (webUi) await registerWebUi(app, webUi);
   registerAccessRules(app);
   // One walk of the body: too deep (400 body_too_deep) or carrying NUL (400 invalid_text).
   app.addHook('preValidation', async (request) => refuseNul(request));

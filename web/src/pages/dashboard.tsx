@@ -1,0 +1,79 @@
+// What the signed-in user holds: per account, Wh by energy source and status.
+import { Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { api, dataOf } from '../api/client';
+import { Empty, Failed, Loading } from '../components/states';
+
+const wh = new Intl.NumberFormat('en', { maximumFractionDigits: 3 });
+/** Wh as people read energy: kWh or MWh past a thousand. */
+function energy(value: number): string {
+  if (value >= 1_000_000) return `${wh.format(value / 1_000_000)} MWh`;
+  if (value >= 1_000) return `${wh.format(value / 1_000)} kWh`;
+  return `${value} Wh`;
+}
+
+function Holdings({ accountId, name }: { accountId: number; name: string }) {
+  const summary = useQuery({
+    queryKey: ['summary', accountId],
+    queryFn: async () => dataOf(await api.GET('/api/accounts/{id}/summary', { params: { path: { id: accountId } } })),
+  });
+  return (
+    <Card withBorder>
+      <Title order={3} size="h4">
+        {name}
+      </Title>
+      {summary.isPending && <Loading what="holdings" />}
+      {summary.isError && <Failed error={summary.error} />}
+      {summary.data &&
+        (summary.data.by_source_and_status.length === 0 ? (
+          <Empty>This account holds no certificates.</Empty>
+        ) : (
+          <Stack gap="xs">
+            <Text>
+              {energy(summary.data.total_wh)} in all ({summary.data.total_wh.toLocaleString('en')} Wh)
+            </Text>
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Source</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Bundles</Table.Th>
+                  <Table.Th>Energy</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {summary.data.by_source_and_status.map((row) => (
+                  <Table.Tr key={`${row.energy_source}/${row.certificate_bundle_status}`}>
+                    <Table.Td>{row.energy_source}</Table.Td>
+                    <Table.Td>{row.certificate_bundle_status}</Table.Td>
+                    <Table.Td>{row.bundles}</Table.Td>
+                    <Table.Td>{energy(row.wh)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Stack>
+        ))}
+    </Card>
+  );
+}
+
+export function DashboardPage() {
+  const accounts = useQuery({
+    queryKey: ['accounts'],
+    queryFn: async () => dataOf(await api.GET('/api/accounts', { params: { query: { limit: 100 } } })),
+  });
+  return (
+    <Stack>
+      <Title order={2}>Dashboard</Title>
+      {accounts.isPending && <Loading what="accounts" />}
+      {accounts.isError && <Failed error={accounts.error} />}
+      {accounts.data && accounts.data.items.length === 0 && <Empty>You belong to no account yet.</Empty>}
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        {accounts.data?.items.map((a) => (
+          <Holdings key={a.id} accountId={a.id} name={a.account_name} />
+        ))}
+      </SimpleGrid>
+    </Stack>
+  );
+}
