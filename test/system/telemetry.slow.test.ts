@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TALLY } from '../helpers/cli.ts';
+import { SOURCE_CLI } from '../helpers/cli.ts';
 import { emptyServerDatabase } from '../helpers/database.ts';
 import { freePort } from '../helpers/server.ts';
 import { serving } from '../helpers/serving.ts';
@@ -47,9 +47,8 @@ describe('traces sent to an OpenTelemetry collector', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tally-otel-'));
     const pg = process.env.TEST_DATABASE_URL ? await emptyServerDatabase(process.env.TEST_DATABASE_URL) : undefined;
     const port = await freePort();
-    // TALLY runs the sources through tsx; the telemetry file is imported before them, as bin/tally.js does.
-    const [loader, tsx, cli] = TALLY;
-    const child = spawn('node', [loader!, tsx!, '--import', TELEMETRY, cli!, 'serve'], {
+    // The sources through tsx, the telemetry file imported before them, as bin/tally.js does.
+    const child = spawn('node', ['--import', 'tsx', '--import', TELEMETRY, SOURCE_CLI, 'serve'], {
       env: {
         ...process.env,
         ...(pg ? { DATABASE_URL: pg.url } : { DATABASE_URL: '' }),
