@@ -151,10 +151,13 @@ function poolOf(settings: pg.PoolConfig): pg.Pool {
   return pool;
 }
 
-/** One `pg_lsn` (or null) read as text by `query`. */
+/** One `pg_lsn` (or null) read as text by `query`; anything else is an error, never "current". */
 async function logPosition(pool: pg.Pool, query: string): Promise<LogPosition | null> {
   const text = (await pool.query<{ lsn: string | null }>(query)).rows[0]?.lsn ?? null;
-  return text === null ? null : (parseLogPosition(text) ?? null);
+  if (text === null) return null;
+  const position = parseLogPosition(text);
+  if (position === undefined) throw new Error(`not a log position: ${text}`);
+  return position;
 }
 
 function replicaOf(primary: pg.Pool, reader: pg.Pool): Replica {

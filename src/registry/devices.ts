@@ -285,6 +285,15 @@ export async function changeDevice(
 }
 
 /** Refuses to go on with a device that is decommissioned, saying what would have been done. */
+/**
+ * A decommissioned device has nothing issued for energy after the instant it was decommissioned
+ * (`produced` by a production device, `discharged` by a storage one); `end` is the latest interval end.
+ */
+export function refuseAfterDecommissioning(device: DeviceRow, end: Date | undefined, energy: string): void {
+  if (end && device.decommissioned_at !== null && end > device.decommissioned_at)
+    refuseDecommissioned(device, `nothing ${energy} after that is issued (${end.toISOString()})`);
+}
+
 export function refuseDecommissioned(device: DeviceRow, what: string): void {
   if (device.decommissioned_at !== null)
     throw conflict(

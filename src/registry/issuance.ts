@@ -7,7 +7,7 @@ import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../platform/errors.ts';
 import { lockOpenAccount } from '../accounts/index.ts';
-import { readableDevice, refuseDecommissioned } from './devices.ts';
+import { readableDevice, refuseAfterDecommissioning } from './devices.ts';
 import { bundleView, issuedBundle, type BundleView } from './bundles.ts';
 import { capacityLimitWh, type Interval, overCapacity } from './capacity.ts';
 import { countIssued } from './metrics.ts';
@@ -79,13 +79,6 @@ function checkCapacity(device: DeviceRow, intervals: Interval[]): void {
         `body/intervals/${i.index}/wh`,
       );
   }
-}
-
-/** A decommissioned device's production is issued only up to the instant it was decommissioned. */
-function checkBeforeDecommissioning(device: DeviceRow, intervals: Interval[]): void {
-  const last = intervals[intervals.length - 1];
-  if (last && device.decommissioned_at !== null && last.end > device.decommissioned_at)
-    refuseDecommissioned(device, `nothing produced after that is issued (${last.end.toISOString()})`);
 }
 
 /** Refuses any interval that overlaps one issued before, in whatever state its bundles are now. */
@@ -302,7 +295,7 @@ export async function issueForLockedDevice(
   meteredBy?: string[],
 ): Promise<BundleRow[]> {
   checkCapacity(device, intervals);
-  checkBeforeDecommissioning(device, intervals);
+  refuseAfterDecommissioning(device, intervals[intervals.length - 1]?.end, 'produced');
   await lockOpenAccount(trx, device.account_id);
   await checkNeverIssued(trx, device.id, intervals);
   const points = meteredBy ?? (await claimMeteredHours(trx, device, intervals));

@@ -9,7 +9,7 @@ import { appendEvent } from '../ledger/index.ts';
 import { unprocessable } from '../platform/errors.ts';
 import { lockOpenAccount } from '../accounts/index.ts';
 import { bundleView, type BundleView } from './bundles.ts';
-import { readableDevice, refuseDecommissioned } from './devices.ts';
+import { readableDevice, refuseAfterDecommissioning } from './devices.ts';
 import { advanceCounter, allocateIds } from './issuance.ts';
 import { registry, type BundleRow, type DeviceRow } from './tables.ts';
 
@@ -60,10 +60,11 @@ export async function issueFromStorage(
       'issuance_metadata_missing',
       `storage device ${device.id} has no issuance metadata; set it with PATCH /api/devices/${device.id}`,
     );
-  // As for production: nothing discharged after the device's decommissioning is issued.
-  for (const item of items)
-    if (device.decommissioned_at !== null && item.dischargingEnd > device.decommissioned_at)
-      refuseDecommissioned(device, `nothing discharged after that is issued (${item.dischargingEnd.toISOString()})`);
+  const lastEnd = items.reduce<Date | undefined>(
+    (latest, i) => (latest && latest >= i.dischargingEnd ? latest : i.dischargingEnd),
+    undefined,
+  );
+  refuseAfterDecommissioning(device, lastEnd, 'discharged');
   await lockOpenAccount(trx, device.account_id);
   const { starts, next } = allocateIds(
     device,

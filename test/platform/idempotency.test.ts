@@ -47,6 +47,23 @@ describe('Idempotency-Key', () => {
     expect(accounts.body.items.filter((a: any) => a.account_name === 'Retried')).toEqual([first.body]);
   });
 
+  it('answers a query afresh under a key already used: a route that only reads stores and replays nothing', async () => {
+    const body = { source_id: w.producerAccount, certificate_period_start: hour(40).production_starting_interval };
+    const first = await post('/api/certificates/query', w.producer.token, 'query-40', body);
+    expect([first.status, first.body.items]).toEqual([200, []]);
+    const [issued] = await issue(s, w, [[40, 1500]]);
+    const second = await post('/api/certificates/query', w.producer.token, 'query-40', body);
+    expect(second.status).toBe(200);
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.body.items.map((b: any) => [b.id, b.bundle_quantity])).toEqual([[issued.id, 1500]]);
+    const stored = await platform(s.db.database.kysely)
+      .selectFrom('idempotency_keys')
+      .select('key')
+      .where('key', '=', 'query-40')
+      .execute();
+    expect(stored).toEqual([]);
+  });
+
   it('issues one bundle for two identical POST /api/certificates/issue', async () => {
     const body = { device_id: w.device, intervals: [{ ...hour(10), wh: 4200 }] };
     const before = await s.eventCount();

@@ -159,6 +159,31 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/api/certificates/transfer'].post.security).toBeUndefined();
   });
 
+  it('marks the routes that only read, offers them Tally-Read-After and no Idempotency-Key', () => {
+    const params = (op: Json) => (op.parameters ?? []).map((p: Json) => p.$ref);
+    const readOnly = operations.filter((o) => o.op['x-read-only']).map((o) => o.name);
+    expect(readOnly).toEqual(
+      expect.arrayContaining([
+        'POST /api/certificates/query',
+        'POST /api/certificates/aggregate',
+        'GET /api/certificates/statements/{id}',
+        'GET /api/disclosures/{id}/data.json',
+        'GET /api/disclosures/{id}/data.csv',
+        'GET /api/ledger/export',
+        'GET /api/events/{id}/proof',
+        'GET /api/communities/{id}/statements.csv',
+      ]),
+    );
+    for (const { name, op } of operations) {
+      const read = Boolean(op['x-read-only']);
+      expect([name, params(op).includes('#/components/parameters/ReadAfter')]).toEqual([name, read]);
+      if (read) expect([name, params(op).includes('#/components/parameters/IdempotencyKey')]).toEqual([name, false]);
+    }
+    expect(params(doc.paths['/api/certificates/query'].post)).not.toContain('#/components/parameters/IdempotencyKey');
+    expect(params(doc.paths['/api/certificates/transfer'].post)).toContain('#/components/parameters/IdempotencyKey');
+    expect(operations.find((o) => o.name === 'POST /api/certificates/transfer')?.op['x-read-only']).toBeUndefined();
+  });
+
   it('shares schemas through components', () => {
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining(['Bundle', 'Device', 'Account', 'ActionResult', 'Problem', 'MeteringPoint', 'Community']),

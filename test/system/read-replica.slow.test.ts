@@ -74,6 +74,12 @@ describe.skipIf(impossible !== undefined)('reads from a streaming replica', () =
     expect(transfer.status).toBe(200);
     const written = transfer.headers.get('tally-commit-lsn');
     expect(written).toMatch(/^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/);
+    // A refused write changed nothing, so it gives no position to read after.
+    const refused = await s.request('POST', '/api/certificates/transfer', {
+      token: w.producer.token,
+      body: { source_id: w.producerAccount, target_id: w.traderAccount, granular_certificate_bundle_ids: [999_999] },
+    });
+    expect([refused.status, refused.headers.get('tally-commit-lsn')]).toEqual([404, null]);
 
     // The writer: the replica has not replayed its transfer, so the primary answers, with it.
     expect(await holdings(w.producer.token)).toEqual({ from: 'primary', wh: [500_000, 500_000] });

@@ -91,6 +91,10 @@ describe.skipIf(browserMissing !== undefined)('web UI', () => {
     await page.locator('input[autocomplete="current-password"]').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).last().click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    // The session lives in memory only: nothing a script could read back from the browser's storage.
+    // (A string: this file is type-checked without the DOM's names.)
+    const stored = await page.evaluate('[localStorage.length, sessionStorage.length, document.cookie]');
+    expect(stored).toEqual([0, 0, '']);
     const producer = page.locator('.mantine-Card-root').filter({ hasText: 'Producer' });
     await producer.getByText('2 MWh in all (2,000,000 Wh)').waitFor();
     const row = producer.getByRole('row').filter({ hasText: 'active' });

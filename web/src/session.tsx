@@ -2,7 +2,7 @@
 // script could read them). Each API call carries the access token, refreshed shortly before it
 // expires (the refresh token works once and is replaced); a failed refresh, or a 401 on a fresh
 // token (the session revoked), signs out. A reload signs out too, which is the price of keeping tokens out of storage.
-import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { api, problemText } from './api/client';
 
 interface Tokens {
@@ -17,17 +17,21 @@ const changed = () => {
   for (const l of listeners) l();
 };
 
+/**
+ * Trades the refresh token for new tokens. Plain fetch, not `api`: the client's middleware below
+ * waits for this very refresh before sending anything.
+ */
 async function refresh(): Promise<boolean> {
-  const current = tokens;
-  if (!current) return false;
-  const { data } = await fetch('/api/token/refresh', {
+  if (!tokens) return false;
+  const answer = await fetch('/api/token/refresh', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ refresh: current.refresh }),
-  }).then(async (r) => ({ data: r.ok ? ((await r.json()) as Tokens) : undefined }));
-  tokens = data ? { access: data.access, refresh: data.refresh } : undefined;
+    body: JSON.stringify({ refresh: tokens.refresh }),
+  });
+  const fresh = answer.ok ? ((await answer.json()) as Tokens) : undefined;
+  tokens = fresh && { access: fresh.access, refresh: fresh.refresh };
   changed();
-  return data !== undefined;
+  return fresh !== undefined;
 }
 
 /** When the access token stops working (its JWT `exp`), in ms; 0 when it cannot be read. */
@@ -87,8 +91,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       listeners.delete(listener);
     };
   }, []);
-  const value = useMemo(() => signedIn, [signedIn]);
-  return <Session.Provider value={value}>{children}</Session.Provider>;
+  return <Session.Provider value={signedIn}>{children}</Session.Provider>;
 }
 
 export const useSignedIn = () => useContext(Session);

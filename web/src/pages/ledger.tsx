@@ -5,7 +5,7 @@ import { Alert, Anchor, Badge, Button, Code, Group, NumberInput, Stack, Table, T
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, dataOf } from '../api/client';
+import { api, dataOf, problemText } from '../api/client';
 import { Empty, Failed, Loading } from '../components/states';
 import { type InclusionProof, verifyInclusion } from '../ledger/proof';
 
@@ -17,7 +17,7 @@ type Verdict = { ok: true; text: string } | { ok: false; text: string };
 /** Fetches the event's proof and its block, and checks the one against the other here. */
 async function verify(eventId: number): Promise<Verdict> {
   const proofAnswer = await api.GET('/api/events/{id}/proof', { params: { path: { id: eventId } } });
-  if (!proofAnswer.data) return { ok: false, text: `No proof for event ${eventId}: ${dataOfError(proofAnswer)}` };
+  if (!proofAnswer.data) return { ok: false, text: `No proof for event ${eventId}: ${problemText(proofAnswer.error)}` };
   const proof = proofAnswer.data;
   const block = dataOf(await api.GET('/api/ledger/blocks/{id}', { params: { path: { id: proof.block } } }));
   const included = await verifyInclusion(proof as InclusionProof, block.root);
@@ -30,15 +30,6 @@ async function verify(eventId: number): Promise<Verdict> {
           `gives the block's root ${block.root}.`,
       }
     : { ok: false, text: `Event ${eventId}'s proof does not lead to block ${block.height}'s root ${block.root}.` };
-}
-
-function dataOfError(answer: { error?: unknown; response: Response }): string {
-  try {
-    dataOf(answer as never);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return '';
 }
 
 function ProofChecker({ initial }: { initial?: number }) {
