@@ -3,7 +3,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // A test file's name says what it needs, and so which project runs it: *.unit.test.ts nothing but
 // the code (no database: opening one fails there), *.db.test.ts a database, *.slow.test.ts other
 // processes, the README or long database properties, *.ui.test.ts a browser; any other *.test.ts
-// talks HTTP to a server.
+// talks HTTP to a server. The web UI's component tests (web/test/*.test.tsx) need none of these.
 const tier = (name: string) => `test/**/*.${name}.test.ts`;
 
 export default defineConfig({
@@ -36,6 +36,17 @@ export default defineConfig({
       // Whole processes started and stopped, the README run with curl, seeded plans and random
       // communities on the database: minutes on a busy machine.
       { extends: true, test: { name: 'slow', include: [tier('slow')], testTimeout: 300_000, hookTimeout: 300_000 } },
+      // The web UI's components in a simulated document (happy-dom), without a server.
+      {
+        extends: true,
+        test: {
+          name: 'component',
+          include: ['web/test/**/*.test.tsx'],
+          environment: 'happy-dom',
+          setupFiles: ['web/test/setup.ts'],
+          testTimeout: 30_000,
+        },
+      },
       // The web UI in headless Chromium against a real server (the UI built by `npm install`).
       { extends: true, test: { name: 'ui', include: [tier('ui')] } },
     ],

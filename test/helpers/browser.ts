@@ -48,3 +48,12 @@ export async function photograph(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true, animations: 'disabled' });
   }
 }
+
+/** Signs in through the sign-in page (test users' password) and waits for the dashboard. */
+export async function signInThroughPage(page: Page, serverUrl: string, email: string): Promise<void> {
+  await page.goto(`${serverUrl}/sign-in`);
+  await page.getByRole('textbox', { name: /^Email/ }).fill(email);
+  await page.locator('input[autocomplete="current-password"]').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Sign in' }).last().click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+}

@@ -1,17 +1,36 @@
 // The frame of every page: a header with the navigation (a burger under 48 em), and the routes.
-// Pages that need a session send a visitor to sign in first.
+// Each page is its own chunk, loaded when first visited, so the public pages do not carry the
+// signed-in ones' code. Pages that need a session send a visitor to sign in first.
 import { AppShell, Burger, Button, Group, NavLink, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import type { ReactNode } from 'react';
+import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
-import { DashboardPage } from './pages/dashboard';
-import { LedgerPage } from './pages/ledger';
-import { SignInPage } from './pages/sign-in';
+import { Loading } from './components/states';
 import { signOut, useSignedIn } from './session';
 
-const NAVIGATION = [
-  { to: '/ledger', label: 'Ledger explorer', signedIn: false },
-  { to: '/dashboard', label: 'Dashboard', signedIn: true },
+/** A page component loaded on first visit from its module's named export. */
+function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(async () => ({ default: (await load())[name] }));
+}
+
+const LedgerPage = lazyPage(() => import('./pages/ledger'), 'LedgerPage');
+const SignInPage = lazyPage(() => import('./pages/sign-in'), 'SignInPage');
+const DashboardPage = lazyPage(() => import('./pages/dashboard'), 'DashboardPage');
+
+interface Page {
+  path: string;
+  Component: ComponentType;
+  /** Session needed to see it. */
+  signedIn: boolean;
+  /** Its entry in the navigation; pages reached from another page (a block, an item) have none. */
+  label?: string;
+}
+
+/** Every page of the app, in the navigation's order. */
+const PAGES: Page[] = [
+  { path: '/ledger', Component: LedgerPage, signedIn: false, label: 'Ledger explorer' },
+  { path: '/ledger/blocks/:height', Component: LedgerPage, signedIn: false },
+  { path: '/dashboard', Component: DashboardPage, signedIn: true, label: 'Dashboard' },
 ];
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -50,33 +69,40 @@ export function App() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Pages">
-        {NAVIGATION.filter((n) => signedIn || !n.signedIn).map((n) => (
+        {PAGES.filter((p) => p.label && (signedIn || !p.signedIn)).map((p) => (
           <NavLink
-            key={n.to}
+            key={p.path}
             component={Link}
-            to={n.to}
-            label={n.label}
-            active={location.pathname.startsWith(n.to)}
+            to={p.path}
+            label={p.label}
+            active={location.pathname.startsWith(p.path)}
             onClick={close}
           />
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
-        <Routes>
-          <Route path="/" element={<Navigate to={signedIn ? '/dashboard' : '/ledger'} replace />} />
-          <Route path="/ledger" element={<LedgerPage />} />
-          <Route path="/ledger/blocks/:height" element={<LedgerPage />} />
-          <Route path="/sign-in" element={<SignInPage />} />
-          <Route
-            path="/dashboard"
-            element={
-              <SignedIn>
-                <DashboardPage />
-              </SignedIn>
-            }
-          />
-          <Route path="*" element={<Navigate to="/" replace />} />
-        </Routes>
+        <Suspense fallback={<Loading what="the page" />}>
+          <Routes>
+            <Route path="/" element={<Navigate to={signedIn ? '/dashboard' : '/ledger'} replace />} />
+            <Route path="/sign-in" element={<SignInPage />} />
+            {PAGES.map(({ path, Component, signedIn: needsSession }) => (
+              <Route
+                key={path}
+                path={path}
+                element={
+                  needsSession ? (
+                    <SignedIn>
+                      <Component />
+                    </SignedIn>
+                  ) : (
+                    <Component />
+                  )
+                }
+              />
+            ))}
+            <Route path="*" element={<Navigate to="/" replace />} />
+          </Routes>
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

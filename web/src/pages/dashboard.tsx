@@ -3,14 +3,7 @@ import { Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api, dataOf } from '../api/client';
 import { Empty, Failed, Loading } from '../components/states';
-
-const wh = new Intl.NumberFormat('en', { maximumFractionDigits: 3 });
-/** Wh as people read energy: kWh or MWh past a thousand. */
-function energy(value: number): string {
-  if (value >= 1_000_000) return `${wh.format(value / 1_000_000)} MWh`;
-  if (value >= 1_000) return `${wh.format(value / 1_000)} kWh`;
-  return `${value} Wh`;
-}
+import { energy, exactWh } from '../format';
 
 function Holdings({ accountId, name }: { accountId: number; name: string }) {
   const summary = useQuery({
@@ -30,7 +23,7 @@ function Holdings({ accountId, name }: { accountId: number; name: string }) {
         ) : (
           <Stack gap="xs">
             <Text>
-              {energy(summary.data.total_wh)} in all ({summary.data.total_wh.toLocaleString('en')} Wh)
+              {energy(summary.data.total_wh)} in all ({exactWh(summary.data.total_wh)})
             </Text>
             <Table>
               <Table.Thead>
