@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
-import { appendEvent } from '../ledger/index.ts';
+import { appendEvent, firstEventOf } from '../ledger/index.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
 import { actionableAccount } from '../accounts/index.ts';
 import { claimedByHour } from '../registry/index.ts';
@@ -187,6 +187,8 @@ export async function disclosureDataset(db: Db, id: string, now: Date): Promise<
     claimed_wh: total('claimed_wh'),
     matched_wh: total('matched_wh'),
     hourly_matching_score: share(total('matched_wh'), total('consumption_wh')),
+    published_event_id:
+      (await firstEventOf(db, { subject_type: 'disclosure', subject_id: id, type: 'disclosure.published' })) ?? null,
     hours: list,
     publications: await publicationsOf(db, id),
   };

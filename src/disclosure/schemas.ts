@@ -118,6 +118,10 @@ export const DisclosureDataset = component(
       hourly_matching_score: Share(
         "Share of the period's consumption matched by certificates of the same hour; null without consumption",
       ),
+      published_event_id: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+        description:
+          "The ledger event that published this disclosure: its inclusion proof (GET /api/events/{id}/proof, once sealed) shows the disclosure's terms are on the ledger",
+      }),
       hours: Type.Array(DisclosureHour, { description: 'One entry per hour of the period' }),
       publications: Type.Array(DisclosurePublication, {
         description: 'Where copies of this disclosure were published (POST /api/publications), newest first',
@@ -135,6 +139,7 @@ export const DisclosureDataset = component(
           claimed_wh: 2000000,
           matched_wh: 1800000,
           hourly_matching_score: 0.75,
+          published_event_id: 412,
           hours: [
             {
               hour_start: '2026-06-01T10:00:00.000Z',

@@ -126,6 +126,26 @@ export async function listEvents(db: Db, filter: EventFilter, page: PageRequest)
   };
 }
 
+/**
+ * The id of the first event of this type about this subject (the one that published a disclosure,
+ * say), for pointing a reader to its inclusion proof; undefined when there is none.
+ */
+export async function firstEventOf(
+  db: Db,
+  subject: { subject_type: string; subject_id: string; type: string },
+): Promise<number | undefined> {
+  const row = await ledger(db)
+    .selectFrom('events')
+    .select('id')
+    .where('subject_type', '=', subject.subject_type)
+    .where('subject_id', '=', subject.subject_id)
+    .where('type', '=', subject.type)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
+}
+
 /** Every event in order, in batches: for replaying the log (`tally check`) without holding it all in memory. */
 export async function* streamEvents(db: Db, batch = 1000): AsyncGenerator<EventRow> {
   let after = 0;

@@ -3,7 +3,7 @@
 // every module that writes to it, so its routes are told who may read what (EventReaders).
 export { checkLedger } from './check.ts';
 export { agreesWithEvents, begunOnce, isoText, type Recorded } from './recorded.ts';
-export { appendEvent, eventView, type EventView, streamEvents } from './events.ts';
+export { appendEvent, eventView, type EventView, firstEventOf, streamEvents } from './events.ts';
 export { committedEventsAfter, countEventsAfter, type LogPosition, positionOf } from './log-order.ts';
 export { sealJob, sealNow } from './jobs.ts';
 export { type EventReaders, ledgerRoutes, sealedLedgerRoutes } from './routes.ts';

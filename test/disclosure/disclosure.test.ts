@@ -78,6 +78,12 @@ it('publishes a disclosure only for a consumer the caller acts for', async () =>
 it('matches consumption with claims of the same hour, publicly, in JSON and CSV', async () => {
   const d = await expectStatus(s.request('GET', `/api/disclosures/${links.id}/data.json`), 200);
   expect(d).toMatchObject({ consumption_wh: 2500, claimed_wh: 2100, matched_wh: 1600, hourly_matching_score: 0.64 });
+  // The event that published it, for its inclusion proof.
+  const published = await expectStatus(
+    s.request('GET', '/api/events?type=disclosure.published', { token: w.issuer.token }),
+    200,
+  );
+  expect(published.items.map((e: any) => [e.id, e.subject_id])).toEqual([[d.published_event_id, links.id]]);
   expect(d.hours).toEqual([
     {
       hour_start: '2025-06-01T10:00:00.000Z',

@@ -14,6 +14,7 @@ function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType>
 }
 
 const LedgerPage = lazyPage(() => import('./pages/ledger'), 'LedgerPage');
+const DisclosuresPage = lazyPage(() => import('./pages/disclosures'), 'DisclosuresPage');
 const SignInPage = lazyPage(() => import('./pages/sign-in'), 'SignInPage');
 const DashboardPage = lazyPage(() => import('./pages/dashboard'), 'DashboardPage');
 
@@ -30,6 +31,8 @@ interface Page {
 const PAGES: Page[] = [
   { path: '/ledger', Component: LedgerPage, signedIn: false, label: 'Ledger explorer' },
   { path: '/ledger/blocks/:height', Component: LedgerPage, signedIn: false },
+  { path: '/disclosures', Component: DisclosuresPage, signedIn: false, label: 'Disclosures' },
+  { path: '/disclosures/:id', Component: DisclosuresPage, signedIn: false },
   { path: '/dashboard', Component: DashboardPage, signedIn: true, label: 'Dashboard' },
 ];
 

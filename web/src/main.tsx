@@ -6,14 +6,14 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './app';
 import { SessionProvider } from './session';
-import { theme } from './theme';
+import { cssVariables, theme } from './theme';
 
 // A refused call is shown as its problem; retrying it would only show the same refusal later.
 const queries = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariables}>
       <QueryClientProvider client={queries}>
         <SessionProvider>
           <BrowserRouter>

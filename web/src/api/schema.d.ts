@@ -3154,6 +3154,7 @@ export interface components {
          *       "claimed_wh": 2000000,
          *       "matched_wh": 1800000,
          *       "hourly_matching_score": 0.75,
+         *       "published_event_id": 412,
          *       "hours": [
          *         {
          *           "hour_start": "2026-06-01T10:00:00.000Z",
@@ -3217,6 +3218,8 @@ export interface components {
             matched_wh: number;
             /** @description Share of the period's consumption matched by certificates of the same hour; null without consumption */
             hourly_matching_score: number | null;
+            /** @description The ledger event that published this disclosure: its inclusion proof (GET /api/events/{id}/proof, once sealed) shows the disclosure's terms are on the ledger */
+            published_event_id: number | null;
             /** @description One entry per hour of the period */
             hours: {
                 /**

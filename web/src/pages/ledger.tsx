@@ -1,36 +1,16 @@
 // The public ledger explorer: sealed blocks, the events of a block, and any event's inclusion
-// proof verified here in the browser (ledger/proof.ts) against the block's published root, with a
+// proof verified here in the browser (ledger/verdict.tsx) against the block's published root, with a
 // verdict that says what was checked.
-import { Alert, Anchor, Badge, Button, Code, Group, NumberInput, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Code, Group, NumberInput, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, dataOf, problemText } from '../api/client';
+import { api, dataOf } from '../api/client';
 import { Empty, Failed, Loading } from '../components/states';
-import { type InclusionProof, verifyInclusion } from '../ledger/proof';
+import { type Verdict, VerdictAlert, verdictOn } from '../ledger/verdict';
 
 /** A hash in full, broken anywhere so it never widens a narrow screen. */
 const Hash = ({ hex }: { hex: string }) => <Code style={{ wordBreak: 'break-all' }}>{hex}</Code>;
-
-type Verdict = { ok: true; text: string } | { ok: false; text: string };
-
-/** Fetches the event's proof and its block, and checks the one against the other here. */
-async function verify(eventId: number): Promise<Verdict> {
-  const proofAnswer = await api.GET('/api/events/{id}/proof', { params: { path: { id: eventId } } });
-  if (!proofAnswer.data) return { ok: false, text: `No proof for event ${eventId}: ${problemText(proofAnswer.error)}` };
-  const proof = proofAnswer.data;
-  const block = dataOf(await api.GET('/api/ledger/blocks/{id}', { params: { path: { id: proof.block } } }));
-  const included = await verifyInclusion(proof as InclusionProof, block.root);
-  return included
-    ? {
-        ok: true,
-        text:
-          `Event ${eventId} is leaf ${proof.leaf_index} of the ${proof.tree_size} in block ${block.height}: ` +
-          `its hash, taken up through ${proof.path.length} sibling hashes with SHA-256 in this browser, ` +
-          `gives the block's root ${block.root}.`,
-      }
-    : { ok: false, text: `Event ${eventId}'s proof does not lead to block ${block.height}'s root ${block.root}.` };
-}
 
 function ProofChecker({ initial }: { initial?: number }) {
   const [eventId, setEventId] = useState<number | string>(initial ?? '');
@@ -39,13 +19,8 @@ function ProofChecker({ initial }: { initial?: number }) {
   const check = async (id: number) => {
     setBusy(true);
     setVerdict(undefined);
-    try {
-      setVerdict(await verify(id));
-    } catch (err) {
-      setVerdict({ ok: false, text: (err as Error).message });
-    } finally {
-      setBusy(false);
-    }
+    setVerdict(await verdictOn(id));
+    setBusy(false);
   };
   return (
     <Stack gap="xs">
@@ -55,16 +30,7 @@ function ProofChecker({ initial }: { initial?: number }) {
           Verify inclusion
         </Button>
       </Group>
-      {verdict && (
-        <Alert
-          color={verdict.ok ? 'green' : 'red'}
-          title={verdict.ok ? 'Verified' : 'Not verified'}
-          role="status"
-          style={{ overflowWrap: 'anywhere' }}
-        >
-          {verdict.text}
-        </Alert>
-      )}
+      {verdict && <VerdictAlert verdict={verdict} />}
     </Stack>
   );
 }
