@@ -143,11 +143,18 @@ export async function getCommunity(db: Db, principal: Principal | undefined, id:
   return communityView((await readableCommunity(db, principal, id)).community);
 }
 
-export async function listCommunities(db: Db, principal: Principal, page: PageRequest): Promise<Page<CommunityView>> {
+/** The communities `principal` may read; without one (a visitor), the public communities. */
+export async function listCommunities(
+  db: Db,
+  principal: Principal | undefined,
+  page: PageRequest,
+): Promise<Page<CommunityView>> {
   let query = community(db).selectFrom('communities').selectAll().where('id', '>', afterId(page));
   // Those who read every metering point (admins, auditors, issuing bodies) read every community.
-  const points = await visiblePointIds(db, principal);
-  if (points !== undefined) {
+  const points = principal && (await visiblePointIds(db, principal));
+  if (principal === undefined) {
+    query = query.where('public', '=', true);
+  } else if (points !== undefined) {
     query = query.where((eb) =>
       eb.or([
         eb('public', '=', true),

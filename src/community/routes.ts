@@ -74,18 +74,18 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
   app.get(
     '/api/communities',
     {
-      config: { access: 'user' },
+      config: { readOnly: true, access: 'public' },
       schema: {
         operationId: 'listCommunities',
         tags,
         summary: 'Communities the caller manages, belongs to, or that publish',
-        description: 'In id order.',
+        description: 'In id order. Without a token, the public communities.',
         querystring: ListQuery,
         response: { 200: Page(Community, 'Communities in id order') },
         problems: ['invalid_cursor'],
       },
     },
-    async (request) => listCommunities(db, caller(request), pageRequest(request.query, 'querystring')),
+    async (request) => listCommunities(db, request.principal, pageRequest(request.query, 'querystring')),
   );
 
   app.get(

@@ -340,6 +340,10 @@ describe('an import/export pair in a public community', () => {
   });
 
   it('lets anyone read the community, its intervals and statements, and only the manager clear it', async () => {
+    // A visitor's list holds the public communities only: 'Other' is not.
+    const listed = await expectStatus(s.request('GET', '/api/communities'), 200);
+    expect(listed.items.filter((c: any) => !c.public)).toEqual([]);
+    expect(listed.items.map((c: any) => c.id)).toContain(id);
     expect(await expectStatus(s.request('GET', `/api/communities/${id}`), 200)).toMatchObject({
       id,
       public: true,

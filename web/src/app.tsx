@@ -15,8 +15,12 @@ function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType>
 
 const LedgerPage = lazyPage(() => import('./pages/ledger'), 'LedgerPage');
 const DisclosuresPage = lazyPage(() => import('./pages/disclosures'), 'DisclosuresPage');
+const CommunitiesPage = lazyPage(() => import('./pages/communities'), 'CommunitiesPage');
 const SignInPage = lazyPage(() => import('./pages/sign-in'), 'SignInPage');
 const DashboardPage = lazyPage(() => import('./pages/dashboard'), 'DashboardPage');
+const CertificatesPage = lazyPage(() => import('./pages/certificates'), 'CertificatesPage');
+const DevicesPage = lazyPage(() => import('./pages/devices'), 'DevicesPage');
+const DevicePage = lazyPage(() => import('./pages/devices'), 'DevicePage');
 
 interface Page {
   path: string;
@@ -33,7 +37,12 @@ const PAGES: Page[] = [
   { path: '/ledger/blocks/:height', Component: LedgerPage, signedIn: false },
   { path: '/disclosures', Component: DisclosuresPage, signedIn: false, label: 'Disclosures' },
   { path: '/disclosures/:id', Component: DisclosuresPage, signedIn: false },
+  { path: '/communities', Component: CommunitiesPage, signedIn: false, label: 'Communities' },
+  { path: '/communities/:id', Component: CommunitiesPage, signedIn: false },
   { path: '/dashboard', Component: DashboardPage, signedIn: true, label: 'Dashboard' },
+  { path: '/certificates', Component: CertificatesPage, signedIn: true, label: 'Certificates' },
+  { path: '/devices', Component: DevicesPage, signedIn: true, label: 'Devices and meters' },
+  { path: '/devices/:id', Component: DevicePage, signedIn: true },
 ];
 
 function SignedIn({ children }: { children: ReactNode }) {

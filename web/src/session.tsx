@@ -47,16 +47,26 @@ function expiresAt(access: string): number {
 /** Refresh this long before the access token expires, so no call is sent with a dead one. */
 const EARLY_MS = 30_000;
 
+/**
+ * The Authorization header for a call, the access token refreshed first when about to expire;
+ * undefined when signed out. Exported for the requests the client cannot send (an upload that
+ * reports its progress goes by XMLHttpRequest).
+ */
+export async function authorization(): Promise<string | undefined> {
+  if (tokens && expiresAt(tokens.access) - EARLY_MS < Date.now()) {
+    // One refresh for however many calls found the token about to expire at once.
+    refreshing ??= refresh().finally(() => {
+      refreshing = undefined;
+    });
+    await refreshing;
+  }
+  return tokens && `Bearer ${tokens.access}`;
+}
+
 api.use({
   async onRequest({ request }) {
-    if (tokens && expiresAt(tokens.access) - EARLY_MS < Date.now()) {
-      // One refresh for however many calls found the token about to expire at once.
-      refreshing ??= refresh().finally(() => {
-        refreshing = undefined;
-      });
-      await refreshing;
-    }
-    if (tokens) request.headers.set('authorization', `Bearer ${tokens.access}`);
+    const header = await authorization();
+    if (header) request.headers.set('authorization', header);
     return request;
   },
   async onResponse({ response }) {

@@ -26,3 +26,11 @@ export function dataOf<T>(answer: { data?: T; error?: unknown; response: Respons
   if (answer.data !== undefined) return answer.data;
   throw new Error(problemText(answer.error ?? { title: `HTTP ${answer.response.status}` }));
 }
+
+/**
+ * A fresh Idempotency-Key for one change: 128 random bits in hex. Not crypto.randomUUID, which
+ * browsers offer only on https or localhost, and Tally may be served over plain http inside a network.
+ */
+export function idempotencyKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1609,7 +1609,7 @@ export interface paths {
         };
         /**
          * Communities the caller manages, belongs to, or that publish
-         * @description In id order.
+         * @description In id order. Without a token, the public communities.
          */
         get: operations["listCommunities"];
         put?: never;
@@ -5088,6 +5088,18 @@ export interface components {
                 };
             };
         };
+        /** @description Bad Request */
+        "400-4a64": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "invalid_read_after" | "invalid_request" | "invalid_text" | "invalid_cursor";
+                };
+            };
+        };
         /** @description An account that holds certificates */
         Account: {
             headers: {
@@ -5235,18 +5247,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "role_required";
-                };
-            };
-        };
-        /** @description Bad Request */
-        "400-4a64": {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "invalid_read_after" | "invalid_request" | "invalid_text" | "invalid_cursor";
                 };
             };
         };
@@ -11527,7 +11527,13 @@ export interface operations {
                  */
                 cursor?: components["parameters"]["Cursor"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description With a read replica configured (DATABASE_READ_URL), this route may be answered from the replica; send the `Tally-Commit-LSN` a write answered with, and the answer includes that write (the replica is waited for briefly, else the primary answers). The caller’s own writes through the same process are included without it. `Tally-Read-From` says which database answered.
+                 * @example 16/B374D848
+                 */
+                "Tally-Read-After"?: components["parameters"]["ReadAfter"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -11545,8 +11551,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["400"];
-            401: components["responses"]["401"];
+            400: components["responses"]["400-4a64"];
+            429: components["responses"]["429"];
         };
     };
     createCommunity: {
