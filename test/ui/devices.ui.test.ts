@@ -93,7 +93,6 @@ describe.skipIf(browserMissing !== undefined)('devices and metering points in th
       'Metering pointTypeFeedsGrid area',
       `${POINT}productionRoof arrayDK1`,
     ]);
-    await page.mouse.move(0, 0);
     expect(await seriousViolations(page)).toEqual([]);
     await photograph(page, 'devices');
   });

@@ -100,6 +100,9 @@ describe.skipIf(browserMissing !== undefined)('web UI', () => {
     const row = producer.getByRole('row').filter({ hasText: 'active' });
     expect(await row.allTextContents()).toEqual([expect.stringMatching(/solar.*active\s*2\s*2 MWh/)]);
     expect(await seriousViolations(page)).toEqual([]);
+    // The active page's link stays readable under the pointer.
+    await page.getByRole('link', { name: 'Dashboard' }).hover();
+    expect(await seriousViolations(page)).toEqual([]);
     await photograph(page, 'dashboard');
   });
 });

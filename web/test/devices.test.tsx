@@ -104,14 +104,13 @@ describe("a device's hours", () => {
 
   it('charts every hour of the period, null where nothing is known, and says it in words', () => {
     const data = chartData(hours, FROM, TO);
-    // 24 hours and the period's end, where the last hour's step closes.
-    expect(data.times.length).toBe(25);
-    expect([data.times[0], data.times[24]]).toEqual([Date.parse(FROM) / 1000, Date.parse(TO) / 1000]);
+    // The 24 hours of the period, each from its start.
+    expect(data.times.length).toBe(24);
+    expect([data.times[0], data.times[23]]).toEqual([Date.parse(FROM) / 1000, Date.parse(TO) / 1000 - 3600]);
     expect(data.metered.shown.slice(9, 16)).toEqual([null, 1_000, 1_500, 250, 0, null, null]);
     expect(data.metered.drawn.slice(9, 16)).toEqual([0, 1_000, 1_500, 250, 0, 0, 0]);
     expect(data.issued.shown.slice(9, 16)).toEqual([null, 700, 0, 0, 0, 1_000, null]);
     expect(data.issued.drawn.slice(9, 16)).toEqual([0, 700, 0, 0, 0, 1_000, 0]);
-    expect([data.metered.shown[24], data.metered.drawn[24]]).toEqual([null, 0]);
     expect(hoursSummary(hours)).toBe('4 hours metered, 2.75 kWh in all; 1.7 kWh issued in 2 hours; 2 hours pending.');
     expect(hoursSummary([])).toBe('No readings or certificates in this period.');
   });

@@ -21,8 +21,10 @@ export interface TimeChartProps {
   title: string;
   /** What the chart shows, in words, for those who cannot see it. */
   summary: string;
-  /** Start of each point, in Unix seconds. */
+  /** Start of each interval, in Unix seconds; each value holds until the next start. */
   times: number[];
+  /** End of the last interval, in Unix seconds; by default as long after its start as the one before it. */
+  end?: number;
   series: ChartSeries[];
   /** A shaded range between two of the series (indexes into `series`), e.g. a forecast's q10–q90. */
   band?: { upper: number; lower: number; color: string };
@@ -62,6 +64,8 @@ function options(
         points: { show: false },
         ...(s.fill ? { fill: s.color } : {}),
         value: (_: uPlot, v: number | null, _si: number, i: number | null) => {
+          // The closing point ends the last interval: it has no value of its own.
+          if (i !== null && i >= s.values.length) return '—';
           const shown = i === null ? v : s.shown ? (s.shown[i] ?? null) : v;
           return shown === null || shown === undefined ? '—' : format(shown);
         },
@@ -75,12 +79,19 @@ function options(
 
 export function TimeChart(props: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
-  const { times, series, band, format, height } = props;
+  const { times, end, series, band, format, height } = props;
   // Redrawn when the data changes: callers keep `times`, `series` and `format` stable (useMemo, module constants).
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    const data = [times, ...series.map((s) => s.values)] as uPlot.AlignedData;
+    // A stepped value holds until the next point: a closing point at the end gives the last interval its width.
+    const last = times.at(-1);
+    const close = end ?? (last !== undefined && times.length > 1 ? 2 * last - times.at(-2)! : undefined);
+    const data = (
+      close === undefined
+        ? [times, ...series.map((s) => s.values)]
+        : [[...times, close], ...series.map((s) => [...s.values, s.values.at(-1) ?? null])]
+    ) as uPlot.AlignedData;
     const chart = new uPlot(options({ series, band, format, height }, element.clientWidth || 600), data, element);
     // The chart follows its box's width: a phone's 390 px as well as a desktop's.
     const resized = new ResizeObserver(() => chart.setSize({ width: element.clientWidth, height: height ?? 280 }));
@@ -89,7 +100,7 @@ export function TimeChart(props: TimeChartProps) {
       resized.disconnect();
       chart.destroy();
     };
-  }, [times, series, band, format, height]);
+  }, [times, end, series, band, format, height]);
   return (
     <Box component="figure" m={0} aria-label={props.title}>
       <Text component="figcaption" fw={600} mb="xs">

@@ -98,8 +98,7 @@ export function mergeHours({ readings, bundles, pending, from, to }: Sources): H
 }
 
 /**
- * The chart's points: every hour of [from, to) and a closing point at `to`, since a stepped chart
- * holds each value until the next point (without it the last hour would have no width). Drawn
+ * The chart's points: every hour of [from, to) (the chart closes the last hour at its end). Drawn
  * values are 0 where nothing is known, so that a step drops there instead of spanning the gap;
  * the legend shows those as unknown (null).
  */
@@ -114,9 +113,6 @@ export function chartData(hours: Hour[], from: string, to: string) {
     metered.push(h?.metered ?? null);
     issued.push(h === undefined ? null : h.kind === 'issued' ? h.issuedWh : h.metered === null ? null : 0);
   }
-  times.push(Date.parse(to) / 1000);
-  metered.push(null);
-  issued.push(null);
   const drawn = (values: (number | null)[]) => values.map((v) => v ?? 0);
   return {
     times,
