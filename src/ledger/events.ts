@@ -44,6 +44,8 @@ export interface EventFilter {
   account_id?: number | undefined;
   /** Only events touching one of these accounts, showing only their bundles; undefined means every event, whole. */
   visible_accounts?: number[] | undefined;
+  /** Oldest first (the log's order, the default) or newest first (what happened last). */
+  order?: 'asc' | 'desc' | undefined;
 }
 
 export type EventView = Omit<EventRow, 'recorded_at' | 'xact_id'> & { recorded_at: string };
@@ -105,13 +107,15 @@ export async function listEvents(db: Db, filter: EventFilter, page: PageRequest)
     query = query.where(sql<boolean>`account_ids @> ARRAY[${filter.account_id}]::bigint[]`);
   if (filter.visible_accounts !== undefined)
     query = query.where(sql<boolean>`account_ids && ${filter.visible_accounts}::bigint[]`);
+  const desc = filter.order === 'desc';
   if (cursor !== undefined) {
     const after = decodeCursor(cursor, { x: 'int', id: 'int' }, page.field);
-    query = query.where(sql<boolean>`(xact_id, id) > (${String(after.x)}::xid8, ${after.id}::bigint)`);
+    const beyond = desc ? sql.raw('<') : sql.raw('>');
+    query = query.where(sql<boolean>`(xact_id, id) ${beyond} (${String(after.x)}::xid8, ${after.id}::bigint)`);
   }
   const rows = await query
-    .orderBy('xact_id')
-    .orderBy('id')
+    .orderBy('xact_id', desc ? 'desc' : 'asc')
+    .orderBy('id', desc ? 'desc' : 'asc')
     .limit(limit + 1)
     .execute();
   const visible = filter.visible_accounts;

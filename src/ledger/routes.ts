@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { App, AppContext } from '../platform/context.ts';
 import { caller } from '../platform/http/access.ts';
-import { component, Id, IdParams, Page, PageQuery, Timestamp } from '../platform/http/schemas.ts';
+import { component, Id, IdParams, OneOf, Page, PageQuery, Timestamp } from '../platform/http/schemas.ts';
 import { afterId, encodeCursor, pageRequest } from '../platform/pagination.ts';
 import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
@@ -87,11 +87,17 @@ export const ledgerRoutes =
                   examples: [3],
                 }),
               ),
+              order: Type.Optional(
+                OneOf(['asc', 'desc'], {
+                  default: 'asc',
+                  description: "asc: the log's order, oldest first (default); desc: newest first",
+                }),
+              ),
               ...PageQuery,
             },
             { additionalProperties: false },
           ),
-          response: { 200: Page(Event, 'Events in id order') },
+          response: { 200: Page(Event, 'Events in log order (commit order), or newest first') },
           problems: ['invalid_cursor', 'account_not_found'],
         },
       },

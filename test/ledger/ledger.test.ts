@@ -407,6 +407,17 @@ describe('ledger', () => {
       expect(traderPaged.pages).toHaveLength(3);
     });
 
+    it('pages newest first on request: the same events, each once, in reverse', async () => {
+      const everything = (await allEvents(auditor.token)).items;
+      const newest = await allEvents(auditor.token, 'order=desc', 3);
+      expect(newest.items).toEqual([...everything].reverse());
+      expect(newest.pages.length).toBe(Math.ceil(everything.length / 3));
+      const traderNewest = await allEvents(w.trader.token, 'order=desc', 2);
+      expect(traderNewest.items).toEqual([...(await allEvents(w.trader.token)).items].reverse());
+      const bad = await s.request('GET', '/api/events?order=newest', { token: auditor.token });
+      expect([bad.status, bad.body.errors[0].field]).toEqual([400, 'querystring/order']);
+    });
+
     it('refuses a cursor it did not issue with 400 invalid_cursor', async () => {
       const r = await s.request('GET', '/api/events?cursor=bm90LWEtY3Vyc29y', { token: auditor.token });
       expect(r.status).toBe(400);

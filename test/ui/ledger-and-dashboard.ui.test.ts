@@ -99,6 +99,27 @@ describe.skipIf(browserMissing !== undefined)('web UI', () => {
     await producer.getByText('2 MWh in all (2,000,000 Wh)').waitFor();
     const row = producer.getByRole('row').filter({ hasText: 'active' });
     expect(await row.allTextContents()).toEqual([expect.stringMatching(/solar.*active\s*2\s*2 MWh/)]);
+    // Both hours were produced on 1 June 2025: one day, then two hours.
+    const chart = producer.getByRole('img', { name: /^Producer holds active certificates/ });
+    expect(await chart.getAttribute('aria-label')).toBe(
+      'Producer holds active certificates produced in 1 day: solar_pv 2 MWh.',
+    );
+    await producer.getByText('By hour').click();
+    await producer
+      .getByRole('img', { name: 'Producer holds active certificates produced in 2 hours: solar_pv 2 MWh.' })
+      .waitFor();
+    // The newest event first: the issuance, after the producer's account was made.
+    const events = await expectStatus(
+      s.request('GET', '/api/events?order=desc&limit=10', { token: w.producer.token }),
+      200,
+    );
+    const latest = page.locator('.mantine-Card-root').filter({ hasText: 'Latest events' }).getByRole('row');
+    await latest.nth(1).waitFor();
+    const shown = (await latest.allTextContents()).slice(1);
+    expect(shown.map((row, k) => row.startsWith(`${events.items[k].id}${events.items[k].type}`))).toEqual(
+      events.items.map(() => true),
+    );
+    expect(events.items[0].type).toBe('certificates.issued');
     expect(await seriousViolations(page)).toEqual([]);
     // The active page's link stays readable under the pointer.
     await page.getByRole('link', { name: 'Dashboard' }).hover();

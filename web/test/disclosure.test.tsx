@@ -4,7 +4,8 @@ import { fireEvent, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { shareColour } from '../src/disclosure/colours';
 import { describeHour, HeatMap } from '../src/disclosure/heat-map';
-import { type Dataset, hourAt, hourlyView, stackedSources } from '../src/disclosure/shape';
+import { PALETTE, stackedSeries } from '../src/components/stacked';
+import { type Dataset, hourAt, hourlyView } from '../src/disclosure/shape';
 import { renderInApp } from './render';
 
 const hour = (start: string, consumption: number, claimed: [string, number][]) => {
@@ -59,10 +60,12 @@ describe('hourly view', () => {
       { source: 'solar_pv', wh: [0, 400, 0, 2000, 0] },
       { source: 'wind', wh: [0, 200, 0, 0, 1000] },
     ]);
-    expect(stackedSources(view)).toEqual([
-      { source: 'solar_pv', stacked: [0, 600, 0, 2000, 1000], own: [0, 400, 0, 2000, 0] },
-      { source: 'wind', stacked: [0, 200, 0, 0, 1000], own: [0, 200, 0, 0, 1000] },
+    const layers = stackedSeries(view.sources.map((s) => ({ label: s.source, values: s.wh })));
+    expect(layers.map((l) => [l.label, l.values, l.shown, l.fill])).toEqual([
+      ['solar_pv', [0, 600, 0, 2000, 1000], [0, 400, 0, 2000, 0], true],
+      ['wind', [0, 200, 0, 0, 1000], [0, 200, 0, 0, 1000], true],
     ]);
+    expect(layers.map((l) => l.color)).toEqual(PALETTE.slice(0, 2));
   });
 
   it('places each hour in its UTC day and hour of the day, and nothing outside the period', () => {

@@ -6474,6 +6474,8 @@ export interface operations {
                  * @example 3
                  */
                 account_id?: number;
+                /** @description asc: the log's order, oldest first (default); desc: newest first */
+                order?: "asc" | "desc";
                 /**
                  * @description Page size
                  * @example 100
@@ -6497,7 +6499,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Events in id order */
+            /** @description Events in log order (commit order), or newest first */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -6,13 +6,13 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, dataOf } from '../api/client';
 import { Failed, Loading } from '../components/states';
+import { stackedSeries } from '../components/stacked';
 import { TimeChart } from '../components/time-chart';
 import { energy, percent, utc } from '../format';
 import { type Verdict, VerdictAlert, verdictOn } from '../ledger/verdict';
 import { HeatMap } from './heat-map';
-import { type Dataset, hourlyView, stackedSources } from './shape';
+import { type Dataset, hourlyView } from './shape';
 
-const PALETTE = ['#1971c2', '#e8590c', '#2f9e44', '#9c36b5', '#0c8599', '#c2255c', '#5f3dc4', '#868e96'];
 const CONSUMPTION = '#212529';
 
 function Figure({ label, value }: { label: string; value: string }) {
@@ -32,13 +32,7 @@ function ConsumptionChart({ d }: { d: Dataset }) {
   const view = useMemo(() => hourlyView(d), [d]);
   const series = useMemo(
     () => [
-      ...stackedSources(view).map((layer, k) => ({
-        label: `Claimed: ${layer.source}`,
-        values: layer.stacked,
-        shown: layer.own,
-        color: PALETTE[k % PALETTE.length]!,
-        fill: true,
-      })),
+      ...stackedSeries(view.sources.map((s) => ({ label: `Claimed: ${s.source}`, values: s.wh }))),
       { label: 'Consumption', values: view.consumption, color: CONSUMPTION },
     ],
     [view],

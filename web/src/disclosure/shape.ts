@@ -63,18 +63,3 @@ export function hourAt(view: HourlyView, day: number, hourOfDay: number): number
   const i = day * 24 + hourOfDay - view.offset;
   return i >= 0 && i < view.times.length ? i : undefined;
 }
-
-/**
- * The sources stacked for the chart: each series the sum of its own and every smaller source's Wh,
- * largest sum first, so drawing them in order, each filled down to zero, shows every layer.
- */
-export function stackedSources(view: HourlyView): { source: string; stacked: number[]; own: number[] }[] {
-  const layers: { source: string; stacked: number[]; own: number[] }[] = [];
-  let below = new Array<number>(view.times.length).fill(0);
-  for (const { source, wh } of [...view.sources].reverse()) {
-    const stacked = wh.map((v, i) => v + (below[i] ?? 0));
-    layers.push({ source, stacked, own: wh });
-    below = stacked;
-  }
-  return layers.reverse();
-}

@@ -1,8 +1,12 @@
-// What the signed-in user holds: per account, Wh by energy source and status.
+// What the signed-in user holds: per account, Wh by energy source and status and by production
+// period; and what happened last to its accounts.
 import { Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useAccounts } from '../api/accounts';
 import { api, dataOf } from '../api/client';
 import { Empty, Failed, Loading } from '../components/states';
+import { HoldingsChart } from '../dashboard/holdings-chart';
+import { LatestEvents } from '../dashboard/latest-events';
 import { energy, exactWh } from '../format';
 
 function Holdings({ accountId, name }: { accountId: number; name: string }) {
@@ -45,6 +49,7 @@ function Holdings({ accountId, name }: { accountId: number; name: string }) {
                 ))}
               </Table.Tbody>
             </Table>
+            <HoldingsChart accountId={accountId} name={name} />
           </Stack>
         ))}
     </Card>
@@ -52,10 +57,7 @@ function Holdings({ accountId, name }: { accountId: number; name: string }) {
 }
 
 export function DashboardPage() {
-  const accounts = useQuery({
-    queryKey: ['accounts'],
-    queryFn: async () => dataOf(await api.GET('/api/accounts', { params: { query: { limit: 100 } } })),
-  });
+  const accounts = useAccounts();
   return (
     <Stack>
       <Title order={2}>Dashboard</Title>
@@ -67,6 +69,12 @@ export function DashboardPage() {
           <Holdings key={a.id} accountId={a.id} name={a.account_name} />
         ))}
       </SimpleGrid>
+      <Card withBorder>
+        <Title order={3} size="h4" mb="xs">
+          Latest events
+        </Title>
+        <LatestEvents />
+      </Card>
     </Stack>
   );
 }
