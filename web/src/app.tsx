@@ -21,6 +21,7 @@ const DashboardPage = lazyPage(() => import('./pages/dashboard'), 'DashboardPage
 const CertificatesPage = lazyPage(() => import('./pages/certificates'), 'CertificatesPage');
 const DevicesPage = lazyPage(() => import('./pages/devices'), 'DevicesPage');
 const DevicePage = lazyPage(() => import('./pages/devices'), 'DevicePage');
+const MarketPage = lazyPage(() => import('./pages/market'), 'MarketPage');
 
 interface Page {
   path: string;
@@ -43,6 +44,9 @@ const PAGES: Page[] = [
   { path: '/certificates', Component: CertificatesPage, signedIn: true, label: 'Certificates' },
   { path: '/devices', Component: DevicesPage, signedIn: true, label: 'Devices and meters' },
   { path: '/devices/:id', Component: DevicePage, signedIn: true },
+  { path: '/market', Component: MarketPage, signedIn: true, label: 'Forecasting market' },
+  { path: '/market/:tab', Component: MarketPage, signedIn: true },
+  { path: '/market/resources/:id', Component: MarketPage, signedIn: true },
 ];
 
 function SignedIn({ children }: { children: ReactNode }) {
