@@ -12,6 +12,8 @@ export interface Reply {
 }
 
 export interface BenchServer {
+  /** Where it listens: http://127.0.0.1:<port>. */
+  url: string;
   /** POSTs JSON; `ms` is the time until the last byte of the answer arrived, before parsing it. */
   post(path: string, body: unknown, token?: string): Promise<Reply>;
   login(email: string, password: string): Promise<string>;
@@ -19,7 +21,10 @@ export interface BenchServer {
 }
 
 /** A keep-alive JSON client of Tally servers on these loopback ports, taking them in turn. */
-export function jsonClient(ports: number[], connections: number): Omit<BenchServer, 'close'> & { close(): void } {
+export function jsonClient(
+  ports: number[],
+  connections: number,
+): Omit<BenchServer, 'close' | 'url'> & { close(): void } {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   let next = 0;
   const post: BenchServer['post'] = (path, body, token) =>
@@ -71,6 +76,7 @@ export async function startServer(config: Config, database: Database, connection
   const client = jsonClient([address.port], connections);
   return {
     ...client,
+    url: `http://127.0.0.1:${address.port}`,
     async close() {
       client.close();
       await tally.close();
@@ -79,7 +85,7 @@ export async function startServer(config: Config, database: Database, connection
 }
 
 /** The answer's body, or an error naming the call when the status is not the expected one. */
-export function expectOk(reply: Reply, what: string): any {
-  if (reply.status !== 200) throw new Error(`${what}: HTTP ${reply.status} ${JSON.stringify(reply.body)}`);
+export function expectOk(reply: Reply, what: string, status = 200): any {
+  if (reply.status !== status) throw new Error(`${what}: HTTP ${reply.status} ${JSON.stringify(reply.body)}`);
   return reply.body;
 }

@@ -11,7 +11,7 @@
 // local one) and measures the lag under a load of writes (bench/stream.ts).
 // BENCH_ONLY=community runs only the community clearing, BENCH_ONLY=market only the forecasting
 // market's engine (no database), BENCH_ONLY=upload only the upload, BENCH_ONLY=stream only the event
-// stream, BENCH_ONLY=registry the rest.
+// stream, BENCH_ONLY=ui only the web UI in Chromium, BENCH_ONLY=registry the rest.
 import { cpus } from 'node:os';
 import type { Config } from '../src/platform/config.ts';
 import { startServer } from './http.ts';
@@ -25,6 +25,7 @@ import { benchReadings, readingsRow } from './readings.ts';
 import { openTarget, type BenchTarget } from './target.ts';
 import { benchTransfers, CLIENTS, transferRow } from './transfers.ts';
 import { benchStream, streamRows } from './stream.ts';
+import { benchUi } from './ui.ts';
 import { benchUpload, uploadMib, uploadRows } from './upload.ts';
 import { buildWorld, deviceCountFor, history, PASSWORD } from './world.ts';
 
@@ -66,8 +67,8 @@ function communityRounds(env: string | undefined): number {
   return n;
 }
 
-type Part = 'registry' | 'community' | 'market' | 'upload' | 'stream';
-const PARTS: Part[] = ['registry', 'community', 'market', 'upload', 'stream'];
+type Part = 'registry' | 'community' | 'market' | 'upload' | 'stream' | 'ui';
+const PARTS: Part[] = ['registry', 'community', 'market', 'upload', 'stream', 'ui'];
 
 function partsToRun(env: string | undefined): Part[] {
   if (env === undefined || env === '') return PARTS;
@@ -100,6 +101,8 @@ export async function runBenchmarks(config: Config): Promise<void> {
     // Tally and the provider as services of their own, over a database of their own.
     if (parts.includes('upload')) rows.push(...uploadRows(await benchUpload(config.databaseUrl, mib, log)));
     if (target && parts.includes('stream')) rows.push(...streamRows(await benchStream(target, log)));
+    // The web UI in Chromium, over a registry in a database of its own.
+    if (parts.includes('ui')) rows.push(...(await benchUi(config, log)));
     log('');
     log(formatTable(rows));
   } finally {

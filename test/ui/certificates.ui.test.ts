@@ -6,11 +6,9 @@
 // and are photographed at two widths.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, launchBrowser, photograph, seriousViolations, signInThroughPage } from '../helpers/browser.ts';
+import { launchBrowser, photograph, seriousViolations, signInThroughPage, uiSkipped } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { buildWorld, expectStatus, issue, type World } from '../helpers/world.ts';
-
-if (browserMissing) console.warn(`UI tests skipped: ${browserMissing}`);
 
 interface Bundle {
   id: number;
@@ -20,7 +18,7 @@ interface Bundle {
   certificate_bundle_status: string;
 }
 
-describe.skipIf(browserMissing !== undefined)('certificates page', () => {
+describe.skipIf(uiSkipped !== undefined)('certificates page', () => {
   let s: TestServer;
   let w: World;
   let browser: Browser;

@@ -3,7 +3,7 @@
 // statement, members' shares and flows, without the manager's tools.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, launchBrowser, photograph, seriousViolations, signInThroughPage } from '../helpers/browser.ts';
+import { launchBrowser, photograph, seriousViolations, signInThroughPage, uiSkipped } from '../helpers/browser.ts';
 import { api, HOUR } from '../helpers/community.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { expectStatus } from '../helpers/world.ts';
@@ -11,7 +11,7 @@ import { expectStatus } from '../helpers/world.ts';
 const DAY = Date.parse('2026-11-02T00:00:00Z');
 const hours = Array.from({ length: 24 }, (_, h) => h);
 
-describe.skipIf(browserMissing !== undefined)('community pages', () => {
+describe.skipIf(uiSkipped !== undefined)('community pages', () => {
   let s: TestServer;
   let browser: Browser;
   let page: Page;

@@ -5,11 +5,9 @@
 // Tokens live in memory, so after signing in the test moves only by the app's own links.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, launchBrowser, photograph, seriousViolations, signInThroughPage } from '../helpers/browser.ts';
+import { launchBrowser, photograph, seriousViolations, signInThroughPage, uiSkipped } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { buildWorld, expectStatus, type World } from '../helpers/world.ts';
-
-if (browserMissing) console.warn(`UI tests skipped: ${browserMissing}`);
 
 const POINT = '571313174000000001';
 const HEADER = 'interval_start_datetime,interval_end_datetime,interval_usage,gross_net_indicator';
@@ -26,7 +24,7 @@ const csv = (usage12: string) =>
     '',
   ].join('\n');
 
-describe.skipIf(browserMissing !== undefined)('devices and metering points in the browser', () => {
+describe.skipIf(uiSkipped !== undefined)('devices and metering points in the browser', () => {
   let s: TestServer;
   let w: World;
   let browser: Browser;

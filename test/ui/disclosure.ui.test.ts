@@ -3,13 +3,13 @@
 // the browser) show what the API computes; a new claim changes what it shows.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, launchBrowser, photograph, seriousViolations } from '../helpers/browser.ts';
+import { launchBrowser, photograph, seriousViolations, uiSkipped } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from '../helpers/world.ts';
 
 const CONSUMER = '571313174000000077';
 
-describe.skipIf(browserMissing !== undefined)('disclosure page', () => {
+describe.skipIf(uiSkipped !== undefined)('disclosure page', () => {
   let s: TestServer;
   let w: World;
   let browser: Browser;

@@ -4,13 +4,11 @@
 // their problems. Each page passes axe without serious findings and is photographed at two widths.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, launchBrowser, photograph, seriousViolations } from '../helpers/browser.ts';
+import { launchBrowser, photograph, seriousViolations, uiSkipped } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { buildWorld, expectStatus, issue, type World } from '../helpers/world.ts';
 
-if (browserMissing) console.warn(`UI tests skipped: ${browserMissing}`);
-
-describe.skipIf(browserMissing !== undefined)('web UI', () => {
+describe.skipIf(uiSkipped !== undefined)('web UI', () => {
   let s: TestServer;
   let w: World;
   let browser: Browser;

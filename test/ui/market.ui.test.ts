@@ -8,13 +8,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marketRound, openMarket } from '../../src/market/index.ts';
-import { browserMissing, launchBrowser, photograph, seriousViolations, signInThroughPage } from '../helpers/browser.ts';
+import { launchBrowser, photograph, seriousViolations, signInThroughPage, uiSkipped } from '../helpers/browser.ts';
 import { TEST_START } from '../helpers/clock.ts';
 import { knownAnswerSeries } from '../helpers/market.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { expectStatus } from '../helpers/world.ts';
-
-if (browserMissing) console.warn(`UI tests skipped: ${browserMissing}`);
 
 const HOURS = 1440;
 const HOUR_MS = 3_600_000;
@@ -24,7 +22,7 @@ const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 /** A power as the page writes it, in a pattern: 45.401 W, 1.695 kW. */
 const WATTS = '[0-9.,]+ k?W';
 
-describe.skipIf(browserMissing !== undefined)('the forecasting market page', () => {
+describe.skipIf(uiSkipped !== undefined)('the forecasting market page', () => {
   let s: TestServer;
   let buyer: { id: number; email: string; token: string };
   const resources: Record<string, string> = {};

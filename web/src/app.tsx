@@ -3,8 +3,12 @@
 // signed-in ones' code. Pages that need a session send a visitor to sign in first.
 import { AppShell, Burger, Button, Group, NavLink, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { type ComponentType, lazy, type ReactNode, Suspense, useEffect, useRef } from 'react';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
+import { ADMIN_ROLES } from './admin/sections';
+import { useMe } from './api/me';
+import type { Role } from './api/roles';
 import { Loading } from './components/states';
 import { signOut, useSignedIn } from './session';
 
@@ -22,6 +26,11 @@ const CertificatesPage = lazyPage(() => import('./pages/certificates'), 'Certifi
 const DevicesPage = lazyPage(() => import('./pages/devices'), 'DevicesPage');
 const DevicePage = lazyPage(() => import('./pages/devices'), 'DevicePage');
 const MarketPage = lazyPage(() => import('./pages/market'), 'MarketPage');
+const AccountsPage = lazyPage(() => import('./pages/accounts'), 'AccountsPage');
+const AccountPage = lazyPage(() => import('./pages/accounts'), 'AccountPage');
+const ApiKeysPage = lazyPage(() => import('./pages/accounts'), 'ApiKeysPage');
+const PublicationsPage = lazyPage(() => import('./pages/publications'), 'PublicationsPage');
+const AdminPage = lazyPage(() => import('./pages/admin'), 'AdminPage');
 
 interface Page {
   path: string;
@@ -30,6 +39,8 @@ interface Page {
   signedIn: boolean;
   /** Its entry in the navigation; pages reached from another page (a block, an item) have none. */
   label?: string;
+  /** The roles its navigation entry shows to; every role when absent. The page itself says why to others. */
+  roles?: Role[];
 }
 
 /** Every page of the app, in the navigation's order. */
@@ -47,6 +58,12 @@ const PAGES: Page[] = [
   { path: '/market', Component: MarketPage, signedIn: true, label: 'Forecasting market' },
   { path: '/market/:tab', Component: MarketPage, signedIn: true },
   { path: '/market/resources/:id', Component: MarketPage, signedIn: true },
+  { path: '/accounts', Component: AccountsPage, signedIn: true, label: 'Accounts' },
+  { path: '/accounts/api-keys', Component: ApiKeysPage, signedIn: true },
+  { path: '/accounts/:id', Component: AccountPage, signedIn: true },
+  { path: '/publications', Component: PublicationsPage, signedIn: false, label: 'Publications' },
+  { path: '/publications/:id', Component: PublicationsPage, signedIn: false },
+  { path: '/admin', Component: AdminPage, signedIn: true, label: 'Administration', roles: ADMIN_ROLES },
 ];
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -59,6 +76,18 @@ export function App() {
   const [opened, { toggle, close }] = useDisclosure();
   const signedIn = useSignedIn();
   const location = useLocation();
+  // Entries for some roles only wait for the caller's role (unknown while signed out).
+  const role = useMe().data?.role;
+  // One user's answers are not the next one's: signing in or out starts every query afresh.
+  const queries = useQueryClient();
+  const wasSignedIn = useRef(signedIn);
+  useEffect(() => {
+    if (wasSignedIn.current === signedIn) return;
+    wasSignedIn.current = signedIn;
+    void queries.resetQueries();
+  }, [signedIn, queries]);
+  const offered = (p: Page) =>
+    p.label !== undefined && (signedIn || !p.signedIn) && (!p.roles || (role !== undefined && p.roles.includes(role)));
   return (
     <AppShell
       header={{ height: 56 }}
@@ -85,7 +114,7 @@ export function App() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Pages">
-        {PAGES.filter((p) => p.label && (signedIn || !p.signedIn)).map((p) => (
+        {PAGES.filter(offered).map((p) => (
           <NavLink
             key={p.path}
             component={Link}

@@ -1,7 +1,7 @@
 // The devices pages' logic: each hour's issuance state merged from readings, bundles and the
 // pending list; the chart's points and words; the rows a refused upload names; the period; and the
 // upload itself, its progress and its refusal, with XMLHttpRequest played by a fake.
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileUpload } from '../src/components/file-upload';
 import { rowProblems } from '../src/components/row-errors';
@@ -227,20 +227,30 @@ class FakeXhr {
     this.request.headers[name] = value;
   }
   abort() {}
+  /** The request last sent, which the test moves on step by step: no timer decides what is seen when. */
+  static current: FakeXhr | undefined;
   send() {
     FakeXhr.sent = this.request;
-    setTimeout(() => this.upload.onprogress?.({ lengthComputable: true, loaded: 50, total: 100 }), 0);
-    setTimeout(() => {
+    FakeXhr.current = this;
+  }
+  progress(loaded: number, total: number) {
+    act(() => this.upload.onprogress?.({ lengthComputable: true, loaded, total }));
+  }
+  finish() {
+    act(() => {
       this.upload.onload?.();
       this.status = FakeXhr.answer.status;
       this.responseText = FakeXhr.answer.text;
       this.onload?.();
-    }, 20);
+    });
   }
 }
 
 describe('an upload', () => {
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    FakeXhr.current = undefined;
+  });
 
   it('sends the file as CSV, shows it all sent, then the rows the API refused', async () => {
     vi.stubGlobal('XMLHttpRequest', FakeXhr);
@@ -266,7 +276,10 @@ describe('an upload', () => {
     const input = document.querySelector('input[type="file"]')!;
     fireEvent.change(input, { target: { files: [new File(['a,b\n'], 'readings.csv')] } });
     fireEvent.click(screen.getByRole('button', { name: 'Upload' }));
-    await waitFor(() => expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('50'));
+    await waitFor(() => expect(FakeXhr.current).toBeDefined());
+    FakeXhr.current!.progress(50, 100);
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('50');
+    FakeXhr.current!.finish();
     await screen.findByRole('alert');
     expect(screen.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('aria-valuenow')).toBe('100');
     expect(FakeXhr.sent).toEqual({
@@ -301,6 +314,8 @@ describe('an upload', () => {
     const file = new File(['a,b\n'], 'readings.csv');
     fireEvent.change(document.querySelector('input[type="file"]')!, { target: { files: [file] } });
     fireEvent.click(screen.getByRole('button', { name: 'Upload' }));
+    await waitFor(() => expect(FakeXhr.current).toBeDefined());
+    FakeXhr.current!.finish();
     await screen.findByText('Accepted 4');
     expect(accepted).toHaveBeenCalledWith({ inserted: 4 }, file);
     expect(screen.getByRole('status').textContent).toBe('Sent 100 %');

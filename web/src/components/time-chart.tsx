@@ -94,7 +94,10 @@ export function TimeChart(props: TimeChartProps) {
     ) as uPlot.AlignedData;
     const chart = new uPlot(options({ series, band, format, height }, element.clientWidth || 600), data, element);
     // The chart follows its box's width: a phone's 390 px as well as a desktop's.
-    const resized = new ResizeObserver(() => chart.setSize({ width: element.clientWidth, height: height ?? 280 }));
+    // Observing reports the size once at once: redraw only when the width has really changed.
+    const resized = new ResizeObserver(() => {
+      if (element.clientWidth !== chart.width) chart.setSize({ width: element.clientWidth, height: height ?? 280 });
+    });
     resized.observe(element);
     return () => {
       resized.disconnect();

@@ -11,7 +11,7 @@ import { TimeChart } from '../components/time-chart';
 import { energy, percent, utc } from '../format';
 import { type Verdict, VerdictAlert, verdictOn } from '../ledger/verdict';
 import { HeatMap } from './heat-map';
-import { type Dataset, hourlyView } from './shape';
+import { type Dataset, type HourlyView, hourlyView } from './shape';
 
 const CONSUMPTION = '#212529';
 
@@ -28,8 +28,7 @@ function Figure({ label, value }: { label: string; value: string }) {
   );
 }
 
-function ConsumptionChart({ d }: { d: Dataset }) {
-  const view = useMemo(() => hourlyView(d), [d]);
+function ConsumptionChart({ d, view }: { d: Dataset; view: HourlyView }) {
   const series = useMemo(
     () => [
       ...stackedSeries(view.sources.map((s) => ({ label: `Claimed: ${s.source}`, values: s.wh }))),
@@ -141,9 +140,7 @@ export function DisclosureDetail({ id }: { id: string }) {
           />
         )}
       </Card>
-      <Card withBorder>
-        <ConsumptionChart d={d} />
-      </Card>
+      <Card withBorder>{view && <ConsumptionChart d={d} view={view} />}</Card>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Card withBorder>
           <Title order={3} size="h4" mb="xs">

@@ -13,33 +13,51 @@ const LABELS = 28;
 /** Where each day's column starts and how wide it is, filling the width. */
 const columnWidth = (width: number, days: number) => Math.max(1, (width - LABELS) / Math.max(1, days));
 
-function paint(canvas: HTMLCanvasElement, view: HourlyView, chosen: number | undefined): void {
-  const width = canvas.clientWidth;
+/** Shares are painted in steps of 1 %: a colour set once per step, not once per cell. */
+const STEPS = 100;
+const STEP_COLOURS = [...Array.from({ length: STEPS + 1 }, (_, k) => shareColour(k / STEPS)), NO_CONSUMPTION];
+
+/** Sizes the canvas to its box at the screen's pixel ratio; its context drawing in CSS pixels. */
+function sized(canvas: HTMLCanvasElement): CanvasRenderingContext2D | null {
   const ratio = window.devicePixelRatio || 1;
-  canvas.width = width * ratio;
+  canvas.width = canvas.clientWidth * ratio;
   canvas.height = 24 * ROW * ratio;
   const g = canvas.getContext('2d');
+  g?.scale(ratio, ratio);
+  return g;
+}
+
+/** The cells: every hour's colour, grouped by colour so a year is ~100 colour changes, not 8,760. */
+function paintCells(canvas: HTMLCanvasElement, view: HourlyView): void {
+  const g = sized(canvas);
   if (!g) return;
-  g.scale(ratio, ratio);
-  const w = columnWidth(width, view.days.length);
+  const w = columnWidth(canvas.clientWidth, view.days.length);
   g.fillStyle = '#495057';
   g.font = '9px sans-serif';
   for (const h of [0, 6, 12, 18]) g.fillText(`${String(h).padStart(2, '0')}h`, 0, h * ROW + 8);
-  for (let day = 0; day < view.days.length; day++) {
-    for (let h = 0; h < 24; h++) {
-      const i = hourAt(view, day, h);
-      if (i === undefined) continue;
-      g.fillStyle = shareColour(view.share[i] ?? null);
-      // Whole pixels, a hair wider than the column, so no seams show between days.
-      g.fillRect(Math.floor(LABELS + day * w), h * ROW, Math.ceil(w), ROW - 1);
-    }
+  const byColour: number[][] = STEP_COLOURS.map(() => []);
+  for (let i = 0; i < view.times.length; i++) {
+    const cell = i + view.offset;
+    const share = view.share[i] ?? null;
+    byColour[share === null ? STEPS + 1 : Math.round(Math.min(1, Math.max(0, share)) * STEPS)]!.push(cell);
   }
-  if (chosen !== undefined) {
-    const cell = chosen + view.offset;
-    g.strokeStyle = '#000';
-    g.lineWidth = 2;
-    g.strokeRect(LABELS + Math.floor(cell / 24) * w - 1, (cell % 24) * ROW - 1, Math.max(w, 2) + 2, ROW + 1);
-  }
+  byColour.forEach((cells, k) => {
+    g.fillStyle = STEP_COLOURS[k]!;
+    // Whole pixels, a hair wider than the column, so no seams show between days.
+    for (const cell of cells)
+      g.fillRect(Math.floor(LABELS + Math.floor(cell / 24) * w), (cell % 24) * ROW, Math.ceil(w), ROW - 1);
+  });
+}
+
+/** The chosen hour's outline, on a layer of its own over the cells, so moving it repaints no cell. */
+function paintChoice(canvas: HTMLCanvasElement, view: HourlyView, chosen: number | undefined): void {
+  const g = sized(canvas);
+  if (!g || chosen === undefined) return;
+  const w = columnWidth(canvas.clientWidth, view.days.length);
+  const cell = chosen + view.offset;
+  g.strokeStyle = '#000';
+  g.lineWidth = 2;
+  g.strokeRect(LABELS + Math.floor(cell / 24) * w - 1, (cell % 24) * ROW - 1, Math.max(w, 2) + 2, ROW + 1);
 }
 
 /** The words for one hour: when, how much of it was matched, of how much. */
@@ -51,15 +69,24 @@ export function describeHour(view: HourlyView, i: number): string {
 }
 
 export function HeatMap({ view, summary }: { view: HourlyView; summary: string }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
+  const cells = useRef<HTMLCanvasElement>(null);
+  const outline = useRef<HTMLCanvasElement>(null);
   const [chosen, setChosen] = useState<number | undefined>();
+  const chosenNow = useRef(chosen);
+  chosenNow.current = chosen;
   useEffect(() => {
-    const c = canvas.current;
-    if (!c) return;
-    paint(c, view, chosen);
-    const resized = new ResizeObserver(() => paint(c, view, chosen));
+    const [c, o] = [cells.current, outline.current];
+    if (!c || !o) return;
+    // Called once on observing, then on every change of width: the only place the cells are painted.
+    const resized = new ResizeObserver(() => {
+      paintCells(c, view);
+      paintChoice(o, view, chosenNow.current);
+    });
     resized.observe(c);
     return () => resized.disconnect();
+  }, [view]);
+  useEffect(() => {
+    if (outline.current) paintChoice(outline.current, view, chosen);
   }, [view, chosen]);
 
   const pointAt = (e: PointerEvent<HTMLCanvasElement>) => {
@@ -83,15 +110,18 @@ export function HeatMap({ view, summary }: { view: HourlyView; summary: string }
 
   return (
     <Box>
-      <canvas
-        ref={canvas}
-        tabIndex={0}
-        role="img"
-        aria-label={`${summary} Arrow keys read the hours one by one.`}
-        style={{ width: '100%', height: 24 * ROW, display: 'block', cursor: 'crosshair' }}
-        onPointerMove={pointAt}
-        onKeyDown={onKey}
-      />
+      <Box pos="relative" h={24 * ROW}>
+        <canvas ref={cells} aria-hidden style={{ position: 'absolute', inset: 0, width: '100%', height: 24 * ROW }} />
+        <canvas
+          ref={outline}
+          tabIndex={0}
+          role="img"
+          aria-label={`${summary} Arrow keys read the hours one by one.`}
+          style={{ position: 'absolute', inset: 0, width: '100%', height: 24 * ROW, cursor: 'crosshair' }}
+          onPointerMove={pointAt}
+          onKeyDown={onKey}
+        />
+      </Box>
       <Group justify="space-between" mt={4} gap="xs">
         <Text size="sm" aria-live="polite" mih="1.5em">
           {chosen === undefined

@@ -7,6 +7,7 @@ import { useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { allPages } from '../api/all-pages';
 import { api, dataOf } from '../api/client';
+import { useMe } from '../api/me';
 import { Clearing } from '../community/clearing';
 import { FlowsChart } from '../community/flows-chart';
 import { MemberTable } from '../community/members';
@@ -71,7 +72,6 @@ function Terms({ c }: { c: Community }) {
 }
 
 function CommunityDetail({ id }: { id: number }) {
-  const signedIn = useSignedIn();
   const [params, setParams] = useSearchParams();
   const month = params.get('month') ?? thisMonth(new Date());
   const day = params.get('day') ?? `${month}-01`;
@@ -88,11 +88,7 @@ function CommunityDetail({ id }: { id: number }) {
         ),
       ),
   });
-  const me = useQuery({
-    queryKey: ['me'],
-    enabled: signedIn,
-    queryFn: async () => dataOf(await api.GET('/api/user/me')),
-  });
+  const me = useMe();
   const names = useMemo(() => new Map((members.data ?? []).map((m) => [m.id, m.name])), [members.data]);
   if (community.isPending) return <Loading what="the community" />;
   if (community.isError) return <Failed error={community.error} />;
