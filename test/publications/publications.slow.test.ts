@@ -5,7 +5,6 @@
 // CID; a paid storage is paid exactly its quote; a payment the wallet cannot make is recorded as
 // such; every refusal changes nothing.
 import { createHash } from 'node:crypto';
-import { privateKeyToAccount } from 'viem/accounts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEverything } from '../../src/check.ts';
@@ -18,6 +17,7 @@ import { TEST_START } from '../helpers/clock.ts';
 import { knownAnswerSeries } from '../helpers/market.ts';
 import { PROVIDER_KEY, startTestProvider, temporaryDir } from '../helpers/provider.ts';
 import { checkAfter as checkAfterRollback } from '../helpers/check-after.ts';
+import { ownerDisclosure, publishingEnv } from '../helpers/publishing.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { expectStatus } from '../helpers/world.ts';
 
@@ -52,9 +52,7 @@ beforeAll(async () => {
   chain = await startChain();
   publisher = chain.accounts[2] as TestAccount;
   s = await startServer({
-    TALLY_UPLOADER_PRIVATE_PORT: '0',
-    TALLY_UPLOADER_APPROVED_ADDRESSES: privateKeyToAccount(PROVIDER_KEY).address,
-    TALLY_PUBLISHER_PRIVATE_KEY: publisher.privateKey,
+    ...publishingEnv(publisher.privateKey),
     TALLY_CHAIN_RPC_URL: chain.rpcUrl,
     TALLY_CHAIN_ID: String(chain.chainId),
     TALLY_MARKET_SCHEDULE: 'manual',
@@ -78,19 +76,7 @@ beforeAll(async () => {
   owner = await s.user('trader', 'owner');
   stranger = await s.user('trader', 'stranger');
   auditor = await s.user('auditor');
-  const account = await expectStatus(
-    s.request('POST', '/api/accounts', { token: owner.token, body: { account_name: 'Consumer' } }),
-    201,
-  );
-  disclosureId = (
-    await expectStatus(
-      s.request('POST', '/api/disclosures', {
-        token: owner.token,
-        body: { account_id: account.id, period_start: '2026-06-01T00:00:00Z', period_end: '2026-06-02T00:00:00Z' },
-      }),
-      201,
-    )
-  ).id;
+  disclosureId = await ownerDisclosure(s, owner);
 });
 
 afterAll(async () => {

@@ -32,6 +32,17 @@ describe.skipIf(uiSkipped !== undefined)('certificates page', () => {
       .items;
   const row = (id: number) =>
     page.getByRole('row').filter({ has: page.getByRole('checkbox', { name: `Select bundle ${id}` }) });
+  /** Once one bundle of 1,000,000 Wh is selected: its transfer dialog, with the target account entered. */
+  async function transferTo(target: number) {
+    await page.getByText('1 bundle selected, 1,000,000 Wh.').waitFor();
+    await page
+      .getByRole('group', { name: 'Actions on the selected bundles' })
+      .getByRole('button', { name: 'Transfer' })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Transfer certificates' });
+    await dialog.getByRole('textbox', { name: /^Target account id/ }).fill(String(target));
+    return dialog;
+  }
 
   beforeAll(async () => {
     s = await startServer();
@@ -66,13 +77,7 @@ describe.skipIf(uiSkipped !== undefined)('certificates page', () => {
 
   it('transfers part of a bundle after a confirmation that says exactly what will happen', async () => {
     await page.getByRole('checkbox', { name: `Select bundle ${first!.id}` }).check();
-    await page.getByText('1 bundle selected, 1,000,000 Wh.').waitFor();
-    await page
-      .getByRole('group', { name: 'Actions on the selected bundles' })
-      .getByRole('button', { name: 'Transfer' })
-      .click();
-    const dialog = page.getByRole('dialog', { name: 'Transfer certificates' });
-    await dialog.getByRole('textbox', { name: /^Target account id/ }).fill(String(w.traderAccount));
+    const dialog = await transferTo(w.traderAccount);
     await dialog.getByRole('textbox', { name: /^Wh to transfer/ }).fill('400000');
     const start = first!.certificate_bundle_id_range_start;
     const end = first!.certificate_bundle_id_range_end;
@@ -120,13 +125,7 @@ describe.skipIf(uiSkipped !== undefined)('certificates page', () => {
     // By keyboard: Space on the row's checkbox.
     await page.getByRole('checkbox', { name: `Select bundle ${second!.id}` }).focus();
     await page.keyboard.press('Space');
-    await page.getByText('1 bundle selected, 1,000,000 Wh.').waitFor();
-    await page
-      .getByRole('group', { name: 'Actions on the selected bundles' })
-      .getByRole('button', { name: 'Transfer' })
-      .click();
-    const dialog = page.getByRole('dialog', { name: 'Transfer certificates' });
-    await dialog.getByRole('textbox', { name: /^Target account id/ }).fill(String(w.outsiderAccount));
+    const dialog = await transferTo(w.outsiderAccount);
     await dialog.getByRole('button', { name: 'Transfer 1,000,000 Wh' }).click();
     const refusal = dialog.getByRole('alert');
     await refusal.waitFor();

@@ -3,12 +3,12 @@
 // visitor with its status, its CID and its SHA-256 exactly as the API has them, and shown in full;
 // a signed-in owner publishes from the page, and a refused publication (a storage no provider
 // offers) is shown in the API's words and records nothing. The pages pass axe and are photographed.
-import { privateKeyToAccount } from 'viem/accounts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProvider } from '../../src/provider/index.ts';
 import { launchBrowser, photograph, seriousViolations, signInThroughPage, uiSkipped } from '../helpers/browser.ts';
-import { PROVIDER_KEY, startTestProvider, temporaryDir } from '../helpers/provider.ts';
+import { startTestProvider, temporaryDir } from '../helpers/provider.ts';
+import { ownerDisclosure, publishingEnv } from '../helpers/publishing.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { expectStatus } from '../helpers/world.ts';
 
@@ -34,27 +34,11 @@ describe.skipIf(uiSkipped !== undefined)('publications page', () => {
       });
 
   beforeAll(async () => {
-    s = await startServer({
-      TALLY_UPLOADER_PRIVATE_PORT: '0',
-      TALLY_UPLOADER_APPROVED_ADDRESSES: privateKeyToAccount(PROVIDER_KEY).address,
-      TALLY_PUBLISHER_PRIVATE_KEY: PUBLISHER_KEY,
-    });
+    s = await startServer(publishingEnv(PUBLISHER_KEY));
     dir = await temporaryDir();
     provider = await startTestProvider(dir.path, { uploaderUrl: s.tally.uploaderPrivateUrl });
     owner = await s.user('trader', 'owner');
-    const account = await expectStatus(
-      s.request('POST', '/api/accounts', { token: owner.token, body: { account_name: 'Consumer' } }),
-      201,
-    );
-    disclosure = (
-      await expectStatus(
-        s.request('POST', '/api/disclosures', {
-          token: owner.token,
-          body: { account_id: account.id, period_start: '2026-06-01T00:00:00Z', period_end: '2026-06-02T00:00:00Z' },
-        }),
-        201,
-      )
-    ).id;
+    disclosure = await ownerDisclosure(s, owner);
     published = await expectStatus(
       s.request('POST', '/api/publications', {
         token: owner.token,

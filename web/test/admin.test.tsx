@@ -6,7 +6,6 @@
 // nothing for them.
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { Middleware } from 'openapi-fetch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IssueSection } from '../src/admin/issue';
 import {
@@ -23,13 +22,13 @@ import { sectionsFor } from '../src/admin/sections';
 import { UserChange } from '../src/admin/user-change';
 import { deactivateWords, newUserWords, prepareNewUser, prepareRole, roleWords } from '../src/admin/user-requests';
 import { prepareWithdraw, withdrawnText, withdrawWords } from '../src/admin/withdraw-request';
-import { api } from '../src/api/client';
 import type { User } from '../src/api/roles';
 import type { ActionResult, Bundle } from '../src/certificates/types';
 import type { Device, PendingHour } from '../src/metering/types';
 import { AdminPage } from '../src/pages/admin';
 import { SessionProvider, signIn, signOut } from '../src/session';
 import { renderInApp } from './render';
+import { ejectStub, json, problem, stubApi } from './stub-api';
 
 /** A 1 MW solar device 5 of account 3: 1,100,000 Wh at most for a whole hour. */
 const device = {
@@ -299,36 +298,14 @@ describe('users and roles', () => {
 });
 
 describe('rendered against a stubbed API', () => {
-  let answer: Middleware | undefined;
-  afterEach(() => {
-    if (answer) api.eject(answer);
-    answer = undefined;
-  });
-
-  /** Answers each API call with `reply` for its method and path, and keeps the requests. */
-  function stubApi(reply: (method: string, path: string) => [number, unknown]): Request[] {
-    const seen: Request[] = [];
-    answer = {
-      onRequest({ request }) {
-        seen.push(request.clone());
-        const [status, body] = reply(request.method, new URL(request.url).pathname);
-        const type = status < 300 ? 'application/json' : 'application/problem+json';
-        return new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
-      },
-    };
-    api.use(answer);
-    return seen;
-  }
+  afterEach(ejectStub);
 
   it('issues what the confirmation said, with an Idempotency-Key, and shows a refusal in the dialog', async () => {
-    const problem = {
-      title: 'Unprocessable Content',
-      status: 422,
-      code: 'over_capacity',
-      detail: "1200000 Wh exceeds the device's limit of 1100000 Wh for this interval (capacity × hours × 1.1)",
-    };
-    const seen = stubApi((method, path) =>
-      method === 'GET' && path === '/api/devices' ? [200, { items: [device], next_cursor: null }] : [422, problem],
+    const detail = "1200000 Wh exceeds the device's limit of 1100000 Wh for this interval (capacity × hours × 1.1)";
+    const seen = stubApi((path, _query, request) =>
+      request.method === 'GET' && path === '/api/devices'
+        ? json({ items: [device], next_cursor: null })
+        : problem(422, 'over_capacity', detail),
     );
     renderInApp(<IssueSection />);
     const form = await screen.findByRole('form', { name: 'Issue certificates' });
@@ -354,7 +331,7 @@ describe('rendered against a stubbed API', () => {
     ]);
     await userEvent.click(within(dialog).getByRole('button', { name: 'Issue 1,200,000 Wh' }));
     const alert = await within(dialog).findByRole('alert');
-    expect(alert.textContent).toBe(`Refused${problem.detail}`);
+    expect(alert.textContent).toBe(`Refused${detail}`);
     expect(dialog.isConnected).toBe(true);
 
     const sent = seen.filter((r) => r.method === 'POST');
@@ -375,7 +352,7 @@ describe('rendered against a stubbed API', () => {
 
   it('changes a role to the one chosen in the dialog, by PATCH with an Idempotency-Key', async () => {
     const pat = user(7, 'producer');
-    const seen = stubApi(() => [200, { ...pat, role: 'trader' }]);
+    const seen = stubApi(() => json({ ...pat, role: 'trader' }));
     let done: string | undefined;
     renderInApp(<UserChange user={pat} action="role" self={false} onClose={() => {}} onDone={(t) => (done = t)} />);
     const dialog = await screen.findByRole('dialog', { name: 'Change role' });
@@ -395,8 +372,8 @@ describe('rendered against a stubbed API', () => {
   it('tells a producer there is nothing for them here, and offers no part of the page', async () => {
     // An access token that expires far in the future: the session sends it without refreshing.
     const payload = btoa(JSON.stringify({ exp: 4_102_444_800 })).replace(/=+$/, '');
-    stubApi((_, path) =>
-      path === '/api/token' ? [200, { access: `e30.${payload}.sig`, refresh: 'r' }] : [200, user(2, 'producer', 'Sol')],
+    stubApi((path) =>
+      path === '/api/token' ? json({ access: `e30.${payload}.sig`, refresh: 'r' }) : json(user(2, 'producer', 'Sol')),
     );
     expect(await signIn('sol@example.com', 'correct horse battery')).toBeUndefined();
     try {

@@ -4,9 +4,7 @@
 // what it said and showing a refusal in the API's words.
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { Middleware } from 'openapi-fetch';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { api } from '../src/api/client';
 import { ActionModal } from '../src/certificates/action-modal';
 import { type ActionFields, NO_FIELDS, prepare } from '../src/certificates/actions';
 import { confirmation, doneText } from '../src/certificates/confirmation';
@@ -17,6 +15,7 @@ import { BundleTable, rowAfterKey } from '../src/certificates/table';
 import type { ActionResult, Bundle } from '../src/certificates/types';
 import { idList, utcInterval } from '../src/format';
 import { renderInApp } from './render';
+import { ejectStub, problem, stubApi } from './stub-api';
 
 /** A bundle of `wh` certificates of device 1 from id `start`, produced in hour `hour` of 2025-06-01. */
 function bundle(id: number, wh = 1_000_000, start = 1, hour = 0): Bundle {
@@ -275,37 +274,11 @@ describe('the bundle table', () => {
 });
 
 describe('the confirmation dialog', () => {
-  let answer: Middleware | undefined;
-  afterEach(() => {
-    if (answer) api.eject(answer);
-    answer = undefined;
-  });
-
-  /** Answers every API call with `reply`, and keeps the requests. */
-  function stubApi(reply: () => Response): Request[] {
-    const seen: Request[] = [];
-    answer = {
-      onRequest({ request }) {
-        seen.push(request.clone());
-        return reply();
-      },
-    };
-    api.use(answer);
-    return seen;
-  }
+  afterEach(ejectStub);
 
   it('sends what it said with an Idempotency-Key, and shows a refusal in the API\u2019s words without closing', async () => {
-    const problem = {
-      type: 'about:blank',
-      title: 'Unprocessable Content',
-      status: 422,
-      code: 'transfer_not_accepted',
-      detail: 'account 3 does not accept transfers from account 1; it must add it to its whitelist',
-    };
-    const seen = stubApi(
-      () =>
-        new Response(JSON.stringify(problem), { status: 422, headers: { 'content-type': 'application/problem+json' } }),
-    );
+    const detail = 'account 3 does not accept transfers from account 1; it must add it to its whitelist';
+    const seen = stubApi(() => problem(422, 'transfer_not_accepted', detail));
     const onDone = vi.fn();
     renderInApp(
       <ActionModal action="transfer" bundles={[bundle(7)]} holder={holder} onClose={() => {}} onDone={onDone} />,
@@ -321,7 +294,7 @@ describe('the confirmation dialog', () => {
     );
     await userEvent.click(screen.getByRole('button', { name: 'Transfer 1,000,000 Wh' }));
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toBe(`Refused${problem.detail}`);
+    expect(alert.textContent).toBe(`Refused${detail}`);
     expect(dialog.isConnected).toBe(true);
     expect(onDone).not.toHaveBeenCalled();
 

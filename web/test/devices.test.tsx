@@ -247,6 +247,20 @@ class FakeXhr {
 }
 
 describe('an upload', () => {
+  /** A readings upload to `url`, saying what an accepted one inserted. */
+  const renderUpload = (url: string, onAccepted?: (body: { inserted: number }, file: File) => void) =>
+    renderInApp(
+      <FileUpload<{ inserted: number }>
+        label="Readings file"
+        description="CSV"
+        accept=".csv"
+        contentType="text/csv"
+        url={url}
+        accepted={(r) => `Accepted ${r.inserted}`}
+        onAccepted={onAccepted}
+      />,
+    );
+
   afterEach(() => {
     vi.unstubAllGlobals();
     FakeXhr.current = undefined;
@@ -263,16 +277,7 @@ describe('an upload', () => {
         ],
       }),
     };
-    renderInApp(
-      <FileUpload<{ inserted: number }>
-        label="Readings file"
-        description="CSV"
-        accept=".csv"
-        contentType="text/csv"
-        url="/api/metering-points/P1/readings"
-        accepted={(r) => `Accepted ${r.inserted}`}
-      />,
-    );
+    renderUpload('/api/metering-points/P1/readings');
     const input = document.querySelector('input[type="file"]')!;
     fireEvent.change(input, { target: { files: [new File(['a,b\n'], 'readings.csv')] } });
     fireEvent.click(screen.getByRole('button', { name: 'Upload' }));
@@ -300,17 +305,7 @@ describe('an upload', () => {
     vi.stubGlobal('XMLHttpRequest', FakeXhr);
     FakeXhr.answer = { status: 200, text: JSON.stringify({ inserted: 4 }) };
     const accepted = vi.fn();
-    renderInApp(
-      <FileUpload<{ inserted: number }>
-        label="Readings file"
-        description="CSV"
-        accept=".csv"
-        contentType="text/csv"
-        url="/api/readings"
-        accepted={(r) => `Accepted ${r.inserted}`}
-        onAccepted={accepted}
-      />,
-    );
+    renderUpload('/api/readings', accepted);
     const file = new File(['a,b\n'], 'readings.csv');
     fireEvent.change(document.querySelector('input[type="file"]')!, { target: { files: [file] } });
     fireEvent.click(screen.getByRole('button', { name: 'Upload' }));

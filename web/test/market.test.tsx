@@ -4,9 +4,7 @@
 // states, paying a bid (a refusal shown in the API's words) and a list paged with "Load more".
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { Middleware } from 'openapi-fetch';
 import { afterEach, describe, expect, it } from 'vitest';
-import { api } from '../src/api/client';
 import { baseUnits, power } from '../src/format';
 import { BidsTable } from '../src/market/bids-table';
 import { forecastSessions, forecastSummary, forecastView } from '../src/market/forecast-shape';
@@ -22,6 +20,7 @@ import {
 } from '../src/market/states';
 import type { Bid, Forecast, Session } from '../src/market/types';
 import { renderInApp } from './render';
+import { ejectStub, json, problem, stubApi } from './stub-api';
 
 const RESOURCE = '3f2b8c1e-9d4a-4e6b-8f7a-1c2d3e4f5a6b';
 const BID = '0a1b2c3d-0000-4000-8000-000000000001';
@@ -166,31 +165,7 @@ describe('the market in words', () => {
 });
 
 describe('the market’s tables, against a stubbed API', () => {
-  let stub: Middleware | undefined;
-  afterEach(() => {
-    if (stub) api.eject(stub);
-    stub = undefined;
-  });
-
-  const json = (body: unknown, status = 200) =>
-    new Response(JSON.stringify(body), {
-      status,
-      headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' },
-    });
-
-  /** Answers each call by its path and query; keeps the requests. */
-  function stubApi(answer: (path: string, query: URLSearchParams, request: Request) => Response): Request[] {
-    const seen: Request[] = [];
-    stub = {
-      onRequest({ request }) {
-        seen.push(request.clone());
-        const url = new URL(request.url);
-        return answer(url.pathname, url.searchParams, request);
-      },
-    };
-    api.use(stub);
-    return seen;
-  }
+  afterEach(ejectStub);
 
   const UNPAID = '0a1b2c3d-0000-4000-8000-000000000002';
   const OLD = '0a1b2c3d-0000-4000-8000-000000000003';
@@ -204,13 +179,7 @@ describe('the market’s tables, against a stubbed API', () => {
   ];
 
   it('shows each bid’s payment state, pays an unpaid bid of the open session, and shows a refusal', async () => {
-    const problem = {
-      type: 'about:blank',
-      title: 'Conflict',
-      status: 409,
-      code: 'payment_refused',
-      detail: 'your free balance 0 does not cover max_payment 1000000000',
-    };
+    const detail = 'your free balance 0 does not cover max_payment 1000000000';
     const seen = stubApi((path, query) => {
       if (path === '/api/market/bids') return json({ items: bids, next_cursor: null });
       if (path === '/api/market/sessions' && query.get('status') === 'open')
@@ -218,7 +187,7 @@ describe('the market’s tables, against a stubbed API', () => {
       if (path === `/api/market/resources/${RESOURCE}`)
         return json({ id: RESOURCE, name: 'wind-farm-1', user_id: 2, type: 'measurements', to_forecast: true });
       if (path === '/api/market/market-wallet') return json({ code: 'market_wallet_not_found' }, 404);
-      if (path === `/api/market/bids/${UNPAID}/payment`) return json(problem, 409);
+      if (path === `/api/market/bids/${UNPAID}/payment`) return problem(409, 'payment_refused', detail);
       return json({ title: 'not stubbed' }, 500);
     });
     renderInApp(<BidsTable />);
@@ -247,7 +216,7 @@ describe('the market’s tables, against a stubbed API', () => {
     const dialog = await screen.findByRole('dialog', { name: 'Pay for the bid' });
     await userEvent.click(within(dialog).getByRole('button', { name: 'Pay' }));
     const alert = await within(dialog).findByRole('alert');
-    expect(alert.textContent).toBe(`Refused${problem.detail}`);
+    expect(alert.textContent).toBe(`Refused${detail}`);
     const payment = seen.find((r) => r.url.endsWith('/payment'))!;
     expect([payment.method, await payment.json()]).toEqual(['POST', {}]);
   });

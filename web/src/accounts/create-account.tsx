@@ -1,45 +1,29 @@
 // Creating an account: the signed-in user becomes its first member; it belongs to the user's
 // organisation, if any (the API decides).
 import { Alert } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { dataOf } from '../api/client';
-import { useIdempotent } from '../api/idempotency';
-import { OneFieldForm } from '../components/one-field-form';
-import { Failed } from '../components/states';
+import { useQueryClient } from '@tanstack/react-query';
+import { OneFieldChange } from './one-field-change';
 import { createAccount } from './send';
 import { accountLabel } from './shape';
 
+/** Any name is one: the API says what it refuses. */
+const anyName = (name: string) => ({ ok: true as const, value: name });
+
 export function CreateAccount() {
-  const [name, setName] = useState('');
-  const idempotent = useIdempotent();
   const queries = useQueryClient();
-  const create = useMutation({
-    mutationFn: async (name: string) => dataOf(await idempotent(name, (header) => createAccount(name, header))),
-    onSuccess: () => {
-      setName('');
-      return queries.invalidateQueries({ queryKey: ['accounts'] });
-    },
-  });
   return (
-    <OneFieldForm
+    <OneFieldChange
       label="Name of the new account"
-      value={name}
-      onChange={(value) => {
-        setName(value);
-        create.reset();
-      }}
       action="Create account"
-      onSubmit={(value) => create.mutate(value)}
-      pending={create.isPending}
       maxLength={200}
-    >
-      {create.isError && <Failed error={create.error} />}
-      {create.isSuccess && (
+      read={anyName}
+      send={createAccount}
+      onSent={() => queries.invalidateQueries({ queryKey: ['accounts'] })}
+      done={(account) => (
         <Alert color="green" title="Created" role="status">
-          {accountLabel(create.data)} is yours: you are its first member.
+          {accountLabel(account)} is yours: you are its first member.
         </Alert>
       )}
-    </OneFieldForm>
+    />
   );
 }

@@ -8,12 +8,12 @@ import type { KeyHeader } from '../api/idempotency';
 import { ConfirmModal } from '../components/confirm-modal';
 import { type Column, DataTable } from '../components/data-table';
 import { Done } from '../components/done';
-import { Empty, Failed, Loading } from '../components/states';
 import { power } from '../format';
 import { issuanceMode } from '../metering/device-facts';
 import type { Device } from '../metering/types';
-import { DEVICES_KEY, useAllDevices } from './devices';
+import { DEVICES_KEY } from './devices';
 import { type AutoIssueChange, autoIssueWords } from './issuance-words';
+import { useProductionDevices } from './production-devices';
 
 const send = ({ id, auto_issue }: AutoIssueChange, header: KeyHeader) =>
   api.PATCH('/api/devices/{id}', {
@@ -22,14 +22,11 @@ const send = ({ id, auto_issue }: AutoIssueChange, header: KeyHeader) =>
   });
 
 export function AutoIssue() {
-  const devices = useAllDevices();
+  const production = useProductionDevices();
   const [device, setDevice] = useState<Device>();
   const [done, setDone] = useState<string>();
   const queries = useQueryClient();
-  if (devices.isPending) return <Loading what="devices" />;
-  if (devices.isError) return <Failed error={devices.error} />;
-  const production = devices.data.filter((d) => d.device_type === 'production');
-  if (production.length === 0) return <Empty>No production device is registered yet.</Empty>;
+  if ('instead' in production) return production.instead;
   const columns: Column<Device>[] = [
     {
       header: 'Device',
@@ -64,7 +61,7 @@ export function AutoIssue() {
   return (
     <>
       <Done text={done} onDismiss={() => setDone(undefined)} />
-      <DataTable rows={production} columns={columns} rowKey={(d) => d.id} minWidth={480} label="Devices" />
+      <DataTable rows={production.list} columns={columns} rowKey={(d) => d.id} minWidth={480} label="Devices" />
       {device && (
         <ConfirmModal
           opened

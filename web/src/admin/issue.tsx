@@ -9,9 +9,7 @@ import type { KeyHeader } from '../api/idempotency';
 import { BUNDLES_KEY } from '../certificates/bundles';
 import { ConfirmModal } from '../components/confirm-modal';
 import { Done } from '../components/done';
-import { Empty, Failed, Loading } from '../components/states';
 import { exactWh, power } from '../format';
-import { useAllDevices } from './devices';
 import { IntervalRows } from './interval-rows';
 import {
   type IssueBody,
@@ -23,6 +21,7 @@ import {
   prepareIssue,
   totalWh,
 } from './issue-request';
+import { useProductionDevices } from './production-devices';
 
 const HOUR_MS = 3_600_000;
 
@@ -33,18 +32,14 @@ const readyText = (body: IssueBody) =>
 const send = (body: IssueBody, header: KeyHeader) => api.POST('/api/certificates/issue', { params: { header }, body });
 
 export function IssueSection() {
-  const devices = useAllDevices();
+  const production = useProductionDevices();
   const [fields, setFields] = useState<IssueFields>(NO_ISSUE);
   const [confirming, setConfirming] = useState(false);
   const [done, setDone] = useState<string>();
   const queries = useQueryClient();
-  if (devices.isPending) return <Loading what="devices" />;
-  if (devices.isError) return <Failed error={devices.error} />;
-  // Storage devices issue from their charging and discharging records, not here.
-  const production = devices.data.filter((d) => d.device_type === 'production');
-  if (production.length === 0) return <Empty>No production device is registered yet.</Empty>;
+  if ('instead' in production) return production.instead;
 
-  const device = production.find((d) => d.id === fields.deviceId);
+  const device = production.list.find((d) => d.id === fields.deviceId);
   const prepared = prepareIssue(fields);
   const review = (e: FormEvent) => {
     e.preventDefault();
@@ -60,7 +55,7 @@ export function IssueSection() {
         label="Device"
         placeholder="Choose a production device"
         searchable
-        data={production.map((d) => ({
+        data={production.list.map((d) => ({
           value: String(d.id),
           label: `${d.device_name} (device ${d.id}, account ${d.account_id})`,
         }))}

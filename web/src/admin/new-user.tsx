@@ -8,6 +8,7 @@ import type { KeyHeader } from '../api/idempotency';
 import { ROLE_LABELS, ROLES, type Role } from '../api/roles';
 import { ConfirmModal } from '../components/confirm-modal';
 import { Done } from '../components/done';
+import { textBinding } from '../components/text-binding';
 import { NO_NEW_USER, type NewUserBody, type NewUserFields, newUserWords, prepareNewUser, who } from './user-requests';
 
 const send = (body: NewUserBody, header: KeyHeader) => api.POST('/api/users', { params: { header }, body });
@@ -19,6 +20,7 @@ export function NewUser() {
   const queries = useQueryClient();
   const prepared = prepareNewUser(fields);
   const set = (change: Partial<NewUserFields>) => setFields((f) => ({ ...f, ...change }));
+  const text = textBinding(fields, set);
   const review = (e: FormEvent) => {
     e.preventDefault();
     if (prepared.ok) setConfirming(true);
@@ -26,14 +28,8 @@ export function NewUser() {
   return (
     <Stack component="form" onSubmit={review} aria-label="New user" gap="sm">
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
-        <TextInput
-          label="Email"
-          type="email"
-          autoComplete="off"
-          value={fields.email}
-          onChange={(e) => set({ email: e.currentTarget.value })}
-        />
-        <TextInput label="Name" value={fields.name} onChange={(e) => set({ name: e.currentTarget.value })} />
+        <TextInput label="Email" type="email" autoComplete="off" {...text('email')} />
+        <TextInput label="Name" {...text('name')} />
         <Select
           label="Role"
           placeholder="Choose a role"
@@ -45,8 +41,7 @@ export function NewUser() {
           label="Password"
           description="At least 10 characters; tell it to the user."
           autoComplete="new-password"
-          value={fields.password}
-          onChange={(e) => set({ password: e.currentTarget.value })}
+          {...text('password')}
         />
       </SimpleGrid>
       <Done text={done} onDismiss={() => setDone(undefined)} />

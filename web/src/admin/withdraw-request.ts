@@ -2,6 +2,7 @@
 // the words of its confirmation (from that request), and of what the API answered it did.
 import type { Prepared } from '../components/confirm-modal';
 import type { ActionResult, Bundle, BundleActionBody, Holder, Status } from '../certificates/types';
+import { bundlesWh } from '../certificates/wh';
 import { exactWh, idList, utcInterval } from '../format';
 
 /** The statuses a bundle can be withdrawn from: the live ones, not the final ones. */
@@ -15,14 +16,13 @@ export function prepareWithdraw(holderId: number, bundles: readonly Bundle[]): P
 /** The confirmation's sentences: the bundles (ids, Wh, certificate ids, hour and device of a single one), the account, what it means. */
 export function withdrawWords(request: BundleActionBody, bundles: readonly Bundle[], holder: Holder): string[] {
   const chosen = bundles.filter((b) => request.granular_certificate_bundle_ids.includes(b.id));
-  const wh = chosen.reduce((s, b) => s + b.bundle_quantity, 0);
   const [only] = chosen;
   const what =
     chosen.length === 1 && only
       ? `bundle ${only.id} (${exactWh(only.bundle_quantity)}, certificates ` +
         `${only.certificate_bundle_id_range_start}–${only.certificate_bundle_id_range_end}, produced ` +
         `${utcInterval(only.production_starting_interval, only.production_ending_interval)} by device ${only.device_id})`
-      : `${exactWh(wh)} in ${chosen.length} bundles (${idList(chosen.map((b) => b.id))})`;
+      : `${exactWh(bundlesWh(chosen))} in ${chosen.length} bundles (${idList(chosen.map((b) => b.id))})`;
   return [
     `Withdraw ${what} from account ${holder.id} (${holder.name}).`,
     'Withdrawn certificates count for nothing: they can no longer be transferred, cancelled or claimed. ' +

@@ -3,6 +3,7 @@ import { Button, Group, Text } from '@mantine/core';
 import { exactWh } from '../format';
 import { ACTION_NAMES, ACTIONS, type ActionName } from './actions';
 import type { Bundle } from './types';
+import { bundlesWh } from './wh';
 
 interface Props {
   bundles: Bundle[];
@@ -10,16 +11,19 @@ interface Props {
   onClear: () => void;
 }
 
+/** The selection in a sentence: how many bundles and their Wh. */
+export const selectedText = (bundles: readonly Bundle[]) =>
+  bundles.length === 0
+    ? 'No bundle selected.'
+    : `${bundles.length} bundle${bundles.length === 1 ? '' : 's'} selected, ${exactWh(bundlesWh(bundles))}.`;
+
 export function ActionBar({ bundles, onAction, onClear }: Props) {
   const none = bundles.length === 0;
-  const wh = bundles.reduce((s, b) => s + b.bundle_quantity, 0);
   return (
     <Group justify="space-between" gap="xs">
       <Group gap="xs">
         <Text role="status" fw={500}>
-          {none
-            ? 'No bundle selected.'
-            : `${bundles.length} bundle${bundles.length === 1 ? '' : 's'} selected, ${exactWh(wh)}.`}
+          {selectedText(bundles)}
         </Text>
         {!none && (
           <Button size="xs" variant="subtle" onClick={onClear}>

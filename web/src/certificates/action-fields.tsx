@@ -1,6 +1,7 @@
 // The inputs an action asks for beyond the selection: how many Wh of a single bundle, the target
 // account, the beneficiary, the consumer and period of a claim.
 import { NumberInput, TextInput } from '@mantine/core';
+import { textBinding } from '../components/text-binding';
 import { exactWh } from '../format';
 import { ACTIONS, type ActionFields, type ActionName } from './actions';
 import type { Bundle, Holder } from './types';
@@ -18,10 +19,7 @@ const whole = (value: number | string) => (typeof value === 'number' && value >=
 
 export function ActionInputs({ action, bundles, holder, fields, set }: Props) {
   const only = bundles.length === 1 ? bundles[0] : undefined;
-  const text = (name: keyof ActionFields) => ({
-    value: String(fields[name] ?? ''),
-    onChange: (e: { currentTarget: { value: string } }) => set({ [name]: e.currentTarget.value }),
-  });
+  const text = textBinding(fields, set);
   return (
     <>
       {action === 'transfer' && (

@@ -1,6 +1,7 @@
 // The actions a holder takes on selected bundles, and the request each one sends: built here from
 // the selection and what the person entered, so that the confirmation can be worded from the very
 // body that goes to the API.
+import type { Prepared } from '../components/confirm-modal';
 import { exactWh } from '../format';
 import { utcInstant } from './filter';
 import type { Bundle, BundleActionBody, CancelBody, ClaimBody, TransferBody } from './types';
@@ -47,9 +48,6 @@ export const NO_FIELDS: ActionFields = {
   periodEnd: '',
 };
 
-/** The request to send, or what is still missing before it can be worded and sent. */
-export type Prepared = { ok: true; request: ActionRequest } | { ok: false; missing: string };
-
 const text = (value: string) => value.trim() || undefined;
 
 /**
@@ -57,7 +55,12 @@ const text = (value: string) => value.trim() || undefined;
  * word is checked here (a quantity beyond the bundle, half a period); every other rule is the
  * API's, which refuses in its own words.
  */
-export function prepare(action: ActionName, sourceId: number, bundles: Bundle[], fields: ActionFields): Prepared {
+export function prepare(
+  action: ActionName,
+  sourceId: number,
+  bundles: Bundle[],
+  fields: ActionFields,
+): Prepared<ActionRequest> {
   if (bundles.length === 0) return { ok: false, missing: 'Select bundles first.' };
   const common: BundleActionBody = { source_id: sourceId, granular_certificate_bundle_ids: bundles.map((b) => b.id) };
   const only = bundles.length === 1 ? bundles[0] : undefined;

@@ -4,9 +4,9 @@
 import { exactWh, idList, utc } from '../format';
 import { ACTIONS, type ActionName, type ActionRequest } from './actions';
 import type { ActionResult, Bundle, Holder } from './types';
+import { bundlesWh } from './wh';
 
 const ids = (start: number, end: number) => `certificates ${start}–${end}`;
-const sum = (bundles: readonly { bundle_quantity: number }[]) => bundles.reduce((s, b) => s + b.bundle_quantity, 0);
 
 /**
  * What the request acts on, and, for a part of one bundle, the sentence on what that bundle keeps.
@@ -16,7 +16,9 @@ const sum = (bundles: readonly { bundle_quantity: number }[]) => bundles.reduce(
 function subject(bundles: Bundle[], quantity: number | undefined): { what: string; keeps?: string } {
   const [only] = bundles;
   if (bundles.length !== 1 || !only)
-    return { what: `${exactWh(sum(bundles))} in ${bundles.length} bundles (${idList(bundles.map((b) => b.id))})` };
+    return {
+      what: `${exactWh(bundlesWh(bundles))} in ${bundles.length} bundles (${idList(bundles.map((b) => b.id))})`,
+    };
   const start = only.certificate_bundle_id_range_start;
   const end = only.certificate_bundle_id_range_end;
   if (quantity === undefined || quantity >= only.bundle_quantity)

@@ -1,11 +1,12 @@
-// Sends an action's request with its Idempotency-Key: a retry of a request whose answer never
-// came, under the same key, gets the first answer instead of acting twice (a second partial
-// transfer of the same bundle would otherwise succeed).
+// Sends an action's request with its Idempotency-Key (api/idempotency.ts): a retry of a request
+// whose answer never came, under the same key, gets the first answer instead of acting twice (a
+// second partial transfer of the same bundle would otherwise succeed).
 import { api } from '../api/client';
+import type { KeyHeader } from '../api/idempotency';
 import type { ActionRequest } from './actions';
 
-export function send(request: ActionRequest, key: string) {
-  const params = { header: { 'Idempotency-Key': key } };
+export function send(request: ActionRequest, header: KeyHeader) {
+  const params = { header };
   // One call per route: openapi-fetch types each body by its literal path.
   switch (request.action) {
     case 'transfer':

@@ -1,24 +1,17 @@
 // The manager's clearing: the chosen day's intervals, which are cleared and who was missing from
 // them, and clearing the day now rather than waiting for the job (which waits for late readings).
 import { Button, Group, List, Stack, Text } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, dataOf } from '../api/client';
 import { Failed, Loading } from '../components/states';
 import { utc } from '../format';
+import { useDayIntervals } from './intervals';
 import { dayPeriod } from './shape';
 
 export function Clearing(props: { communityId: number; day: string; names: Map<number, string> }) {
   const { communityId, day, names } = props;
   const queries = useQueryClient();
-  const intervals = useQuery({
-    queryKey: ['community-intervals', communityId, day],
-    queryFn: async () =>
-      dataOf(
-        await api.GET('/api/communities/{id}/intervals', {
-          params: { path: { id: communityId }, query: { ...dayPeriod(day), limit: 96 } },
-        }),
-      ),
-  });
+  const intervals = useDayIntervals(communityId, day);
   const clear = useMutation({
     mutationFn: async () =>
       dataOf(

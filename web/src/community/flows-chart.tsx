@@ -1,23 +1,14 @@
 // A day of a community, interval by interval: energy traded between members, taken from the grid
-// and given to it. A day is one page of intervals at any interval length (at most 96).
-import { useQuery } from '@tanstack/react-query';
+// and given to it.
 import { useMemo } from 'react';
-import { api, dataOf } from '../api/client';
 import { Empty, Failed, Loading } from '../components/states';
 import { TimeChart } from '../components/time-chart';
 import { energy } from '../format';
-import { dayPeriod, flows } from './shape';
+import { useDayIntervals } from './intervals';
+import { flows } from './shape';
 
 export function FlowsChart({ communityId, day }: { communityId: number; day: string }) {
-  const intervals = useQuery({
-    queryKey: ['community-intervals', communityId, day],
-    queryFn: async () =>
-      dataOf(
-        await api.GET('/api/communities/{id}/intervals', {
-          params: { path: { id: communityId }, query: { ...dayPeriod(day), limit: 96 } },
-        }),
-      ),
-  });
+  const intervals = useDayIntervals(communityId, day);
   const f = useMemo(() => flows(intervals.data?.items ?? []), [intervals.data]);
   const series = useMemo(
     () => [

@@ -2,11 +2,12 @@
 // production and what was issued of it, as a chart and a table with each hour's issuance state),
 // with an upload of its readings as a CSV file. Uploads of several points' readings at once go to
 // /api/readings from the list.
-import { Anchor, Card, Stack, Title } from '@mantine/core';
-import { type ReactNode, useState } from 'react';
+import { Anchor, Stack, Title } from '@mantine/core';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { FileUpload } from '../components/file-upload';
+import { Section } from '../components/section';
 import { Failed, Loading } from '../components/states';
 import { DeviceFacts } from '../metering/device-facts';
 import { DeviceList } from '../metering/device-list';
@@ -17,19 +18,6 @@ import { PointList } from '../metering/point-list';
 import { readingsChanged, useDevice, useDevicePoints } from '../metering/queries';
 import { READINGS_CSV, ReadingsUpload } from '../metering/readings-upload';
 import type { ImportResult } from '../metering/types';
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Card withBorder component="section" aria-label={title}>
-      <Stack gap="sm">
-        <Title order={3} size="h4">
-          {title}
-        </Title>
-        {children}
-      </Stack>
-    </Card>
-  );
-}
 
 export function DevicesPage() {
   const queries = useQueryClient();
