@@ -1,9 +1,9 @@
 // The public disclosure page in a real browser: the published list leads to the disclosure, whose
 // score, heat map (read out hour by hour from the keyboard), downloads and ledger proof (verified in
-// the browser) show what the API computes; a new claim changes what it shows.
+// the browser) show what the API computes; a claim made on the certificates page changes what it shows.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, photograph, seriousViolations, uiSkipped } from '../helpers/browser.ts';
+import { launchBrowser, photograph, seriousViolations, signInThroughPage, uiSkipped } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from '../helpers/world.ts';
 
@@ -113,10 +113,38 @@ describe.skipIf(uiSkipped !== undefined)('disclosure page', () => {
     );
   });
 
-  it('shows a new claim for the consumer when the page is next read', async () => {
-    await claim([[12, 500]]);
+  it('shows a claim made on the certificates page when the disclosure is next read', async () => {
+    // 500 Wh of 12:00, moved to the trader and cancelled there: the trader claims it from the page.
+    const [bundle] = await issue(s, w, [[12, 500]]);
+    const moved = {
+      source_id: w.producerAccount,
+      target_id: w.traderAccount,
+      granular_certificate_bundle_ids: [bundle.id],
+    };
+    await post('/api/certificates/transfer', w.producer.token, moved);
+    const cancel = { source_id: w.traderAccount, granular_certificate_bundle_ids: [bundle.id], beneficiary: 'Trader' };
+    await post('/api/certificates/cancel', w.trader.token, cancel);
+
+    const trader = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    await signInThroughPage(trader, s.url, (w.trader as { email?: string }).email!);
+    await trader.getByRole('link', { name: 'Certificates' }).click();
+    await trader.getByRole('checkbox', { name: `Select bundle ${bundle.id}` }).check();
+    await trader
+      .getByRole('group', { name: 'Actions on the selected bundles' })
+      .getByRole('button', { name: 'Claim' })
+      .click();
+    const dialog = trader.getByRole('dialog', { name: 'Claim certificates' });
+    await dialog.getByRole('textbox', { name: 'Consumption metering point id' }).fill(CONSUMER);
+    const said = dialog.getByRole('region', { name: 'What will happen' });
+    await said.getByText(CONSUMER, { exact: false }).first().waitFor();
+    await dialog.getByRole('button', { name: 'Claim 500 Wh' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await trader.close();
+
     await page.reload();
     await figure('Hourly matching score').getByText('84.0 %').waitFor();
     expect(await figure('Matched within the hour').textContent()).toBe('2.1 kWh');
+    const after = await expectStatus(s.request('GET', `/api/disclosures/${disclosure.id}/data.json`), 200);
+    expect([after.claimed_wh, after.matched_wh, after.hourly_matching_score]).toEqual([2100, 2100, 0.84]);
   });
 });
