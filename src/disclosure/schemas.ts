@@ -120,7 +120,8 @@ export const DisclosureDataset = component(
       ),
       published_event_id: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
         description:
-          "The ledger event that published this disclosure: its inclusion proof (GET /api/events/{id}/proof, once sealed) shows the disclosure's terms are on the ledger",
+          'The ledger event that published this disclosure: its inclusion proof ' +
+          "(GET /api/events/{id}/proof, once sealed) shows the disclosure's terms are on the ledger",
       }),
       hours: Type.Array(DisclosureHour, { description: 'One entry per hour of the period' }),
       publications: Type.Array(DisclosurePublication, {

@@ -90,6 +90,7 @@ export const ledgerRoutes =
               order: Type.Optional(
                 OneOf(['asc', 'desc'], {
                   default: 'asc',
+                  examples: ['desc'],
                   description: "asc: the log's order, oldest first (default); desc: newest first",
                 }),
               ),

@@ -6474,7 +6474,10 @@ export interface operations {
                  * @example 3
                  */
                 account_id?: number;
-                /** @description asc: the log's order, oldest first (default); desc: newest first */
+                /**
+                 * @description asc: the log's order, oldest first (default); desc: newest first
+                 * @example desc
+                 */
                 order?: "asc" | "desc";
                 /**
                  * @description Page size
