@@ -2,7 +2,7 @@
 // built from exactly the sources beside it (nothing under src/, nor package.json, changed since; so
 // `npm ci` then `npm test`, as CI runs, spawns it without transpiling on every start), else src/cli.ts
 // through tsx. Either way a test runs the sources it sits beside, never a dist/ left from an earlier
-// build. test/system/build.slow.test.ts runs a fresh build of its own.
+// build. test/system/build.slow.test.ts checks that dist/ when current, else a fresh build of its own.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,6 +18,7 @@ function sourcesChanged(): number {
   return newest;
 }
 
-const builtIsCurrent = existsSync(BUILT_CLI) && statSync(BUILT_CLI).mtimeMs >= sourcesChanged();
+/** Whether dist/ was built from exactly these sources (as `npm ci` leaves it). */
+export const builtIsCurrent = existsSync(BUILT_CLI) && statSync(BUILT_CLI).mtimeMs >= sourcesChanged();
 
 export const TALLY = builtIsCurrent ? [BUILT_CLI] : ['--import', 'tsx', SOURCE_CLI];

@@ -1,13 +1,15 @@
 // What `npm install` builds and `npm start` runs: the JavaScript in dist/, with no TypeScript left to compile at
 // run time, and every file the code reads beside itself (migrations, the EECS table, the ReDoc bundle) copied.
-// Built here into a directory of its own under .tmp/ (inside the checkout, so node_modules resolves), never
-// over the dist/ a running server may use.
+// The dist/ built from exactly these sources when there is one (after `npm ci`), else a build into a
+// directory of its own under .tmp/ (inside the checkout, so node_modules resolves), never over the dist/ a
+// running server may use.
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTechnologies } from '../../src/metering/technology.ts';
+import { builtIsCurrent } from '../helpers/cli.ts';
 import { cliDatabase } from '../helpers/cli-database.ts';
 import { freePort } from '../helpers/server.ts';
 
@@ -15,13 +17,18 @@ const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
-let out: string;
+// The dist/ `npm ci` just built from these very sources (as CI runs) is what is checked; otherwise a
+// build of its own, so a stale dist/ never passes for the sources' build.
+let out = join(ROOT, 'dist');
 beforeAll(async () => {
+  if (builtIsCurrent) return;
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   out = mkdtempSync(join(ROOT, '.tmp', 'build-'));
   await run('node', [join(ROOT, 'scripts', 'build.js'), out]);
 });
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => {
+  if (!builtIsCurrent) rmSync(out, { recursive: true, force: true });
+});
 
 /** Every file of the build, relative to it. */
 function built(): string[] {
