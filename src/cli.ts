@@ -327,19 +327,13 @@ communities
     const id = Number(opts.id);
     if (ranged && !(Number.isSafeInteger(id) && id > 0))
       throw Object.assign(new Error(`--id: ${opts.id} is not a community id`), { status: 400 });
+    // Every flag is read before the database opens: a mistyped one changes nothing and answers at once.
+    const range = ranged ? { from: moment(opts.from!, '--from'), to: moment(opts.to!, '--to') } : undefined;
     const { count, failed } = await withDatabase(async (database) =>
-      ranged
+      range
         ? {
-            count: (
-              await clearOnDemand(
-                database.kysely,
-                null,
-                id,
-                moment(opts.from!, '--from'),
-                moment(opts.to!, '--to'),
-                systemClock.now(),
-              )
-            ).intervals_cleared,
+            count: (await clearOnDemand(database.kysely, null, id, range.from, range.to, systemClock.now()))
+              .intervals_cleared,
             failed: [],
           }
         : clearAllCommunities(database.kysely, systemClock.now()),

@@ -1,6 +1,6 @@
 // The `tally` command as a newcomer runs it: configuration errors, serve, user create, check.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -326,6 +326,8 @@ describe('times on the command line', () => {
           `tally: --from: ${from} is not an ISO 8601 time with seconds and a zone ` +
             '(e.g. 2026-06-01T10:00:00Z), no leap second, in the years 2000–9998\n',
         );
+        // Refused before the database was opened: nothing was created in its directory.
+        expect(readdirSync(dir)).toEqual([]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
