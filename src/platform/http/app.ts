@@ -18,6 +18,7 @@ import type { AppMetrics } from '../metrics.ts';
 import type { JobsPulse } from '../health.ts';
 import { clockStore } from './rate-limit-store.ts';
 import { refuseNul } from './text.ts';
+import { compileSerializer } from './serializer.ts';
 import { parseTimestamp } from '../timestamp.ts';
 
 export type RoutePlugin = (app: App, ctx: AppContext) => Promise<void> | void;
@@ -63,6 +64,7 @@ export async function buildApp(
   const strict = makeAjv(false);
   const coercing = makeAjv(true);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  app.setSerializerCompiler(compileSerializer);
 
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
   const webUi = routes.webUi;
