@@ -3,7 +3,7 @@
 // members, and, for its manager, clearing and payment states.
 import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { allPages } from '../api/all-pages';
 import { api, dataOf } from '../api/client';
@@ -73,6 +73,10 @@ function Terms({ c }: { c: Community }) {
 
 function CommunityDetail({ id }: { id: number }) {
   const [params, setParams] = useSearchParams();
+  // The address as last set, not as this render saw it: a month then a day chosen before the next
+  // render would otherwise set the day on the old address and undo the month.
+  const latest = useRef(params);
+  latest.current = params;
   const month = params.get('month') ?? thisMonth(new Date());
   const day = params.get('day') ?? `${month}-01`;
   const community = useQuery({
@@ -96,9 +100,10 @@ function CommunityDetail({ id }: { id: number }) {
   const manages = me.data?.id === c.manager_id;
   const choose = (key: 'month' | 'day', value: string) => {
     if (!value) return;
-    const next = new URLSearchParams(params);
+    const next = new URLSearchParams(latest.current);
     next.set(key, value);
     if (key === 'month') next.set('day', `${value}-01`);
+    latest.current = next;
     setParams(next, { replace: true });
   };
   return (
