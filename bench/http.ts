@@ -16,6 +16,8 @@ export interface BenchServer {
   url: string;
   /** POSTs JSON; `ms` is the time until the last byte of the answer arrived, before parsing it. */
   post(path: string, body: unknown, token?: string): Promise<Reply>;
+  /** GETs JSON, timed the same way. */
+  get(path: string, token?: string): Promise<Reply>;
   login(email: string, password: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -27,9 +29,9 @@ export function jsonClient(
 ): Omit<BenchServer, 'close' | 'url'> & { close(): void } {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   let next = 0;
-  const post: BenchServer['post'] = (path, body, token) =>
-    new Promise((resolve, reject) => {
-      const payload = JSON.stringify(body);
+  const send = (method: 'GET' | 'POST', path: string, body: unknown, token?: string) =>
+    new Promise<Reply>((resolve, reject) => {
+      const payload = body === undefined ? '' : JSON.stringify(body);
       const start = performance.now();
       const req = request(
         {
@@ -37,9 +39,9 @@ export function jsonClient(
           host: '127.0.0.1',
           port: ports[next++ % ports.length],
           path,
-          method: 'POST',
+          method,
           headers: {
-            'content-type': 'application/json',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
             'content-length': Buffer.byteLength(payload),
             ...(token ? { authorization: `Bearer ${token}` } : {}),
           },
@@ -57,8 +59,10 @@ export function jsonClient(
       req.on('error', reject);
       req.end(payload);
     });
+  const post: BenchServer['post'] = (path, body, token) => send('POST', path, body, token);
   return {
     post,
+    get: (path, token) => send('GET', path, undefined, token),
     async login(email, password) {
       const reply = await post('/api/token', { email, password });
       if (reply.status !== 200) throw new Error(`login failed: ${JSON.stringify(reply.body)}`);

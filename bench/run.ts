@@ -1,4 +1,4 @@
-// `tally bench` (npm run bench): issuance, partial transfers, queries and reading import, each
+// `tally bench` (npm run bench): issuance, partial transfers, queries, a public disclosure and reading import, each
 // measured against a baseline in the same run, on a throwaway database: a new database on the
 // PostgreSQL server of DATABASE_URL, or a temporary PGlite. BENCH_BUNDLES scales the registry part
 // (default 1,000,000 bundles); BENCH_READINGS_DAYS the reading import (1,000 metering points ×
@@ -12,14 +12,18 @@
 // BENCH_ONLY=community runs only the community clearing, BENCH_ONLY=market only the forecasting
 // market's engine (no database), BENCH_ONLY=upload only the upload, BENCH_ONLY=stream only the event
 // stream, BENCH_ONLY=ui only the web UI in Chromium, BENCH_ONLY=registry the rest.
+// BENCH_PROFILE=DIR profiles the registry's phases in this process and prints where the time went
+// (bench/profile.ts).
 import { cpus } from 'node:os';
 import type { Config } from '../src/platform/config.ts';
 import { startServer } from './http.ts';
+import { benchDisclosure, disclosureRows } from './disclosure.ts';
 import { benchCommunity, communityRows, communitySizes } from './community.ts';
 import { BATCH, benchIssuance, issuanceRow } from './issuance.ts';
 import { benchMarket } from './market.ts';
 import { benchProcesses, processesRows } from './processes.ts';
 import { formatTable, fmt, type ReportRow } from './measure.ts';
+import { profiled } from './profile.ts';
 import { benchQueries, queryRow } from './query.ts';
 import { benchReadings, readingsRow } from './readings.ts';
 import { openTarget, type BenchTarget } from './target.ts';
@@ -119,15 +123,22 @@ async function registryPart(config: Config, target: BenchTarget, total: number):
   const world = await buildWorld(db, config, devices);
   // Every history ends at the last full hour: issuance refuses production that has not happened.
   const end = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-  const issuance = await benchIssuance(target, world, total, end, config.certificateLifetimeDays, log);
+  const issuance = await profiled('issuance', log, () =>
+    benchIssuance(target, world, total, end, config.certificateLifetimeDays, log),
+  );
   // What autovacuum would have done by the time anyone queries: fresh statistics and visibility map.
   await target.database.exec('VACUUM ANALYZE');
 
   const server = await startServer(config, target.database, CLIENTS);
   try {
     const token = await server.login(world.producer.email, PASSWORD);
-    const queries = await benchQueries(db, server, token, world, history(total, devices, end), log);
-    const transfers = await benchTransfers(db, server, token, world, target.database.engine === 'pglite', log);
+    const queries = await profiled('queries', log, () =>
+      benchQueries(db, server, token, world, history(total, devices, end), log),
+    );
+    const transfers = await profiled('transfers', log, () =>
+      benchTransfers(db, server, token, world, target.database.engine === 'pglite', log),
+    );
+    const disclosure = await benchDisclosure(db, server, token, world, history(total, devices, end), log);
     const readings = await benchReadings(
       target,
       world.issuer,
@@ -143,6 +154,7 @@ async function registryPart(config: Config, target: BenchTarget, total: number):
       transferRow(transfers),
       ...processes,
       ...queries.map(queryRow),
+      ...disclosureRows(disclosure),
       readingsRow(readings),
     ];
   } finally {

@@ -16,10 +16,36 @@ export async function isMember(db: Db, accountId: number, userId: number): Promi
   return row !== undefined;
 }
 
-async function accountRow(db: Db, accountId: number, forUpdate: boolean): Promise<AccountRow | undefined> {
-  let query = accountTables(db).selectFrom('accounts').selectAll().where('id', '=', accountId);
+/**
+ * The account and whether `userId` is one of its members, in one statement: every request on an
+ * account asks both, and a round trip is most of what either costs.
+ */
+async function accountRow(
+  db: Db,
+  accountId: number,
+  userId: number,
+  forUpdate: boolean,
+): Promise<{ account: AccountRow; member: boolean } | undefined> {
+  let query = accountTables(db)
+    .selectFrom('accounts')
+    .selectAll('accounts')
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('account_members')
+            .select('user_id')
+            .whereRef('account_members.account_id', '=', 'accounts.id')
+            .where('account_members.user_id', '=', userId),
+        )
+        .as('member'),
+    )
+    .where('accounts.id', '=', accountId);
   if (forUpdate) query = query.forUpdate();
-  return query.executeTakeFirst();
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  const { member, ...account } = row;
+  return { account, member: Boolean(member) };
 }
 
 /**
@@ -49,10 +75,9 @@ export async function readableAccount(
   accountId: number,
   opts: { forUpdate?: boolean } = {},
 ): Promise<AccountRow> {
-  const account = await accountRow(db, accountId, opts.forUpdate ?? false);
-  if (!account || (!readsEverything(principal) && !(await isMember(db, accountId, principal.userId))))
-    throw notFound('account', accountId);
-  return account;
+  const found = await accountRow(db, accountId, principal.userId, opts.forUpdate ?? false);
+  if (!found || (!readsEverything(principal) && !found.member)) throw notFound('account', accountId);
+  return found.account;
 }
 
 /** What `actionableAccount` refuses with, for the routes that act on an account. */
@@ -65,10 +90,10 @@ export async function actionableAccount(
   accountId: number,
   opts: { forUpdate?: boolean } = {},
 ): Promise<AccountRow> {
-  const account = await accountRow(db, accountId, opts.forUpdate ?? false);
-  const member =
-    principal.role !== 'admin' && account !== undefined && (await isMember(db, accountId, principal.userId));
-  if (!account || (!readsEverything(principal) && !member)) throw notFound('account', accountId);
+  const found = await accountRow(db, accountId, principal.userId, opts.forUpdate ?? false);
+  const member = principal.role !== 'admin' && found?.member === true;
+  if (!found || (!readsEverything(principal) && !member)) throw notFound('account', accountId);
+  const { account } = found;
   if (principal.role === 'auditor') throw forbidden('role_required', 'auditors read accounts but do not act on them');
   if (principal.role !== 'admin' && !member)
     throw forbidden('not_a_member', `you are not a member of account ${accountId}`);

@@ -13,6 +13,8 @@ const KEPT = 256;
 
 export interface CachedDataset {
   json: DisclosureDataset;
+  /** The JSON as sent: a year is 8,760 hours, written once per version rather than once per request. */
+  text: () => string;
   csv: () => string;
   etag: (kind: 'json' | 'csv') => string;
 }
@@ -30,9 +32,11 @@ export function disclosureCache(db: Db, clock: Clock): (id: string) => Promise<C
     const json = await disclosureDataset(db, id, clock.now());
     const tag = createHash('sha256').update(`${id}\n${version}`).digest('base64url').slice(0, 22);
     let csv: string | undefined;
+    let text: string | undefined;
     const entry: Entry = {
       version,
       json,
+      text: () => (text ??= JSON.stringify(json)),
       csv: () => (csv ??= disclosureCsv(json)),
       etag: (kind) => `"${tag}-${kind}"`,
     };

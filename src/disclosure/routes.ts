@@ -83,7 +83,9 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
       // Caches may keep it, but must ask again before each use: a new claim shows at once.
       reply.header('etag', etag).header('cache-control', 'public, no-cache');
       if (matches(request.headers['if-none-match'], etag)) return reply.status(304).send();
-      return kind === 'json' ? reply.send(dataset.json) : reply.type('text/csv').send(dataset.csv());
+      return kind === 'json'
+        ? reply.type('application/json; charset=utf-8').send(dataset.text())
+        : reply.type('text/csv').send(dataset.csv());
     };
 
   app.get(
