@@ -150,6 +150,34 @@ export async function lockOpenAccount(db: Db, id: number): Promise<void> {
   if (target.closed_at !== null) throw conflict('account_closed', `account ${target.id} is closed`);
 }
 
+/**
+ * A transfer's target as one statement: whether `target` accepts transfers from `source` (its
+ * whitelist; a missing target accepts none) and, when it does, the target share-locked open as
+ * `lockOpenAccount` leaves it (a closed one refuses with account_closed).
+ */
+export async function lockAcceptingAccount(db: Db, target: number, source: number): Promise<boolean> {
+  const row = await accountTables(db)
+    .selectFrom('accounts')
+    .select((eb) => [
+      'closed_at',
+      eb
+        .exists(
+          eb
+            .selectFrom('account_whitelist')
+            .select('account_id')
+            .whereRef('account_whitelist.account_id', '=', 'accounts.id')
+            .where('account_whitelist.accepts_from', '=', source),
+        )
+        .as('accepts'),
+    ])
+    .where('accounts.id', '=', target)
+    .forShare()
+    .executeTakeFirst();
+  if (!row?.accepts) return false;
+  if (row.closed_at !== null) throw conflict('account_closed', `account ${target} is closed`);
+  return true;
+}
+
 /** Whether `target` accepts transfers from `source` (its whitelist); a missing target accepts none. */
 export async function acceptsTransfersFrom(db: Db, target: number, source: number): Promise<boolean> {
   const row = await accountTables(db)

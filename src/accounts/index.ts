@@ -4,6 +4,7 @@
 export {
   ACTING_PROBLEMS,
   acceptsTransfersFrom,
+  lockAcceptingAccount,
   actionableAccount,
   closedAccounts,
   lockOpenAccount,

@@ -6,7 +6,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../platform/errors.ts';
-import { acceptsTransfersFrom, actionableAccount, lockOpenAccount, readableAccount } from '../accounts/index.ts';
+import { actionableAccount, lockAcceptingAccount, lockOpenAccount, readableAccount } from '../accounts/index.ts';
 import { bundleView } from './bundles.ts';
 import { planPortions, splitRange } from './split.ts';
 import { chooseBundles, type Selection } from './selection.ts';
@@ -71,7 +71,8 @@ async function checkAccounts(db: Db, principal: Principal, { action, request: r 
   if (action === 'transfer') {
     // Asked before anything else about the target: an account that does not exist whitelists no
     // one, so a missing target and an unwilling one answer alike and account ids cannot be probed.
-    if (!(await acceptsTransfersFrom(db, r.target_id, r.source_id)))
+    // A willing one is share-locked open here, for act.
+    if (!(await lockAcceptingAccount(db, r.target_id, r.source_id)))
       throw unprocessable(
         'transfer_not_accepted',
         `account ${r.target_id} does not accept transfers from account ${r.source_id}; it must add it to its whitelist`,
@@ -148,12 +149,16 @@ async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<Bu
   return r.granular_certificate_bundle_ids.map((id) => byId.get(id)!);
 }
 
-/** Splits `b`: the remainder keeps b's id and the upper ids; a new bundle gets the lowest `take` ids. */
+/**
+ * Splits `b`: the remainder keeps b's id and the upper ids; a new bundle gets the lowest `take` ids,
+ * with `change` already made to it (one statement fewer than inserting it, then changing it).
+ */
 async function split(
   db: Db,
   b: BundleRow,
   take: number,
   now: Date,
+  change: Updateable<BundlesTable>,
 ): Promise<{ acted: BundleRow; remainder: BundleRow }> {
   const parts = splitRange(
     { start: b.certificate_bundle_id_range_start, end: b.certificate_bundle_id_range_end },
@@ -174,6 +179,7 @@ async function split(
       certificate_bundle_id_range_start: parts.acted.start,
       certificate_bundle_id_range_end: parts.acted.end,
       split_from_bundle_id: b.id,
+      ...change,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -267,7 +273,9 @@ export async function actOnSelection<A extends Action>(
   now: Date,
   options: SelectionOptions = {},
 ): Promise<ActionResult> {
-  checkRequest(callOf(action, requestOf(selection, fields, { ids: [], quantity: selection.certificate_quantity })));
+  const call = callOf(action, requestOf(selection, fields, { ids: [], quantity: selection.certificate_quantity }));
+  checkRequest(call);
+  await lockTarget(trx, call);
   const chosen = await choose(trx, action, selection, options);
   return act(trx, actorId, callOf(action, requestOf(selection, fields, chosen)), now);
 }
@@ -288,7 +296,13 @@ export async function actOn<A extends Action>(
 ): Promise<ActionResult> {
   const call = callOf(action, request);
   checkRequest(call);
+  await lockTarget(trx, call);
   return act(trx, actorId, call, now, arrangement);
+}
+
+/** A transfer's target, share-locked open for an action whose caller's rights were not checked. */
+async function lockTarget(trx: Db, { action, request }: ActionCall): Promise<void> {
+  if (action === 'transfer') await lockOpenAccount(trx, request.target_id);
 }
 
 /** What Tally's own work on behalf of an arrangement records beyond the action's request. */
@@ -299,7 +313,7 @@ export interface Arrangement {
 
 /**
  * An action whose request has been checked, by either way in: statuses, holdings, quantities, the
- * rows and the event.
+ * rows and the event. A transfer's target is already share-locked open (checkAccounts or lockTarget).
  */
 async function act(
   trx: Db,
@@ -309,7 +323,6 @@ async function act(
   arrangement: Arrangement = {},
 ): Promise<ActionResult> {
   const { action, request } = call;
-  if (action === 'transfer') await lockOpenAccount(trx, request.target_id);
   if (action === 'claim') await claimPoint(trx, request);
   const locked = await lockBundles(trx, action, request);
   const portions = planPortions(
@@ -324,19 +337,6 @@ async function act(
       'body/certificate_quantity',
     );
   }
-  const actedIds: number[] = [];
-  const remainders: BundleRow[] = [];
-  for (const p of portions) {
-    if (p.whole) {
-      actedIds.push(p.id);
-    } else {
-      // Only the last portion is ever split: one look-up, not one per bundle.
-      const parts = await split(trx, locked.find((b) => b.id === p.id)!, p.take, now);
-      actedIds.push(parts.acted.id);
-      remainders.push(parts.remainder);
-    }
-  }
-
   const change: Updateable<BundlesTable> = { updated_at: now };
   const to = ACTION_RULES[action].to;
   if (to) change.certificate_bundle_status = to;
@@ -351,6 +351,23 @@ async function act(
       claimed_at: now,
     });
   }
+  // A cancellation's statement is built from the acted rows, so its split part is changed with the rest.
+  const changedOnSplit = action !== 'cancel';
+  const wholeIds: number[] = [];
+  const splitParts: BundleRow[] = [];
+  const remainders: BundleRow[] = [];
+  for (const p of portions) {
+    if (p.whole) {
+      wholeIds.push(p.id);
+    } else {
+      // Only the last portion is ever split: one look-up, not one per bundle.
+      const parts = await split(trx, locked.find((b) => b.id === p.id)!, p.take, now, changedOnSplit ? change : {});
+      splitParts.push(parts.acted);
+      remainders.push(parts.remainder);
+    }
+  }
+  const actedIds = [...wholeIds, ...splitParts.map((b) => b.id)];
+
   let statementId: number | null = null;
   if (action === 'cancel') {
     Object.assign(change, {
@@ -387,12 +404,13 @@ async function act(
     statementId = row.id;
     change.cancellation_statement_id = statementId;
   }
-  const acted = await registry(trx)
-    .updateTable('bundles')
-    .set(change)
-    .where('id', 'in', actedIds)
-    .returningAll()
-    .execute();
+  const toChange = changedOnSplit ? wholeIds : actedIds;
+  const acted = [
+    ...(toChange.length === 0
+      ? []
+      : await registry(trx).updateTable('bundles').set(change).where('id', 'in', toChange).returningAll().execute()),
+    ...(changedOnSplit ? splitParts : []),
+  ];
   const position = new Map(actedIds.map((id, k) => [id, k]));
   acted.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
 
