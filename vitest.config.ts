@@ -6,6 +6,11 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // talks HTTP to a server. The web UI's component tests (web/test/*.test.tsx) need none of these.
 const tier = (name: string) => `test/**/*.${name}.test.ts`;
 
+// The tiers that never open a database (unit, component) run once, in the embedded-database pass:
+// with TEST_DATABASE_URL set they would run again exactly alike.
+const databaseFree = new Set(['unit', 'component']);
+const againstServer = process.env.TEST_DATABASE_URL !== undefined && process.env.TEST_DATABASE_URL !== '';
+
 export default defineConfig({
   test: {
     // Each test file starts its own database (a PGlite instance or a fresh PostgreSQL database);
@@ -13,42 +18,44 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: 'unit',
-          include: [tier('unit')],
-          setupFiles: ['test/helpers/no-database.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+    projects: (
+      [
+        {
+          extends: true,
+          test: {
+            name: 'unit',
+            include: [tier('unit')],
+            setupFiles: ['test/helpers/no-database.ts'],
+            testTimeout: 30_000,
+            hookTimeout: 30_000,
+          },
         },
-      },
-      { extends: true, test: { name: 'db', include: [tier('db')] } },
-      {
-        extends: true,
-        test: {
-          name: 'http',
-          include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, tier('unit'), tier('db'), tier('slow'), tier('ui')],
+        { extends: true, test: { name: 'db', include: [tier('db')] } },
+        {
+          extends: true,
+          test: {
+            name: 'http',
+            include: ['test/**/*.test.ts'],
+            exclude: [...configDefaults.exclude, tier('unit'), tier('db'), tier('slow'), tier('ui')],
+          },
         },
-      },
-      // Whole processes started and stopped, the README run with curl, seeded plans and random
-      // communities on the database: minutes on a busy machine.
-      { extends: true, test: { name: 'slow', include: [tier('slow')], testTimeout: 300_000, hookTimeout: 300_000 } },
-      // The web UI's components in a simulated document (happy-dom), without a server.
-      {
-        extends: true,
-        test: {
-          name: 'component',
-          include: ['web/test/**/*.test.tsx'],
-          environment: 'happy-dom',
-          setupFiles: ['web/test/setup.ts'],
-          testTimeout: 30_000,
+        // Whole processes started and stopped, the README run with curl, seeded plans and random
+        // communities on the database: minutes on a busy machine.
+        { extends: true, test: { name: 'slow', include: [tier('slow')], testTimeout: 300_000, hookTimeout: 300_000 } },
+        // The web UI's components in a simulated document (happy-dom), without a server.
+        {
+          extends: true,
+          test: {
+            name: 'component',
+            include: ['web/test/**/*.test.tsx'],
+            environment: 'happy-dom',
+            setupFiles: ['web/test/setup.ts'],
+            testTimeout: 30_000,
+          },
         },
-      },
-      // The web UI in headless Chromium against a real server (the UI built by `npm install`).
-      { extends: true, test: { name: 'ui', include: [tier('ui')] } },
-    ],
+        // The web UI in headless Chromium against a real server (the UI built by `npm install`).
+        { extends: true, test: { name: 'ui', include: [tier('ui')] } },
+      ] as const
+    ).filter((p) => !(againstServer && databaseFree.has(p.test.name))),
   },
 });
