@@ -40,6 +40,8 @@ describe('the community page', () => {
         asked.push(query.get('month')!);
         return json(statement(query.get('month')!));
       }
+      // The flows chart and the signed-in user are not what this test is about: they answer as
+      // Tally does for a route it lacks, and the page shows their error beside the statement.
       return problem(404, 'route_not_found', `no stub for ${path}`);
     });
     renderInApp(
