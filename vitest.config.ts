@@ -11,6 +11,12 @@ const tier = (name: string) => `test/**/*.${name}.test.ts`;
 const databaseFree = new Set(['unit', 'component']);
 const againstServer = process.env.TEST_DATABASE_URL !== undefined && process.env.TEST_DATABASE_URL !== '';
 
+// Every file of the tiers that start a server imports the whole app (some 300 modules, ~2.5 s each
+// time); a worker that keeps its modules between files pays that once. Those files share nothing
+// else: each starts its own database and server, and the counters they share are read as
+// differences (helpers/metrics.ts). The unit tier stays isolated: it mocks the database module.
+const sharedModules = { isolate: false } as const;
+
 export default defineConfig({
   test: {
     // Each test file starts its own database (a PGlite instance or a fresh PostgreSQL database);
@@ -30,18 +36,22 @@ export default defineConfig({
             hookTimeout: 30_000,
           },
         },
-        { extends: true, test: { name: 'db', include: [tier('db')] } },
+        { extends: true, test: { name: 'db', include: [tier('db')], ...sharedModules } },
         {
           extends: true,
           test: {
             name: 'http',
             include: ['test/**/*.test.ts'],
             exclude: [...configDefaults.exclude, tier('unit'), tier('db'), tier('slow'), tier('ui')],
+            ...sharedModules,
           },
         },
         // Whole processes started and stopped, the README run with curl, seeded plans and random
         // communities on the database: minutes on a busy machine.
-        { extends: true, test: { name: 'slow', include: [tier('slow')], testTimeout: 300_000, hookTimeout: 300_000 } },
+        {
+          extends: true,
+          test: { name: 'slow', include: [tier('slow')], testTimeout: 300_000, hookTimeout: 300_000, ...sharedModules },
+        },
         // The web UI's components in a simulated document (happy-dom), without a server.
         {
           extends: true,
@@ -54,7 +64,7 @@ export default defineConfig({
           },
         },
         // The web UI in headless Chromium against a real server (the UI built by `npm install`).
-        { extends: true, test: { name: 'ui', include: [tier('ui')] } },
+        { extends: true, test: { name: 'ui', include: [tier('ui')], ...sharedModules } },
       ] as const
     ).filter((p) => !(againstServer && databaseFree.has(p.test.name))),
   },

@@ -4,12 +4,19 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/database.ts';
+import { processCounter } from '../platform/metrics.ts';
 import { stateVersion } from '../ledger/index.ts';
 import { disclosureCsv, disclosureDataset } from './disclosures.ts';
 import type { DisclosureDataset } from './schemas.ts';
 
 /** Datasets kept at once; the oldest computed leaves first. */
 const KEPT = 256;
+
+/** Each dataset computed rather than served from the cache: its rate against requests is the cache's miss rate. */
+const computed = processCounter(
+  'tally_disclosure_computations_total',
+  'Disclosure datasets this process computed (a request the cache could not answer)',
+);
 
 export interface CachedDataset {
   json: DisclosureDataset;
@@ -30,6 +37,7 @@ export function disclosureCache(db: Db, clock: Clock): (id: string) => Promise<C
     const kept = entries.get(id);
     if (kept?.version === version) return kept;
     const json = await disclosureDataset(db, id, clock.now());
+    computed.inc();
     const tag = createHash('sha256').update(`${id}\n${version}`).digest('base64url').slice(0, 22);
     let csv: string | undefined;
     let text: string | undefined;

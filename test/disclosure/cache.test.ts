@@ -1,28 +1,18 @@
 // Public disclosures are computed once per content version, not once per anonymous request: the
 // answer carries an ETag, a revalidation gets 304, a new claim or reading changes both the ETag and
 // the content, and anonymous callers of public routes meet a rate limit.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import pg from 'pg';
 import { disclosureDataset } from '../../src/disclosure/disclosures.ts';
+import { delta } from '../helpers/metrics.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from '../helpers/world.ts';
 
-/** Counts every computation of a dataset, whoever asks for it. */
-const computed = vi.hoisted(() => ({ count: 0 }));
-vi.mock('../../src/disclosure/disclosures.ts', async (original) => {
-  const real = await original<typeof import('../../src/disclosure/disclosures.ts')>();
-  return {
-    ...real,
-    disclosureDataset: (...args: Parameters<typeof real.disclosureDataset>) => {
-      computed.count++;
-      return real.disclosureDataset(...args);
-    },
-  };
-});
-
 const CONSUMER = '571313174000000088';
 const PUBLIC_LIMIT = 40;
+/** Counts every computation of a dataset, whoever asks for it (the cache's misses). */
+const COMPUTED = 'tally_disclosure_computations_total';
 let s: TestServer;
 let w: World;
 let id: string;
@@ -109,12 +99,16 @@ describe('disclosure cache', () => {
   let etag: string;
 
   it('computes a dataset once for repeated anonymous requests, JSON and CSV alike, with an ETag', async () => {
-    const before = computed.count;
-    const first = await data('json');
-    const second = await data('json');
-    const csv = await data('csv');
+    let first!: Awaited<ReturnType<typeof data>>;
+    let second!: typeof first;
+    let csv!: typeof first;
+    const computations = await delta(s, COMPUTED, {}, async () => {
+      first = await data('json');
+      second = await data('json');
+      csv = await data('csv');
+    });
     expect([first.status, second.status, csv.status]).toEqual([200, 200, 200]);
-    expect(computed.count - before).toBe(1);
+    expect(computations).toBe(1);
     expect(second.body).toEqual(first.body);
     expect([first.body.consumption_wh, first.body.claimed_wh, first.body.matched_wh]).toEqual([1000, 400, 400]);
     etag = first.headers.get('etag')!;
@@ -124,14 +118,15 @@ describe('disclosure cache', () => {
   });
 
   it('answers 304 without a body to If-None-Match with the current ETag, computing nothing', async () => {
-    const before = computed.count;
-    const again = await data('json', { 'if-none-match': etag });
-    expect(again.status).toBe(304);
-    expect(again.body).toBeUndefined();
-    expect(again.headers.get('etag')).toBe(etag);
-    expect((await data('json', { 'if-none-match': `"other", ${etag}` })).status).toBe(304);
-    expect((await data('json', { 'if-none-match': '"stale"' })).status).toBe(200);
-    expect(computed.count).toBe(before);
+    const computations = await delta(s, COMPUTED, {}, async () => {
+      const again = await data('json', { 'if-none-match': etag });
+      expect(again.status).toBe(304);
+      expect(again.body).toBeUndefined();
+      expect(again.headers.get('etag')).toBe(etag);
+      expect((await data('json', { 'if-none-match': `"other", ${etag}` })).status).toBe(304);
+      expect((await data('json', { 'if-none-match': '"stale"' })).status).toBe(200);
+    });
+    expect(computations).toBe(0);
   });
 
   it('changes the ETag and the content after a claim', async () => {

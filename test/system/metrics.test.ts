@@ -1,50 +1,12 @@
 // /metrics over HTTP: the token rule, request durations by route pattern, the pool, and the exact
 // increments known requests make to issuance, readings, the ledger's lag and a community's clearing
-// lag. The counters of what a process did are shared by every server this test process starts, so
-// the tests compare a scrape after with one before.
+// lag (helpers/metrics.ts compares a scrape after some work with one before).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { delta, parse, scrape, value } from '../helpers/metrics.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { TEST_START } from '../helpers/clock.ts';
 import { api } from '../helpers/community.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from '../helpers/world.ts';
-
-type Labels = Record<string, string>;
-
-/** Each series of a text exposition: its name, labels and value. */
-function parse(text: string): Array<{ name: string; labels: Labels; value: number }> {
-  return text
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!m) throw new Error(`not a sample: ${line}`);
-      const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-      return { name: m[1]!, labels, value: Number(m[3]) };
-    });
-}
-
-/** The value of the one series named `name` with `labels` (among others), or undefined when there is none. */
-function value(text: string, name: string, labels: Labels = {}): number | undefined {
-  const found = parse(text).filter(
-    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
-  if (found.length > 1) throw new Error(`${found.length} series ${name} ${JSON.stringify(labels)}`);
-  return found[0]?.value;
-}
-
-async function scrape(s: TestServer, token?: string): Promise<string> {
-  const r = await fetch(`${s.url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-  expect(r.status).toBe(200);
-  expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-  return r.text();
-}
-
-/** How much `name{labels}` grew across `work`. */
-async function delta(s: TestServer, name: string, labels: Labels, work: () => Promise<unknown>): Promise<number> {
-  const before = value(await scrape(s), name, labels) ?? 0;
-  await work();
-  return (value(await scrape(s), name, labels) ?? 0) - before;
-}
 
 describe('/metrics', () => {
   let s: TestServer;
