@@ -1,7 +1,7 @@
 // Hourly-matching disclosures: for a consumer (an account, or a set of consumption metering points)
 // and a period, per hour the consumption, the certificates claimed for it by energy source and
 // technology, and the share matched by certificates of the same hour. Published at stable public
-// URLs and recomputed on every fetch, so a new claim shows at once.
+// URLs and recomputed whenever the ledger's state changed (cache.ts), so a new claim shows at once.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
@@ -14,13 +14,8 @@ import { consumptionOnly, consumptionPointsOf, readablePoint, hourlyConsumption 
 import { toCsv } from '../platform/csv.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { keyset, mapPage, type Page, type PageRequest } from '../platform/pagination.ts';
-import type {
-  DisclosureDataset,
-  DisclosureHour,
-  DisclosureLinks,
-  DisclosureSummary,
-  NewDisclosure,
-} from './schemas.ts';
+import type { DisclosureDataset, DisclosureLinks, DisclosureSummary, NewDisclosure } from './schemas.ts';
+import { disclosureHours, share } from './hours.ts';
 import { publicationsOf } from './publications.ts';
 import { disclosure } from './tables.ts';
 
@@ -137,8 +132,6 @@ export async function disclosureOwner(db: Db, id: string): Promise<number> {
   return d.created_by;
 }
 
-const share = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1e6) / 1e6);
-
 /** The dataset as it stands, computed at `now`: consumption and claims per hour, matched within the hour. */
 export async function disclosureDataset(db: Db, id: string, now: Date): Promise<DisclosureDataset> {
   const d = await disclosure(db).selectFrom('disclosures').selectAll().where('id', '=', id).executeTakeFirst();
@@ -146,36 +139,16 @@ export async function disclosureDataset(db: Db, id: string, now: Date): Promise<
   const points = d.account_id !== null ? await consumptionPointsOf(db, d.account_id) : d.metering_point_ids;
   const claimant =
     d.account_id !== null ? { account_id: d.account_id, metering_point_ids: points } : { metering_point_ids: points };
-  const consumption = await hourlyConsumption(db, points, d.period_start, d.period_end);
-  const claimed = await claimedByHour(db, claimant, d.period_start, d.period_end);
+  // Independent reads, at once: on PostgreSQL each takes a connection of its own, so the dataset
+  // costs the longest of them, not their sum (the embedded database runs them one after another).
+  const [consumption, claimed, published, publications] = await Promise.all([
+    hourlyConsumption(db, points, d.period_start, d.period_end),
+    claimedByHour(db, claimant, d.period_start, d.period_end),
+    firstEventOf(db, { subject_type: 'disclosure', subject_id: id, type: 'disclosure.published' }),
+    publicationsOf(db, id),
+  ]);
 
-  const hours = new Map<number, DisclosureHour>();
-  const hourOf = (t: Date) => {
-    let h = hours.get(t.getTime());
-    if (!h) {
-      h = {
-        hour_start: t.toISOString(),
-        consumption_wh: 0,
-        claimed_wh: 0,
-        matched_wh: 0,
-        matched_share: null,
-        claimed: [],
-      };
-      hours.set(t.getTime(), h);
-    }
-    return h;
-  };
-  for (const c of consumption) hourOf(c.hour).consumption_wh = c.wh;
-  for (const c of claimed) {
-    const h = hourOf(c.hour);
-    h.claimed.push({ energy_source: c.energy_source, technology: c.technology, wh: c.wh });
-    h.claimed_wh += c.wh;
-  }
-  const list = [...hours.values()].sort((a, b) => a.hour_start.localeCompare(b.hour_start));
-  for (const h of list) {
-    h.matched_wh = Math.min(h.consumption_wh, h.claimed_wh);
-    h.matched_share = share(h.matched_wh, h.consumption_wh);
-  }
+  const list = disclosureHours(consumption, claimed);
   const total = (k: 'consumption_wh' | 'claimed_wh' | 'matched_wh') => list.reduce((s, h) => s + h[k], 0);
   return {
     id,
@@ -187,10 +160,9 @@ export async function disclosureDataset(db: Db, id: string, now: Date): Promise<
     claimed_wh: total('claimed_wh'),
     matched_wh: total('matched_wh'),
     hourly_matching_score: share(total('matched_wh'), total('consumption_wh')),
-    published_event_id:
-      (await firstEventOf(db, { subject_type: 'disclosure', subject_id: id, type: 'disclosure.published' })) ?? null,
+    published_event_id: published ?? null,
     hours: list,
-    publications: await publicationsOf(db, id),
+    publications,
   };
 }
 

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { hourlyProduction } from '../metering/index.ts';
 import type { ResourceRow } from './tables.ts';
+import { utcHour } from '../platform/utc-hour.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -25,7 +26,7 @@ export async function hourlySeries(
   if (uploaded.length > 0) {
     // The hour's mean over the minutes its values cover, each value weighted by its interval.
     const { rows } = await sql<{ resource_id: string; hour: Date; watts: number }>`
-      SELECT resource_id, date_trunc('hour', datetime, 'UTC') AS hour,
+      SELECT resource_id, ${utcHour(sql`datetime`)} AS hour,
              sum(value * CASE units WHEN 'w' THEN 1 WHEN 'kw' THEN 1e3 ELSE 1e6 END * time_interval)
                / sum(time_interval) AS watts
       FROM market_data

@@ -17,6 +17,7 @@ import type { ImportResult, Reading as ReadingSchema } from './schemas.ts';
 import { metering, READING_MINUTES, type MeteringPointRow, type Quality, type ReadingRow } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { keyset, type Page, type PageRequest } from '../platform/pagination.ts';
+import { utcHour } from '../platform/utc-hour.ts';
 
 const MINUTE_MS = 60_000;
 const LENGTHS_MS = new Set(READING_MINUTES.map((m) => m * MINUTE_MS));
@@ -352,7 +353,7 @@ export async function hourlyProduction(
     SELECT hour AS start, least(sum(wh), ${Number.MAX_SAFE_INTEGER})::bigint AS wh,
            least(max(peak), ${Number.MAX_SAFE_INTEGER})::bigint AS peak,
            min(seconds)::bigint AS seconds, count(*)::bigint AS points FROM (
-      SELECT date_trunc('hour', interval_start, 'UTC') AS hour, metering_point_id, sum(wh) AS wh,
+      SELECT ${utcHour(sql`interval_start`)} AS hour, metering_point_id, sum(wh) AS wh,
              max(wh * (3600 / extract(epoch FROM interval_end - interval_start)::bigint)) AS peak,
              sum(extract(epoch FROM interval_end - interval_start)) AS seconds
       FROM readings WHERE metering_point_id = ANY(${pointIds}::text[]) ${period}
@@ -375,7 +376,7 @@ export async function hourlyConsumption(
 ): Promise<Array<{ hour: Date; wh: number }>> {
   if (pointIds.length === 0) return [];
   const { rows } = await sql<{ hour: Date; wh: number }>`
-    SELECT date_trunc('hour', interval_start, 'UTC') AS hour, sum(wh)::bigint AS wh FROM readings
+    SELECT ${utcHour(sql`interval_start`)} AS hour, sum(wh)::bigint AS wh FROM readings
     WHERE metering_point_id = ANY(${pointIds}::text[])
       AND interval_start >= ${from.toISOString()}::timestamptz AND interval_start < ${to.toISOString()}::timestamptz
     GROUP BY 1 ORDER BY 1`.execute(db);

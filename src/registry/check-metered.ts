@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Violation } from '../platform/violation.ts';
+import { utcHour } from '../platform/utc-hour.ts';
 
 const LIMIT = 20;
 
@@ -57,7 +58,7 @@ async function issuedWithinMetered(db: Db): Promise<Violation[]> {
     WITH pg AS (SELECT * FROM unnest(${[...points.keys()]}::text[], ${[...points.values()]}::int[]) AS t(point, grp)),
     dg AS (SELECT * FROM unnest(${[...devices.keys()]}::bigint[], ${[...devices.values()]}::int[]) AS t(device, grp)),
     live AS (
-      SELECT dg.grp, date_trunc('hour', b.production_starting_interval, 'UTC') AS hour, sum(b.bundle_quantity) AS wh,
+      SELECT dg.grp, ${utcHour(sql`b.production_starting_interval`)} AS hour, sum(b.bundle_quantity) AS wh,
              array_agg(DISTINCT dg.device ORDER BY dg.device) AS devices
       FROM dg JOIN bundles b ON b.device_id = dg.device
       WHERE b.certificate_bundle_status <> 'withdrawn' AND b.sdr_id IS NULL GROUP BY 1, 2),

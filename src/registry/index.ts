@@ -59,6 +59,7 @@ export {
   type BundleDetail,
   bundlesById,
   claimedByHour,
+  type ClaimedHour,
   getBundle,
   type Origin,
   originsOf,

@@ -11,6 +11,7 @@ import { importedIssuance, importedIssuanceView, type ImportedIssuanceView } fro
 import { registry, type EnergySource } from './tables.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { badRequest } from '../platform/errors.ts';
+import { utcHour } from '../platform/utc-hour.ts';
 import type { BundleFilter } from './schemas.ts';
 
 /** One value or a list of them (a filter's), as a list. */
@@ -280,7 +281,7 @@ export interface ClaimedHour {
  * consumer without a point (they stay in the account that claimed them). A claimed Wh counts for
  * exactly one subject, the point when it names one, so it never shows in two consumers' disclosures.
  * This is what a disclosure matches consumption with. An imported bundle has no device: it counts
- * at its production hour under its energy source (hence the outer join).
+ * at its production hour under its energy source (hence the outer join). In no particular order.
  */
 export async function claimedByHour(
   db: Db,
@@ -295,15 +296,17 @@ export async function claimedByHour(
       : sql`(${points} OR (b.claim_metering_point_id IS NULL AND b.account_id = ${claimant.account_id}))`;
   // The hour a certificate's energy reached the grid: its production hour, or an SD-GC's discharge
   // hour; its technology is its production device's, the SD-GC's device of origin.
+  // Unordered: with an ORDER BY the planner sorts a year's claimed bundles before grouping them
+  // (on disk, past work_mem) where hashing them and sorting the caller's few rows is faster.
   const { rows } = await sql<ClaimedHour>`
-    SELECT date_trunc('hour', coalesce(b.discharging_starting_interval, b.production_starting_interval), 'UTC') AS hour,
+    SELECT ${utcHour(sql`coalesce(b.discharging_starting_interval, b.production_starting_interval)`)} AS hour,
            b.energy_source, coalesce(d.technology_label, b.energy_source) AS technology,
            sum(b.bundle_quantity)::bigint AS wh
     FROM bundles b LEFT JOIN devices d ON d.id = coalesce(b.origin_device_id, b.device_id)
     WHERE b.certificate_bundle_status = 'claimed' AND ${who}
       AND coalesce(b.discharging_starting_interval, b.production_starting_interval) >= ${from.toISOString()}::timestamptz
       AND coalesce(b.discharging_starting_interval, b.production_starting_interval) < ${to.toISOString()}::timestamptz
-    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
+    GROUP BY 1, 2, 3`.execute(db);
   return rows;
 }
 

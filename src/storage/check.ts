@@ -4,6 +4,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Violation } from '../platform/violation.ts';
+import { utcHour } from '../platform/utc-hour.ts';
 
 const LIMIT = 20;
 
@@ -27,8 +28,8 @@ const RULES: Array<{ rule: string; query: RawBuilder<{ detail: string }> }> = [
       FROM storage_charge_backings b JOIN storage_charge_records c ON c.id = b.scr_id JOIN bundles g ON g.id = b.bundle_id
       WHERE g.certificate_bundle_status <> 'cancelled' OR g.charged_storage_device_id IS DISTINCT FROM c.device_id
          OR g.bundle_quantity <> b.wh
-         OR date_trunc('hour', coalesce(g.discharging_starting_interval, g.production_starting_interval), 'UTC')
-            <> date_trunc('hour', c.charging_start_datetime, 'UTC')`,
+         OR ${utcHour(sql`coalesce(g.discharging_starting_interval, g.production_starting_interval)`)}
+            <> ${utcHour(sql`c.charging_start_datetime`)}`,
   },
   {
     // A piece of charge is allocated at most once.

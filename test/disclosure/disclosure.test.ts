@@ -12,7 +12,7 @@ const CONSUMER = '571313174000000077';
 const post = (path: string, token: string, body: unknown) =>
   expectStatus(
     s.request('POST', path, { token, body }),
-    path === '/api/disclosures' || path === '/api/metering-points' ? 201 : 200,
+    ['/api/disclosures', '/api/metering-points', '/api/devices'].includes(path) ? 201 : 200,
   );
 
 beforeAll(async () => {
@@ -221,4 +221,59 @@ it("counts a Wh claimed against a point in that point's consumer only, never als
   const claimed = async (l: { id: string }) =>
     (await expectStatus(s.request('GET', `/api/disclosures/${l.id}/data.json`), 200)).claimed_wh;
   expect([await claimed(byAccount), await claimed(byPoint), await claimed(byTraderAccount)]).toEqual([0, 5_000, 5_000]);
+});
+
+it('lists an hour claimed from two technologies by energy source, then technology, whatever order they were claimed in', async () => {
+  const wind = (
+    await post('/api/devices', w.producer.token, {
+      device_name: 'Coastal turbine',
+      account_id: w.producerAccount,
+      technology_code: 'T020001',
+      fuel_code: 'F01050100',
+      capacity: 3_000_000,
+      operational_date: '2020-01-01',
+      country: 'DK',
+      grid: 'DK1',
+      location: { latitude: 56.1, longitude: 8.1 },
+      time_zone: 'Europe/Copenhagen',
+      issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure' },
+    })
+  ).id;
+  // Wind first, so neither the order of issue nor of claim puts solar first.
+  const windBundles = await issue(s, { ...w, device: wind }, [[50, 300]]);
+  const solarBundles = await issue(s, w, [[50, 200]]);
+  const ids = [...windBundles, ...solarBundles].map((b) => b.id);
+  await post('/api/certificates/transfer', w.producer.token, {
+    source_id: w.producerAccount,
+    target_id: w.traderAccount,
+    granular_certificate_bundle_ids: ids,
+  });
+  await post('/api/certificates/cancel', w.trader.token, {
+    source_id: w.traderAccount,
+    granular_certificate_bundle_ids: ids,
+    beneficiary: 'Trader',
+  });
+  for (const id of ids) {
+    await post('/api/certificates/claim', w.trader.token, {
+      source_id: w.traderAccount,
+      granular_certificate_bundle_ids: [id],
+      metering_point_id: CONSUMER,
+    });
+  }
+  const day = { period_start: '2025-06-03T00:00:00Z', period_end: '2025-06-04T00:00:00Z' };
+  const links = await post('/api/disclosures', w.trader.token, { metering_point_ids: [CONSUMER], ...day });
+  const d = await expectStatus(s.request('GET', `/api/disclosures/${links.id}/data.json`), 200);
+  expect(d.hours).toEqual([
+    {
+      hour_start: '2025-06-03T02:00:00.000Z',
+      consumption_wh: 0,
+      claimed_wh: 500,
+      matched_wh: 0,
+      matched_share: null,
+      claimed: [
+        { energy_source: 'solar_pv', technology: 'Solar', wh: 200 },
+        { energy_source: 'wind', technology: 'Wind', wh: 300 },
+      ],
+    },
+  ]);
 });
