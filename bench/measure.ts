@@ -26,22 +26,29 @@ export function percentile(samples: readonly number[], p: number): number {
 
 /**
  * Runs `workers` concurrent loops of `step` for `seconds` (each loop finishes the step it is in)
- * and returns how many steps completed and how long that took. A step returns false when it has
- * nothing left to do, which ends its loop early.
+ * and returns how many steps completed, how long that took and each step's duration in ms. A step
+ * returns false when it has nothing left to do, which ends its loop early.
  */
 export async function runFor(
   workers: number,
   seconds: number,
   step: () => Promise<boolean>,
-): Promise<{ ops: number; seconds: number }> {
+): Promise<{ ops: number; seconds: number; ms: number[] }> {
   const start = performance.now();
   const deadline = start + seconds * 1000;
   let ops = 0;
+  // Each completed step's duration, for latency percentiles alongside the rate.
+  const ms: number[] = [];
   const loop = async () => {
-    while (performance.now() < deadline && (await step())) ops++;
+    while (performance.now() < deadline) {
+      const began = performance.now();
+      if (!(await step())) return;
+      ms.push(performance.now() - began);
+      ops++;
+    }
   };
   await Promise.all(Array.from({ length: workers }, loop));
-  return { ops, seconds: (performance.now() - start) / 1000 };
+  return { ops, seconds: (performance.now() - start) / 1000, ms };
 }
 
 export const fmt = (x: number, digits = 0) =>
