@@ -178,17 +178,6 @@ export async function lockAcceptingAccount(db: Db, target: number, source: numbe
   return true;
 }
 
-/** Whether `target` accepts transfers from `source` (its whitelist); a missing target accepts none. */
-export async function acceptsTransfersFrom(db: Db, target: number, source: number): Promise<boolean> {
-  const row = await accountTables(db)
-    .selectFrom('account_whitelist')
-    .select('account_id')
-    .where('account_id', '=', target)
-    .where('accepts_from', '=', source)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Those of `ids` that are closed. */
 export async function closedAccounts(db: Db, ids: number[]): Promise<Set<number>> {
   if (ids.length === 0) return new Set();

@@ -3,7 +3,6 @@
 // the access decisions every other module asks before touching what an account holds.
 export {
   ACTING_PROBLEMS,
-  acceptsTransfersFrom,
   lockAcceptingAccount,
   actionableAccount,
   closedAccounts,

@@ -3,7 +3,7 @@
 // one after the other at the next tick (each as of then); none is skipped, none runs twice: the
 // order's row lock serialises its runs, and (order, period_start) is the runs table's primary key.
 import { sql } from 'kysely';
-import { acceptsTransfersFrom } from '../accounts/index.ts';
+import { lockAcceptingAccount } from '../accounts/index.ts';
 import { appendEvent } from '../ledger/index.ts';
 import type { Db } from '../platform/database.ts';
 import { TallyError, unprocessable } from '../platform/errors.ts';
@@ -35,8 +35,9 @@ async function attempt(trx: Db, o: StandingOrderRow, now: Date): Promise<Attempt
     const wanted = { ...selection, certificate_quantity: o.certificate_quantity };
     if (o.action === 'transfer') {
       const target = o.target_id!;
-      // The action for Tally's own work skips the caller's checks: the whitelist is asked at every run.
-      if (!(await acceptsTransfersFrom(trx, target, o.account_id)))
+      // The action for Tally's own work skips the caller's checks: the whitelist is asked at every run
+      // (and a target closed since is refused as account_closed).
+      if (!(await lockAcceptingAccount(trx, target, o.account_id)))
         throw unprocessable(
           'transfer_not_accepted',
           `account ${target} no longer accepts transfers from account ${o.account_id}`,

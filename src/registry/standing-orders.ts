@@ -2,7 +2,7 @@
 // matching a selection is transferred to an account or cancelled for a beneficiary. Made, read,
 // listed and ended here; the job (standing-order-runs.ts) runs each period once.
 import { sql } from 'kysely';
-import { acceptsTransfersFrom, actionableAccount, readableAccount, readableAccountIds } from '../accounts/index.ts';
+import { actionableAccount, lockAcceptingAccount, readableAccount, readableAccountIds } from '../accounts/index.ts';
 import { appendEvent } from '../ledger/index.ts';
 import type { Db } from '../platform/database.ts';
 import { badRequest, conflict, notFound, TallyError, unprocessable } from '../platform/errors.ts';
@@ -114,8 +114,9 @@ export async function createStandingOrder(
   checkOrder(o, now);
   return db.transaction().execute(async (trx) => {
     await actionableAccount(trx, principal, o.source_id);
-    // As the transfer itself asks, and answered alike for a missing target: account ids cannot be probed.
-    if (o.target_id !== undefined && !(await acceptsTransfersFrom(trx, o.target_id, o.source_id)))
+    // As the transfer itself asks, and answered alike for a missing target: account ids cannot be
+    // probed. A closed target that whitelists the source is refused as closed (409).
+    if (o.target_id !== undefined && !(await lockAcceptingAccount(trx, o.target_id, o.source_id)))
       throw unprocessable(
         'transfer_not_accepted',
         `account ${o.target_id} does not accept transfers from account ${o.source_id}; it must add it to its whitelist`,

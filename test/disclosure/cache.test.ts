@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import pg from 'pg';
 import { disclosureDataset } from '../../src/disclosure/disclosures.ts';
+import { DisclosureDataset } from '../../src/disclosure/schemas.ts';
+import { compileSerializer } from '../../src/platform/http/serializer.ts';
 import { delta } from '../helpers/metrics.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { buildWorld, expectStatus, hour, issue, type World } from '../helpers/world.ts';
@@ -115,6 +117,13 @@ describe('disclosure cache', () => {
     expect(etag).toMatch(/^"[^"]+"$/);
     expect(second.headers.get('etag')).toBe(etag);
     expect(csv.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('sends the kept text exactly as the response schema would write the dataset', async () => {
+    // The route sends JSON kept per version rather than serializing per request: it must be the
+    // same bytes the schema's serializer writes (no field beyond the schema, the schema's order).
+    const text = await (await fetch(`${s.url}/api/disclosures/${id}/data.json`)).text();
+    expect(text).toBe(compileSerializer({ schema: DisclosureDataset })(JSON.parse(text)));
   });
 
   it('answers 304 without a body to If-None-Match with the current ETag, computing nothing', async () => {

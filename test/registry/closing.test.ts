@@ -179,3 +179,55 @@ it('issues and re-issues nothing into a closed account, and changes nothing', as
     { energy_source: 'solar_pv', certificate_bundle_status: 'withdrawn', bundles: 1, wh: 100 },
   ]);
 });
+
+it('refuses a transfer and a standing order to a closed account that still whitelists the source, 409 account_closed, and changes nothing', async () => {
+  const closed = (
+    await expectStatus(
+      s.request('POST', '/api/accounts', { token: w.trader.token, body: { account_name: 'Closed, whitelisting' } }),
+      201,
+    )
+  ).id;
+  await expectStatus(
+    s.request('POST', `/api/accounts/${closed}/whitelist`, {
+      token: w.trader.token,
+      body: { add: [w.producerAccount] },
+    }),
+    200,
+  );
+  await expectStatus(s.request('DELETE', `/api/accounts/${closed}`, { token: w.trader.token }), 200);
+  const [b] = await issue(s, w, [[500, 700]]);
+  const before = await s.eventCount();
+
+  const transfer = await s.request('POST', '/api/certificates/transfer', {
+    token: w.producer.token,
+    body: {
+      source_id: w.producerAccount,
+      target_id: closed,
+      granular_certificate_bundle_ids: [b.id],
+      certificate_quantity: 300,
+    },
+  });
+  expect([transfer.status, transfer.body.code]).toEqual([409, 'account_closed']);
+  const order = await s.request('POST', '/api/standing-orders', {
+    token: w.producer.token,
+    body: {
+      action: 'transfer',
+      source_id: w.producerAccount,
+      target_id: closed,
+      certificate_quantity: 100,
+      first_period_start: s.clock.now().toISOString(),
+      period_unit: 'day',
+    },
+  });
+  expect([order.status, order.body.code]).toEqual([409, 'account_closed']);
+
+  expect(await s.eventCount()).toBe(before);
+  const still = await expectStatus(s.request('GET', `/api/certificates/${b.id}`, { token: w.producer.token }), 200);
+  expect([still.account_id, still.certificate_bundle_status, still.bundle_quantity]).toEqual([
+    w.producerAccount,
+    'active',
+    700,
+  ]);
+  const orders = await expectStatus(s.request('GET', '/api/standing-orders', { token: w.producer.token }), 200);
+  expect(orders.items).toEqual([]);
+});
