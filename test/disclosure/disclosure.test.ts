@@ -2,7 +2,7 @@
 // public at stable URLs, following new claims.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { buildWorld, expectStatus, hour, issue, type World } from '../helpers/world.ts';
+import { buildWorld, expectStatus, hour, issue, registerDevice, type World } from '../helpers/world.ts';
 
 let s: TestServer;
 let w: World;
@@ -12,7 +12,7 @@ const CONSUMER = '571313174000000077';
 const post = (path: string, token: string, body: unknown) =>
   expectStatus(
     s.request('POST', path, { token, body }),
-    ['/api/disclosures', '/api/metering-points', '/api/devices'].includes(path) ? 201 : 200,
+    path === '/api/disclosures' || path === '/api/metering-points' ? 201 : 200,
   );
 
 beforeAll(async () => {
@@ -224,21 +224,13 @@ it("counts a Wh claimed against a point in that point's consumer only, never als
 });
 
 it('lists an hour claimed from two technologies by energy source, then technology, whatever order they were claimed in', async () => {
-  const wind = (
-    await post('/api/devices', w.producer.token, {
-      device_name: 'Coastal turbine',
-      account_id: w.producerAccount,
-      technology_code: 'T020001',
-      fuel_code: 'F01050100',
-      capacity: 3_000_000,
-      operational_date: '2020-01-01',
-      country: 'DK',
-      grid: 'DK1',
-      location: { latitude: 56.1, longitude: 8.1 },
-      time_zone: 'Europe/Copenhagen',
-      issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure' },
-    })
-  ).id;
+  const wind = await registerDevice(s, w.producer.token, {
+    device_name: 'Coastal turbine',
+    account_id: w.producerAccount,
+    technology_code: 'T020001',
+    fuel_code: 'F01050100',
+    capacity: 3_000_000,
+  });
   // Wind first, so neither the order of issue nor of claim puts solar first.
   const windBundles = await issue(s, { ...w, device: wind }, [[50, 300]]);
   const solarBundles = await issue(s, w, [[50, 200]]);

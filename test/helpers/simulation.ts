@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { checkEverything } from '../../src/check.ts';
 import { MAX_READING_WH } from '../../src/metering/limits.ts';
 import type { Reply, TestServer } from './server.ts';
-import { expectStatus, SOLAR } from './world.ts';
+import { expectStatus, registerDevice, SOLAR } from './world.ts';
 import { until } from './until.ts';
 
 const BASE = Date.parse('2025-06-01T00:00:00Z');
@@ -52,26 +52,14 @@ export async function buildSimWorld(s: TestServer): Promise<SimWorld> {
     ).id;
     const devices = [] as unknown as [number, number];
     for (const k of [0, 1]) {
-      devices[k] = (
-        await expectStatus(
-          s.request('POST', '/api/devices', {
-            token: user.token,
-            body: {
-              device_name: `${name}${k}`,
-              account_id: account,
-              ...SOLAR,
-              capacity: 1_000_000,
-              operational_date: '2020-01-01',
-              country: 'DK',
-              grid: 'DK1',
-              location: { latitude: 55.7, longitude: 12.6 },
-              time_zone: 'UTC',
-              issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure' },
-            },
-          }),
-          201,
-        )
-      ).id;
+      devices[k] = await registerDevice(s, user.token, {
+        device_name: `${name}${k}`,
+        account_id: account,
+        ...SOLAR,
+        capacity: 1_000_000,
+        location: { latitude: 55.7, longitude: 12.6 },
+        time_zone: 'UTC',
+      });
       await expectStatus(
         s.request('PATCH', `/api/devices/${devices[k]}`, { token: issuer.token, body: { auto_issue: true } }),
         200,

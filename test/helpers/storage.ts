@@ -1,30 +1,18 @@
 // A storage device for the registry world: a battery in the trader's account, with issuance
 // metadata so it can issue SD-GCs; and the calls that record its charge and discharge.
 import type { TestServer } from './server.ts';
-import { expectStatus, hour, type World } from './world.ts';
+import { hour, registerDevice, type World } from './world.ts';
 
 /** Registered by the issuing body (a trader registers no devices) in `account`, the trader's by default. */
 export async function storageDevice(s: TestServer, w: World, account = w.traderAccount) {
-  const device = await expectStatus(
-    s.request('POST', '/api/devices', {
-      token: w.issuer.token,
-      body: {
-        device_name: 'Battery',
-        account_id: account,
-        device_type: 'storage',
-        energy_source: 'battery_storage',
-        capacity: 2_000_000,
-        operational_date: '2020-01-01',
-        country: 'DK',
-        grid: 'DK1',
-        location: { latitude: 55.7, longitude: 12.6 },
-        time_zone: 'Europe/Copenhagen',
-        issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure' },
-      },
-    }),
-    201,
-  );
-  return device.id as number;
+  return registerDevice(s, w.issuer.token, {
+    device_name: 'Battery',
+    account_id: account,
+    device_type: 'storage',
+    energy_source: 'battery_storage',
+    capacity: 2_000_000,
+    location: { latitude: 55.7, longitude: 12.6 },
+  });
 }
 
 /** The hour `n` hours after 2025-06-01 as a charge or discharge interval. */

@@ -37,6 +37,23 @@ export interface World {
   device: number;
 }
 
+/**
+ * Registers a device as the tests do: in Denmark's DK1 grid, operating since 2020, in Copenhagen's
+ * time zone, issuing for disclosure; `fields` name it, its account, kind and size, and may override any of those.
+ */
+export async function registerDevice(s: Client, token: string, fields: Record<string, unknown>): Promise<number> {
+  const body = {
+    operational_date: '2020-01-01',
+    country: 'DK',
+    grid: 'DK1',
+    location: { latitude: 55.68, longitude: 12.57 },
+    time_zone: 'Europe/Copenhagen',
+    issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure' },
+    ...fields,
+  };
+  return (await expectStatus(s.request('POST', '/api/devices', { token, body }), 201)).id;
+}
+
 export async function buildWorld(s: Client): Promise<World> {
   const issuer = await s.user('issuer');
   const producer = await s.user('producer');
@@ -67,26 +84,12 @@ export async function buildWorld(s: Client): Promise<World> {
     }),
     200,
   );
-  const device = (
-    await expectStatus(
-      s.request('POST', '/api/devices', {
-        token: producer.token,
-        body: {
-          device_name: 'Roof array',
-          account_id: producerAccount,
-          ...SOLAR,
-          capacity: CAPACITY_W,
-          operational_date: '2020-01-01',
-          country: 'DK',
-          grid: 'DK1',
-          location: { latitude: 55.68, longitude: 12.57 },
-          time_zone: 'Europe/Copenhagen',
-          issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure' },
-        },
-      }),
-      201,
-    )
-  ).id;
+  const device = await registerDevice(s, producer.token, {
+    device_name: 'Roof array',
+    account_id: producerAccount,
+    ...SOLAR,
+    capacity: CAPACITY_W,
+  });
   return { issuer, producer, trader, outsider, producerAccount, traderAccount, outsiderAccount, device };
 }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { buildWorld, CAPACITY_W, expectStatus, SOLAR, type World } from '../helpers/world.ts';
+import { buildWorld, CAPACITY_W, expectStatus, registerDevice, SOLAR, type World } from '../helpers/world.ts';
 import { checkRegistry } from '../../src/registry/check.ts';
 import { MAX_READING_WH } from '../../src/metering/limits.ts';
 import { migrate } from '../../src/platform/migrations.ts';
@@ -46,23 +46,8 @@ const liveWh = async (device: number) =>
   ).rows.map((r) => [r.s.toISOString(), r.wh]);
 
 async function newDevice(name: string): Promise<number> {
-  return (
-    await expectStatus(
-      post('/api/devices', w.producer.token, {
-        device_name: name,
-        account_id: w.producerAccount,
-        ...SOLAR,
-        capacity: CAPACITY_W,
-        operational_date: '2020-01-01',
-        country: 'DK',
-        grid: 'DK1',
-        location: { latitude: 55.68, longitude: 12.57 },
-        time_zone: 'UTC',
-        issuance_metadata: { issuing_body: 'Energinet', issuance_purpose: 'disclosure' },
-      }),
-      201,
-    )
-  ).id;
+  const device = { device_name: name, account_id: w.producerAccount, ...SOLAR, capacity: CAPACITY_W, time_zone: 'UTC' };
+  return registerDevice(s, w.producer.token, device);
 }
 
 /** A new auto-issuing device fed by a new production point. */
