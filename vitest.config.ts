@@ -14,7 +14,8 @@ const againstServer = process.env.TEST_DATABASE_URL !== undefined && process.env
 // Every file of the tiers that start a server imports the whole app (some 300 modules, ~2.5 s each
 // time); a worker that keeps its modules between files pays that once. Those files share nothing
 // else: each starts its own database and server, and the counters they share are read as
-// differences (helpers/metrics.ts). The unit tier stays isolated: it mocks the database module.
+// differences (helpers/metrics.ts). The unit tier stays isolated: it mocks the database module, and
+// no other file may mock anything (test/platform/shared-modules.unit.test.ts).
 const sharedModules = { isolate: false } as const;
 
 export default defineConfig({
