@@ -4,11 +4,12 @@
 //   needlessly, three processes do at least what one does (on two cores, not three times);
 // - one process with OpenTelemetry tracing (spans exported to a local collector that accepts and
 //   drops them) against one without: what tracing adds to a transfer's latency, with every request
-//   traced and with one in ten (OpenTelemetry's ratio sampler, as production tracing runs). Metrics
-//   are always recorded; their cost per request is in the figure of every side. The clients keep
-//   the processes busy, so a request's latency is mostly its wait for the CPU: the figure compared
-//   is the server's CPU time per transfer (from /proc), which the machine's other load disturbs far
-//   less than latency, with the latencies beside it.
+//   traced, with one in ten (OpenTelemetry's ratio sampler, as production tracing runs) and with
+//   none (the instrumentation's own cost, whatever the ratio). Metrics are always recorded; their
+//   cost per request is in the figure of every side. The clients keep the processes busy, so a
+//   request's latency is mostly its wait for the CPU: the figure compared is the server's CPU time
+//   per transfer (from /proc), which the machine's other load disturbs far less than latency, with
+//   the latencies beside it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -101,6 +102,7 @@ export interface ProcessesResult {
   plain: Side;
   traced: Side;
   sampled: Side;
+  unsampled: Side;
 }
 
 export async function benchProcesses(
@@ -118,6 +120,8 @@ export async function benchProcesses(
     OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
     OTEL_TRACES_SAMPLER_ARG: '0.1',
   });
+  // Instrumented, but no trace sampled: the floor tracing costs whatever the sampling ratio.
+  const unsampled = await serve(databaseUrl, { ...tracing, OTEL_TRACES_SAMPLER: 'always_off' });
   // The traced processes' baseline is a process of its own, serving exactly as many rounds as they do.
   const untraced = await serve(databaseUrl);
   try {
@@ -147,6 +151,8 @@ export async function benchProcesses(
       });
       const used = cpu() - cpuBefore;
       client.close();
+      // A side that ran out of bundles ran short: its figures would compare unlike with the others'.
+      if (pool.length === 0) throw new Error('the processes bench ran out of splittable bundles: raise BENCH_BUNDLES');
       return { ...done, latencies, cpu: used };
     };
     const add = (into: Side, from: Side) => {
@@ -156,13 +162,21 @@ export async function benchProcesses(
       into.cpu += from.cpu;
     };
     const empty = (): Side => ({ ops: 0, seconds: 0, latencies: [], cpu: 0 });
-    const result: ProcessesResult = { one: empty(), three: empty(), plain: empty(), traced: empty(), sampled: empty() };
+    const result: ProcessesResult = {
+      one: empty(),
+      three: empty(),
+      plain: empty(),
+      traced: empty(),
+      sampled: empty(),
+      unsampled: empty(),
+    };
     const pairs: Array<[keyof ProcessesResult, Serving[]]> = [
       ['one', [servers[0]!]],
       ['three', servers],
       ['plain', [untraced]],
       ['traced', [traced]],
       ['sampled', [sampled]],
+      ['unsampled', [unsampled]],
     ];
     // Round 0 warms every process up (the JIT, the caches) and counts for nothing.
     for (let r = 0; r <= ROUNDS; r++) {
@@ -177,7 +191,7 @@ export async function benchProcesses(
     }
     return result;
   } finally {
-    await Promise.all([...servers, traced, sampled, untraced].map(stop));
+    await Promise.all([...servers, traced, sampled, unsampled, untraced].map(stop));
     collector.server.close();
   }
 }
@@ -207,5 +221,6 @@ export function processesRows(r: ProcessesResult): ReportRow[] {
     },
     tracingRow('every request', r.traced),
     tracingRow('one request in ten sampled', r.sampled),
+    tracingRow('no request sampled', r.unsampled),
   ];
 }

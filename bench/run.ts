@@ -138,6 +138,9 @@ async function registryPart(config: Config, target: BenchTarget, total: number):
     const transfers = await profiled('transfers', log, () =>
       benchTransfers(db, server, token, world, target.database.engine === 'pglite', log),
     );
+    // Processes of their own share only a server database, not the in-process PGlite. Before the
+    // disclosure, whose claims use up most of the active bundles these transfers split.
+    const processes = target.url ? processesRows(await benchProcesses(db, target.url, world, log)) : [];
     const disclosure = await benchDisclosure(db, server, token, world, history(total, devices, end), log);
     const readings = await benchReadings(
       target,
@@ -147,8 +150,6 @@ async function registryPart(config: Config, target: BenchTarget, total: number):
       readingDays(process.env.BENCH_READINGS_DAYS),
       log,
     );
-    // Processes of their own share only a server database, not the in-process PGlite.
-    const processes = target.url ? processesRows(await benchProcesses(db, target.url, world, log)) : [];
     return [
       issuanceRow(issuance),
       transferRow(transfers),
