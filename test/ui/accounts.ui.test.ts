@@ -122,6 +122,8 @@ describe.skipIf(uiSkipped !== undefined)('accounts pages', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await photograph(page, 'api-keys');
     await page.getByRole('button', { name: 'I have copied it' }).click();
+    // The page renders again after the click: wait for the key to leave it, then hold that it is gone.
+    await page.getByText(secret).waitFor({ state: 'detached' });
     expect(await page.getByText(secret).count()).toBe(0);
 
     await row.getByRole('button', { name: 'Revoke meter uploader' }).click();
