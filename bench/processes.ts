@@ -84,7 +84,8 @@ async function discardingCollector(): Promise<{ url: string; server: Server }> {
 interface Side {
   ops: number;
   seconds: number;
-  latencies: number[];
+  /** Each transfer's duration, as runFor timed it. */
+  ms: number[];
   /** CPU seconds the side's server processes spent in its rounds. */
   cpu: number;
 }
@@ -133,7 +134,6 @@ export async function benchProcesses(
       );
       const cpu = () => on.reduce((sum, s) => sum + cpuSeconds(s.child.pid!), 0);
       const token = await client.login(world.producer.email, PASSWORD);
-      const latencies: number[] = [];
       const cpuBefore = cpu();
       const done = await runFor(CLIENTS, ROUND_SECONDS, async () => {
         const b = pool.pop();
@@ -144,24 +144,22 @@ export async function benchProcesses(
           granular_certificate_bundle_ids: [b.id],
           certificate_quantity: half(b.quantity),
         };
-        const reply = await client.post('/api/certificates/transfer', body, token);
-        expectOk(reply, 'transfer');
-        latencies.push(reply.ms);
+        expectOk(await client.post('/api/certificates/transfer', body, token), 'transfer');
         return true;
       });
       const used = cpu() - cpuBefore;
       client.close();
       // A side that ran out of bundles ran short: its figures would compare unlike with the others'.
       if (pool.length === 0) throw new Error('the processes bench ran out of splittable bundles: raise BENCH_BUNDLES');
-      return { ...done, latencies, cpu: used };
+      return { ...done, cpu: used };
     };
     const add = (into: Side, from: Side) => {
       into.ops += from.ops;
       into.seconds += from.seconds;
-      into.latencies.push(...from.latencies);
+      into.ms.push(...from.ms);
       into.cpu += from.cpu;
     };
-    const empty = (): Side => ({ ops: 0, seconds: 0, latencies: [], cpu: 0 });
+    const empty = (): Side => ({ ops: 0, seconds: 0, ms: [], cpu: 0 });
     const result: ProcessesResult = {
       one: empty(),
       three: empty(),
@@ -199,7 +197,7 @@ export async function benchProcesses(
 export function processesRows(r: ProcessesResult): ReportRow[] {
   const rate = (s: Side) => s.ops / s.seconds;
   const scale = rate(r.three) / rate(r.one);
-  const p50 = (s: Side) => percentile(s.latencies, 50);
+  const p50 = (s: Side) => percentile(s.ms, 50);
   const cpuPerOp = (s: Side) => s.cpu / s.ops;
   const overhead = (s: Side) => cpuPerOp(s) / cpuPerOp(r.plain) - 1;
   const tracingRow = (name: string, s: Side): ReportRow => ({
