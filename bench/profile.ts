@@ -16,7 +16,7 @@ interface ProfileNode {
   id: number;
   callFrame: CallFrame;
 }
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -66,7 +66,8 @@ export function origin(frame: CallFrame): string {
   return own ? `${own[1]}/${own[2]}` : url;
 }
 
-function summary(phase: string, profile: CpuProfile): string[] {
+/** The top items of a profile a child process wrote with `--cpu-prof` (or this process with `profiled`). */
+export function summary(phase: string, profile: CpuProfile): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const byFunction = new Map<string, number>();
   const byOrigin = new Map<string, number>();

@@ -17,7 +17,7 @@ if (!existsSync(cli)) {
     process.exit(1);
   }
 }
-// Traces, when a collector is named: before the CLI loads, so that HTTP, Fastify and PostgreSQL are
+// Traces, when a collector is named: before the CLI loads, so that HTTP and Fastify are
 // instrumented as they load (src/platform/telemetry.ts).
 if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT)
   await import(new URL('../dist/src/platform/telemetry.js', import.meta.url).href);

@@ -225,8 +225,8 @@ export const ConfigSchema = Type.Object({
     Type.String({
       pattern: '^https?://',
       description:
-        'an OpenTelemetry collector (OTLP/HTTP): traces of every request (route, status) and PostgreSQL query are sent ' +
-        'there; the other `OTEL_*` variables are OpenTelemetry’s own; unset, no tracing',
+        'an OpenTelemetry collector (OTLP/HTTP): traces of every sampled request (route, status) and its queries are ' +
+        'sent there; the other `OTEL_*` variables are OpenTelemetry’s own (sampling: `OTEL_TRACES_SAMPLER`); unset, no tracing',
     }),
   ),
 });

@@ -10,6 +10,7 @@ import { type Dialect, Kysely, PostgresDialect, PostgresDriver } from 'kysely';
 import { openEmbedded, type DirectoryUse } from './embedded-database.ts';
 import { SessionPool, sessionDatabase } from './session-pool.ts';
 import { parseLogPosition, ReadRoutingDriver, type LogPosition, type Replica } from './replica.ts';
+import { querySpans } from './query-spans.ts';
 
 export type { Database, Db, PoolStats, Session } from './database-interface.ts';
 import type { Database } from './database-interface.ts';
@@ -112,10 +113,11 @@ function openPostgres(url: string, readUrl: string | undefined): Database {
         connectionTimeoutMillis: 2000,
       })
     : undefined;
-  const postgres = new PostgresDialect({ pool });
+  const postgres = new PostgresDialect({ pool, ...querySpans() });
   const dialect: Dialect = readerPool
     ? {
-        createDriver: () => new ReadRoutingDriver(postgres.createDriver(), new PostgresDriver({ pool: readerPool })),
+        createDriver: () =>
+          new ReadRoutingDriver(postgres.createDriver(), new PostgresDriver({ pool: readerPool, ...querySpans() })),
         createQueryCompiler: () => postgres.createQueryCompiler(),
         createAdapter: () => postgres.createAdapter(),
         createIntrospector: (db) => postgres.createIntrospector(db),

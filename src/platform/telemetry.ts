@@ -1,17 +1,17 @@
 // OpenTelemetry traces, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector: a span for each HTTP
-// request (Fastify's, carrying its route pattern and status), each outgoing HTTP call and each
-// PostgreSQL query (node-postgres), exported over OTLP/HTTP. Those are CommonJS packages,
-// patched by require hooks as they load (the embedded PGlite has no driver to trace), so
-// this file runs before anything else: `bin/tally.js` imports it first (or `node --import` it),
-// and it does nothing at all unless the endpoint is set. The OTEL_* variables are OpenTelemetry's
-// own (service name, sampling, batch delay), read by the SDK.
+// request (Fastify's, carrying its route pattern and status) and each outgoing HTTP call,
+// exported over OTLP/HTTP, with a span for each query of a sampled request beneath
+// (`query-spans.ts`, on either engine). Fastify and node:http are patched by require hooks as they
+// load, so this file runs before anything else: `bin/tally.js` imports it first (or `node --import`
+// it), and it does nothing at all unless the endpoint is set (`tracing()`). The OTEL_* variables
+// are OpenTelemetry's own (service name, sampling, batch delay), read by the SDK.
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { tracing } from './query-spans.ts';
 
-if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+if (tracing()) {
   process.env.OTEL_SERVICE_NAME ??= 'tally';
   // Traces only: metrics are Prometheus's at /metrics, and logs go to stdout. Without these the
   // SDK would also push metrics and logs to the collector, which may not take them.
@@ -26,8 +26,6 @@ if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
       // A request span and its handler's, not one per hook: Tally runs about ten hooks a request
       // (rate limit, authentication, idempotency, …), which would multiply the spans for little.
       new FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false }),
-      // Queries, not the pool's connection hand-outs (one per transaction).
-      new PgInstrumentation({ ignoreConnectSpans: true }),
     ],
   });
   sdk.start();

@@ -1,6 +1,6 @@
 // Traces: with OTEL_EXPORTER_OTLP_ENDPOINT set, `tally serve` sends OTLP/HTTP spans for its
-// requests (Fastify's server span, with the route pattern and status) and, on PostgreSQL, its
-// queries, to the collector named. The collector here is a local HTTP server that records what arrives in
+// requests (Fastify's server span, with the route pattern and status) and the queries of each
+// sampled request (on either engine), to the collector named. The collector here is a local HTTP server that records what arrives in
 // OTLP/HTTP's JSON encoding, as a collector would receive it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,13 +16,16 @@ import { serving } from '../helpers/serving.ts';
 interface Span {
   name: string;
   kind: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
   attributes: Array<{ key: string; value: { stringValue?: string; intValue?: number | string } }>;
 }
 
 const TELEMETRY = join(import.meta.dirname, '..', '..', 'src', 'platform', 'telemetry.ts');
 
 describe('traces sent to an OpenTelemetry collector', () => {
-  it('names each request by its route, and each query on PostgreSQL', async () => {
+  it('names each request by its route, and each query of a sampled request beneath it', async () => {
     const spans: Span[] = [];
     const services = new Set<string>();
     const collector = createServer((request, response) => {
@@ -65,17 +68,41 @@ describe('traces sent to an OpenTelemetry collector', () => {
       expect(await serving(child)).toBe(true);
       expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/api/accounts/7`)).status).toBe(401);
+      // A caller that traces already: one request it sampled, one it did not (W3C trace context).
+      const [sampledTrace, unsampledTrace] = ['5'.repeat(32), '6'.repeat(32)];
+      const login = (trace: string, flags: string) =>
+        fetch(`http://127.0.0.1:${port}/api/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', traceparent: `00-${trace}-${'1'.repeat(16)}-${flags}` },
+          body: JSON.stringify({ email: 'nobody@example.org', password: 'not-the-password' }),
+        });
+      expect((await login(unsampledTrace, '00')).status).toBe(401);
+      expect((await login(sampledTrace, '01')).status).toBe(401);
+      const inTrace = (trace: string) => spans.filter((s) => s.traceId === trace);
       const arrived = () =>
         spans.some((s) => attribute(s, 'http.route') === '/api/accounts/:id') &&
         spans.some((s) => attribute(s, 'http.route') === '/health/ready') &&
-        (!pg || spans.some((s) => attribute(s, 'db.system.name') === 'postgresql'));
+        inTrace(sampledTrace).some((s) => attribute(s, 'db.system.name') === 'postgresql');
       while (!arrived()) await new Promise((resolve) => setTimeout(resolve, 50));
 
       expect([...services]).toEqual(['tally']);
       // The server span of a request carries its route pattern and status, never the path's ids.
       const refused = spans.find((s) => s.kind === 2 && attribute(s, 'http.route') === '/api/accounts/:id');
       expect(refused?.attributes.find((a) => a.key === 'http.response.status_code')?.value.intValue).toBe(401);
-      if (pg) expect(spans.filter((s) => attribute(s, 'db.system.name') === 'postgresql').length).toBeGreaterThan(0);
+      // The sampled login's queries are client spans within its request's trace, each named by its
+      // statement's first word and carrying the statement without its parameters.
+      const request = inTrace(sampledTrace).find((s) => s.kind === 2);
+      expect(attribute(request!, 'http.route')).toBe('/api/token');
+      const queries = inTrace(sampledTrace).filter((s) => attribute(s, 'db.system.name') === 'postgresql');
+      const ids = new Set(inTrace(sampledTrace).map((s) => s.spanId));
+      for (const q of queries) {
+        expect(q.kind).toBe(3);
+        expect(ids.has(q.parentSpanId!)).toBe(true);
+        expect(q.name).toBe(attribute(q, 'db.query.text')!.trim().split(/\s+/)[0]!.toUpperCase());
+        expect(attribute(q, 'db.query.text')).not.toContain('nobody@example.org');
+      }
+      // What the caller left unsampled is not recorded, neither the request nor its queries.
+      expect(inTrace(unsampledTrace)).toEqual([]);
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
