@@ -104,17 +104,20 @@ export async function benchTransfers(
     sql: { ops: 0, seconds: 0, ms: [] },
     serialized,
   };
-  for (let r = 0; r < ROUNDS; r++) {
+  // Round 0 warms both sides up (the JIT, the connections) and counts for nothing.
+  for (let r = 0; r <= ROUNDS; r++) {
     const sides = [
       ['http', viaHttp],
       ['sql', direct],
     ] as const;
     for (const [side, step] of r % 2 === 0 ? sides : [...sides].reverse()) {
       const done = await runFor(CLIENTS, ROUND_SECONDS, step);
-      result[side].ops += done.ops;
-      result[side].seconds += done.seconds;
-      result[side].ms.push(...done.ms);
-      log(`  transfers round ${r + 1} ${side}: ${fmt(done.ops / done.seconds)}/s`);
+      if (r > 0) {
+        result[side].ops += done.ops;
+        result[side].seconds += done.seconds;
+        result[side].ms.push(...done.ms);
+      }
+      log(`  transfers ${r ? `round ${r}` : 'warm-up'} ${side}: ${fmt(done.ops / done.seconds)}/s`);
     }
   }
   return result;

@@ -20,13 +20,8 @@ export async function isMember(db: Db, accountId: number, userId: number): Promi
  * The account and whether `userId` is one of its members, in one statement: every request on an
  * account asks both, and a round trip is most of what either costs.
  */
-async function accountRow(
-  db: Db,
-  accountId: number,
-  userId: number,
-  forUpdate: boolean,
-): Promise<{ account: AccountRow; member: boolean } | undefined> {
-  let query = accountTables(db)
+function accountQuery(db: Db, accountId: number, userId: number) {
+  return accountTables(db)
     .selectFrom('accounts')
     .selectAll('accounts')
     .select((eb) =>
@@ -41,11 +36,19 @@ async function accountRow(
         .as('member'),
     )
     .where('accounts.id', '=', accountId);
-  if (forUpdate) query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+}
+
+type FoundAccount = { account: AccountRow; member: boolean } | undefined;
+
+function foundAccount<R extends AccountRow & { member: unknown }>(row: R | undefined): FoundAccount {
   if (!row) return undefined;
   const { member, ...account } = row;
-  return { account, member: Boolean(member) };
+  return { account: account as AccountRow, member: Boolean(member) };
+}
+
+async function accountRow(db: Db, accountId: number, userId: number, forUpdate: boolean): Promise<FoundAccount> {
+  const query = accountQuery(db, accountId, userId);
+  return foundAccount(await (forUpdate ? query.forUpdate() : query).executeTakeFirst());
 }
 
 /**
@@ -90,7 +93,11 @@ export async function actionableAccount(
   accountId: number,
   opts: { forUpdate?: boolean } = {},
 ): Promise<AccountRow> {
-  const found = await accountRow(db, accountId, principal.userId, opts.forUpdate ?? false);
+  return mayAct(principal, accountId, await accountRow(db, accountId, principal.userId, opts.forUpdate ?? false));
+}
+
+/** `actionableAccount`'s rule over the account as found. */
+function mayAct(principal: Principal, accountId: number, found: FoundAccount): AccountRow {
   const member = principal.role !== 'admin' && found?.member === true;
   if (!found || (!readsEverything(principal) && !member)) throw notFound('account', accountId);
   const { account } = found;
@@ -151,12 +158,12 @@ export async function lockOpenAccount(db: Db, id: number): Promise<void> {
 }
 
 /**
- * A transfer's target as one statement: whether `target` accepts transfers from `source` (its
- * whitelist; a missing target accepts none) and, when it does, the target share-locked open as
- * `lockOpenAccount` leaves it (a closed one refuses with account_closed).
+ * Whether `target` accepts transfers from `source` (its whitelist; a missing target accepts none)
+ * and, when it does, the target share-locked open as `lockOpenAccount` leaves it (a closed one
+ * refuses with account_closed): one statement, itself or inside `transferAccounts`'.
  */
-export async function lockAcceptingAccount(db: Db, target: number, source: number): Promise<boolean> {
-  const row = await accountTables(db)
+function acceptingQuery(db: Db, target: number, source: number) {
+  return accountTables(db)
     .selectFrom('accounts')
     .select((eb) => [
       'closed_at',
@@ -171,11 +178,45 @@ export async function lockAcceptingAccount(db: Db, target: number, source: numbe
         .as('accepts'),
     ])
     .where('accounts.id', '=', target)
-    .forShare()
-    .executeTakeFirst();
+    .forShare();
+}
+
+function accepting(target: number, row: { closed_at: Date | null; accepts: unknown } | undefined): boolean {
   if (!row?.accepts) return false;
   if (row.closed_at !== null) throw conflict('account_closed', `account ${target} is closed`);
   return true;
+}
+
+export async function lockAcceptingAccount(db: Db, target: number, source: number): Promise<boolean> {
+  return accepting(target, await acceptingQuery(db, target, source).executeTakeFirst());
+}
+
+/**
+ * A transfer's two accounts in one round trip, checked in this order: the source as
+ * `actionableAccount` checks it, then whether the target accepts from it, as `lockAcceptingAccount`
+ * (share-locking it). A transfer asks both before anything else, and a round trip is most of what
+ * either costs.
+ */
+export async function transferAccounts(
+  db: Db,
+  principal: Principal,
+  source: number,
+  target: number,
+): Promise<{ source: AccountRow; accepts: boolean }> {
+  const row = await accountTables(db)
+    .with('target', () => acceptingQuery(db, target, source))
+    .selectFrom(() => accountQuery(db, source, principal.userId).as('source'))
+    .selectAll('source')
+    .select((eb) => [
+      eb.selectFrom('target').select('target.closed_at').as('target_closed_at'),
+      eb.selectFrom('target').select('target.accepts').as('target_accepts'),
+    ])
+    .executeTakeFirst();
+  // No row: no such source, which answers as `actionableAccount` answers it.
+  if (!row) throw notFound('account', source);
+  const { target_closed_at: closed_at, target_accepts: accepts, ...sourceRow } = row;
+  const account = mayAct(principal, source, foundAccount(sourceRow));
+  return { source: account, accepts: accepting(target, { closed_at, accepts }) };
 }
 
 /** Those of `ids` that are closed. */

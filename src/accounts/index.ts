@@ -4,6 +4,7 @@
 export {
   ACTING_PROBLEMS,
   lockAcceptingAccount,
+  transferAccounts,
   actionableAccount,
   closedAccounts,
   lockOpenAccount,

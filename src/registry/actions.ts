@@ -6,7 +6,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../platform/errors.ts';
-import { actionableAccount, lockAcceptingAccount, lockOpenAccount, readableAccount } from '../accounts/index.ts';
+import { actionableAccount, lockOpenAccount, readableAccount, transferAccounts } from '../accounts/index.ts';
 import { bundleView } from './bundles.ts';
 import { planPortions, splitRange } from './split.ts';
 import { chooseBundles, type Selection } from './selection.ts';
@@ -67,12 +67,12 @@ async function checkAccounts(db: Db, principal: Principal, { action, request: r 
     await readableAccount(db, principal, r.source_id);
     return;
   }
-  await actionableAccount(db, principal, r.source_id);
-  if (action === 'transfer') {
+  if (action !== 'transfer') await actionableAccount(db, principal, r.source_id);
+  else {
     // Asked before anything else about the target: an account that does not exist whitelists no
     // one, so a missing target and an unwilling one answer alike and account ids cannot be probed.
     // A willing one is share-locked open here, for act.
-    if (!(await lockAcceptingAccount(db, r.target_id, r.source_id)))
+    if (!(await transferAccounts(db, principal, r.source_id, r.target_id)).accepts)
       throw unprocessable(
         'transfer_not_accepted',
         `account ${r.target_id} does not accept transfers from account ${r.source_id}; it must add it to its whitelist`,
@@ -151,7 +151,10 @@ async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<Bu
 
 /**
  * Splits `b`: the remainder keeps b's id and the upper ids; a new bundle gets the lowest `take` ids,
- * with `change` already made to it (one statement fewer than inserting it, then changing it).
+ * with `change` already made to it. One statement: the new bundle is b's row as the shrink returns
+ * it, with its own ids and the change laid over (`jsonb_populate_record` keeps every column's type).
+ * The new bundle is made from the shrunk row, so the shrink comes first, as the unique (device,
+ * range start) index needs.
  */
 async function split(
   db: Db,
@@ -164,25 +167,30 @@ async function split(
     { start: b.certificate_bundle_id_range_start, end: b.certificate_bundle_id_range_end },
     take,
   );
-  // Shrink first: the unique (device, range start) index would refuse the new bundle otherwise.
-  const remainder = await registry(db)
-    .updateTable('bundles')
-    .set({ certificate_bundle_id_range_start: parts.remainder.start, updated_at: now })
-    .where('id', '=', b.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const { id: _id, bundle_quantity: _q, updated_at: _u, ...copy } = b;
-  const acted = await registry(db)
-    .insertInto('bundles')
-    .values({
-      ...copy,
-      certificate_bundle_id_range_start: parts.acted.start,
-      certificate_bundle_id_range_end: parts.acted.end,
-      split_from_bundle_id: b.id,
-      ...change,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // Every column but the two the database makes (the id, the generated quantity).
+  const { id: _id, bundle_quantity: _q, ...copy } = b;
+  const columns = sql.join(Object.keys(copy).map((c) => sql.ref(c)));
+  const own = {
+    certificate_bundle_id_range_start: parts.acted.start,
+    certificate_bundle_id_range_end: parts.acted.end,
+    split_from_bundle_id: b.id,
+    ...change,
+  };
+  const { rows } = await sql<BundleRow & { is_acted: boolean }>`
+    WITH remainder AS (
+      UPDATE bundles SET certificate_bundle_id_range_start = ${parts.remainder.start}, updated_at = ${now}
+      WHERE id = ${b.id} RETURNING *
+    ), acted AS (
+      INSERT INTO bundles (${columns})
+      SELECT ${sql.join(Object.keys(copy).map((c) => sql.ref(`part.${c}`)))}
+      FROM remainder, jsonb_populate_record(NULL::bundles, to_jsonb(remainder) || ${JSON.stringify(own)}::jsonb) AS part
+      RETURNING *
+    )
+    SELECT true AS is_acted, * FROM acted UNION ALL SELECT false, * FROM remainder`.execute(db);
+  const [acted, remainder] = [true, false].map((want) => {
+    const { is_acted: _a, ...row } = rows.find((r) => r.is_acted === want)!;
+    return row;
+  }) as [BundleRow, BundleRow];
   return { acted, remainder };
 }
 

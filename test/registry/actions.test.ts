@@ -133,6 +133,30 @@ describe('transfer', () => {
     expect((await get(a.id)).account_id).toBe(w.producerAccount);
   });
 
+  it('answers for the source before the target: a caller who may not act on the source learns nothing of the target', async () => {
+    const a = await one(10);
+    const before = await s.eventCount();
+    const refusal = async (token: string, source: number, target: number) => {
+      const r = await post('/api/certificates/transfer', token, {
+        source_id: source,
+        target_id: target,
+        granular_certificate_bundle_ids: [a.id],
+      });
+      return [r.status, r.body.code, r.body.detail];
+    };
+    const hidden = [404, 'account_not_found', `account ${w.producerAccount} not found`];
+    // The trader is no member of the producer's account: whatever the target, willing or missing.
+    expect(await refusal(w.trader.token, w.producerAccount, w.traderAccount)).toEqual(hidden);
+    expect(await refusal(w.trader.token, w.producerAccount, 987_654)).toEqual(hidden);
+    expect(await refusal(w.producer.token, 876_543, 987_654)).toEqual([
+      404,
+      'account_not_found',
+      'account 876543 not found',
+    ]);
+    expect(await s.eventCount()).toBe(before);
+    expect((await get(a.id)).account_id).toBe(w.producerAccount);
+  });
+
   it("shows the target of a split transfer only the part it received, never the source's remainder", async () => {
     const a = await one(1000);
     const r = await expectStatus(
