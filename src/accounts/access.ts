@@ -160,7 +160,7 @@ export async function lockOpenAccount(db: Db, id: number): Promise<void> {
 /**
  * Whether `target` accepts transfers from `source` (its whitelist; a missing target accepts none)
  * and, when it does, the target share-locked open as `lockOpenAccount` leaves it (a closed one
- * refuses with account_closed): one statement, itself or inside `transferAccounts`'.
+ * refuses with account_closed): one statement, alone or inside `transferAccepted`'s.
  */
 function acceptingQuery(db: Db, target: number, source: number) {
   return accountTables(db)
@@ -193,16 +193,11 @@ export async function lockAcceptingAccount(db: Db, target: number, source: numbe
 
 /**
  * A transfer's two accounts in one round trip, checked in this order: the source as
- * `actionableAccount` checks it, then whether the target accepts from it, as `lockAcceptingAccount`
- * (share-locking it). A transfer asks both before anything else, and a round trip is most of what
- * either costs.
+ * `actionableAccount` checks it (refusing as it does), then whether the target accepts transfers
+ * from it, as `lockAcceptingAccount` answers (share-locking it). A transfer asks both before
+ * anything else, and a round trip is most of what either costs.
  */
-export async function transferAccounts(
-  db: Db,
-  principal: Principal,
-  source: number,
-  target: number,
-): Promise<{ source: AccountRow; accepts: boolean }> {
+export async function transferAccepted(db: Db, principal: Principal, source: number, target: number): Promise<boolean> {
   const row = await accountTables(db)
     .with('target', () => acceptingQuery(db, target, source))
     .selectFrom(() => accountQuery(db, source, principal.userId).as('source'))
@@ -215,8 +210,8 @@ export async function transferAccounts(
   // No row: no such source, which answers as `actionableAccount` answers it.
   if (!row) throw notFound('account', source);
   const { target_closed_at: closed_at, target_accepts: accepts, ...sourceRow } = row;
-  const account = mayAct(principal, source, foundAccount(sourceRow));
-  return { source: account, accepts: accepting(target, { closed_at, accepts }) };
+  mayAct(principal, source, foundAccount(sourceRow));
+  return accepting(target, { closed_at, accepts });
 }
 
 /** Those of `ids` that are closed. */

@@ -4,7 +4,7 @@
 export {
   ACTING_PROBLEMS,
   lockAcceptingAccount,
-  transferAccounts,
+  transferAccepted,
   actionableAccount,
   closedAccounts,
   lockOpenAccount,

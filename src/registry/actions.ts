@@ -6,7 +6,7 @@ import type { Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../platform/errors.ts';
-import { actionableAccount, lockOpenAccount, readableAccount, transferAccounts } from '../accounts/index.ts';
+import { actionableAccount, lockOpenAccount, readableAccount, transferAccepted } from '../accounts/index.ts';
 import { bundleView } from './bundles.ts';
 import { planPortions, splitRange } from './split.ts';
 import { chooseBundles, type Selection } from './selection.ts';
@@ -72,7 +72,7 @@ async function checkAccounts(db: Db, principal: Principal, { action, request: r 
     // Asked before anything else about the target: an account that does not exist whitelists no
     // one, so a missing target and an unwilling one answer alike and account ids cannot be probed.
     // A willing one is share-locked open here, for act.
-    if (!(await transferAccounts(db, principal, r.source_id, r.target_id)).accepts)
+    if (!(await transferAccepted(db, principal, r.source_id, r.target_id)))
       throw unprocessable(
         'transfer_not_accepted',
         `account ${r.target_id} does not accept transfers from account ${r.source_id}; it must add it to its whitelist`,
@@ -169,7 +169,7 @@ async function split(
   );
   // Every column but the two the database makes (the id, the generated quantity).
   const { id: _id, bundle_quantity: _q, ...copy } = b;
-  const columns = sql.join(Object.keys(copy).map((c) => sql.ref(c)));
+  const columns = Object.keys(copy);
   const own = {
     certificate_bundle_id_range_start: parts.acted.start,
     certificate_bundle_id_range_end: parts.acted.end,
@@ -181,8 +181,8 @@ async function split(
       UPDATE bundles SET certificate_bundle_id_range_start = ${parts.remainder.start}, updated_at = ${now}
       WHERE id = ${b.id} RETURNING *
     ), acted AS (
-      INSERT INTO bundles (${columns})
-      SELECT ${sql.join(Object.keys(copy).map((c) => sql.ref(`part.${c}`)))}
+      INSERT INTO bundles (${sql.join(columns.map((c) => sql.ref(c)))})
+      SELECT ${sql.join(columns.map((c) => sql.ref(`part.${c}`)))}
       FROM remainder, jsonb_populate_record(NULL::bundles, to_jsonb(remainder) || ${JSON.stringify(own)}::jsonb) AS part
       RETURNING *
     )
