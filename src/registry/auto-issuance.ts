@@ -6,6 +6,7 @@
 import type { Db } from '../platform/database.ts';
 import { runAsLeader, type Job } from '../platform/jobs.ts';
 import { eachUnit, type UnitFailure } from '../platform/units.ts';
+import { checkPeriod, EARLIEST_YEAR, LATEST_YEAR } from '../platform/period.ts';
 import type { Principal } from '../platform/principal.ts';
 import { productionPoints, hourlyProduction } from '../metering/index.ts';
 import { closedAccounts, readableAccountIds } from '../accounts/index.ts';
@@ -40,17 +41,21 @@ export interface PendingHour {
   reason: PendingReason;
 }
 
+/** Whole UTC hours, [from, to). */
+type Hours = { from: Date; to: Date };
+
 /**
  * Metered hours of a device's production `points` that have no issuance of the device yet, each
- * with what keeps it from issuing ('ready' if nothing).
+ * with what keeps it from issuing ('ready' if nothing); `within` those hours only.
  */
 async function pendingHours(
   db: Db,
   device: DeviceRow,
   points: string[],
   now: Date,
+  within?: Hours,
 ): Promise<Array<PendingHour & { start: Date; end: Date }>> {
-  const hours = await hourlyProduction(db, points);
+  const hours = await hourlyProduction(db, points, within);
   const first = hours[0],
     last = hours[hours.length - 1];
   if (!first || !last) return [];
@@ -106,12 +111,25 @@ async function pendingHours(
 }
 
 /** Pending hours of every device the caller may read, or of one device. */
+/** The whole UTC hours that overlap [from, to), either end open when not given. */
+function hoursOverlapping(from: string | undefined, to: string | undefined): Hours | undefined {
+  if (from === undefined && to === undefined) return undefined;
+  const start = from === undefined ? Date.UTC(EARLIEST_YEAR, 0, 1) : Date.parse(from);
+  const end = to === undefined ? Date.UTC(LATEST_YEAR + 1, 0, 1) : Date.parse(to);
+  checkPeriod(new Date(start), new Date(end), to === undefined ? 'querystring/from' : 'querystring/to');
+  return {
+    from: new Date(Math.floor(start / HOUR_MS) * HOUR_MS),
+    to: new Date(Math.ceil(end / HOUR_MS) * HOUR_MS),
+  };
+}
+
 export async function listPending(
   db: Db,
   principal: Principal,
-  filter: { device_id?: number | undefined },
+  filter: { device_id?: number | undefined; from?: string | undefined; to?: string | undefined },
   now: Date,
 ): Promise<PendingHour[]> {
+  const within = hoursOverlapping(filter.from, filter.to);
   const visible = await readableAccountIds(db, principal);
   let query = registry(db).selectFrom('devices').selectAll().where('device_type', '=', 'production');
   if (visible !== undefined) query = query.where('account_id', 'in', visible.length ? visible : [0]);
@@ -128,6 +146,7 @@ export async function listPending(
       device,
       await productionPoints(db, device.id),
       now,
+      within,
     )) {
       // A closed account takes no certificates: its devices' hours wait, and the job skips them.
       out.push(hour.reason === 'ready' && closed.has(device.account_id) ? { ...hour, reason: 'account_closed' } : hour);

@@ -99,6 +99,34 @@ it('lists the hours not yet issued with what keeps each back', async () => {
   expect((await pending())[0]).toEqual(['10:00', 1000, 'ready']);
 });
 
+it('lists only the hours that overlap from and to, whole hours, and refuses a reversed period', async () => {
+  const within = async (query: string) =>
+    (
+      await expectStatus(
+        s.request('GET', `/api/issuance/pending?device_id=${w.device}&${query}`, { token: w.producer.token }),
+        200,
+      )
+    ).items.map((p: any) => p.production_starting_interval.slice(11, 16));
+  expect(await within('from=2025-07-01T11:00:00Z&to=2025-07-01T12:00:00Z')).toEqual(['11:00']);
+  // A time within an hour takes in that hour.
+  expect(await within('from=2025-07-01T10:59:00Z&to=2025-07-01T12:00:01Z')).toEqual(['10:00', '11:00', '12:00']);
+  expect(await within('from=2025-07-01T11:30:00Z')).toEqual(['11:00', '12:00']);
+  expect(await within('to=2025-07-01T11:00:00Z')).toEqual(['10:00']);
+  expect(await within('from=2025-07-02T00:00:00Z')).toEqual([]);
+  const reversed = await s.request(
+    'GET',
+    `/api/issuance/pending?device_id=${w.device}&from=2025-07-01T12:00:00Z&to=2025-07-01T11:00:00Z`,
+    { token: w.producer.token },
+  );
+  expect([reversed.status, reversed.body.code, reversed.body.errors[0].field]).toEqual([
+    400,
+    'reversed_period',
+    'querystring/to',
+  ]);
+  const malformed = await s.request('GET', `/api/issuance/pending?from=yesterday`, { token: w.producer.token });
+  expect([malformed.status, malformed.body.errors[0].field]).toEqual([400, 'querystring/from']);
+});
+
 it('issues each complete hour once, even when two runs race', async () => {
   const runs = await Promise.all(
     [1, 2].map(() => expectStatus(s.request('POST', '/api/issuance/run', { token: w.issuer.token }), 200)),

@@ -57,7 +57,8 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
         description:
           'For each device the caller may read: hours with readings but no issuance, and why (`reason`): ' +
           'ready means the next run issues it; issued_under_another_device is never issued again; ' +
-          'over_capacity is an hour or reading beyond capacity × length × 1.1.',
+          'over_capacity is an hour or reading beyond capacity × length × 1.1. `from` and `to` keep the hours ' +
+          'that overlap [from, to): whole UTC hours, so a time within an hour includes that hour.',
         querystring: Type.Object(
           {
             device_id: Type.Optional(
@@ -68,6 +69,8 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
                 examples: [1],
               }),
             ),
+            from: Type.Optional(Timestamp('Only hours ending after this instant')),
+            to: Type.Optional(Timestamp('Only hours starting before this instant; after `from`')),
           },
           { additionalProperties: false },
         ),

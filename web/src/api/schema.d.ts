@@ -1065,7 +1065,7 @@ export interface paths {
         };
         /**
          * Metered hours not yet issued, and why
-         * @description For each device the caller may read: hours with readings but no issuance, and why (`reason`): ready means the next run issues it; issued_under_another_device is never issued again; over_capacity is an hour or reading beyond capacity × length × 1.1.
+         * @description For each device the caller may read: hours with readings but no issuance, and why (`reason`): ready means the next run issues it; issued_under_another_device is never issued again; over_capacity is an hour or reading beyond capacity × length × 1.1. `from` and `to` keep the hours that overlap [from, to): whole UTC hours, so a time within an hour includes that hour.
          */
         get: operations["listPendingIssuance"];
         put?: never;
@@ -9156,6 +9156,10 @@ export interface operations {
                  * @example 1
                  */
                 device_id?: number;
+                /** @description Only hours ending after this instant */
+                from?: string;
+                /** @description Only hours starting before this instant; after `from` */
+                to?: string;
             };
             header?: never;
             path?: never;
