@@ -79,10 +79,22 @@ describe('traces sent to an OpenTelemetry collector', () => {
       expect((await login(unsampledTrace, '00')).status).toBe(401);
       expect((await login(sampledTrace, '01')).status).toBe(401);
       const inTrace = (trace: string) => spans.filter((s) => s.traceId === trace);
+      const queriesOf = (trace: string) =>
+        inTrace(trace).filter((s) => attribute(s, 'db.system.name') === 'postgresql');
+      // Spans come in batches as they end, the request's last: wait for the whole sampled trace.
+      const sampledArrived = () => {
+        const ids = new Set(inTrace(sampledTrace).map((s) => s.spanId));
+        const queries = queriesOf(sampledTrace);
+        return (
+          inTrace(sampledTrace).some((s) => s.kind === 2) &&
+          queries.length > 0 &&
+          queries.every((q) => ids.has(q.parentSpanId!))
+        );
+      };
       const arrived = () =>
         spans.some((s) => attribute(s, 'http.route') === '/api/accounts/:id') &&
         spans.some((s) => attribute(s, 'http.route') === '/health/ready') &&
-        inTrace(sampledTrace).some((s) => attribute(s, 'db.system.name') === 'postgresql');
+        sampledArrived();
       while (!arrived()) await new Promise((resolve) => setTimeout(resolve, 50));
 
       expect([...services]).toEqual(['tally']);
@@ -93,7 +105,7 @@ describe('traces sent to an OpenTelemetry collector', () => {
       // statement's first word and carrying the statement without its parameters.
       const request = inTrace(sampledTrace).find((s) => s.kind === 2);
       expect(attribute(request!, 'http.route')).toBe('/api/token');
-      const queries = inTrace(sampledTrace).filter((s) => attribute(s, 'db.system.name') === 'postgresql');
+      const queries = queriesOf(sampledTrace);
       const ids = new Set(inTrace(sampledTrace).map((s) => s.spanId));
       for (const q of queries) {
         expect(q.kind).toBe(3);
