@@ -69,8 +69,20 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
                 examples: [1],
               }),
             ),
-            from: Type.Optional(Timestamp('Only hours ending after this instant')),
-            to: Type.Optional(Timestamp('Only hours starting before this instant; after `from`')),
+            from: Type.Optional(
+              Type.String({
+                format: 'date-time',
+                description: 'Only hours ending after this instant',
+                examples: ['2026-06-01T00:00:00Z'],
+              }),
+            ),
+            to: Type.Optional(
+              Type.String({
+                format: 'date-time',
+                description: 'Only hours starting before this instant; after `from`',
+                examples: ['2026-06-02T00:00:00Z'],
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

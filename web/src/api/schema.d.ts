@@ -9156,9 +9156,15 @@ export interface operations {
                  * @example 1
                  */
                 device_id?: number;
-                /** @description Only hours ending after this instant */
+                /**
+                 * @description Only hours ending after this instant
+                 * @example 2026-06-01T00:00:00Z
+                 */
                 from?: string;
-                /** @description Only hours starting before this instant; after `from` */
+                /**
+                 * @description Only hours starting before this instant; after `from`
+                 * @example 2026-06-02T00:00:00Z
+                 */
                 to?: string;
             };
             header?: never;
