@@ -29,6 +29,8 @@ import { PASSWORD } from './world.ts';
 const CLIENTS = 16;
 const ROUNDS = 5;
 const ROUND_SECONDS = 5;
+/** How long fresh processes serve before a round counts them. */
+const WARM_UP_SECONDS = 3;
 /** The `tally` command this bench runs under (`node bin/tally.js bench`), to start servers with. */
 const BIN = process.argv[1]!;
 
@@ -137,19 +139,19 @@ export async function benchProcesses(
   const servers = [await serve(databaseUrl, 'one'), await serve(databaseUrl, 'two'), await serve(databaseUrl, 'three')];
   // The batch span processor as production runs it (OpenTelemetry's defaults: every 5 s or 512 spans).
   const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url };
-  const traced = await serve(databaseUrl, 'traced', tracing);
-  const sampled = await serve(databaseUrl, 'sampled', {
-    ...tracing,
-    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-    OTEL_TRACES_SAMPLER_ARG: '0.1',
-  });
-  // Instrumented, but no trace sampled: the floor tracing costs whatever the sampling ratio.
-  const unsampled = await serve(databaseUrl, 'unsampled', { ...tracing, OTEL_TRACES_SAMPLER: 'always_off' });
-  // The traced processes' baseline is a process of its own, serving exactly as many rounds as they do.
-  const untraced = await serve(databaseUrl, 'plain');
+  // Each round starts its own four: the traced processes (every request, one in ten, none
+  // sampled: the floor tracing costs whatever the ratio) and a plain one to compare them with. A
+  // process's own luck (where the JIT and the heap land, its share of the cores) then differs from
+  // round to round instead of favouring one side in all of them.
+  const tracingSides: Array<[keyof ProcessesResult, Record<string, string>]> = [
+    ['plain', {}],
+    ['traced', tracing],
+    ['sampled', { ...tracing, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }],
+    ['unsampled', { ...tracing, OTEL_TRACES_SAMPLER: 'always_off' }],
+  ];
   try {
     const pool = await splittableBundles(db, world.producerAccount);
-    const side = async (on: Serving[], clients: number): Promise<Side> => {
+    const side = async (on: Serving[], clients: number, seconds = ROUND_SECONDS): Promise<Side> => {
       const client = jsonClient(
         on.map((s) => s.port),
         clients,
@@ -157,7 +159,7 @@ export async function benchProcesses(
       const cpu = () => on.reduce((sum, s) => sum + cpuSeconds(s.child.pid!), 0);
       const token = await client.login(world.producer.email, PASSWORD);
       const cpuBefore = cpu();
-      const done = await runFor(clients, ROUND_SECONDS, async () => {
+      const done = await runFor(clients, seconds, async () => {
         const b = pool.pop();
         if (!b) return false;
         const body = {
@@ -195,35 +197,42 @@ export async function benchProcesses(
       ['one', [servers[0]!]],
       ['three', servers],
     ];
-    // The four tracing sides serve at the same time, a quarter of the clients each: whatever else
-    // the machine does in a round falls on all four alike.
-    const tracingSides: Array<[keyof ProcessesResult, Serving]> = [
-      ['plain', untraced],
-      ['traced', traced],
-      ['sampled', sampled],
-      ['unsampled', unsampled],
-    ];
     const report = (r: number, name: string, s: Side) =>
       log(
         `  processes ${r ? `round ${r}` : 'warm-up'} ${name}: ${fmt(s.ops / s.seconds)}/s, ` +
           `${fmt((s.cpu / s.ops) * 1000, 2)} CPU ms each, p50 ${fmt(percentile(s.ms, 50), 1)} ms`,
       );
-    // Round 0 warms every process up (the JIT, the caches) and counts for nothing.
+    // The four tracing sides serve at the same time, a quarter of the clients each, so whatever
+    // else the machine does in a round falls on all four alike; each warms up first.
+    const tracingRound = async (r: number) => {
+      const on: Serving[] = [];
+      // Started, and given their clients, in an order that turns round by round: no side is always first.
+      const order = tracingSides.map((_, i) => tracingSides[(i + r) % tracingSides.length]!);
+      try {
+        for (const [name, env] of order) on.push(await serve(databaseUrl, `${name}-${r}`, env));
+        const quarter = CLIENTS / order.length;
+        await Promise.all(on.map((s) => side([s], quarter, WARM_UP_SECONDS)));
+        const sides = await Promise.all(on.map((s) => side([s], quarter)));
+        order.forEach(([name], i) => {
+          add(result[name], sides[i]!);
+          report(r, name, sides[i]!);
+        });
+      } finally {
+        for (const s of on) await stop(s, log);
+      }
+    };
+    // Round 0 warms the long-lived processes up (the JIT, the caches) and counts for nothing.
     for (let r = 0; r <= ROUNDS; r++) {
       for (const [name, on] of r % 2 === 0 ? scaling : [...scaling].reverse()) {
         const s = await side(on, CLIENTS);
         if (r > 0) add(result[name], s);
         report(r, name, s);
       }
-      const sides = await Promise.all(tracingSides.map(([, on]) => side([on], CLIENTS / tracingSides.length)));
-      tracingSides.forEach(([name], i) => {
-        if (r > 0) add(result[name], sides[i]!);
-        report(r, name, sides[i]!);
-      });
+      if (r > 0) await tracingRound(r);
     }
     return result;
   } finally {
-    for (const s of [...servers, traced, sampled, unsampled, untraced]) await stop(s, log);
+    for (const s of servers) await stop(s, log);
     collector.server.close();
   }
 }

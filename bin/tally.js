@@ -17,8 +17,8 @@ if (!existsSync(cli)) {
     process.exit(1);
   }
 }
-// Traces, when a collector is named: before the CLI loads, so that HTTP and Fastify are
-// instrumented as they load (src/platform/telemetry.ts).
+// Traces, when a collector is named: before the CLI loads, so that node:http is instrumented as it
+// loads (src/platform/telemetry.ts).
 if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT)
   await import(new URL('../dist/src/platform/telemetry.js', import.meta.url).href);
 await import(cli.href);

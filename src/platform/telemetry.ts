@@ -1,11 +1,10 @@
 // OpenTelemetry traces, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector: a span for each HTTP
-// request (Fastify's, carrying its route pattern and status) and each outgoing HTTP call,
-// exported over OTLP/HTTP, with a span for each query of a sampled request beneath
-// (`query-spans.ts`, on either engine). Fastify and node:http are patched by require hooks as they
-// load, so this file runs before anything else: `bin/tally.js` imports it first (or `node --import`
-// it), and it does nothing at all unless the endpoint is set (`tracing()`). The OTEL_* variables
+// request (`http/request-spans.ts`, carrying its route pattern and status) and each outgoing HTTP
+// call, exported over OTLP/HTTP, with a span for each query of a sampled request beneath
+// (`query-spans.ts`, on either engine). node:http is patched by a require hook as it loads, so
+// this file runs before anything else: `bin/tally.js` imports it first (or `node --import` it), and
+// it does nothing at all unless the endpoint is set (`tracing()`). The OTEL_* variables
 // are OpenTelemetry's own (service name, sampling, batch delay), read by the SDK.
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -20,12 +19,9 @@ if (tracing()) {
   const sdk = new NodeSDK({
     traceExporter: new OTLPTraceExporter(),
     instrumentations: [
-      // Outgoing calls only (to storage providers, DataHubs): Fastify's span below is the request's
-      // server span already, and a second one per request would double the work for nothing.
+      // Outgoing calls only (to storage providers, DataHubs): the request's server span is Tally's
+      // own (http/request-spans.ts), and a second one per request would double the work for nothing.
       new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
-      // A request span and its handler's, not one per hook: Tally runs about ten hooks a request
-      // (rate limit, authentication, idempotency, …), which would multiply the spans for little.
-      new FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false }),
     ],
   });
   sdk.start();

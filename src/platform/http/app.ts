@@ -20,6 +20,8 @@ import { clockStore } from './rate-limit-store.ts';
 import { refuseNul } from './text.ts';
 import { compileSerializer } from './serializer.ts';
 import { parseTimestamp } from '../timestamp.ts';
+import { registerRequestSpans } from './request-spans.ts';
+import { tracing } from '../query-spans.ts';
 
 export type RoutePlugin = (app: App, ctx: AppContext) => Promise<void> | void;
 
@@ -61,6 +63,8 @@ export async function buildApp(
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First, so a request's span covers all it goes through.
+  if (tracing()) registerRequestSpans(app);
   const strict = makeAjv(false);
   const coercing = makeAjv(true);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));

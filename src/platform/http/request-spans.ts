@@ -1,0 +1,45 @@
+// The server span of each request, when this process traces (`tracing()`): named by the method and
+// the route's pattern (`POST /api/certificates/transfer`), with the route and the answer's status,
+// never the path's ids. The caller's W3C trace context (`traceparent`) is its parent, so a caller's
+// sampling decision holds. The rest of the request runs inside the span's context only when there
+// is something to carry: a span being recorded (its queries become its children, query-spans.ts)
+// or a caller's context to pass on to outgoing calls. A request the sampler leaves out of a trace
+// nobody started costs the sampler's decision and nothing more. (`@fastify/otel`, used before,
+// made a request span and a handler span for every request and entered both contexts, sampled
+// or not.)
+import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const tracer = trace.getTracer('tally.http');
+const spans = new WeakMap<FastifyRequest, Span>();
+
+export function registerRequestSpans(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    const parent = propagation.extract(context.active(), request.headers);
+    const route = request.routeOptions.url;
+    const span = tracer.startSpan(
+      route === undefined ? request.method : `${request.method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': request.method, ...(route !== undefined && { 'http.route': route }) },
+      },
+      parent,
+    );
+    spans.set(request, span);
+    if (span.isRecording() || trace.getSpan(parent) !== undefined) context.with(trace.setSpan(parent, span), done);
+    else done();
+  });
+  app.addHook('onError', (request, _reply, error, done) => {
+    spans.get(request)?.recordException(error);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const span = spans.get(request);
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+    done();
+  });
+}
