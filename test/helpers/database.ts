@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import pg from 'pg';
 import { memoryImage, openDatabase, type Database } from '../../src/platform/database.ts';
 import { listMigrations, migrate } from '../../src/platform/migrations.ts';
@@ -68,8 +68,10 @@ async function migratedImage(): Promise<Blob> {
     await migrate(database);
   });
   await mkdir(IMAGES, { recursive: true });
-  // Images of older migrations go; this one is written aside and renamed into place whole.
-  for (const old of await readdir(IMAGES)) if (join(IMAGES, old) !== file) await rm(join(IMAGES, old), { force: true });
+  // Images of older migrations go (and what was being written of them); this one, and another
+  // worker's copy of it still being written aside, stay. Each is renamed into place whole.
+  const current = basename(file);
+  for (const old of await readdir(IMAGES)) if (!old.startsWith(current)) await rm(join(IMAGES, old), { force: true });
   const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
   await writeFile(aside, Buffer.from(await image.arrayBuffer()));
   await rename(aside, file);

@@ -147,6 +147,8 @@ describe.skipIf(uiSkipped !== undefined)('the forecasting market page', () => {
     expect(await state(bids.ran).textContent()).toBe('Confirmed');
     expect(await state(bids.tooBig).textContent()).toBe('Not paid');
     expect(await state(bids.small).textContent()).toBe('Not paid');
+    // Each bid links its resource by name, which the page fetches beside the bids: wait for it.
+    await row(bids.ran).getByRole('link', { name: 'buyer-plant' }).waitFor();
     expect(await row(bids.ran).getByRole('link', { name: 'buyer-plant' }).count()).toBe(1);
     expect(await row(bids.small).getByRole('link', { name: 'buyer-spare' }).count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
