@@ -23,7 +23,8 @@ async function spanned<R>(query: CompiledQuery, run: () => Promise<QueryResult<R
     attributes: {
       'db.system.name': 'postgresql',
       'db.operation.name': operation,
-      // The statement with its $n placeholders: the parameters (energy, ids, emails) stay out.
+      // The statement as compiled, with numbered placeholders where the values go: the values
+      // themselves (energy, ids, emails) are never recorded.
       'db.query.text': query.sql,
     },
   });

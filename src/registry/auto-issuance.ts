@@ -110,19 +110,19 @@ async function pendingHours(
   return out;
 }
 
-/** Pending hours of every device the caller may read, or of one device. */
-/** The whole UTC hours that overlap [from, to), either end open when not given. */
+/** The whole UTC hours that overlap [from, to); an end not given is as far as Tally's times go. */
 function hoursOverlapping(from: string | undefined, to: string | undefined): Hours | undefined {
   if (from === undefined && to === undefined) return undefined;
   const start = from === undefined ? Date.UTC(EARLIEST_YEAR, 0, 1) : Date.parse(from);
   const end = to === undefined ? Date.UTC(LATEST_YEAR + 1, 0, 1) : Date.parse(to);
-  checkPeriod(new Date(start), new Date(end), to === undefined ? 'querystring/from' : 'querystring/to');
+  checkPeriod(new Date(start), new Date(end), 'querystring/to');
   return {
     from: new Date(Math.floor(start / HOUR_MS) * HOUR_MS),
     to: new Date(Math.ceil(end / HOUR_MS) * HOUR_MS),
   };
 }
 
+/** Pending hours of every device the caller may read, or of one device, within a period if given. */
 export async function listPending(
   db: Db,
   principal: Principal,

@@ -157,6 +157,30 @@ describe('transfer', () => {
     expect((await get(a.id)).account_id).toBe(w.producerAccount);
   });
 
+  it('refuses a transfer by an auditor and from a closed source as any action on them, and changes nothing', async () => {
+    const a = await one(10);
+    const auditor = await s.user('auditor', 'transfer-auditor');
+    const spare = await expectStatus(post('/api/accounts', w.producer.token, { account_name: 'Closed source' }), 201);
+    await expectStatus(s.request('DELETE', `/api/accounts/${spare.id}`, { token: w.producer.token }), 200);
+    const before = await s.eventCount();
+    const transfer = (token: string, source: number) =>
+      post('/api/certificates/transfer', token, {
+        source_id: source,
+        target_id: w.traderAccount,
+        granular_certificate_bundle_ids: [a.id],
+      });
+    const byAuditor = await transfer(auditor.token, w.producerAccount);
+    expect([byAuditor.status, byAuditor.body.code]).toEqual([403, 'auditors_read_only']);
+    const fromClosed = await transfer(w.producer.token, spare.id);
+    expect([fromClosed.status, fromClosed.body.code, fromClosed.body.detail]).toEqual([
+      409,
+      'account_closed',
+      `account ${spare.id} is closed`,
+    ]);
+    expect(await s.eventCount()).toBe(before);
+    expect((await get(a.id)).account_id).toBe(w.producerAccount);
+  });
+
   it("shows the target of a split transfer only the part it received, never the source's remainder", async () => {
     const a = await one(1000);
     const r = await expectStatus(

@@ -19,6 +19,8 @@ interface Span {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
+  status?: { code?: number };
+  events?: unknown[];
   attributes: Array<{ key: string; value: { stringValue?: string; intValue?: number | string } }>;
 }
 
@@ -101,6 +103,8 @@ describe('traces sent to an OpenTelemetry collector', () => {
       // The server span of a request carries its route pattern and status, never the path's ids.
       const refused = spans.find((s) => s.kind === 2 && attribute(s, 'http.route') === '/api/accounts/:id');
       expect(refused?.attributes.find((a) => a.key === 'http.response.status_code')?.value.intValue).toBe(401);
+      // A refusal is the API at work, not a fault: no error status, no exception recorded.
+      expect([refused?.status?.code ?? 0, refused?.events ?? []]).toEqual([0, []]);
       // The sampled login's queries are client spans within its request's trace, each named by its
       // statement's first word and carrying the statement without its parameters.
       const request = inTrace(sampledTrace).find((s) => s.kind === 2);

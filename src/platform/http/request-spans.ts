@@ -29,8 +29,9 @@ export function registerRequestSpans(app: FastifyInstance): void {
     if (span.isRecording() || trace.getSpan(parent) !== undefined) context.with(trace.setSpan(parent, span), done);
     else done();
   });
-  app.addHook('onError', (request, _reply, error, done) => {
-    spans.get(request)?.recordException(error);
+  // Runs after the error handler set the status: a refusal (4xx) is the API working, not a fault.
+  app.addHook('onError', (request, reply, error, done) => {
+    if (reply.statusCode >= 500) spans.get(request)?.recordException(error);
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
