@@ -1,12 +1,15 @@
 # Tally in a container: built in one stage, run from another holding only the built JavaScript and
 # the production dependencies, as an unprivileged user. The install steps are scripts/deploy/install.sh,
 # which test/system/deploy.slow.test.ts also runs on a clean checkout and smoke-tests.
-FROM node:22-bookworm-slim AS build
+# Node 24: Node 20's life ended in April 2026; on Node 24 a transfer costs about a quarter less CPU,
+# and AsyncLocalStorage (request contexts, traces) no longer slows every promise of the process
+# (docs/benchmarks.md, "Which Node").
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY . .
 RUN sh scripts/deploy/install.sh
 
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0 \

@@ -15,7 +15,7 @@ export interface KeyInWork {
 
 const current = new AsyncLocalStorage<{ work?: KeyInWork }>();
 
-/** Runs `next` (the rest of a request's life) with room for the key it may carry. */
+/** Runs `next` (the rest of the life of a request that names a key) with room for that key. */
 export const withRequestContext = (next: () => void): void => current.run({}, next);
 
 /** Names the key whose work the current request is about to do. */

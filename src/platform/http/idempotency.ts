@@ -35,6 +35,12 @@ function callerOf(request: FastifyRequest): string {
   return request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`;
 }
 
+/** A changing request that names a key. A route that only reads is its own retry: nothing to store, nothing to replay. */
+const mayCarryKey = (request: FastifyRequest) =>
+  MUTATING.has(request.method) &&
+  request.headers['idempotency-key'] !== undefined &&
+  !request.routeOptions.config.readOnly;
+
 /** A retry may send the same body with its keys in another order: hash the canonical form. */
 const hashOf = (request: FastifyRequest) =>
   createHash('sha256')
@@ -45,10 +51,13 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
   const db = database.kysely;
   const claims = claimsFor(database);
   app.addHook('onClose', () => claims.close());
-  // The rest of each request runs where the ledger can find its key. Entered once the body has
-  // arrived (the body's last chunk resumes in the socket's context, not the request's), and
-  // callback style, so the hooks and the handler that follow run inside it.
-  app.addHook('preHandler', (_request, _reply, done) => withRequestContext(done));
+  // The rest of a request that may carry a key runs where the ledger can find it. Entered once the
+  // body has arrived (the body's last chunk resumes in the socket's context, not the request's),
+  // and callback style, so the hooks and the handler that follow run inside it. Only such a
+  // request enters it: on Node 20 and 22, from the first store entered on, every promise of the
+  // process pays a hook, so a process whose callers send no keys should never enter one
+  // (docs/benchmarks.md, "Which Node").
+  app.addHook('preHandler', (request, _reply, done) => (mayCarryKey(request) ? withRequestContext(done) : done()));
 
   // The OpenAPI document says which routes are not replayable, and a test enumerates them there.
   app.addHook('onRoute', (route) => {
@@ -61,9 +70,8 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
   });
 
   app.addHook('preHandler', async (request, reply) => {
+    if (!mayCarryKey(request)) return;
     const key = request.headers['idempotency-key'];
-    // A route that only reads is its own retry: nothing to store, nothing to replay.
-    if (!MUTATING.has(request.method) || key === undefined || request.routeOptions.config.readOnly) return;
     if (typeof key !== 'string' || key.length < 1 || key.length > 255)
       throw badRequest(
         'invalid_idempotency_key',
