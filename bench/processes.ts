@@ -191,7 +191,8 @@ export async function benchProcesses(
       const used = cpu() - cpuBefore;
       client.close();
       // A side that ran out of bundles ran short: its figures would compare unlike with the others'.
-      if (head >= queue.length) throw new Error('the processes bench ran out of splittable bundles: raise BENCH_BUNDLES');
+      if (head >= queue.length)
+        throw new Error('the processes bench ran out of splittable bundles: raise BENCH_BUNDLES');
       return { ...done, cpu: used, rounds: [{ cpuPerOp: used / done.ops, p50: percentile(done.ms, 50) }] };
     };
     const add = (into: Side, from: Side) => {
