@@ -9,6 +9,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { tracing } from './query-spans.ts';
+import { asyncContextWarning } from './async-context-warning.ts';
 
 if (tracing()) {
   process.env.OTEL_SERVICE_NAME ??= 'tally';
@@ -25,6 +26,10 @@ if (tracing()) {
     ],
   });
   sdk.start();
+  // Before the logger exists: Node's own warning channel (stderr), once per process.
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const warning = asyncContextWarning(process.version, flags);
+  if (warning) process.emitWarning(warning, 'TallyTracingWarning');
   // Spans still batched are sent before the process stops.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void sdk.shutdown());
 }
