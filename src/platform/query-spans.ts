@@ -23,8 +23,7 @@ async function spanned<R>(query: CompiledQuery, run: () => Promise<QueryResult<R
     attributes: {
       'db.system.name': 'postgresql',
       'db.operation.name': operation,
-      // The statement as compiled, with numbered placeholders where the values go: the values
-      // themselves (energy, ids, emails) are never recorded.
+      // The compiled statement, placeholders ($1, $2…) and never the values (energy, ids, emails).
       'db.query.text': query.sql,
     },
   });

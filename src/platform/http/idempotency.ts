@@ -36,7 +36,7 @@ function callerOf(request: FastifyRequest): string {
 }
 
 /** A changing request that names a key. A route that only reads is its own retry: nothing to store, nothing to replay. */
-const mayCarryKey = (request: FastifyRequest) =>
+const keyedChange = (request: FastifyRequest) =>
   MUTATING.has(request.method) &&
   request.headers['idempotency-key'] !== undefined &&
   !request.routeOptions.config.readOnly;
@@ -51,13 +51,12 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
   const db = database.kysely;
   const claims = claimsFor(database);
   app.addHook('onClose', () => claims.close());
-  // The rest of a request that may carry a key runs where the ledger can find it. Entered once the
-  // body has arrived (the body's last chunk resumes in the socket's context, not the request's),
-  // and callback style, so the hooks and the handler that follow run inside it. Only such a
-  // request enters it: on Node 20 and 22, from the first store entered on, every promise of the
-  // process pays a hook, so a process whose callers send no keys should never enter one
+  // A changing request that names a key runs the rest of its life where the ledger can find the
+  // key: entered once the body has arrived (its last chunk resumes in the socket's context, not the
+  // request's), callback style, so the hooks and the handler that follow run inside it. Other
+  // requests stay out: on Node 20 and 22 a store once entered slows every promise of the process
   // (docs/benchmarks.md, "Which Node").
-  app.addHook('preHandler', (request, _reply, done) => (mayCarryKey(request) ? withRequestContext(done) : done()));
+  app.addHook('preHandler', (request, _reply, done) => (keyedChange(request) ? withRequestContext(done) : done()));
 
   // The OpenAPI document says which routes are not replayable, and a test enumerates them there.
   app.addHook('onRoute', (route) => {
@@ -70,7 +69,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
   });
 
   app.addHook('preHandler', async (request, reply) => {
-    if (!mayCarryKey(request)) return;
+    if (!keyedChange(request)) return;
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || key.length < 1 || key.length > 255)
       throw badRequest(
