@@ -226,7 +226,9 @@ export const ConfigSchema = Type.Object({
       pattern: '^https?://',
       description:
         'an OpenTelemetry collector (OTLP/HTTP): traces of every sampled request (route, status) and its queries are ' +
-        'sent there; the other `OTEL_*` variables are OpenTelemetry’s own (sampling: `OTEL_TRACES_SAMPLER`); unset, no tracing',
+        'sent there; one request in ten is sampled, and every request a caller sampled (`traceparent`), unless ' +
+        '`OTEL_TRACES_SAMPLER` names another sampler (`parentbased_always_on`: every request); the other `OTEL_*` ' +
+        'variables are OpenTelemetry’s own; unset, no tracing',
     }),
   ),
 });

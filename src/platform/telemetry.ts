@@ -4,12 +4,14 @@
 // (`query-spans.ts`, on either engine). node:http is patched by a require hook as it loads, so
 // this file runs before anything else: `bin/tally.js` imports it first (or `node --import` it), and
 // it does nothing at all unless the endpoint is set (`tracing()`). The OTEL_* variables
-// are OpenTelemetry's own (service name, sampling, batch delay), read by the SDK.
+// are OpenTelemetry's own (service name, sampling, batch delay), read by the SDK; unless the
+// operator chose a sampler, one request in ten is recorded (`trace-sampling.ts`).
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { tracing } from './query-spans.ts';
 import { asyncContextWarning } from './async-context-warning.ts';
+import { samplingDefaults } from './trace-sampling.ts';
 
 if (tracing()) {
   process.env.OTEL_SERVICE_NAME ??= 'tally';
@@ -17,6 +19,7 @@ if (tracing()) {
   // SDK would also push metrics and logs to the collector, which may not take them.
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  Object.assign(process.env, samplingDefaults(process.env));
   const sdk = new NodeSDK({
     traceExporter: new OTLPTraceExporter(),
     instrumentations: [

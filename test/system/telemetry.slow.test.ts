@@ -26,48 +26,79 @@ interface Span {
 
 const TELEMETRY = join(import.meta.dirname, '..', '..', 'src', 'platform', 'telemetry.ts');
 
+interface TracedTally {
+  port: number;
+  /** Every span the collector has received so far. */
+  spans: Span[];
+  /** The `service.name` of every resource that sent spans. */
+  services: Set<string>;
+  stop(): Promise<void>;
+}
+
+/** A `tally serve` process that traces to a collector of the test's, with `env` beside the endpoint. */
+async function tracedTally(env: Record<string, string>): Promise<TracedTally> {
+  const spans: Span[] = [];
+  const services = new Set<string>();
+  const collector = createServer((request, response) => {
+    let body = '';
+    request.on('data', (d) => {
+      body += d;
+    });
+    request.on('end', () => {
+      if (request.url === '/v1/traces') {
+        for (const r of JSON.parse(body).resourceSpans ?? []) {
+          for (const a of r.resource?.attributes ?? []) if (a.key === 'service.name') services.add(a.value.stringValue);
+          for (const s of r.scopeSpans ?? []) spans.push(...s.spans);
+        }
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  const { port: collectorPort } = collector.address() as { port: number };
+
+  const dir = mkdtempSync(join(tmpdir(), 'tally-otel-'));
+  const pg = process.env.TEST_DATABASE_URL ? await emptyServerDatabase(process.env.TEST_DATABASE_URL) : undefined;
+  const port = await freePort();
+  // The sources through tsx, the telemetry file imported before them, as bin/tally.js does.
+  const { OTEL_TRACES_SAMPLER: _sampler, OTEL_TRACES_SAMPLER_ARG: _ratio, ...inherited } = process.env;
+  const child = spawn('node', ['--import', 'tsx', '--import', TELEMETRY, SOURCE_CLI, 'serve'], {
+    env: {
+      ...inherited,
+      ...(pg ? { DATABASE_URL: pg.url } : { DATABASE_URL: '' }),
+      TALLY_DATA_DIR: dir,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorPort}`,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    collector.close();
+    await pg?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (!(await serving(child))) {
+    await stop();
+    throw new Error('the traced tally serve did not start');
+  }
+  return { port, spans, services, stop };
+}
+
+const attribute = (s: Span, key: string) => s.attributes.find((a) => a.key === key)?.value.stringValue;
+const until = async (done: () => boolean) => {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 50));
+};
+
 describe('traces sent to an OpenTelemetry collector', () => {
   it('names each request by its route, and each query of a sampled request beneath it', async () => {
-    const spans: Span[] = [];
-    const services = new Set<string>();
-    const collector = createServer((request, response) => {
-      let body = '';
-      request.on('data', (d) => {
-        body += d;
-      });
-      request.on('end', () => {
-        if (request.url === '/v1/traces') {
-          for (const r of JSON.parse(body).resourceSpans ?? []) {
-            for (const a of r.resource?.attributes ?? [])
-              if (a.key === 'service.name') services.add(a.value.stringValue);
-            for (const s of r.scopeSpans ?? []) spans.push(...s.spans);
-          }
-        }
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-    const { port: collectorPort } = collector.address() as { port: number };
-
-    const dir = mkdtempSync(join(tmpdir(), 'tally-otel-'));
-    const pg = process.env.TEST_DATABASE_URL ? await emptyServerDatabase(process.env.TEST_DATABASE_URL) : undefined;
-    const port = await freePort();
-    // The sources through tsx, the telemetry file imported before them, as bin/tally.js does.
-    const child = spawn('node', ['--import', 'tsx', '--import', TELEMETRY, SOURCE_CLI, 'serve'], {
-      env: {
-        ...process.env,
-        ...(pg ? { DATABASE_URL: pg.url } : { DATABASE_URL: '' }),
-        TALLY_DATA_DIR: dir,
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorPort}`,
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const attribute = (s: Span, key: string) => s.attributes.find((a) => a.key === key)?.value.stringValue;
+    // Every request recorded, so that the requests without a caller's trace have spans to look at.
+    const { port, spans, services, stop } = await tracedTally({ OTEL_TRACES_SAMPLER: 'parentbased_always_on' });
     try {
-      expect(await serving(child)).toBe(true);
       expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/api/accounts/7`)).status).toBe(401);
       // A caller that traces already: one request it sampled, one it did not (W3C trace context).
@@ -97,7 +128,7 @@ describe('traces sent to an OpenTelemetry collector', () => {
         spans.some((s) => attribute(s, 'http.route') === '/api/accounts/:id') &&
         spans.some((s) => attribute(s, 'http.route') === '/health/ready') &&
         sampledArrived();
-      while (!arrived()) await new Promise((resolve) => setTimeout(resolve, 50));
+      await until(arrived);
 
       expect([...services]).toEqual(['tally']);
       // The server span of a request carries its route pattern and status, never the path's ids.
@@ -120,11 +151,40 @@ describe('traces sent to an OpenTelemetry collector', () => {
       // What the caller left unsampled is not recorded, neither the request nor its queries.
       expect(inTrace(unsampledTrace)).toEqual([]);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-      collector.close();
-      await pg?.drop();
-      rmSync(dir, { recursive: true, force: true });
+      await stop();
+    }
+  });
+
+  it('records one request in ten by default, and every request a caller sampled', async () => {
+    const { port, spans, stop } = await tracedTally({});
+    try {
+      // Two hundred requests of no caller's trace: the ratio sampler keeps about twenty (by trace
+      // id). Fewer than 2 or more than 60 happens less than once in ten million runs at one in ten,
+      // and every time at every request (200) or none (0).
+      for (let i = 0; i < 200; i++) expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+      // A caller's sampled request is recorded whatever the ratio says, and its unsampled one is not.
+      const [followed, left] = ['7'.repeat(32), '8'.repeat(32)];
+      for (const [trace, flags] of [
+        [followed, '01'],
+        [left, '00'],
+      ])
+        expect(
+          (
+            await fetch(`http://127.0.0.1:${port}/health/live`, {
+              headers: { traceparent: `00-${trace}-${'1'.repeat(16)}-${flags}` },
+            })
+          ).status,
+        ).toBe(200);
+      await until(() => spans.some((s) => s.traceId === followed));
+      // The batch with the last of the two hundred has gone out with the followed request's or before.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const roots = spans.filter((s) => s.traceId !== followed && !s.parentSpanId);
+      expect(roots.every((s) => attribute(s, 'http.route') === '/health/live')).toBe(true);
+      expect(roots.length).toBeGreaterThanOrEqual(2);
+      expect(roots.length).toBeLessThanOrEqual(60);
+      expect(spans.filter((s) => s.traceId === left)).toEqual([]);
+    } finally {
+      await stop();
     }
   });
 });
