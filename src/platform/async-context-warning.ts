@@ -16,6 +16,6 @@ export function asyncContextWarning(version: string, flags: readonly string[]): 
   const remedy = major >= 22 ? `set NODE_OPTIONS=${FRAME_FLAG}, or run Node 24` : 'run Node 24';
   return (
     `tracing on Node ${major}: once a request is recorded, every promise of this process pays ` +
-    `AsyncLocalStorage's hook (about 3 % more CPU a transfer); ${remedy}`
+    `AsyncLocalStorage's hook (about 3 to 7 % more CPU a transfer); ${remedy}`
   );
 }

@@ -14,11 +14,11 @@ describe('asyncContextWarning', () => {
   it('tells Node 22 the flag or Node 24, and Node 20 Node 24 only', () => {
     expect(asyncContextWarning('v22.23.5', ['--enable-source-maps'])).toBe(
       "tracing on Node 22: once a request is recorded, every promise of this process pays AsyncLocalStorage's hook " +
-        '(about 3 % more CPU a transfer); set NODE_OPTIONS=--experimental-async-context-frame, or run Node 24',
+        '(about 3 to 7 % more CPU a transfer); set NODE_OPTIONS=--experimental-async-context-frame, or run Node 24',
     );
     expect(asyncContextWarning('v20.20.2', ['--experimental-async-context-frame'])).toBe(
       "tracing on Node 20: once a request is recorded, every promise of this process pays AsyncLocalStorage's hook " +
-        '(about 3 % more CPU a transfer); run Node 24',
+        '(about 3 to 7 % more CPU a transfer); run Node 24',
     );
   });
 });
