@@ -1,7 +1,8 @@
 // Traces: with OTEL_EXPORTER_OTLP_ENDPOINT set, `tally serve` sends OTLP/HTTP spans for its
-// requests (Fastify's server span, with the route pattern and status) and the queries of each
-// sampled request (on either engine), to the collector named. The collector here is a local HTTP server that records what arrives in
-// OTLP/HTTP's JSON encoding, as a collector would receive it.
+// requests (the server span, with the route pattern and status) and the queries of each sampled
+// request (on either engine), to the collector named; unless a sampler is named, one request in ten
+// is sampled, and every request its caller sampled. The collector here is a local HTTP server that
+// records what arrives in OTLP/HTTP's JSON encoding, as a collector would receive it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -75,9 +76,10 @@ async function tracedTally(env: Record<string, string>): Promise<TracedTally> {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   const stop = async () => {
     child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await exited;
     collector.close();
     await pg?.drop();
     rmSync(dir, { recursive: true, force: true });
