@@ -1,13 +1,13 @@
 // Which requests a tracing process records when the operator has not chosen: one in ten, and every
 // request whose caller sampled it (its `traceparent`). OpenTelemetry's own default records every
 // request, which costs a transfer a tenth or more of its latency (docs/benchmarks.md, "Tracing,
-// fifth pass"); one in ten costs a few per cent, and a caller still gets a whole trace of the
-// request it wants to follow by sending a sampled `traceparent`.
+// fifth pass"); one in ten costs about a twentieth on Node 24, and a caller still gets a whole
+// trace of the request it wants to follow by sending a sampled `traceparent`.
 
 /** The sampler a tracing process uses unless `OTEL_TRACES_SAMPLER` names one. */
-export const DEFAULT_SAMPLER = 'parentbased_traceidratio';
+const DEFAULT_SAMPLER = 'parentbased_traceidratio';
 /** Its ratio unless `OTEL_TRACES_SAMPLER_ARG` gives one. */
-export const DEFAULT_SAMPLED_SHARE = '0.1';
+const DEFAULT_SAMPLED_SHARE = '0.1';
 
 /** The `OTEL_*` sampling variables to set in `env` before OpenTelemetry reads them: none when the operator chose. */
 export function samplingDefaults(env: NodeJS.ProcessEnv): Record<string, string> {
