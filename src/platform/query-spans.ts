@@ -23,7 +23,7 @@ async function spanned<R>(query: CompiledQuery, run: () => Promise<QueryResult<R
     attributes: {
       'db.system.name': 'postgresql',
       'db.operation.name': operation,
-      // The compiled statement, placeholders ($1, $2…) and never the values (energy, ids, emails).
+      // The statement as compiled, with $1, $2… where its values go; the values are never recorded.
       'db.query.text': query.sql,
     },
   });
