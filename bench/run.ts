@@ -27,7 +27,7 @@ import { profiled } from './profile.ts';
 import { benchQueries, queryRow } from './query.ts';
 import { benchReadings, readingsRow } from './readings.ts';
 import { openTarget, type BenchTarget } from './target.ts';
-import { benchTransfers, CLIENTS, transferRow } from './transfers.ts';
+import { benchTransfers, CLIENTS, loneTransferRow, transferRow } from './transfers.ts';
 import { benchStream, streamRows } from './stream.ts';
 import { benchUi } from './ui.ts';
 import { benchUpload, uploadMib, uploadRows } from './upload.ts';
@@ -153,6 +153,7 @@ async function registryPart(config: Config, target: BenchTarget, total: number):
     return [
       issuanceRow(issuance),
       transferRow(transfers),
+      loneTransferRow(transfers),
       ...processes,
       ...queries.map(queryRow),
       ...disclosureRows(disclosure),

@@ -14,6 +14,7 @@ import type { BenchWorld } from './world.ts';
 export const CLIENTS = 16;
 const ROUNDS = 3;
 const ROUND_SECONDS = 5;
+const LONE_SECONDS = 3;
 /** More untouched bundles than either side transfers in all its rounds on this machine. */
 const POOL = 200_000;
 /** Issue 15's goal: half the SQL transaction's rate, with a p99 latency under 50 ms. */
@@ -66,10 +67,25 @@ async function transferInSql(db: Db, world: BenchWorld, bundleId: number): Promi
   });
 }
 
+interface Side {
+  ops: number;
+  seconds: number;
+  ms: number[];
+}
+
 export interface TransferResult {
-  http: { ops: number; seconds: number; ms: number[] };
-  sql: { ops: number; seconds: number; ms: number[] };
+  http: Side;
+  sql: Side;
+  /** One client at a time, each side: the latency a lone caller sees, where round trips decide. */
+  alone: { http: Side; sql: Side };
   serialized: boolean;
+}
+
+const noSide = (): Side => ({ ops: 0, seconds: 0, ms: [] });
+function add(into: Side, done: Side): void {
+  into.ops += done.ops;
+  into.seconds += done.seconds;
+  into.ms.push(...done.ms);
 }
 
 export async function benchTransfers(
@@ -100,8 +116,9 @@ export async function benchTransfers(
     return true;
   };
   const result: TransferResult = {
-    http: { ops: 0, seconds: 0, ms: [] },
-    sql: { ops: 0, seconds: 0, ms: [] },
+    http: noSide(),
+    sql: noSide(),
+    alone: { http: noSide(), sql: noSide() },
     serialized,
   };
   // Round 0 warms both sides up (the JIT, the connections) and counts for nothing.
@@ -112,15 +129,31 @@ export async function benchTransfers(
     ] as const;
     for (const [side, step] of r % 2 === 0 ? sides : [...sides].reverse()) {
       const done = await runFor(CLIENTS, ROUND_SECONDS, step);
+      const lone = await runFor(1, LONE_SECONDS, step);
       if (r > 0) {
-        result[side].ops += done.ops;
-        result[side].seconds += done.seconds;
-        result[side].ms.push(...done.ms);
+        add(result[side], done);
+        add(result.alone[side], lone);
       }
-      log(`  transfers ${r ? `round ${r}` : 'warm-up'} ${side}: ${fmt(done.ops / done.seconds)}/s`);
+      const p50 = fmt(percentile(lone.ms, 50), 2);
+      log(
+        `  transfers ${r ? `round ${r}` : 'warm-up'} ${side}: ${fmt(done.ops / done.seconds)}/s, alone p50 ${p50} ms`,
+      );
     }
   }
   return result;
+}
+
+/** A lone client's transfer: its median latency over HTTP against the SQL transaction's. */
+export function loneTransferRow(r: TransferResult): ReportRow {
+  const [http, direct] = [percentile(r.alone.http.ms, 50), percentile(r.alone.sql.ms, 50)];
+  return {
+    benchmark: 'partial transfers, one client at a time',
+    tally: `p50 ${fmt(http, 2)} ms over HTTP`,
+    baseline: `p50 ${fmt(direct, 2)} ms in SQL`,
+    ratio: `${fmt(http / direct, 1)} × p50`,
+    target: 'reported',
+    met: null,
+  };
 }
 
 export function transferRow(r: TransferResult): ReportRow {

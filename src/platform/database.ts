@@ -11,6 +11,7 @@ import { openEmbedded, type DirectoryUse } from './embedded-database.ts';
 import { SessionPool, sessionDatabase } from './session-pool.ts';
 import { parseLogPosition, ReadRoutingDriver, type LogPosition, type Replica } from './replica.ts';
 import { querySpans } from './query-spans.ts';
+import { pipelinedBegin } from './pipelined-begin.ts';
 
 export type { Database, Db, PoolStats, Session } from './database-interface.ts';
 import type { Database } from './database-interface.ts';
@@ -113,11 +114,14 @@ function openPostgres(url: string, readUrl: string | undefined): Database {
         connectionTimeoutMillis: 2000,
       })
     : undefined;
-  const postgres = new PostgresDialect({ pool, ...querySpans() });
+  const postgres = new PostgresDialect({ pool: pipelinedBegin(pool), ...querySpans() });
   const dialect: Dialect = readerPool
     ? {
         createDriver: () =>
-          new ReadRoutingDriver(postgres.createDriver(), new PostgresDriver({ pool: readerPool, ...querySpans() })),
+          new ReadRoutingDriver(
+            postgres.createDriver(),
+            new PostgresDriver({ pool: pipelinedBegin(readerPool), ...querySpans() }),
+          ),
         createQueryCompiler: () => postgres.createQueryCompiler(),
         createAdapter: () => postgres.createAdapter(),
         createIntrospector: (db) => postgres.createIntrospector(db),

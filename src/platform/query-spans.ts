@@ -3,9 +3,12 @@
 // recorded gets a client span beneath the request's; any other query goes straight through, its only
 // cost a look at the current span. (OpenTelemetry's node-postgres instrumentation, used before,
 // parsed each statement and built a span for every query whether sampled or not: about half of what
-// tracing cost a transfer none sampled.) Queries outside Kysely (COPY, migrations) make no span.
+// tracing cost a transfer none sampled.) Queries outside Kysely (COPY, migrations) make no span, and
+// neither does a transaction's BEGIN: on PostgreSQL it travels with the first statement
+// (pipelined-begin.ts), whose span holds both, and on PGlite it is no work worth a span.
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { CompiledQuery, DatabaseConnection, PostgresDialectConfig, QueryResult } from 'kysely';
+import { opensTransaction } from './pipelined-begin.ts';
 
 /** Whether this process sends traces: `telemetry.ts` starts OpenTelemetry under the same condition. */
 export const tracing = (): boolean => Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
@@ -42,7 +45,9 @@ async function spanned<R>(query: CompiledQuery, run: () => Promise<QueryResult<R
 function spanQueries(connection: DatabaseConnection): Promise<void> {
   const execute = connection.executeQuery.bind(connection);
   connection.executeQuery = <R>(query: CompiledQuery) =>
-    trace.getActiveSpan()?.isRecording() ? spanned(query, () => execute<R>(query)) : execute<R>(query);
+    trace.getActiveSpan()?.isRecording() && !opensTransaction(query.sql)
+      ? spanned(query, () => execute<R>(query))
+      : execute<R>(query);
   return Promise.resolve();
 }
 
