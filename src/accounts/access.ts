@@ -1,6 +1,7 @@
 // Who may read or act on an account. Every registry function that touches an account's
 // holdings starts with one of these calls, so the rule is in one place.
 import type { Db } from '../platform/database.ts';
+import { fixedStatement } from '../platform/fixed-statement.ts';
 import { type Principal, readsEverything } from '../platform/principal.ts';
 import { conflict, forbidden, notFound, TallyError } from '../platform/errors.ts';
 import type { Missing } from '../platform/problem-codes.ts';
@@ -191,6 +192,18 @@ export async function lockAcceptingAccount(db: Db, target: number, source: numbe
   return accepting(target, await acceptingQuery(db, target, source).executeTakeFirst());
 }
 
+/** `transferAccepted`'s statement, built once: every transfer asks it. */
+const transferAccounts = fixedStatement((db: Db, source: number, target: number, userId: number) =>
+  accountTables(db)
+    .with('target', () => acceptingQuery(db, target, source))
+    .selectFrom(() => accountQuery(db, source, userId).as('source'))
+    .selectAll('source')
+    .select((eb) => [
+      eb.selectFrom('target').select('target.closed_at').as('target_closed_at'),
+      eb.selectFrom('target').select('target.accepts').as('target_accepts'),
+    ]),
+);
+
 /**
  * A transfer's two accounts in one round trip, checked in this order: the source as
  * `actionableAccount` checks it (refusing as it does), then whether the target accepts transfers
@@ -198,15 +211,7 @@ export async function lockAcceptingAccount(db: Db, target: number, source: numbe
  * anything else, and a round trip is most of what either costs.
  */
 export async function transferAccepted(db: Db, principal: Principal, source: number, target: number): Promise<boolean> {
-  const row = await accountTables(db)
-    .with('target', () => acceptingQuery(db, target, source))
-    .selectFrom(() => accountQuery(db, source, principal.userId).as('source'))
-    .selectAll('source')
-    .select((eb) => [
-      eb.selectFrom('target').select('target.closed_at').as('target_closed_at'),
-      eb.selectFrom('target').select('target.accepts').as('target_accepts'),
-    ])
-    .executeTakeFirst();
+  const [row] = await transferAccounts(db, source, target, principal.userId);
   // No row: no such source, which answers as `actionableAccount` answers it.
   if (!row) throw notFound('account', source);
   const { target_closed_at: closed_at, target_accepts: accepts, ...sourceRow } = row;

@@ -1,5 +1,6 @@
 // Who is calling: resolved once per request from a bearer token (JWT or API key) or X-API-Key.
 import type { Db } from '../platform/database.ts';
+import { fixedStatement } from '../platform/fixed-statement.ts';
 import { forbidden, unauthorized } from '../platform/errors.ts';
 import { identity, type Role } from './tables.ts';
 import { API_KEY_PREFIX, userOfApiKey } from './api-keys.ts';
@@ -8,6 +9,14 @@ import type { TokenSettings } from '../platform/context.ts';
 import type { Principal } from '../platform/principal.ts';
 
 export type { Principal };
+
+/** The caller's row as every authenticated request reads it, built once. */
+const caller = fixedStatement((db: Db, userId: number) =>
+  identity(db)
+    .selectFrom('users')
+    .select(['id', 'role', 'email', 'email_verified_at', 'deactivated_at'])
+    .where('id', '=', userId),
+);
 
 export async function authenticate(
   db: Db,
@@ -34,11 +43,7 @@ export async function authenticate(
     return undefined;
   }
   // The role is read now, not from the token, so a changed role takes effect on the next request.
-  const user = await identity(db)
-    .selectFrom('users')
-    .select(['id', 'role', 'email', 'email_verified_at', 'deactivated_at'])
-    .where('id', '=', userId)
-    .executeTakeFirst();
+  const [user] = await caller(db, userId);
   if (!user) throw unauthorized('the user of this credential no longer exists');
   // Read with the role on every request, so a deactivation stops every token and API key at once.
   if (user.deactivated_at !== null) throw unauthorized('the user of this credential is deactivated');

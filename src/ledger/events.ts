@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { markWorkDone } from '../platform/idempotent-work.ts';
+import { fixedStatement } from '../platform/fixed-statement.ts';
 import { commitHorizon } from './horizon.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { ledger, type EventRow } from './tables.ts';
@@ -21,20 +22,34 @@ export interface NewEvent {
 
 export async function appendEvent(db: Db, event: NewEvent): Promise<number> {
   await markWorkDone(db);
-  const row = await ledger(db)
-    .insertInto('events')
-    .values({
-      type: event.type,
-      subject_type: event.subject_type,
-      subject_id: String(event.subject_id),
-      account_ids: event.account_ids ?? [],
-      actor_id: event.actor_id,
-      payload: JSON.stringify(event.payload),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  const [row] = await insertEvent(
+    db,
+    event.type,
+    event.subject_type,
+    String(event.subject_id),
+    event.account_ids ?? [],
+    event.actor_id,
+    JSON.stringify(event.payload),
+  );
+  return row!.id;
 }
+
+/** `appendEvent`'s statement, built once: every change to the registry makes it. */
+const insertEvent = fixedStatement(
+  (
+    db: Db,
+    type: string,
+    subject_type: string,
+    subject_id: string,
+    account_ids: number[],
+    actor_id: number | null,
+    payload: string,
+  ) =>
+    ledger(db)
+      .insertInto('events')
+      .values({ type, subject_type, subject_id, account_ids, actor_id, payload })
+      .returning('id'),
+);
 
 export interface EventFilter {
   subject_type?: string | undefined;

@@ -1,8 +1,9 @@
 // Lifecycle actions on lists of bundle ids, or on the bundles a selection chooses (selection.ts):
 // all-or-nothing, row locks taken in id order, partial quantities split the last bundle touched.
 // One event per action records every row it changed.
-import { sql, type Updateable } from 'kysely';
+import { type RawBuilder, sql, type Updateable } from 'kysely';
 import type { Db } from '../platform/database.ts';
+import { fixedStatement } from '../platform/fixed-statement.ts';
 import type { Principal } from '../platform/principal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../platform/errors.ts';
@@ -103,18 +104,22 @@ async function claimPoint(db: Db, r: ActionRequests['claim']): Promise<void> {
   }
 }
 
+/** `lockHeldBundles`'s statement, built once: the ids are one array, so any number of them is one shape. */
+const lockedBundles = fixedStatement((db: Db, ids: number[]) =>
+  registry(db)
+    .selectFrom('bundles')
+    .selectAll()
+    .where(sql<boolean>`id = ANY(${ids}::int8[])`)
+    .orderBy('id')
+    .forUpdate(),
+);
+
 /**
  * Locks the bundles `ids` in id order (so concurrent callers never deadlock) and checks each
  * exists and is held by account `holder`; returns them by id. For every change to bundles.
  */
 export async function lockHeldBundles(db: Db, ids: readonly number[], holder: number): Promise<Map<number, BundleRow>> {
-  const rows = await registry(db)
-    .selectFrom('bundles')
-    .selectAll()
-    .where('id', 'in', [...ids])
-    .orderBy('id')
-    .forUpdate()
-    .execute();
+  const rows = await lockedBundles(db, [...ids]);
   // By id, so that matching the rows to the listed ids stays linear in their number.
   const byId = new Map(rows.map((b) => [b.id, b]));
   const missing = ids.find((id) => !byId.has(id));
@@ -149,6 +154,24 @@ async function lockBundles(db: Db, action: Action, r: ActionRequest): Promise<Bu
   return r.granular_certificate_bundle_ids.map((id) => byId.get(id)!);
 }
 
+/** The split's column lists, by the columns they name: a bundle row's, so in practice one entry. */
+const columnLists = new Map<string, { into: RawBuilder<unknown>; from: RawBuilder<unknown> }>();
+
+/**
+ * `columns` as the split's INSERT names them and as its SELECT reads them from `part`, quoted once:
+ * built from `sql.ref`s for every split, these two lists (about fifty references) made the split
+ * the costliest statement of a transfer to build (docs/benchmarks.md, "Kysely's share").
+ */
+function copiedColumns(columns: readonly string[]) {
+  const key = columns.join(',');
+  const known = columnLists.get(key);
+  if (known) return known;
+  const quoted = columns.map((c) => `"${c.replaceAll('"', '""')}"`);
+  const lists = { into: sql.raw(quoted.join(', ')), from: sql.raw(quoted.map((c) => `part.${c}`).join(', ')) };
+  columnLists.set(key, lists);
+  return lists;
+}
+
 /**
  * Splits `b`: the remainder keeps b's id and the upper ids; a new bundle gets the lowest `take` ids,
  * with `change` already made to it. One statement: the new bundle is b's row as the shrink returns
@@ -169,7 +192,7 @@ async function split(
   );
   // Every column but the two the database makes (the id, the generated quantity).
   const { id: _id, bundle_quantity: _q, ...copy } = b;
-  const columns = Object.keys(copy);
+  const columns = copiedColumns(Object.keys(copy));
   const own = {
     certificate_bundle_id_range_start: parts.acted.start,
     certificate_bundle_id_range_end: parts.acted.end,
@@ -181,8 +204,8 @@ async function split(
       UPDATE bundles SET certificate_bundle_id_range_start = ${parts.remainder.start}, updated_at = ${now}
       WHERE id = ${b.id} RETURNING *
     ), acted AS (
-      INSERT INTO bundles (${sql.join(columns.map((c) => sql.ref(c)))})
-      SELECT ${sql.join(columns.map((c) => sql.ref(`part.${c}`)))}
+      INSERT INTO bundles (${columns.into})
+      SELECT ${columns.from}
       FROM remainder, jsonb_populate_record(NULL::bundles, to_jsonb(remainder) || ${JSON.stringify(own)}::jsonb) AS part
       RETURNING *
     )
