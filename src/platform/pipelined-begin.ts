@@ -100,7 +100,7 @@ class PipeliningClient implements PostgresPoolClient {
     if (typeof statement !== 'string') throw new Error('Tally’s PostgreSQL pool takes no cursor');
     const opening = this.#opening;
     if (opening === undefined) {
-      if (!OPENS.test(statement)) return asResult(this.#client.query(statement, parameters as unknown[]));
+      if (!opensTransaction(statement)) return asResult(this.#client.query(statement, parameters as unknown[]));
       this.#opening = statement;
       return answered('BEGIN');
     }

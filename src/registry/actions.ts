@@ -105,7 +105,7 @@ async function claimPoint(db: Db, r: ActionRequests['claim']): Promise<void> {
 }
 
 /** `lockHeldBundles`'s statement, built once: the ids are one array, so any number of them is one shape. */
-const lockedBundles = fixedStatement((db: Db, ids: number[]) =>
+const lockedBundles = fixedStatement((db: Db, ids: readonly number[]) =>
   registry(db)
     .selectFrom('bundles')
     .selectAll()
@@ -119,7 +119,7 @@ const lockedBundles = fixedStatement((db: Db, ids: number[]) =>
  * exists and is held by account `holder`; returns them by id. For every change to bundles.
  */
 export async function lockHeldBundles(db: Db, ids: readonly number[], holder: number): Promise<Map<number, BundleRow>> {
-  const rows = await lockedBundles(db, [...ids]);
+  const rows = await lockedBundles(db, ids);
   // By id, so that matching the rows to the listed ids stays linear in their number.
   const byId = new Map(rows.map((b) => [b.id, b]));
   const missing = ids.find((id) => !byId.has(id));
