@@ -137,11 +137,6 @@ interface NewBundles {
 }
 
 /**
- * Inserts issuances and their bundles in one statement and advances the device's id counter.
- * The intervals travel once, as arrays; the database returns only the new ids, and the rows are
- * assembled here from what we sent rather than decoded back from the database.
- */
-/**
  * The first id of each quantity, taken in turn from the locked device's counter, and the counter
  * after them. Every issuance, of production or from storage, numbers its certificates here.
  */
@@ -165,58 +160,6 @@ export async function advanceCounter(db: Db, device: DeviceRow, next: number): P
   device.next_certificate_id = next;
 }
 
-async function insertIssued(db: Db, n: NewBundles): Promise<BundleRow[]> {
-  const { issuedAt } = n;
-  const lifetimeMs = n.lifetimeDays * 24 * HOUR_MS;
-  const qty = n.intervals.map((i) => i.wh);
-  const { starts, next } = allocateIds(n.device, qty);
-  const from = n.intervals.map((i) => i.start.toISOString());
-  const to = n.intervals.map((i) => i.end.toISOString());
-  // Intervals of one request never overlap, so the start of each identifies its issuance.
-  const { rows } = await sql<{ id: number; issuance_id: number; rs: number }>`
-    WITH input AS (
-      SELECT * FROM unnest(${from}::timestamptz[], ${to}::timestamptz[], ${qty}::bigint[], ${starts}::bigint[])
-        AS t(s, e, q, rs)
-    ), issued AS (
-      INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval,
-                             bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
-                             reissue_of_bundle_id, issued_by, issued_at)
-      SELECT ${n.device.id}, ${n.device.issuance_metadata_id}, s, e, q, rs, rs + q - 1,
-             ${n.reissueOf ?? null}::bigint, ${n.actorId}::bigint, ${issuedAt.toISOString()}::timestamptz
-      FROM input ORDER BY rs
-      RETURNING id, production_starting_interval
-    ), bundled AS (
-      INSERT INTO bundles (issuance_id, device_id, account_id,
-                           certificate_bundle_id_range_start, certificate_bundle_id_range_end, energy_source,
-                           production_starting_interval, production_ending_interval,
-                           issuance_datestamp, expiry_datestamp)
-      SELECT issued.id, ${n.device.id}, ${n.accountId}, rs, rs + q - 1, ${n.device.energy_source}, s, e,
-             ${issuedAt.toISOString()}::timestamptz, e + ${lifetimeMs} * interval '1 millisecond'
-      FROM issued JOIN input ON input.s = issued.production_starting_interval
-      ORDER BY rs
-      RETURNING id, issuance_id, certificate_bundle_id_range_start AS rs
-    )
-    SELECT id, issuance_id, rs FROM bundled`.execute(db);
-  await advanceCounter(db, n.device, next);
-  const ids = new Map(rows.map((r) => [r.rs, r]));
-  return n.intervals.map((i, k) => {
-    const created = ids.get(starts[k]!)!;
-    return issuedBundle({
-      id: created.id,
-      issuance_id: created.issuance_id,
-      device_id: n.device.id,
-      account_id: n.accountId,
-      certificate_bundle_id_range_start: starts[k]!,
-      certificate_bundle_id_range_end: starts[k]! + i.wh - 1,
-      energy_source: n.device.energy_source,
-      production_starting_interval: i.start,
-      production_ending_interval: i.end,
-      issuance_datestamp: issuedAt,
-      expiry_datestamp: new Date(i.end.getTime() + lifetimeMs),
-    });
-  });
-}
-
 /**
  * The `certificates.issued` event's payload: issued bundles in compact form, since an issuance
  * may create thousands of them and everything but these fields is what issuing always makes.
@@ -233,29 +176,90 @@ export interface IssuedEvent {
   bundles: Array<[number, number, number, number, string, string]>;
 }
 
-function issuedEventPayload(
-  device: DeviceRow,
-  accountId: number,
-  bundles: BundleRow[],
-  reissueOf?: number,
-): IssuedEvent {
-  const first = bundles[0]!;
-  return {
-    device_id: device.id,
-    account_id: accountId,
-    energy_source: device.energy_source,
-    issuance_datestamp: first.issuance_datestamp.toISOString(),
-    reissue_of_bundle_id: reissueOf ?? null,
-    lifetime_ms: first.expiry_datestamp.getTime() - first.production_ending_interval.getTime(),
-    bundles: bundles.map((b) => [
+/**
+ * Issues the bundles: inserts the issuances and their bundles in one statement, advances the
+ * device's id counter and records the `certificates.issued` event. The intervals travel once, as
+ * arrays, and their text serves the event too; the database returns only the new ids, in the
+ * order of the ranges (which is the intervals' order), and the rows are assembled here from what
+ * we sent rather than decoded back from the database.
+ */
+async function issueBundles(db: Db, n: NewBundles): Promise<BundleRow[]> {
+  const { issuedAt } = n;
+  const lifetimeMs = n.lifetimeDays * 24 * HOUR_MS;
+  const qty = n.intervals.map((i) => i.wh);
+  const { starts, next } = allocateIds(n.device, qty);
+  const from = n.intervals.map((i) => i.start.toISOString());
+  const to = n.intervals.map((i) => i.end.toISOString());
+  const issuedText = issuedAt.toISOString();
+  // Intervals of one request never overlap, so the start of each identifies its issuance.
+  const { rows } = await sql<{ ids: number[]; issuance_ids: number[] }>`
+    WITH input AS (
+      SELECT * FROM unnest(${from}::timestamptz[], ${to}::timestamptz[], ${qty}::bigint[], ${starts}::bigint[])
+        AS t(s, e, q, rs)
+    ), issued AS (
+      INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval,
+                             bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
+                             reissue_of_bundle_id, issued_by, issued_at)
+      SELECT ${n.device.id}, ${n.device.issuance_metadata_id}, s, e, q, rs, rs + q - 1,
+             ${n.reissueOf ?? null}::bigint, ${n.actorId}::bigint, ${issuedText}::timestamptz
+      FROM input ORDER BY rs
+      RETURNING id, production_starting_interval
+    ), bundled AS (
+      INSERT INTO bundles (issuance_id, device_id, account_id,
+                           certificate_bundle_id_range_start, certificate_bundle_id_range_end, energy_source,
+                           production_starting_interval, production_ending_interval,
+                           issuance_datestamp, expiry_datestamp)
+      SELECT issued.id, ${n.device.id}, ${n.accountId}, rs, rs + q - 1, ${n.device.energy_source}, s, e,
+             ${issuedText}::timestamptz, e + ${lifetimeMs} * interval '1 millisecond'
+      FROM issued JOIN input ON input.s = issued.production_starting_interval
+      ORDER BY rs
+      RETURNING id, issuance_id, certificate_bundle_id_range_start AS rs
+    )
+    SELECT array_agg(id ORDER BY rs) AS ids, array_agg(issuance_id ORDER BY rs) AS issuance_ids FROM bundled`.execute(
+    db,
+  );
+  await advanceCounter(db, n.device, next);
+  const { ids, issuance_ids: issuanceIds } = rows[0]!;
+  const issued = n.intervals.map((i, k) =>
+    issuedBundle({
+      id: ids[k]!,
+      issuance_id: issuanceIds[k]!,
+      device_id: n.device.id,
+      account_id: n.accountId,
+      certificate_bundle_id_range_start: starts[k]!,
+      certificate_bundle_id_range_end: starts[k]! + i.wh - 1,
+      energy_source: n.device.energy_source,
+      production_starting_interval: i.start,
+      production_ending_interval: i.end,
+      issuance_datestamp: issuedAt,
+      expiry_datestamp: new Date(i.end.getTime() + lifetimeMs),
+    }),
+  );
+  const event: IssuedEvent = {
+    device_id: n.device.id,
+    account_id: n.accountId,
+    energy_source: n.device.energy_source,
+    issuance_datestamp: issuedText,
+    reissue_of_bundle_id: n.reissueOf ?? null,
+    lifetime_ms: lifetimeMs,
+    bundles: issued.map((b, k) => [
       b.id,
       b.issuance_id,
       b.certificate_bundle_id_range_start,
       b.certificate_bundle_id_range_end,
-      b.production_starting_interval.toISOString(),
-      b.production_ending_interval.toISOString(),
+      from[k]!,
+      to[k]!,
     ]),
   };
+  await appendEvent(db, {
+    type: 'certificates.issued',
+    subject_type: 'device',
+    subject_id: n.device.id,
+    account_ids: [n.accountId],
+    actor_id: n.actorId,
+    payload: event,
+  });
+  return issued;
 }
 
 /** The bundles an issued event created, as they were issued: what replaying the event rebuilds. */
@@ -299,7 +303,7 @@ export async function issueForLockedDevice(
   await lockOpenAccount(trx, device.account_id);
   await checkNeverIssued(trx, device.id, intervals);
   const points = meteredBy ?? (await claimMeteredHours(trx, device, intervals));
-  const rows = await insertIssued(trx, {
+  const rows = await issueBundles(trx, {
     device,
     accountId: device.account_id,
     intervals,
@@ -308,14 +312,6 @@ export async function issueForLockedDevice(
     issuedAt,
   });
   await recordPointHours(trx, points, rows);
-  await appendEvent(trx, {
-    type: 'certificates.issued',
-    subject_type: 'device',
-    subject_id: device.id,
-    account_ids: [device.account_id],
-    actor_id: actorId,
-    payload: issuedEventPayload(device, device.account_id, rows),
-  });
   return rows;
 }
 
@@ -397,7 +393,7 @@ export async function reissueBundle(
         'body/bundle_quantity',
       );
     await checkReissueMetered(trx, device.id, withdrawn.production_starting_interval, liveWh + wh);
-    const [row] = await insertIssued(trx, {
+    const [row] = await issueBundles(trx, {
       device,
       accountId: withdrawn.account_id,
       actorId: principal.userId,
@@ -405,14 +401,6 @@ export async function reissueBundle(
       issuedAt: now,
       reissueOf: withdrawn.id,
       intervals: [{ start: withdrawn.production_starting_interval, end: withdrawn.production_ending_interval, wh }],
-    });
-    await appendEvent(trx, {
-      type: 'certificates.issued',
-      subject_type: 'device',
-      subject_id: device.id,
-      account_ids: [withdrawn.account_id],
-      actor_id: principal.userId,
-      payload: issuedEventPayload(device, withdrawn.account_id, [row!], withdrawn.id),
     });
     return row!;
   });

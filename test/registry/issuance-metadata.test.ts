@@ -1,0 +1,71 @@
+// An issuance names a metadata version of its own device (0004), checked once per inserting
+// statement since 0038, which also makes the versions immutable: what the foreign key it replaced
+// guaranteed, proven behind the API's back, where only the database stands in the way.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { buildWorld, CAPACITY_W, issue, registerDevice, SOLAR, type World } from '../helpers/world.ts';
+
+let s: TestServer;
+let w: World;
+let other: number;
+beforeAll(async () => {
+  s = await startServer();
+  w = await buildWorld(s);
+  other = await registerDevice(s, w.producer.token, {
+    device_name: 'Second roof',
+    account_id: w.producerAccount,
+    ...SOLAR,
+    capacity: CAPACITY_W,
+  });
+});
+afterAll(() => s.close());
+
+const db = () => s.db.database.kysely;
+const metadataOf = async (device: number) =>
+  (await sql<{ id: number }>`SELECT issuance_metadata_id AS id FROM devices WHERE id = ${device}`.execute(db()))
+    .rows[0]!.id;
+const issuances = async () =>
+  (await sql<{ n: number }>`SELECT count(*)::int AS n FROM issuances`.execute(db())).rows[0]!.n;
+
+/** Two issuances of `device` in one statement, the second naming `secondMetadata`. */
+const insertTwo = (device: number, firstMetadata: number, secondMetadata: number, hour: number) =>
+  sql`INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval,
+                             bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end)
+      VALUES (${device}, ${firstMetadata}, timestamptz '2024-01-01' + ${hour} * interval '1 hour',
+              timestamptz '2024-01-01' + ${hour + 1} * interval '1 hour', 10, 900000, 900009),
+             (${device}, ${secondMetadata}, timestamptz '2024-01-01' + ${hour + 1} * interval '1 hour',
+              timestamptz '2024-01-01' + ${hour + 2} * interval '1 hour', 10, 900010, 900019)`.execute(db());
+
+describe("an issuance's metadata", () => {
+  it("refuses a statement of which one issuance names another device's version, inserting none of them", async () => {
+    await issue(s, w, [[0, 100]]);
+    const before = await issuances();
+    const own = await metadataOf(w.device);
+    await expect(insertTwo(w.device, own, await metadataOf(other), 10)).rejects.toThrow(
+      /issuance \d+ names metadata that is not a version of its device/,
+    );
+    await expect(insertTwo(w.device, own, 987654, 10)).rejects.toThrow('not a version of its device');
+    expect(await issuances()).toBe(before);
+    // The same statement with the device's own version is taken.
+    await insertTwo(w.device, own, own, 10);
+    expect(await issuances()).toBe(before + 2);
+  });
+
+  it('keeps every version as it was written', async () => {
+    const own = await metadataOf(w.device);
+    await expect(
+      sql`UPDATE issuance_metadata SET issuing_body = 'Other' WHERE id = ${own}`.execute(db()),
+    ).rejects.toThrow('issuance metadata versions are immutable: UPDATE refused');
+    await expect(sql`DELETE FROM issuance_metadata WHERE id = ${own}`.execute(db())).rejects.toThrow(
+      'issuance metadata versions are immutable: DELETE refused',
+    );
+    await expect(sql`TRUNCATE issuance_metadata CASCADE`.execute(db())).rejects.toThrow(
+      'issuance metadata versions are immutable: TRUNCATE refused',
+    );
+    const { rows } = await sql<{
+      issuing_body: string;
+    }>`SELECT issuing_body FROM issuance_metadata WHERE id = ${own}`.execute(db());
+    expect(rows).toEqual([{ issuing_body: 'Energinet' }]);
+  });
+});
