@@ -7,14 +7,15 @@
 -- refuses any change to a version, as it does for issuances (0021).
 ALTER TABLE issuances DROP CONSTRAINT issuances_device_id_issuance_metadata_id_fkey;
 
-CREATE FUNCTION issuance_metadata_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One refusal for any table whose rows are written once, the rows named by the trigger's argument.
+CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'issuance metadata versions are immutable: % refused', TG_OP USING ERRCODE = 'restrict_violation';
+  RAISE EXCEPTION '% are immutable: % refused', TG_ARGV[0], TG_OP USING ERRCODE = 'restrict_violation';
 END $$;
 CREATE TRIGGER issuance_metadata_immutable BEFORE UPDATE OR DELETE ON issuance_metadata
-  FOR EACH ROW EXECUTE FUNCTION issuance_metadata_refuse_change();
+  FOR EACH ROW EXECUTE FUNCTION refuse_change('issuance metadata versions');
 CREATE TRIGGER issuance_metadata_no_truncate BEFORE TRUNCATE ON issuance_metadata
-  FOR EACH STATEMENT EXECUTE FUNCTION issuance_metadata_refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('issuance metadata versions');
 
 CREATE FUNCTION issuances_name_their_devices_metadata() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
