@@ -73,6 +73,19 @@ async function intervalsAtMostAnHour(db: Db): Promise<Violation[]> {
   }));
 }
 
+/** Each device issuance names a metadata version of its own device (checked on insert since 0038). */
+async function metadataOfDevice(db: Db): Promise<Violation[]> {
+  const rows = await sql<{ id: number; device_id: number; metadata: number }>`
+    SELECT i.id, i.device_id, i.issuance_metadata_id AS metadata FROM issuances i
+    WHERE i.issuance_metadata_id IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM issuance_metadata m WHERE m.id = i.issuance_metadata_id AND m.device_id = i.device_id)
+    ORDER BY i.id LIMIT ${LIMIT}`.execute(db);
+  return rows.rows.map((r) => ({
+    rule: 'issuance_metadata_of_device',
+    detail: `issuance ${r.id} of device ${r.device_id} names metadata ${r.metadata}, not a version of that device`,
+  }));
+}
+
 /**
  * The bundle fields added after certificate events were first written, as every bundle of an event
  * written before had them: none charged a storage device or was an SD-GC (migration 0028), none was
@@ -151,6 +164,7 @@ export async function checkRegistry(db: Db): Promise<Violation[]> {
     ...(await overlappingRanges(trx)),
     ...(await quantitiesAddUp(trx)),
     ...(await intervalsAtMostAnHour(trx)),
+    ...(await metadataOfDevice(trx)),
     ...(await replayMatches(trx)),
     ...(await checkAccess(trx)),
     ...(await checkMetered(trx)),

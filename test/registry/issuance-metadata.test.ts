@@ -1,8 +1,10 @@
 // An issuance names a metadata version of its own device (0004), checked once per inserting
 // statement since 0038, which also makes the versions immutable: what the foreign key it replaced
-// guaranteed, proven behind the API's back, where only the database stands in the way.
+// guaranteed, proven behind the API's back, where only the database stands in the way, and the
+// checker's rule for a database where that check was off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { checkRegistry } from '../../src/registry/check.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { buildWorld, CAPACITY_W, issue, registerDevice, SOLAR, type World } from '../helpers/world.ts';
 
@@ -67,5 +69,24 @@ describe("an issuance's metadata", () => {
       issuing_body: string;
     }>`SELECT issuing_body FROM issuance_metadata WHERE id = ${own}`.execute(db());
     expect(rows).toEqual([{ issuing_body: 'Energinet' }]);
+  });
+
+  it('is named by the checker where it is not a version of the device, as with the check off', async () => {
+    const own = await metadataOf(w.device);
+    const foreign = await metadataOf(other);
+    const before = (await checkRegistry(db())).filter((v) => v.rule === 'issuance_metadata_of_device');
+    expect(before).toEqual([]);
+    // As the database's owner could, with the statement's check off.
+    await sql`ALTER TABLE issuances DISABLE TRIGGER issuances_metadata_of_device`.execute(db());
+    await insertTwo(w.device, own, foreign, 20);
+    await sql`ALTER TABLE issuances ENABLE TRIGGER issuances_metadata_of_device`.execute(db());
+    const { rows } = await sql<{ id: number }>`
+      SELECT id FROM issuances WHERE issuance_metadata_id = ${foreign} AND device_id = ${w.device}`.execute(db());
+    expect((await checkRegistry(db())).filter((v) => v.rule === 'issuance_metadata_of_device')).toEqual([
+      {
+        rule: 'issuance_metadata_of_device',
+        detail: `issuance ${rows[0]!.id} of device ${w.device} names metadata ${foreign}, not a version of that device`,
+      },
+    ]);
   });
 });
