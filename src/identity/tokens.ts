@@ -30,8 +30,29 @@ export async function signAccess(settings: TokenSettings, userId: number, now: D
     .sign(settings.secret);
 }
 
+/**
+ * Access tokens this process has verified, by secret and whole text, with the user and expiry they
+ * carry. A client sends the same token with every request until it expires, and verifying its
+ * signature each time (WebCrypto's HMAC, a job sent off the main thread, its key imported anew) was
+ * about a tenth of a transfer's CPU (docs/benchmarks.md). Only a token that verified is kept, under
+ * its whole text, so no other text finds it; its expiry is checked against `now` on every use, as
+ * jose checks it (expired once `exp` ≤ now in whole seconds). At most VERIFIED_MAX a secret, the
+ * oldest dropped first.
+ */
+const verified = new WeakMap<Uint8Array, Map<string, { userId: number; exp: number }>>();
+const VERIFIED_MAX = 10_000;
+
+function remember(secret: Uint8Array, token: string, userId: number, exp: number): void {
+  const known = verified.get(secret) ?? new Map<string, { userId: number; exp: number }>();
+  verified.set(secret, known);
+  if (known.size >= VERIFIED_MAX) known.delete(known.keys().next().value!);
+  known.set(token, { userId, exp });
+}
+
 /** Returns the user id an access token was issued to; 401 if it is invalid or expired at `now`. */
 export async function verifyAccess(settings: TokenSettings, token: string, now: Date): Promise<number> {
+  const known = verified.get(settings.secret)?.get(token);
+  if (known && known.exp > seconds(now)) return known.userId;
   try {
     const { payload } = await jwtVerify(token, settings.secret, {
       issuer: ISSUER,
@@ -40,6 +61,8 @@ export async function verifyAccess(settings: TokenSettings, token: string, now: 
     });
     const id = Number(payload.sub);
     if (!Number.isSafeInteger(id)) throw new Error('sub');
+    // Tally's tokens all expire and none waits for a start (`nbf`): only such a token is kept.
+    if (typeof payload.exp === 'number' && payload.nbf === undefined) remember(settings.secret, token, id, payload.exp);
     return id;
   } catch {
     throw unauthorized('the access token is invalid or expired');
