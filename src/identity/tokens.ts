@@ -43,8 +43,11 @@ const verified = new WeakMap<Uint8Array, Map<string, { userId: number; exp: numb
 const VERIFIED_MAX = 10_000;
 
 function remember(secret: Uint8Array, token: string, userId: number, exp: number): void {
-  const known = verified.get(secret) ?? new Map<string, { userId: number; exp: number }>();
-  verified.set(secret, known);
+  let known = verified.get(secret);
+  if (!known) {
+    known = new Map();
+    verified.set(secret, known);
+  }
   if (known.size >= VERIFIED_MAX) known.delete(known.keys().next().value!);
   known.set(token, { userId, exp });
 }

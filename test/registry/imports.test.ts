@@ -174,6 +174,23 @@ describe('importing the template', () => {
     });
   });
 
+  it('keeps the origin record as it was imported: the database refuses any change to it', async () => {
+    const origin = imported.imported_issuances[0];
+    const db = s.db.database.kysely;
+    await expect(
+      sql`UPDATE imported_issuances SET issuing_body = 'Other' WHERE id = ${origin.id}`.execute(db),
+    ).rejects.toThrow('imported issuances are immutable: UPDATE refused');
+    await expect(sql`DELETE FROM imported_issuances WHERE id = ${origin.id}`.execute(db)).rejects.toThrow(
+      'imported issuances are immutable: DELETE refused',
+    );
+    await expect(sql`TRUNCATE imported_issuances CASCADE`.execute(db)).rejects.toThrow(
+      'imported issuances are immutable: TRUNCATE refused',
+    );
+    const { rows } = await sql<{ issuing_body: string }>`
+      SELECT issuing_body FROM imported_issuances WHERE id = ${origin.id}`.execute(db);
+    expect(rows).toEqual([{ issuing_body: origin.issuing_body }]);
+  });
+
   it("reads device and imported issuances' origins in one call, as the face's bundle list does", async () => {
     const [own] = await issue(s, w, [[0, 1000]]);
     const [bundle] = imported.bundles;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkRegistry } from '../../src/registry/check.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { buildWorld, expectStatus, hour, issue, CAPACITY_W, type World } from '../helpers/world.ts';
 
@@ -42,6 +43,13 @@ describe('issuance', () => {
     }
     const next = await issue(s, w, [[3, 50]]);
     expect(next[0]).toMatchObject({ certificate_bundle_id_range_start: 601, certificate_bundle_id_range_end: 650 });
+    // The answer's ids are the stored bundles' ids, each with its own range and interval, and the
+    // event recorded them so: replaying the ledger rebuilds the table.
+    for (const b of [...bundles, ...next])
+      expect(
+        await expectStatus(s.request('GET', `/api/certificates/${b.id}`, { token: w.producer.token }), 200),
+      ).toMatchObject(b);
+    expect(await checkRegistry(s.db.database.kysely)).toEqual([]);
   });
 
   it('refuses an interval issued before, and an overlapping one, changing nothing', async () => {

@@ -7,7 +7,9 @@
 -- refuses any change to a version, as it does for issuances (0021).
 ALTER TABLE issuances DROP CONSTRAINT issuances_device_id_issuance_metadata_id_fkey;
 
--- One refusal for any table whose rows are written once, the rows named by the trigger's argument.
+-- One refusal for every write-once table of the registry, the rows named by the trigger's argument:
+-- issuances_refuse_change (0021) named issuances whichever table it guarded (imported issuances
+-- too, 0030), so it gives way to this one, with the same words for issuances.
 CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION '% are immutable: % refused', TG_ARGV[0], TG_OP USING ERRCODE = 'restrict_violation';
@@ -16,6 +18,19 @@ CREATE TRIGGER issuance_metadata_immutable BEFORE UPDATE OR DELETE ON issuance_m
   FOR EACH ROW EXECUTE FUNCTION refuse_change('issuance metadata versions');
 CREATE TRIGGER issuance_metadata_no_truncate BEFORE TRUNCATE ON issuance_metadata
   FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('issuance metadata versions');
+DROP TRIGGER issuances_immutable ON issuances;
+DROP TRIGGER issuances_no_truncate ON issuances;
+CREATE TRIGGER issuances_immutable BEFORE UPDATE OR DELETE ON issuances
+  FOR EACH ROW EXECUTE FUNCTION refuse_change('issuances');
+CREATE TRIGGER issuances_no_truncate BEFORE TRUNCATE ON issuances
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('issuances');
+DROP TRIGGER imported_issuances_immutable ON imported_issuances;
+DROP TRIGGER imported_issuances_no_truncate ON imported_issuances;
+CREATE TRIGGER imported_issuances_immutable BEFORE UPDATE OR DELETE ON imported_issuances
+  FOR EACH ROW EXECUTE FUNCTION refuse_change('imported issuances');
+CREATE TRIGGER imported_issuances_no_truncate BEFORE TRUNCATE ON imported_issuances
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('imported issuances');
+DROP FUNCTION issuances_refuse_change();
 
 CREATE FUNCTION issuances_name_their_devices_metadata() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
