@@ -10,9 +10,11 @@
 //   3. the split: the read-only part of clearRange as it does it (members, their points,
 //      `intervalEnergy`), then the pure computation (`clearInterval` over the 96 intervals); its
 //      matches must equal what clearRange stored;
-//   4. baseline for storing: one COPY of the same match rows into a twin of `community_matches`.
+//   4. baseline for storing: one COPY of the same match rows into a table of a row per match, as
+//      Tally stored them until migration 0039.
 // Storing is the total minus loading and computing. Between rounds the day's intervals and
 // matches are deleted from both tables and VACUUMed (not timed), so the same day clears again.
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { Db } from '../src/platform/database.ts';
 import { systemClock } from '../src/platform/clock.ts';
@@ -240,9 +242,19 @@ async function setup(db: Db): Promise<Setup> {
   );
   const manager: Principal = { userId: user.id, role: user.role, email: user.email };
   const accountId = (await createAccount(db, manager, { account_name: 'Bench community' })).id;
-  // The COPY baseline's twin of community_matches: same columns, defaults, checks and indexes.
-  await sql`CREATE TABLE bench_community_matches (LIKE community_matches INCLUDING ALL)`.execute(db);
+  // The COPY baseline's table: the matches a row each, as migration 0012 created community_matches
+  // (same columns, defaults, checks and indexes) and Tally stored them until migration 0039.
+  for (const statement of matchRowsTable()) await sql.raw(statement).execute(db);
   return { manager, accountId };
+}
+
+/** Migration 0012's `community_matches` and its index, under the baseline's name: two statements. */
+function matchRowsTable(): string[] {
+  const migration = readFileSync(new URL('../src/community/migrations/0012_communities.sql', import.meta.url), 'utf8');
+  const table = /CREATE TABLE community_matches \([\s\S]*?\n\);/.exec(migration)?.[0];
+  const index = /CREATE INDEX community_matches_interval [^;]*;/.exec(migration)?.[0];
+  if (!table || !index) throw new Error('community: migration 0012 no longer creates community_matches as expected');
+  return [table, index].map((statement) => statement.replaceAll('community_matches', 'bench_community_matches'));
 }
 
 interface BuiltCommunity {
@@ -471,10 +483,10 @@ async function round(target: BenchTarget, built: BuiltCommunity): Promise<Round>
  */
 async function reset(target: BenchTarget, id: number): Promise<void> {
   const db = target.database.kysely;
-  await sql`DELETE FROM community_matches WHERE community_id = ${id}`.execute(db);
+  await sql`DELETE FROM community_interval_matches WHERE community_id = ${id}`.execute(db);
   await sql`DELETE FROM community_intervals WHERE community_id = ${id}`.execute(db);
   await sql`DELETE FROM bench_community_matches WHERE community_id = ${id}`.execute(db);
-  await target.database.exec('VACUUM community_matches, community_intervals, bench_community_matches');
+  await target.database.exec('VACUUM community_interval_matches, community_intervals, bench_community_matches');
 }
 
 async function benchSize(

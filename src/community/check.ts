@@ -18,13 +18,13 @@ export async function checkCommunities(db: Db): Promise<Violation[]> {
     WHERE m.grid_in <> i.grid_import_wh OR m.grid_out <> i.grid_export_wh OR m.peer <> i.peer_wh
        OR i.peer_wh > least(i.demand_wh, i.supply_wh)
     ORDER BY 1, 2 LIMIT ${LIMIT}`.execute(db);
+  // Over the stored arrays, not the view: an interval's buyers against its sellers, as two sets.
   const bothSides = await sql<{ community_id: number; interval_start: Date; member: number }>`
-    SELECT b.community_id, b.interval_start, b.buyer_member_id AS member FROM community_matches b
-    WHERE b.buyer_member_id IS NOT NULL AND EXISTS (
-      SELECT 1 FROM community_matches s
-      WHERE s.community_id = b.community_id AND s.interval_start = b.interval_start
-        AND s.seller_member_id = b.buyer_member_id)
-    ORDER BY 1, 2 LIMIT ${LIMIT}`.execute(db);
+    SELECT x.community_id, x.interval_start, m.member FROM community_interval_matches x
+    CROSS JOIN LATERAL (
+      SELECT unnest(x.buyer_member_ids) INTERSECT SELECT unnest(x.seller_member_ids)) AS m(member)
+    WHERE m.member IS NOT NULL
+    ORDER BY 1, 2, 3 LIMIT ${LIMIT}`.execute(db);
   // A point shared in two memberships at once would have its energy counted in both.
   const twice = await sql<{ point: string; first: number; second: number }>`
     WITH p AS (

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
+import { integerArray } from '../platform/array-literal.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { pointsById, intervalEnergy, type EnergyByPoint, type EnergySeries } from '../metering/index.ts';
 import { moveCertificates } from './certificates.ts';
@@ -16,8 +17,8 @@ import { memberPoints, membersDuring } from './members.ts';
 import { community, type CommunityMemberRow, type CommunityRow } from './tables.ts';
 
 const DAY_MS = 86_400_000;
-/** Rows per INSERT: large enough to amortise the round trip, small enough for PGlite's message size. */
-const INSERT_CHUNK = 20_000;
+/** Matches per INSERT: a few megabytes of array text a statement, whatever the community's size. */
+const INSERT_CHUNK = 200_000;
 
 export interface ClearOptions {
   /**
@@ -241,27 +242,31 @@ async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Pr
     )
     .execute();
 
-  // Matches go in by the thousands per statement. Each row carries its interval's index, not a
-  // timestamp, and its price is the grid's, feed-in or the interval's peer price: less to send and parse.
-  for (let first = 0; first < intervals.length; ) {
+  // An interval's matches are one row of arrays (migration 0039), several intervals a statement:
+  // each statement sends every match of its intervals as four flat arrays and where each interval's
+  // part begins, and PostgreSQL cuts them apart. Each interval takes the next block of match ids.
+  const withMatches = intervals.filter(({ result }) => result.matches.length > 0);
+  for (let first = 0; first < withMatches.length; ) {
     let last = first,
       rows = 0;
-    while (last < intervals.length && (last === first || rows + intervals[last]!.result.matches.length <= INSERT_CHUNK))
-      rows += intervals[last++]!.result.matches.length;
-    const batch = intervals.slice(first, last);
-    const column = <T>(pick: (m: IntervalClearing['matches'][number], i: number) => T) =>
-      batch.flatMap(({ result }, i) => result.matches.map((m) => pick(m, i + 1)));
-    await sql`INSERT INTO community_matches
-        (community_id, interval_start, buyer_member_id, seller_member_id, wh, price, amount_micro)
-      SELECT ${c.id}, s.starts[t.i], t.b, t.v, t.wh,
-             CASE WHEN t.v IS NULL THEN ${c.grid_price}::float8
-                  WHEN t.b IS NULL THEN ${c.feed_in_price}::float8
-                  ELSE s.peers[t.i] END, t.a
-      FROM (SELECT ${batch.map((x) => x.start.toISOString())}::timestamptz[] AS starts,
-                   ${batch.map((x) => x.result.peerPrice)}::float8[] AS peers) s,
-           unnest(${column((_, i) => i)}::int[], ${column((m) => m.buyer)}::bigint[],
-                  ${column((m) => m.seller)}::bigint[], ${column((m) => m.wh)}::bigint[],
-                  ${column((m) => m.amount)}::bigint[]) AS t(i, b, v, wh, a)`.execute(trx);
+    while (
+      last < withMatches.length &&
+      (last === first || rows + withMatches[last]!.result.matches.length <= INSERT_CHUNK)
+    )
+      rows += withMatches[last++]!.result.matches.length;
+    const batch = withMatches.slice(first, last);
+    const offsets = [0];
+    for (const { result } of batch) offsets.push(offsets[offsets.length - 1]! + result.matches.length);
+    const column = (pick: (m: IntervalClearing['matches'][number]) => number | null) =>
+      integerArray(batch.flatMap(({ result }) => result.matches.map(pick)));
+    await sql`INSERT INTO community_interval_matches
+        (community_id, interval_start, first_match_id, buyer_member_ids, seller_member_ids, wh, amount_micro)
+      SELECT ${c.id}, s.starts[i], nextval('community_match_blocks'), s.b[s.o[i] + 1 : s.o[i + 1]],
+             s.v[s.o[i] + 1 : s.o[i + 1]], s.w[s.o[i] + 1 : s.o[i + 1]], s.a[s.o[i] + 1 : s.o[i + 1]]
+      FROM (SELECT ${batch.map((x) => x.start.toISOString())}::timestamptz[] AS starts, ${offsets}::int[] AS o,
+                   ${column((m) => m.buyer)}::bigint[] AS b, ${column((m) => m.seller)}::bigint[] AS v,
+                   ${column((m) => m.wh)}::bigint[] AS w, ${column((m) => m.amount)}::bigint[] AS a) s,
+           generate_subscripts(s.starts, 1) AS i`.execute(trx);
     first = last;
   }
   // One event per transaction, each interval summarised with a digest of its matches: a month of

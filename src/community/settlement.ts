@@ -12,7 +12,7 @@ import { managedCommunity, readableCommunity } from './communities.ts';
 import { inScope, matchesOf, matchView, scopeOf, type MatchView } from './intervals.ts';
 import { membersDuring } from './members.ts';
 import { checkPeriod } from '../platform/period.ts';
-import { community, money, type MatchState } from './tables.ts';
+import { community, matchBlock, money, type MatchState } from './tables.ts';
 import type { Statement as StatementSchema, StatementLine as StatementLineSchema } from './schemas.ts';
 
 /** A monthly statement and a member's line in it, as the API shows them: the static types of their schemas. */
@@ -249,27 +249,40 @@ export async function updateMatchStates(
     throw badRequest('duplicate_match', 'a match id is listed twice', 'body/match_ids');
   return db.transaction().execute(async (trx) => {
     await managedCommunity(trx, principal, id);
-    const rows = await community(trx)
-      .selectFrom('community_matches')
-      .selectAll()
-      .where('community_id', '=', id)
-      .where('id', 'in', matchIds)
-      .orderBy('id')
-      .forUpdate()
-      .execute();
+    // The intervals holding these ids, locked: a concurrent change of the same matches waits,
+    // then reads the state this one leaves.
+    const holders = await sql<{ interval_start: Date }>`
+      SELECT interval_start FROM community_interval_matches
+      WHERE community_id = ${id}
+        AND (first_match_id = ANY(${[...new Set(matchIds.map(matchBlock))]}::bigint[])
+             OR match_ids && ${matchIds}::bigint[])
+      FOR UPDATE`.execute(trx);
+    const rows =
+      holders.rows.length === 0
+        ? []
+        : await community(trx)
+            .selectFrom('community_matches')
+            .selectAll()
+            .where('community_id', '=', id)
+            .where(
+              'interval_start',
+              'in',
+              holders.rows.map((h) => h.interval_start),
+            )
+            .where('id', 'in', matchIds)
+            .execute();
     const found = new Set(rows.map((r) => r.id));
     const missing = matchIds.findIndex((m) => !found.has(m));
     if (missing >= 0) throw notFound('match', matchIds[missing]!);
     const refused = rows.find((r) => !NEXT[r.state].includes(state));
     if (refused)
       throw conflict('invalid_state_transition', `match ${refused.id} is ${refused.state}; it cannot become ${state}`);
-    const updated = await community(trx)
-      .updateTable('community_matches')
-      .set({ state, state_changed_at: now })
-      .where('community_id', '=', id)
-      .where('id', 'in', matchIds)
-      .returningAll()
+    await community(trx)
+      .insertInto('community_match_states')
+      .values(matchIds.map((match_id) => ({ match_id, state, state_changed_at: now })))
+      .onConflict((oc) => oc.column('match_id').doUpdateSet({ state, state_changed_at: now }))
       .execute();
+    const updated = rows.map((r) => ({ ...r, state, state_changed_at: now }));
     updated.sort((a, b) => a.id - b.id);
     await appendEvent(trx, {
       type: 'community.matches_updated',

@@ -64,8 +64,9 @@ export interface CommunityIntervalsTable {
   cleared_at: Generated<Date>;
 }
 
+/** A match a row, as the view `community_matches` shows the stored arrays (migration 0039). */
 export interface CommunityMatchesTable {
-  id: GeneratedAlways<number>;
+  id: number;
   community_id: number;
   interval_start: Date;
   buyer_member_id: number | null;
@@ -73,7 +74,35 @@ export interface CommunityMatchesTable {
   wh: number;
   price: number;
   amount_micro: number;
-  state: Generated<MatchState>;
+  state: MatchState;
+  state_changed_at: Date | null;
+}
+
+/**
+ * An interval's matches side by side, the k-th match at index k of each array. Written once by
+ * clearing; matches cleared before 0039 list their ids and prices, later ones have a block of ids.
+ */
+export interface CommunityIntervalMatchesTable {
+  community_id: number;
+  interval_start: Date;
+  first_match_id: number | null;
+  match_ids: number[] | null;
+  buyer_member_ids: Array<number | null>;
+  seller_member_ids: Array<number | null>;
+  wh: number[];
+  amount_micro: number[];
+  prices: number[] | null;
+}
+
+/** How many match ids an interval's block holds (migration 0039): a match id less its place in it. */
+const MATCH_ID_BLOCK = 1_048_576;
+/** The first id of the block holding match id `id`. */
+export const matchBlock = (id: number): number => id - (id % MATCH_ID_BLOCK);
+
+/** A match's payment state once it left `created`. */
+export interface CommunityMatchStatesTable {
+  match_id: number;
+  state: MatchState;
   state_changed_at: Date | null;
 }
 
@@ -93,6 +122,8 @@ export type CommunityTables = {
   community_members: CommunityMembersTable;
   community_intervals: CommunityIntervalsTable;
   community_matches: CommunityMatchesTable;
+  community_interval_matches: CommunityIntervalMatchesTable;
+  community_match_states: CommunityMatchStatesTable;
   community_certificate_moves: CommunityCertificateMovesTable;
 };
 

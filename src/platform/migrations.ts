@@ -49,8 +49,11 @@ export async function pendingMigrations(database: Database): Promise<string[]> {
   return names.filter((name) => !done.has(name));
 }
 
-/** Applies every migration not yet applied; returns the names applied now. */
-export async function migrate(database: Database): Promise<string[]> {
+/**
+ * Applies every migration not yet applied (only those named before `opts.before`, when given: a
+ * test of how a migration treats data written before it); returns the names applied now.
+ */
+export async function migrate(database: Database, opts: { before?: string } = {}): Promise<string[]> {
   // Under the lock: two processes creating the table at once would otherwise collide on its type's
   // name (IF NOT EXISTS does not guard against a concurrent CREATE).
   await database.exec(`BEGIN;
@@ -64,6 +67,7 @@ COMMIT;`);
 
   const done: string[] = [];
   for (const m of listMigrations()) {
+    if (opts.before !== undefined && m.name >= opts.before) break;
     const known = applied.get(m.name);
     if (known !== undefined) {
       if (known !== m.checksum)

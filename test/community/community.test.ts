@@ -362,8 +362,12 @@ describe('tally check on communities', () => {
   it('finds the stored matches adding up, and names the interval after tampering', async () => {
     const db = s.db.database.kysely;
     expect(await checkCommunities(db)).toEqual([]);
-    await sql`UPDATE community_matches SET wh = wh + 1
-      WHERE id = (SELECT min(id) FROM community_matches WHERE seller_member_id IS NULL)`.execute(db);
+    // The first grid purchase of the first interval, one Wh more.
+    await sql`UPDATE community_interval_matches SET wh[k] = wh[k] + 1
+      FROM (SELECT community_id, interval_start, array_position(seller_member_ids, NULL) AS k
+            FROM community_interval_matches WHERE community_id = ${id} ORDER BY interval_start LIMIT 1) g
+      WHERE community_interval_matches.community_id = g.community_id
+        AND community_interval_matches.interval_start = g.interval_start`.execute(db);
     expect(await checkCommunities(db)).toEqual([
       {
         rule: 'community_energy_balances',

@@ -285,9 +285,10 @@ describe('tally check: one side per interval', () => {
     const db = s.db.database.kysely;
     expect(await checkCommunities(db)).toEqual([]);
     // In interval 0, B bought 500 Wh from the roof; a forged match has B selling to the grid too.
-    await sql`INSERT INTO community_matches
-        (community_id, interval_start, buyer_member_id, seller_member_id, wh, price, amount_micro)
-      VALUES (${market}, ${at(0)}::timestamptz, NULL, ${m.b}, 1, 0.04, 40)`.execute(db);
+    await sql`UPDATE community_interval_matches
+      SET buyer_member_ids = buyer_member_ids || NULL::bigint, seller_member_ids = seller_member_ids || ${m.b}::bigint,
+          wh = wh || 1::bigint, amount_micro = amount_micro || 40::bigint
+      WHERE community_id = ${market} AND interval_start = ${at(0)}::timestamptz`.execute(db);
     const violations = await checkCommunities(db);
     expect(violations.filter((v) => v.rule === 'community_one_side')).toEqual([
       {

@@ -78,19 +78,10 @@ async function migratedImage(): Promise<Blob> {
   return image;
 }
 
-export async function freshDatabase(): Promise<TestDatabase> {
-  const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) {
-    const database = await openDatabase({ image: await migratedImage() });
-    // Applies nothing on a current image; still checks every migration's checksum as a new database would.
-    await migrate(database);
-    return { database, url: undefined, drop: () => database.close() };
-  }
+/** A new database on the TEST_DATABASE_URL server, opened (with itself as its read-only replica, if asked). */
+async function serverDatabase(serverUrl: string, opts: { replica: boolean }): Promise<TestDatabase> {
   const empty = await emptyServerDatabase(serverUrl);
-  // The database is its own "replica", whose sessions refuse to write: every route that declares it
-  // only reads is driven there by the whole suite, and one that writes fails its tests.
-  const database = await openDatabase({ url: empty.url, readUrl: empty.url });
-  await migrate(database);
+  const database = await openDatabase({ url: empty.url, readUrl: opts.replica ? empty.url : undefined });
   return {
     database,
     url: empty.url,
@@ -99,4 +90,27 @@ export async function freshDatabase(): Promise<TestDatabase> {
       await empty.drop();
     },
   };
+}
+
+/** A database without any migration applied: in-memory PGlite, or a new one on TEST_DATABASE_URL's server. */
+export async function emptyDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (serverUrl) return serverDatabase(serverUrl, { replica: false });
+  const database = await openDatabase({});
+  return { database, url: undefined, drop: () => database.close() };
+}
+
+export async function freshDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) {
+    const database = await openDatabase({ image: await migratedImage() });
+    // Applies nothing on a current image; still checks every migration's checksum as a new database would.
+    await migrate(database);
+    return { database, url: undefined, drop: () => database.close() };
+  }
+  // The database is its own "replica", whose sessions refuse to write: every route that declares it
+  // only reads is driven there by the whole suite, and one that writes fails its tests.
+  const t = await serverDatabase(serverUrl, { replica: true });
+  await migrate(t.database);
+  return t;
 }

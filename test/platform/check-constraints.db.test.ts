@@ -31,7 +31,7 @@ const RULES: Rule[] = [
   { table: 'communities', columns: ['mechanism'], values: MECHANISMS },
   { table: 'communities', columns: ['currency'], pattern: CURRENCY_PATTERN },
   { table: 'community_intervals', columns: ['mechanism'], values: MECHANISMS },
-  { table: 'community_matches', columns: ['state'], values: MATCH_STATES },
+  { table: 'community_match_states', columns: ['state'], values: MATCH_STATES },
 ];
 
 /**
