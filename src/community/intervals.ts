@@ -8,7 +8,7 @@ import type { Principal } from '../platform/principal.ts';
 import { notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableCommunity, type Readable } from './communities.ts';
-import { community, money, type CommunityMatchRow } from './tables.ts';
+import { community, matchBlock, money, type CommunityMatchRow } from './tables.ts';
 import type { Flows, Interval, Match } from './schemas.ts';
 import { checkPeriod } from '../platform/period.ts';
 
@@ -55,6 +55,25 @@ export const matchesOf = (db: Db, communityId: number, from: Date, to: Date, sco
     .where('interval_start', '>=', from)
     .where('interval_start', '<', to)
     .where(involving(scope));
+
+/**
+ * The cleared intervals of community `communityId` that hold any of the match ids `ids`, found by
+ * their block of ids (or, cleared before migration 0039, the ids they list); locked with `forUpdate`.
+ */
+export async function intervalsHolding(
+  db: Db,
+  communityId: number,
+  ids: number[],
+  opts: { forUpdate?: boolean } = {},
+): Promise<Date[]> {
+  const { rows } = await sql<{ interval_start: Date }>`
+    SELECT interval_start FROM community_interval_matches
+    WHERE community_id = ${communityId}
+      AND (first_match_id = ANY(${[...new Set(ids.map(matchBlock))]}::bigint[]) OR match_ids && ${ids}::bigint[])
+    ORDER BY interval_start
+    ${opts.forUpdate ? sql`FOR UPDATE` : sql``}`.execute(db);
+  return rows.map((r) => r.interval_start);
+}
 
 /** Sums each member's side of the matches. */
 export function flows(matches: CommunityMatchRow[], scope: Scope): MemberFlows[] {

@@ -9,10 +9,10 @@ import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagina
 import { localMonth } from '../platform/time-zone.ts';
 import { toCsv } from '../platform/csv.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
-import { inScope, matchesOf, matchView, scopeOf, type MatchView } from './intervals.ts';
+import { inScope, intervalsHolding, matchesOf, matchView, scopeOf, type MatchView } from './intervals.ts';
 import { membersDuring } from './members.ts';
 import { checkPeriod } from '../platform/period.ts';
-import { community, matchBlock, money, type MatchState } from './tables.ts';
+import { community, money, type MatchState } from './tables.ts';
 import type { Statement as StatementSchema, StatementLine as StatementLineSchema } from './schemas.ts';
 
 /** A monthly statement and a member's line in it, as the API shows them: the static types of their schemas. */
@@ -179,16 +179,22 @@ export async function listMatches(
 ): Promise<Page<MatchView> & { currency: string }> {
   checkPeriod(filter.from, filter.to, 'querystring/to', { bounded: true });
   const readable = await readableCommunity(db, principal, id);
-  let query = matchesOf(db, id, filter.from, filter.to, scopeOf(readable, filter.member_id)).where(
-    'id',
-    '>',
-    afterId(page),
-  );
+  // A community's match ids grow with its intervals (each clears once, forward, taking the next
+  // ids), so id order is interval order: a page starts at the interval holding the cursor's match
+  // and reads on from there, not every interval from the period's start.
+  const after = afterId(page);
+  const [at] = after > 0 ? await intervalsHolding(db, id, [after]) : [];
+  let query = matchesOf(db, id, filter.from, filter.to, scopeOf(readable, filter.member_id));
+  query =
+    at === undefined
+      ? query.where('id', '>', after)
+      : query.where('interval_start', '>=', at).where(sql<boolean>`(interval_start, id) > (${at}, ${after})`);
   if (filter.state !== undefined) query = query.where('state', '=', filter.state);
   return {
     ...pageOf(
       (
         await query
+          .orderBy('interval_start')
           .orderBy('id')
           .limit(page.limit + 1)
           .execute()
@@ -251,24 +257,15 @@ export async function updateMatchStates(
     await managedCommunity(trx, principal, id);
     // The intervals holding these ids, locked: a concurrent change of the same matches waits,
     // then reads the state this one leaves.
-    const holders = await sql<{ interval_start: Date }>`
-      SELECT interval_start FROM community_interval_matches
-      WHERE community_id = ${id}
-        AND (first_match_id = ANY(${[...new Set(matchIds.map(matchBlock))]}::bigint[])
-             OR match_ids && ${matchIds}::bigint[])
-      FOR UPDATE`.execute(trx);
+    const holders = await intervalsHolding(trx, id, matchIds, { forUpdate: true });
     const rows =
-      holders.rows.length === 0
+      holders.length === 0
         ? []
         : await community(trx)
             .selectFrom('community_matches')
             .selectAll()
             .where('community_id', '=', id)
-            .where(
-              'interval_start',
-              'in',
-              holders.rows.map((h) => h.interval_start),
-            )
+            .where('interval_start', 'in', holders)
             .where('id', 'in', matchIds)
             .execute();
     const found = new Set(rows.map((r) => r.id));

@@ -57,8 +57,8 @@ describe('matches cleared before migration 0039', () => {
         move_certificates: false,
       })
     ).id;
-    // Two intervals whose matches were numbered alternately (as two clearings at once could),
-    // one of them priced apart from its interval's peer price, one of them sent to be paid.
+    // Two intervals whose match ids have gaps (other communities' matches cleared meanwhile), one
+    // match priced apart from its interval's peer price, one sent to be paid.
     await sql`INSERT INTO community_intervals
         (community_id, interval_start, interval_end, mechanism, grid_price, feed_in_price, peer_price,
          demand_wh, supply_wh, peer_wh, grid_import_wh, grid_export_wh, grid_only_member_ids, missing_member_ids)
@@ -70,9 +70,9 @@ describe('matches cleared before migration 0039', () => {
         (id, community_id, interval_start, buyer_member_id, seller_member_id, wh, price, amount_micro, state, state_changed_at)
       OVERRIDING SYSTEM VALUE VALUES
         (1, ${communityId}, ${T0}, 11, 12, 300, 0.12, 36000, 'created', NULL),
-        (2, ${communityId}, ${T1}, NULL, 12, 100, 0.06, 6000, 'created', NULL),
         (3, ${communityId}, ${T0}, 11, NULL, 200, 0.3, 60000, 'sent', ${SENT_AT}),
-        (4, ${communityId}, ${T1}, 11, 12, 50, 0.11, 5500, 'created', NULL)`.execute(db());
+        (4, ${communityId}, ${T1}, NULL, 12, 100, 0.06, 6000, 'created', NULL),
+        (6, ${communityId}, ${T1}, 11, 12, 50, 0.11, 5500, 'created', NULL)`.execute(db());
     before = await matches();
     await migrate(t.database);
   });
@@ -83,8 +83,8 @@ describe('matches cleared before migration 0039', () => {
   it('reads them back as they were: ids, prices, amounts and states', async () => {
     expect(before).toHaveLength(4);
     expect(await matches()).toEqual(before);
-    expect(before[3]).toMatchObject({ id: 4, price: 0.11, state: 'created' });
-    expect(before[2]).toMatchObject({ id: 3, state: 'sent', state_changed_at: new Date(SENT_AT) });
+    expect(before[3]).toMatchObject({ id: 6, price: 0.11, state: 'created' });
+    expect(before[1]).toMatchObject({ id: 3, state: 'sent', state_changed_at: new Date(SENT_AT) });
     expect(await checkCommunities(db())).toEqual([]);
   });
 
@@ -92,22 +92,27 @@ describe('matches cleared before migration 0039', () => {
     const now = new Date('2026-07-01T00:00:00Z');
     const paid = await updateMatchStates(db(), manager, communityId, [3], 'paid', now);
     expect(paid.map((m) => [m.id, m.state, m.amount])).toEqual([[3, 'paid', 0.06]]);
-    const sent = await updateMatchStates(db(), manager, communityId, [4, 2], 'sent', now);
+    const sent = await updateMatchStates(db(), manager, communityId, [6, 1], 'sent', now);
     expect(sent.map((m) => [m.id, m.state])).toEqual([
-      [2, 'sent'],
-      [4, 'sent'],
+      [1, 'sent'],
+      [6, 'sent'],
     ]);
-    const page = await listMatches(
-      db(),
-      manager,
-      communityId,
-      { from: new Date(T0), to: new Date('2026-06-16T00:00:00Z') },
-      { limit: 3, field: 'querystring/cursor' },
-    );
-    expect(page.items.map((m) => [m.id, m.state])).toEqual([
-      [1, 'created'],
-      [2, 'sent'],
+    const period = { from: new Date(T0), to: new Date('2026-06-16T00:00:00Z') };
+    const first = await listMatches(db(), manager, communityId, period, { limit: 3, field: 'querystring/cursor' });
+    expect(first.items.map((m) => [m.id, m.state])).toEqual([
+      [1, 'sent'],
       [3, 'paid'],
+      [4, 'created'],
+    ]);
+    const cursor = first.next_cursor ?? undefined;
+    const second = await listMatches(db(), manager, communityId, period, {
+      limit: 3,
+      cursor,
+      field: 'querystring/cursor',
+    });
+    expect([second.items.map((m) => [m.id, m.state, m.price]), second.next_cursor]).toEqual([
+      [[6, 'sent', 0.11]],
+      null,
     ]);
   });
 

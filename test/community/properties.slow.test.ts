@@ -17,7 +17,7 @@ import {
 import { clearRange } from '../../src/community/clear.ts';
 import { createCommunity } from '../../src/community/communities.ts';
 import { addMember } from '../../src/community/members.ts';
-import { monthlyStatement } from '../../src/community/settlement.ts';
+import { listMatches, monthlyStatement } from '../../src/community/settlement.ts';
 import { community } from '../../src/community/tables.ts';
 import { createUser } from '../../src/identity/users.ts';
 import type { Principal } from '../../src/identity/principal.ts';
@@ -403,6 +403,25 @@ describe('clearing on the database', () => {
           if (mech !== 'bill_sharing' || l.to_peers_wh === 0)
             expect(micro(l.savings)).toBeGreaterThanOrEqual(-month.matches);
         }
+
+        // Match ids grow with their intervals, whichever run cleared them; paged two at a time (each
+        // page found from its cursor's interval), the matches come whole and in id order.
+        const ordered = before.matches;
+        expect(ordered.every((m, j) => j === 0 || ordered[j - 1]!.interval_start <= m.interval_start)).toBe(true);
+        const paged: number[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await listMatches(
+            db,
+            manager,
+            id,
+            { from: new Date(BASE), to: new Date(at(n)) },
+            { limit: 2, cursor, field: 'querystring/cursor' },
+          );
+          paged.push(...page.items.map((m) => m.id));
+          cursor = page.next_cursor ?? undefined;
+        } while (cursor !== undefined);
+        expect(paged).toEqual(ordered.map((m) => m.id));
 
         // Clearing the same range again clears nothing and changes no row.
         expect(await clearRange(db, id, new Date(BASE), new Date(at(n)), TEST_START)).toBe(0);
