@@ -257,8 +257,8 @@ async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Pr
     const batch = withMatches.slice(first, last);
     const offsets = [0];
     for (const { result } of batch) offsets.push(offsets[offsets.length - 1]! + result.matches.length);
-    const column = (pick: (m: IntervalClearing['matches'][number]) => number | null) =>
-      integerArray(batch.flatMap(({ result }) => result.matches.map(pick)));
+    const matches = batch.map(({ result }) => result.matches);
+    const column = (pick: (m: IntervalClearing['matches'][number]) => number | null) => integerArray(matches, pick);
     await sql`INSERT INTO community_interval_matches
         (community_id, interval_start, first_match_id, buyer_member_ids, seller_member_ids, wh, amount_micro)
       SELECT ${c.id}, s.starts[i], nextval('community_match_blocks'), s.b[s.o[i] + 1 : s.o[i + 1]],

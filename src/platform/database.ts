@@ -83,11 +83,30 @@ export async function memoryImage(prepare: (database: Database) => Promise<void>
   }
 }
 
+const parseAnyInt8Array = pg.types.getTypeParser(INT8_ARRAY as Parameters<typeof pg.types.getTypeParser>[0], 'text');
+
+/**
+ * An int8[] as numbers, NULL as null. A one-dimensional one from 1 (what Tally's queries build:
+ * `{1,NULL,3}`) is split at its commas, since int8 text has neither quotes nor commas; the driver's
+ * general array parser, char by char, was most of the time a community day spent reading its
+ * meters' arrays. Anything else (nested, other bounds) takes the general parser.
+ */
+export function parseInt8Array(text: string): Array<number | null> {
+  if (text.charCodeAt(0) !== 123 || text.charCodeAt(1) === 123) {
+    const elements = parseAnyInt8Array(text) as Array<string | null>;
+    return elements.map((e) => (e === null ? null : parseInt8(e)));
+  }
+  if (text.length === 2) return [];
+  const elements = text.slice(1, -1).split(',');
+  const numbers = new Array<number | null>(elements.length);
+  for (let i = 0; i < elements.length; i++) {
+    const e = elements[i]!;
+    numbers[i] = e === 'NULL' ? null : parseInt8(e);
+  }
+  return numbers;
+}
+
 function openPostgres(url: string, readUrl: string | undefined): Database {
-  const parseInt8Array = (text: string) =>
-    (pg.types.getTypeParser(INT8_ARRAY as Parameters<typeof pg.types.getTypeParser>[0], 'text')(text) as string[]).map(
-      parseInt8,
-    );
   const parsers: Record<number, (text: string) => unknown> = {
     [INT8]: parseInt8,
     [INT8_ARRAY]: parseInt8Array,
@@ -204,7 +223,7 @@ async function openPGlite(
   image?: Blob,
 ): Promise<{ pool: SessionPool; close(): Promise<void>; image(): Promise<Blob> }> {
   const pglite = await PGlite.create(where, {
-    parsers: { [INT8]: parseInt8 },
+    parsers: { [INT8]: parseInt8, [INT8_ARRAY]: parseInt8Array },
     ...(image ? { loadDataDir: image } : {}),
   });
   const pool = new SessionPool({
