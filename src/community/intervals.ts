@@ -8,7 +8,7 @@ import type { Principal } from '../platform/principal.ts';
 import { notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableCommunity, type Readable } from './communities.ts';
-import { community, matchBlock, money, type CommunityMatchRow } from './tables.ts';
+import { community, MATCH_ID_BLOCK, matchBlock, money, type CommunityMatchRow } from './tables.ts';
 import type { Flows, Interval, Match } from './schemas.ts';
 import { checkPeriod } from '../platform/period.ts';
 
@@ -73,6 +73,35 @@ export async function intervalsHolding(
     ORDER BY interval_start
     ${opts.forUpdate ? sql`FOR UPDATE` : sql``}`.execute(db);
   return rows.map((r) => r.interval_start);
+}
+
+/**
+ * The matches of community `communityId` with ids `ids` (those that exist), each read at its place
+ * in its interval's arrays: the view would unnest every match of each interval it touches, and a
+ * member's month of ids touches thousands of intervals. Prices and states as the view gives them.
+ */
+export async function matchesById(db: Db, communityId: number, ids: number[]): Promise<CommunityMatchRow[]> {
+  const { rows } = await sql<CommunityMatchRow>`
+    SELECT m.id, m.community_id, m.interval_start, m.buyer_member_id, m.seller_member_id, m.wh,
+           coalesce(m.listed_price, community_match_price(m.buyer_member_id, m.seller_member_id, m.grid_price,
+                                                          m.feed_in_price, m.peer_price)) AS price,
+           m.amount_micro, coalesce(s.state, 'created') AS state, s.state_changed_at
+    FROM (
+      SELECT want.id, x.community_id, x.interval_start, x.buyer_member_ids[p.k] AS buyer_member_id,
+             x.seller_member_ids[p.k] AS seller_member_id, x.wh[p.k] AS wh, x.amount_micro[p.k] AS amount_micro,
+             x.prices[p.k] AS listed_price, i.grid_price, i.feed_in_price, i.peer_price
+      FROM unnest(${ids}::bigint[]) AS want(id)
+      JOIN community_interval_matches x ON x.community_id = ${communityId}
+        AND (x.first_match_id = want.id - want.id % ${MATCH_ID_BLOCK} OR x.match_ids @> ARRAY[want.id])
+      CROSS JOIN LATERAL (
+        SELECT coalesce(array_position(x.match_ids, want.id), want.id - x.first_match_id + 1)::int AS k) p
+      JOIN community_intervals i ON i.community_id = x.community_id AND i.interval_start = x.interval_start
+      OFFSET 0) m
+    LEFT JOIN community_match_states s ON s.match_id = m.id
+    -- A place past the interval's last match reads as NULL (every stored Wh is present).
+    WHERE m.wh IS NOT NULL
+    ORDER BY m.id`.execute(db);
+  return rows;
 }
 
 /** Sums each member's side of the matches. */

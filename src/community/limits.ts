@@ -19,3 +19,10 @@ export const MAX_PRICE = 1000;
  * register difference beyond it) takes no part in that interval and is named as implausible.
  */
 export const MAX_MEMBER_WH = 4_000_000_000;
+
+/**
+ * The most members a community may have, ended memberships included. An interval's matches are
+ * numbered in one block of 2^20 ids (migration 0039), and an interval has fewer than twice as many
+ * matches as members (at most buyers + sellers − 1 between members, one with the grid each).
+ */
+export const MAX_MEMBERS = 500_000;

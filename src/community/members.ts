@@ -14,6 +14,7 @@ import { actionableAccount } from '../accounts/index.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
 import { clearingPosition } from './position.ts';
 import { inScope } from './intervals.ts';
+import { MAX_MEMBERS } from './limits.ts';
 import { community, type CommunityMemberRow, type CommunityMembersTable, type CommunityRow } from './tables.ts';
 import type { Member, MemberChange as MemberChangeSchema, NewMember as NewMemberSchema } from './schemas.ts';
 
@@ -132,6 +133,13 @@ export async function addMember(
 ): Promise<MemberView> {
   return db.transaction().execute(async (trx) => {
     const c = await managedCommunity(trx, principal, communityId, { forUpdate: true });
+    const { members } = await community(trx)
+      .selectFrom('community_members')
+      .select((eb) => eb.fn.countAll<number>().as('members'))
+      .where('community_id', '=', c.id)
+      .executeTakeFirstOrThrow();
+    if (members >= MAX_MEMBERS)
+      throw conflict('community_full', `community ${c.id} has ${MAX_MEMBERS} members, as many as a community may have`);
     await checkPoints(trx, principal, input);
     const points = memberPoints(input);
     // Locking the points serializes concurrent memberships of the same point across communities.

@@ -351,10 +351,12 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         tags,
         summary: 'Matches, with their payment states',
         operationId: 'listCommunityMatches',
-        description: 'Matches of intervals in [from, to), at most a year, in id order.',
+        description:
+          'Matches of intervals in [from, to), at most a year, in the order of their intervals and, within one, of their ids ' +
+          '(id order for every interval cleared since clearing only moves forward).',
         params: IdParams,
         querystring: MatchQuery,
-        response: { 200: Page(Match, 'Matches in id order') },
+        response: { 200: Page(Match, 'Matches by interval, then id') },
         problems: [...READING, ...PERIOD, 'invalid_cursor'],
       },
     },

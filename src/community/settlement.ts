@@ -9,7 +9,7 @@ import { afterId, pageOf, type Page, type PageRequest } from '../platform/pagina
 import { localMonth } from '../platform/time-zone.ts';
 import { toCsv } from '../platform/csv.ts';
 import { managedCommunity, readableCommunity } from './communities.ts';
-import { inScope, intervalsHolding, matchesOf, matchView, scopeOf, type MatchView } from './intervals.ts';
+import { inScope, intervalsHolding, matchesById, matchesOf, matchView, scopeOf, type MatchView } from './intervals.ts';
 import { membersDuring } from './members.ts';
 import { checkPeriod } from '../platform/period.ts';
 import { community, money, type MatchState } from './tables.ts';
@@ -179,9 +179,9 @@ export async function listMatches(
 ): Promise<Page<MatchView> & { currency: string }> {
   checkPeriod(filter.from, filter.to, 'querystring/to', { bounded: true });
   const readable = await readableCommunity(db, principal, id);
-  // A community's match ids grow with its intervals (each clears once, forward, taking the next
-  // ids), so id order is interval order: a page starts at the interval holding the cursor's match
-  // and reads on from there, not every interval from the period's start.
+  // Matches are listed by interval, then id (which is id order: a community's match ids grow with
+  // its intervals, each clearing once, forward, and taking the next ids); a page starts at the
+  // interval holding the cursor's match and reads on from there, not every interval from the start.
   const after = afterId(page);
   const [at] = after > 0 ? await intervalsHolding(db, id, [after]) : [];
   let query = matchesOf(db, id, filter.from, filter.to, scopeOf(readable, filter.member_id));
@@ -257,17 +257,8 @@ export async function updateMatchStates(
     await managedCommunity(trx, principal, id);
     // The intervals holding these ids, locked: a concurrent change of the same matches waits,
     // then reads the state this one leaves.
-    const holders = await intervalsHolding(trx, id, matchIds, { forUpdate: true });
-    const rows =
-      holders.length === 0
-        ? []
-        : await community(trx)
-            .selectFrom('community_matches')
-            .selectAll()
-            .where('community_id', '=', id)
-            .where('interval_start', 'in', holders)
-            .where('id', 'in', matchIds)
-            .execute();
+    await intervalsHolding(trx, id, matchIds, { forUpdate: true });
+    const rows = await matchesById(trx, id, matchIds);
     const found = new Set(rows.map((r) => r.id));
     const missing = matchIds.findIndex((m) => !found.has(m));
     if (missing >= 0) throw notFound('match', matchIds[missing]!);

@@ -95,7 +95,7 @@ export interface CommunityIntervalMatchesTable {
 }
 
 /** How many match ids an interval's block holds (migration 0039): a match id less its place in it. */
-const MATCH_ID_BLOCK = 1_048_576;
+export const MATCH_ID_BLOCK = 1_048_576;
 /** The first id of the block holding match id `id`. */
 export const matchBlock = (id: number): number => id - (id % MATCH_ID_BLOCK);
 

@@ -200,6 +200,10 @@ export const PROBLEM_CODES = {
     meaning: 'A metering point of the member belongs to another membership in that period',
   },
   interval_already_cleared: { status: 409, meaning: 'The change reaches into intervals already cleared' },
+  community_full: {
+    status: 409,
+    meaning: 'The community has as many members as one may have (500,000, ended memberships included)',
+  },
   member_has_cleared_intervals: { status: 409, meaning: 'The member took part in cleared intervals, so it stays' },
   not_on_interval: { status: 400, meaning: 'A time does not start one of the community’s intervals' },
   interval_not_closed: { status: 422, meaning: 'The period reaches past the last closed interval' },

@@ -12,7 +12,7 @@ import { clearAllCommunities } from '../../src/community/jobs.ts';
 import { clearLoaded } from '../../src/community/clear.ts';
 import { MECHANISMS } from '../../src/community/clearing.ts';
 import type { CommunityMemberRow, CommunityRow } from '../../src/community/tables.ts';
-import { MAX_MEMBER_WH, MAX_PRICE } from '../../src/community/limits.ts';
+import { MAX_MEMBER_WH, MAX_MEMBERS, MAX_PRICE } from '../../src/community/limits.ts';
 import { MAX_READING_WH, MAX_REGISTER_WH } from '../../src/metering/limits.ts';
 
 let s: TestServer;
@@ -352,5 +352,41 @@ describe('the clearing job', () => {
       count: 0,
       failed: [{ unit: `community ${broken}` }],
     });
+  });
+});
+
+describe('members', () => {
+  it('are at most MAX_MEMBERS a community, ended ones included; one more is refused and nothing changes', async () => {
+    const id = await a.community({
+      name: 'Full',
+      interval_minutes: 60,
+      time_zone: 'UTC',
+      mechanism: 'mmr',
+      grid_price: 0.3,
+      feed_in_price: 0.04,
+      currency: 'EUR',
+      move_certificates: false,
+    });
+    for (const point of ['FULL-1', 'FULL-2', 'FULL-3']) await a.point(point, 'consumption');
+    // All but one, as addMember writes them: an hour's membership each, one after another.
+    await sql`INSERT INTO community_members (community_id, name, metering_point_id, valid_from, valid_to)
+      SELECT ${id}, 'M' || g, 'FULL-1', timestamptz '2000-01-01Z' + g * interval '1 hour',
+             timestamptz '2000-01-01Z' + (g + 1) * interval '1 hour'
+      FROM generate_series(1, ${MAX_MEMBERS - 1}) AS g`.execute(s.db.database.kysely);
+    await a.member(id, { metering_point_id: 'FULL-2', name: 'Last', valid_from: '2026-01-01' });
+    const members = async () =>
+      (
+        await sql<{ n: number }>`SELECT count(*) AS n FROM community_members WHERE community_id = ${id}`.execute(
+          s.db.database.kysely,
+        )
+      ).rows[0]!.n;
+    expect(await members()).toBe(MAX_MEMBERS);
+    const events = await s.eventCount();
+    const r = await s.request('POST', `/api/communities/${id}/members`, {
+      token: owner.token,
+      body: { metering_point_id: 'FULL-3', name: 'One too many', valid_from: '2026-01-01' },
+    });
+    expect([r.status, r.body.code]).toEqual([409, 'community_full']);
+    expect([await members(), await s.eventCount()]).toEqual([MAX_MEMBERS, events]);
   });
 });

@@ -116,6 +116,31 @@ describe('matches cleared before migration 0039', () => {
     ]);
   });
 
+  it('refuses the matches of an interval with an element missing, or prices listed for a block of ids', async () => {
+    const T2 = '2026-06-15T10:30:00.000Z';
+    await sql`INSERT INTO community_intervals
+        (community_id, interval_start, interval_end, mechanism, grid_price, feed_in_price, peer_price,
+         demand_wh, supply_wh, peer_wh, grid_import_wh, grid_export_wh, grid_only_member_ids, missing_member_ids)
+      VALUES (${communityId}, ${T2}, '2026-06-15T10:45:00Z', 'mmr', 0.3, 0.06, 0.12, 5, 5, 5, 0, 0, '{}', '{}')`.execute(
+      db(),
+    );
+    const store = (wh: string, amounts: string, prices: string | null) =>
+      sql`INSERT INTO community_interval_matches
+          (community_id, interval_start, first_match_id, buyer_member_ids, seller_member_ids, wh, amount_micro, prices)
+        VALUES (${communityId}, ${T2}, 1048576 * 1000, '{11,11}', '{12,12}', ${wh}::bigint[], ${amounts}::bigint[],
+                ${prices}::float8[])`.execute(db());
+    for (const [wh, amounts, prices] of [
+      ['{5,NULL}', '{600,0}', null],
+      ['{5,1}', '{600,NULL}', null],
+      ['{5,1}', '{600,120}', '{0.12,0.12}'],
+      ['{5,0}', '{600,0}', null],
+    ] as const)
+      await expect(store(wh, amounts, prices)).rejects.toThrow(/check constraint/);
+    expect(await matches()).toHaveLength(4);
+    await store('{4,1}', '{480,120}', null);
+    expect(await matches()).toHaveLength(6);
+  });
+
   it('gives later intervals ids above theirs, in blocks of 2^20', async () => {
     const { rows } = await sql<{ next: number }>`SELECT nextval('community_match_blocks') AS next`.execute(db());
     expect(rows[0]!.next).toBe(1_048_576);

@@ -158,6 +158,23 @@ describe('match states', () => {
   });
 });
 
+describe('match ids', () => {
+  it('answers a changed match whole, and refuses ids past the last match of an interval or in no block, changing nothing', async () => {
+    const matches = await allMatches();
+    const last = matches[matches.length - 1];
+    const events = await s.eventCount();
+    for (const unknown of [last.id + 1, last.id + 1_048_576, 7])
+      for (const ids of [[unknown], [matches[0].id, unknown]]) {
+        const r = await setState(ids, 'error');
+        expect([r.status, r.body.code]).toEqual([404, 'match_not_found']);
+      }
+    expect(await s.eventCount()).toBe(events);
+    expect(await allMatches()).toEqual(matches);
+    const r = await expectStatus(setState([last.id], 'error'), 200);
+    expect(r.items).toEqual([{ ...last, state: 'error' }]);
+  });
+});
+
 describe('one community per point', () => {
   it('refuses to reopen an ended membership once its point has joined another community', async () => {
     await point('X', 'consumption');

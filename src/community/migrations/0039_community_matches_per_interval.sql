@@ -9,6 +9,10 @@
 -- (first_match_id, a multiple of 2^20 from community_match_blocks) plus its place in the arrays
 -- less one; matches cleared before this migration keep the ids they had, listed in match_ids,
 -- and the prices they were stored with, in prices.
+-- No match may change while it moves: a process of the previous version still running would
+-- otherwise change a payment state after it was copied, into the table about to be dropped.
+LOCK TABLE community_matches IN EXCLUSIVE MODE;
+
 CREATE TABLE community_interval_matches (
   community_id      bigint NOT NULL,
   interval_start    timestamptz NOT NULL,
@@ -27,6 +31,10 @@ CREATE TABLE community_interval_matches (
   CHECK ((first_match_id IS NULL) <> (match_ids IS NULL)),
   CHECK (first_match_id % 1048576 = 0),
   CHECK (cardinality(match_ids) = cardinality(wh) AND cardinality(prices) = cardinality(wh)),
+  CHECK ((match_ids IS NULL) = (prices IS NULL)),
+  -- Every element present (a NULL compares as neither true nor false in the other checks).
+  CHECK (array_position(wh, NULL) IS NULL AND array_position(amount_micro, NULL) IS NULL
+     AND array_position(match_ids, NULL) IS NULL AND array_position(prices, NULL) IS NULL),
   CHECK (0 < ALL (wh))
 );
 -- Already-compressed-looking numbers: pglz took longer than the write itself and saved little.
@@ -54,6 +62,13 @@ CREATE FUNCTION community_match_sides(buyers bigint[], sellers bigint[]) RETURNS
 ALTER TABLE community_interval_matches
   ADD CONSTRAINT community_interval_matches_sides CHECK (community_match_sides(buyer_member_ids, seller_member_ids));
 
+-- A grid match is priced at the grid's or the feed-in price of its interval, a match between
+-- members at the interval's peer price.
+CREATE FUNCTION community_match_price(buyer bigint, seller bigint, grid double precision,
+                                      feed_in double precision, peer double precision) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE WHEN seller IS NULL THEN grid WHEN buyer IS NULL THEN feed_in ELSE peer END;
+
 -- Blocks of 2^20 ids, one an interval: 2^33 intervals before ids pass 2^53.
 CREATE SEQUENCE community_match_blocks INCREMENT BY 1048576 MINVALUE 1048576;
 
@@ -75,8 +90,7 @@ SELECT id, state, state_changed_at FROM community_matches WHERE state <> 'create
 SELECT setval('community_match_blocks', (coalesce(max(id), 0) / 1048576 + 1) * 1048576, false) FROM community_matches;
 DROP TABLE community_matches;
 
--- The matches a row each, as the table was: a grid match is priced at the grid's or the feed-in
--- price of its interval, a match between members at the interval's peer price. The ids and prices
+-- The matches a row each, as the table was. The ids and prices
 -- listed before 0039 are unnested with the rest (an element of a stored array read per row would
 -- read the whole array each time); for later intervals they are null, and unnest pads them so.
 CREATE VIEW community_matches AS
@@ -86,9 +100,8 @@ SELECT coalesce(m.match_id, x.first_match_id + m.k - 1) AS id,
        m.buyer_member_id,
        m.seller_member_id,
        m.wh,
-       coalesce(m.price, CASE WHEN m.seller_member_id IS NULL THEN i.grid_price
-                              WHEN m.buyer_member_id IS NULL THEN i.feed_in_price
-                              ELSE i.peer_price END) AS price,
+       coalesce(m.price, community_match_price(m.buyer_member_id, m.seller_member_id, i.grid_price,
+                                               i.feed_in_price, i.peer_price)) AS price,
        m.amount_micro,
        coalesce(s.state, 'created') AS state,
        s.state_changed_at
