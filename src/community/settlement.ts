@@ -270,8 +270,7 @@ export async function updateMatchStates(
       .values(matchIds.map((match_id) => ({ match_id, state, state_changed_at: now })))
       .onConflict((oc) => oc.column('match_id').doUpdateSet({ state, state_changed_at: now }))
       .execute();
-    const updated = rows.map((r) => ({ ...r, state, state_changed_at: now }));
-    updated.sort((a, b) => a.id - b.id);
+    const updated = rows.map((r) => ({ ...r, state, state_changed_at: now })); // in id order, as read
     await appendEvent(trx, {
       type: 'community.matches_updated',
       subject_type: 'community',
