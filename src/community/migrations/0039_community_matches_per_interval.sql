@@ -9,6 +9,7 @@
 -- (first_match_id, a multiple of 2^20 from community_match_blocks) plus its place in the arrays
 -- less one; matches cleared before this migration keep the ids they had, listed in match_ids,
 -- and the prices they were stored with, in prices.
+
 -- No match may change while it moves: a process of the previous version still running would
 -- otherwise change a payment state after it was copied, into the table about to be dropped.
 LOCK TABLE community_matches IN EXCLUSIVE MODE;
@@ -37,7 +38,8 @@ CREATE TABLE community_interval_matches (
      AND array_position(match_ids, NULL) IS NULL AND array_position(prices, NULL) IS NULL),
   CHECK (0 < ALL (wh))
 );
--- Already-compressed-looking numbers: pglz took longer than the write itself and saved little.
+-- Stored as they are: pglz compressed a day of 10,000 members to two fifths but took 2.6 s to
+-- write it, against 1.1 s uncompressed.
 ALTER TABLE community_interval_matches
   ALTER COLUMN buyer_member_ids SET STORAGE EXTERNAL,
   ALTER COLUMN seller_member_ids SET STORAGE EXTERNAL,
@@ -90,9 +92,9 @@ SELECT id, state, state_changed_at FROM community_matches WHERE state <> 'create
 SELECT setval('community_match_blocks', (coalesce(max(id), 0) / 1048576 + 1) * 1048576, false) FROM community_matches;
 DROP TABLE community_matches;
 
--- The matches a row each, as the table was. The ids and prices
--- listed before 0039 are unnested with the rest (an element of a stored array read per row would
--- read the whole array each time); for later intervals they are null, and unnest pads them so.
+-- The matches a row each, as the table was. The ids and prices listed before 0039 are unnested
+-- with the rest (an element of a stored array read per row would read the whole array each time);
+-- for later intervals they are null, and unnest pads them so.
 CREATE VIEW community_matches AS
 SELECT coalesce(m.match_id, x.first_match_id + m.k - 1) AS id,
        x.community_id,
