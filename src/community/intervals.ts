@@ -8,7 +8,7 @@ import type { Principal } from '../platform/principal.ts';
 import { notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableCommunity, type Readable } from './communities.ts';
-import { community, MATCH_ID_BLOCK, matchBlock, money, type CommunityMatchRow } from './tables.ts';
+import { community, MATCH_ID_BLOCK, money, type CommunityMatchRow } from './tables.ts';
 import type { Flows, Interval, Match } from './schemas.ts';
 import { checkPeriod } from '../platform/period.ts';
 
@@ -69,7 +69,8 @@ export async function intervalsHolding(
   const { rows } = await sql<{ interval_start: Date }>`
     SELECT interval_start FROM community_interval_matches
     WHERE community_id = ${communityId}
-      AND (first_match_id = ANY(${[...new Set(ids.map(matchBlock))]}::bigint[]) OR match_ids && ${ids}::bigint[])
+      AND (first_match_id = ANY(ARRAY(SELECT i - i % ${MATCH_ID_BLOCK} FROM unnest(${ids}::bigint[]) AS i))
+           OR match_ids && ${ids}::bigint[])
     ORDER BY interval_start
     ${opts.forUpdate ? sql`FOR UPDATE` : sql``}`.execute(db);
   return rows.map((r) => r.interval_start);

@@ -94,10 +94,11 @@ export interface CommunityIntervalMatchesTable {
   prices: number[] | null;
 }
 
-/** How many match ids an interval's block holds (migration 0039): a match id less its place in it. */
+/**
+ * How many match ids an interval's block holds (migration 0039): the block holding match id `id`
+ * starts at `id - id % MATCH_ID_BLOCK`, and the match is the block's (id − start + 1)-th.
+ */
 export const MATCH_ID_BLOCK = 1_048_576;
-/** The first id of the block holding match id `id`. */
-export const matchBlock = (id: number): number => id - (id % MATCH_ID_BLOCK);
 
 /** A match's payment state once it left `created`. */
 export interface CommunityMatchStatesTable {

@@ -173,6 +173,19 @@ describe('match ids', () => {
     const r = await expectStatus(setState([last.id], 'error'), 200);
     expect(r.items).toEqual([{ ...last, state: 'error' }]);
   });
+
+  it("are a community's own: another community's path finds none of them, even for the same manager", async () => {
+    const other = await newCommunity('Other');
+    const matches = await allMatches();
+    const events = await s.eventCount();
+    const r = await s.request('PATCH', `/api/communities/${other}/matches`, {
+      token: manager.token,
+      body: { match_ids: [matches[0].id], state: 'sent' },
+    });
+    expect([r.status, r.body.code]).toEqual([404, 'match_not_found']);
+    expect(await s.eventCount()).toBe(events);
+    expect(await allMatches()).toEqual(matches);
+  });
 });
 
 describe('one community per point', () => {
