@@ -223,7 +223,8 @@ async function openPGlite(
   image?: Blob,
 ): Promise<{ pool: SessionPool; close(): Promise<void>; image(): Promise<Blob> }> {
   const pglite = await PGlite.create(where, {
-    parsers: { [INT8]: parseInt8, [INT8_ARRAY]: parseInt8Array },
+    // PGlite's own timestamp parser reads the years 1–99 as 1901–1999; Tally's reads them as written.
+    parsers: { [INT8]: parseInt8, [INT8_ARRAY]: parseInt8Array, [TIMESTAMPTZ]: parseTimestamptz },
     ...(image ? { loadDataDir: image } : {}),
   });
   const pool = new SessionPool({

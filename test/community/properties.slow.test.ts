@@ -19,13 +19,13 @@ import { createCommunity } from '../../src/community/communities.ts';
 import { addMember } from '../../src/community/members.ts';
 import { listMatches, monthlyStatement } from '../../src/community/settlement.ts';
 import { community } from '../../src/community/tables.ts';
-import { createUser } from '../../src/identity/users.ts';
 import type { Principal } from '../../src/identity/principal.ts';
 import { createAccount } from '../../src/accounts/index.ts';
 import { createMeteringPoint } from '../../src/metering/points.ts';
 import { importReadings } from '../../src/metering/readings.ts';
 import { importRegisterReadings } from '../../src/metering/registers.ts';
 import type { ReadingInput } from '../../src/metering/csv.ts';
+import { principal } from '../helpers/principal.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { TEST_START } from '../helpers/clock.ts';
 import { checkInterval, deficitOf, mechanism, prices, surplusOf, wh } from '../helpers/clearing-invariants.ts';
@@ -127,18 +127,7 @@ describe('clearing on the database', () => {
   beforeAll(async () => {
     t = await freshDatabase();
     const db = t.database.kysely;
-    const { user } = await createUser(
-      db,
-      {
-        email: 'manager@example.com',
-        password: 'password-password',
-        name: 'Manager',
-        role: 'trader',
-        verifiedAt: TEST_START,
-      },
-      null,
-    );
-    manager = { userId: user.id, role: 'trader', email: user.email };
+    manager = await principal(db, 'trader', 'manager');
     account = (await createAccount(db, manager, { account_name: 'Street' })).id;
   });
   afterAll(() => t.drop());

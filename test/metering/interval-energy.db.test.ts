@@ -4,8 +4,8 @@
 // winning over registers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { principal } from '../helpers/principal.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
-import { createUser } from '../../src/identity/users.ts';
 import type { Principal } from '../../src/identity/principal.ts';
 import { createAccount } from '../../src/accounts/index.ts';
 import { createMeteringPoint } from '../../src/metering/points.ts';
@@ -82,18 +82,7 @@ async function series(id: string, g: IntervalGrid): Promise<Array<IntervalEnergy
 beforeAll(async () => {
   t = await freshDatabase();
   const db = t.database.kysely;
-  const { user } = await createUser(
-    db,
-    {
-      email: 'meter@example.com',
-      password: 'password-password',
-      name: 'meter',
-      role: 'producer',
-      verifiedAt: TEST_START,
-    },
-    null,
-  );
-  owner = { userId: user.id, role: 'producer', email: user.email };
+  owner = await principal(db, 'producer', 'meter');
   account = (await createAccount(db, owner, { account_name: 'Meters' })).id;
 
   // Quarter-hour consumption: hour 0 complete, hour 1 three quarters only.

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'kysely';
+import { principal } from '../helpers/principal.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
-import { createUser } from '../../src/identity/users.ts';
 import type { Principal } from '../../src/identity/principal.ts';
 import type { Role } from '../../src/identity/tables.ts';
 import { createAccount, updateWhitelist } from '../../src/accounts/index.ts';
@@ -31,14 +31,7 @@ const POINTS = ['HOME-0', 'HOME-1', 'ROOF-0', 'NOWHERE'] as const;
 beforeAll(async () => {
   t = await freshDatabase();
   const db = t.database.kysely;
-  const mk = async (role: Role, n: string): Promise<Principal> => {
-    const { user } = await createUser(
-      db,
-      { email: `${n}@example.com`, password: 'password-password', name: n, role, verifiedAt: TEST_START },
-      null,
-    );
-    return { userId: user.id, role, email: user.email };
-  };
+  const mk = (role: Role, n: string) => principal(db, role, n);
   issuer = await mk('issuer', 'issuer');
   producer = await mk('producer', 'producer');
   admin = await mk('admin', 'admin');

@@ -5,9 +5,9 @@
 import { sql } from 'kysely';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { principal } from '../helpers/principal.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { TEST_START } from '../helpers/clock.ts';
-import { createUser } from '../../src/identity/users.ts';
 import type { Principal } from '../../src/identity/principal.ts';
 import { createAccount } from '../../src/accounts/index.ts';
 import { importCertificates } from '../../src/registry/imports.ts';
@@ -20,18 +20,7 @@ let account: number;
 beforeAll(async () => {
   t = await freshDatabase();
   const db = t.database.kysely;
-  const { user } = await createUser(
-    db,
-    {
-      email: 'issuer@example.com',
-      password: 'password-password',
-      name: 'Issuer',
-      role: 'issuer',
-      verifiedAt: TEST_START,
-    },
-    null,
-  );
-  issuer = { userId: user.id, role: 'issuer', email: user.email };
+  issuer = await principal(db, 'issuer', 'issuer');
   account = (await createAccount(db, issuer, { account_name: 'Imports' })).id;
 });
 afterAll(() => t.drop());

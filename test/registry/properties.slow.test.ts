@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'kysely';
+import { principal } from '../helpers/principal.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
-import { createUser } from '../../src/identity/users.ts';
 import type { Principal } from '../../src/identity/principal.ts';
 import { createAccount, updateWhitelist } from '../../src/accounts/index.ts';
 import { createDevice } from '../../src/registry/devices.ts';
@@ -25,14 +25,7 @@ describe('random action sequences on the database', () => {
   beforeAll(async () => {
     t = await freshDatabase();
     const db = t.database.kysely;
-    const mk = async (role: 'producer' | 'trader' | 'issuer', n: string): Promise<Principal> => {
-      const { user } = await createUser(
-        db,
-        { email: `${n}@example.com`, password: 'password-password', name: n, role, verifiedAt: TEST_START },
-        null,
-      );
-      return { userId: user.id, role, email: user.email };
-    };
+    const mk = (role: 'producer' | 'trader' | 'issuer', n: string) => principal(db, role, n);
     holder = await mk('producer', 'holder');
     other = await mk('trader', 'other');
     issuer = await mk('issuer', 'issuer');

@@ -5,6 +5,7 @@
 // a nullable primitive as a list of types, a union of strings as a string. The OpenAPI document
 // and request validation keep the schemas as written.
 import fastJsonStringify from 'fast-json-stringify';
+import { JsonText } from '../json-text.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -35,6 +36,14 @@ export function serializationSchema(schema: unknown): unknown {
   return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, serializationSchema(v)]));
 }
 
-/** Fastify's serializer compiler, over the rewritten schema. */
-export const compileSerializer = ({ schema }: { schema: unknown }) =>
-  fastJsonStringify(serializationSchema(schema) as Parameters<typeof fastJsonStringify>[0]);
+/** Fastify's serializer compiler, over the rewritten schema; an answer already written as JSON is sent as it is. */
+export function compileSerializer({ schema }: { schema: unknown }): (value: unknown) => string {
+  const write = fastJsonStringify(serializationSchema(schema) as Parameters<typeof fastJsonStringify>[0]);
+  return (value) => (value instanceof JsonText ? value.text : write(value));
+}
+
+/**
+ * A handler's answer written as JSON already (json-text.ts), typed as the value it holds so the
+ * route's response schema still types the handler: the serializer above sends its text.
+ */
+export const written = <T>(json: JsonText<T>): T => json as unknown as T;

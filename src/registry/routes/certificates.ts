@@ -3,12 +3,13 @@ import type { App, AppContext } from '../../platform/context.ts';
 import type { Access } from '../../platform/http/access.ts';
 import { caller } from '../../platform/http/access.ts';
 import { Id, IdParams, Nullable, OneOf, Page, strict, Timestamp } from '../../platform/http/schemas.ts';
+import { written } from '../../platform/http/serializer.ts';
 import type { ProblemCode } from '../../platform/problem-codes.ts';
 import { pageRequest } from '../../platform/pagination.ts';
 import { ACTING_PROBLEMS } from '../../accounts/index.ts';
 import { performAction, type Action } from '../actions.ts';
 import { issueCertificates, reissueBundle } from '../issuance.ts';
-import { aggregateBundles, getBundle, GRANULARITIES, queryBundles } from '../queries.ts';
+import { aggregateBundles, getBundle, GRANULARITIES, queryBundlesAsJson } from '../queries.ts';
 import { getStatement } from '../statements.ts';
 import { updateMutables } from '../mutables.ts';
 import * as example from '../examples.ts';
@@ -254,7 +255,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     },
     async (request) => {
       const { limit, cursor, ...filter } = request.body;
-      return queryBundles(db, caller(request), filter, pageRequest({ limit, cursor }, 'body'));
+      return written(await queryBundlesAsJson(db, caller(request), filter, pageRequest({ limit, cursor }, 'body')));
     },
   );
 

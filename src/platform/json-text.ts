@@ -1,0 +1,109 @@
+// The largest answers written as JSON straight from the database's text. A page of a thousand
+// bundles cost more to pass through JavaScript objects than to read: the driver built a Date from
+// each timestamp, the view wrote each back as ISO 8601, and the serializer walked every field again
+// (docs/benchmarks.md, "Query pages written from the database's text"). Here each column is read as
+// the text PostgreSQL sends and written into the answer once, by a writer derived from the answer's
+// own schema, so the OpenAPI document and this text cannot name different fields.
+import { parseTimestamptz } from './database.ts';
+import type { Page } from './pagination.ts';
+
+declare const holds: unique symbol;
+
+/** An answer already written as JSON, standing for a `T`: the HTTP serializer sends its text as it is. */
+export class JsonText<T> {
+  declare readonly [holds]: T;
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
+/**
+ * What `parseTimestamptz(text).toISOString()` gives, written by position without a Date. `text` is
+ * a timestamptz as the database writes it: in Tally's UTC sessions `2025-06-01 10:00:00+00`, with
+ * up to six digits of fraction, cut to milliseconds as a Date holds them. Anything else (another
+ * offset, a year past 9999, BC) goes through the Date.
+ */
+export function isoTimestamptz(text: string): string {
+  const n = text.length;
+  if (
+    n >= 22 &&
+    n <= 29 &&
+    text.charCodeAt(4) === 45 && // -
+    text.charCodeAt(10) === 32 && // space
+    text.charCodeAt(n - 3) === 43 && // +
+    text.charCodeAt(n - 2) === 48 && // 0
+    text.charCodeAt(n - 1) === 48 &&
+    (n === 22 || text.charCodeAt(19) === 46) // . before a fraction
+  ) {
+    const ms = n === 22 ? '000' : `${text.slice(20, n - 3)}00`.slice(0, 3);
+    return `${text.slice(0, 10)}T${text.slice(11, 19)}.${ms}Z`;
+  }
+  return parseTimestamptz(text).toISOString();
+}
+
+type Kind = 'integer' | 'number' | 'boolean' | 'string' | 'timestamp';
+
+type Schema = Record<string, unknown>;
+
+/** How a property's value is written from its column's text, or undefined for a shape this does not write. */
+function kindOf(schema: Schema): Kind | undefined {
+  const branches = Array.isArray(schema.anyOf) ? (schema.anyOf as Schema[]) : undefined;
+  if (branches) {
+    const values = branches.filter((b) => b.type !== 'null');
+    // A union of string literals (an enum) is a string; T | null is T.
+    if (values.every((b) => typeof b.const === 'string')) return 'string';
+    return values.length === 1 ? kindOf(values[0]!) : undefined;
+  }
+  if (schema.type === 'string') return schema.format === 'date-time' ? 'timestamp' : 'string';
+  if (schema.type === 'integer' || schema.type === 'number' || schema.type === 'boolean') return schema.type;
+  return undefined;
+}
+
+/** The JavaScript expression writing `v`, a column's text or null, as JSON. */
+const WRITE: Record<Kind, string> = {
+  // PostgreSQL writes integers as JSON does.
+  integer: `v === null ? 'null' : v`,
+  // Through a number, so a float's text becomes the shortest JSON for its value, as the serializer writes it.
+  number: `JSON.stringify(v === null ? null : Number(v))`,
+  boolean: `v === null ? 'null' : v === 't' ? 'true' : 'false'`,
+  string: `JSON.stringify(v)`,
+  timestamp: `v === null ? 'null' : '"' + iso(v) + '"'`,
+};
+
+export interface JsonRowWriter {
+  /** The columns to read as text (`column::text`), which are the schema's properties. */
+  readonly columns: readonly string[];
+  /** One row, read as text, as the schema's JSON object. */
+  write(row: Record<string, string | null>): string;
+}
+
+/**
+ * A writer of `schema`'s object (integers, numbers, booleans, strings, date-times, each possibly
+ * null) from a row whose columns are named as its properties and read as text. It is compiled, as
+ * fast-json-stringify compiles its serializers, from property names the code itself declares: a
+ * page writes some 30,000 fields, and a loop over them measured 1.3 × slower.
+ */
+export function jsonRowWriter(schema: { properties: Record<string, unknown> }): JsonRowWriter {
+  const columns = Object.keys(schema.properties);
+  const statements = columns.map((column, i) => {
+    const kind = kindOf(schema.properties[column] as Schema);
+    if (!kind) throw new Error(`jsonRowWriter: property ${column} is not a primitive`);
+    const key = JSON.stringify(`${i === 0 ? '{' : ','}${JSON.stringify(column)}:`);
+    return `v = row[${JSON.stringify(column)}]; out += ${key} + (${WRITE[kind]});`;
+  });
+  const body = `let v, out = ''; ${statements.join(' ')} return out + '}';`;
+  const write = new Function('iso', `return (row) => { ${body} };`)(isoTimestamptz) as JsonRowWriter['write'];
+  return { columns, write };
+}
+
+/** The rows, read as text, as a `Page` with the cursor that follows them. */
+export function jsonPage<T>(
+  rows: ReadonlyArray<Record<string, string | null>>,
+  writer: JsonRowWriter,
+  nextCursor: string | null,
+): JsonText<Page<T>> {
+  let out = '{"items":[';
+  for (let i = 0; i < rows.length; i++) out += (i === 0 ? '' : ',') + writer.write(rows[i]!);
+  return new JsonText(`${out}],"next_cursor":${JSON.stringify(nextCursor)}}`);
+}
