@@ -1,9 +1,11 @@
-// What `tally check` proves of the communities from the stored results alone: each cleared
-// interval's matches add up to its totals, peers bought exactly what peers sold, no member was
-// on both sides of an interval, and no metering point was in two memberships at one instant.
+// What `tally check` proves of the communities: each cleared interval's matches add up to its
+// totals, peers bought exactly what peers sold, no member was on both sides of an interval, no
+// metering point was in two memberships at one instant (from the stored results alone), and the
+// stored matches are those their clearing recorded in the ledger (check-recorded.ts).
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import type { Violation } from '../platform/violation.ts';
+import { checkRecordedMatches } from './check-recorded.ts';
 
 const LIMIT = 20;
 
@@ -52,5 +54,6 @@ export async function checkCommunities(db: Db): Promise<Violation[]> {
         `community ${r.community_id}, interval ${r.interval_start.toISOString()}: ` +
         `member ${r.member} both bought and sold`,
     })),
+    ...(await checkRecordedMatches(db)),
   ];
 }

@@ -3,7 +3,6 @@
 // goes on from the end of the last cleared interval, so concurrent callers, retries and several
 // instances never clear one twice. Work is done a day at a time, one transaction each, so memory
 // stays flat and a long catch-up keeps what it finished if it is stopped.
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../platform/database.ts';
 import { integerArray } from '../platform/array-literal.ts';
@@ -12,6 +11,7 @@ import { pointsById, intervalEnergy, type EnergyByPoint, type EnergySeries } fro
 import { moveCertificates } from './certificates.ts';
 import { clearingPosition } from './position.ts';
 import { clearInterval, type IntervalClearing, type MemberEnergy } from './clearing.ts';
+import { matchesDigest } from './matches-digest.ts';
 import { MAX_MEMBER_WH } from './limits.ts';
 import { memberPoints, membersDuring } from './members.ts';
 import { community, type CommunityMemberRow, type CommunityRow } from './tables.ts';
@@ -205,15 +205,6 @@ function memberEnergy(
   return { present, missing, implausible };
 }
 
-/**
- * A digest of an interval's matches for its ledger event: anyone holding the matches can check them
- * against the sealed log.
- */
-const digest = (r: IntervalClearing) =>
-  createHash('sha256')
-    .update(JSON.stringify(r.matches.map((m) => [m.buyer, m.seller, m.wh, m.amount])))
-    .digest('hex');
-
 async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Promise<void> {
   if (intervals.length === 0) return;
   const lengthMs = c.interval_minutes * 60_000;
@@ -294,7 +285,7 @@ async function store(trx: Db, c: CommunityRow, intervals: ClearedInterval[]): Pr
         missing_member_ids: missing,
         implausible_member_ids: implausible,
         matches: r.matches.length,
-        matches_sha256: digest(r),
+        matches_sha256: matchesDigest(r.matches.map((m) => [m.buyer, m.seller, m.wh, m.amount])),
       })),
     },
   });

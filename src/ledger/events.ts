@@ -165,17 +165,23 @@ export async function firstEventOf(
   return row?.id;
 }
 
-/** Every event in order, in batches: for replaying the log (`tally check`) without holding it all in memory. */
-export async function* streamEvents(db: Db, batch = 1000): AsyncGenerator<EventRow> {
+/** Which events to stream: of these types, about this subject. */
+export interface EventSelection {
+  types?: readonly string[];
+  subject?: { type: string; id: string };
+}
+
+/**
+ * Every event in order (or those `only` selects), in batches: for replaying the log or comparing a
+ * module's tables with what its events recorded (`tally check`) without holding it all in memory.
+ */
+export async function* streamEvents(db: Db, only: EventSelection = {}, batch = 1000): AsyncGenerator<EventRow> {
   let after = 0;
   for (;;) {
-    const rows = await ledger(db)
-      .selectFrom('events')
-      .selectAll()
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(batch)
-      .execute();
+    let q = ledger(db).selectFrom('events').selectAll().where('id', '>', after);
+    if (only.types) q = q.where('type', 'in', only.types);
+    if (only.subject) q = q.where('subject_type', '=', only.subject.type).where('subject_id', '=', only.subject.id);
+    const rows = await q.orderBy('id').limit(batch).execute();
     for (const r of rows) yield r;
     const last = rows[rows.length - 1];
     if (!last || rows.length < batch) return;

@@ -5,6 +5,8 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { expectStatus, join } from '../helpers/world.ts';
 import { sql } from 'kysely';
 import { checkCommunities } from '../../src/community/check.ts';
+import { firstEventOf } from '../../src/ledger/index.ts';
+import { checkAfter } from '../helpers/check-after.ts';
 import { clearingPosition } from '../../src/community/position.ts';
 
 let s: TestServer;
@@ -362,16 +364,75 @@ describe('tally check on communities', () => {
   it('finds the stored matches adding up, and names the interval after tampering', async () => {
     const db = s.db.database.kysely;
     expect(await checkCommunities(db)).toEqual([]);
-    // The first grid purchase of the first interval, one Wh more.
+    // Stored matches are written once: the database refuses to change them, or the interval.
+    for (const change of [
+      sql`UPDATE community_interval_matches SET wh = wh WHERE community_id = ${id}`,
+      sql`DELETE FROM community_interval_matches WHERE community_id = ${id}`,
+      sql`UPDATE community_intervals SET peer_wh = peer_wh WHERE community_id = ${id}`,
+      sql`DELETE FROM community_intervals WHERE community_id = ${id}`,
+    ])
+      await expect(change.execute(db)).rejects.toThrow(/is written once by clearing: (UPDATE|DELETE) refused/);
+    // The first grid purchase of the first interval, one Wh more, behind the triggers' back.
+    await sql`ALTER TABLE community_interval_matches DISABLE TRIGGER community_interval_matches_immutable`.execute(db);
     await sql`UPDATE community_interval_matches SET wh[k] = wh[k] + 1
       FROM (SELECT community_id, interval_start, array_position(seller_member_ids, NULL) AS k
             FROM community_interval_matches WHERE community_id = ${id} ORDER BY interval_start LIMIT 1) g
       WHERE community_interval_matches.community_id = g.community_id
         AND community_interval_matches.interval_start = g.interval_start`.execute(db);
+    await sql`ALTER TABLE community_interval_matches ENABLE TRIGGER community_interval_matches_immutable`.execute(db);
+    const cleared = await firstEventOf(db, {
+      subject_type: 'community',
+      subject_id: String(id),
+      type: 'community.intervals_cleared',
+    });
     expect(await checkCommunities(db)).toEqual([
       {
         rule: 'community_energy_balances',
         detail: `community ${id}, interval ${at(0)}: its matches do not add up to its grid and peer totals`,
+      },
+      {
+        rule: 'community_matches_recorded',
+        detail: `community ${id}, interval ${at(0)}: its stored matches are not those its clearing recorded in event ${cleared}`,
+      },
+    ]);
+  });
+
+  it('names an interval recorded as cleared and not stored, and one stored that no clearing recorded', async () => {
+    const db = s.db.database.kysely;
+    const { rows } = await sql<{ start: Date }>`
+      SELECT max(interval_start) AS start FROM community_intervals WHERE community_id = ${id}`.execute(db);
+    const last = rows[0]!.start;
+    const gone = await checkAfter(db, async (trx) => {
+      await sql`ALTER TABLE community_interval_matches DISABLE TRIGGER community_interval_matches_immutable`.execute(
+        trx,
+      );
+      await sql`ALTER TABLE community_intervals DISABLE TRIGGER community_intervals_immutable`.execute(trx);
+      await sql`DELETE FROM community_interval_matches WHERE community_id = ${id} AND interval_start = ${last}`.execute(
+        trx,
+      );
+      await sql`DELETE FROM community_intervals WHERE community_id = ${id} AND interval_start = ${last}`.execute(trx);
+    });
+    // (The test above left interval 0 tampered with: only the intervals changed here are looked at.)
+    expect(gone.filter((v) => v.detail.includes(last.toISOString())).map((v) => v.detail)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^community ${id}, interval ${last.toISOString()} was recorded as cleared in event \\d+, but is not stored$`,
+        ),
+      ),
+    ]);
+    const unrecorded = await checkAfter(db, (trx) =>
+      sql`INSERT INTO community_intervals (community_id, interval_start, interval_end, mechanism, grid_price, feed_in_price,
+            peer_price, buy_price, sell_price, demand_wh, supply_wh, peer_wh, grid_import_wh, grid_export_wh,
+            grid_only_member_ids, missing_member_ids, implausible_member_ids)
+          SELECT community_id, interval_start + interval '1 day', interval_end + interval '1 day', mechanism, grid_price,
+                 feed_in_price, peer_price, buy_price, sell_price, 0, 0, 0, 0, 0, '{}', '{}', '{}'
+          FROM community_intervals WHERE community_id = ${id} AND interval_start = ${last}`.execute(trx),
+    );
+    const forged = new Date(last.getTime() + 86_400_000).toISOString();
+    expect(unrecorded.filter((v) => v.detail.includes(forged))).toEqual([
+      {
+        rule: 'community_matches_recorded',
+        detail: `community ${id}, interval ${forged} is stored, but no clearing recorded it`,
       },
     ]);
   });

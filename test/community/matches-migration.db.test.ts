@@ -10,6 +10,8 @@ import type { Principal } from '../../src/identity/principal.ts';
 import { createCommunity } from '../../src/community/communities.ts';
 import { listMatches, updateMatchStates } from '../../src/community/settlement.ts';
 import { checkCommunities } from '../../src/community/check.ts';
+import { type DigestedMatch, matchesDigest } from '../../src/community/matches-digest.ts';
+import { appendEvent } from '../../src/ledger/index.ts';
 
 const MIGRATION = '0039_community_matches_per_interval';
 const T0 = '2026-06-15T10:00:00.000Z';
@@ -73,6 +75,36 @@ describe('matches cleared before migration 0039', () => {
         (3, ${communityId}, ${T0}, 11, NULL, 200, 0.3, 60000, 'sent', ${SENT_AT}),
         (4, ${communityId}, ${T1}, NULL, 12, 100, 0.06, 6000, 'created', NULL),
         (6, ${communityId}, ${T1}, 11, 12, 50, 0.11, 5500, 'created', NULL)`.execute(db());
+    // What their clearing recorded in the ledger: each interval's matches digested in clearing order.
+    const interval = (start: string, peer: number, gridIn: number, gridOut: number, cleared: DigestedMatch[]) => ({
+      interval_start: start,
+      peer_wh: peer,
+      grid_import_wh: gridIn,
+      grid_export_wh: gridOut,
+      matches: cleared.length,
+      matches_sha256: matchesDigest(cleared),
+    });
+    await appendEvent(db(), {
+      type: 'community.intervals_cleared',
+      subject_type: 'community',
+      subject_id: communityId,
+      actor_id: null,
+      payload: {
+        community_id: communityId,
+        mechanism: 'mmr',
+        interval_minutes: 15,
+        intervals: [
+          interval(T0, 300, 200, 0, [
+            [11, 12, 300, 36000],
+            [11, null, 200, 60000],
+          ]),
+          interval(T1, 50, 0, 100, [
+            [null, 12, 100, 6000],
+            [11, 12, 50, 5500],
+          ]),
+        ],
+      },
+    });
     before = await matches();
     await migrate(t.database);
   });
