@@ -43,7 +43,13 @@ interface StoredInterval {
 }
 
 function digestOf(i: StoredInterval): string {
-  const matches: DigestedMatch[] = (i.wh ?? []).map((wh, k) => [i.buyers![k]!, i.sellers![k]!, wh, i.amounts![k]!]);
+  // An interval without matches has no row of them: its digest is that of no matches.
+  const matches: DigestedMatch[] = (i.wh ?? []).map((wh, k) => [
+    i.buyers![k] ?? null,
+    i.sellers![k] ?? null,
+    wh,
+    i.amounts![k]!,
+  ]);
   return matchesDigest(matches);
 }
 

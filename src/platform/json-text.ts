@@ -89,10 +89,10 @@ export function jsonRowWriter(schema: { properties: Record<string, unknown> }): 
   const statements = columns.map((column, i) => {
     const kind = kindOf(schema.properties[column] as Schema);
     if (!kind) throw new Error(`jsonRowWriter: property ${column} is not a primitive`);
-    const key = JSON.stringify(`${i === 0 ? '{' : ','}${JSON.stringify(column)}:`);
+    const key = JSON.stringify(`${i === 0 ? '' : ','}${JSON.stringify(column)}:`);
     return `v = row[${JSON.stringify(column)}]; out += ${key} + (${WRITE[kind]});`;
   });
-  const body = `let v, out = ''; ${statements.join(' ')} return out + '}';`;
+  const body = `let v, out = '{'; ${statements.join(' ')} return out + '}';`;
   const write = new Function('iso', `return (row) => { ${body} };`)(isoTimestamptz) as JsonRowWriter['write'];
   return { columns, write };
 }

@@ -118,7 +118,7 @@ const bundleColumnsAsText = bundleJson.columns.map((c) => sql<string | null>`${s
  * The same page as `queryBundles`, written as the API's JSON straight from the database's text,
  * for the HTTP route: a page of a thousand bundles costs a fraction of building and serializing
  * their views (docs/benchmarks.md). The same JSON value, property for property
- * (test/registry/query-json.db.test.ts).
+ * (test/registry/query-json.test.ts).
  */
 export async function queryBundlesAsJson(
   db: Db,
