@@ -9,12 +9,46 @@ import type { Page } from './pagination.ts';
 
 declare const holds: unique symbol;
 
-/** An answer already written as JSON, standing for a `T`: the HTTP serializer sends its text as it is. */
+/**
+ * An answer already written as JSON (UTF-8 bytes), standing for a `T`: the HTTP serializer sends
+ * the bytes as they are, so nothing measures or encodes the text again on the way out. For the
+ * answers of reading routes: a change's answer kept for its Idempotency-Key is kept only when it
+ * is text (http/idempotency.ts).
+ */
 export class JsonText<T> {
   declare readonly [holds]: T;
-  readonly text: string;
-  constructor(text: string) {
-    this.text = text;
+  readonly bytes: Buffer;
+  constructor(bytes: Buffer) {
+    this.bytes = bytes;
+  }
+  get text(): string {
+    return this.bytes.toString('utf8');
+  }
+}
+
+/**
+ * JSON text written into a buffer piece by piece, in UTF-8. A page's rows written into one string
+ * and then sent took twice as long: the string, made of some 30,000 pieces, was flattened once to
+ * measure it and encoded again to send it; each row written here is a small string, copied once.
+ */
+class JsonBytes {
+  private buffer: Buffer;
+  private length = 0;
+  constructor(expected: number) {
+    this.buffer = Buffer.allocUnsafe(expected);
+  }
+  write(text: string): void {
+    // A UTF-16 unit is at most three bytes of UTF-8.
+    const most = this.length + text.length * 3;
+    if (most > this.buffer.length) {
+      const larger = Buffer.allocUnsafe(Math.max(most, this.buffer.length * 2));
+      this.buffer.copy(larger, 0, 0, this.length);
+      this.buffer = larger;
+    }
+    this.length += this.buffer.write(text, this.length, 'utf8');
+  }
+  written(): Buffer {
+    return this.buffer.subarray(0, this.length);
   }
 }
 
@@ -103,7 +137,10 @@ export function jsonPage<T>(
   writer: JsonRowWriter,
   nextCursor: string | null,
 ): JsonText<Page<T>> {
-  let out = '{"items":[';
-  for (let i = 0; i < rows.length; i++) out += (i === 0 ? '' : ',') + writer.write(rows[i]!);
-  return new JsonText(`${out}],"next_cursor":${JSON.stringify(nextCursor)}}`);
+  // About a kilobyte a row (a bundle is some 900 bytes); the buffer grows if that is short.
+  const out = new JsonBytes(1024 * (rows.length + 1));
+  out.write('{"items":[');
+  for (let i = 0; i < rows.length; i++) out.write(i === 0 ? writer.write(rows[i]!) : `,${writer.write(rows[i]!)}`);
+  out.write(`],"next_cursor":${JSON.stringify(nextCursor)}}`);
+  return new JsonText(out.written());
 }

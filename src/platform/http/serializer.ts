@@ -36,10 +36,14 @@ export function serializationSchema(schema: unknown): unknown {
   return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, serializationSchema(v)]));
 }
 
-/** Fastify's serializer compiler, over the rewritten schema; an answer already written as JSON is sent as it is. */
+/**
+ * Fastify's serializer compiler, over the rewritten schema. An answer already written as JSON is
+ * sent as its bytes: Fastify sends a Buffer from a serializer as it sends a string, only without
+ * measuring and encoding it again, though its type names only strings.
+ */
 export function compileSerializer({ schema }: { schema: unknown }): (value: unknown) => string {
   const write = fastJsonStringify(serializationSchema(schema) as Parameters<typeof fastJsonStringify>[0]);
-  return (value) => (value instanceof JsonText ? value.text : write(value));
+  return (value) => (value instanceof JsonText ? (value.bytes as unknown as string) : write(value));
 }
 
 /**
