@@ -9,6 +9,8 @@ import { fmt, timed, type ReportRow } from './measure.ts';
 import { intervalsOf, issuancePlan, type BenchWorld, type IssuanceCall } from './world.ts';
 
 export const BATCH = 5_000;
+/** Issue 15's goal: bulk issuance at 0.7 of a bare COPY of the same bundle rows. */
+const TARGET_RATIO = 0.7;
 /** Issuance calls per round; each round is then copied once. */
 const CALLS_PER_ROUND = 10;
 /** The columns Tally's own issuance writes; the rest are defaults or generated. */
@@ -102,7 +104,7 @@ export function issuanceRow(r: IssuanceResult): ReportRow {
     tally: `${fmt(registryRate)} bundles/s`,
     baseline: `${fmt(copyRate)} bundles/s (COPY)`,
     ratio: `${fmt(ratio, 2)} × COPY`,
-    target: '≥ 0.50 × COPY',
-    met: ratio >= 0.5,
+    target: `≥ ${fmt(TARGET_RATIO, 2)} × COPY`,
+    met: ratio >= TARGET_RATIO,
   };
 }

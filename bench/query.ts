@@ -13,6 +13,7 @@ const DEFAULT_LIMIT = 100;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const P99_TARGET_MS = 20;
+const P50_RATIO_TARGET = 1.5;
 
 /** The request body's filters, as POST /api/certificates/query takes them. */
 interface Filter {
@@ -29,6 +30,8 @@ interface Scenario {
   filters: Filter[];
   maxPages: number;
   limit: number;
+  /** Every page but the last holds `limit` = 1,000 rows: issue 15's goal for such pages applies. */
+  fullPages?: true;
 }
 
 /**
@@ -68,7 +71,7 @@ function scenarios(world: BenchWorld, history: { start: number; hours: number })
   const day = (k: number) => history.start + ((k * 37) % Math.max(1, Math.floor(history.hours / 24) - 31)) * DAY_MS;
   const samples = (n: number, make: (k: number) => Filter) => Array.from({ length: n }, (_, k) => make(k));
   return [
-    { name: 'all pages', filters: [{ source_id: account }], maxPages: Infinity, limit: MAX_LIMIT },
+    { name: 'all pages', filters: [{ source_id: account }], maxPages: Infinity, limit: MAX_LIMIT, fullPages: true },
     {
       name: 'first 1,000 pages of 100 (default size)',
       filters: [{ source_id: account }],
@@ -90,6 +93,7 @@ function scenarios(world: BenchWorld, history: { start: number; hours: number })
       filters: samples(10, (k) => ({ source_id: account, ...period(day(k), 30) })),
       maxPages: 10,
       limit: MAX_LIMIT,
+      fullPages: true,
     },
     {
       name: 'wind + day',
@@ -145,6 +149,8 @@ async function walk(
 
 export interface QueryResult {
   name: string;
+  /** Whether its pages hold 1,000 rows each (Scenario). */
+  fullPages: boolean;
   latencies: Latencies;
 }
 
@@ -161,22 +167,28 @@ export async function benchQueries(
     const latencies: Latencies = { http: [], direct: [], rows: 0 };
     for (const f of s.filters) await walk(db, server, token, f, s.maxPages, s.limit, latencies);
     log(`  query ${s.name}: ${fmt(latencies.http.length)} pages, ${fmt(latencies.rows)} rows`);
-    results.push({ name: s.name, latencies });
+    results.push({ name: s.name, fullPages: s.fullPages ?? false, latencies });
   }
   return results;
 }
 
 const ms = (x: number) => `${fmt(x, 1)} ms`;
 
+/**
+ * Each scenario's latency against the bare SELECT's. Every page must answer within P99_TARGET_MS at
+ * p99; pages of 1,000 rows also within P50_RATIO_TARGET × the SELECT's p50 (issue 15's goal).
+ */
 export function queryRow(r: QueryResult): ReportRow {
   const { http, direct } = r.latencies;
   const p99 = percentile(http, 99);
+  const p50Ratio = percentile(http, 50) / percentile(direct, 50);
+  const largest = r.fullPages;
   return {
     benchmark: `query ${r.name} (${fmt(http.length)} pages)`,
     tally: `p50 ${ms(percentile(http, 50))}, p99 ${ms(p99)}`,
     baseline: `p50 ${ms(percentile(direct, 50))}, p99 ${ms(percentile(direct, 99))}`,
-    ratio: `${fmt(p99 / percentile(direct, 99), 1)} × p99`,
-    target: `p99 < ${P99_TARGET_MS} ms`,
-    met: p99 < P99_TARGET_MS,
+    ratio: `${fmt(p50Ratio, 1)} × p50, ${fmt(p99 / percentile(direct, 99), 1)} × p99`,
+    target: `${largest ? `≤ ${fmt(P50_RATIO_TARGET, 1)} × p50, ` : ''}p99 < ${P99_TARGET_MS} ms`,
+    met: p99 < P99_TARGET_MS && (!largest || p50Ratio <= P50_RATIO_TARGET),
   };
 }
