@@ -31,18 +31,39 @@ const copySql = (table: string, columns: readonly string[], source: string) =>
   `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
 
 /**
- * Sessions run in UTC, so timestamps arrive as `2025-06-01 10:00:00+00` (optionally with a
- * fraction): read by position into Date.UTC, 1.7 × as fast as rewriting them to ISO 8601 for V8's
- * parser and far faster than the general one, which matters when a page carries thousands of
- * timestamps. The fraction is cut to whole milliseconds, as a Date holds them. Anything else
- * (a year past 9999, BC) takes the general path.
+ * The fraction's digits ('' when there are none) of a timestamp as a UTC session writes it,
+ * `2025-06-01 10:00:00+00` with up to six digits of fraction; undefined for any other text
+ * (another offset, a year past 9999, BC), which the general parser reads. Checked by position:
+ * PostgreSQL writes digits wherever this expects them. Both readers of the database's timestamps
+ * (`parseTimestamptz`, and `isoTimestamptz` for answers written from text) go by it.
  */
-const UTC_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.(\d+))?\+00$/;
+export function utcFraction(text: string): string | undefined {
+  const n = text.length;
+  if (
+    n < 22 ||
+    n > 29 ||
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(10) !== 32 || // space
+    text.charCodeAt(n - 3) !== 43 || // +
+    text.charCodeAt(n - 2) !== 48 || // 0
+    text.charCodeAt(n - 1) !== 48
+  )
+    return undefined;
+  if (n === 22) return '';
+  return text.charCodeAt(19) === 46 ? text.slice(20, n - 3) : undefined; // . before a fraction
+}
+
+/**
+ * Sessions run in UTC, so timestamps arrive as `utcFraction` reads them: read by position into
+ * Date.UTC, 1.7 × as fast as rewriting them to ISO 8601 for V8's parser and far faster than the
+ * general one, which matters when a page carries thousands of timestamps. The fraction is cut to
+ * whole milliseconds, as a Date holds them.
+ */
 const twoDigits = (text: string, at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
 export function parseTimestamptz(text: string): Date {
-  const m = UTC_TIMESTAMP.exec(text);
-  if (!m) return pg.types.getTypeParser(TIMESTAMPTZ, 'text')(text) as Date;
-  const ms = m[1] === undefined ? 0 : Number(`${m[1]}00`.slice(0, 3));
+  const fraction = utcFraction(text);
+  if (fraction === undefined) return pg.types.getTypeParser(TIMESTAMPTZ, 'text')(text) as Date;
+  const ms = Number(`${fraction}000`.slice(0, 3));
   const [year, month, day] = [twoDigits(text, 0) * 100 + twoDigits(text, 2), twoDigits(text, 5), twoDigits(text, 8)];
   const utc = Date.UTC(year, month - 1, day, twoDigits(text, 11), twoDigits(text, 14), twoDigits(text, 17), ms);
   // Date.UTC reads years 0–99 as 1900–1999; setUTCFullYear puts such a year back.

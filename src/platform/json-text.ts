@@ -4,7 +4,7 @@
 // (docs/benchmarks.md, "Query pages written from the database's text"). Here each column is read as
 // the text PostgreSQL sends and written into the answer once, by a writer derived from the answer's
 // own schema, so the OpenAPI document and this text cannot name different fields.
-import { parseTimestamptz } from './database.ts';
+import { parseTimestamptz, utcFraction } from './database.ts';
 import type { Page } from './pagination.ts';
 
 declare const holds: unique symbol;
@@ -20,9 +20,6 @@ export class JsonText<T> {
   readonly bytes: Buffer;
   constructor(bytes: Buffer) {
     this.bytes = bytes;
-  }
-  get text(): string {
-    return this.bytes.toString('utf8');
   }
 }
 
@@ -53,27 +50,13 @@ class JsonBytes {
 }
 
 /**
- * What `parseTimestamptz(text).toISOString()` gives, written by position without a Date. `text` is
- * a timestamptz as the database writes it: in Tally's UTC sessions `2025-06-01 10:00:00+00`, with
- * up to six digits of fraction, cut to milliseconds as a Date holds them. Anything else (another
- * offset, a year past 9999, BC) goes through the Date.
+ * What `parseTimestamptz(text).toISOString()` gives, written by position without a Date, for a
+ * timestamp as a UTC session writes it (`utcFraction`); any other text goes through the Date.
  */
 export function isoTimestamptz(text: string): string {
-  const n = text.length;
-  if (
-    n >= 22 &&
-    n <= 29 &&
-    text.charCodeAt(4) === 45 && // -
-    text.charCodeAt(10) === 32 && // space
-    text.charCodeAt(n - 3) === 43 && // +
-    text.charCodeAt(n - 2) === 48 && // 0
-    text.charCodeAt(n - 1) === 48 &&
-    (n === 22 || text.charCodeAt(19) === 46) // . before a fraction
-  ) {
-    const ms = n === 22 ? '000' : `${text.slice(20, n - 3)}00`.slice(0, 3);
-    return `${text.slice(0, 10)}T${text.slice(11, 19)}.${ms}Z`;
-  }
-  return parseTimestamptz(text).toISOString();
+  const fraction = utcFraction(text);
+  if (fraction === undefined) return parseTimestamptz(text).toISOString();
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${`${fraction}000`.slice(0, 3)}Z`;
 }
 
 type Kind = 'integer' | 'number' | 'boolean' | 'string' | 'timestamp';

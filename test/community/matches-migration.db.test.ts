@@ -75,7 +75,9 @@ describe('matches cleared before migration 0039', () => {
         (3, ${communityId}, ${T0}, 11, NULL, 200, 0.3, 60000, 'sent', ${SENT_AT}),
         (4, ${communityId}, ${T1}, NULL, 12, 100, 0.06, 6000, 'created', NULL),
         (6, ${communityId}, ${T1}, 11, 12, 50, 0.11, 5500, 'created', NULL)`.execute(db());
-    // What their clearing recorded in the ledger: each interval's matches digested in clearing order.
+    // What their clearing recorded in the ledger: each interval's matches digested in clearing order;
+    // T0 as clearing has written it since 25 November 2026 (an event per transaction), T1 as it did
+    // on its first day (an event per interval, the same fields beside the community's).
     const interval = (start: string, peer: number, gridIn: number, gridOut: number, cleared: DigestedMatch[]) => ({
       interval_start: start,
       peer_wh: peer,
@@ -98,11 +100,21 @@ describe('matches cleared before migration 0039', () => {
             [11, 12, 300, 36000],
             [11, null, 200, 60000],
           ]),
-          interval(T1, 50, 0, 100, [
-            [null, 12, 100, 6000],
-            [11, 12, 50, 5500],
-          ]),
         ],
+      },
+    });
+    await appendEvent(db(), {
+      type: 'community.interval_cleared',
+      subject_type: 'community',
+      subject_id: communityId,
+      actor_id: null,
+      payload: {
+        community_id: communityId,
+        mechanism: 'mmr',
+        ...interval(T1, 50, 0, 100, [
+          [null, 12, 100, 6000],
+          [11, 12, 50, 5500],
+        ]),
       },
     });
     before = await matches();
