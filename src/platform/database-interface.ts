@@ -20,6 +20,15 @@ export interface Database {
    */
   copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
   /**
+   * The rows of one read-only query as COPY writes them in text format (its parameters written in
+   * as literals, `withLiterals`: COPY takes none), handed to `received` chunk by chunk as the
+   * server sends them, never decoded into strings: fields separated by tabs, `\N` for null,
+   * backslash escapes, a newline after each row.
+   * On a server only (PGlite answers in a blob: absent); on the replica for work run `onReplica`.
+   * For answers written straight from the database's text (json-text.ts).
+   */
+  copyOut?: (query: CompiledStatement, received: (chunk: Buffer) => void) => Promise<void>;
+  /**
    * Runs SQL text that may hold several statements (migrations); no parameters. If the text
    * opened a transaction and failed inside it, that transaction is rolled back before the
    * session is reused.
@@ -43,6 +52,12 @@ export interface Database {
    */
   replica?: Replica;
   close(): Promise<void>;
+}
+
+/** A statement as a query builder compiles it: `$1`, `$2`… where its parameters go. */
+export interface CompiledStatement {
+  sql: string;
+  parameters: readonly unknown[];
 }
 
 export interface PoolStats {

@@ -3,15 +3,16 @@
 // the same SQL, so modules never know which one they run on.
 import { PGlite } from '@electric-sql/pglite';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { type Dialect, Kysely, PostgresDialect, PostgresDriver } from 'kysely';
 import { openEmbedded, type DirectoryUse } from './embedded-database.ts';
 import { SessionPool, sessionDatabase } from './session-pool.ts';
-import { parseLogPosition, ReadRoutingDriver, type LogPosition, type Replica } from './replica.ts';
-import { querySpans } from './query-spans.ts';
+import { parseLogPosition, readingOnReplica, ReadRoutingDriver, type LogPosition, type Replica } from './replica.ts';
+import { querySpans, spannedStatement } from './query-spans.ts';
 import { pipelinedBegin } from './pipelined-begin.ts';
+import { withLiterals } from './sql-literals.ts';
 
 export type { Database, Db, PoolStats, Session } from './database-interface.ts';
 import type { Database } from './database-interface.ts';
@@ -31,26 +32,39 @@ const copySql = (table: string, columns: readonly string[], source: string) =>
   `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
 
 /**
- * The fraction's digits ('' when there are none) of a timestamp as a UTC session writes it,
- * `2025-06-01 10:00:00+00` with up to six digits of fraction; undefined for any other text
- * (another offset, a year past 9999, BC), which the general parser reads. Checked by position:
- * PostgreSQL writes digits wherever this expects them. Both readers of the database's timestamps
- * (`parseTimestamptz`, and `isoTimestamptz` for answers written from text) go by it.
+ * How many digits of fraction a timestamp as a UTC session writes it has, `2025-06-01 10:00:00+00`
+ * with up to six (0 when there is none), or -1 for any other text (another offset, a year past
+ * 9999, BC), which the general parser reads. Checked by position, on the character codes `code`
+ * reads from `source` (a string, or the bytes COPY sent: json-text.ts), `length` of them from
+ * `offset`: PostgreSQL writes digits wherever this expects them. Every reader of the database's
+ * timestamps goes by it.
  */
-export function utcFraction(text: string): string | undefined {
-  const n = text.length;
+export function utcFractionDigits<S>(
+  source: S,
+  offset: number,
+  length: number,
+  code: (source: S, at: number) => number | undefined,
+): number {
   if (
-    n < 22 ||
-    n > 29 ||
-    text.charCodeAt(4) !== 45 || // -
-    text.charCodeAt(10) !== 32 || // space
-    text.charCodeAt(n - 3) !== 43 || // +
-    text.charCodeAt(n - 2) !== 48 || // 0
-    text.charCodeAt(n - 1) !== 48
+    length < 22 ||
+    length > 29 ||
+    code(source, offset + 4) !== 45 || // -
+    code(source, offset + 10) !== 32 || // space
+    code(source, offset + length - 3) !== 43 || // +
+    code(source, offset + length - 2) !== 48 || // 0
+    code(source, offset + length - 1) !== 48
   )
-    return undefined;
-  if (n === 22) return '';
-  return text.charCodeAt(19) === 46 ? text.slice(20, n - 3) : undefined; // . before a fraction
+    return -1;
+  if (length === 22) return 0;
+  return code(source, offset + 19) === 46 ? length - 23 : -1; // . before a fraction
+}
+
+const charCode = (text: string, at: number) => text.charCodeAt(at);
+
+/** The fraction's digits ('' when there are none) of a timestamp as `utcFractionDigits` reads it; undefined for any other text. */
+export function utcFraction(text: string): string | undefined {
+  const digits = utcFractionDigits(text, 0, text.length, charCode);
+  return digits < 0 ? undefined : text.slice(20, 20 + digits);
 }
 
 /**
@@ -179,6 +193,30 @@ function openPostgres(url: string, readUrl: string | undefined): Database {
         client.release();
       }
     },
+    copyOut: (query, received) =>
+      spannedStatement(`COPY (${query.sql}) TO STDOUT`, async () => {
+        const copy = `COPY (${withLiterals(query)}) TO STDOUT`;
+        const client = await (readerPool && readingOnReplica() ? readerPool : pool).connect();
+        let failure: unknown;
+        try {
+          const rows = client.query(copyTo(copy));
+          rows.on('data', (chunk: Buffer) => {
+            // A reader's failure fails this call, as the server's does, rather than the process.
+            try {
+              received(chunk);
+            } catch (err) {
+              rows.destroy(err instanceof Error ? err : new Error(String(err)));
+            }
+          });
+          await finished(rows);
+        } catch (err) {
+          failure = err;
+          throw err;
+        } finally {
+          // A COPY stopped part-way may leave its connection mid-answer: it is not lent again.
+          client.release(failure !== undefined);
+        }
+      }),
     exec: async (sqlText) => {
       const client = await pool.connect();
       try {

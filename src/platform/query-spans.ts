@@ -3,11 +3,12 @@
 // recorded gets a client span beneath the request's; any other query goes straight through, its only
 // cost a look at the current span. (OpenTelemetry's node-postgres instrumentation, used before,
 // parsed each statement and built a span for every query whether sampled or not: about half of what
-// tracing cost a transfer none sampled.) Queries outside Kysely (COPY, migrations) make no span, and
+// tracing cost a transfer none sampled.) A page read by COPY (`copyOut`) gets its span through
+// `spannedStatement`; other statements outside Kysely (bulk loads, migrations) make none, and
 // neither does a transaction's BEGIN: on PostgreSQL it travels with the first statement
 // (pipelined-begin.ts), whose span holds both, and on PGlite it is no work worth a span.
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { CompiledQuery, DatabaseConnection, PostgresDialectConfig, QueryResult } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, PostgresDialectConfig } from 'kysely';
 import { opensTransaction } from './pipelined-begin.ts';
 
 /** Whether this process sends traces: `telemetry.ts` starts OpenTelemetry under the same condition. */
@@ -19,15 +20,25 @@ const tracer = trace.getTracer('tally.database');
 /** The statement's first word (`SELECT`, `INSERT`, `WITH`, `BEGIN`): the span's name, never its values. */
 const operationOf = (sql: string): string => /^\s*([a-z]+)/i.exec(sql)?.[1]?.toUpperCase() ?? 'QUERY';
 
-async function spanned<R>(query: CompiledQuery, run: () => Promise<QueryResult<R>>): Promise<QueryResult<R>> {
-  const operation = operationOf(query.sql);
+const recording = () => trace.getActiveSpan()?.isRecording() === true;
+
+/**
+ * `run` under a client span named by `sql` (its placeholders, never its values) when the request
+ * it serves is being recorded: for statements sent outside Kysely (database.ts, `copyOut`).
+ */
+export function spannedStatement<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  return recording() ? recordedStatement(sql, run) : run();
+}
+
+async function recordedStatement<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  const operation = operationOf(sql);
   const span = tracer.startSpan(operation, {
     kind: SpanKind.CLIENT,
     attributes: {
       'db.system.name': 'postgresql',
       'db.operation.name': operation,
       // The statement as compiled, with $1, $2… where its values go; the values are never recorded.
-      'db.query.text': query.sql,
+      'db.query.text': sql,
     },
   });
   try {
@@ -45,8 +56,8 @@ async function spanned<R>(query: CompiledQuery, run: () => Promise<QueryResult<R
 function spanQueries(connection: DatabaseConnection): Promise<void> {
   const execute = connection.executeQuery.bind(connection);
   connection.executeQuery = <R>(query: CompiledQuery) =>
-    trace.getActiveSpan()?.isRecording() && !opensTransaction(query.sql)
-      ? spanned(query, () => execute<R>(query))
+    recording() && !opensTransaction(query.sql)
+      ? recordedStatement(query.sql, () => execute<R>(query))
       : execute<R>(query);
   return Promise.resolve();
 }

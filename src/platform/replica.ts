@@ -11,6 +11,9 @@ const replicaReads = new AsyncLocalStorage<true>();
 /** Runs `work` with every connection it takes from the pool taken from the replica's. */
 export const onReplica = <T>(work: () => T): T => replicaReads.run(true, work);
 
+/** Whether the work running now was sent to the replica (`onReplica`). */
+export const readingOnReplica = (): boolean => replicaReads.getStore() === true;
+
 /**
  * A position in the write-ahead log (`pg_lsn`, written `16/B374D848`), as a number that compares:
  * the high 32 bits, then the low.
@@ -59,7 +62,7 @@ export class ReadRoutingDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const driver = replicaReads.getStore() ? this.replica : this.primary;
+    const driver = readingOnReplica() ? this.replica : this.primary;
     const connection = await driver.acquireConnection();
     this.#from.set(connection, driver);
     return connection;

@@ -1,7 +1,7 @@
 // Reading certificates: filtered, cursor-paginated queries with no window limit, one bundle with
 // its device and issuance metadata, and aggregates by period and energy source.
 import { type NotNull, sql } from 'kysely';
-import { parseTimestamptz, type Db } from '../platform/database.ts';
+import { parseTimestamptz, type Database, type Db } from '../platform/database.ts';
 import type { Principal } from '../platform/principal.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../platform/pagination.ts';
 import { readableAccount, readableInAccount } from '../accounts/index.ts';
@@ -13,7 +13,7 @@ import { checkPeriod } from '../platform/period.ts';
 import { badRequest } from '../platform/errors.ts';
 import { utcHour } from '../platform/utc-hour.ts';
 import { Bundle, type BundleFilter } from './schemas.ts';
-import { jsonPage, jsonRowWriter, type JsonText } from '../platform/json-text.ts';
+import { CopiedPage, jsonPage, jsonRowWriter, type JsonText } from '../platform/json-text.ts';
 
 /** One value or a list of them (a filter's), as a list. */
 export const list = <T>(v: T | T[] | undefined): T[] | undefined =>
@@ -112,26 +112,37 @@ export async function queryBundles(
 
 /** The Bundle schema's properties, which are the bundles table's columns, written from their text. */
 const bundleJson = jsonRowWriter(Bundle);
+const bundleColumns = bundleJson.columns.map((c) => sql<unknown>`${sql.ref(`bundles.${c}`)}`.as(c));
 const bundleColumnsAsText = bundleJson.columns.map((c) => sql<string | null>`${sql.ref(`bundles.${c}`)}::text`.as(c));
 
+/** Where the page after the one ending with `last` (its fields as text) starts. */
+const positionOf = (last: Record<string, string | null> | undefined) =>
+  last && { t: parseTimestamptz(last.production_starting_interval!).getTime(), id: Number(last.id) };
+
 /**
- * The same page as `queryBundles`, written as the API's JSON straight from the database's text,
- * for the HTTP route: a page of a thousand bundles costs a fraction of building and serializing
- * their views (docs/benchmarks.md). The same JSON value, property for property
+ * The same page as `queryBundles`, written as the API's JSON straight from the database's text, for
+ * the HTTP route: a page of a thousand bundles costs a fraction of building and serializing their
+ * views (docs/benchmarks.md). On a server the page is read by COPY, whose bytes are mostly the JSON
+ * already; on PGlite as text columns. The same JSON value, property for property, either way
  * (test/registry/query-json.test.ts).
  */
 export async function queryBundlesAsJson(
-  db: Db,
+  database: Database,
   principal: Principal,
   filter: BundleFilter,
   page: PageRequest,
 ): Promise<JsonText<Page<BundleView>>> {
+  const db = database.kysely;
   await readableAccount(db, principal, filter.source_id);
-  const rows = await pageOfBundles(db, filter, page).select(bundleColumnsAsText).execute();
+  const query = pageOfBundles(db, filter, page);
+  if (database.copyOut) {
+    const copied = new CopiedPage<BundleView>(bundleJson, page.limit);
+    await database.copyOut(query.select(bundleColumns).compile(), (chunk) => copied.received(chunk));
+    return copied.written(cursorAfter(copied.found, page.limit, positionOf(copied.last())));
+  }
+  const rows = await query.select(bundleColumnsAsText).execute();
   const items = rows.slice(0, page.limit);
-  const last = items[items.length - 1];
-  const position = last && { t: parseTimestamptz(last.production_starting_interval!).getTime(), id: Number(last.id) };
-  return jsonPage(items, bundleJson, cursorAfter(rows.length, page.limit, position));
+  return jsonPage(items, bundleJson, cursorAfter(rows.length, page.limit, positionOf(items[items.length - 1])));
 }
 
 export type BundleDetail = BundleView & {

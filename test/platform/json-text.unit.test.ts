@@ -1,12 +1,13 @@
 // Answers written from the database's text (platform/json-text.ts): a timestamptz's text becomes
 // exactly the ISO 8601 the Date path writes, and a row of column texts becomes the JSON value the
-// schema's serializer writes of the same row read as values, property for property and in order.
+// schema's serializer writes of the same row read as values, property for property and in order;
+// so does a page read as COPY's text, however its bytes are cut into chunks.
 import fc from 'fast-check';
 import { Type } from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { parseTimestamptz } from '../../src/platform/database.ts';
 import { compileSerializer, written } from '../../src/platform/http/serializer.ts';
-import { isoTimestamptz, jsonPage, JsonText, jsonRowWriter } from '../../src/platform/json-text.ts';
+import { CopiedPage, isoTimestamptz, jsonPage, JsonText, jsonRowWriter } from '../../src/platform/json-text.ts';
 import { Nullable, OneOf, Timestamp } from '../../src/platform/http/schemas.ts';
 import { columnText } from '../helpers/text.ts';
 
@@ -149,5 +150,54 @@ describe('a page written as JSON', () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+/** A row as COPY writes it in text format: fields by tabs, `\N` for null, its escapes, a newline. */
+const COPY_ESCAPED: Record<string, string> = {
+  '\\': '\\\\',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+};
+const copyLine = (fields: Record<string, string | null>) =>
+  `${Object.values(fields)
+    .map((v) => (v === null ? '\\N' : v.replace(/[\\\b\f\n\r\t\v]/g, (c) => COPY_ESCAPED[c]!)))
+    .join('\t')}\n`;
+
+describe('a page read as COPY text', () => {
+  const PageOfRows = Type.Object({ items: Type.Array(Row), next_cursor: Nullable(Type.String()) });
+  const serializePage = compileSerializer({ schema: PageOfRows });
+
+  it('is the page the serializer writes, its last item and count, however the bytes arrive', () => {
+    fc.assert(
+      fc.property(
+        fc.array(row, { maxLength: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (rows, limit, cuts) => {
+          const bytes = Buffer.from(rows.map((r) => copyLine(asText(r))).join(''));
+          const page = new CopiedPage(jsonRowWriter(Row), limit);
+          const at = [0, ...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length];
+          for (let k = 1; k < at.length; k++) page.received(bytes.subarray(at[k - 1], at[k]));
+          const items = rows.slice(0, limit);
+          expect(page.found).toBe(rows.length);
+          expect(page.last()).toEqual(items.length ? asText(items[items.length - 1]!) : undefined);
+          expect(page.written('next').bytes.toString()).toBe(
+            serializePage({ items: items.map(asValues), next_cursor: 'next' }),
+          );
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('refuses an answer that ends inside a row', () => {
+    const page = new CopiedPage(jsonRowWriter(Row), 10);
+    page.received(Buffer.from('1\tname'));
+    expect(() => page.written(null)).toThrow('COPY ended inside a row');
   });
 });

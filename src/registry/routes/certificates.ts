@@ -255,7 +255,9 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     },
     async (request) => {
       const { limit, cursor, ...filter } = request.body;
-      return written(await queryBundlesAsJson(db, caller(request), filter, pageRequest({ limit, cursor }, 'body')));
+      return written(
+        await queryBundlesAsJson(ctx.database, caller(request), filter, pageRequest({ limit, cursor }, 'body')),
+      );
     },
   );
 
