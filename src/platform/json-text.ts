@@ -3,7 +3,9 @@
 // each timestamp, the view wrote each back as ISO 8601, and the serializer walked every field again
 // (docs/benchmarks.md, "Query pages written from the database's text"). Here each column is read as
 // the text PostgreSQL sends and written into the answer once, by a writer derived from the answer's
-// own schema, so the OpenAPI document and this text cannot name different fields.
+// own schema, so the OpenAPI document and this text cannot name different fields. On a server the
+// text comes as COPY's bytes and is turned into the JSON byte by byte (`CopiedPage`); PGlite's
+// comes as text columns (`jsonPage`).
 import { parseTimestamptz, utcFraction, utcFractionDigits } from './database.ts';
 import type { Page } from './pagination.ts';
 
