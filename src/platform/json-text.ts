@@ -96,9 +96,8 @@ const WRITE: Record<Kind, string> = {
 export interface JsonRowWriter {
   /** The columns to read as text (`column::text`), which are the schema's properties. */
   readonly columns: readonly string[];
-  /** Each column's kind, and its key as JSON bytes (`{"id":`, `,"name":`…), for rows read by COPY. */
-  readonly kinds: readonly Kind[];
-  readonly keys: readonly Buffer[];
+  /** How rows read by COPY are written (`CopiedPage`). */
+  readonly copied: CopyLayout;
   /** One row, read as text, as the schema's JSON object. */
   write(row: Record<string, string | null>): string;
 }
@@ -122,8 +121,7 @@ export function jsonRowWriter(schema: { properties: Record<string, unknown> }): 
   });
   const body = `let v, out = '{'; ${statements.join(' ')} return out + '}';`;
   const write = new Function('iso', `return (row) => { ${body} };`)(isoTimestamptz) as JsonRowWriter['write'];
-  const keys = columns.map((column, i) => Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(column)}:`));
-  return { columns, kinds, keys, write };
+  return { columns, write, copied: copyLayout(columns, kinds) };
 }
 
 // COPY's text format (database.ts, `copyOut`): a page read as the bytes the server sends, never
@@ -162,7 +160,7 @@ const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const byteAt = (bytes: Buffer, at: number) => bytes[at];
 
-/** How the writer's columns are written from COPY's text: kinds as codes, keys as bytes, the room a row needs. */
+/** How a writer's columns are written from COPY's text: kinds as codes, keys as bytes, the room a row needs. */
 interface CopyLayout {
   codes: Uint8Array;
   keys: readonly Buffer[];
@@ -172,12 +170,15 @@ interface CopyLayout {
   room: number;
 }
 
-const copyLayout = (writer: JsonRowWriter): CopyLayout => ({
-  codes: Uint8Array.from(writer.kinds, (kind) => KIND_CODES[kind]),
-  keys: writer.keys,
-  nullKeys: writer.keys.map((key) => Buffer.concat([key, NULL])),
-  room: writer.keys.reduce((sum, key) => sum + key.length + 32, 3),
-});
+function copyLayout(columns: readonly string[], kinds: readonly Kind[]): CopyLayout {
+  const keys = columns.map((column, i) => Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(column)}:`));
+  return {
+    codes: Uint8Array.from(kinds, (kind) => KIND_CODES[kind]),
+    keys,
+    nullKeys: keys.map((key) => Buffer.concat([key, NULL])),
+    room: keys.reduce((sum, key) => sum + key.length + 32, 3),
+  };
+}
 
 /**
  * A row of COPY's text (`line`, its fields in the writer's columns) as the schema's JSON object,
@@ -250,7 +251,6 @@ type TextRow = Record<string, string | null>;
  */
 export class CopiedPage<T> {
   readonly #writer: JsonRowWriter;
-  readonly #layout: CopyLayout;
   readonly #limit: number;
   readonly #out: JsonBytes;
   #partial: Buffer | undefined;
@@ -259,7 +259,6 @@ export class CopiedPage<T> {
 
   constructor(writer: JsonRowWriter, limit: number) {
     this.#writer = writer;
-    this.#layout = copyLayout(writer);
     this.#limit = limit;
     this.#out = new JsonBytes(1024 * (limit + 1));
     this.#out.write('{"items":[');
@@ -275,7 +274,7 @@ export class CopiedPage<T> {
     for (let end = bytes.indexOf(NEWLINE, start); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
       const line = bytes.subarray(start, end);
       if (this.found < this.#limit) {
-        writeCopiedRow(this.#out, this.#layout, line, this.found > 0);
+        writeCopiedRow(this.#out, this.#writer.copied, line, this.found > 0);
         this.#last = line;
       }
       this.found++;
