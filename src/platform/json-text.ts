@@ -138,9 +138,13 @@ const T = 116;
 /** What COPY writes after a backslash, for the character it stands for; any other is itself. */
 const COPY_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 
+/** Whether the field `line[start, end)` is COPY's null, `\N` (a text `\N` comes as `\\N`). */
+const copiedNull = (line: Buffer, start: number, end: number) =>
+  end - start === 2 && line[start] === BACKSLASH && line[start + 1] === N;
+
 /** A field of COPY's text as the text it holds (null for `\N`), its backslash escapes undone. */
 function copiedField(line: Buffer, start: number, end: number): string | null {
-  if (end - start === 2 && line[start] === BACKSLASH && line[start + 1] === N) return null;
+  if (copiedNull(line, start, end)) return null;
   const raw = line.toString('utf8', start, end);
   return raw.includes('\\') ? raw.replace(/\\(.)/gs, (_, c: string) => COPY_ESCAPES[c] ?? c) : raw;
 }
@@ -204,7 +208,7 @@ function writeCopiedRow(out: JsonBytes, layout: CopyLayout, line: Buffer, afterA
       if (b === TAB) break;
       if (b === QUOTE || b === BACKSLASH || b < 32) plain = false;
     }
-    if (end - start === 2 && line[start] === BACKSLASH && line[start + 1] === N) {
+    if (copiedNull(line, start, end)) {
       const nullKey = nullKeys[i]!;
       buffer.set(nullKey, at);
       at += nullKey.length;

@@ -23,8 +23,8 @@ const operationOf = (sql: string): string => /^\s*([a-z]+)/i.exec(sql)?.[1]?.toU
 const recording = () => trace.getActiveSpan()?.isRecording() === true;
 
 /**
- * `run` under a client span named by `sql` (its placeholders, never its values) when the request
- * it serves is being recorded: for statements sent outside Kysely (database.ts, `copyOut`).
+ * Runs a statement sent outside Kysely (database.ts, `copyOut`); when the request it serves is
+ * recorded, under a client span that shows `sql`, its placeholders and never its values.
  */
 export function spannedStatement<T>(sql: string, run: () => Promise<T>): Promise<T> {
   return recording() ? recordedStatement(sql, run) : run();

@@ -86,37 +86,30 @@ describe('matches cleared before migration 0039', () => {
       matches: cleared.length,
       matches_sha256: matchesDigest(cleared),
     });
-    await appendEvent(db(), {
-      type: 'community.intervals_cleared',
-      subject_type: 'community',
-      subject_id: communityId,
-      actor_id: null,
-      payload: {
-        community_id: communityId,
-        mechanism: 'mmr',
-        interval_minutes: 15,
-        intervals: [
-          interval(T0, 300, 200, 0, [
-            [11, 12, 300, 36000],
-            [11, null, 200, 60000],
-          ]),
-        ],
-      },
-    });
-    await appendEvent(db(), {
-      type: 'community.interval_cleared',
-      subject_type: 'community',
-      subject_id: communityId,
-      actor_id: null,
-      payload: {
-        community_id: communityId,
-        mechanism: 'mmr',
-        ...interval(T1, 50, 0, 100, [
-          [null, 12, 100, 6000],
-          [11, 12, 50, 5500],
+    const recorded = (type: string, fields: Record<string, unknown>) =>
+      appendEvent(db(), {
+        type,
+        subject_type: 'community',
+        subject_id: communityId,
+        actor_id: null,
+        payload: { community_id: communityId, mechanism: 'mmr', ...fields },
+      });
+    await recorded('community.intervals_cleared', {
+      interval_minutes: 15,
+      intervals: [
+        interval(T0, 300, 200, 0, [
+          [11, 12, 300, 36000],
+          [11, null, 200, 60000],
         ]),
-      },
+      ],
     });
+    await recorded(
+      'community.interval_cleared',
+      interval(T1, 50, 0, 100, [
+        [null, 12, 100, 6000],
+        [11, 12, 50, 5500],
+      ]),
+    );
     before = await matches();
     await migrate(t.database);
   });
