@@ -10,31 +10,84 @@ const ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:Z|([+
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const leap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 
-/**
- * The instant `text` names, in milliseconds since the epoch, or undefined when it is not such a
- * timestamp. Plain arithmetic, no Date: a CSV upload reads two of these per row.
- */
-export function timestampMs(text: string): number | undefined {
-  const m = ISO.exec(text);
-  if (!m) return undefined;
-  const year = Number(m[1]),
-    month = Number(m[2]),
-    day = Number(m[3]),
-    hour = Number(m[4]),
-    minute = Number(m[5]),
-    second = Number(m[6]);
-  const offsetHours = Number(m[9] ?? 0),
-    offsetMinutes = Number(m[10] ?? 0);
-  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+/** The instant of these fields, or undefined when one is out of range. */
+function instantMs(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millis: number,
+  offsetMs: number,
+): number | undefined {
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
   // A day the month does not have (2026-02-30) is refused, not rolled over into the next month.
   if (month < 1 || month > 12 || day < 1 || day > (month === 2 && leap(year) ? 29 : DAYS[month - 1]!)) return undefined;
-  const offsetMs = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  const ms =
-    Date.UTC(year, month - 1, day, hour, minute, second, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3))) - offsetMs;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMs;
   // Only a wall time in the first or last year can move out of range by its offset.
   if (year > EARLIEST_YEAR && year < LATEST_YEAR) return ms;
   const utcYear = new Date(ms).getUTCFullYear();
   return utcYear >= EARLIEST_YEAR && utcYear <= LATEST_YEAR ? ms : undefined;
+}
+
+/** The number written in `text` from `from` to `to`, or -1 when a character there is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/** Separators of the form `toISOString` writes, `2026-06-01T10:00:00.000Z`, by position. */
+const ISO_UTC_SEPARATORS: ReadonlyArray<[number, number]> = [
+  [4, 45],
+  [7, 45],
+  [10, 84],
+  [13, 58],
+  [16, 58],
+  [19, 46],
+  [23, 90],
+];
+
+/**
+ * The instant `text` names, in milliseconds since the epoch, or undefined when it is not such a
+ * timestamp. Plain arithmetic, no Date: a CSV upload reads two of these per row, and a bulk
+ * issuance two per interval, mostly in the form `toISOString` writes, which is read by position
+ * without the regular expression (a tenth of its time).
+ */
+export function timestampMs(text: string): number | undefined {
+  if (text.length === 24 && ISO_UTC_SEPARATORS.every(([at, code]) => text.charCodeAt(at) === code)) {
+    const year = digits(text, 0, 4),
+      month = digits(text, 5, 7),
+      day = digits(text, 8, 10),
+      hour = digits(text, 11, 13),
+      minute = digits(text, 14, 16),
+      second = digits(text, 17, 19),
+      millis = digits(text, 20, 23);
+    if ((year | month | day | hour | minute | second | millis) < 0) return undefined;
+    return instantMs(year, month, day, hour, minute, second, millis, 0);
+  }
+  const m = ISO.exec(text);
+  if (!m) return undefined;
+  const offsetHours = Number(m[9] ?? 0),
+    offsetMinutes = Number(m[10] ?? 0);
+  if (offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const offsetMs = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  return instantMs(
+    Number(m[1]),
+    Number(m[2]),
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]),
+    millis,
+    offsetMs,
+  );
 }
 
 /** The instant `text` names, or undefined when it is not such a timestamp. */
@@ -42,6 +95,17 @@ export function parseTimestamp(text: string): Date | undefined {
   const ms = timestampMs(text);
   return ms === undefined ? undefined : new Date(ms);
 }
+
+/**
+ * `text`, which `timestampMs` read as `ms`, as `toISOString` writes that instant: the text itself
+ * when it is already written so (UTC, milliseconds: the form clients mostly send back), which
+ * spares a bulk issuance most of its Date formatting. Only for text `timestampMs` accepted, whose
+ * fields are in range: this looks at the form alone.
+ */
+export const isoText = (text: string, ms: number): string =>
+  text.length === 24 && text.charCodeAt(19) === 46 /* . */ && text.charCodeAt(23) === 90 /* Z */
+    ? text
+    : new Date(ms).toISOString();
 
 /** What a client is told when a timestamp is refused. */
 export const TIMESTAMP_RULE =

@@ -10,7 +10,7 @@ import { checkPeriod, EARLIEST_YEAR, LATEST_YEAR } from '../platform/period.ts';
 import type { Principal } from '../platform/principal.ts';
 import { productionPoints, hourlyProduction } from '../metering/index.ts';
 import { closedAccounts, readableAccountIds } from '../accounts/index.ts';
-import { type Interval, overCapacity } from './capacity.ts';
+import { type Interval, intervalOf, overCapacity } from './capacity.ts';
 import { issueForLockedDevice } from './issuance.ts';
 import { countIssued } from './metrics.ts';
 import { issuedPointHours } from './point-hours.ts';
@@ -196,7 +196,7 @@ export async function runAutoIssuance(trx: Db, now: Date, lifetimeDays: number, 
       for (let k = 0; k < ready.length; k += batch) {
         const intervals: Interval[] = ready
           .slice(k, k + batch)
-          .map((h, index) => ({ index, start: h.start, end: h.end, wh: h.wh }));
+          .map((h, index) => intervalOf(index, h.start, h.end, h.wh));
         // The hours were read from these locked points just now: issuance records them without reading them again.
         const rows = await issueForLockedDevice(trx, device, intervals, null, lifetimeDays, now, points);
         bundles += rows.length;

@@ -4,13 +4,28 @@ import type { DeviceRow } from './tables.ts';
 
 const HOUR_MS = 3_600_000;
 
-/** An interval of an issuance request, checked and parsed; `index` is its place in the request. */
+/**
+ * An interval of an issuance request, checked and parsed; `index` is its place in the request,
+ * `from` and `to` its start and end as the API writes them (what the bundle and its event show).
+ */
 export interface Interval {
   index: number;
   start: Date;
   end: Date;
+  from: string;
+  to: string;
   wh: number;
 }
+
+/** An interval from instants in hand (the automatic issuance's hours, a re-issued bundle's). */
+export const intervalOf = (index: number, start: Date, end: Date, wh: number): Interval => ({
+  index,
+  start,
+  end,
+  from: start.toISOString(),
+  to: end.toISOString(),
+  wh,
+});
 
 /** The most a device may issue for an interval: floor(capacity W × hours × 1.1), in exact integers. */
 export function capacityLimitWh(capacityW: number, durationMs: number): number {

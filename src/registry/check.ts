@@ -9,7 +9,7 @@ import { checkAccess } from './check-access.ts';
 import { checkImports } from './check-imports.ts';
 import { checkMetered } from './check-metered.ts';
 import { checkStandingOrders } from './check-standing-orders.ts';
-import { issuedBundles, type IssuedEvent } from './issuance.ts';
+import { issuedViews, type IssuedEvent } from './issuance.ts';
 import { registry, type BundleRow } from './tables.ts';
 
 const LIMIT = 20;
@@ -106,7 +106,7 @@ type Recorded = Omit<BundleView, keyof typeof ADDED_LATER> & Partial<BundleView>
 /** Applies one event to the rebuilt bundles. */
 function replayEvent(bundles: Map<number, BundleView>, type: string, payload: unknown): void {
   if (type === 'certificates.issued') {
-    for (const row of issuedBundles(payload as IssuedEvent)) bundles.set(row.id, bundleView(row));
+    for (const view of issuedViews(payload as IssuedEvent)) bundles.set(view.id, view);
     return;
   }
   // Every other certificate event carries the full rows it changed or created, as they were then.

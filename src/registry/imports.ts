@@ -9,7 +9,7 @@ import type { Principal } from '../platform/principal.ts';
 import { badRequest, forbidden, TallyError } from '../platform/errors.ts';
 import { appendEvent } from '../ledger/index.ts';
 import { lockOpenAccount } from '../accounts/index.ts';
-import { bundleView, issuedBundle, type BundleView } from './bundles.ts';
+import { issuedView, type BundleView } from './bundles.ts';
 import { checkImportRow, type ImportRow, type RawImportRow } from './import-rows.ts';
 import { registry, type ImportedIssuanceRow } from './tables.ts';
 
@@ -150,9 +150,31 @@ async function insertImported(
     .execute();
   const issuanceOf = new Map(issuances.map((i) => [i.imported_issuance_id!, i.id]));
   // Tally's ids of an imported bundle are its original ids: unique within its origin record.
+  const ids = await registry(trx)
+    .insertInto('bundles')
+    .values(
+      ordered.map((o) => ({
+        issuance_id: issuanceOf.get(o.id)!,
+        device_id: null,
+        imported_issuance_id: o.id,
+        account_id: request.account_id,
+        certificate_bundle_id_range_start: o.certificate_bundle_id_range_start,
+        certificate_bundle_id_range_end: o.certificate_bundle_id_range_end,
+        energy_source: o.energy_source,
+        production_starting_interval: o.production_starting_interval,
+        production_ending_interval: o.production_ending_interval,
+        issuance_datestamp: now,
+        expiry_datestamp: o.expiry_datestamp,
+        updated_at: now,
+      })),
+    )
+    .returning(['id', 'imported_issuance_id'])
+    .execute();
+  const bundleOf = new Map(ids.map((b) => [b.imported_issuance_id!, b.id]));
+  const importedAt = now.toISOString();
   const made = ordered.map((o) =>
-    issuedBundle({
-      id: 0,
+    issuedView({
+      id: bundleOf.get(o.id)!,
       issuance_id: issuanceOf.get(o.id)!,
       device_id: null,
       imported_issuance_id: o.id,
@@ -160,20 +182,13 @@ async function insertImported(
       certificate_bundle_id_range_start: o.certificate_bundle_id_range_start,
       certificate_bundle_id_range_end: o.certificate_bundle_id_range_end,
       energy_source: o.energy_source,
-      production_starting_interval: o.production_starting_interval,
-      production_ending_interval: o.production_ending_interval,
-      issuance_datestamp: now,
-      expiry_datestamp: o.expiry_datestamp,
+      production_starting_interval: o.production_starting_interval.toISOString(),
+      production_ending_interval: o.production_ending_interval.toISOString(),
+      issuance_datestamp: importedAt,
+      expiry_datestamp: o.expiry_datestamp.toISOString(),
     }),
   );
-  const ids = await registry(trx)
-    .insertInto('bundles')
-    .values(made.map(({ id: _id, bundle_quantity: _q, certificate_bundle_status: _s, ...b }) => b))
-    .returning(['id', 'imported_issuance_id'])
-    .execute();
-  const bundleOf = new Map(ids.map((b) => [b.imported_issuance_id!, b.id]));
-  for (const b of made) b.id = bundleOf.get(b.imported_issuance_id!)!;
-  return { imported_issuances: ordered.map(importedIssuanceView), bundles: made.map(bundleView) };
+  return { imported_issuances: ordered.map(importedIssuanceView), bundles: made };
 }
 
 /**

@@ -124,12 +124,12 @@ export async function claimMeteredHours(trx: Db, device: DeviceRow, intervals: I
 export async function recordPointHours(
   trx: Db,
   points: string[],
-  issued: Array<{ issuance_id: number; production_starting_interval: Date }>,
+  issued: Array<{ issuance_id: number; production_starting_interval: string }>,
 ): Promise<void> {
   if (points.length === 0 || issued.length === 0) return;
   await sql`INSERT INTO issued_point_hours (metering_point_id, hour_start, issuance_id)
     SELECT p, s, i FROM unnest(${points}::text[]) AS p
-    CROSS JOIN unnest(${issued.map((r) => r.production_starting_interval.toISOString())}::timestamptz[],
+    CROSS JOIN unnest(${issued.map((r) => r.production_starting_interval)}::timestamptz[],
                       ${issued.map((r) => r.issuance_id)}::bigint[]) AS t(s, i)`.execute(trx);
 }
 
