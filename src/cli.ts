@@ -144,6 +144,7 @@ program
       'ok: ranges disjoint, quantities conserved, intervals at most one hour, issuances disjoint, ' +
         'no metered hour issued beyond its readings, claims in reach, no live certificates in closed accounts, ' +
         'imported ranges once per origin issuance and true to their origin, ' +
+        'issuances naming only metadata of their device and bundles, imported records and allocations that exist, ' +
         'event log replays to the current bundles, community matches add up, each metering point in one membership ' +
         'at a time, uploader quotes, providers and nonces as their latest events record them, each quote uploaded ' +
         'at most once and within its 30 minutes, nonces only growing, ' +

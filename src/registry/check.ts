@@ -87,6 +87,24 @@ async function metadataOfDevice(db: Db): Promise<Violation[]> {
 }
 
 /**
+ * What an issuance re-issues or was imported as exists (checked on insert since 0041, where the
+ * foreign keys were).
+ */
+async function referencesExist(db: Db): Promise<Violation[]> {
+  const rows = await sql<{ detail: string }>`
+    SELECT 'issuance ' || i.id || ' re-issues bundle ' || i.reissue_of_bundle_id || ', which does not exist' AS detail
+    FROM issuances i
+    WHERE i.reissue_of_bundle_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bundles b WHERE b.id = i.reissue_of_bundle_id)
+    UNION ALL
+    SELECT 'issuance ' || i.id || ' names imported issuance ' || i.imported_issuance_id || ', which does not exist'
+    FROM issuances i
+    WHERE i.imported_issuance_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM imported_issuances o WHERE o.id = i.imported_issuance_id)
+    LIMIT ${LIMIT}`.execute(db);
+  return rows.rows.map((r) => ({ rule: 'issuance_references_exist', detail: r.detail }));
+}
+
+/**
  * The bundle fields added after certificate events were first written, as every bundle of an event
  * written before had them: none charged a storage device or was an SD-GC (migration 0028), none was
  * imported (0030), none had a holder's reference (0031).
@@ -165,6 +183,7 @@ export async function checkRegistry(db: Db): Promise<Violation[]> {
     ...(await quantitiesAddUp(trx)),
     ...(await intervalsAtMostAnHour(trx)),
     ...(await metadataOfDevice(trx)),
+    ...(await referencesExist(trx)),
     ...(await replayMatches(trx)),
     ...(await checkAccess(trx)),
     ...(await checkMetered(trx)),

@@ -94,6 +94,16 @@ const RULES: Array<{ rule: string; query: RawBuilder<{ detail: string }> }> = [
       FROM bundles g JOIN issuances i ON i.id = g.issuance_id
       WHERE g.sdr_id IS NOT NULL AND i.storage_allocation_id IS NULL`,
   },
+  {
+    // What an SD-GC issuance names exists (checked on insert since 0042, where the foreign key was).
+    rule: 'storage_allocation_exists',
+    query: sql`
+      SELECT 'issuance ' || i.id || ' names storage allocation ' || i.storage_allocation_id || ', which does not exist'
+        AS detail
+      FROM issuances i
+      WHERE i.storage_allocation_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM storage_allocations a WHERE a.id = i.storage_allocation_id)`,
+  },
 ];
 
 /** Every storage invariant; an empty list means all hold. */

@@ -1,7 +1,8 @@
 // An issuance names a metadata version of its own device (0004), checked once per inserting
-// statement since 0038, which also makes the versions immutable: what the foreign key it replaced
-// guaranteed, proven behind the API's back, where only the database stands in the way, and the
-// checker's rule for a database where that check was off.
+// statement since 0038, which also makes the versions immutable, and the bundle it re-issues and
+// the imported record it stands for exist, checked so since 0041, which keeps every bundle: what the
+// foreign keys they replaced guaranteed, proven behind the API's back, where only the database
+// stands in the way, and the checker's rules for a database where those checks were off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { checkRegistry } from '../../src/registry/check.ts';
@@ -77,9 +78,9 @@ describe("an issuance's metadata", () => {
     const before = (await checkRegistry(db())).filter((v) => v.rule === 'issuance_metadata_of_device');
     expect(before).toEqual([]);
     // As the database's owner could, with the statement's check off.
-    await sql`ALTER TABLE issuances DISABLE TRIGGER issuances_metadata_of_device`.execute(db());
+    await sql`ALTER TABLE issuances DISABLE TRIGGER issuances_reference_what_exists`.execute(db());
     await insertTwo(w.device, own, foreign, 20);
-    await sql`ALTER TABLE issuances ENABLE TRIGGER issuances_metadata_of_device`.execute(db());
+    await sql`ALTER TABLE issuances ENABLE TRIGGER issuances_reference_what_exists`.execute(db());
     const { rows } = await sql<{ id: number }>`
       SELECT id FROM issuances WHERE issuance_metadata_id = ${foreign} AND device_id = ${w.device}`.execute(db());
     expect((await checkRegistry(db())).filter((v) => v.rule === 'issuance_metadata_of_device')).toEqual([
@@ -87,6 +88,69 @@ describe("an issuance's metadata", () => {
         rule: 'issuance_metadata_of_device',
         detail: `issuance ${rows[0]!.id} of device ${w.device} names metadata ${foreign}, not a version of that device`,
       },
+    ]);
+  });
+});
+
+/** One issuance of `device` at `hour`, re-issuing `bundle`. */
+const insertReissue = async (device: number, bundle: number, hour: number) =>
+  sql`INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval,
+                             bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
+                             reissue_of_bundle_id)
+      VALUES (${device}, ${await metadataOf(device)}, timestamptz '2024-01-01' + ${hour} * interval '1 hour',
+              timestamptz '2024-01-01' + ${hour + 1} * interval '1 hour', 10, 910000, 910009, ${bundle})`.execute(db());
+
+/** One imported issuance standing for the imported record `record`. */
+const insertImported = (record: number) =>
+  sql`INSERT INTO issuances (imported_issuance_id, production_starting_interval, production_ending_interval,
+                             bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end)
+      VALUES (${record}, timestamptz '2024-01-01', timestamptz '2024-01-01 01:00', 10, 920000, 920009)`.execute(db());
+
+const MISSING = 987_654;
+
+describe("an issuance's references", () => {
+  it('refuses an issuance re-issuing a bundle, or standing for an imported record, that does not exist', async () => {
+    const before = await issuances();
+    await expect(insertReissue(w.device, MISSING, 30)).rejects.toThrow(
+      /issuance \d+ re-issues a bundle that does not exist/,
+    );
+    await expect(insertImported(MISSING)).rejects.toThrow(
+      /issuance \d+ names an imported issuance that does not exist/,
+    );
+    expect(await issuances()).toBe(before);
+    // A bundle that exists is re-issued.
+    const [bundle] = await issue(s, w, [[40, 100]]);
+    await insertReissue(w.device, bundle!.id, 40);
+    expect(await issuances()).toBe(before + 2);
+  });
+
+  it('keeps every bundle: deleting or truncating bundles is refused', async () => {
+    const [bundle] = await issue(s, w, [[50, 100]]);
+    await expect(sql`DELETE FROM bundles WHERE id = ${bundle!.id}`.execute(db())).rejects.toThrow(
+      'bundles are never removed: DELETE refused',
+    );
+    await expect(sql`TRUNCATE bundles CASCADE`.execute(db())).rejects.toThrow(
+      'bundles are never removed: TRUNCATE refused',
+    );
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM bundles WHERE id = ${bundle!.id}`.execute(
+      db(),
+    );
+    expect(rows).toEqual([{ n: 1 }]);
+  });
+
+  it('is named by the checker where what it names is missing, as with the check off', async () => {
+    const rule = 'issuance_references_exist';
+    expect((await checkRegistry(db())).filter((v) => v.rule === rule)).toEqual([]);
+    await sql`ALTER TABLE issuances DISABLE TRIGGER issuances_reference_what_exists`.execute(db());
+    await insertReissue(w.device, MISSING, 60);
+    await insertImported(MISSING);
+    await sql`ALTER TABLE issuances ENABLE TRIGGER issuances_reference_what_exists`.execute(db());
+    const { rows } = await sql<{ id: number }>`
+      SELECT id FROM issuances WHERE reissue_of_bundle_id = ${MISSING} OR imported_issuance_id = ${MISSING}
+      ORDER BY reissue_of_bundle_id NULLS LAST`.execute(db());
+    expect((await checkRegistry(db())).filter((v) => v.rule === rule)).toEqual([
+      { rule, detail: `issuance ${rows[0]!.id} re-issues bundle ${MISSING}, which does not exist` },
+      { rule, detail: `issuance ${rows[1]!.id} names imported issuance ${MISSING}, which does not exist` },
     ]);
   });
 });

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEverything } from '../../src/check.ts';
+import type { Db } from '../../src/platform/database.ts';
 import { checkAfter } from '../helpers/check-after.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { charging, discharging, storageDevice } from '../helpers/storage.ts';
@@ -125,6 +126,41 @@ describe('tally check over storage', () => {
       sql`UPDATE bundles SET charged_storage_device_id = NULL WHERE id = ${scr.backings[0].bundle_id}`.execute(trx),
     );
     expect(rules(backing)).toContain('storage_backing_is_its_hours_cancelled_charge');
+  });
+
+  /** A copy of the SD-GC's issuance naming allocation `allocation`, inserted by `trx`. */
+  const issuanceNaming = (trx: Db, allocation: number) =>
+    sql`INSERT INTO issuances (device_id, issuance_metadata_id, production_starting_interval, production_ending_interval,
+                               bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end,
+                               storage_allocation_id)
+        SELECT device_id, issuance_metadata_id, production_starting_interval, production_ending_interval,
+               bundle_quantity, certificate_bundle_id_range_start, certificate_bundle_id_range_end, ${allocation}
+        FROM issuances WHERE id = ${sdgc.issuance_id}`.execute(trx);
+
+  it('keeps every allocation, and refuses an issuance naming one that does not exist, as the foreign key did', async () => {
+    const db = s.db.database.kysely;
+    await expect(sql`DELETE FROM storage_allocations WHERE sdr_id = ${sdr.id}`.execute(db)).rejects.toThrow(
+      'storage allocations are never removed: DELETE refused',
+    );
+    await expect(sql`TRUNCATE storage_allocations CASCADE`.execute(db)).rejects.toThrow(
+      'storage allocations are never removed: TRUNCATE refused',
+    );
+    await expect(checkAfter(db, (trx) => issuanceNaming(trx, 987_654))).rejects.toThrow(
+      /issuance \d+ names a storage allocation that does not exist/,
+    );
+  });
+
+  it('names an issuance whose allocation does not exist, written with that check off', async () => {
+    const found = await checkAfter(s.db.database.kysely, async (trx) => {
+      await sql`ALTER TABLE issuances DISABLE TRIGGER issuances_name_existing_allocations`.execute(trx);
+      await issuanceNaming(trx, 987_654);
+    });
+    expect(found.filter((v) => v.rule === 'storage_allocation_exists')).toEqual([
+      {
+        rule: 'storage_allocation_exists',
+        detail: expect.stringMatching(/^issuance \d+ names storage allocation 987654, which does not exist$/),
+      },
+    ]);
   });
 
   it('replays a certificate event written before the storage, import and reference fields as holding none of them', async () => {
