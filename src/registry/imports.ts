@@ -150,42 +150,34 @@ async function insertImported(
     .execute();
   const issuanceOf = new Map(issuances.map((i) => [i.imported_issuance_id!, i.id]));
   // Tally's ids of an imported bundle are its original ids: unique within its origin record.
+  const bundles = ordered.map((o) => ({
+    issuance_id: issuanceOf.get(o.id)!,
+    device_id: null,
+    imported_issuance_id: o.id,
+    account_id: request.account_id,
+    certificate_bundle_id_range_start: o.certificate_bundle_id_range_start,
+    certificate_bundle_id_range_end: o.certificate_bundle_id_range_end,
+    energy_source: o.energy_source,
+    production_starting_interval: o.production_starting_interval,
+    production_ending_interval: o.production_ending_interval,
+    issuance_datestamp: now,
+    expiry_datestamp: o.expiry_datestamp,
+    updated_at: now,
+  }));
   const ids = await registry(trx)
     .insertInto('bundles')
-    .values(
-      ordered.map((o) => ({
-        issuance_id: issuanceOf.get(o.id)!,
-        device_id: null,
-        imported_issuance_id: o.id,
-        account_id: request.account_id,
-        certificate_bundle_id_range_start: o.certificate_bundle_id_range_start,
-        certificate_bundle_id_range_end: o.certificate_bundle_id_range_end,
-        energy_source: o.energy_source,
-        production_starting_interval: o.production_starting_interval,
-        production_ending_interval: o.production_ending_interval,
-        issuance_datestamp: now,
-        expiry_datestamp: o.expiry_datestamp,
-        updated_at: now,
-      })),
-    )
+    .values(bundles)
     .returning(['id', 'imported_issuance_id'])
     .execute();
   const bundleOf = new Map(ids.map((b) => [b.imported_issuance_id!, b.id]));
-  const importedAt = now.toISOString();
-  const made = ordered.map((o) =>
+  const made = bundles.map((r) =>
     issuedView({
-      id: bundleOf.get(o.id)!,
-      issuance_id: issuanceOf.get(o.id)!,
-      device_id: null,
-      imported_issuance_id: o.id,
-      account_id: request.account_id,
-      certificate_bundle_id_range_start: o.certificate_bundle_id_range_start,
-      certificate_bundle_id_range_end: o.certificate_bundle_id_range_end,
-      energy_source: o.energy_source,
-      production_starting_interval: o.production_starting_interval.toISOString(),
-      production_ending_interval: o.production_ending_interval.toISOString(),
-      issuance_datestamp: importedAt,
-      expiry_datestamp: o.expiry_datestamp.toISOString(),
+      ...r,
+      id: bundleOf.get(r.imported_issuance_id)!,
+      production_starting_interval: r.production_starting_interval.toISOString(),
+      production_ending_interval: r.production_ending_interval.toISOString(),
+      issuance_datestamp: now.toISOString(),
+      expiry_datestamp: r.expiry_datestamp.toISOString(),
     }),
   );
   return { imported_issuances: ordered.map(importedIssuanceView), bundles: made };
