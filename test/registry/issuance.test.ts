@@ -52,6 +52,35 @@ describe('issuance', () => {
     expect(await checkRegistry(s.db.database.kysely)).toEqual([]);
   });
 
+  it('shows every interval in UTC with milliseconds, however the request wrote it, as stored and as the ledger replays it', async () => {
+    const written = [
+      ['2025-05-01T10:30:00.500000Z', '2025-05-01T12:00:00.000+01:00'],
+      ['2025-05-01T12:00:00+02:00', '2025-05-01T10:30:00.5Z'],
+      ['2025-05-01T11:00:00Z', '2025-05-01T12:00:00.000Z'],
+    ];
+    const { bundles } = await expectStatus(
+      post('/api/certificates/issue', w.issuer.token, {
+        device_id: w.device,
+        intervals: written.map(([from, to]) => ({
+          production_starting_interval: from,
+          production_ending_interval: to,
+          wh: 10,
+        })),
+      }),
+      201,
+    );
+    expect(bundles.map((b: any) => [b.production_starting_interval, b.production_ending_interval])).toEqual([
+      ['2025-05-01T10:00:00.000Z', '2025-05-01T10:30:00.500Z'],
+      ['2025-05-01T10:30:00.500Z', '2025-05-01T11:00:00.000Z'],
+      ['2025-05-01T11:00:00.000Z', '2025-05-01T12:00:00.000Z'],
+    ]);
+    for (const b of bundles)
+      expect(
+        await expectStatus(s.request('GET', `/api/certificates/${b.id}`, { token: w.producer.token }), 200),
+      ).toMatchObject(b);
+    expect(await checkRegistry(s.db.database.kysely)).toEqual([]);
+  });
+
   it('refuses an interval issued before, and an overlapping one, changing nothing', async () => {
     const before = await s.eventCount();
     const again = await post('/api/certificates/issue', w.issuer.token, {
@@ -114,8 +143,8 @@ describe('issuance', () => {
     [
       'reversed interval',
       {
-        production_starting_interval: '2025-07-01T01:00:00Z',
-        production_ending_interval: '2025-07-01T00:00:00Z',
+        production_starting_interval: '2025-05-01T01:00:00Z',
+        production_ending_interval: '2025-05-01T00:00:00Z',
         wh: 1,
       },
       400,
@@ -124,8 +153,8 @@ describe('issuance', () => {
     [
       'longer than one hour',
       {
-        production_starting_interval: '2025-07-01T00:00:00Z',
-        production_ending_interval: '2025-07-01T01:00:01Z',
+        production_starting_interval: '2025-05-01T00:00:00Z',
+        production_ending_interval: '2025-05-01T01:00:01Z',
         wh: 1,
       },
       400,
