@@ -11,7 +11,8 @@
 // local one) and measures the lag under a load of writes (bench/stream.ts).
 // BENCH_ONLY=community runs only the community clearing, BENCH_ONLY=market only the forecasting
 // market's engine (no database), BENCH_ONLY=upload only the upload, BENCH_ONLY=stream only the event
-// stream, BENCH_ONLY=ui only the web UI in Chromium, BENCH_ONLY=registry the rest.
+// stream, BENCH_ONLY=ui only the web UI in Chromium, BENCH_ONLY=registry the rest, and
+// BENCH_ONLY=issuance the registry part's first phase alone (bulk issuance against COPY).
 // BENCH_PROFILE=DIR profiles the registry's phases in this process and prints where the time went
 // (bench/profile.ts).
 import { cpus } from 'node:os';
@@ -71,11 +72,14 @@ function communityRounds(env: string | undefined): number {
   return n;
 }
 
-type Part = 'registry' | 'community' | 'market' | 'upload' | 'stream' | 'ui';
-const PARTS: Part[] = ['registry', 'community', 'market', 'upload', 'stream', 'ui'];
+type Part = 'registry' | 'issuance' | 'community' | 'market' | 'upload' | 'stream' | 'ui';
+/** What BENCH_ONLY may name. */
+const PARTS: Part[] = ['registry', 'issuance', 'community', 'market', 'upload', 'stream', 'ui'];
+/** What a run measures without BENCH_ONLY: the registry part begins with the issuance. */
+const EVERY_PART = PARTS.filter((p) => p !== 'issuance');
 
 function partsToRun(env: string | undefined): Part[] {
-  if (env === undefined || env === '') return PARTS;
+  if (env === undefined || env === '') return EVERY_PART;
   const part = PARTS.find((p) => p === env);
   if (part) return [part];
   throw new Error(`BENCH_ONLY must be ${PARTS.join(', ')}, not ${env}`);
@@ -90,7 +94,7 @@ export async function runBenchmarks(config: Config): Promise<void> {
   const rounds = communityRounds(process.env.BENCH_COMMUNITY_ROUNDS);
   const mib = uploadMib(process.env.BENCH_UPLOAD_MIB);
   // Only the registry and the community clearing work in the bench's own database.
-  const target = parts.some((p) => p === 'registry' || p === 'community' || p === 'stream')
+  const target = parts.some((p) => p === 'registry' || p === 'issuance' || p === 'community' || p === 'stream')
     ? await openTarget(config.databaseUrl)
     : undefined;
   try {
@@ -98,6 +102,8 @@ export async function runBenchmarks(config: Config): Promise<void> {
     log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
     const rows: ReportRow[] = [];
     if (target && parts.includes('registry')) rows.push(...(await registryPart(config, target, total)));
+    if (target && parts.includes('issuance'))
+      rows.push(issuanceRow((await issuancePart(config, target, total)).issuance));
     if (target && parts.includes('community'))
       rows.push(...communityRows(await benchCommunity(target, communitySizes(members), rounds, log)));
     // The market engine is pure: it needs no database, only the machine.
@@ -114,18 +120,24 @@ export async function runBenchmarks(config: Config): Promise<void> {
   }
 }
 
-async function registryPart(config: Config, target: BenchTarget, total: number): Promise<ReportRow[]> {
-  const db = target.database.kysely;
+/** A world of devices and their issuance, `total` bundles through the registry beside COPY's. */
+async function issuancePart(config: Config, target: BenchTarget, total: number) {
   const devices = deviceCountFor(total);
   log(
     `issuing ${fmt(total)} hourly bundles over ${devices} devices, ${fmt(BATCH)} intervals per issueCertificates call`,
   );
-  const world = await buildWorld(db, config, devices);
+  const world = await buildWorld(target.database.kysely, config, devices);
   // Every history ends at the last full hour: issuance refuses production that has not happened.
   const end = Math.floor(Date.now() / 3_600_000) * 3_600_000;
   const issuance = await profiled('issuance', log, () =>
     benchIssuance(target, world, total, end, config.certificateLifetimeDays, log),
   );
+  return { devices, world, end, issuance };
+}
+
+async function registryPart(config: Config, target: BenchTarget, total: number): Promise<ReportRow[]> {
+  const db = target.database.kysely;
+  const { devices, world, end, issuance } = await issuancePart(config, target, total);
   // What autovacuum would have done by the time anyone queries: fresh statistics and visibility map.
   await target.database.exec('VACUUM ANALYZE');
 
