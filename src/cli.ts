@@ -141,7 +141,7 @@ program
       process.exit(1);
     }
     process.stdout.write(
-      'ok: ranges disjoint, quantities conserved, intervals at most one hour, issuances disjoint, ' +
+      "ok: ranges disjoint, quantities conserved, intervals at most one hour and their issuances' own, issuances disjoint, " +
         'no metered hour issued beyond its readings, claims in reach, no live certificates in closed accounts, ' +
         'imported ranges once per origin issuance and true to their origin, ' +
         'issuances naming only metadata of their device and bundles, imported records and allocations that exist, ' +

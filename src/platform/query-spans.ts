@@ -23,8 +23,9 @@ const operationOf = (sql: string): string => /^\s*([a-z]+)/i.exec(sql)?.[1]?.toU
 const recording = () => trace.getActiveSpan()?.isRecording() === true;
 
 /**
- * Runs a statement sent outside Kysely (database.ts, `copyOut`); when the request it serves is
- * recorded, under a client span that shows `sql`, its placeholders and never its values.
+ * Runs a statement sent outside Kysely (database.ts, `copyOut`). When the request it serves is
+ * recorded, the statement runs under a client span showing `sql` with its placeholders, never its
+ * values.
  */
 export function spannedStatement<T>(sql: string, run: () => Promise<T>): Promise<T> {
   return recording() ? recordedStatement(sql, run) : run();

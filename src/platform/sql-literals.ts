@@ -27,9 +27,9 @@ export function sqlLiteral(value: unknown): string {
 }
 
 /**
- * The statement with `$1`, `$2`… replaced by its parameters as literals. Only for a statement a
- * query builder compiled: there every `$` is a placeholder, since identifiers are quoted and no
- * text is written in.
+ * The statement with `$1`, `$2`… replaced by its parameters as literals. Only for a statement
+ * Kysely compiled, whose every `$` is a placeholder: its identifiers are quoted, its text values
+ * are parameters.
  */
 export function withLiterals(statement: { sql: string; parameters: readonly unknown[] }): string {
   return statement.sql.replace(/\$(\d+)/g, (_, n: string) => {

@@ -87,6 +87,24 @@ async function metadataOfDevice(db: Db): Promise<Violation[]> {
 }
 
 /**
+ * A bundle covers its issuance's interval: the issuance statement pairs each bundle with its
+ * issuance by the input row they share, and a split keeps its parent's interval. SD-GCs are the
+ * storage check's (their issuance is an allocation's).
+ */
+async function intervalOfIssuance(db: Db): Promise<Violation[]> {
+  const rows = await sql<{ id: number; issuance: number }>`
+    SELECT b.id, i.id AS issuance FROM bundles b JOIN issuances i ON i.id = b.issuance_id
+    WHERE i.storage_allocation_id IS NULL
+      AND (b.production_starting_interval <> i.production_starting_interval
+        OR b.production_ending_interval <> i.production_ending_interval)
+    ORDER BY b.id LIMIT ${LIMIT}`.execute(db);
+  return rows.rows.map((r) => ({
+    rule: 'bundle_interval_of_issuance',
+    detail: `bundle ${r.id} covers another interval than its issuance ${r.issuance}`,
+  }));
+}
+
+/**
  * What an issuance re-issues or was imported as exists (checked on insert since 0041, where the
  * foreign keys were).
  */
@@ -184,6 +202,7 @@ export async function checkRegistry(db: Db): Promise<Violation[]> {
     ...(await intervalsAtMostAnHour(trx)),
     ...(await metadataOfDevice(trx)),
     ...(await referencesExist(trx)),
+    ...(await intervalOfIssuance(trx)),
     ...(await replayMatches(trx)),
     ...(await checkAccess(trx)),
     ...(await checkMetered(trx)),

@@ -170,13 +170,14 @@ async function insertImported(
     .returning(['id', 'imported_issuance_id'])
     .execute();
   const bundleOf = new Map(ids.map((b) => [b.imported_issuance_id!, b.id]));
+  const importedAt = now.toISOString();
   const made = bundles.map((r) =>
     issuedView({
       ...r,
       id: bundleOf.get(r.imported_issuance_id)!,
       production_starting_interval: r.production_starting_interval.toISOString(),
       production_ending_interval: r.production_ending_interval.toISOString(),
-      issuance_datestamp: now.toISOString(),
+      issuance_datestamp: importedAt,
       expiry_datestamp: r.expiry_datestamp.toISOString(),
     }),
   );

@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRegistry } from '../../src/registry/check.ts';
+import { checkAfter } from '../helpers/check-after.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { buildWorld, expectStatus, hour, issue, CAPACITY_W, type World } from '../helpers/world.ts';
 
@@ -79,6 +81,35 @@ describe('issuance', () => {
         await expectStatus(s.request('GET', `/api/certificates/${b.id}`, { token: w.producer.token }), 200),
       ).toMatchObject(b);
     expect(await checkRegistry(s.db.database.kysely)).toEqual([]);
+  });
+
+  it('is named by the checker where a bundle covers another interval than its issuance', async () => {
+    const {
+      bundles: [bundle],
+    } = await expectStatus(
+      post('/api/certificates/issue', w.issuer.token, {
+        device_id: w.device,
+        intervals: [
+          {
+            production_starting_interval: '2025-04-01T10:00:00Z',
+            production_ending_interval: '2025-04-01T11:00:00Z',
+            wh: 10,
+          },
+        ],
+      }),
+      201,
+    );
+    const found = await checkAfter(s.db.database.kysely, (trx) =>
+      sql`UPDATE bundles SET production_starting_interval = production_starting_interval - interval '1 hour',
+                             production_ending_interval = production_ending_interval - interval '1 hour'
+          WHERE id = ${bundle.id}`.execute(trx),
+    );
+    expect(found.filter((v) => v.rule === 'bundle_interval_of_issuance')).toEqual([
+      {
+        rule: 'bundle_interval_of_issuance',
+        detail: `bundle ${bundle.id} covers another interval than its issuance ${bundle.issuance_id}`,
+      },
+    ]);
   });
 
   it('refuses an interval issued before, and an overlapping one, changing nothing', async () => {

@@ -19,7 +19,7 @@ import type { JobsPulse } from '../health.ts';
 import { clockStore } from './rate-limit-store.ts';
 import { refuseNul } from './text.ts';
 import { compileSerializer } from './serializer.ts';
-import { parseTimestamp } from '../timestamp.ts';
+import { timestampMs } from '../timestamp.ts';
 import { registerRequestSpans } from './request-spans.ts';
 import { tracing } from '../query-spans.ts';
 
@@ -41,7 +41,7 @@ function makeAjv(coerce: boolean) {
   });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
   // ajv's own date-time takes leap seconds and any year; every route reads times as Tally does.
-  ajv.addFormat('date-time', { type: 'string', validate: (text: string) => parseTimestamp(text) !== undefined });
+  ajv.addFormat('date-time', { type: 'string', validate: (text: string) => timestampMs(text) !== undefined });
   return ajv;
 }
 
