@@ -107,6 +107,30 @@ export const isoText = (text: string, ms: number): string =>
     ? text
     : new Date(ms).toISOString();
 
+const DAY_MS = 86_400_000;
+
+/**
+ * A writer of the instant `spanMs` after another, as `toISOString` writes it, given that other
+ * instant's `toISOString` text and milliseconds. When the span is whole days only the date
+ * changes: the time of day is kept from the text and each date written once, so the expiry dates
+ * of a bulk issuance (5,000 hours, some 200 dates) take a few hundred Dates rather than 5,000.
+ */
+export function isoTextAfter(spanMs: number): (text: string, ms: number) => string {
+  if (spanMs % DAY_MS !== 0) return (_text, ms) => new Date(ms + spanMs).toISOString();
+  // Each day's date as `toISOString` writes it, or '' past year 9999, where that takes more room.
+  const dates = new Map<number, string>();
+  return (text, ms) => {
+    const day = Math.floor((ms + spanMs) / DAY_MS);
+    let date = dates.get(day);
+    if (date === undefined) {
+      const midnight = new Date(day * DAY_MS).toISOString();
+      date = midnight.length === 24 ? midnight.slice(0, 10) : '';
+      dates.set(day, date);
+    }
+    return date !== '' && text.length === 24 ? date + text.slice(10) : new Date(ms + spanMs).toISOString();
+  };
+}
+
 /** What a client is told when a timestamp is refused. */
 export const TIMESTAMP_RULE =
   'an ISO 8601 time with seconds and a zone (e.g. 2026-06-01T10:00:00Z), ' +

@@ -98,16 +98,23 @@ describe('ledger', () => {
         reissue_of_bundle_id: null,
         lifetime_ms: 365 * 24 * 3_600_000,
       });
-      expect(event.payload.bundles).toEqual(
-        issued.bundles.map((b: any) => [
-          b.id,
-          b.issuance_id,
-          b.certificate_bundle_id_range_start,
-          b.certificate_bundle_id_range_end,
-          b.production_starting_interval,
-          b.production_ending_interval,
-        ]),
-      );
+      // Three hours one after another: one run, each bundle named by its quantity alone.
+      const [first] = issued.bundles;
+      expect(event.payload.runs).toEqual([
+        {
+          bundle_id: first.id,
+          issuance_id: first.issuance_id,
+          certificate_bundle_id_range_start: 1,
+          production_starting_interval: first.production_starting_interval,
+          interval_ms: 3_600_000,
+          bundle_quantities: [1000, 2000, 3000],
+        },
+      ]);
+      expect(issued.bundles.map((b: any) => [b.id - first.id, b.issuance_id - first.issuance_id])).toEqual([
+        [0, 0],
+        [1, 1],
+        [2, 2],
+      ]);
       for (const b of issued.bundles)
         expect(Date.parse(b.expiry_datestamp) - Date.parse(b.production_ending_interval)).toBe(
           event.payload.lifetime_ms,

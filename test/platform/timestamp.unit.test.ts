@@ -2,7 +2,7 @@
 // the pattern, and both must name the same instant or refuse the same text.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isoText, timestampMs } from '../../src/platform/timestamp.ts';
+import { isoText, isoTextAfter, timestampMs } from '../../src/platform/timestamp.ts';
 
 const EARLIEST = Date.UTC(2000, 0, 1),
   LATEST = Date.UTC(9998, 11, 31, 23, 59, 59, 999);
@@ -72,6 +72,24 @@ describe('isoText', () => {
         const read = timestampMs(text);
         expect(read).toBe(ms);
         expect(isoText(text, read!)).toBe(iso);
+      }),
+    );
+  });
+});
+
+describe('isoTextAfter', () => {
+  it('is toISOString’s text of the instant a span later, one writer serving many instants', () => {
+    const DAY = 86_400_000;
+    const span = fc.oneof(
+      fc.integer({ min: 0, max: 20_000 }).map((days) => days * DAY),
+      fc.integer({ min: 0, max: 20_000 * DAY }),
+    );
+    fc.assert(
+      fc.property(span, fc.array(fc.integer({ min: EARLIEST, max: LATEST }), { maxLength: 30 }), (spanMs, instants) => {
+        const after = isoTextAfter(spanMs);
+        // Again and again, so that dates the writer keeps are read back as well as written.
+        for (const ms of [...instants, ...instants])
+          expect(after(new Date(ms).toISOString(), ms)).toBe(new Date(ms + spanMs).toISOString());
       }),
     );
   });
