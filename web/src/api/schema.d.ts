@@ -3346,7 +3346,7 @@ export interface components {
             account_ids: number[];
             /** @description User who caused it; null for jobs */
             actor_id: number | null;
-            /** @description The full data of the change; users who do not read every account see only the bundles of accounts they may read */
+            /** @description The full data of the change; users who do not read every account see only the bundles of accounts they may read. certificates.issued names its bundles in `runs`: from a run's first bundle (bundle_id, issuance_id, certificate_bundle_id_range_start, production_starting_interval) each next bundle's ids are one more, its range follows the one before and its interval, interval_ms long, starts where the one before ended; bundle_quantities holds each bundle's Wh. Each expires lifetime_ms after its interval ends. (Events recorded before runs list each bundle in `bundles` as [id, issuance id, range start, range end, production start, production end].) */
             payload: unknown;
             /**
              * Format: date-time
