@@ -52,8 +52,10 @@ const MATCH_COLUMNS = [
   'amount_micro',
 ] as const;
 const MEMBER_COLUMNS = ['community_id', 'name', 'metering_point_id', 'export_metering_point_id', 'valid_from'] as const;
-/** The issue's target: a whole day of clearing for 10,000 members in under a second. */
+/** The community issue's target: a whole day of clearing computation for 10,000 members in under a second. */
 const TARGET_MS = 1_000;
+/** Issue 15's goal for the whole of `clearRange` (loading, computing and storing) for that day. */
+const TOTAL_TARGET_MS = 5_000;
 /** Linear growth: per-member time at the large size at most this much above the small size. */
 const LINEAR_TOLERANCE = 1.3;
 
@@ -479,13 +481,17 @@ async function round(target: BenchTarget, built: BuiltCommunity): Promise<Round>
 
 /**
  * Undoes a round (not timed): the day's intervals and matches go, from both tables, and VACUUM
- * makes their space reusable.
+ * makes their space reusable. Cleared intervals are written once (migration 0040: the database
+ * refuses their DELETE), so the undoing runs with triggers off (`session_replication_role`), which
+ * only the bench may do, in the throwaway database it owns.
  */
 async function reset(target: BenchTarget, id: number): Promise<void> {
-  const db = target.database.kysely;
-  await sql`DELETE FROM community_interval_matches WHERE community_id = ${id}`.execute(db);
-  await sql`DELETE FROM community_intervals WHERE community_id = ${id}`.execute(db);
-  await sql`DELETE FROM bench_community_matches WHERE community_id = ${id}`.execute(db);
+  await target.database.kysely.transaction().execute(async (trx) => {
+    await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+    await sql`DELETE FROM community_interval_matches WHERE community_id = ${id}`.execute(trx);
+    await sql`DELETE FROM community_intervals WHERE community_id = ${id}`.execute(trx);
+    await sql`DELETE FROM bench_community_matches WHERE community_id = ${id}`.execute(trx);
+  });
   await target.database.exec('VACUUM community_interval_matches, community_intervals, bench_community_matches');
 }
 
@@ -561,8 +567,8 @@ export function communityRows(result: CommunityResult): ReportRow[] {
           `${fmt(r.totalMs / QUARTERS, 1)} ms/interval`,
         baseline: `${seconds(baseline)} (SELECT + COPY)`,
         ratio: `${fmt(r.totalMs / baseline, 2)} × baseline`,
-        target: 'day < 1 s',
-        met: r.totalMs < TARGET_MS,
+        target: 'day < 5 s',
+        met: r.totalMs < TOTAL_TARGET_MS,
       },
       {
         benchmark: `  loading energy (${fmt(r.readings)} readings)`,
