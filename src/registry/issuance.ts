@@ -184,8 +184,10 @@ export type IssuedEvent = {
   lifetime_ms: number;
 } & (
   | { runs: IssuedRun[] }
-  /** [bundle id, issuance id, range start, range end, production start, production end] */
-  | { bundles: Array<[number, number, number, number, string, string]> }
+  | {
+      /** Before runs: [bundle id, issuance id, range start, range end, production start, production end] */
+      bundles: Array<[number, number, number, number, string, string]>;
+    }
 );
 
 /**
