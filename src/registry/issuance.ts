@@ -352,14 +352,15 @@ export function issuedViews(e: IssuedEvent): BundleView[] {
     );
   const views: BundleView[] = [];
   for (const run of e.runs) {
-    let from = run.production_starting_interval,
-      fromMs = Date.parse(from),
-      start = run.certificate_bundle_id_range_start;
+    const firstMs = Date.parse(run.production_starting_interval);
+    let start = run.certificate_bundle_id_range_start;
     run.bundle_quantities.forEach((wh, k) => {
-      const toMs = fromMs + run.interval_ms,
+      const fromMs = firstMs + k * run.interval_ms,
+        toMs = fromMs + run.interval_ms,
+        from = new Date(fromMs).toISOString(),
         to = new Date(toMs).toISOString();
       views.push(view(run.bundle_id + k, run.issuance_id + k, start, start + wh - 1, from, to, toMs));
-      [from, fromMs, start] = [to, toMs, start + wh];
+      start += wh;
     });
   }
   return views;

@@ -76,6 +76,18 @@ describe('issuance', () => {
       ['2025-05-01T10:30:00.500Z', '2025-05-01T11:00:00.000Z'],
       ['2025-05-01T11:00:00.000Z', '2025-05-01T12:00:00.000Z'],
     ]);
+    // Three lengths, so three runs in the event: the checker below replays each against the rows.
+    const events = await expectStatus(
+      s.request('GET', '/api/events?type=certificates.issued&order=desc&limit=1', { token: w.issuer.token }),
+      200,
+    );
+    expect(
+      events.items[0].payload.runs.map((r: any) => [r.bundle_id, r.production_starting_interval, r.interval_ms]),
+    ).toEqual([
+      [bundles[0].id, '2025-05-01T10:00:00.000Z', 1_800_500],
+      [bundles[1].id, '2025-05-01T10:30:00.500Z', 1_799_500],
+      [bundles[2].id, '2025-05-01T11:00:00.000Z', 3_600_000],
+    ]);
     for (const b of bundles)
       expect(
         await expectStatus(s.request('GET', `/api/certificates/${b.id}`, { token: w.producer.token }), 200),
