@@ -9,8 +9,6 @@ import { Invitation } from './schemas.ts';
 const tags = ['accounts'];
 
 export async function invitationRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
-
   app.get(
     '/api/invitations',
     {
@@ -25,7 +23,7 @@ export async function invitationRoutes(app: App, ctx: AppContext): Promise<void>
         problems: ['invalid_cursor'],
       },
     },
-    async (request) => myInvitations(db, caller(request), pageRequest(request.query, 'querystring')),
+    async (request) => myInvitations(request.db, caller(request), pageRequest(request.query, 'querystring')),
   );
 
   for (const [answer, accept] of [
@@ -46,7 +44,7 @@ export async function invitationRoutes(app: App, ctx: AppContext): Promise<void>
           problems: ['invitation_not_found', 'account_closed'],
         },
       },
-      async (request) => answerInvitation(db, caller(request), request.params.id, accept, ctx.clock.now()),
+      async (request) => answerInvitation(request.db, caller(request), request.params.id, accept, ctx.clock.now()),
     );
   }
 }

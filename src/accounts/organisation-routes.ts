@@ -19,8 +19,6 @@ import { deleteOrganisation } from './organisations.ts';
 const tags = ['organisations'];
 
 export async function organisationRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
-
   app.post(
     '/api/organisations',
     {
@@ -36,7 +34,8 @@ export async function organisationRoutes(app: App, ctx: AppContext): Promise<voi
         response: { 201: Organisation },
       },
     },
-    async (request, reply) => reply.status(201).send(await createOrganisation(db, caller(request), request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await createOrganisation(request.db, caller(request), request.body)),
   );
 
   app.get(
@@ -53,7 +52,7 @@ export async function organisationRoutes(app: App, ctx: AppContext): Promise<voi
         problems: ['invalid_cursor'],
       },
     },
-    async (request) => listOrganisations(db, caller(request), pageRequest(request.query, 'querystring')),
+    async (request) => listOrganisations(request.db, caller(request), pageRequest(request.query, 'querystring')),
   );
 
   app.get(
@@ -72,7 +71,7 @@ export async function organisationRoutes(app: App, ctx: AppContext): Promise<voi
         problems: ['organisation_not_found'],
       },
     },
-    async (request) => getOrganisation(db, caller(request), request.params.id),
+    async (request) => getOrganisation(request.db, caller(request), request.params.id),
   );
 
   app.patch(
@@ -90,7 +89,8 @@ export async function organisationRoutes(app: App, ctx: AppContext): Promise<voi
         problems: ['organisation_not_found'],
       },
     },
-    async (request) => updateOrganisation(db, caller(request), request.params.id, request.body, ctx.clock.now()),
+    async (request) =>
+      updateOrganisation(request.db, caller(request), request.params.id, request.body, ctx.clock.now()),
   );
 
   app.delete(
@@ -109,6 +109,6 @@ export async function organisationRoutes(app: App, ctx: AppContext): Promise<voi
         problems: ['organisation_not_found', 'organisation_has_accounts', 'organisation_has_users'],
       },
     },
-    async (request) => deleteOrganisation(db, caller(request), request.params.id, ctx.clock.now()),
+    async (request) => deleteOrganisation(request.db, caller(request), request.params.id, ctx.clock.now()),
   );
 }

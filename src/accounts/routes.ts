@@ -22,8 +22,6 @@ import { Account, AccountName, Invitation, Member, Whitelist } from './schemas.t
 const tags = ['accounts'];
 
 export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
-
   app.post(
     '/api/accounts',
     {
@@ -47,7 +45,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['organisation_not_found', 'not_in_organisation'],
       },
     },
-    async (request, reply) => reply.status(201).send(await createAccount(db, caller(request), request.body)),
+    async (request, reply) => reply.status(201).send(await createAccount(request.db, caller(request), request.body)),
   );
 
   app.get(
@@ -80,7 +78,12 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request) =>
-      listAccounts(db, caller(request), pageRequest(request.query, 'querystring'), request.query.organisation_id),
+      listAccounts(
+        request.db,
+        caller(request),
+        pageRequest(request.query, 'querystring'),
+        request.query.organisation_id,
+      ),
   );
 
   app.get(
@@ -97,7 +100,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['account_not_found'],
       },
     },
-    async (request) => getAccount(db, caller(request), request.params.id),
+    async (request) => getAccount(request.db, caller(request), request.params.id),
   );
 
   app.patch(
@@ -116,7 +119,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request) =>
-      renameAccount(db, caller(request), request.params.id, request.body.account_name, ctx.clock.now()),
+      renameAccount(request.db, caller(request), request.params.id, request.body.account_name, ctx.clock.now()),
   );
 
   app.get(
@@ -134,7 +137,8 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['account_not_found', 'invalid_cursor'],
       },
     },
-    async (request) => listMembers(db, caller(request), request.params.id, pageRequest(request.query, 'querystring')),
+    async (request) =>
+      listMembers(request.db, caller(request), request.params.id, pageRequest(request.query, 'querystring')),
   );
 
   app.post(
@@ -163,8 +167,9 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request, reply) => {
       const principal = caller(request);
-      if (principal.role === 'admin') return { items: await addMember(db, principal, request.params.id, request.body) };
-      return reply.status(202).send(await inviteMember(db, principal, request.params.id, request.body));
+      if (principal.role === 'admin')
+        return { items: await addMember(request.db, principal, request.params.id, request.body) };
+      return reply.status(202).send(await inviteMember(request.db, principal, request.params.id, request.body));
     },
   );
 
@@ -193,7 +198,9 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: [...ACTING_PROBLEMS, 'member_not_found', 'last_member'],
       },
     },
-    async (request) => ({ items: await removeMember(db, caller(request), request.params.id, request.params.user_id) }),
+    async (request) => ({
+      items: await removeMember(request.db, caller(request), request.params.id, request.params.user_id),
+    }),
   );
 
   app.get(
@@ -210,7 +217,7 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['account_not_found'],
       },
     },
-    async (request) => getWhitelist(db, caller(request), request.params.id),
+    async (request) => getWhitelist(request.db, caller(request), request.params.id),
   );
 
   app.post(
@@ -238,6 +245,6 @@ export async function accountRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['whitelist_self', 'whitelist_contradiction', ...ACTING_PROBLEMS],
       },
     },
-    async (request) => updateWhitelist(db, caller(request), request.params.id, request.body),
+    async (request) => updateWhitelist(request.db, caller(request), request.params.id, request.body),
   );
 }

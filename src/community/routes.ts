@@ -52,8 +52,6 @@ const MEMBER_POINTS = [
 ] as const;
 
 export async function communityRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
-
   app.post(
     '/api/communities',
     {
@@ -68,7 +66,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         problems: ['invalid_time_zone', 'feed_in_above_grid_price', 'peer_price_out_of_range'],
       },
     },
-    async (request, reply) => reply.status(201).send(await createCommunity(db, caller(request), request.body)),
+    async (request, reply) => reply.status(201).send(await createCommunity(request.db, caller(request), request.body)),
   );
 
   app.get(
@@ -85,7 +83,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         problems: ['invalid_cursor'],
       },
     },
-    async (request) => listCommunities(db, request.principal, pageRequest(request.query, 'querystring')),
+    async (request) => listCommunities(request.db, request.principal, pageRequest(request.query, 'querystring')),
   );
 
   app.get(
@@ -102,7 +100,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         problems: ['community_not_found'],
       },
     },
-    async (request) => getCommunity(db, request.principal, request.params.id),
+    async (request) => getCommunity(request.db, request.principal, request.params.id),
   );
 
   app.patch(
@@ -120,7 +118,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         problems: [...MANAGING, 'feed_in_above_grid_price', 'peer_price_out_of_range'],
       },
     },
-    async (request) => updateCommunity(db, caller(request), request.params.id, request.body, ctx.clock.now()),
+    async (request) => updateCommunity(request.db, caller(request), request.params.id, request.body, ctx.clock.now()),
   );
 
   app.get(
@@ -138,7 +136,8 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         problems: ['community_not_found', 'invalid_cursor'],
       },
     },
-    async (request) => listMembers(db, request.principal, request.params.id, pageRequest(request.query, 'querystring')),
+    async (request) =>
+      listMembers(request.db, request.principal, request.params.id, pageRequest(request.query, 'querystring')),
   );
 
   app.post(
@@ -161,7 +160,9 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await addMember(db, caller(request), request.params.id, request.body, ctx.clock.now())),
+      reply
+        .status(201)
+        .send(await addMember(request.db, caller(request), request.params.id, request.body, ctx.clock.now())),
   );
 
   app.patch(
@@ -187,7 +188,14 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       },
     },
     async (request) =>
-      updateMember(db, caller(request), request.params.id, request.params.member_id, request.body, ctx.clock.now()),
+      updateMember(
+        request.db,
+        caller(request),
+        request.params.id,
+        request.params.member_id,
+        request.body,
+        ctx.clock.now(),
+      ),
   );
 
   app.delete(
@@ -205,7 +213,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         problems: [...MANAGING, 'member_not_found', 'member_has_cleared_intervals'],
       },
     },
-    async (request) => removeMember(db, caller(request), request.params.id, request.params.member_id),
+    async (request) => removeMember(request.db, caller(request), request.params.id, request.params.member_id),
   );
 
   app.post(
@@ -229,7 +237,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     },
     async (request) =>
       clearOnDemand(
-        db,
+        request.db,
         caller(request),
         request.params.id,
         new Date(request.body.from),
@@ -255,7 +263,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     },
     async (request) =>
       listIntervals(
-        db,
+        request.db,
         request.principal,
         request.params.id,
         { from: new Date(request.query.from), to: new Date(request.query.to), member_id: request.query.member_id },
@@ -279,7 +287,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
       },
     },
     async (request) =>
-      monthlyStatement(db, request.principal, request.params.id, request.query.month, request.query.member_id),
+      monthlyStatement(request.db, request.principal, request.params.id, request.query.month, request.query.member_id),
   );
 
   app.get(
@@ -304,7 +312,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
         .send(
           statementCsv(
             await monthlyStatement(
-              db,
+              request.db,
               request.principal,
               request.params.id,
               request.query.month,
@@ -335,7 +343,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     },
     async (request) =>
       listCertificateMoves(
-        db,
+        request.db,
         request.principal,
         request.params.id,
         { from: new Date(request.query.from), to: new Date(request.query.to), member_id: request.query.member_id },
@@ -362,7 +370,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     },
     async (request) => {
       const { items, next_cursor } = await listMatches(
-        db,
+        request.db,
         request.principal,
         request.params.id,
         { ...request.query, from: new Date(request.query.from), to: new Date(request.query.to) },
@@ -390,7 +398,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     },
     async (request, reply) => {
       const page = await listMatches(
-        db,
+        request.db,
         request.principal,
         request.params.id,
         { ...request.query, from: new Date(request.query.from), to: new Date(request.query.to) },
@@ -420,7 +428,7 @@ export async function communityRoutes(app: App, ctx: AppContext): Promise<void> 
     },
     async (request) => ({
       items: await updateMatchStates(
-        db,
+        request.db,
         caller(request),
         request.params.id,
         request.body.match_ids,

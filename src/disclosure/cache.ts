@@ -29,9 +29,9 @@ interface Entry extends CachedDataset {
   version: string;
 }
 
-export function disclosureCache(db: Db, clock: Clock): (id: string) => Promise<CachedDataset> {
+export function disclosureCache(clock: Clock): (db: Db, id: string) => Promise<CachedDataset> {
   const entries = new Map<string, Entry>();
-  return async (id) => {
+  return async (db, id) => {
     // Read before computing: a change landing during the computation then moves the version past this entry.
     const version = await stateVersion(db);
     const kept = entries.get(id);

@@ -26,7 +26,6 @@ const IdParams = Type.Object(
 );
 
 export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
   const publicUrl = ctx.config.publicUrl;
 
   app.post(
@@ -54,7 +53,7 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createDisclosure(db, caller(request), request.body, publicUrl)),
+      reply.status(201).send(await createDisclosure(request.db, caller(request), request.body, publicUrl)),
   );
 
   app.get(
@@ -71,14 +70,14 @@ export async function disclosureRoutes(app: App, ctx: AppContext): Promise<void>
         problems: ['invalid_cursor'],
       },
     },
-    async (request) => listDisclosures(db, publicUrl, pageRequest(request.query, 'querystring')),
+    async (request) => listDisclosures(request.db, publicUrl, pageRequest(request.query, 'querystring')),
   );
 
-  const datasets = disclosureCache(db, ctx.clock);
+  const datasets = disclosureCache(ctx.clock);
   /** Serves one representation of a dataset with its ETag, or 304 when the client holds it already. */
   const serve =
     (kind: 'json' | 'csv') => async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-      const dataset = await datasets(request.params.id);
+      const dataset = await datasets(request.db, request.params.id);
       const etag = dataset.etag(kind);
       // Caches may keep it, but must ask again before each use: a new claim shows at once.
       reply.header('etag', etag).header('cache-control', 'public, no-cache');

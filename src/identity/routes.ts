@@ -34,7 +34,7 @@ export function authenticationHook(app: App, ctx: AppContext): void {
     const access = request.routeOptions.config.access;
     try {
       request.principal = await authenticate(
-        ctx.database.kysely,
+        request.db,
         ctx.tokens,
         request.headers.authorization,
         typeof apiKey === 'string' ? apiKey : undefined,
@@ -48,7 +48,6 @@ export function authenticationHook(app: App, ctx: AppContext): void {
 }
 
 export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
   const authLimit = { max: ctx.config.authRateLimit, timeWindow: '1 minute' };
 
   app.post(
@@ -68,7 +67,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { user, verificationToken } = await createUser(db, request.body, null);
+      const { user, verificationToken } = await createUser(request.db, request.body, null);
       const verification_link = verificationToken
         ? `${ctx.config.publicUrl}/api/user/verify?token=${verificationToken}`
         : undefined;
@@ -90,7 +89,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['invalid_verification_token'],
       },
     },
-    async (request) => verifyEmail(db, request.query.token, ctx.clock.now()),
+    async (request) => verifyEmail(request.db, request.query.token, ctx.clock.now()),
   );
 
   app.post(
@@ -108,8 +107,8 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request) => {
-      const user = await checkLogin(db, request.body.email, request.body.password);
-      return startSession(db, ctx.tokens, user.id, ctx.clock.now());
+      const user = await checkLogin(request.db, request.body.email, request.body.password);
+      return startSession(request.db, ctx.tokens, user.id, ctx.clock.now());
     },
   );
 
@@ -127,7 +126,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['unauthorized'],
       },
     },
-    async (request) => refreshSession(db, ctx.tokens, request.body.refresh, ctx.clock.now()),
+    async (request) => refreshSession(request.db, ctx.tokens, request.body.refresh, ctx.clock.now()),
   );
 
   app.get(
@@ -142,7 +141,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         response: { 200: User },
       },
     },
-    async (request) => getUser(db, caller(request).userId),
+    async (request) => getUser(request.db, caller(request).userId),
   );
 
   app.get(
@@ -159,7 +158,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['invalid_cursor'],
       },
     },
-    async (request) => listUsers(db, pageRequest(request.query, 'querystring')),
+    async (request) => listUsers(request.db, pageRequest(request.query, 'querystring')),
   );
 
   app.post(
@@ -179,7 +178,11 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { user } = await createUser(db, { ...request.body, verifiedAt: ctx.clock.now() }, caller(request).userId);
+      const { user } = await createUser(
+        request.db,
+        { ...request.body, verifiedAt: ctx.clock.now() },
+        caller(request).userId,
+      );
       return reply.status(201).send(user);
     },
   );
@@ -202,7 +205,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['user_not_found', 'organisation_not_found', 'user_deactivated'],
       },
     },
-    async (request) => changeUser(db, request.params.id, request.body, caller(request).userId),
+    async (request) => changeUser(request.db, request.params.id, request.body, caller(request).userId),
   );
 
   app.delete(
@@ -221,7 +224,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['user_not_found', 'self_deactivation'],
       },
     },
-    async (request) => deactivateUser(db, request.params.id, caller(request).userId, ctx.clock.now()),
+    async (request) => deactivateUser(request.db, request.params.id, caller(request).userId, ctx.clock.now()),
   );
 
   app.post(
@@ -239,7 +242,8 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         response: { 201: NewApiKey },
       },
     },
-    async (request, reply) => reply.status(201).send(await createApiKey(db, caller(request).userId, request.body.name)),
+    async (request, reply) =>
+      reply.status(201).send(await createApiKey(request.db, caller(request).userId, request.body.name)),
   );
 
   app.get(
@@ -256,7 +260,7 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['invalid_cursor'],
       },
     },
-    async (request) => listApiKeys(db, caller(request).userId, pageRequest(request.query, 'querystring')),
+    async (request) => listApiKeys(request.db, caller(request).userId, pageRequest(request.query, 'querystring')),
   );
 
   app.delete(
@@ -273,6 +277,6 @@ export async function identityRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['api_key_not_found'],
       },
     },
-    async (request) => revokeApiKey(db, caller(request).userId, request.params.id, ctx.clock.now()),
+    async (request) => revokeApiKey(request.db, caller(request).userId, request.params.id, ctx.clock.now()),
   );
 }

@@ -64,8 +64,7 @@ export interface EventReaders {
 
 export const ledgerRoutes =
   (readers: EventReaders) =>
-  async (app: App, ctx: AppContext): Promise<void> => {
-    const db = ctx.database.kysely;
+  async (app: App, _ctx: AppContext): Promise<void> => {
     app.get(
       '/api/events',
       {
@@ -110,9 +109,13 @@ export const ledgerRoutes =
       async (request) => {
         const { limit, cursor, ...filter } = request.query;
         const principal = caller(request);
-        if (filter.account_id !== undefined) await readers.readableAccount(db, principal, filter.account_id);
-        const visible = await readers.readableAccountIds(db, principal);
-        return listEvents(db, { ...filter, visible_accounts: visible }, pageRequest({ limit, cursor }, 'querystring'));
+        if (filter.account_id !== undefined) await readers.readableAccount(request.db, principal, filter.account_id);
+        const visible = await readers.readableAccountIds(request.db, principal);
+        return listEvents(
+          request.db,
+          { ...filter, visible_accounts: visible },
+          pageRequest({ limit, cursor }, 'querystring'),
+        );
       },
     );
   };
@@ -172,7 +175,6 @@ const SignedHead = component(
 );
 
 export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
   const tags = ['ledger'];
 
   app.post(
@@ -197,8 +199,8 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
         },
       },
     },
-    async () => {
-      const sealed = await sealNow(db, ctx.config.ledgerKey, ctx.clock.now());
+    async (request) => {
+      const sealed = await sealNow(request.db, ctx.config.ledgerKey, ctx.clock.now());
       return { blocks_sealed: sealed.blocks, events_sealed: sealed.events };
     },
   );
@@ -219,7 +221,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
     },
     async (request) => {
       const page = pageRequest(request.query, 'querystring');
-      const rows = await listBlocks(db, afterId(page), page.limit + 1);
+      const rows = await listBlocks(request.db, afterId(page), page.limit + 1);
       const items = rows.slice(0, page.limit);
       const last = items[items.length - 1];
       return { items, next_cursor: rows.length > page.limit && last ? encodeCursor({ id: last.height }) : null };
@@ -241,7 +243,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
         problems: ['not_sealed'],
       },
     },
-    async () => latestHead(db),
+    async (request) => latestHead(request.db),
   );
 
   app.get(
@@ -287,7 +289,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
         },
       },
     },
-    async () => ({ items: await listKeys(db) }),
+    async (request) => ({ items: await listKeys(request.db) }),
   );
 
   app.get(
@@ -312,7 +314,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
         problems: ['block_not_found'],
       },
     },
-    async (request) => getBlock(db, request.params.id),
+    async (request) => getBlock(request.db, request.params.id),
   );
 
   app.get(
@@ -357,7 +359,7 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
         problems: ['event_not_found', 'not_sealed'],
       },
     },
-    async (request) => inclusionProof(db, request.params.id),
+    async (request) => inclusionProof(request.db, request.params.id),
   );
 
   app.get(
@@ -387,9 +389,9 @@ export async function sealedLedgerRoutes(app: App, ctx: AppContext): Promise<voi
         },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const lines = (async function* () {
-        for await (const entry of exportBlocks(db)) yield `${JSON.stringify(entry)}\n`;
+        for await (const entry of exportBlocks(request.db)) yield `${JSON.stringify(entry)}\n`;
       })();
       return reply.type('application/x-ndjson').send(Readable.from(lines));
     },

@@ -17,3 +17,6 @@ export interface Market {
   clock: Clock;
   rail: Rail;
 }
+
+/** The market doing one request's work on that request's database (`request.db`, traced with it). */
+export const marketOn = (m: Market, db: Db): Market => (db === m.db ? m : { ...m, db });

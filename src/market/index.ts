@@ -2,7 +2,7 @@
 // its job (payment checks, the schedule, runs, payouts), what `tally check` proves of it, and the
 // functions the DSBI face (src/faces/dsbi) translates its wire format onto.
 export { checkMarket } from './check.ts';
-export type { Market } from './context.ts';
+export { type Market, marketOn } from './context.ts';
 export { marketJob, marketRound } from './jobs.ts';
 export { openMarket } from './rails.ts';
 export { marketRoutes } from './routes.ts';

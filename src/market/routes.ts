@@ -6,7 +6,7 @@ import { caller } from '../platform/http/access.ts';
 import { IdParams, Page, PageQuery } from '../platform/http/schemas.ts';
 import { pageRequest } from '../platform/pagination.ts';
 import { checkBidPayment, getBid, listBids, paymentRefused, payBid, placeBid } from './bids.ts';
-import type { Market } from './context.ts';
+import { type Market, marketOn } from './context.ts';
 import { uploadSeries, readSeries } from './data.ts';
 import { listForecasts, sessionReport } from './forecasts.ts';
 import { listPayouts } from './payouts.ts';
@@ -56,7 +56,6 @@ const RESOURCE_PROBLEMS = ['market_resource_not_found'] as const;
 export const marketRoutes =
   (m: Market) =>
   async (app: App, _ctx: AppContext): Promise<void> => {
-    const db = m.db;
     const now = () => m.clock.now();
 
     app.get(
@@ -73,7 +72,8 @@ export const marketRoutes =
           problems: ['invalid_cursor'],
         },
       },
-      async (request) => listResources(db, caller(request), request.query, pageRequest(request.query, 'querystring')),
+      async (request) =>
+        listResources(request.db, caller(request), request.query, pageRequest(request.query, 'querystring')),
     );
 
     app.post(
@@ -100,7 +100,7 @@ export const marketRoutes =
           ],
         },
       },
-      async (request, reply) => reply.status(201).send(await createResource(db, caller(request), request.body)),
+      async (request, reply) => reply.status(201).send(await createResource(request.db, caller(request), request.body)),
     );
 
     app.get(
@@ -117,7 +117,7 @@ export const marketRoutes =
           problems: RESOURCE_PROBLEMS,
         },
       },
-      async (request) => getResource(db, caller(request), request.params.id),
+      async (request) => getResource(request.db, caller(request), request.params.id),
     );
 
     app.patch(
@@ -144,7 +144,7 @@ export const marketRoutes =
           ],
         },
       },
-      async (request) => updateResource(db, caller(request), request.params.id, request.body),
+      async (request) => updateResource(request.db, caller(request), request.params.id, request.body),
     );
 
     app.delete(
@@ -161,7 +161,7 @@ export const marketRoutes =
           problems: RESOURCE_PROBLEMS,
         },
       },
-      async (request) => deleteResource(db, caller(request), request.params.id, now()),
+      async (request) => deleteResource(request.db, caller(request), request.params.id, now()),
     );
 
     app.post(
@@ -181,7 +181,7 @@ export const marketRoutes =
           problems: [...RESOURCE_PROBLEMS, 'off_interval_grid', 'duplicate_datetime', 'resource_bound_to_point'],
         },
       },
-      async (request) => uploadSeries(db, caller(request), request.params.id, request.body, now()),
+      async (request) => uploadSeries(request.db, caller(request), request.params.id, request.body, now()),
     );
 
     app.get(
@@ -201,7 +201,7 @@ export const marketRoutes =
       },
       async (request) =>
         readSeries(
-          db,
+          request.db,
           caller(request),
           request.params.id,
           { from: new Date(request.query.from), to: new Date(request.query.to) },
@@ -221,7 +221,7 @@ export const marketRoutes =
           response: { 200: Challenge },
         },
       },
-      async (request) => walletChallenge(db, caller(request), now()),
+      async (request) => walletChallenge(request.db, caller(request), now()),
     );
 
     app.put(
@@ -243,7 +243,7 @@ export const marketRoutes =
           ],
         },
       },
-      async (request) => registerWallet(db, caller(request), request.body, now(), 'any'),
+      async (request) => registerWallet(request.db, caller(request), request.body, now(), 'any'),
     );
 
     app.get(
@@ -258,7 +258,7 @@ export const marketRoutes =
           response: { 200: Wallet },
         },
       },
-      async (request) => getWallet(db, caller(request)),
+      async (request) => getWallet(request.db, caller(request)),
     );
 
     app.get(
@@ -274,7 +274,7 @@ export const marketRoutes =
           problems: ['market_wallet_not_found'],
         },
       },
-      async () => getMarketWallet(db),
+      async (request) => getMarketWallet(request.db),
     );
 
     app.put(
@@ -292,7 +292,7 @@ export const marketRoutes =
         },
       },
       async (request) =>
-        setMarketWallet(db, caller(request), request.body.wallet_address, now(), {
+        setMarketWallet(request.db, caller(request), request.body.wallet_address, now(), {
           mode: 'any',
           keyAddress: m.rail.kind === 'evm' ? m.rail.chain.marketAddress : undefined,
         }),
@@ -312,7 +312,7 @@ export const marketRoutes =
           problems: ['invalid_cursor'],
         },
       },
-      async (request) => listSessions(db, request.query, pageRequest(request.query, 'querystring')),
+      async (request) => listSessions(request.db, request.query, pageRequest(request.query, 'querystring')),
     );
 
     app.post(
@@ -329,7 +329,8 @@ export const marketRoutes =
           problems: ['unfinished_session', 'invalid_price_grid'],
         },
       },
-      async (request, reply) => reply.status(201).send(await createSession(db, caller(request), request.body, now())),
+      async (request, reply) =>
+        reply.status(201).send(await createSession(request.db, caller(request), request.body, now())),
     );
 
     app.get(
@@ -346,7 +347,7 @@ export const marketRoutes =
           problems: ['market_session_not_found'],
         },
       },
-      async (request) => getSession(db, request.params.id),
+      async (request) => getSession(request.db, request.params.id),
     );
 
     app.patch(
@@ -366,7 +367,7 @@ export const marketRoutes =
           problems: ['market_session_not_found', 'invalid_session_transition', 'session_already_open'],
         },
       },
-      async (request) => changeSession(db, caller(request), request.params.id, request.body.status, now()),
+      async (request) => changeSession(request.db, caller(request), request.params.id, request.body.status, now()),
     );
 
     app.get(
@@ -383,7 +384,8 @@ export const marketRoutes =
           problems: ['invalid_cursor'],
         },
       },
-      async (request) => listBids(db, caller(request), request.query, pageRequest(request.query, 'querystring')),
+      async (request) =>
+        listBids(request.db, caller(request), request.query, pageRequest(request.query, 'querystring')),
     );
 
     app.post(
@@ -413,7 +415,8 @@ export const marketRoutes =
           ],
         },
       },
-      async (request, reply) => reply.status(201).send(await placeBid(m, caller(request), request.body)),
+      async (request, reply) =>
+        reply.status(201).send(await placeBid(marketOn(m, request.db), caller(request), request.body)),
     );
 
     app.get(
@@ -430,7 +433,7 @@ export const marketRoutes =
           problems: ['market_bid_not_found'],
         },
       },
-      async (request) => getBid(db, caller(request), request.params.id),
+      async (request) => getBid(request.db, caller(request), request.params.id),
     );
 
     app.post(
@@ -461,7 +464,7 @@ export const marketRoutes =
           ],
         },
       },
-      async (request) => payBid(m, caller(request), request.params.id, request.body.tx_hash),
+      async (request) => payBid(marketOn(m, request.db), caller(request), request.params.id, request.body.tx_hash),
     );
 
     app.post(
@@ -486,7 +489,7 @@ export const marketRoutes =
           ],
         },
       },
-      async (request) => validatedBid(m, request.params.id, caller(request).userId),
+      async (request) => validatedBid(marketOn(m, request.db), request.params.id, caller(request).userId),
     );
 
     app.get(
@@ -503,7 +506,8 @@ export const marketRoutes =
           problems: ['invalid_cursor'],
         },
       },
-      async (request) => listBalances(db, caller(request), request.query, pageRequest(request.query, 'querystring')),
+      async (request) =>
+        listBalances(request.db, caller(request), request.query, pageRequest(request.query, 'querystring')),
     );
 
     app.post(
@@ -521,7 +525,8 @@ export const marketRoutes =
           problems: ['user_not_found', 'rail_has_no_credits', 'invalid_amount'],
         },
       },
-      async (request) => creditBalance(m, caller(request), request.params.id, BigInt(request.body.amount)),
+      async (request) =>
+        creditBalance(marketOn(m, request.db), caller(request), request.params.id, BigInt(request.body.amount)),
     );
 
     app.get(
@@ -540,7 +545,7 @@ export const marketRoutes =
           problems: ['market_session_not_found'],
         },
       },
-      async (request) => sessionReport(db, caller(request), request.params.id),
+      async (request) => sessionReport(request.db, caller(request), request.params.id),
     );
 
     app.get(
@@ -557,7 +562,8 @@ export const marketRoutes =
           problems: ['invalid_cursor'],
         },
       },
-      async (request) => listForecasts(db, caller(request), request.query, pageRequest(request.query, 'querystring')),
+      async (request) =>
+        listForecasts(request.db, caller(request), request.query, pageRequest(request.query, 'querystring')),
     );
 
     app.get(
@@ -574,7 +580,8 @@ export const marketRoutes =
           problems: ['invalid_cursor'],
         },
       },
-      async (request) => listPayouts(db, caller(request), request.query, pageRequest(request.query, 'querystring')),
+      async (request) =>
+        listPayouts(request.db, caller(request), request.query, pageRequest(request.query, 'querystring')),
     );
 
     app.get(
@@ -592,7 +599,7 @@ export const marketRoutes =
         },
       },
       async (request) =>
-        listTransactions(db, caller(request), request.query, pageRequest(request.query, 'querystring')),
+        listTransactions(request.db, caller(request), request.query, pageRequest(request.query, 'querystring')),
     );
   };
 

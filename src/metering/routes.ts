@@ -73,7 +73,6 @@ function readingsOf(
 }
 
 export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.post(
@@ -99,7 +98,8 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         ],
       },
     },
-    async (request, reply) => reply.status(201).send(await createMeteringPoint(db, caller(request), request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await createMeteringPoint(request.db, caller(request), request.body)),
   );
 
   app.get(
@@ -130,7 +130,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request) =>
-      listMeteringPoints(db, caller(request), request.query, pageRequest(request.query, 'querystring')),
+      listMeteringPoints(request.db, caller(request), request.query, pageRequest(request.query, 'querystring')),
   );
 
   app.get(
@@ -147,7 +147,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['metering_point_not_found'],
       },
     },
-    async (request) => getMeteringPoint(db, caller(request), request.params.id),
+    async (request) => getMeteringPoint(request.db, caller(request), request.params.id),
   );
 
   app.patch(
@@ -172,7 +172,8 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         ],
       },
     },
-    async (request) => updateMeteringPoint(db, caller(request), request.params.id, request.body, ctx.clock.now()),
+    async (request) =>
+      updateMeteringPoint(request.db, caller(request), request.params.id, request.body, ctx.clock.now()),
   );
 
   app.delete(
@@ -196,7 +197,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         ],
       },
     },
-    async (request) => deleteMeteringPoint(db, caller(request), request.params.id),
+    async (request) => deleteMeteringPoint(request.db, caller(request), request.params.id),
   );
 
   app.post(
@@ -218,7 +219,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request) =>
-      importReadings(db, caller(request), readingsOf(request.body, request.params.id), 'api', ctx.clock.now()),
+      importReadings(request.db, caller(request), readingsOf(request.body, request.params.id), 'api', ctx.clock.now()),
   );
 
   app.post(
@@ -238,7 +239,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: [...READING_PROBLEMS, 'metering_point_required'],
       },
     },
-    async (request) => importReadings(db, caller(request), readingsOf(request.body), 'api', ctx.clock.now()),
+    async (request) => importReadings(request.db, caller(request), readingsOf(request.body), 'api', ctx.clock.now()),
   );
 
   app.get(
@@ -260,7 +261,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request) =>
       listReadings(
-        db,
+        request.db,
         caller(request),
         request.params.id,
         new Date(request.query.from),
@@ -297,7 +298,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request) =>
       importRegisterReadings(
-        db,
+        request.db,
         caller(request),
         request.params.id,
         request.body.readings.map((r, k) => ({ ...r, at: `body/readings/${k}` })),
@@ -324,7 +325,7 @@ export async function meteringRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request) =>
       listRegisterReadings(
-        db,
+        request.db,
         caller(request),
         request.params.id,
         new Date(request.query.from),

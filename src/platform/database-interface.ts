@@ -1,6 +1,7 @@
 // The database as every module sees it, whatever engine is underneath (database.ts opens one).
 // Its own file, so the engines' files (embedded-database.ts, session-pool.ts) can name it without
 // importing the file that imports them.
+import type { Context } from '@opentelemetry/api';
 import type { Kysely } from 'kysely';
 import type { Replica } from './replica.ts';
 
@@ -51,6 +52,12 @@ export interface Database {
    * work run `onReplica` there, and this says how far behind the primary it is.
    */
   replica?: Replica;
+  /**
+   * The same database for the work of one traced request (http/request-spans.ts): what runs
+   * through it is recorded as spans beneath `trace` when that trace's span is recorded
+   * (query-spans.ts). Present when this process traces.
+   */
+  traced?: (trace: Context) => Database;
   close(): Promise<void>;
 }
 

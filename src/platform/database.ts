@@ -6,11 +6,11 @@ import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { type Dialect, Kysely, PostgresDialect, PostgresDriver } from 'kysely';
+import { type Dialect, PostgresDialect, PostgresDriver } from 'kysely';
 import { openEmbedded, type DirectoryUse } from './embedded-database.ts';
 import { SessionPool, sessionDatabase } from './session-pool.ts';
 import { parseLogPosition, readingOnReplica, ReadRoutingDriver, type LogPosition, type Replica } from './replica.ts';
-import { querySpans, spannedStatement } from './query-spans.ts';
+import { querySpans, traceable } from './query-spans.ts';
 import { pipelinedBegin } from './pipelined-begin.ts';
 import { withLiterals } from './sql-literals.ts';
 
@@ -181,8 +181,8 @@ function openPostgres(url: string, readUrl: string | undefined): Database {
         createIntrospector: (db) => postgres.createIntrospector(db),
       }
     : postgres;
-  return {
-    kysely: new Kysely<unknown>({ dialect }),
+  return traceable(dialect, (kysely) => ({
+    kysely,
     engine: 'postgres',
     ...(readerPool && { replica: replicaOf(pool, readerPool) }),
     copyCsv: async (table, columns, csv) => {
@@ -193,30 +193,29 @@ function openPostgres(url: string, readUrl: string | undefined): Database {
         client.release();
       }
     },
-    copyOut: (query, received) =>
-      spannedStatement(`COPY (${query.sql}) TO STDOUT`, async () => {
-        const copy = `COPY (${withLiterals(query)}) TO STDOUT`;
-        const client = await (readerPool && readingOnReplica() ? readerPool : pool).connect();
-        let failure: unknown;
-        try {
-          const rows = client.query(copyTo(copy));
-          rows.on('data', (chunk: Buffer) => {
-            // A reader's failure fails this call, as the server's does, rather than the process.
-            try {
-              received(chunk);
-            } catch (err) {
-              rows.destroy(err instanceof Error ? err : new Error(String(err)));
-            }
-          });
-          await finished(rows);
-        } catch (err) {
-          failure = err;
-          throw err;
-        } finally {
-          // A COPY stopped part-way may leave its connection mid-answer: it is not lent again.
-          client.release(failure !== undefined);
-        }
-      }),
+    copyOut: async (query, received) => {
+      const copy = `COPY (${withLiterals(query)}) TO STDOUT`;
+      const client = await (readerPool && readingOnReplica() ? readerPool : pool).connect();
+      let failure: unknown;
+      try {
+        const rows = client.query(copyTo(copy));
+        rows.on('data', (chunk: Buffer) => {
+          // A reader's failure fails this call, as the server's does, rather than the process.
+          try {
+            received(chunk);
+          } catch (err) {
+            rows.destroy(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+        await finished(rows);
+      } catch (err) {
+        failure = err;
+        throw err;
+      } finally {
+        // A COPY stopped part-way may leave its connection mid-answer: it is not lent again.
+        client.release(failure !== undefined);
+      }
+    },
     exec: async (sqlText) => {
       const client = await pool.connect();
       try {
@@ -245,7 +244,7 @@ function openPostgres(url: string, readUrl: string | undefined): Database {
     close: async () => {
       await Promise.all([pool.end(), readerPool?.end()]);
     },
-  };
+  }));
 }
 
 function poolOf(settings: pg.PoolConfig): pg.Pool {

@@ -1,8 +1,8 @@
 // PGlite is one PostgreSQL session. Whether it runs in this process or in the process that holds
 // the data directory, one borrower at a time has it, from BEGIN to COMMIT, and everyone else waits
 // in arrival order. This file is that queue and the Database built on it.
-import { Kysely, PostgresDialect, type PostgresPoolClient } from 'kysely';
-import { querySpans } from './query-spans.ts';
+import { PostgresDialect, type PostgresPoolClient } from 'kysely';
+import { querySpans, traceable } from './query-spans.ts';
 import type { Database, PoolStats } from './database-interface.ts';
 
 export interface PgStyleResult {
@@ -82,12 +82,12 @@ export class SessionPool {
 
 /** The Database interface over a session pool; `close` frees whatever the pool runs on. */
 export function sessionDatabase(pool: SessionPool, close: () => Promise<void>): Database {
-  return {
-    kysely: new Kysely<unknown>({ dialect: new PostgresDialect({ pool, ...querySpans() }) }),
+  return traceable(new PostgresDialect({ pool, ...querySpans() }), (kysely) => ({
+    kysely,
     engine: 'pglite',
     copyCsv: (table, columns, csv) => pool.withSession((ops) => ops.copyCsv(table, columns, csv)),
     exec: (sqlText) => pool.withSession((ops) => ops.exec(sqlText)),
     stats: () => pool.stats(),
     close,
-  };
+  }));
 }

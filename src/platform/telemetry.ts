@@ -1,16 +1,18 @@
 // OpenTelemetry traces, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector: a span for each HTTP
-// request (`http/request-spans.ts`, carrying its route pattern and status) and each outgoing HTTP
-// call, exported over OTLP/HTTP, with a span for each query of a sampled request beneath
-// (`query-spans.ts`, on either engine). node:http is patched by a require hook as it loads, so
-// this file runs before anything else: `bin/tally.js` imports it first (or `node --import` it), and
-// it does nothing at all unless the endpoint is set (`tracing()`). The OTEL_* variables
-// are OpenTelemetry's own (service name, sampling, batch delay), read by the SDK; unless the
-// operator chose a sampler, one request in ten is recorded (`trace-sampling.ts`).
+// request (`http/request-spans.ts`, carrying its route pattern and status), exported over
+// OTLP/HTTP, with a span beneath for each query of a sampled request (`query-spans.ts`, on either
+// engine) and for each call it makes through node:http (`withTraceOf`). The current context lasts
+// only as long as a call (`call-context.ts`): a request's trace travels with its database handle,
+// and no AsyncLocalStorage hooks the process's promises. node:http is patched by a require hook as
+// it loads, so this file runs before anything else: `bin/tally.js` imports it first (or
+// `node --import` it), and it does nothing at all unless the endpoint is set (`tracing()`). The
+// OTEL_* variables are OpenTelemetry's own (service name, sampling, batch delay), read by the SDK;
+// unless the operator chose a sampler, one request in ten is recorded (`trace-sampling.ts`).
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { tracing } from './query-spans.ts';
-import { asyncContextWarning } from './async-context-warning.ts';
+import { CallContextManager } from './call-context.ts';
 import { samplingDefaults } from './trace-sampling.ts';
 
 if (tracing()) {
@@ -22,17 +24,16 @@ if (tracing()) {
   Object.assign(process.env, samplingDefaults(process.env));
   const sdk = new NodeSDK({
     traceExporter: new OTLPTraceExporter(),
+    contextManager: new CallContextManager(),
     instrumentations: [
-      // Outgoing calls only (to storage providers, DataHubs): the request's server span is Tally's
-      // own (http/request-spans.ts), and a second one per request would double the work for nothing.
-      new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
+      // Outgoing calls only (to storage providers): the request's server span is Tally's own
+      // (http/request-spans.ts), and a second one per request would double the work for nothing.
+      // An outgoing call is traced as part of the request it serves, never alone: that also
+      // keeps the exporter's own calls to the collector out of the traces.
+      new HttpInstrumentation({ disableIncomingRequestInstrumentation: true, requireParentforOutgoingSpans: true }),
     ],
   });
   sdk.start();
-  // Before the logger exists: Node's own warning channel (stderr), once per process.
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  const warning = asyncContextWarning(process.version, flags);
-  if (warning) process.emitWarning(warning, 'TallyTracingWarning');
   // Spans still batched are sent before the process stops.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void sdk.shutdown());
 }

@@ -24,8 +24,6 @@ const IdParams = Type.Object(
 export const publicationRoutes =
   (publisher: Publisher | undefined) =>
   async (app: App, ctx: AppContext): Promise<void> => {
-    const db = ctx.database.kysely;
-
     app.post(
       '/api/publications',
       {
@@ -59,7 +57,7 @@ export const publicationRoutes =
         },
       },
       async (request, reply) =>
-        reply.status(201).send(await publish(db, publisher, caller(request), request.body, ctx.clock.now())),
+        reply.status(201).send(await publish(request.db, publisher, caller(request), request.body, ctx.clock.now())),
     );
 
     app.get(
@@ -76,7 +74,7 @@ export const publicationRoutes =
           problems: ['invalid_cursor'],
         },
       },
-      async (request) => listPublications(db, request.query, pageRequest(request.query, 'querystring')),
+      async (request) => listPublications(request.db, request.query, pageRequest(request.query, 'querystring')),
     );
 
     app.get(
@@ -93,6 +91,6 @@ export const publicationRoutes =
           problems: ['publication_not_found'],
         },
       },
-      async (request) => getPublication(db, request.params.id),
+      async (request) => getPublication(request.db, request.params.id),
     );
   };

@@ -51,7 +51,6 @@ const BACKING: ProblemCode[] = [
 const Filter = Type.Object({ ...RecordFilter.properties, ...PageQuery }, strict);
 
 export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
   const now = () => ctx.clock.now();
   const lifetime = ctx.config.certificateLifetimeDays;
   // The storage readings template arrives as it is written: CSV text, read in this module's scope.
@@ -74,7 +73,7 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createChargeRecord(db, caller(request), request.body, now())),
+      reply.status(201).send(await createChargeRecord(request.db, caller(request), request.body, now())),
   );
 
   app.post(
@@ -94,7 +93,7 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['scr_not_found', ...RECORDING, ...BACKING],
       },
     },
-    async (request) => backChargeRecord(db, caller(request), request.params.id, request.body, now()),
+    async (request) => backChargeRecord(request.db, caller(request), request.params.id, request.body, now()),
   );
 
   app.post(
@@ -114,7 +113,7 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createDischargeRecord(db, caller(request), request.body, now())),
+      reply.status(201).send(await createDischargeRecord(request.db, caller(request), request.body, now())),
   );
 
   app.post(
@@ -131,7 +130,7 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['sdr_not_found', 'record_withdrawn', 'no_efficiency', ...RECORDING],
       },
     },
-    async (request) => allocateDischargeRecord(db, caller(request), request.params.id, now()),
+    async (request) => allocateDischargeRecord(request.db, caller(request), request.params.id, now()),
   );
 
   app.post(
@@ -152,7 +151,7 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request, reply) =>
       reply.status(201).send({
-        items: await issueDischargeCertificates(db, caller(request), request.params.id, lifetime, now()),
+        items: await issueDischargeCertificates(request.db, caller(request), request.params.id, lifetime, now()),
       }),
   );
 
@@ -193,7 +192,7 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request, reply) =>
       reply
         .status(201)
-        .send(await importStorageReadings(db, caller(request), request.query.device_id, request.body, now())),
+        .send(await importStorageReadings(request.db, caller(request), request.query.device_id, request.body, now())),
   );
 
   app.post(
@@ -234,7 +233,8 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
         ],
       },
     },
-    async (request, reply) => reply.status(201).send(await importAllocations(db, caller(request), request.body, now())),
+    async (request, reply) =>
+      reply.status(201).send(await importAllocations(request.db, caller(request), request.body, now())),
   );
 
   for (const kind of ['charge', 'discharge'] as const) {
@@ -262,8 +262,8 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
         const { limit: _l, cursor: _c, ...filter } = request.query;
         const page = pageRequest(request.query, 'querystring');
         return charge
-          ? listChargeRecords(db, caller(request), filter, page)
-          : listDischargeRecords(db, caller(request), filter, page);
+          ? listChargeRecords(request.db, caller(request), filter, page)
+          : listDischargeRecords(request.db, caller(request), filter, page);
       },
     );
 
@@ -283,8 +283,8 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
       },
       async (request) =>
         charge
-          ? getChargeRecord(db, caller(request), request.params.id)
-          : getDischargeRecord(db, caller(request), request.params.id),
+          ? getChargeRecord(request.db, caller(request), request.params.id)
+          : getDischargeRecord(request.db, caller(request), request.params.id),
     );
 
     app.post(
@@ -311,8 +311,8 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
       },
       async (request) =>
         charge
-          ? withdrawChargeRecord(db, caller(request), request.params.id, now())
-          : withdrawDischargeRecord(db, caller(request), request.params.id, now()),
+          ? withdrawChargeRecord(request.db, caller(request), request.params.id, now())
+          : withdrawDischargeRecord(request.db, caller(request), request.params.id, now()),
     );
   }
 
@@ -331,7 +331,7 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['scr_not_found', 'record_withdrawn', ...RECORDING],
       },
     },
-    async (request) => updateChargeRecord(db, caller(request), request.params.id, request.body, now()),
+    async (request) => updateChargeRecord(request.db, caller(request), request.params.id, request.body, now()),
   );
 
   app.patch(
@@ -349,6 +349,6 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['sdr_not_found', 'record_withdrawn', ...RECORDING],
       },
     },
-    async (request) => updateDischargeRecord(db, caller(request), request.params.id, request.body, now()),
+    async (request) => updateDischargeRecord(request.db, caller(request), request.params.id, request.body, now()),
   );
 }

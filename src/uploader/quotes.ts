@@ -7,6 +7,7 @@ import { appendEvent } from '../ledger/index.ts';
 import { isFinal, STATUS } from '../platform/upload-status.ts';
 import type { UploaderConfig } from '../platform/config.ts';
 import type { Db } from '../platform/database.ts';
+import { withTraceOf } from '../platform/query-spans.ts';
 import { invalid, missing, UploaderError } from './errors.ts';
 import { askLinks, askQuote, askStatus, type Link, sendFiles } from './provider-client.ts';
 import { activeProvider } from './providers.ts';
@@ -155,7 +156,8 @@ export async function forwardUpload(
 ): Promise<number> {
   let status: number;
   try {
-    status = await sendFiles(target.url, quoteId, body, contentType);
+    // A traced request's upload is a span of its trace, and the provider is handed the trace.
+    status = await withTraceOf(db, () => sendFiles(target.url, quoteId, body, contentType));
   } catch {
     status = UPLOAD_FAILED;
   }

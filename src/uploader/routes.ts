@@ -7,6 +7,7 @@ import { type Static, type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { App, AppContext } from '../platform/context.ts';
 import { TallyError } from '../platform/errors.ts';
+import { registerRequestDatabase } from '../platform/http/request-database.ts';
 import { isPayersFault } from '../platform/upload-status.ts';
 import { invalid, UploaderError } from './errors.ts';
 import { listStorages, registerProvider } from './providers.ts';
@@ -96,7 +97,6 @@ function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): 
 
 /** The public routes, under /uploader on the main port. */
 export async function uploaderRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
   const config = ctx.config.uploader;
   await app.register(
     async (scope) => {
@@ -109,13 +109,13 @@ export async function uploaderRoutes(app: App, ctx: AppContext): Promise<void> {
         config: { access: 'public' as const, rateLimit: { max: ctx.config.publicRateLimit, timeWindow: '1 minute' } },
       };
 
-      scope.get('/', options, async () => listStorages(db, ctx.clock.now()));
+      scope.get('/', options, async (request) => listStorages(request.db, ctx.clock.now()));
 
       scope.post('/getQuote', options, async (request, reply) => {
         const body = request.body;
         const error = Value.Errors(QuoteBody, body)[0];
         if (error !== undefined) throw invalid(`${error.instancePath.slice(1) || 'body'}: ${error.message}`);
-        const quote = await createQuote(db, config, body as Static<typeof QuoteBody>, ctx.clock.now());
+        const quote = await createQuote(request.db, config, body as Static<typeof QuoteBody>, ctx.clock.now());
         return reply.code(201).send(quote);
       });
 
@@ -127,25 +127,31 @@ export async function uploaderRoutes(app: App, ctx: AppContext): Promise<void> {
         const declared = request.headers['content-length'];
         if (declared === undefined || !/^[0-9]+$/.test(declared))
           throw new UploaderError(411, 'an upload declares its Content-Length');
-        const target = await startUpload(db, s, Number(declared), ctx.clock.now());
-        const status = await forwardUpload(db, s.quoteId, target, counted(request.raw, target.limit), contentType);
+        const target = await startUpload(request.db, s, Number(declared), ctx.clock.now());
+        const status = await forwardUpload(
+          request.db,
+          s.quoteId,
+          target,
+          counted(request.raw, target.limit),
+          contentType,
+        );
         // A payment the user did not make is the user's to fix (402); any other failure is the provider's.
         return reply.code(status === DONE ? 200 : isPayersFault(status) ? 402 : 502).send({ status });
       });
 
       const status = async (request: FastifyRequest) => ({
-        status: await quoteStatus(db, parameters(StatusQuery, request).quoteId),
+        status: await quoteStatus(request.db, parameters(StatusQuery, request).quoteId),
       });
       scope.get('/getStatus', options, status);
       scope.post('/getStatus', options, status);
 
-      const link = async (request: FastifyRequest) => quoteLinks(db, parameters(Signed, request));
+      const link = async (request: FastifyRequest) => quoteLinks(request.db, parameters(Signed, request));
       scope.get('/getLink', options, link);
       scope.post('/getLink', options, link);
 
       scope.get('/getHistory', options, async (request) => {
         const q = parameters(HistoryQuery, request);
-        return quoteHistory(db, {
+        return quoteHistory(request.db, {
           userAddress: q.userAddress,
           nonce: q.nonce,
           signature: q.signature,
@@ -165,13 +171,14 @@ export async function startRegistrationListener(
   port: number,
 ): Promise<{ close(): Promise<void>; url: string }> {
   const app = Fastify({ loggerInstance: ctx.log as FastifyBaseLogger });
+  registerRequestDatabase(app, ctx.database);
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
   app.post('/register', async (request, reply) => {
     const error = Value.Errors(RegisterBody, request.body)[0];
     if (error !== undefined) throw invalid(`${error.instancePath.slice(1) || 'body'}: ${error.message}`);
     const { status, provider } = await registerProvider(
-      ctx.database.kysely,
+      request.db,
       ctx.config.uploader,
       request.body as Static<typeof RegisterBody>,
       ctx.clock.now(),

@@ -157,6 +157,56 @@ describe('traces sent to an OpenTelemetry collector', () => {
     }
   });
 
+  it('keeps the queries of concurrent sampled requests each in its own trace, transactions included', async () => {
+    const admin = { email: 'admin@example.org', password: 'a long admin password' };
+    const { port, spans, stop } = await tracedTally({
+      OTEL_TRACES_SAMPLER: 'parentbased_always_off',
+      TALLY_ADMIN_EMAIL: admin.email,
+      TALLY_ADMIN_PASSWORD: admin.password,
+    });
+    try {
+      // Six callers log in at once and then refresh their sessions at once (a transaction each),
+      // every request sampled by its caller under a trace of its own.
+      const traces = Array.from({ length: 6 }, (_, k) => `${k + 1}`.repeat(16) + 'a'.repeat(16));
+      const post = (path: string, trace: string, body: unknown) =>
+        fetch(`http://127.0.0.1:${port}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', traceparent: `00-${trace}-${'1'.repeat(16)}-01` },
+          body: JSON.stringify(body),
+        });
+      const logins = await Promise.all(traces.map((t) => post('/api/token', t, admin)));
+      expect(logins.map((r) => r.status)).toEqual(traces.map(() => 200));
+      const refreshTokens = await Promise.all(
+        logins.map(async (r) => ((await r.json()) as { refresh: string }).refresh),
+      );
+      const refreshes = await Promise.all(
+        traces.map((t, k) => post('/api/token/refresh', t, { refresh: refreshTokens[k] })),
+      );
+      expect(refreshes.map((r) => r.status)).toEqual(traces.map(() => 200));
+      const servers = (t: string) => spans.filter((s) => s.traceId === t && s.kind === 2);
+      await until(() => traces.every((t) => servers(t).length === 2));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const t of traces) {
+        const [login, refresh] = ['/api/token', '/api/token/refresh'].map(
+          (route) => servers(t).find((s) => attribute(s, 'http.route') === route)!,
+        );
+        const beneath = (server: Span) => spans.filter((s) => s.parentSpanId === server.spanId).map((s) => s.name);
+        // Every query span of the trace hangs beneath one of its own two requests.
+        const queries = spans.filter((s) => s.traceId === t && s.kind === 3);
+        expect(queries.every((q) => q.parentSpanId === login!.spanId || q.parentSpanId === refresh!.spanId)).toBe(true);
+        expect(beneath(login!)).toContain('INSERT');
+        // The refresh's transaction: its statements and its COMMIT, never a BEGIN of its own.
+        expect(beneath(refresh!)).toContain('UPDATE');
+        expect(beneath(refresh!)).toContain('COMMIT');
+        expect(beneath(refresh!)).not.toContain('BEGIN');
+      }
+      // No query span is left without its request: each belongs to a trace a caller sampled.
+      expect(spans.filter((s) => s.kind === 3 && !traces.includes(s.traceId))).toEqual([]);
+    } finally {
+      await stop();
+    }
+  });
+
   it('records one request in ten by default, and every request a caller sampled', async () => {
     const { port, spans, stop } = await tracedTally({});
     try {

@@ -37,8 +37,6 @@ const pointError = (count: number) => (err: TallyError) => {
 };
 
 export function dataRoutes(face: Face, m: Market): void {
-  const db = m.db;
-
   face.route({
     method: 'POST',
     path: slashOptional('/api/data/raw-data'),
@@ -55,7 +53,7 @@ export function dataRoutes(face: Face, m: Market): void {
       units: choice(UNITS),
       timeseries: list(object({ datetime: datetime(), value: float() }), { maxItems: MAX_POINTS }),
     },
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const principal = caller();
       const mine = await whole((page) =>
         listResources(db, principal, { name: body.resource_name, user_id: principal.userId }, page),
@@ -103,7 +101,7 @@ export function dataRoutes(face: Face, m: Market): void {
       resource: uuidParam('resource'),
       user: uuidParam('user'),
     },
-    handler: async ({ query, caller }) => {
+    handler: async ({ query, caller, db }) => {
       const principal = caller();
       const user = await userFilter(db, principal, query.user);
       if (user === null) return [];
@@ -140,7 +138,7 @@ export function dataRoutes(face: Face, m: Market): void {
       market_session: intParam('market_session'),
       user: uuidParam('user'),
     },
-    handler: async ({ query, caller }) => {
+    handler: async ({ query, caller, db }) => {
       const principal = caller();
       const user = await userFilter(db, principal, query.user);
       if (user === null) return [];

@@ -6,6 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest, HTTPMethods } from 'fa
 import type { App, AppContext } from '../../platform/context.ts';
 import { TallyError } from '../../platform/errors.ts';
 import { type Access, caller } from '../../platform/http/access.ts';
+import type { Db } from '../../platform/database.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { type Params, type Parsed, type ParsedQuery, parseBody, parseQuery, type Shape } from './fields.ts';
 import {
@@ -38,6 +39,8 @@ export interface Call<S extends Shape, P extends Params> {
   body: Parsed<S>;
   query: ParsedQuery<P>;
   params: Record<string, string>;
+  /** The database for the call's work (`request.db`, traced with the request when it is). */
+  db: Db;
   /** The authenticated caller (a 401 on a public route without one). */
   caller(): Principal;
 }
@@ -156,6 +159,7 @@ export class Face {
             body: request.body as Parsed<S>,
             query: request.query as ParsedQuery<P>,
             params: request.params as Record<string, string>,
+            db: request.db,
             caller: () => caller(request),
           });
           if (data === reply) return reply;

@@ -19,6 +19,7 @@ import {
   listSessions,
   listTransactions,
   type Market,
+  marketOn,
   marketWallet,
   paymentRefused,
   payBid,
@@ -34,6 +35,7 @@ import {
   settlePayout,
   uuidsOf,
 } from '../../market/index.ts';
+import type { Db } from '../../platform/database.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { type Face, slashOptional } from './face.ts';
 import {
@@ -95,7 +97,6 @@ const walletAnswers: Answers = {
 };
 
 export function dsbiMarketRoutes(face: Face, m: Market): void {
-  const db = m.db;
   const now = () => m.clock.now();
   const keyAddress = m.rail.kind === 'evm' ? m.rail.chain.marketAddress : undefined;
   const noWallet = (p: Principal) =>
@@ -106,7 +107,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
     method: 'GET',
     path: slashOptional('/api/market/wallet-address'),
     access: 'user',
-    handler: async () => {
+    handler: async ({ db }) => {
       const wallet = await answering({ market_wallet_not_found: () => detail(409, NO_MARKET_WALLET) }, () =>
         getMarketWallet(db),
       );
@@ -122,7 +123,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
       path: slashOptional('/api/market/wallet-address'),
       access: ['admin'],
       body: { wallet_address: text() },
-      handler: async ({ body, caller }) => {
+      handler: async ({ body, caller, db }) => {
         const wallet = await answering(walletAnswers, () =>
           setMarketWallet(db, caller(), body.wallet_address, now(), { mode, keyAddress }),
         );
@@ -140,7 +141,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
       status: oneOfParam('session_status', SESSION_STATUSES),
       latest_only: boolParam('latest_only'),
     },
-    handler: async ({ query }) => {
+    handler: async ({ query, db }) => {
       // DSBI checks the status in any case but filters by it exactly: `Open` finds nothing.
       if (query.status !== undefined && !(SESSION_STATUSES as readonly string[]).includes(query.status)) return [];
       const filter = { status: query.status as SessionStatus | undefined, id: query.market_session };
@@ -169,7 +170,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
       launch_ts: optional(nullable(datetime())),
       finish_ts: optional(nullable(datetime())),
     },
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       if (body.status !== undefined && body.status !== 'staged')
         throw fieldError('status', 'Tally stages a new session; move it on with PATCH.');
       if (!Number.isSafeInteger(body.market_price) || body.market_price < 1)
@@ -211,7 +212,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
       launch_ts: optional(nullable(datetime())),
       finish_ts: optional(nullable(datetime())),
     },
-    handler: async ({ body, params, request, caller }) => {
+    handler: async ({ body, params, request, caller, db }) => {
       const id = Number(params.id);
       const before = await answering(
         { market_session_not_found: () => answer(400, 'That market session ID does not exist.') },
@@ -233,7 +234,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
       const session = await answering(
         {
           invalid_session_transition: says(409),
-          session_already_open: async () => detail(409, await alreadyOpen()),
+          session_already_open: async () => detail(409, await alreadyOpen(db)),
         },
         () => changeSession(db, caller(), id, body.status as SessionStatus, at),
       );
@@ -242,7 +243,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
   });
 
   /** DSBI's refusal of a second open session names the one that is open. */
-  async function alreadyOpen(): Promise<string> {
+  async function alreadyOpen(db: Db): Promise<string> {
     const [open] = await whole((page) => listSessions(db, { status: 'open' }, page));
     return (
       'Unable to update session. Only one session must be open at each time, and ' +
@@ -256,7 +257,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
     path: slashOptional('/api/market/price-weight'),
     access: ['admin'],
     query: { market_session: intParam('market_session') },
-    handler: async ({ query }) => {
+    handler: async ({ query, db }) => {
       const sessions = await whole((page) => listSessions(db, { id: query.market_session }, page));
       return sessions.sort((a, b) => a.id - b.id).flatMap(weightRows);
     },
@@ -266,7 +267,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
     path: slashOptional('/api/market/price-weight'),
     access: ['admin'],
     body: { weights_p: list(float()), market_session: integer() },
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       await answering(
         {
           market_session_not_found: () => fieldError('market_session', 'This market session does not exist yet.'),
@@ -285,7 +286,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
     path: slashOptional('/api/market/session-fee'),
     access: ['admin'],
     query: { market_session: intParam('market_session') },
-    handler: async ({ query }) =>
+    handler: async ({ query, db }) =>
       (await sessionFees(db, { session_id: query.market_session })).map((f) => ({
         market_session: f.session_id,
         amount: amount(f.fee),
@@ -312,7 +313,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
       bid_price: integer({ min: 0 }),
       gain_func: choice(GAIN_FUNCS),
     },
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const principal = caller();
       const bid = await answering(
         {
@@ -323,7 +324,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
           unproven_wallet: says(409),
           market_resource_not_found: () =>
             detail(409, `Resource ID ${body.resource} is not registered to user '${principal.email}'.`),
-          resource_not_forecast: async () => detail(409, await notForecast(principal, body.resource)),
+          resource_not_forecast: async () => detail(409, await notForecast(db, principal, body.resource)),
           market_session_not_found: () => detail(409, `Market session ${body.market_session} does not exist.`),
           session_not_open: () => detail(409, `Market session ${body.market_session} is not open for bids.`),
           no_market_wallet: () => detail(409, NO_MARKET_WALLET),
@@ -334,7 +335,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
             ),
         },
         () =>
-          placeBid(m, principal, {
+          placeBid(marketOn(m, db), principal, {
             session_id: body.market_session,
             resource_id: body.resource,
             bid_price: String(body.bid_price),
@@ -357,7 +358,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
   });
 
   /** Which of DSBI's two refusals a resource that may not be bid for gets. */
-  async function notForecast(principal: Principal, id: string): Promise<string> {
+  async function notForecast(db: Db, principal: Principal, id: string): Promise<string> {
     const resource = await getResource(db, principal, id);
     return resource.type === 'measurements'
       ? "It is only possible to place bids for resources with 'to_forecast' field equal to True."
@@ -374,7 +375,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
       confirmed: trueParam(),
       user: uuidParam('user'),
     },
-    handler: async ({ query, caller }) => {
+    handler: async ({ query, caller, db }) => {
       const principal = caller();
       const user = await userFilter(db, principal, query.user);
       if (user === null) return [];
@@ -396,7 +397,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
     path: BID_PATH,
     access: 'user',
     body: { tangle_msg_id: text({ max: 255 }) },
-    handler: async ({ body, params, caller }) => {
+    handler: async ({ body, params, caller, db }) => {
       const principal = caller();
       const unknown = () => answer(400, 'That market bid ID does not exist.');
       const id = params.id ?? '';
@@ -423,7 +424,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
           bid_already_confirmed: says(409),
           payment_refused: says(409),
         },
-        () => payBid(m, principal, bid.id, onChain ? body.tangle_msg_id : undefined),
+        () => payBid(marketOn(m, db), principal, bid.id, onChain ? body.tangle_msg_id : undefined),
       );
       return { bid_id: paid.id, tangle_msg_id: paid.tx_hash };
     },
@@ -434,7 +435,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
     path: ['/api/market/validate/bid-payment', '/api/market/validate/bid-paymen'],
     access: ['admin'],
     body: { tangle_msg_id: text({ max: 255 }) },
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const tx = body.tangle_msg_id;
       const bid = await bidOfPayment(db, tx);
       if (!bid) throw detail(409, `No bid payments were found for tangle_msg_id ${tx}.`);
@@ -446,7 +447,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
           no_market_wallet: () => detail(409, NO_MARKET_WALLET),
           no_wallet: says(409),
         },
-        () => checkBidPayment(m, bid.id, caller().userId),
+        () => checkBidPayment(marketOn(m, db), bid.id, caller().userId),
       );
       if (refusal !== null) throw detail(409, paymentRefused(refusal).message);
       return {
@@ -470,7 +471,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
       balance_by_resource: boolParam('balance_by_resource'),
       user: uuidParam('user'),
     },
-    handler: async ({ query, caller }) => {
+    handler: async ({ query, caller, db }) => {
       const principal = caller();
       const user = await userFilter(db, principal, query.user);
       if (user === null) return [];
@@ -512,7 +513,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
       balance__gte: numberParam('balance__gte'),
       user: uuidParam('user'),
     },
-    handler: async ({ query, caller }) => {
+    handler: async ({ query, caller, db }) => {
       const principal = caller();
       const user = await userFilter(db, principal, query.user);
       if (user === null) return [];
@@ -542,7 +543,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
     path: slashOptional('/api/market/session-transactions'),
     access: 'user',
     query: { market_session: intParam('market_session'), user: uuidParam('user') },
-    handler: async ({ query, caller }) => {
+    handler: async ({ query, caller, db }) => {
       const principal = caller();
       const user = await userFilter(db, principal, query.user);
       if (user === null) return [];
@@ -589,7 +590,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
     path: slashOptional('/api/market/transfer-out'),
     access: ['admin'],
     query: { is_solid: solidParam('is_solid'), user: uuidParam('user') },
-    handler: async ({ query, caller }) => {
+    handler: async ({ query, caller, db }) => {
       const principal = caller();
       const user = await userFilter(db, principal, query.user);
       if (user === null) return [];
@@ -623,7 +624,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
       user_wallet_address: optional(text()),
       user: optional(uuid()),
     },
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const principal = caller();
       if (body.withdraw_transfer_id === undefined) throw fieldError('withdraw_transfer_id', 'This field is required');
       const id = body.withdraw_transfer_id;
@@ -646,7 +647,7 @@ export function dsbiMarketRoutes(face: Face, m: Market): void {
         throw detail(409, `Transfer ${id} is solid: the chain confirmed it.`);
       if (body.is_solid !== true) return stored;
       const settled = await answering({ market_payout_not_found: missing, payout_unconfirmed: says(409) }, () =>
-        settlePayout(m, id),
+        settlePayout(marketOn(m, db), id),
       );
       return transferOut(settled, uuids);
     },

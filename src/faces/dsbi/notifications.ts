@@ -5,7 +5,6 @@ import {
   deleteNotificationType,
   listNotifications,
   listNotificationTypes,
-  type Market,
   renameNotificationType,
   setNotificationState,
   uuidsOf,
@@ -17,8 +16,7 @@ import { answer, answering, fieldError } from './wire.ts';
 const NOTIFICATION_PATH = '/api/user/notification/:id(^[0-9]+$)/';
 const TYPE_PATH = '/api/user/notification_type/:id(^[0-9]+$)/';
 
-export function notificationRoutes(face: Face, m: Market): void {
-  const db = m.db;
+export function notificationRoutes(face: Face): void {
   const similar = () => fieldError('name', 'Similar notification event already exists');
   const noType = () => answer(400, { message: 'UserNotificationType matching query does not exist' });
 
@@ -26,7 +24,7 @@ export function notificationRoutes(face: Face, m: Market): void {
     method: 'GET',
     path: '/api/user/notification/',
     access: 'user',
-    handler: async ({ caller }) => {
+    handler: async ({ caller, db }) => {
       const principal = caller();
       const switches = await listNotifications(db, principal);
       const uuid = (await uuidsOf(db, [principal.userId])).get(principal.userId) ?? '';
@@ -53,7 +51,7 @@ export function notificationRoutes(face: Face, m: Market): void {
       path: NOTIFICATION_PATH,
       access: 'user',
       body: { state: boolean() },
-      handler: async ({ body, params, caller }) => {
+      handler: async ({ body, params, caller, db }) => {
         const n = await answering(
           { notification_not_found: () => answer(404, { message: 'UserNotification matching query not found' }) },
           () => setNotificationState(db, caller(), Number(params.id), body.state),
@@ -67,7 +65,7 @@ export function notificationRoutes(face: Face, m: Market): void {
     method: 'GET',
     path: '/api/user/notification_type/',
     access: ['admin'],
-    handler: async () => listNotificationTypes(db),
+    handler: async ({ db }) => listNotificationTypes(db),
   });
   face.route({
     method: 'POST',
@@ -75,7 +73,7 @@ export function notificationRoutes(face: Face, m: Market): void {
     access: ['admin'],
     status: 201,
     body: { name: text({ max: 255 }) },
-    handler: async ({ body, caller }) =>
+    handler: async ({ body, caller, db }) =>
       answering({ similar_notification_type: similar }, () => createNotificationType(db, caller(), body.name)),
   });
   face.redirectToSlash('/api/user/notification_type');
@@ -86,7 +84,7 @@ export function notificationRoutes(face: Face, m: Market): void {
       path: TYPE_PATH,
       access: ['admin'],
       body: { name: text({ max: 255 }) },
-      handler: async ({ body, params, caller }) =>
+      handler: async ({ body, params, caller, db }) =>
         answering({ similar_notification_type: similar, notification_type_not_found: noType }, () =>
           renameNotificationType(db, caller(), Number(params.id), body.name),
         ),
@@ -95,7 +93,7 @@ export function notificationRoutes(face: Face, m: Market): void {
     method: 'DELETE',
     path: TYPE_PATH,
     access: ['admin'],
-    handler: async ({ params, reply, caller }) => {
+    handler: async ({ params, reply, caller, db }) => {
       await answering({ notification_type_not_found: noType }, () =>
         deleteNotificationType(db, caller(), Number(params.id)),
       );

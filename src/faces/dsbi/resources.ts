@@ -42,7 +42,6 @@ const walletAnswers: Answers = {
 };
 
 export function resourceRoutes(face: Face, m: Market): void {
-  const db = m.db;
   const resourceBody = {
     name: text({ max: 64, pattern: RESOURCE_NAME, patternMessage: NAME_MESSAGE }),
     type: choice(['measurements', 'forecasts']),
@@ -59,7 +58,7 @@ export function resourceRoutes(face: Face, m: Market): void {
       to_forecast: textParam(),
       user: uuidParam('user'),
     },
-    handler: async ({ query, caller }) => {
+    handler: async ({ query, caller, db }) => {
       const principal = caller();
       if (query.name !== undefined && !RESOURCE_NAME.test(query.name))
         throw invalid(["Resource name cannot contain spaces or any special characters besides '-' or '_'."]);
@@ -86,7 +85,7 @@ export function resourceRoutes(face: Face, m: Market): void {
     access: 'user',
     status: 201,
     body: resourceBody,
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const r = await answering(resourceAnswers, () =>
         createResource(db, caller(), { name: body.name, type: tallyType(body.type), to_forecast: body.to_forecast }),
       );
@@ -99,7 +98,7 @@ export function resourceRoutes(face: Face, m: Market): void {
     path: RESOURCE_PATH,
     access: 'user',
     body: resourceBody,
-    handler: async ({ body, params, caller }) => {
+    handler: async ({ body, params, caller, db }) => {
       const id = uuidText(params.id ?? '');
       if (id === undefined) throw detail(409, 'Resource ID not found.');
       const r = await answering(resourceAnswers, () =>
@@ -117,7 +116,7 @@ export function resourceRoutes(face: Face, m: Market): void {
     method: 'DELETE',
     path: RESOURCE_PATH,
     access: 'user',
-    handler: async ({ params, caller }) => {
+    handler: async ({ params, caller, db }) => {
       const principal = caller();
       const id = uuidText(params.id ?? '');
       if (id === undefined) throw detail(409, 'Resource ID not found.');
@@ -131,7 +130,7 @@ export function resourceRoutes(face: Face, m: Market): void {
     path: slashOptional('/api/user/wallet-address'),
     access: 'user',
     query: { user: uuidParam('user') },
-    handler: async ({ query, caller }) => {
+    handler: async ({ query, caller, db }) => {
       const principal = caller();
       const user = await userFilter(db, principal, query.user);
       if (user === null) return [];
@@ -159,7 +158,7 @@ export function resourceRoutes(face: Face, m: Market): void {
           text({ pattern: SIGNATURE, patternMessage: 'Enter an EIP-191 signature: 0x and 130 hex digits.' }),
         ),
       },
-      handler: async ({ body, caller }) => {
+      handler: async ({ body, caller, db }) => {
         const wallet = await answering(walletAnswers, () =>
           registerWallet(
             db,
@@ -178,7 +177,7 @@ export function resourceRoutes(face: Face, m: Market): void {
     method: 'GET',
     path: '/api/user/wallet-address/challenge',
     access: 'user',
-    handler: async ({ caller }) => {
+    handler: async ({ caller, db }) => {
       const challenge = await walletChallenge(db, caller(), m.clock.now());
       return { message: challenge.message, expires_at: dsbiTime(challenge.expires_at) };
     },

@@ -20,7 +20,7 @@ export const dsbiFace =
         resourceRoutes(face, m);
         dataRoutes(face, m);
         dsbiMarketRoutes(face, m);
-        notificationRoutes(face, m);
+        notificationRoutes(face);
         face.finish();
       },
       { prefix: PREFIX },

@@ -25,7 +25,6 @@ const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64ur
 
 export function userRoutes(face: Face): void {
   const { ctx } = face;
-  const db = ctx.database.kysely;
   const now = () => ctx.clock.now();
   const authLimit = { max: ctx.config.authRateLimit, timeWindow: '1 minute' };
   /** A link that verifies `email` on this Tally, in DSBI's form: …/verify/<base64url(email)>/<token>. */
@@ -49,7 +48,7 @@ export function userRoutes(face: Face): void {
       rateLimit: authLimit,
       mintsSecrets: true,
       body: { email: text(), password: text() },
-      handler: async ({ body }) => {
+      handler: async ({ body, db }) => {
         const user = await answering(
           {
             unauthorized: () => INVALID_LOGIN,
@@ -71,7 +70,7 @@ export function userRoutes(face: Face): void {
     rateLimit: authLimit,
     mintsSecrets: true,
     body: { refresh: text() },
-    handler: async ({ body }) => {
+    handler: async ({ body, db }) => {
       const pair = await answering(
         { unauthorized: () => answer(401, { detail: 'Token is invalid or expired', code: 'token_not_valid' }) },
         () => refreshSession(db, ctx.tokens, body.refresh, now()),
@@ -88,7 +87,7 @@ export function userRoutes(face: Face): void {
     rateLimit: authLimit,
     mintsSecrets: true,
     body: { email: email(), password, first_name: text({ max: 30 }), last_name: text({ max: 30 }) },
-    handler: async ({ body }) => {
+    handler: async ({ body, db }) => {
       const { user, verificationToken } = await answering(
         { email_taken: () => detail(409, `The email '${body.email}' already exists!`) },
         () =>
@@ -106,7 +105,7 @@ export function userRoutes(face: Face): void {
     method: 'GET',
     path: '/api/user/verify/:uid/:token',
     access: 'public',
-    handler: async ({ params, reply }) => {
+    handler: async ({ params, reply, db }) => {
       const address = Buffer.from(params.uid ?? '', 'base64url').toString('utf8');
       const user = await findUserByEmail(db, address);
       if (user?.email_verified) throw answer(400, { response: 'User is already verified' });
@@ -125,7 +124,7 @@ export function userRoutes(face: Face): void {
     rateLimit: authLimit,
     mintsSecrets: true,
     body: { email: email(), password: text() },
-    handler: async ({ body }) => {
+    handler: async ({ body, db }) => {
       const { user, verificationToken } = await answering(
         {
           unauthorized: () => INVALID_LOGIN,
@@ -142,7 +141,7 @@ export function userRoutes(face: Face): void {
     method: 'GET',
     path: slashOptional('/api/user/list'),
     access: ['admin'],
-    handler: async () => {
+    handler: async ({ db }) => {
       const users = await whole((page) => listUsers(db, page));
       const uuids = await uuidsOf(
         db,

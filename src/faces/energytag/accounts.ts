@@ -64,7 +64,6 @@ const accountIds = (uuids: string[] | undefined, field: string) =>
 
 export function accountRoutes(face: Face): void {
   const { ctx } = face;
-  const db = ctx.database.kysely;
   const pathId = (id: string | undefined) => entityId('account', id ?? '', ['path', 'id']);
 
   face.route({
@@ -73,7 +72,7 @@ export function accountRoutes(face: Face): void {
     access: 'user',
     status: 200,
     body: AccountBase,
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const organisation = body.id === undefined ? undefined : entityId('organisation', body.id, ['body', 'id']);
       const account = await createAccount(db, caller(), {
         account_name: body.account_name,
@@ -88,7 +87,8 @@ export function accountRoutes(face: Face): void {
     path: '/accounts/account/:id',
     access: 'user',
     status: 200,
-    handler: async ({ params, caller }) => accountRead(db, caller(), await getAccount(db, caller(), pathId(params.id))),
+    handler: async ({ params, caller, db }) =>
+      accountRead(db, caller(), await getAccount(db, caller(), pathId(params.id))),
   });
 
   face.route({
@@ -97,7 +97,7 @@ export function accountRoutes(face: Face): void {
     access: 'user',
     status: 200,
     body: AccountUpdate,
-    handler: async ({ params, body, caller }) => {
+    handler: async ({ params, body, caller, db }) => {
       const id = pathId(params.id);
       // The draft's `id` is the account's, or its organisation's, which stays the one it was created in.
       const named = body.id === undefined ? undefined : readUuid(body.id);
@@ -118,7 +118,7 @@ export function accountRoutes(face: Face): void {
     path: '/accounts/account/:id',
     access: 'user',
     status: 200,
-    handler: async ({ params, caller }) =>
+    handler: async ({ params, caller, db }) =>
       accountRead(db, caller(), await closeAccount(db, caller(), pathId(params.id), ctx.clock.now())),
   });
 }

@@ -347,7 +347,6 @@ export const holderName = async (db: Db, account: number, principal: Principal) 
 
 export function certificateRoutes(face: Face): void {
   const { ctx } = face;
-  const db = ctx.database.kysely;
   const lifetime = ctx.config.certificateLifetimeDays;
 
   face.route({
@@ -356,7 +355,7 @@ export function certificateRoutes(face: Face): void {
     access: ['issuer'],
     status: 201,
     body: BundleBase,
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const bundles = await issueCertificates(
         db,
         caller(),
@@ -377,7 +376,7 @@ export function certificateRoutes(face: Face): void {
     status: 202,
     query: Filter,
     bodyOnGet: true,
-    handler: async ({ query, caller }) => {
+    handler: async ({ query, caller, db }) => {
       const requested = ctx.clock.now();
       const { account, bundles } = await queried(db, caller(), query);
       return {
@@ -393,7 +392,7 @@ export function certificateRoutes(face: Face): void {
     action: A,
     body: B,
     access: 'user' | ['issuer'],
-    extra: (body: Static<B>, account: number, principal: Principal) => Promise<ActionFields<A>>,
+    extra: (db: Db, body: Static<B>, account: number, principal: Principal) => Promise<ActionFields<A>>,
   ) {
     face.route({
       method: 'POST',
@@ -402,13 +401,13 @@ export function certificateRoutes(face: Face): void {
       status: 202,
       body,
       handler: async (call) => {
-        const { caller } = call;
+        const { caller, db } = call;
         // Validated by `body`: the route's generic type does not narrow past undefined.
         const body = call.body as Static<B>;
         const requested = ctx.clock.now();
         const selection = selectionOf(body, caller());
         const account = selection.source_id;
-        const fields = await extra(body, account, caller());
+        const fields = await extra(db, body, account, caller());
         const result =
           body.sparse_filter_list === undefined
             ? await performOnSelection(db, caller(), action, selection, fields, ctx.clock.now())
@@ -433,19 +432,18 @@ export function certificateRoutes(face: Face): void {
     });
   }
 
-  const holder = (account: number, principal: Principal) => holderName(db, account, principal);
   const nothing = async () => ({});
 
-  actionRoute('/certificates/certificates/transfer', 'transfer', Transfer, 'user', async (b) => ({
+  actionRoute('/certificates/certificates/transfer', 'transfer', Transfer, 'user', async (_db, b) => ({
     target_id: entityId('account', b.target_id, ['body', 'target_id']),
   }));
   // "If not specified, the Account holder is treated as the Beneficiary."
-  actionRoute('/certificates/certificates/cancel', 'cancel', Cancel, 'user', async (b, account, principal) => ({
-    beneficiary: b.beneficiary ?? (await holder(account, principal)),
+  actionRoute('/certificates/certificates/cancel', 'cancel', Cancel, 'user', async (db, b, account, principal) => ({
+    beneficiary: b.beneficiary ?? (await holderName(db, account, principal)),
     purpose: b.purpose,
   }));
-  actionRoute('/certificates/certificates/claim', 'claim', Claim, 'user', async (b, account, principal) => ({
-    consumer: b.consumer ?? (b.metering_point_id === undefined ? await holder(account, principal) : undefined),
+  actionRoute('/certificates/certificates/claim', 'claim', Claim, 'user', async (db, b, account, principal) => ({
+    consumer: b.consumer ?? (b.metering_point_id === undefined ? await holderName(db, account, principal) : undefined),
     metering_point_id: b.metering_point_id,
     period_start: b.period_start,
     period_end: b.period_end,
@@ -456,7 +454,7 @@ export function certificateRoutes(face: Face): void {
     'reserve',
     Reserve,
     'user',
-    async (b) => {
+    async (_db, b) => {
       if (b.target_registry !== undefined)
         throw refuse('target_registry', 'reserving for another registry is not served', 'value_error.not_served');
       return {};

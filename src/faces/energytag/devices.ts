@@ -2,6 +2,7 @@
 // needs what the draft does not ask (EECS codes, country, location, time zone): Tally's extension
 // fields carry them, named as the draft names them on a bundle where it does (`device_location`).
 import { Type } from 'typebox';
+import type { Db } from '../../platform/database.ts';
 import type { Principal } from '../../platform/principal.ts';
 import {
   createDevice,
@@ -85,9 +86,8 @@ function accountOf(uuid: string): number {
 
 export function deviceRoutes(face: Face): void {
   const { ctx } = face;
-  const db = ctx.database.kysely;
   const pathId = (id: string | undefined) => entityId('device', id ?? '', ['path', 'id']);
-  const readable = (principal: Principal, id: string | undefined) => getDevice(db, principal, pathId(id));
+  const readable = (db: Db, principal: Principal, id: string | undefined) => getDevice(db, principal, pathId(id));
 
   face.route({
     method: 'POST',
@@ -95,7 +95,7 @@ export function deviceRoutes(face: Face): void {
     access: ['producer', 'issuer'],
     status: 200,
     body: DeviceBase,
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const source = body.energy_source === undefined ? undefined : tallySource(body.energy_source);
       if (body.energy_source !== undefined && source === undefined)
         throw refuse('energy_source', 'unknown energy source', 'value_error.energy_source');
@@ -131,7 +131,7 @@ export function deviceRoutes(face: Face): void {
     path: '/devices/device/:id',
     access: 'user',
     status: 200,
-    handler: async ({ params, caller }) => deviceRead(await readable(caller(), params.id)),
+    handler: async ({ params, caller, db }) => deviceRead(await readable(db, caller(), params.id)),
   });
 
   face.route({
@@ -140,7 +140,7 @@ export function deviceRoutes(face: Face): void {
     access: ['producer', 'issuer'],
     status: 200,
     body: DeviceUpdate,
-    handler: async ({ params, body, caller }) => {
+    handler: async ({ params, body, caller, db }) => {
       const id = pathId(params.id);
       bodyIdIsPath('device', body.id, id);
       const fixed = IMMUTABLE.find((f) => (body as Record<string, unknown>)[f] !== undefined);
@@ -158,7 +158,7 @@ export function deviceRoutes(face: Face): void {
     path: '/devices/device/:id',
     access: ['producer', 'issuer'],
     status: 200,
-    handler: async ({ params, caller }) =>
+    handler: async ({ params, caller, db }) =>
       deviceRead(await decommissionDevice(db, caller(), pathId(params.id), ctx.clock.now())),
   });
 }

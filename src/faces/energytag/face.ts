@@ -5,6 +5,7 @@ import type { FastifyRequest, HTTPMethods } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import type { App, AppContext } from '../../platform/context.ts';
 import { type Access, caller } from '../../platform/http/access.ts';
+import type { Db } from '../../platform/database.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { DraftError, refuse, sendDraftError } from './wire.ts';
 
@@ -17,6 +18,8 @@ export interface Call<B extends TSchema | undefined, Q extends TSchema | undefin
   body: Part<B>;
   query: Part<Q>;
   params: Record<string, string>;
+  /** The database for the call's work (`request.db`, traced with the request when it is). */
+  db: Db;
   /** The authenticated caller. */
   caller(): Principal;
 }
@@ -106,6 +109,7 @@ export class Face {
             body: request.body as Part<B>,
             query: request.query as Part<Q>,
             params: request.params as Record<string, string>,
+            db: request.db,
             caller: () => caller(request),
           });
           return reply.code(spec.status).send(data);

@@ -4,7 +4,6 @@
 // draft's "associated Account ID, status" change only by their actions, so they are refused here
 // naming the action to use (docs/decisions/0013-standing-orders-and-mutables.md).
 import { type Static, Type } from 'typebox';
-import type { Db } from '../../platform/database.ts';
 import { TallyError } from '../../platform/errors.ts';
 import type { Principal } from '../../platform/principal.ts';
 import {
@@ -199,7 +198,6 @@ async function named<T>(names: Recurring, work: () => Promise<T>): Promise<T> {
 
 export function orderRoutes(face: Face): void {
   const { ctx } = face;
-  const db: Db = ctx.database.kysely;
 
   face.route({
     method: 'POST',
@@ -207,7 +205,7 @@ export function orderRoutes(face: Face): void {
     access: 'user',
     status: 202,
     body: RecurringTransfer,
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const requested = ctx.clock.now();
       if (body.target_id === undefined) throw refuse('target_id', 'the account to transfer to', 'value_error.missing');
       const target = entityId('account', body.target_id, ['body', 'target_id']);
@@ -232,7 +230,7 @@ export function orderRoutes(face: Face): void {
     access: 'user',
     status: 202,
     body: RecurringCancel,
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const requested = ctx.clock.now();
       const order = orderOf(body, CANCEL, caller());
       // "If not specified, the Account holder is treated as the Beneficiary."
@@ -253,7 +251,7 @@ export function orderRoutes(face: Face): void {
     access: 'user',
     status: 201,
     body: UpdateMutables,
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const requested = ctx.clock.now();
       const { selection, reference } = mutablesOf(body, caller());
       const result = await updateMutablesOfSelection(db, caller(), selection, reference, ctx.clock.now());

@@ -37,7 +37,6 @@ export const organisationRead = (o: OrganisationView) => ({
 
 export function organisationRoutes(face: Face): void {
   const { ctx } = face;
-  const db = ctx.database.kysely;
   const pathId = (id: string | undefined) => entityId('organisation', id ?? '', ['path', 'id']);
 
   face.route({
@@ -46,7 +45,7 @@ export function organisationRoutes(face: Face): void {
     access: ['admin'],
     status: 200,
     body: OrganisationBase,
-    handler: async ({ body, caller }) => organisationRead(await createOrganisation(db, caller(), body)),
+    handler: async ({ body, caller, db }) => organisationRead(await createOrganisation(db, caller(), body)),
   });
 
   face.route({
@@ -54,7 +53,7 @@ export function organisationRoutes(face: Face): void {
     path: '/organisations/organisation/:id',
     access: 'user',
     status: 200,
-    handler: async ({ params, caller }) => organisationRead(await getOrganisation(db, caller(), pathId(params.id))),
+    handler: async ({ params, caller, db }) => organisationRead(await getOrganisation(db, caller(), pathId(params.id))),
   });
 
   face.route({
@@ -63,7 +62,7 @@ export function organisationRoutes(face: Face): void {
     access: ['admin'],
     status: 200,
     body: OrganisationUpdate,
-    handler: async ({ params, body, caller }) => {
+    handler: async ({ params, body, caller, db }) => {
       const id = pathId(params.id);
       const { id: bodyId, ...change } = body;
       bodyIdIsPath('organisation', bodyId, id);
@@ -76,7 +75,7 @@ export function organisationRoutes(face: Face): void {
     path: '/organisations/organisation/:id',
     access: ['admin'],
     status: 200,
-    handler: async ({ params, caller }) =>
+    handler: async ({ params, caller, db }) =>
       organisationRead(await deleteOrganisation(db, caller(), pathId(params.id), ctx.clock.now())),
   });
 }

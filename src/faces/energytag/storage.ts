@@ -299,7 +299,6 @@ const answer = (f: Filter, requested: Date, completed: Date, account: number) =>
 
 export function storageRoutes(face: Face): void {
   const { ctx } = face;
-  const db = ctx.database.kysely;
   const now = () => ctx.clock.now();
 
   face.route({
@@ -308,7 +307,7 @@ export function storageRoutes(face: Face): void {
     access: 'user',
     status: 200,
     body: ScrBase,
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const deviceId = storageDevice(body);
       const source =
         body.source_id === undefined ? undefined : entityId('account', body.source_id, ['body', 'source_id']);
@@ -322,7 +321,7 @@ export function storageRoutes(face: Face): void {
           charging_energy: body.charging_energy,
           scr_geographic_matching_method: body.scr_geographic_matching_method,
           validator_id: body.validator_id,
-          ...(await backingFor(caller(), deviceId, source, body)),
+          ...(await backingFor(db, caller(), deviceId, source, body)),
         },
         now(),
       );
@@ -332,6 +331,7 @@ export function storageRoutes(face: Face): void {
 
   /** The backing a create_scr asks: the certificates of the account named, else of the storage device's. */
   async function backingFor(
+    db: Db,
     principal: Principal,
     deviceId: number,
     source: number | undefined,
@@ -349,7 +349,7 @@ export function storageRoutes(face: Face): void {
     access: 'user',
     status: 200,
     body: SdrBase,
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const deviceId = storageDevice(body);
       if (!Number.isSafeInteger(body.discharge_energy) || body.discharge_energy < 1)
         throw refuse('discharge_energy', 'a whole number of Wh, at least 1');
@@ -386,7 +386,7 @@ export function storageRoutes(face: Face): void {
     access: 'user',
     status: 200,
     body: Type.Object({ sdr_allocation_id: Type.Optional(Uuid), bundle_quantity: Type.Optional(Count) }),
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       if (body.sdr_allocation_id === undefined)
         throw refuse(
           'sdr_allocation_id',
@@ -416,7 +416,7 @@ export function storageRoutes(face: Face): void {
       status: 200,
       query: Filter,
       bodyOnGet: true,
-      handler: async ({ query, caller }) => {
+      handler: async ({ query, caller, db }) => {
         const requested = now();
         const { account, scrs, sdrs } = await select(db, caller(), kind, query);
         return {
@@ -432,7 +432,7 @@ export function storageRoutes(face: Face): void {
       access: ['issuer'],
       status: 200,
       body: Filter,
-      handler: async ({ body, caller }) => {
+      handler: async ({ body, caller, db }) => {
         const requested = now();
         const { account, scrs, sdrs } = await select(db, caller(), kind, body);
         const ids = (kind === 'scr' ? scrs : sdrs).filter((r) => r.status === 'active').map((r) => r.id);
@@ -449,7 +449,7 @@ export function storageRoutes(face: Face): void {
     access: 'user',
     status: 200,
     body: Mutables,
-    handler: async ({ body, caller, request }) => {
+    handler: async ({ body, caller, request, db }) => {
       const requested = now();
       const sent = request.body as Record<string, unknown>;
       const fixed = Object.keys(sent).find((k) => Object.hasOwn(IMMUTABLE, k) && k !== 'source_allocation_id');

@@ -18,7 +18,6 @@ const TokenRequest = Type.Object({
 
 export function tokenRoute(face: Face): void {
   const { ctx } = face;
-  const db = ctx.database.kysely;
   face.route({
     method: 'POST',
     path: '/token',
@@ -27,7 +26,7 @@ export function tokenRoute(face: Face): void {
     body: TokenRequest,
     rateLimit: { max: ctx.config.authRateLimit, timeWindow: '1 minute' },
     mintsSecrets: true,
-    handler: async ({ body }) => {
+    handler: async ({ body, db }) => {
       if (body.grant_type !== undefined && body.grant_type !== 'password')
         throw refuse('grant_type', 'the password grant only', 'value_error.grant_type');
       const user = await checkLogin(db, body.username, body.password);

@@ -63,7 +63,6 @@ function readableUser(principal: Principal, uuid: string): number {
 
 export function userRoutes(face: Face): void {
   const { ctx } = face;
-  const db = ctx.database.kysely;
 
   face.route({
     method: 'POST',
@@ -71,7 +70,7 @@ export function userRoutes(face: Face): void {
     access: ['admin'],
     status: 200,
     body: UserBase,
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, db }) => {
       const { user } = await createUser(
         db,
         {
@@ -93,7 +92,7 @@ export function userRoutes(face: Face): void {
     path: '/users/user/:id',
     access: 'user',
     status: 200,
-    handler: async ({ params, caller }) => userRead(await getUser(db, readableUser(caller(), params.id ?? ''))),
+    handler: async ({ params, caller, db }) => userRead(await getUser(db, readableUser(caller(), params.id ?? ''))),
   });
 
   face.route({
@@ -102,7 +101,7 @@ export function userRoutes(face: Face): void {
     access: ['admin'],
     status: 200,
     body: UserUpdate,
-    handler: async ({ params, body, caller }) => {
+    handler: async ({ params, body, caller, db }) => {
       const id = readableUser(caller(), params.id ?? '');
       // The draft's `id` is the user's, its organisation's or (by its title) an account's: read by its kind.
       const organisation = body.id === undefined ? undefined : readUuid(body.id);
@@ -123,7 +122,7 @@ export function userRoutes(face: Face): void {
     path: '/users/user/:id',
     access: ['admin'],
     status: 200,
-    handler: async ({ params, caller }) =>
+    handler: async ({ params, caller, db }) =>
       userRead(await deactivateUser(db, readableUser(caller(), params.id ?? ''), caller().userId, ctx.clock.now())),
   });
 }

@@ -9,6 +9,7 @@ import { tooManyRequests, TallyError } from '../errors.ts';
 import { sendProblem } from './problems.ts';
 import { registerAccessRules } from './access.ts';
 import { registerReadRouting } from './read-routing.ts';
+import { registerRequestDatabase } from './request-database.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerDocs } from './docs.ts';
 import { registerWebUi, wantsWebUi, type WebUi } from './web-ui.ts';
@@ -20,8 +21,6 @@ import { clockStore } from './rate-limit-store.ts';
 import { refuseNul } from './text.ts';
 import { compileSerializer } from './serializer.ts';
 import { timestampMs } from '../timestamp.ts';
-import { registerRequestSpans } from './request-spans.ts';
-import { tracing } from '../query-spans.ts';
 
 export type RoutePlugin = (app: App, ctx: AppContext) => Promise<void> | void;
 
@@ -63,8 +62,7 @@ export async function buildApp(
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // First, so a request's span covers all it goes through.
-  if (tracing()) registerRequestSpans(app);
+  registerRequestDatabase(app, ctx.database);
   const strict = makeAjv(false);
   const coercing = makeAjv(true);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));

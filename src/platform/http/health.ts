@@ -64,8 +64,8 @@ export function registerHealth(app: App, ctx: AppContext, pulse: JobsPulse | und
         problems: ['not_ready'],
       },
     },
-    async () => {
-      const r = await readiness(ctx.database, pulse);
+    async (request) => {
+      const r = await readiness(request.database, pulse);
       if (!r.ready) {
         const failing = Object.entries(r.checks).filter(([, c]) => c !== 'ok' && c !== 'skipped');
         throw new TallyError('not_ready', failing.map(([name, c]) => `${name}: ${c}`).join('; '));

@@ -48,7 +48,6 @@ const hashOf = (request: FastifyRequest) =>
     .digest('hex');
 
 export function registerIdempotency(app: FastifyInstance, database: Database): void {
-  const db = database.kysely;
   const claims = claimsFor(database);
   app.addHook('onClose', () => claims.close());
   // A changing request that names a key runs the rest of its life where the ledger can find the
@@ -86,13 +85,13 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
     let first: Selectable<IdempotencyKeysTable> | undefined;
     let done: Awaited<ReturnType<typeof workDone>>;
     try {
-      first = await platform(db)
+      first = await platform(request.db)
         .selectFrom('idempotency_keys')
         .selectAll()
         .where('caller', '=', caller)
         .where('key', '=', key)
         .executeTakeFirst();
-      done = first ? undefined : await workDone(db, caller, key);
+      done = first ? undefined : await workDone(request.db, caller, key);
     } catch (err) {
       await release();
       throw err;
@@ -138,7 +137,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
     try {
       if (reply.statusCode < 500 && !request.transientAnswer && (payload === null || typeof payload === 'string')) {
         const contentType = reply.getHeader('content-type');
-        await platform(db)
+        await platform(request.db)
           .insertInto('idempotency_keys')
           .values({
             caller: pending.caller,

@@ -1,19 +1,29 @@
 // The server span of each request, when this process traces (`tracing()`): named by the method and
 // the route's pattern (`POST /api/certificates/transfer`), with the route and the answer's status,
 // never the path's ids. The caller's W3C trace context (`traceparent`) is its parent, so a caller's
-// sampling decision holds. The rest of the request runs inside the span's context only when there
-// is something to carry: a span being recorded (its queries become its children, query-spans.ts)
-// or a caller's context to pass on to outgoing calls. A request the sampler leaves out of a trace
+// sampling decision holds. A request carries its trace on only when there is something to carry: a
+// span being recorded (its queries become its children) or a caller's context to pass on to
+// outgoing calls. It carries it in its own database handle (`request.database`, query-spans.ts),
+// never in an AsyncLocalStorage (call-context.ts). A request the sampler leaves out of a trace
 // nobody started costs the sampler's decision and nothing more. (`@fastify/otel`, used before,
 // made a request span and a handler span for every request and entered both contexts, sampled
 // or not.)
 import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Database } from '../database-interface.ts';
 
 const tracer = trace.getTracer('tally.http');
-const spans = new WeakMap<FastifyRequest, Span>();
 
-export function registerRequestSpans(app: FastifyInstance): void {
+/**
+ * Opens each request's span; answers the database handle of a request that carries a trace
+ * (undefined for any other), whose statements are that request's spans.
+ */
+export function registerRequestSpans(
+  app: FastifyInstance,
+  database: Database,
+): (request: FastifyRequest) => Database | undefined {
+  const spans = new WeakMap<FastifyRequest, Span>();
+  const handles = new WeakMap<FastifyRequest, Database>();
   app.addHook('onRequest', (request, _reply, done) => {
     const parent = propagation.extract(context.active(), request.headers);
     const route = request.routeOptions.url;
@@ -26,8 +36,9 @@ export function registerRequestSpans(app: FastifyInstance): void {
       parent,
     );
     spans.set(request, span);
-    if (span.isRecording() || trace.getSpan(parent) !== undefined) context.with(trace.setSpan(parent, span), done);
-    else done();
+    if (database.traced && (span.isRecording() || trace.getSpan(parent) !== undefined))
+      handles.set(request, database.traced(trace.setSpan(parent, span)));
+    done();
   });
   // Runs after the error handler set the status: a refusal (4xx) is the API working, not a fault.
   app.addHook('onError', (request, reply, error, done) => {
@@ -43,4 +54,5 @@ export function registerRequestSpans(app: FastifyInstance): void {
     }
     done();
   });
+  return (request) => handles.get(request);
 }

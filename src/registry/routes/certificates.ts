@@ -125,7 +125,6 @@ const ACTION_ROUTES = [
 
 /** One action's route, generic so that its body is typed as that action's request. */
 function actionRoute<A extends Action>(app: App, ctx: AppContext, route: ActionRoute<A>): void {
-  const db = ctx.database.kysely;
   app.post(
     `/api/certificates/${route.action}`,
     {
@@ -142,12 +141,11 @@ function actionRoute<A extends Action>(app: App, ctx: AppContext, route: ActionR
     },
     // Validated by ACTION_REQUESTS[route.action]: the type provider cannot resolve that for a generic action.
     async (request) =>
-      performAction(db, caller(request), route.action, request.body as ActionRequests[A], ctx.clock.now()),
+      performAction(request.db, caller(request), route.action, request.body as ActionRequests[A], ctx.clock.now()),
   );
 }
 
 export async function certificateRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
   const lifetime = ctx.config.certificateLifetimeDays;
 
   app.post(
@@ -190,9 +188,9 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
       },
     },
     async (request, reply) =>
-      reply
-        .status(201)
-        .send({ bundles: await issueCertificates(db, caller(request), request.body, lifetime, ctx.clock.now()) }),
+      reply.status(201).send({
+        bundles: await issueCertificates(request.db, caller(request), request.body, lifetime, ctx.clock.now()),
+      }),
   );
 
   app.post(
@@ -225,7 +223,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await reissueBundle(db, caller(request), request.body, lifetime, ctx.clock.now())),
+      reply.status(201).send(await reissueBundle(request.db, caller(request), request.body, lifetime, ctx.clock.now())),
   );
 
   app.post(
@@ -256,7 +254,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     async (request) => {
       const { limit, cursor, ...filter } = request.body;
       return written(
-        await queryBundlesAsJson(ctx.database, caller(request), filter, pageRequest({ limit, cursor }, 'body')),
+        await queryBundlesAsJson(request.database, caller(request), filter, pageRequest({ limit, cursor }, 'body')),
       );
     },
   );
@@ -314,7 +312,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
     },
     async (request) => {
       const { granularity, ...filter } = request.body;
-      return { items: await aggregateBundles(db, caller(request), filter, granularity) };
+      return { items: await aggregateBundles(request.db, caller(request), filter, granularity) };
     },
   );
 
@@ -335,7 +333,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         problems: ['bundle_not_found', 'bundle_not_in_account', ...ACTING_PROBLEMS],
       },
     },
-    async (request) => updateMutables(db, caller(request), request.body, ctx.clock.now()),
+    async (request) => updateMutables(request.db, caller(request), request.body, ctx.clock.now()),
   );
 
   app.get(
@@ -386,7 +384,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         problems: ['bundle_not_found'],
       },
     },
-    async (request) => getBundle(db, caller(request), request.params.id),
+    async (request) => getBundle(request.db, caller(request), request.params.id),
   );
 
   app.get(
@@ -403,7 +401,7 @@ export async function certificateRoutes(app: App, ctx: AppContext): Promise<void
         problems: ['statement_not_found'],
       },
     },
-    async (request) => getStatement(db, caller(request), request.params.id),
+    async (request) => getStatement(request.db, caller(request), request.params.id),
   );
 
   for (const route of ACTION_ROUTES) actionRoute(app, ctx, route);

@@ -11,8 +11,6 @@ import { Device, DevicePatch, NewDevice } from '../schemas.ts';
 const tags = ['devices'];
 
 export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
-
   app.post(
     '/api/devices',
     {
@@ -39,7 +37,9 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createDevice(db, caller(request), request.body, ctx.config.certificateIdStart)),
+      reply
+        .status(201)
+        .send(await createDevice(request.db, caller(request), request.body, ctx.config.certificateIdStart)),
   );
 
   app.get(
@@ -71,7 +71,7 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request) =>
       listDevices(
-        db,
+        request.db,
         caller(request),
         { account_id: request.query.account_id },
         pageRequest(request.query, 'querystring'),
@@ -92,7 +92,7 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['device_not_found'],
       },
     },
-    async (request) => getDevice(db, caller(request), request.params.id),
+    async (request) => getDevice(request.db, caller(request), request.params.id),
   );
 
   app.delete(
@@ -111,7 +111,7 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['device_not_found', ...ACTING_PROBLEMS],
       },
     },
-    async (request) => decommissionDevice(db, caller(request), request.params.id, ctx.clock.now()),
+    async (request) => decommissionDevice(request.db, caller(request), request.params.id, ctx.clock.now()),
   );
 
   app.patch(
@@ -139,7 +139,7 @@ export async function deviceRoutes(app: App, ctx: AppContext): Promise<void> {
       const { metering_point_id, ...change } = request.body;
       // Linking and changing happen in one transaction: a refused change links nothing. The device's
       // row is locked before the point's, in the order issuance takes them, so the two never deadlock.
-      return db.transaction().execute(async (trx) => {
+      return request.db.transaction().execute(async (trx) => {
         const now = ctx.clock.now();
         const device = await changeDevice(trx, caller(request), request.params.id, change, now);
         if (metering_point_id !== undefined)

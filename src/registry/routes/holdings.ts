@@ -8,7 +8,6 @@ import { Id, IdParams } from '../../platform/http/schemas.ts';
 import { accountSummary, closeAccount } from '../holdings.ts';
 
 export async function holdingRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
   const tags = ['accounts'];
 
   app.delete(
@@ -25,7 +24,7 @@ export async function holdingRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: [...ACTING_PROBLEMS, 'account_not_empty'],
       },
     },
-    async (request) => closeAccount(db, caller(request), request.params.id, ctx.clock.now()),
+    async (request) => closeAccount(request.db, caller(request), request.params.id, ctx.clock.now()),
   );
 
   app.get(
@@ -70,6 +69,6 @@ export async function holdingRoutes(app: App, ctx: AppContext): Promise<void> {
         problems: ['account_not_found'],
       },
     },
-    async (request) => accountSummary(db, caller(request), request.params.id),
+    async (request) => accountSummary(request.db, caller(request), request.params.id),
   );
 }

@@ -9,7 +9,6 @@ const rowsOf = (body: string | { rows: RawImportRow['cells'][] }): RawImportRow[
   typeof body === 'string' ? importCsvRows(body) : body.rows.map((cells, k) => ({ cells, at: `body/rows/${k}` }));
 
 export async function importRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
   // In a scope of its own: the CSV parser is this route's, and meets no other route's registration.
   await app.register(async (plugin) => {
     const scope = plugin as App;
@@ -50,7 +49,7 @@ export async function importRoutes(app: App, ctx: AppContext): Promise<void> {
           .status(201)
           .send(
             await importCertificates(
-              db,
+              request.db,
               caller(request),
               { ...request.query, rows: rowsOf(request.body) },
               ctx.clock.now(),

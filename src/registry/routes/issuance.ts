@@ -7,7 +7,6 @@ import { listPending, PENDING_REASONS, runAutoIssuanceNow } from '../auto-issuan
 const tags = ['issuance'];
 
 export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
   const lifetime = ctx.config.certificateLifetimeDays;
 
   app.post(
@@ -43,7 +42,7 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
         },
       },
     },
-    async () => runAutoIssuanceNow(db, lifetime, ctx.clock.now()),
+    async (request) => runAutoIssuanceNow(request.db, lifetime, ctx.clock.now()),
   );
 
   app.get(
@@ -120,6 +119,6 @@ export async function issuanceRoutes(app: App, ctx: AppContext): Promise<void> {
         },
       },
     },
-    async (request) => ({ items: await listPending(db, caller(request), request.query, ctx.clock.now()) }),
+    async (request) => ({ items: await listPending(request.db, caller(request), request.query, ctx.clock.now()) }),
   );
 }

@@ -16,8 +16,6 @@ import {
 const tags = ['standing orders'];
 
 export async function standingOrderRoutes(app: App, ctx: AppContext): Promise<void> {
-  const db = ctx.database.kysely;
-
   app.post(
     '/api/standing-orders',
     {
@@ -49,7 +47,7 @@ export async function standingOrderRoutes(app: App, ctx: AppContext): Promise<vo
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createStandingOrder(db, caller(request), request.body, ctx.clock.now())),
+      reply.status(201).send(await createStandingOrder(request.db, caller(request), request.body, ctx.clock.now())),
   );
 
   app.get(
@@ -81,7 +79,7 @@ export async function standingOrderRoutes(app: App, ctx: AppContext): Promise<vo
     },
     async (request) =>
       listStandingOrders(
-        db,
+        request.db,
         caller(request),
         { account_id: request.query.account_id },
         pageRequest(request.query, 'querystring'),
@@ -102,7 +100,7 @@ export async function standingOrderRoutes(app: App, ctx: AppContext): Promise<vo
         problems: ['standing_order_not_found'],
       },
     },
-    async (request) => getStandingOrder(db, caller(request), request.params.id),
+    async (request) => getStandingOrder(request.db, caller(request), request.params.id),
   );
 
   app.get(
@@ -122,7 +120,7 @@ export async function standingOrderRoutes(app: App, ctx: AppContext): Promise<vo
       },
     },
     async (request) =>
-      listStandingOrderRuns(db, caller(request), request.params.id, pageRequest(request.query, 'querystring')),
+      listStandingOrderRuns(request.db, caller(request), request.params.id, pageRequest(request.query, 'querystring')),
   );
 
   app.post(
@@ -139,6 +137,6 @@ export async function standingOrderRoutes(app: App, ctx: AppContext): Promise<vo
         problems: ['standing_order_not_found', 'standing_order_ended', ...ACTING_PROBLEMS],
       },
     },
-    async (request) => endStandingOrder(db, caller(request), request.params.id, ctx.clock.now()),
+    async (request) => endStandingOrder(request.db, caller(request), request.params.id, ctx.clock.now()),
   );
 }
