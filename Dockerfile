@@ -2,8 +2,8 @@
 # the production dependencies, as an unprivileged user. The install steps are scripts/deploy/install.sh,
 # which test/system/deploy.slow.test.ts also runs on a clean checkout and smoke-tests.
 # Node 24: Node 20's life ended in April 2026; on Node 24 a transfer costs about a quarter less CPU,
-# and AsyncLocalStorage (request contexts, traces) no longer slows every promise of the process
-# (docs/benchmarks.md, "Which Node").
+# and AsyncLocalStorage (the context of a request that names an Idempotency-Key) no longer slows
+# every promise of the process (docs/benchmarks.md, "Which Node").
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY . .
