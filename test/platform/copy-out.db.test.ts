@@ -1,10 +1,12 @@
 // A query's rows read by COPY on a server (Database.copyOut): its parameters bound as literals, its
 // rows as COPY's text, a failure, the server's or the reader's, failing the call, not the process,
 // and a recorded request's COPY in its trace with its placeholders, never its values.
-import { trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { node } from '@opentelemetry/sdk-node';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/platform/database.ts';
+import type { CompiledStatement, Database } from '../../src/platform/database-interface.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('rows read by COPY', () => {
@@ -49,19 +51,35 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('rows read by COPY', () => {
   it('is a client span of the recorded request it serves, naming its placeholders, not its values', async () => {
     const exporter = new node.InMemorySpanExporter();
     const provider = new node.NodeTracerProvider({ spanProcessors: [new node.SimpleSpanProcessor(exporter)] });
-    provider.register();
+    trace.setGlobalTracerProvider(provider);
+    // Read only while a database opens: this one is opened as a tracing process opens its own.
+    const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://127.0.0.1:9';
+    const traced = await openDatabase({ url: t.url! }).finally(() => {
+      if (endpoint === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+      else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = endpoint;
+    });
+    const copiedBy = async (database: Database, query: CompiledStatement) => {
+      const chunks: Buffer[] = [];
+      await database.copyOut!(query, (chunk) => chunks.push(chunk));
+      return Buffer.concat(chunks).toString();
+    };
     try {
-      const query = sql`SELECT ${'secret'}::text AS t`.compile(t.database.kysely);
-      await trace.getTracer('test').startActiveSpan('request', async (request) => {
-        expect(await copied(query)).toBe('secret\n');
-        request.end();
-      });
-      await copied(query); // no request recorded: no span
-      const [copy, request] = exporter.getFinishedSpans();
+      const query = sql`SELECT ${'secret'}::text AS t`.compile(traced.kysely);
+      const request = provider.getTracer('test').startSpan('request');
+      const handle = traced.traced!(trace.setSpan(ROOT_CONTEXT, request));
+      expect(await copiedBy(handle, query)).toBe('secret\n');
+      request.end();
+      // The process's own database, and a request nobody records: no span.
+      expect(await copiedBy(traced, query)).toBe('secret\n');
+      const unrecorded = trace.wrapSpanContext({ traceId: '9'.repeat(32), spanId: '9'.repeat(16), traceFlags: 0 });
+      expect(await copiedBy(traced.traced!(trace.setSpan(ROOT_CONTEXT, unrecorded)), query)).toBe('secret\n');
+      const [copy, recorded] = exporter.getFinishedSpans();
       expect(exporter.getFinishedSpans()).toHaveLength(2);
-      expect([copy!.name, copy!.parentSpanContext?.spanId]).toEqual(['COPY', request!.spanContext().spanId]);
+      expect([copy!.name, copy!.parentSpanContext?.spanId]).toEqual(['COPY', recorded!.spanContext().spanId]);
       expect(copy!.attributes['db.query.text']).toBe('COPY (SELECT $1::text AS t) TO STDOUT');
     } finally {
+      await traced.close();
       await provider.shutdown();
       trace.disable();
     }
