@@ -32,7 +32,7 @@ declare module 'fastify' {
 
 export const PREFIX = '/dsbi';
 
-/** What a route's handler is called with: the parsed body and query, the path's parameters, the caller. */
+/** What a route's handler is called with: the parsed body and query, the path's parameters, the database, the caller. */
 export interface Call<S extends Shape, P extends Params> {
   request: FastifyRequest;
   reply: FastifyReply;
