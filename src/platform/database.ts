@@ -12,6 +12,7 @@ import { SessionPool, sessionDatabase } from './session-pool.ts';
 import { parseLogPosition, readingOnReplica, ReadRoutingDriver, type LogPosition, type Replica } from './replica.ts';
 import { querySpans, traceable } from './query-spans.ts';
 import { pipelinedBegin } from './pipelined-begin.ts';
+import { withDriver } from './dialect.ts';
 import { withLiterals } from './sql-literals.ts';
 
 export type { Database, Db, PoolStats, Session } from './database-interface.ts';
@@ -170,16 +171,14 @@ function openPostgres(url: string, readUrl: string | undefined): Database {
     : undefined;
   const postgres = new PostgresDialect({ pool: pipelinedBegin(pool), ...querySpans() });
   const dialect: Dialect = readerPool
-    ? {
-        createDriver: () =>
+    ? withDriver(
+        postgres,
+        () =>
           new ReadRoutingDriver(
             postgres.createDriver(),
             new PostgresDriver({ pool: pipelinedBegin(readerPool), ...querySpans() }),
           ),
-        createQueryCompiler: () => postgres.createQueryCompiler(),
-        createAdapter: () => postgres.createAdapter(),
-        createIntrospector: (db) => postgres.createIntrospector(db),
-      }
+      )
     : postgres;
   return traceable(dialect, (kysely) => ({
     kysely,

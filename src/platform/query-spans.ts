@@ -21,6 +21,7 @@ import {
   type PostgresDialectConfig,
 } from 'kysely';
 import type { Database, Db } from './database-interface.ts';
+import { withDriver } from './dialect.ts';
 import { opensTransaction } from './pipelined-begin.ts';
 
 /** Whether this process sends traces: `telemetry.ts` starts OpenTelemetry under the same condition. */
@@ -40,8 +41,8 @@ const operationOf = (sql: string): string => /^\s*([a-z]+)/i.exec(sql)?.[1]?.toU
 const recorded = (parent: Context) => trace.getSpan(parent)?.isRecording() === true;
 
 /**
- * Runs a statement; when `parent`'s span is recorded, under a client span beneath it showing `sql`
- * with its placeholders, never its values.
+ * Runs a statement. When `parent`'s span is recorded, the statement runs under a client span
+ * beneath it that shows `sql` as compiled, placeholders and all; its values are never recorded.
  */
 function spannedStatement<T>(parent: Context, sql: string, run: () => Promise<T>): Promise<T> {
   return recorded(parent) ? recordedStatement(parent, sql, run) : run();
@@ -98,15 +99,10 @@ export function traceable(dialect: Dialect, open: (kysely: Db) => Database): Dat
   // Kysely keeps the driver it makes to itself; a request's handle begins and ends its
   // transactions on the same one.
   let driver: Driver | undefined;
-  const keeping: Dialect = {
-    createDriver: () => {
-      driver = dialect.createDriver();
-      return driver;
-    },
-    createQueryCompiler: () => dialect.createQueryCompiler(),
-    createAdapter: () => dialect.createAdapter(),
-    createIntrospector: (db) => dialect.createIntrospector(db),
-  };
+  const keeping = withDriver(dialect, () => {
+    driver = dialect.createDriver();
+    return driver;
+  });
   const kysely = new Kysely<unknown>({ dialect: keeping });
   const database = open(kysely);
   const executor = kysely.getExecutor();
