@@ -1,0 +1,136 @@
+// A finished span as it crosses from the thread that recorded it to the export worker
+// (span-export.ts): a message carries only data, so a span goes over as its data (`spanData`),
+// with its resource named by its place in the batch, and the worker builds the span back
+// (`readableSpan`) for OpenTelemetry's own exporter, which reads nothing else.
+import {
+  type Attributes,
+  createTraceState,
+  type HrTime,
+  type SpanContext,
+  type SpanKind,
+  type SpanStatus,
+} from '@opentelemetry/api';
+import { type core, resources, type tracing } from '@opentelemetry/sdk-node';
+
+/** A span context as data: its trace state in its W3C text form. */
+interface ContextData {
+  traceId: string;
+  spanId: string;
+  traceFlags: number;
+  isRemote?: boolean;
+  traceState?: string;
+}
+
+interface LinkData {
+  context: ContextData;
+  attributes?: Attributes;
+  droppedAttributesCount?: number;
+}
+
+interface SpanData {
+  name: string;
+  kind: SpanKind;
+  context: ContextData;
+  parent?: ContextData;
+  startTime: HrTime;
+  endTime: HrTime;
+  duration: HrTime;
+  status: SpanStatus;
+  attributes: Attributes;
+  links: LinkData[];
+  events: tracing.TimedEvent[];
+  droppedAttributesCount: number;
+  droppedEventsCount: number;
+  droppedLinksCount: number;
+  scope: core.InstrumentationScope;
+  /** The span's resource: its index in the batch's `resources`. */
+  resource: number;
+}
+
+interface ResourceData {
+  attributes: Attributes;
+  schemaUrl?: string;
+}
+
+/** Spans to export, as data. */
+export interface Batch {
+  spans: SpanData[];
+  resources: ResourceData[];
+}
+
+/** What the recording thread asks of the worker. */
+export type ExportCall = { kind: 'export'; batch: Batch } | { kind: 'flush' | 'shutdown' };
+
+/** A call as sent: the worker answers it by its `id`. */
+export type ExportRequest = ExportCall & { id: number };
+
+/** The worker's answer to the request `id`: OpenTelemetry's result code, and the error's message if any. */
+export interface ExportAnswer {
+  id: number;
+  code: core.ExportResultCode;
+  error?: string;
+}
+
+const contextData = (context: SpanContext): ContextData => ({
+  traceId: context.traceId,
+  spanId: context.spanId,
+  traceFlags: context.traceFlags,
+  isRemote: context.isRemote,
+  traceState: context.traceState?.serialize(),
+});
+
+const spanContext = ({ traceState, ...rest }: ContextData): SpanContext => ({
+  ...rest,
+  ...(traceState !== undefined && { traceState: createTraceState(traceState) }),
+});
+
+/** A batch of spans as one message's data. */
+export function batchData(spans: tracing.ReadableSpan[]): Batch {
+  // A process has one resource, so this list stays one long.
+  const seen: resources.Resource[] = [];
+  const data = spans.map((span): SpanData => {
+    let resource = seen.indexOf(span.resource);
+    if (resource < 0) resource = seen.push(span.resource) - 1;
+    return {
+      name: span.name,
+      kind: span.kind,
+      context: contextData(span.spanContext()),
+      parent: span.parentSpanContext && contextData(span.parentSpanContext),
+      startTime: span.startTime,
+      endTime: span.endTime,
+      duration: span.duration,
+      status: span.status,
+      attributes: span.attributes,
+      links: span.links.map((link) => ({ ...link, context: contextData(link.context) })),
+      events: span.events,
+      droppedAttributesCount: span.droppedAttributesCount,
+      droppedEventsCount: span.droppedEventsCount,
+      droppedLinksCount: span.droppedLinksCount,
+      scope: span.instrumentationScope,
+      resource,
+    };
+  });
+  return {
+    spans: data,
+    resources: seen.map((resource) => ({ attributes: resource.attributes, schemaUrl: resource.schemaUrl })),
+  };
+}
+
+/** The spans of a batch built back from its data, each with its resource. */
+export function readableSpans(batch: Batch): tracing.ReadableSpan[] {
+  const built = batch.resources.map(({ attributes, schemaUrl }) =>
+    resources.resourceFromAttributes(attributes, { schemaUrl }),
+  );
+  return batch.spans.map(({ context, parent, scope, resource, links, ...span }) => {
+    const own = spanContext(context);
+    return {
+      ...span,
+      spanContext: () => own,
+      parentSpanContext: parent && spanContext(parent),
+      links: links.map((link) => ({ ...link, context: spanContext(link.context) })),
+      instrumentationScope: scope,
+      resource: built[resource] as resources.Resource,
+      ended: true,
+    };
+  });
+}
