@@ -14,7 +14,8 @@ const answer = (message: ExportAnswer) => port.postMessage(message);
 const settled = (id: number, done: Promise<void>) =>
   done.then(
     () => answer({ id, code: core.ExportResultCode.SUCCESS }),
-    (error: unknown) => answer({ id, code: core.ExportResultCode.FAILED, error: String(error) }),
+    (error: unknown) =>
+      answer({ id, code: core.ExportResultCode.FAILED, error: error instanceof Error ? error.message : String(error) }),
   );
 
 port.on('message', (request: ExportRequest) => {

@@ -32,8 +32,9 @@ if (tracing() && isMainThread) {
     instrumentations: [
       // Outgoing calls only (to storage providers): the request's server span is Tally's own
       // (http/request-spans.ts), and a second one per request would double the work for nothing.
-      // An outgoing call is traced as part of the request it serves, never alone: that also
-      // keeps the exporter's own calls to the collector out of the traces.
+      // An outgoing call is traced as part of the request it serves, never alone (a job's calls
+      // are not traced). The exporter's calls to the collector are made in its worker, which
+      // this instrumentation does not patch.
       new HttpInstrumentation({ disableIncomingRequestInstrumentation: true, requireParentforOutgoingSpans: true }),
     ],
   });
