@@ -1,7 +1,7 @@
-// A finished span as it crosses from the thread that recorded it to the export worker
-// (span-export.ts): a message carries only data, so a span goes over as its data (`spanData`),
-// with its resource named by its place in the batch, and the worker builds the span back
-// (`readableSpan`) for OpenTelemetry's own exporter, which reads nothing else.
+// Finished spans as they cross from the thread that recorded them to the export worker
+// (span-export.ts): a message carries only data, so a batch goes over as its spans' data
+// (`batchData`), each span's resource named by its place in the batch, and the worker builds the
+// spans back (`readableSpans`) for OpenTelemetry's own exporter, which reads nothing else of them.
 import {
   type Attributes,
   createTraceState,

@@ -2,13 +2,13 @@
 // request (`http/request-spans.ts`, carrying its route pattern and status), exported over
 // OTLP/HTTP from a worker thread (`span-export.ts`), with a span beneath for each query of a
 // sampled request (`query-spans.ts`, on either engine) and for each call it makes through
-// node:http (`withTraceOf`). The current context lasts
-// only as long as a call (`call-context.ts`): a request's trace travels with its database handle,
-// and no AsyncLocalStorage hooks the process's promises. node:http is patched by a require hook as
-// it loads, so this file runs before anything else: `bin/tally.js` imports it first (or
-// `node --import` it), and it does nothing at all unless the endpoint is set (`tracing()`). The
-// OTEL_* variables are OpenTelemetry's own (service name, sampling, batch delay), read by the SDK;
-// unless the operator chose a sampler, one request in ten is recorded (`trace-sampling.ts`).
+// node:http (`withTraceOf`). The current context lasts only as long as a call (`call-context.ts`):
+// a request's trace travels with its database handle, and no AsyncLocalStorage hooks the process's
+// promises. node:http is patched by a require hook as it loads, so this file runs before anything
+// else: `bin/tally.js` imports it first (or `node --import` it), and it does nothing at all unless
+// the endpoint is set (`tracing()`). The OTEL_* variables are OpenTelemetry's own (service name,
+// sampling, batch delay), read by the SDK; unless the operator chose a sampler, one request in ten
+// is recorded (`trace-sampling.ts`).
 import { isMainThread } from 'node:worker_threads';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -17,8 +17,8 @@ import { CallContextManager } from './call-context.ts';
 import { WorkerSpanExporter } from './span-export.ts';
 import { samplingDefaults } from './trace-sampling.ts';
 
-// A worker thread starts with the process's flags, `--import` of this file among them when it was
-// loaded that way: the export worker must not start an SDK (and a worker) of its own.
+// A worker thread starts with the process's flags, an `--import` of this file among them when it
+// was loaded that way: the export worker must not start an SDK (and a worker) of its own.
 if (tracing() && isMainThread) {
   process.env.OTEL_SERVICE_NAME ??= 'tally';
   // Traces only: metrics are Prometheus's at /metrics, and logs go to stdout. Without these the
