@@ -13,13 +13,12 @@
 import { type Context, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   type CompiledQuery,
+  type ConnectionProvider,
   type DatabaseConnection,
   type Dialect,
   type Driver,
   Kysely,
   type PostgresDialectConfig,
-  type QueryCompiler,
-  type TransactionSettings,
 } from 'kysely';
 import type { Database, Db } from './database-interface.ts';
 import { withDriver } from './dialect.ts';
@@ -97,19 +96,34 @@ export const querySpans = (): Pick<PostgresDialectConfig, 'onCreateConnection'> 
  */
 export function traceable(dialect: Dialect, open: (kysely: Db) => Database): Database {
   if (!tracing()) return open(new Kysely<unknown>({ dialect }));
-  // Kysely keeps the driver it makes to itself; a request's handle lends out that one's connections.
+  // Kysely keeps the driver it makes to itself; a request's handle begins and ends its
+  // transactions on the same one.
   let driver: Driver | undefined;
   const keeping = withDriver(dialect, () => {
     driver = dialect.createDriver();
     return driver;
   });
-  const database = open(new Kysely<unknown>({ dialect: keeping }));
+  const kysely = new Kysely<unknown>({ dialect: keeping });
+  const database = open(kysely);
+  const executor = kysely.getExecutor();
   const traced = (parent: Context): Database => {
-    // Built by Kysely's own constructor, as the process's is, so that its objects share the
-    // process's shapes and the query path's property loads stay monomorphic (a handle put together
-    // from the process's executor made them megamorphic: docs/benchmarks.md, "Tracing, eighth pass").
+    // The pool's connections, each marked with the request's trace while the request holds it.
+    const lending: ConnectionProvider = {
+      provideConnection: (consume) =>
+        executor.provideConnection(async (connection) => {
+          lentTo.set(connection, parent);
+          try {
+            return await consume(connection);
+          } finally {
+            lentTo.delete(connection);
+          }
+        }),
+    };
     const handle = new Kysely<unknown>({
-      dialect: withDriver(keeping, () => new LendingDriver(driver as Driver, parent)),
+      config: { dialect: keeping },
+      dialect: keeping,
+      driver: driver as Driver,
+      executor: executor.withConnectionProvider(lending),
     });
     traceOfHandle.set(handle, parent);
     const copyOut = database.copyOut;
@@ -123,75 +137,6 @@ export function traceable(dialect: Dialect, open: (kysely: Db) => Database): Dat
     };
   };
   return { ...database, traced };
-}
-
-/**
- * The process's driver as one traced request borrows it: each connection it hands out is marked
- * with the request's trace (`lentTo`) until it is given back; everything else is the process's
- * driver's own, transactions included, on the connection lent.
- */
-class LendingDriver implements Driver {
-  readonly #driver: Driver;
-  readonly #trace: Context;
-
-  constructor(driver: Driver, trace: Context) {
-    this.#driver = driver;
-    this.#trace = trace;
-  }
-
-  // The pool is the process's, open before any request is served. Its drivers' `init` only takes
-  // the pool they were given (node-postgres's and read routing's), so asking again changes nothing.
-  init(): Promise<void> {
-    return this.#driver.init();
-  }
-
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.#driver.acquireConnection();
-    lentTo.set(connection, this.#trace);
-    return connection;
-  }
-
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#driver.beginTransaction(connection, settings);
-  }
-
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.commitTransaction(connection);
-  }
-
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.rollbackTransaction(connection);
-  }
-
-  async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
-    await this.#driver.savepoint?.(connection, name, compile);
-  }
-
-  async rollbackToSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compile: QueryCompiler['compileQuery'],
-  ): Promise<void> {
-    await this.#driver.rollbackToSavepoint?.(connection, name, compile);
-  }
-
-  async releaseSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compile: QueryCompiler['compileQuery'],
-  ): Promise<void> {
-    await this.#driver.releaseSavepoint?.(connection, name, compile);
-  }
-
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    lentTo.delete(connection);
-    await this.#driver.releaseConnection(connection);
-  }
-
-  // The pool outlives every request: the process's database closes it.
-  destroy(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 /**
