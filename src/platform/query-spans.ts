@@ -42,7 +42,8 @@ const recorded = (parent: Context) => trace.getSpan(parent)?.isRecording() === t
 
 /**
  * Runs a statement. When `parent`'s span is recorded, the statement runs under a client span
- * beneath it that shows `sql` as compiled, placeholders and all; its values are never recorded.
+ * beneath it, named by the statement's first word and carrying `sql` as compiled, with `$1`, `$2`
+ * where its values go; the values themselves are never recorded.
  */
 function spannedStatement<T>(parent: Context, sql: string, run: () => Promise<T>): Promise<T> {
   return recorded(parent) ? recordedStatement(parent, sql, run) : run();

@@ -1,7 +1,7 @@
 // The export worker (span-export.ts): builds each batch's spans back from their data and hands them
-// to OpenTelemetry's OTLP/HTTP exporter, configured by the same OTEL_* variables as ever (a worker
-// starts with a copy of the process's environment). Its HTTP client runs here, apart from the
-// requests the process serves.
+// to OpenTelemetry's OTLP/HTTP exporter, configured by the same OTEL_* variables as ever (the
+// worker is given the process's environment as it was when the exporter was made). Its HTTP client
+// runs here, apart from the requests the process serves.
 import { parentPort } from 'node:worker_threads';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { core } from '@opentelemetry/sdk-node';

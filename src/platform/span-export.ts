@@ -16,28 +16,22 @@ import { batchData, type ExportAnswer, type ExportCall } from './span-transfer.t
  * when run from the sources through tsx, whose loader a worker does not inherit (tsx issue 354),
  * so that worker registers it before it loads the file.
  */
-function exportWorker(): Worker {
+function exportWorker(env: NodeJS.ProcessEnv): Worker {
   const file = new URL(`./span-export-worker${extname(import.meta.url)}`, import.meta.url);
-  if (extname(file.pathname) === '.js') return new Worker(file);
+  if (extname(file.pathname) === '.js') return new Worker(file, { env });
   const load = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(file.href)}); })`;
-  return new Worker(load, { eval: true });
+  return new Worker(load, { eval: true, env });
 }
 
 export class WorkerSpanExporter implements tracing.SpanExporter {
-  readonly #worker: Worker;
+  /** Started by the first batch: a process that records nothing never starts it. */
+  #worker: Worker | undefined;
   readonly #owed = new Map<number, (answer: ExportAnswer) => void>();
   #next = 0;
   /** Why the worker stopped, once it has: every later call fails with it. */
   #stopped: string | undefined;
-
-  constructor() {
-    this.#worker = exportWorker();
-    // Idle, the worker does not keep the process alive; while an answer is owed, it does (`#ask`).
-    this.#worker.unref();
-    this.#worker.on('message', (answer: ExportAnswer) => this.#settle(answer));
-    this.#worker.on('error', (error) => this.#stop(error.message));
-    this.#worker.on('exit', (code) => this.#stop(`the span export worker stopped with code ${code}`));
-  }
+  /** The OTEL_* settings as they were when the SDK made this exporter, whenever the worker starts. */
+  readonly #env = { ...process.env };
 
   export(spans: tracing.ReadableSpan[], resultCallback: (result: core.ExportResult) => void): void {
     this.#ask({ kind: 'export', batch: batchData(spans) }, ({ code, error }) =>
@@ -45,14 +39,28 @@ export class WorkerSpanExporter implements tracing.SpanExporter {
     );
   }
 
-  forceFlush(): Promise<void> {
-    return this.#call('flush');
+  // A worker not yet started has nothing to flush.
+  async forceFlush(): Promise<void> {
+    if (this.#worker) await this.#call('flush');
   }
 
   async shutdown(): Promise<void> {
-    await this.#call('shutdown');
+    const worker = this.#worker;
+    if (worker) await this.#call('shutdown');
     this.#stopped = 'the span exporter was shut down';
-    await this.#worker.terminate();
+    await worker?.terminate();
+  }
+
+  #started(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = exportWorker(this.#env);
+    // Idle, the worker does not keep the process alive; while an answer is owed, it does (`#ask`).
+    worker.unref();
+    worker.on('message', (answer: ExportAnswer) => this.#settle(answer));
+    worker.on('error', (error) => this.#stop(error.message));
+    worker.on('exit', (code) => this.#stop(`the span export worker stopped with code ${code}`));
+    this.#worker = worker;
+    return worker;
   }
 
   #call(kind: 'flush' | 'shutdown'): Promise<void> {
@@ -69,16 +77,17 @@ export class WorkerSpanExporter implements tracing.SpanExporter {
       done({ id, code: core.ExportResultCode.FAILED, error: this.#stopped });
       return;
     }
+    const worker = this.#started();
     this.#owed.set(id, done);
     // A batch sent as the process stops still reaches the collector.
-    if (this.#owed.size === 1) this.#worker.ref();
-    this.#worker.postMessage({ ...call, id });
+    if (this.#owed.size === 1) worker.ref();
+    worker.postMessage({ ...call, id });
   }
 
   #settle(answer: ExportAnswer): void {
     const done = this.#owed.get(answer.id);
     this.#owed.delete(answer.id);
-    if (this.#owed.size === 0) this.#worker.unref();
+    if (this.#owed.size === 0) this.#worker?.unref();
     done?.(answer);
   }
 

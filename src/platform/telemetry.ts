@@ -17,8 +17,8 @@ import { CallContextManager } from './call-context.ts';
 import { WorkerSpanExporter } from './span-export.ts';
 import { samplingDefaults } from './trace-sampling.ts';
 
-// A worker thread starts with the process's flags, an `--import` of this file among them when it
-// was loaded that way: the export worker must not start an SDK (and a worker) of its own.
+// A worker thread inherits the process's flags, which may `--import` this file: the export worker
+// must not start an SDK (and a worker) of its own.
 if (tracing() && isMainThread) {
   process.env.OTEL_SERVICE_NAME ??= 'tally';
   // Traces only: metrics are Prometheus's at /metrics, and logs go to stdout. Without these the

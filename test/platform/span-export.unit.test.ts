@@ -157,4 +157,17 @@ describe('the export worker', () => {
     expect(after).toEqual({ code: 1, error: new Error('the span exporter was shut down') });
     expect(bodies).toHaveLength(1);
   });
+
+  it('shuts down at once when nothing was ever exported, and refuses batches after', async () => {
+    const { server, url, bodies } = await collector(200);
+    const exporter = exporterTo(url);
+    stops.push(() => new Promise((resolve) => server.close(resolve)));
+    await exporter.forceFlush();
+    await exporter.shutdown();
+    expect(await exported(exporter, recorded())).toEqual({
+      code: 1,
+      error: new Error('the span exporter was shut down'),
+    });
+    expect(bodies).toEqual([]);
+  });
 });
