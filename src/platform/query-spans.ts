@@ -107,6 +107,7 @@ export function traceable(dialect: Dialect, open: (kysely: Db) => Database): Dat
   const kysely = new Kysely<unknown>({ dialect: keeping });
   const database = open(kysely);
   const executor = kysely.getExecutor();
+  const config = { dialect: keeping };
   const traced = (parent: Context): Database => {
     // The pool's connections, each marked with the request's trace while the request holds it.
     const lending: ConnectionProvider = {
@@ -120,12 +121,18 @@ export function traceable(dialect: Dialect, open: (kysely: Db) => Database): Dat
           }
         }),
     };
-    const handle = new Kysely<unknown>({
-      config: { dialect: keeping },
-      dialect: keeping,
-      driver: driver as Driver,
-      executor: executor.withConnectionProvider(lending),
-    });
+    // Kysely copies these properties and freezes the copy. Given in the order its constructor lists
+    // its own, and frozen, they give the copy the process's shape. Unfrozen, V8 (Node 20) gave every
+    // handle's copy a shape of its own once that copy was warm, and each new shape made Kysely's
+    // loads of them megamorphic (docs/benchmarks.md, "Tracing, ninth pass").
+    const handle = new Kysely<unknown>(
+      Object.freeze({
+        config,
+        executor: executor.withConnectionProvider(lending),
+        dialect: keeping,
+        driver: driver as Driver,
+      }),
+    );
     traceOfHandle.set(handle, parent);
     const copyOut = database.copyOut;
     return {
