@@ -7,16 +7,19 @@
 //   drops them) against one without: what tracing adds to a transfer, with every request traced,
 //   with one in ten (as tracing runs unless the operator chooses: OpenTelemetry's ratio sampler)
 //   and with none (the instrumentation's own cost, whatever the ratio). Each round measures the
-//   four two ways. First one after the other, each with all sixteen clients, in two passes, the
-//   second in reverse order: the transfer benchmark itself, whose latency the issue's "< 5 %" is
-//   about (the server shares the cores with PostgreSQL and the clients, as a transfer does in
-//   production on one machine), judged for one in ten and for none; every request traced is a
-//   debugging setting, reported. Then all four at the same time, four clients each: the servers
-//   alone compete for the cores, so a process's latency follows its own CPU per transfer, the
-//   stricter figure, reported. Each round's figures are compared with the plain process's of the
-//   same round, and the report takes the median over rounds. Metrics are always recorded; their
-//   cost per request is in the figure of every side. Beside latency, the report gives the server's
-//   CPU time per transfer (from /proc), the steadier figure.
+//   four two ways. First each with all sixteen clients, on its own: the transfer benchmark itself,
+//   whose latency the issue's "< 5 %" is about (the server shares the cores with PostgreSQL and the
+//   clients, as a transfer does in production on one machine), judged for one in ten and for none;
+//   every request traced is a debugging setting, reported. The four take turns in slices of a
+//   second (A B C D, then D C B A, ...), and each slice's figures are compared with the plain
+//   process's of the same turn: this machine's other load (at moments a quarter of its time taken
+//   by the hypervisor) comes and goes within seconds, so sides measured a second apart compare far
+//   better than sides measured in passes half a minute apart. Then all four at the same time,
+//   four clients each: the servers alone compete for the cores, so a process's latency follows its
+//   own CPU per transfer, the stricter figure, reported, compared round by round. The report takes
+//   the median of the comparisons. Metrics are always recorded; their cost per request is in the
+//   figure of every side. Beside latency, the report gives the server's CPU time per transfer (from
+//   /proc).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -34,6 +37,9 @@ import { PASSWORD } from './world.ts';
 const CLIENTS = 16;
 const ROUNDS = 5;
 const ROUND_SECONDS = 5;
+/** Each side's turns alone in a round, and how long each lasts. */
+const SLICES = 10;
+const SLICE_SECONDS = 1;
 /**
  * How long fresh processes serve before a round counts them: V8 is still compiling a new process's
  * hot code (on threads whose CPU counts in the process's) well past 3 s of serving. A plain process
@@ -112,6 +118,13 @@ async function discardingCollector(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
 }
 
+/** Logged-in clients of some of the bench's processes. */
+interface Clients {
+  on: Serving[];
+  client: ReturnType<typeof jsonClient>;
+  token: string;
+}
+
 interface Side {
   ops: number;
   seconds: number;
@@ -119,7 +132,7 @@ interface Side {
   ms: number[];
   /** CPU seconds the side's server processes spent in its rounds. */
   cpu: number;
-  /** Each round's CPU seconds per transfer and median latency (ms). */
+  /** Each measure's CPU seconds per transfer and median latency (ms): a round's, or a slice's. */
   rounds: Array<{ cpuPerOp: number; p50: number }>;
 }
 
@@ -169,13 +182,17 @@ export async function benchProcesses(
     // BENCH_BUNDLES, and no two clients ever wait for the same bundle's lock.
     const queue = await splittableBundles(db, world.producerAccount);
     let head = 0;
-    const side = async (on: Serving[], clients: number, seconds = ROUND_SECONDS): Promise<Side> => {
+    /** Clients of the processes `on`, logged in as the producer. */
+    const clientsOf = async (on: Serving[], clients: number): Promise<Clients> => {
       const client = jsonClient(
         on.map((s) => s.port),
         clients,
       );
-      const cpu = () => on.reduce((sum, s) => sum + cpuSeconds(s.child.pid!), 0);
-      const token = await client.login(world.producer.email, PASSWORD);
+      return { on, client, token: await client.login(world.producer.email, PASSWORD) };
+    };
+    /** `clients` loops of partial transfers through `to` for `seconds`. */
+    const measure = async (to: Clients, clients: number, seconds: number): Promise<Side> => {
+      const cpu = () => to.on.reduce((sum, s) => sum + cpuSeconds(s.child.pid!), 0);
       const cpuBefore = cpu();
       const done = await runFor(clients, seconds, async () => {
         const b = queue[head++];
@@ -186,17 +203,24 @@ export async function benchProcesses(
           granular_certificate_bundle_ids: [b.id],
           certificate_quantity: half(b.quantity),
         };
-        expectOk(await client.post('/api/certificates/transfer', body, token), 'transfer');
+        expectOk(await to.client.post('/api/certificates/transfer', body, to.token), 'transfer');
         const rest = b.quantity - body.certificate_quantity;
         if (rest >= 2) queue.push({ id: b.id, quantity: rest });
         return true;
       });
       const used = cpu() - cpuBefore;
-      client.close();
       // A side that ran out of bundles ran short: its figures would compare unlike with the others'.
       if (head >= queue.length)
         throw new Error('the processes bench ran out of splittable bundles: raise BENCH_BUNDLES');
       return { ...done, cpu: used, rounds: [{ cpuPerOp: used / done.ops, p50: percentile(done.ms, 50) }] };
+    };
+    const side = async (on: Serving[], clients: number, seconds = ROUND_SECONDS): Promise<Side> => {
+      const to = await clientsOf(on, clients);
+      try {
+        return await measure(to, clients, seconds);
+      } finally {
+        to.client.close();
+      }
     };
     const add = (into: Side, from: Side) => {
       into.ops += from.ops;
@@ -206,8 +230,6 @@ export async function benchProcesses(
       into.rounds.push(...from.rounds);
     };
     const empty = (): Side => ({ ops: 0, seconds: 0, ms: [], cpu: 0, rounds: [] });
-    /** A side's passes of one round as one round: its figures over all their transfers. */
-    const pooled = (s: Side): Side => ({ ...s, rounds: [{ cpuPerOp: s.cpu / s.ops, p50: percentile(s.ms, 50) }] });
     const tracingResult = () => ({ plain: empty(), traced: empty(), sampled: empty(), unsampled: empty() });
     const result: ProcessesResult = { one: empty(), three: empty(), alone: tracingResult(), together: tracingResult() };
     const scaling: Array<['one' | 'three', Serving[]]> = [
@@ -228,13 +250,24 @@ export async function benchProcesses(
         for (const [name, env] of order) on.push(await serve(databaseUrl, `${name}-${r}`, env));
         const quarter = CLIENTS / order.length;
         await Promise.all(on.map((s) => side([s], quarter, WARM_UP_SECONDS)));
-        // Alone twice, the second pass in reverse order (A B C D, then D C B A): a drift of the
-        // machine's load across the round then weighs on every side alike.
-        const passes = [[...order.keys()], [...order.keys()].reverse()];
+        // Alone, in turns of a slice each, every other turn in reverse order (A B C D, D C B A):
+        // each slice of a side is compared with the plain process's of the same turn.
+        const clients = await Promise.all(on.map((s) => clientsOf([s], CLIENTS)));
         const alone = order.map(() => empty());
-        for (const pass of passes) for (const i of pass) add(alone[i]!, await side([on[i]!], CLIENTS));
+        try {
+          for (let slice = 0; slice < SLICES; slice++) {
+            const turn = slice % 2 === 0 ? [...order.keys()] : [...order.keys()].reverse();
+            const measured: Side[] = [];
+            for (const i of turn) measured[i] = await measure(clients[i]!, CLIENTS, SLICE_SECONDS);
+            order.forEach(([name], i) => {
+              add(alone[i]!, measured[i]!);
+              add(result.alone[name], measured[i]!);
+            });
+          }
+        } finally {
+          for (const c of clients) c.client.close();
+        }
         order.forEach(([name], i) => {
-          add(result.alone[name], pooled(alone[i]!));
           report(r, `${name} alone`, alone[i]!);
         });
         const together = await Promise.all(on.map((s) => side([s], quarter)));
@@ -267,17 +300,18 @@ export function processesRows(r: ProcessesResult): ReportRow[] {
   const scale = rate(r.three) / rate(r.one);
   const p50 = (s: Side) => percentile(s.ms, 50);
   const cpuPerOp = (s: Side) => s.cpu / s.ops;
-  // Each round compares a traced process with the plain one of the same round; the median of
-  // those ratios leaves out a round the machine's other load upset, where the sums would not.
+  // Each slice (alone) or round (together) compares a traced process with the plain one of the
+  // same turn; the median of those ratios leaves out the turns the machine's other load upset,
+  // where the sums would not.
   const added = (sides: Record<Tracing, Side>, name: Tracing, figure: 'cpuPerOp' | 'p50') =>
     percentile(
-      sides[name].rounds.map((round, i) => round[figure] / sides.plain.rounds[i]![figure]),
+      sides[name].rounds.map((turn, i) => turn[figure] / sides.plain.rounds[i]![figure]),
       50,
     ) - 1;
   const percent = (x: number) => `${x >= 0 ? '+' : ''}${fmt(x * 100, 1)} %`;
   const figures = (s: Side) => `${fmt(cpuPerOp(s) * 1000, 2)} CPU ms/transfer, p50 ${fmt(p50(s), 1)} ms`;
-  const ratio = (sides: Record<Tracing, Side>, name: Tracing) =>
-    `${percent(added(sides, name, 'p50'))} p50, ${percent(added(sides, name, 'cpuPerOp'))} CPU (medians of ${ROUNDS} rounds)`;
+  const ratio = (sides: Record<Tracing, Side>, name: Tracing, of: string) =>
+    `${percent(added(sides, name, 'p50'))} p50, ${percent(added(sides, name, 'cpuPerOp'))} CPU (medians of ${sides[name].rounds.length} ${of})`;
   // The issue's measure is the transfer benchmark's latency (alone), judged for tracing as
   // production runs it (sampled, or sampling nothing); every request traced is a debugging
   // setting, reported. The servers side by side, where only their own CPU tells them apart, are
@@ -287,7 +321,7 @@ export function processesRows(r: ProcessesResult): ReportRow[] {
       benchmark: `  with OpenTelemetry tracing on, ${label} (metrics always on), ${CLIENTS} clients`,
       tally: figures(r.alone[name]),
       baseline: `${figures(r.alone.plain)} without`,
-      ratio: ratio(r.alone, name),
+      ratio: ratio(r.alone, name, 'slices'),
       target: judged ? '< 5 % p50' : 'reported',
       met: judged ? added(r.alone, name, 'p50') < 0.05 : null,
     },
@@ -295,7 +329,7 @@ export function processesRows(r: ProcessesResult): ReportRow[] {
       benchmark: `    the same beside the plain process, ${CLIENTS / 4} clients each`,
       tally: figures(r.together[name]),
       baseline: `${figures(r.together.plain)} without`,
-      ratio: ratio(r.together, name),
+      ratio: ratio(r.together, name, 'rounds'),
       target: 'reported',
       met: null,
     },
