@@ -130,10 +130,10 @@ interface Side {
   seconds: number;
   /** Each transfer's duration, as runFor timed it. */
   ms: number[];
-  /** CPU seconds the side's server processes spent in its rounds. */
+  /** CPU seconds the side's server processes spent in its turns. */
   cpu: number;
-  /** Each measure's CPU seconds per transfer and median latency (ms): a round's, or a slice's. */
-  rounds: Array<{ cpuPerOp: number; p50: number }>;
+  /** Each turn's CPU seconds per transfer and median latency (ms): a round's, or a slice's. */
+  turns: Array<{ cpuPerOp: number; p50: number }>;
 }
 
 /** CPU seconds (user and system) process `pid` has spent: fields 14 and 15 of /proc/PID/stat, in ticks. */
@@ -212,7 +212,7 @@ export async function benchProcesses(
       // A side that ran out of bundles ran short: its figures would compare unlike with the others'.
       if (head >= queue.length)
         throw new Error('the processes bench ran out of splittable bundles: raise BENCH_BUNDLES');
-      return { ...done, cpu: used, rounds: [{ cpuPerOp: used / done.ops, p50: percentile(done.ms, 50) }] };
+      return { ...done, cpu: used, turns: [{ cpuPerOp: used / done.ops, p50: percentile(done.ms, 50) }] };
     };
     const side = async (on: Serving[], clients: number, seconds = ROUND_SECONDS): Promise<Side> => {
       const to = await clientsOf(on, clients);
@@ -227,9 +227,9 @@ export async function benchProcesses(
       into.seconds += from.seconds;
       into.ms.push(...from.ms);
       into.cpu += from.cpu;
-      into.rounds.push(...from.rounds);
+      into.turns.push(...from.turns);
     };
-    const empty = (): Side => ({ ops: 0, seconds: 0, ms: [], cpu: 0, rounds: [] });
+    const empty = (): Side => ({ ops: 0, seconds: 0, ms: [], cpu: 0, turns: [] });
     const tracingResult = () => ({ plain: empty(), traced: empty(), sampled: empty(), unsampled: empty() });
     const result: ProcessesResult = { one: empty(), three: empty(), alone: tracingResult(), together: tracingResult() };
     const scaling: Array<['one' | 'three', Serving[]]> = [
@@ -305,13 +305,13 @@ export function processesRows(r: ProcessesResult): ReportRow[] {
   // where the sums would not.
   const added = (sides: Record<Tracing, Side>, name: Tracing, figure: 'cpuPerOp' | 'p50') =>
     percentile(
-      sides[name].rounds.map((turn, i) => turn[figure] / sides.plain.rounds[i]![figure]),
+      sides[name].turns.map((turn, i) => turn[figure] / sides.plain.turns[i]![figure]),
       50,
     ) - 1;
   const percent = (x: number) => `${x >= 0 ? '+' : ''}${fmt(x * 100, 1)} %`;
   const figures = (s: Side) => `${fmt(cpuPerOp(s) * 1000, 2)} CPU ms/transfer, p50 ${fmt(p50(s), 1)} ms`;
   const ratio = (sides: Record<Tracing, Side>, name: Tracing, of: string) =>
-    `${percent(added(sides, name, 'p50'))} p50, ${percent(added(sides, name, 'cpuPerOp'))} CPU (medians of ${sides[name].rounds.length} ${of})`;
+    `${percent(added(sides, name, 'p50'))} p50, ${percent(added(sides, name, 'cpuPerOp'))} CPU (medians of ${sides[name].turns.length} ${of})`;
   // The issue's measure is the transfer benchmark's latency (alone), judged for tracing as
   // production runs it (sampled, or sampling nothing); every request traced is a debugging
   // setting, reported. The servers side by side, where only their own CPU tells them apart, are

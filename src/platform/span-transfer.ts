@@ -79,9 +79,9 @@ const contextData = (context: SpanContext): ContextData => ({
   traceState: context.traceState?.serialize(),
 });
 
-// Built field by field, here and in `readableSpans`: the worker builds every span of every batch,
-// and V8 copies an object's rest or spread through a generic path that took a fifth of the worker's
-// time (docs/benchmarks.md, "Tracing, ninth pass").
+// Built field by field, here and in `batchData` and `readableSpans`: every span of every batch
+// passes through them, and V8 copies an object's rest or spread through a generic path, which took
+// a fifth of the worker's time (docs/benchmarks.md, "Tracing, ninth pass").
 const spanContext = (data: ContextData): SpanContext => ({
   traceId: data.traceId,
   spanId: data.spanId,
@@ -107,7 +107,11 @@ export function batchData(spans: tracing.ReadableSpan[]): Batch {
       duration: span.duration,
       status: span.status,
       attributes: span.attributes,
-      links: span.links.map((link) => ({ ...link, context: contextData(link.context) })),
+      links: span.links.map((link) => ({
+        context: contextData(link.context),
+        attributes: link.attributes,
+        droppedAttributesCount: link.droppedAttributesCount,
+      })),
       events: span.events,
       droppedAttributesCount: span.droppedAttributesCount,
       droppedEventsCount: span.droppedEventsCount,
