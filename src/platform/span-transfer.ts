@@ -90,6 +90,17 @@ const spanContext = (data: ContextData): SpanContext => ({
   traceState: data.traceState === undefined ? undefined : createTraceState(data.traceState),
 });
 
+/** Links with their contexts turned into data, or back: the rest of a link crosses as it is. */
+const linksWith = <From, To>(
+  links: Array<{ context: From; attributes?: Attributes; droppedAttributesCount?: number }>,
+  context: (from: From) => To,
+) =>
+  links.map((link) => ({
+    context: context(link.context),
+    attributes: link.attributes,
+    droppedAttributesCount: link.droppedAttributesCount,
+  }));
+
 /** A batch of spans as one message's data. */
 export function batchData(spans: tracing.ReadableSpan[]): Batch {
   // A process has one resource, so this list stays one long.
@@ -107,11 +118,7 @@ export function batchData(spans: tracing.ReadableSpan[]): Batch {
       duration: span.duration,
       status: span.status,
       attributes: span.attributes,
-      links: span.links.map((link) => ({
-        context: contextData(link.context),
-        attributes: link.attributes,
-        droppedAttributesCount: link.droppedAttributesCount,
-      })),
+      links: linksWith(span.links, contextData),
       events: span.events,
       droppedAttributesCount: span.droppedAttributesCount,
       droppedEventsCount: span.droppedEventsCount,
@@ -143,11 +150,7 @@ export function readableSpans(batch: Batch): tracing.ReadableSpan[] {
       duration: span.duration,
       status: span.status,
       attributes: span.attributes,
-      links: span.links.map((link) => ({
-        context: spanContext(link.context),
-        attributes: link.attributes,
-        droppedAttributesCount: link.droppedAttributesCount,
-      })),
+      links: linksWith(span.links, spanContext),
       events: span.events,
       droppedAttributesCount: span.droppedAttributesCount,
       droppedEventsCount: span.droppedEventsCount,
