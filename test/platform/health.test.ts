@@ -22,6 +22,15 @@ describe('/health', () => {
     expect((await s.request('GET', '/health')).body).toEqual({ status: 'ok', database: s.db.database.engine });
   });
 
+  it('documents /health/live and /health/ready in the OpenAPI document, and not the older /health', async () => {
+    const doc = (await s.request('GET', '/openapi.json')).body as { paths: Record<string, { get?: object }> };
+    expect(['/health/live', '/health/ready'].filter((path) => doc.paths[path]?.get !== undefined)).toEqual([
+      '/health/live',
+      '/health/ready',
+    ]);
+    expect(doc.paths['/health']).toBeUndefined();
+  });
+
   it('is not ready while a migration it knows is not applied', async () => {
     const db = s.db.database.kysely;
     const { rows } = await sql<{ name: string; checksum: string; applied_at: Date }>`
